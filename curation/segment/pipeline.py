@@ -1,0 +1,94 @@
+"""Document -> article units -> sentence units: the segmenter as one call per document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from curation.segment.articles import ArticleSettings, split_articles
+from curation.segment.sentences import sentence_spans
+from curation.units import Article, Document, Sentence, SentenceRole, Span
+
+
+@dataclass(frozen=True, slots=True)
+class SegmenterSettings:
+    """Everything that changes unit boundaries, hence ids; recorded in build manifests."""
+
+    articles: ArticleSettings = field(default_factory=ArticleSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"articles": asdict(self.articles)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SegmenterSettings:
+        data = data or {}
+        return cls(articles=ArticleSettings(**(data.get("articles") or {})))
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentedDocument:
+    document: Document
+    articles: list[Article]
+    sentences: list[Sentence]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The document, then each article followed by its sentences: the JSONL line order."""
+        yield self.document.to_record()
+        by_article: dict[str, list[Sentence]] = {}
+        for sentence in self.sentences:
+            by_article.setdefault(sentence.article_id, []).append(sentence)
+        for article in self.articles:
+            yield article.to_record()
+            for sentence in by_article.get(article.id, ()):
+                yield sentence.to_record()
+
+
+def _readable_pieces(article: Article) -> list[tuple[Span, SentenceRole]]:
+    """The parts of an article annotators read, in page order, each with its sentence role."""
+    heading_starts = {h.start for h in article.headings}
+    pieces: list[tuple[Span, SentenceRole]] = []
+    if article.title:
+        pieces.append((article.title, "title"))
+    for paragraph in article.paragraphs:
+        pieces.append((paragraph, "heading" if paragraph.start in heading_starts else "body"))
+    if article.byline:
+        pieces.append((article.byline, "byline"))
+    return sorted(pieces, key=lambda piece: piece[0].start)
+
+
+def article_sentences(document: Document, article: Article) -> list[Sentence]:
+    """Sentences of one article; a heading or title line stays one unit even without a full stop
+    (the sentence splitter already ends a sentence at every line break)."""
+    sentences: list[Sentence] = []
+    for span, role in _readable_pieces(article):
+        for local_start, local_end in sentence_spans(span.text):
+            start, end = span.start + local_start, span.start + local_end
+            sentences.append(
+                Sentence(
+                    id=Sentence.make_id(document.id, start, end),
+                    doc_id=document.id,
+                    article_id=article.id,
+                    start=start,
+                    end=end,
+                    text=document.text[start:end],
+                    role=role,
+                    index=len(sentences),
+                )
+            )
+    return sentences
+
+
+def segment_document(document: Document, settings: SegmenterSettings | None = None) -> SegmentedDocument:
+    settings = settings or SegmenterSettings()
+    articles = split_articles(document, settings.articles)
+    sentences = [s for article in articles for s in article_sentences(document, article)]
+    return SegmentedDocument(document, articles, sentences)
+
+
+def segment_documents(
+    documents: Iterable[Document], settings: SegmenterSettings | None = None
+) -> Iterator[SegmentedDocument]:
+    """Lazily, one document at a time, so a corpus of any size streams in constant memory."""
+    for document in documents:
+        yield segment_document(document, settings)

@@ -1,0 +1,1 @@
+"""The Label Studio bridge: a local server, projects from the schema, push tasks, pull annotations."""

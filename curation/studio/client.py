@@ -1,0 +1,112 @@
+"""Connecting to a Label Studio server and turning every failure into one actionable message.
+
+Callers never see a raw ``httpx`` or SDK traceback: :func:`studio_call` maps connection refusals,
+timeouts, bad tokens and missing projects to :class:`StudioError` subclasses whose text says what
+to do next. Messages are scrubbed so that an API key can never leak into a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+API_KEY_ENV = "LABEL_STUDIO_API_KEY"
+URL_ENV = "LABEL_STUDIO_URL"
+DEFAULT_TIMEOUT_S = 120.0
+
+T = TypeVar("T")
+
+
+class StudioError(RuntimeError):
+    """A Label Studio problem with a one-line explanation of what to do."""
+
+
+class ServerUnreachable(StudioError):
+    """Nothing answers at the URL (server down, wrong port, network timeout)."""
+
+
+class AuthenticationFailed(StudioError):
+    """The server answered 401/403: wrong or expired API key."""
+
+
+class ProjectMissing(StudioError):
+    """The project we recorded locally is gone from the server."""
+
+
+_SECRETS: set[str] = set()
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a value that must never appear in an error message."""
+    if secret:
+        _SECRETS.add(secret)
+
+
+def scrub(message: str) -> str:
+    """The message with every registered secret replaced by ``***``."""
+    for secret in _SECRETS:
+        message = message.replace(secret, "***")
+    return message
+
+
+def api_key_from_env() -> str | None:
+    return os.environ.get(API_KEY_ENV) or None
+
+
+def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> LabelStudio:
+    """An SDK client; the key may be a legacy token or a personal access token (the SDK
+    exchanges the latter for short-lived access tokens itself)."""
+    register_secret(api_key)
+    return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout)
+
+
+def _explain(exc: Exception, url: str, what: str) -> StudioError:
+    if isinstance(exc, StudioError):
+        return exc
+    if isinstance(exc, httpx.TimeoutException):
+        return ServerUnreachable(
+            f"Label Studio at {url} did not answer in time while {what}; check the server "
+            "(`curation studio status`) and re-run: the command resumes where it stopped."
+        )
+    if isinstance(exc, httpx.TransportError):
+        return ServerUnreachable(
+            f"cannot reach Label Studio at {url} while {what}: start it with `curation studio up` "
+            "or pass the right --url; re-running afterwards resumes where it stopped."
+        )
+    if isinstance(exc, ApiError):
+        status = exc.status_code
+        if status in (401, 403):
+            return AuthenticationFailed(
+                f"Label Studio at {url} refused the API key (HTTP {status}) while {what}: set "
+                f"{API_KEY_ENV} to a valid legacy token or personal access token "
+                "(Account & Settings in the web UI)."
+            )
+        if status == 404:
+            return ProjectMissing(
+                f"Label Studio at {url} has no such object (HTTP 404) while {what}: the project "
+                "was probably deleted in the UI; run the command with --new-project to create it again."
+            )
+        body = scrub(str(exc.body))[:300]
+        return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {body}")
+    return StudioError(f"unexpected error talking to Label Studio at {url} while {what}: {scrub(repr(exc))}")
+
+
+def studio_call(url: str, what: str, call: Callable[[], T]) -> T:
+    """Run one SDK call, turning transport and HTTP failures into :class:`StudioError`."""
+    with explained(url, what):
+        return call()
+
+
+@contextmanager
+def explained(url: str, what: str) -> Iterator[None]:
+    """Context manager form of :func:`studio_call` for blocks of several calls."""
+    try:
+        yield
+    except (httpx.HTTPError, ApiError) as exc:
+        raise _explain(exc, url, what) from None
