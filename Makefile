@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/curation build exports/seed-news.yaml
+	$(BIN)/curation segment seeds -o exports/seed-news/units.jsonl
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
