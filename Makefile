@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench lock clean
+.PHONY: demo test install browser bench lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,8 +21,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/curation segment seeds -o exports/seed-news/units.jsonl
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The HTML report is tested in a real headless Chromium (Debian's package; Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The report test needs Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/segment.py
