@@ -1,0 +1,185 @@
+"""Arabic normalisation for matching, with an offset map back to the original text.
+
+Normalised text is a derived view used for dedup and matching; it never replaces the text
+annotators see. Every normalised character remembers which original character produced it, so
+whatever is found in the normalised view (a duplicate passage, a matched phrase) points back into
+the original with :meth:`NormalizedText.to_original`.
+
+Normalisation is strictly per character (each original character becomes zero, one or several
+characters) followed by whitespace folding. That keeps the offset map exact and lets
+:func:`normalize_text` use one ``str.translate`` pass for bulk work (the whole ANT corpus) while
+:func:`normalize` walks characters to record offsets; both give the same text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pyarabic import araby
+
+# Alef variants (hamza above/below, madda, wasla) fold to bare alef; pyarabic's ALEFAT also lists
+# alef maksura and the dagger alef, which get their own rules below.
+_ALEF_VARIANTS = (araby.ALEF_HAMZA_ABOVE, araby.ALEF_HAMZA_BELOW, araby.ALEF_MADDA, araby.ALEF_WASLA)
+_ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_EXTENDED_ARABIC_INDIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+# Punctuation folded to one ASCII form so that «quotes» and "quotes", ، and , match.
+_PUNCTUATION = {
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
+    "٪": "%",
+    "٫": ".",
+    "٬": ",",
+    "۔": ".",
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "″": '"',
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+    "′": "'",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+}
+_SPACE_RUN = re.compile(" {2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeOptions:
+    """Which foldings to apply; the defaults are the ones dedup uses."""
+
+    compatibility: bool = True  # NFKC per character: presentation forms (ﻟ, ﻻ), full-width, "…"
+    strip_tashkeel: bool = True  # harakat, shadda, Quranic marks and any other non-spacing mark
+    strip_tatweel: bool = True
+    strip_format: bool = True  # bidi marks (LRM, RLM, ALM, embeddings, isolates), ZWJ/ZWNJ, soft hyphen
+    fold_alef: bool = True  # أ إ آ ٱ -> ا
+    fold_hamza_carriers: bool = True  # ؤ -> و, ئ -> ي
+    fold_teh_marbuta: bool = True  # ة -> ه
+    fold_alef_maksura: bool = True  # ى -> ي
+    fold_digits: bool = True  # Arabic-Indic and extended (Persian) digits -> 0-9
+    fold_punctuation: bool = True  # Arabic punctuation, quotes and dashes -> ASCII
+    casefold: bool = True  # Latin words inside Arabic text
+    fold_whitespace: bool = True  # any whitespace run -> one space, none at the ends
+
+
+DEFAULT_OPTIONS = NormalizeOptions()
+
+
+def _fold_simple(ch: str, options: NormalizeOptions) -> str:
+    """The per-character rules after compatibility decomposition."""
+    category = unicodedata.category(ch)
+    if options.strip_format and category == "Cf":
+        return ""
+    if options.strip_tashkeel and (ch in araby.DIACRITICS or category == "Mn"):
+        return ""
+    if options.strip_tatweel and ch == araby.TATWEEL:
+        return ""
+    if options.fold_whitespace and ch.isspace():
+        return " "
+    if options.fold_alef and ch in _ALEF_VARIANTS:
+        return araby.ALEF
+    if options.fold_hamza_carriers and ch == araby.WAW_HAMZA:
+        return araby.WAW
+    if options.fold_hamza_carriers and ch == araby.YEH_HAMZA:
+        return araby.YEH
+    if options.fold_teh_marbuta and ch == araby.TEH_MARBUTA:
+        return araby.HEH
+    if options.fold_alef_maksura and ch == araby.ALEF_MAKSURA:
+        return araby.YEH
+    if options.fold_digits and ch in _ARABIC_INDIC_DIGITS:
+        return str(_ARABIC_INDIC_DIGITS.index(ch))
+    if options.fold_digits and ch in _EXTENDED_ARABIC_INDIC_DIGITS:
+        return str(_EXTENDED_ARABIC_INDIC_DIGITS.index(ch))
+    if options.fold_punctuation and ch in _PUNCTUATION:
+        return _PUNCTUATION[ch]
+    if options.casefold:
+        return ch.casefold()
+    return ch
+
+
+def fold_char(ch: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """What one original character becomes in the normalised view (possibly nothing)."""
+    expanded = unicodedata.normalize("NFKC", ch) if options.compatibility else ch
+    return "".join(_fold_simple(part, options) for part in expanded)
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that computes each character's folding on first sight."""
+
+    def __init__(self, options: NormalizeOptions) -> None:
+        super().__init__()
+        self.options = options
+
+    def __missing__(self, codepoint: int) -> str:
+        folded = fold_char(chr(codepoint), self.options)
+        self[codepoint] = folded
+        return folded
+
+
+@lru_cache(maxsize=16)
+def _fold_table(options: NormalizeOptions) -> _FoldTable:
+    return _FoldTable(options)
+
+
+def normalize_text(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """The normalised text alone: the fast path for hashing and shingling whole corpora."""
+    folded = text.translate(_fold_table(options))
+    if options.fold_whitespace:
+        folded = _SPACE_RUN.sub(" ", folded).strip(" ")
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A normalised view of ``original``: ``sources[i]`` is the index in ``original`` of the
+    character that produced ``text[i]``."""
+
+    original: str
+    text: str
+    sources: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The original ``[start, end)`` covering the normalised ``text[start:end]``: from the
+        character behind its first character to the one behind its last, inclusive."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) is outside the normalised text of length {len(self.text)}")
+        if start == end:
+            anchor = self.sources[start] if start < len(self.sources) else len(self.original)
+            return anchor, anchor
+        return self.sources[start], self.sources[end - 1] + 1
+
+    def original_slice(self, start: int, end: int) -> str:
+        """The original text behind a normalised span."""
+        original_start, original_end = self.to_original(start, end)
+        return self.original[original_start:original_end]
+
+
+def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> NormalizedText:
+    """Normalise and keep, for each output character, the index of its original character."""
+    table = _fold_table(options)
+    out: list[str] = []
+    sources: list[int] = []
+    for index, ch in enumerate(text):
+        folded = table[ord(ch)]
+        for part in folded:
+            if options.fold_whitespace and part == " " and (not out or out[-1] == " "):
+                continue  # leading space, or the rest of a whitespace run
+            out.append(part)
+            sources.append(index)
+    if options.fold_whitespace and out and out[-1] == " ":
+        out.pop()
+        sources.pop()
+    return NormalizedText(original=text, text="".join(out), sources=tuple(sources))
