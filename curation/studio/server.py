@@ -203,8 +203,10 @@ def start_server(
         DATA_UPLOAD_MAX_MEMORY_SIZE=str(2 * 1024**3),
     )
     command = [
-        _label_studio_binary(), "start", "--no-browser", "--quiet",
-        "--host", host, "--port", str(port), "--enable-legacy-api-token",
+        _label_studio_binary(), "start", "--no-browser", "--enable-legacy-api-token",
+        # --internal-host is the bind address (Label Studio's default is 0.0.0.0);
+        # --host is only the public URL it writes into links.
+        "--internal-host", host, "--host", url, "--port", str(port),
     ]
     log_path = data_dir / LOG_FILE
     with log_path.open("ab") as log:
