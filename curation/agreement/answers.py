@@ -1,0 +1,232 @@
+"""Turning Label Studio annotation records into one answer per (family, unit, annotator).
+
+Every measure and every adjudication policy works on the same table, so the rules about which
+annotations count live here once: deleted and cancelled (skipped) annotations never count as
+answers, and when one annotator left several live annotations on a unit the latest one counts.
+Nothing is dropped silently: each annotation left out is listed with its reason, and values the
+schema does not know are kept (they simply disagree) and reported as issues.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from curation.units import Annotation, EntitySpan
+
+FamilyKind = Literal["choice", "span"]
+ENTITY_FAMILY = "entity"
+SPAN_KINDS = frozenset({"span", "spans", "labels", "entity", "entities", "ner"})
+COUNTING_RULE = (
+    "deleted and cancelled (skipped) annotations never count as answers; when an annotator left "
+    "several live annotations on one unit, only the latest (updated_at, created_at, id) counts"
+)
+
+ChoiceValue = tuple[str, ...]
+SpanValue = tuple[EntitySpan, ...]
+AnswerValue = ChoiceValue | SpanValue
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A label family as annotated at one level (``stance`` on articles and on sentences are two)."""
+
+    name: str
+    level: str
+    kind: FamilyKind
+    multiple: bool = False
+    labels: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.level}"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One annotator's counted answer for one family on one unit.
+
+    ``value`` is the sorted tuple of chosen labels, or of entity spans trimmed of surrounding
+    whitespace; an empty span tuple means "no entity here", an empty choice is never an answer.
+    """
+
+    annotator: str
+    annotation_id: str
+    value: AnswerValue
+    ground_truth: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """An annotation that is not counted, and why."""
+
+    unit_id: str
+    annotator: str
+    annotation_id: str
+    kind: Literal["deleted", "cancelled", "superseded"]
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "unit_id": self.unit_id,
+            "annotator": self.annotator,
+            "annotation_id": self.annotation_id,
+            "kind": self.kind,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class AnswerTable:
+    """Counted answers: ``answers[family.key][unit_id][annotator]``."""
+
+    families: tuple[Family, ...]
+    answers: dict[str, dict[str, dict[str, Answer]]]
+    total_annotations: int
+    exclusions: list[Exclusion] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+    def units(self, family: Family) -> dict[str, dict[str, Answer]]:
+        return self.answers.get(family.key, {})
+
+    def annotators(self, family: Family) -> list[str]:
+        return sorted({a for unit in self.units(family).values() for a in unit})
+
+
+def trim_span(span: EntitySpan) -> EntitySpan:
+    """The span without surrounding whitespace, so `` Cairo`` and ``Cairo`` are the same mention."""
+    lead = len(span.text) - len(span.text.lstrip())
+    trail = len(span.text) - len(span.text.rstrip())
+    if lead + trail >= len(span.text):
+        return span
+    return EntitySpan(span.start + lead, span.end - trail, span.label, span.text.strip())
+
+
+def span_sort_key(span: EntitySpan) -> tuple[int, int, str, str]:
+    return (span.start, span.end, span.label, span.text)
+
+
+def families_from_schema(schema: Any, levels: Iterable[str]) -> list[Family]:
+    """Families the schema declares for each level, read through ``Schema.families(level)``."""
+    found: list[Family] = []
+    for level in sorted(set(levels)):
+        for family in schema.families(level):
+            kind: FamilyKind = "span" if str(family.kind).lower() in SPAN_KINDS else "choice"
+            labels = tuple(getattr(label, "value", label) for label in (family.labels or ()))
+            found.append(Family(family.name, level, kind, bool(family.multiple), tuple(map(str, labels))))
+    return found
+
+
+def _revision_key(annotation: Annotation) -> tuple[str, str, int, str]:
+    aid = annotation.annotation_id
+    return (
+        annotation.updated_at or "",
+        annotation.created_at or "",
+        int(aid) if aid.isdigit() else -1,
+        aid,
+    )
+
+
+def _live_annotations(annotations: Iterable[Annotation], exclusions: list[Exclusion]) -> list[Annotation]:
+    """Drop deleted, cancelled and superseded annotations, recording each with its reason."""
+    latest: dict[tuple[str, str], Annotation] = {}
+    for annotation in annotations:
+        if annotation.deleted or annotation.cancelled:
+            kind = "deleted" if annotation.deleted else "cancelled"
+            reason = "deleted in Label Studio" if annotation.deleted else "cancelled (skipped) by the annotator"
+            exclusions.append(Exclusion(annotation.unit_id, annotation.annotator, annotation.annotation_id, kind, reason))
+            continue
+        slot = (annotation.unit_id, annotation.annotator)
+        previous = latest.get(slot)
+        if previous is None:
+            latest[slot] = annotation
+            continue
+        newer, older = (
+            (annotation, previous) if _revision_key(annotation) > _revision_key(previous) else (previous, annotation)
+        )
+        latest[slot] = newer
+        exclusions.append(
+            Exclusion(
+                older.unit_id,
+                older.annotator,
+                older.annotation_id,
+                "superseded",
+                f"superseded by annotation {newer.annotation_id} of the same annotator",
+            )
+        )
+    return sorted(latest.values(), key=lambda a: (a.unit_id, a.annotator))
+
+
+def _infer_families(annotations: list[Annotation]) -> list[Family]:
+    """Without a schema: every choice key seen is a family (multiple if anyone chose two values),
+    and a level where anyone marked a span has an entity family."""
+    multiple: dict[tuple[str, str], bool] = {}
+    span_levels: set[str] = set()
+    for annotation in annotations:
+        for name, values in annotation.choices.items():
+            slot = (name, annotation.level)
+            multiple[slot] = multiple.get(slot, False) or len(values) > 1
+        if annotation.spans:
+            span_levels.add(annotation.level)
+    families = [Family(name, level, "choice", is_multiple) for (name, level), is_multiple in multiple.items()]
+    families += [Family(ENTITY_FAMILY, level, "span") for level in span_levels]
+    return families
+
+
+def collect_answers(annotations: Iterable[Annotation], schema: Any | None = None) -> AnswerTable:
+    """Build the answer table; ``schema`` (from ``curation.schema.load_schema``) fixes the families,
+    otherwise they are inferred from the annotations themselves."""
+    annotations = list(annotations)
+    exclusions: list[Exclusion] = []
+    live = _live_annotations(annotations, exclusions)
+    issues: list[str] = []
+
+    levels = {a.level for a in annotations}
+    families = families_from_schema(schema, levels) if schema is not None else _infer_families(live)
+    by_key = {f.key: f for f in families}
+    if schema is not None:
+        for extra in _infer_families(live):
+            if extra.key not in by_key and not (extra.kind == "span" and _has_span_family(families, extra.level)):
+                issues.append(f"family {extra.name!r} at level {extra.level!r} is not in the schema; counted as found")
+                by_key[extra.key] = extra
+                families.append(extra)
+
+    table: dict[str, dict[str, dict[str, Answer]]] = defaultdict(dict)
+    for annotation in live:
+        for family in families:
+            if family.level != annotation.level:
+                continue
+            value = _answer_value(annotation, family, issues)
+            if value is None:
+                continue
+            table[family.key].setdefault(annotation.unit_id, {})[annotation.annotator] = Answer(
+                annotation.annotator, annotation.annotation_id, value, annotation.ground_truth
+            )
+    families.sort(key=lambda f: (f.level, f.name))
+    return AnswerTable(tuple(families), dict(table), len(annotations), exclusions, issues)
+
+
+def _has_span_family(families: list[Family], level: str) -> bool:
+    return any(f.kind == "span" and f.level == level for f in families)
+
+
+def _answer_value(annotation: Annotation, family: Family, issues: list[str]) -> AnswerValue | None:
+    where = f"annotation {annotation.annotation_id} by {annotation.annotator} on {annotation.unit_id}"
+    if family.kind == "span":
+        spans = tuple(sorted({trim_span(s) for s in annotation.spans}, key=span_sort_key))
+        unknown = sorted({s.label for s in spans} - set(family.labels)) if family.labels else []
+        if unknown:
+            issues.append(f"{where}: entity label(s) {unknown} not in the schema; kept")
+        return spans
+    values = annotation.choices.get(family.name, ())
+    if not values:
+        return None
+    value = tuple(sorted(set(values)))
+    if len(value) > 1 and not family.multiple:
+        issues.append(f"{where}: {family.name} allows one choice but has {list(value)}; kept as given")
+    unknown = sorted(set(value) - set(family.labels)) if family.labels else []
+    if unknown:
+        issues.append(f"{where}: {family.name} value(s) {unknown} not in the schema; kept")
+    return value

@@ -1,0 +1,161 @@
+"""Agreement statistics on an answer table: chance-corrected coefficients for choice families
+and span F1 for entity families.
+
+The coefficients come from well-kept packages (``krippendorff`` for alpha, ``statsmodels`` for
+Cohen's and Fleiss' kappa); this module only arranges answers into the matrices they expect and
+says when a figure is undefined (one category only, too few units) instead of printing ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import krippendorff
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+from curation.agreement.answers import Answer, AnswerValue
+from curation.units import EntitySpan
+
+# unit id -> annotator -> hashable category
+Ratings = dict[str, dict[str, Hashable]]
+
+
+def _defined(value: float) -> float | None:
+    return None if value is None or math.isnan(value) or math.isinf(value) else float(value)
+
+
+def krippendorff_alpha(ratings: Ratings) -> float | None:
+    """Nominal alpha over all annotators, missing answers allowed; ``None`` when undefined."""
+    annotators = sorted({a for unit in ratings.values() for a in unit})
+    categories = sorted({v for unit in ratings.values() for v in unit.values()}, key=repr)
+    pairable = [u for u in sorted(ratings) if len(ratings[u]) >= 2]
+    if len(categories) < 2 or not pairable:
+        return None
+    code = {c: i for i, c in enumerate(categories)}
+    matrix = np.full((len(annotators), len(pairable)), np.nan)
+    for col, unit in enumerate(pairable):
+        for row, annotator in enumerate(annotators):
+            if annotator in ratings[unit]:
+                matrix[row, col] = code[ratings[unit][annotator]]
+    return _defined(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+
+
+@dataclass(frozen=True, slots=True)
+class Fleiss:
+    kappa: float | None
+    units: int
+    raters_per_unit: int
+
+
+def fleiss(ratings: Ratings) -> Fleiss:
+    """Fleiss' kappa needs the same number of raters on every unit: it is computed on the units
+    that have the most common number of answers (two or more, the larger count on a tie)."""
+    counts = Counter(len(unit) for unit in ratings.values() if len(unit) >= 2)
+    if not counts:
+        return Fleiss(None, 0, 0)
+    raters = max(counts, key=lambda n: (counts[n], n))
+    units = [ratings[u] for u in sorted(ratings) if len(ratings[u]) == raters]
+    categories = sorted({v for unit in units for v in unit.values()}, key=repr)
+    table = np.array([[Counter(unit.values())[c] for c in categories] for unit in units], dtype=float)
+    kappa = None if len(categories) < 2 else _defined(fleiss_kappa(table, method="fleiss"))
+    return Fleiss(kappa, len(units), raters)
+
+
+def cohen(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
+    """Cohen's kappa of two raters from their paired answers; ``None`` when undefined."""
+    if not pairs:
+        return None
+    categories = sorted({v for pair in pairs for v in pair}, key=repr)
+    if len(categories) < 2:
+        return None
+    code = {c: i for i, c in enumerate(categories)}
+    table = np.zeros((len(categories), len(categories)))
+    for left, right in pairs:
+        table[code[left], code[right]] += 1
+    return _defined(cohens_kappa(table, return_results=False))
+
+
+def observed_agreement(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
+    return sum(left == right for left, right in pairs) / len(pairs) if pairs else None
+
+
+def paired(ratings: Ratings, left: str, right: str) -> list[tuple[Hashable, Hashable]]:
+    return [(unit[left], unit[right]) for _, unit in sorted(ratings.items()) if left in unit and right in unit]
+
+
+def against_rest(ratings: Ratings, annotator: str) -> list[tuple[Hashable, Hashable]]:
+    """The annotator's answer paired with the others' plurality answer, on units where the others
+    have a single most frequent answer (units where the others tie are left out)."""
+    pairs = []
+    for _, unit in sorted(ratings.items()):
+        if annotator not in unit:
+            continue
+        others = Counter(v for a, v in unit.items() if a != annotator).most_common()
+        if others and (len(others) == 1 or others[0][1] > others[1][1]):
+            pairs.append((unit[annotator], others[0][0]))
+    return pairs
+
+
+def to_ratings(units: dict[str, dict[str, Answer]], category: Callable[[AnswerValue], Hashable]) -> Ratings:
+    return {unit_id: {a: category(ans.value) for a, ans in unit.items()} for unit_id, unit in units.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCounts:
+    """Matched mentions between two annotators and how many each marked; F1 = 2m / (|A| + |B|),
+    the same whichever side is taken as the reference."""
+
+    exact: int = 0
+    overlap: int = 0
+    spans: int = 0
+
+    def __add__(self, other: SpanCounts) -> SpanCounts:
+        return SpanCounts(self.exact + other.exact, self.overlap + other.overlap, self.spans + other.spans)
+
+    @property
+    def exact_f1(self) -> float | None:
+        return 2 * self.exact / self.spans if self.spans else None
+
+    @property
+    def overlap_f1(self) -> float | None:
+        return 2 * self.overlap / self.spans if self.spans else None
+
+
+def span_counts(left: Sequence[EntitySpan], right: Sequence[EntitySpan]) -> SpanCounts:
+    """Exact matches (same trimmed offsets and label, as multisets) and overlap matches (same label
+    and at least one shared character, each mention matched at most once, as many as possible)."""
+    exact = sum((Counter(_exact_key(s) for s in left) & Counter(_exact_key(s) for s in right)).values())
+    return SpanCounts(exact, _overlap_matches(left, right), len(left) + len(right))
+
+
+def _exact_key(span: EntitySpan) -> tuple[int, int, str]:
+    return (span.start, span.end, span.label)
+
+
+def _overlap_matches(left: Sequence[EntitySpan], right: Sequence[EntitySpan]) -> int:
+    if not left or not right:
+        return 0
+    overlaps = np.array(
+        [[a.label == b.label and a.start < b.end and b.start < a.end for b in right] for a in left], dtype=float
+    )
+    rows, cols = linear_sum_assignment(overlaps, maximize=True)
+    return int(overlaps[rows, cols].sum())
+
+
+def pairwise_span_counts(
+    units: dict[str, dict[str, Answer]], label: str | None = None
+) -> dict[tuple[str, str], SpanCounts]:
+    """Counts per annotator pair, summed over the units both answered (optionally one label only)."""
+    totals: dict[tuple[str, str], SpanCounts] = {}
+    for _, unit in sorted(units.items()):
+        for left, right in combinations(sorted(unit), 2):
+            spans_left = [s for s in unit[left].value if label is None or s.label == label]
+            spans_right = [s for s in unit[right].value if label is None or s.label == label]
+            totals[(left, right)] = totals.get((left, right), SpanCounts()) + span_counts(spans_left, spans_right)
+    return totals
