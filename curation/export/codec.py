@@ -1,0 +1,76 @@
+"""Label names <-> ClassLabel ids through nested dataset features, compiled once per column.
+
+Rows are built with label names (what JSONL and CoNLL show); Parquet stores ClassLabel ids.
+``datasets.Features.encode_example`` does this too, but one Python call per tag of every token
+is the slowest step of a corpus-sized export, so each column's converter is compiled once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from datasets import ClassLabel, Features, LargeList, List, Sequence
+
+Convert = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _compile(feature: Any, to_ids: bool) -> Convert:
+    if isinstance(feature, ClassLabel):
+        names = list(feature.names)
+        table: dict[Any, Any] = {n: i for i, n in enumerate(names)} if to_ids else dict(enumerate(names))
+        what = "label" if to_ids else "label id"
+
+        def convert_label(value: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                return table[value]
+            except KeyError:
+                raise ValueError(f"{what} {value!r} is not one of {names}") from None
+
+        return convert_label
+    if isinstance(feature, List | LargeList | Sequence):
+        inner = _compile(feature.feature, to_ids)
+        if inner is _identity:
+            return _identity
+        return lambda values: None if values is None else [inner(v) for v in values]
+    if isinstance(feature, dict):
+        fields = {name: _compile(sub, to_ids) for name, sub in feature.items()}
+        if all(f is _identity for f in fields.values()):
+            return _identity
+        return lambda value: None if value is None else {k: fields[k](v) for k, v in value.items()}
+    return _identity
+
+
+def row_encoder(features: Features) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function turning a row with label names into one with ClassLabel ids."""
+    return _row_converter(features, to_ids=True)
+
+
+def row_decoder(features: Features) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function turning a row with ClassLabel ids back into one with label names."""
+    return _row_converter(features, to_ids=False)
+
+
+def _row_converter(features: Features, to_ids: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    active = {name: c for name, f in features.items() if (c := _compile(f, to_ids)) is not _identity}
+
+    def convert(row: dict[str, Any]) -> dict[str, Any]:
+        if not active:
+            return row
+        converted = dict(row)
+        for name, column_converter in active.items():
+            if name not in row:
+                continue
+            try:
+                converted[name] = column_converter(row[name])
+            except ValueError as exc:
+                raise ValueError(f"row {row.get('id')!r}, column {name!r}: {exc}") from None
+        return converted
+
+    return convert

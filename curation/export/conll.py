@@ -1,0 +1,31 @@
+"""CoNLL export of the sentences config: one token and its BIO tag a line, a blank line between
+sentences, and ``# id`` / ``# text`` comments so every sentence can be traced back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+from datasets import Features
+
+from curation.export.jsonl import decoded_rows
+from curation.export.rows import BIO_COLUMN, TOKENS_COLUMN
+from curation.fileio import atomic_writer
+
+CONLL_DIR = "conll"
+
+
+def write_conll(out_dir: Path, split: str, table: pa.Table, features: Features) -> Path:
+    """Write ``conll/<split>.conll``; the table must have ``tokens`` and ``ner_tags`` columns."""
+    path = out_dir / CONLL_DIR / f"{split}.conll"
+    with atomic_writer(path) as handle:
+        for row in decoded_rows(table.select(["id", "text", TOKENS_COLUMN, BIO_COLUMN]), features):
+            handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
+            for token, tag in zip(row[TOKENS_COLUMN], row[BIO_COLUMN], strict=True):
+                handle.write(f"{token}\t{tag}\n")
+            handle.write("\n")
+    return path
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

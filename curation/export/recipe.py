@@ -1,0 +1,159 @@
+"""Build recipes: the small YAML file in ``exports/`` that pins everything a build depends on.
+
+Paths in a recipe are relative to the recipe file, so a recipe and the tree it points into can
+be moved or cloned anywhere and still build the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from curation.export.splits import DEFAULT_RATIOS, SplitSpec
+
+FORMATS = ("huggingface", "jsonl", "conll")
+GROUPINGS = ("document", "article")
+_KEYS = {
+    "name", "description", "license", "inputs", "text_field", "schema", "segmenter", "annotations",
+    "adjudication", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
+}  # fmt: skip
+_SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot be built, naming the file and the offending key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """What to build and how; ``base`` is the folder relative paths are resolved against."""
+
+    name: str
+    inputs: tuple[str, ...]
+    base: Path = Path(".")
+    description: str = ""
+    license: str = "other"
+    text_field: str = "text"
+    schema: str | None = None
+    segmenter: dict[str, Any] = field(default_factory=dict)
+    annotations: str | None = None
+    adjudication: str = "majority"
+    labels_from_meta: dict[str, str] = field(default_factory=dict)
+    dedup: bool = True
+    split: SplitSpec = field(default_factory=SplitSpec)
+    group_by: str = "document"
+    formats: tuple[str, ...] = FORMATS
+    output: str | None = None
+    shard_rows: int = 100_000
+    source_file: str | None = None
+
+    def resolve(self, relative: str) -> Path:
+        return self.base / relative
+
+    @property
+    def output_dir(self) -> Path:
+        return self.resolve(self.output or self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe as data, paths as written (relative), for manifests and verification."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "license": self.license,
+            "inputs": list(self.inputs),
+            "text_field": self.text_field,
+            "schema": self.schema,
+            "segmenter": self.segmenter,
+            "annotations": self.annotations,
+            "adjudication": self.adjudication,
+            "labels_from_meta": dict(sorted(self.labels_from_meta.items())),
+            "dedup": self.dedup,
+            "split": {
+                "seed": self.split.seed,
+                "ratios": dict(self.split.ratios),
+                "stratify": self.split.stratify,
+                "group_by": self.group_by,
+            },
+            "formats": list(self.formats),
+            "output": self.output,
+            "shard_rows": self.shard_rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base: Path, source: str = "<recipe>") -> Recipe:
+        def fail(reason: str) -> RecipeError:
+            return RecipeError(f"{source}: {reason}")
+
+        if not isinstance(data, dict):
+            raise fail("a recipe must be a YAML mapping")
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise fail(f"unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(_KEYS))}")
+        if not data.get("name"):
+            raise fail("'name' is required (it names the export folder and the dataset)")
+        inputs = data.get("inputs")
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if not inputs or not all(isinstance(i, str) for i in inputs):
+            raise fail("'inputs' must list at least one file, folder or glob")
+        split_data = data.get("split") or {}
+        unknown = sorted(set(split_data) - _SPLIT_KEYS)
+        if unknown:
+            raise fail(f"unknown split key(s) {', '.join(unknown)}; known: {', '.join(sorted(_SPLIT_KEYS))}")
+        try:
+            split = SplitSpec(
+                seed=int(split_data.get("seed", 0)),
+                ratios=dict(split_data.get("ratios") or DEFAULT_RATIOS),
+                stratify=split_data.get("stratify"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise fail(f"split: {exc}") from None
+        group_by = split_data.get("group_by", "document")
+        if group_by not in GROUPINGS:
+            raise fail(f"split.group_by must be one of {', '.join(GROUPINGS)}, got {group_by!r}")
+        formats = tuple(data.get("formats") or FORMATS)
+        bad = [f for f in formats if f not in FORMATS]
+        if bad:
+            raise fail(f"unknown format(s) {', '.join(map(str, bad))}; known: {', '.join(FORMATS)}")
+        labels_from_meta = data.get("labels_from_meta") or {}
+        if not isinstance(labels_from_meta, dict):
+            raise fail("'labels_from_meta' maps a label family to a document metadata field")
+        shard_rows = int(data.get("shard_rows", 100_000))
+        if shard_rows < 1:
+            raise fail("'shard_rows' must be at least 1")
+        return cls(
+            name=str(data["name"]),
+            inputs=tuple(inputs),
+            base=base,
+            description=str(data.get("description") or ""),
+            license=str(data.get("license") or "other"),
+            text_field=str(data.get("text_field") or "text"),
+            schema=data.get("schema"),
+            segmenter=dict(data.get("segmenter") or {}),
+            annotations=data.get("annotations"),
+            adjudication=str(data.get("adjudication") or "majority"),
+            labels_from_meta={str(k): str(v) for k, v in labels_from_meta.items()},
+            dedup=bool(data.get("dedup", True)),
+            split=split,
+            group_by=group_by,
+            formats=formats,
+            output=data.get("output"),
+            shard_rows=shard_rows,
+            source_file=source,
+        )
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read a recipe file; every problem is a :class:`RecipeError` naming the file."""
+    path = Path(path)
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RecipeError(f"{path}: cannot read recipe: {exc.strerror or exc}") from None
+    except YAMLError as exc:
+        raise RecipeError(f"{path}: invalid YAML: {exc}") from None
+    return Recipe.from_dict(data, base=path.parent, source=str(path))
