@@ -1,0 +1,608 @@
+"""Scraped news pages into articles: the main stories of a page and its related-article teasers.
+
+Pages come from many outlets, so every rule keys on layout shapes that scrapers leave behind
+rather than on one site's markup:
+
+- articles are separated by runs of blank lines, by a related-block header (``مقالات ذات صلة``)
+  or by the headline of a story whose page marker (``TT``) follows its photo captions: the line
+  repeated after the marker names where that story begins;
+- a caption is a line ending in a parenthesised credit, ``... (أ.ف.ب)``, with no sentence-final
+  punctuation before it; repeated headlines and captions are scraper echoes, kept once or not at all;
+- a heading is a short line without final punctuation between paragraphs, or a short nominal
+  phrase glued to the start of a paragraph before a fronted adverbial (``في``, ``بحسب`` ...);
+- a teaser is a few lines (caption, title, summary) closed by a byline ``«Outlet» (City)`` or
+  ``Name (City)``.
+
+A page without any of that (a plain body text, as in the ANT corpus) is one main article whose
+paragraphs are its lines. Each line is looked at a bounded number of times, so the work is linear
+in the page length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+
+from curation.normalize import normalize_text
+from curation.units import Article, ArticleRole, Document, Span
+
+# Characters that end a sentence; a heading, headline or caption text never ends with one.
+_SENTENCE_FINAL = frozenset(".!?؟…")
+# Characters after which a line is not a heading either: clause punctuation and colons.
+_NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
+# Characters that never occur inside a glued heading phrase (it is plain words).
+_PHRASE_BREAKERS = frozenset(".!?؟…:،,;؛«»\"()[]")
+_COMMAS = ("،", ",")
+_KICKER_SEPARATORS = (":", "|", "-", "–", "—")
+_WORD = re.compile(r"\S+")
+_PRONOUN_THAT = re.compile(r"^[إأا]ن(?:ه|ها|هم|هما|هن|نا|ني|ك|كم)?$")
+# Prepositions: a caption's description has them, a person's name in a byline does not.
+_PARTICLES = frozenset(("في", "من", "على", "إلى", "عن", "مع", "بين", "خلال", "لدى", "عند", "بعد", "قبل"))
+
+
+def _is_plain_word(word: str) -> bool:
+    """Letters and their diacritics only: no digits, punctuation or quotes."""
+    return all(ch.isalpha() or unicodedata.category(ch) == "Mn" for ch in word)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSettings:
+    """The knobs of article splitting; recorded in build manifests, so plain JSON values only.
+
+    Phrase lists are matched after :func:`curation.normalize.normalize_text`, so ``اقرأ أيضاً``
+    also matches ``اقرا ايضا``.
+    """
+
+    markers: tuple[str, ...] = ("TT",)
+    related_headers: tuple[str, ...] = ("مقالات ذات صلة", "اقرأ أيضاً", "اقرأ أيضا", "ذات صلة", "قد يهمك", "المزيد")
+    kickers: tuple[str, ...] = ("عاجل", "خاص", "حصري", "حصريا", "فيديو", "بالفيديو", "بالصور", "شاهد", "تحديث", "مباشر")
+    # Section names that related-article lists glue to the front of a teaser's photo caption.
+    section_labels: tuple[str, ...] = (
+        "المشرق العربي",
+        "شؤون إقليمية",
+        "العالم العربي",
+        "المغرب العربي",
+        "شمال أفريقيا",
+        "الخليج",
+        "أفريقيا",
+        "أوروبا",
+        "آسيا",
+        "أميركا",
+        "أمريكا",
+        "العالم",
+        "اقتصاد",
+        "رياضة",
+        "ثقافة وفنون",
+        "ثقافة",
+        "منوعات",
+        "تكنولوجيا",
+        "علوم",
+        "صحة",
+        "يوميات الشرق",
+    )
+    # Fronted adverbials/attributions that open a paragraph right after a glued heading.
+    glued_heading_openers: tuple[str, ...] = (
+        "في",
+        "بحسب",
+        "حسب",
+        "وفق",
+        "وفقاً",
+        "نقلاً عن",
+        "خلال",
+        "على صعيد",
+        "من جهته",
+        "من جهتها",
+        "من جانبه",
+        "من جانبها",
+    )
+    # Words that start a sentence, never a heading: a paragraph opening with one is not split.
+    sentence_opening_verbs: tuple[str, ...] = (
+        "قال",
+        "قالت",
+        "أكد",
+        "أكدت",
+        "أعلن",
+        "أعلنت",
+        "أضاف",
+        "أضافت",
+        "أوضح",
+        "أوضحت",
+        "ذكر",
+        "ذكرت",
+        "أشار",
+        "أشارت",
+        "كشف",
+        "كشفت",
+        "نقل",
+        "نقلت",
+        "صرح",
+        "اعتبر",
+        "رأى",
+        "شدد",
+        "دعا",
+        "أفاد",
+        "أفادت",
+        "تابع",
+        "يقول",
+        "تقول",
+        "يرى",
+        "جاء",
+        "جاءت",
+        "كان",
+        "كانت",
+        "يأتي",
+        "تأتي",
+        "هذا",
+        "هذه",
+    )
+    article_gap_lines: int = 2  # this many blank lines in a row separate two articles
+    max_heading_words: int = 8
+    max_heading_chars: int = 80
+    min_title_words: int = 3
+    max_title_words: int = 20
+    max_credit_words: int = 4  # words inside a caption's closing parentheses
+    max_byline_name_words: int = 4
+    max_teaser_lines: int = 6  # distinct lines of one teaser before its byline
+    marker_lookback_lines: int = 12  # how far before a marker its headline may stand
+    max_glued_clause_words: int = 8  # words from a glued heading's opener to its comma
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, list):  # settings read back from JSON
+                object.__setattr__(self, item.name, tuple(value))
+                value = tuple(value)
+            if isinstance(value, tuple) and not all(isinstance(v, str) and v.strip() for v in value):
+                raise ValueError(f"ArticleSettings.{item.name} must hold non-empty strings, got {value!r}")
+            if isinstance(value, int) and value < 1:
+                raise ValueError(f"ArticleSettings.{item.name} must be at least 1, got {value}")
+        if self.min_title_words > self.max_title_words:
+            raise ValueError("ArticleSettings.min_title_words is larger than max_title_words")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ArticleSettings:
+        return cls(**(data or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A non-blank line, whitespace-trimmed, with the number of blank lines just before it."""
+
+    start: int
+    end: int
+    text: str
+    gap: int
+
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.text)
+
+
+class _Rules:
+    """The line-shape tests, with the settings' phrase lists normalised once."""
+
+    def __init__(self, settings: ArticleSettings) -> None:
+        self.settings = settings
+        self.markers = frozenset(settings.markers)
+        self.related_headers = frozenset(normalize_text(h) for h in settings.related_headers)
+        self.related_header_words = max(len(h.split()) for h in self.related_headers)
+        self.kickers = frozenset(normalize_text(k) for k in settings.kickers)
+        self.section_labels = _Phrases(settings.section_labels)
+        self.openers = _Phrases(settings.glued_heading_openers)
+        self.verbs = frozenset(normalize_text(v) for v in settings.sentence_opening_verbs)
+
+    def is_marker(self, text: str) -> bool:
+        return text in self.markers
+
+    def is_related_header(self, text: str) -> bool:
+        stripped = text.rstrip(":：-– ")
+        if len(stripped.split()) > self.related_header_words:
+            return False
+        return normalize_text(stripped) in self.related_headers
+
+    def credit_open(self, text: str) -> int | None:
+        """Where ``(credit)`` starts when the line ends with a short parenthesised part."""
+        if not text.endswith(")"):
+            return None
+        open_at = text.rfind("(")
+        credit = text[open_at + 1 : -1]
+        if open_at <= 0 or ")" in credit or not credit.strip():
+            return None
+        if len(credit.split()) > self.settings.max_credit_words:
+            return None
+        return open_at
+
+    def is_caption(self, text: str) -> bool:
+        open_at = self.credit_open(text)
+        if open_at is None:
+            return False
+        before = text[:open_at].rstrip()
+        return bool(before) and before[-1] not in _SENTENCE_FINAL
+
+    def is_byline(self, text: str) -> bool:
+        """``«Outlet» (City)`` or ``Name (City)``: a short name and a one- or two-word place."""
+        open_at = self.credit_open(text)
+        if open_at is None:
+            return False
+        name, place = text[:open_at].strip(), text[open_at + 1 : -1].split()
+        if not name or len(place) > 2 or not all(_is_plain_word(word) for word in place):
+            return False
+        if name.startswith("«") and name.endswith("»") and "«" not in name[1:-1] and "»" not in name[1:-1]:
+            return True
+        words = name.split()
+        return len(words) <= self.settings.max_byline_name_words and all(
+            _is_plain_word(word) and word not in _PARTICLES for word in words
+        )
+
+    def is_heading_shaped(self, text: str) -> bool:
+        settings = self.settings
+        if len(text) > settings.max_heading_chars or text[-1] in _NOT_HEADING_FINAL:
+            return False
+        return len(text.split()) <= settings.max_heading_words and not self.is_caption(text)
+
+    def is_headline_shaped(self, text: str, plain: bool) -> bool:
+        """A first line that can be a title; in ``plain`` text (no blank line after it) a comma
+        marks a body sentence rather than a headline."""
+        words = len(text.split())
+        if not self.settings.min_title_words <= words <= self.settings.max_title_words:
+            return False
+        if text[-1] in ".…:،,;؛" or self.is_caption(text) or self.is_byline(text):
+            return False
+        return not (plain and ("،" in text or "," in text))
+
+    def kicker_end(self, text: str) -> tuple[int, int] | None:
+        """(end of the kicker, start of the rest) for ``عاجل: ...`` style labels."""
+        for separator in _KICKER_SEPARATORS:
+            at = text.find(separator, 0, 40)
+            if at <= 0:
+                continue
+            label = text[:at].rstrip()
+            if normalize_text(label) in self.kickers:
+                rest = at + len(separator)
+                while rest < len(text) and text[rest].isspace():
+                    rest += 1
+                return (len(label), rest) if rest < len(text) else None
+        return None
+
+    def section_label_end(self, text: str) -> int | None:
+        """Where the caption proper starts after a section label glued to its front."""
+        words = list(islice(_WORD.finditer(text), self.section_labels.max_words + 1))
+        count = self.section_labels.match_at(_normalised_words(text, words), 0)
+        if count is None or count >= len(words):
+            return None
+        return words[count].start()
+
+    def glued_heading(self, text: str) -> tuple[int, int] | None:
+        """(end of the heading, start of the paragraph) when a short nominal phrase is glued in
+        front of a fronted adverbial clause that closes with a comma before the main verb."""
+        settings = self.settings
+        if text.startswith("و"):
+            return None  # a conjunction continues the previous sentence
+        limit = settings.max_heading_words + self.openers.max_words + settings.max_glued_clause_words + 1
+        words = list(islice(_WORD.finditer(text), limit))
+        if len(words) < 4:
+            return None
+        normalised = _normalised_words(text, words)
+        if normalised[0] in self.verbs or self.openers.match_at(normalised, 0) is not None:
+            return None
+        for count in range(1, min(settings.max_heading_words, len(words) - 1) + 1):
+            if any(ch in _PHRASE_BREAKERS for ch in words[count - 1].group()):
+                return None
+            opener_words = self.openers.match_at(normalised, count)
+            if opener_words is None:
+                continue
+            if count < 2:
+                return None  # one word before the adverbial is a sentence's subject or verb
+            clause_end = min(len(words), count + opener_words + settings.max_glued_clause_words)
+            for index in range(count + opener_words - 1, clause_end):
+                if words[index].group().endswith(_COMMAS):
+                    following = words[index + 1].group() if index + 1 < len(words) else ""
+                    if not following or following.startswith("و") or _PRONOUN_THAT.match(following):
+                        return None
+                    return words[count - 1].end(), words[count].start()
+            return None  # only the first opener counts: later ones sit inside a sentence
+        return None
+
+
+@lru_cache(maxsize=8)
+def _rules(settings: ArticleSettings) -> _Rules:
+    return _Rules(settings)
+
+
+class _Phrases:
+    """Normalised phrases grouped by word count, for matching at a position in a word list."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        grouped: dict[int, set[str]] = {}
+        for phrase in phrases:
+            normalised = normalize_text(phrase)
+            grouped.setdefault(len(normalised.split()), set()).add(normalised)
+        self.by_length = {count: frozenset(group) for count, group in grouped.items()}
+        self.lengths = sorted(self.by_length, reverse=True)  # longest match first
+        self.max_words = self.lengths[0]
+
+    def match_at(self, words: list[str], index: int) -> int | None:
+        """How many of the normalised ``words`` from ``index`` on form a phrase, or None."""
+        for count in self.lengths:
+            if index + count <= len(words) and " ".join(words[index : index + count]) in self.by_length[count]:
+                return count
+        return None
+
+
+def _normalised_words(text: str, words: list[re.Match[str]]) -> list[str]:
+    """The normalised form of each word; one pass over the prefix unless normalising merged or
+    dropped a word (a token of bare diacritics), then word by word."""
+    if not words:
+        return []
+    folded = normalize_text(text[: words[-1].end()]).split(" ")
+    if len(folded) == len(words):
+        return folded
+    return [normalize_text(word.group()) for word in words]
+
+
+def _lines(text: str) -> list[_Line]:
+    """Non-blank lines, trimmed, in order; only ``\\n`` breaks lines (ingest normalised them)."""
+    lines: list[_Line] = []
+    gap = 0
+    position = 0
+    length = len(text)
+    while position <= length:
+        newline = text.find("\n", position)
+        end = length if newline < 0 else newline
+        raw = text[position:end]
+        stripped = raw.strip()
+        if stripped:
+            start = position + (len(raw) - len(raw.lstrip()))
+            lines.append(_Line(start, start + len(stripped), stripped, gap))
+            gap = 0
+        else:
+            gap += 1
+        position = end + 1
+    return lines
+
+
+def _trimmed(document_text: str, start: int, end: int) -> Span | None:
+    """The span ``[start, end)`` without surrounding whitespace, or None when nothing is left."""
+    while start < end and document_text[start].isspace():
+        start += 1
+    while end > start and document_text[end - 1].isspace():
+        end -= 1
+    return Span.of(document_text, start, end) if start < end else None
+
+
+def _headline_before_marker(lines: list[_Line], marker: int, rules: _Rules) -> int | None:
+    """The line a story starts at, found from its marker: the first line after the marker that
+    is not a caption repeats the headline, which stands a few lines before the marker."""
+    echo = next(
+        (line.text for line in lines[marker + 1 : marker + 1 + rules.settings.marker_lookback_lines]
+         if not rules.is_caption(line.text) and not rules.is_marker(line.text)),
+        None,
+    )
+    if echo is None:
+        return None
+    lowest = max(0, marker - rules.settings.marker_lookback_lines)
+    for index in range(marker - 1, lowest - 1, -1):
+        line = lines[index]
+        if rules.is_related_header(line.text):
+            return None
+        if line.text == echo:
+            return index
+        if line.gap >= rules.settings.article_gap_lines:
+            return None
+    return None
+
+
+def _sections(lines: list[_Line], rules: _Rules) -> list[tuple[bool, list[_Line]]]:
+    """Runs of lines that hold one article (``False``) or one related-articles block (``True``)."""
+    starts: dict[int, bool] = {0: False}
+    headers: set[int] = set()
+    for index, line in enumerate(lines):
+        if index and line.gap >= rules.settings.article_gap_lines:
+            starts.setdefault(index, False)
+        if rules.is_related_header(line.text):
+            starts[index] = True
+            headers.add(index)
+        elif rules.is_marker(line.text):
+            headline = _headline_before_marker(lines, index, rules)
+            if headline is not None:
+                starts[headline] = False
+    ordered = sorted(starts)
+    sections: list[tuple[bool, list[_Line]]] = []
+    for position, start in enumerate(ordered):
+        end = ordered[position + 1] if position + 1 < len(ordered) else len(lines)
+        body_start = start + 1 if start in headers else start
+        if body_start < end:
+            sections.append((starts[start], lines[body_start:end]))
+    return sections
+
+
+class _Builder:
+    """Turns sections of lines into Article units of one document."""
+
+    def __init__(self, document: Document, rules: _Rules) -> None:
+        self.document = document
+        self.text = document.text
+        self.rules = rules
+
+    def article(
+        self,
+        lines: list[_Line],
+        role: ArticleRole,
+        title: _Line | None,
+        paragraphs: list[Span],
+        headings: list[Span],
+        captions: list[Span],
+        byline: Span | None,
+    ) -> Article:
+        start, end = lines[0].start, lines[-1].end
+        title_span, kicker = None, None
+        if title is not None:
+            title_span = title.span()
+            cut = self.rules.kicker_end(title.text)
+            if cut is not None:
+                kicker = Span.of(self.text, title.start, title.start + cut[0])
+                title_span = Span.of(self.text, title.start + cut[1], title.end)
+        return Article(
+            id=Article.make_id(self.document.id, start, end),
+            doc_id=self.document.id,
+            start=start,
+            end=end,
+            text=self.text[start:end],
+            title=title_span,
+            role=role,
+            paragraphs=tuple(paragraphs),
+            headings=tuple(headings),
+            captions=tuple(captions),
+            byline=byline,
+            kicker=kicker,
+        )
+
+    def main(self, lines: list[_Line]) -> Article | None:
+        """One story: title, captions kept once, byline, then headings and paragraphs."""
+        rules = self.rules
+        title = self._main_title(lines)
+        seen_captions: set[str] = set()
+        captions: list[Span] = []
+        byline: Span | None = None
+        body: list[_Line] = []
+        for line in lines:
+            text = line.text
+            if line is title or rules.is_marker(text) or (title is not None and text == title.text):
+                continue
+            if byline is None and not body and rules.is_byline(text):
+                byline = line.span()
+            elif rules.is_caption(text):
+                if text not in seen_captions:
+                    seen_captions.add(text)
+                    captions.append(line.span())
+            else:
+                body.append(line)
+        if title is None and not body and not captions and byline is None:
+            return None  # only page markers
+        paragraphs, headings = self._body(body)
+        return self.article(lines, "main", title, paragraphs, headings, captions, byline)
+
+    def _main_title(self, lines: list[_Line]) -> _Line | None:
+        """The headline: the line a marker's echo repeats, else a headline-shaped first line."""
+        rules = self.rules
+        first = lines[0]
+        if rules.is_marker(first.text) or rules.is_caption(first.text) or len(lines) < 2:
+            return None
+        for index, line in enumerate(islice(lines, rules.settings.marker_lookback_lines + 1)):
+            if rules.is_marker(line.text) and _headline_before_marker(lines, index, rules) == 0:
+                return first
+        if rules.kicker_end(first.text) is not None:
+            return first
+        return first if rules.is_headline_shaped(first.text, plain=lines[1].gap == 0) else None
+
+    def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
+        """Paragraph spans in order with the headings among them, glued headings cut free."""
+        rules = self.rules
+        paragraphs: list[Span] = []
+        headings: list[Span] = []
+        shaped = [rules.is_heading_shaped(line.text) for line in body]
+        for index, line in enumerate(body):
+            if index and index + 1 < len(body) and shaped[index] and not shaped[index + 1]:
+                headings.append(line.span())
+                paragraphs.append(line.span())
+                continue
+            glued = rules.glued_heading(line.text) if index else None
+            if glued is None:
+                paragraphs.append(line.span())
+                continue
+            heading = _trimmed(self.text, line.start, line.start + glued[0])
+            rest = _trimmed(self.text, line.start + glued[1], line.end)
+            for span in (heading, rest):
+                if span is not None:
+                    paragraphs.append(span)
+            if heading is not None:
+                headings.append(heading)
+        return paragraphs, headings
+
+    def related(self, lines: list[_Line]) -> list[Article]:
+        """Teasers in a related-articles block; what does not read as teasers is a main story."""
+        articles: list[Article] = []
+        index = 0
+        while index < len(lines):
+            teaser = self._teaser(lines, index)
+            if teaser is None:
+                break
+            article, index = teaser
+            articles.append(article)
+        if index < len(lines):
+            rest = self.main(lines[index:])
+            if rest is not None:
+                articles.append(rest)
+        return articles
+
+    def _teaser(self, lines: list[_Line], first: int) -> tuple[Article, int] | None:
+        """One teaser from ``lines[first]``: captions and a title (each possibly repeated), a
+        summary, closed by a byline or by the next teaser's caption."""
+        rules = self.rules
+        title: _Line | None = None
+        captions: list[Span] = []
+        seen: set[str] = set()
+        summary: list[Span] = []
+        byline: Span | None = None
+        index = first
+        distinct = 0
+        while index < len(lines):
+            line = lines[index]
+            text = line.text
+            if text in seen:
+                index += 1
+                continue
+            if summary and rules.is_byline(text):
+                byline = line.span()
+                index += 1
+                break
+            if rules.is_marker(text) or rules.is_related_header(text):
+                break
+            if rules.is_caption(text):
+                if summary:
+                    break  # the next teaser's photo
+                captions.append(self._teaser_caption(line))
+            elif title is None:
+                title = line
+            else:
+                summary.append(line.span())
+            seen.add(text)
+            distinct += 1
+            if distinct > rules.settings.max_teaser_lines:
+                return None
+            index += 1
+        if title is None or (not summary and byline is None):
+            return None
+        teaser_lines = lines[first:index]
+        return self.article(teaser_lines, "teaser", title, summary, [], captions, byline), index
+
+    def _teaser_caption(self, line: _Line) -> Span:
+        cut = self.rules.section_label_end(line.text)
+        if cut is None:
+            return line.span()
+        return Span.of(self.text, line.start + cut, line.end)
+
+
+def split_articles(document: Document, settings: ArticleSettings | None = None) -> list[Article]:
+    """The articles of a page in page order: main stories and related-article teasers.
+
+    Every span satisfies ``document.text[span.start:span.end] == span.text``; ids follow
+    :meth:`curation.units.Article.make_id`, so the same page and settings give the same ids.
+    """
+    rules = _rules(settings or ArticleSettings())
+    builder = _Builder(document, rules)
+    articles: list[Article] = []
+    for is_related, lines in _sections(_lines(document.text), rules):
+        if is_related:
+            articles.extend(builder.related(lines))
+        else:
+            article = builder.main(lines)
+            if article is not None:
+                articles.append(article)
+    return articles
