@@ -1,0 +1,432 @@
+"""Reading a schema YAML file into a :class:`Schema`, reporting every defect at once.
+
+Each problem names the file, the line and the key path (``schemas/x.yaml:14
+labels.topic.values[3]: duplicate value "economy"``): ruamel.yaml keeps the line of every key
+and item, so a schema author never has to guess which of forty labels is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from curation.schema.model import (
+    GRANULARITIES,
+    KINDS,
+    LEVELS,
+    Label,
+    LabelFamily,
+    MigrationStep,
+    Schema,
+    SchemaError,
+)
+from curation.units import sha256_hex
+
+DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "news.yaml"
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Names Label Studio tasks already use for object tags and data keys (see the studio bridge).
+RESERVED_FAMILY_NAMES = frozenset({"text", "title", "target", "unit_id", "doc_id"})
+
+TOP_KEYS = {"name", "version", "description", "labels", "migrations"}
+FAMILY_KEYS = {
+    "kind", "levels", "multiple", "required", "title", "guideline", "target", "overlap", "granularity", "values",
+}
+LABEL_KEYS = {"value", "ar", "description", "example", "hotkey", "color"}
+STEP_ACTIONS = {"rename", "merge", "retire"}
+
+
+def default_schema_path() -> Path:
+    """``schemas/news.yaml`` of this checkout: the schema used when none is named."""
+    return DEFAULT_SCHEMA
+
+
+@dataclass
+class _Report:
+    """Collects problems as ``file:line key.path: message``."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, line: int | None, keypath: str, message: str) -> None:
+        where = f"{self.path}:{line}" if line is not None else self.path
+        self.problems.append(f"{where} {keypath}: {message}" if keypath else f"{where}: {message}")
+
+
+def _key_line(mapping: Any, key: Any) -> int | None:
+    try:
+        return mapping.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return _node_line(mapping)
+
+
+def _item_line(sequence: Any, index: int) -> int | None:
+    try:
+        return sequence.lc.item(index)[0] + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return _node_line(sequence)
+
+
+def _node_line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists (for the fingerprint)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def fingerprint_of(data: Any) -> str:
+    """sha256 of the content as canonical JSON: comments, key order and quoting do not count."""
+    canonical = json.dumps(_plain(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return sha256_hex(canonical)
+
+
+class _SchemaReader:
+    """One pass over the parsed YAML that builds the schema objects and records every problem."""
+
+    def __init__(self, report: _Report) -> None:
+        self.report = report
+
+    def _unknown_keys(self, mapping: CommentedMap, allowed: set[str], keypath: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.report.add(
+                    _key_line(mapping, key),
+                    f"{keypath}.{key}" if keypath else str(key),
+                    f"unknown key (expected one of: {', '.join(sorted(allowed))})",
+                )
+
+    def _text(self, mapping: CommentedMap, key: str, keypath: str, *, required: bool) -> str | None:
+        if key not in mapping:
+            if required:
+                self.report.add(_node_line(mapping), keypath, f"missing required key {key!r}")
+            return None
+        value = mapping[key]
+        if not isinstance(value, str) or not value.strip():
+            self.report.add(_key_line(mapping, key), f"{keypath}.{key}", f"must be a non-empty string, got {value!r}")
+            return None
+        return value.strip()
+
+    def _flag(self, mapping: CommentedMap, key: str, keypath: str, default: bool) -> bool:
+        value = mapping.get(key, default)
+        if not isinstance(value, bool):
+            self.report.add(_key_line(mapping, key), f"{keypath}.{key}", f"must be true or false, got {value!r}")
+            return default
+        return value
+
+    def read(self, data: Any) -> tuple[str, int, str, list[LabelFamily], list[MigrationStep]] | None:
+        if not isinstance(data, CommentedMap):
+            self.report.add(1, "", "a schema must be a mapping with name, version and labels")
+            return None
+        self._unknown_keys(data, TOP_KEYS, "")
+        name = self._text(data, "name", "name", required=True) or ""
+        if name and not NAME_PATTERN.match(name):
+            self.report.add(_key_line(data, "name"), "name", f"must be lower-case letters, digits and _, got {name!r}")
+        version = data.get("version")
+        if "version" not in data:
+            self.report.add(_node_line(data), "", "missing required key 'version'")
+            version = 0
+        elif not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.report.add(_key_line(data, "version"), "version", f"must be a whole number >= 1, got {version!r}")
+            version = 0
+        description = self._text(data, "description", "description", required=False) or ""
+        families = self._families(data)
+        steps = self._migrations(data, version, families)
+        return name, version, description, families, steps
+
+    def _families(self, data: CommentedMap) -> list[LabelFamily]:
+        labels = data.get("labels")
+        if not isinstance(labels, CommentedMap) or not labels:
+            self.report.add(_key_line(data, "labels"), "labels", "must map family names (topic, entity, ...) to families")
+            return []
+        families = [self._family(labels, name) for name in labels]
+        found = [family for family in families if family is not None]
+        self._check_span_families(labels, found)
+        self._check_hotkeys(labels, found)
+        return found
+
+    def _family(self, labels: CommentedMap, name: Any) -> LabelFamily | None:
+        keypath = f"labels.{name}"
+        node = labels[name]
+        line = _key_line(labels, name)
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            self.report.add(line, keypath, "family name must be lower-case letters, digits and _")
+        elif name in RESERVED_FAMILY_NAMES:
+            self.report.add(line, keypath, f"{name!r} is reserved for Label Studio task data")
+        if not isinstance(node, CommentedMap):
+            self.report.add(line, keypath, "must be a mapping with kind, levels and values")
+            return None
+        self._unknown_keys(node, FAMILY_KEYS, keypath)
+        kind = node.get("kind")
+        if kind not in KINDS:
+            self.report.add(_key_line(node, "kind"), f"{keypath}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        levels = self._levels(node, keypath)
+        multiple = self._flag(node, "multiple", keypath, False)
+        overlap = self._flag(node, "overlap", keypath, False)
+        if kind == "span" and "multiple" in node:
+            self.report.add(_key_line(node, "multiple"), f"{keypath}.multiple", "only choice families take 'multiple'")
+        if kind == "choice":
+            for key in ("overlap", "granularity"):
+                if key in node:
+                    self.report.add(_key_line(node, key), f"{keypath}.{key}", f"only span families take {key!r}")
+        if kind == "span" and "target" in node:
+            self.report.add(_key_line(node, "target"), f"{keypath}.target", "only choice families take a stance 'target'")
+        granularity = node.get("granularity", "symbol")
+        if granularity not in GRANULARITIES:
+            self.report.add(
+                _key_line(node, "granularity"),
+                f"{keypath}.granularity",
+                f"must be one of {', '.join(GRANULARITIES)}, got {granularity!r}",
+            )
+        labels_found = self._labels(node, keypath, span=kind == "span")
+        return LabelFamily(
+            name=str(name),
+            kind=kind if kind in KINDS else "choice",
+            levels=levels,
+            labels=tuple(labels_found),
+            multiple=multiple,
+            required=self._flag(node, "required", keypath, False),
+            title=self._text(node, "title", keypath, required=False) or str(name),
+            guideline=self._text(node, "guideline", keypath, required=False) or "",
+            target=self._text(node, "target", keypath, required=False),
+            overlap=overlap,
+            granularity=granularity if granularity in GRANULARITIES else "symbol",
+        )
+
+    def _levels(self, node: CommentedMap, keypath: str) -> tuple[str, ...]:
+        levels = node.get("levels")
+        if not isinstance(levels, list) or not levels:
+            self.report.add(_key_line(node, "levels"), f"{keypath}.levels", f"must list one or more of {', '.join(LEVELS)}")
+            return ()
+        good: list[str] = []
+        for index, level in enumerate(levels):
+            if level not in LEVELS:
+                self.report.add(
+                    _item_line(levels, index), f"{keypath}.levels[{index}]", f"unknown level {level!r} (expected {', '.join(LEVELS)})"
+                )
+            elif level in good:
+                self.report.add(_item_line(levels, index), f"{keypath}.levels[{index}]", f"duplicate level {level!r}")
+            else:
+                good.append(level)
+        return tuple(good)
+
+    def _labels(self, node: CommentedMap, keypath: str, *, span: bool) -> list[Label]:
+        values = node.get("values")
+        if not isinstance(values, CommentedSeq) or not values:
+            self.report.add(_key_line(node, "values"), f"{keypath}.values", "must list at least one label")
+            return []
+        found: list[Label] = []
+        for index, item in enumerate(values):
+            label = self._label(values, index, item, f"{keypath}.values[{index}]", span=span)
+            if label is None:
+                continue
+            if any(other.value == label.value for other in found):
+                self.report.add(_item_line(values, index), f"{keypath}.values[{index}]", f"duplicate value {label.value!r}")
+                continue
+            found.append(label)
+        return found
+
+    def _label(self, values: CommentedSeq, index: int, item: Any, keypath: str, *, span: bool) -> Label | None:
+        line = _item_line(values, index)
+        if not isinstance(item, CommentedMap):
+            self.report.add(line, keypath, "must be a mapping with value, ar, description, example, hotkey, color")
+            return None
+        self._unknown_keys(item, LABEL_KEYS, keypath)
+        fields = {key: self._text(item, key, keypath, required=True) for key in sorted(LABEL_KEYS)}
+        value = fields["value"]
+        if value is not None and not VALUE_PATTERN.match(value):
+            self.report.add(_key_line(item, "value"), f"{keypath}.value", f"must be ASCII letters, digits and _ starting with a letter, got {value!r}")
+        if span and value == "O":
+            self.report.add(_key_line(item, "value"), f"{keypath}.value", '"O" is the outside tag of BIO and cannot be an entity label')
+        color = fields["color"]
+        if color is not None and not COLOR_PATTERN.match(color):
+            self.report.add(_key_line(item, "color"), f"{keypath}.color", f"must be #rrggbb, got {color!r}")
+        if any(v is None for v in fields.values()):
+            return None
+        return Label(**fields)  # type: ignore[arg-type]
+
+    def _check_span_families(self, labels: CommentedMap, families: list[LabelFamily]) -> None:
+        spans = [family for family in families if family.kind == "span"]
+        for extra in spans[1:]:
+            self.report.add(
+                _key_line(labels, extra.name),
+                f"labels.{extra.name}",
+                f"only one span family per schema (already {spans[0].name!r}): BIO tags and the 'entities' column need one",
+            )
+
+    def _check_hotkeys(self, labels: CommentedMap, families: list[LabelFamily]) -> None:
+        """Label Studio shows every family of a level on one screen, so hotkeys must differ there."""
+        for level in LEVELS:
+            seen: dict[str, str] = {}
+            for family in families:
+                if level not in family.levels:
+                    continue
+                for index, label in enumerate(family.labels):
+                    owner = f"{family.name}.{label.value}"
+                    key = label.hotkey.lower()
+                    if key in seen:
+                        item_line = _item_line(labels[family.name].get("values"), index)
+                        self.report.add(
+                            item_line,
+                            f"labels.{family.name}.values[{index}].hotkey",
+                            f"hotkey {label.hotkey!r} already used by {seen[key]} at {level} level",
+                        )
+                    else:
+                        seen[key] = owner
+
+    def _migrations(self, data: CommentedMap, version: int, families: list[LabelFamily]) -> list[MigrationStep]:
+        if "migrations" not in data:
+            return []
+        steps_node = data["migrations"]
+        if not isinstance(steps_node, CommentedSeq):
+            self.report.add(_key_line(data, "migrations"), "migrations", "must be a list of steps, each with 'from'")
+            return []
+        by_name = {family.name: family for family in families}
+        steps: list[MigrationStep] = []
+        for index, node in enumerate(steps_node):
+            step = self._step(steps_node, index, node, version, by_name)
+            if step is None:
+                continue
+            if any(s.from_version == step.from_version for s in steps):
+                self.report.add(_item_line(steps_node, index), f"migrations[{index}].from", f"second step from version {step.from_version}")
+                continue
+            steps.append(step)
+        steps.sort(key=lambda s: s.from_version)
+        self._check_targets(steps_node, steps, version, by_name)
+        return steps
+
+    def _step(
+        self, steps_node: CommentedSeq, index: int, node: Any, version: int, families: dict[str, LabelFamily]
+    ) -> MigrationStep | None:
+        keypath = f"migrations[{index}]"
+        if not isinstance(node, CommentedMap):
+            self.report.add(_item_line(steps_node, index), keypath, "must be a mapping with 'from' and per-family actions")
+            return None
+        source = node.get("from")
+        if not isinstance(source, int) or isinstance(source, bool) or not 1 <= source < max(version, 1):
+            self.report.add(_item_line(steps_node, index), f"{keypath}.from", f"must be a version below {version}, got {source!r}")
+            return None
+        mapping: dict[str, dict[str, str]] = {}
+        retired: dict[str, frozenset[str]] = {}
+        for family_name, actions in node.items():
+            if family_name == "from":
+                continue
+            family_path = f"{keypath}.{family_name}"
+            line = _key_line(node, family_name)
+            if family_name not in families:
+                self.report.add(line, family_path, "no such label family in this schema")
+                continue
+            if not isinstance(actions, CommentedMap):
+                self.report.add(line, family_path, "must map rename/merge/retire to labels")
+                continue
+            self._unknown_keys(actions, STEP_ACTIONS, family_path)
+            family_mapping, family_retired = self._actions(actions, family_path)
+            mapping[family_name] = family_mapping
+            retired[family_name] = frozenset(family_retired)
+        return MigrationStep(from_version=source, mapping=mapping, retired=retired)
+
+    def _actions(self, actions: CommentedMap, keypath: str) -> tuple[dict[str, str], set[str]]:
+        mapping: dict[str, str] = {}
+        retired: set[str] = set()
+
+        def claim(old: Any, line: int | None, path: str) -> bool:
+            if not isinstance(old, str):
+                self.report.add(line, path, f"label values are strings, got {old!r}")
+                return False
+            if old in mapping or old in retired:
+                self.report.add(line, path, f"old label {old!r} is already migrated in this step")
+                return False
+            return True
+
+        rename = actions.get("rename", {})
+        if not isinstance(rename, dict):
+            self.report.add(_key_line(actions, "rename"), f"{keypath}.rename", "must map old label -> new label")
+        else:
+            for old, new in rename.items():
+                if claim(old, _key_line(rename, old), f"{keypath}.rename.{old}") and isinstance(new, str):
+                    mapping[old] = new
+        merge = actions.get("merge", {})
+        if not isinstance(merge, dict):
+            self.report.add(_key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
+        else:
+            for new, olds in merge.items():
+                if not isinstance(olds, list) or not olds:
+                    self.report.add(_key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it")
+                    continue
+                for position, old in enumerate(olds):
+                    if claim(old, _key_line(merge, new), f"{keypath}.merge.{new}[{position}]"):
+                        mapping[old] = str(new)
+        retire = actions.get("retire", [])
+        if not isinstance(retire, list):
+            self.report.add(_key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
+        else:
+            for position, old in enumerate(retire):
+                if claim(old, _item_line(retire, position), f"{keypath}.retire[{position}]"):
+                    retired.add(old)
+        return mapping, retired
+
+    def _check_targets(
+        self, steps_node: CommentedSeq, steps: list[MigrationStep], version: int, families: dict[str, LabelFamily]
+    ) -> None:
+        """A step's new labels must exist afterwards: in this schema, or as old labels of a later step."""
+        for position, step in enumerate(steps):
+            for family_name, mapping in step.mapping.items():
+                known = set(families[family_name].values)
+                for later in steps[position + 1 :]:
+                    known |= set(later.mapping.get(family_name, {})) | later.retired.get(family_name, frozenset())
+                for old, new in mapping.items():
+                    if new not in known:
+                        index = next(i for i, n in enumerate(steps_node) if isinstance(n, dict) and n.get("from") == step.from_version)
+                        self.report.add(
+                            _item_line(steps_node, index),
+                            f"migrations[{index}].{family_name}",
+                            f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}",
+                        )
+
+
+def load_schema(path: str | Path | None = None) -> Schema:
+    """Read and check a schema file (the default schema when ``path`` is None).
+
+    Raises :class:`SchemaError` listing every problem found, each with file, line and key path.
+    """
+    schema_path = Path(path) if path is not None else default_schema_path()
+    shown = str(path) if path is not None else str(schema_path)
+    report = _Report(shown)
+    try:
+        source = schema_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
+    try:
+        data = YAML(typ="rt").load(source)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
+        raise SchemaError(report.problems) from exc
+    parsed = _SchemaReader(report).read(data)
+    if report.problems or parsed is None:
+        raise SchemaError(report.problems)
+    name, version, description, families, steps = parsed
+    return Schema(
+        name=name,
+        version=version,
+        description=description,
+        all_families=tuple(families),
+        migrations=tuple(steps),
+        fingerprint=fingerprint_of(data),
+        path=schema_path,
+    )

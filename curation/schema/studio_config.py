@@ -1,0 +1,120 @@
+"""The Label Studio labeling config (XML) for one level of a schema.
+
+Contract with the studio bridge: a right-to-left root ``View``; the object tag is
+``<Text name="text" value="$text"/>``; article tasks also show ``$title``; a family with a
+stance target shows ``$target``; every control is named after its family with
+``toName="text"``. Choice and label ``value`` attributes are the schema's machine values, so
+Label Studio results carry ``politics`` / ``PER`` directly; annotators see the Arabic name
+through the ``html`` attribute (HTML-escaped, then XML-escaped by the tree writer).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from label_studio_sdk.label_interface import LabelInterface
+from label_studio_sdk.label_interface.create import create_element, tree_to_string
+
+if TYPE_CHECKING:
+    from curation.schema.model import Label, LabelFamily, Schema
+
+# (tag, attributes, children): the tuple form of label_studio_sdk.label_interface.create.
+Element = tuple[str, dict[str, str], tuple["Element", ...]]
+
+OBJECT_NAME = "text"
+ROOT_STYLE = "direction: rtl; text-align: right; font-size: 1.05em; line-height: 1.8"
+GUIDE_TITLE = "دليل التوسيم"
+TARGET_CAPTION = "الهدف:"
+EXAMPLE_CAPTION = "مثال:"
+REQUIRED_MESSAGE = "هذا السؤال مطلوب: {title}"
+
+
+def _hint(label: Label) -> str:
+    return f"{label.description} {EXAMPLE_CAPTION} {label.example}"
+
+
+def _choice(label: Label) -> Element:
+    attrs = {"value": label.value, "html": html.escape(label.ar), "hint": _hint(label), "hotkey": label.hotkey}
+    return ("Choice", attrs, ())
+
+
+def _span_label(label: Label) -> Element:
+    attrs = {
+        "value": label.value,
+        "html": html.escape(label.ar),
+        "hint": _hint(label),
+        "hotkey": label.hotkey,
+        "background": label.color,
+    }
+    return ("Label", attrs, ())
+
+
+def _choices(family: LabelFamily) -> Element:
+    """A titled block with the stance target (if any) above the choices."""
+    attrs = {
+        "name": family.name,
+        "toName": OBJECT_NAME,
+        "choice": "multiple" if family.multiple else "single-radio",
+        "showInline": "true",
+        "required": "true" if family.required else "false",
+    }
+    if family.required:
+        attrs["requiredMessage"] = REQUIRED_MESSAGE.format(title=family.title)
+    children: list[Element] = [("Header", {"value": family.title, "size": "4"}, ())]
+    if family.target is not None:
+        children.append(
+            ("View", {"style": "display: flex; gap: 0.5em"}, (
+                ("Header", {"value": TARGET_CAPTION, "size": "5"}, ()),
+                ("Header", {"value": "$target", "size": "5"}, ()),
+            ))
+        )
+    children.append(("Choices", attrs, tuple(_choice(label) for label in family.labels)))
+    return ("View", {}, tuple(children))
+
+
+def _labels(family: LabelFamily) -> Element:
+    attrs = {"name": family.name, "toName": OBJECT_NAME, "choice": "single", "showInline": "true"}
+    return ("Labels", attrs, tuple(_span_label(label) for label in family.labels))
+
+
+def _guide(families: list[LabelFamily]) -> Element:
+    """The guidelines, folded away under the task so they do not push the text down."""
+    lines: list[Element] = []
+    for family in families:
+        heading = f"{family.title}: {family.guideline}" if family.guideline else family.title
+        lines.append(("Header", {"value": heading, "size": "5"}, ()))
+        for label in family.labels:
+            text = f"{label.ar} ({label.value}) [{label.hotkey}]: {_hint(label)}"
+            lines.append(("Header", {"value": text, "size": "6"}, ()))
+    return ("Collapse", {}, (("Panel", {"value": GUIDE_TITLE}, (("View", {}, tuple(lines)),)),))
+
+
+def label_config(schema: Schema, level: str) -> str:
+    """The XML for ``level``; raises ValueError if the schema asks nothing at that level.
+
+    Span families use the family's ``granularity`` (``symbol`` in news.yaml so that attached
+    Arabic clitics can be left out of a name); levels without spans disable text selection so
+    that a stray drag cannot create an empty region.
+    """
+    families = schema.families(level)
+    if not families:
+        raise ValueError(f"schema {schema.name} v{schema.version} asks nothing at {level!r} level (it has: {', '.join(schema.levels)})")
+    span = schema.span_family(level)
+    children: list[Element] = []
+    if level == "article":
+        children.append(("Header", {"value": "$title", "size": "3"}, ()))
+    if span is not None:
+        children.append(_labels(span))
+    text_attrs = {"name": OBJECT_NAME, "value": "$text"}
+    if span is not None:
+        text_attrs["granularity"] = span.granularity
+    else:
+        text_attrs["selectionEnabled"] = "false"
+    children.append(("Text", text_attrs, ()))
+    children.extend(_choices(family) for family in families if family.kind == "choice")
+    children.append(_guide(families))
+    root = create_element(("View", {"style": ROOT_STYLE}, tuple(children)))
+    xml = tree_to_string(root, pretty=True)
+    LabelInterface(xml).validate()
+    return xml
