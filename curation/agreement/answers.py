@@ -18,7 +18,6 @@ from curation.units import Annotation, EntitySpan
 
 FamilyKind = Literal["choice", "span"]
 ENTITY_FAMILY = "entity"
-SPAN_KINDS = frozenset({"span", "spans", "labels", "entity", "entities", "ner"})
 COUNTING_RULE = (
     "deleted and cancelled (skipped) annotations never count as answers; when an annotator left "
     "several live annotations on one unit, only the latest (updated_at, created_at, id) counts"
@@ -109,13 +108,12 @@ def span_sort_key(span: EntitySpan) -> tuple[int, int, str, str]:
 
 
 def families_from_schema(schema: Any, levels: Iterable[str]) -> list[Family]:
-    """Families the schema declares for each level, read through ``Schema.families(level)``."""
+    """Families a ``curation.schema.Schema`` declares for each of the levels."""
     found: list[Family] = []
     for level in sorted(set(levels)):
         for family in schema.families(level):
-            kind: FamilyKind = "span" if str(family.kind).lower() in SPAN_KINDS else "choice"
-            labels = tuple(getattr(label, "value", label) for label in (family.labels or ()))
-            found.append(Family(family.name, level, kind, bool(family.multiple), tuple(map(str, labels))))
+            kind: FamilyKind = "span" if family.kind == "span" else "choice"
+            found.append(Family(family.name, level, kind, family.multiple, tuple(family.values)))
     return found
 
 
