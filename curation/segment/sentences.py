@@ -1,0 +1,208 @@
+"""Arabic news text into sentences, as code-point spans into the text it was given.
+
+The rules are the ones a copy editor would state, not weights fitted to a corpus:
+
+* a sentence ends at every line break, and after a run of ``. ! ? ؟ …`` (``?!``, ``...``)
+  together with the closing quotes, brackets and bidi marks glued to it;
+* the run must be followed by white space or the end of the text, or glued straight to the
+  next Arabic word when it cannot be an abbreviation dot (``أفضل؟ويتابع``, ``نخفقه".وستكون``);
+  so decimals, dates, URLs, e-mails and ``العربية.نت`` never split;
+* a single full stop does not end a sentence after a one-letter word (initials ``ع.`` ``J.``,
+  agency names ``أ.ف.ب``, ``د.`` before a name, ``م.`` ``ق.م`` ``هـ.`` in dates, ``U.S.``,
+  ``e.g.``), after a known Latin abbreviation (``Dr.``, ``Mr.``), after a list number opening
+  the line (``2.``), or when the next word starts with a lowercase letter;
+* nothing ends before the sentence has a letter or digit, the next sentence may not begin
+  with a comma, colon, closing mark or another terminator, and an ellipsis that opens a
+  quotation or sits in brackets (``"... لقد``, ``(...)``) marks an omission, not an end;
+* ``،`` ``؛`` ``:`` never end a sentence.
+
+Everything is one compiled regular expression scanning the text once; Python only looks at
+the few characters around each candidate terminator, so long texts stay fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TERMINATORS = ".!?؟…۔‼⁇⁈⁉"
+"""Characters that can end a sentence (``۔`` is the Arabic full stop used in Urdu script)."""
+
+CLOSERS = "\"'»”’)]}›﴾﴿"
+"""Closing quotes and brackets that stay with the sentence they close (both ornate
+parentheses, since Quranic citations use them in either order)."""
+
+BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""LRM, RLM, ALM and the embedding/isolate controls: invisible, so they travel with the
+punctuation they surround."""
+
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""Every character ``str.splitlines`` breaks at."""
+
+OPENERS = "([{«“‹﴾﴿"
+"""Unambiguous opening marks: an ellipsis right after one is an omission marker."""
+
+NON_STARTERS = TERMINATORS + "»”’)]}›،,;؛:"
+"""No sentence begins with these: a terminator followed by one of them continues the sentence."""
+
+ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
+ARABIC_MARKS = "\u0640\u064b-\u065f\u0670\u06d6-\u06ed"
+"""Tatweel and the diacritics (harakat, shadda, Quranic marks): not letters of their own."""
+
+LATIN_ABBREVIATIONS = frozenset(
+    "mr mrs ms mme mlle dr prof sr jr st gen col capt cmdr lt sgt maj adm brig gov sen rep rev hon "
+    "pres supt mt ft vs approx cf al viz incl esp ph".split()
+)
+"""Abbreviations (compared casefolded) that are followed by more of the same sentence; ones
+that often end a sentence (``etc.``, ``Inc.``) are left to the lowercase-next-word rule."""
+
+NUMBER_ABBREVIATIONS = frozenset("no nos vol fig pp art ch sec nr".split())
+"""Abbreviations that only continue the sentence when a number follows (``No. 5``)."""
+
+MAX_LIST_NUMBER_DIGITS = 3
+"""``12.`` opening a line is a list number; ``2025.`` is a year ending a sentence."""
+
+
+def _char_class(chars: str) -> str:
+    return "".join(re.escape(c) for c in chars)
+
+
+_PLAIN_CLOSERS = "\"»”)"
+_PLAIN_FOLLOWERS = "\\d«\"“("
+_CANDIDATE = re.compile(
+    rf"[{_char_class(LINE_BREAKS + TERMINATORS)}]"
+    rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)"
+    rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.)[{_PLAIN_CLOSERS}]*+"
+    rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)"
+    rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?=\s|\Z|[{ARABIC_LETTERS}]))"
+)
+"""Where a sentence may end: a line break (group ``line``); a lone full stop after an Arabic
+word of two letters or more (or its closing quote), then white space and an Arabic word, a
+number or an opening mark, or the end: no rule can veto it (group ``plain``, the bulk of news
+text); or any other terminator run, closers and bidi marks included, followed by white space,
+the end, or an Arabic letter, left to ``_ends_sentence``. One leading character class keeps
+the scan fast."""
+_STRONG_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', ''))}]|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
+_ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
+_WORD_CHAR = re.compile(r"[^\W_]")
+_VISIBLE = re.compile(rf"[^\s{_char_class(BIDI_MARKS)}]")
+_TRAILING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+\Z")
+_ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
+_ABBREVIATION_WINDOW = 32
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSplitter:
+    """Sentence splitting with the few choices a corpus may need.
+
+    ``abbreviations``: extra abbreviations after which a full stop never ends a sentence, e.g.
+    ``{"إلخ", "Corp"}`` (compared casefolded, without the dot, tatweel or diacritics).
+    ``split_at_ellipsis``: whether ``...`` / ``…`` inside a line ends a sentence (news style
+    mostly says yes; literary or commentary text often uses it as a pause).
+    """
+
+    abbreviations: frozenset[str] = frozenset()
+    split_at_ellipsis: bool = True
+
+    def __post_init__(self) -> None:
+        normalised = frozenset(_bare_word(a.strip().rstrip(".")) for a in self.abbreviations)
+        object.__setattr__(self, "abbreviations", normalised)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``[start, end)`` code-point offsets of each sentence, trimmed, ordered, covering every
+        non-white-space character of ``text`` exactly once."""
+        spans: list[tuple[int, int]] = []
+        sentence_start = 0
+        trust_plain = not self.abbreviations  # an extra abbreviation may be any Arabic word
+        for match in _CANDIDATE.finditer(text):
+            run_start, run_end = match.span()
+            kind = match.lastgroup
+            if kind == "line":
+                cut = run_start
+            elif (kind == "plain" and trust_plain) or self._ends_sentence(
+                text, match.group(), run_start, run_end, sentence_start
+            ):
+                cut = run_end
+            else:
+                continue
+            _append_trimmed(text, sentence_start, cut, spans)
+            sentence_start = cut
+        _append_trimmed(text, sentence_start, len(text), spans)
+        return spans
+
+    def split(self, text: str) -> list[str]:
+        """The sentences themselves, for callers that do not need offsets."""
+        return [text[start:end] for start, end in self.spans(text)]
+
+    def _ends_sentence(self, text: str, run: str, run_start: int, run_end: int, sentence_start: int) -> bool:
+        if not _WORD_CHAR.search(text, sentence_start, run_start):
+            return False  # nothing to end yet: a leading "..." or "?!" joins what follows
+        before = text[run_start - 1]
+        if before in OPENERS or (before in "\"'" and (run_start < 2 or text[run_start - 2].isspace())):
+            return False  # "(...)" or an opening quote with "...": an omission inside the sentence
+        if not self.split_at_ellipsis and run != "." and _ELLIPSIS_RUN.search(run):
+            return False
+        strong = run != "." and _STRONG_RUN.search(run) is not None
+        if run_end == len(text):
+            return True
+        if not text[run_end].isspace():
+            # glued to an Arabic letter: only a mark that cannot be an abbreviation dot splits
+            return strong or before in CLOSERS
+        following = _VISIBLE.search(text, run_end)
+        if following is None:
+            return True
+        first = following.group()
+        if first in NON_STARTERS or first.islower():
+            return False
+        if strong or before.isspace():
+            return True
+        return not self._is_abbreviation(text, run_start, sentence_start, first)
+
+    def _is_abbreviation(self, text: str, dot: int, sentence_start: int, next_char: str) -> bool:
+        """Whether the word before a single full stop makes the stop part of that word."""
+        window = text[max(sentence_start, dot - _ABBREVIATION_WINDOW) : dot]
+        token = window.rsplit(None, 1)[-1]
+        word = _TRAILING_WORD.search(token)
+        if word is None:
+            return _is_list_number(text, token, dot, sentence_start)
+        bare = _bare_word(word.group())
+        if len(bare) == 1:
+            return True
+        if bare in LATIN_ABBREVIATIONS or bare in self.abbreviations:
+            return True
+        return bare in NUMBER_ABBREVIATIONS and next_char.isdigit()
+
+
+def _bare_word(word: str) -> str:
+    """The word as abbreviations are compared: casefolded, without tatweel or diacritics."""
+    return _ARABIC_MARK.sub("", word).casefold()
+
+
+def _is_list_number(text: str, token: str, dot: int, sentence_start: int) -> bool:
+    """``2.`` with nothing before it on its line: the number of a list item."""
+    return (
+        token.isdigit()
+        and len(token) <= MAX_LIST_NUMBER_DIGITS
+        and _VISIBLE.search(text, sentence_start, dot - len(token)) is None
+    )
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Add ``text[start:end]`` without its surrounding white space, unless nothing is left."""
+    left_trimmed = text[start:end].lstrip()
+    if left_trimmed:
+        trimmed_start = end - len(left_trimmed)
+        spans.append((trimmed_start, trimmed_start + len(left_trimmed.rstrip())))
+
+
+_DEFAULT_SPLITTER = SentenceSplitter()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` code-point offsets of the sentences of ``text`` with the default rules."""
+    return _DEFAULT_SPLITTER.spans(text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` with the default rules."""
+    return _DEFAULT_SPLITTER.split(text)
