@@ -51,14 +51,18 @@ def default_schema_path() -> Path:
 
 @dataclass
 class _Report:
-    """Collects problems as ``file:line key.path: message``."""
+    """Collects problems as ``file:line key.path: message``, listed in file order."""
 
     path: str
-    problems: list[str] = field(default_factory=list)
+    found: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, line: int | None, keypath: str, message: str) -> None:
         where = f"{self.path}:{line}" if line is not None else self.path
-        self.problems.append(f"{where} {keypath}: {message}" if keypath else f"{where}: {message}")
+        self.found.append((line or 0, f"{where} {keypath}: {message}" if keypath else f"{where}: {message}"))
+
+    @property
+    def problems(self) -> list[str]:
+        return [text for _, text in sorted(self.found, key=lambda item: item[0])]
 
 
 def _key_line(mapping: Any, key: Any) -> int | None:
@@ -100,6 +104,8 @@ class _SchemaReader:
 
     def __init__(self, report: _Report) -> None:
         self.report = report
+        # (from version, family, old label) -> (line, key path) of its rename/merge entry
+        self.target_places: dict[tuple[int, str, str], tuple[int | None, str]] = {}
 
     def _unknown_keys(self, mapping: CommentedMap, allowed: set[str], keypath: str) -> None:
         for key in mapping:
@@ -306,7 +312,7 @@ class _SchemaReader:
                 continue
             steps.append(step)
         steps.sort(key=lambda s: s.from_version)
-        self._check_targets(steps_node, steps, version, by_name)
+        self._check_targets(steps, version, by_name)
         return steps
 
     def _step(
@@ -334,14 +340,20 @@ class _SchemaReader:
                 self.report.add(line, family_path, "must map rename/merge/retire to labels")
                 continue
             self._unknown_keys(actions, STEP_ACTIONS, family_path)
-            family_mapping, family_retired = self._actions(actions, family_path)
+            family_mapping, family_retired, places = self._actions(actions, family_path)
+            for old, place in places.items():
+                self.target_places[(source, family_name, old)] = place
             mapping[family_name] = family_mapping
             retired[family_name] = frozenset(family_retired)
         return MigrationStep(from_version=source, mapping=mapping, retired=retired)
 
-    def _actions(self, actions: CommentedMap, keypath: str) -> tuple[dict[str, str], set[str]]:
+    def _actions(
+        self, actions: CommentedMap, keypath: str
+    ) -> tuple[dict[str, str], set[str], dict[str, tuple[int | None, str]]]:
+        """old -> new (renames and merges), retired olds, and where each old -> new was written."""
         mapping: dict[str, str] = {}
         retired: set[str] = set()
+        places: dict[str, tuple[int | None, str]] = {}
 
         def claim(old: Any, line: int | None, path: str) -> bool:
             if not isinstance(old, str):
@@ -357,8 +369,10 @@ class _SchemaReader:
             self.report.add(_key_line(actions, "rename"), f"{keypath}.rename", "must map old label -> new label")
         else:
             for old, new in rename.items():
-                if claim(old, _key_line(rename, old), f"{keypath}.rename.{old}") and isinstance(new, str):
+                place = (_key_line(rename, old), f"{keypath}.rename.{old}")
+                if claim(old, *place) and isinstance(new, str):
                     mapping[old] = new
+                    places[old] = place
         merge = actions.get("merge", {})
         if not isinstance(merge, dict):
             self.report.add(_key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
@@ -368,8 +382,10 @@ class _SchemaReader:
                     self.report.add(_key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it")
                     continue
                 for position, old in enumerate(olds):
-                    if claim(old, _key_line(merge, new), f"{keypath}.merge.{new}[{position}]"):
+                    place = (_key_line(merge, new), f"{keypath}.merge.{new}[{position}]")
+                    if claim(old, *place):
                         mapping[old] = str(new)
+                        places[old] = place
         retire = actions.get("retire", [])
         if not isinstance(retire, list):
             self.report.add(_key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
@@ -377,11 +393,9 @@ class _SchemaReader:
             for position, old in enumerate(retire):
                 if claim(old, _item_line(retire, position), f"{keypath}.retire[{position}]"):
                     retired.add(old)
-        return mapping, retired
+        return mapping, retired, places
 
-    def _check_targets(
-        self, steps_node: CommentedSeq, steps: list[MigrationStep], version: int, families: dict[str, LabelFamily]
-    ) -> None:
+    def _check_targets(self, steps: list[MigrationStep], version: int, families: dict[str, LabelFamily]) -> None:
         """A step's new labels must exist afterwards: in this schema, or as old labels of a later step."""
         for position, step in enumerate(steps):
             for family_name, mapping in step.mapping.items():
@@ -390,11 +404,9 @@ class _SchemaReader:
                     known |= set(later.mapping.get(family_name, {})) | later.retired.get(family_name, frozenset())
                 for old, new in mapping.items():
                     if new not in known:
-                        index = next(i for i, n in enumerate(steps_node) if isinstance(n, dict) and n.get("from") == step.from_version)
+                        line, keypath = self.target_places[(step.from_version, family_name, old)]
                         self.report.add(
-                            _item_line(steps_node, index),
-                            f"migrations[{index}].{family_name}",
-                            f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}",
+                            line, keypath, f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}"
                         )
 
 
