@@ -1,5 +1,7 @@
 """CoNLL export of the sentences config: one token and its BIO tag a line, a blank line between
-sentences, and ``# id`` / ``# text`` comments so every sentence can be traced back."""
+sentences, and ``# id`` / ``# text`` comments so every sentence can be traced back. A sentence
+without gold entities is written with ``_`` tags (as in CoNLL-U: unspecified), never ``O``,
+which would claim it was checked and holds no entity."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from curation.export.rows import BIO_COLUMN, TOKENS_COLUMN
 from curation.fileio import atomic_writer
 
 CONLL_DIR = "conll"
+NOT_ANNOTATED = "_"
 
 
 def write_conll(out_dir: Path, split: str, table: pa.Table, features: Features) -> Path:
@@ -21,7 +24,8 @@ def write_conll(out_dir: Path, split: str, table: pa.Table, features: Features) 
     with atomic_writer(path) as handle:
         for row in decoded_rows(table.select(["id", "text", TOKENS_COLUMN, BIO_COLUMN]), features):
             handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
-            for token, tag in zip(row[TOKENS_COLUMN], row[BIO_COLUMN], strict=True):
+            tags = row[BIO_COLUMN] or [NOT_ANNOTATED] * len(row[TOKENS_COLUMN])
+            for token, tag in zip(row[TOKENS_COLUMN], tags, strict=True):
                 handle.write(f"{token}\t{tag}\n")
             handle.write("\n")
     return path

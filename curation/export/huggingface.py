@@ -7,13 +7,11 @@ known, and written with pinned writer options so that the same rows always give 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datasets import Features
 
@@ -63,15 +61,6 @@ class ConfigTable:
     def table(self) -> pa.Table:
         self._flush()
         return pa.Table.from_batches(self._batches, schema=self.schema)
-
-    def by_split(self, split_of: Mapping[str, str], order: tuple[str, ...]) -> Iterator[tuple[str, pa.Table]]:
-        """Each non-empty split's rows in build order, splits in ``order``."""
-        table = self.table()
-        splits = pa.array([split_of[key] for key in table.column(self.split_key).to_pylist()], pa.string())
-        for split in order:
-            part = table.filter(pc.equal(splits, split))
-            if part.num_rows:
-                yield split, part
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from curation.agreement import DEFAULT_POLICY, POLICIES
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
 
 FORMATS = ("huggingface", "jsonl", "conll")
 GROUPINGS = ("document", "article")
 _KEYS = {
     "name", "description", "license", "inputs", "text_field", "schema", "segmenter", "annotations",
-    "adjudication", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
+    "adjudication", "reviewer", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 
@@ -41,7 +42,8 @@ class Recipe:
     schema: str | None = None
     segmenter: dict[str, Any] = field(default_factory=dict)
     annotations: str | None = None
-    adjudication: str = "majority"
+    adjudication: tuple[str, ...] = DEFAULT_POLICY
+    reviewer: str | None = None
     labels_from_meta: dict[str, str] = field(default_factory=dict)
     dedup: bool = True
     split: SplitSpec = field(default_factory=SplitSpec)
@@ -69,7 +71,8 @@ class Recipe:
             "schema": self.schema,
             "segmenter": self.segmenter,
             "annotations": self.annotations,
-            "adjudication": self.adjudication,
+            "adjudication": list(self.adjudication),
+            "reviewer": self.reviewer,
             "labels_from_meta": dict(sorted(self.labels_from_meta.items())),
             "dedup": self.dedup,
             "split": {
@@ -122,6 +125,13 @@ class Recipe:
         labels_from_meta = data.get("labels_from_meta") or {}
         if not isinstance(labels_from_meta, dict):
             raise fail("'labels_from_meta' maps a label family to a document metadata field")
+        adjudication = data.get("adjudication") or DEFAULT_POLICY
+        adjudication = (adjudication,) if isinstance(adjudication, str) else tuple(adjudication)
+        bad = [p for p in adjudication if p not in POLICIES]
+        if bad:
+            raise fail(f"unknown adjudication policy {', '.join(map(str, bad))}; known: {', '.join(POLICIES)}")
+        if "reviewer" in adjudication and not data.get("reviewer"):
+            raise fail("the 'reviewer' adjudication policy needs 'reviewer: <annotator name>'")
         shard_rows = int(data.get("shard_rows", 100_000))
         if shard_rows < 1:
             raise fail("'shard_rows' must be at least 1")
@@ -135,7 +145,8 @@ class Recipe:
             schema=data.get("schema"),
             segmenter=dict(data.get("segmenter") or {}),
             annotations=data.get("annotations"),
-            adjudication=str(data.get("adjudication") or "majority"),
+            adjudication=adjudication,
+            reviewer=data.get("reviewer"),
             labels_from_meta={str(k): str(v) for k, v in labels_from_meta.items()},
             dedup=bool(data.get("dedup", True)),
             split=split,

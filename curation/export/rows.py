@@ -16,9 +16,10 @@ from typing import Any
 from datasets import ClassLabel, Features, LargeList, List, Sequence, Value
 
 from curation.export.tokenize import bio_tagging
+from curation.schema.model import NER_TAGS_FEATURE
 from curation.units import Article, Document, EntitySpan, Level, Sentence
 
-BIO_COLUMN = "ner_tags"
+BIO_COLUMN = NER_TAGS_FEATURE
 TOKENS_COLUMN = "tokens"
 ANSWER_SEPARATOR = "__"
 

@@ -1,0 +1,186 @@
+"""The label side of a build: read the annotation snapshot, migrate and validate each annotation
+against the schema, adjudicate gold per unit (the one place the exporter calls
+``curation.agreement``), and take labels from source metadata when a recipe asks for it.
+
+An annotation that cannot be used (unreadable line, unknown unit, fails the schema) is kept aside
+with its reason and reported; it never silently disappears.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curation.agreement import adjudicate, agreement_report
+from curation.export.rows import UnitLabels
+from curation.schema import MigrationProblem, Schema
+from curation.schema.model import ENTITIES_FEATURE
+from curation.units import Annotation, Document, Level, sha256_hex
+
+
+@dataclass(slots=True)
+class AnnotationSnapshot:
+    """The annotations a build uses, grouped by unit, with the problems found reading them."""
+
+    by_unit: dict[str, list[Annotation]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+    total: int = 0
+
+
+def read_snapshot(path: Path, schema: Schema) -> AnnotationSnapshot:
+    """Read an annotation store (JSONL of ``Annotation.to_record()``), bringing annotations made
+    under an older schema version up to date. The fingerprint covers the records in a canonical
+    order, so re-pulling the same annotations in another order does not change it."""
+    snapshot = AnnotationSnapshot()
+    by_unit: dict[str, list[Annotation]] = defaultdict(list)
+    canonical: list[str] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        snapshot.problems.append(f"{path}: cannot read annotations: {exc}")
+        return snapshot
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            annotation = Annotation.from_record(record)
+        except json.JSONDecodeError as exc:
+            snapshot.problems.append(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            snapshot.problems.append(f"{path}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
+            continue
+        snapshot.total += 1
+        canonical.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        if annotation.schema_version not in (None, schema.version):
+            migrated = schema.migrate(annotation)
+            if isinstance(migrated, MigrationProblem):
+                snapshot.problems.append(f"{path}:{number}: {migrated}")
+                continue
+            annotation = migrated
+        by_unit[annotation.unit_id].append(annotation)
+    snapshot.by_unit = dict(by_unit)
+    snapshot.fingerprint = sha256_hex("\n".join(sorted(canonical)))
+    return snapshot
+
+
+def _as_labels(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+class LabelSource:
+    """Gold labels and every annotator's answers for units as the build meets them."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        snapshot: AnnotationSnapshot | None = None,
+        policy: Sequence[str] = (),
+        reviewer: str | None = None,
+        labels_from_meta: dict[str, str] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.pending = dict(snapshot.by_unit) if snapshot else {}
+        self._annotators: dict[str, set[str]] = defaultdict(set)
+        for annotations in self.pending.values():
+            for a in annotations:
+                if not (a.deleted or a.cancelled):
+                    self._annotators[a.level].add(a.annotator)
+        self.policy = tuple(policy)
+        self.reviewer = reviewer
+        self.labels_from_meta = labels_from_meta or {}
+        self.used: list[Annotation] = []
+        self.problems: list[str] = []
+        self.conflicts = 0
+        self.unresolved = 0
+        article_families = {f.name for f in schema.families("article")}
+        for family in self.labels_from_meta:
+            if family not in article_families:
+                raise ValueError(
+                    f"labels_from_meta: {family!r} is not an article-level family of schema {schema.name} "
+                    f"(article families: {', '.join(sorted(article_families)) or 'none'})"
+                )
+
+    def labels(self, unit_id: str, level: Level, unit_text: str, document: Document, where: str) -> UnitLabels:
+        labels = UnitLabels()
+        annotations = self.pending.pop(unit_id, [])
+        if annotations:
+            self._adjudicated(unit_id, annotations, unit_text, labels, where)
+        if level == "article":
+            self._from_meta(document, labels, where)
+        return labels
+
+    def _adjudicated(
+        self, unit_id: str, annotations: list[Annotation], unit_text: str, labels: UnitLabels, where: str
+    ) -> None:
+        valid = []
+        for annotation in annotations:
+            reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
+            if reasons:
+                self.problems.append(
+                    f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
+                    f"kept out of the gold: {'; '.join(reasons)}"
+                )
+            else:
+                valid.append(annotation)
+        if not valid:
+            return
+        self.used.extend(valid)
+        result = adjudicate(valid, self.policy, reviewer=self.reviewer, schema=self.schema)
+        self.conflicts += len(result.conflicts)
+        self.unresolved += len(result.unresolved)
+        for family in result.table.families:
+            column = ENTITIES_FEATURE if family.kind == "span" else family.name
+            gold = result.gold_value(unit_id, family.name)
+            if gold is not None:
+                labels.gold[column] = gold
+            answers = result.table.answers.get(family.key, {}).get(unit_id, {})
+            if answers:
+                labels.answers[column] = {annotator: answer.value for annotator, answer in answers.items()}
+
+    def _from_meta(self, document: Document, labels: UnitLabels, where: str) -> None:
+        for family_name, meta_field in self.labels_from_meta.items():
+            if family_name in labels.gold:
+                continue
+            value = _as_labels(document.meta.get(meta_field))
+            if value is None:
+                continue
+            family = self.schema.family(family_name)
+            unknown = sorted(set(value) - set(family.values))
+            if unknown:
+                self.problems.append(
+                    f"{where}: metadata {meta_field}={', '.join(unknown)} is not a {family_name} label of schema "
+                    f"{self.schema.name} v{self.schema.version}; the row has no gold {family_name}"
+                )
+                continue
+            labels.gold[family_name] = value
+
+    def finish(self) -> list[str]:
+        """Report annotations whose unit the build never met (e.g. segmenter settings changed)."""
+        for unit_id, annotations in sorted(self.pending.items()):
+            for a in annotations:
+                self.problems.append(
+                    f"annotation {a.annotation_id} by {a.annotator} is on unit {unit_id}, which this build does not "
+                    "contain (were the inputs or segmenter settings changed?)"
+                )
+        self.pending = {}
+        return self.problems
+
+    def annotators(self, level: Level) -> tuple[str, ...]:
+        """Everyone with a live annotation at ``level`` in the snapshot: one answer column each."""
+        return tuple(sorted(self._annotators.get(level, ())))
+
+    def agreement(self) -> list[dict[str, Any]]:
+        if not self.used:
+            return []
+        return agreement_report(self.used, self.schema).to_dict()["families"]

@@ -1,0 +1,325 @@
+"""``curation build``: ingest, segment, label, deduplicate, split and export, from one recipe.
+
+The build writes into a staging folder beside the target and swaps it in at the end, so an
+export folder is always a complete build (never a mix of two) and stale shards cannot linger.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from datasets import Features
+
+from curation.dedup import find_clusters
+from curation.export.annotations import AnnotationSnapshot, LabelSource, read_snapshot
+from curation.export.card import CardFacts, card_text
+from curation.export.codec import row_decoder
+from curation.export.conll import write_conll
+from curation.export.huggingface import ConfigTable, WrittenSplit, write_split
+from curation.export.jsonl import write_jsonl
+from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
+from curation.export.recipe import Recipe
+from curation.export.rows import (
+    BIO_COLUMN,
+    LevelLayout,
+    TokenTally,
+    article_row,
+    is_span_feature,
+    sentence_row,
+)
+from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits, leaking_groups
+from curation.fileio import atomic_writer
+from curation.ingest import expand_inputs, read_documents
+from curation.schema import Schema, load_schema
+from curation.segment.pipeline import SegmenterSettings, segment_document
+from curation.units import Document
+
+CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
+NO_LABEL = "(none)"
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build produced and everything worth telling the user about it."""
+
+    out_dir: Path
+    documents: int = 0
+    articles: int = 0
+    sentences: int = 0
+    written: list[WrittenSplit] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    clusters: int | None = None
+    boundary_splits: int = 0
+    label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
+
+
+class _Collector:
+    """Rows of both configs plus what the split step needs to know about each article."""
+
+    def __init__(self, layouts: dict[str, LevelLayout], stratify: str | None) -> None:
+        self.layouts = layouts
+        self.tables = {
+            name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in layouts
+        }
+        self.stratify = stratify
+        self.article_keys: list[tuple[str, str, str]] = []  # (article id, doc id, stratum)
+        self.tally = TokenTally()
+
+    def add_document(self, document: Document, settings: SegmenterSettings, source: str, labels: LabelSource) -> None:
+        where = f"{source}:{document.provenance.line}" if document.provenance.line else source
+        segmented = segment_document(document, settings)
+        sentences_of: dict[str, list] = {}
+        for sentence in segmented.sentences:
+            sentences_of.setdefault(sentence.article_id, []).append(sentence)
+        for article in segmented.articles:
+            unit_labels = labels.labels(article.id, "article", article.body, document, where)
+            self.tables["articles"].add(
+                article_row(document, article, source, None, unit_labels, self.layouts["articles"])
+            )
+            self.article_keys.append((article.id, document.id, self._stratum(unit_labels.gold.get(self.stratify))))
+            for sentence in sentences_of.get(article.id, ()):
+                sentence_labels = labels.labels(sentence.id, "sentence", sentence.text, document, where)
+                self.tables["sentences"].add(
+                    sentence_row(document, sentence, source, sentence_labels, self.layouts["sentences"], self.tally)
+                )
+
+    def _stratum(self, gold: Any) -> str:
+        if not self.stratify or not gold:
+            return UNSTRATIFIED
+        return gold if isinstance(gold, str) else str(sorted(gold)[0])
+
+
+def _load_schema(recipe: Recipe) -> Schema:
+    return load_schema(recipe.resolve(recipe.schema) if recipe.schema else None)
+
+
+def _clusters(articles: pa.Table) -> dict[str, str]:
+    """Cluster id per article that has a near-duplicate, from ``curation.dedup``."""
+    def items() -> Iterator[tuple[str, str]]:
+        for batch in articles.select(["id", "text"]).to_batches(max_chunksize=5_000):
+            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+
+    return {member: cluster.id for cluster in find_clusters(items()) for member in cluster.member_ids}
+
+
+def _split_items(keys: list[tuple[str, str, str]], cluster_of: dict[str, str], group_by: str) -> list[SplitItem]:
+    items = []
+    for article_id, doc_id, stratum in keys:
+        group = [doc_id if group_by == "document" else article_id]
+        if article_id in cluster_of:
+            group.append(cluster_of[article_id])
+        items.append(SplitItem(article_id, tuple(group), stratum))
+    return items
+
+
+def _label_counts(table: pa.Table, features: Features, columns: list[str]) -> dict[str, dict[str, int]]:
+    """Gold label counts per column; spans count their entity labels."""
+    counts: dict[str, dict[str, int]] = {}
+    for column in columns:
+        decode = row_decoder(Features({column: features[column]}))
+        counter: Counter[str] = Counter()
+        for value in table.column(column).to_pylist():
+            value = decode({column: value})[column]
+            if value is None or value == []:
+                counter[NO_LABEL] += 1
+            elif isinstance(value, str):
+                counter[value] += 1
+            else:
+                counter.update(v["label"] if isinstance(v, dict) else v for v in value)
+        counts[column] = dict(sorted(counter.items()))
+    return counts
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    recipe: Recipe, out_dir: Path | None = None, on_document: Callable[[Document], None] | None = None
+) -> BuildReport:
+    """Build the recipe into ``out_dir`` (default: the recipe's output folder)."""
+    target = Path(out_dir) if out_dir is not None else recipe.output_dir
+    schema = _load_schema(recipe)
+    settings = SegmenterSettings.from_dict(recipe.segmenter)
+    report = BuildReport(out_dir=target)
+
+    snapshot: AnnotationSnapshot | None = None
+    if recipe.annotations:
+        snapshot = read_snapshot(recipe.resolve(recipe.annotations), schema)
+        report.problems.extend(p.replace(str(recipe.resolve(recipe.annotations)), recipe.annotations) for p in snapshot.problems)
+    labels = LabelSource(schema, snapshot, recipe.adjudication, recipe.reviewer, recipe.labels_from_meta)
+    layouts = {
+        name: LevelLayout(level, schema.label_features(level), labels.annotators(level))  # type: ignore[arg-type]
+        for name, (level, _) in CONFIGS.items()
+    }
+    collector = _Collector(layouts, recipe.split.stratify)
+
+    errors: list = []
+    paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], errors)
+    for document in read_documents(paths, errors, text_field=recipe.text_field):
+        collector.add_document(document, settings, relative(Path(document.provenance.path), recipe.base), labels)
+        report.documents += 1
+        if on_document:
+            on_document(document)
+    report.problems.extend(
+        f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in errors
+    )
+    report.problems.extend(labels.finish())
+
+    tables = {name: collector.tables[name].table() for name in CONFIGS}
+    features = {name: collector.tables[name].features for name in CONFIGS}
+    report.articles, report.sentences = tables["articles"].num_rows, tables["sentences"].num_rows
+    cluster_of = _clusters(tables["articles"]) if recipe.dedup else {}
+    if recipe.dedup:
+        report.clusters = len(set(cluster_of.values()))
+        ids = tables["articles"].column("id").to_pylist()
+        index = tables["articles"].schema.get_field_index("cluster")
+        tables["articles"] = tables["articles"].set_column(
+            index, "cluster", pa.array([cluster_of.get(i) for i in ids], pa.string())
+        )
+    items = _split_items(collector.article_keys, cluster_of, recipe.group_by)
+    split_of = assign_splits(items, recipe.split)
+    leaks = leaking_groups(items, split_of)
+    if leaks:
+        raise RuntimeError(f"split leakage: groups in several splits: {sorted(leaks)[:5]}")
+
+    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _write_outputs(recipe, staging, tables, features, layouts, split_of, report)
+        report.boundary_splits = collector.tally.boundary_splits
+        report.problems.extend(
+            f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
+            f"'entities' only, not in ner_tags"
+            for sentence_id, span in collector.tally.overlapping
+        )
+        facts = CardFacts(
+            name=recipe.name,
+            description=recipe.description,
+            license=recipe.license,
+            recipe_file=Path(recipe.source_file).name if recipe.source_file else "<recipe>",
+            schema=schema,
+            features={name: features[name] for name in CONFIGS if any(w.config == name for w in report.written)},
+            written=report.written,
+            label_counts=report.label_counts,
+            annotation_summary=_annotation_summary(snapshot, labels),
+            agreement=labels.agreement(),
+            boundary_splits=collector.tally.boundary_splits,
+            overlapping_spans=len(collector.tally.overlapping),
+            clusters=report.clusters,
+            labels_from_meta=recipe.labels_from_meta,
+            problems=len(report.problems),
+            split_rule=_split_rule(recipe),
+        )
+        if "huggingface" in recipe.formats:
+            with atomic_writer(staging / "README.md") as handle:
+                handle.write(card_text(facts))
+        write_manifest(staging, _manifest(recipe, schema, settings, snapshot, paths, report))
+        _swap_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.files = sorted(p for p in target.rglob("*") if p.is_file())
+    return report
+
+
+def _write_outputs(
+    recipe: Recipe,
+    staging: Path,
+    tables: dict[str, pa.Table],
+    features: dict[str, Features],
+    layouts: dict[str, LevelLayout],
+    split_of: dict[str, str],
+    report: BuildReport,
+) -> None:
+    order = tuple(recipe.split.ratios)
+    for name, table in tables.items():
+        key = table.column(CONFIGS[name][1]).to_pylist()
+        splits = pa.array([split_of[k] for k in key], pa.string())
+        gold_columns = [c for c in layouts[name].labels if c != BIO_COLUMN]
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        for split in order:
+            part = table.filter(pc.equal(splits, split))
+            if not part.num_rows:
+                continue
+            if "huggingface" in recipe.formats:
+                report.written.append(write_split(staging, name, split, part, recipe.shard_rows))
+            if "jsonl" in recipe.formats:
+                write_jsonl(staging, name, split, part, features[name])
+            if "conll" in recipe.formats and BIO_COLUMN in part.column_names:
+                write_conll(staging, split, part, features[name])
+            for column, by_label in _label_counts(part, features[name], gold_columns).items():
+                counts.setdefault(column, {})[split] = by_label
+        report.label_counts[name] = counts
+
+
+def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource) -> dict[str, Any]:
+    if snapshot is None:
+        return {}
+    return {
+        "annotation records": snapshot.total,
+        "annotations used (valid)": len(labels.used),
+        "annotators": len({a.annotator for a in labels.used}),
+        "units with disagreement": labels.conflicts,
+        "units left without gold (unresolved)": labels.unresolved,
+        "adjudication policy": " > ".join(labels.policy),
+    }
+
+
+def _split_rule(recipe: Recipe) -> str:
+    ratios = ", ".join(f"{name} {share:.0%}" for name, share in recipe.split.shares().items())
+    stratified = f", stratified by `{recipe.split.stratify}`" if recipe.split.stratify else ""
+    return (
+        f"Splits ({ratios}) are deterministic from seed {recipe.split.seed}{stratified}; articles are grouped by "
+        f"{recipe.group_by} and by near-duplicate cluster, and no group is in two splits."
+    )
+
+
+def _manifest(
+    recipe: Recipe,
+    schema: Schema,
+    settings: SegmenterSettings,
+    snapshot: AnnotationSnapshot | None,
+    paths: list[Path],
+    report: BuildReport,
+) -> dict[str, Any]:
+    annotations = None
+    if recipe.annotations and snapshot is not None:
+        annotation_path = recipe.resolve(recipe.annotations)
+        annotations = {
+            "file": recipe.annotations,
+            "sha256": file_sha256(annotation_path) if annotation_path.is_file() else None,
+            "fingerprint": snapshot.fingerprint,
+            "records": snapshot.total,
+        }
+    return {
+        "name": recipe.name,
+        "recipe_file": Path(recipe.source_file).name if recipe.source_file else None,
+        "recipe": recipe.to_dict(),
+        "inputs": input_hashes(paths, recipe.base),
+        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
+        "annotations": annotations,
+        "segmenter": settings.to_dict(),
+        "packages": package_versions(),
+        "counts": {
+            "documents": report.documents,
+            "articles": report.articles,
+            "sentences": report.sentences,
+            "clusters": report.clusters,
+            "boundary_splits": report.boundary_splits,
+            "splits": {f"{w.config}/{w.split}": w.num_rows for w in report.written},
+        },
+        "problems": report.problems,
+    }
