@@ -180,9 +180,11 @@ POLICY_FUNCTIONS: dict[str, Callable[[Family, Sequence[Answer], str | None], Dec
 
 def _check_policy(policy: str | Sequence[str], reviewer: str | None) -> tuple[str, ...]:
     chain = (policy,) if isinstance(policy, str) else tuple(policy)
+    if not chain:
+        raise ValueError(f"no adjudication policy given; choose from {', '.join(POLICIES)}")
     unknown = [p for p in chain if p not in POLICY_FUNCTIONS]
-    if unknown or not chain:
-        raise ValueError(f"unknown adjudication policy {unknown or chain!r}; choose from {', '.join(POLICIES)}")
+    if unknown:
+        raise ValueError(f"unknown adjudication policy {', '.join(map(str, unknown))}; choose from {', '.join(POLICIES)}")
     if REVIEWER in chain and not reviewer:
         raise ValueError("the 'reviewer' policy needs the reviewer's annotator name (reviewer=...)")
     return chain
