@@ -35,13 +35,21 @@ _SENTENCE_FINAL = frozenset(".!?؟…")
 # Characters after which a line is not a heading either: clause punctuation and colons.
 _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 # Characters that never occur inside a glued heading phrase (it is plain words).
-_PHRASE_BREAKERS = frozenset(".!?؟…:،,;؛«»\"()[]")
+_PHRASE_BREAKERS = frozenset(".!?؟…:،,;؛«»\"()[]-–—*•")
 _COMMAS = ("،", ",")
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
 _PRONOUN_THAT = re.compile(r"^[إأا]ن(?:ه|ها|هم|هما|هن|نا|ني|ك|كم)?$")
 # Prepositions: a caption's description has them, a person's name in a byline does not.
 _PARTICLES = frozenset(("في", "من", "على", "إلى", "عن", "مع", "بين", "خلال", "لدى", "عند", "بعد", "قبل"))
+
+
+def _looks_like_verb(word: str) -> bool:
+    """Verb shapes that no heading starts with: the imperfect ``يـ`` prefix, the feminine perfect
+    ``ـت`` ending (not the plural ``ـات``) and the ``لقد``/``قد`` particles before a verb."""
+    if len(word) < 3:
+        return False
+    return word.startswith(("ي", "لقد")) or (word.endswith("ت") and not word.endswith("ات"))
 
 
 def _is_plain_word(word: str) -> bool:
@@ -100,45 +108,20 @@ class ArticleSettings:
         "من جانبها",
     )
     # Words that start a sentence, never a heading: a paragraph opening with one is not split.
-    sentence_opening_verbs: tuple[str, ...] = (
-        "قال",
-        "قالت",
-        "أكد",
-        "أكدت",
-        "أعلن",
-        "أعلنت",
-        "أضاف",
-        "أضافت",
-        "أوضح",
-        "أوضحت",
-        "ذكر",
-        "ذكرت",
-        "أشار",
-        "أشارت",
-        "كشف",
-        "كشفت",
-        "نقل",
-        "نقلت",
-        "صرح",
-        "اعتبر",
-        "رأى",
-        "شدد",
-        "دعا",
-        "أفاد",
-        "أفادت",
-        "تابع",
-        "يقول",
-        "تقول",
-        "يرى",
-        "جاء",
-        "جاءت",
-        "كان",
-        "كانت",
-        "يأتي",
-        "تأتي",
-        "هذا",
-        "هذه",
+    sentence_first_words: tuple[str, ...] = (
+        "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أضاف", "أضافت", "أوضح", "أوضحت", "ذكر",
+        "ذكرت", "أشار", "أشارت", "كشف", "كشفت", "نقل", "نقلت", "صرح", "اعتبر", "رأى", "شدد", "دعا",
+        "أفاد", "أفادت", "تابع", "يقول", "تقول", "يرى", "جاء", "جاءت", "كان", "كانت", "يأتي", "تأتي",
+        "يذكر", "يشار", "هذا", "هذه", "لكن", "كما", "بينما", "أما", "حين", "حيث", "عندما", "بعد",
+        "قبل", "منذ", "إن", "أن", "إذا", "لو", "ثم", "بل", "أو", "لم", "لن", "لا", "قد", "ما", "من",
+        "هو", "هي", "هم", "إلا", "رغم", "مع",
     )
+    # Words a glued heading never contains, as they make a clause (relatives, negation, copula).
+    sentence_inner_words: tuple[str, ...] = (
+        "الذي", "التي", "الذين", "اللذين", "اللتين", "هو", "هي", "هم", "أن", "إن", "أنه", "إنه",
+        "لا", "لم", "لن", "قد", "ما", "كان", "كانت", "من", "على", "إلى", "عن",
+    )
+    min_glued_headings: int = 2  # glued headings are believed only when an article shows this many
     article_gap_lines: int = 2  # this many blank lines in a row separate two articles
     max_heading_words: int = 8
     max_heading_chars: int = 80
@@ -195,7 +178,8 @@ class _Rules:
         self.kickers = frozenset(normalize_text(k) for k in settings.kickers)
         self.section_labels = _Phrases(settings.section_labels)
         self.openers = _Phrases(settings.glued_heading_openers)
-        self.verbs = frozenset(normalize_text(v) for v in settings.sentence_opening_verbs)
+        self.first_words = frozenset(normalize_text(w) for w in settings.sentence_first_words)
+        self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
 
     def is_marker(self, text: str) -> bool:
         return text in self.markers
@@ -244,17 +228,19 @@ class _Rules:
         settings = self.settings
         if len(text) > settings.max_heading_chars or text[-1] in _NOT_HEADING_FINAL:
             return False
+        if not any(ch.isalpha() for ch in text):
+            return False  # a rule of dashes or a bare number
         return len(text.split()) <= settings.max_heading_words and not self.is_caption(text)
 
     def is_headline_shaped(self, text: str, plain: bool) -> bool:
-        """A first line that can be a title; in ``plain`` text (no blank line after it) a comma
-        marks a body sentence rather than a headline."""
+        """A first line that can be a title; in ``plain`` text (no blank line after it) a comma or
+        a final ``?``/``!`` marks a body sentence rather than a headline."""
         words = len(text.split())
         if not self.settings.min_title_words <= words <= self.settings.max_title_words:
             return False
         if text[-1] in ".…:،,;؛" or self.is_caption(text) or self.is_byline(text):
             return False
-        return not (plain and ("،" in text or "," in text))
+        return not (plain and (text[-1] in _SENTENCE_FINAL or "،" in text or "," in text))
 
     def kicker_end(self, text: str) -> tuple[int, int] | None:
         """(end of the kicker, start of the rest) for ``عاجل: ...`` style labels."""
@@ -289,10 +275,12 @@ class _Rules:
         if len(words) < 4:
             return None
         normalised = _normalised_words(text, words)
-        if normalised[0] in self.verbs or self.openers.match_at(normalised, 0) is not None:
+        first = normalised[0]
+        if first in self.first_words or _looks_like_verb(first) or self.openers.match_at(normalised, 0) is not None:
             return None
         for count in range(1, min(settings.max_heading_words, len(words) - 1) + 1):
-            if any(ch in _PHRASE_BREAKERS for ch in words[count - 1].group()):
+            word = words[count - 1].group()
+            if normalised[count - 1] in self.inner_words or any(ch in _PHRASE_BREAKERS for ch in word):
                 return None
             opener_words = self.openers.match_at(normalised, count)
             if opener_words is None:
@@ -399,27 +387,21 @@ def _headline_before_marker(lines: list[_Line], marker: int, rules: _Rules) -> i
 
 
 def _sections(lines: list[_Line], rules: _Rules) -> list[tuple[bool, list[_Line]]]:
-    """Runs of lines that hold one article (``False``) or one related-articles block (``True``)."""
+    """Runs of lines that hold one story (``False``) or a related-articles block whose first line
+    is its header (``True``)."""
     starts: dict[int, bool] = {0: False}
-    headers: set[int] = set()
     for index, line in enumerate(lines):
         if index and line.gap >= rules.settings.article_gap_lines:
             starts.setdefault(index, False)
         if rules.is_related_header(line.text):
             starts[index] = True
-            headers.add(index)
         elif rules.is_marker(line.text):
             headline = _headline_before_marker(lines, index, rules)
             if headline is not None:
                 starts[headline] = False
     ordered = sorted(starts)
-    sections: list[tuple[bool, list[_Line]]] = []
-    for position, start in enumerate(ordered):
-        end = ordered[position + 1] if position + 1 < len(ordered) else len(lines)
-        body_start = start + 1 if start in headers else start
-        if body_start < end:
-            sections.append((starts[start], lines[body_start:end]))
-    return sections
+    ends = ordered[1:] + [len(lines)]
+    return [(starts[start], lines[start:end]) for start, end in zip(ordered, ends) if start < end]
 
 
 class _Builder:
@@ -504,29 +486,33 @@ class _Builder:
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""
         rules = self.rules
+        shaped = [rules.is_heading_shaped(line.text) for line in body]
+        standalone = [
+            0 < index < len(body) - 1 and shaped[index] and not shaped[index + 1] for index in range(len(body))
+        ]
+        glued = [
+            None if index == 0 or standalone[index] else rules.glued_heading(line.text)
+            for index, line in enumerate(body)
+        ]
+        if sum(cut is not None for cut in glued) < rules.settings.min_glued_headings:
+            glued = [None] * len(body)
         paragraphs: list[Span] = []
         headings: list[Span] = []
-        shaped = [rules.is_heading_shaped(line.text) for line in body]
-        for index, line in enumerate(body):
-            if index and index + 1 < len(body) and shaped[index] and not shaped[index + 1]:
-                headings.append(line.span())
+        for line, is_heading, cut in zip(body, standalone, glued):
+            if cut is None:
                 paragraphs.append(line.span())
+                if is_heading:
+                    headings.append(line.span())
                 continue
-            glued = rules.glued_heading(line.text) if index else None
-            if glued is None:
-                paragraphs.append(line.span())
-                continue
-            heading = _trimmed(self.text, line.start, line.start + glued[0])
-            rest = _trimmed(self.text, line.start + glued[1], line.end)
-            for span in (heading, rest):
-                if span is not None:
-                    paragraphs.append(span)
+            heading = _trimmed(self.text, line.start, line.start + cut[0])
+            rest = _trimmed(self.text, line.start + cut[1], line.end)
+            paragraphs.extend(span for span in (heading, rest) if span is not None)
             if heading is not None:
                 headings.append(heading)
         return paragraphs, headings
 
-    def related(self, lines: list[_Line]) -> list[Article]:
-        """Teasers in a related-articles block; what does not read as teasers is a main story."""
+    def teasers(self, lines: list[_Line]) -> tuple[list[Article], int]:
+        """The teasers at the start of a related block's lines, and where they stop."""
         articles: list[Article] = []
         index = 0
         while index < len(lines):
@@ -535,11 +521,7 @@ class _Builder:
                 break
             article, index = teaser
             articles.append(article)
-        if index < len(lines):
-            rest = self.main(lines[index:])
-            if rest is not None:
-                articles.append(rest)
-        return articles
+        return articles, index
 
     def _teaser(self, lines: list[_Line], first: int) -> tuple[Article, int] | None:
         """One teaser from ``lines[first]``: captions and a title (each possibly repeated), a
@@ -552,6 +534,7 @@ class _Builder:
         byline: Span | None = None
         index = first
         distinct = 0
+        closed_by_caption = False
         while index < len(lines):
             line = lines[index]
             text = line.text
@@ -566,6 +549,7 @@ class _Builder:
                 break
             if rules.is_caption(text):
                 if summary:
+                    closed_by_caption = True
                     break  # the next teaser's photo
                 captions.append(self._teaser_caption(line))
             elif title is None:
@@ -577,8 +561,8 @@ class _Builder:
             if distinct > rules.settings.max_teaser_lines:
                 return None
             index += 1
-        if title is None or (not summary and byline is None):
-            return None
+        if title is None or (byline is None and not (captions and summary and closed_by_caption)):
+            return None  # bare links, or a story after the block: no teaser layout
         teaser_lines = lines[first:index]
         return self.article(teaser_lines, "teaser", title, summary, [], captions, byline), index
 
@@ -598,11 +582,23 @@ def split_articles(document: Document, settings: ArticleSettings | None = None) 
     rules = _rules(settings or ArticleSettings())
     builder = _Builder(document, rules)
     articles: list[Article] = []
+    story: list[_Line] = []  # the main story being collected
+
+    def finish_story() -> None:
+        article = builder.main(story) if story else None
+        if article is not None:
+            articles.append(article)
+
     for is_related, lines in _sections(_lines(document.text), rules):
-        if is_related:
-            articles.extend(builder.related(lines))
+        teasers, used = builder.teasers(lines[1:]) if is_related else ([], 0)
+        if teasers:
+            finish_story()
+            articles.extend(teasers)
+            story = lines[1 + used :]
+        elif is_related and story and lines[0].gap < rules.settings.article_gap_lines:
+            story = story + lines  # a "read also" list of bare links inside a story stays in it
         else:
-            article = builder.main(lines)
-            if article is not None:
-                articles.append(article)
+            finish_story()
+            story = lines
+    finish_story()
     return articles
