@@ -1,0 +1,164 @@
+"""`curation agree`: agreement figures and adjudicated gold for an annotation store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
+from curation.cli._common import console
+from curation.cli.schema import _load_or_exit
+from curation.export.annotations import read_snapshot
+from curation.fileio import atomic_writer
+
+SHOWN_PROBLEMS = 20
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _used(rows: list[dict[str, Any]], count: str) -> list[dict[str, Any]]:
+    """Label rows someone actually gave (the JSON keeps every label of the schema)."""
+    return [row for row in rows if row[count]]
+
+
+def _choice_tables(entry: dict[str, Any]) -> list[Table]:
+    title = f"{entry['family']} ({entry['level']}, {'multi' if entry['multiple'] else 'single'} choice)"
+    main = Table(title=f"{title}: {entry['units']} units, {len(entry['annotators'])} annotators")
+    for column in ("", "answers", "α Krippendorff", "κ Fleiss", "κ Cohen", "observed"):
+        main.add_column(column, justify="left" if not column else "right")
+    overall = entry["overall"]
+    main.add_row(
+        "[bold]overall[/bold]", "", _figure(overall["krippendorff_alpha"]), _figure(overall["fleiss_kappa"]),
+        _figure(overall.get("cohen_kappa")), _figure(overall["observed_agreement"]),
+    )
+    for row in _used(entry["labels"], "answers_with_label"):
+        main.add_row(
+            escape(row["label"]), str(row["answers_with_label"]), _figure(row["krippendorff_alpha"]),
+            _figure(row["fleiss_kappa"]), _figure(row.get("cohen_kappa")), _figure(row["observed_agreement"]),
+        )
+    people = Table(title=f"{entry['family']} ({entry['level']}): pairs and each annotator against the rest")
+    for column in ("annotators", "units", "κ Cohen", "observed"):
+        people.add_column(column, justify="left" if column == "annotators" else "right")
+    for row in entry["pairs"]:
+        people.add_row(
+            escape(" × ".join(row["annotators"])), str(row["units"]), _figure(row["cohen_kappa"]),
+            _figure(row["observed_agreement"]),
+        )
+    for row in entry["against_rest"]:
+        people.add_row(
+            escape(f"{row['annotator']} × rest"), str(row["units"]), _figure(row["cohen_kappa"]),
+            _figure(row["observed_agreement"]),
+        )
+    return [main, people]
+
+
+def _span_tables(entry: dict[str, Any]) -> list[Table]:
+    table = Table(
+        title=f"{entry['family']} ({entry['level']}, spans): {entry['units']} units, "
+        f"{len(entry['annotators'])} annotators, pairwise F1"
+    )
+    for column in ("", "spans", "F1 exact", "F1 overlap"):
+        table.add_column(column, justify="left" if not column else "right")
+
+    def add(name: str, row: dict[str, Any]) -> None:
+        table.add_row(name, str(row["spans"]), _figure(row["exact_f1"]), _figure(row["overlap_f1"]))
+
+    add("[bold]overall[/bold]", entry["overall"])
+    for row in _used(entry["labels"], "spans"):
+        add(escape(row["label"]), row)
+    for row in entry["pairs"]:
+        add(escape(" × ".join(row["annotators"])), row)
+    for row in entry["against_rest"]:
+        add(escape(f"{row['annotator']} × rest"), row)
+    return [table]
+
+
+def print_report(out: Console, report: AgreementReport, adjudication: Adjudication) -> None:
+    data = report.to_dict()
+    for entry in data["families"]:
+        if not entry["units"]:
+            out.print(f"{escape(entry['family'])} ({entry['level']}): no answers", highlight=False)
+            continue
+        for table in _span_tables(entry) if entry["kind"] == "span" else _choice_tables(entry):
+            out.print(table)
+    counts = data["annotations"]
+    not_counted = ", ".join(f"{n} {kind}" for kind, n in counts["not_counted"].items()) or "none"
+    out.print(f"{counts['counted']} of {counts['total']} annotations counted (not counted: {not_counted}); "
+              f"{data['counting_rule']}.", highlight=False)
+    summary = adjudication.to_dict()
+    sources = ", ".join(f"{n} by {source}" for source, n in summary["gold_by_source"].items()) or "none"
+    out.print(
+        f"gold ({' > '.join(summary['policy'])}): {summary['gold']} unit-family answers ({sources}); "
+        f"{summary['conflicts']} conflicts, {summary['unresolved']} unresolved",
+        highlight=False,
+    )
+
+
+@click.command("agree")
+@click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Label schema (default: schemas/news.yaml).")
+@click.option("--policy", "policies", multiple=True, type=click.Choice(POLICIES),
+              help=f"Adjudication policy; repeat to chain, first that decides wins "
+                   f"[default: {' then '.join(DEFAULT_POLICY)}].")
+@click.option("--reviewer", help="Annotator whose answer wins under the 'reviewer' policy.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("agreement.json"),
+              show_default=True, help="Where to write figures, conflicts and problems as JSON ('-' for stdout).")
+@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the gold answers as JSONL, one unit and family a line.")
+def agree_command(
+    annotations: Path, schema_file: Path | None, policies: tuple[str, ...], reviewer: str | None,
+    output: Path, gold: Path | None,
+) -> None:
+    """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
+
+    ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation studio pull` writes).
+    Deleted and cancelled annotations never count as answers.
+    """
+    schema = _load_or_exit(schema_file)
+    snapshot = read_snapshot(annotations, schema)
+    for problem in snapshot.problems[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
+    if len(snapshot.problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
+    records = [a for unit in snapshot.by_unit.values() for a in unit]
+    try:
+        adjudication = adjudicate(records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--policy/--reviewer") from None
+    report = agreement_report(records, schema)
+    for issue in report.table.issues[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
+
+    document = {
+        "annotations_file": str(annotations),
+        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
+        "unreadable": snapshot.problems,
+        "agreement": report.to_dict(),
+        "adjudication": adjudication.to_dict(),
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        with atomic_writer(output) as handle:
+            handle.write(text)
+    if gold is not None:
+        with atomic_writer(gold) as handle:
+            for record in adjudication.gold_records():
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    to_stdout = str(output) != "-"
+    print_report(Console() if to_stdout else console, report, adjudication)
+    if to_stdout:
+        console.print(f"wrote {escape(str(output))}" + (f" and {escape(str(gold))}" if gold else ""), highlight=False)
+
+
+COMMANDS = [agree_command]

@@ -1,0 +1,87 @@
+"""`curation agree` on real annotation store files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from curation.agreement import adjudicate, agreement_report
+from curation.cli import main
+from curation.schema import default_schema_path, load_schema
+from curation.units import Annotation, EntitySpan
+
+SENTENCE = "التقى وزير الخارجية أحمد عطاف نظيره في الجزائر"
+
+
+def _store(tmp_path: Path) -> tuple[Path, list[Annotation]]:
+    person = SENTENCE.index("أحمد عطاف")
+    city = SENTENCE.index("الجزائر")
+    annotations = [
+        Annotation("a1", "article", "ali", "1", choices={"topic": ("politics",), "stance": ("favor",)}),
+        Annotation("a1", "article", "huda", "2", choices={"topic": ("politics",), "stance": ("against",)}),
+        Annotation("a1", "article", "rev", "3", choices={"topic": ("diplomacy",), "stance": ("against",)}),
+        Annotation("a2", "article", "ali", "4", choices={"topic": ("economy",), "stance": ("neutral",)}),
+        Annotation("a2", "article", "huda", "5", choices={"topic": ("economy",), "stance": ("neutral",)}),
+        Annotation("a2", "article", "rev", "6", choices={"topic": ("economy",)}, cancelled=True),
+        Annotation("s1", "sentence", "ali", "7", spans=(EntitySpan(person, person + 9, "PER", "أحمد عطاف"),)),
+        Annotation(
+            "s1", "sentence", "huda", "8",
+            spans=(EntitySpan(person, person + 9, "PER", "أحمد عطاف"), EntitySpan(city, city + 7, "GPE", "الجزائر")),
+        ),
+    ]
+    path = tmp_path / "annotations.jsonl"
+    lines = [json.dumps(a.to_record(), ensure_ascii=False) for a in annotations]
+    lines.insert(3, '{"unit_id": "a9", "level": "article"')  # a truncated line, in the middle
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, annotations
+
+
+def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
+    store, annotations = _store(tmp_path)
+    output, gold = tmp_path / "out" / "agreement.json", tmp_path / "gold.jsonl"
+    result = CliRunner().invoke(main, ["agree", str(store), "-o", str(output), "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    written = json.loads(output.read_text(encoding="utf-8"))
+    schema = load_schema(default_schema_path())
+    assert written["agreement"] == json.loads(json.dumps(agreement_report(annotations, schema).to_dict()))
+    assert written["agreement"]["annotations"]["not_counted"] == {"cancelled": 1}
+    expected_gold = adjudicate(annotations, schema=schema).gold_records()
+    assert [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()] == expected_gold
+    assert written["adjudication"]["policy"] == ["ground-truth", "majority"]
+    for shown in ("topic (article", "entity (sentence", "α Krippendorff", "ali × huda", "F1 overlap"):
+        assert shown in result.output
+
+
+def test_agree_names_the_bad_line_and_counts_the_rest(tmp_path):
+    store, _ = _store(tmp_path)
+    result = CliRunner().invoke(main, ["agree", str(store), "-o", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    assert f"{store}:4: invalid JSON" in result.output.replace("\n", "")
+    written = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert len(written["unreadable"]) == 1 and written["unreadable"][0].startswith(f"{store}:4: invalid JSON")
+    assert written["agreement"]["annotations"]["total"] == 8
+
+
+def test_agree_chains_policies_in_the_order_given(tmp_path):
+    store, _ = _store(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        ["agree", str(store), "--policy", "reviewer", "--policy", "majority", "--reviewer", "rev", "-o", "-"],
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)
+    adjudication = written["adjudication"]
+    assert adjudication["policy"] == ["reviewer", "majority"] and adjudication["reviewer"] == "rev"
+    a1_topic = next(c for c in adjudication["conflict_list"] if c["unit_id"] == "a1" and c["family"] == "topic")
+    assert a1_topic["gold"] == ["diplomacy"] and a1_topic["resolved_by"] == "reviewer"
+    assert sorted(a1_topic["answers"]) == ["ali", "huda", "rev"]
+
+
+def test_agree_refuses_the_reviewer_policy_without_a_reviewer(tmp_path):
+    store, _ = _store(tmp_path)
+    result = CliRunner().invoke(main, ["agree", str(store), "--policy", "reviewer", "-o", str(tmp_path / "a.json")])
+    assert result.exit_code == 2
+    assert "needs the reviewer's annotator name" in result.output
+    assert not (tmp_path / "a.json").exists()
