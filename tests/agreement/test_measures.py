@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from curation.agreement import agreement_report
+from curation.schema import default_schema_path, load_schema
 from curation.units import Annotation
 
 # Fleiss (1971) as reproduced on Wikipedia ("Fleiss' kappa", worked example): 10 subjects, 14 raters,
@@ -270,3 +271,25 @@ def test_report_is_identical_whatever_the_input_order(make_topics, make_span, ma
     for _ in range(3):
         rng.shuffle(annotations)
         assert json.dumps(agreement_report(annotations).to_dict(), ensure_ascii=False) == expected
+
+
+def test_schema_fixes_the_families_and_unknown_values_are_kept_and_reported():
+    schema = load_schema(default_schema_path())
+    annotations = [
+        Annotation("a1", "article", "a", "1", choices={"stance": ("favor",), "topic": ("politics",)}),
+        Annotation("a1", "article", "b", "2", choices={"stance": ("pro",), "topic": ("politics",), "tone": ("calm",)}),
+        Annotation("s1", "sentence", "a", "3", choices={"stance": ("against",)}),
+        Annotation("s1", "sentence", "b", "4", choices={"stance": ("against",)}),
+    ]
+    report = agreement_report(annotations, schema)
+    keys = [(f.family.name, f.family.level) for f in report.families]
+    assert keys == [("stance", "article"), ("tone", "article"), ("topic", "article"), ("entity", "sentence"), ("stance", "sentence")]
+    assert report.family("stance", "article").pairs[0]["observed_agreement"] == 0.0  # "pro" kept, disagrees
+    assert report.family("stance", "sentence").pairs[0]["observed_agreement"] == 1.0
+    # a sentence annotation without spans is an answer "no entity" under a schema with an entity family
+    assert report.family("entity").units == 1 and report.family("entity").overall["spans"] == 0
+    issues = report.to_dict()["issues"]
+    assert any("stance value(s) ['pro'] not in the schema" in issue for issue in issues)
+    assert any("family 'tone' at level 'article' is not in the schema" in issue for issue in issues)
+    topic_labels = [row["label"] for row in report.family("topic").labels]
+    assert topic_labels == sorted(schema.family("topic").values)
