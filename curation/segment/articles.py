@@ -6,8 +6,8 @@ rather than on one site's markup:
 - articles are separated by runs of blank lines, by a related-block header (``مقالات ذات صلة``)
   or by the headline of a story whose page marker (``TT``) follows its photo captions: the line
   repeated after the marker names where that story begins;
-- a caption is a line ending in a parenthesised credit, ``... (أ.ف.ب)``, with no sentence-final
-  punctuation before it; repeated headlines and captions are scraper echoes, kept once or not at all;
+- a caption is a line of a few words ending in a parenthesised credit, ``... (أ.ف.ب)``, with no
+  sentence-final punctuation before it and no digits in the credit; repeated headlines and captions are scraper echoes, kept once or not at all;
 - a heading is a short line without final punctuation between paragraphs, or a short nominal
   phrase glued to the start of a paragraph before a fronted adverbial (``في``, ``بحسب`` ...);
 - a teaser is a few lines (caption, title, summary) closed by a byline ``«Outlet» (City)`` or
@@ -37,6 +37,7 @@ _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 # Characters that never occur inside a glued heading phrase (it is plain words).
 _PHRASE_BREAKERS = frozenset(".!?؟…:،,;؛«»\"()[]-–—*•")
 _COMMAS = ("،", ",")
+_MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
 _PRONOUN_THAT = re.compile(r"^[إأا]ن(?:ه|ها|هم|هما|هن|نا|ني|ك|كم)?$")
@@ -198,8 +199,8 @@ class _Rules:
         credit = text[open_at + 1 : -1]
         if open_at <= 0 or ")" in credit or not credit.strip():
             return None
-        if len(credit.split()) > self.settings.max_credit_words:
-            return None
+        if len(credit.split()) > self.settings.max_credit_words or any(ch.isdigit() for ch in credit):
+            return None  # a long aside, or a year, score or count in brackets
         return open_at
 
     def is_caption(self, text: str) -> bool:
@@ -207,7 +208,7 @@ class _Rules:
         if open_at is None:
             return False
         before = text[:open_at].rstrip()
-        return bool(before) and before[-1] not in _SENTENCE_FINAL
+        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL
 
     def is_byline(self, text: str) -> bool:
         """``«Outlet» (City)`` or ``Name (City)``: a short name and a one- or two-word place."""
@@ -230,7 +231,18 @@ class _Rules:
             return False
         if not any(ch.isalpha() for ch in text):
             return False  # a rule of dashes or a bare number
-        return len(text.split()) <= settings.max_heading_words and not self.is_caption(text)
+        words = text.split()
+        if len(words) > settings.max_heading_words or self.starts_like_sentence(normalize_text(words[0])):
+            return False
+        return not self.is_caption(text)
+
+    def starts_like_sentence(self, first_word: str) -> bool:
+        """Whether a (normalised) first word opens a sentence: a listed word or a verb shape,
+        alone or after the conjunction ``و``."""
+        if first_word in self.first_words or _looks_like_verb(first_word):
+            return True
+        rest = first_word[1:]
+        return first_word.startswith("و") and (rest in self.first_words or _looks_like_verb(rest))
 
     def is_headline_shaped(self, text: str, plain: bool) -> bool:
         """A first line that can be a title; in ``plain`` text (no blank line after it) a comma or
@@ -275,8 +287,7 @@ class _Rules:
         if len(words) < 4:
             return None
         normalised = _normalised_words(text, words)
-        first = normalised[0]
-        if first in self.first_words or _looks_like_verb(first) or self.openers.match_at(normalised, 0) is not None:
+        if self.starts_like_sentence(normalised[0]) or self.openers.match_at(normalised, 0) is not None:
             return None
         for count in range(1, min(settings.max_heading_words, len(words) - 1) + 1):
             word = words[count - 1].group()

@@ -1,0 +1,457 @@
+"""Article segmentation: the two seed pages, pages of an imaginary other outlet, plain text."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from itertools import islice
+from pathlib import Path
+
+import pytest
+
+from curation.ingest import canonicalize, read_text_file
+from curation.segment.articles import ArticleSettings, split_articles
+from curation.units import Article, Document, Provenance, Span
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+ANT = REPO.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
+
+
+def seed(name: str) -> Document:
+    document = read_text_file(SEEDS / name)
+    assert isinstance(document, Document), document
+    return document
+
+
+def page(text: str, name: str = "page.txt") -> Document:
+    text = canonicalize(text)
+    return Document(Document.make_id(text, name), text, Provenance(name, None, "0" * 64))
+
+
+def all_spans(article: Article) -> list[Span]:
+    spans = [Span(article.start, article.end, article.text), *article.paragraphs, *article.headings, *article.captions]
+    return spans + [s for s in (article.title, article.byline, article.kicker) if s is not None]
+
+
+def assert_offsets(document: Document, articles: list[Article]) -> None:
+    """Every span points exactly into the page and is trimmed; articles are in page order,
+    do not overlap, and hold their own spans."""
+    previous_end = 0
+    for article in articles:
+        assert article.start >= previous_end
+        previous_end = article.end
+        assert article.id == Article.make_id(document.id, article.start, article.end)
+        for span in all_spans(article):
+            assert document.text[span.start : span.end] == span.text
+            assert span.text and span.text == span.text.strip()
+            assert article.start <= span.start < span.end <= article.end
+        starts = [p.start for p in article.paragraphs]
+        assert starts == sorted(starts)
+        assert set(article.headings) <= set(article.paragraphs)
+
+
+def uncovered_characters(document: Document, article: Article) -> str:
+    """Letters of the article's region that no title, kicker, byline, caption or paragraph holds."""
+    covered = bytearray(article.end - article.start)
+    for span in [*article.paragraphs, *article.captions, article.title, article.kicker, article.byline]:
+        if span is not None:
+            covered[span.start - article.start : span.end - article.start] = b"\x01" * (span.end - span.start)
+    return "".join(ch for ch, hit in zip(article.text, covered) if not hit and ch.isalnum())
+
+
+@pytest.fixture(scope="module")
+def page_002() -> tuple[Document, list[Article]]:
+    document = seed("002_e430cd588a883c09.txt")
+    return document, split_articles(document)
+
+
+@pytest.fixture(scope="module")
+def page_000() -> tuple[Document, list[Article]]:
+    document = seed("000_1276ca6894bdea22.txt")
+    return document, split_articles(document)
+
+
+# --- seed 002: four stories, five related teasers -------------------------------------------
+
+MAIN_TITLES_002 = [
+    "هل تتدخل الولايات المتحدة «عسكرياً» لصد «القاعدة» في مالي؟",
+    "«أطباء بلا حدود» تؤكد تعرض مستشفى تابع لها في جنوب السودان لـ«غارة حكومية»",
+    "مسلحون يقتلون عشرات في شمال ووسط نيجيريا",
+    "زعيم متمردي الكونغو يعلن مسؤوليته عن هجوم بالمسيرات على مدينة استراتيجية",
+]
+
+
+def test_seed_002_has_four_stories_and_five_teasers_in_page_order(page_002) -> None:
+    _, articles = page_002
+    assert [a.role for a in articles] == ["main"] + ["teaser"] * 5 + ["main"] * 3
+    assert [a.title.text for a in articles if a.role == "main"] == MAIN_TITLES_002
+
+
+def test_seed_002_teasers_titles_bylines_and_summaries(page_002) -> None:
+    _, articles = page_002
+    teasers = [a for a in articles if a.role == "teaser"]
+    assert [t.title.text for t in teasers] == [
+        "توجيه تهمة الإرهاب لمشتبه به في قتل دبلوماسيين إسرائيليين اثنين في أميركا",
+        "«سنتكوم» تعلن تنفيذ 5 ضربات على أهداف ﻟ«داعش» في سوريا خلال أسبوع",
+        "مسلحون يقتلون عشرات في شمال ووسط نيجيريا",
+        "تركيا: حليف إردوغان يكرر المطالبة بإطلاق سراح أوجلان",
+        "مقتل 15 سائقاً في هجوم على قافلة صهاريج بمالي",
+    ]
+    assert [t.byline.text for t in teasers] == [
+        "«الشرق الأوسط» (واشنطن)",
+        "«الشرق الأوسط» (واشنطن)",
+        "«الشرق الأوسط» (أبوجا)",
+        "سعيد عبد الرازق (أنقرة)",
+        "«الشرق الأوسط» (باماكو)",
+    ]
+    assert [len(t.paragraphs) for t in teasers] == [1] * 5
+    assert teasers[0].paragraphs[0].text.startswith("يتهم الادعاء إلياس رودريغيز")
+    assert all(t.kicker is None and t.headings == () for t in teasers)
+    # "تركيا:" introduces a headline, it is no kicker such as "عاجل:"
+    assert teasers[3].title.text.startswith("تركيا:")
+
+
+def test_seed_002_teaser_captions_lose_the_glued_section_label(page_002) -> None:
+    _, articles = page_002
+    teasers = [a for a in articles if a.role == "teaser"]
+    captions = [t.captions[0].text for t in teasers]
+    assert [len(t.captions) for t in teasers] == [1] * 5
+    assert captions[1] == "مروحية أباتشي أميركية خلال تدريب بالذخيرة الحية 14 أغسطس 2024 (رويترز)"
+    assert captions[3].startswith("مظاهرة للأكراد")
+    assert captions[4] == "«برج أفريقيا» في قلب العاصمة المالية باماكو (أرشيفية - أ.ف.ب)"
+    # the Nigeria teaser's photo is the Nigeria story's photo: the same text for dedup
+    nigeria = next(a for a in articles if a.role == "main" and "نيجيريا" in a.title.text)
+    assert captions[2] == nigeria.captions[0].text == "من الجماعات الإرهابية في نيجيريا (إعلام محلي)"
+    # the teaser region still starts at the label: nothing of the page falls between articles
+    assert teasers[1].text.startswith("المشرق العربي مروحية")
+
+
+def test_seed_002_paragraphs_never_hold_markers_headline_echoes_or_captions(page_002) -> None:
+    document, articles = page_002
+    for article in articles:
+        caption_texts = {c.text for c in article.captions}
+        for paragraph in article.paragraphs:
+            assert paragraph.text != "TT" and "\nTT" not in paragraph.text
+            assert paragraph.text != article.title.text
+            assert paragraph.text not in caption_texts
+            assert not paragraph.text.endswith(("(أ.ف.ب)", "(أ.ب)", "(رويترز)", "(غيتي)", "(إعلام محلي)"))
+    lines = [line.strip() for line in document.text.split("\n")]
+    mali = articles[0]
+    assert lines.count(mali.title.text) == 2  # headline and its echo after TT ...
+    assert [p.text for p in mali.paragraphs].count(mali.title.text) == 0  # ... neither is a paragraph
+    assert mali.paragraphs[0].text.startswith("واشنطن كثّفت مؤخراً")  # the standfirst is read
+    assert mali.paragraphs[-1].text.startswith("وأوضح وزير الخارجية")
+
+
+def test_seed_002_each_caption_once_at_its_first_occurrence(page_002) -> None:
+    document, articles = page_002
+    for article in articles:
+        texts = [c.text for c in article.captions]
+        assert len(texts) == len(set(texts))
+        for caption in article.captions:
+            assert document.text.find(caption.text, article.start) == caption.start
+    mali = articles[0]
+    assert len(mali.captions) == 6
+    assert mali.captions[0].text.startswith("يجلس سائقو شاحنات الصهاريج")
+    assert mali.captions[3].text.endswith("22 سبتمبر 2020 (أ.ب)")
+    assert mali.captions[4].text.endswith("(أرشيفية - رويترز)")
+    by_title = {a.title.text: a for a in articles if a.role == "main"}
+    assert [c.text for c in by_title[MAIN_TITLES_002[2]].captions][1] == "استنفار أمني في نيجيريا عقب هجوم إرهابي (غيتي)"
+    assert len(by_title[MAIN_TITLES_002[1]].captions) == 1
+    assert len(by_title[MAIN_TITLES_002[3]].captions) == 1
+
+
+def test_seed_002_section_headings_are_standalone_paragraphs(page_002) -> None:
+    _, articles = page_002
+    mali = articles[0]
+    assert [h.text for h in mali.headings] == ["دعم معنوي", "ترحيب مالي", "احتمالات التدخل", "حراك دبلوماسي"]
+    texts = [p.text for p in mali.paragraphs]
+    heading_at = texts.index("دعم معنوي")
+    assert texts[heading_at - 1].startswith("الاتصال الهاتفي وصفه مراقبون")
+    assert texts[heading_at + 1].startswith("كريستوفر لانداو، نائب وزير الخارجية")
+    assert all(a.headings == () for a in articles[1:])
+
+
+def test_seed_002_offsets_and_regions(page_002) -> None:
+    document, articles = page_002
+    assert_offsets(document, articles)
+    assert articles[0].start == 0 and articles[-1].end == len(document.text.rstrip())
+    assert articles[1].text.startswith("توجيه تهمة الإرهاب")  # the block header is no article's
+    assert articles[5].text.endswith("«الشرق الأوسط» (باماكو)")
+    assert articles[6].text.startswith(MAIN_TITLES_002[1])
+
+
+# --- seed 000: one story, a kicker, headings glued to paragraphs ----------------------------
+
+
+def test_seed_000_is_one_story_with_kicker_outside_the_title(page_000) -> None:
+    document, articles = page_000
+    assert len(articles) == 1
+    article = articles[0]
+    assert article.role == "main"
+    assert article.kicker.text == "عاجل"
+    assert article.title.text == "اتصال أمريكي مالي يثير تساؤلات وسط تصاعد حصار باماكو"
+    assert article.title.start == article.kicker.end + 1  # after the colon
+    assert article.captions == () and article.byline is None
+    assert_offsets(document, articles)
+
+
+def test_seed_000_glued_headings_are_cut_from_their_paragraphs(page_000) -> None:
+    _, articles = page_000
+    article = articles[0]
+    assert [h.text for h in article.headings] == [
+        "إشادة أمريكية بقوات مالي",
+        "تحرك أمريكي لمنع سقوط باماكو",
+        "انفتاح دبلوماسي بين باماكو وواشنطن",
+    ]
+    texts = [p.text for p in article.paragraphs]
+    for heading, opening in zip(article.headings, ("في تغريدة نشرها", "بحسب الوكالة، فإن", "في الوقت نفسه، عقد")):
+        following = texts[texts.index(heading.text) + 1]
+        assert following.startswith(opening)
+    assert len(texts) == 8 + 3  # eight body lines, three of them now two spans
+    # the first paragraph ("حدث في ظل ...، أجرى") is never split, nor the "وذكرت" continuation
+    assert texts[0].startswith("حدث في ظل تصاعد التوتر")
+    assert any(t.startswith("وذكرت وكالة أسوشيتد برس") for t in texts)
+
+
+def test_ids_are_deterministic_and_unique(page_002) -> None:
+    document, articles = page_002
+    again = split_articles(seed("002_e430cd588a883c09.txt"))
+    assert [a.id for a in again] == [a.id for a in articles]
+    assert [a.to_record() for a in again] == [a.to_record() for a in articles]
+    assert len({a.id for a in articles}) == len(articles)
+    other = split_articles(page(document.text, "elsewhere.txt"))
+    assert {a.id for a in other}.isdisjoint(a.id for a in articles)  # another source, other ids
+
+
+# --- another outlet: other header, other credits, no TT marker ------------------------------
+
+OTHER_OUTLET = "\r\n".join(
+    [
+        "وزير النقل يفتتح خط القطار السريع بين المدينتين",
+        "",
+        "«صحيفة الوادي» (القاهرة)",
+        "",
+        "القطار الجديد في محطته الأولى صباح اليوم (الأناضول)",
+        "",
+        "افتتح وزير النقل صباح اليوم خط القطار السريع الذي يربط المدينتين في أقل من ساعة.",
+        "",
+        "ويمتد الخط على مسافة 210 كيلومترات ويضم ست محطات رئيسية.",
+        "",
+        "تكلفة المشروع",
+        "",
+        "بلغت تكلفة المشروع نحو ملياري دولار بتمويل مشترك من الحكومة والقطاع الخاص.",
+        "",
+        "ركاب ينتظرون القطار على الرصيف (د.ب.أ)",
+        "",
+        "وقال الوزير إن الخط سيخدم نحو خمسين ألف راكب يومياً.",
+        "",
+        "",
+        "اقرأ أيضاً",
+        "",
+        "رياضة لاعبون خلال حصة تدريبية في الملعب الأولمبي (الوكالة الوطنية)",
+        "المنتخب يستعد لمباراة الحسم أمام ضيفه",
+        "يخوض المنتخب مباراة حاسمة مساء الجمعة في التصفيات القارية.",
+        "«صحيفة الوادي» (الإسكندرية)",
+        "اقتصاد مبنى البنك المركزي وسط العاصمة (إ.ب.أ)",
+        "البنك المركزي يثبت أسعار الفائدة",
+        "أبقى البنك المركزي على أسعار الفائدة دون تغيير للمرة الثالثة.",
+        "منى حسن (القاهرة)",
+        "",
+        "مطار العاصمة يستقبل أول رحلة من الخط الجديد",
+        "",
+        "طائرة على مدرج المطار الجديد (الأناضول)",
+        "",
+        "استقبل مطار العاصمة مساء أمس أول رحلة دولية من الخط الجوي الجديد.",
+        "",
+        "وأكد مدير المطار أن الرحلات ستصبح يومية اعتباراً من الشهر المقبل.",
+        "",
+        "وتوقع أن يرتفع عدد المسافرين بنسبة عشرين في المئة.",
+        "",
+        "وأشار إلى خطط لتوسعة صالة الوصول خلال العام المقبل.",
+        "",
+        "وتعمل شركتان على الخط الجديد.",
+    ]
+)
+
+
+def test_other_outlet_page_splits_by_layout_not_by_site() -> None:
+    document = page(OTHER_OUTLET)
+    assert "\r" not in document.text
+    articles = split_articles(document)
+    assert_offsets(document, articles)
+    assert [a.role for a in articles] == ["main", "teaser", "teaser", "main"]
+    train, football, bank, airport = articles
+    assert train.title.text == "وزير النقل يفتتح خط القطار السريع بين المدينتين"
+    assert train.byline.text == "«صحيفة الوادي» (القاهرة)"
+    assert [c.text for c in train.captions] == [
+        "القطار الجديد في محطته الأولى صباح اليوم (الأناضول)",
+        "ركاب ينتظرون القطار على الرصيف (د.ب.أ)",
+    ]
+    assert [h.text for h in train.headings] == ["تكلفة المشروع"]
+    assert len(train.paragraphs) == 5
+    assert football.title.text == "المنتخب يستعد لمباراة الحسم أمام ضيفه"
+    assert football.captions[0].text == "لاعبون خلال حصة تدريبية في الملعب الأولمبي (الوكالة الوطنية)"
+    assert football.byline.text == "«صحيفة الوادي» (الإسكندرية)"
+    assert bank.byline.text == "منى حسن (القاهرة)"
+    assert bank.captions[0].text.startswith("مبنى البنك المركزي")
+    # a story right after the block, one blank line away and without a marker, is still a story
+    assert airport.title.text == "مطار العاصمة يستقبل أول رحلة من الخط الجديد"
+    assert len(airport.paragraphs) == 5 and airport.captions[0].text.endswith("(الأناضول)")
+
+
+def test_marker_echo_finds_where_a_story_starts_after_teasers() -> None:
+    """A story glued to a related block (one blank line) starts at the headline its marker
+    echoes; a custom marker works the same."""
+    text = "\n".join(
+        [
+            "ذات صلة",
+            "",
+            "لقطة من المهرجان السينمائي (خاص)",
+            "المهرجان يكرم رواد السينما",
+            "كرم المهرجان في دورته الجديدة عدداً من رواد السينما.",
+            "سارة أحمد (تونس)",
+            "",
+            "عاجل | انهيار جزئي لجسر في العاصمة",
+            "",
+            "فرق الإنقاذ في موقع الجسر (وكالة الأنباء المحلية)",
+            "فرق الإنقاذ في موقع الجسر (وكالة الأنباء المحلية)",
+            "[صورة]",
+            "",
+            "عاجل | انهيار جزئي لجسر في العاصمة",
+            "",
+            "فرق الإنقاذ في موقع الجسر (وكالة الأنباء المحلية)",
+            "",
+            "انهار جزء من جسر رئيسي في العاصمة صباح اليوم دون وقوع إصابات.",
+            "",
+            "وأغلقت السلطات الطرق المؤدية إلى الجسر.",
+        ]
+    )
+    document = page(text)
+    articles = split_articles(document, ArticleSettings(markers=("[صورة]",)))
+    assert_offsets(document, articles)
+    assert [a.role for a in articles] == ["teaser", "main"]
+    story = articles[1]
+    assert story.text.startswith("عاجل | انهيار")
+    assert story.kicker.text == "عاجل" and story.title.text == "انهيار جزئي لجسر في العاصمة"
+    assert [c.text for c in story.captions] == ["فرق الإنقاذ في موقع الجسر (وكالة الأنباء المحلية)"]
+    assert [p.text[:12] for p in story.paragraphs] == ["انهار جزء من", "وأغلقت السلط"]
+    # with the default markers "[صورة]" is only text, and the echo is not recognised
+    plain = split_articles(document)
+    assert "[صورة]" in [p.text for a in plain for p in a.paragraphs]
+
+
+GLUED_OTHER_OUTLET = "\n".join(
+    [
+        "أزمة المياه تتفاقم في المدن الساحلية",
+        "تعاني المدن الساحلية منذ أسابيع من انقطاع متكرر للمياه وسط ارتفاع درجات الحرارة.",
+        "تحذيرات رسمية متكررة وفقاً لبيان وزارة الموارد المائية، تراجع منسوب السدود إلى أدنى مستوى.",
+        "وطالبت الوزارة المواطنين بترشيد الاستهلاك خلال ساعات الذروة.",
+        "خطة طوارئ حكومية خلال اجتماع مجلس الوزراء أمس، أقرت الحكومة خطة لنقل المياه بالصهاريج.",
+        "قال المتحدث باسم الوزارة في بيان، إن الخطة تبدأ الأسبوع المقبل.",
+    ]
+)
+
+
+def test_glued_headings_from_another_outlet_and_sentences_left_whole() -> None:
+    document = page(GLUED_OTHER_OUTLET)
+    (article,) = split_articles(document)
+    assert_offsets(document, [article])
+    assert article.title.text == "أزمة المياه تتفاقم في المدن الساحلية"
+    assert [h.text for h in article.headings] == ["تحذيرات رسمية متكررة", "خطة طوارئ حكومية"]
+    texts = [p.text for p in article.paragraphs]
+    assert "وفقاً لبيان وزارة الموارد المائية، تراجع منسوب السدود إلى أدنى مستوى." in texts
+    assert "خلال اجتماع مجلس الوزراء أمس، أقرت الحكومة خطة لنقل المياه بالصهاريج." in texts
+    # a reporting verb before "في بيان، إن" is a sentence, not a heading
+    assert texts[-1] == "قال المتحدث باسم الوزارة في بيان، إن الخطة تبدأ الأسبوع المقبل."
+
+
+def test_a_single_glued_looking_paragraph_is_not_enough_evidence() -> None:
+    lines = GLUED_OTHER_OUTLET.split("\n")
+    text = "\n".join(lines[:4])  # only one candidate left
+    (article,) = split_articles(page(text))
+    assert article.headings == ()
+    assert article.paragraphs[1].text == lines[2]
+    (split,) = split_articles(page(text), ArticleSettings(min_glued_headings=1))
+    assert [h.text for h in split.headings] == ["تحذيرات رسمية متكررة"]
+
+
+def test_bare_read_also_links_inside_a_story_stay_in_the_story() -> None:
+    text = "\n".join(
+        [
+            "سجلت البورصة ارتفاعاً في تعاملات اليوم بدعم من أسهم البنوك.",
+            "وارتفع المؤشر الرئيسي بنسبة اثنين في المئة.",
+            "اقرأ أيضا:",
+            "أسعار الذهب تتراجع مع صعود الدولار",
+            "الحكومة تطرح سندات جديدة",
+            "وكانت البورصة قد تراجعت الأسبوع الماضي.",
+        ]
+    )
+    document = page(text)
+    (article,) = split_articles(document)
+    assert [p.text for p in article.paragraphs] == text.split("\n")
+    assert article.text == text
+
+
+# --- plain text without page structure (ANT-like) -------------------------------------------
+
+ANT_LIKE = "\n".join(
+    [
+        "أعلن الاتحاد الدولي لكرة القدم، الأحد، عن قائمة المرشحين لجائزة أفضل لاعب في العالم لهذا العام.",
+        "وضمت القائمة عشرة لاعبين من أندية أوروبية وعربية",
+        "ومن المقرر أن يعلن اسم الفائز في حفل يقام الشهر المقبل في لندن.",
+        "وكان اللاعب نفسه قد فاز بالجائزة مرتين من قبل (2016 و2017)",
+    ]
+)
+
+
+def test_plain_text_is_one_story_whose_paragraphs_are_its_lines() -> None:
+    document = page(ANT_LIKE)
+    (article,) = split_articles(document)
+    assert_offsets(document, [article])
+    assert article.role == "main" and article.title is None and article.kicker is None
+    assert [p.text for p in article.paragraphs] == ANT_LIKE.split("\n")
+    assert article.headings == () and article.captions == ()
+    assert article.text == ANT_LIKE
+
+
+def test_no_title_is_invented_from_a_body_sentence() -> None:
+    sentence_like = "حقق برشلونة الاثنين، لقب كأس السوبر بعد فوزه على إشبيلية"
+    for first in (sentence_like, "انتهت البطولة وبدأ اللاعبون يغادرون بعد مباريات حاسمة!"):
+        (article,) = split_articles(page(first + "\n" + ANT_LIKE))
+        assert article.title is None
+        assert article.paragraphs[0].text == first
+    headline = "الفجيرة يتعاقد مع مهاجم مغربي"
+    (article,) = split_articles(page(headline + "\n" + ANT_LIKE))
+    assert article.title.text == headline
+    assert [p.text for p in article.paragraphs] == ANT_LIKE.split("\n")
+
+
+@pytest.mark.skipif(not ANT.exists(), reason=f"ANT corpus not found at {ANT}")
+def test_real_ant_records_come_out_as_single_stories() -> None:
+    with gzip.open(ANT, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in islice(handle, 300)]
+    for record in records:
+        document = page(record["text"], f"ant#{record['id']}")
+        articles = split_articles(document)
+        assert_offsets(document, articles)
+        if "\n\n\n" in document.text:
+            continue  # a record holding a second story after a blank run
+        assert [a.role for a in articles] == ["main"], record["id"]
+        assert uncovered_characters(document, articles[0]) == ""
+
+
+def test_empty_and_marker_only_pages_give_no_article() -> None:
+    assert split_articles(page("   \n\n  ")) == []
+    assert split_articles(page("TT\n\n\nTT")) == []
+
+
+def test_settings_round_trip_through_json_and_reject_nonsense() -> None:
+    settings = ArticleSettings(markers=("TT", "###"), max_heading_words=5)
+    data = json.loads(json.dumps(settings.to_dict()))
+    assert ArticleSettings.from_dict(data) == settings
+    with pytest.raises(ValueError, match="max_heading_words"):
+        ArticleSettings(max_heading_words=0)
+    with pytest.raises(ValueError, match="markers"):
+        ArticleSettings(markers=("",))
