@@ -48,7 +48,7 @@ def segment_command(inputs: tuple[str, ...], output: str, text_field: str) -> No
     table.add_row("failed inputs", f"{len(errors):,}", style="red" if errors else None)
     console.print(table)
     for error in errors:
-        console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
     if errors:
         sys.exit(1)
 
