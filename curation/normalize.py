@@ -7,8 +7,9 @@ the original with :meth:`NormalizedText.to_original`.
 
 Normalisation is strictly per character (each original character becomes zero, one or several
 characters) followed by whitespace folding. That keeps the offset map exact and lets
-:func:`normalize_text` use one ``str.translate`` pass for bulk work (the whole ANT corpus) while
-:func:`normalize` walks characters to record offsets; both give the same text.
+:func:`normalize_text` rewrite only the characters that change, in one regex pass, for bulk work
+(the whole ANT corpus), while :func:`normalize` walks characters to record offsets; both give the
+same text.
 """
 
 from __future__ import annotations
@@ -116,27 +117,51 @@ def fold_char(ch: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     return "".join(_fold_simple(part, options) for part in expanded)
 
 
-class _FoldTable(dict[int, str]):
-    """A ``str.translate`` table that computes each character's folding on first sight."""
+class _Folding:
+    """The foldings of one option set, precomputed for the Basic Multilingual Plane.
+
+    Bulk normalisation rewrites only the characters that change, found with one regex pass: in
+    Arabic news under a tenth of the characters, which makes it about twice as fast as
+    ``str.translate`` over every character.
+    """
 
     def __init__(self, options: NormalizeOptions) -> None:
-        super().__init__()
         self.options = options
+        self.changed: dict[str, str] = {}
+        for codepoint in range(0x10000):
+            if 0xD800 <= codepoint < 0xE000:  # surrogates are not characters
+                continue
+            ch = chr(codepoint)
+            folded = fold_char(ch, options)
+            if folded != ch:
+                self.changed[ch] = folded
+        self.pattern = re.compile(
+            "[" + "".join(re.escape(ch) for ch in self.changed) + "\U00010000-\U0010FFFF]"
+        )
 
-    def __missing__(self, codepoint: int) -> str:
-        folded = fold_char(chr(codepoint), self.options)
-        self[codepoint] = folded
+    def fold(self, ch: str) -> str:
+        folded = self.changed.get(ch)
+        if folded is None:
+            if ch < "\U00010000":
+                return ch
+            folded = self.changed[ch] = fold_char(ch, self.options)  # astral: computed on first sight
         return folded
+
+    def _replace(self, match: re.Match[str]) -> str:
+        return self.fold(match.group())
+
+    def apply(self, text: str) -> str:
+        return self.pattern.sub(self._replace, text)
 
 
 @lru_cache(maxsize=16)
-def _fold_table(options: NormalizeOptions) -> _FoldTable:
-    return _FoldTable(options)
+def _folding(options: NormalizeOptions) -> _Folding:
+    return _Folding(options)
 
 
 def normalize_text(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """The normalised text alone: the fast path for hashing and shingling whole corpora."""
-    folded = text.translate(_fold_table(options))
+    folded = _folding(options).apply(text)
     if options.fold_whitespace:
         folded = _SPACE_RUN.sub(" ", folded).strip(" ")
     return folded
@@ -169,12 +194,11 @@ class NormalizedText:
 
 def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> NormalizedText:
     """Normalise and keep, for each output character, the index of its original character."""
-    table = _fold_table(options)
+    folding = _folding(options)
     out: list[str] = []
     sources: list[int] = []
     for index, ch in enumerate(text):
-        folded = table[ord(ch)]
-        for part in folded:
+        for part in folding.fold(ch):
             if options.fold_whitespace and part == " " and (not out or out[-1] == " "):
                 continue  # leading space, or the rest of a whitespace run
             out.append(part)
