@@ -8,6 +8,8 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from curation.ingest import canonicalize, read_text_file
 from curation.segment.articles import ArticleSettings, split_articles
@@ -455,3 +457,29 @@ def test_settings_round_trip_through_json_and_reject_nonsense() -> None:
         ArticleSettings(max_heading_words=0)
     with pytest.raises(ValueError, match="markers"):
         ArticleSettings(markers=("",))
+
+
+# --- any page built from real page lines: offsets exact, no line outside every article ------
+
+SEED_LINES = sorted(
+    {line.strip() for name in ("000_1276ca6894bdea22.txt", "002_e430cd588a883c09.txt")
+     for line in (SEEDS / name).read_text(encoding="utf-8").split("\n") if line.strip()}
+    | {line for line in OTHER_OUTLET.replace("\r", "").split("\n") if line}
+)
+CHROME = {"TT", "مقالات ذات صلة", "اقرأ أيضاً"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(SEED_LINES), st.sampled_from(["\n", "\n\n", "\n\n\n", "\n \n\n"])), max_size=40))
+def test_every_line_of_any_page_belongs_to_an_article(parts: list[tuple[str, str]]) -> None:
+    text = "".join(line + gap for line, gap in parts)
+    document = page(text)
+    articles = split_articles(document)
+    assert_offsets(document, articles)
+    position = 0
+    for line, gap in parts:
+        start = document.text.index(line, position)
+        position = start + len(line)
+        if line in CHROME:
+            continue
+        assert any(a.start <= start and start + len(line) <= a.end for a in articles), line
