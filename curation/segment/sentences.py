@@ -59,6 +59,13 @@ that often end a sentence (``etc.``, ``Inc.``) are left to the lowercase-next-wo
 NUMBER_ABBREVIATIONS = frozenset("no nos vol fig pp art ch sec nr".split())
 """Abbreviations that only continue the sentence when a number follows (``No. 5``)."""
 
+LATIN_LETTER_NAMES = frozenset(
+    "إيه أيه ايه بي سي دي إي اي إف اف أف جي إتش اتش أتش آي أي جاي جيه كيه كاي كي إل ال أل إم ام أم "
+    "إن ان أو او كيو آر ار أر إس اس أس تي يو في دبليو إكس اكس أكس واي زد زي".split()
+)
+"""How Arabic news spells Latin letters in acronyms (``بي. إف. إم``, ``إتش. آر. ماكماستر``):
+a full stop after one continues the acronym when a neighbouring word is another such letter."""
+
 MAX_LIST_NUMBER_DIGITS = 3
 """``12.`` opening a line is a list number; ``2025.`` is a year ending a sentence."""
 
@@ -67,12 +74,24 @@ def _char_class(chars: str) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
+def _not_after_one_of(words: frozenset[str]) -> str:
+    """Negative lookbehinds for "whole word + full stop", one per word length (lookbehinds
+    must have a fixed width)."""
+    by_length: dict[int, list[str]] = {}
+    for word in sorted(words):
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    return "".join(
+        rf"(?<!(?<![{ARABIC_LETTERS}])(?:{'|'.join(group)})\.)" for _, group in sorted(by_length.items())
+    )
+
+
+_NOT_AFTER_LETTER_NAME = _not_after_one_of(LATIN_LETTER_NAMES)
 _PLAIN_CLOSERS = "\"»”)"
 _PLAIN_FOLLOWERS = "\\d«\"“("
 _CANDIDATE = re.compile(
     rf"[{_char_class(LINE_BREAKS + TERMINATORS)}]"
     rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)"
-    rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.)[{_PLAIN_CLOSERS}]*+"
+    rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.){_NOT_AFTER_LETTER_NAME}[{_PLAIN_CLOSERS}]*+"
     rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)"
     rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?=\s|\Z|[{ARABIC_LETTERS}]))"
 )
@@ -87,6 +106,7 @@ _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _VISIBLE = re.compile(rf"[^\s{_char_class(BIDI_MARKS)}]")
 _TRAILING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+\Z")
+_LEADING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+")
 _ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
 _ABBREVIATION_WINDOW = 32
 
@@ -156,9 +176,9 @@ class SentenceSplitter:
             return False
         if strong or before.isspace():
             return True
-        return not self._is_abbreviation(text, run_start, sentence_start, first)
+        return not self._is_abbreviation(text, run_start, sentence_start, following.start())
 
-    def _is_abbreviation(self, text: str, dot: int, sentence_start: int, next_char: str) -> bool:
+    def _is_abbreviation(self, text: str, dot: int, sentence_start: int, next_start: int) -> bool:
         """Whether the word before a single full stop makes the stop part of that word."""
         window = text[max(sentence_start, dot - _ABBREVIATION_WINDOW) : dot]
         token = window.rsplit(None, 1)[-1]
@@ -170,12 +190,29 @@ class SentenceSplitter:
             return True
         if bare in LATIN_ABBREVIATIONS or bare in self.abbreviations:
             return True
-        return bare in NUMBER_ABBREVIATIONS and next_char.isdigit()
+        if bare in NUMBER_ABBREVIATIONS:
+            return text[next_start].isdigit()
+        if bare in LATIN_LETTER_NAMES:
+            return _continues_acronym(text, window[: len(window) - len(word.group())], next_start)
+        return False
 
 
 def _bare_word(word: str) -> str:
     """The word as abbreviations are compared: casefolded, without tatweel or diacritics."""
     return _ARABIC_MARK.sub("", word).casefold()
+
+
+def _continues_acronym(text: str, before_word: str, next_start: int) -> bool:
+    """Whether a neighbour of a Latin letter name is another one: the next word, or the word
+    before it when a full stop separates them (``سي. إن. إن``, ``إتش.آر.``)."""
+    following = _LEADING_WORD.match(text, next_start)
+    if following and _bare_word(following.group()) in LATIN_LETTER_NAMES:
+        return True
+    before = before_word.rstrip()
+    if not before.endswith("."):
+        return False
+    previous = _TRAILING_WORD.search(before[:-1])
+    return previous is not None and _bare_word(previous.group()) in LATIN_LETTER_NAMES
 
 
 def _is_list_number(text: str, token: str, dot: int, sentence_start: int) -> bool:

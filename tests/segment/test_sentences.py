@@ -116,6 +116,31 @@ def test_abbreviations_and_initials_do_not_end_sentences(sentence: str) -> None:
     check(f"{sentence} وانتهى الخبر.", [sentence, "وانتهى الخبر."])
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'وقالت قناة "بي. إف. إم" التلفزيونية إن الهجوم وقع.',
+        'ونقل موقع "سي. إن. إن" عن مصادر أن القوات انسحبت.',
+        "وعاد مستشار الأمن القومي إتش. آر. ماكماستر إلى واشنطن.",
+        "وقال تي.آي. لويست إنه سيعود.",
+    ],
+)
+def test_latin_letters_spelled_in_arabic_form_one_acronym(sentence: str) -> None:
+    check(f"{sentence} وانتهى الخبر.", [sentence, "وانتهى الخبر."])
+
+
+def test_a_latin_letter_name_alone_can_end_a_sentence() -> None:
+    check("وصل رئيس كوريا الجنوبية مون جاي-إن. ويتواجد الآن في بكين", ["وصل رئيس كوريا الجنوبية مون جاي-إن.", "ويتواجد الآن في بكين"])
+    check("المشروع المعروف باسم إكس. ما يعني أنه سري", ["المشروع المعروف باسم إكس.", "ما يعني أنه سري"])
+
+
+def test_words_ending_in_diacritics_end_sentences() -> None:
+    check(
+        "عندما قُتل 42 شخصًا. وتتكرر الحوادث. الحديد بالحديد يفلَح. ويقال",
+        ["عندما قُتل 42 شخصًا.", "وتتكرر الحوادث.", "الحديد بالحديد يفلَح.", "ويقال"],
+    )
+
+
 def test_agency_names_in_brackets_stay_inside_the_sentence() -> None:
     check(
         "ووقع الانفجار قرب الحدود (أ.ف.ب). وأكدت السلطات الخبر",
