@@ -62,7 +62,11 @@ def fleiss(ratings: Ratings) -> Fleiss:
     raters = max(counts, key=lambda n: (counts[n], n))
     units = [ratings[u] for u in sorted(ratings) if len(ratings[u]) == raters]
     categories = sorted({v for unit in units for v in unit.values()}, key=repr)
-    table = np.array([[Counter(unit.values())[c] for c in categories] for unit in units], dtype=float)
+    code = {c: i for i, c in enumerate(categories)}
+    table = np.zeros((len(units), len(categories)))
+    for row, unit in enumerate(units):
+        for value in unit.values():
+            table[row, code[value]] += 1
     kappa = None if len(categories) < 2 else _defined(fleiss_kappa(table, method="fleiss"))
     return Fleiss(kappa, len(units), raters)
 
