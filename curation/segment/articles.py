@@ -155,6 +155,9 @@ class ArticleSettings:
         return cls(**(data or {}))
 
 
+DEFAULT_SETTINGS = ArticleSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class _Line:
     """A non-blank line, whitespace-trimmed, with the number of blank lines just before it."""
@@ -176,6 +179,8 @@ class _Rules:
         self.markers = frozenset(settings.markers)
         self.related_headers = frozenset(normalize_text(h) for h in settings.related_headers)
         self.related_header_words = max(len(h.split()) for h in self.related_headers)
+        # a cheap bound before splitting long lines; diacritics may make the page's form longer
+        self.related_header_chars = 3 * max(len(h) for h in settings.related_headers)
         self.kickers = frozenset(normalize_text(k) for k in settings.kickers)
         self.section_labels = _Phrases(settings.section_labels)
         self.openers = _Phrases(settings.glued_heading_openers)
@@ -187,7 +192,7 @@ class _Rules:
 
     def is_related_header(self, text: str) -> bool:
         stripped = text.rstrip(":：-– ")
-        if len(stripped.split()) > self.related_header_words:
+        if len(stripped) > self.related_header_chars or len(stripped.split()) > self.related_header_words:
             return False
         return normalize_text(stripped) in self.related_headers
 
@@ -590,7 +595,7 @@ def split_articles(document: Document, settings: ArticleSettings | None = None) 
     Every span satisfies ``document.text[span.start:span.end] == span.text``; ids follow
     :meth:`curation.units.Article.make_id`, so the same page and settings give the same ids.
     """
-    rules = _rules(settings or ArticleSettings())
+    rules = _rules(settings or DEFAULT_SETTINGS)
     builder = _Builder(document, rules)
     articles: list[Article] = []
     story: list[_Line] = []  # the main story being collected
