@@ -151,7 +151,7 @@ def _unanimous(family: Family, answers: Sequence[Answer], reviewer: str | None) 
 def _majority(family: Family, answers: Sequence[Answer], reviewer: str | None) -> Decision:
     """Single-choice families: the most frequent answer, if only one is most frequent. Multi-choice
     and entity families: each label (or mention) kept when more than half the annotators gave it;
-    one given by exactly half is a tie."""
+    one given by exactly half is a tie. No mention is a valid entity answer, no label is not."""
     if family.kind == "choice" and not family.multiple:
         ranked = Counter(a.value for a in answers).most_common()
         top = [value for value, count in ranked if count == ranked[0][1]]
@@ -162,8 +162,10 @@ def _majority(family: Family, answers: Sequence[Answer], reviewer: str | None) -
     ties = [_describe((item,)) for item, n in sorted(votes.items(), key=lambda kv: _item_key(kv[0])) if 2 * n == len(answers)]
     if ties:
         return None, f"tie on {', '.join(ties)} (given by half of {len(answers)} annotators)"
-    kept = sorted((item for item, n in votes.items() if 2 * n > len(answers)), key=_item_key)
-    return tuple(kept), ""
+    kept = tuple(sorted((item for item, n in votes.items() if 2 * n > len(answers)), key=_item_key))
+    if not kept and family.kind == "choice":
+        return None, f"no label given by more than half of {len(answers)} annotators"
+    return kept, ""
 
 
 def _item_key(item: str | EntitySpan) -> tuple[Any, ...]:

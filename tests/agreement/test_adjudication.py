@@ -7,6 +7,7 @@ import json
 import pytest
 
 from curation.agreement import adjudicate
+from curation.schema import default_schema_path, load_schema
 from curation.units import Annotation
 
 SENTENCE = "التقى وزير الخارجية أحمد عطاف نظيره في الجزائر"
@@ -48,6 +49,12 @@ def test_majority_on_multi_choice_keeps_labels_chosen_by_more_than_half():
     assert result.gold_value("u1", "topic") == ("politics", "security")
     tie = adjudicate([answer("a", "politics", "security"), answer("b", "politics")], policy="majority")
     assert tie.gold == {} and "tie on [security]" in tie.conflicts[0].reason
+    schema = load_schema(default_schema_path())  # topic is multi-choice there, whatever the answers look like
+    scattered = adjudicate(
+        [answer("a", "sport"), answer("b", "economy"), answer("c", "health")], policy="majority", schema=schema
+    )
+    assert scattered.gold == {}
+    assert scattered.unresolved[0].reason == "majority: no label given by more than half of 3 annotators"
 
 
 def test_majority_on_entities_keeps_mentions_most_annotators_marked(make_span, make_entities):
