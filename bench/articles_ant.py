@@ -68,7 +68,8 @@ def corpus_table(corpus: Path) -> None:
     captions = sum(len(a.captions) for arts in results for a in arts)
     print(f"records giving exactly one main article: {single:,} ({single / len(documents):.2%})")
     print(f"other shapes: {dict(shapes.most_common()[1:6])}")
-    print(f"titles found in body text: {len(titles)} (equal to the record's title field: {sum(a == b for a, b in titles)})")
+    same = sum(found == field for found, field in titles)
+    print(f"titles found in body text: {len(titles)} (equal to the record's title field: {same})")
     print(f"headings: {headings:,} of which glued to a paragraph: {glued}; captions: {captions}")
 
 

@@ -7,7 +7,8 @@ rather than on one site's markup:
   or by the headline of a story whose page marker (``TT``) follows its photo captions: the line
   repeated after the marker names where that story begins;
 - a caption is a line of a few words ending in a parenthesised credit, ``... (أ.ف.ب)``, with no
-  sentence-final punctuation before it and no digits in the credit; repeated headlines and captions are scraper echoes, kept once or not at all;
+  sentence-final punctuation before it and no digits in the credit; repeated headlines and
+  captions are scraper echoes, kept once or not at all;
 - a heading is a short line without final punctuation between paragraphs, or a short nominal
   phrase glued to the start of a paragraph before a fronted adverbial (``في``, ``بحسب`` ...);
 - a teaser is a few lines (caption, title, summary) closed by a byline ``«Outlet» (City)`` or
@@ -35,7 +36,7 @@ _SENTENCE_FINAL = frozenset(".!?؟…")
 # Characters after which a line is not a heading either: clause punctuation and colons.
 _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 # Characters that never occur inside a glued heading phrase (it is plain words).
-_PHRASE_BREAKERS = frozenset(".!?؟…:،,;؛«»\"()[]-–—*•")
+_PHRASE_BREAKERS = frozenset('.!?؟…:،,;؛«»"()[]-–—*•')
 _COMMAS = ("،", ",")
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
@@ -47,7 +48,7 @@ _PARTICLES = frozenset(("في", "من", "على", "إلى", "عن", "مع", "ب�
 
 def _looks_like_verb(word: str) -> bool:
     """Verb shapes that no heading starts with: the imperfect ``يـ`` prefix, the feminine perfect
-    ``ـت`` ending (not the plural ``ـات``) and the ``لقد``/``قد`` particles before a verb."""
+    ``ـت`` ending (not the plural ``ـات``) and the ``لقد`` particle before a verb."""
     if len(word) < 3:
         return False
     return word.startswith(("ي", "لقد")) or (word.endswith("ت") and not word.endswith("ات"))
@@ -110,17 +111,100 @@ class ArticleSettings:
     )
     # Words that start a sentence, never a heading: a paragraph opening with one is not split.
     sentence_first_words: tuple[str, ...] = (
-        "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أضاف", "أضافت", "أوضح", "أوضحت", "ذكر",
-        "ذكرت", "أشار", "أشارت", "كشف", "كشفت", "نقل", "نقلت", "صرح", "اعتبر", "رأى", "شدد", "دعا",
-        "أفاد", "أفادت", "تابع", "يقول", "تقول", "يرى", "جاء", "جاءت", "كان", "كانت", "يأتي", "تأتي",
-        "يذكر", "يشار", "هذا", "هذه", "لكن", "كما", "بينما", "أما", "حين", "حيث", "عندما", "بعد",
-        "قبل", "منذ", "إن", "أن", "إذا", "لو", "ثم", "بل", "أو", "لم", "لن", "لا", "قد", "ما", "من",
-        "هو", "هي", "هم", "إلا", "رغم", "مع",
+        "قال",
+        "قالت",
+        "أكد",
+        "أكدت",
+        "أعلن",
+        "أعلنت",
+        "أضاف",
+        "أضافت",
+        "أوضح",
+        "أوضحت",
+        "ذكر",
+        "ذكرت",
+        "أشار",
+        "أشارت",
+        "كشف",
+        "كشفت",
+        "نقل",
+        "نقلت",
+        "صرح",
+        "اعتبر",
+        "رأى",
+        "شدد",
+        "دعا",
+        "أفاد",
+        "أفادت",
+        "تابع",
+        "يقول",
+        "تقول",
+        "يرى",
+        "جاء",
+        "جاءت",
+        "كان",
+        "كانت",
+        "يأتي",
+        "تأتي",
+        "يذكر",
+        "يشار",
+        "هذا",
+        "هذه",
+        "لكن",
+        "كما",
+        "بينما",
+        "أما",
+        "حين",
+        "حيث",
+        "عندما",
+        "بعد",
+        "قبل",
+        "منذ",
+        "إن",
+        "أن",
+        "إذا",
+        "لو",
+        "ثم",
+        "بل",
+        "أو",
+        "لم",
+        "لن",
+        "لا",
+        "قد",
+        "ما",
+        "من",
+        "هو",
+        "هي",
+        "هم",
+        "إلا",
+        "رغم",
+        "مع",
     )
     # Words a glued heading never contains, as they make a clause (relatives, negation, copula).
     sentence_inner_words: tuple[str, ...] = (
-        "الذي", "التي", "الذين", "اللذين", "اللتين", "هو", "هي", "هم", "أن", "إن", "أنه", "إنه",
-        "لا", "لم", "لن", "قد", "ما", "كان", "كانت", "من", "على", "إلى", "عن",
+        "الذي",
+        "التي",
+        "الذين",
+        "اللذين",
+        "اللتين",
+        "هو",
+        "هي",
+        "هم",
+        "أن",
+        "إن",
+        "أنه",
+        "إنه",
+        "لا",
+        "لم",
+        "لن",
+        "قد",
+        "ما",
+        "كان",
+        "كانت",
+        "من",
+        "على",
+        "إلى",
+        "عن",
     )
     min_glued_headings: int = 2  # glued headings are believed only when an article shows this many
     article_gap_lines: int = 2  # this many blank lines in a row separate two articles
@@ -178,9 +262,9 @@ class _Rules:
         self.settings = settings
         self.markers = frozenset(settings.markers)
         self.related_headers = frozenset(normalize_text(h) for h in settings.related_headers)
-        self.related_header_words = max(len(h.split()) for h in self.related_headers)
+        self.related_header_words = max((len(h.split()) for h in self.related_headers), default=0)
         # a cheap bound before splitting long lines; diacritics may make the page's form longer
-        self.related_header_chars = 3 * max(len(h) for h in settings.related_headers)
+        self.related_header_chars = 3 * max((len(h) for h in settings.related_headers), default=0)
         self.kickers = frozenset(normalize_text(k) for k in settings.kickers)
         self.section_labels = _Phrases(settings.section_labels)
         self.openers = _Phrases(settings.glued_heading_openers)
@@ -314,11 +398,6 @@ class _Rules:
         return None
 
 
-@lru_cache(maxsize=8)
-def _rules(settings: ArticleSettings) -> _Rules:
-    return _Rules(settings)
-
-
 class _Phrases:
     """Normalised phrases grouped by word count, for matching at a position in a word list."""
 
@@ -329,7 +408,7 @@ class _Phrases:
             grouped.setdefault(len(normalised.split()), set()).add(normalised)
         self.by_length = {count: frozenset(group) for count, group in grouped.items()}
         self.lengths = sorted(self.by_length, reverse=True)  # longest match first
-        self.max_words = self.lengths[0]
+        self.max_words = self.lengths[0] if self.lengths else 0
 
     def match_at(self, words: list[str], index: int) -> int | None:
         """How many of the normalised ``words`` from ``index`` on form a phrase, or None."""
@@ -384,8 +463,11 @@ def _headline_before_marker(lines: list[_Line], marker: int, rules: _Rules) -> i
     """The line a story starts at, found from its marker: the first line after the marker that
     is not a caption repeats the headline, which stands a few lines before the marker."""
     echo = next(
-        (line.text for line in lines[marker + 1 : marker + 1 + rules.settings.marker_lookback_lines]
-         if not rules.is_caption(line.text) and not rules.is_marker(line.text)),
+        (
+            line.text
+            for line in lines[marker + 1 : marker + 1 + rules.settings.marker_lookback_lines]
+            if not rules.is_caption(line.text) and not rules.is_marker(line.text)
+        ),
         None,
     )
     if echo is None:
@@ -587,6 +669,12 @@ class _Builder:
         if cut is None:
             return line.span()
         return Span.of(self.text, line.start + cut, line.end)
+
+
+@lru_cache(maxsize=8)
+def _rules(settings: ArticleSettings) -> _Rules:
+    """The rules of one settings value, built once: phrase lists are normalised up front."""
+    return _Rules(settings)
 
 
 def split_articles(document: Document, settings: ArticleSettings | None = None) -> list[Article]:

@@ -159,7 +159,8 @@ def test_seed_002_each_caption_once_at_its_first_occurrence(page_002) -> None:
     assert mali.captions[3].text.endswith("22 سبتمبر 2020 (أ.ب)")
     assert mali.captions[4].text.endswith("(أرشيفية - رويترز)")
     by_title = {a.title.text: a for a in articles if a.role == "main"}
-    assert [c.text for c in by_title[MAIN_TITLES_002[2]].captions][1] == "استنفار أمني في نيجيريا عقب هجوم إرهابي (غيتي)"
+    nigeria_captions = [c.text for c in by_title[MAIN_TITLES_002[2]].captions]
+    assert nigeria_captions[1] == "استنفار أمني في نيجيريا عقب هجوم إرهابي (غيتي)"
     assert len(by_title[MAIN_TITLES_002[1]].captions) == 1
     assert len(by_title[MAIN_TITLES_002[3]].captions) == 1
 
@@ -453,6 +454,14 @@ def test_settings_round_trip_through_json_and_reject_nonsense() -> None:
     settings = ArticleSettings(markers=("TT", "###"), max_heading_words=5)
     data = json.loads(json.dumps(settings.to_dict()))
     assert ArticleSettings.from_dict(data) == settings
+    # empty phrase lists switch a rule off: no related block, so the teasers stay in the text
+    off = ArticleSettings(related_headers=(), section_labels=(), kickers=(), glued_heading_openers=())
+    document = seed("002_e430cd588a883c09.txt")
+    articles = split_articles(document, off)
+    assert "teaser" not in {a.role for a in articles}
+    assert_offsets(document, articles)
+    (article,) = split_articles(seed("000_1276ca6894bdea22.txt"), off)
+    assert article.kicker is None and article.headings == ()
     with pytest.raises(ValueError, match="max_heading_words"):
         ArticleSettings(max_heading_words=0)
     with pytest.raises(ValueError, match="markers"):
@@ -462,15 +471,21 @@ def test_settings_round_trip_through_json_and_reject_nonsense() -> None:
 # --- any page built from real page lines: offsets exact, no line outside every article ------
 
 SEED_LINES = sorted(
-    {line.strip() for name in ("000_1276ca6894bdea22.txt", "002_e430cd588a883c09.txt")
-     for line in (SEEDS / name).read_text(encoding="utf-8").split("\n") if line.strip()}
+    {
+        line.strip()
+        for name in ("000_1276ca6894bdea22.txt", "002_e430cd588a883c09.txt")
+        for line in (SEEDS / name).read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    }
     | {line for line in OTHER_OUTLET.replace("\r", "").split("\n") if line}
 )
 CHROME = {"TT", "مقالات ذات صلة", "اقرأ أيضاً"}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(SEED_LINES), st.sampled_from(["\n", "\n\n", "\n\n\n", "\n \n\n"])), max_size=40))
+@given(
+    st.lists(st.tuples(st.sampled_from(SEED_LINES), st.sampled_from(["\n", "\n\n", "\n\n\n", "\n \n\n"])), max_size=40)
+)
 def test_every_line_of_any_page_belongs_to_an_article(parts: list[tuple[str, str]]) -> None:
     text = "".join(line + gap for line, gap in parts)
     document = page(text)
