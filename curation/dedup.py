@@ -3,10 +3,11 @@
 How a cluster forms (all on the normalised view from :mod:`curation.normalize`):
 
 * **exact**: the same normalised text (blake2b hash);
-* **near**: MinHash LSH (datasketch ``MinHashLSH``) over word shingles proposes pairs whose Jaccard
-  similarity is likely above ``threshold``; each pair is kept only if its exact shingle Jaccard is;
+* **near**: MinHash LSH over word shingles (with the bands datasketch ``MinHashLSH`` picks for the
+  threshold) proposes pairs whose Jaccard similarity is likely above ``threshold``; each pair is
+  kept only if its exact shingle Jaccard is;
 * **contained**: a shorter text whose shingles mostly occur inside a longer one (a teaser and the
-  full article it announces), proposed by datasketch ``MinHashLSHEnsemble`` and verified exactly.
+  full article it announces), proposed by a bottom-k sample of its shingles and verified exactly.
   A contained text joins only its best container, so one boilerplate line cannot chain unrelated
   articles together.
 
@@ -22,6 +23,7 @@ in no cluster has the cluster id of a cluster of one, ``content_id("c", unit_id)
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize_text
 from curation.units import Annotation, content_id
@@ -50,6 +52,7 @@ class DedupSettings:
     threshold: float = 0.7  # Jaccard similarity of word shingles for a near-duplicate
     num_perm: int = 128  # MinHash permutations
     shingle_size: int = 5  # words per shingle
+    find_contained: bool = True  # also join short texts contained in longer ones (teasers)
     containment: float = 0.8  # share of a text's shingles found in a longer text
     containment_min_words: int = 20  # shorter texts never count as contained (boilerplate)
     seed: int = 1
@@ -75,6 +78,7 @@ class DedupSettings:
             "threshold": self.threshold,
             "num_perm": self.num_perm,
             "shingle_size": self.shingle_size,
+            "find_contained": self.find_contained,
             "containment": self.containment,
             "containment_min_words": self.containment_min_words,
             "seed": self.seed,
@@ -200,10 +204,6 @@ def minhash_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int, seed: 
     return np.ascontiguousarray(signatures.T)
 
 
-def _lean(signature: np.ndarray, seed: int) -> LeanMinHash:
-    return LeanMinHash(seed=seed, hashvalues=signature, scheme=_SCHEME)
-
-
 def _overlap(left: np.ndarray, right: np.ndarray) -> int:
     return len(np.intersect1d(left, right, assume_unique=True))
 
@@ -275,21 +275,35 @@ def _prepare(items: Iterable[tuple[str, str]], settings: DedupSettings) -> _Corp
     return _Corpus(ids, group_of, word_counts, shingles)
 
 
+def _band_candidates(signatures: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """Pairs of rows that share all ``rows`` values of at least one band: the LSH candidates."""
+    candidates: set[tuple[int, int]] = set()
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        _, bucket, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(counts[bucket] > 1)
+        order = shared[np.argsort(bucket[shared], kind="stable")]
+        for members in np.split(order, np.flatnonzero(np.diff(bucket[order])) + 1):
+            candidates.update(itertools.combinations(members.tolist(), 2))
+    return candidates
+
+
 def _near_pairs(corpus: _Corpus, settings: DedupSettings) -> Iterable[tuple[int, int, float]]:
-    """Pairs of distinct texts proposed by LSH and verified by exact shingle Jaccard."""
+    """Pairs of distinct texts proposed by LSH and verified by exact shingle Jaccard.
+
+    The banding (number of bands and rows per band) is the one datasketch's ``MinHashLSH`` picks
+    for the threshold; bucketing is done for all texts at once with ``np.unique`` rather than one
+    insert and one query per text, which took most of the time on ANT."""
     lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
-    sketches = {}
-    with lsh.insertion_session() as session:
-        for index, shingles in enumerate(corpus.shingles):
-            if len(shingles):
-                sketches[index] = _lean(corpus.signatures[index], settings.seed)
-                session.insert(index, sketches[index], check_duplication=False)
-    for index, sketch in sketches.items():
-        for other in lsh.query(sketch):
-            if other > index:
-                similarity = jaccard(corpus.shingles[index], corpus.shingles[other])
-                if similarity >= settings.threshold:
-                    yield index, other, similarity
+    filled = np.flatnonzero([len(s) > 0 for s in corpus.shingles])
+    if len(filled) < 2:
+        return
+    for left, right in sorted(_band_candidates(corpus.signatures[filled], lsh.b, lsh.r)):
+        left, right = int(filled[left]), int(filled[right])
+        similarity = jaccard(corpus.shingles[left], corpus.shingles[right])
+        if similarity >= settings.threshold:
+            yield left, right, similarity
 
 
 def _best_containers(corpus: _Corpus, settings: DedupSettings) -> Iterable[tuple[int, int, float]]:
@@ -340,8 +354,9 @@ def find_clusters(items: Iterable[tuple[str, str]], settings: DedupSettings | No
     contained_in: dict[int, int] = {}
     for left, right, _ in _near_pairs(corpus, settings):
         links.union(left, right)
-    for inner, outer, _ in _best_containers(corpus, settings):
-        contained_in[inner] = outer
+    if settings.find_contained:
+        for inner, outer, _ in _best_containers(corpus, settings):
+            contained_in[inner] = outer
     for inner, outer in contained_in.items():
         links.union(inner, outer)
     members_by_root: dict[int, list[int]] = defaultdict(list)

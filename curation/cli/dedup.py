@@ -1,0 +1,149 @@
+"""`curation dedup` and `curation report`: duplicate clusters and the corpus report of a units file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from curation.cli._common import console
+from curation.dedup import DedupSettings, dedup_items, find_clusters, find_repeated_passages, label_conflicts, meta_labels
+from curation.report import corpus_stats, render_report, write_report
+from curation.unitfile import write_unit_records
+from curation.units import Annotation, unit_from_record
+
+T = TypeVar("T")
+
+
+def _read_jsonl(path: str, build: Callable[[dict[str, Any]], T], errors: list[str]) -> list[T]:
+    """Every line that ``build`` accepts; each bad line becomes an error naming file and line, and
+    reading goes on (the unit file reader stops at the first bad line)."""
+    items: list[T] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("a line must be a JSON object")
+                items.append(build(record))
+            except (ValueError, KeyError, TypeError) as exc:
+                reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+                errors.append(f"{path}:{number}: {reason}")
+    return items
+
+
+def _unit_record(record: dict[str, Any]) -> dict[str, Any]:
+    unit_from_record(record)  # validates the fields every later step relies on
+    return record
+
+
+def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    defaults = DedupSettings()
+    options = [
+        click.option("--threshold", default=defaults.threshold, show_default=True, help="Jaccard similarity of a near-duplicate."),
+        click.option("--num-perm", default=defaults.num_perm, show_default=True, help="MinHash permutations."),
+        click.option("--shingle-size", default=defaults.shingle_size, show_default=True, help="Words per shingle."),
+        click.option("--containment", default=defaults.containment, show_default=True, help="Share of a text inside a longer one."),
+        click.option("--no-containment", is_flag=True, help="Do not look for teasers inside full articles."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(threshold: float, num_perm: int, shingle_size: int, containment: float, no_containment: bool) -> DedupSettings:
+    try:
+        return DedupSettings(
+            threshold=threshold,
+            num_perm=num_perm,
+            shingle_size=shingle_size,
+            containment=containment,
+            find_contained=not no_containment,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _report_errors(errors: list[str]) -> None:
+    for error in errors:
+        console.print(f"[red]error[/red] {escape(error)}", highlight=False)
+
+
+@click.command("dedup")
+@click.argument("units", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Clusters JSONL to write (one cluster a line).")
+@click.option("--repeated", type=click.Path(dir_okay=False), help="Repeated passages JSONL to write.")
+@click.option("--label-field", default="topic", show_default=True, help="Document meta field checked for label conflicts.")
+@_settings_options
+def dedup_command(
+    units: str, output: str | None, repeated: str | None, label_field: str, **settings_args: Any
+) -> None:
+    """Exact, near-duplicate and contained articles of a units file (`curation segment` output),
+    repeated passages, and clusters whose members carry different labels."""
+    settings = _settings(**settings_args)
+    errors: list[str] = []
+    records = _read_jsonl(units, _unit_record, errors)
+    items = dedup_items(records)
+    clusters = find_clusters(items, settings)
+    passages = find_repeated_passages(records)
+    conflicts = label_conflicts(clusters, meta_labels(records, label_field))
+    if output:
+        write_unit_records(output, (c.to_record() for c in clusters))
+    if repeated:
+        write_unit_records(repeated, (p.to_record() for p in passages))
+    by_reason = Counter(c.reason for c in clusters)
+    table = Table(title=f"duplicates in {units}")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("units compared", f"{len(items):,}")
+    for reason, count in sorted(by_reason.items()):
+        table.add_row(f"clusters ({reason})", f"{count:,}")
+    table.add_row("units in clusters", f"{sum(len(c.members) for c in clusters):,}")
+    table.add_row("units a representative-only export leaves out", f"{sum(len(c.members) - 1 for c in clusters):,}")
+    table.add_row(f"label conflicts ({label_field})", f"{len(conflicts):,}")
+    table.add_row("repeated passages", f"{len(passages):,}")
+    table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
+    console.print(table)
+    _report_errors(errors)
+    if errors:
+        sys.exit(1)
+
+
+@click.command("report")
+@click.argument("units", type=click.Path(exists=True, dir_okay=False))
+@click.option("--annotations", type=click.Path(exists=True, dir_okay=False), help="Annotations JSONL (Annotation records).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--label-field", default="topic", show_default=True, help="Label family / document meta field shown.")
+@_settings_options
+def report_command(
+    units: str, annotations: str | None, output: str, label_field: str, **settings_args: Any
+) -> None:
+    """A self-contained HTML report: counts, lengths, script mix, duplicates side by side,
+    repeated passages, labels and annotation progress."""
+    settings = _settings(**settings_args)
+    errors: list[str] = []
+    records = _read_jsonl(units, _unit_record, errors)
+    found = _read_jsonl(annotations, Annotation.from_record, errors) if annotations else []
+    stats = corpus_stats(records, found, settings=settings, label_field=label_field)
+    write_report(output, render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {Path(units).name}"))
+    console.print(
+        f"wrote {output}: {stats.counts['documents']:,} documents, {stats.counts['articles']:,} articles, "
+        f"{stats.counts['sentences']:,} sentences, {len(stats.clusters):,} duplicate clusters, "
+        f"{len(found):,} annotations",
+        highlight=False,
+    )
+    _report_errors(errors)
+    if errors:
+        sys.exit(1)
+
+
+COMMANDS = [dedup_command, report_command]
