@@ -44,8 +44,7 @@ def simulate(articles: list[tuple[str, str]], seed: int) -> dict[str, list[str]]
     rng = random.Random(seed)
     topics = sorted({t for _, t in articles})
     return {
-        who: [rng.choice(topics) if rng.random() < NOISE[who] else topic for _, topic in articles]
-        for who in ANNOTATORS
+        who: [rng.choice(topics) if rng.random() < NOISE[who] else topic for _, topic in articles] for who in ANNOTATORS
     }
 
 

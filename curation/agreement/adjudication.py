@@ -71,7 +71,11 @@ class Conflict:
             "level": self.level,
             "family": self.family,
             "answers": {
-                a.annotator: {"value": value_to_json(a.value), "annotation_id": a.annotation_id, "ground_truth": a.ground_truth}
+                a.annotator: {
+                    "value": value_to_json(a.value),
+                    "annotation_id": a.annotation_id,
+                    "ground_truth": a.ground_truth,
+                }
                 for a in self.answers
             },
             "gold": None if self.gold is None else value_to_json(self.gold),
@@ -159,7 +163,11 @@ def _majority(family: Family, answers: Sequence[Answer], reviewer: str | None) -
             return None, f"tie between {', '.join(sorted(map(_describe, top)))} ({ranked[0][1]} each)"
         return top[0], ""
     votes = Counter(item for a in answers for item in a.value)
-    ties = [_describe((item,)) for item, n in sorted(votes.items(), key=lambda kv: _item_key(kv[0])) if 2 * n == len(answers)]
+    ties = [
+        _describe((item,))
+        for item, n in sorted(votes.items(), key=lambda kv: _item_key(kv[0]))
+        if 2 * n == len(answers)
+    ]
     if ties:
         return None, f"tie on {', '.join(ties)} (given by half of {len(answers)} annotators)"
     kept = tuple(sorted((item for item, n in votes.items() if 2 * n > len(answers)), key=_item_key))
@@ -186,7 +194,9 @@ def _check_policy(policy: str | Sequence[str], reviewer: str | None) -> tuple[st
         raise ValueError(f"no adjudication policy given; choose from {', '.join(POLICIES)}")
     unknown = [p for p in chain if p not in POLICY_FUNCTIONS]
     if unknown:
-        raise ValueError(f"unknown adjudication policy {', '.join(map(str, unknown))}; choose from {', '.join(POLICIES)}")
+        raise ValueError(
+            f"unknown adjudication policy {', '.join(map(str, unknown))}; choose from {', '.join(POLICIES)}"
+        )
     if REVIEWER in chain and not reviewer:
         raise ValueError("the 'reviewer' policy needs the reviewer's annotator name (reviewer=...)")
     return chain

@@ -134,7 +134,9 @@ def _live_annotations(annotations: Iterable[Annotation], exclusions: list[Exclus
         if annotation.deleted or annotation.cancelled:
             kind = "deleted" if annotation.deleted else "cancelled"
             reason = "deleted in Label Studio" if annotation.deleted else "cancelled (skipped) by the annotator"
-            exclusions.append(Exclusion(annotation.unit_id, annotation.annotator, annotation.annotation_id, kind, reason))
+            exclusions.append(
+                Exclusion(annotation.unit_id, annotation.annotator, annotation.annotation_id, kind, reason)
+            )
             continue
         slot = (annotation.unit_id, annotation.annotator)
         previous = latest.get(slot)

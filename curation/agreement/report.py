@@ -98,7 +98,10 @@ class AgreementReport:
                 "counted": self.table.total_annotations - len(self.table.exclusions),
                 "not_counted": dict(sorted(kinds.items())),
             },
-            "not_counted": [e.to_dict() for e in sorted(self.table.exclusions, key=lambda e: (e.unit_id, e.annotator, e.annotation_id))],
+            "not_counted": [
+                e.to_dict()
+                for e in sorted(self.table.exclusions, key=lambda e: (e.unit_id, e.annotator, e.annotation_id))
+            ],
             "issues": sorted(self.table.issues),
             "families": [f.to_dict() for f in self.families],
         }
@@ -107,17 +110,13 @@ class AgreementReport:
 def agreement_report(annotations: Iterable[Annotation], schema: Any | None = None) -> AgreementReport:
     """Agreement for every family of the schema (or found in the annotations when none is given)."""
     table = collect_answers(annotations, schema)
-    families = [
-        _span_agreement(table, f) if f.kind == "span" else _choice_agreement(table, f) for f in table.families
-    ]
+    families = [_span_agreement(table, f) if f.kind == "span" else _choice_agreement(table, f) for f in table.families]
     return AgreementReport(families, table)
 
 
 def _coefficients(ratings: dict[str, dict[str, Any]], two_annotators: bool) -> dict[str, Any]:
     fleiss_result = fleiss(ratings)
-    pair_values = [
-        (unit[a], unit[b]) for unit in ratings.values() for a, b in combinations(sorted(unit), 2)
-    ]
+    pair_values = [(unit[a], unit[b]) for unit in ratings.values() for a, b in combinations(sorted(unit), 2)]
     figures = {
         "krippendorff_alpha": _round(krippendorff_alpha(ratings)),
         "fleiss_kappa": _round(fleiss_result.kappa),
@@ -187,12 +186,18 @@ def _span_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
     units = table.units(family)
     annotators = table.annotators(family)
     per_pair = pairwise_span_counts(units)
-    labels = sorted(set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value})
+    labels = sorted(
+        set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value}
+    )
     label_rows = [
         {"label": label, **_span_figures(_sum(pairwise_span_counts(units, label).values()))} for label in labels
     ]
     pair_rows = [
-        {"annotators": [left, right], "units": _shared_units(units, left, right), **_span_figures(per_pair.get((left, right), SpanCounts()))}
+        {
+            "annotators": [left, right],
+            "units": _shared_units(units, left, right),
+            **_span_figures(per_pair.get((left, right), SpanCounts())),
+        }
         for left, right in combinations(annotators, 2)
     ]
     rest_rows = [

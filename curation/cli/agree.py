@@ -36,25 +36,37 @@ def _choice_tables(entry: dict[str, Any]) -> list[Table]:
         main.add_column(column, justify="left" if not column else "right")
     overall = entry["overall"]
     main.add_row(
-        "[bold]overall[/bold]", "", _figure(overall["krippendorff_alpha"]), _figure(overall["fleiss_kappa"]),
-        _figure(overall.get("cohen_kappa")), _figure(overall["observed_agreement"]),
+        "[bold]overall[/bold]",
+        "",
+        _figure(overall["krippendorff_alpha"]),
+        _figure(overall["fleiss_kappa"]),
+        _figure(overall.get("cohen_kappa")),
+        _figure(overall["observed_agreement"]),
     )
     for row in _used(entry["labels"], "answers_with_label"):
         main.add_row(
-            escape(row["label"]), str(row["answers_with_label"]), _figure(row["krippendorff_alpha"]),
-            _figure(row["fleiss_kappa"]), _figure(row.get("cohen_kappa")), _figure(row["observed_agreement"]),
+            escape(row["label"]),
+            str(row["answers_with_label"]),
+            _figure(row["krippendorff_alpha"]),
+            _figure(row["fleiss_kappa"]),
+            _figure(row.get("cohen_kappa")),
+            _figure(row["observed_agreement"]),
         )
     people = Table(title=f"{entry['family']} ({entry['level']}): pairs and each annotator against the rest")
     for column in ("annotators", "units", "κ Cohen", "observed"):
         people.add_column(column, justify="left" if column == "annotators" else "right")
     for row in entry["pairs"]:
         people.add_row(
-            escape(" × ".join(row["annotators"])), str(row["units"]), _figure(row["cohen_kappa"]),
+            escape(" × ".join(row["annotators"])),
+            str(row["units"]),
+            _figure(row["cohen_kappa"]),
             _figure(row["observed_agreement"]),
         )
     for row in entry["against_rest"]:
         people.add_row(
-            escape(f"{row['annotator']} × rest"), str(row["units"]), _figure(row["cohen_kappa"]),
+            escape(f"{row['annotator']} × rest"),
+            str(row["units"]),
+            _figure(row["cohen_kappa"]),
             _figure(row["observed_agreement"]),
         )
     return [main, people]
@@ -91,8 +103,11 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
             out.print(table)
     counts = data["annotations"]
     not_counted = ", ".join(f"{n} {kind}" for kind, n in counts["not_counted"].items()) or "none"
-    out.print(f"{counts['counted']} of {counts['total']} annotations counted (not counted: {not_counted}); "
-              f"{data['counting_rule']}.", highlight=False)
+    out.print(
+        f"{counts['counted']} of {counts['total']} annotations counted (not counted: {not_counted}); "
+        f"{data['counting_rule']}.",
+        highlight=False,
+    )
     summary = adjudication.to_dict()
     sources = ", ".join(f"{n} by {source}" for source, n in summary["gold_by_source"].items()) or "none"
     out.print(
@@ -104,19 +119,41 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
 
 @click.command("agree")
 @click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Label schema (default: schemas/news.yaml).")
-@click.option("--policy", "policies", multiple=True, type=click.Choice(POLICIES),
-              help=f"Adjudication policy; repeat to chain, first that decides wins "
-                   f"[default: {' then '.join(DEFAULT_POLICY)}].")
+@click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Label schema (default: schemas/news.yaml).",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Choice(POLICIES),
+    help=f"Adjudication policy; repeat to chain, first that decides wins "
+    f"[default: {' then '.join(DEFAULT_POLICY)}].",
+)
 @click.option("--reviewer", help="Annotator whose answer wins under the 'reviewer' policy.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("agreement.json"),
-              show_default=True, help="Where to write figures, conflicts and problems as JSON ('-' for stdout).")
-@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the gold answers as JSONL, one unit and family a line.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("agreement.json"),
+    show_default=True,
+    help="Where to write figures, conflicts and problems as JSON ('-' for stdout).",
+)
+@click.option(
+    "--gold",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the gold answers as JSONL, one unit and family a line.",
+)
 def agree_command(
-    annotations: Path, schema_file: Path | None, policies: tuple[str, ...], reviewer: str | None,
-    output: Path, gold: Path | None,
+    annotations: Path,
+    schema_file: Path | None,
+    policies: tuple[str, ...],
+    reviewer: str | None,
+    output: Path,
+    gold: Path | None,
 ) -> None:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
 

@@ -148,6 +148,22 @@ def test_bad_policies_are_refused_with_a_clear_message(make_topics, policy, revi
 def test_gold_records_are_json_ready_and_name_unit_family_and_source(make_topics):
     result = adjudicate(make_topics({"u2": ("eco", "eco"), "u1": ("pol", "pol")}, ["a", "b"]), policy="majority")
     assert result.gold_records() == [
-        {"unit_id": "u1", "level": "article", "family": "topic", "value": ["pol"], "source": "majority", "answers": 2, "unanimous": True},
-        {"unit_id": "u2", "level": "article", "family": "topic", "value": ["eco"], "source": "majority", "answers": 2, "unanimous": True},
+        {
+            "unit_id": "u1",
+            "level": "article",
+            "family": "topic",
+            "value": ["pol"],
+            "source": "majority",
+            "answers": 2,
+            "unanimous": True,
+        },
+        {
+            "unit_id": "u2",
+            "level": "article",
+            "family": "topic",
+            "value": ["eco"],
+            "source": "majority",
+            "answers": 2,
+            "unanimous": True,
+        },
     ]

@@ -27,7 +27,10 @@ def _store(tmp_path: Path) -> tuple[Path, list[Annotation]]:
         Annotation("a2", "article", "rev", "6", choices={"topic": ("economy",)}, cancelled=True),
         Annotation("s1", "sentence", "ali", "7", spans=(EntitySpan(person, person + 9, "PER", "أحمد عطاف"),)),
         Annotation(
-            "s1", "sentence", "huda", "8",
+            "s1",
+            "sentence",
+            "huda",
+            "8",
             spans=(EntitySpan(person, person + 9, "PER", "أحمد عطاف"), EntitySpan(city, city + 7, "GPE", "الجزائر")),
         ),
     ]

@@ -49,7 +49,12 @@ def test_cohen_kappa_matches_the_textbook_two_by_two_example(make_topics):
     topic = report.family("topic")
     assert topic.overall["cohen_kappa"] == pytest.approx(0.4)
     assert topic.pairs == [
-        {"annotators": ["ali", "huda"], "units": 50, "observed_agreement": pytest.approx(0.7), "cohen_kappa": pytest.approx(0.4)}
+        {
+            "annotators": ["ali", "huda"],
+            "units": 50,
+            "observed_agreement": pytest.approx(0.7),
+            "cohen_kappa": pytest.approx(0.4),
+        }
     ]
 
 
@@ -283,7 +288,13 @@ def test_schema_fixes_the_families_and_unknown_values_are_kept_and_reported():
     ]
     report = agreement_report(annotations, schema)
     keys = [(f.family.name, f.family.level) for f in report.families]
-    assert keys == [("stance", "article"), ("tone", "article"), ("topic", "article"), ("entity", "sentence"), ("stance", "sentence")]
+    assert keys == [
+        ("stance", "article"),
+        ("tone", "article"),
+        ("topic", "article"),
+        ("entity", "sentence"),
+        ("stance", "sentence"),
+    ]
     assert report.family("stance", "article").pairs[0]["observed_agreement"] == 0.0  # "pro" kept, disagrees
     assert report.family("stance", "sentence").pairs[0]["observed_agreement"] == 1.0
     # a sentence annotation without spans is an answer "no entity" under a schema with an entity family
