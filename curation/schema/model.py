@@ -139,6 +139,10 @@ class Schema:
                 return family
         return None
 
+    def default_target(self, level: str) -> str | None:
+        """The stance target a ``level`` task shows when its unit carries none (``$target``)."""
+        return next((f.target for f in self.families(level) if f.target is not None), None)
+
     def bio_names(self) -> list[str]:
         """``["O", "B-PER", "I-PER", ...]`` in label order, for token-level ``ner_tags``."""
         family = self.span_family()

@@ -158,3 +158,9 @@ def test_missing_file_and_non_mapping_are_schema_errors(tmp_path: Path) -> None:
     assert "absent.yaml: cannot read schema" in missing
     (listed,) = problems_of(write(tmp_path, "- just\n- a list\n"))
     assert "must be a mapping" in listed
+
+
+def test_default_target_is_offered_where_stance_is_asked() -> None:
+    schema = load_schema()
+    assert schema.default_target("article") == schema.default_target("sentence") == schema.family("stance").target
+    assert schema.default_target("document") is None
