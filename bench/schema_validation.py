@@ -28,7 +28,15 @@ from curation.schema import Schema, load_schema
 from curation.units import Annotation, EntitySpan
 
 SENTENCES = Path("/work/shared/corpora/sentences-dev-nc15.jsonl")
-DEFECTS = ("unknown_label", "text_mismatch", "outside_unit", "overlap", "two_single_choices", "missing_required", "clean")
+DEFECTS = (
+    "unknown_label",
+    "text_mismatch",
+    "outside_unit",
+    "overlap",
+    "two_single_choices",
+    "missing_required",
+    "clean",
+)
 
 
 def load_sentences() -> list[str]:
@@ -46,7 +54,9 @@ def clean_annotation(schema: Schema, text: str, number: int, rng: random.Random)
     labels = schema.family("entity").values
     spans = tuple(EntitySpan(s, e, rng.choice(labels), text[s:e]) for s, e in chosen)
     stance = (rng.choice(schema.family("stance").values),)
-    return Annotation(f"s{number}", "sentence", "bench", str(number), {"stance": stance}, spans, schema_version=schema.version)
+    return Annotation(
+        f"s{number}", "sentence", "bench", str(number), {"stance": stance}, spans, schema_version=schema.version
+    )
 
 
 def with_defect(annotation: Annotation, defect: str, text: str) -> Annotation:
@@ -71,8 +81,12 @@ def with_defect(annotation: Annotation, defect: str, text: str) -> Annotation:
 def as_label_studio(annotation: Annotation) -> dict:
     """The same annotation as a Label Studio result, the SDK validator's input."""
     result = [
-        {"from_name": "entity", "to_name": "text", "type": "labels",
-         "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]}}
+        {
+            "from_name": "entity",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]},
+        }
         for s in annotation.spans
     ]
     result += [

@@ -38,7 +38,16 @@ RESERVED_FAMILY_NAMES = frozenset({"text", "title", "target", "unit_id", "doc_id
 
 TOP_KEYS = {"name", "version", "description", "labels", "migrations"}
 FAMILY_KEYS = {
-    "kind", "levels", "multiple", "required", "title", "guideline", "target", "overlap", "granularity", "values",
+    "kind",
+    "levels",
+    "multiple",
+    "required",
+    "title",
+    "guideline",
+    "target",
+    "overlap",
+    "granularity",
+    "values",
 }
 LABEL_KEYS = {"value", "ar", "description", "example", "hotkey", "color"}
 STEP_ACTIONS = {"rename", "merge", "retire"}
@@ -157,7 +166,9 @@ class _SchemaReader:
     def _families(self, data: CommentedMap) -> list[LabelFamily]:
         labels = data.get("labels")
         if not isinstance(labels, CommentedMap) or not labels:
-            self.report.add(_key_line(data, "labels"), "labels", "must map family names (topic, entity, ...) to families")
+            self.report.add(
+                _key_line(data, "labels"), "labels", "must map family names (topic, entity, ...) to families"
+            )
             return []
         families = [self._family(labels, name) for name in labels]
         found = [family for family in families if family is not None]
@@ -179,7 +190,9 @@ class _SchemaReader:
         self._unknown_keys(node, FAMILY_KEYS, keypath)
         kind = node.get("kind")
         if kind not in KINDS:
-            self.report.add(_key_line(node, "kind"), f"{keypath}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+            self.report.add(
+                _key_line(node, "kind"), f"{keypath}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}"
+            )
         levels = self._levels(node, keypath)
         multiple = self._flag(node, "multiple", keypath, False)
         overlap = self._flag(node, "overlap", keypath, False)
@@ -190,7 +203,9 @@ class _SchemaReader:
                 if key in node:
                     self.report.add(_key_line(node, key), f"{keypath}.{key}", f"only span families take {key!r}")
         if kind == "span" and "target" in node:
-            self.report.add(_key_line(node, "target"), f"{keypath}.target", "only choice families take a stance 'target'")
+            self.report.add(
+                _key_line(node, "target"), f"{keypath}.target", "only choice families take a stance 'target'"
+            )
         granularity = node.get("granularity", "symbol")
         if granularity not in GRANULARITIES:
             self.report.add(
@@ -216,13 +231,17 @@ class _SchemaReader:
     def _levels(self, node: CommentedMap, keypath: str) -> tuple[str, ...]:
         levels = node.get("levels")
         if not isinstance(levels, list) or not levels:
-            self.report.add(_key_line(node, "levels"), f"{keypath}.levels", f"must list one or more of {', '.join(LEVELS)}")
+            self.report.add(
+                _key_line(node, "levels"), f"{keypath}.levels", f"must list one or more of {', '.join(LEVELS)}"
+            )
             return ()
         good: list[str] = []
         for index, level in enumerate(levels):
             if level not in LEVELS:
                 self.report.add(
-                    _item_line(levels, index), f"{keypath}.levels[{index}]", f"unknown level {level!r} (expected {', '.join(LEVELS)})"
+                    _item_line(levels, index),
+                    f"{keypath}.levels[{index}]",
+                    f"unknown level {level!r} (expected {', '.join(LEVELS)})",
                 )
             elif level in good:
                 self.report.add(_item_line(levels, index), f"{keypath}.levels[{index}]", f"duplicate level {level!r}")
@@ -241,7 +260,9 @@ class _SchemaReader:
             if label is None:
                 continue
             if any(other.value == label.value for other in found):
-                self.report.add(_item_line(values, index), f"{keypath}.values[{index}]", f"duplicate value {label.value!r}")
+                self.report.add(
+                    _item_line(values, index), f"{keypath}.values[{index}]", f"duplicate value {label.value!r}"
+                )
                 continue
             found.append(label)
         return found
@@ -255,9 +276,17 @@ class _SchemaReader:
         fields = {key: self._text(item, key, keypath, required=True) for key in sorted(LABEL_KEYS)}
         value = fields["value"]
         if value is not None and not VALUE_PATTERN.match(value):
-            self.report.add(_key_line(item, "value"), f"{keypath}.value", f"must be ASCII letters, digits and _ starting with a letter, got {value!r}")
+            self.report.add(
+                _key_line(item, "value"),
+                f"{keypath}.value",
+                f"must be ASCII letters, digits and _ starting with a letter, got {value!r}",
+            )
         if span and value == "O":
-            self.report.add(_key_line(item, "value"), f"{keypath}.value", '"O" is the outside tag of BIO and cannot be an entity label')
+            self.report.add(
+                _key_line(item, "value"),
+                f"{keypath}.value",
+                '"O" is the outside tag of BIO and cannot be an entity label',
+            )
         color = fields["color"]
         if color is not None and not COLOR_PATTERN.match(color):
             self.report.add(_key_line(item, "color"), f"{keypath}.color", f"must be #rrggbb, got {color!r}")
@@ -308,7 +337,11 @@ class _SchemaReader:
             if step is None:
                 continue
             if any(s.from_version == step.from_version for s in steps):
-                self.report.add(_item_line(steps_node, index), f"migrations[{index}].from", f"second step from version {step.from_version}")
+                self.report.add(
+                    _item_line(steps_node, index),
+                    f"migrations[{index}].from",
+                    f"second step from version {step.from_version}",
+                )
                 continue
             steps.append(step)
         steps.sort(key=lambda s: s.from_version)
@@ -320,11 +353,15 @@ class _SchemaReader:
     ) -> MigrationStep | None:
         keypath = f"migrations[{index}]"
         if not isinstance(node, CommentedMap):
-            self.report.add(_item_line(steps_node, index), keypath, "must be a mapping with 'from' and per-family actions")
+            self.report.add(
+                _item_line(steps_node, index), keypath, "must be a mapping with 'from' and per-family actions"
+            )
             return None
         source = node.get("from")
         if not isinstance(source, int) or isinstance(source, bool) or not 1 <= source < max(version, 1):
-            self.report.add(_item_line(steps_node, index), f"{keypath}.from", f"must be a version below {version}, got {source!r}")
+            self.report.add(
+                _item_line(steps_node, index), f"{keypath}.from", f"must be a version below {version}, got {source!r}"
+            )
             return None
         mapping: dict[str, dict[str, str]] = {}
         retired: dict[str, frozenset[str]] = {}
@@ -379,7 +416,9 @@ class _SchemaReader:
         else:
             for new, olds in merge.items():
                 if not isinstance(olds, list) or not olds:
-                    self.report.add(_key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it")
+                    self.report.add(
+                        _key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it"
+                    )
                     continue
                 for position, old in enumerate(olds):
                     place = (_key_line(merge, new), f"{keypath}.merge.{new}[{position}]")
@@ -406,7 +445,9 @@ class _SchemaReader:
                     if new not in known:
                         line, keypath = self.target_places[(step.from_version, family_name, old)]
                         self.report.add(
-                            line, keypath, f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}"
+                            line,
+                            keypath,
+                            f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}",
                         )
 
 

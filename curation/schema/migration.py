@@ -51,16 +51,22 @@ def _unknown_after(schema: Schema, annotation: Annotation, from_version: int) ->
         try:
             known = schema.family(family_name).values
         except KeyError:
-            reasons.append(f"{family_name}: family of version {from_version} does not exist in version {schema.version}")
+            reasons.append(
+                f"{family_name}: family of version {from_version} does not exist in version {schema.version}"
+            )
             continue
         for value in values:
             if value not in known:
-                reasons.append(f"{family_name}: label {value!r} of version {from_version} has no migration to version {schema.version}")
+                reasons.append(
+                    f"{family_name}: label {value!r} of version {from_version} has no migration to version {schema.version}"
+                )
     span_family = schema.span_family()
     known_spans = span_family.values if span_family else []
     for span in annotation.spans:
         if span.label not in known_spans:
-            reasons.append(f"entity label {span.label!r} of version {from_version} has no migration to version {schema.version}")
+            reasons.append(
+                f"entity label {span.label!r} of version {from_version} has no migration to version {schema.version}"
+            )
     return reasons
 
 
@@ -77,7 +83,9 @@ def migrate_annotation(schema: Schema, annotation: Annotation) -> Annotation | M
         return MigrationProblem(annotation, tuple(reasons), source, schema.version)
 
     if not isinstance(source, int) or source > schema.version or source < 1:
-        return problem(f"made under version {source!r}, which schema {schema.name} v{schema.version} cannot migrate from")
+        return problem(
+            f"made under version {source!r}, which schema {schema.name} v{schema.version} cannot migrate from"
+        )
     steps = {step.from_version: step for step in schema.migrations}
     span_family = schema.span_family()
     reasons: list[str] = []

@@ -64,10 +64,14 @@ def _choices(family: LabelFamily) -> Element:
     children: list[Element] = [("Header", {"value": family.title, "size": "4"}, ())]
     if family.target is not None:
         children.append(
-            ("View", {"style": "display: flex; gap: 0.5em"}, (
-                ("Header", {"value": TARGET_CAPTION, "size": "5"}, ()),
-                ("Header", {"value": "$target", "size": "5"}, ()),
-            ))
+            (
+                "View",
+                {"style": "display: flex; gap: 0.5em"},
+                (
+                    ("Header", {"value": TARGET_CAPTION, "size": "5"}, ()),
+                    ("Header", {"value": "$target", "size": "5"}, ()),
+                ),
+            )
         )
     children.append(("Choices", attrs, tuple(_choice(label) for label in family.labels)))
     return ("View", {}, tuple(children))
@@ -99,7 +103,9 @@ def label_config(schema: Schema, level: str) -> str:
     """
     families = schema.families(level)
     if not families:
-        raise ValueError(f"schema {schema.name} v{schema.version} asks nothing at {level!r} level (it has: {', '.join(schema.levels)})")
+        raise ValueError(
+            f"schema {schema.name} v{schema.version} asks nothing at {level!r} level (it has: {', '.join(schema.levels)})"
+        )
     span = schema.span_family(level)
     children: list[Element] = []
     if level == "article":

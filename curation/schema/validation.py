@@ -96,7 +96,9 @@ def validate_annotation(schema: Schema, annotation: Annotation, unit_text: str) 
     """Every reason ``annotation`` breaks ``schema`` on a unit whose text is ``unit_text``."""
     try:
         if annotation.level not in schema.levels:
-            return [f"level {annotation.level!r}: schema {schema.name} v{schema.version} asks only at {', '.join(schema.levels)}"]
+            return [
+                f"level {annotation.level!r}: schema {schema.name} v{schema.version} asks only at {', '.join(schema.levels)}"
+            ]
         reasons: list[str] = []
         if annotation.schema_version not in (None, schema.version):
             reasons.append(

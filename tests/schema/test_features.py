@@ -55,21 +55,25 @@ def test_article_dataset_round_trips_through_parquet(schema: Schema, tmp_path: P
 
 
 def test_sentence_dataset_round_trips_through_parquet(schema: Schema, tmp_path: Path) -> None:
-    features = Features({"unit_id": Value("string"), "tokens": List(Value("string")), **schema.label_features("sentence")})
+    features = Features(
+        {"unit_id": Value("string"), "tokens": List(Value("string")), **schema.label_features("sentence")}
+    )
     tags = features["ner_tags"].feature
     label = features["entities"].feature["label"]
     text = "دعت واشنطن رعاياها لمغادرة مالي"
     rows = {
         "unit_id": ["s1"],
         "tokens": [text.split()],
-        "entities": [[
-            {"start": 4, "end": 10, "label": label.str2int("GPE"), "text": "واشنطن"},
-            {"start": 27, "end": 31, "label": label.str2int("GPE"), "text": "مالي"},
-        ]],
+        "entities": [
+            [
+                {"start": 4, "end": 10, "label": label.str2int("GPE"), "text": "واشنطن"},
+                {"start": 27, "end": 31, "label": label.str2int("GPE"), "text": "مالي"},
+            ]
+        ],
         "ner_tags": [[tags.str2int(t) for t in ("O", "B-GPE", "O", "O", "B-GPE")]],
         "stance": [features["stance"].str2int("neutral")],
     }
-    assert all(text[e["start"]:e["end"]] == e["text"] for e in rows["entities"][0])
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in rows["entities"][0])
     dataset = Dataset.from_dict(rows, features=features)
     dataset.to_parquet(str(tmp_path / "sentences.parquet"))
     back = Dataset.from_parquet(str(tmp_path / "sentences.parquet"))  # features from the file itself

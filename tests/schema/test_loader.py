@@ -124,7 +124,7 @@ def test_every_problem_is_reported_with_file_line_and_key_path(tmp_path: Path) -
         f"{path}:3 colour: unknown key",
         f"{path}:7 labels.topic.levels[1]: unknown level 'paragraph'",
         f"{path}:11 labels.topic.values[2].color: must be #rrggbb, got 'red'",
-        f'{path}:12 labels.topic.values[3]: duplicate value \'economy\'',
+        f"{path}:12 labels.topic.values[3]: duplicate value 'economy'",
         f"{path}:13 labels.topic.values[4]: missing required key 'ar'",
         f"{path}:17 labels.stance.multiple: must be true or false, got 'maybe'",
         f"{path}:19 labels.stance.values[0].hotkey: hotkey '1' already used by topic.politics at article level",

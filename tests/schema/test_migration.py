@@ -12,7 +12,9 @@ from curation.schema import MigrationProblem, Schema, load_schema
 from curation.units import Annotation, EntitySpan
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-SENTENCE = "قال لانداو لوكالة رويترز في باماكو يوم 6 نوفمبر 2025 عند الساعة الثامنة مساءً إن تغريدته على منصة إكس كانت واضحة."
+SENTENCE = (
+    "قال لانداو لوكالة رويترز في باماكو يوم 6 نوفمبر 2025 عند الساعة الثامنة مساءً إن تغريدته على منصة إكس كانت واضحة."
+)
 MENTIONS = {
     "PERSON": "لانداو",
     "ORG": "رويترز",
@@ -43,11 +45,17 @@ def v1_annotations(v1: Schema) -> list[Annotation]:
     made: list[Annotation] = []
     topics, stances = v1.family("topic").values, v1.family("stance").values
     for number, (topic, stance) in enumerate(itertools.product(topics, stances)):
-        made.append(Annotation("a1", "article", "amina", str(number), {"topic": (topic,), "stance": (stance,)}, schema_version=1))
+        made.append(
+            Annotation(
+                "a1", "article", "amina", str(number), {"topic": (topic,), "stance": (stance,)}, schema_version=1
+            )
+        )
     labels = v1.family("entity").values
     for number, label in enumerate(labels):
         made.append(Annotation("s1", "sentence", "omar", f"s{number}", spans=(mention(label),), schema_version=1))
-    made.append(Annotation("s1", "sentence", "omar", "all", spans=tuple(mention(label) for label in labels), schema_version=1))
+    made.append(
+        Annotation("s1", "sentence", "omar", "all", spans=tuple(mention(label) for label in labels), schema_version=1)
+    )
     return made
 
 
@@ -77,7 +85,12 @@ def test_v1_to_v2_keeps_every_annotation(v1: Schema, v2: Schema) -> None:
 
 def test_renames_and_merges_rewrite_labels(v2: Schema) -> None:
     old = Annotation(
-        "a1", "article", "amina", "1", {"topic": ("military", "terrorism", "science"), "stance": ("none",)}, schema_version=1
+        "a1",
+        "article",
+        "amina",
+        "1",
+        {"topic": ("military", "terrorism", "science"), "stance": ("none",)},
+        schema_version=1,
     )
     new = v2.migrate(old)
     assert isinstance(new, Annotation)
@@ -95,7 +108,10 @@ def test_retired_label_is_reported_with_its_reason(v2: Schema) -> None:
     problem = v2.migrate(old)
     assert isinstance(problem, MigrationProblem)
     assert problem.reasons == ("entity: label 'MISC' was retired in version 2 without a successor",)
-    assert str(problem) == "unit s1, annotator omar, annotation 9: entity: label 'MISC' was retired in version 2 without a successor"
+    assert (
+        str(problem)
+        == "unit s1, annotator omar, annotation 9: entity: label 'MISC' was retired in version 2 without a successor"
+    )
 
 
 def test_label_unknown_to_the_new_version_is_reported_not_passed_on(v2: Schema) -> None:
@@ -118,8 +134,7 @@ def test_current_unversioned_and_future_annotations(v2: Schema) -> None:
 def test_chained_steps_and_a_missing_step(tmp_path: Path) -> None:
     path = tmp_path / "v4.yaml"
     path.write_text(
-        textwrap.dedent(
-            """
+        textwrap.dedent("""
             name: tiny
             version: 4
             labels:
@@ -133,8 +148,7 @@ def test_chained_steps_and_a_missing_step(tmp_path: Path) -> None:
                 topic: {rename: {war: conflict}}
               - from: 3
                 topic: {merge: {security: [conflict, terror]}}
-            """
-        ),
+            """),
         encoding="utf-8",
     )
     schema = load_schema(path)

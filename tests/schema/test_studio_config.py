@@ -57,7 +57,11 @@ def test_sentence_spans_use_character_granularity_and_schema_colours(schema: Sch
     shown = {el.get("value"): el for el in root.iter("Label")}
     for label in family.labels:
         element = shown[label.value]
-        assert (element.get("html"), element.get("background"), element.get("hotkey")) == (label.ar, label.color, label.hotkey)
+        assert (element.get("html"), element.get("background"), element.get("hotkey")) == (
+            label.ar,
+            label.color,
+            label.hotkey,
+        )
         assert label.description in element.get("hint") and label.example in element.get("hint")
 
 
@@ -71,8 +75,7 @@ def test_guidelines_are_in_the_config(schema: Schema) -> None:
 def test_text_with_markup_characters_is_escaped(tmp_path: Path) -> None:
     path = tmp_path / "odd.yaml"
     path.write_text(
-        textwrap.dedent(
-            """
+        textwrap.dedent("""
             name: odd
             version: 1
             labels:
@@ -82,8 +85,7 @@ def test_text_with_markup_characters_is_escaped(tmp_path: Path) -> None:
                 guideline: 'قارن "أ" & <ب>'
                 values:
                   - {value: a, ar: '<b>أ & ب</b>', description: 'x < y & "z"', example: "مثال '1'", hotkey: "1", color: "#000000"}
-            """
-        ),
+            """),
         encoding="utf-8",
     )
     xml = load_schema(path).label_config("article")
@@ -102,7 +104,9 @@ def test_a_level_without_questions_is_an_error(schema: Schema) -> None:
 @pytest.mark.parametrize("level", ["article", "sentence"])
 def test_real_label_studio_accepts_the_config(studio_server, schema: Schema, level: str) -> None:
     client = studio_server.client()
-    project = client.projects.create(title=f"schema {schema.name} v{schema.version} {level}", label_config=schema.label_config(level))
+    project = client.projects.create(
+        title=f"schema {schema.name} v{schema.version} {level}", label_config=schema.label_config(level)
+    )
     try:
         stored = client.projects.get(id=project.id)
         parsed = stored.parsed_label_config
@@ -128,11 +132,17 @@ def test_real_label_studio_stores_an_annotation_in_schema_values(studio_server, 
     project = client.projects.create(title="schema round trip", label_config=schema.label_config("sentence"))
     try:
         sentence = "دعت واشنطن رعاياها لمغادرة مالي"
-        client.projects.import_tasks(id=project.id, request=[{"text": sentence, "target": "هدف", "unit_id": "s1", "doc_id": "d1"}])
+        client.projects.import_tasks(
+            id=project.id, request=[{"text": sentence, "target": "هدف", "unit_id": "s1", "doc_id": "d1"}]
+        )
         (task,) = list(client.tasks.list(project=project.id))
         result = [
-            {"from_name": "entity", "to_name": "text", "type": "labels",
-             "value": {"start": 4, "end": 10, "text": "واشنطن", "labels": ["GPE"]}},
+            {
+                "from_name": "entity",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": 4, "end": 10, "text": "واشنطن", "labels": ["GPE"]},
+            },
             {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
         ]
         client.annotations.create(id=task.id, result=result)

@@ -13,9 +13,7 @@ from curation.schema import Schema, load_schema
 from curation.units import Annotation, EntitySpan
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_1276ca6894bdea22.txt"
-SENTENCE = (
-    "وذكرت وكالة أسوشيتد برس ، السبت 8 نوفمبر 2025، أن الاتصال يأتي بعد أيام من دعوة واشنطن رعاياها لمغادرة مالي"
-)
+SENTENCE = "وذكرت وكالة أسوشيتد برس ، السبت 8 نوفمبر 2025، أن الاتصال يأتي بعد أيام من دعوة واشنطن رعاياها لمغادرة مالي"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +79,9 @@ def test_span_text_not_matching_the_unit(schema: Schema) -> None:
     good = span(SENTENCE, "واشنطن", "GPE")
     shifted = EntitySpan(good.start + 1, good.end + 1, "GPE", "واشنطن")
     (reason,) = schema.validate(sentence_annotation(spans=(shifted,)), SENTENCE)
-    assert reason.endswith(f"text does not match the unit, which has {SENTENCE[good.start + 1:good.end + 1]!r} at those offsets")
+    assert reason.endswith(
+        f"text does not match the unit, which has {SENTENCE[good.start + 1:good.end + 1]!r} at those offsets"
+    )
 
 
 def test_overlapping_spans_are_forbidden_by_this_schema(schema: Schema) -> None:
@@ -122,7 +122,9 @@ def test_a_skipped_task_misses_nothing(schema: Schema) -> None:
 
 
 def test_family_not_asked_at_this_level_or_unknown(schema: Schema) -> None:
-    reasons = schema.validate(sentence_annotation(choices={"stance": ("favor",), "topic": ("sport",), "mood": ("x",)}), SENTENCE)
+    reasons = schema.validate(
+        sentence_annotation(choices={"stance": ("favor",), "topic": ("sport",), "mood": ("x",)}), SENTENCE
+    )
     assert reasons == [
         "topic: not asked at sentence level (only at article)",
         "mood: no such label family in schema news v2",
@@ -131,7 +133,12 @@ def test_family_not_asked_at_this_level_or_unknown(schema: Schema) -> None:
 
 def test_spans_where_no_span_family_is_asked(schema: Schema) -> None:
     article = Annotation(
-        "a1", "article", "amina", "18", {"topic": ("sport",), "stance": ("favor",)}, spans=(EntitySpan(0, 1, "PER", "ن"),)
+        "a1",
+        "article",
+        "amina",
+        "18",
+        {"topic": ("sport",), "stance": ("favor",)},
+        spans=(EntitySpan(0, 1, "PER", "ن"),),
     )
     assert schema.validate(article, "نص") == ["spans: no span family is asked at article level, yet 1 spans given"]
 
@@ -177,7 +184,9 @@ choice_values = st.lists(st.sampled_from(["favor", "against", "neutral", "x", ""
     spans=st.lists(spans, max_size=4).map(tuple),
     text=st.text(max_size=80),
 )
-def test_never_raises_on_arbitrary_annotations(schema: Schema, level: str, choices: dict, spans: tuple, text: str) -> None:
+def test_never_raises_on_arbitrary_annotations(
+    schema: Schema, level: str, choices: dict, spans: tuple, text: str
+) -> None:
     annotation = Annotation("u", level, "a", "1", choices=choices, spans=spans)  # type: ignore[arg-type]
     reasons = schema.validate(annotation, text)
     assert all(isinstance(reason, str) and reason for reason in reasons)
