@@ -195,6 +195,18 @@ def _documents(limit: int | None, errors: list) -> Iterator:
             return
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux keeps ``ru_maxrss`` across ``exec``, so a child
+    started by a parent holding the speed texts would report the parent's size: the kernel's
+    per-image high-water mark (VmHWM) is read first, ``getrusage`` (KiB on Linux) is the fallback."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def ant_child(mode: str, limit: int | None) -> None:
     """One measured run in its own process, so peak RSS is this mode's alone."""
     from curation.segment.pipeline import segment_document
@@ -215,7 +227,7 @@ def ant_child(mode: str, limit: int | None) -> None:
         elif mode == "curation-sentences":
             sentences += len(sentence_spans(document.text))
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    peak_mb = peak_rss_mb()
     print(json.dumps({"documents": documents, "articles": articles, "sentences": sentences,
                       "seconds": seconds, "peak_mb": peak_mb, "errors": [str(e) for e in errors[:5]],
                       "n_errors": len(errors)}))
