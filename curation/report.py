@@ -35,7 +35,8 @@ from curation.fileio import atomic_writer
 from curation.units import Annotation
 
 _WORD = re.compile(r"\w+")
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Arabic blocks and presentation forms, less the Arabic-Indic digits (counted as digits).
+_ARABIC = re.compile(r"[\u0600-\u065F\u066A-\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _EXAMPLES = 25  # duplicate clusters shown side by side
