@@ -132,7 +132,8 @@ def _column_value(feature: Any, value: Any) -> Any:
         return [s.to_dict() if isinstance(s, EntitySpan) else dict(s) for s in value]
     chosen = (value,) if isinstance(value, str) else tuple(value)
     if is_multi_choice(feature):
-        return sorted(chosen)
+        order = {name: index for index, name in enumerate(feature.feature.names)}
+        return sorted(chosen, key=lambda name: (order.get(name, len(order)), name))
     return chosen[0] if chosen else None
 
 

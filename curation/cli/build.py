@@ -1,0 +1,96 @@
+"""`curation build`, `curation verify` and `curation publish`: the exporter from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from curation.cli._common import console, progress
+from curation.export.build import BuildReport, build
+from curation.export.publish import PublishError, publish
+from curation.export.recipe import RecipeError, load_recipe
+from curation.export.verify import verify
+
+DEFAULT_RECIPE = "exports/seed-news.yaml"
+PROBLEMS_SHOWN = 20
+
+
+def _summary(report: BuildReport) -> Table:
+    table = Table(title=f"built {report.out_dir}")
+    for column, justify in (("config", "left"), ("split", "left"), ("rows", "right"), ("files", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for written in report.written:
+        table.add_row(written.config, written.split, f"{written.num_rows:,}", str(len(written.files)))
+    table.add_section()
+    table.add_row("documents", "", f"{report.documents:,}", "")
+    table.add_row("articles / sentences", "", f"{report.articles:,} / {report.sentences:,}", "")
+    clusters = "not run" if report.clusters is None else f"{report.clusters:,}"
+    table.add_row("near-duplicate clusters", "", clusters, "")
+    table.add_row("tokens split at entity edges", "", f"{report.boundary_splits:,}", "")
+    table.add_row("problems", "", f"{len(report.problems):,}", "", style="red" if report.problems else None)
+    return table
+
+
+@click.command("build")
+@click.argument("recipe", default=DEFAULT_RECIPE, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Build here instead of the recipe's output folder.")
+def build_command(recipe: str, output: str | None) -> None:
+    """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
+    deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
+    try:
+        loaded = load_recipe(recipe)
+    except RecipeError as exc:
+        raise click.ClickException(str(exc)) from None
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"building {loaded.name}", total=None)
+        try:
+            report = build(loaded, Path(output) if output else None, on_document=lambda _: bar.advance(task))
+        except (RecipeError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+    console.print(_summary(report))
+    for problem in report.problems[:PROBLEMS_SHOWN]:
+        console.print(f"[red]problem[/red] {escape(problem)}", highlight=False)
+    if len(report.problems) > PROBLEMS_SHOWN:
+        console.print(f"... {len(report.problems) - PROBLEMS_SHOWN} more in {report.out_dir / 'manifest.json'}")
+    if report.problems:
+        sys.exit(1)
+
+
+@click.command("verify")
+@click.argument("export_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--recipe", type=click.Path(exists=True, dir_okay=False), help="Recipe to rebuild from (default: the one the manifest names).")
+def verify_command(export_dir: str, recipe: str | None) -> None:
+    """Rebuild EXPORT_DIR in a temporary folder and check every file is byte-identical."""
+    try:
+        result = verify(export_dir, recipe)
+    except (RecipeError, FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for note in result.notes:
+        console.print(f"[yellow]note[/yellow] {escape(note)}", highlight=False)
+    for difference in result.differences:
+        console.print(f"[red]differs[/red] {escape(difference)}", highlight=False)
+    if not result.identical:
+        console.print(f"[red]not reproducible[/red]: {len(result.differences)} of {result.files} files differ")
+        sys.exit(1)
+    console.print(f"[green]reproducible[/green]: all {result.files} files of {export_dir} rebuilt byte for byte")
+
+
+@click.command("publish")
+@click.argument("export_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--repo", "repo_id", required=True, help="Hub dataset repository, OWNER/NAME.")
+@click.option("--private", is_flag=True, help="Create the repository as private.")
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for the Hub to answer before giving up.")
+def publish_command(export_dir: str, repo_id: str, private: bool, timeout: float) -> None:
+    """Upload EXPORT_DIR to the Hugging Face Hub (token from HF_TOKEN or `hf auth login`)."""
+    try:
+        url = publish(export_dir, repo_id, private=private, timeout=timeout)
+    except PublishError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"published {export_dir} to {escape(url)}")
+
+
+COMMANDS = [build_command, verify_command, publish_command]

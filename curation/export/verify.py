@@ -1,0 +1,76 @@
+"""``curation verify``: rebuild an export from its recipe in a temporary folder and compare.
+
+A build is reproducible when the rebuild gives the same bytes for every file; any file that
+differs, is missing or is extra is named. Files edited after the build are caught too, because
+the export folder is compared against its own manifest first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curation.export.build import build
+from curation.export.manifest import MANIFEST_NAME, file_sha256, output_hashes, read_manifest
+from curation.export.recipe import RecipeError, load_recipe
+
+
+@dataclass(slots=True)
+class Verification:
+    export_dir: Path
+    recipe_path: Path
+    files: int = 0
+    differences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+def recipe_of(export_dir: Path) -> Path:
+    """The recipe an export was built from: named in its manifest, next to the export folder."""
+    manifest = read_manifest(export_dir)
+    name = manifest.get("recipe_file")
+    if not name:
+        raise RecipeError(f"{export_dir / MANIFEST_NAME}: built from a recipe object, not a file; pass the recipe")
+    return export_dir.parent / name
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    hashes = output_hashes(folder)
+    manifest = folder / MANIFEST_NAME
+    if manifest.is_file():
+        hashes[MANIFEST_NAME] = file_sha256(manifest)
+    return hashes
+
+
+def verify(export_dir: str | Path, recipe_path: str | Path | None = None) -> Verification:
+    """Rebuild ``export_dir`` and list every file that is not byte-identical."""
+    export_dir = Path(export_dir)
+    recipe_path = Path(recipe_path) if recipe_path else recipe_of(export_dir)
+    recipe = load_recipe(recipe_path)
+    manifest = read_manifest(export_dir)
+    result = Verification(export_dir, recipe_path)
+    if recipe.to_dict() != manifest.get("recipe"):
+        result.notes.append(f"{recipe_path} has changed since this export was built")
+    current = _hashes(export_dir)
+    recorded = manifest.get("outputs", {})
+    for path in sorted(set(recorded) | (set(current) - {MANIFEST_NAME})):
+        if recorded.get(path) != current.get(path):
+            state = "missing" if path not in current else "not in the manifest" if path not in recorded else "edited"
+            result.notes.append(f"{path}: {state} since the build (manifest disagrees with the folder)")
+    with tempfile.TemporaryDirectory(prefix="curation-verify-") as tmp:
+        rebuilt_dir = Path(tmp) / export_dir.name
+        build(recipe, out_dir=rebuilt_dir)
+        rebuilt = _hashes(rebuilt_dir)
+    result.files = len(rebuilt)
+    for path in sorted(set(current) | set(rebuilt)):
+        if path not in rebuilt:
+            result.differences.append(f"{path}: in the export but not produced by the rebuild")
+        elif path not in current:
+            result.differences.append(f"{path}: produced by the rebuild but missing from the export")
+        elif current[path] != rebuilt[path]:
+            result.differences.append(f"{path}: differs (export {current[path][:12]}, rebuild {rebuilt[path][:12]})")
+    return result

@@ -1,0 +1,167 @@
+"""End to end: recipe -> build -> datasets.load_dataset reads back exact features and values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from datasets import Features, load_dataset
+
+from curation.export.build import build
+from curation.export.recipe import RecipeError, load_recipe
+from curation.export.rows import ARTICLE_BASE, SENTENCE_BASE
+from curation.ingest import read_documents
+from curation.schema import load_schema
+from curation.segment.pipeline import segment_document
+from curation.units import Annotation, EntitySpan
+
+from .conftest import NEWS_SCHEMA, SEEDS, write_jsonl, write_recipe
+
+
+def seed_units():
+    documents = {d.id: d for d in read_documents([SEEDS], [])}
+    return documents, [segment_document(d) for d in documents.values()]
+
+
+def test_seed_build_loads_with_the_schema_features(tmp_path: Path) -> None:
+    report = build(load_recipe(write_recipe(tmp_path)))
+    assert report.problems == []
+    schema = load_schema(NEWS_SCHEMA)
+    documents, segmented = seed_units()
+    expected_ids = {a.id for s in segmented for a in s.articles}
+    articles = load_dataset(str(report.out_dir), "articles", cache_dir=str(tmp_path / "hf-cache"))
+    assert set(articles) == {"train", "test"}
+    features = articles["train"].features
+    assert features == Features({**ARTICLE_BASE, **schema.label_features("article")})
+    assert {row["id"] for split in articles.values() for row in split} == expected_ids
+
+    sentences = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    assert sentences["test"].features == Features(
+        {**SENTENCE_BASE, "tokens": features["annotators"], **schema.label_features("sentence")}
+    )
+    for split in sentences.values():
+        for row in split:
+            page = documents[row["doc_id"]].text
+            assert page[row["start"] : row["end"]] == row["text"]
+            assert row["entities"] is None and row["ner_tags"] is None  # no annotations: unknown, not "O"
+            assert "".join(row["tokens"]) == "".join(row["text"].split())
+
+
+def annotation(unit_id: str, level: str, annotator: str, number: int, spans=(), topic=None) -> dict:
+    """A record as the Label Studio store writes it; stance is required by the schema at both levels."""
+    choices = {"stance": ("neutral",), **({"topic": topic} if topic else {})}
+    return Annotation(unit_id, level, annotator, str(number), choices, spans, schema_version=2).to_record()  # type: ignore[arg-type]
+
+
+def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) -> None:
+    _, segmented = seed_units()
+    sentence = min((s for doc in segmented for s in doc.sentences if "وواشنطن" in s.text), key=lambda s: len(s.text))
+    article_id = sentence.article_id
+    text = sentence.text
+    bamako = EntitySpan(text.index("باماكو"), text.index("باماكو") + 6, "GPE", "باماكو")
+    washington = EntitySpan(text.index("واشنطن", text.index("وواشنطن") + 1), 0, "GPE", "واشنطن")
+    washington = EntitySpan(washington.start, washington.start + 6, "GPE", "واشنطن")
+    store = write_jsonl(
+        tmp_path / "annotations.jsonl",
+        [
+            annotation(sentence.id, "sentence", "ali", 1, spans=(bamako, washington)),
+            annotation(sentence.id, "sentence", "mona", 2, spans=(washington, bamako)),
+            annotation(sentence.id, "sentence", "sara", 3, spans=(washington,)),
+            annotation(sentence.id, "sentence", "omar", 4, spans=(EntitySpan(bamako.start, bamako.end, "CITY", "باماكو"),)),
+            annotation(article_id, "article", "ali", 5, topic=("diplomacy", "security")),
+            annotation(article_id, "article", "mona", 6, topic=("diplomacy",)),
+            annotation(article_id, "article", "sara", 7, topic=("security", "diplomacy")),
+            annotation("s0000000000000000", "sentence", "ali", 8, spans=()),
+        ],
+    )
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store))))
+
+    assert any("omar" in p and "CITY" in p for p in report.problems), report.problems
+    assert any("s0000000000000000" in p for p in report.problems), report.problems
+    sentences = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    split = next(s for s in sentences.values() if sentence.id in s["id"])
+    row = split[split["id"].index(sentence.id)]
+    names = split.features["ner_tags"].feature.names
+    labels = split.features["entities"].feature["label"].names
+    assert [(e["text"], labels[e["label"]], e["start"]) for e in row["entities"]] == [
+        ("باماكو", "GPE", bamako.start),
+        ("واشنطن", "GPE", washington.start),
+    ]
+    tagged = [(token, names[tag]) for token, tag in zip(row["tokens"], row["ner_tags"], strict=True)]
+    assert tagged[-3:] == [("باماكو", "B-GPE"), ("و", "O"), ("واشنطن", "B-GPE")]
+    assert [e["text"] for e in row["entities__sara"]] == ["واشنطن"]
+    assert len(row["entities__ali"]) == 2 and row["annotators"] == ["ali", "mona", "sara"]
+    assert row["entities__omar"] is None  # kept out of the gold (reported above), not an answer
+
+    articles = load_dataset(str(report.out_dir), "articles", cache_dir=str(tmp_path / "hf-cache"))
+    split = next(s for s in articles.values() if article_id in s["id"])
+    row = split[split["id"].index(article_id)]
+    topics = split.features["topic"].feature.names
+    assert [topics[t] for t in row["topic"]] == ["security", "diplomacy"]  # label order of the schema
+    assert [topics[t] for t in row["topic__mona"]] == ["diplomacy"]
+
+    card = (report.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "split that token 1 time(s)" in card and "| annotators | 3 |" in card
+    assert "krippendorff_alpha" in card
+    conll = "".join(f.read_text(encoding="utf-8") for f in sorted((report.out_dir / "conll").glob("*.conll")))
+    assert f"# id = {sentence.id}\n" in conll and "باماكو\tB-GPE\nو\tO\nواشنطن\tB-GPE\n" in conll
+    manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["annotations"]["records"] == 8 and len(manifest["annotations"]["fingerprint"]) == 64
+    jsonl_rows = [json.loads(line) for f in (report.out_dir / "jsonl" / "articles").glob("*.jsonl") for line in f.open()]
+    assert next(r for r in jsonl_rows if r["id"] == article_id)["topic"] == ["security", "diplomacy"]
+
+
+def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> None:
+    """Pages built from the seeds' paragraphs, some filed twice (another outlet, another topic)."""
+    paragraphs = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text("utf-8").splitlines() if len(line.split()) > 30]
+    paragraphs = list(dict.fromkeys(paragraphs))
+    records = [{"id": f"p{i}", "topic": ("sport", "economy", "culture", "middleEast")[i % 4], "text": t} for i, t in enumerate(paragraphs)]
+    records += [{"id": f"dup{i}", "topic": "economy", "text": paragraphs[i]} for i in range(0, len(paragraphs), 3)]
+    records += [{"id": "near0", "topic": "sport", "text": paragraphs[1] + " وأضاف المصدر أن الاتصالات مستمرة."}]
+    pages = write_jsonl(tmp_path / "pages.jsonl", records)
+    recipe = write_recipe(
+        tmp_path,
+        inputs=[str(pages)],
+        labels_from_meta={"topic": "topic"},
+        split={"seed": 5, "ratios": {"train": 0.6, "validation": 0.2, "test": 0.2}, "stratify": "topic"},
+    )
+    report = build(load_recipe(recipe))
+    assert report.clusters and report.clusters >= len(range(0, len(paragraphs), 3))
+    unknown = [p for p in report.problems if "middleEast" in p]
+    assert len(unknown) == len([r for r in records if r["topic"] == "middleEast"])  # each reported with its line
+    assert all("pages.jsonl:" in p for p in unknown)
+
+    split_of: dict[str, str] = {}
+    clusters: dict[str, set[str]] = {}
+    for path in (report.out_dir / "data" / "articles").glob("*.parquet"):
+        split = path.name.split("-")[0]
+        for row in pq.read_table(path).to_pylist():
+            assert row["id"] not in split_of
+            split_of[row["id"]] = split
+            if row["cluster"]:
+                clusters.setdefault(row["cluster"], set()).add(split)
+    assert set(split_of.values()) == {"train", "validation", "test"}
+    assert clusters and all(len(splits) == 1 for splits in clusters.values())
+    for path in (report.out_dir / "data" / "sentences").glob("*.parquet"):
+        for row in pq.read_table(path, columns=["article_id"]).to_pylist():
+            assert split_of[row["article_id"]] == path.name.split("-")[0]
+
+
+def test_recipe_errors_name_the_file_and_the_key(tmp_path: Path) -> None:
+    with pytest.raises(RecipeError, match=r"seed-test\.yaml: unknown key\(s\) splits"):
+        load_recipe(write_recipe(tmp_path, splits={}))
+    with pytest.raises(RecipeError, match="unknown adjudication policy vote"):
+        load_recipe(write_recipe(tmp_path, adjudication="vote"))
+    with pytest.raises(RecipeError, match="group_by"):
+        load_recipe(write_recipe(tmp_path, split={"group_by": "page"}))
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_built(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.jsonl"
+    bad.write_text('{"text": "نص قصير عن مالي."}\n{not json\n', encoding="utf-8")
+    report = build(load_recipe(write_recipe(tmp_path, inputs=[str(SEEDS), str(bad), str(tmp_path / "missing.txt")])))
+    assert any(p.endswith("broken.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes at column 2") for p in report.problems)
+    assert any("missing.txt: no such file or folder" in p for p in report.problems)
+    assert report.documents == 3
