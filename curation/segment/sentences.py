@@ -5,8 +5,9 @@ The rules are the ones a copy editor would state, not weights fitted to a corpus
 * a sentence ends at every line break, and after a run of ``. ! ? ؟ …`` (``?!``, ``...``)
   together with the closing quotes, brackets and bidi marks glued to it;
 * the run must be followed by white space or the end of the text, or glued straight to the
-  next Arabic word when it cannot be an abbreviation dot (``أفضل؟ويتابع``, ``نخفقه".وستكون``);
-  so decimals, dates, URLs, e-mails and ``العربية.نت`` never split;
+  next Arabic word when it cannot be an abbreviation or site-name dot (``أفضل؟ويتابع``,
+  ``نخفقه".وستكون``, ``سيارته.وتمكنت``, but not ``أ.ف.ب``, ``إف.بي.آي``, ``العربية.نت``);
+  so decimals, dates, URLs and e-mails never split;
 * a single full stop does not end a sentence after a one-letter word (initials ``ع.`` ``J.``,
   agency names ``أ.ف.ب``, ``د.`` before a name, ``م.`` ``ق.م`` ``هـ.`` in dates, ``U.S.``,
   ``e.g.``), after a known Latin abbreviation (``Dr.``, ``Mr.``), after a list number opening
@@ -66,6 +67,9 @@ LATIN_LETTER_NAMES = frozenset(
 """How Arabic news spells Latin letters in acronyms (``بي. إف. إم``, ``إتش. آر. ماكماستر``):
 a full stop after one continues the acronym when a neighbouring word is another such letter."""
 
+WEB_SUFFIXES = frozenset("نت كوم أورغ اورغ أورج اورج إنفو انفو".split())
+"""Site names written in Arabic script: ``العربية.نت``, ``بيت.كوم``."""
+
 MAX_LIST_NUMBER_DIGITS = 3
 """``12.`` opening a line is a list number; ``2025.`` is a year ending a sentence."""
 
@@ -107,6 +111,7 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 _VISIBLE = re.compile(rf"[^\s{_char_class(BIDI_MARKS)}]")
 _TRAILING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+\Z")
 _LEADING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+")
+_GLUED_DOT = re.compile(rf"\.[{ARABIC_LETTERS}]")
 _ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
 _ABBREVIATION_WINDOW = 32
 
@@ -165,9 +170,8 @@ class SentenceSplitter:
         strong = run != "." and _STRONG_RUN.search(run) is not None
         if run_end == len(text):
             return True
-        if not text[run_end].isspace():
-            # glued to an Arabic letter: only a mark that cannot be an abbreviation dot splits
-            return strong or before in CLOSERS
+        if not text[run_end].isspace():  # glued to an Arabic letter
+            return strong or before in CLOSERS or (run == "." and self._is_missing_space(text, run_start))
         following = _VISIBLE.search(text, run_end)
         if following is None:
             return True
@@ -177,6 +181,28 @@ class SentenceSplitter:
         if strong or before.isspace():
             return True
         return not self._is_abbreviation(text, run_start, sentence_start, following.start())
+
+    def _is_missing_space(self, text: str, dot: int) -> bool:
+        """Whether a full stop glued between two Arabic words is a sentence end typed without its
+        space (``سيارته.وتمكنت``): true unless either word is a single letter, a Latin letter
+        name or an abbreviation, the dot is one of a chain, or the second word is a web suffix
+        (``أ.ف.ب``, ``إف.بي.آي``, ``باتون.بارتون.دورستين``, ``العربية.نت``)."""
+        window = text[max(0, dot - _ABBREVIATION_WINDOW) : dot]
+        previous = _TRAILING_WORD.search(window)
+        following = _LEADING_WORD.match(text, dot + 1)
+        if previous is None or following is None:
+            return False
+        if window[: previous.start()].endswith(".") or _GLUED_DOT.match(text, following.end()):
+            return False  # a chain of three or more dotted words is a name, not two sentences
+        before, after = _bare_word(previous.group()), _bare_word(following.group())
+        return (
+            len(before) > 1
+            and len(after) > 1
+            and before not in LATIN_LETTER_NAMES
+            and after not in LATIN_LETTER_NAMES
+            and before not in self.abbreviations
+            and after not in WEB_SUFFIXES
+        )
 
     def _is_abbreviation(self, text: str, dot: int, sentence_start: int, next_start: int) -> bool:
         """Whether the word before a single full stop makes the stop part of that word."""

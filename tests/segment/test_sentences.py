@@ -233,9 +233,30 @@ def test_full_stop_after_a_closing_quote_glued_to_the_next_word_splits() -> None
     check('وقال "لن نخفقه".وستكون الخطوة التالية', ['وقال "لن نخفقه".', "وستكون الخطوة التالية"])
 
 
-def test_ellipsis_glued_to_the_next_word_splits_but_a_lone_dot_between_letters_does_not() -> None:
+def test_ellipsis_glued_to_the_next_word_splits() -> None:
     check("فأعينوني...وإن أخطأت فقوموني", ["فأعينوني...", "وإن أخطأت فقوموني"])
-    check("وهذا هو التوضيح.ويستمر الحديث", ["وهذا هو التوضيح.ويستمر الحديث"])
+
+
+def test_full_stop_typed_without_its_space_between_arabic_words_splits() -> None:
+    check(
+        "حاصرت النيران سيارته.وتمكنت زوجته من الفرار.ونقلت الوكالة الخبر",
+        ["حاصرت النيران سيارته.", "وتمكنت زوجته من الفرار.", "ونقلت الوكالة الخبر"],
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'وقال لـ"العربية.نت" إن التحقيق مستمر',
+        "وأجرى موقع بيت.كوم استبياناً جديداً",
+        "وقالت أ.ف.ب.وأضافت المصادر",
+        "ويحقق مكتب إف.بي.آي في الحادث",
+        'وفازت شركة "باتون.بارتون.دورستين" بالعقد',
+        "وهي ثاني أكبر مدينة 5.مجموع السكان",
+    ],
+)
+def test_dots_inside_names_abbreviations_and_site_names_do_not_split(text: str) -> None:
+    check(text, [text])
 
 
 # --- invisible and combining characters -------------------------------------------------------
