@@ -110,3 +110,21 @@ def explained(url: str, what: str) -> Iterator[None]:
         yield
     except (httpx.HTTPError, ApiError) as exc:
         raise _explain(exc, url, what) from None
+
+
+def raw_json(client: LabelStudio, path: str, params: dict | None = None, *, method: str = "GET") -> object:
+    """One API call returning plain JSON, through the SDK's own authenticated HTTP client.
+
+    Used for the bulk paths (task listings of 100,000 rows, exports by ``ids[]``) where the
+    SDK's typed models cost more than the request itself, or where the SDK's parameter naming
+    differs from the server's (``ids`` vs ``ids[]``).
+    """
+    http = client._client_wrapper.httpx_client  # noqa: SLF001 - the SDK exposes no public raw call
+    response = http.request(path, method=method, params=params)
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text[:300]
+        raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=body)
+    return response.json()

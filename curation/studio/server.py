@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from label_studio_sdk import LabelStudio
 
-from curation.studio.client import StudioError, connect, register_secret, scrub
+from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect, register_secret, scrub
 
 DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"
@@ -304,3 +304,18 @@ def local_server(data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
         )
     creds = load_or_create_credentials(status.data_dir)
     return StudioServer(status.url, creds.api_key, creds.username, creds.password, status.pid, status.data_dir)
+
+
+def find_server(url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
+    """The server a command talks to: ``url`` with the key from ``LABEL_STUDIO_API_KEY`` (legacy
+    token or personal access token), or else the local server of ``data_dir``."""
+    if url is None:
+        return local_server(data_dir)
+    key = api_key_from_env()
+    if key:
+        register_secret(key)
+        return StudioServer(url.rstrip("/"), key)
+    status = server_status(data_dir)
+    if status.url and status.url.rstrip("/") == url.rstrip("/"):
+        return local_server(data_dir)
+    raise StudioError(f"no API key for {url}: set {API_KEY_ENV} to a legacy token or personal access token.")

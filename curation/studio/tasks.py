@@ -1,0 +1,93 @@
+"""What a Label Studio task holds for one unit of ``curation segment`` output.
+
+Task data keys are the contract with the schema's labelling config: ``text`` (what annotators
+read: an article's ``body``, a sentence's ``text``), ``title`` (articles), ``target`` (stance),
+``unit_id`` and ``doc_id``; provenance (level, parent, offsets, role) rides along so a task can
+be traced back without the units file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curation.studio.results import to_results
+from curation.units import EntitySpan
+
+PUSHABLE_LEVELS = ("article", "sentence")
+
+
+class UnitRecordError(ValueError):
+    """A units or predictions line that cannot become a task, naming file and line."""
+
+
+def unit_text(record: Mapping[str, Any]) -> str:
+    """The text annotators read for a unit record: an article's body, otherwise its text."""
+    if record.get("level") == "article":
+        return str(record.get("body") or "")
+    return str(record.get("text") or "")
+
+
+def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str, Any]:
+    """Task ``data`` for one unit record (see the module docstring for the keys)."""
+    data: dict[str, Any] = {
+        "text": unit_text(record),
+        "unit_id": record["id"],
+        "doc_id": record.get("doc_id"),
+        "level": record.get("level"),
+        "parent": record.get("parent"),
+        "start": record.get("start"),
+        "end": record.get("end"),
+        "role": record.get("role"),
+    }
+    if record.get("level") == "article":
+        data["title"] = record.get("title") or ""
+    target = record.get("target") or default_target
+    if target is not None:
+        data["target"] = target
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A model's answer for one unit, offsets in code points of the unit text."""
+
+    unit_id: str
+    choices: dict[str, tuple[str, ...]]
+    spans: tuple[EntitySpan, ...]
+    model_version: str | None = None
+    score: float | None = None
+
+    def to_task_prediction(self, text: str, span_family: str | None) -> dict[str, Any]:
+        prediction: dict[str, Any] = {"result": to_results(text, self.choices, self.spans, span_family)}
+        if self.model_version is not None:
+            prediction["model_version"] = self.model_version
+        if self.score is not None:
+            prediction["score"] = self.score
+        return prediction
+
+
+def read_predictions(path: str | Path) -> Iterator[Prediction]:
+    """Predictions JSONL: ``{"unit_id", "choices": {family: [..]}, "spans": [{start, end, label,
+    text}], "model_version", "score"}`` one a line; a bad line raises naming file and line."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                yield Prediction(
+                    unit_id=str(item["unit_id"]),
+                    choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
+                    spans=tuple(
+                        EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
+                        for s in item.get("spans") or ()
+                    ),
+                    model_version=item.get("model_version"),
+                    score=item.get("score"),
+                )
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise UnitRecordError(f"{path}:{number}: not a prediction record ({exc!r})") from None
