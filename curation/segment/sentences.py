@@ -97,14 +97,16 @@ _CANDIDATE = re.compile(
     rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)"
     rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.){_NOT_AFTER_LETTER_NAME}[{_PLAIN_CLOSERS}]*+"
     rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)"
-    rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?=\s|\Z|[{ARABIC_LETTERS}]))"
+    rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?:(?=\s|\Z|[{ARABIC_LETTERS}])(?P<run>)|(?P<inside>)))"
 )
 """Where a sentence may end: a line break (group ``line``); a lone full stop after an Arabic
 word of two letters or more (or its closing quote), then white space and an Arabic word, a
 number or an opening mark, or the end: no rule can veto it (group ``plain``, the bulk of news
 text); or any other terminator run, closers and bidi marks included, followed by white space,
-the end, or an Arabic letter, left to ``_ends_sentence``. One leading character class keeps
-the scan fast."""
+the end, or an Arabic letter, left to ``_ends_sentence`` (group ``run``). A run followed by
+anything else (inside a number, URL or Latin word) is still consumed whole (group ``inside``),
+so the scan never restarts in the middle of a long run. One leading character class keeps the
+scan fast."""
 _STRONG_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', ''))}]|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -138,20 +140,30 @@ class SentenceSplitter:
         non-white-space character of ``text`` exactly once."""
         spans: list[tuple[int, int]] = []
         sentence_start = 0
+        has_word = False  # whether the sentence so far holds a letter or digit ...
+        scanned = 0  # ... as far as text[:scanned] tells: each character is looked at once
         trust_plain = not self.abbreviations  # an extra abbreviation may be any Arabic word
         for match in _CANDIDATE.finditer(text):
             run_start, run_end = match.span()
             kind = match.lastgroup
+            if kind == "inside":
+                continue
             if kind == "line":
                 cut = run_start
-            elif (kind == "plain" and trust_plain) or self._ends_sentence(
-                text, match.group(), run_start, run_end, sentence_start
-            ):
+            elif kind == "plain" and trust_plain:
                 cut = run_end
             else:
-                continue
+                if not has_word:
+                    has_word = _WORD_CHAR.search(text, scanned, run_start) is not None
+                    scanned = run_start
+                if not has_word:
+                    continue  # nothing to end yet: a leading "..." or "?!" joins what follows
+                if not self._ends_sentence(text, match.group(), run_start, run_end, sentence_start):
+                    continue
+                cut = run_end
             _append_trimmed(text, sentence_start, cut, spans)
-            sentence_start = cut
+            sentence_start = scanned = cut
+            has_word = False
         _append_trimmed(text, sentence_start, len(text), spans)
         return spans
 
@@ -160,8 +172,7 @@ class SentenceSplitter:
         return [text[start:end] for start, end in self.spans(text)]
 
     def _ends_sentence(self, text: str, run: str, run_start: int, run_end: int, sentence_start: int) -> bool:
-        if not _WORD_CHAR.search(text, sentence_start, run_start):
-            return False  # nothing to end yet: a leading "..." or "?!" joins what follows
+        """Whether a terminator run ends a sentence that already holds a letter or digit."""
         before = text[run_start - 1]
         if before in OPENERS or (before in "\"'" and (run_start < 2 or text[run_start - 2].isspace())):
             return False  # "(...)" or an opening quote with "...": an omission inside the sentence
