@@ -29,7 +29,7 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from curation.dedup import DedupSettings, find_clusters
+from curation.dedup import DedupSettings, find_clusters, jaccard, text_shingles
 from curation.normalize import normalize_text
 
 ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
@@ -151,6 +151,19 @@ def main() -> None:
         f"\nno-containment run vs datasketch: {len(ours_pairs & reference):,} pairs shared, "
         f"{len(ours_pairs - reference):,} only ours, {len(reference - ours_pairs):,} only datasketch"
     )
+    total_pairs = len(items) * (len(items) - 1) // 2
+    disagreements = len(ours_pairs ^ reference)
+    print(f"all {total_pairs:,} article pairs, same decision (together / apart): {1 - disagreements / total_pairs:.5%}")
+    texts = dict(items)
+    for label, only in (("only datasketch", reference - ours_pairs), ("only ours", ours_pairs - reference)):
+        similarities = sorted(round(true_jaccard(texts[a], texts[b], settings), 2) for a, b in only)
+        below = sum(s < settings.threshold for s in similarities)
+        print(f"{label}: true shingle Jaccard {similarities[:20]}{' ...' if len(similarities) > 20 else ''}; {below} below threshold")
+
+
+def true_jaccard(left: str, right: str, settings: DedupSettings) -> float:
+    """Exact Jaccard of the two texts' word shingles, the quantity LSH estimates."""
+    return jaccard(text_shingles(left, settings), text_shingles(right, settings))
 
 
 if __name__ == "__main__":

@@ -141,22 +141,16 @@ def word_tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[
     return _WORD.findall(normalize_text(text, options))
 
 
-def exact_key(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
-    """Hash of the normalised text: equal keys mean exact duplicates."""
-    return hashlib.blake2b(normalize_text(text, options).encode("utf-8"), digest_size=16).hexdigest()
+class _TokenHasher(dict[str, int]):
+    """Stable 64-bit hashes of word types, computed once per distinct word (blake2b, so they are
+    the same in every process, unlike ``hash()``)."""
 
-
-class _TokenHasher:
-    """Stable 64-bit hashes of word types, computed once per distinct word."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, int] = {}
+    def __missing__(self, token: str) -> int:
+        value = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        return value
 
     def __call__(self, tokens: Sequence[str]) -> np.ndarray:
-        cache = self._cache
-        for token in set(tokens).difference(cache):
-            cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-        return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -173,6 +167,12 @@ def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
         combined *= np.uint64(0xFF51AFD7ED558CCD)
         combined ^= combined >> np.uint64(33)
     return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+
+
+def text_shingles(text: str, settings: DedupSettings | None = None) -> np.ndarray:
+    """Sorted distinct shingle hashes of one text, exactly as :func:`find_clusters` sees it."""
+    settings = settings or DedupSettings()
+    return shingle_hashes(_TokenHasher()(word_tokens(text, settings.normalize)), settings.shingle_size)
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -318,9 +318,10 @@ def _best_containers(corpus: _Corpus, settings: DedupSettings) -> Iterable[tuple
     if not sizes.sum():
         return
     flat = np.concatenate(corpus.shingles)
-    owners = np.repeat(np.arange(len(corpus.shingles)), sizes)
     order = np.argsort(flat, kind="stable")
-    flat, owners = flat[order], owners[order]
+    flat = flat[order]
+    owners = np.repeat(np.arange(len(corpus.shingles), dtype=np.int32), sizes)[order]
+    del order
     for index, shingles in enumerate(corpus.shingles):
         if corpus.word_counts[index] < settings.containment_min_words or not len(shingles):
             continue
