@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs, read_documents
 from curation.schema import Schema, load_schema
 from curation.segment.pipeline import SegmenterSettings, segment_document
-from curation.units import Document
+from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 NO_LABEL = "(none)"
@@ -60,42 +61,56 @@ class BuildReport:
     clusters: int | None = None
     boundary_splits: int = 0
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase; never written to the outputs
 
 
-class _Collector:
-    """Rows of both configs plus what the split step needs to know about each article."""
+class RowMaker:
+    """Rows of both configs for each document, plus what the split step needs to know about
+    every article (its document and its stratum)."""
 
-    def __init__(self, layouts: dict[str, LevelLayout], stratify: str | None) -> None:
+    def __init__(
+        self,
+        layouts: dict[str, LevelLayout],
+        labels: LabelSource,
+        settings: SegmenterSettings,
+        base: Path,
+        stratify: str | None,
+    ) -> None:
         self.layouts = layouts
-        self.tables = {
-            name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in layouts
-        }
+        self.labels = labels
+        self.settings = settings
+        self.base = base
         self.stratify = stratify
         self.article_keys: list[tuple[str, str, str]] = []  # (article id, doc id, stratum)
         self.tally = TokenTally()
 
-    def add_document(self, document: Document, settings: SegmenterSettings, source: str, labels: LabelSource) -> None:
+    def rows(self, document: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(config, row)`` pairs: each article followed by its sentences."""
+        source = relative(Path(document.provenance.path), self.base)
         where = f"{source}:{document.provenance.line}" if document.provenance.line else source
-        segmented = segment_document(document, settings)
-        sentences_of: dict[str, list] = {}
+        segmented = segment_document(document, self.settings)
+        sentences_of: dict[str, list[Sentence]] = {}
         for sentence in segmented.sentences:
             sentences_of.setdefault(sentence.article_id, []).append(sentence)
         for article in segmented.articles:
-            unit_labels = labels.labels(article.id, "article", article.body, document, where)
-            self.tables["articles"].add(
-                article_row(document, article, source, None, unit_labels, self.layouts["articles"])
-            )
-            self.article_keys.append((article.id, document.id, self._stratum(unit_labels.gold.get(self.stratify))))
+            labels = self.labels.labels(article.id, "article", article.body, document, where)
+            yield "articles", article_row(document, article, source, None, labels, self.layouts["articles"])
+            self.article_keys.append((article.id, document.id, self._stratum(labels.gold.get(self.stratify or ""))))
             for sentence in sentences_of.get(article.id, ()):
-                sentence_labels = labels.labels(sentence.id, "sentence", sentence.text, document, where)
-                self.tables["sentences"].add(
-                    sentence_row(document, sentence, source, sentence_labels, self.layouts["sentences"], self.tally)
-                )
+                labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
+                yield "sentences", sentence_row(document, sentence, source, labels, self.layouts["sentences"], self.tally)
 
     def _stratum(self, gold: Any) -> str:
         if not self.stratify or not gold:
             return UNSTRATIFIED
         return gold if isinstance(gold, str) else str(sorted(gold)[0])
+
+
+def layouts_for(schema: Schema, labels: LabelSource) -> dict[str, LevelLayout]:
+    return {
+        name: LevelLayout(level, schema.label_features(level), labels.annotators(level))  # type: ignore[arg-type]
+        for name, (level, _) in CONFIGS.items()
+    }
 
 
 def _load_schema(recipe: Recipe) -> Schema:
@@ -161,16 +176,16 @@ def build(
         snapshot = read_snapshot(recipe.resolve(recipe.annotations), schema)
         report.problems.extend(p.replace(str(recipe.resolve(recipe.annotations)), recipe.annotations) for p in snapshot.problems)
     labels = LabelSource(schema, snapshot, recipe.adjudication, recipe.reviewer, recipe.labels_from_meta)
-    layouts = {
-        name: LevelLayout(level, schema.label_features(level), labels.annotators(level))  # type: ignore[arg-type]
-        for name, (level, _) in CONFIGS.items()
-    }
-    collector = _Collector(layouts, recipe.split.stratify)
+    layouts = layouts_for(schema, labels)
+    maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
+    tables = {name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in CONFIGS}
 
+    clock = time.perf_counter()
     errors: list = []
     paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], errors)
     for document in read_documents(paths, errors, text_field=recipe.text_field):
-        collector.add_document(document, settings, relative(Path(document.provenance.path), recipe.base), labels)
+        for config, row in maker.rows(document):
+            tables[config].add(row)
         report.documents += 1
         if on_document:
             on_document(document)
@@ -179,32 +194,37 @@ def build(
     )
     report.problems.extend(labels.finish())
 
-    tables = {name: collector.tables[name].table() for name in CONFIGS}
-    features = {name: collector.tables[name].features for name in CONFIGS}
-    report.articles, report.sentences = tables["articles"].num_rows, tables["sentences"].num_rows
-    cluster_of = _clusters(tables["articles"]) if recipe.dedup else {}
+    features = {name: table.features for name, table in tables.items()}
+    built = {name: table.table() for name, table in tables.items()}
+    del tables
+    report.articles, report.sentences = built["articles"].num_rows, built["sentences"].num_rows
+    report.seconds["read, segment, rows"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    cluster_of = _clusters(built["articles"]) if recipe.dedup else {}
     if recipe.dedup:
         report.clusters = len(set(cluster_of.values()))
-        ids = tables["articles"].column("id").to_pylist()
-        index = tables["articles"].schema.get_field_index("cluster")
-        tables["articles"] = tables["articles"].set_column(
+        ids = built["articles"].column("id").to_pylist()
+        index = built["articles"].schema.get_field_index("cluster")
+        built["articles"] = built["articles"].set_column(
             index, "cluster", pa.array([cluster_of.get(i) for i in ids], pa.string())
         )
-    items = _split_items(collector.article_keys, cluster_of, recipe.group_by)
+    items = _split_items(maker.article_keys, cluster_of, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
     leaks = leaking_groups(items, split_of)
     if leaks:
         raise RuntimeError(f"split leakage: groups in several splits: {sorted(leaks)[:5]}")
 
+    report.seconds["dedup, splits"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _write_outputs(recipe, staging, tables, features, layouts, split_of, report)
-        report.boundary_splits = collector.tally.boundary_splits
+        _write_outputs(recipe, staging, built, features, layouts, split_of, report)
+        report.boundary_splits = maker.tally.boundary_splits
         report.problems.extend(
             f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
             f"'entities' only, not in ner_tags"
-            for sentence_id, span in collector.tally.overlapping
+            for sentence_id, span in maker.tally.overlapping
         )
         facts = CardFacts(
             name=recipe.name,
@@ -217,8 +237,8 @@ def build(
             label_counts=report.label_counts,
             annotation_summary=_annotation_summary(snapshot, labels),
             agreement=labels.agreement(),
-            boundary_splits=collector.tally.boundary_splits,
-            overlapping_spans=len(collector.tally.overlapping),
+            boundary_splits=maker.tally.boundary_splits,
+            overlapping_spans=len(maker.tally.overlapping),
             clusters=report.clusters,
             labels_from_meta=recipe.labels_from_meta,
             problems=len(report.problems),
@@ -231,6 +251,7 @@ def build(
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    report.seconds["write"] = time.perf_counter() - clock
     report.files = sorted(p for p in target.rglob("*") if p.is_file())
     return report
 

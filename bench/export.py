@@ -1,0 +1,227 @@
+"""Export benchmark: the whole ANT corpus (31,523 articles, ANT `topic` as the label, all their
+sentences) built into a Hugging Face dataset, side by side with `datasets` doing the same export.
+
+    .venv/bin/python bench/export.py               # whole corpus (several minutes)
+    .venv/bin/python bench/export.py --limit 2000  # quick run on the first 2,000 articles
+
+Each row of the tables is its own process, so its peak memory (VmHWM) is its own.
+
+* build: `curation.export.build.build()` end to end from a recipe (read, segment, rows with tokens,
+  dedup, grouped stratified splits, Parquet + card + manifest), streaming: rows become Arrow
+  batches as they are made. Target: peak memory under 1 GB.
+* export only, same rows: both processes first make the same row dicts (segmenter + row builder)
+  and hold them in a list; then only the export step is timed: curation's (ClassLabel encoding,
+  Arrow batches, split, pinned Parquet writer) against `datasets.Dataset.from_list(rows,
+  features)` + `Dataset.to_parquet` per split. Target: at least the rows/s of `datasets`.
+
+The bench-only schema (ANT's six topics plus the news schema's entity family, so sentences get
+their `tokens` column) is written to a temporary folder from `schemas/news.yaml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+REPO = Path(__file__).resolve().parents[1]
+ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
+ANT_TOPICS = {
+    "internationalNews": ("أخبار دولية", "أحداث العالم خارج الشرق الأوسط."),
+    "middleEast": ("الشرق الأوسط", "أحداث الدول العربية وإيران وتركيا وإسرائيل."),
+    "sport": ("رياضة", "المباريات والبطولات والرياضيون."),
+    "economy": ("اقتصاد", "الأسواق والأسعار والطاقة والشركات."),
+    "technology": ("تكنولوجيا", "الاتصالات والإنترنت والعلوم."),
+    "culture": ("ثقافة", "الأدب والفنون والتراث."),
+}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: per process image, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def write_bench_schema(folder: Path) -> Path:
+    yaml = YAML()
+    news = yaml.load((REPO / "schemas" / "news.yaml").read_text(encoding="utf-8"))
+    topic = copy.deepcopy(news["labels"]["topic"])
+    topic["multiple"] = False
+    topic["values"] = [
+        {"value": value, "ar": ar, "description": description, "example": description, "hotkey": str(i + 1), "color": "#777777"}
+        for i, (value, (ar, description)) in enumerate(ANT_TOPICS.items())
+    ]
+    schema = {
+        "name": "ant_topics",
+        "version": 1,
+        "description": "ANT v2.1 topics (benchmark only).",
+        "labels": {"topic": topic, "entity": news["labels"]["entity"]},
+    }
+    path = folder / "ant_topics.yaml"
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(schema, handle)
+    return path
+
+
+def write_inputs(folder: Path, limit: int | None) -> Path:
+    """The corpus itself, or its first ``limit`` lines in a file of their own."""
+    if not limit:
+        return ANT
+    path = folder / f"ant-first-{limit}.jsonl"
+    with gzip.open(ANT, "rt", encoding="utf-8") as source, path.open("w", encoding="utf-8") as target:
+        for number, line in enumerate(source):
+            if number >= limit:
+                break
+            target.write(line)
+    return path
+
+
+def recipe_for(folder: Path, limit: int | None):
+    from curation.export.recipe import Recipe
+
+    data = {
+        "name": "ant-bench",
+        "inputs": [str(write_inputs(folder, limit))],
+        "schema": str(write_bench_schema(folder)),
+        "labels_from_meta": {"topic": "topic"},
+        "split": {"seed": 1, "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1}, "stratify": "topic"},
+        "formats": ["huggingface"],
+    }
+    return Recipe.from_dict(data, base=folder, source="bench recipe")
+
+
+def child_build(limit: int | None) -> dict:
+    from curation.export.build import build
+
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        started = time.perf_counter()
+        report = build(recipe_for(Path(tmp), limit))
+        seconds = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in report.files)
+    return {
+        "documents": report.documents,
+        "rows": report.articles + report.sentences,
+        "articles": report.articles,
+        "sentences": report.sentences,
+        "seconds": seconds,
+        "phases": report.seconds,
+        "clusters": report.clusters,
+        "problems": len(report.problems),
+        "megabytes": size / 1e6,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
+    """The same row dicts the build makes, held in lists (what `Dataset.from_list` needs)."""
+    from curation.export.annotations import LabelSource
+    from curation.export.build import RowMaker, layouts_for
+    from curation.ingest import read_documents
+    from curation.schema import load_schema
+    from curation.segment.pipeline import SegmenterSettings
+
+    started = time.perf_counter()
+    schema = load_schema(recipe.resolve(recipe.schema))
+    labels = LabelSource(schema, labels_from_meta=recipe.labels_from_meta)
+    layouts = layouts_for(schema, labels)
+    maker = RowMaker(layouts, labels, SegmenterSettings(), recipe.base, recipe.split.stratify)
+    rows: dict[str, list[dict]] = {"articles": [], "sentences": []}
+    for document in read_documents([recipe.resolve(i) for i in recipe.inputs], []):
+        for config, row in maker.rows(document):
+            rows[config].append(row)
+    return rows, layouts, maker, time.perf_counter() - started
+
+
+def child_export(tool: str, limit: int | None) -> dict:
+    from curation.export.build import CONFIGS, _split_items
+    from curation.export.splits import assign_splits
+
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        folder = Path(tmp)
+        recipe = recipe_for(folder, limit)
+        rows, layouts, maker, rows_seconds = make_rows(recipe)
+        split_of = assign_splits(_split_items(maker.article_keys, {}, "document"), recipe.split)
+        total = sum(len(r) for r in rows.values())
+        started = time.perf_counter()
+        if tool == "curation":
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            from curation.export.huggingface import ConfigTable, write_split
+
+            for name, (_, key) in CONFIGS.items():
+                table = ConfigTable(name, layouts[name].features(), split_key=key)
+                for row in rows[name]:
+                    table.add(row)
+                arrow = table.table()
+                splits = pa.array([split_of[k] for k in arrow.column(key).to_pylist()], pa.string())
+                for split in recipe.split.ratios:
+                    write_split(folder / "out", name, split, arrow.filter(pc.equal(splits, split)), recipe.shard_rows)
+        else:
+            from datasets import Dataset, disable_progress_bars
+
+            disable_progress_bars()
+            for name, (_, key) in CONFIGS.items():
+                features = layouts[name].features()
+                for split in recipe.split.ratios:
+                    part = [row for row in rows[name] if split_of[row[key]] == split]
+                    Dataset.from_list(part, features=features).to_parquet(str(folder / "hf" / name / f"{split}.parquet"))
+        seconds = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
+    return {"rows": total, "rows_seconds": rows_seconds, "seconds": seconds, "megabytes": size / 1e6, "peak_mb": peak_rss_mb()}
+
+
+def run_child(mode: str, limit: int | None) -> dict | None:
+    command = [sys.executable, __file__, "--child", mode] + (["--limit", str(limit)] if limit else [])
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(f"{mode}: failed\n{result.stderr[-3000:]}")
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, help="only the first N ANT articles")
+    parser.add_argument("--only", choices=["build", "export"], help="run one section")
+    parser.add_argument("--child", choices=["build", "curation", "datasets"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        result = child_build(args.limit) if args.child == "build" else child_export(args.child, args.limit)
+        print(json.dumps(result))
+        return
+    scope = f"first {args.limit:,} articles" if args.limit else "all articles"
+    if args.only in (None, "build"):
+        print(f"\n## curation build: ANT v2.1, {scope}, one process\n")
+        r = run_child("build", args.limit)
+        if r:
+            print(f"{'documents':>10}{'articles':>10}{'sentences':>11}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'Parquet MB':>12}{'peak RSS MB':>13}")
+            print(f"{r['documents']:10,}{r['articles']:10,}{r['sentences']:11,}{r['rows']:10,}{r['seconds']:9.1f}"
+                  f"{r['rows'] / r['seconds']:9.0f}{r['megabytes']:12.1f}{r['peak_mb']:13.0f}")
+            print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items()))
+            print(f"near-duplicate clusters: {r['clusters']:,}; problems reported: {r['problems']:,}; target: peak < 1,024 MB")
+    if args.only in (None, "export"):
+        print(f"\n## export step only, same rows (ANT, {scope}), one process per tool\n")
+        print(f"{'tool':<44}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'Parquet MB':>12}{'peak RSS MB':>13}")
+        labels = {"curation": "curation (Arrow batches + pinned Parquet)", "datasets": "datasets from_list + to_parquet"}
+        for tool, label in labels.items():
+            r = run_child(tool, args.limit)
+            if r:
+                print(f"{label:<44}{r['rows']:10,}{r['seconds']:9.1f}{r['rows'] / r['seconds']:10.0f}"
+                      f"{r['megabytes']:12.1f}{r['peak_mb']:13.0f}")
+        print("both processes first spend the same time making the rows (segmenter + row builder, rows held in a list);")
+        print("peak RSS here includes those lists, so it is not the build's footprint (see the build table)")
+
+
+if __name__ == "__main__":
+    main()
