@@ -94,19 +94,24 @@ _PLAIN_CLOSERS = "\"»”)"
 _PLAIN_FOLLOWERS = "\\d«\"“("
 _CANDIDATE = re.compile(
     rf"[{_char_class(LINE_BREAKS + TERMINATORS)}]"
-    rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)"
+    rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)\s*+"
     rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.){_NOT_AFTER_LETTER_NAME}[{_PLAIN_CLOSERS}]*+"
-    rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)"
+    rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)\s*+"
     rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?:(?=\s|\Z|[{ARABIC_LETTERS}])(?P<run>)|(?P<inside>)))"
 )
-"""Where a sentence may end: a line break (group ``line``); a lone full stop after an Arabic
-word of two letters or more (or its closing quote), then white space and an Arabic word, a
-number or an opening mark, or the end: no rule can veto it (group ``plain``, the bulk of news
-text); or any other terminator run, closers and bidi marks included, followed by white space,
-the end, or an Arabic letter, left to ``_ends_sentence`` (group ``run``). A run followed by
-anything else (inside a number, URL or Latin word) is still consumed whole (group ``inside``),
-so the scan never restarts in the middle of a long run. One leading character class keeps the
-scan fast."""
+"""Where a sentence may end:
+
+* a line break (group ``line``);
+* a lone full stop after an Arabic word of two letters or more (or its closing quote), then
+  white space and an Arabic word, a number or an opening mark, or the end: no rule can veto
+  it (group ``plain``, the bulk of news text);
+* any other terminator run, closers and bidi marks included, followed by white space, the end
+  or an Arabic letter, left to ``_ends_sentence`` (group ``run``);
+* a run followed by anything else (inside a number, URL or Latin word), consumed whole so the
+  scan never restarts in the middle of a long run (group ``inside``).
+
+``line`` and ``plain`` take the white space after them along, blank lines included, so it costs
+no further matches (trimming drops it). One leading character class keeps the scan fast."""
 _STRONG_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', ''))}]|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -144,10 +149,11 @@ class SentenceSplitter:
         scanned = 0  # ... as far as text[:scanned] tells: each character is looked at once
         trust_plain = not self.abbreviations  # an extra abbreviation may be any Arabic word
         for match in _CANDIDATE.finditer(text):
-            run_start, run_end = match.span()
             kind = match.lastgroup
             if kind == "inside":
                 continue
+            run_start = match.start()
+            run_end = match.end(kind)  # white space taken along by "line" and "plain" excluded
             if kind == "line":
                 cut = run_start
             elif kind == "plain" and trust_plain:
@@ -158,7 +164,7 @@ class SentenceSplitter:
                     scanned = run_start
                 if not has_word:
                     continue  # nothing to end yet: a leading "..." or "?!" joins what follows
-                if not self._ends_sentence(text, match.group(), run_start, run_end, sentence_start):
+                if not self._ends_sentence(text, text[run_start:run_end], run_start, run_end, sentence_start):
                     continue
                 cut = run_end
             _append_trimmed(text, sentence_start, cut, spans)
