@@ -181,6 +181,24 @@ def speed(megabytes: float, repeats: int) -> None:
         count = sum(map(len, results))
         print(f"{name:<30}{returns:<12}{seconds:9.2f}{size / 1e6 / seconds:8.1f}{count:11,}")
     print("blingfire ignores line breaks (a headline runs into the next line); pyarabic also splits at commas")
+    adversarial(repeats)
+
+
+ADVERSARIAL = {
+    "'. ' x 500k (no word anywhere)": ". " * 500_000,
+    "'.' x 1M then 'x' (one long run)": "." * 1_000_000 + "x",
+    "'.\"' x 500k then 'x'": '."' * 500_000 + "x",
+    "'\\n. . .' x 200k": "\n. . ." * 200_000,
+}
+
+
+def adversarial(repeats: int) -> None:
+    """Inputs built to make a careless splitter quadratic: seconds per MB stay flat if linear."""
+    print(f"\nadversarial inputs, about 1 MB each (seconds){'':<9}{'curation':>10}{'blingfire':>11}")
+    for name, text in ADVERSARIAL.items():
+        ours, _ = best_time(sentence_spans, [text], repeats)
+        theirs, _ = best_time(blingfire.text_to_sentences, [text], repeats)
+        print(f"  {name:<45}{ours:10.3f}{theirs:11.3f}")
 
 
 # --- whole ANT run ----------------------------------------------------------------------------
