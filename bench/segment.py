@@ -194,7 +194,7 @@ ADVERSARIAL = {
 
 def adversarial(repeats: int) -> None:
     """Inputs built to make a careless splitter quadratic: seconds per MB stay flat if linear."""
-    print(f"\nadversarial inputs, about 1 MB each (seconds){'':<9}{'curation':>10}{'blingfire':>11}")
+    print(f"\n{'adversarial inputs, about 1 MB each (seconds)':<47}{'curation':>10}{'blingfire':>11}")
     for name, text in ADVERSARIAL.items():
         ours, _ = best_time(sentence_spans, [text], repeats)
         theirs, _ = best_time(blingfire.text_to_sentences, [text], repeats)
