@@ -3,9 +3,9 @@
 How a cluster forms (all on the normalised view from :mod:`curation.normalize`):
 
 * **exact**: the same normalised text (blake2b hash);
-* **near**: MinHash LSH over word shingles (with the bands datasketch ``MinHashLSH`` picks for the
-  threshold) proposes pairs whose Jaccard similarity is likely above ``threshold``; each pair is
-  kept only if its exact shingle Jaccard is;
+* **near**: MinHash LSH over word shingles (with the bands datasketch ``MinHashLSH`` picks for a
+  slightly lower threshold) proposes pairs whose Jaccard similarity may reach ``threshold``; each
+  pair is kept only if its exact shingle Jaccard does;
 * **contained**: a shorter text whose shingles mostly occur inside a longer one (a teaser and the
   full article it announces), proposed by a bottom-k sample of its shingles and verified exactly.
   A contained text joins only its best container, so one boilerplate line cannot chain unrelated
@@ -40,6 +40,8 @@ MemberReason = Literal["representative", "exact", "near", "contained"]
 _WORD = re.compile(r"\w+")
 _LINE = re.compile(r"[^\s](?:[^\n]*[^\s])?")  # a line without its surrounding whitespace
 _SCHEME = "affine32"
+# LSH proposes pairs from this much below the threshold; exact Jaccard then decides.
+_CANDIDATE_SLACK = 0.1
 # Containment candidates: shingles sampled per text, and shingles too common to be evidence.
 _ANCHORS = 16
 _MAX_POSTINGS = 1_000
@@ -47,7 +49,7 @@ _MAX_POSTINGS = 1_000
 
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
-    """Knobs of the duplicate search; recorded beside clusters so a run can be repeated."""
+    """Knobs of the duplicate search; :meth:`to_dict` is what a build manifest records."""
 
     threshold: float = 0.7  # Jaccard similarity of word shingles for a near-duplicate
     num_perm: int = 128  # MinHash permutations
@@ -293,9 +295,10 @@ def _near_pairs(corpus: _Corpus, settings: DedupSettings) -> Iterable[tuple[int,
     """Pairs of distinct texts proposed by LSH and verified by exact shingle Jaccard.
 
     The banding (number of bands and rows per band) is the one datasketch's ``MinHashLSH`` picks
-    for the threshold; bucketing is done for all texts at once with ``np.unique`` rather than one
-    insert and one query per text, which took most of the time on ANT."""
-    lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+    for a threshold ``_CANDIDATE_SLACK`` lower than asked: pairs just above the threshold are then
+    rarely missed, and exact verification keeps the ones below out. Bucketing is done for all
+    texts at once with ``np.unique`` rather than one insert and one query per text."""
+    lsh = MinHashLSH(threshold=max(0.05, settings.threshold - _CANDIDATE_SLACK), num_perm=settings.num_perm)
     filled = np.flatnonzero([len(s) > 0 for s in corpus.shingles])
     if len(filled) < 2:
         return

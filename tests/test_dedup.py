@@ -33,7 +33,7 @@ from curation.segment.pipeline import segment_document
 from curation.units import Annotation
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
+ANT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ant-v2.1.jsonl.gz"  # shared/ beside the repo
 
 STORY = (
     "أعلنت وزارة الصحة في القاهرة اليوم عن افتتاح مستشفى جديد لعلاج الأطفال في محافظة الجيزة "
