@@ -418,17 +418,19 @@ def article_dedup_text(record: Mapping[str, Any]) -> str:
 def dedup_items(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """``(unit_id, text)`` pairs at article level; a document that has no article units (a file of
     documents only, e.g. ANT read straight from JSONL) is compared as a whole."""
-    articles: list[tuple[str, str]] = []
-    documents: dict[str, str] = {}
+    items: list[tuple[str, str, str]] = []  # (level, id, text) in file order
     with_articles: set[str] = set()
     for record in records:
         if record.get("level") == "article":
-            articles.append((record["id"], article_dedup_text(record)))
+            items.append(("article", record["id"], article_dedup_text(record)))
             with_articles.add(record["doc_id"])
         elif record.get("level") == "document":
-            documents[record["id"]] = record.get("text") or ""
-    lone = [(doc_id, text) for doc_id, text in documents.items() if doc_id not in with_articles]
-    return lone + articles
+            items.append(("document", record["id"], record.get("text") or ""))
+    return [
+        (unit_id, text)
+        for level, unit_id, text in items
+        if level == "article" or unit_id not in with_articles
+    ]
 
 
 # --- repeated passages (boilerplate, captions) --------------------------------------------

@@ -217,3 +217,13 @@ def test_cluster_record_lists_representative_first() -> None:
     record = cluster.to_record()
     assert record["members"][0] == {"id": "a", "reason": "representative", "similarity": 1.0}
     assert record["size"] == 2 and record["reason"] == "exact"
+
+
+def test_documents_without_articles_are_compared_whole_in_file_order() -> None:
+    records = [
+        {"id": "d1", "level": "document", "text": OTHER_STORY},
+        {"id": "d2", "level": "document", "text": "page"},
+        {"id": "a1", "level": "article", "doc_id": "d2", "title": "عنوان الخبر", "body": STORY},
+        {"id": "d3", "level": "document", "text": STORY},
+    ]
+    assert dedup_items(records) == [("d1", OTHER_STORY), ("a1", f"عنوان الخبر\n{STORY}"), ("d3", STORY)]
