@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,11 +29,15 @@ from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, c
 
 DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"
-STARTUP_TIMEOUT_S = 240.0
+STARTUP_TIMEOUT_S = 600.0  # first start migrates a fresh database: minutes on a busy 2-core machine
 STOP_TIMEOUT_S = 20.0
 CREDENTIALS_FILE = "credentials.json"
 PID_FILE = "server.json"
 LOG_FILE = "server.log"
+# The port survives restarts so that the server URL, which keys the local project records,
+# stays the same from one `studio up` to the next.
+PORT_FILE = "port"
+DATABASE_FILE = "label_studio.sqlite3"
 LOG_TAIL_LINES = 15
 
 
@@ -108,10 +113,23 @@ def load_or_create_credentials(data_dir: Path) -> Credentials:
     return creds
 
 
-def free_port(host: str = DEFAULT_HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+def free_port(host: str = DEFAULT_HOST, preferred: int = 0) -> int:
+    """``preferred`` if it can be bound now, else any free port."""
+    for candidate in (preferred, 0) if preferred else (0,):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, candidate))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise StudioError(f"no free port on {host}")
+
+
+def _last_port(data_dir: Path) -> int:
+    try:
+        return int((data_dir / PORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
 
 
 def is_healthy(url: str, timeout: float = 3.0) -> bool:
@@ -144,6 +162,38 @@ def _label_studio_binary() -> str:
     if not found:
         raise StudioError("the `label-studio` command is not installed: `pip install 'curation[studio]'`")
     return found
+
+
+def _template_database() -> Path:
+    """A freshly migrated, user-less Label Studio database, built once per machine and version.
+
+    Migrating a new database is most of Label Studio's start-up (minutes on a busy machine);
+    copying this file into a new data folder leaves ``label-studio start`` nothing to migrate.
+    """
+    from importlib.metadata import version
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "curation"
+    template = cache / f"label-studio-{version('label-studio')}.sqlite3"
+    if template.exists():
+        return template
+    cache.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache))
+    try:
+        manage = Path(_label_studio_binary()).parent.parent / "lib"
+        manage_py = next(manage.glob("python*/site-packages/label_studio/manage.py"), None)
+        if manage_py is None:
+            raise StudioError("cannot find label_studio/manage.py to prepare the database")
+        env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(build), LATEST_VERSION_CHECK="false")
+        result = subprocess.run(
+            [sys.executable, str(manage_py), "migrate", "--no-color", "-v", "0"],
+            env=env, capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise StudioError(f"preparing Label Studio's database failed: {scrub(result.stderr[-800:])}")
+        os.replace(build / DATABASE_FILE, template)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return template
 
 
 def _log_tail(log_path: Path) -> str:
@@ -189,7 +239,11 @@ def start_server(
     if record and _recorded_process_alive(record) and is_healthy(record["url"]):
         return StudioServer(record["url"], creds.api_key, creds.username, creds.password, record["pid"], data_dir)
 
-    port = port or free_port(host)
+    database = data_dir / DATABASE_FILE
+    if not database.exists():
+        shutil.copyfile(_template_database(), database)
+    port = port or free_port(host, preferred=_last_port(data_dir))
+    (data_dir / PORT_FILE).write_text(str(port), encoding="utf-8")
     url = f"http://{host}:{port}"
     env = dict(os.environ)
     env.update(
@@ -199,6 +253,7 @@ def start_server(
         LABEL_STUDIO_PASSWORD=creds.password,
         LABEL_STUDIO_USER_TOKEN=creds.api_key,
         COLLECT_ANALYTICS="false",
+        LATEST_VERSION_CHECK="false",  # no call to pypi.org at every start
         # The bridge imports tasks in big batches; Label Studio's default body limit is 250 MB.
         DATA_UPLOAD_MAX_MEMORY_SIZE=str(2 * 1024**3),
     )

@@ -1,0 +1,103 @@
+"""Label Studio bridge benchmark: our push and pull beside Label Studio's own bulk calls,
+measured in the same run against the same fresh local server.
+
+    .venv/bin/python bench/studio.py                     # 100,000 sentences, 10,000 annotated tasks
+    .venv/bin/python bench/studio.py --units 20000 --annotated 2000   # quicker
+
+Units are real: ANT v2.1 articles (../shared/corpora) through `curation segment`'s pipeline.
+Targets: push <= 1.3x one raw `projects.import_tasks`; unchanged re-push < 10% of the first push;
+first pull <= Label Studio's full JSON export; pull with nothing changed < 5% of the first pull.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+from curation.ingest import read_documents
+from curation.schema import default_schema_path, load_schema
+from curation.segment.pipeline import segment_document
+from curation.studio.client import raw_json
+from curation.studio.pull import pull_annotations
+from curation.studio.push import TaskMap, push_units
+from curation.studio.server import start_server, stop_server
+from curation.studio.tasks import task_data
+from curation.unitfile import iter_unit_records, write_unit_records
+
+ANT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
+
+
+def sentence_units(count: int, out: Path) -> Path:
+    """``count`` sentence units (plus their documents) from ANT articles."""
+    errors: list = []
+    records, sentences = [], 0
+    for doc in read_documents([ANT], errors):
+        segmented = segment_document(doc)
+        records.extend(segmented.records())
+        sentences += len(segmented.sentences)
+        if sentences >= count:
+            break
+    kept = 0
+    trimmed = []
+    for record in records:
+        if record["level"] == "sentence":
+            if kept == count:
+                continue
+            kept += 1
+        trimmed.append(record)
+    write_unit_records(out, trimmed)
+    return out
+
+
+def timed(label: str, call):  # noqa: ANN001, ANN201 - tiny helper
+    start = time.perf_counter()
+    result = call()
+    seconds = time.perf_counter() - start
+    print(f"  {label:<58} {seconds:8.2f} s", flush=True)
+    return result, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--annotated", type=int, default=10_000)
+    args = parser.parse_args()
+    schema = load_schema(default_schema_path())
+    work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
+    units = sentence_units(args.units, work / "units.jsonl")
+    print(f"{args.units} sentence units from ANT in {units}")
+    server = start_server(work / "label-studio")
+    try:
+        client = server.client(timeout=3600)
+        target = schema.default_target("sentence")
+        records = list(iter_unit_records(units, "sentence"))
+
+        print(f"push {len(records)} sentence units")
+        raw_project = client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence"))
+        tasks = [{"data": task_data(r, target)} for r in records]
+        _, raw = timed("Label Studio: one projects.import_tasks (baseline)", lambda: client.projects.import_tasks(raw_project.id, request=tasks))
+        report, ours = timed("curation push (batches, journal, id map)", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
+        assert report.created == len(records)
+        _, again = timed("curation push again, unchanged", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
+        print(f"  push / raw import = {ours / raw:.2f}x (target <= 1.3x); re-push = {again / ours:.1%} of push (target < 10%)")
+
+        print(f"pull {args.annotated} annotated tasks")
+        task_ids = list(islice(TaskMap(report.project.folder).ids.values(), args.annotated))
+        result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}}]
+        for start in range(0, len(task_ids), 1000):
+            client.annotations.create_bulk(tasks=task_ids[start : start + 1000], result=result, project=report.project.id)
+        _, export = timed("Label Studio: full JSON export of the project", lambda: raw_json(client, f"api/projects/{report.project.id}/export", {"exportType": "JSON"}))
+        store = work / "annotations.jsonl"
+        pulled, first = timed("curation pull (first)", lambda: pull_annotations(client, server.url, schema, "sentence", store_path=store, state_dir=work / "state"))
+        assert pulled.new + pulled.rejected == len(task_ids), pulled
+        _, nothing = timed("curation pull, nothing changed", lambda: pull_annotations(client, server.url, schema, "sentence", store_path=store, state_dir=work / "state"))
+        print(f"  first pull / export = {first / export:.2f}x (target <= 1.0x); unchanged pull = {nothing / first:.1%} of first (target < 5%)")
+    finally:
+        stop_server(work / "label-studio")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Push, annotate as two real users, pull: against the session's real Label Studio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from curation.cli import main
+from curation.schema import Schema
+from curation.studio.accounts import add_annotator
+from curation.studio.client import AuthenticationFailed, ProjectMissing, ServerUnreachable, connect
+from curation.studio.listing import iter_tasks
+from curation.studio.projects import SchemaChangeRejected
+from curation.studio.pull import pull_annotations
+from curation.studio.push import TaskMap, push_units
+from curation.studio.server import StudioServer
+from curation.studio.store import AnnotationStore, read_annotations
+from curation.unitfile import write_unit_records
+
+from .conftest import TRICKY_SENTENCES, named_schema, unit_records
+
+
+def server_units(server: StudioServer, project_id: int) -> list[str]:
+    return [t["data"]["unit_id"] for t in iter_tasks(server.client(), server.url, project_id, "id,data")]
+
+
+def utf16(text: str, codepoint_index: int) -> int:
+    """What the browser reports: JavaScript string indices."""
+    return len(text[:codepoint_index].encode("utf-16-le")) // 2
+
+
+def span_region(text: str, surface: str, label: str) -> dict:
+    start = text.index(surface)
+    return {
+        "id": f"r{start}", "from_name": "entity", "to_name": "text", "type": "labels",
+        "value": {"start": utf16(text, start), "end": utf16(text, start + len(surface)), "text": surface, "labels": [label]},
+    }
+
+
+def stance(value: str) -> dict:
+    return {"id": "st", "from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": [value]}}
+
+
+@pytest.mark.parametrize("level", ["sentence", "article"])
+def test_push_is_idempotent_and_pushes_only_new_units(
+    studio_server: StudioServer, seed_units: Path, tmp_path: Path, level: str
+) -> None:
+    schema = named_schema(tmp_path, f"push_{level}")
+    client = studio_server.client()
+    records = unit_records(seed_units, level)
+    half = tmp_path / "half.jsonl"
+    write_unit_records(half, records[: len(records) // 2])
+
+    first = push_units(client, studio_server.url, half, level, schema, state_dir=tmp_path)
+    assert first.created == len(records) // 2
+    superset = push_units(client, studio_server.url, seed_units, level, schema, state_dir=tmp_path)
+    assert (superset.created, superset.already_pushed) == (len(records) - len(records) // 2, len(records) // 2)
+    again = push_units(client, studio_server.url, seed_units, level, schema, state_dir=tmp_path)
+    assert (again.created, again.already_pushed) == (0, len(records))
+
+    on_server = server_units(studio_server, first.project.id)
+    assert sorted(on_server) == sorted(r["id"] for r in records)
+    task = next(iter_tasks(client, studio_server.url, first.project.id, "id,data"))
+    unit = next(r for r in records if r["id"] == task["data"]["unit_id"])
+    assert task["data"]["text"] == (unit["body"] if level == "article" else unit["text"])
+    assert task["data"]["doc_id"] == unit["doc_id"]
+    assert task["data"]["target"] == schema.default_target(level)
+    if level == "article":
+        assert task["data"]["title"] == (unit["title"] or "")
+
+
+def test_two_annotators_round_trip_offsets_edits_and_deletes(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "roundtrip")
+    admin = studio_server.client()
+    pushed = push_units(admin, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
+    task_of = TaskMap(pushed.project.folder).ids
+    units = {r["text"]: r["id"] for r in unit_records(tricky_units, "sentence")}
+    s0, s1, s2 = TRICKY_SENTENCES
+    t0, t1, t2 = (task_of[units[s]] for s in TRICKY_SENTENCES)
+    token = add_annotator(admin, studio_server.url, "second@curation.local", "second-Secret-123")
+    second = connect(studio_server.url, token)
+
+    a_admin = admin.annotations.create(t0, result=[span_region(s0, "مُحَمَّدٌ", "PER"), span_region(s0, "باماكو", "GPE"), stance("neutral")], lead_time=4.5)
+    a_second = second.annotations.create(t0, result=[span_region(s0, "باماكو", "GPE"), stance("against")], lead_time=7.25)
+    b_second = second.annotations.create(t1, result=[span_region(s1, "كريستوفر لانداو", "PER"), stance("favor")], ground_truth=True)
+    skipped = admin.annotations.create(t2, result=[], was_cancelled=True)
+    bad = second.annotations.create(t2, result=[span_region(s2, "باماكو", "CITY"), stance("favor")])
+
+    store_path = tmp_path / "store" / "roundtrip.jsonl"
+    report = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
+    assert (report.new, report.rejected, report.deleted) == (4, 1, 0)
+    got = {a.annotation_id: a for a in read_annotations(store_path)}
+    assert set(got) == {str(a_admin.id), str(a_second.id), str(b_second.id), str(skipped.id)}
+    admin_answer = got[str(a_admin.id)]
+    assert admin_answer.annotator == "admin@curation.local" and admin_answer.unit_id == units[s0]
+    assert [(s.start, s.end, s.label, s.text) for s in admin_answer.spans] == [
+        (s0.index("مُحَمَّدٌ"), s0.index("مُحَمَّدٌ") + len("مُحَمَّدٌ"), "PER", "مُحَمَّدٌ"),
+        (s0.index("باماكو"), s0.index("باماكو") + 6, "GPE", "باماكو"),
+    ]
+    assert admin_answer.choices == {"stance": ("neutral",)} and admin_answer.lead_time == 4.5
+    assert got[str(a_second.id)].annotator == "second@curation.local"
+    assert got[str(a_second.id)].choices == {"stance": ("against",)}
+    person = got[str(b_second.id)].spans[0]
+    assert s1[person.start : person.end] == person.text == "كريستوفر لانداو"
+    assert got[str(b_second.id)].ground_truth is True
+    assert got[str(skipped.id)].cancelled is True
+    assert all(a.created_at and a.updated_at for a in got.values())
+    rejects = AnnotationStore(store_path).rejects()
+    (reject,) = rejects.values()
+    assert reject["record"]["annotation_id"] == str(bad.id) and "CITY" in " ".join(reject["reasons"])
+
+    before = {p.name: p.read_bytes() for p in store_path.parent.iterdir()}
+    again = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
+    assert (again.tasks_fetched, again.changed) == (0, False)
+    assert {p.name: p.read_bytes() for p in store_path.parent.iterdir()} == before
+
+    second.annotations.update(a_second.id, result=[span_region(s0, "مُحَمَّدٌ", "PER"), stance("favor")])
+    admin.annotations.delete(a_admin.id)
+    second.annotations.update(bad.id, result=[span_region(s2, "باماكو", "GPE"), stance("favor")])
+    third = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
+    assert (third.updated, third.deleted, third.new, third.rejected) == (1, 1, 1, 0)
+    assert third.tasks_fetched == 2  # only the tasks that changed
+    got = {a.annotation_id: a for a in read_annotations(store_path)}
+    assert got[str(a_admin.id)].deleted is True  # kept, flagged
+    assert got[str(a_second.id)].choices == {"stance": ("favor",)}
+    assert got[str(a_second.id)].spans[0].text == "مُحَمَّدٌ"
+    assert str(bad.id) in got and AnnotationStore(store_path).rejects() == {}
+
+
+def test_wrong_token_is_one_clear_line_without_the_token(
+    studio_server: StudioServer, seed_units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "0123456789abcdef0123456789abcdef01234567"
+    schema = named_schema(tmp_path, "wrongtoken")
+    with pytest.raises(AuthenticationFailed, match="LABEL_STUDIO_API_KEY") as caught:
+        push_units(connect(studio_server.url, wrong), studio_server.url, seed_units, "sentence", schema, state_dir=tmp_path)
+    assert wrong not in str(caught.value)
+
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", wrong)
+    result = CliRunner().invoke(main, ["push", str(seed_units), "--level", "sentence", "--url", studio_server.url,
+                                       "--data-dir", str(tmp_path), "--schema", str(schema.path)])
+    assert result.exit_code == 1
+    assert "refused the API key" in result.output and wrong not in result.output
+    assert not list(tmp_path.glob("projects/*/tasks.jsonl"))
+
+
+def test_server_down_says_what_to_do(seed_units: Path, tmp_path: Path) -> None:
+    schema = named_schema(tmp_path, "down")
+    url = "http://127.0.0.1:9"  # discard port: nothing listens
+    with pytest.raises(ServerUnreachable, match="curation studio up"):
+        push_units(connect(url, "k" * 40, timeout=5), url, seed_units, "sentence", schema, state_dir=tmp_path)
+
+
+def test_project_deleted_under_us(studio_server: StudioServer, seed_units: Path, tmp_path: Path) -> None:
+    schema = named_schema(tmp_path, "deleted")
+    client = studio_server.client()
+    first = push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path)
+    client.projects.delete(first.project.id)
+    with pytest.raises(ProjectMissing, match="--recreate"):
+        push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path)
+    again = push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path, recreate=True)
+    assert again.project.id != first.project.id and again.created == first.created
+
+
+def test_schema_change_label_studio_rejects_is_explained(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "evolving")
+    client = studio_server.client()
+    pushed = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
+    text = TRICKY_SENTENCES[0]
+    task_id = TaskMap(pushed.project.folder).ids[next(r["id"] for r in unit_records(tricky_units, "sentence") if r["text"] == text)]
+    client.annotations.create(task_id, result=[span_region(text, "باماكو", "FAC"), stance("favor")])
+    narrower_dir = tmp_path / "narrower"
+    narrower_dir.mkdir()
+    narrower = named_schema(narrower_dir, "evolving", drop_label="FAC")
+    with pytest.raises(SchemaChangeRejected, match="migrations"):
+        push_units(client, studio_server.url, tricky_units, "sentence", narrower, state_dir=tmp_path)
+
+
+def test_predictions_become_label_studio_predictions(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "predicted")
+    units = unit_records(tricky_units, "sentence")
+    text = units[1]["text"]
+    start = text.index("كريستوفر لانداو")
+    predictions = tmp_path / "pred.jsonl"
+    predictions.write_text(
+        json.dumps({"unit_id": units[1]["id"], "model_version": "m1", "choices": {"stance": ["favor"]},
+                    "spans": [{"start": start, "end": start + 15, "label": "PER", "text": "كريستوفر لانداو"}]}, ensure_ascii=False)
+        + "\n" + json.dumps({"unit_id": units[2]["id"], "spans": [{"start": 0, "end": 2, "label": "PER", "text": "xx"}]}) + "\n",
+        encoding="utf-8",
+    )
+    client = studio_server.client()
+    report = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path, predictions_path=predictions)
+    assert report.predictions == 1
+    assert len(report.problems) == 1 and units[2]["id"] in report.problems[0]
+    task_id = TaskMap(report.project.folder).ids[units[1]["id"]]
+    (prediction,) = client.predictions.list(task=task_id)
+    region = next(r for r in prediction.result if r["type"] == "labels")
+    assert region["value"]["start"] == utf16(text, start)  # two emoji before the name
+    assert region["value"]["text"] == "كريستوفر لانداو"

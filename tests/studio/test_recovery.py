@@ -1,0 +1,105 @@
+"""Interrupted pushes resume with no duplicate and no missing task."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from curation.studio.client import StudioError
+from curation.studio.listing import iter_tasks
+from curation.studio.push import TaskMap, push_units
+from curation.studio.server import StudioServer, start_server, stop_server
+from curation.studio.tasks import task_data
+from curation.unitfile import write_unit_records
+from curation.units import Sentence, content_id
+
+from .conftest import named_schema, unit_records
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[StudioServer]:
+    """A second real server this test may kill; the session server survives."""
+    data_dir = tmp_path / "label-studio"
+    server = start_server(data_dir)
+    try:
+        yield server
+    finally:
+        stop_server(data_dir)
+
+
+def synthetic_units(path: Path, count: int) -> Path:
+    doc_id = content_id("d", "synthetic", count)
+    records = [
+        Sentence(Sentence.make_id(doc_id, i * 40, i * 40 + 30), doc_id, "a0", i * 40, i * 40 + 30,
+                 f"الجملة رقم {i} من نص تجريبي 😀", "body", i).to_record()
+        for i in range(count)
+    ]
+    write_unit_records(path, records)
+    return path
+
+
+def assert_each_unit_once(server: StudioServer, project_id: int, expected: set[str]) -> None:
+    counts = Counter(t["data"]["unit_id"] for t in iter_tasks(server.client(), server.url, project_id, "id,data"))
+    assert set(counts) == expected
+    assert max(counts.values()) == 1
+
+
+def test_batch_committed_but_never_recorded_is_recovered(
+    studio_server: StudioServer, seed_units: Path, tmp_path: Path
+) -> None:
+    """The server stored a batch, then the pusher died before writing the map."""
+    schema = named_schema(tmp_path, "lost_response")
+    client = studio_server.client()
+    records = unit_records(seed_units, "sentence")
+    first_part = tmp_path / "first.jsonl"
+    write_unit_records(first_part, records[:30])
+    report = push_units(client, studio_server.url, first_part, "sentence", schema, state_dir=tmp_path)
+    task_map = TaskMap(report.project.folder)
+    lost = records[30:50]
+    task_map.mark_pending([r["id"] for r in lost])
+    client.projects.import_tasks(report.project.id, request=[{"data": task_data(r, "t")} for r in lost])
+
+    resumed = push_units(client, studio_server.url, seed_units, "sentence", schema, state_dir=tmp_path)
+    assert resumed.recovered == len(lost)
+    assert resumed.created == len(records) - 50
+    assert not task_map.pending_path.exists()
+    assert_each_unit_once(studio_server, report.project.id, {r["id"] for r in records})
+
+
+def test_server_killed_during_push_resumes_without_duplicates(own_server: StudioServer, tmp_path: Path) -> None:
+    schema = named_schema(tmp_path, "killed")
+    units = synthetic_units(tmp_path / "units.jsonl", 12_000)
+    state = tmp_path / "state"
+    errors: list[Exception] = []
+
+    def push() -> None:
+        try:
+            push_units(own_server.client(), own_server.url, units, "sentence", schema, state_dir=state, batch_size=2000)
+        except StudioError as exc:
+            errors.append(exc)
+
+    pusher = threading.Thread(target=push)
+    pusher.start()
+    deadline = time.monotonic() + 300
+    map_file = next(iter(state.glob("projects/*/tasks.jsonl")), None)
+    while time.monotonic() < deadline and (map_file is None or map_file.stat().st_size == 0):
+        time.sleep(0.2)
+        map_file = next(iter(state.glob("projects/*/tasks.jsonl")), None)
+    assert map_file is not None, "the first batch never landed"
+    time.sleep(0.5)  # into the next batch's import
+    os.killpg(own_server.pid, signal.SIGKILL)
+    pusher.join(timeout=300)
+    assert errors and "Label Studio" in str(errors[0])
+
+    restarted = start_server(own_server.data_dir)
+    assert restarted.pid != own_server.pid
+    report = push_units(restarted.client(), restarted.url, units, "sentence", schema, state_dir=state, batch_size=2000)
+    assert report.already_pushed + report.created == 12_000
+    assert_each_unit_once(restarted, report.project.id, {r["id"] for r in unit_records(units, "sentence")})
