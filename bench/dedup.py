@@ -26,20 +26,29 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
-from curation.dedup import DedupSettings, find_clusters, jaccard, text_shingles
+from curation.dedup import (
+    Cluster,
+    DedupSettings,
+    find_clusters,
+    jaccard,
+    label_conflicts,
+    text_shingles,
+)
 from curation.normalize import normalize_text
 
-ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
+ANT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ant-v2.1.jsonl.gz"  # shared/ beside the repo
 WORD = re.compile(r"\w+")
 
 
-def load_ant(limit: int | None) -> list[tuple[str, str]]:
+def load_ant(limit: int | None, field: str = "text") -> list[tuple[str, str]]:
+    """``(id, field)`` of the first ``limit`` ANT articles: the text, or e.g. the topic."""
     with gzip.open(ANT, "rt", encoding="utf-8") as handle:
         lines = itertools.islice(handle, limit)
-        return [(record["id"], record["text"]) for record in map(json.loads, lines)]
+        return [(record["id"], record[field]) for record in map(json.loads, lines)]
 
 
 def reference_clusters(items: list[tuple[str, str]], settings: DedupSettings) -> list[list[str]]:
@@ -73,8 +82,8 @@ def reference_clusters(items: list[tuple[str, str]], settings: DedupSettings) ->
     return [members for members in groups.values() if len(members) > 1]
 
 
-def ours(items: list[tuple[str, str]], settings: DedupSettings) -> list[list[str]]:
-    return [list(cluster.member_ids) for cluster in find_clusters(items, settings)]
+def ours(items: list[tuple[str, str]], settings: DedupSettings) -> list[Cluster]:
+    return find_clusters(items, settings)
 
 
 def _reset_peak_memory() -> None:
@@ -99,7 +108,7 @@ def _child(name: str, limit: int | None, settings: DedupSettings, queue: multipr
     queue.put((name, time.perf_counter() - started, _peak_memory_mb(), clusters))
 
 
-def measure(name: str, limit: int | None, settings: DedupSettings) -> tuple[float, float, list[list[str]]]:
+def measure(name: str, limit: int | None, settings: DedupSettings) -> tuple[float, float, list[Any]]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(name, limit, settings, queue))
@@ -107,6 +116,10 @@ def measure(name: str, limit: int | None, settings: DedupSettings) -> tuple[floa
     _, seconds, memory, clusters = queue.get()
     process.join()
     return seconds, memory, clusters
+
+
+def members_of(cluster: Cluster | list[str]) -> list[str]:
+    return list(cluster.member_ids) if isinstance(cluster, Cluster) else cluster
 
 
 def pairs(clusters: Iterable[list[str]]) -> set[tuple[str, str]]:
@@ -136,20 +149,33 @@ def main() -> None:
         f"{settings.shingle_size}-word shingles; exact-duplicate pairs: {len(exact):,}\n"
     )
     results = {name: measure(name, args.limit, settings) for name in ("datasketch", "ours, no containment", "ours")}
-    reference = pairs(results["datasketch"][2])
+    members = {name: [members_of(c) for c in clusters] for name, (_, _, clusters) in results.items()}
+    reference = pairs(members["datasketch"])
     print(f"{'run':<22} {'seconds':>8} {'peak MB':>8} {'clusters':>9} {'pairs':>8} {'exact recall':>13} {'pair agreement':>15}")
     for name, (seconds, memory, clusters) in results.items():
-        found = pairs(clusters)
+        found = pairs(members[name])
         recall = len(exact & found) / len(exact) if exact else 1.0
         agreement = len(found & reference) / len(found | reference) if found | reference else 1.0
         print(
             f"{name:<22} {seconds:>8.1f} {memory:>8.0f} {len(clusters):>9,} {len(found):>8,} "
             f"{recall:>12.2%} {agreement:>14.2%}"
         )
-    ours_pairs = pairs(results["ours, no containment"][2])
+    ours_pairs = pairs(members["ours, no containment"])
     print(
         f"\nno-containment run vs datasketch: {len(ours_pairs & reference):,} pairs shared, "
         f"{len(ours_pairs - reference):,} only ours, {len(reference - ours_pairs):,} only datasketch"
+    )
+    topics = {unit_id: (topic,) for unit_id, topic in load_ant(args.limit, "topic")}
+    conflicts = label_conflicts(results["ours"][2], topics)
+    same_text: dict[str, list[str]] = defaultdict(list)
+    for unit_id, text in items:
+        same_text[text].append(unit_id)
+    cross_topic = [ids for ids in same_text.values() if len({topics[i] for i in ids}) > 1]
+    covered = {frozenset(c.cluster.member_ids) for c in conflicts}
+    listed = sum(any(set(ids) <= members for members in covered) for ids in cross_topic)
+    print(
+        f"topic conflicts listed by ours: {len(conflicts):,} clusters; identical texts under different "
+        f"topics: {len(cross_topic):,} groups, {listed:,} of them inside a listed conflict"
     )
     total_pairs = len(items) * (len(items) - 1) // 2
     disagreements = len(ours_pairs ^ reference)
