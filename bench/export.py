@@ -166,7 +166,8 @@ def child_export(tool: str, limit: int | None) -> dict:
                 arrow = table.table()
                 splits = pa.array([split_of[k] for k in arrow.column(key).to_pylist()], pa.string())
                 for split in recipe.split.ratios:
-                    write_split(folder / "out", name, split, arrow.filter(pc.equal(splits, split)), recipe.shard_rows)
+                    part = arrow.filter(pc.equal(splits, split))
+                    write_split(folder / "out", name, split, part.to_batches(), part.num_rows, part.schema, recipe.shard_rows)
         else:
             from datasets import Dataset, disable_progress_bars
 

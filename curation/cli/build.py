@@ -14,6 +14,7 @@ from curation.export.build import BuildReport, build
 from curation.export.publish import PublishError, publish
 from curation.export.recipe import RecipeError, load_recipe
 from curation.export.verify import verify
+from curation.schema import SchemaError
 
 DEFAULT_RECIPE = "exports/seed-news.yaml"
 PROBLEMS_SHOWN = 20
@@ -49,7 +50,7 @@ def build_command(recipe: str, output: str | None) -> None:
         task = bar.add_task(f"building {loaded.name}", total=None)
         try:
             report = build(loaded, Path(output) if output else None, on_document=lambda _: bar.advance(task))
-        except (RecipeError, ValueError) as exc:
+        except (RecipeError, SchemaError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
     console.print(_summary(report))
     for problem in report.problems[:PROBLEMS_SHOWN]:

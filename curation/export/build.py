@@ -10,7 +10,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import Features
 
-from curation.dedup import find_clusters
+from curation.dedup import Cluster, article_dedup_text, cluster_ids, find_clusters, label_conflicts
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_snapshot
 from curation.export.card import CardFacts, card_text
 from curation.export.codec import row_decoder
@@ -45,6 +45,7 @@ from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 NO_LABEL = "(none)"
+BATCH_ROWS = 5_000
 
 
 @dataclass(slots=True)
@@ -61,6 +62,7 @@ class BuildReport:
     clusters: int | None = None
     boundary_splits: int = 0
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
+    label_conflicts: dict[str, int] = field(default_factory=dict)  # per family: clusters with differing gold
     seconds: dict[str, float] = field(default_factory=dict)  # per phase; never written to the outputs
 
 
@@ -117,13 +119,31 @@ def _load_schema(recipe: Recipe) -> Schema:
     return load_schema(recipe.resolve(recipe.schema) if recipe.schema else None)
 
 
-def _clusters(articles: pa.Table) -> dict[str, str]:
-    """Cluster id per article that has a near-duplicate, from ``curation.dedup``."""
-    def items() -> Iterator[tuple[str, str]]:
-        for batch in articles.select(["id", "text"]).to_batches(max_chunksize=5_000):
-            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+def _clusters(articles: pa.Table) -> list[Cluster]:
+    """Near-duplicate clusters of articles, compared the way ``curation.dedup`` compares them."""
 
-    return {member: cluster.id for cluster in find_clusters(items()) for member in cluster.member_ids}
+    def items() -> Iterator[tuple[str, str]]:
+        for batch in articles.select(["id", "title", "text"]).to_batches(max_chunksize=BATCH_ROWS):
+            for unit_id, title, body in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                yield unit_id, article_dedup_text({"title": title, "body": body})
+
+    return find_clusters(items())
+
+
+def _label_conflicts(clusters: list[Cluster], articles: pa.Table, features: Features, layout: LevelLayout) -> dict[str, int]:
+    """Per article-level choice family, how many clusters hold members with different gold."""
+    conflicts = {}
+    for column, feature in layout.labels.items():
+        if is_span_feature(feature):
+            continue
+        decode = row_decoder(Features({column: feature}))
+        labels = {}
+        for unit_id, value in zip(articles.column("id").to_pylist(), articles.column(column).to_pylist(), strict=True):
+            value = decode({column: value})[column]
+            if value:
+                labels[unit_id] = (value,) if isinstance(value, str) else tuple(value)
+        conflicts[column] = len(label_conflicts(clusters, labels))
+    return conflicts
 
 
 def _split_items(keys: list[tuple[str, str, str]], cluster_of: dict[str, str], group_by: str) -> list[SplitItem]:
@@ -136,22 +156,30 @@ def _split_items(keys: list[tuple[str, str, str]], cluster_of: dict[str, str], g
     return items
 
 
-def _label_counts(table: pa.Table, features: Features, columns: list[str]) -> dict[str, dict[str, int]]:
+def _label_counts(batches: Iterable[pa.RecordBatch], features: Features, columns: list[str]) -> dict[str, dict[str, int]]:
     """Gold label counts per column; spans count their entity labels."""
-    counts: dict[str, dict[str, int]] = {}
-    for column in columns:
-        decode = row_decoder(Features({column: features[column]}))
-        counter: Counter[str] = Counter()
-        for value in table.column(column).to_pylist():
-            value = decode({column: value})[column]
-            if value is None or value == []:
-                counter[NO_LABEL] += 1
-            elif isinstance(value, str):
-                counter[value] += 1
-            else:
-                counter.update(v["label"] if isinstance(v, dict) else v for v in value)
-        counts[column] = dict(sorted(counter.items()))
-    return counts
+    decode = row_decoder(Features({column: features[column] for column in columns}))
+    counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
+    for batch in batches:
+        for row in batch.select(columns).to_pylist():
+            row = decode(row)
+            for column, value in row.items():
+                if value is None or value == []:
+                    counters[column][NO_LABEL] += 1
+                elif isinstance(value, str):
+                    counters[column][value] += 1
+                else:
+                    counters[column].update(v["label"] if isinstance(v, dict) else v for v in value)
+    return {column: dict(sorted(counter.items())) for column, counter in counters.items()}
+
+
+def _split_batches(table: pa.Table, splits: pa.Array, split: str) -> Iterator[pa.RecordBatch]:
+    """The rows of one split, in build order, a batch at a time (no copy of the split is made)."""
+    offset = 0
+    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        mask = pc.equal(splits.slice(offset, batch.num_rows), split)
+        offset += batch.num_rows
+        yield batch.filter(mask)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -200,13 +228,16 @@ def build(
     report.articles, report.sentences = built["articles"].num_rows, built["sentences"].num_rows
     report.seconds["read, segment, rows"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    cluster_of = _clusters(built["articles"]) if recipe.dedup else {}
+    clusters = _clusters(built["articles"]) if recipe.dedup else []
+    cluster_of: dict[str, str] = {}
     if recipe.dedup:
-        report.clusters = len(set(cluster_of.values()))
         ids = built["articles"].column("id").to_pylist()
+        cluster_of = cluster_ids(clusters, ids)
+        report.clusters = len(clusters)
+        report.label_conflicts = _label_conflicts(clusters, built["articles"], features["articles"], layouts["articles"])
         index = built["articles"].schema.get_field_index("cluster")
         built["articles"] = built["articles"].set_column(
-            index, "cluster", pa.array([cluster_of.get(i) for i in ids], pa.string())
+            index, "cluster", pa.array([cluster_of[i] for i in ids], pa.string())
         )
     items = _split_items(maker.article_keys, cluster_of, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
@@ -240,6 +271,7 @@ def build(
             boundary_splits=maker.tally.boundary_splits,
             overlapping_spans=len(maker.tally.overlapping),
             clusters=report.clusters,
+            label_conflicts=report.label_conflicts,
             labels_from_meta=recipe.labels_from_meta,
             problems=len(report.problems),
             split_rule=_split_rule(recipe),
@@ -265,23 +297,22 @@ def _write_outputs(
     split_of: dict[str, str],
     report: BuildReport,
 ) -> None:
-    order = tuple(recipe.split.ratios)
     for name, table in tables.items():
-        key = table.column(CONFIGS[name][1]).to_pylist()
-        splits = pa.array([split_of[k] for k in key], pa.string())
+        splits = pa.array([split_of[k] for k in table.column(CONFIGS[name][1]).to_pylist()], pa.string())
         gold_columns = [c for c in layouts[name].labels if c != BIO_COLUMN]
         counts: dict[str, dict[str, dict[str, int]]] = {}
-        for split in order:
-            part = table.filter(pc.equal(splits, split))
-            if not part.num_rows:
+        for split in recipe.split.ratios:
+            num_rows = pc.sum(pc.equal(splits, split)).as_py() or 0
+            if not num_rows:
                 continue
+            rows = lambda: _split_batches(table, splits, split)  # noqa: E731  (each writer takes a fresh pass)
             if "huggingface" in recipe.formats:
-                report.written.append(write_split(staging, name, split, part, recipe.shard_rows))
+                report.written.append(write_split(staging, name, split, rows(), num_rows, table.schema, recipe.shard_rows))
             if "jsonl" in recipe.formats:
-                write_jsonl(staging, name, split, part, features[name])
-            if "conll" in recipe.formats and BIO_COLUMN in part.column_names:
-                write_conll(staging, split, part, features[name])
-            for column, by_label in _label_counts(part, features[name], gold_columns).items():
+                write_jsonl(staging, name, split, rows(), features[name])
+            if "conll" in recipe.formats and BIO_COLUMN in table.column_names:
+                write_conll(staging, split, rows(), features[name])
+            for column, by_label in _label_counts(rows(), features[name], gold_columns).items():
                 counts.setdefault(column, {})[split] = by_label
         report.label_counts[name] = counts
 
@@ -339,6 +370,7 @@ def _manifest(
             "articles": report.articles,
             "sentences": report.sentences,
             "clusters": report.clusters,
+            "clusters_with_differing_gold": report.label_conflicts,
             "boundary_splits": report.boundary_splits,
             "splits": {f"{w.config}/{w.split}": w.num_rows for w in report.written},
         },

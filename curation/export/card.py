@@ -64,6 +64,7 @@ class CardFacts:
     boundary_splits: int = 0
     overlapping_spans: int = 0
     clusters: int | None = None
+    label_conflicts: Mapping[str, int] = field(default_factory=dict)
     labels_from_meta: Mapping[str, str] = field(default_factory=dict)
     problems: int = 0
     split_rule: str = ""
@@ -221,6 +222,9 @@ def card_text(facts: CardFacts) -> str:
     lines += _schema_section(facts.schema) + [""]
     lines += _annotation_section(facts) + [""]
     dedup = "not run" if facts.clusters is None else f"{facts.clusters} near-duplicate cluster(s) found"
+    differing = [f"{n} with differing gold `{family}`" for family, n in sorted(facts.label_conflicts.items()) if n]
+    if differing:
+        dedup += f" ({'; '.join(differing)}: the same story filed under different labels)"
     lines += [
         "## Splits",
         "",

@@ -5,6 +5,7 @@ which would claim it was checked and holds no entity."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,11 +19,12 @@ CONLL_DIR = "conll"
 NOT_ANNOTATED = "_"
 
 
-def write_conll(out_dir: Path, split: str, table: pa.Table, features: Features) -> Path:
-    """Write ``conll/<split>.conll``; the table must have ``tokens`` and ``ner_tags`` columns."""
+def write_conll(out_dir: Path, split: str, batches: Iterable[pa.RecordBatch], features: Features) -> Path:
+    """Write ``conll/<split>.conll``; the batches must have ``tokens`` and ``ner_tags`` columns."""
     path = out_dir / CONLL_DIR / f"{split}.conll"
+    columns = ["id", "text", TOKENS_COLUMN, BIO_COLUMN]
     with atomic_writer(path) as handle:
-        for row in decoded_rows(table.select(["id", "text", TOKENS_COLUMN, BIO_COLUMN]), features):
+        for row in decoded_rows((batch.select(columns) for batch in batches), features):
             handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
             tags = row[BIO_COLUMN] or [NOT_ANNOTATED] * len(row[TOKENS_COLUMN])
             for token, tag in zip(row[TOKENS_COLUMN], tags, strict=True):

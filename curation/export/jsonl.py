@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,19 @@ from curation.fileio import atomic_writer
 JSONL_DIR = "jsonl"
 
 
-def decoded_rows(table: pa.Table, features: Features, batch_rows: int = 5_000) -> Iterator[dict[str, Any]]:
-    """Rows of an Arrow table as dicts with label names, batch by batch to bound memory."""
+def decoded_rows(batches: Iterable[pa.RecordBatch], features: Features) -> Iterator[dict[str, Any]]:
+    """Rows of Arrow batches as dicts with label names, one batch in memory at a time."""
     decode = row_decoder(features)
-    for batch in table.to_batches(max_chunksize=batch_rows):
+    for batch in batches:
         for row in batch.to_pylist():
             yield decode(row)
 
 
-def write_jsonl(out_dir: Path, config: str, split: str, table: pa.Table, features: Features) -> Path:
+def write_jsonl(
+    out_dir: Path, config: str, split: str, batches: Iterable[pa.RecordBatch], features: Features
+) -> Path:
     path = out_dir / JSONL_DIR / config / f"{split}.jsonl"
     with atomic_writer(path) as handle:
         writer = jsonlines.Writer(handle, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
-        writer.write_all(decoded_rows(table, features))
+        writer.write_all(decoded_rows(batches, features))
     return path
