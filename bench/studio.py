@@ -22,7 +22,8 @@ from curation.schema import default_schema_path, load_schema
 from curation.segment.pipeline import segment_document
 from curation.studio.client import raw_json
 from curation.studio.pull import pull_annotations
-from curation.studio.push import TaskMap, push_units
+from curation.studio.projects import ensure_project
+from curation.studio.push import push_units
 from curation.studio.server import start_server, stop_server
 from curation.studio.tasks import task_data
 from curation.unitfile import iter_unit_records, write_unit_records
@@ -60,41 +61,54 @@ def timed(label: str, call):  # noqa: ANN001, ANN201 - tiny helper
     return result, seconds
 
 
+def bench_push(client, server, schema, units: Path, work: Path) -> None:  # noqa: ANN001
+    records = list(iter_unit_records(units, "sentence"))
+    print(f"push {len(records)} sentence units")
+    raw_project = client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence"))
+    tasks = [{"data": task_data(r, schema.default_target("sentence"))} for r in records]
+    _, raw = timed("Label Studio: one projects.import_tasks (baseline)", lambda: client.projects.import_tasks(raw_project.id, request=tasks))
+    report, ours = timed("curation push (batches, journal, id map)", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
+    assert report.created == len(records)
+    _, again = timed("curation push again, unchanged", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
+    print(f"  push / raw import = {ours / raw:.2f}x (target <= 1.3x); re-push = {again / ours:.1%} of push (target < 10%)")
+
+
+def bench_pull(client, server, schema, units: Path, work: Path, count: int) -> None:  # noqa: ANN001
+    """A project of ``count`` tasks, each with one annotation (imported with the tasks, Label
+    Studio's fastest way to get them there), pulled by us and exported by Label Studio."""
+    print(f"pull {count} annotated tasks")
+    ref, _ = ensure_project(client, server.url, schema, "article", work / "state")  # its own project
+    result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
+              {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["politics"]}}]
+    records = list(islice(iter_unit_records(units, "sentence"), count))
+    tasks = [{"data": {**task_data(r, schema.default_target("article")), "title": ""},
+              "annotations": [{"result": result, "completed_by": 1, "lead_time": 3.0}]} for r in records]
+    client.projects.import_tasks(ref.id, request=tasks)
+    _, export = timed("Label Studio: full JSON export of the project", lambda: raw_json(client, f"api/projects/{ref.id}/export", {"exportType": "JSON"}))
+    store = work / "annotations.jsonl"
+    pulled, first = timed("curation pull (first)", lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=work / "state"))
+    assert pulled.new + pulled.rejected == count, pulled
+    _, nothing = timed("curation pull, nothing changed", lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=work / "state"))
+    print(f"  first pull / export = {first / export:.2f}x (target <= 1.0x); unchanged pull = {nothing / first:.1%} of first (target < 5%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotated", type=int, default=10_000)
+    parser.add_argument("--only", choices=["push", "pull"], default=None)
     args = parser.parse_args()
     schema = load_schema(default_schema_path())
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
-    units = sentence_units(args.units, work / "units.jsonl")
-    print(f"{args.units} sentence units from ANT in {units}")
+    units = sentence_units(max(args.units, args.annotated) if args.only != "pull" else args.annotated, work / "units.jsonl")
+    print(f"units from ANT in {units}")
     server = start_server(work / "label-studio")
     try:
         client = server.client(timeout=3600)
-        target = schema.default_target("sentence")
-        records = list(iter_unit_records(units, "sentence"))
-
-        print(f"push {len(records)} sentence units")
-        raw_project = client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence"))
-        tasks = [{"data": task_data(r, target)} for r in records]
-        _, raw = timed("Label Studio: one projects.import_tasks (baseline)", lambda: client.projects.import_tasks(raw_project.id, request=tasks))
-        report, ours = timed("curation push (batches, journal, id map)", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
-        assert report.created == len(records)
-        _, again = timed("curation push again, unchanged", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=work / "state"))
-        print(f"  push / raw import = {ours / raw:.2f}x (target <= 1.3x); re-push = {again / ours:.1%} of push (target < 10%)")
-
-        print(f"pull {args.annotated} annotated tasks")
-        task_ids = list(islice(TaskMap(report.project.folder).ids.values(), args.annotated))
-        result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}}]
-        for start in range(0, len(task_ids), 1000):
-            client.annotations.create_bulk(tasks=task_ids[start : start + 1000], result=result, project=report.project.id)
-        _, export = timed("Label Studio: full JSON export of the project", lambda: raw_json(client, f"api/projects/{report.project.id}/export", {"exportType": "JSON"}))
-        store = work / "annotations.jsonl"
-        pulled, first = timed("curation pull (first)", lambda: pull_annotations(client, server.url, schema, "sentence", store_path=store, state_dir=work / "state"))
-        assert pulled.new + pulled.rejected == len(task_ids), pulled
-        _, nothing = timed("curation pull, nothing changed", lambda: pull_annotations(client, server.url, schema, "sentence", store_path=store, state_dir=work / "state"))
-        print(f"  first pull / export = {first / export:.2f}x (target <= 1.0x); unchanged pull = {nothing / first:.1%} of first (target < 5%)")
+        if args.only != "pull":
+            bench_push(client, server, schema, units, work)
+        if args.only != "push":
+            bench_pull(client, server, schema, units, work, args.annotated)
     finally:
         stop_server(work / "label-studio")
 

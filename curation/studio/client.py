@@ -90,7 +90,7 @@ def _explain(exc: Exception, url: str, what: str) -> StudioError:
         if status == 404:
             return ProjectMissing(
                 f"Label Studio at {url} has no such object (HTTP 404) while {what}: the project "
-                "was probably deleted in the UI; run the command with --new-project to create it again."
+                "was probably deleted in the UI; `curation push ... --recreate` creates it again."
             )
         body = scrub(str(exc.body))[:300]
         return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {body}")

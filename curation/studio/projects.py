@@ -124,6 +124,8 @@ def _update_config(client: LabelStudio, ref: ProjectRef, schema: Schema) -> Proj
     config = schema.label_config(ref.level)
     with explained(ref.url, "updating the labelling config"):
         try:
+            # The strict check the web UI runs before saving: PATCH alone only logs removed labels.
+            client.projects.validate_label_config(ref.id, label_config=config)
             client.projects.update(ref.id, label_config=config)
         except ApiError as exc:
             if exc.status_code != 400:

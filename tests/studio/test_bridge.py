@@ -170,17 +170,22 @@ def test_project_deleted_under_us(studio_server: StudioServer, seed_units: Path,
 def test_schema_change_label_studio_rejects_is_explained(
     studio_server: StudioServer, tricky_units: Path, tmp_path: Path
 ) -> None:
+    """A new schema version drops an entity label that an annotation already uses."""
     schema = named_schema(tmp_path, "evolving")
     client = studio_server.client()
     pushed = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
     text = TRICKY_SENTENCES[0]
-    task_id = TaskMap(pushed.project.folder).ids[next(r["id"] for r in unit_records(tricky_units, "sentence") if r["text"] == text)]
-    client.annotations.create(task_id, result=[span_region(text, "باماكو", "FAC"), stance("favor")])
+    unit_id = next(r["id"] for r in unit_records(tricky_units, "sentence") if r["text"] == text)
+    client.annotations.create(TaskMap(pushed.project.folder).ids[unit_id],
+                              result=[span_region(text, "باماكو", "FAC"), stance("favor")])
     narrower_dir = tmp_path / "narrower"
     narrower_dir.mkdir()
     narrower = named_schema(narrower_dir, "evolving", drop_label="FAC")
-    with pytest.raises(SchemaChangeRejected, match="migrations"):
+    with pytest.raises(SchemaChangeRejected, match="Migration path") as caught:
         push_units(client, studio_server.url, tricky_units, "sentence", narrower, state_dir=tmp_path)
+    assert "FAC" in str(caught.value)
+    # Nothing was changed: the project still has the old config, so pushing the old schema works.
+    assert push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path).created == 0
 
 
 def test_predictions_become_label_studio_predictions(
