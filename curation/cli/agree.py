@@ -12,8 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
+from curation.agreement.review import pull_review, push_review
 from curation.cli._common import console
 from curation.cli.schema import _load_or_exit
+from curation.cli.studio import _one_line_errors, data_dir_option, url_option
+from curation.schema import Schema
+from curation.studio.server import find_server
+from curation.studio.tasks import PUSHABLE_LEVELS
+from curation.units import Annotation
 from curation.export.annotations import read_snapshot
 from curation.fileio import atomic_writer
 
@@ -117,23 +123,45 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
     )
 
 
-@click.command("agree")
-@click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
+annotations_argument = click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+schema_option = click.option(
     "--schema",
     "schema_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Label schema (default: schemas/news.yaml).",
 )
-@click.option(
+policy_option = click.option(
     "--policy",
     "policies",
     multiple=True,
     type=click.Choice(POLICIES),
-    help=f"Adjudication policy; repeat to chain, first that decides wins "
-    f"[default: {' then '.join(DEFAULT_POLICY)}].",
+    help=f"Adjudication policy; repeat to chain, first that decides wins [default: {' then '.join(DEFAULT_POLICY)}].",
 )
-@click.option("--reviewer", help="Annotator whose answer wins under the 'reviewer' policy.")
+reviewer_option = click.option("--reviewer", help="Annotator whose answer wins under the 'reviewer' policy.")
+
+
+def _adjudicated(
+    annotations: Path, schema: Schema, policies: tuple[str, ...], reviewer: str | None
+) -> tuple[list[Annotation], list[str], Adjudication]:
+    """The store's annotations (every unreadable line reported and returned) and their adjudication."""
+    snapshot = read_snapshot(annotations, schema)
+    for problem in snapshot.problems[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
+    if len(snapshot.problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
+    records = [a for unit in snapshot.by_unit.values() for a in unit]
+    try:
+        adjudication = adjudicate(records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--policy/--reviewer") from None
+    return records, snapshot.problems, adjudication
+
+
+@click.command("agree")
+@annotations_argument
+@schema_option
+@policy_option
+@reviewer_option
 @click.option(
     "-o",
     "--output",
@@ -157,20 +185,11 @@ def agree_command(
 ) -> None:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
 
-    ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation studio pull` writes).
+    ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation pull` writes).
     Deleted and cancelled annotations never count as answers.
     """
     schema = _load_or_exit(schema_file)
-    snapshot = read_snapshot(annotations, schema)
-    for problem in snapshot.problems[:SHOWN_PROBLEMS]:
-        console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
-    if len(snapshot.problems) > SHOWN_PROBLEMS:
-        console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
-    records = [a for unit in snapshot.by_unit.values() for a in unit]
-    try:
-        adjudication = adjudicate(records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--policy/--reviewer") from None
+    records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer)
     report = agreement_report(records, schema)
     for issue in report.table.issues[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
@@ -178,7 +197,7 @@ def agree_command(
     document = {
         "annotations_file": str(annotations),
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
-        "unreadable": snapshot.problems,
+        "unreadable": unreadable,
         "agreement": report.to_dict(),
         "adjudication": adjudication.to_dict(),
     }
@@ -198,4 +217,82 @@ def agree_command(
         console.print(f"wrote {escape(str(output))}" + (f" and {escape(str(gold))}" if gold else ""), highlight=False)
 
 
-COMMANDS = [agree_command]
+@click.group("review")
+def review_group() -> None:
+    """Send conflicts to a Label Studio review project and pull the reviewer's decisions."""
+
+
+@review_group.command("push")
+@annotations_argument
+@click.option(
+    "--units",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The units file the annotated tasks came from (curation segment output).",
+)
+@click.option("--level", type=click.Choice(PUSHABLE_LEVELS), required=True)
+@click.option("--all-conflicts", is_flag=True, help="Also the units the policy resolved, not only the unresolved ones.")
+@schema_option
+@policy_option
+@reviewer_option
+@url_option
+@data_dir_option
+def review_push_command(
+    annotations: Path,
+    units: Path,
+    level: str,
+    all_conflicts: bool,
+    schema_file: Path | None,
+    policies: tuple[str, ...],
+    reviewer: str | None,
+    url: str | None,
+    data_dir: Path,
+) -> None:
+    """Push the units whose adjudication of ANNOTATIONS is in conflict to the review project."""
+    schema = _load_or_exit(schema_file)
+    _, _, adjudication = _adjudicated(annotations, schema, policies, reviewer)
+    with _one_line_errors():
+        server = find_server(url, data_dir)
+        report = push_review(
+            server.client(), server.url, adjudication, units, schema, level,
+            state_dir=data_dir, unresolved_only=not all_conflicts,
+        )  # fmt: skip
+    for problem in report.problems:
+        console.print(f"[yellow]not sent[/yellow] {escape(problem)}", highlight=False)
+    console.print(
+        f"[green]review[/green] {report.created} new task(s) in {escape(report.project.title)} "
+        f"(project {report.project.id}); {report.already_pushed} already there",
+        highlight=False,
+    )
+
+
+@review_group.command("pull")
+@click.option("--level", type=click.Choice(PUSHABLE_LEVELS), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Store file (default .curation/annotations/SCHEMA-review-LEVEL.jsonl).",
+)
+@schema_option
+@url_option
+@data_dir_option
+def review_pull_command(
+    level: str, output: Path | None, schema_file: Path | None, url: str | None, data_dir: Path
+) -> None:
+    """Pull the reviewer's decisions; then run `curation agree` on both stores with --policy reviewer."""
+    schema = _load_or_exit(schema_file)
+    with _one_line_errors():
+        server = find_server(url, data_dir)
+        report = pull_review(server.client(), server.url, schema, level, store_path=output, state_dir=data_dir)
+    console.print(
+        f"[green]review[/green] {escape(str(report.store))}: {report.new} new, {report.updated} updated, "
+        f"[red]{report.rejected} rejected[/red]",
+        highlight=False,
+    )
+    for reason in report.reasons:
+        console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
+
+
+COMMANDS = [agree_command, review_group]

@@ -9,9 +9,14 @@ from click.testing import CliRunner
 
 from curation.agreement import adjudicate, agreement_report
 from curation.cli import main
+from curation.ingest import expand_inputs, read_documents
 from curation.schema import default_schema_path, load_schema
+from curation.segment.pipeline import segment_document
+from curation.studio.results import to_results
+from curation.unitfile import write_unit_records
 from curation.units import Annotation, EntitySpan
 
+REPO = Path(__file__).resolve().parents[2]
 SENTENCE = "التقى وزير الخارجية أحمد عطاف نظيره في الجزائر"
 
 
@@ -88,3 +93,49 @@ def test_agree_refuses_the_reviewer_policy_without_a_reviewer(tmp_path):
     assert result.exit_code == 2
     assert "needs the reviewer's annotator name" in result.output
     assert not (tmp_path / "a.json").exists()
+
+
+def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, tmp_path, monkeypatch):
+    errors: list = []
+    records = [
+        record
+        for document in read_documents(expand_inputs([REPO / "seeds"], errors), errors)
+        for record in segment_document(document).records()
+    ]
+    units = tmp_path / "units.jsonl"
+    write_unit_records(units, records)
+    article = next(r for r in records if r["level"] == "article" and r["role"] == "main")
+    store = tmp_path / "annotations.jsonl"
+    tie = [
+        Annotation(article["id"], "article", who, aid, choices={"topic": (topic,), "stance": ("neutral",)})
+        for who, aid, topic in (("ali", "1", "sport"), ("huda", "2", "economy"))
+    ]
+    store.write_text("".join(json.dumps(a.to_record()) + "\n" for a in tie), encoding="utf-8")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    server = ["--url", studio_server.url, "--data-dir", str(tmp_path / "state")]
+    runner = CliRunner()
+
+    pushed = runner.invoke(main, ["review", "push", str(store), "--units", str(units), "--level", "article", *server])
+    assert pushed.exit_code == 0, pushed.output
+    assert "1 new task(s) in curation · news-review · article" in pushed.output.replace("\n", " ")
+    client = studio_server.client()
+    project = next(p for p in client.projects.list() if p.title == "curation · news-review · article")
+    [task] = list(client.tasks.list(project=project.id))
+    assert task.data["unit_id"] == article["id"]
+    result = to_results(article["body"], {"topic": ("security",), "stance": ("neutral",)}, (), "entity")
+    client.annotations.create(id=task.id, result=result)
+
+    review_store = tmp_path / "review.jsonl"
+    pulled = runner.invoke(main, ["review", "pull", "--level", "article", "-o", str(review_store), *server])
+    assert pulled.exit_code == 0, pulled.output
+    combined = tmp_path / "combined.jsonl"
+    combined.write_text(store.read_text("utf-8") + review_store.read_text("utf-8"), "utf-8")
+    agreed = runner.invoke(
+        main,
+        ["agree", str(combined), "--policy", "reviewer", "--policy", "majority",
+         "--reviewer", studio_server.username, "-o", "-"],
+    )  # fmt: skip
+    assert agreed.exit_code == 0, agreed.output
+    conflict = next(c for c in json.loads(agreed.stdout)["adjudication"]["conflict_list"] if c["family"] == "topic")
+    assert conflict["gold"] == ["security"] and conflict["resolved_by"] == "reviewer"
+    assert sorted(conflict["answers"]) == sorted(["ali", "huda", studio_server.username])
