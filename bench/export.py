@@ -58,7 +58,14 @@ def write_bench_schema(folder: Path) -> Path:
     topic = copy.deepcopy(news["labels"]["topic"])
     topic["multiple"] = False
     topic["values"] = [
-        {"value": value, "ar": ar, "description": description, "example": description, "hotkey": str(i + 1), "color": "#777777"}
+        {
+            "value": value,
+            "ar": ar,
+            "description": description,
+            "example": description,
+            "hotkey": str(i + 1),
+            "color": "#777777",
+        }
         for i, (value, (ar, description)) in enumerate(ANT_TOPICS.items())
     ]
     schema = {
@@ -167,7 +174,9 @@ def child_export(tool: str, limit: int | None) -> dict:
                 splits = pa.array([split_of[k] for k in arrow.column(key).to_pylist()], pa.string())
                 for split in recipe.split.ratios:
                     part = arrow.filter(pc.equal(splits, split))
-                    write_split(folder / "out", name, split, part.to_batches(), part.num_rows, part.schema, recipe.shard_rows)
+                    write_split(
+                        folder / "out", name, split, part.to_batches(), part.num_rows, part.schema, recipe.shard_rows
+                    )
         else:
             from datasets import Dataset, disable_progress_bars
 
@@ -176,10 +185,18 @@ def child_export(tool: str, limit: int | None) -> dict:
                 features = layouts[name].features()
                 for split in recipe.split.ratios:
                     part = [row for row in rows[name] if split_of[row[key]] == split]
-                    Dataset.from_list(part, features=features).to_parquet(str(folder / "hf" / name / f"{split}.parquet"))
+                    Dataset.from_list(part, features=features).to_parquet(
+                        str(folder / "hf" / name / f"{split}.parquet")
+                    )
         seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
-    return {"rows": total, "rows_seconds": rows_seconds, "seconds": seconds, "megabytes": size / 1e6, "peak_mb": peak_rss_mb()}
+    return {
+        "rows": total,
+        "rows_seconds": rows_seconds,
+        "seconds": seconds,
+        "megabytes": size / 1e6,
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 def run_child(mode: str, limit: int | None) -> dict | None:
@@ -206,21 +223,34 @@ def main() -> None:
         print(f"\n## curation build: ANT v2.1, {scope}, one process\n")
         r = run_child("build", args.limit)
         if r:
-            print(f"{'documents':>10}{'articles':>10}{'sentences':>11}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'Parquet MB':>12}{'peak RSS MB':>13}")
-            print(f"{r['documents']:10,}{r['articles']:10,}{r['sentences']:11,}{r['rows']:10,}{r['seconds']:9.1f}"
-                  f"{r['rows'] / r['seconds']:9.0f}{r['megabytes']:12.1f}{r['peak_mb']:13.0f}")
+            print(
+                f"{'documents':>10}{'articles':>10}{'sentences':>11}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'Parquet MB':>12}{'peak RSS MB':>13}"
+            )
+            print(
+                f"{r['documents']:10,}{r['articles']:10,}{r['sentences']:11,}{r['rows']:10,}{r['seconds']:9.1f}"
+                f"{r['rows'] / r['seconds']:9.0f}{r['megabytes']:12.1f}{r['peak_mb']:13.0f}"
+            )
             print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items()))
-            print(f"near-duplicate clusters: {r['clusters']:,}; problems reported: {r['problems']:,}; target: peak < 1,024 MB")
+            print(
+                f"near-duplicate clusters: {r['clusters']:,}; problems reported: {r['problems']:,}; target: peak < 1,024 MB"
+            )
     if args.only in (None, "export"):
         print(f"\n## export step only, same rows (ANT, {scope}), one process per tool\n")
         print(f"{'tool':<44}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'Parquet MB':>12}{'peak RSS MB':>13}")
-        labels = {"curation": "curation (Arrow batches + pinned Parquet)", "datasets": "datasets from_list + to_parquet"}
+        labels = {
+            "curation": "curation (Arrow batches + pinned Parquet)",
+            "datasets": "datasets from_list + to_parquet",
+        }
         for tool, label in labels.items():
             r = run_child(tool, args.limit)
             if r:
-                print(f"{label:<44}{r['rows']:10,}{r['seconds']:9.1f}{r['rows'] / r['seconds']:10.0f}"
-                      f"{r['megabytes']:12.1f}{r['peak_mb']:13.0f}")
-        print("both processes first spend the same time making the rows (segmenter + row builder, rows held in a list);")
+                print(
+                    f"{label:<44}{r['rows']:10,}{r['seconds']:9.1f}{r['rows'] / r['seconds']:10.0f}"
+                    f"{r['megabytes']:12.1f}{r['peak_mb']:13.0f}"
+                )
+        print(
+            "both processes first spend the same time making the rows (segmenter + row builder, rows held in a list);"
+        )
         print("peak RSS here includes those lists, so it is not the build's footprint (see the build table)")
 
 

@@ -38,7 +38,9 @@ def _summary(report: BuildReport) -> Table:
 
 @click.command("build")
 @click.argument("recipe", default=DEFAULT_RECIPE, type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(file_okay=False), help="Build here instead of the recipe's output folder.")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="Build here instead of the recipe's output folder."
+)
 def build_command(recipe: str, output: str | None) -> None:
     """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
     deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
@@ -63,7 +65,11 @@ def build_command(recipe: str, output: str | None) -> None:
 
 @click.command("verify")
 @click.argument("export_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--recipe", type=click.Path(exists=True, dir_okay=False), help="Recipe to rebuild from (default: the one the manifest names).")
+@click.option(
+    "--recipe",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Recipe to rebuild from (default: the one the manifest names).",
+)
 def verify_command(export_dir: str, recipe: str | None) -> None:
     """Rebuild EXPORT_DIR in a temporary folder and check every file is byte-identical."""
     try:
@@ -84,7 +90,9 @@ def verify_command(export_dir: str, recipe: str | None) -> None:
 @click.argument("export_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--repo", "repo_id", required=True, help="Hub dataset repository, OWNER/NAME.")
 @click.option("--private", is_flag=True, help="Create the repository as private.")
-@click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for the Hub to answer before giving up.")
+@click.option(
+    "--timeout", default=5.0, show_default=True, help="Seconds to wait for the Hub to answer before giving up."
+)
 def publish_command(export_dir: str, repo_id: str, private: bool, timeout: float) -> None:
     """Upload EXPORT_DIR to the Hugging Face Hub (token from HF_TOKEN or `hf auth login`)."""
     try:

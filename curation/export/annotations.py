@@ -32,17 +32,19 @@ class AnnotationSnapshot:
     total: int = 0
 
 
-def read_snapshot(path: Path, schema: Schema) -> AnnotationSnapshot:
+def read_snapshot(path: Path, schema: Schema, name: str | None = None) -> AnnotationSnapshot:
     """Read an annotation store (JSONL of ``Annotation.to_record()``), bringing annotations made
-    under an older schema version up to date. The fingerprint covers the records in a canonical
-    order, so re-pulling the same annotations in another order does not change it."""
+    under an older schema version up to date; problems name the file as ``name`` (default: the
+    path). The fingerprint covers the records in a canonical order, so re-pulling the same
+    annotations in another order does not change it."""
     snapshot = AnnotationSnapshot()
+    where = name or str(path)
     by_unit: dict[str, list[Annotation]] = defaultdict(list)
     canonical: list[str] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        snapshot.problems.append(f"{path}: cannot read annotations: {exc}")
+        snapshot.problems.append(f"{where}: cannot read annotations: {exc}")
         return snapshot
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -51,17 +53,17 @@ def read_snapshot(path: Path, schema: Schema) -> AnnotationSnapshot:
             record = json.loads(line)
             annotation = Annotation.from_record(record)
         except json.JSONDecodeError as exc:
-            snapshot.problems.append(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            snapshot.problems.append(f"{where}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            snapshot.problems.append(f"{path}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
+            snapshot.problems.append(f"{where}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
             continue
         snapshot.total += 1
         canonical.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
         if annotation.schema_version not in (None, schema.version):
             migrated = schema.migrate(annotation)
             if isinstance(migrated, MigrationProblem):
-                snapshot.problems.append(f"{path}:{number}: {migrated}")
+                snapshot.problems.append(f"{where}:{number}: {migrated}")
                 continue
             annotation = migrated
         by_unit[annotation.unit_id].append(annotation)

@@ -100,7 +100,9 @@ class RowMaker:
             self.article_keys.append((article.id, document.id, self._stratum(labels.gold.get(self.stratify or ""))))
             for sentence in sentences_of.get(article.id, ()):
                 labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
-                yield "sentences", sentence_row(document, sentence, source, labels, self.layouts["sentences"], self.tally)
+                yield "sentences", sentence_row(
+                    document, sentence, source, labels, self.layouts["sentences"], self.tally
+                )
 
     def _stratum(self, gold: Any) -> str:
         if not self.stratify or not gold:
@@ -130,7 +132,9 @@ def _clusters(articles: pa.Table) -> list[Cluster]:
     return find_clusters(items())
 
 
-def _label_conflicts(clusters: list[Cluster], articles: pa.Table, features: Features, layout: LevelLayout) -> dict[str, int]:
+def _label_conflicts(
+    clusters: list[Cluster], articles: pa.Table, features: Features, layout: LevelLayout
+) -> dict[str, int]:
     """Per article-level choice family, how many clusters hold members with different gold."""
     conflicts = {}
     for column, feature in layout.labels.items():
@@ -156,7 +160,9 @@ def _split_items(keys: list[tuple[str, str, str]], cluster_of: dict[str, str], g
     return items
 
 
-def _label_counts(batches: Iterable[pa.RecordBatch], features: Features, columns: list[str]) -> dict[str, dict[str, int]]:
+def _label_counts(
+    batches: Iterable[pa.RecordBatch], features: Features, columns: list[str]
+) -> dict[str, dict[str, int]]:
     """Gold label counts per column; spans count their entity labels."""
     decode = row_decoder(Features({column: features[column] for column in columns}))
     counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
@@ -201,8 +207,8 @@ def build(
 
     snapshot: AnnotationSnapshot | None = None
     if recipe.annotations:
-        snapshot = read_snapshot(recipe.resolve(recipe.annotations), schema)
-        report.problems.extend(p.replace(str(recipe.resolve(recipe.annotations)), recipe.annotations) for p in snapshot.problems)
+        snapshot = read_snapshot(recipe.resolve(recipe.annotations), schema, name=recipe.annotations)
+        report.problems.extend(snapshot.problems)
     labels = LabelSource(schema, snapshot, recipe.adjudication, recipe.reviewer, recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
     maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
@@ -234,7 +240,9 @@ def build(
         ids = built["articles"].column("id").to_pylist()
         cluster_of = cluster_ids(clusters, ids)
         report.clusters = len(clusters)
-        report.label_conflicts = _label_conflicts(clusters, built["articles"], features["articles"], layouts["articles"])
+        report.label_conflicts = _label_conflicts(
+            clusters, built["articles"], features["articles"], layouts["articles"]
+        )
         index = built["articles"].schema.get_field_index("cluster")
         built["articles"] = built["articles"].set_column(
             index, "cluster", pa.array([cluster_of[i] for i in ids], pa.string())
@@ -307,7 +315,9 @@ def _write_outputs(
                 continue
             rows = lambda: _split_batches(table, splits, split)  # noqa: E731  (each writer takes a fresh pass)
             if "huggingface" in recipe.formats:
-                report.written.append(write_split(staging, name, split, rows(), num_rows, table.schema, recipe.shard_rows))
+                report.written.append(
+                    write_split(staging, name, split, rows(), num_rows, table.schema, recipe.shard_rows)
+                )
             if "jsonl" in recipe.formats:
                 write_jsonl(staging, name, split, rows(), features[name])
             if "conll" in recipe.formats and BIO_COLUMN in table.column_names:

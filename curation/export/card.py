@@ -89,7 +89,8 @@ def card_data(facts: CardFacts) -> DatasetCardData:
         pretty_name=facts.name,
         size_categories=[size_category(largest)],
         task_categories=tasks,
-        task_ids=(["named-entity-recognition"] if "span" in levels else []) + (["topic-classification"] if "choice" in levels else []),
+        task_ids=(["named-entity-recognition"] if "span" in levels else [])
+        + (["topic-classification"] if "choice" in levels else []),
         tags=["arabic", "news", "curation"],
     )
     infos, configs = {}, {}
@@ -151,7 +152,9 @@ def _counts_section(facts: CardFacts) -> list[str]:
             if not labels:
                 continue
             lines += ["", f"Gold `{column}` in `{config}` (units with no gold are counted as `(none)`):", ""]
-            lines += _table(["label", *splits], [(label, *(by_split[s].get(label, 0) for s in splits)) for label in labels])
+            lines += _table(
+                ["label", *splits], [(label, *(by_split[s].get(label, 0) for s in splits)) for label in labels]
+            )
     return lines
 
 
@@ -183,7 +186,9 @@ def _structure_section(facts: CardFacts) -> list[str]:
     lines = ["## Structure", ""]
     for config, features in facts.features.items():
         lines += [f"Config `{config}`: {CONFIG_DOCS.get(config, '')}.", ""]
-        lines += _table(["column", "meaning"], [(f"`{name}`", COLUMN_DOCS.get(name, _label_doc(name))) for name in features])
+        lines += _table(
+            ["column", "meaning"], [(f"`{name}`", COLUMN_DOCS.get(name, _label_doc(name))) for name in features]
+        )
         lines.append("")
     lines += [
         f"Entity boundaries inside a whitespace token (a clitic such as و in وواشنطن) split that token "

@@ -25,9 +25,7 @@ def decoded_rows(batches: Iterable[pa.RecordBatch], features: Features) -> Itera
             yield decode(row)
 
 
-def write_jsonl(
-    out_dir: Path, config: str, split: str, batches: Iterable[pa.RecordBatch], features: Features
-) -> Path:
+def write_jsonl(out_dir: Path, config: str, split: str, batches: Iterable[pa.RecordBatch], features: Features) -> Path:
     path = out_dir / JSONL_DIR / config / f"{split}.jsonl"
     with atomic_writer(path) as handle:
         writer = jsonlines.Writer(handle, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))

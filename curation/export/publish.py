@@ -58,7 +58,9 @@ def publish(
     """Create (or reuse) the dataset repo ``repo_id`` and upload the folder; returns the commit URL."""
     export_dir = Path(export_dir)
     if not (export_dir / "README.md").is_file() or not (export_dir / MANIFEST_NAME).is_file():
-        raise PublishError(f"{export_dir}: not a Hugging Face build (README.md and {MANIFEST_NAME} expected); run `curation build`")
+        raise PublishError(
+            f"{export_dir}: not a Hugging Face build (README.md and {MANIFEST_NAME} expected); run `curation build`"
+        )
     if repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise PublishError(f"repository {repo_id!r}: expected OWNER/NAME")
     token = resolve_token(token)

@@ -70,7 +70,9 @@ def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) 
             annotation(sentence.id, "sentence", "ali", 1, spans=(bamako, washington)),
             annotation(sentence.id, "sentence", "mona", 2, spans=(washington, bamako)),
             annotation(sentence.id, "sentence", "sara", 3, spans=(washington,)),
-            annotation(sentence.id, "sentence", "omar", 4, spans=(EntitySpan(bamako.start, bamako.end, "CITY", "باماكو"),)),
+            annotation(
+                sentence.id, "sentence", "omar", 4, spans=(EntitySpan(bamako.start, bamako.end, "CITY", "باماكو"),)
+            ),
             annotation(article_id, "article", "ali", 5, topic=("diplomacy", "security")),
             annotation(article_id, "article", "mona", 6, topic=("diplomacy",)),
             annotation(article_id, "article", "sara", 7, topic=("security", "diplomacy")),
@@ -110,15 +112,25 @@ def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) 
     assert f"# id = {sentence.id}\n" in conll and "باماكو\tB-GPE\nو\tO\nواشنطن\tB-GPE\n" in conll
     manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["annotations"]["records"] == 8 and len(manifest["annotations"]["fingerprint"]) == 64
-    jsonl_rows = [json.loads(line) for f in (report.out_dir / "jsonl" / "articles").glob("*.jsonl") for line in f.open()]
+    jsonl_rows = [
+        json.loads(line) for f in (report.out_dir / "jsonl" / "articles").glob("*.jsonl") for line in f.open()
+    ]
     assert next(r for r in jsonl_rows if r["id"] == article_id)["topic"] == ["security", "diplomacy"]
 
 
 def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> None:
     """Pages built from the seeds' paragraphs, some filed twice (another outlet, another topic)."""
-    paragraphs = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text("utf-8").splitlines() if len(line.split()) > 30]
+    paragraphs = [
+        line
+        for path in sorted(SEEDS.glob("*.txt"))
+        for line in path.read_text("utf-8").splitlines()
+        if len(line.split()) > 30
+    ]
     paragraphs = list(dict.fromkeys(paragraphs))
-    records = [{"id": f"p{i}", "topic": ("sport", "economy", "culture", "middleEast")[i % 4], "text": t} for i, t in enumerate(paragraphs)]
+    records = [
+        {"id": f"p{i}", "topic": ("sport", "economy", "culture", "middleEast")[i % 4], "text": t}
+        for i, t in enumerate(paragraphs)
+    ]
     records += [{"id": f"dup{i}", "topic": "economy", "text": paragraphs[i]} for i in range(0, len(paragraphs), 3)]
     records += [{"id": "near0", "topic": "sport", "text": paragraphs[1] + " وأضاف المصدر أن الاتصالات مستمرة."}]
     pages = write_jsonl(tmp_path / "pages.jsonl", records)
@@ -171,6 +183,9 @@ def test_bad_inputs_are_reported_and_the_rest_is_built(tmp_path: Path) -> None:
     bad = tmp_path / "broken.jsonl"
     bad.write_text('{"text": "نص قصير عن مالي."}\n{not json\n', encoding="utf-8")
     report = build(load_recipe(write_recipe(tmp_path, inputs=[str(SEEDS), str(bad), str(tmp_path / "missing.txt")])))
-    assert any(p.endswith("broken.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes at column 2") for p in report.problems)
+    assert any(
+        p.endswith("broken.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes at column 2")
+        for p in report.problems
+    )
     assert any("missing.txt: no such file or folder" in p for p in report.problems)
     assert report.documents == 3

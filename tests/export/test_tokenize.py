@@ -40,7 +40,11 @@ def test_clitic_conjunction_is_split_off_the_entity() -> None:
 
 def test_prepositions_and_multiword_entities() -> None:
     text = "استعان بالجيش المالي وفدٌ من الولايات المتحدة الأمريكية، بحسب رويترز."
-    spans = [entity(text, "الجيش المالي", "ORG"), entity(text, "الولايات المتحدة الأمريكية", "GPE"), entity(text, "رويترز", "ORG")]
+    spans = [
+        entity(text, "الجيش المالي", "ORG"),
+        entity(text, "الولايات المتحدة الأمريكية", "GPE"),
+        entity(text, "رويترز", "ORG"),
+    ]
     tagging = bio_tagging(text, spans)
     tags = dict(zip((t.text for t in tagging.tokens), tagging.tags, strict=False))
     assert tags["ب"] == "O" and tags["الجيش"] == "B-ORG" and tags["المالي"] == "I-ORG"
