@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curation.agreement.answers import Answer, AnswerTable, AnswerValue, Family, collect_answers, span_sort_key
+from curation.schema import Schema
 from curation.units import Annotation, EntitySpan
 
 GROUND_TRUTH = "ground-truth"
@@ -206,7 +207,7 @@ def adjudicate(
     annotations: Iterable[Annotation] | AnswerTable,
     policy: str | Sequence[str] = DEFAULT_POLICY,
     reviewer: str | None = None,
-    schema: Any | None = None,
+    schema: Schema | None = None,
 ) -> Adjudication:
     """Gold for every unit and family that has at least one counted answer.
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from curation.schema import Schema
 from curation.units import Annotation, EntitySpan
 
 FamilyKind = Literal["choice", "span"]
@@ -107,7 +108,7 @@ def span_sort_key(span: EntitySpan) -> tuple[int, int, str, str]:
     return (span.start, span.end, span.label, span.text)
 
 
-def families_from_schema(schema: Any, levels: Iterable[str]) -> list[Family]:
+def families_from_schema(schema: Schema, levels: Iterable[str]) -> list[Family]:
     """Families a ``curation.schema.Schema`` declares for each of the levels."""
     found: list[Family] = []
     for level in sorted(set(levels)):
@@ -175,7 +176,7 @@ def _infer_families(annotations: list[Annotation]) -> list[Family]:
     return families
 
 
-def collect_answers(annotations: Iterable[Annotation], schema: Any | None = None) -> AnswerTable:
+def collect_answers(annotations: Iterable[Annotation], schema: Schema | None = None) -> AnswerTable:
     """Build the answer table; ``schema`` (from ``curation.schema.load_schema``) fixes the families,
     otherwise they are inferred from the annotations themselves."""
     annotations = list(annotations)

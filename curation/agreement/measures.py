@@ -4,6 +4,8 @@ and span F1 for entity families.
 The coefficients come from well-kept packages (``krippendorff`` for alpha, ``statsmodels`` for
 Cohen's and Fleiss' kappa); this module only arranges answers into the matrices they expect and
 says when a figure is undefined (one category only, too few units) instead of printing ``nan``.
+statsmodels and scipy are imported where used: they pull in pandas and take seconds to load,
+which every ``curation`` command would otherwise pay since the CLI imports all its modules.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
 
 from curation.agreement.answers import Answer, AnswerValue
 from curation.units import EntitySpan
@@ -56,6 +56,8 @@ class Fleiss:
 def fleiss(ratings: Ratings) -> Fleiss:
     """Fleiss' kappa needs the same number of raters on every unit: it is computed on the units
     that have the most common number of answers (two or more, the larger count on a tie)."""
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
     counts = Counter(len(unit) for unit in ratings.values() if len(unit) >= 2)
     if not counts:
         return Fleiss(None, 0, 0)
@@ -73,6 +75,8 @@ def fleiss(ratings: Ratings) -> Fleiss:
 
 def cohen(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
     """Cohen's kappa of two raters from their paired answers; ``None`` when undefined."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+
     if not pairs:
         return None
     categories = sorted({v for pair in pairs for v in pair}, key=repr)
@@ -145,6 +149,8 @@ def _exact_key(span: EntitySpan) -> tuple[int, int, str]:
 def _overlap_matches(left: Sequence[EntitySpan], right: Sequence[EntitySpan]) -> int:
     if not left or not right:
         return 0
+    from scipy.optimize import linear_sum_assignment
+
     overlaps = np.array(
         [[a.label == b.label and a.start < b.end and b.start < a.end for b in right] for a in left], dtype=float
     )

@@ -22,6 +22,7 @@ from curation.agreement.measures import (
     paired,
     to_ratings,
 )
+from curation.schema import Schema
 from curation.units import Annotation
 
 DECIMALS = 6
@@ -107,7 +108,7 @@ class AgreementReport:
         }
 
 
-def agreement_report(annotations: Iterable[Annotation], schema: Any | None = None) -> AgreementReport:
+def agreement_report(annotations: Iterable[Annotation], schema: Schema | None = None) -> AgreementReport:
     """Agreement for every family of the schema (or found in the annotations when none is given)."""
     table = collect_answers(annotations, schema)
     families = [_span_agreement(table, f) if f.kind == "span" else _choice_agreement(table, f) for f in table.families]
