@@ -131,6 +131,14 @@ def _coefficients(ratings: dict[str, dict[str, Any]], two_annotators: bool) -> d
     return figures
 
 
+def _kappa_row(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
+    return {
+        "units": len(pairs),
+        "observed_agreement": _round(observed_agreement(pairs)),
+        "cohen_kappa": _round(cohen(pairs)),
+    }
+
+
 def _choice_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
     units = table.units(family)
     annotators = table.annotators(family)
@@ -142,28 +150,11 @@ def _choice_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
         binary = to_ratings(units, lambda value, label=label: label in value)
         positives = sum(v for unit in binary.values() for v in unit.values())
         label_rows.append({"label": label, "answers_with_label": positives, **_coefficients(binary, two)})
-    pair_rows = []
-    for left, right in combinations(annotators, 2):
-        pairs = paired(ratings, left, right)
-        pair_rows.append(
-            {
-                "annotators": [left, right],
-                "units": len(pairs),
-                "observed_agreement": _round(observed_agreement(pairs)),
-                "cohen_kappa": _round(cohen(pairs)),
-            }
-        )
-    rest_rows = []
-    for annotator in annotators:
-        pairs = against_rest(ratings, annotator)
-        rest_rows.append(
-            {
-                "annotator": annotator,
-                "units": len(pairs),
-                "observed_agreement": _round(observed_agreement(pairs)),
-                "cohen_kappa": _round(cohen(pairs)),
-            }
-        )
+    pair_rows = [
+        {"annotators": [left, right], **_kappa_row(paired(ratings, left, right))}
+        for left, right in combinations(annotators, 2)
+    ]
+    rest_rows = [{"annotator": annotator, **_kappa_row(against_rest(ratings, annotator))} for annotator in annotators]
     return FamilyAgreement(
         family, len(units), annotators, _coefficients(ratings, two), label_rows, pair_rows, rest_rows
     )
