@@ -30,21 +30,35 @@ def write_unit_records(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     return count
 
 
-def iter_unit_records(path: str | Path, level: str | None = None) -> Iterator[dict[str, Any]]:
-    """Records of a units file, optionally only one level; a malformed line raises
-    :class:`UnitFileError` naming the line."""
+def iter_unit_records(
+    path: str | Path, level: str | None = None, errors: list[UnitFileError] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Records of a units file, optionally only one level. A malformed line raises
+    :class:`UnitFileError` naming the line, or, when an ``errors`` list is given, is appended to it
+    and skipped so the rest of the file is still read."""
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UnitFileError(path, number, f"invalid JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "level" not in record or "id" not in record:
-                raise UnitFileError(path, number, "not a unit record (needs 'id' and 'level')")
+                record = _parse_unit_line(path, number, line)
+            except UnitFileError as error:
+                if errors is None:
+                    raise
+                errors.append(error)
+                continue
             if level is None or record["level"] == level:
                 yield record
+
+
+def _parse_unit_line(path: str | Path, number: int, line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UnitFileError(path, number, f"invalid JSON ({exc.msg})") from None
+    if not isinstance(record, dict) or "level" not in record or "id" not in record:
+        raise UnitFileError(path, number, "not a unit record (needs 'id' and 'level')")
+    return record
 
 
 def read_units(path: str | Path, level: str | None = None) -> Iterator[Unit]:
