@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
 
 from curation.studio.client import explained, raw_json
 
@@ -44,11 +45,11 @@ def iter_tasks(
         with explained(url, f"listing tasks of project {project_id}"):
             try:
                 body = raw_json(client, "api/tasks", params)
-            except Exception as exc:  # past the last page the Data Manager answers 404
-                if getattr(exc, "status_code", None) == 404 and page > 1:
+            except ApiError as exc:  # past the last page the Data Manager answers 404
+                if exc.status_code == 404 and page > 1:
                     return
                 raise
-        tasks = body.get("tasks") or [] if isinstance(body, dict) else []
+        tasks = (body.get("tasks") or []) if isinstance(body, dict) else []
         yield from tasks
         if len(tasks) < PAGE_SIZE:
             return

@@ -9,6 +9,7 @@ arguments, so the token never shows in ``ps`` output or in the stored signature.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -179,10 +180,10 @@ def _template_database() -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache))
     try:
-        manage = Path(_label_studio_binary()).parent.parent / "lib"
-        manage_py = next(manage.glob("python*/site-packages/label_studio/manage.py"), None)
-        if manage_py is None:
-            raise StudioError("cannot find label_studio/manage.py to prepare the database")
+        spec = importlib.util.find_spec("label_studio")
+        if spec is None or spec.origin is None:
+            raise StudioError("Label Studio is not installed: `pip install 'curation[studio]'`")
+        manage_py = Path(spec.origin).parent / "manage.py"
         env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(build), LATEST_VERSION_CHECK="false")
         result = subprocess.run(
             [sys.executable, str(manage_py), "migrate", "--no-color", "-v", "0"],
