@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/curation segment seeds -o exports/seed-news/units.jsonl
+	$(BIN)/curation build exports/seed-news.yaml
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
