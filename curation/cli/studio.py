@@ -13,7 +13,6 @@ from rich.markup import escape
 from curation.cli._common import console
 from curation.schema import Schema, SchemaError, default_schema_path, load_schema
 from curation.studio.client import StudioError, scrub
-from curation.studio.projects import DEFAULT_STATE_DIR
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
 from curation.studio.server import DEFAULT_DATA_DIR, find_server, server_status, start_server, stop_server

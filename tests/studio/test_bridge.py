@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.schema import Schema
 from curation.studio.accounts import add_annotator
 from curation.studio.client import AuthenticationFailed, ProjectMissing, ServerUnreachable, connect
 from curation.studio.listing import iter_tasks
