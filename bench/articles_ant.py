@@ -76,7 +76,7 @@ def corpus_table(corpus: Path) -> None:
 def linearity_table() -> None:
     seed = read_text_file(SEED)
     assert isinstance(seed, Document)
-    print(f"\nlinearity: seed page 002 repeated n times (two blank lines between copies)")
+    print("\nlinearity: seed page 002 repeated n times (two blank lines between copies)")
     print(f"{'copies':>7}{'M chars':>9}{'articles':>10}{'seconds':>9}{'µs per 1k chars':>17}")
     for copies in (1, 10, 100, 1000):
         text = "\n\n\n".join([seed.text] * copies)

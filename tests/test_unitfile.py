@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from curation.unitfile import UnitFileError, iter_unit_records, write_unit_records
+from curation.fileio import JsonlLineError
+from curation.unitfile import iter_unit_records, write_unit_records
 
 
 def test_bad_lines_raise_with_line_number_or_are_collected(tmp_path: Path) -> None:
@@ -15,12 +16,12 @@ def test_bad_lines_raise_with_line_number_or_are_collected(tmp_path: Path) -> No
     with path.open("a", encoding="utf-8") as handle:
         handle.write("{oops\n[1, 2]\n")
         handle.write('{"id": "a1", "level": "article"}\n')
-    with pytest.raises(UnitFileError, match=r"units.jsonl:2: invalid JSON"):
+    with pytest.raises(JsonlLineError, match=r"units.jsonl:2: invalid JSON"):
         list(iter_unit_records(path))
-    errors: list[UnitFileError] = []
+    errors: list[JsonlLineError] = []
     records = list(iter_unit_records(path, errors=errors))
     assert [r["id"] for r in records] == ["d1", "a1"]
-    assert [(e.line, e.reason.split(" ")[0]) for e in errors] == [(2, "invalid"), (3, "not")]
+    assert [(e.line, e.reason.split(" ")[0]) for e in errors] == [(2, "invalid"), (3, "a")]
     assert [r["id"] for r in iter_unit_records(path, "article", errors=[])] == ["a1"]
 
 

@@ -13,9 +13,7 @@ from rich.table import Table
 
 from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
 from curation.agreement.review import pull_review, push_review
-from curation.cli._common import console
-from curation.cli.schema import _load_or_exit
-from curation.cli.studio import _one_line_errors, data_dir_option, url_option
+from curation.cli._common import console, data_dir_option, load_schema_or_exit, one_line_errors, url_option
 from curation.schema import Schema
 from curation.studio.server import find_server
 from curation.studio.tasks import PUSHABLE_LEVELS
@@ -188,7 +186,7 @@ def agree_command(
     ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation pull` writes).
     Deleted and cancelled annotations never count as answers.
     """
-    schema = _load_or_exit(schema_file)
+    schema = load_schema_or_exit(schema_file)
     records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer)
     report = agreement_report(records, schema)
     for issue in report.table.issues[:SHOWN_PROBLEMS]:
@@ -249,9 +247,9 @@ def review_push_command(
     data_dir: Path,
 ) -> None:
     """Push the units whose adjudication of ANNOTATIONS is in conflict to the review project."""
-    schema = _load_or_exit(schema_file)
+    schema = load_schema_or_exit(schema_file)
     _, _, adjudication = _adjudicated(annotations, schema, policies, reviewer)
-    with _one_line_errors():
+    with one_line_errors():
         server = find_server(url, data_dir)
         report = push_review(
             server.client(), server.url, adjudication, units, schema, level,
@@ -282,8 +280,8 @@ def review_pull_command(
     level: str, output: Path | None, schema_file: Path | None, url: str | None, data_dir: Path
 ) -> None:
     """Pull the reviewer's decisions; then run `curation agree` on both stores with --policy reviewer."""
-    schema = _load_or_exit(schema_file)
-    with _one_line_errors():
+    schema = load_schema_or_exit(schema_file)
+    with one_line_errors():
         server = find_server(url, data_dir)
         report = pull_review(server.client(), server.url, schema, level, store_path=output, state_dir=data_dir)
     console.print(

@@ -2,48 +2,44 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console
+from curation.cli._common import console, print_errors
 from curation.dedup import DedupSettings, dedup_items, find_clusters, find_repeated_passages, label_conflicts, meta_labels
+from curation.fileio import iter_jsonl, write_jsonl
 from curation.report import corpus_stats, render_report, write_report
-from curation.unitfile import write_unit_records
+from curation.unitfile import iter_unit_records
 from curation.units import Annotation, unit_from_record
 
-T = TypeVar("T")
+
+def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
+    """Every readable unit record; each bad line is added to ``errors`` and reading goes on."""
+    records = []
+    for record in iter_unit_records(path, errors=errors):
+        try:
+            unit_from_record(record)  # validates the fields every later step relies on
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
+            continue
+        records.append(record)
+    return records
 
 
-def _read_jsonl(path: str, build: Callable[[dict[str, Any]], T], errors: list[str]) -> list[T]:
-    """Every line that ``build`` accepts; each bad line becomes an error naming file and line, and
-    reading goes on (the unit file reader stops at the first bad line)."""
-    items: list[T] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise ValueError("a line must be a JSON object")
-                items.append(build(record))
-            except (ValueError, KeyError, TypeError) as exc:
-                reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-                errors.append(f"{path}:{number}: {reason}")
-    return items
-
-
-def _unit_record(record: dict[str, Any]) -> dict[str, Any]:
-    unit_from_record(record)  # validates the fields every later step relies on
-    return record
+def _read_annotations(path: str, errors: list[object]) -> list[Annotation]:
+    found = []
+    for number, record in iter_jsonl(path, errors):
+        try:
+            found.append(Annotation.from_record(record))
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append(f"{path}:{number}: not an annotation record ({type(exc).__name__}: {exc})")
+    return found
 
 
 def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,11 +69,6 @@ def _settings(threshold: float, num_perm: int, shingle_size: int, containment: f
         raise click.BadParameter(str(exc)) from None
 
 
-def _report_errors(errors: list[str]) -> None:
-    for error in errors:
-        console.print(f"[red]error[/red] {escape(error)}", highlight=False)
-
-
 @click.command("dedup")
 @click.argument("units", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Clusters JSONL to write (one cluster a line).")
@@ -90,16 +81,16 @@ def dedup_command(
     """Exact, near-duplicate and contained articles of a units file (`curation segment` output),
     repeated passages, and clusters whose members carry different labels."""
     settings = _settings(**settings_args)
-    errors: list[str] = []
-    records = _read_jsonl(units, _unit_record, errors)
+    errors: list[object] = []
+    records = _read_units(units, errors)
     items = dedup_items(records)
     clusters = find_clusters(items, settings)
     passages = find_repeated_passages(records)
     conflicts = label_conflicts(clusters, meta_labels(records, label_field))
     if output:
-        write_unit_records(output, (c.to_record() for c in clusters))
+        write_jsonl(output, (c.to_record() for c in clusters))
     if repeated:
-        write_unit_records(repeated, (p.to_record() for p in passages))
+        write_jsonl(repeated, (p.to_record() for p in passages))
     by_reason = Counter(c.reason for c in clusters)
     table = Table(title=f"duplicates in {units}")
     table.add_column("")
@@ -113,7 +104,7 @@ def dedup_command(
     table.add_row("repeated passages", f"{len(passages):,}")
     table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
     console.print(table)
-    _report_errors(errors)
+    print_errors(errors)
     if errors:
         sys.exit(1)
 
@@ -130,9 +121,9 @@ def report_command(
     """A self-contained HTML report: counts, lengths, script mix, duplicates side by side,
     repeated passages, labels and annotation progress."""
     settings = _settings(**settings_args)
-    errors: list[str] = []
-    records = _read_jsonl(units, _unit_record, errors)
-    found = _read_jsonl(annotations, Annotation.from_record, errors) if annotations else []
+    errors: list[object] = []
+    records = _read_units(units, errors)
+    found = _read_annotations(annotations, errors) if annotations else []
     stats = corpus_stats(records, found, settings=settings, label_field=label_field)
     write_report(output, render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {Path(units).name}"))
     console.print(
@@ -141,7 +132,7 @@ def report_command(
         f"{len(found):,} annotations",
         highlight=False,
     )
-    _report_errors(errors)
+    print_errors(errors)
     if errors:
         sys.exit(1)
 

@@ -10,21 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console
-from curation.schema import Schema, SchemaError, default_schema_path, load_schema
+from curation.cli._common import console, load_schema_or_exit, print_errors
 
 schema_file = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-
-
-def _load_or_exit(file: Path | None) -> Schema:
-    """The schema, or every problem printed and exit status 1."""
-    try:
-        return load_schema(file if file is not None else default_schema_path())
-    except SchemaError as error:
-        for problem in error.problems:
-            console.print(f"[red]error[/red] {escape(problem)}", highlight=False)
-        console.print(f"[red]{len(error.problems)} problem(s)[/red]")
-        sys.exit(1)
 
 
 @click.group("schema")
@@ -36,7 +24,7 @@ def schema_group() -> None:
 @schema_file
 def check_command(file: Path | None) -> None:
     """Validate FILE and report every problem with its line and key path."""
-    schema = _load_or_exit(file)
+    schema = load_schema_or_exit(file)
     labels = sum(len(family.labels) for family in schema.all_families)
     console.print(
         f"[green]ok[/green] {escape(str(schema.path))}: {schema.name} v{schema.version}, "
@@ -50,7 +38,7 @@ def check_command(file: Path | None) -> None:
 @schema_file
 def show_command(file: Path | None) -> None:
     """A table of every label: family, value, Arabic name, hotkey, colour, description, example."""
-    schema = _load_or_exit(file)
+    schema = load_schema_or_exit(file)
     out = Console()  # stdout: the table is the output asked for, not a diagnostic
     out.print(f"[bold]{escape(schema.name)}[/bold] v{schema.version}  fingerprint {schema.fingerprint[:16]}")
     for family in schema.all_families:
@@ -92,11 +80,11 @@ def show_command(file: Path | None) -> None:
 @click.option("--level", type=click.Choice(["article", "sentence", "document"]), default="article", show_default=True)
 def config_command(file: Path | None, level: str) -> None:
     """Print the Label Studio labeling config (XML) of FILE for one level."""
-    schema = _load_or_exit(file)
+    schema = load_schema_or_exit(file)
     try:
         click.echo(schema.label_config(level), nl=False)
     except ValueError as error:
-        console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        print_errors([error])
         sys.exit(1)
 
 

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, progress
+from curation.cli._common import console, print_errors, progress
 from curation.ingest import IngestError, read_documents
 from curation.segment.pipeline import SegmenterSettings, segment_documents
 from curation.unitfile import write_unit_records
@@ -47,8 +46,7 @@ def segment_command(inputs: tuple[str, ...], output: str, text_field: str) -> No
         table.add_row(name, f"{counts[name]:,}")
     table.add_row("failed inputs", f"{len(errors):,}", style="red" if errors else None)
     console.print(table)
-    for error in errors:
-        console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+    print_errors(errors)
     if errors:
         sys.exit(1)
 

@@ -3,51 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from curation.cli._common import console
-from curation.schema import Schema, SchemaError, default_schema_path, load_schema
-from curation.studio.client import StudioError, scrub
+from curation.cli._common import console, data_dir_option, load_schema_or_exit, one_line_errors, schema_option, url_option
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
-from curation.studio.server import DEFAULT_DATA_DIR, find_server, server_status, start_server, stop_server
-from curation.studio.tasks import PUSHABLE_LEVELS, UnitRecordError
-from curation.unitfile import UnitFileError
-
-data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR, show_default=True,
-    help="Folder of the local Label Studio (database, credentials, pid file) and of the push/pull state.",
-)
-url_option = click.option(
-    "--url", default=None, help="An existing Label Studio; the key comes from LABEL_STUDIO_API_KEY. Default: the local server."
-)
-schema_option = click.option(
-    "--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Label schema YAML (default: schemas/news.yaml).",
-)
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Any expected failure becomes one red line on stderr and exit status 1."""
-    try:
-        yield
-    except SchemaError as error:
-        for problem in error.problems:
-            console.print(f"[red]error[/red] {escape(problem)}", highlight=False)
-        sys.exit(1)
-    except (StudioError, UnitFileError, UnitRecordError, OSError, ValueError) as error:
-        console.print(f"[red]error[/red] {escape(scrub(str(error)))}", highlight=False)
-        sys.exit(1)
-
-
-def _schema(path: Path | None) -> Schema:
-    return load_schema(path if path is not None else default_schema_path())
+from curation.studio.server import find_server, server_status, start_server, stop_server
+from curation.studio.tasks import PUSHABLE_LEVELS
 
 
 @click.group("studio")
@@ -60,7 +25,7 @@ def studio_group() -> None:
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
 def up_command(data_dir: Path, port: int | None) -> None:
     """Start Label Studio on 127.0.0.1 (or report the one already running) and print the login."""
-    with _one_line_errors():
+    with one_line_errors():
         console.print("starting Label Studio (about 30 s on first start)…")
         server = start_server(data_dir, port=port)
         console.print(f"[green]up[/green] {server.url}  pid {server.pid}")
@@ -71,7 +36,7 @@ def up_command(data_dir: Path, port: int | None) -> None:
 @data_dir_option
 def status_command(data_dir: Path) -> None:
     """Whether the local server runs and answers /health; exit status 1 when it does not."""
-    with _one_line_errors():
+    with one_line_errors():
         status = server_status(data_dir)
     if status.healthy:
         console.print(f"[green]up[/green] {status.url}  pid {status.pid}  login {status.username}")
@@ -87,7 +52,7 @@ def status_command(data_dir: Path) -> None:
 @data_dir_option
 def down_command(data_dir: Path) -> None:
     """Stop the server `studio up` started (only that process: pid and start time must match)."""
-    with _one_line_errors():
+    with one_line_errors():
         stopped = stop_server(data_dir)
     console.print("[green]stopped[/green]" if stopped else "nothing to stop")
 
@@ -104,8 +69,8 @@ def down_command(data_dir: Path) -> None:
 def push_command(units: Path, level: str, predictions: Path | None, recreate: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
     """Create a task for every LEVEL unit of UNITS (curation segment output) not yet pushed."""
-    with _one_line_errors():
-        schema = _schema(schema_path)
+    with one_line_errors():
+        schema = load_schema_or_exit(schema_path)
         server = find_server(url, data_dir)
         report = push_units(server.client(), server.url, units, level, schema, state_dir=data_dir,
                             predictions_path=predictions, recreate=recreate)
@@ -131,8 +96,8 @@ def push_command(units: Path, level: str, predictions: Path | None, recreate: bo
 def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
     """Bring back every annotation (all annotators), validated against the schema."""
-    with _one_line_errors():
-        schema = _schema(schema_path)
+    with one_line_errors():
+        schema = load_schema_or_exit(schema_path)
         chosen = levels or tuple(level for level in PUSHABLE_LEVELS if level in schema.levels)
         if output is not None and len(chosen) != 1:
             raise ValueError("-o/--output needs exactly one --level")
@@ -149,8 +114,6 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
             )
             for reason in report.reasons:
                 console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
-
-
 
 
 COMMANDS = [studio_group, push_command, pull_command]

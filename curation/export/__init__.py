@@ -23,6 +23,7 @@ __all__ = [
     "SplitSpec",
     "Tagging",
     "Token",
+    "Verification",
     "assign_splits",
     "bio_tagging",
     "build",

@@ -94,8 +94,8 @@ class LabelSource:
         self.schema = schema
         self.pending = dict(snapshot.by_unit) if snapshot else {}
         self._annotators: dict[str, set[str]] = defaultdict(set)
-        for annotations in self.pending.values():
-            for a in annotations:
+        for pending in self.pending.values():
+            for a in pending:
                 if not (a.deleted or a.cancelled):
                     self._annotators[a.level].add(a.annotator)
         self.policy = tuple(policy)
@@ -169,8 +169,8 @@ class LabelSource:
 
     def finish(self) -> list[str]:
         """Report annotations whose unit the build never met (e.g. segmenter settings changed)."""
-        for unit_id, annotations in sorted(self.pending.items()):
-            for a in annotations:
+        for unit_id, pending in sorted(self.pending.items()):
+            for a in pending:
                 self.problems.append(
                     f"annotation {a.annotation_id} by {a.annotator} is on unit {unit_id}, which this build does not "
                     "contain (were the inputs or segmenter settings changed?)"

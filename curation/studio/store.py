@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import atomic_writer
+from curation.fileio import atomic_writer, iter_jsonl
 from curation.units import Annotation
 
 Key = tuple[str, str, str]
@@ -47,15 +47,7 @@ class AnnotationStore:
     def _lines(self, path: Path) -> list[dict[str, Any]]:
         if not path.exists():
             return []
-        records = []
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    try:
-                        records.append(json.loads(line))
-                    except ValueError as exc:
-                        raise ValueError(f"{path}:{number}: not a JSON line ({exc})") from None
-        return records
+        return [record for _, record in iter_jsonl(path)]
 
     def annotations(self) -> list[Annotation]:
         return [Annotation.from_record(record) for record in self._lines(self.path)]

@@ -8,12 +8,12 @@ be traced back without the units file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curation.fileio import iter_jsonl
 from curation.studio.results import to_results
 from curation.units import EntitySpan
 
@@ -73,21 +73,17 @@ class Prediction:
 def read_predictions(path: str | Path) -> Iterator[Prediction]:
     """Predictions JSONL: ``{"unit_id", "choices": {family: [..]}, "spans": [{start, end, label,
     text}], "model_version", "score"}`` one a line; a bad line raises naming file and line."""
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                yield Prediction(
-                    unit_id=str(item["unit_id"]),
-                    choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
-                    spans=tuple(
-                        EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
-                        for s in item.get("spans") or ()
-                    ),
-                    model_version=item.get("model_version"),
-                    score=item.get("score"),
-                )
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise UnitRecordError(f"{path}:{number}: not a prediction record ({exc!r})") from None
+    for number, item in iter_jsonl(path):
+        try:
+            yield Prediction(
+                unit_id=str(item["unit_id"]),
+                choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
+                spans=tuple(
+                    EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
+                    for s in item.get("spans") or ()
+                ),
+                model_version=item.get("model_version"),
+                score=item.get("score"),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UnitRecordError(f"{path}:{number}: not a prediction record ({exc!r})") from None
