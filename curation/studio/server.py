@@ -147,12 +147,23 @@ def process_signature(pid: int) -> str | None:
     a recycled pid has a different start time, so the signature tells our server apart."""
     try:
         out = subprocess.run(
-            ["ps", "-o", "lstart=", "-o", "args=", "-p", str(pid)],
+            ["ps", "-ww", "-o", "lstart=", "-o", "args=", "-p", str(pid)],
             capture_output=True, text=True, check=False, timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out or None
+
+
+def _signature_after_exec(pid: int, binary: str, timeout: float = 30.0) -> str | None:
+    """The signature once the child has exec'd ``binary``: read straight after fork it would
+    still show the parent's command line, and ``stop_server`` would later refuse to stop it."""
+    deadline = time.monotonic() + timeout
+    signature = process_signature(pid)
+    while signature is not None and binary not in signature and time.monotonic() < deadline:
+        time.sleep(0.05)
+        signature = process_signature(pid)
+    return signature
 
 
 def _label_studio_binary() -> str:
@@ -270,7 +281,7 @@ def start_server(
             command, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
-    signature = process_signature(process.pid)
+    signature = _signature_after_exec(process.pid, command[0])
     _write_private(data_dir / PID_FILE, {"pid": process.pid, "port": port, "url": url, "signature": signature})
 
     deadline = time.monotonic() + startup_timeout

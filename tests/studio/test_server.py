@@ -15,6 +15,7 @@ from curation.studio.server import (
     StudioServer,
     load_or_create_credentials,
     process_signature,
+    read_pid_file,
     server_status,
     stop_server,
 )
@@ -50,3 +51,12 @@ def test_credentials_are_private_and_stable(tmp_path: Path) -> None:
     assert load_or_create_credentials(tmp_path) == first
     server = StudioServer("http://127.0.0.1:1", first.api_key, first.username, first.password)
     assert first.api_key not in repr(server) and first.password not in repr(server)
+
+
+def test_recorded_signature_is_the_label_studio_process(studio_server: StudioServer) -> None:
+    """Read straight after fork, the signature would show the parent's command line (pytest's),
+    and the session fixture's stop would then refuse to stop the server."""
+    record = read_pid_file(studio_server.data_dir)
+    assert record is not None
+    assert "label-studio start" in record["signature"]
+    assert process_signature(studio_server.pid) == record["signature"]
