@@ -121,8 +121,9 @@ def merge_tasks(
     stored: dict[Key, Annotation],
     rejects: dict[Key, dict[str, Any]],
     report: PullReport,
-) -> None:
-    """Fold fetched tasks into ``stored``/``rejects`` in place, counting in ``report``."""
+) -> dict[str, set[Key]]:
+    """Fold fetched tasks into ``stored``/``rejects`` in place, counting in ``report``; returns
+    the stored keys of units no fetched task carried."""
     by_unit: dict[str, set[Key]] = {}
     for key in list(stored) + list(rejects):
         by_unit.setdefault(key[0], set()).add(key)
@@ -153,13 +154,21 @@ def merge_tasks(
                 report.new += previous is None
                 report.updated += previous is not None
                 stored[key] = annotation
-        for key in by_unit.get(unit_id, set()) - seen:
-            if key in stored and not stored[key].deleted:
-                stored[key] = replace(stored[key], deleted=True)
-                report.deleted += 1
-            elif key in rejects and not rejects[key]["record"].get("deleted"):
-                rejects[key]["record"]["deleted"] = True
-                report.deleted += 1
+        mark_deleted(by_unit.pop(unit_id, set()) - seen, stored, rejects, report)
+    return by_unit
+
+
+def mark_deleted(
+    keys: Iterable[Key], stored: dict[Key, Annotation], rejects: dict[Key, dict[str, Any]], report: PullReport
+) -> None:
+    """Flag annotations that are gone from Label Studio: kept in the store, never dropped."""
+    for key in keys:
+        if key in stored and not stored[key].deleted:
+            stored[key] = replace(stored[key], deleted=True)
+            report.deleted += 1
+        elif key in rejects and not rejects[key]["record"].get("deleted"):
+            rejects[key]["record"]["deleted"] = True
+            report.deleted += 1
 
 
 def pull_annotations(
@@ -195,7 +204,9 @@ def pull_annotations(
     else:
         watermark = _latest_update(client, ref)
         tasks = _export(client, ref, None if not stored and not rejects else _all_task_ids(client, ref))
-    merge_tasks(tasks, schema, ref, annotators, stored, rejects, report)
+    unvisited = merge_tasks(tasks, schema, ref, annotators, stored, rejects, report)
+    if not incremental:  # every task was fetched: units left over had their task deleted
+        mark_deleted((key for keys in unvisited.values() for key in keys), stored, rejects, report)
 
     if report.changed:
         store.write(stored, rejects)

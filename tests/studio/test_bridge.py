@@ -211,3 +211,25 @@ def test_predictions_become_label_studio_predictions(
     region = next(r for r in prediction.result if r["type"] == "labels")
     assert region["value"]["start"] == utf16(text, start)  # two emoji before the name
     assert region["value"]["text"] == "كريستوفر لانداو"
+
+
+def test_full_pull_flags_annotations_of_a_task_deleted_in_the_ui(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "taskdelete")
+    admin = studio_server.client()
+    pushed = push_units(admin, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
+    task_of = TaskMap(pushed.project.folder).ids
+    units = {r["text"]: r["id"] for r in unit_records(tricky_units, "sentence")}
+    s0, s1, _ = TRICKY_SENTENCES
+    kept = admin.annotations.create(task_of[units[s1]], result=[stance("favor")])
+    doomed = admin.annotations.create(task_of[units[s0]], result=[stance("against")])
+    store_path = tmp_path / "store" / "taskdelete.jsonl"
+    assert pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path).new == 2
+
+    admin.tasks.delete(task_of[units[s0]])
+    full = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path, full=True)
+    assert (full.deleted, full.unchanged) == (1, 1)
+    got = {a.annotation_id: a for a in read_annotations(store_path)}
+    assert got[str(doomed.id)].deleted is True  # kept, flagged
+    assert got[str(kept.id)].deleted is False
