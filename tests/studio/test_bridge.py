@@ -13,6 +13,7 @@ from curation.studio.accounts import add_annotator
 from curation.studio.client import AuthenticationFailed, ProjectMissing, ServerUnreachable, connect
 from curation.studio.listing import iter_tasks
 from curation.studio.projects import SchemaChangeRejected
+from curation.schema import Schema
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
@@ -41,6 +42,14 @@ def span_region(text: str, surface: str, label: str) -> dict:
 
 def stance(value: str) -> dict:
     return {"id": "st", "from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": [value]}}
+
+
+def push_tricky(server: StudioServer, folder: Path, units_path: Path, name: str) -> tuple[Schema, dict[str, int]]:
+    """Push the tricky sentences under their own schema name; returns the schema and sentence text -> task id."""
+    schema = named_schema(folder, name)
+    pushed = push_units(server.client(), server.url, units_path, "sentence", schema, state_dir=folder)
+    task_of = TaskMap(pushed.project.folder).ids
+    return schema, {r["text"]: task_of[r["id"]] for r in unit_records(units_path, "sentence")}
 
 
 @pytest.mark.parametrize("level", ["sentence", "article"])
@@ -74,13 +83,11 @@ def test_push_is_idempotent_and_pushes_only_new_units(
 def test_two_annotators_round_trip_offsets_edits_and_deletes(
     studio_server: StudioServer, tricky_units: Path, tmp_path: Path
 ) -> None:
-    schema = named_schema(tmp_path, "roundtrip")
+    schema, task_of = push_tricky(studio_server, tmp_path, tricky_units, "roundtrip")
     admin = studio_server.client()
-    pushed = push_units(admin, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
-    task_of = TaskMap(pushed.project.folder).ids
     units = {r["text"]: r["id"] for r in unit_records(tricky_units, "sentence")}
     s0, s1, s2 = TRICKY_SENTENCES
-    t0, t1, t2 = (task_of[units[s]] for s in TRICKY_SENTENCES)
+    t0, t1, t2 = (task_of[s] for s in TRICKY_SENTENCES)
     token = add_annotator(admin, studio_server.url, "second@curation.local", "second-Secret-123")
     second = connect(studio_server.url, token)
 
@@ -216,18 +223,15 @@ def test_predictions_become_label_studio_predictions(
 def test_full_pull_flags_annotations_of_a_task_deleted_in_the_ui(
     studio_server: StudioServer, tricky_units: Path, tmp_path: Path
 ) -> None:
-    schema = named_schema(tmp_path, "taskdelete")
+    schema, task_of = push_tricky(studio_server, tmp_path, tricky_units, "taskdelete")
     admin = studio_server.client()
-    pushed = push_units(admin, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
-    task_of = TaskMap(pushed.project.folder).ids
-    units = {r["text"]: r["id"] for r in unit_records(tricky_units, "sentence")}
     s0, s1, _ = TRICKY_SENTENCES
-    kept = admin.annotations.create(task_of[units[s1]], result=[stance("favor")])
-    doomed = admin.annotations.create(task_of[units[s0]], result=[stance("against")])
+    kept = admin.annotations.create(task_of[s1], result=[stance("favor")])
+    doomed = admin.annotations.create(task_of[s0], result=[stance("against")])
     store_path = tmp_path / "store" / "taskdelete.jsonl"
     assert pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path).new == 2
 
-    admin.tasks.delete(task_of[units[s0]])
+    admin.tasks.delete(task_of[s0])
     full = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path, full=True)
     assert (full.deleted, full.unchanged) == (1, 1)
     got = {a.annotation_id: a for a in read_annotations(store_path)}
