@@ -15,16 +15,13 @@ from urllib.parse import urlsplit
 from huggingface_hub import HfApi, constants, get_token
 
 from curation.export.manifest import MANIFEST_NAME
+from curation.secrets import register_secret, scrub
 
 CONNECT_TIMEOUT_S = 5.0
 
 
 class PublishError(RuntimeError):
     """Publishing could not start or failed; the message never contains the token."""
-
-
-def _scrub(text: str, token: str) -> str:
-    return text.replace(token, "***") if token else text
 
 
 def resolve_token(token: str | None = None) -> str:
@@ -64,6 +61,7 @@ def publish(
     if repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise PublishError(f"repository {repo_id!r}: expected OWNER/NAME")
     token = resolve_token(token)
+    register_secret(token)
     endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
     check_reachable(endpoint, timeout)
     api = HfApi(endpoint=endpoint, token=token)
@@ -77,5 +75,5 @@ def publish(
             commit_message=f"curation build {export_dir.name}",
         )
     except Exception as exc:  # every Hub or network failure: report it without the token
-        raise PublishError(_scrub(f"publishing to {repo_id} failed: {type(exc).__name__}: {exc}", token)) from None
+        raise PublishError(scrub(f"publishing to {repo_id} failed: {type(exc).__name__}: {exc}")) from None
     return str(commit)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 from label_studio_sdk import LabelStudio
 
-from curation.studio.client import AuthenticationFailed, explained, raw_json, register_secret
+from curation.secrets import register_secret
+from curation.studio.client import AuthenticationFailed, explained, raw_json
 
 
 def add_annotator(client: LabelStudio, url: str, email: str, password: str) -> str:

@@ -16,6 +16,8 @@ import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
+from curation.secrets import register_secret, scrub
+
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 URL_ENV = "LABEL_STUDIO_URL"
 DEFAULT_TIMEOUT_S = 120.0
@@ -37,22 +39,6 @@ class AuthenticationFailed(StudioError):
 
 class ProjectMissing(StudioError):
     """The project we recorded locally is gone from the server."""
-
-
-_SECRETS: set[str] = set()
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember a value that must never appear in an error message."""
-    if secret:
-        _SECRETS.add(secret)
-
-
-def scrub(message: str) -> str:
-    """The message with every registered secret replaced by ``***``."""
-    for secret in _SECRETS:
-        message = message.replace(secret, "***")
-    return message
 
 
 def api_key_from_env() -> str | None:

@@ -26,7 +26,8 @@ from pathlib import Path
 import httpx
 from label_studio_sdk import LabelStudio
 
-from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect, register_secret, scrub
+from curation.secrets import register_secret, scrub
+from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
 
 DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"
