@@ -1,30 +1,48 @@
 """The ``curation`` command: a thin layer over the library.
 
-Every module in this package exposes ``COMMANDS``, a list of click commands or groups; they are
-discovered here so that adding a command never means editing a shared file.
+Commands are imported only when they run: the Label Studio SDK, ``datasets`` and statsmodels
+take seconds to import, and ``curation segment`` needs none of them. Each module in this package
+defines its commands; ``COMMANDS`` below says where each one lives.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
 import click
 
+# command name -> "module:attribute" inside curation.cli
+COMMANDS: dict[str, str] = {
+    "agree": "agree:agree_command",
+    "build": "build:build_command",
+    "dedup": "dedup:dedup_command",
+    "publish": "build:publish_command",
+    "pull": "studio:pull_command",
+    "push": "studio:push_command",
+    "report": "dedup:report_command",
+    "review": "agree:review_group",
+    "schema": "schema:schema_group",
+    "segment": "segment:segment_command",
+    "studio": "studio:studio_group",
+    "verify": "build:verify_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module the first time the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | COMMANDS.keys())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="curation")
 def main() -> None:
     """Turn raw Arabic news pages into annotated, published training data."""
-
-
-def _register_commands() -> None:
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            main.add_command(command)
-
-
-_register_commands()

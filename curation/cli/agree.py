@@ -13,7 +13,8 @@ from rich.table import Table
 
 from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
 from curation.agreement.review import pull_review, push_review
-from curation.cli._common import console, data_dir_option, load_schema_or_exit, one_line_errors, url_option
+from curation.cli._common import console, load_schema_or_exit
+from curation.cli.studio import data_dir_option, one_line_errors, url_option
 from curation.schema import Schema
 from curation.studio.server import find_server
 from curation.studio.tasks import PUSHABLE_LEVELS
@@ -291,6 +292,3 @@ def review_pull_command(
     )
     for reason in report.reasons:
         console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
-
-
-COMMANDS = [agree_command, review_group]

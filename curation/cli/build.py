@@ -100,6 +100,3 @@ def publish_command(export_dir: str, repo_id: str, private: bool, timeout: float
     except PublishError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"published {export_dir} to {escape(url)}")
-
-
-COMMANDS = [build_command, verify_command, publish_command]

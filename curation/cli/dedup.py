@@ -135,6 +135,3 @@ def report_command(
     print_errors(errors)
     if errors:
         sys.exit(1)
-
-
-COMMANDS = [dedup_command, report_command]

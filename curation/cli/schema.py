@@ -86,6 +86,3 @@ def config_command(file: Path | None, level: str) -> None:
     except ValueError as error:
         print_errors([error])
         sys.exit(1)
-
-
-COMMANDS = [schema_group]

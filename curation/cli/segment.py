@@ -49,6 +49,3 @@ def segment_command(inputs: tuple[str, ...], output: str, text_field: str) -> No
     print_errors(errors)
     if errors:
         sys.exit(1)
-
-
-COMMANDS = [segment_command]

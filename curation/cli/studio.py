@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from curation.cli._common import console, data_dir_option, load_schema_or_exit, one_line_errors, schema_option, url_option
+from curation.cli._common import console, load_schema_or_exit, print_errors
+from curation.schema import SchemaError
+from curation.studio.client import StudioError
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
-from curation.studio.server import find_server, server_status, start_server, stop_server
+from curation.studio.server import DEFAULT_DATA_DIR, find_server, server_status, start_server, stop_server
 from curation.studio.tasks import PUSHABLE_LEVELS
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR, show_default=True,
+    help="Folder of the local Label Studio (database, credentials, pid file) and of the push/pull state.",
+)
+url_option = click.option(
+    "--url", default=None, help="An existing Label Studio; the key comes from LABEL_STUDIO_API_KEY. Default: the local server."
+)
+schema_option = click.option(
+    "--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Label schema YAML (default: schemas/news.yaml).",
+)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Any expected failure becomes one red line on stderr and exit status 1, never a traceback."""
+    try:
+        yield
+    except SchemaError as error:
+        print_errors(error.problems)
+        sys.exit(1)
+    except (StudioError, OSError, ValueError) as error:
+        print_errors([error])
+        sys.exit(1)
 
 
 @click.group("studio")
@@ -114,6 +143,3 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
             )
             for reason in report.reasons:
                 console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
-
-
-COMMANDS = [studio_group, push_command, pull_command]
