@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "agree": "agree:agree_command",
     "build": "build:build_command",
     "dedup": "dedup:dedup_command",
+    "import": "imports:import_command",
     "publish": "build:publish_command",
     "pull": "studio:pull_command",
     "push": "studio:push_command",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,17 @@ def read_snapshot(path: Path, schema: Schema, name: str | None = None) -> Annota
     return snapshot
 
 
+def usable_part(schema: Schema, annotation: Annotation, unit_text: str) -> Annotation | None:
+    """``annotation`` without the spans that break the schema on their own, if what remains is
+    valid: one bad span must not take the valid spans of its unit with it. None otherwise."""
+    alone = set(schema.validate(replace(annotation, spans=()), unit_text))
+    spans = tuple(s for s in annotation.spans if set(schema.validate(replace(annotation, spans=(s,)), unit_text)) <= alone)
+    if len(spans) == len(annotation.spans):
+        return None
+    part = replace(annotation, spans=spans)
+    return None if schema.validate(part, unit_text) else part
+
+
 def _as_labels(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -128,13 +139,17 @@ class LabelSource:
         valid = []
         for annotation in annotations:
             reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
-            if reasons:
-                self.problems.append(
-                    f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
-                    f"kept out of the gold: {'; '.join(reasons)}"
-                )
-            else:
+            if not reasons:
                 valid.append(annotation)
+                continue
+            part = usable_part(self.schema, annotation, unit_text)
+            kept = f"only its {len(part.spans)} valid span(s) kept" if part else "kept out of the gold"
+            self.problems.append(
+                f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
+                f"{kept}: {'; '.join(reasons)}"
+            )
+            if part is not None:
+                valid.append(part)
         if not valid:
             return
         self.used.extend(valid)

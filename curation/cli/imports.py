@@ -1,0 +1,61 @@
+"""`curation import`: CoNLL/BIO files, Label Studio exports and Hugging Face datasets in, units
+and annotations (or predictions) out, every tag problem printed with its file and line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from curation.cli._common import console, load_schema_or_exit, print_errors
+
+SHOWN_PROBLEMS = 200
+
+
+@click.command("import")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "prefix", type=click.Path(path_type=Path), required=True,
+              help="Prefix of the files written: PREFIX.docs.jsonl, PREFIX.units.jsonl, PREFIX.annotations.jsonl.")
+@click.option("--format", "format_", type=click.Choice(["conll", "labelstudio", "hf-tokens", "hf-text"]), default=None,
+              help="Input format (default: .json = Label Studio export, folder = HF dataset, else CoNLL).")
+@click.option("--as", "as_", type=click.Choice(["annotations", "predictions"]), default="annotations", show_default=True,
+              help="Corpus labels become annotations (annotator = --source) or predictions to correct.")
+@click.option("--source", default="import", show_default=True, help="Who the labels are from (annotator or model name).")
+@click.option("--label-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="YAML 'source label: schema value' lines; a value of O drops that label.")
+@click.option("--repair", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
+              help="lenient: an I- without its B- opens a span (conlleval); strict: such spans are dropped.")
+@click.option("--text-field", default="text", show_default=True, help="Task data key (Label Studio) or text column (HF).")
+@click.option("--family", default=None, help="Choice family for text-classification labels (default: the first article one).")
+@click.option("--split", default="train", show_default=True, help="Split of a Hugging Face dataset folder.")
+@click.option("--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Label schema YAML (default: the bundled news schema).")
+def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, as_: str, source: str,
+                   label_map: Path | None, repair: str, text_field: str, family: str | None, split: str,
+                   schema_path: Path | None) -> None:
+    """Import annotated INPUTS as units plus annotations or predictions."""
+    from curation.imports import LabelMapError, import_corpus, read_label_map
+
+    schema = load_schema_or_exit(schema_path)
+    try:
+        mapping = read_label_map(label_map) if label_map else {}
+        report = import_corpus(list(inputs), schema, prefix, format=format_, as_=as_, source=source,  # type: ignore[arg-type]
+                               label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
+                               split=split)
+    except (LabelMapError, OSError, ValueError, KeyError) as error:
+        print_errors([error])
+        sys.exit(1)
+    for problem in report.problems[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]problem[/yellow] {escape(str(problem))}", highlight=False, soft_wrap=True)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(report.problems) - SHOWN_PROBLEMS} more problem(s)")
+    labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"
+    console.print(
+        f"[green]imported[/green] {report.items} item(s) -> {report.units} unit(s), {report.spans} span(s), "
+        f"{report.choices} choice(s); {labels}, {report.rejected} rejected; {len(report.problems)} problem(s)",
+        highlight=False,
+    )
+    for name, path in report.outputs.items():
+        console.print(f"  {name}: {escape(str(path))}", highlight=False)

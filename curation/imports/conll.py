@@ -1,0 +1,133 @@
+"""CoNLL/BIO files: one ``token TAG`` (or ``token<TAB>TAG``, the tag in the last column) a line.
+
+Sentences are separated by blank lines; a file with no blank line at all (ANERcorp style) is cut
+after sentence-final punctuation instead. ``# text = ...`` comments give the sentence text the
+tokens are aligned to; otherwise the text is rebuilt with one space between tokens. A UTF-8 BOM,
+CRLF line ends, ``-DOCSTART-`` lines and bidi marks on tokens are all taken in stride.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
+from curation.imports.model import Answer, ImportedItem, ImportProblem
+from curation.imports.tags import RepairPolicy, decode_tags
+from curation.units import EntitySpan
+
+SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
+DOCSTART = "-DOCSTART-"
+TEXT_COMMENT = "# text ="
+
+
+@dataclass
+class _Sentence:
+    tokens: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    text: str | None = None
+    text_line: int | None = None
+
+
+def read_lines(path: Path) -> list[str]:
+    """The file's lines: BOM dropped, CRLF or CR line ends accepted."""
+    raw = path.read_bytes().decode("utf-8-sig")
+    return raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> Iterator[_Sentence]:
+    token_lines = [line for line in lines if line.strip() and not line.startswith("#")]
+    separated = any(not line.strip() for line in lines[: len(lines) - 1]) or len(token_lines) == 0
+    current = _Sentence()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            if current.tokens:
+                yield current
+            current = _Sentence()
+            continue
+        if line.startswith(TEXT_COMMENT):
+            current.text, current.text_line = line[len(TEXT_COMMENT) :].strip(), number
+            continue
+        if line.startswith("#"):
+            continue
+        fields = line.split("\t") if "\t" in line else line.split()
+        fields = [f.strip() for f in fields if f.strip()]
+        if fields[0] == DOCSTART:
+            continue
+        if len(fields) < 2:
+            problems.append(ImportProblem(str(path), number, f"no tag after token {fields[0]!r}: read as O"))
+            fields.append("O")
+        token, tag = fields[0], clean_token(fields[-1])
+        current.tokens.append(token)
+        current.tags.append(tag)
+        current.lines.append(number)
+        if not separated and clean_token(token) in SENTENCE_END:
+            yield current
+            current = _Sentence()
+    if current.tokens:
+        yield current
+
+
+def _item(
+    path: Path,
+    sentence: _Sentence,
+    source: str,
+    known: frozenset[str],
+    label_map: Mapping[str, str],
+    policy: RepairPolicy,
+    problems: list[ImportProblem],
+) -> ImportedItem | None:
+    where = str(path)
+    tokens: list[str] = []
+    tags: list[str] = []
+    lines: list[int] = []
+    for raw, tag, number in zip(sentence.tokens, sentence.tags, sentence.lines, strict=True):
+        token = clean_token(raw)
+        if not token:
+            problems.append(ImportProblem(where, number, f"token is only invisible marks ({raw!r}): dropped with its tag {tag!r}"))
+            continue
+        tokens.append(token)
+        tags.append(tag)
+        lines.append(number)
+    if not tokens:
+        return None
+    offsets: list[tuple[int, int]] | int = -1
+    if sentence.text is not None:
+        text = clean_token(sentence.text) if has_bidi_marks(sentence.text) else sentence.text
+        offsets = align(text, tokens)
+        if isinstance(offsets, int):
+            problems.append(ImportProblem(where, lines[offsets], f"token {tokens[offsets]!r} is not in the '# text' of line {sentence.text_line}: text rebuilt from the tokens"))
+    if isinstance(offsets, int):
+        text, offsets = rebuild(tokens)
+    runs, tag_problems = decode_tags(tags, known, label_map, policy)
+    for problem in tag_problems:
+        problems.append(ImportProblem(where, lines[problem.token], problem.message))
+    spans = tuple(
+        EntitySpan(offsets[run.first][0], offsets[run.last][1], run.label, text[offsets[run.first][0] : offsets[run.last][1]])
+        for run in runs
+    )
+    return ImportedItem(key=f"{path.name}:{lines[0]}", text=text, path=where, line=lines[0], answers=(Answer(source, spans),))
+
+
+def read_conll(
+    path: str | Path,
+    source: str,
+    known: frozenset[str],
+    label_map: Mapping[str, str] | None = None,
+    policy: RepairPolicy = "lenient",
+    problems: list[ImportProblem] | None = None,
+) -> Iterator[ImportedItem]:
+    """One item per sentence; problems (with file and line) are appended to ``problems``."""
+    path = Path(path)
+    problems = problems if problems is not None else []
+    try:
+        lines = read_lines(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(ImportProblem(str(path), None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
+        return
+    for sentence in _sentences(path, lines, problems):
+        item = _item(path, sentence, source, known, label_map or {}, policy, problems)
+        if item is not None:
+            yield item
