@@ -27,7 +27,7 @@ url_option = click.option(
 )
 schema_option = click.option(
     "--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Label schema YAML (default: schemas/news.yaml).",
+    help="Label schema YAML (default: the bundled curation/schemas/news.yaml).",
 )
 
 

@@ -27,9 +27,9 @@ from curation.schema.model import (
     Schema,
     SchemaError,
 )
+from curation.schemas import bundled_schema
 from curation.units import sha256_hex
 
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "news.yaml"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -54,8 +54,8 @@ STEP_ACTIONS = {"rename", "merge", "retire"}
 
 
 def default_schema_path() -> Path:
-    """``schemas/news.yaml`` of this checkout: the schema used when none is named."""
-    return DEFAULT_SCHEMA
+    """The bundled ``curation/schemas/news.yaml``: the schema used when none is named."""
+    return bundled_schema()
 
 
 @dataclass
