@@ -5,6 +5,12 @@ ANT's topic of each article is taken as annotator "ant"; two simulated annotator
 fixed share of articles at random (seeded), so every figure is reproducible and the direct
 computation must give the same numbers.
 
+The second part measures span-level gold on entity mentions: reference mentions are the names of a
+place gazetteer found in ANT sentences; each simulated annotator changes about 10% of the mentions
+(drops one, moves a boundary, changes its label, or marks a spurious one). It prints the gold yield
+of span-by-span adjudication beside the sentence-level policy (one disputed mention costs the whole
+sentence), for three annotators and for two (where only disputed mentions may go to review).
+
     .venv/bin/python bench/agreement.py                # all 31,523 ANT articles, 3 annotators
     .venv/bin/python bench/agreement.py --limit 5000   # quick
 """
@@ -15,6 +21,7 @@ import argparse
 import gzip
 import json
 import random
+import re
 import resource
 import time
 from collections.abc import Callable
@@ -28,9 +35,10 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from curation.agreement import adjudicate, agreement_report
-from curation.units import Annotation
+from curation.agreement.answers import ENTITY_FAMILY, Family, collect_answers
+from curation.units import Annotation, EntitySpan
 
-ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
+ANT = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
 ANNOTATORS = ("ant", "noisy10", "noisy30")
 NOISE = {"ant": 0.0, "noisy10": 0.10, "noisy30": 0.30}
 
@@ -67,10 +75,99 @@ def direct(labels: dict[str, list[str]]) -> dict[str, float]:
     }
 
 
+PLACES = {
+    "GPE": ("مصر", "سوريا", "العراق", "لبنان", "الأردن", "فلسطين", "السعودية", "اليمن", "ليبيا", "تونس",
+            "الجزائر", "المغرب", "السودان", "قطر", "الكويت", "إيران", "تركيا", "روسيا", "الصين", "فرنسا",
+            "ألمانيا", "بريطانيا", "واشنطن", "موسكو", "القاهرة", "بيروت", "دمشق", "بغداد", "الرياض", "طهران"),
+    "LOC": ("الخليج", "البحر المتوسط", "سيناء", "الشرق الأوسط", "أوروبا", "أفريقيا", "آسيا", "البحر الأحمر"),
+}
+SPAN_NOISE = 0.10
+
+
+def reference_mentions(limit: int, seed: int) -> list[tuple[str, tuple[EntitySpan, ...]]]:
+    """Up to ``limit`` ANT sentences holding a gazetteer name, with every occurrence as a mention."""
+    pattern = re.compile("|".join(sorted((re.escape(n) for names in PLACES.values() for n in names), key=len)[::-1]))
+    label_of = {name: label for label, names in PLACES.items() for name in names}
+    found = []
+    with gzip.open(ANT, "rt", encoding="utf-8") as handle:
+        for record in map(json.loads, handle):
+            for sentence in re.split(r"(?<=[.!؟?])\s+", record["text"]):
+                spans = tuple(EntitySpan(m.start(), m.end(), label_of[m.group()], m.group()) for m in pattern.finditer(sentence))
+                if spans:
+                    found.append((sentence, spans))
+            if len(found) >= limit:
+                break
+    random.Random(seed).shuffle(found)
+    return found[:limit]
+
+
+def noisy(sentence: str, spans: tuple[EntitySpan, ...], rng: random.Random) -> tuple[EntitySpan, ...]:
+    """One annotator's version: each mention changed with probability SPAN_NOISE."""
+    out = []
+    for span in spans:
+        if rng.random() >= SPAN_NOISE:
+            out.append(span)
+            continue
+        change = rng.randrange(4)
+        if change == 1:  # boundary moved by one character
+            end = min(len(sentence), span.end + 1)
+            out.append(EntitySpan(span.start, end, span.label, sentence[span.start : end]))
+        elif change == 2:
+            out.append(EntitySpan(span.start, span.end, "LOC" if span.label == "GPE" else "GPE", span.text))
+        elif change == 3:  # kept, plus a spurious mention on the word before or after
+            out.append(span)
+            words = [m for m in re.finditer(r"\S+", sentence) if m.end() <= span.start or m.start() >= span.end]
+            if words:
+                word = rng.choice(words)
+                out.append(EntitySpan(word.start(), word.end(), "PER", word.group()))
+        # change == 0: dropped
+    return tuple(out)
+
+
+def span_gold(sentences: list[tuple[str, tuple[EntitySpan, ...]]], annotators: int, seed: int) -> dict[str, Any]:
+    """Span-by-span adjudication vs the sentence-level rule, on one simulated team."""
+    rng = random.Random(seed)
+    annotations = [
+        Annotation(f"s{i}", "sentence", f"annotator_{k + 1}", f"s{i}-{k}", spans=noisy(text, spans, rng))
+        for i, (text, spans) in enumerate(sentences)
+        for k in range(annotators)
+    ]
+    table = collect_answers(annotations)
+    result, seconds = timed(lambda: adjudicate(table, policy="majority"))
+    figures = result.span_yield()
+    family = Family(ENTITY_FAMILY, "sentence", "span")
+    # The sentence-level rule: a unit keeps gold only when every one of its mentions is decided.
+    by_unit: dict[str, list[str]] = {}
+    for decision in result.spans:
+        by_unit.setdefault(decision.unit_id, []).append(decision.outcome)
+    sentence_level = sum(len(o) for o in by_unit.values() if "disputed" not in o)
+    changed = sum(
+        1 for unit in table.units(family).values() for span in {s for a in unit.values() for s in a.value}
+        if 0 < sum(span in a.value for a in unit.values()) < len(unit)
+    )
+    return figures | {"seconds": seconds, "sentence_level_decided": sentence_level, "marked_by_some_not_all": changed}
+
+
+def print_span_gold(limit: int, seed: int) -> None:
+    sentences = reference_mentions(limit, seed)
+    mentions = sum(len(spans) for _, spans in sentences)
+    print(f"\nspan-level gold: {len(sentences):,} ANT sentences, {mentions:,} reference mentions, "
+          f"each annotator changes ~{SPAN_NOISE:.0%} of them")
+    print(f"{'annotators':<12}{'mentions':>10}{'span-level, no review':>24}{'sentence-level rule':>22}"
+          f"{'to review':>12}{'disagreed':>11}{'CPU s':>8}")
+    for annotators in (3, 2):
+        f = span_gold(sentences, annotators, seed)
+        total = f["spans"]
+        print(f"{annotators:<12}{total:>10,}{f['decided_without_review']:>12,} ({f['yield_without_review']:>7.2%})"
+              f"{f['sentence_level_decided']:>12,} ({f['sentence_level_decided'] / total:>6.2%})"
+              f"{f['disputed']:>12,}{f['marked_by_some_not_all']:>11,}{f['seconds']:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="first N ANT articles (default: all)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--sentences", type=int, default=20_000, help="ANT sentences for the span-level part")
     args = parser.parse_args()
 
     articles = load_topics(args.limit)
@@ -107,6 +204,7 @@ def main() -> None:
         f"\ngold {summary['gold']:,}, conflicts {summary['conflicts']:,}, unresolved ties {summary['unresolved']:,}; "
         f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
+    print_span_gold(args.sentences, args.seed)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,14 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
         f"{summary['conflicts']} conflicts, {summary['unresolved']} unresolved",
         highlight=False,
     )
+    spans = summary["span_yield"]
+    if spans["spans"]:
+        out.print(
+            f"entity gold, mention by mention: {spans['decided_without_review']} of {spans['spans']} marked mentions "
+            f"decided without review ({spans['yield_without_review']:.1%}), {spans['disputed']} still disputed "
+            f"(only these need a reviewer); {spans['units_with_gold']} of {spans['units_with_spans']} units have gold",
+            highlight=False,
+        )
 
 
 annotations_argument = click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -127,7 +135,7 @@ schema_option = click.option(
     "--schema",
     "schema_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Label schema (default: schemas/news.yaml).",
+    help="Label schema (default: the bundled curation/schemas/news.yaml).",
 )
 policy_option = click.option(
     "--policy",
@@ -136,24 +144,45 @@ policy_option = click.option(
     type=click.Choice(POLICIES),
     help=f"Adjudication policy; repeat to chain, first that decides wins [default: {' then '.join(DEFAULT_POLICY)}].",
 )
-reviewer_option = click.option("--reviewer", help="Annotator whose answer wins under the 'reviewer' policy.")
+reviewer_option = click.option(
+    "--reviewer",
+    help="With --reviews: whose review decisions count (default: every reviewer's). Without: the annotator "
+    "whose own answer wins under the 'reviewer' policy.",
+)
+reviews_option = click.option(
+    "--reviews",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Review decisions (the store `curation review pull` writes): they decide under the 'reviewer' policy "
+    "but are never counted as answers nor in the agreement figures.",
+)
 
 
-def _adjudicated(
-    annotations: Path, schema: Schema, policies: tuple[str, ...], reviewer: str | None
-) -> tuple[list[Annotation], list[str], Adjudication]:
-    """The store's annotations (every unreadable line reported and returned) and their adjudication."""
-    snapshot = read_snapshot(annotations, schema)
+def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str]]:
+    """A store's annotations, every unreadable line reported and returned."""
+    snapshot = read_snapshot(path, schema)
     for problem in snapshot.problems[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
     if len(snapshot.problems) > SHOWN_PROBLEMS:
         console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
-    records = [a for unit in snapshot.by_unit.values() for a in unit]
+    return [a for unit in snapshot.by_unit.values() for a in unit], snapshot.problems
+
+
+def _adjudicated(
+    annotations: Path, schema: Schema, policies: tuple[str, ...], reviewer: str | None, reviews: Path | None = None
+) -> tuple[list[Annotation], list[str], Adjudication]:
+    """The store's annotations, the unreadable lines of both stores, and the adjudication."""
+    records, problems = _read_store(annotations, schema)
+    decisions = None
+    if reviews is not None:
+        decisions, review_problems = _read_store(reviews, schema)
+        problems = problems + review_problems
     try:
-        adjudication = adjudicate(records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema)
+        adjudication = adjudicate(
+            records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema, reviews=decisions
+        )
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--policy/--reviewer") from None
-    return records, snapshot.problems, adjudication
+        raise click.BadParameter(str(error), param_hint="--policy/--reviewer/--reviews") from None
+    return records, problems, adjudication
 
 
 @click.command("agree")
@@ -161,6 +190,7 @@ def _adjudicated(
 @schema_option
 @policy_option
 @reviewer_option
+@reviews_option
 @click.option(
     "-o",
     "--output",
@@ -179,16 +209,18 @@ def agree_command(
     schema_file: Path | None,
     policies: tuple[str, ...],
     reviewer: str | None,
+    reviews: Path | None,
     output: Path,
     gold: Path | None,
 ) -> None:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
 
     ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation pull` writes).
-    Deleted and cancelled annotations never count as answers.
+    Deleted and cancelled annotations never count as answers. The figures use the annotators'
+    independent answers only: review decisions (--reviews) decide gold but are never counted.
     """
     schema = load_schema_or_exit(schema_file)
-    records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer)
+    records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews)
     report = agreement_report(records, schema)
     for issue in report.table.issues[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
@@ -197,7 +229,7 @@ def agree_command(
         "annotations_file": str(annotations),
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
         "unreadable": unreadable,
-        "agreement": report.to_dict(),
+        "agreement": {"computed_on": "independent annotations only, before review", **report.to_dict()},
         "adjudication": adjudication.to_dict(),
     }
     text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -137,7 +137,7 @@ def test_cancelled_and_deleted_answers_never_vote():
     [
         ("vote", None, "unknown adjudication policy"),
         (["majority", "coin-flip"], None, "coin-flip"),
-        ("reviewer", None, "needs the reviewer's annotator name"),
+        ("reviewer", None, "needs review decisions"),
     ],
 )
 def test_bad_policies_are_refused_with_a_clear_message(make_topics, policy, reviewer, message):
@@ -167,3 +167,54 @@ def test_gold_records_are_json_ready_and_name_unit_family_and_source(make_topics
             "unanimous": True,
         },
     ]
+
+
+def test_entities_are_decided_mention_by_mention_so_agreed_mentions_survive_a_dispute(make_span, make_entities):
+    person, city = make_span("أحمد عطاف", SENTENCE, "PER"), make_span("الجزائر", SENTENCE, "GPE")
+    as_loc = make_span("الجزائر", SENTENCE, "LOC")
+    three = [
+        make_entities("s1", "a", [person, city]),
+        make_entities("s1", "b", [person, as_loc]),
+        make_entities("s1", "c", [person, city]),
+    ]
+    result = adjudicate(three, policy="majority")
+    assert result.gold_value("s1", "entity") == (person, city)
+    outcomes = {(d.span.label, d.outcome, d.marked_by) for d in result.spans}
+    assert outcomes == {("PER", "kept", ("a", "b", "c")), ("GPE", "kept", ("a", "c")), ("LOC", "rejected", ("b",))}
+    assert result.span_yield()["yield_without_review"] == 1.0
+
+    two = [make_entities("s1", "a", [person, city]), make_entities("s1", "b", [person, as_loc])]
+    pair = adjudicate(two, policy="majority")
+    assert pair.gold_value("s1", "entity") is None  # two mentions still disputed: no gold yet
+    [conflict] = pair.unresolved
+    assert conflict.disputed == (city, as_loc)  # the agreed person is not sent to review
+    assert "2 of 3 mention(s) disputed" in conflict.reason and "tie: marked by 1 of 2 annotators" in conflict.reason
+    assert pair.span_yield() | {"decided_by": None} == {
+        "spans": 3, "kept": 1, "rejected": 0, "disputed": 2, "decided_by": None, "decided_without_review": 1,
+        "yield_without_review": round(1 / 3, 6), "units_with_spans": 1, "units_with_gold": 0,
+    }  # fmt: skip
+
+
+def test_review_decisions_settle_only_the_disputed_mentions_and_are_not_answers(make_span, make_entities):
+    person, city = make_span("أحمد عطاف", SENTENCE, "PER"), make_span("الجزائر", SENTENCE, "GPE")
+    as_loc = make_span("الجزائر", SENTENCE, "LOC")
+    two = [make_entities("s1", "a", [person, city]), make_entities("s1", "lead", [person, as_loc])]
+    # the reviewer (here the lead, who also annotated) picks GPE and, carelessly, drops the person
+    review = [make_entities("s1", "lead", [city])]
+    result = adjudicate(two, policy=["majority", "reviewer"], reviews=review)
+    assert result.gold_value("s1", "entity") == (person, city)  # the agreed person stays: majority decided it
+    assert result.gold["s1"]["entity"].source == "majority+reviewer"
+    assert {d.span.label: d.source for d in result.spans} == {"PER": "majority", "GPE": "reviewer", "LOC": "reviewer"}
+    assert result.table.units(result.table.families[0])["s1"]["lead"].value == (person, as_loc)  # answer untouched
+    assert result.to_dict()["reviews"] == 1 and result.span_yield()["decided_without_review"] == 1
+    unreviewed = adjudicate(two, policy=["majority", "reviewer"], reviews=[])
+    assert "reviewer: not reviewed" in unreviewed.unresolved[0].reason
+
+
+def test_two_reviewers_who_disagree_decide_nothing(make_topics):
+    answers = make_topics({"u1": ("pol", "eco")}, ["a", "b"])
+    reviews = make_topics({"u1": ("pol", "spo")}, ["r1", "r2"])
+    result = adjudicate(answers, policy=["majority", "reviewer"], reviews=reviews)
+    assert result.gold == {} and result.unresolved[0].reason.endswith("reviewer: review decisions disagree")
+    chosen = adjudicate(answers, policy=["majority", "reviewer"], reviews=reviews, reviewer="r2")
+    assert chosen.gold_value("u1", "topic") == ("spo",) and chosen.gold["u1"]["topic"].source == "reviewer"

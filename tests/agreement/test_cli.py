@@ -91,7 +91,7 @@ def test_agree_refuses_the_reviewer_policy_without_a_reviewer(tmp_path):
     store, _ = _store(tmp_path)
     result = CliRunner().invoke(main, ["agree", str(store), "--policy", "reviewer", "-o", str(tmp_path / "a.json")])
     assert result.exit_code == 2
-    assert "needs the reviewer's annotator name" in result.output
+    assert "needs review decisions" in result.output
     assert not (tmp_path / "a.json").exists()
 
 
