@@ -9,8 +9,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, progress
+from curation.cli._common import console, one_line, progress, untrusted
 from curation.export.build import BuildReport, build
+from curation.export.output import ProblemsFound
 from curation.export.publish import PublishError, publish
 from curation.export.recipe import RecipeError, load_recipe
 from curation.export.verify import verify
@@ -21,7 +22,7 @@ PROBLEMS_SHOWN = 20
 
 
 def _summary(report: BuildReport) -> Table:
-    table = Table(title=f"built {report.out_dir}")
+    table = Table(title=f"built {untrusted(str(report.out_dir))}")
     for column, justify in (("config", "left"), ("split", "left"), ("rows", "right"), ("files", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for written in report.written:
@@ -41,7 +42,10 @@ def _summary(report: BuildReport) -> Table:
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False), help="Build here instead of the recipe's output folder."
 )
-def build_command(recipe: str, output: str | None) -> None:
+@click.option(
+    "--allow-problems", is_flag=True, help="Replace the previous export even when the build reports problems."
+)
+def build_command(recipe: str, output: str | None, allow_problems: bool) -> None:
     """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
     deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
     try:
@@ -51,16 +55,29 @@ def build_command(recipe: str, output: str | None) -> None:
     with progress(transient=True) as bar:
         task = bar.add_task(f"building {loaded.name}", total=None)
         try:
-            report = build(loaded, Path(output) if output else None, on_document=lambda _: bar.advance(task))
+            report = build(
+                loaded, Path(output) if output else None, lambda _: bar.advance(task), allow_problems=allow_problems
+            )
+        except ProblemsFound as exc:
+            bar.stop()
+            _print_problems(exc.problems, "manifest.json once built with --allow-problems")
+            raise click.ClickException(one_line(str(exc))) from None
         except (RecipeError, SchemaError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(one_line(str(exc))) from None
+        except OSError as exc:  # a full disk or a read-only folder: the previous export is untouched
+            where = one_line(str(exc.filename or output or loaded.output_dir))
+            raise click.ClickException(f"{where}: {exc.strerror or exc}; the previous export is intact") from None
     console.print(_summary(report))
-    for problem in report.problems[:PROBLEMS_SHOWN]:
-        console.print(f"[red]problem[/red] {escape(problem)}", highlight=False)
-    if len(report.problems) > PROBLEMS_SHOWN:
-        console.print(f"... {len(report.problems) - PROBLEMS_SHOWN} more in {report.out_dir / 'manifest.json'}")
+    _print_problems(report.problems, str(report.out_dir / "manifest.json"))
     if report.problems:
         sys.exit(1)
+
+
+def _print_problems(problems: list[str], where: str) -> None:
+    for problem in problems[:PROBLEMS_SHOWN]:
+        console.print(f"[red]problem[/red] {untrusted(problem)}", highlight=False, soft_wrap=True)
+    if len(problems) > PROBLEMS_SHOWN:
+        console.print(f"... {len(problems) - PROBLEMS_SHOWN} more in {untrusted(where)}", highlight=False)
 
 
 @click.command("verify")

@@ -6,7 +6,6 @@ export folder is always a complete build (never a mix of two) and stale shards c
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections import Counter
@@ -27,6 +26,7 @@ from curation.export.conll import write_conll
 from curation.export.huggingface import ConfigTable, WrittenSplit, write_split
 from curation.export.jsonl import write_jsonl
 from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
+from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.recipe import Recipe
 from curation.export.rows import (
     BIO_COLUMN,
@@ -188,19 +188,16 @@ def _split_batches(table: pa.Table, splits: pa.Array, split: str) -> Iterator[pa
         yield batch.filter(mask)
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def build(
-    recipe: Recipe, out_dir: Path | None = None, on_document: Callable[[Document], None] | None = None
+    recipe: Recipe,
+    out_dir: Path | None = None,
+    on_document: Callable[[Document], None] | None = None,
+    allow_problems: bool = False,
 ) -> BuildReport:
-    """Build the recipe into ``out_dir`` (default: the recipe's output folder)."""
+    """Build the recipe into ``out_dir`` (default: the recipe's output folder); the result replaces
+    it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`)."""
     target = Path(out_dir) if out_dir is not None else recipe.output_dir
+    check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
     settings = SegmenterSettings.from_dict(recipe.segmenter)
     report = BuildReport(out_dir=target)
@@ -255,8 +252,7 @@ def build(
 
     report.seconds["dedup, splits"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = staging_folder(target)
     try:
         _write_outputs(recipe, staging, built, features, layouts, split_of, report)
         report.boundary_splits = maker.tally.boundary_splits
@@ -288,12 +284,18 @@ def build(
             with atomic_writer(staging / "README.md") as handle:
                 handle.write(card_text(facts))
         write_manifest(staging, _manifest(recipe, schema, settings, snapshot, paths, report))
-        _swap_into_place(staging, target)
+        swap_in(staging, target, report.problems, allow_problems)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report.seconds["write"] = time.perf_counter() - clock
     report.files = sorted(p for p in target.rglob("*") if p.is_file())
     return report
+
+
+def _read_paths(recipe: Recipe) -> list[Path]:
+    """Everything a build reads, which its output folder must never hold."""
+    named = [recipe.schema, recipe.annotations, *recipe.inputs]
+    return [recipe.resolve(p) for p in named if p] + ([Path(recipe.source_file)] if recipe.source_file else [])
 
 
 def _write_outputs(
