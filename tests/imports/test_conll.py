@@ -1,0 +1,95 @@
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from curation.cli import main
+from curation.imports import import_corpus, read_label_map
+from curation.studio.store import read_annotations
+from curation.unitfile import iter_unit_records
+
+from .conftest import BAD_TAGS, SENTENCES, STRICT_DROPPED, VALID_SPANS, entity_schema, write_sample
+
+
+def _spans_by_sentence(prefix: Path) -> set[tuple[int, str, str]]:
+    """(sentence index, label, surface) of every stored span, checked against its unit text."""
+    texts = {r["id"]: r["text"] for r in iter_unit_records(Path(f"{prefix}.units.jsonl"), "sentence")}
+    order = {r["id"]: n for n, r in enumerate(iter_unit_records(Path(f"{prefix}.units.jsonl"), "sentence"))}
+    found = set()
+    for annotation in read_annotations(f"{prefix}.annotations.jsonl"):
+        for span in annotation.spans:
+            assert texts[annotation.unit_id][span.start : span.end] == span.text
+            found.add((order[annotation.unit_id], span.label, span.text))
+    return found
+
+
+def test_noisy_sample_keeps_every_valid_span_and_reports_every_bad_tag(sample, tmp_path: Path) -> None:
+    corpus, label_map, line_of = sample
+    schema = entity_schema(tmp_path)
+    report = import_corpus([corpus], schema, tmp_path / "out", source="sample", label_map=read_label_map(label_map))
+    assert report.items == len(SENTENCES) and report.annotations == len(SENTENCES) and report.rejected == 0
+    assert _spans_by_sentence(tmp_path / "out") == set(VALID_SPANS)
+    reported = {(p.path, p.line) for p in report.problems}
+    for tag, token in BAD_TAGS.items():
+        assert (str(corpus), line_of[token]) in reported, (tag, token)
+    # the second I-ORG after the malformed I--ORG is an orphan too: 6 problems, no more
+    assert len(report.problems) == 6
+    texts = [r["text"] for r in iter_unit_records(tmp_path / "out.units.jsonl", "sentence")]
+    assert texts[0].startswith("أعلن الرئيس دونالد ترامب في واشنطن عن") and all("\u200e" not in t and "\u200f" not in t for t in texts)
+
+
+def test_strict_repair_drops_orphan_spans_only(sample, tmp_path: Path) -> None:
+    corpus, label_map, _ = sample
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out", policy="strict",
+                           label_map=read_label_map(label_map))
+    assert _spans_by_sentence(tmp_path / "out") == set(VALID_SPANS) - STRICT_DROPPED
+    assert sum("strict" in p.message for p in report.problems) == 2
+
+
+def test_file_without_blank_lines_is_cut_at_sentence_ends(tmp_path: Path) -> None:
+    corpus = tmp_path / "flat.txt"
+    write_sample(corpus, blank_lines=False)
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out", label_map={"PERS": "PER", "LOC": "GPE"})
+    assert report.items == len(SENTENCES)
+    assert _spans_by_sentence(tmp_path / "out") == set(VALID_SPANS)
+
+
+def test_tokens_align_to_a_given_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "given.conll"
+    corpus.write_text("# text = قال  بايدن،\u200f في البيت الأبيض\nقال O\nبايدن B-PER\n، O\nفي O\nالبيت B-ORG\nالأبيض I-ORG\n\n"
+                      "# text = نص لا يطابق\nكلمة B-PER\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    spans = {(s.text, s.start) for a in read_annotations(tmp_path / "out.annotations.jsonl") for s in a.spans}
+    assert ("بايدن", 5) in spans and ("البيت الأبيض", 15) in spans and ("كلمة", 0) in spans
+    assert [p.line for p in report.problems] == [10] and "not in the '# text'" in report.problems[0].message
+
+
+def test_reimport_replaces_its_own_records_and_keeps_others(sample, tmp_path: Path) -> None:
+    corpus, label_map, _ = sample
+    schema = entity_schema(tmp_path)
+    import_corpus([corpus], schema, tmp_path / "out", source="a", label_map=read_label_map(label_map))
+    import_corpus([corpus], schema, tmp_path / "out", source="b", label_map=read_label_map(label_map))
+    import_corpus([corpus], schema, tmp_path / "out", source="b", label_map=read_label_map(label_map))
+    annotators = sorted(a.annotator for a in read_annotations(tmp_path / "out.annotations.jsonl"))
+    assert annotators == ["a"] * 4 + ["b"] * 4
+
+
+def test_cli_prints_each_problem_on_one_line_and_goes_on(sample, tmp_path: Path) -> None:
+    corpus, label_map, line_of = sample
+    entity_schema(tmp_path)
+    result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "cli"), "--schema",
+                                       str(tmp_path / "sample.yaml"), "--label-map", str(label_map)])
+    assert result.exit_code == 0, result.output
+    assert f"{corpus}:{line_of['تدعمان']}: malformed tag 'OO'" in " ".join(result.output.split("\n"))
+    assert "imported 4 item(s)" in result.output and "Traceback" not in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("[not, a, map]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "x"), "--label-map", str(bad)])
+    assert result.exit_code == 1 and "label map" in result.output and "Traceback" not in result.output
+
+
+def test_unreadable_file_is_reported_and_the_rest_imported(sample, tmp_path: Path) -> None:
+    corpus, label_map, _ = sample
+    broken = tmp_path / "latin1.conll"
+    broken.write_bytes("caf\xe9 O\n".encode("latin-1"))
+    report = import_corpus([broken, corpus], entity_schema(tmp_path), tmp_path / "out", label_map=read_label_map(label_map))
+    assert report.items == 4 and str(report.problems[0]).startswith(f"{broken}: cannot read")
