@@ -1,5 +1,6 @@
 """Sentence segmentation benchmark: accuracy, speed and a whole-corpus run, each side by side
-with the tools a user would pick instead (blingfire, pyarabic).
+with the tools a user would pick instead (blingfire, pyarabic) and the plain regular expression
+``(?<=[.!?؟])\s+`` (the throughput floor: a real splitter must not be slower than it).
 
     .venv/bin/python bench/segment.py                 # everything (whole ANT run: a few minutes)
     .venv/bin/python bench/segment.py --limit 2000    # quick: ANT run on the first 2,000 articles
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -30,7 +32,7 @@ import pyarabic.araby
 
 from curation.segment.sentences import CLOSERS, TERMINATORS, sentence_spans
 
-CORPORA = Path("/work/shared/corpora")
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 GOLD = CORPORA / "sentences-dev-nc15.jsonl"
 ANT = CORPORA / "ant-v2.1.jsonl.gz"
 
@@ -68,10 +70,29 @@ def pyarabic_spans(text: str) -> Spans:
     return align(text, pyarabic.araby.sentence_tokenize(text))
 
 
+REGEX_BASELINE = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def regex_spans(text: str) -> Spans:
+    """The plain baseline: split after ``.!?؟`` followed by white space, pieces trimmed."""
+    spans: Spans = []
+    start = 0
+    for match in REGEX_BASELINE.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def regex_split(text: str) -> list[str]:
+    return REGEX_BASELINE.split(text)
+
+
 SPLITTERS: dict[str, Splitter] = {
     "curation": sentence_spans,
     "blingfire": blingfire_spans,
     "pyarabic": pyarabic_spans,
+    "regex (?<=[.!?؟])\\s+": regex_spans,
 }
 
 
@@ -174,6 +195,8 @@ def speed(megabytes: float, repeats: int) -> None:
         ("blingfire text_to_sentences", "one string", lambda text: blingfire.text_to_sentences(text).split("\n")),
         ("blingfire ..._and_offsets", "offsets", blingfire_spans),
         ("pyarabic sentence_tokenize", "strings", pyarabic.araby.sentence_tokenize),
+        ("regex (?<=[.!?؟])\\s+ split", "strings", regex_split),
+        ("regex (?<=[.!?؟])\\s+ offsets", "offsets", regex_spans),
     ]
     print(f"{'tool':<30}{'returns':<12}{'seconds':>9}{'MB/s':>8}{'sentences':>11}")
     for name, returns, function in tools:

@@ -8,14 +8,30 @@ The rules are the ones a copy editor would state, not weights fitted to a corpus
   next Arabic word when it cannot be an abbreviation or site-name dot (``أفضل؟ويتابع``,
   ``نخفقه".وستكون``, ``سيارته.وتمكنت``, but not ``أ.ف.ب``, ``إف.بي.آي``, ``العربية.نت``);
   so decimals, dates, URLs and e-mails never split;
-* a single full stop does not end a sentence after a one-letter word (initials ``ع.`` ``J.``,
-  agency names ``أ.ف.ب``, ``د.`` before a name, ``م.`` ``ق.م`` ``هـ.`` in dates, ``U.S.``,
-  ``e.g.``), after a known Latin abbreviation (``Dr.``, ``Mr.``), after a list number opening
-  the line (``2.``), or when the next word starts with a lowercase letter;
-* nothing ends before the sentence has a letter or digit, the next sentence may not begin
-  with a comma, colon, closing mark or another terminator, and an ellipsis that opens a
-  quotation or sits in brackets (``"... لقد``, ``(...)``) marks an omission, not an end;
-* ``،`` ``؛`` ``:`` never end a sentence.
+* a single full stop does not end a sentence after a one-letter word, with or without a space
+  before the stop (initials ``ع.`` ``J.``, agency names ``أ.ف.ب``, ``د.`` and ``د .`` before a
+  name, ``ق . م .``, ``U.S.``, ``e.g.``), after a known Latin abbreviation (``Dr.``, ``Mr.``),
+  after a list number opening the line (``2.``), or when the next word starts with a lowercase
+  letter; a letter glued to a digit is a unit or a model, not an initial (``MD90s.``,
+  ``360º.``);
+* an era mark after a year (``2015م.``, ``1350 هـ.``, ``300 ق.م.``) is an abbreviation whose
+  stop may also end the sentence, exactly like a pause (next rule);
+* ``..``, ``...`` and ``…`` are pauses as often as ends: the sentence ends only when what follows
+  starts a new one. In Latin script that is a capital letter or an opening mark; a lowercase
+  word or a number continues. Arabic has no capitals, so the sign is the other way round: the
+  sentence goes on when the next word is one that cannot open a sentence because it ties what
+  follows to the clause before it (prepositions, ``أن`` ``لأن`` ``حتى`` ``إلا``, ``أو`` ``بل``,
+  a lone ``و``, relative pronouns: ``data/pause_continuations.txt``); any other word opens one;
+* nothing ends before the sentence has a letter or digit; the next sentence may not begin with
+  a closing mark or another terminator, but may with a stray ``:`` ``.`` ``,`` left by a
+  transcript's speaker label or a scraper; an ellipsis that opens a quotation or sits in
+  brackets (``"... لقد``, ``(...)``) marks an omission, not an end;
+* quotes close in either direction: ``«...»`` and the reversed ``»...«`` used by several Arabic
+  papers, and a ``"`` after a space closes when it is the second of its pair (``نعم ".``);
+* Latin letters spelled in Arabic (``بي. بي. سي``) form one acronym, but a letter name that is
+  also an everyday word (``في`` "in", ``أو`` "or") joins it only when a full stop follows it;
+* ``،`` ``؛`` ``:`` never end a sentence, and a line holding only invisible characters (BOM,
+  RLM, zero-width space) is no sentence.
 
 Everything is one compiled regular expression scanning the text once; Python only looks at
 the few characters around each candidate terminator, so long texts stay fast.
@@ -24,7 +40,10 @@ the few characters around each candidate terminator, so long texts stay fast.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from curation.segment.data import word_list
 
 TERMINATORS = ".!?؟…۔‼⁇⁈⁉"
 """Characters that can end a sentence (``۔`` is the Arabic full stop used in Urdu script)."""
@@ -37,6 +56,13 @@ BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 """LRM, RLM, ALM and the embedding/isolate controls: invisible, so they travel with the
 punctuation they surround."""
 
+INVISIBLES = BIDI_MARKS + "\u200b\u200c\u200d\u2060\ufeff"
+"""Characters that show nothing on their own: a stretch holding only these is no sentence."""
+
+REVERSED_CLOSERS = "«“"
+"""Marks that close a quotation in the reversed (``»...«``) or German (``„...“``) style: glued
+after a terminator and followed by white space they close the sentence with it."""
+
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 """Every character ``str.splitlines`` breaks at."""
 
@@ -44,7 +70,16 @@ OPENERS = "([{«“‹﴾﴿"
 """Unambiguous opening marks: an ellipsis right after one is an omission marker."""
 
 NON_STARTERS = TERMINATORS + "»”’)]}›،,;؛:"
-"""No sentence begins with these: a terminator followed by one of them continues the sentence."""
+"""No sentence begins with these: a terminator followed by one of them continues the sentence,
+except for the two cases below."""
+
+STRAY_STARTERS = ":.,،"
+"""Punctuation standing alone after a sentence end, left by a transcript's removed speaker
+label or a scraper (``نعم. : ثم``): it opens the next sentence unless another terminator follows
+it (a spaced ellipsis ``. . .``)."""
+
+QUOTE_OPENING_WHEN_GLUED = "»”’›"
+"""Closing marks in one style, opening marks in another: glued to the word after them they open."""
 
 ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
 ARABIC_MARKS = "\u0640\u064b-\u065f\u0670\u06d6-\u06ed"
@@ -66,6 +101,16 @@ LATIN_LETTER_NAMES = frozenset(
 )
 """How Arabic news spells Latin letters in acronyms (``بي. إف. إم``, ``إتش. آر. ماكماستر``):
 a full stop after one continues the acronym when a neighbouring word is another such letter."""
+
+LETTER_NAMES_THAT_ARE_WORDS = frozenset("في أو او إن ان أن أم ام أي اي إي ال أل كي زي دي".split())
+"""Latin letter names that are also everyday Arabic words (``في`` "in", ``أو`` "or"): one joins an
+acronym only when a full stop follows it (``بي. في. سي``), so ``بي. في عام`` ends at ``بي.``."""
+
+ERA_MARKS = frozenset(("م", "ه"))
+"""``م`` (AD) and ``هـ`` (Hijri, compared without tatweel) after a year, alone or as ``ق.م``."""
+
+PAUSE_CONTINUATIONS = frozenset(word_list("pause_continuations"))
+"""Words that cannot open a sentence (see the module rules); stored as data."""
 
 WEB_SUFFIXES = frozenset("نت كوم أورغ اورغ أورج اورج إنفو انفو".split())
 """Site names written in Arabic script: ``العربية.نت``, ``بيت.كوم``."""
@@ -97,7 +142,7 @@ _CANDIDATE = re.compile(
     rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)\s*+"
     rf"|(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.){_NOT_AFTER_LETTER_NAME}[{_PLAIN_CLOSERS}]*+"
     rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)\s*+"
-    rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS)}]*+(?:(?=\s|\Z|[{ARABIC_LETTERS}])(?P<run>)|(?P<inside>)))"
+    rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS + REVERSED_CLOSERS)}]*+(?:(?=\s|\Z|[{ARABIC_LETTERS}])(?P<run>)|(?P<inside>)))"
 )
 """Where a sentence may end:
 
@@ -105,15 +150,17 @@ _CANDIDATE = re.compile(
 * a lone full stop after an Arabic word of two letters or more (or its closing quote), then
   white space and an Arabic word, a number or an opening mark, or the end: no rule can veto
   it (group ``plain``, the bulk of news text);
-* any other terminator run, closers and bidi marks included, followed by white space, the end
+* any other terminator run, closers (reversed ones too) and bidi marks included, followed by white space, the end
   or an Arabic letter, left to ``_ends_sentence`` (group ``run``);
 * a run followed by anything else (inside a number, URL or Latin word), consumed whole so the
   scan never restarts in the middle of a long run (group ``inside``).
 
 ``line`` and ``plain`` take the white space after them along, blank lines included, so it costs
 no further matches (trimming drops it). One leading character class keeps the scan fast."""
-_STRONG_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', ''))}]|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
+_QUESTION_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', '').replace('…', ''))}]")
 _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
+_SHOWN = re.compile(rf"[^\s{_char_class(INVISIBLES)}]")
+_ERA_BEFORE = re.compile(r"\d\s*(?:ق\s*\.\s*)?\Z")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _VISIBLE = re.compile(rf"[^\s{_char_class(BIDI_MARKS)}]")
 _TRAILING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+\Z")
@@ -121,6 +168,8 @@ _LEADING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+")
 _GLUED_DOT = re.compile(rf"\.[{ARABIC_LETTERS}]")
 _ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
 _ABBREVIATION_WINDOW = 32
+_SPACES = re.compile(r"\s+")
+_SPACED_DOTS_WINDOW = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +191,8 @@ class SentenceSplitter:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``[start, end)`` code-point offsets of each sentence, trimmed, ordered, covering every
-        non-white-space character of ``text`` exactly once."""
+        character of ``text`` exactly once except white space and stretches holding only
+        invisible characters."""
         spans: list[tuple[int, int]] = []
         sentence_start = 0
         has_word = False  # whether the sentence so far holds a letter or digit ...
@@ -154,6 +204,8 @@ class SentenceSplitter:
                 continue
             run_start = match.start()
             run_end = match.end(kind)  # white space taken along by "line" and "plain" excluded
+            if kind == "run" and run_end < len(text) and not text[run_end].isspace():
+                run_end = _without_glued_openers(text, run_start, run_end)
             if kind == "line":
                 cut = run_start
             elif kind == "plain" and trust_plain:
@@ -180,24 +232,29 @@ class SentenceSplitter:
     def _ends_sentence(self, text: str, run: str, run_start: int, run_end: int, sentence_start: int) -> bool:
         """Whether a terminator run ends a sentence that already holds a letter or digit."""
         before = text[run_start - 1]
-        if before in OPENERS or (before in "\"'" and (run_start < 2 or text[run_start - 2].isspace())):
-            return False  # "(...)" or an opening quote with "...": an omission inside the sentence
-        if not self.split_at_ellipsis and run != "." and _ELLIPSIS_RUN.search(run):
+        if _is_opening_mark(text, run_start - 1, sentence_start):
+            return False  # "(...)", "(؟)" or an opening quote with "...": inside the sentence
+        pause = run != "." and _ELLIPSIS_RUN.search(run) is not None and _QUESTION_RUN.search(run) is None
+        if pause and not self.split_at_ellipsis:
             return False
-        strong = run != "." and _STRONG_RUN.search(run) is not None
+        strong = run != "." and (pause or _QUESTION_RUN.search(run) is not None)
         if run_end == len(text):
             return True
-        if not text[run_end].isspace():  # glued to an Arabic letter
-            return strong or before in CLOSERS or (run == "." and self._is_missing_space(text, run_start))
+        if not text[run_end].isspace():  # glued to an Arabic letter, or to a quote opening one
+            if strong or before in CLOSERS or text[run_end] in REVERSED_CLOSERS:
+                return True
+            return run == "." and self._is_missing_space(text, run_start)
         following = _VISIBLE.search(text, run_end)
         if following is None:
             return True
-        first = following.group()
-        if first in NON_STARTERS or first.islower():
+        next_start = following.start()
+        if _cannot_start(text, next_start) or following.group().islower():
             return False
-        if strong or before.isspace():
+        if pause:
+            return _opens_sentence_after_pause(text, next_start)
+        if strong:
             return True
-        return not self._is_abbreviation(text, run_start, sentence_start, following.start())
+        return not self._is_abbreviation(text, run_start, sentence_start, next_start)
 
     def _is_missing_space(self, text: str, dot: int) -> bool:
         """Whether a full stop glued between two Arabic words is a sentence end typed without its
@@ -222,22 +279,39 @@ class SentenceSplitter:
         )
 
     def _is_abbreviation(self, text: str, dot: int, sentence_start: int, next_start: int) -> bool:
-        """Whether the word before a single full stop makes the stop part of that word."""
+        """Whether the word before a single full stop (glued, or after a space: ``د .``) makes the
+        stop part of that word."""
         window = text[max(sentence_start, dot - _ABBREVIATION_WINDOW) : dot]
-        token = window.rsplit(None, 1)[-1]
+        token = window.rsplit(None, 1)[-1] if window.strip() else ""
         word = _TRAILING_WORD.search(token)
         if word is None:
             return _is_list_number(text, token, dot, sentence_start)
         bare = _bare_word(word.group())
+        before_word = window[: len(window.rstrip()) - len(word.group())]
+        if bare in ERA_MARKS and _ERA_BEFORE.search(before_word):
+            return not _opens_sentence_after_pause(text, next_start)  # "2015م." may end, like "etc."
         if len(bare) == 1:
-            return True
+            return not (word.start() > 0 and token[word.start() - 1].isdigit())  # "MD90s.", "360º."
         if bare in LATIN_ABBREVIATIONS or bare in self.abbreviations:
             return True
         if bare in NUMBER_ABBREVIATIONS:
             return text[next_start].isdigit()
         if bare in LATIN_LETTER_NAMES:
-            return _continues_acronym(text, window[: len(window) - len(word.group())], next_start)
+            return _continues_acronym(text, before_word, next_start)
         return False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON values, for build manifests."""
+        data = asdict(self)
+        data["abbreviations"] = sorted(self.abbreviations)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SentenceSplitter:
+        data = dict(data or {})
+        if "abbreviations" in data:
+            data["abbreviations"] = frozenset(data["abbreviations"])
+        return cls(**data)
 
 
 def _bare_word(word: str) -> str:
@@ -249,13 +323,75 @@ def _continues_acronym(text: str, before_word: str, next_start: int) -> bool:
     """Whether a neighbour of a Latin letter name is another one: the next word, or the word
     before it when a full stop separates them (``سي. إن. إن``, ``إتش.آر.``)."""
     following = _LEADING_WORD.match(text, next_start)
-    if following and _bare_word(following.group()) in LATIN_LETTER_NAMES:
-        return True
+    if following:
+        name = _bare_word(following.group())
+        dotted = text.startswith(".", following.end())
+        if name in LATIN_LETTER_NAMES and (dotted or name not in LETTER_NAMES_THAT_ARE_WORDS):
+            return True
     before = before_word.rstrip()
     if not before.endswith("."):
         return False
     previous = _TRAILING_WORD.search(before[:-1])
     return previous is not None and _bare_word(previous.group()) in LATIN_LETTER_NAMES
+
+
+def _is_opening_mark(text: str, at: int, sentence_start: int) -> bool:
+    """Whether the mark at ``at`` opens rather than closes: an opening bracket or guillemet after
+    white space (``«`` glued to a word closes the reversed ``»...«`` style), or a straight quote
+    after white space that is the first of its pair in the sentence (``نعم ".`` closes)."""
+    mark = text[at]
+    if mark not in OPENERS and mark not in "\"'":
+        return False
+    if at > 0 and not text[at - 1].isspace() and text[at - 1] not in OPENERS:
+        return False
+    return mark in OPENERS or text.count(mark, sentence_start, at) % 2 == 0
+
+
+def _cannot_start(text: str, at: int) -> bool:
+    """Whether the visible character at ``at`` cannot open a sentence: a closing mark or a
+    terminator, except a stray ``:`` ``.`` ``,`` standing alone and a closing-style quote glued to
+    the word it opens (``»نص``)."""
+    mark = text[at]
+    if mark not in NON_STARTERS:
+        return False
+    if mark in STRAY_STARTERS:
+        after = _VISIBLE.search(text, at + 1)
+        if after is not None and after.group() in TERMINATORS.replace(".", ""):
+            return True  # ": ؟" is not a sentence
+        return mark == "." and _in_spaced_ellipsis(text, at)
+    if mark in QUOTE_OPENING_WHEN_GLUED:
+        return not (at + 1 < len(text) and _WORD_CHAR.match(text, at + 1))
+    return True
+
+
+def _in_spaced_ellipsis(text: str, at: int) -> bool:
+    """Whether the full stop at ``at`` is one of three or more spaced dots (``. . .``); a look at
+    a few characters on either side is enough, so long runs of dots stay linear."""
+    left = _SPACES.sub("", text[max(0, at - 2 * _SPACED_DOTS_WINDOW) : at])[-2:]
+    right = _SPACES.sub("", text[at + 1 : at + 1 + 2 * _SPACED_DOTS_WINDOW])[:2]
+    dots = len(left) - len(left.rstrip(".")) + 1 + len(right) - len(right.lstrip("."))
+    return dots >= 3
+
+
+def _opens_sentence_after_pause(text: str, at: int) -> bool:
+    """Whether the word at ``at`` starts a new sentence after a pause or a shared stop: a capital
+    or an opening mark in Latin script, in Arabic any word but one that ties what follows to
+    what came before; a number or a lowercase word continues."""
+    first = text[at]
+    if first.isdigit() or first.islower():
+        return False
+    word = _LEADING_WORD.match(text, at)
+    if word is None:
+        return True  # an opening quote, bracket or dash
+    return _bare_word(word.group()) not in PAUSE_CONTINUATIONS
+
+
+def _without_glued_openers(text: str, run_start: int, run_end: int) -> int:
+    """A run glued to the next word gives back the reversed-style marks it ends with: there they
+    open the next quotation (``.«وقال``)."""
+    while run_end > run_start + 1 and text[run_end - 1] in REVERSED_CLOSERS:
+        run_end -= 1
+    return run_end
 
 
 def _is_list_number(text: str, token: str, dot: int, sentence_start: int) -> bool:
@@ -270,7 +406,7 @@ def _is_list_number(text: str, token: str, dot: int, sentence_start: int) -> boo
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     """Add ``text[start:end]`` without its surrounding white space, unless nothing is left."""
     left_trimmed = text[start:end].lstrip()
-    if left_trimmed:
+    if left_trimmed and _SHOWN.search(left_trimmed):
         trimmed_start = end - len(left_trimmed)
         spans.append((trimmed_start, trimmed_start + len(left_trimmed.rstrip())))
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curation.segment import sentence_spans as reexported_sentence_spans
-from curation.segment.sentences import SentenceSplitter, sentence_spans, split_sentences
+from curation.segment.sentences import INVISIBLES, SentenceSplitter, sentence_spans, split_sentences
 
 
 def check(text: str, expected: list[str]) -> None:
@@ -329,7 +329,7 @@ def assert_invariants(text: str, spans: list[tuple[int, int]]) -> None:
             covered[i] = True
         previous_end = end
     uncovered = [ch for ch, inside in zip(text, covered, strict=True) if not inside]
-    assert all(ch.isspace() for ch in uncovered)
+    assert all(ch.isspace() or ch in INVISIBLES for ch in uncovered)
 
 
 @settings(max_examples=400, deadline=None)
@@ -381,3 +381,108 @@ def test_the_fast_path_for_plain_full_stops_agrees_with_the_full_rules(text: str
     """Plain full stops after Arabic words are decided inside the regular expression; any extra
     abbreviation switches that shortcut off, so an unrelated one must change nothing."""
     assert SentenceSplitter(abbreviations=frozenset({"qqq"})).spans(text) == sentence_spans(text)
+
+
+# --- issue 12: cases found on outlets the rules were not written for --------------------------
+
+
+def test_reversed_guillemets_close_a_sentence() -> None:
+    check("وقال »انتهى الأمر«. ثم غادر القاعة", ["وقال »انتهى الأمر«.", "ثم غادر القاعة"])
+    check("وقال »انتهى الأمر.« ثم غادر القاعة", ["وقال »انتهى الأمر.«", "ثم غادر القاعة"])
+    check("أضاف: »لن نتراجع«. »سنمضي قدماً« قال الوزير", ["أضاف: »لن نتراجع«.", "»سنمضي قدماً« قال الوزير"])
+
+
+def test_a_glued_reversed_guillemet_opens_the_next_quotation() -> None:
+    check("انتهى الأمر.«وقال آخر", ["انتهى الأمر.", "«وقال آخر"])
+
+
+def test_a_closing_straight_quote_after_a_space_closes() -> None:
+    check('وقال "لن نتراجع ". ثم غادر', ['وقال "لن نتراجع ".', "ثم غادر"])
+    check('وكتب: "... لقد تبخر". وتابع', ['وكتب: "... لقد تبخر".', "وتابع"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("شكراً جزيلاً. : أهلاً بكم في البرنامج", ["شكراً جزيلاً.", ": أهلاً بكم في البرنامج"]),
+        ("انتهى اللقاء. . ثم بدأ الحوار", ["انتهى اللقاء.", ". ثم بدأ الحوار"]),
+        ("انتهى اللقاء. , ثم بدأ الحوار", ["انتهى اللقاء.", ", ثم بدأ الحوار"]),
+    ],
+)
+def test_stray_punctuation_may_open_the_next_sentence(text: str, expected: list[str]) -> None:
+    check(text, expected)
+
+
+def test_a_spaced_ellipsis_is_not_stray_punctuation() -> None:
+    check("وانتظرنا . . . ثم جاء الخبر", ["وانتظرنا . . .", "ثم جاء الخبر"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The airline flies MD90s. Boeing sold more", ["The airline flies MD90s.", "Boeing sold more"]),
+        ("وتوفر الكاميرا رؤية 360º. وتباع بسعر معقول", ["وتوفر الكاميرا رؤية 360º.", "وتباع بسعر معقول"]),
+        ("وقع ذلك عام 2015م. وقال الشهود", ["وقع ذلك عام 2015م.", "وقال الشهود"]),
+        ("وبنيت عام 300 ق.م. ويزورها السياح", ["وبنيت عام 300 ق.م.", "ويزورها السياح"]),
+        ("وقع ذلك عام 2015م. في مدينة حلب", ["وقع ذلك عام 2015م. في مدينة حلب"]),
+    ],
+)
+def test_letters_glued_to_numbers_and_era_marks_can_end_sentences(text: str, expected: list[str]) -> None:
+    check(text, expected)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "بنيت المدينة عام 500 ق . م . على ضفاف النهر.",
+        "وقال د . محمد السيد إن الوضع مستقر.",
+    ],
+)
+def test_spaced_abbreviations_do_not_end_sentences(sentence: str) -> None:
+    check(f"{sentence} وانتهى الخبر.", [sentence, "وانتهى الخبر."])
+
+
+def test_a_space_before_a_full_stop_after_a_word_still_ends() -> None:
+    check("انتهى الاجتماع . وبدأ المؤتمر", ["انتهى الاجتماع .", "وبدأ المؤتمر"])
+
+
+def test_a_letter_name_that_is_also_a_word_does_not_extend_an_acronym() -> None:
+    check("وتعاقدت مع شركة بي. في عام 2010 توسعت", ["وتعاقدت مع شركة بي.", "في عام 2010 توسعت"])
+    check("وقالت قناة بي. في. سي إنها ستبث المباراة.", ["وقالت قناة بي. في. سي إنها ستبث المباراة."])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Arabic: a word that ties what follows to the clause before continues it
+        ("كانت بالغة الأهمية... حتى أنها استغرقت قرناً", ["كانت بالغة الأهمية... حتى أنها استغرقت قرناً"]),
+        ("كانت بغداد تحت القصف.. في نفس الوقت", ["كانت بغداد تحت القصف.. في نفس الوقت"]),
+        ("وسأرتب البيت… أو أخرج", ["وسأرتب البيت… أو أخرج"]),
+        ("قال إنه يعرف... الذي حدث", ["قال إنه يعرف... الذي حدث"]),
+        # Arabic: any other word opens a new sentence
+        ("لا تخافوا.. هذا الجسد كقميص", ["لا تخافوا..", "هذا الجسد كقميص"]),
+        ("أخاف من الجمهور... لكن بعد ذلك تغير", ["أخاف من الجمهور...", "لكن بعد ذلك تغير"]),
+        # Latin: a capital opens, a lowercase word or a number continues
+        ("We waited... Then it came", ["We waited...", "Then it came"]),
+        ("We waited... and waited", ["We waited... and waited"]),
+        ("Scores were 3... 4 and 5", ["Scores were 3... 4 and 5"]),
+        # a question or exclamation inside the run always ends
+        ("أين هو؟.. لا أحد يعلم", ["أين هو؟..", "لا أحد يعلم"]),
+        ("أين هو؟.. في البيت", ["أين هو؟..", "في البيت"]),
+    ],
+)
+def test_an_ellipsis_ends_a_sentence_only_when_a_new_one_starts(text: str, expected: list[str]) -> None:
+    check(text, expected)
+
+
+@pytest.mark.parametrize("invisible", ["\ufeff", "\u200f", "\u200b", "\u200b\u200f \ufeff"])
+def test_lines_of_invisible_characters_are_not_sentences(invisible: str) -> None:
+    check(f"السطر الأول.\n{invisible}\nالسطر الثاني", ["السطر الأول.", "السطر الثاني"])
+    assert sentence_spans(invisible) == []
+
+
+def test_splitter_settings_round_trip_through_plain_json() -> None:
+    splitter = SentenceSplitter(abbreviations=frozenset({"Corp", "إلخ"}), split_at_ellipsis=False)
+    data = splitter.to_dict()
+    assert data == {"abbreviations": ["corp", "إلخ"], "split_at_ellipsis": False}
+    assert SentenceSplitter.from_dict(data) == splitter
