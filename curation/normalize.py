@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from pyarabic import araby
 
@@ -74,6 +75,18 @@ class NormalizeOptions:
     fold_punctuation: bool = True  # Arabic punctuation, quotes and dashes -> ASCII
     casefold: bool = True  # Latin words inside Arabic text
     fold_whitespace: bool = True  # any whitespace run -> one space, none at the ends
+
+    def to_dict(self) -> dict[str, bool]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> NormalizeOptions:
+        """Options from a recipe or manifest; an unknown key is an error naming it."""
+        data = dict(data or {})
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown normalisation option(s) {', '.join(unknown)}")
+        return cls(**{name: bool(value) for name, value in data.items()})
 
 
 DEFAULT_OPTIONS = NormalizeOptions()

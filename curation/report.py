@@ -32,7 +32,7 @@ from curation.dedup import (
     meta_labels,
 )
 from curation.fileio import atomic_writer
-from curation.units import Annotation
+from curation.units import Annotation, unit_from_record
 
 _WORD = re.compile(r"\w+")
 # Arabic blocks and presentation forms, less the Arabic-Indic digits (counted as digits).
@@ -99,11 +99,11 @@ def corpus_stats(
             stats.sentence_words.append(len(_WORD.findall(record.get("text") or "")))
         if level in units_by_level:
             units_by_level[level].add(record["id"])
-    items = dedup_items(records)
-    stats.texts = dict(items)
-    stats.clusters = find_clusters(items, settings)
-    stats.repeated = find_repeated_passages(records)
-    labels = meta_labels(records, label_field)
+    units = [unit_from_record(dict(record)) for record in records]
+    stats.texts = dict(dedup_items(units))
+    stats.clusters = find_clusters(stats.texts.items(), settings)
+    stats.repeated = find_repeated_passages(units)
+    labels = meta_labels(units, label_field)
     compared = set(stats.texts)
     stats.meta_label_counts = Counter(label for unit, values in labels.items() if unit in compared for label in values)
     families = sorted({family for a in annotations for family in a.choices})

@@ -1,41 +1,172 @@
-"""The units JSONL file that ``curation segment`` writes and every later stage reads."""
+"""The units file that ``curation segment`` writes and every later stage reads.
+
+Two forms, chosen by the file name:
+
+* ``units.jsonl``: one full unit record a line, for small jobs and for reading by eye;
+* ``units.jsonl.gz`` (compact): gzipped JSONL in which article and sentence records carry their
+  offsets but not their texts (``text``, ``body``, ``title`` and each span's ``text`` are slices
+  of the document's text, which comes first). Readers rebuild them from the document, so every
+  command reads both forms alike. Gzipped JSONL rather than Parquet because units are a stream of
+  three record shapes in document order: gzip keeps that stream (and ``zcat | jq``) while the
+  dropped repetition, not the codec, is what makes the file small.
+"""
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import JsonlLineError, iter_jsonl, write_jsonl
+from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl, write_jsonl
 from curation.units import Unit, unit_from_record
+
+COMPACT_SUFFIX = ".gz"
+_SPAN_KEYS = ("title_span", "byline", "kicker")
+_SPAN_LISTS = ("paragraphs", "headings", "captions")
 
 
 class UnitFileError(JsonlLineError):
     """A line of a units file that cannot be read back, with its file and line number."""
 
 
+def is_compact(path: str | Path) -> bool:
+    return str(path).endswith(COMPACT_SUFFIX)
+
+
+def compact_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without the texts its document's text already holds."""
+    if record.get("level") == "document":
+        return record
+    slim = {k: v for k, v in record.items() if k not in ("text", "body", "title")}
+    for key in _SPAN_KEYS:
+        if slim.get(key):
+            slim[key] = [slim[key]["start"], slim[key]["end"]]
+    for key in _SPAN_LISTS:
+        if key in slim:
+            slim[key] = [[span["start"], span["end"]] for span in slim[key]]
+    return slim
+
+
+def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
+    """The full record of a compact one, texts sliced from its document's text."""
+    if record.get("level") == "document":
+        return record
+
+    def span(bounds: list[int]) -> dict[str, Any]:
+        return {"start": bounds[0], "end": bounds[1], "text": document_text[bounds[0] : bounds[1]]}
+
+    full = dict(record)
+    full["text"] = document_text[record["start"] : record["end"]]
+    for key in _SPAN_KEYS:
+        if record.get(key):
+            full[key] = span(record[key])
+    for key in _SPAN_LISTS:
+        if key in record:
+            full[key] = [span(bounds) for bounds in record[key]]
+    if record.get("level") == "article":
+        full["title"] = full["title_span"]["text"] if full.get("title_span") else None
+        full["body"] = "\n".join(p["text"] for p in full.get("paragraphs") or ())
+    return full
+
+
 def write_unit_records(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write unit records one JSON object a line, atomically; returns the count."""
-    return write_jsonl(path, records)
+    """Write unit records atomically (compact when ``path`` ends in ``.gz``); returns the count."""
+    if not is_compact(path):
+        return write_jsonl(path, records)
+    count = 0
+    with atomic_writer(path, binary=True) as raw:
+        # mtime=0 and no file name in the header: the same units give the same bytes
+        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as packed:
+            with io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle:
+                for record in records:
+                    handle.write(json.dumps(compact_record(record), ensure_ascii=False))
+                    handle.write("\n")
+                    count += 1
+    return count
+
+
+def _iter_compact_lines(path: str | Path, errors: list[JsonlLineError] | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of a gzipped units file; bad lines as :func:`iter_jsonl` treats them."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    reason = None if isinstance(record, dict) else "a line must be a JSON object"
+                except json.JSONDecodeError as exc:
+                    reason = f"invalid JSON ({exc.msg} at column {exc.colno})"
+                if reason is None:
+                    yield number, record
+                    continue
+                if errors is None:
+                    raise UnitFileError(path, number, reason)
+                errors.append(UnitFileError(path, number, reason))
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        error = UnitFileError(path, 0, f"cannot read the compact units file: {exc}")
+        if errors is None:
+            raise error from None
+        errors.append(error)
 
 
 def iter_unit_records(
     path: str | Path, level: str | None = None, errors: list[JsonlLineError] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Records of a units file, optionally only one level. A malformed line raises an error naming
-    the line, or, when an ``errors`` list is given, is appended to it and skipped so the rest of
-    the file is still read."""
-    for number, record in iter_jsonl(path, errors):
+    """Full records of a units file (either form), optionally only one level. A malformed line
+    raises an error naming the line, or, when an ``errors`` list is given, is appended to it and
+    skipped so the rest of the file is still read."""
+    compact = is_compact(path)
+    document_text = ""
+    lines = _iter_compact_lines(path, errors) if compact else iter_jsonl(path, errors)
+    for number, record in lines:
         if "level" not in record or "id" not in record:
             error = UnitFileError(path, number, "not a unit record (needs 'id' and 'level')")
             if errors is None:
                 raise error
             errors.append(error)
-        elif level is None or record["level"] == level:
+            continue
+        if compact:
+            if record["level"] == "document":
+                document_text = str(record.get("text") or "")
+            else:
+                try:
+                    record = expand_record(record, document_text)
+                except (KeyError, IndexError, TypeError) as exc:
+                    error = UnitFileError(path, number, f"unit {record['id']}: malformed compact record ({exc!r})")
+                    if errors is None:
+                        raise error from None
+                    errors.append(error)
+                    continue
+        if level is None or record["level"] == level:
             yield record
 
 
-def read_units(path: str | Path, level: str | None = None) -> Iterator[Unit]:
-    """Units of a units file as Document, Article and Sentence objects."""
-    for record in iter_unit_records(path, level):
-        yield unit_from_record(record)
+def iter_units(path: str | Path, level: str | None = None, errors: list[object] | None = None) -> Iterator[Unit]:
+    """Units of a units file as Document, Article and Sentence objects: the one way later stages
+    read units. With an ``errors`` list, unreadable lines and malformed units are collected there
+    (naming file, line or unit) and reading goes on; without one, the first raises."""
+    for record in iter_unit_records(path, level, errors):  # type: ignore[arg-type]
+        try:
+            yield unit_from_record(record)
+        except (KeyError, TypeError, ValueError) as exc:
+            if errors is None:
+                raise
+            errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
+
+
+class UnitFile:
+    """A units file that can be read as many times as a stage needs (e.g. repeated passages)."""
+
+    def __init__(self, path: str | Path, level: str | None = None, errors: list[object] | None = None) -> None:
+        self.path, self.level, self.errors = Path(path), level, errors
+        self._passes = 0
+
+    def __iter__(self) -> Iterator[Unit]:
+        # errors are collected on the first pass only, so a file read twice reports each once
+        errors = self.errors if self._passes == 0 else []
+        self._passes += 1
+        return iter_units(self.path, self.level, errors if self.errors is not None else None)

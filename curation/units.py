@@ -69,6 +69,11 @@ class Document:
     provenance: Provenance
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def dedup_text(self) -> str:
+        """What dedup compares when a document has no article units: the whole page."""
+        return self.text
+
     @staticmethod
     def make_id(text: str, source_key: str) -> str:
         """Content plus a machine-independent source key (file name and line, or the record's
@@ -121,6 +126,10 @@ class Article:
     captions: tuple[Span, ...] = ()
     byline: Span | None = None
     kicker: Span | None = None
+    dateline: Span | None = None
+    boilerplate: tuple[Span, ...] = ()
+    """Lines kept out of what annotators read (sign-offs, share prompts, tag lines, page
+    markers, scraper echoes, further bylines): recorded, never dropped silently."""
 
     @staticmethod
     def make_id(doc_id: str, start: int, end: int) -> str:
@@ -130,6 +139,19 @@ class Article:
     def body(self) -> str:
         """What an annotator reads: the paragraphs (headings included) one per line."""
         return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def title_text(self) -> str | None:
+        return self.title.text if self.title else None
+
+    @property
+    def dedup_text(self) -> str:
+        """What two articles are compared on: the headline (unless the body already opens with
+        it) and the body annotators read."""
+        body, title = self.body, self.title_text or ""
+        if title and not body.lstrip().startswith(title.strip()):
+            return f"{title}\n{body}"
+        return body
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -149,6 +171,8 @@ class Article:
             "captions": [c.to_dict() for c in self.captions],
             "byline": self.byline.to_dict() if self.byline else None,
             "kicker": self.kicker.to_dict() if self.kicker else None,
+            "dateline": self.dateline.to_dict() if self.dateline else None,
+            "boilerplate": [b.to_dict() for b in self.boilerplate],
         }
 
     @classmethod
@@ -173,6 +197,8 @@ class Article:
             captions=spans("captions"),
             byline=span("byline"),
             kicker=span("kicker"),
+            dateline=span("dateline"),
+            boilerplate=spans("boilerplate"),
         )
 
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from curation.cli._common import console, print_errors
-from curation.dedup import DedupSettings, dedup_items, find_clusters, find_repeated_passages, label_conflicts, meta_labels
+from curation.cli._common import console, print_errors, refuse_output_over_input, untrusted
+from curation.dedup import DedupSettings, dedup_items, find_duplicates, find_repeated_passages, label_conflicts, meta_labels
 from curation.fileio import iter_jsonl, write_jsonl
 from curation.report import corpus_stats, render_report, write_report
-from curation.unitfile import iter_unit_records
+from curation.unitfile import UnitFile, iter_unit_records
 from curation.units import Annotation, unit_from_record
 
 
 def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
-    """Every readable unit record; each bad line is added to ``errors`` and reading goes on."""
+    """Every readable unit record (for the report); each bad line is added to ``errors``."""
     records = []
     for record in iter_unit_records(path, errors=errors):
         try:
@@ -72,34 +72,48 @@ def _settings(threshold: float, num_perm: int, shingle_size: int, containment: f
 @click.command("dedup")
 @click.argument("units", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Clusters JSONL to write (one cluster a line).")
+@click.option("--contained", type=click.Path(dir_okay=False), help="Containment JSONL to write (inner, outer, share).")
 @click.option("--repeated", type=click.Path(dir_okay=False), help="Repeated passages JSONL to write.")
 @click.option("--label-field", default="topic", show_default=True, help="Document meta field checked for label conflicts.")
 @_settings_options
 def dedup_command(
-    units: str, output: str | None, repeated: str | None, label_field: str, **settings_args: Any
+    units: str, output: str | None, contained: str | None, repeated: str | None, label_field: str, **settings_args: Any
 ) -> None:
-    """Exact, near-duplicate and contained articles of a units file (`curation segment` output),
-    repeated passages, and clusters whose members carry different labels."""
+    """Exact and near-duplicate articles of a units file (`curation segment` output), teasers
+    contained in longer articles (a relation apart), repeated passages, and clusters whose
+    members carry different labels. Memory stays bounded by a part of the file, not the file."""
+    refuse_output_over_input([output, contained, repeated], [units])
     settings = _settings(**settings_args)
     errors: list[object] = []
-    records = _read_units(units, errors)
-    items = dedup_items(records)
-    clusters = find_clusters(items, settings)
-    passages = find_repeated_passages(records)
-    conflicts = label_conflicts(clusters, meta_labels(records, label_field))
+    unit_file = UnitFile(units, errors=errors)
+    compared = 0
+
+    def items() -> Iterator[tuple[str, str]]:
+        nonlocal compared
+        for item in dedup_items(unit_file):
+            compared += 1
+            yield item
+
+    found = find_duplicates(items(), settings)
+    clusters = found.clusters
+    passages = find_repeated_passages(unit_file)
+    conflicts = label_conflicts(clusters, meta_labels(unit_file, label_field))
     if output:
         write_jsonl(output, (c.to_record() for c in clusters))
+    if contained:
+        write_jsonl(contained, (c.to_record() for c in found.contained))
     if repeated:
         write_jsonl(repeated, (p.to_record() for p in passages))
     by_reason = Counter(c.reason for c in clusters)
-    table = Table(title=f"duplicates in {units}")
+    table = Table(title=f"duplicates in {untrusted(units)}")
     table.add_column("")
     table.add_column("count", justify="right")
-    table.add_row("units compared", f"{len(items):,}")
+    table.add_row("units compared", f"{compared:,}")
     for reason, count in sorted(by_reason.items()):
         table.add_row(f"clusters ({reason})", f"{count:,}")
     table.add_row("units in clusters", f"{sum(len(c.members) for c in clusters):,}")
     table.add_row("units a representative-only export leaves out", f"{sum(len(c.members) - 1 for c in clusters):,}")
+    table.add_row("contained in a longer article (teasers)", f"{len(found.contained):,}")
     table.add_row(f"label conflicts ({label_field})", f"{len(conflicts):,}")
     table.add_row("repeated passages", f"{len(passages):,}")
     table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
@@ -120,6 +134,7 @@ def report_command(
 ) -> None:
     """A self-contained HTML report: counts, lengths, script mix, duplicates side by side,
     repeated passages, labels and annotation progress."""
+    refuse_output_over_input([output], [units, annotations])
     settings = _settings(**settings_args)
     errors: list[object] = []
     records = _read_units(units, errors)
@@ -127,7 +142,7 @@ def report_command(
     stats = corpus_stats(records, found, settings=settings, label_field=label_field)
     write_report(output, render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {Path(units).name}"))
     console.print(
-        f"wrote {output}: {stats.counts['documents']:,} documents, {stats.counts['articles']:,} articles, "
+        f"wrote {untrusted(output)}: {stats.counts['documents']:,} documents, {stats.counts['articles']:,} articles, "
         f"{stats.counts['sentences']:,} sentences, {len(stats.clusters):,} duplicate clusters, "
         f"{len(found):,} annotations",
         highlight=False,

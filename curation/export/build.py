@@ -6,6 +6,7 @@ export folder is always a complete build (never a mix of two) and stale shards c
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import Counter
@@ -18,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import Features
 
-from curation.dedup import Cluster, article_dedup_text, cluster_ids, find_clusters, label_conflicts
-from curation.export.annotations import AnnotationSnapshot, LabelSource, read_snapshot
+from curation.dedup import Cluster, DedupResult, cluster_ids, find_duplicates, label_conflicts, leaking_groups
+from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.codec import row_decoder
 from curation.export.conll import write_conll
@@ -36,7 +37,7 @@ from curation.export.rows import (
     is_span_feature,
     sentence_row,
 )
-from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits, leaking_groups
+from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs, read_documents
 from curation.schema import Schema, load_schema
@@ -84,6 +85,7 @@ class RowMaker:
         self.base = base
         self.stratify = stratify
         self.article_keys: list[tuple[str, str, str]] = []  # (article id, doc id, stratum)
+        self.dedup_items: list[tuple[str, str]] = []  # (article id, dedup text)
         self.tally = TokenTally()
 
     def rows(self, document: Document) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -98,6 +100,7 @@ class RowMaker:
             labels = self.labels.labels(article.id, "article", article.body, document, where)
             yield "articles", article_row(document, article, source, None, labels, self.layouts["articles"])
             self.article_keys.append((article.id, document.id, self._stratum(labels.gold.get(self.stratify or ""))))
+            self.dedup_items.append((article.id, article.dedup_text))
             for sentence in sentences_of.get(article.id, ()):
                 labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
                 yield "sentences", sentence_row(
@@ -121,17 +124,6 @@ def _load_schema(recipe: Recipe) -> Schema:
     return load_schema(recipe.resolve(recipe.schema) if recipe.schema else None)
 
 
-def _clusters(articles: pa.Table) -> list[Cluster]:
-    """Near-duplicate clusters of articles, compared the way ``curation.dedup`` compares them."""
-
-    def items() -> Iterator[tuple[str, str]]:
-        for batch in articles.select(["id", "title", "text"]).to_batches(max_chunksize=BATCH_ROWS):
-            for unit_id, title, body in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-                yield unit_id, article_dedup_text({"title": title, "body": body})
-
-    return find_clusters(items())
-
-
 def _label_conflicts(
     clusters: list[Cluster], articles: pa.Table, features: Features, layout: LevelLayout
 ) -> dict[str, int]:
@@ -150,12 +142,16 @@ def _label_conflicts(
     return conflicts
 
 
-def _split_items(keys: list[tuple[str, str, str]], cluster_of: dict[str, str], group_by: str) -> list[SplitItem]:
+def _split_items(
+    keys: list[tuple[str, str, str]], cluster_of: dict[str, str], found: DedupResult, group_by: str
+) -> list[SplitItem]:
+    """A teaser joins its container's group for the split (never its cluster), so the two stay
+    in one split without chaining clusters."""
+    container = {pair.inner: cluster_of[pair.outer] for pair in found.contained}
     items = []
     for article_id, doc_id, stratum in keys:
         group = [doc_id if group_by == "document" else article_id]
-        if article_id in cluster_of:
-            group.append(cluster_of[article_id])
+        group.extend(key for key in (cluster_of.get(article_id), container.get(article_id)) if key)
         items.append(SplitItem(article_id, tuple(group), stratum))
     return items
 
@@ -204,7 +200,7 @@ def build(
 
     snapshot: AnnotationSnapshot | None = None
     if recipe.annotations:
-        snapshot = read_snapshot(recipe.resolve(recipe.annotations), schema, name=recipe.annotations)
+        snapshot = read_stores(store_files(recipe.annotations, recipe.base), schema)
         report.problems.extend(snapshot.problems)
     labels = LabelSource(schema, snapshot, recipe.adjudication, recipe.reviewer, recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
@@ -231,7 +227,8 @@ def build(
     report.articles, report.sentences = built["articles"].num_rows, built["sentences"].num_rows
     report.seconds["read, segment, rows"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    clusters = _clusters(built["articles"]) if recipe.dedup else []
+    found = find_duplicates(maker.dedup_items) if recipe.dedup else DedupResult()
+    clusters = found.clusters
     cluster_of: dict[str, str] = {}
     if recipe.dedup:
         ids = built["articles"].column("id").to_pylist()
@@ -244,9 +241,9 @@ def build(
         built["articles"] = built["articles"].set_column(
             index, "cluster", pa.array([cluster_of[i] for i in ids], pa.string())
         )
-    items = _split_items(maker.article_keys, cluster_of, recipe.group_by)
+    items = _split_items(maker.article_keys, cluster_of, found, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
-    leaks = leaking_groups(items, split_of)
+    leaks = leaking_groups(((item.unit_id, item.group_keys) for item in items), split_of)
     if leaks:
         raise RuntimeError(f"split leakage: groups in several splits: {sorted(leaks)[:5]}")
 
@@ -294,7 +291,7 @@ def build(
 
 def _read_paths(recipe: Recipe) -> list[Path]:
     """Everything a build reads, which its output folder must never hold."""
-    named = [recipe.schema, recipe.annotations, *recipe.inputs]
+    named = [recipe.schema, *recipe.annotations, *recipe.inputs]
     return [recipe.resolve(p) for p in named if p] + ([Path(recipe.source_file)] if recipe.source_file else [])
 
 
@@ -361,16 +358,16 @@ def _manifest(
 ) -> dict[str, Any]:
     annotations = None
     if recipe.annotations and snapshot is not None:
-        annotation_path = recipe.resolve(recipe.annotations)
         annotations = {
-            "file": recipe.annotations,
-            "sha256": file_sha256(annotation_path) if annotation_path.is_file() else None,
+            "stores": {name: file_sha256(path) if path.is_file() else None for name, path in snapshot.stores},
             "fingerprint": snapshot.fingerprint,
             "records": snapshot.total,
         }
     return {
         "name": recipe.name,
         "recipe_file": Path(recipe.source_file).name if recipe.source_file else None,
+        # where `curation verify EXPORT` finds the recipe, from the recipe's own output folder
+        "recipe_path": os.path.relpath(recipe.source_file, recipe.output_dir) if recipe.source_file else None,
         "recipe": recipe.to_dict(),
         "inputs": input_hashes(paths, recipe.base),
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},

@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from curation.dedup.unionfind import UnionFind
+
 DEFAULT_RATIOS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 UNSTRATIFIED = ""
 
@@ -50,26 +52,6 @@ class SplitItem:
     stratum: str = UNSTRATIFIED
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        parent = self.parent.setdefault(key, key)
-        while parent != self.parent[parent]:
-            self.parent[parent] = self.parent[self.parent[parent]]
-            parent = self.parent[parent]
-        self.parent[key] = parent
-        return parent
-
-    def union(self, a: str, b: str) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # The smaller key becomes the root so the group's name does not depend on input order.
-            low, high = sorted((root_a, root_b))
-            self.parent[high] = low
-
-
 def _seeded_rank(seed: int, key: str) -> str:
     return hashlib.sha256(f"{seed}\0{key}".encode()).hexdigest()
 
@@ -77,7 +59,7 @@ def _seeded_rank(seed: int, key: str) -> str:
 def assign_splits(items: Iterable[SplitItem], spec: SplitSpec) -> dict[str, str]:
     """Map every unit id to a split name; units sharing any group key share a split."""
     items = list(items)
-    groups = _UnionFind()
+    groups: UnionFind[str] = UnionFind()
     for item in items:
         keys = item.group_keys or (item.unit_id,)
         for key in keys:
@@ -113,12 +95,3 @@ def _group_stratum(group: list[SplitItem], spec: SplitSpec) -> str:
         return UNSTRATIFIED
     counts = Counter(item.stratum for item in group)
     return min(counts, key=lambda s: (-counts[s], s))
-
-
-def leaking_groups(items: Iterable[SplitItem], split_of: Mapping[str, str]) -> dict[str, set[str]]:
-    """Group keys found in more than one split: empty when the splits are leakage-free."""
-    seen: dict[str, set[str]] = defaultdict(set)
-    for item in items:
-        for key in item.group_keys:
-            seen[key].add(split_of[item.unit_id])
-    return {key: splits for key, splits in seen.items() if len(splits) > 1}

@@ -1,0 +1,75 @@
+"""Duplicates among articles, split by job as datatrove's ``dedup/`` is:
+
+* :mod:`~curation.dedup.shingles`: word shingles of the normalised view and exact set measures;
+* :mod:`~curation.dedup.minhash`: stage 1, signatures and LSH band keys, written part by part;
+* :mod:`~curation.dedup.buckets`: stage 2, candidate pairs per band (and per exact key);
+* :mod:`~curation.dedup.clusters`: stage 3, exact-Jaccard verification and one union-find;
+* :mod:`~curation.dedup.containment`: teasers inside their articles, a relation of its own;
+* :mod:`~curation.dedup.passages`, :mod:`~curation.dedup.labels`, :mod:`~curation.dedup.leakage`,
+  :mod:`~curation.dedup.curate`: what users do with the result;
+* :mod:`~curation.dedup.stages`: the stages end to end in one process.
+
+What is compared is each unit's :attr:`dedup_text` (see :mod:`curation.units`).
+"""
+
+from collections.abc import Iterable, Iterator
+
+from curation.dedup.clusters import Cluster, ClusterMember, cluster_id_of, cluster_ids
+from curation.dedup.containment import Contained
+from curation.dedup.curate import Curated, DroppedUnit, curate
+from curation.dedup.labels import LabelConflict, annotation_labels, label_conflicts, meta_labels
+from curation.dedup.leakage import Leak, check_leakage, leaking_groups
+from curation.dedup.minhash import minhash_signatures
+from curation.dedup.passages import Occurrence, RepeatedPassage, find_repeated_passages
+from curation.dedup.shingles import jaccard, text_shingles
+from curation.dedup.stages import DedupResult, find_clusters, find_duplicates
+from curation.settings import DedupSettings
+from curation.units import Article, Document, Unit
+
+
+def dedup_items(units: Iterable[Unit]) -> Iterator[tuple[str, str]]:
+    """``(unit id, dedup text)`` at article level, streaming; a document without article units
+    (a file of documents only) is compared whole. Units come in file order: a document, then its
+    articles and sentences."""
+    pending: Document | None = None
+    for unit in units:
+        if isinstance(unit, Document):
+            if pending is not None:
+                yield pending.id, pending.dedup_text
+            pending = unit
+        elif isinstance(unit, Article):
+            if pending is not None and pending.id == unit.doc_id:
+                pending = None
+            yield unit.id, unit.dedup_text
+    if pending is not None:
+        yield pending.id, pending.dedup_text
+
+
+__all__ = [
+    "Cluster",
+    "ClusterMember",
+    "Contained",
+    "Curated",
+    "DedupResult",
+    "DedupSettings",
+    "DroppedUnit",
+    "LabelConflict",
+    "Leak",
+    "Occurrence",
+    "RepeatedPassage",
+    "annotation_labels",
+    "check_leakage",
+    "cluster_id_of",
+    "cluster_ids",
+    "curate",
+    "dedup_items",
+    "find_clusters",
+    "find_duplicates",
+    "find_repeated_passages",
+    "jaccard",
+    "label_conflicts",
+    "leaking_groups",
+    "meta_labels",
+    "minhash_signatures",
+    "text_shingles",
+]

@@ -1,0 +1,61 @@
+"""Label conflicts: duplicate clusters whose members carry different labels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from curation.dedup.clusters import Cluster
+from curation.units import Annotation, Article, Document, Unit
+
+
+def meta_labels(units: Iterable[Unit], field: str = "topic") -> dict[str, tuple[str, ...]]:
+    """Labels carried in document meta (ANT's ``topic``), for each document and its articles."""
+    by_document: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, tuple[str, ...]] = {}
+    for unit in units:
+        if isinstance(unit, Document):
+            value = unit.meta.get(field)
+            if value not in (None, ""):
+                labels[unit.id] = by_document[unit.id] = tuple(value) if isinstance(value, list) else (str(value),)
+        elif isinstance(unit, Article) and unit.doc_id in by_document:
+            labels[unit.id] = by_document[unit.doc_id]
+    return labels
+
+
+def annotation_labels(annotations: Iterable[Annotation], family: str) -> dict[str, tuple[str, ...]]:
+    """Every label any annotator chose in ``family`` for each unit (cancelled and deleted
+    annotations excluded)."""
+    chosen: dict[str, set[str]] = defaultdict(set)
+    for annotation in annotations:
+        if annotation.cancelled or annotation.deleted:
+            continue
+        chosen[annotation.unit_id].update(annotation.choices.get(family, ()))
+    return {unit_id: tuple(sorted(values)) for unit_id, values in chosen.items() if values}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelConflict:
+    """A cluster whose members carry different labels."""
+
+    cluster: Cluster
+    labels: dict[str, tuple[str, ...]]  # member id -> labels
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "cluster_id": self.cluster.id,
+            "reason": self.cluster.reason,
+            "labels": {k: list(v) for k, v in self.labels.items()},
+        }
+
+
+def label_conflicts(clusters: Iterable[Cluster], labels: Mapping[str, Sequence[str]]) -> list[LabelConflict]:
+    """Clusters whose labelled members do not all carry the same label set."""
+    conflicts = []
+    for cluster in clusters:
+        found = {m.id: tuple(sorted(labels[m.id])) for m in cluster.members if m.id in labels}
+        if len(set(found.values())) > 1:
+            conflicts.append(LabelConflict(cluster, found))
+    return conflicts

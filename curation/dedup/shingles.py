@@ -1,0 +1,79 @@
+"""Word shingles of a text's normalised view, hashed, and the exact set measures on them.
+
+Every stage compares the same thing: the words of :func:`curation.normalize.normalize_text`,
+``shingle_size`` words a window, each window hashed to 32 bits. Token hashes are blake2b, so they
+are the same in every process and on every machine (``hash()`` is not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize_text
+
+WORD = re.compile(r"\w+")
+
+
+def word_tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:
+    """Words of the normalised text (punctuation never matters for duplicates)."""
+    return WORD.findall(normalize_text(text, options))
+
+
+def exact_key(normalised: str) -> int:
+    """64-bit key of a normalised text: equal keys are exact duplicates."""
+    return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class TokenHasher(dict[str, int]):
+    """Stable 64-bit hashes of word types, computed once per distinct word."""
+
+    def __missing__(self, token: str) -> int:
+        value = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        return value
+
+    def __call__(self, tokens: Sequence[str]) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
+    """Sorted distinct 32-bit hashes of the ``size``-word windows (the whole text when shorter)."""
+    if len(token_hashes) == 0:
+        return np.empty(0, dtype=np.uint32)
+    width = min(size, len(token_hashes))
+    windows = len(token_hashes) - width + 1
+    combined = np.zeros(windows, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(width):
+            combined = combined * np.uint64(0x100000001B3) ^ token_hashes[offset : offset + windows]
+        combined ^= combined >> np.uint64(33)
+        combined *= np.uint64(0xFF51AFD7ED558CCD)
+        combined ^= combined >> np.uint64(33)
+    return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+
+
+def text_shingles(text: str, size: int = 5, options: NormalizeOptions = DEFAULT_OPTIONS) -> np.ndarray:
+    """Sorted distinct shingle hashes of one text, exactly as the dedup stages see it."""
+    return shingle_hashes(TokenHasher()(word_tokens(text, options)), size)
+
+
+def overlap(left: np.ndarray, right: np.ndarray) -> int:
+    """Shingles two sorted distinct arrays share."""
+    return len(np.intersect1d(left, right, assume_unique=True))
+
+
+def jaccard(left: np.ndarray, right: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted distinct shingle-hash arrays."""
+    union = len(left) + len(right)
+    if union == 0:
+        return 1.0
+    shared = overlap(left, right)
+    return shared / (union - shared)
+
+
+def containment(inner: np.ndarray, outer: np.ndarray) -> float:
+    """Share of ``inner``'s shingles that also occur in ``outer``."""
+    return overlap(inner, outer) / len(inner) if len(inner) else 0.0

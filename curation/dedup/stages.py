@@ -1,0 +1,89 @@
+"""The dedup stages end to end over one work folder: signatures -> buckets -> clusters, plus the
+containment relation. The datatrove steps in :mod:`curation.pipeline` run the same functions, one
+rank at a time; :func:`find_duplicates` runs them in this process for a stream of texts.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curation.dedup.buckets import EXACT, read_pairs, write_band_pairs
+from curation.dedup.clusters import Cluster, Texts, build_clusters, verified_pairs
+from curation.dedup.containment import Contained, find_contained
+from curation.dedup.minhash import list_parts, write_parts
+from curation.settings import DedupSettings
+
+SIGNATURES = "signatures"
+PAIRS = "pairs"
+
+
+@dataclass(frozen=True, slots=True)
+class DedupResult:
+    """Near-duplicate clusters (exact and near members) and, apart, the containment relation."""
+
+    clusters: list[Cluster] = field(default_factory=list)
+    contained: list[Contained] = field(default_factory=list)
+
+
+def signatures_stage(work: Path, items: Iterable[tuple[int, str, str]], settings: DedupSettings, rank: int = 0) -> int:
+    """Stage 1 for one rank: ``(input position, unit id, text)`` items into signature parts."""
+    return write_parts(work / SIGNATURES, items, settings, prefix=f"{rank:05d}")
+
+
+def all_bands(settings: DedupSettings) -> list[int]:
+    return [EXACT, *range(settings.bands[0])]
+
+
+def buckets_stage(work: Path, settings: DedupSettings, rank: int = 0, world_size: int = 1) -> None:
+    """Stage 2 for one rank: the candidate pairs of every ``world_size``-th band."""
+    write_band_pairs(work / SIGNATURES, work / PAIRS, all_bands(settings)[rank::world_size])
+
+
+def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
+    """Stage 3 (one task): verify pairs, join clusters, then the containment relation apart."""
+    parts = list_parts(work / SIGNATURES)
+    texts = Texts(parts)
+    pairs = verified_pairs(
+        texts, read_pairs(work / PAIRS, exact=True), read_pairs(work / PAIRS, exact=False), settings.threshold
+    )
+    clusters = build_clusters(texts, pairs)
+    if not settings.find_contained:
+        return DedupResult(clusters)
+    cluster_of = {member: cluster.id for cluster in clusters for member in cluster.member_ids}
+    contained = []
+    for inner, outer, share in find_contained(parts, settings):
+        inner_id, outer_id = texts.value(inner, "ids"), texts.value(outer, "ids")
+        if inner_id not in cluster_of or cluster_of[inner_id] != cluster_of.get(outer_id):
+            contained.append((texts.value(inner, "position"), Contained(inner_id, outer_id, share)))
+    return DedupResult(clusters, [found for _, found in sorted(contained, key=lambda c: c[0])])
+
+
+def find_duplicates(
+    items: Iterable[tuple[str, str]], settings: DedupSettings | None = None, work: Path | None = None
+) -> DedupResult:
+    """Clusters and containment among ``(unit id, text)`` pairs, in input order. Unit ids must be
+    unique. The stages spill to ``work`` (default: a temporary folder removed afterwards)."""
+    settings = settings or DedupSettings()
+    if work is None:
+        with tempfile.TemporaryDirectory(prefix="curation-dedup-") as folder:
+            return find_duplicates(items, settings, Path(folder))
+    seen: set[str] = set()
+
+    def positioned() -> Iterable[tuple[int, str, str]]:
+        for position, (unit_id, text) in enumerate(items):
+            if unit_id in seen:
+                raise ValueError(f"unit id {unit_id!r} appears twice in the dedup input")
+            seen.add(unit_id)
+            yield position, unit_id, text
+
+    signatures_stage(work, positioned(), settings)
+    buckets_stage(work, settings)
+    return clusters_stage(work, settings)
+
+
+def find_clusters(items: Iterable[tuple[str, str]], settings: DedupSettings | None = None) -> list[Cluster]:
+    """Duplicate clusters (two members or more) among ``(unit id, text)`` pairs."""
+    return find_duplicates(items, settings).clusters

@@ -1,0 +1,92 @@
+"""One settings object for everything that changes unit ids or duplicate decisions.
+
+:class:`Settings` groups the segmenter's knobs (articles, sentences) and dedup's (including the
+normalisation it compares on). It is read from a recipe's ``segmenter:`` and ``dedup:`` keys and
+written, whole, into the build manifest and beside every units file, so ``curation segment`` and
+``curation build`` always cut the same units with the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
+from curation.segment.pipeline import SegmenterSettings
+
+# LSH proposes pairs from this much below the threshold; exact Jaccard then decides.
+CANDIDATE_SLACK = 0.1
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """``(bands, rows)`` that datasketch's ``MinHashLSH`` picks for ``threshold`` (equal weights)."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSettings:
+    """Knobs of the duplicate search; :meth:`to_dict` is what a manifest records."""
+
+    threshold: float = 0.7  # Jaccard similarity of word shingles for a near-duplicate
+    num_perm: int = 128  # MinHash permutations
+    shingle_size: int = 5  # words per shingle
+    find_contained: bool = True  # also report short texts contained in longer ones (teasers)
+    containment: float = 0.8  # share of a text's shingles found in a longer text
+    containment_min_words: int = 20  # shorter texts never count as contained (boilerplate)
+    seed: int = 1
+    normalize: NormalizeOptions = DEFAULT_OPTIONS
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.shingle_size < 1 or self.num_perm < 2:
+            raise ValueError("shingle_size must be >= 1 and num_perm >= 2")
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """LSH banding for a threshold :data:`CANDIDATE_SLACK` below the asked one, so pairs just
+        above it are rarely missed; exact Jaccard then keeps the ones below out."""
+        return lsh_bands(max(0.05, self.threshold - CANDIDATE_SLACK), self.num_perm)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "normalize"}
+        return {**data, "normalize": self.normalize.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> DedupSettings:
+        data = dict(data or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown dedup setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        normalize = NormalizeOptions.from_dict(data.pop("normalize", None))
+        return cls(**data, normalize=normalize)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Segmenter and dedup settings together: what a recipe pins and a manifest records."""
+
+    segmenter: SegmenterSettings = field(default_factory=SegmenterSettings)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"segmenter": self.segmenter.to_dict(), "dedup": self.dedup.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Settings:
+        """Settings from ``{"segmenter": ..., "dedup": ...}``; a bad value raises ``ValueError``."""
+        data = data or {}
+        try:
+            segmenter = SegmenterSettings.from_dict(data.get("segmenter"))
+        except TypeError as exc:
+            raise ValueError(f"segmenter: {exc}") from None
+        try:
+            dedup = DedupSettings.from_dict(data.get("dedup"))
+        except TypeError as exc:
+            raise ValueError(f"dedup: {exc}") from None
+        return cls(segmenter, dedup)

@@ -1,0 +1,35 @@
+"""Stage 1: signatures equal datasketch's, parts bound the memory of the stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash
+
+from curation.dedup import minhash
+from curation.dedup.minhash import list_parts, minhash_signatures, write_parts
+from curation.settings import DedupSettings
+from tests.dedup.conftest import OTHER_STORY, STORY
+
+
+def test_vectorised_signatures_equal_datasketch_minhash() -> None:
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32)) for n in (40, 0, 1, 900, 3)]
+    signatures = minhash_signatures(sets, num_perm=64, seed=3)
+    for shingles, signature in zip(sets, signatures):
+        reference = MinHash(num_perm=64, seed=3, hashfunc=lambda value: value)
+        reference.update_batch(shingles.tolist())
+        assert np.array_equal(signature, reference.hashvalues)
+
+
+def test_parts_hold_at_most_part_items_and_keep_input_positions(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(minhash, "PART_ITEMS", 2)
+    items = [(10 * i, f"u{i}", STORY if i % 2 else OTHER_STORY) for i in range(5)]
+    assert write_parts(tmp_path, items, DedupSettings(), prefix="00003") == 5
+    parts = list_parts(tmp_path)
+    assert [p.path.name for p in parts] == ["00003-00000", "00003-00001", "00003-00002"]
+    assert [len(p) for p in parts] == [2, 2, 1]
+    assert np.concatenate([p.array("position") for p in parts]).tolist() == [0, 10, 20, 30, 40]
+    bands, _ = DedupSettings().bands
+    assert parts[0].array("bands").shape == (bands, 2)
