@@ -143,3 +143,10 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
             )
             for reason in report.reasons:
                 console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
+
+
+# The team commands (`studio users`, `studio overlap`) live in their own module.
+from curation.cli.users import overlap_command, users_group  # noqa: E402
+
+studio_group.add_command(users_group)
+studio_group.add_command(overlap_command)

@@ -1,17 +1,128 @@
-"""Annotator accounts on a local Label Studio, the way a person joins: the organisation's
-invite link, sign-up, then the user's own API token (legacy token, as the server enables it)."""
+"""Team accounts on a Label Studio: annotators and reviewers join the way a person does.
+
+The community edition has no API to create a user with a password, and no roles: a user is
+created through the organisation's invite link (sign-up is invite-only on the workspace server),
+and the role (``annotator`` or ``reviewer``) is kept locally in ``accounts.json`` (mode 0600)
+beside the server's credentials, together with the password when it was generated here, so
+it can be handed over once and never again printed. Removing a user ends their membership of
+the organisation (a soft delete): their annotations keep their author, they can no longer work.
+"""
 
 from __future__ import annotations
+
+import json
+import re
+import secrets
+import string
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
 
 import httpx
 from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret
-from curation.studio.client import AuthenticationFailed, explained, raw_json
+from curation.studio.client import AuthenticationFailed, StudioError, explained, raw_json
+from curation.studio.server import _write_private
+
+ACCOUNTS_FILE = "accounts.json"
+ROLES = ("annotator", "reviewer")
+Role = Literal["annotator", "reviewer"]
+MIN_PASSWORD_LENGTH = 12
+GENERATED_PASSWORD_LENGTH = 20
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One team member as this workspace knows them; ``password`` only when generated here."""
+
+    email: str
+    role: Role
+    user_id: int
+    password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A user of the server, with the local role when the workspace added them."""
+
+    user_id: int
+    email: str
+    role: str
+    active: bool
+
+
+def weak_password_reason(password: str) -> str | None:
+    """Why ``password`` is too weak to face a network, or None: at least 12 characters drawn
+    from at least three of lower case, upper case, digits and other characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"it has {len(password)} characters, at least {MIN_PASSWORD_LENGTH} are required"
+    classes = [
+        any(c.islower() for c in password),
+        any(c.isupper() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ]
+    if sum(classes) < 3:
+        return "it must mix at least three of: lower case, upper case, digits, other characters"
+    return None
+
+
+def generate_password() -> str:
+    """A strong random password (always passes :func:`weak_password_reason`)."""
+    alphabet = string.ascii_letters + string.digits + "-_.!"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(GENERATED_PASSWORD_LENGTH))
+        if weak_password_reason(password) is None:
+            return password
+
+
+def read_accounts(data_dir: Path) -> dict[str, Account]:
+    """The workspace's accounts by e-mail (empty when none was added)."""
+    path = Path(data_dir) / ACCOUNTS_FILE
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise StudioError(f"{path}: unreadable accounts file ({exc}); fix or delete it") from None
+    accounts = {r["email"]: Account(**r) for r in records}
+    for account in accounts.values():
+        register_secret(account.password)
+    return accounts
+
+
+def _write_accounts(data_dir: Path, accounts: dict[str, Account]) -> None:
+    _write_private(Path(data_dir) / ACCOUNTS_FILE, [asdict(a) for _, a in sorted(accounts.items())])  # type: ignore[arg-type]
+
+
+def sign_in(url: str, email: str, password: str) -> httpx.Client:
+    """A web session logged in as ``email`` (cookies set), as the login form does it."""
+    web = httpx.Client(base_url=url, follow_redirects=True, timeout=60)
+    web.get("/user/login/")
+    form = {"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")}
+    web.post("/user/login/", data=form, headers={"Referer": url + "/user/login/"})
+    return web
+
+
+def user_token(url: str, email: str, password: str) -> str:
+    """The API token of ``email`` (legacy token), by logging in with the password."""
+    with explained(url, f"logging in {email}"):
+        web = sign_in(url, email, password)
+        try:
+            response = web.get("/api/current-user/token")
+        finally:
+            web.close()
+        if response.status_code != 200:
+            raise AuthenticationFailed(f"could not log in {email} at {url} (HTTP {response.status_code})")
+        token = str(response.json()["token"])
+    register_secret(token)
+    return token
 
 
 def add_annotator(client: LabelStudio, url: str, email: str, password: str) -> str:
-    """Sign ``email`` up through the invite link and return that user's API token."""
+    """Sign ``email`` up through the invite link (or log in if they exist) and return their API token."""
     register_secret(password)
     with explained(url, "creating an invite link"):
         invite = str(raw_json(client, "api/invite")["invite_url"])  # type: ignore[index]
@@ -19,13 +130,79 @@ def add_annotator(client: LabelStudio, url: str, email: str, password: str) -> s
         web.get(invite)
         form = {"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")}
         web.post(invite, data=form, headers={"Referer": url + invite})
-        if web.get("/api/current-user/whoami").status_code != 200:  # already exists: log in instead
-            web.get("/user/login/")
-            form["csrfmiddlewaretoken"] = web.cookies.get("csrftoken", "")
-            web.post("/user/login/", data=form, headers={"Referer": url + "/user/login/"})
-        response = web.get("/api/current-user/token")
-        if response.status_code != 200:
-            raise AuthenticationFailed(f"could not sign up or log in {email} at {url} (HTTP {response.status_code})")
-        token = str(response.json()["token"])
-    register_secret(token)
-    return token
+    return user_token(url, email, password)
+
+
+def _users(client: LabelStudio, url: str) -> dict[str, int]:
+    with explained(url, "listing users"):
+        return {str(u.email): int(u.id) for u in client.users.list() if u.email}
+
+
+def add_user(
+    client: LabelStudio,
+    url: str,
+    data_dir: Path,
+    email: str,
+    role: Role = "annotator",
+    password: str | None = None,
+) -> Account:
+    """Create ``email`` on the server with ``role``; a password is generated unless given (then it
+    must be strong). The account is recorded in ``accounts.json``; the returned one carries the
+    password, which callers show once."""
+    if not EMAIL.match(email):
+        raise ValueError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    accounts = read_accounts(data_dir)
+    if email in accounts or email in _users(client, url):
+        raise ValueError(f"{email} already has an account on {url}; `curation studio users remove` it first")
+    generated = password is None
+    password = generate_password() if password is None else password
+    reason = weak_password_reason(password)
+    if reason:
+        raise ValueError(f"password for {email} refused: {reason}")
+    add_annotator(client, url, email, password)
+    user_id = _users(client, url).get(email)
+    if user_id is None:
+        raise StudioError(f"signing up {email} at {url} did not create the user")
+    account = Account(email, role, user_id, password)
+    accounts[email] = account if generated else Account(email, role, user_id)
+    _write_accounts(data_dir, accounts)
+    return account
+
+
+def _memberships(client: LabelStudio, url: str) -> tuple[int, dict[int, bool]]:
+    """The organisation id and, per user id, whether their membership is active."""
+    with explained(url, "reading the organisation"):
+        me = raw_json(client, "api/current-user/whoami")
+        org = int(me["active_organization"])  # type: ignore[index]
+        page = raw_json(client, f"api/organizations/{org}/memberships", {"page_size": 10_000, "contributed_to_projects": 0})
+    rows = page.get("results", page) if isinstance(page, dict) else page
+    return org, {int(r["user"]["id"]): r.get("deleted_at") is None for r in rows}  # type: ignore[union-attr]
+
+
+def list_users(client: LabelStudio, url: str, data_dir: Path) -> list[Member]:
+    """Every user of the server's organisation, with the workspace's role for those it added."""
+    accounts = read_accounts(data_dir)
+    _, active = _memberships(client, url)
+    return [
+        Member(user_id, email, accounts[email].role if email in accounts else "admin/other", active.get(user_id, False))
+        for email, user_id in sorted(_users(client, url).items())
+    ]
+
+
+def remove_user(client: LabelStudio, url: str, data_dir: Path, email: str) -> Account | None:
+    """End ``email``'s membership of the organisation; their annotations stay, with their author."""
+    user_id = _users(client, url).get(email)
+    if user_id is None:
+        raise ValueError(f"no user {email} on {url}")
+    org, _ = _memberships(client, url)
+    http = client._client_wrapper.httpx_client  # noqa: SLF001 - raw_json expects a JSON body; this answers 204
+    with explained(url, f"removing {email}"):
+        response = http.request(f"api/organizations/{org}/memberships/{user_id}", method="DELETE")
+    if response.status_code not in (204, 404):
+        raise StudioError(f"Label Studio at {url} refused to remove {email} (HTTP {response.status_code})")
+    accounts = read_accounts(data_dir)
+    removed = accounts.pop(email, None)
+    _write_accounts(data_dir, accounts)
+    return removed

@@ -18,6 +18,7 @@ from label_studio_sdk.core.api_error import ApiError
 from curation.fileio import atomic_writer
 from curation.schema import Schema
 from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
+from curation.studio.overlap import annotators_per_task, apply_overlap
 from curation.units import content_id
 
 DEFAULT_STATE_DIR = Path(".curation/studio")
@@ -102,6 +103,7 @@ def ensure_project(
         fresh = True
     if ref.fingerprint != schema.fingerprint:
         ref = _update_config(client, ref, schema)
+    apply_overlap(client, url, ref.id, annotators_per_task(state_dir, schema.name))
     return ref, fresh
 
 

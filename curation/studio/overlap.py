@@ -1,0 +1,76 @@
+"""How many different annotators label each task, enforced by Label Studio's own queue.
+
+``annotators_per_task`` is a workspace setting per schema (``team.json`` in the studio folder;
+1 when unset, the one-person default). It becomes the project's overlap: every task wants that
+many annotations (``maximum_annotations`` with ``overlap_cohort_percentage`` 100), so "Label All
+Tasks" (the ``next`` endpoint) keeps handing a task out, to annotators who have not done it,
+until it has them; the queue never sends an annotator the others' answers (``next`` serves the
+task without annotations) and annotation history stays hidden.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from label_studio_sdk import LabelStudio
+
+from curation.fileio import atomic_writer
+from curation.studio.client import StudioError, explained
+
+TEAM_FILE = "team.json"
+DEFAULT_ANNOTATORS_PER_TASK = 1
+
+
+def overlap_fields(annotators_per_task: int) -> dict[str, Any]:
+    """The project settings that make the queue give each task to that many different people."""
+    return {
+        "maximum_annotations": annotators_per_task,
+        "overlap_cohort_percentage": 100,
+        "show_overlap_first": annotators_per_task > 1,
+        "show_annotation_history": False,
+    }
+
+
+def _team(state_dir: Path) -> dict[str, Any]:
+    path = Path(state_dir) / TEAM_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise StudioError(f"{path}: unreadable team settings ({exc}); fix or delete it") from None
+    if not isinstance(data, dict):
+        raise StudioError(f"{path}: team settings must be a JSON object")
+    return data
+
+
+def annotators_per_task(state_dir: Path, schema_name: str) -> int:
+    """The workspace's setting for projects of ``schema_name`` (1 when unset)."""
+    value = _team(state_dir).get("annotators_per_task", {}).get(schema_name, DEFAULT_ANNOTATORS_PER_TASK)
+    if not isinstance(value, int) or value < 1:
+        raise StudioError(f"{Path(state_dir) / TEAM_FILE}: annotators_per_task for {schema_name} must be a positive integer")
+    return value
+
+
+def set_annotators_per_task(state_dir: Path, schema_name: str, value: int) -> None:
+    """Record the setting; the next push (or :func:`apply_overlap`) sets it on the server."""
+    if value < 1:
+        raise ValueError(f"annotators per task must be at least 1, not {value}")
+    team = _team(state_dir)
+    team.setdefault("annotators_per_task", {})[schema_name] = value
+    with atomic_writer(Path(state_dir) / TEAM_FILE) as handle:
+        json.dump(team, handle, indent=2, sort_keys=True)
+
+
+def apply_overlap(client: LabelStudio, url: str, project_id: int, value: int) -> bool:
+    """Give project ``project_id`` the overlap for ``value`` annotators per task; True when it changed.
+    Label Studio then re-marks its existing tasks (``overlap`` and ``is_labeled``) itself."""
+    wanted = overlap_fields(value)
+    with explained(url, f"setting the overlap of project {project_id}"):
+        project = client.projects.get(project_id)
+        if all(getattr(project, name, None) == setting for name, setting in wanted.items()):
+            return False
+        client.projects.update(project_id, **wanted)
+    return True
