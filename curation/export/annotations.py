@@ -24,49 +24,69 @@ from curation.units import Annotation, Document, Level, sha256_hex
 
 @dataclass(slots=True)
 class AnnotationSnapshot:
-    """The annotations a build uses, grouped by unit, with the problems found reading them."""
+    """The annotations a build uses, grouped by unit, with the problems found reading them and
+    the store files read (name as the recipe wrote it, path)."""
 
     by_unit: dict[str, list[Annotation]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     fingerprint: str | None = None
     total: int = 0
+    stores: list[tuple[str, Path]] = field(default_factory=list)
+
+
+def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:
+    """Each entry (relative to ``base``) as store files: a folder stands for its ``*.jsonl`` files
+    (as `curation pull` writes one per schema and level), in name order; a file for itself."""
+    found = []
+    for entry in entries:
+        path = base / entry
+        if path.is_dir():
+            found.extend((f"{entry.rstrip('/')}/{inner.name}", inner) for inner in sorted(path.glob("*.jsonl")))
+        else:
+            found.append((entry, path))
+    return found
 
 
 def read_snapshot(path: Path, schema: Schema, name: str | None = None) -> AnnotationSnapshot:
-    """Read an annotation store (JSONL of ``Annotation.to_record()``), bringing annotations made
-    under an older schema version up to date; problems name the file as ``name`` (default: the
-    path). The fingerprint covers the records in a canonical order, so re-pulling the same
-    annotations in another order does not change it."""
-    snapshot = AnnotationSnapshot()
-    where = name or str(path)
+    """One annotation store as :func:`read_stores` reads it; problems name the file as ``name``."""
+    return read_stores([(name or str(path), path)], schema)
+
+
+def read_stores(stores: Sequence[tuple[str, Path]], schema: Schema) -> AnnotationSnapshot:
+    """Read annotation stores (JSONL of ``Annotation.to_record()``; pairs of the name problems use
+    and the path), bringing annotations made under an older schema version up to date. The
+    fingerprint covers the records of all stores in a canonical order, so re-pulling the same
+    annotations in another order, or into other files, does not change it."""
+    snapshot = AnnotationSnapshot(stores=list(stores))
     by_unit: dict[str, list[Annotation]] = defaultdict(list)
     canonical: list[str] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        snapshot.problems.append(f"{where}: cannot read annotations: {exc}")
-        return snapshot
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for where, path in stores:
         try:
-            record = json.loads(line)
-            annotation = Annotation.from_record(record)
-        except json.JSONDecodeError as exc:
-            snapshot.problems.append(f"{where}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            snapshot.problems.append(f"{where}: cannot read annotations: {exc}")
             continue
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            snapshot.problems.append(f"{where}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
-            continue
-        snapshot.total += 1
-        canonical.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
-        if annotation.schema_version not in (None, schema.version):
-            migrated = schema.migrate(annotation)
-            if isinstance(migrated, MigrationProblem):
-                snapshot.problems.append(f"{where}:{number}: {migrated}")
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
                 continue
-            annotation = migrated
-        by_unit[annotation.unit_id].append(annotation)
+            try:
+                record = json.loads(line)
+                annotation = Annotation.from_record(record)
+            except json.JSONDecodeError as exc:
+                snapshot.problems.append(f"{where}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                snapshot.problems.append(f"{where}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
+                continue
+            snapshot.total += 1
+            canonical.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+            if annotation.schema_version not in (None, schema.version):
+                migrated = schema.migrate(annotation)
+                if isinstance(migrated, MigrationProblem):
+                    snapshot.problems.append(f"{where}:{number}: {migrated}")
+                    continue
+                annotation = migrated
+            by_unit[annotation.unit_id].append(annotation)
     snapshot.by_unit = dict(by_unit)
     snapshot.fingerprint = sha256_hex("\n".join(sorted(canonical)))
     return snapshot

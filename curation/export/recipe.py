@@ -41,7 +41,7 @@ class Recipe:
     text_field: str = "text"
     schema: str | None = None
     segmenter: dict[str, Any] = field(default_factory=dict)
-    annotations: str | None = None
+    annotations: tuple[str, ...] = ()  # store files and folders of stores
     adjudication: tuple[str, ...] = DEFAULT_POLICY
     reviewer: str | None = None
     labels_from_meta: dict[str, str] = field(default_factory=dict)
@@ -70,7 +70,8 @@ class Recipe:
             "text_field": self.text_field,
             "schema": self.schema,
             "segmenter": self.segmenter,
-            "annotations": self.annotations,
+            # one store stays a string, as recipes (and the manifests of earlier builds) wrote it
+            "annotations": (self.annotations[0] if len(self.annotations) == 1 else list(self.annotations)) or None,
             "adjudication": list(self.adjudication),
             "reviewer": self.reviewer,
             "labels_from_meta": dict(sorted(self.labels_from_meta.items())),
@@ -132,6 +133,10 @@ class Recipe:
             raise fail(f"unknown adjudication policy {', '.join(map(str, bad))}; known: {', '.join(POLICIES)}")
         if "reviewer" in adjudication and not data.get("reviewer"):
             raise fail("the 'reviewer' adjudication policy needs 'reviewer: <annotator name>'")
+        annotations = data.get("annotations") or ()
+        annotations = (annotations,) if isinstance(annotations, str) else annotations
+        if not isinstance(annotations, (list, tuple)) or not all(isinstance(a, str) and a for a in annotations):
+            raise fail("'annotations' is a store file, a folder of stores, or a list of them")
         shard_rows = int(data.get("shard_rows", 100_000))
         if shard_rows < 1:
             raise fail("'shard_rows' must be at least 1")
@@ -144,7 +149,7 @@ class Recipe:
             text_field=str(data.get("text_field") or "text"),
             schema=data.get("schema"),
             segmenter=dict(data.get("segmenter") or {}),
-            annotations=data.get("annotations"),
+            annotations=tuple(annotations),
             adjudication=adjudication,
             reviewer=data.get("reviewer"),
             labels_from_meta={str(k): str(v) for k, v in labels_from_meta.items()},

@@ -30,12 +30,21 @@ class Verification:
 
 
 def recipe_of(export_dir: Path) -> Path:
-    """The recipe an export was built from: named in its manifest, next to the export folder."""
+    """The recipe an export was built from, as its manifest places it (relative to the export
+    folder), else a file of the recorded name next to the export folder (older manifests)."""
     manifest = read_manifest(export_dir)
     name = manifest.get("recipe_file")
     if not name:
         raise RecipeError(f"{export_dir / MANIFEST_NAME}: built from a recipe object, not a file; pass the recipe")
-    return export_dir.parent / name
+    placed = manifest.get("recipe_path")
+    candidates = ([export_dir / placed] if placed else []) + [export_dir.parent / name]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise RecipeError(
+        f"{export_dir / MANIFEST_NAME}: the recipe {name} is not at {' nor '.join(map(str, candidates))}; "
+        "pass it with --recipe"
+    )
 
 
 def _hashes(folder: Path) -> dict[str, str]:
