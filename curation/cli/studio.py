@@ -10,25 +10,25 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from curation.cli._common import console, load_schema_or_exit, print_errors
+# data_dir_option, url_option and schema_option (re-exported for the other Label Studio commands) fall back on
+# $CURATION_DATA_DIR / $LABEL_STUDIO_URL / $CURATION_SCHEMA, then the workspace file, then the defaults.
+from curation.cli._common import (
+    console,
+    data_dir_option,
+    load_schema_or_exit,
+    print_errors,
+    schema_option,
+    untrusted,
+    url_option,
+)
 from curation.schema import SchemaError
 from curation.studio.client import StudioError
+from curation.studio.contract import StudioGateway
+from curation.studio.projects import pushed_levels
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
-from curation.studio.server import DEFAULT_DATA_DIR, find_server, server_status, start_server, stop_server
+from curation.studio.server import find_server, server_status, start_server, stop_server
 from curation.studio.tasks import PUSHABLE_LEVELS
-
-data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR, show_default=True,
-    help="Folder of the local Label Studio (database, credentials, pid file) and of the push/pull state.",
-)
-url_option = click.option(
-    "--url", default=None, help="An existing Label Studio; the key comes from LABEL_STUDIO_API_KEY. Default: the local server."
-)
-schema_option = click.option(
-    "--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Label schema YAML (default: the bundled curation/schemas/news.yaml).",
-)
 
 
 @contextmanager
@@ -51,10 +51,15 @@ def studio_group() -> None:
 
 @studio_group.command("up")
 @data_dir_option
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: the one used last, else a free one).")
 def up_command(data_dir: Path, port: int | None) -> None:
-    """Start Label Studio on 127.0.0.1 (or report the one already running) and print the login."""
+    """Start Label Studio on 127.0.0.1 (one per data folder: an already running one is reported, never doubled)."""
     with one_line_errors():
+        running = server_status(data_dir)
+        if running.running:
+            console.print(f"[yellow]already running[/yellow] for {running.data_dir}: {running.url}  pid {running.pid}"
+                          " (not starting a second server on the same data folder)", highlight=False)
+            return
         console.print("starting Label Studio (about 30 s on first start)…")
         server = start_server(data_dir, port=port)
         console.print(f"[green]up[/green] {server.url}  pid {server.pid}")
@@ -71,7 +76,7 @@ def status_command(data_dir: Path) -> None:
         console.print(f"[green]up[/green] {status.url}  pid {status.pid}  login {status.username}")
         return
     if status.running:
-        console.print(f"[yellow]starting or unhealthy[/yellow] {status.url}  pid {status.pid}")
+        console.print(f"[yellow]starting or not answering[/yellow] {status.url}  pid {status.pid}")
     else:
         console.print(f"[red]down[/red] no Label Studio running for {status.data_dir}: `curation studio up`")
     sys.exit(1)
@@ -80,7 +85,7 @@ def status_command(data_dir: Path) -> None:
 @studio_group.command("down")
 @data_dir_option
 def down_command(data_dir: Path) -> None:
-    """Stop the server `studio up` started (only that process: pid and start time must match)."""
+    """Stop the server of this data folder (the process holding its lock), and nothing else."""
     with one_line_errors():
         stopped = stop_server(data_dir)
     console.print("[green]stopped[/green]" if stopped else "nothing to stop")
@@ -91,26 +96,33 @@ def down_command(data_dir: Path) -> None:
 @click.option("--level", type=click.Choice(PUSHABLE_LEVELS), required=True, help="Which units become tasks.")
 @click.option("--predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JSONL of pre-annotations: unit_id, choices, spans (code points), model_version, score.")
+@click.option("--replace-predictions", is_flag=True,
+              help="Predictions for tasks pushed earlier replace their predictions of the same model_version "
+                   "(default: added next to them).")
 @click.option("--recreate", is_flag=True, help="The recorded project was deleted on the server: create it again.")
 @schema_option
 @url_option
 @data_dir_option
-def push_command(units: Path, level: str, predictions: Path | None, recreate: bool,
+def push_command(units: Path, level: str, predictions: Path | None, replace_predictions: bool, recreate: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
-    """Create a task for every LEVEL unit of UNITS (curation segment output) not yet pushed."""
+    """Create a task for every LEVEL unit of UNITS (curation segment output) not yet pushed, and
+    send --predictions to new and existing tasks. Exit status 1 if any prediction was not sent."""
     with one_line_errors():
         schema = load_schema_or_exit(schema_path)
         server = find_server(url, data_dir)
         report = push_units(server.client(), server.url, units, level, schema, state_dir=data_dir,
-                            predictions_path=predictions, recreate=recreate)
+                            predictions_path=predictions, replace_predictions=replace_predictions, recreate=recreate)
     for problem in report.problems:
-        console.print(f"[yellow]not sent[/yellow] {escape(problem)}", highlight=False)
+        console.print(f"[red]not sent[/red] {untrusted(problem)}", highlight=False, soft_wrap=True)
     console.print(
         f"[green]pushed[/green] {report.created} new task(s) to {escape(report.project.title)} "
         f"(project {report.project.id} at {report.project.url}); {report.already_pushed} already there, "
-        f"{report.recovered} recovered from an interrupted push, {report.predictions} with predictions",
+        f"{report.recovered} recovered from an interrupted push; predictions: {report.predictions} sent, "
+        f"{report.predictions_replaced} replaced, {report.predictions_unchanged} already there",
         highlight=False,
     )
+    if report.problems:
+        sys.exit(1)
 
 
 @click.command("pull")
@@ -124,25 +136,34 @@ def push_command(units: Path, level: str, predictions: Path | None, recreate: bo
 @data_dir_option
 def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
-    """Bring back every annotation (all annotators), validated against the schema."""
+    """Bring back every annotation (all annotators), each region checked against the schema and its text."""
     with one_line_errors():
         schema = load_schema_or_exit(schema_path)
-        chosen = levels or tuple(level for level in PUSHABLE_LEVELS if level in schema.levels)
-        if output is not None and len(chosen) != 1:
-            raise ValueError("-o/--output needs exactly one --level")
         server = find_server(url, data_dir)
         client = server.client()
+        StudioGateway(client, server.url).whoami()
+        candidates = tuple(level for level in PUSHABLE_LEVELS if level in schema.levels)
+        chosen = levels or tuple(pushed_levels(server.url, schema, candidates, data_dir))
+        if not chosen:
+            raise StudioError(f"no {schema.name} project recorded in {data_dir.resolve()} for {server.url}: "
+                              "run `curation push UNITS.jsonl --level LEVEL` first.")
+        if output is not None and len(chosen) != 1:
+            raise ValueError("-o/--output needs exactly one --level")
         for level in chosen:
             report = pull_annotations(client, server.url, schema, level, store_path=output,
                                       state_dir=data_dir, full=full)
+            kept_out = report.rejections
             console.print(
                 f"[green]{level}[/green] {report.store}: {report.new} new, {report.updated} updated, "
-                f"{report.deleted} marked deleted, {report.unchanged} unchanged, [red]{report.rejected} rejected[/red] "
-                f"({report.tasks_fetched} task(s) fetched)",
+                f"{report.deleted} marked deleted, {report.unchanged} unchanged ({report.tasks_fetched} task(s) fetched); "
+                f"[red]{kept_out.annotations} annotation(s) rejected, {kept_out.regions} region(s) set aside[/red] "
+                f"on {len(kept_out.flagged_units)} flagged unit(s)",
                 highlight=False,
             )
+            for kind, count in sorted(kept_out.reasons.items()):
+                console.print(f"  {count} × {untrusted(kind)}", highlight=False, soft_wrap=True)
             for reason in report.reasons:
-                console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
+                console.print(f"  [red]new[/red] {untrusted(reason)}", highlight=False, soft_wrap=True)
 
 
 # The team commands (`studio users`, `studio overlap`) live in their own module.

@@ -73,11 +73,8 @@ def _explain(exc: Exception, url: str, what: str) -> StudioError:
                 f"{API_KEY_ENV} to a valid legacy token or personal access token "
                 "(Account & Settings in the web UI)."
             )
-        if status == 404:
-            return ProjectMissing(
-                f"Label Studio at {url} has no such object (HTTP 404) while {what}: the project "
-                "was probably deleted in the UI; `curation push ... --recreate` creates it again."
-            )
+        if status == 404:  # callers that know the object was a recorded project say so
+            return ProjectMissing(f"the server at {url} answered HTTP 404 (not found) while {what}")
         body = scrub(str(exc.body))[:300]
         return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {body}")
     return StudioError(f"unexpected error talking to Label Studio at {url} while {what}: {scrub(repr(exc))}")

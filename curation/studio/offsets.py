@@ -1,55 +1,77 @@
-"""Label Studio speaks JavaScript string indices (UTF-16 code units); Python and the data model
-speak code points. They differ after every character outside the Basic Multilingual Plane
-(emoji, some symbols), which counts 2 in UTF-16 and 1 in Python."""
+"""Where a Label Studio text region points, checked against the text it claims to cover.
+
+Label Studio 1.23's web UI stores Text region offsets in Unicode code points: its frontend
+(``libs/editor/src/utils/selection-tools.js``) turns every DOM range into offsets with
+``charsToCodePoints`` (``[...text].length``) before saving, and draws stored regions back the
+same way. Python strings index code points too, so offsets go out and come back unchanged; what
+this module adds is the check of every region against the ``text`` Label Studio stores with it,
+and a reason a person can act on when they disagree (including the tell-tale case of a client
+that counted JavaScript UTF-16 units instead, e.g. a script posting ``str.length`` offsets).
+The browser tests in ``tests/studio/test_studio_ui.py`` pin this against the real UI.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from dataclasses import dataclass
 
-BMP_LIMIT = 0xFFFF
+SHOWN_CHARS = 40
 
 
-class OffsetMap:
-    """Both directions for one text in O(log n) per offset, built once per unit.
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
 
-    Only the positions of astral characters are stored, so BMP-only text (most Arabic news)
-    costs nothing and every conversion is the identity.
+
+def utf16_to_codepoint(text: str, utf16_index: int) -> int | None:
+    """The code point offset of a JavaScript string index, or None inside a surrogate pair or past the end."""
+    units = 0
+    for index, char in enumerate(text):
+        if units == utf16_index:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > utf16_index:
+            return None
+    return len(text) if units == utf16_index else None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionPlace:
+    """A region's code point offsets into the task text, or why they cannot be trusted."""
+
+    start: int
+    end: int
+    problem: str | None = None
+
+
+def place_region(text: str, start: object, end: object, shown: object) -> RegionPlace:
+    """Check a stored region (``value.start``, ``value.end``, ``value.text``) against ``text``.
+
+    The region is valid when its offsets are integers inside the text, start before end, and
+    ``text[start:end]`` is exactly what Label Studio says the region shows (``shown``; a region
+    without ``text`` is checked for bounds only).
     """
-
-    __slots__ = ("text", "_astral", "_utf16_len")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > BMP_LIMIT] if not text.isascii() else []
-        self._utf16_len = len(text) + len(self._astral)
-
-    def to_utf16(self, codepoint_index: int) -> int:
-        if not 0 <= codepoint_index <= len(self.text):
-            raise ValueError(f"code point offset {codepoint_index} outside text of length {len(self.text)}")
-        return codepoint_index + bisect_left(self._astral, codepoint_index)
-
-    def to_codepoint(self, utf16_index: int) -> int:
-        """The code point offset; raises ValueError for an index inside a surrogate pair."""
-        if not 0 <= utf16_index <= self._utf16_len:
-            raise ValueError(f"UTF-16 offset {utf16_index} outside text of {self._utf16_len} UTF-16 units")
-        # Every astral char before the answer adds one extra unit: find the largest cp with
-        # cp + astral_before(cp) <= utf16_index.
-        lo, hi = 0, len(self._astral)
-        while lo < hi:  # number of astral chars whose UTF-16 start lies before utf16_index
-            mid = (lo + hi) // 2
-            if self._astral[mid] + mid < utf16_index:
-                lo = mid + 1
-            else:
-                hi = mid
-        astral_before = lo
-        if astral_before and self._astral[astral_before - 1] + astral_before == utf16_index:
-            raise ValueError(f"UTF-16 offset {utf16_index} splits a surrogate pair")
-        return utf16_index - astral_before
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+        return RegionPlace(0, 0, f"offsets are not integers (start={start!r}, end={end!r})")
+    where = f"[{start}:{end}]"
+    if not 0 <= start < end <= len(text):
+        problem = f"offsets {where} outside the text (0..{len(text)} code points, start before end)"
+        return RegionPlace(start, end, problem + _utf16_hint(text, start, end, shown))
+    if shown is None or shown == text[start:end]:
+        return RegionPlace(start, end)
+    problem = f"Label Studio shows {_quote(str(shown))} at {where} but the text has {_quote(text[start:end])} there"
+    return RegionPlace(start, end, problem + _utf16_hint(text, start, end, shown))
 
 
-def utf16_to_codepoint(text: str, utf16_index: int) -> int:
-    return OffsetMap(text).to_codepoint(utf16_index)
-
-
-def codepoint_to_utf16(text: str, codepoint_index: int) -> int:
-    return OffsetMap(text).to_utf16(codepoint_index)
+def _utf16_hint(text: str, start: int, end: int, shown: object) -> str:
+    """Explain a mismatch that UTF-16 offsets would resolve, or where the shown text really is."""
+    cp_start, cp_end = utf16_to_codepoint(text, start), utf16_to_codepoint(text, end)
+    if cp_start is not None and cp_end is not None and cp_start < cp_end and text[cp_start:cp_end] == shown:
+        return (
+            f"; read as JavaScript UTF-16 units they would cover [{cp_start}:{cp_end}]: the client that wrote this "
+            "region counted UTF-16 units, not code points as the Label Studio 1.23 web UI does"
+        )
+    if isinstance(shown, str) and shown:
+        found = text.find(shown)
+        if found >= 0:
+            return f"; the shown text occurs at [{found}:{found + len(shown)}]"
+        return "; the shown text does not occur in the task text (was the task text edited?)"
+    return ""

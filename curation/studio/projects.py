@@ -3,14 +3,24 @@
 Each project has a folder under the state directory (``.curation/studio/projects/<slug>/``)
 holding ``project.json`` (server URL, project id, stable title, the schema version and
 fingerprint its labelling config came from) and the push journal (see :mod:`push`).
+
+Records of the workspace's own server (the one ``curation studio up`` runs on this data folder)
+are keyed by the workspace, not the URL: ``projects/<schema>-<level>/``, so a restart on another
+port finds them again (the recorded URL follows). Records of any other server (``--url``) are
+keyed by its URL: ``projects/<schema>-<level>-<hash of URL>/``. Records written by older
+versions, keyed by the URL of the local server, are moved to the workspace key on first use.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
@@ -19,10 +29,12 @@ from curation.fileio import atomic_writer
 from curation.schema import Schema
 from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
 from curation.studio.overlap import annotators_per_task, apply_overlap
+from curation.studio.server import recorded_url
 from curation.units import content_id
 
 DEFAULT_STATE_DIR = Path(".curation/studio")
 PROJECT_FILE = "project.json"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class SchemaChangeRejected(StudioError):
@@ -41,6 +53,7 @@ class ProjectRef:
     schema_version: int
     fingerprint: str
     folder: Path
+    local: bool = False  # on the workspace's own server (see the module docstring)
 
     def save(self) -> None:
         record = {k: v for k, v in asdict(self).items() if k != "folder"}
@@ -53,8 +66,16 @@ def project_title(schema: Schema, level: str) -> str:
     return f"curation · {schema.name} · {level}"
 
 
+def is_workspace_server(url: str, state_dir: Path) -> bool:
+    """True when ``url`` is where this workspace's own Label Studio listens (``server.json``)."""
+    return recorded_url(Path(state_dir)) == url.rstrip("/")
+
+
 def project_folder(state_dir: Path, url: str, schema: Schema, level: str) -> Path:
-    return Path(state_dir) / "projects" / f"{schema.name}-{level}-{content_id('', url.rstrip('/'))[:8]}"
+    slug = f"{schema.name}-{level}"
+    if is_workspace_server(url, state_dir):
+        return Path(state_dir) / "projects" / slug
+    return Path(state_dir) / "projects" / f"{slug}-{content_id('', url.rstrip('/'))[:8]}"
 
 
 def load_project(folder: Path) -> ProjectRef | None:
@@ -65,6 +86,55 @@ def load_project(folder: Path) -> ProjectRef | None:
     except ValueError as exc:
         raise StudioError(f"{folder / PROJECT_FILE}: corrupt project record ({exc}); delete it and re-run") from None
     return ProjectRef(folder=folder, **record)
+
+
+def _migrate_url_keyed(state_dir: Path, url: str, schema: Schema, level: str, folder: Path) -> None:
+    """Move an older record of the local server (keyed by its URL then) to the workspace key."""
+    candidates = [
+        old for old in sorted((Path(state_dir) / "projects").glob(f"{schema.name}-{level}-*"))
+        if (ref := load_project(old)) is not None and urlsplit(ref.url).hostname in LOOPBACK and ref.level == level
+    ]
+    if not candidates:
+        return
+    if len(candidates) > 1:
+        raise StudioError(
+            f"several older {schema.name} {level} project records of a local server in {state_dir}/projects "
+            f"({', '.join(c.name for c in candidates)}): keep the right one, rename it to {folder.name}, and re-run"
+        )
+    candidates[0].rename(folder)
+
+
+def find_project(url: str, schema: Schema, level: str, state_dir: Path = DEFAULT_STATE_DIR) -> ProjectRef | None:
+    """The recorded project of ``schema`` at ``level`` on the server at ``url``, or None.
+
+    For the workspace's own server, a record made when it listened elsewhere is brought to the
+    current URL (and an older URL-keyed record migrated).
+    """
+    folder = project_folder(state_dir, url, schema, level)
+    local = is_workspace_server(url, state_dir)
+    if local and not folder.exists():
+        _migrate_url_keyed(state_dir, url, schema, level, folder)
+    ref = load_project(folder)
+    if ref is not None and local and (ref.url != url.rstrip("/") or not ref.local):
+        ref = replace(ref, url=url.rstrip("/"), local=True)
+        ref.save()
+    return ref
+
+
+def pushed_levels(url: str, schema: Schema, levels: Iterable[str], state_dir: Path = DEFAULT_STATE_DIR) -> list[str]:
+    """The ``levels`` that have a recorded project on the server at ``url``."""
+    return [level for level in levels if find_project(url, schema, level, state_dir) is not None]
+
+
+@contextmanager
+def project_lock(state_dir: Path, url: str, schema: Schema, level: str) -> Iterator[None]:
+    """Serialise everything that changes one project's tasks (push, predictions): a second
+    process waits here until the first is done, then sees its journal."""
+    folder = project_folder(state_dir, url, schema, level)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / f".{folder.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def ensure_project(
@@ -84,7 +154,7 @@ def ensure_project(
     local record and creates it again.
     """
     folder = project_folder(state_dir, url, schema, level)
-    ref = load_project(folder)
+    ref = find_project(url, schema, level, state_dir)
     fresh = False
     if ref is not None:
         try:
@@ -117,7 +187,8 @@ def _find_or_create(client: LabelStudio, url: str, schema: Schema, level: str, f
         fingerprint = schema.fingerprint
     else:
         project, fingerprint = existing, ""  # unknown config: force an update check below
-    ref = ProjectRef(url, int(project.id), title, level, schema.name, schema.version, fingerprint, folder)
+    local = is_workspace_server(url, folder.parent.parent)
+    ref = ProjectRef(url.rstrip("/"), int(project.id), title, level, schema.name, schema.version, fingerprint, folder, local)
     ref.save()
     return ref
 
@@ -139,9 +210,7 @@ def _update_config(client: LabelStudio, ref: ProjectRef, schema: Schema) -> Proj
                 "labels to new ones, then push into a fresh project with --recreate (or keep the old labels "
                 "in the schema until the project is done)."
             ) from None
-    updated = ProjectRef(
-        ref.url, ref.id, ref.title, ref.level, schema.name, schema.version, schema.fingerprint, ref.folder
-    )
+    updated = replace(ref, schema_name=schema.name, schema_version=schema.version, fingerprint=schema.fingerprint)
     updated.save()
     return updated
 

@@ -4,13 +4,15 @@ The first pull reads Label Studio's own JSON export of annotated tasks (its bulk
 pulls ask the Data Manager only for tasks whose ``updated_at`` is past the watermark (Label
 Studio bumps it when an annotation on the task is created, edited, skipped or deleted) and
 export just those tasks. For each fetched task, a stored annotation the server no longer has
-is kept and flagged ``deleted``; an edited one is replaced; one failing the schema moves to
-the rejects file with its reasons. Nothing is written when nothing changed.
+is kept and flagged ``deleted``; an edited one is replaced. Each region is checked on its own
+(:func:`curation.studio.results.from_results`): a bad region is set aside with its reason and
+the rest of the annotation is kept; an annotation failing the schema as a whole moves to the
+rejects file. Nothing is written when nothing changed.
 """
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,21 +21,26 @@ from typing import Any
 from label_studio_sdk import LabelStudio
 
 from curation.schema import Schema
-from curation.studio.client import StudioError, explained, raw_json, studio_call
-from curation.studio.listing import iter_tasks, task_filter
-from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, load_project, project_folder
+from curation.studio.client import StudioError, explained
+from curation.studio.contract import TEXT_KEY, UNIT_KEY, StudioGateway, task_filter
+from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, find_project
 from curation.studio.results import from_results
-from curation.studio.store import AnnotationStore, Key
+from curation.studio.store import AnnotationStore, Key, Rejections
 from curation.units import Annotation
 
 DEFAULT_STORE_DIR = Path(".curation/annotations")
 EXPORT_CHUNK = 500  # task ids per export request, to keep the URL short
 SAMPLE_REASONS = 10
+EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export
 
 
 @dataclass
 class PullReport:
-    """Counts of one pull; ``reasons`` samples why annotations were rejected."""
+    """Counts of one pull; ``reasons`` samples why annotations or regions were kept out.
+
+    ``rejected``/``regions_set_aside`` count what changed in this pull; ``rejections`` is the
+    store's standing total afterwards (what a build will report).
+    """
 
     project: ProjectRef
     store: Path
@@ -43,57 +50,61 @@ class PullReport:
     deleted: int = 0
     unchanged: int = 0
     rejected: int = 0
+    regions_set_aside: int = 0
     reasons: list[str] = field(default_factory=list)
+    rejections: Rejections = field(default_factory=Rejections)
 
     @property
     def changed(self) -> bool:
-        return bool(self.new or self.updated or self.deleted or self.rejected)
+        return bool(self.new or self.updated or self.deleted or self.rejected or self.regions_set_aside)
+
+    def note(self, reason: str) -> None:
+        if len(self.reasons) < SAMPLE_REASONS:
+            self.reasons.append(reason)
 
 
 def default_store_path(schema: Schema, level: str) -> Path:
     return DEFAULT_STORE_DIR / f"{schema.name}-{level}.jsonl"
 
 
-def _export(client: LabelStudio, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[dict[str, Any]]:
+def _export(gateway: StudioGateway, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[dict[str, Any]]:
     """Label Studio's JSON export: all annotated tasks, or exactly ``task_ids`` (annotated or not)."""
     if task_ids is None:
-        yield from studio_call(ref.url, "exporting annotations",
-                               lambda: raw_json(client, f"api/projects/{ref.id}/export", {"exportType": "JSON"}))
+        yield from gateway.export(ref.id)
         return
     for start in range(0, len(task_ids), EXPORT_CHUNK):
-        chunk = task_ids[start : start + EXPORT_CHUNK]
-        params = {"exportType": "JSON", "download_all_tasks": "true", "ids[]": chunk}
-        yield from studio_call(ref.url, "exporting changed tasks",
-                               lambda: raw_json(client, f"api/projects/{ref.id}/export", params))
+        yield from gateway.export(ref.id, task_ids[start : start + EXPORT_CHUNK])
 
 
-def _latest_update(client: LabelStudio, ref: ProjectRef) -> str | None:
-    """The newest task ``updated_at`` on the server: the next pull starts after it."""
-    query = json.dumps({"filters": {"conjunction": "and", "items": []}, "ordering": ["-tasks:updated_at"]})
-    params = {"project": ref.id, "fields": "task_only", "include": "id,updated_at", "page_size": 1, "query": query}
-    with explained(ref.url, "reading the project's last change"):
-        tasks = raw_json(client, "api/tasks", params).get("tasks") or []
-    return tasks[0]["updated_at"] if tasks else None
+@dataclass(slots=True)
+class StoreState:
+    """The store's three keyed tables while a pull folds tasks into them."""
 
+    stored: dict[Key, Annotation]
+    rejects: dict[Key, dict[str, Any]]
+    set_aside: dict[Key, dict[str, Any]]
 
-def _annotators(client: LabelStudio, ref: ProjectRef) -> dict[int, str]:
-    """User id -> e-mail, the annotator name stored (stable across servers, unlike ids)."""
-    with explained(ref.url, "listing users"):
-        return {int(u.id): (u.email or u.username or str(u.id)) for u in client.users.list()}
+    def keys_by_unit(self) -> dict[str, set[Key]]:
+        by_unit: dict[str, set[Key]] = {}
+        for key in list(self.stored) + list(self.rejects):
+            by_unit.setdefault(key[0], set()).add(key)
+        return by_unit
 
 
 def to_annotation(
-    task: dict[str, Any], raw: dict[str, Any], ref: ProjectRef, annotators: dict[int, str]
-) -> tuple[Annotation, list[str]]:
-    """One exported annotation as a data-model record, plus what is wrong with its regions."""
+    task: dict[str, Any], raw: dict[str, Any], ref: ProjectRef, annotators: dict[int, str], schema: Schema | None = None
+) -> tuple[Annotation, list[str], list[dict[str, Any]]]:
+    """One exported annotation as a data-model record (valid regions only), the reasons it fails
+    as a whole (beyond the schema), and its set-aside regions with their reasons."""
     data = task.get("data") or {}
-    text = str(data.get("text") or "")
-    choices, spans, problems = from_results(text, raw.get("result") or [])
+    text = str(data.get(TEXT_KEY) or "")
+    read = from_results(text, raw.get("result") or [], schema, ref.level)
+    problems: list[str] = []
     completed_by = raw.get("completed_by")
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("id")
     annotator = annotators.get(int(completed_by), str(completed_by)) if completed_by is not None else "unknown"
-    unit_id = data.get("unit_id")
+    unit_id = data.get(UNIT_KEY)
     if not unit_id:
         problems.append(f"task {task.get('id')} has no unit_id: it was not pushed by curation")
     annotation = Annotation(
@@ -101,8 +112,8 @@ def to_annotation(
         level=ref.level,  # type: ignore[arg-type]
         annotator=annotator,
         annotation_id=str(raw["id"]),
-        choices=choices,
-        spans=spans,
+        choices=read.choices,
+        spans=read.spans,
         schema_version=ref.schema_version,
         created_at=raw.get("created_at"),
         updated_at=raw.get("updated_at"),
@@ -110,7 +121,7 @@ def to_annotation(
         cancelled=bool(raw.get("was_cancelled")),
         ground_truth=bool(raw.get("ground_truth")),
     )
-    return annotation, problems
+    return annotation, problems, [item.to_dict() for item in read.set_aside]
 
 
 def merge_tasks(
@@ -118,56 +129,77 @@ def merge_tasks(
     schema: Schema,
     ref: ProjectRef,
     annotators: dict[int, str],
-    stored: dict[Key, Annotation],
-    rejects: dict[Key, dict[str, Any]],
+    state: StoreState,
     report: PullReport,
 ) -> dict[str, set[Key]]:
-    """Fold fetched tasks into ``stored``/``rejects`` in place, counting in ``report``; returns
-    the stored keys of units no fetched task carried."""
-    by_unit: dict[str, set[Key]] = {}
-    for key in list(stored) + list(rejects):
-        by_unit.setdefault(key[0], set()).add(key)
+    """Fold fetched tasks into ``state`` in place, counting in ``report``; returns the stored
+    keys of units no fetched task carried."""
+    by_unit = state.keys_by_unit()
     for task in tasks:
         report.tasks_fetched += 1
-        text = str((task.get("data") or {}).get("text") or "")
+        data = task.get("data") or {}
+        text = str(data.get(TEXT_KEY) or "")
         seen: set[Key] = set()
-        unit_id = str((task.get("data") or {}).get("unit_id") or f"task:{task.get('id')}")
+        unit_id = str(data.get(UNIT_KEY) or f"task:{task.get('id')}")
         for raw in task.get("annotations") or ():
-            annotation, reasons = to_annotation(task, raw, ref, annotators)
+            annotation, reasons, regions = to_annotation(task, raw, ref, annotators, schema)
             reasons += schema.validate(annotation, text)
             key = annotation.key
             seen.add(key)
-            if reasons:
-                entry = {"record": annotation.to_record(), "reasons": reasons, "task_id": task.get("id")}
-                if rejects.get(key) != entry:
-                    report.rejected += 1
-                    if len(report.reasons) < SAMPLE_REASONS:
-                        report.reasons.append(f"unit {annotation.unit_id}, annotation {key[2]} by {key[1]}: " + "; ".join(reasons))
-                rejects[key] = entry
-                stored.pop(key, None)
-                continue
-            rejects.pop(key, None)
-            previous = stored.get(key)
-            if previous == annotation:
-                report.unchanged += 1
-            else:
-                report.new += previous is None
-                report.updated += previous is not None
-                stored[key] = annotation
-        mark_deleted(by_unit.pop(unit_id, set()) - seen, stored, rejects, report)
+            _fold(state, key, annotation, reasons, regions, task.get("id"), report)
+        mark_deleted(by_unit.pop(unit_id, set()) - seen, state, report)
     return by_unit
 
 
-def mark_deleted(
-    keys: Iterable[Key], stored: dict[Key, Annotation], rejects: dict[Key, dict[str, Any]], report: PullReport
+def _fold(
+    state: StoreState,
+    key: Key,
+    annotation: Annotation,
+    reasons: list[str],
+    regions: list[dict[str, Any]],
+    task_id: object,
+    report: PullReport,
 ) -> None:
+    """Place one fetched annotation: rejected whole, or stored (its bad regions set aside)."""
+    who = f"unit {annotation.unit_id}, annotation {key[2]} by {key[1]}"
+    if reasons:
+        entry = {"record": annotation.to_record(), "reasons": reasons + [r["reason"] for r in regions], "task_id": task_id}
+        if state.rejects.get(key) != entry:
+            report.rejected += 1
+            report.note(f"{who} rejected: " + "; ".join(entry["reasons"]))
+        state.rejects[key] = entry
+        state.stored.pop(key, None)
+        state.set_aside.pop(key, None)
+        return
+    state.rejects.pop(key, None)
+    if regions:
+        entry = {"record": annotation.to_record(), "regions": regions, "task_id": task_id}
+        if state.set_aside.get(key) != entry:
+            report.regions_set_aside += len(regions)
+            for region in regions:
+                report.note(f"{who}: region set aside, unit flagged: {region['reason']}")
+        state.set_aside[key] = entry
+    else:
+        state.set_aside.pop(key, None)
+    previous = state.stored.get(key)
+    if previous == annotation:
+        report.unchanged += 1
+    else:
+        report.new += previous is None
+        report.updated += previous is not None
+        state.stored[key] = annotation
+
+
+def mark_deleted(keys: Iterable[Key], state: StoreState, report: PullReport) -> None:
     """Flag annotations that are gone from Label Studio: kept in the store, never dropped."""
     for key in keys:
-        if key in stored and not stored[key].deleted:
-            stored[key] = replace(stored[key], deleted=True)
+        if key in state.stored and not state.stored[key].deleted:
+            state.stored[key] = replace(state.stored[key], deleted=True)
             report.deleted += 1
-        elif key in rejects and not rejects[key]["record"].get("deleted"):
-            rejects[key]["record"]["deleted"] = True
+            if key in state.set_aside:
+                state.set_aside[key]["record"]["deleted"] = True
+        elif key in state.rejects and not state.rejects[key]["record"].get("deleted"):
+            state.rejects[key]["record"]["deleted"] = True
             report.deleted += 1
 
 
@@ -182,40 +214,63 @@ def pull_annotations(
     full: bool = False,
 ) -> PullReport:
     """Bring the project's annotations into the store; ``full`` re-reads every task."""
-    ref = load_project(project_folder(state_dir, url, schema, level))
+    gateway = StudioGateway(client, url)
+    gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
+    ref = find_project(url, schema, level, state_dir)
     if ref is None:
         raise StudioError(
-            f"no {schema.name} {level} project recorded for {url}: run `curation push UNITS.jsonl --level {level}` first."
+            f"no {schema.name} {level} project recorded in {Path(state_dir).resolve()} for {url}: "
+            f"run `curation push UNITS.jsonl --level {level}` first."
         )
     store = AnnotationStore(store_path or default_store_path(schema, level))
     report = PullReport(ref, store.path)
     with explained(url, f"opening project {ref.id}"):
         client.projects.get(ref.id)
-    state = store.state()
-    incremental = not full and state.get("project_id") == ref.id and state.get("url") == ref.url and state.get("watermark")
-    annotators = _annotators(client, ref)
-    stored, rejects = store.by_key(), store.rejects()
-
-    if incremental:
-        changed = list(iter_tasks(client, url, ref.id, "id,updated_at",
-                                  [task_filter("updated_at", "greater", "Datetime", state["watermark"])]))
-        watermark = max((t["updated_at"] for t in changed), default=state["watermark"])
-        tasks: Iterable[dict[str, Any]] = _export(client, ref, [int(t["id"]) for t in changed]) if changed else ()
-    else:
-        watermark = _latest_update(client, ref)
-        tasks = _export(client, ref, None if not stored and not rejects else _all_task_ids(client, ref))
-    unvisited = merge_tasks(tasks, schema, ref, annotators, stored, rejects, report)
-    if not incremental:  # every task was fetched: units left over had their task deleted
-        mark_deleted((key for keys in unvisited.values() for key in keys), stored, rejects, report)
-
-    if report.changed:
-        store.write(stored, rejects)
-    new_state = {"url": ref.url, "project_id": ref.id, "watermark": watermark}
-    if new_state != state:
-        store.write_state(new_state)
+    with store.writing():
+        _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir))
+    report.rejections = store.rejections()
     return report
 
 
-def _all_task_ids(client: LabelStudio, ref: ProjectRef) -> list[int]:
-    """Every task id, so that a full re-pull also sees tasks whose annotations were all deleted."""
-    return [int(t["id"]) for t in iter_tasks(client, ref.url, ref.id, "id")]
+def _pull_locked(
+    gateway: StudioGateway, ref: ProjectRef, schema: Schema, store: AnnotationStore, report: PullReport,
+    full: bool, state_dir: Path,
+) -> None:
+    state = store.state()
+    incremental = not full and state.get("project_id") == ref.id and state.get("watermark")
+    annotators = gateway.annotators()
+    tables = StoreState(store.by_key(), store.rejects(), store.set_aside())
+    started = time.time()
+    if incremental:
+        changed = list(gateway.iter_tasks(ref.id, "id,updated_at",
+                                          [task_filter("updated_at", "greater", "Datetime", state["watermark"])]))
+        watermark = max((t["updated_at"] for t in changed), default=state["watermark"])
+        tasks: Iterable[dict[str, Any]] = _export(gateway, ref, [int(t["id"]) for t in changed]) if changed else ()
+    else:
+        watermark = gateway.latest_update(ref.id)
+        everything = tables.stored or tables.rejects
+        tasks = _export(gateway, ref, [int(t["id"]) for t in gateway.iter_tasks(ref.id, "id")] if everything else None)
+    unvisited = merge_tasks(tasks, schema, ref, annotators, tables, report)
+    if not incremental:  # every task was fetched: units left over had their task deleted
+        mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
+    _remove_export_copies(state_dir, ref, started)
+
+    if report.changed:
+        store.write(tables.stored, tables.rejects, tables.set_aside)
+    new_state = {"url": ref.url, "project_id": ref.id, "watermark": watermark}
+    if new_state != state:
+        store.write_state(new_state)
+
+
+def _remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
+    """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``):
+    remove the ones this pull caused, so the data folder does not grow at every pull."""
+    folder = state_dir / EXPORT_FOLDER
+    if not ref.local or not folder.is_dir():
+        return
+    for copy in folder.glob(f"project-{ref.id}-at-*.json"):
+        try:
+            if copy.stat().st_mtime >= since - 1:
+                copy.unlink()
+        except FileNotFoundError:
+            continue

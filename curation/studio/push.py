@@ -1,12 +1,15 @@
-"""Push units as Label Studio tasks: in large batches, idempotent, resumable after a crash.
+"""Push units as Label Studio tasks: in large batches, idempotent, resumable, one push at a time.
 
 The unit id -> task id map is a local append-only journal (``tasks.jsonl`` in the project
 folder). Before each batch its unit ids are written to ``pending.json``; only after the map
 lines for the batch are safely on disk is the marker removed. A push interrupted anywhere in
-between (server killed, network cut, Ctrl-C) leaves the marker, and the next push first asks
-the server which tasks exist beyond the last mapped one, so nothing is sent twice and
-nothing is missing. Task ids from the import response are used when the server returns them
-all; otherwise the same server lookup fills the map.
+between (server killed, network cut, Ctrl-C, kill -9) leaves the marker, and the next push
+first asks the server which tasks exist beyond the last mapped one, so nothing is sent twice
+and nothing is missing. A journal line that cannot be read makes the next push re-read every
+task of the project before sending anything, so a torn line never becomes a duplicate task.
+
+Pushes of one project are serialised by a lock (:func:`curation.studio.projects.project_lock`):
+a second concurrent push waits, then finds the first one's tasks in the journal.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from label_studio_sdk import LabelStudio
 
 from curation.fileio import atomic_writer
 from curation.schema import Schema
-from curation.studio.client import studio_call
-from curation.studio.listing import iter_tasks, task_filter
-from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, ensure_project
+from curation.studio.contract import UNIT_KEY, StudioGateway, task_filter
+from curation.studio.predictions import PredictionSender
+from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, ensure_project, project_lock
 from curation.studio.tasks import PUSHABLE_LEVELS, Prediction, read_predictions, task_data, unit_text
 from curation.unitfile import iter_unit_records
 
@@ -40,14 +43,15 @@ class TaskMap:
         self.path = folder / MAP_FILE
         self.pending_path = folder / PENDING_FILE
         self.ids: dict[str, int] = {}
+        self.unreadable = 0  # torn or corrupt lines: the next push re-reads the whole project
         if self.path.exists():
-            with self.path.open(encoding="utf-8") as handle:
+            with self.path.open(encoding="utf-8", errors="replace") as handle:
                 for line in handle:
                     try:
                         item = json.loads(line)
-                    except ValueError:
-                        continue  # a line torn by a crash; the pending marker makes us re-check
-                    self.ids[item["unit_id"]] = int(item["task_id"])
+                        self.ids[str(item["unit_id"])] = int(item["task_id"])
+                    except (ValueError, KeyError, TypeError):
+                        self.unreadable += 1
 
     def add(self, pairs: Iterable[tuple[str, int]]) -> int:
         new = [(u, t) for u, t in pairs if u not in self.ids]
@@ -83,30 +87,20 @@ class PushReport:
     created: int = 0
     recovered: int = 0
     predictions: int = 0
+    predictions_replaced: int = 0
+    predictions_unchanged: int = 0
     problems: list[str] = field(default_factory=list)
 
 
-def reconcile(client: LabelStudio, ref: ProjectRef, task_map: TaskMap) -> int:
-    """Map every task on the server beyond the last mapped id (ids only grow); returns how
-    many were found that the local map did not know."""
-    last = max(task_map.ids.values(), default=0)
-    found = (
-        (task["data"].get("unit_id"), int(task["id"]))
-        for task in iter_tasks(client, ref.url, ref.id, "id,data", [task_filter("id", "greater", "Number", last)])
-    )
-    recovered = task_map.add((u, t) for u, t in found if u)
+def reconcile(gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, *, everything: bool = False) -> int:
+    """Map the server's tasks the local map does not know: those beyond the last mapped id (ids
+    only grow), or with ``everything`` all of them; returns how many were found."""
+    last = 0 if everything else max(task_map.ids.values(), default=0)
+    filters = [task_filter("id", "greater", "Number", last)] if last else []
+    found = ((task["data"].get(UNIT_KEY), int(task["id"])) for task in gateway.iter_tasks(ref.id, "id,data", filters))
+    recovered = task_map.add((str(u), t) for u, t in found if u)
     task_map.clear_pending()
     return recovered
-
-
-def _prediction_problem(prediction: Prediction, text: str) -> str | None:
-    for span in prediction.spans:
-        if not 0 <= span.start < span.end <= len(text) or text[span.start : span.end] != span.text:
-            return (
-                f"prediction for unit {prediction.unit_id}: span [{span.start}:{span.end}] {span.label} "
-                f"{span.text!r} does not match the unit text there ({text[span.start:span.end]!r})"
-            )
-    return None
 
 
 def push_units(
@@ -118,58 +112,84 @@ def push_units(
     *,
     state_dir: Path = DEFAULT_STATE_DIR,
     predictions_path: str | Path | None = None,
+    replace_predictions: bool = False,
     batch_size: int = BATCH_SIZE,
     recreate: bool = False,
 ) -> PushReport:
-    """Create a task for every ``level`` unit of ``units_path`` that the project lacks."""
+    """Create a task for every ``level`` unit of ``units_path`` that the project lacks, and send
+    the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`)."""
+    predictions = list(read_predictions(predictions_path)) if predictions_path else []
+    return push_tasks(StudioGateway(client, url), units_path, level, schema, predictions, state_dir,
+                 replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate)
+
+
+def push_tasks(
+    gateway: StudioGateway,
+    units_path: str | Path | None,
+    level: str,
+    schema: Schema,
+    predictions: list[Prediction],
+    state_dir: Path,
+    *,
+    replace_predictions: bool = False,
+    batch_size: int = BATCH_SIZE,
+    recreate: bool = False,
+) -> PushReport:
+    """Push under the project's lock; with ``units_path`` None only predictions of existing tasks are sent."""
     if level not in PUSHABLE_LEVELS:
         raise ValueError(f"level must be one of {', '.join(PUSHABLE_LEVELS)}, not {level!r}")
     records: dict[str, dict[str, Any]] = {}
-    for record in iter_unit_records(units_path, level):
+    for record in iter_unit_records(units_path, level) if units_path is not None else ():
         records.setdefault(record["id"], record)
-    predictions = {p.unit_id: p for p in read_predictions(predictions_path)} if predictions_path else {}
+    gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
+    with project_lock(state_dir, gateway.url, schema, level):
+        ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate)
+        report = PushReport(ref, units=len(records))
+        task_map = TaskMap(ref.folder)
+        todo = [record for uid, record in records.items() if uid not in task_map.ids]
+        if fresh or task_map.pending or task_map.unreadable or todo:
+            # cross-check with the server before sending anything: never a task twice
+            report.recovered = reconcile(gateway, ref, task_map, everything=fresh or task_map.unreadable > 0)
+            todo = [record for record in todo if record["id"] not in task_map.ids]
+        report.already_pushed = len(records) - len(todo)
+        sender = PredictionSender(gateway, ref, schema, report.problems, replace=replace_predictions)
+        inline = sender.split(predictions, {r["id"]: r for r in todo}, task_map.ids, set(records))
+        _create_tasks(gateway, ref, schema, todo, inline, task_map, report, batch_size)
+        sender.send_to_existing(task_map.ids)
+        report.predictions += sender.sent
+        report.predictions_replaced, report.predictions_unchanged = sender.replaced, sender.unchanged
+    return report
 
-    ref, fresh = ensure_project(client, url, schema, level, state_dir, recreate=recreate)
-    report = PushReport(ref, units=len(records))
-    task_map = TaskMap(ref.folder)
-    if fresh or task_map.pending:
-        report.recovered = reconcile(client, ref, task_map)
 
-    todo = [record for uid, record in records.items() if uid not in task_map.ids]
-    report.already_pushed = len(records) - len(todo)
-    for uid in sorted(set(predictions) - set(records)):
-        report.problems.append(f"prediction for unit {uid}: no such {level} unit in {units_path}")
-    for uid in sorted(set(predictions) & (set(records) - {r["id"] for r in todo})):
-        report.problems.append(f"prediction for unit {uid}: task already pushed; predictions go in with new tasks only")
-
-    default_target = schema.default_target(level)
-    span_family = schema.span_family(level)
+def _create_tasks(
+    gateway: StudioGateway,
+    ref: ProjectRef,
+    schema: Schema,
+    todo: list[dict[str, Any]],
+    inline: dict[str, list[Prediction]],
+    task_map: TaskMap,
+    report: PushReport,
+    batch_size: int,
+) -> None:
+    """Import ``todo`` in batches, with the (already validated) predictions of new tasks inline."""
+    default_target = schema.default_target(ref.level)
+    span_family = schema.span_family(ref.level)
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         tasks = []
         for record in batch:
             task: dict[str, Any] = {"data": task_data(record, default_target)}
-            prediction = predictions.get(record["id"])
-            if prediction is not None:
-                text = unit_text(record)
-                problem = _prediction_problem(prediction, text)
-                if problem:
-                    report.problems.append(problem)
-                else:
-                    task["predictions"] = [prediction.to_task_prediction(text, span_family.name if span_family else None)]
-                    report.predictions += 1
+            predictions = inline.get(record["id"], [])
+            if predictions:
+                family = span_family.name if span_family else None
+                task["predictions"] = [p.to_task_prediction(unit_text(record), family) for p in predictions]
+                report.predictions += len(predictions)
             tasks.append(task)
         unit_ids = [record["id"] for record in batch]
         task_map.mark_pending(unit_ids)
-        response = studio_call(
-            url,
-            f"importing tasks {start + 1}-{start + len(batch)} of {len(todo)}",
-            lambda: client.projects.import_tasks(ref.id, request=tasks, return_task_ids=True),
-        )
-        task_ids = list(getattr(response, "task_ids", None) or [])
-        if len(task_ids) == len(batch):
-            report.created += task_map.add(zip(unit_ids, map(int, task_ids)))
+        task_ids = gateway.import_tasks(ref.id, tasks, f"importing tasks {start + 1}-{start + len(batch)} of {len(todo)}")
+        if task_ids:
+            report.created += task_map.add(zip(unit_ids, task_ids))
             task_map.clear_pending()
         else:
-            report.created += reconcile(client, ref, task_map)
-    return report
+            report.created += reconcile(gateway, ref, task_map)

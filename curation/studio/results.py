@@ -1,19 +1,43 @@
 """Label Studio ``result`` lists <-> the data model's choices and entity spans.
 
-Label Studio regions carry UTF-16 offsets into the task's ``text``; the data model keeps code
-points into the unit text. Both directions go through :class:`OffsetMap`, and any region that
-cannot be read is reported as a reason instead of being dropped.
+Offsets are code points on both sides (what the Label Studio 1.23 web UI stores, see
+:mod:`curation.studio.offsets`). Reading is region by region: a region that cannot be trusted
+(offsets off the text, shown text that disagrees, a label outside the schema, an unknown result
+type) is set aside with its reason and never takes the valid regions of its annotation with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from curation.studio.offsets import OffsetMap
+from curation.studio.contract import OBJECT_NAME
+from curation.studio.offsets import place_region
 from curation.units import EntitySpan, content_id
 
-OBJECT_NAME = "text"
+if TYPE_CHECKING:
+    from curation.schema import Schema
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """One region of an annotation kept out of the store's answer, with why."""
+
+    region: dict[str, Any]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What one annotation's ``result`` list says: choices by family, valid spans, set-aside regions."""
+
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    spans: tuple[EntitySpan, ...] = ()
+    set_aside: list[SetAside] = field(default_factory=list)
 
 
 def to_results(
@@ -22,7 +46,7 @@ def to_results(
     spans: Iterable[EntitySpan],
     span_family: str | None,
 ) -> list[dict[str, Any]]:
-    """Regions for a prediction or annotation; span offsets converted to UTF-16."""
+    """Regions for a prediction or annotation; span offsets in code points, as the web UI reads them."""
     results: list[dict[str, Any]] = [
         {
             "id": content_id("r", name)[:10],
@@ -36,7 +60,6 @@ def to_results(
     spans = list(spans)
     if spans and span_family is None:
         raise ValueError("spans given but the schema has no span family at this level")
-    offsets = OffsetMap(text)
     for span in spans:
         results.append(
             {
@@ -44,51 +67,52 @@ def to_results(
                 "from_name": span_family,
                 "to_name": OBJECT_NAME,
                 "type": "labels",
-                "value": {
-                    "start": offsets.to_utf16(span.start),
-                    "end": offsets.to_utf16(span.end),
-                    "text": text[span.start : span.end],
-                    "labels": [span.label],
-                },
+                "value": {"start": span.start, "end": span.end, "text": text[span.start : span.end], "labels": [span.label]},
             }
         )
     return results
 
 
-def from_results(
-    text: str, results: Iterable[Mapping[str, Any]]
-) -> tuple[dict[str, tuple[str, ...]], tuple[EntitySpan, ...], list[str]]:
-    """Choices by family, entity spans in code points, and the reasons any region was unreadable.
+def _span_label_problem(schema: Schema | None, level: str | None, label: str) -> str | None:
+    if schema is None or level is None:
+        return None
+    family = schema.span_family(level)
+    if family is None:
+        return f"no span family is asked at {level} level"
+    if label not in family.values:
+        return f"unknown {family.name} label {label!r} (known: {', '.join(family.values)})"
+    return None
 
-    A span whose ``text`` disagrees with the unit text at the converted offsets is still
-    returned (with the unit's text) and reported, so validation can keep it aside.
-    """
-    choices: dict[str, tuple[str, ...]] = {}
+
+def from_results(
+    text: str, results: Iterable[Mapping[str, Any]], schema: Schema | None = None, level: str | None = None
+) -> ReadResult:
+    """Read one annotation's regions against the task ``text``; with ``schema`` and ``level`` a
+    span whose label the schema does not know is set aside too (choices stay whole: a choice
+    outside the schema is the annotation's problem, judged by :meth:`Schema.validate`)."""
+    read = ReadResult()
     spans: list[EntitySpan] = []
-    problems: list[str] = []
-    offsets: OffsetMap | None = None
     for region in results:
         kind = region.get("type")
         name = str(region.get("from_name"))
         value = region.get("value") or {}
         if kind == "choices":
-            choices[name] = choices.get(name, ()) + tuple(str(v) for v in value.get("choices") or ())
-        elif kind == "labels":
-            offsets = offsets or OffsetMap(text)
-            try:
-                start, end = offsets.to_codepoint(int(value["start"])), offsets.to_codepoint(int(value["end"]))
-            except (KeyError, TypeError, ValueError) as exc:
-                problems.append(f"{name} region {region.get('id')}: unreadable offsets ({exc})")
-                continue
-            shown = value.get("text")
-            if shown is not None and shown != text[start:end]:
-                problems.append(
-                    f"{name} region {region.get('id')} [{start}:{end}]: Label Studio shows {shown!r} "
-                    f"but the unit has {text[start:end]!r} there"
-                )
-            for label in value.get("labels") or ():
-                spans.append(EntitySpan(start, end, str(label), text[start:end]))
-        else:
-            problems.append(f"{name} region {region.get('id')}: unsupported result type {kind!r}")
-    spans.sort(key=lambda s: (s.start, s.end, s.label))
-    return choices, tuple(spans), problems
+            read.choices[name] = read.choices.get(name, ()) + tuple(str(v) for v in value.get("choices") or ())
+            continue
+        where = f"{name} region {region.get('id')}"
+        if kind != "labels":
+            read.set_aside.append(SetAside(dict(region), f"{where}: unsupported result type {kind!r}"))
+            continue
+        place = place_region(text, value.get("start"), value.get("end"), value.get("text"))
+        labels = [str(label) for label in value.get("labels") or ()]
+        problem = place.problem or next(
+            (p for p in (_span_label_problem(schema, level, label) for label in labels) if p), None
+        )
+        if problem is None and not labels:
+            problem = "no label chosen"
+        if problem:
+            read.set_aside.append(SetAside(dict(region), f"{where}: {problem}"))
+            continue
+        spans.extend(EntitySpan(place.start, place.end, label, text[place.start : place.end]) for label in labels)
+    read.spans = tuple(sorted(spans, key=lambda s: (s.start, s.end, s.label)))
+    return read

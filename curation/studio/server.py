@@ -2,13 +2,19 @@
 
 The server lives in a data folder (``.curation/studio/`` by default) holding Label Studio's own
 database, ``credentials.json`` (admin e-mail, password, API token; mode 0600), ``server.json``
-(pid, port, and the process signature that proves a pid is still ours) and ``server.log``.
-Credentials travel to Label Studio through environment variables rather than command-line
-arguments, so the token never shows in ``ps`` output or in the stored signature.
+(pid, port, URL, start time: where it listens), ``server.lock`` and ``server.log``. The folder is
+0700 and everything Label Studio writes in it is private to the user (umask 077).
+
+Which process is the folder's server is never inferred from the record (a start time read
+from ``ps`` drifts when the clock is stepped; pids are reused): the server process itself holds
+an exclusive lock on ``server.lock`` for its whole life (:mod:`curation.studio.serve`), and the
+kernel names the holder. Credentials travel through environment variables rather than
+command-line arguments, so the token never shows in ``ps`` output.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import os
@@ -16,6 +22,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,6 +35,7 @@ from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret, scrub
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
+from curation.studio.serve import IN_USE
 
 DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"
@@ -35,9 +43,12 @@ STARTUP_TIMEOUT_S = 600.0  # first start migrates a fresh database: minutes on a
 STOP_TIMEOUT_S = 20.0
 CREDENTIALS_FILE = "credentials.json"
 PID_FILE = "server.json"
+LOCK_FILE = "server.lock"
+# struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid (padded to 32 bytes).
+FLOCK_FORMAT, FLOCK_SIZE = "hhqqi", 32
+PORT_MOVED = " is in use."  # what Label Studio prints before silently moving to the next port
 LOG_FILE = "server.log"
-# The port survives restarts so that the server URL, which keys the local project records,
-# stays the same from one `studio up` to the next.
+# The port survives restarts, so the URL annotators bookmarked stays the same.
 PORT_FILE = "port"
 DATABASE_FILE = "label_studio.sqlite3"
 LOG_TAIL_LINES = 15
@@ -115,16 +126,11 @@ def load_or_create_credentials(data_dir: Path) -> Credentials:
     return creds
 
 
-def free_port(host: str = DEFAULT_HOST, preferred: int = 0) -> int:
-    """``preferred`` if it can be bound now, else any free port."""
-    for candidate in (preferred, 0) if preferred else (0,):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((host, candidate))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise StudioError(f"no free port on {host}")
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A port the system has free now (for a folder's first start)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def _last_port(data_dir: Path) -> int:
@@ -141,30 +147,6 @@ def is_healthy(url: str, timeout: float = 3.0) -> bool:
         return response.status_code == 200 and response.json().get("status") == "UP"
     except (httpx.HTTPError, ValueError):
         return False
-
-
-def process_signature(pid: int) -> str | None:
-    """Start time and command line of a live process (``ps``, so Linux and macOS alike);
-    a recycled pid has a different start time, so the signature tells our server apart."""
-    try:
-        out = subprocess.run(
-            ["ps", "-ww", "-o", "lstart=", "-o", "args=", "-p", str(pid)],
-            capture_output=True, text=True, check=False, timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out or None
-
-
-def _signature_after_exec(pid: int, binary: str, timeout: float = 30.0) -> str | None:
-    """The signature once the child has exec'd ``binary``: read straight after fork it would
-    still show the parent's command line, and ``stop_server`` would later refuse to stop it."""
-    deadline = time.monotonic() + timeout
-    signature = process_signature(pid)
-    while signature is not None and binary not in signature and time.monotonic() < deadline:
-        time.sleep(0.05)
-        signature = process_signature(pid)
-    return signature
 
 
 def _label_studio_binary() -> str:
@@ -218,19 +200,96 @@ def _log_tail(log_path: Path) -> str:
 
 
 def read_pid_file(data_dir: Path) -> dict | None:
+    """The server record (``pid``, ``port``, ``url``, ``started_at``): where the server listens.
+    Which process *is* the server is never taken from it, only from the lock (:func:`lock_holder`)."""
     path = data_dir / PID_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except ValueError:
-        raise StudioError(f"{path}: corrupt server record; stop any stray server by hand and delete this file") from None
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get("url"), str):
+        raise StudioError(f"{path}: corrupt server record; `curation studio down` then `up` writes it again")
+    return record
 
 
-def _recorded_process_alive(record: dict) -> bool:
-    """The recorded pid is alive AND still the process we started (same signature)."""
-    pid = record.get("pid")
-    return isinstance(pid, int) and process_signature(pid) == record.get("signature")
+def lock_holder(data_dir: Path) -> int | None:
+    """The pid of the Label Studio holding ``data_dir``'s lock, or None when none runs.
+
+    The kernel answers (``F_GETLK`` on ``server.lock``): the lock is taken by the server process
+    itself (see :mod:`curation.studio.serve`) and vanishes with it, so the answer cannot drift
+    with the clock, a reused pid or a stale record.
+    """
+    path = Path(data_dir) / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        query = struct.pack(FLOCK_FORMAT, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query.ljust(FLOCK_SIZE, b"\0"))
+    finally:
+        os.close(fd)
+    kind, _, _, _, pid = struct.unpack(FLOCK_FORMAT, answer[: struct.calcsize(FLOCK_FORMAT)])
+    return int(pid) if kind != fcntl.F_UNLCK else None
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something listens on ``host:port`` or the port cannot be bound."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((host, port)) == 0:
+            return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _make_private(data_dir: Path) -> None:
+    """The data folder 0700, the database (and SQLite's side files) 0600, whatever made them."""
+    os.chmod(data_dir, 0o700)
+    for name in (DATABASE_FILE, DATABASE_FILE + "-wal", DATABASE_FILE + "-shm", DATABASE_FILE + "-journal", LOG_FILE):
+        if (data_dir / name).exists():
+            os.chmod(data_dir / name, 0o600)
+
+
+def server_environment(data_dir: Path, creds: Credentials) -> dict[str, str]:
+    """Label Studio's environment: credentials (never on the command line), and every outbound
+    report off (see the README's list)."""
+    env = dict(os.environ)
+    env.update(
+        LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
+        LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
+        LABEL_STUDIO_USERNAME=creds.username,
+        LABEL_STUDIO_PASSWORD=creds.password,
+        LABEL_STUDIO_USER_TOKEN=creds.api_key,
+        LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",  # annotators join by the invite link only
+        COLLECT_ANALYTICS="false",
+        LATEST_VERSION_CHECK="false",  # no call to pypi.org at every start
+        SENTRY_DSN="",  # Label Studio's default sends server errors to sentry.io
+        FRONTEND_SENTRY_DSN="",  # ... and browser errors too
+        FEATURE_FLAGS_OFFLINE="true",
+        # The bridge imports tasks in big batches; Label Studio's default body limit is 250 MB.
+        DATA_UPLOAD_MAX_MEMORY_SIZE=str(2 * 1024**3),
+    )
+    return env
+
+
+def _running(data_dir: Path, creds: Credentials, pid: int) -> StudioServer:
+    """The server holding the folder's lock, if it answers; otherwise say where it is and what to do."""
+    record = read_pid_file(data_dir) or {}
+    url = record.get("url")
+    if url and is_healthy(url):
+        return StudioServer(url, creds.api_key, creds.username, creds.password, pid, data_dir)
+    raise StudioError(
+        f"a Label Studio (pid {pid}) already runs on {data_dir} but does not answer at {url or 'its recorded URL'} "
+        "yet: wait for it to finish starting, or stop it with `curation studio down`."
+    )
 
 
 def start_server(
@@ -242,66 +301,97 @@ def start_server(
 ) -> StudioServer:
     """Start Label Studio on ``host`` with its data in ``data_dir`` and wait for ``/health``.
 
-    Idempotent: if this folder's server is already up, it is returned as is. On failure the
-    process is stopped and the error carries the tail of ``server.log`` (secrets scrubbed).
+    One server per data folder: if the folder's server already runs it is returned as is (its
+    pid, port and URL), never a second one. The port is the one asked for, else the one used
+    last (so the URL survives restarts), else a free one; a port taken by anything else is an
+    immediate error, never a silent move to another port. On failure the process is stopped
+    and the error carries the tail of ``server.log`` (secrets scrubbed).
     """
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    _make_private(data_dir)
     creds = load_or_create_credentials(data_dir)
-    record = read_pid_file(data_dir)
-    if record and _recorded_process_alive(record) and is_healthy(record["url"]):
-        return StudioServer(record["url"], creds.api_key, creds.username, creds.password, record["pid"], data_dir)
+    holder = lock_holder(data_dir)
+    if holder is not None:
+        return _running(data_dir, creds, holder)
 
+    port = port or _last_port(data_dir) or free_port(host)
+    if port_in_use(host, port):
+        raise StudioError(
+            f"port {port} on {host} is taken by another program, so Label Studio for {data_dir} cannot use it: "
+            "stop that program, or choose another port with `curation studio up --port N` "
+            "(the project records follow the workspace, not the port)."
+        )
     database = data_dir / DATABASE_FILE
     if not database.exists():
         shutil.copyfile(_template_database(), database)
-    port = port or free_port(host, preferred=_last_port(data_dir))
+    _make_private(data_dir)
     (data_dir / PORT_FILE).write_text(str(port), encoding="utf-8")
     url = f"http://{host}:{port}"
-    env = dict(os.environ)
-    env.update(
-        LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
-        LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
-        LABEL_STUDIO_USERNAME=creds.username,
-        LABEL_STUDIO_PASSWORD=creds.password,
-        LABEL_STUDIO_USER_TOKEN=creds.api_key,
-        COLLECT_ANALYTICS="false",
-        LATEST_VERSION_CHECK="false",  # no call to pypi.org at every start
-        # The bridge imports tasks in big batches; Label Studio's default body limit is 250 MB.
-        DATA_UPLOAD_MAX_MEMORY_SIZE=str(2 * 1024**3),
-    )
+    binary = _label_studio_binary()
     command = [
-        _label_studio_binary(), "start", "--no-browser", "--enable-legacy-api-token",
+        sys.executable, "-m", "curation.studio.serve", str(data_dir / LOCK_FILE),
+        binary, "start", "--no-browser", "--enable-legacy-api-token",
         # --internal-host is the bind address (Label Studio's default is 0.0.0.0);
         # --host is only the public URL it writes into links.
         "--internal-host", host, "--host", url, "--port", str(port),
     ]
     log_path = data_dir / LOG_FILE
-    with log_path.open("ab") as log:
+    log_start = log_path.stat().st_size if log_path.exists() else 0
+    with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
         process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            command, env=server_environment(data_dir, creds), stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077,
         )
-    signature = _signature_after_exec(process.pid, command[0])
-    _write_private(data_dir / PID_FILE, {"pid": process.pid, "port": port, "url": url, "signature": signature})
+    _write_private(data_dir / PID_FILE, {"pid": process.pid, "port": port, "url": url, "started_at": time.time()})
+    try:
+        _wait_until_up(process, url, creds, log_path, log_start, startup_timeout)
+    except BaseException:
+        _terminate(process.pid)
+        raise
+    return StudioServer(url, creds.api_key, creds.username, creds.password, process.pid, data_dir)
 
-    deadline = time.monotonic() + startup_timeout
+
+def _wait_until_up(
+    process: subprocess.Popen, url: str, creds: Credentials, log_path: Path, log_start: int, timeout: float
+) -> None:
+    """Until ``url`` answers /health AND accepts this folder's API key (so the answer comes from
+    our server, not whatever else listens there); fail fast if Label Studio exits or moves port."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            (data_dir / PID_FILE).unlink(missing_ok=True)
+        code = process.poll()
+        if code == IN_USE:
+            raise StudioError(f"another Label Studio took {log_path.parent} at the same moment; `curation studio status` shows it")
+        if code is not None:
+            raise StudioError(f"Label Studio exited with code {code} during start-up; see {log_path}:\n{_log_tail(log_path)}")
+        if PORT_MOVED in _log_since(log_path, log_start):
             raise StudioError(
-                f"Label Studio exited with code {process.returncode} during start-up; "
-                f"see {log_path}:\n{_log_tail(log_path)}"
+                f"the port of {url} was taken while Label Studio started (it wanted to move to another port, "
+                f"which curation does not allow); free it or use --port; see {log_path}"
             )
-        if is_healthy(url):
-            return StudioServer(url, creds.api_key, creds.username, creds.password, process.pid, data_dir)
+        if is_healthy(url) and _accepts_key(url, creds.api_key):
+            return
         time.sleep(0.5)
-    _terminate(process.pid)
-    (data_dir / PID_FILE).unlink(missing_ok=True)
     raise StudioError(
-        f"Label Studio did not answer /health within {startup_timeout:.0f} s and was stopped; "
-        f"see {log_path}:\n{_log_tail(log_path)}"
+        f"Label Studio did not answer /health within {timeout:.0f} s and was stopped; see {log_path}:\n{_log_tail(log_path)}"
     )
+
+
+def _log_since(log_path: Path, offset: int) -> str:
+    try:
+        with log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _accepts_key(url: str, api_key: str) -> bool:
+    try:
+        response = httpx.get(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {api_key}"}, timeout=5)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
 
 
 def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -333,33 +423,30 @@ def _exists(pid: int) -> bool:
 
 
 def stop_server(data_dir: Path = DEFAULT_DATA_DIR) -> bool:
-    """Stop the server recorded in ``data_dir`` if, and only if, the pid is still ours.
+    """Stop the Label Studio holding ``data_dir``'s lock, and nothing else; True if one was stopped.
 
-    Returns True when a server was stopped. A stale record (process gone, or the pid reused by
-    another program) is removed without signalling anything.
+    Without a lock holder nothing is signalled, whatever pid the record names (it may have been
+    reused by another program); the record stays, so the next `up` reuses its port.
     """
     data_dir = Path(data_dir).resolve()
-    record = read_pid_file(data_dir)
-    if record is None:
+    pid = lock_holder(data_dir)
+    if pid is None:
         return False
-    stopped = False
-    if _recorded_process_alive(record):
-        _terminate(int(record["pid"]))
-        stopped = True
-    (data_dir / PID_FILE).unlink(missing_ok=True)
-    return stopped
+    if os.getpgid(pid) != pid:  # always true for our servers (new session); never signal a group that is not its own
+        raise StudioError(f"the process holding {data_dir / LOCK_FILE} (pid {pid}) is not a server curation started")
+    _terminate(pid)
+    return True
 
 
 def server_status(data_dir: Path = DEFAULT_DATA_DIR) -> ServerStatus:
     data_dir = Path(data_dir).resolve()
-    record = read_pid_file(data_dir)
     creds_path = data_dir / CREDENTIALS_FILE
     username = json.loads(creds_path.read_text(encoding="utf-8")).get("username") if creds_path.exists() else None
-    if record is None:
-        return ServerStatus(data_dir, False, False, False, None, None, username)
-    running = _recorded_process_alive(record)
-    healthy = running and is_healthy(record["url"])
-    return ServerStatus(data_dir, True, running, healthy, record["url"], record.get("pid"), username)
+    pid = lock_holder(data_dir)
+    record = read_pid_file(data_dir) if pid is not None else None
+    url = record["url"] if record else None
+    healthy = url is not None and is_healthy(url)
+    return ServerStatus(data_dir, record is not None, pid is not None, healthy, url, pid, username)
 
 
 def local_server(data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
@@ -374,6 +461,15 @@ def local_server(data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
     return StudioServer(status.url, creds.api_key, creds.username, creds.password, status.pid, status.data_dir)
 
 
+def recorded_url(data_dir: Path) -> str | None:
+    """The URL the workspace's own server listens on (last recorded), or None if it never ran."""
+    try:
+        record = read_pid_file(Path(data_dir))
+    except StudioError:
+        return None
+    return record["url"].rstrip("/") if record else None
+
+
 def find_server(url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
     """The server a command talks to: ``url`` with the key from ``LABEL_STUDIO_API_KEY`` (legacy
     token or personal access token), or else the local server of ``data_dir``."""
@@ -383,7 +479,6 @@ def find_server(url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> St
     if key:
         register_secret(key)
         return StudioServer(url.rstrip("/"), key)
-    status = server_status(data_dir)
-    if status.url and status.url.rstrip("/") == url.rstrip("/"):
+    if recorded_url(data_dir) == url.rstrip("/"):
         return local_server(data_dir)
     raise StudioError(f"no API key for {url}: set {API_KEY_ENV} to a legacy token or personal access token.")

@@ -1,14 +1,22 @@
-"""The local annotation store that agreement and export read.
+"""The local annotation store: the one API through which pull writes and agreement, report and
+build read annotations.
 
 Layout for a store ``NAME.jsonl``:
 
 * ``NAME.jsonl``: one :meth:`curation.units.Annotation.to_record` per line, sorted by key
   (unit id, annotator, annotation id). Annotations deleted in Label Studio stay, with
   ``deleted: true``; readers that want live answers filter on it.
-* ``NAME.rejects.jsonl``: annotations that fail the schema, ``{"record", "reasons", "task_id"}``.
+* ``NAME.rejects.jsonl``: whole annotations that fail the schema (a choice outside it, a
+  required answer missing, overlapping spans): ``{"record", "reasons", "task_id"}``.
+* ``NAME.regions.jsonl``: regions set aside from annotations that are otherwise kept (offsets
+  that do not match the text Label Studio shows, a label outside the schema):
+  ``{"record": the kept annotation, "regions": [{"region", "reason"}], "task_id"}``. Their units
+  are *flagged*: the kept annotation lacks what an annotator marked, so an export can decide.
 * ``NAME.state.json``: where the next incremental pull starts (project, watermark).
+* ``NAME.lock``: held by a pull while it runs, so two pulls never interleave their writes.
 
-Every file is replaced atomically (temp file + rename), so a reader never sees a partial file.
+Every file is replaced atomically (temp file + rename), so a reader never sees a partial file;
+the temporary file of a writer killed mid-write is removed by the next pull.
 
     >>> from curation.studio.store import read_annotations
     >>> live = [a for a in read_annotations("annotations/news-sentence.jsonl") if not a.deleted]
@@ -16,14 +24,20 @@ Every file is replaced atomically (temp file + rename), so a reader never sees a
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import atomic_writer, iter_jsonl
+from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl
 from curation.units import Annotation
 
 Key = tuple[str, str, str]
+SIDECARS = (".rejects.jsonl", ".regions.jsonl", ".state.json")
 
 
 def _sidecar(path: Path, suffix: str) -> Path:
@@ -36,47 +50,112 @@ def read_annotations(path: str | Path) -> list[Annotation]:
     return AnnotationStore(path).annotations()
 
 
+def _key(record: dict[str, Any]) -> Key:
+    return (record["unit_id"], str(record["annotator"]), str(record["annotation_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Rejections:
+    """What a store kept out of its answers: the figures a build's summary, card and manifest carry."""
+
+    annotations: int = 0
+    regions: int = 0
+    flagged_units: tuple[str, ...] = ()
+    reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rejected annotations": self.annotations,
+            "regions set aside": self.regions,
+            "flagged units": len(self.flagged_units),
+            "reasons": dict(sorted(self.reasons.items())),
+        }
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without its specifics (unit, offsets, quoted text), for counting reasons by kind."""
+    tail = reason.split(": ", 1)[-1] if reason.count(": ") else reason
+    return tail.split(" (")[0].split(" at [")[0].split("; ")[0][:80]
+
+
 class AnnotationStore:
     """Annotations of one project, keyed by :attr:`Annotation.key`."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rejects_path = _sidecar(self.path, ".rejects.jsonl")
+        self.regions_path = _sidecar(self.path, ".regions.jsonl")
         self.state_path = _sidecar(self.path, ".state.json")
+        self.lock_path = _sidecar(self.path, ".lock")
 
-    def _lines(self, path: Path) -> list[dict[str, Any]]:
+    def _lines(self, path: Path, errors: list[JsonlLineError] | None = None) -> list[dict[str, Any]]:
         if not path.exists():
             return []
-        return [record for _, record in iter_jsonl(path)]
+        return [record for _, record in iter_jsonl(path, errors)]
 
-    def annotations(self) -> list[Annotation]:
-        return [Annotation.from_record(record) for record in self._lines(self.path)]
+    def annotations(self, errors: list[JsonlLineError] | None = None) -> list[Annotation]:
+        """The stored annotations; with ``errors``, unreadable lines are collected there instead of raising."""
+        return [Annotation.from_record(record) for record in self._lines(self.path, errors)]
 
     def by_key(self) -> dict[Key, Annotation]:
         return {a.key: a for a in self.annotations()}
 
     def rejects(self) -> dict[Key, dict[str, Any]]:
         """Rejected annotations by key: ``{"record": ..., "reasons": [...], "task_id": ...}``."""
-        rejected = {}
-        for item in self._lines(self.rejects_path):
-            record = item["record"]
-            rejected[(record["unit_id"], str(record["annotator"]), str(record["annotation_id"]))] = item
-        return rejected
+        return {_key(item["record"]): item for item in self._lines(self.rejects_path)}
+
+    def set_aside(self) -> dict[Key, dict[str, Any]]:
+        """Set-aside regions by the key of the annotation kept without them."""
+        return {_key(item["record"]): item for item in self._lines(self.regions_path)}
+
+    def rejections(self) -> Rejections:
+        """Counts and reasons of everything kept out of the answers (deleted annotations excluded)."""
+        kinds: Counter[str] = Counter()
+        rejected = [item for item in self.rejects().values() if not item["record"].get("deleted")]
+        for item in rejected:
+            kinds.update(reason_kind(reason) for reason in item["reasons"])
+        set_aside = [item for item in self.set_aside().values() if not item["record"].get("deleted")]
+        for item in set_aside:
+            kinds.update(reason_kind(region["reason"]) for region in item["regions"])
+        return Rejections(
+            annotations=len(rejected),
+            regions=sum(len(item["regions"]) for item in set_aside),
+            flagged_units=tuple(sorted({item["record"]["unit_id"] for item in set_aside})),
+            reasons=dict(kinds),
+        )
 
     def state(self) -> dict[str, Any]:
         if not self.state_path.exists():
             return {}
         return json.loads(self.state_path.read_text(encoding="utf-8"))
 
-    def write(self, annotations: dict[Key, Annotation], rejects: dict[Key, dict[str, Any]]) -> None:
-        """Replace the store and rejects files (each atomically), sorted by key."""
+    def write(
+        self,
+        annotations: dict[Key, Annotation],
+        rejects: dict[Key, dict[str, Any]],
+        set_aside: dict[Key, dict[str, Any]],
+    ) -> None:
+        """Replace the store, rejects and set-aside files (each atomically), sorted by key."""
         with atomic_writer(self.path) as handle:
             for key in sorted(annotations):
                 handle.write(json.dumps(annotations[key].to_record(), ensure_ascii=False) + "\n")
-        with atomic_writer(self.rejects_path) as handle:
-            for key in sorted(rejects):
-                handle.write(json.dumps(rejects[key], ensure_ascii=False) + "\n")
+        for path, items in ((self.rejects_path, rejects), (self.regions_path, set_aside)):
+            with atomic_writer(path) as handle:
+                for key in sorted(items):
+                    handle.write(json.dumps(items[key], ensure_ascii=False) + "\n")
 
     def write_state(self, state: dict[str, Any]) -> None:
         with atomic_writer(self.state_path) as handle:
             json.dump(state, handle, indent=2)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's lock (waiting for another pull to finish), after removing the
+        temporary files a writer killed mid-write left behind: under the lock none is live."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for target in (self.path, *(_sidecar(self.path, s) for s in SIDECARS)):
+                for stale in target.parent.glob(f".{target.name}.*.tmp"):
+                    stale.unlink(missing_ok=True)
+            yield

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from curation.cli import main
 from curation.studio.accounts import add_annotator
 from curation.studio.client import AuthenticationFailed, ProjectMissing, ServerUnreachable, connect
-from curation.studio.listing import iter_tasks
+from curation.studio.contract import StudioGateway
 from curation.studio.projects import SchemaChangeRejected
 from curation.schema import Schema
 from curation.studio.pull import pull_annotations
@@ -24,19 +24,15 @@ from .conftest import TRICKY_SENTENCES, named_schema, unit_records
 
 
 def server_units(server: StudioServer, project_id: int) -> list[str]:
-    return [t["data"]["unit_id"] for t in iter_tasks(server.client(), server.url, project_id, "id,data")]
-
-
-def utf16(text: str, codepoint_index: int) -> int:
-    """What the browser reports: JavaScript string indices."""
-    return len(text[:codepoint_index].encode("utf-16-le")) // 2
+    return [t["data"]["unit_id"] for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data")]
 
 
 def span_region(text: str, surface: str, label: str) -> dict:
+    """A region as the 1.23 web UI stores it (code points; proven in test_studio_ui.py)."""
     start = text.index(surface)
     return {
         "id": f"r{start}", "from_name": "entity", "to_name": "text", "type": "labels",
-        "value": {"start": utf16(text, start), "end": utf16(text, start + len(surface)), "text": surface, "labels": [label]},
+        "value": {"start": start, "end": start + len(surface), "text": surface, "labels": [label]},
     }
 
 
@@ -71,7 +67,7 @@ def test_push_is_idempotent_and_pushes_only_new_units(
 
     on_server = server_units(studio_server, first.project.id)
     assert sorted(on_server) == sorted(r["id"] for r in records)
-    task = next(iter_tasks(client, studio_server.url, first.project.id, "id,data"))
+    task = next(StudioGateway(client, studio_server.url).iter_tasks(first.project.id, "id,data"))
     unit = next(r for r in records if r["id"] == task["data"]["unit_id"])
     assert task["data"]["text"] == (unit["body"] if level == "article" else unit["text"])
     assert task["data"]["doc_id"] == unit["doc_id"]
@@ -95,13 +91,18 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     a_second = second.annotations.create(t0, result=[span_region(s0, "باماكو", "GPE"), stance("against")], lead_time=7.25)
     b_second = second.annotations.create(t1, result=[span_region(s1, "كريستوفر لانداو", "PER"), stance("favor")], ground_truth=True)
     skipped = admin.annotations.create(t2, result=[], was_cancelled=True)
-    bad = second.annotations.create(t2, result=[span_region(s2, "باماكو", "CITY"), stance("favor")])
+    bad = second.annotations.create(t2, result=[span_region(s2, "باماكو", "CITY"), span_region(s2, "لواشنطن", "GPE"), stance("favor")])
+    # A script that counts JavaScript UTF-16 units (not the web UI) marks «مالي» two emoji in.
+    as_utf16 = span_region(s1, "مالي", "GPE")
+    as_utf16["value"] |= {"start": s1.index("مالي") + 2, "end": s1.index("مالي") + 6}
+    off = admin.annotations.create(t1, result=[span_region(s1, "كريستوفر لانداو", "PER"), as_utf16, stance("neutral")])
+    whole = second.annotations.create(t1, result=[stance("maybe")])
 
     store_path = tmp_path / "store" / "roundtrip.jsonl"
     report = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
-    assert (report.new, report.rejected, report.deleted) == (4, 1, 0)
+    assert (report.new, report.rejected, report.regions_set_aside, report.deleted) == (6, 1, 2, 0)
     got = {a.annotation_id: a for a in read_annotations(store_path)}
-    assert set(got) == {str(a_admin.id), str(a_second.id), str(b_second.id), str(skipped.id)}
+    assert set(got) == {str(a_admin.id), str(a_second.id), str(b_second.id), str(skipped.id), str(bad.id), str(off.id)}
     admin_answer = got[str(a_admin.id)]
     assert admin_answer.annotator == "admin@curation.local" and admin_answer.unit_id == units[s0]
     assert [(s.start, s.end, s.label, s.text) for s in admin_answer.spans] == [
@@ -116,9 +117,18 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     assert got[str(b_second.id)].ground_truth is True
     assert got[str(skipped.id)].cancelled is True
     assert all(a.created_at and a.updated_at for a in got.values())
-    rejects = AnnotationStore(store_path).rejects()
-    (reject,) = rejects.values()
-    assert reject["record"]["annotation_id"] == str(bad.id) and "CITY" in " ".join(reject["reasons"])
+    # A bad region never takes the valid regions of its annotation with it.
+    assert [(s.label, s.text) for s in got[str(bad.id)].spans] == [("GPE", "لواشنطن")]
+    assert [(s.label, s.text) for s in got[str(off.id)].spans] == [("PER", "كريستوفر لانداو")]
+    set_aside = AnnotationStore(store_path).set_aside()
+    assert {key[2] for key in set_aside} == {str(bad.id), str(off.id)}
+    reasons = {key[2]: " ".join(r["reason"] for r in item["regions"]) for key, item in set_aside.items()}
+    assert "unknown entity label 'CITY'" in reasons[str(bad.id)] and "UTF-16" in reasons[str(off.id)]
+    (reject,) = AnnotationStore(store_path).rejects().values()
+    assert reject["record"]["annotation_id"] == str(whole.id) and "'maybe'" in " ".join(reject["reasons"])
+    standing = AnnotationStore(store_path).rejections()
+    assert (standing.annotations, standing.regions, set(standing.flagged_units)) == (1, 2, {units[s1], units[s2]})
+    assert report.rejections == standing
 
     before = {p.name: p.read_bytes() for p in store_path.parent.iterdir()}
     again = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
@@ -129,13 +139,14 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     admin.annotations.delete(a_admin.id)
     second.annotations.update(bad.id, result=[span_region(s2, "باماكو", "GPE"), stance("favor")])
     third = pull_annotations(admin, studio_server.url, schema, "sentence", store_path=store_path, state_dir=tmp_path)
-    assert (third.updated, third.deleted, third.new, third.rejected) == (1, 1, 1, 0)
+    assert (third.updated, third.deleted, third.new, third.rejected) == (2, 1, 0, 0)
     assert third.tasks_fetched == 2  # only the tasks that changed
     got = {a.annotation_id: a for a in read_annotations(store_path)}
     assert got[str(a_admin.id)].deleted is True  # kept, flagged
     assert got[str(a_second.id)].choices == {"stance": ("favor",)}
     assert got[str(a_second.id)].spans[0].text == "مُحَمَّدٌ"
-    assert str(bad.id) in got and AnnotationStore(store_path).rejects() == {}
+    assert [s.text for s in got[str(bad.id)].spans] == ["باماكو"]
+    assert {key[2] for key in AnnotationStore(store_path).set_aside()} == {str(off.id)}
 
 
 def test_wrong_token_is_one_clear_line_without_the_token(
@@ -216,7 +227,7 @@ def test_predictions_become_label_studio_predictions(
     task_id = TaskMap(report.project.folder).ids[units[1]["id"]]
     (prediction,) = client.predictions.list(task=task_id)
     region = next(r for r in prediction.result if r["type"] == "labels")
-    assert region["value"]["start"] == utf16(text, start)  # two emoji before the name
+    assert region["value"]["start"] == start  # code points, two emoji before the name
     assert region["value"]["text"] == "كريستوفر لانداو"
 
 

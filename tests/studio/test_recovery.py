@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from curation.studio.client import StudioError
-from curation.studio.listing import iter_tasks
+from curation.studio.contract import StudioGateway
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer, start_server, stop_server
 from curation.studio.tasks import task_data
@@ -46,7 +46,7 @@ def synthetic_units(path: Path, count: int) -> Path:
 
 
 def assert_each_unit_once(server: StudioServer, project_id: int, expected: set[str]) -> None:
-    counts = Counter(t["data"]["unit_id"] for t in iter_tasks(server.client(), server.url, project_id, "id,data"))
+    counts = Counter(t["data"]["unit_id"] for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data"))
     assert set(counts) == expected
     assert max(counts.values()) == 1
 

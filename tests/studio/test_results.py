@@ -1,7 +1,8 @@
-"""Label Studio regions <-> choices and entity spans, with astral characters in the text."""
+"""Label Studio regions <-> choices and entity spans, region by region."""
 
 from __future__ import annotations
 
+from curation.schema import load_schema
 from curation.studio.results import from_results, to_results
 from curation.units import EntitySpan
 
@@ -16,23 +17,28 @@ def test_round_trip_keeps_code_point_spans() -> None:
         EntitySpan(city, city + len("باماكو"), "GPE", "باماكو"),
     )
     results = to_results(TEXT, {"stance": ("favor",)}, spans, "entity")
-    # Label Studio counts the two emoji (and the skin-tone modifier) twice each before the city.
     city_region = next(r for r in results if r["type"] == "labels" and r["value"]["labels"] == ["GPE"])
-    assert city_region["value"]["start"] == city + 3
-    choices, back, problems = from_results(TEXT, results)
-    assert problems == []
-    assert choices == {"stance": ("favor",)}
-    assert back == spans
+    assert city_region["value"]["start"] == city  # code points, as the 1.23 web UI stores them
+    read = from_results(TEXT, results)
+    assert read.set_aside == []
+    assert read.choices == {"stance": ("favor",)}
+    assert read.spans == spans
 
 
-def test_region_text_disagreeing_with_unit_is_reported() -> None:
-    region = {"id": "x", "from_name": "entity", "type": "labels",
-              "value": {"start": 0, "end": 2, "text": "zz", "labels": ["PER"]}}
-    _, spans, problems = from_results("abc", [region])
-    assert spans == (EntitySpan(0, 2, "PER", "ab"),)
-    assert problems and "'zz'" in problems[0] and "'ab'" in problems[0]
-
-
-def test_unknown_region_type_is_reported_not_dropped() -> None:
-    _, _, problems = from_results("abc", [{"id": "r1", "from_name": "note", "type": "textarea", "value": {}}])
-    assert problems == ["note region r1: unsupported result type 'textarea'"]
+def test_a_bad_region_is_set_aside_and_the_others_kept() -> None:
+    schema = load_schema()
+    city = TEXT.index("باماكو")
+    good = {"id": "g", "from_name": "entity", "type": "labels",
+            "value": {"start": city, "end": city + 6, "text": "باماكو", "labels": ["GPE"]}}
+    shifted = {"id": "s", "from_name": "entity", "type": "labels",
+               "value": {"start": city + 3, "end": city + 9, "text": "باماكو", "labels": ["GPE"]}}
+    unknown = {"id": "u", "from_name": "entity", "type": "labels",
+               "value": {"start": city, "end": city + 6, "text": "باماكو", "labels": ["CITY"]}}
+    note = {"id": "n", "from_name": "note", "type": "textarea", "value": {}}
+    read = from_results(TEXT, [good, shifted, unknown, note], schema, "sentence")
+    assert read.spans == (EntitySpan(city, city + 6, "GPE", "باماكو"),)
+    reasons = {item.region["id"]: item.reason for item in read.set_aside}
+    assert set(reasons) == {"s", "u", "n"}
+    assert "UTF-16" in reasons["s"]
+    assert "unknown entity label 'CITY'" in reasons["u"]
+    assert reasons["n"] == "note region n: unsupported result type 'textarea'"
