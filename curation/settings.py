@@ -9,7 +9,10 @@ written, whole, into the build manifest and beside every units file, so ``curati
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
@@ -18,11 +21,18 @@ from curation.segment.pipeline import SegmenterSettings
 CANDIDATE_SLACK = 0.1
 
 
+@lru_cache(maxsize=64)
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """``(bands, rows)`` that datasketch's ``MinHashLSH`` picks for ``threshold`` (equal weights)."""
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    """``(bands, rows)`` minimising false positives below ``threshold`` plus false negatives above
+    it, equally weighted: the choice datasketch's ``MinHashLSH`` makes (a test checks they agree),
+    integrated with numpy so that dedup does not import datasketch and scipy (seconds)."""
+    pairs = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=float)
+    bands, rows = pairs[:, :1], pairs[:, 1:]
+    below, above = np.linspace(0.0, threshold, 1001), np.linspace(threshold, 1.0, 1001)
+    false_positive = np.trapezoid(1 - (1 - below**rows) ** bands, below, axis=1)
+    false_negative = np.trapezoid((1 - above**rows) ** bands, above, axis=1)
+    best = int(np.argmin(false_positive + false_negative))  # first minimum, as datasketch's loop keeps
+    return int(pairs[best, 0]), int(pairs[best, 1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,6 @@ from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl, write_jso
 from curation.units import Unit, unit_from_record
 
 COMPACT_SUFFIX = ".gz"
-_SPAN_KEYS = ("title_span", "byline", "kicker")
-_SPAN_LISTS = ("paragraphs", "headings", "captions")
 
 
 class UnitFileError(JsonlLineError):
@@ -36,18 +34,29 @@ def is_compact(path: str | Path) -> bool:
     return str(path).endswith(COMPACT_SUFFIX)
 
 
+def _is_span(value: Any) -> bool:
+    return isinstance(value, dict) and value.keys() == {"start", "end", "text"}
+
+
 def compact_record(record: dict[str, Any]) -> dict[str, Any]:
-    """The record without the texts its document's text already holds."""
+    """The record without the texts its document's text already holds: ``text``, ``body`` and
+    ``title`` go, and every span (or list of spans) becomes ``[start, end]`` pairs."""
     if record.get("level") == "document":
         return record
-    slim = {k: v for k, v in record.items() if k not in ("text", "body", "title")}
-    for key in _SPAN_KEYS:
-        if slim.get(key):
-            slim[key] = [slim[key]["start"], slim[key]["end"]]
-    for key in _SPAN_LISTS:
-        if key in slim:
-            slim[key] = [[span["start"], span["end"]] for span in slim[key]]
+    slim: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in ("text", "body", "title"):
+            continue
+        if _is_span(value):
+            value = [value["start"], value["end"]]
+        elif isinstance(value, list) and value and all(_is_span(v) for v in value):
+            value = [[v["start"], v["end"]] for v in value]
+        slim[key] = value
     return slim
+
+
+def _is_bounds(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
 
 
 def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
@@ -58,17 +67,21 @@ def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
     def span(bounds: list[int]) -> dict[str, Any]:
         return {"start": bounds[0], "end": bounds[1], "text": document_text[bounds[0] : bounds[1]]}
 
-    full = dict(record)
-    full["text"] = document_text[record["start"] : record["end"]]
-    for key in _SPAN_KEYS:
-        if record.get(key):
-            full[key] = span(record[key])
-    for key in _SPAN_LISTS:
-        if key in record:
-            full[key] = [span(bounds) for bounds in record[key]]
-    if record.get("level") == "article":
-        full["title"] = full["title_span"]["text"] if full.get("title_span") else None
-        full["body"] = "\n".join(p["text"] for p in full.get("paragraphs") or ())
+    article = record.get("level") == "article"
+    full: dict[str, Any] = {}
+    for key, value in record.items():  # the keys in the order units write them
+        if _is_bounds(value):
+            value = span(value)
+        elif isinstance(value, list) and value and all(_is_bounds(v) for v in value):
+            value = [span(v) for v in value]
+        full[key] = value
+        if key == "end":
+            full["text"] = document_text[record["start"] : record["end"]]
+            if article:
+                title = record.get("title_span")
+                full["title"] = document_text[title[0] : title[1]] if title else None
+        elif key == "role" and article:
+            full["body"] = "\n".join(document_text[s:e] for s, e in record.get("paragraphs") or ())
     return full
 
 

@@ -27,7 +27,6 @@ from curation.normalize import normalize_text
 from curation.settings import DedupSettings
 
 PART_ITEMS = 4_096
-_SCHEME = "affine32"
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -40,15 +39,22 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
         return values ^ (values >> np.uint32(16))
 
 
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` of datasketch's affine32 scheme for this seed (``MinHash._init_permutations``),
+    made here so that dedup does not import datasketch (and scipy) to get them."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 def minhash_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
     """One row of MinHash values per shingle set, equal to ``datasketch.MinHash(num_perm, seed,
     hashfunc=identity)`` fed the same hashes; an empty set keeps datasketch's empty signature.
 
     One permutation at a time over all shingles of the part, reduced per set with
     ``np.minimum.reduceat``: about 30 times faster than a (shingles x permutations) block."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=_SCHEME).permutations
+    a, b = permutations(num_perm, seed)
     signatures = np.full((num_perm, len(shingle_sets)), np.iinfo(np.uint32).max, dtype=np.uint32)
     sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
     filled = np.flatnonzero(sizes)

@@ -33,3 +33,18 @@ def test_parts_hold_at_most_part_items_and_keep_input_positions(tmp_path: Path, 
     assert np.concatenate([p.array("position") for p in parts]).tolist() == [0, 10, 20, 30, 40]
     bands, _ = DedupSettings().bands
     assert parts[0].array("bands").shape == (bands, 2)
+
+
+def test_banding_and_permutations_are_datasketchs_without_importing_it() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from curation.dedup.minhash import permutations
+    from curation.settings import lsh_bands
+
+    for threshold in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9):
+        for num_perm in (64, 128, 256):
+            assert lsh_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+    for seed in (1, 3):
+        a, b = permutations(128, seed)
+        reference = MinHash(num_perm=128, seed=seed).permutations
+        assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])
