@@ -45,7 +45,11 @@ def _summary(report: BuildReport) -> Table:
 @click.option(
     "--allow-problems", is_flag=True, help="Replace the previous export even when the build reports problems."
 )
-def build_command(recipe: str, output: str | None, allow_problems: bool) -> None:
+@click.option(
+    "--annotator-names", is_flag=True,
+    help="Name annotators as the stores do (e-mail addresses) instead of annotator_1...; never for a public dataset.",
+)
+def build_command(recipe: str, output: str | None, allow_problems: bool, annotator_names: bool) -> None:
     """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
     deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
     try:
@@ -56,7 +60,8 @@ def build_command(recipe: str, output: str | None, allow_problems: bool) -> None
         task = bar.add_task(f"building {loaded.name}", total=None)
         try:
             report = build(
-                loaded, Path(output) if output else None, lambda _: bar.advance(task), allow_problems=allow_problems
+                loaded, Path(output) if output else None, lambda _: bar.advance(task), allow_problems=allow_problems,
+                annotator_names=annotator_names,
             )
         except ProblemsFound as exc:
             bar.stop()

@@ -11,7 +11,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from curation.export.huggingface import ConfigTable, WrittenSplit, write_split
 from curation.export.jsonl import write_jsonl
 from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
 from curation.export.output import check_output_folder, staging_folder, swap_in
+from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe
 from curation.export.rows import (
     BIO_COLUMN,
@@ -189,6 +190,7 @@ def build(
     out_dir: Path | None = None,
     on_document: Callable[[Document], None] | None = None,
     allow_problems: bool = False,
+    annotator_names: bool = False,
 ) -> BuildReport:
     """Build the recipe into ``out_dir`` (default: the recipe's output folder); the result replaces
     it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`)."""
@@ -199,10 +201,14 @@ def build(
     report = BuildReport(out_dir=target)
 
     snapshot: AnnotationSnapshot | None = None
+    reviewer = recipe.reviewer
     if recipe.annotations:
         snapshot = read_stores(store_files(recipe.annotations, recipe.base), schema)
+        if not annotator_names:  # annotators are annotator_1... in every output (curation.export.pseudonyms)
+            reviewer = pseudonymize(snapshot, mapping_path(snapshot)).ids.get(reviewer or "", reviewer)
+            recipe = replace(recipe, reviewer=reviewer)  # the manifest copies the recipe
         report.problems.extend(snapshot.problems)
-    labels = LabelSource(schema, snapshot, recipe.adjudication, recipe.reviewer, recipe.labels_from_meta)
+    labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
     maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
     tables = {name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in CONFIGS}

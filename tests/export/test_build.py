@@ -79,7 +79,8 @@ def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) 
             annotation("s0000000000000000", "sentence", "ali", 8, spans=()),
         ],
     )
-    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store))), allow_problems=True)
+    # names kept (annotator_names) so the columns read as the store; pseudonyms: tests/export/test_pseudonyms.py
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store))), allow_problems=True, annotator_names=True)
 
     assert any("omar" in p and "CITY" in p for p in report.problems), report.problems
     assert any("s0000000000000000" in p for p in report.problems), report.problems

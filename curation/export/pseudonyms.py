@@ -1,0 +1,81 @@
+"""Annotators appear in exports as stable pseudonyms (``annotator_1``...), never by name or e-mail.
+
+The mapping is kept locally beside the annotation stores (``pseudonyms.json``, mode 0600), so an
+annotator keeps their id from one build to the next and a newcomer gets the next free number.
+Without the file (a fresh clone), ids follow the sorted names, so a rebuild is still
+reproducible. Names reach an export only when asked for explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from curation.export.annotations import AnnotationSnapshot
+
+PSEUDONYMS_FILE = "pseudonyms.json"
+PREFIX = "annotator_"
+
+
+@dataclass(slots=True)
+class Pseudonyms:
+    """name -> pseudonym, read from and saved to ``path``."""
+
+    path: Path
+    ids: dict[str, str]
+
+    @classmethod
+    def load(cls, path: Path) -> Pseudonyms:
+        try:
+            ids = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            ids = {}
+        except ValueError as exc:
+            raise ValueError(f"{path}: unreadable pseudonym mapping ({exc}); restore it from a backup") from None
+        return cls(path, {str(k): str(v) for k, v in ids.items()})
+
+    def assign(self, names: set[str]) -> None:
+        """Give every new name the next free number, in sorted order."""
+        taken = {int(v.removeprefix(PREFIX)) for v in self.ids.values() if v.removeprefix(PREFIX).isdigit()}
+        number = max(taken, default=0)
+        for name in sorted(names - set(self.ids)):
+            number += 1
+            self.ids[name] = f"{PREFIX}{number}"
+
+    def save(self) -> None:
+        """Atomically, readable by the owner only from the first byte."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(dict(sorted(self.ids.items())), handle, indent=2, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every known name replaced by its pseudonym (longest names first)."""
+        for name in sorted(self.ids, key=len, reverse=True):
+            text = text.replace(name, self.ids[name])
+        return text
+
+
+def mapping_path(snapshot: AnnotationSnapshot) -> Path:
+    """Where the mapping lives: beside the first annotation store (kept out of the export folder)."""
+    return (snapshot.stores[0][1].parent if snapshot.stores else Path(".")) / PSEUDONYMS_FILE
+
+
+def pseudonymize(snapshot: AnnotationSnapshot, mapping_path: Path) -> Pseudonyms:
+    """Replace every annotator name in ``snapshot`` (records and problem lines) by its pseudonym,
+    assigning and saving new ones; returns the mapping (to translate a recipe's reviewer name)."""
+    pseudonyms = Pseudonyms.load(mapping_path)
+    names = {a.annotator for annotations in snapshot.by_unit.values() for a in annotations}
+    pseudonyms.assign(names)
+    if names:
+        pseudonyms.save()
+    snapshot.by_unit = {
+        unit: [replace(a, annotator=pseudonyms.ids[a.annotator]) for a in annotations]
+        for unit, annotations in snapshot.by_unit.items()
+    }
+    snapshot.problems = [pseudonyms.scrub(problem) for problem in snapshot.problems]
+    return pseudonyms
