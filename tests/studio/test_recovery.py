@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -103,3 +107,36 @@ def test_server_killed_during_push_resumes_without_duplicates(own_server: Studio
     report = push_units(restarted.client(), restarted.url, units, "sentence", schema, state_dir=state, batch_size=2000)
     assert report.already_pushed + report.created == 12_000
     assert_each_unit_once(restarted, report.project.id, {r["id"] for r in unit_records(units, "sentence")})
+
+
+def test_two_concurrent_push_processes_create_each_task_once(
+    studio_server: StudioServer, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "concurrent")
+    units = synthetic_units(tmp_path / "units.jsonl", 3000)
+    command = [str(Path(sys.executable).with_name("curation")), "push", str(units), "--level", "sentence", "--url", studio_server.url,
+               "--data-dir", str(tmp_path / "state"), "--schema", str(schema.path)]
+    env = dict(os.environ, LABEL_STUDIO_API_KEY=studio_server.api_key, COLUMNS="300")
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    created = sorted(int(re.search(r"pushed (\d+) new task", out).group(1)) for out in outputs)  # type: ignore[union-attr]
+    assert created == [0, 3000]
+    ref_folder = next((tmp_path / "state" / "projects").glob("concurrent-sentence-*"))
+    project_id = json.loads((ref_folder / "project.json").read_text())["id"]
+    assert_each_unit_once(studio_server, project_id, {r["id"] for r in unit_records(units, "sentence")})
+
+
+def test_corrupt_journal_lines_never_become_duplicates(
+    studio_server: StudioServer, seed_units: Path, tmp_path: Path
+) -> None:
+    schema = named_schema(tmp_path, "corrupt_journal")
+    client = studio_server.client()
+    first = push_units(client, studio_server.url, seed_units, "sentence", schema, state_dir=tmp_path)
+    journal = first.project.folder / "tasks.jsonl"
+    lines = journal.read_text().splitlines(keepends=True)
+    lines[3] = "{\"unit_id\": \"s-\x00garbage\n"  # a line damaged in the middle
+    journal.write_text("".join(lines[:-1]) + lines[-1][:7])  # and the last one torn by a crash
+    again = push_units(client, studio_server.url, seed_units, "sentence", schema, state_dir=tmp_path)
+    assert (again.created, again.recovered) == (0, 2)
+    assert_each_unit_once(studio_server, first.project.id, {r["id"] for r in unit_records(seed_units, "sentence")})
