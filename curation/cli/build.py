@@ -33,6 +33,10 @@ def _summary(report: BuildReport) -> Table:
     clusters = "not run" if report.clusters is None else f"{report.clusters:,}"
     table.add_row("near-duplicate clusters", "", clusters, "")
     table.add_row("tokens split at entity edges", "", f"{report.boundary_splits:,}", "")
+    rejected = report.rejected_at_pull
+    if rejected:
+        shown = f"{rejected['rejected annotations']:,} / {rejected['regions set aside']:,}"
+        table.add_row("rejected at pull (annotations / regions)", "", shown, "", style="red" if shown != "0 / 0" else None)
     table.add_row("problems", "", f"{len(report.problems):,}", "", style="red" if report.problems else None)
     return table
 

@@ -19,6 +19,7 @@ from curation.agreement import adjudicate, agreement_report
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
+from curation.studio.store import Rejections, rejections_of
 from curation.units import Annotation, Document, Level, sha256_hex
 
 
@@ -32,6 +33,7 @@ class AnnotationSnapshot:
     fingerprint: str | None = None
     total: int = 0
     stores: list[tuple[str, Path]] = field(default_factory=list)
+    rejections: Rejections = field(default_factory=Rejections)  # kept out at pull (curation.studio.store)
 
 
 def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:
@@ -88,6 +90,7 @@ def read_stores(stores: Sequence[tuple[str, Path]], schema: Schema) -> Annotatio
                 annotation = migrated
             by_unit[annotation.unit_id].append(annotation)
     snapshot.by_unit = dict(by_unit)
+    snapshot.rejections = rejections_of(path for _, path in stores)
     snapshot.fingerprint = sha256_hex("\n".join(sorted(canonical)))
     return snapshot
 

@@ -66,6 +66,7 @@ class BuildReport:
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
     label_conflicts: dict[str, int] = field(default_factory=dict)  # per family: clusters with differing gold
     seconds: dict[str, float] = field(default_factory=dict)  # per phase; never written to the outputs
+    rejected_at_pull: dict[str, Any] = field(default_factory=dict)  # curation.studio.store.Rejections.to_dict()
 
 
 class RowMaker:
@@ -208,6 +209,7 @@ def build(
             reviewer = pseudonymize(snapshot, mapping_path(snapshot)).ids.get(reviewer or "", reviewer)
             recipe = replace(recipe, reviewer=reviewer)  # the manifest copies the recipe
         report.problems.extend(snapshot.problems)
+        report.rejected_at_pull = snapshot.rejections.to_dict()
     labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
     maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
@@ -342,6 +344,9 @@ def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource
         "units with disagreement": labels.conflicts,
         "units left without gold (unresolved)": labels.unresolved,
         "adjudication policy": " > ".join(labels.policy),
+        "annotations rejected at pull": snapshot.rejections.annotations,
+        "regions set aside at pull": snapshot.rejections.regions,
+        "units flagged (a region set aside)": len(snapshot.rejections.flagged_units),
     }
 
 
@@ -368,6 +373,7 @@ def _manifest(
             "stores": {name: file_sha256(path) if path.is_file() else None for name, path in snapshot.stores},
             "fingerprint": snapshot.fingerprint,
             "records": snapshot.total,
+            "rejections": snapshot.rejections.to_dict(),
         }
     return {
         "name": recipe.name,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import fcntl
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +63,12 @@ class Rejections:
     flagged_units: tuple[str, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> count
 
+    def __add__(self, other: Rejections) -> Rejections:
+        reasons = Counter(self.reasons)
+        reasons.update(other.reasons)
+        units = tuple(sorted(set(self.flagged_units) | set(other.flagged_units)))
+        return Rejections(self.annotations + other.annotations, self.regions + other.regions, units, dict(reasons))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rejected annotations": self.annotations,
@@ -76,6 +82,11 @@ def reason_kind(reason: str) -> str:
     """A reason without its specifics (unit, offsets, quoted text), for counting reasons by kind."""
     tail = reason.split(": ", 1)[-1] if reason.count(": ") else reason
     return tail.split(" (")[0].split(" at [")[0].split("; ")[0][:80]
+
+
+def rejections_of(paths: Iterable[str | Path]) -> Rejections:
+    """What the stores at ``paths`` kept out of their answers, together (a build reads several)."""
+    return sum((AnnotationStore(path).rejections() for path in paths), Rejections())
 
 
 class AnnotationStore:
