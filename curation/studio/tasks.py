@@ -1,6 +1,6 @@
 """What a Label Studio task holds for one unit of ``curation segment`` output.
 
-Task data keys are the contract with the schema's labelling config: ``text`` (what annotators
+Task data keys (named in :mod:`curation.studio.contract`) are the contract with the schema's labelling config: ``text`` (what annotators
 read: an article's ``body``, a sentence's ``text``), ``title`` (articles), ``target`` (stance),
 ``unit_id`` and ``doc_id``; provenance (level, parent, offsets, role) rides along so a task can
 be traced back without the units file.
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import iter_jsonl
+from curation.studio.contract import DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
 from curation.units import EntitySpan
 
@@ -34,9 +35,9 @@ def unit_text(record: Mapping[str, Any]) -> str:
 def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str, Any]:
     """Task ``data`` for one unit record (see the module docstring for the keys)."""
     data: dict[str, Any] = {
-        "text": unit_text(record),
-        "unit_id": record["id"],
-        "doc_id": record.get("doc_id"),
+        TEXT_KEY: unit_text(record),
+        UNIT_KEY: record["id"],
+        DOC_KEY: record.get("doc_id"),
         "level": record.get("level"),
         "parent": record.get("parent"),
         "start": record.get("start"),
@@ -44,10 +45,10 @@ def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str
         "role": record.get("role"),
     }
     if record.get("level") == "article":
-        data["title"] = record.get("title") or ""
+        data[TITLE_KEY] = record.get("title") or ""
     target = record.get("target") or default_target
     if target is not None:
-        data["target"] = target
+        data[TARGET_KEY] = target
     return data
 
 

@@ -207,28 +207,45 @@ def test_schema_change_label_studio_rejects_is_explained(
 
 
 def test_predictions_become_label_studio_predictions(
-    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     schema = named_schema(tmp_path, "predicted")
     units = unit_records(tricky_units, "sentence")
     text = units[1]["text"]
     start = text.index("كريستوفر لانداو")
+    city = units[0]["text"].index("باماكو")
     predictions = tmp_path / "pred.jsonl"
     predictions.write_text(
         json.dumps({"unit_id": units[1]["id"], "model_version": "m1", "choices": {"stance": ["favor"]},
                     "spans": [{"start": start, "end": start + 15, "label": "PER", "text": "كريستوفر لانداو"}]}, ensure_ascii=False)
-        + "\n" + json.dumps({"unit_id": units[2]["id"], "spans": [{"start": 0, "end": 2, "label": "PER", "text": "xx"}]}) + "\n",
+        + "\n" + json.dumps({"unit_id": units[2]["id"], "spans": [{"start": 0, "end": 2, "label": "PER", "text": "xx"}]})
+        + "\n" + json.dumps({"unit_id": units[0]["id"], "model_version": "m1",
+                              "spans": [{"start": city, "end": city + 6, "label": "CITY", "text": "باماكو"}]}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     client = studio_server.client()
     report = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path, predictions_path=predictions)
     assert report.predictions == 1
-    assert len(report.problems) == 1 and units[2]["id"] in report.problems[0]
+    assert len(report.problems) == 2
+    assert any(units[2]["id"] in problem and "does not match" in problem for problem in report.problems)
+    assert any(units[0]["id"] in problem and "unknown label 'CITY'" in problem for problem in report.problems)
     task_id = TaskMap(report.project.folder).ids[units[1]["id"]]
     (prediction,) = client.predictions.list(task=task_id)
     region = next(r for r in prediction.result if r["type"] == "labels")
     assert region["value"]["start"] == start  # code points, two emoji before the name
     assert region["value"]["text"] == "كريستوفر لانداو"
+    assert not client.predictions.list(task=TaskMap(report.project.folder).ids[units[0]["id"]])  # CITY never sent
+
+    # The same file again, through the CLI: tasks exist now; the identical prediction is not doubled,
+    # the invalid ones are named again and the exit status says so.
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    result = CliRunner().invoke(main, ["push", str(tricky_units), "--level", "sentence", "--predictions", str(predictions),
+                                       "--url", studio_server.url, "--data-dir", str(tmp_path), "--schema", str(schema.path)])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "unknown label 'CITY'" in output and units[0]["id"] in output
+    assert "0 sent, 0 replaced, 1 already there" in output
+    assert len(client.predictions.list(task=task_id)) == 1
 
 
 def test_full_pull_flags_annotations_of_a_task_deleted_in_the_ui(
