@@ -94,6 +94,10 @@ class AnswerTable:
     def annotators(self, family: Family) -> list[str]:
         return sorted({a for unit in self.units(family).values() for a in unit})
 
+    def all_answers(self) -> list[Answer]:
+        """Every counted answer of every family."""
+        return [answer for units in self.answers.values() for unit in units.values() for answer in unit.values()]
+
 
 def trim_span(span: EntitySpan) -> EntitySpan:
     """The span without surrounding whitespace, so `` Cairo`` and ``Cairo`` are the same mention."""

@@ -20,6 +20,7 @@ from curation.studio.server import find_server
 from curation.studio.tasks import PUSHABLE_LEVELS
 from curation.units import Annotation
 from curation.export.annotations import read_snapshot
+from curation.export.pseudonyms import pseudonyms_beside
 from curation.fileio import atomic_writer
 
 SHOWN_PROBLEMS = 20
@@ -284,9 +285,11 @@ def review_push_command(
     _, _, adjudication = _adjudicated(annotations, schema, policies, reviewer)
     with one_line_errors():
         server = find_server(url, data_dir)
+        # the reviewer sees each answer under the annotator's pseudonym (blind review, same ids as exports)
+        names = pseudonyms_beside(annotations, {a.annotator for a in adjudication.table.all_answers()})
         report = push_review(
             server.client(), server.url, adjudication, units, schema, level,
-            state_dir=data_dir, unresolved_only=not all_conflicts,
+            state_dir=data_dir, unresolved_only=not all_conflicts, names=names,
         )  # fmt: skip
     for problem in report.problems:
         console.print(f"[yellow]not sent[/yellow] {escape(problem)}", highlight=False)

@@ -79,3 +79,13 @@ def pseudonymize(snapshot: AnnotationSnapshot, mapping_path: Path) -> Pseudonyms
     }
     snapshot.problems = [pseudonyms.scrub(problem) for problem in snapshot.problems]
     return pseudonyms
+
+
+def pseudonyms_beside(store: Path, names: set[str]) -> dict[str, str]:
+    """The pseudonyms of ``names`` from the mapping beside ``store`` (new ones assigned and saved),
+    e.g. to show annotators' answers to a reviewer under the ids the exports will use."""
+    pseudonyms = Pseudonyms.load(Path(store).parent / PSEUDONYMS_FILE)
+    pseudonyms.assign(names)
+    if names:
+        pseudonyms.save()
+    return {name: pseudonyms.ids[name] for name in names}

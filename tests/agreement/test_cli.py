@@ -53,7 +53,10 @@ def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
     assert result.exit_code == 0, result.output
     written = json.loads(output.read_text(encoding="utf-8"))
     schema = load_schema(default_schema_path())
-    assert written["agreement"] == json.loads(json.dumps(agreement_report(annotations, schema).to_dict()))
+    assert written["agreement"] == {
+        "computed_on": "independent annotations only, before review",
+        **json.loads(json.dumps(agreement_report(annotations, schema).to_dict())),
+    }
     assert written["agreement"]["annotations"]["not_counted"] == {"cancelled": 1}
     expected_gold = adjudicate(annotations, schema=schema).gold_records()
     assert [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()] == expected_gold
@@ -122,20 +125,20 @@ def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, 
     project = next(p for p in client.projects.list() if p.title == "curation · news-review · article")
     [task] = list(client.tasks.list(project=project.id))
     assert task.data["unit_id"] == article["id"]
+    shown = {p.model_version: p.result for p in client.predictions.list(task=task.id)}
+    assert sorted(shown) == ["annotator_1", "annotator_2"]  # both answers, under pseudonyms
+    assert json.loads((tmp_path / "pseudonyms.json").read_text()) == {"ali": "annotator_1", "huda": "annotator_2"}
     result = to_results(article["body"], {"topic": ("security",), "stance": ("neutral",)}, (), "entity")
     client.annotations.create(id=task.id, result=result)
 
     review_store = tmp_path / "review.jsonl"
     pulled = runner.invoke(main, ["review", "pull", "--level", "article", "-o", str(review_store), *server])
     assert pulled.exit_code == 0, pulled.output
-    combined = tmp_path / "combined.jsonl"
-    combined.write_text(store.read_text("utf-8") + review_store.read_text("utf-8"), "utf-8")
     agreed = runner.invoke(
         main,
-        ["agree", str(combined), "--policy", "reviewer", "--policy", "majority",
-         "--reviewer", studio_server.username, "-o", "-"],
+        ["agree", str(store), "--reviews", str(review_store), "--policy", "majority", "--policy", "reviewer", "-o", "-"],
     )  # fmt: skip
     assert agreed.exit_code == 0, agreed.output
     conflict = next(c for c in json.loads(agreed.stdout)["adjudication"]["conflict_list"] if c["family"] == "topic")
     assert conflict["gold"] == ["security"] and conflict["resolved_by"] == "reviewer"
-    assert sorted(conflict["answers"]) == sorted(["ali", "huda", studio_server.username])
+    assert sorted(conflict["answers"]) == ["ali", "huda"]  # the review decision is not an answer
