@@ -13,10 +13,11 @@ from rich.table import Table
 
 from curation.cli._common import console, print_errors, refuse_output_over_input, untrusted
 from curation.dedup import DedupSettings, dedup_items, find_duplicates, find_repeated_passages, label_conflicts, meta_labels
-from curation.fileio import iter_jsonl, write_jsonl
+from curation.fileio import write_jsonl
 from curation.report import corpus_stats, render_report, write_report
+from curation.studio.store import AnnotationStore
 from curation.unitfile import UnitFile, iter_unit_records
-from curation.units import Annotation, unit_from_record
+from curation.units import unit_from_record
 
 
 def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
@@ -30,16 +31,6 @@ def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
             continue
         records.append(record)
     return records
-
-
-def _read_annotations(path: str, errors: list[object]) -> list[Annotation]:
-    found = []
-    for number, record in iter_jsonl(path, errors):
-        try:
-            found.append(Annotation.from_record(record))
-        except (KeyError, TypeError, ValueError) as exc:
-            errors.append(f"{path}:{number}: not an annotation record ({type(exc).__name__}: {exc})")
-    return found
 
 
 def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,7 +129,9 @@ def report_command(
     settings = _settings(**settings_args)
     errors: list[object] = []
     records = _read_units(units, errors)
-    found = _read_annotations(annotations, errors) if annotations else []
+    problems: list[str] = []
+    found = AnnotationStore(annotations).annotations(problems) if annotations else []
+    errors.extend(problems)
     stats = corpus_stats(records, found, settings=settings, label_field=label_field)
     write_report(output, render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {Path(units).name}"))
     console.print(

@@ -19,7 +19,7 @@ from curation.agreement import adjudicate, agreement_report
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
-from curation.studio.store import Rejections, rejections_of
+from curation.studio.store import AnnotationStore, Rejections, rejections_of
 from curation.units import Annotation, Document, Level, sha256_hex
 
 
@@ -63,23 +63,7 @@ def read_stores(stores: Sequence[tuple[str, Path]], schema: Schema) -> Annotatio
     by_unit: dict[str, list[Annotation]] = defaultdict(list)
     canonical: list[str] = []
     for where, path in stores:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            snapshot.problems.append(f"{where}: cannot read annotations: {exc}")
-            continue
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                annotation = Annotation.from_record(record)
-            except json.JSONDecodeError as exc:
-                snapshot.problems.append(f"{where}:{number}: invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                snapshot.problems.append(f"{where}:{number}: malformed annotation record ({type(exc).__name__}: {exc})")
-                continue
+        for number, record, annotation in AnnotationStore(path).read(snapshot.problems, where):
             snapshot.total += 1
             canonical.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
             if annotation.schema_version not in (None, schema.version):

@@ -104,9 +104,29 @@ class AnnotationStore:
             return []
         return [record for _, record in iter_jsonl(path, errors)]
 
-    def annotations(self, errors: list[JsonlLineError] | None = None) -> list[Annotation]:
-        """The stored annotations; with ``errors``, unreadable lines are collected there instead of raising."""
-        return [Annotation.from_record(record) for record in self._lines(self.path, errors)]
+    def annotations(self, problems: list[str] | None = None) -> list[Annotation]:
+        """The stored annotations; with ``problems``, an unreadable file or line is one problem
+        there (naming file and line) instead of an exception, and the rest is read."""
+        if problems is None:
+            return [Annotation.from_record(record) for record in self._lines(self.path)]
+        return [annotation for _, _, annotation in self.read(problems)]
+
+    def read(self, problems: list[str], name: str | None = None) -> Iterator[tuple[int, dict[str, Any], Annotation]]:
+        """``(line number, record, annotation)`` for each readable line: the one reader of store
+        files for agreement, report and build. Problems name the file as ``name`` (default: the path)."""
+        where = name or str(self.path)
+        errors: list[JsonlLineError] = []
+        found: list[tuple[int, str]] = []
+        try:
+            for number, record in iter_jsonl(self.path, errors):
+                try:
+                    yield number, record, Annotation.from_record(record)
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    found.append((number, f"malformed annotation record ({type(exc).__name__}: {exc})"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{where}: cannot read annotations: {exc}")
+        found += [(error.line, error.reason) for error in errors]
+        problems.extend(f"{where}:{line}: {reason}" for line, reason in sorted(found))
 
     def by_key(self) -> dict[Key, Annotation]:
         return {a.key: a for a in self.annotations()}
