@@ -27,7 +27,7 @@ from curation.studio.contract import StudioGateway
 from curation.studio.projects import pushed_levels
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
-from curation.studio.server import find_server, server_status, start_server, stop_server
+from curation.studio.server import DEFAULT_HOST, find_server, server_status, start_server, stop_server
 from curation.studio.tasks import PUSHABLE_LEVELS
 
 
@@ -52,7 +52,9 @@ def studio_group() -> None:
 @studio_group.command("up")
 @data_dir_option
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: the one used last, else a free one).")
-def up_command(data_dir: Path, port: int | None) -> None:
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Address to listen on; another than 127.0.0.1 serves a team on the network (plain HTTP, strong passwords required).")
+def up_command(data_dir: Path, port: int | None, host: str) -> None:
     """Start Label Studio on 127.0.0.1 (one per data folder: an already running one is reported, never doubled)."""
     with one_line_errors():
         running = server_status(data_dir)
@@ -60,8 +62,12 @@ def up_command(data_dir: Path, port: int | None) -> None:
             console.print(f"[yellow]already running[/yellow] for {running.data_dir}: {running.url}  pid {running.pid}"
                           " (not starting a second server on the same data folder)", highlight=False)
             return
+        if host != DEFAULT_HOST:
+            team.serve_on_lan(host, data_dir)
         console.print("starting Label Studio (about 30 s on first start)…")
-        server = start_server(data_dir, port=port)
+        server = start_server(data_dir, port=port, host=host)
+        if host != DEFAULT_HOST:
+            team.report_unvetted(server.url, data_dir, server.username)
         console.print(f"[green]up[/green] {server.url}  pid {server.pid}")
         console.print(f"login: {server.username}  password: see {server.data_dir / 'credentials.json'} (mode 0600)")
 
@@ -74,6 +80,7 @@ def status_command(data_dir: Path) -> None:
         status = server_status(data_dir)
     if status.healthy:
         console.print(f"[green]up[/green] {status.url}  pid {status.pid}  login {status.username}")
+        team.print_progress(data_dir)
         return
     if status.running:
         console.print(f"[yellow]starting or not answering[/yellow] {status.url}  pid {status.pid}")
@@ -166,8 +173,5 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
                 console.print(f"  [red]new[/red] {untrusted(reason)}", highlight=False, soft_wrap=True)
 
 
-# The team commands (`studio users`, `studio overlap`) live in their own module.
-from curation.cli.users import overlap_command, users_group  # noqa: E402
-
-studio_group.add_command(users_group)
-studio_group.add_command(overlap_command)
+# The team commands (`studio users`, `studio overlap`) live in their own module, which registers them.
+from curation.cli import users as team  # noqa: E402

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from curation.cli._common import console, load_schema_or_exit
-from curation.cli.studio import data_dir_option, one_line_errors, schema_option, url_option
+from curation.cli.studio import data_dir_option, one_line_errors, schema_option, studio_group, url_option
 from curation.studio.accounts import ROLES, add_user, list_users, read_accounts, remove_user
 from curation.studio.server import find_server
 
@@ -106,3 +106,31 @@ def print_progress(data_dir: Path, url: str | None = None) -> None:
         for row in project.annotators:
             table.add_row(escape(row.annotator), str(row.done), str(row.remaining), str(row.disagreements))
         console.print(table)
+
+
+def serve_on_lan(host: str, data_dir: Path) -> None:
+    """Before `studio up --host ADDR` serves beyond localhost: the warning, and a refusal (ValueError,
+    one line) while any password the workspace knows is weak."""
+    from curation.studio.accounts import LAN_WARNING, lan_problems
+
+    console.print(f"[yellow]warning[/yellow] {escape(LAN_WARNING.format(host=host))}", highlight=False)
+    problems = lan_problems(data_dir)
+    if problems:
+        raise ValueError("not serving on the network: " + "; ".join(problems))
+
+
+def report_unvetted(server_url: str, data_dir: Path, admin: str | None) -> None:
+    """After a LAN start: name the users whose password was never checked here."""
+    from curation.studio.accounts import unvetted_users
+
+    server = find_server(None, data_dir)
+    for email in unvetted_users(server.client(), server_url, data_dir, admin):
+        console.print(
+            f"[yellow]warning[/yellow] {escape(email)} did not join through `curation studio users add`: "
+            "their password was never checked; remove them or make sure it is strong",
+            highlight=False,
+        )
+
+
+studio_group.add_command(users_group)
+studio_group.add_command(overlap_command)

@@ -206,3 +206,34 @@ def remove_user(client: LabelStudio, url: str, data_dir: Path, email: str) -> Ac
     removed = accounts.pop(email, None)
     _write_accounts(data_dir, accounts)
     return removed
+
+
+LAN_WARNING = (
+    "Label Studio will listen on {host}: anyone who can reach this machine on the network sees the login page, "
+    "and traffic is plain HTTP (passwords and texts travel unencrypted). Use it on a trusted LAN only, or put a "
+    "TLS reverse proxy in front. The community edition lets every member open every project of the server: "
+    "keep one server per team and remove people who leave (`curation studio users remove`)."
+)
+
+
+def lan_problems(data_dir: Path) -> list[str]:
+    """Why this workspace must not be served beyond localhost yet: every password it knows must be
+    strong (the admin's and those generated here; passwords typed at `users add` were checked then)."""
+    from curation.studio.server import load_or_create_credentials
+
+    problems = []
+    admin = load_or_create_credentials(Path(data_dir))
+    reason = weak_password_reason(admin.password)
+    if reason:
+        problems.append(f"the admin password in {Path(data_dir) / 'credentials.json'} is weak: {reason}")
+    for account in read_accounts(data_dir).values():
+        reason = weak_password_reason(account.password) if account.password else None
+        if reason:
+            problems.append(f"the password of {account.email} is weak: {reason}; remove and add them again")
+    return problems
+
+
+def unvetted_users(client: LabelStudio, url: str, data_dir: Path, admin: str | None) -> list[str]:
+    """Users of the server that did not join through `users add` (their password was never checked)."""
+    known = set(read_accounts(data_dir)) | {admin}
+    return sorted(email for email in _users(client, url) if email not in known)

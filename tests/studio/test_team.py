@@ -16,6 +16,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from curation.agreement import agreement_report
 from curation.cli import main
+from curation.cli.users import print_progress
 from curation.studio.accounts import add_user, read_accounts, user_token
 from curation.studio.client import connect, raw_json
 from curation.studio.overlap import set_annotators_per_task
@@ -66,7 +67,7 @@ def work_through_queue(server: StudioServer, project_id: int, tokens: list[str])
 
 @pytest.mark.parametrize("per_task", [2, 3])
 def test_the_queue_gives_every_task_to_n_different_annotators(
-    studio_server: StudioServer, seed_units: Path, tmp_path: Path, per_task: int
+    studio_server: StudioServer, seed_units: Path, tmp_path: Path, per_task: int, monkeypatch, capsys
 ) -> None:
     schema = named_schema(tmp_path, f"team_queue_{per_task}")
     set_annotators_per_task(tmp_path, schema.name, per_task)
@@ -102,6 +103,10 @@ def test_the_queue_gives_every_task_to_n_different_annotators(
     assert sum(row.done for row in progress.annotators) == 6 * per_task
     assert all(row.remaining == 0 for row in progress.annotators)
     assert progress.disagreements > 0
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    print_progress(tmp_path, studio_server.url)  # what `curation studio status` prints under the server line
+    shown = " ".join(capsys.readouterr().err.split())
+    assert f"6 of 6 tasks have {per_task} annotation(s)" in shown and accounts[0].email in shown
 
 
 def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer, tmp_path: Path, monkeypatch) -> None:
