@@ -181,6 +181,8 @@ def test_project_deleted_under_us(studio_server: StudioServer, seed_units: Path,
     client.projects.delete(first.project.id)
     with pytest.raises(ProjectMissing, match="--recreate"):
         push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path)
+    with pytest.raises(ProjectMissing, match="no longer exists.*--recreate"):
+        pull_annotations(client, studio_server.url, schema, "article", store_path=tmp_path / "s.jsonl", state_dir=tmp_path)
     again = push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path, recreate=True)
     assert again.project.id != first.project.id and again.created == first.created
 
