@@ -169,7 +169,13 @@ def _annotation_section(facts: CardFacts) -> list[str]:
         pairs = ", ".join(f"`{family}` from `{field}`" for family, field in sorted(facts.labels_from_meta.items()))
         lines += ["", f"Labels taken from the source records' metadata where no adjudicated gold exists: {pairs}."]
     if facts.agreement:
-        lines += ["", "Inter-annotator agreement (from `curation.agreement`):", ""]
+        lines += [
+            "",
+            "Inter-annotator agreement (from `curation.agreement`), computed on the annotators' own independent "
+            "answers only (the valid annotations counted above, before any review: review decisions are never "
+            "counted as answers); annotators are named by pseudonym (`annotator_1`...):",
+            "",
+        ]
         rows = []
         for family in facts.agreement:
             overall = ", ".join(f"{k}={v}" for k, v in sorted(family["overall"].items()) if v is not None)

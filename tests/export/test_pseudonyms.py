@@ -52,6 +52,8 @@ def test_no_email_anywhere_in_an_export_and_ids_stay_stable(tmp_path: Path) -> N
     articles = load_dataset(str(report.out_dir), "articles", cache_dir=str(tmp_path / "cache"))
     columns = set(articles["train"].column_names) | set(articles["test"].column_names)
     assert {"topic__annotator_1", "topic__annotator_2"} <= columns
+    card = (report.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "computed on the annotators' own independent answers only" in card
     mapping = stores / "pseudonyms.json"
     assert stat.S_IMODE(mapping.stat().st_mode) == 0o600
     assert json.loads(mapping.read_text()) == {"ali@lab.example": "annotator_1", "mona.k@lab.example": "annotator_2"}
