@@ -10,7 +10,6 @@ the organisation (a soft delete): their annotations keep their author, they can 
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import string
@@ -23,6 +22,7 @@ from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret
 from curation.studio.client import AuthenticationFailed, StudioError, explained, raw_json
+from curation.studio.overlap import read_workspace_json
 from curation.studio.server import _write_private
 
 ACCOUNTS_FILE = "accounts.json"
@@ -81,13 +81,11 @@ def generate_password() -> str:
 def read_accounts(data_dir: Path) -> dict[str, Account]:
     """The workspace's accounts by e-mail (empty when none was added)."""
     path = Path(data_dir) / ACCOUNTS_FILE
+    records = read_workspace_json(path, "accounts file", [])
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as exc:
-        raise StudioError(f"{path}: unreadable accounts file ({exc}); fix or delete it") from None
-    accounts = {r["email"]: Account(**r) for r in records}
+        accounts = {r["email"]: Account(**r) for r in records}
+    except (TypeError, KeyError) as exc:
+        raise StudioError(f"{path}: malformed accounts file ({type(exc).__name__}: {exc}); fix or delete it") from None
     for account in accounts.values():
         register_secret(account.password)
     return accounts

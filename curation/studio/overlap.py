@@ -33,14 +33,19 @@ def overlap_fields(annotators_per_task: int) -> dict[str, Any]:
     }
 
 
+def read_workspace_json(path: Path, what: str, default: Any) -> Any:
+    """A small JSON file of the workspace (``default`` when absent); unreadable: one-line StudioError."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return default
+    except ValueError as exc:
+        raise StudioError(f"{path}: unreadable {what} ({exc}); fix or delete it") from None
+
+
 def _team(state_dir: Path) -> dict[str, Any]:
     path = Path(state_dir) / TEAM_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as exc:
-        raise StudioError(f"{path}: unreadable team settings ({exc}); fix or delete it") from None
+    data = read_workspace_json(path, "team settings", {})
     if not isinstance(data, dict):
         raise StudioError(f"{path}: team settings must be a JSON object")
     return data

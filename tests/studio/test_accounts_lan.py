@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.studio.accounts import ACCOUNTS_FILE, generate_password, weak_password_reason
+from curation.studio.accounts import ACCOUNTS_FILE, generate_password, read_accounts, weak_password_reason
+from curation.studio.client import StudioError
 from curation.studio.server import CREDENTIALS_FILE, load_or_create_credentials, server_status, stop_server
 
 
@@ -54,3 +55,10 @@ def test_up_on_the_lan_address_serves_the_team_there(tmp_path: Path) -> None:
         assert json.loads((data_dir / CREDENTIALS_FILE).read_text())["password"] not in result.output
     finally:
         stop_server(data_dir)
+
+
+@pytest.mark.parametrize("content", ['{"not": "a list"}', '[{"role": "annotator"}]', "{truncated"])
+def test_a_damaged_accounts_file_is_one_clear_error(tmp_path: Path, content: str) -> None:
+    (tmp_path / ACCOUNTS_FILE).write_text(content)
+    with pytest.raises(StudioError, match=rf"{ACCOUNTS_FILE}: (malformed|unreadable) accounts file"):
+        read_accounts(tmp_path)
