@@ -108,8 +108,10 @@ class LabelSource:
         policy: Sequence[str] = (),
         reviewer: str | None = None,
         labels_from_meta: dict[str, str] | None = None,
+        reviews: AnnotationSnapshot | None = None,
     ) -> None:
         self.schema = schema
+        self.reviews = reviews  # review decisions: they decide under 'reviewer', never count as answers
         self.pending = dict(snapshot.by_unit) if snapshot else {}
         self._annotators: dict[str, set[str]] = defaultdict(set)
         for pending in self.pending.values():
@@ -160,7 +162,8 @@ class LabelSource:
         if not valid:
             return
         self.used.extend(valid)
-        result = adjudicate(valid, self.policy, reviewer=self.reviewer, schema=self.schema)
+        decisions = None if self.reviews is None else self.reviews.by_unit.get(unit_id, [])
+        result = adjudicate(valid, self.policy, reviewer=self.reviewer, schema=self.schema, reviews=decisions)
         self.conflicts += len(result.conflicts)
         self.unresolved += len(result.unresolved)
         for family in result.table.families:

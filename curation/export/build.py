@@ -203,14 +203,18 @@ def build(
 
     snapshot: AnnotationSnapshot | None = None
     reviewer = recipe.reviewer
+    reviews = read_stores(store_files(recipe.reviews, recipe.base), schema) if recipe.reviews else None
     if recipe.annotations:
         snapshot = read_stores(store_files(recipe.annotations, recipe.base), schema)
         if not annotator_names:  # annotators are annotator_1... in every output (curation.export.pseudonyms)
-            reviewer = pseudonymize(snapshot, mapping_path(snapshot)).ids.get(reviewer or "", reviewer)
+            mapping = mapping_path(snapshot)
+            ids = pseudonymize(snapshot, mapping).ids
+            ids = pseudonymize(reviews, mapping).ids if reviews is not None else ids  # reviewers: same ids
+            reviewer = ids.get(reviewer or "", reviewer)
             recipe = replace(recipe, reviewer=reviewer)  # the manifest copies the recipe
-        report.problems.extend(snapshot.problems)
+        report.problems.extend(snapshot.problems + (reviews.problems if reviews else []))
         report.rejected_at_pull = snapshot.rejections.to_dict()
-    labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta)
+    labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta, reviews)
     layouts = layouts_for(schema, labels)
     maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
     tables = {name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in CONFIGS}

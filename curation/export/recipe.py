@@ -20,7 +20,7 @@ FORMATS = ("huggingface", "jsonl", "conll")
 GROUPINGS = ("document", "article")
 _KEYS = {
     "name", "description", "license", "inputs", "text_field", "schema", "segmenter", "annotations",
-    "adjudication", "reviewer", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
+    "adjudication", "reviewer", "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 
@@ -44,6 +44,7 @@ class Recipe:
     annotations: tuple[str, ...] = ()  # store files and folders of stores
     adjudication: tuple[str, ...] = DEFAULT_POLICY
     reviewer: str | None = None
+    reviews: tuple[str, ...] = ()  # review-decision stores (`curation review pull`), apart from the answers
     labels_from_meta: dict[str, str] = field(default_factory=dict)
     dedup: bool = True
     split: SplitSpec = field(default_factory=SplitSpec)
@@ -74,6 +75,7 @@ class Recipe:
             "annotations": (self.annotations[0] if len(self.annotations) == 1 else list(self.annotations)) or None,
             "adjudication": list(self.adjudication),
             "reviewer": self.reviewer,
+            **({"reviews": list(self.reviews)} if self.reviews else {}),
             "labels_from_meta": dict(sorted(self.labels_from_meta.items())),
             "dedup": self.dedup,
             "split": {
@@ -131,8 +133,12 @@ class Recipe:
         bad = [p for p in adjudication if p not in POLICIES]
         if bad:
             raise fail(f"unknown adjudication policy {', '.join(map(str, bad))}; known: {', '.join(POLICIES)}")
-        if "reviewer" in adjudication and not data.get("reviewer"):
-            raise fail("the 'reviewer' adjudication policy needs 'reviewer: <annotator name>'")
+        reviews = data.get("reviews") or ()
+        reviews = (reviews,) if isinstance(reviews, str) else reviews
+        if not isinstance(reviews, (list, tuple)) or not all(isinstance(r, str) and r for r in reviews):
+            raise fail("'reviews' is a review store file, a folder of them, or a list of them")
+        if "reviewer" in adjudication and not data.get("reviewer") and not reviews:
+            raise fail("the 'reviewer' adjudication policy needs 'reviews: <review store>' or 'reviewer: <annotator name>'")
         annotations = data.get("annotations") or ()
         annotations = (annotations,) if isinstance(annotations, str) else annotations
         if not isinstance(annotations, (list, tuple)) or not all(isinstance(a, str) and a for a in annotations):
@@ -152,6 +158,7 @@ class Recipe:
             annotations=tuple(annotations),
             adjudication=adjudication,
             reviewer=data.get("reviewer"),
+            reviews=tuple(reviews),
             labels_from_meta={str(k): str(v) for k, v in labels_from_meta.items()},
             dedup=bool(data.get("dedup", True)),
             split=split,

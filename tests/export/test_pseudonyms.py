@@ -69,3 +69,33 @@ def test_no_email_anywhere_in_an_export_and_ids_stay_stable(tmp_path: Path) -> N
 
     named = build(load_recipe(recipe), tmp_path / "named", allow_problems=True, annotator_names=True)
     assert "topic__ali@lab.example" in exported_text(named.out_dir)  # names only when asked for
+
+
+def test_review_decisions_set_gold_but_never_an_annotators_column(tmp_path: Path) -> None:
+    units = article_ids()
+    stores = tmp_path / "stores"
+    stores.mkdir()
+    store = write_jsonl(stores / "news-article.jsonl", records(["lead@lab.example", "ali@lab.example"], units))
+    # the lead, who also annotated, reviews: "security" on every unit (their own answer differed on some)
+    decisions = [
+        Annotation(uid, "article", "lead@lab.example", f"r{uid}", {"topic": ("security",), "stance": ("neutral",)},
+                   schema_version=2).to_record()
+        for uid in units
+    ]  # fmt: skip
+    review = write_jsonl(tmp_path / "review.jsonl", decisions)
+    recipe = write_recipe(tmp_path, annotations=str(store), reviews=str(review), formats=["huggingface"],
+                          adjudication=["majority", "reviewer"])  # fmt: skip
+    report = build(load_recipe(recipe), allow_problems=True)
+    assert EMAIL.findall(exported_text(report.out_dir)) == []
+    articles = load_dataset(str(report.out_dir), "articles", cache_dir=str(tmp_path / "cache"))
+    topics = articles["train"].features["topic"].feature.names
+    rows = {r["id"]: r for split in articles.values() for r in split if r["id"] in units}
+    answers = {r["unit_id"]: r["choices"]["topic"] for r in records(["lead@lab.example", "ali@lab.example"], units)
+               if r["annotator"] == "lead@lab.example"}  # fmt: skip
+    lead = json.loads((stores / "pseudonyms.json").read_text())["lead@lab.example"]
+    for uid, row in rows.items():
+        assert [topics[t] for t in row[f"topic__{lead}"]] == answers[uid]  # the lead's own answer, unchanged
+        assert [topics[t] for t in row["topic"]] == ["security"]  # the review decided the tie
+        assert row["annotators"] == ["annotator_1", "annotator_2"]  # the review is not an annotator
+    card = (report.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "| annotations used (valid) | 6 |" in card
