@@ -1,0 +1,51 @@
+"""No command writes over one of its own inputs (``segment X.jsonl -o X.jsonl``) or writes two
+of its outputs to one file: each is refused before any work starts, so nothing a user has is
+replaced by the result of reading it. ``curation build`` adds its folder rules on top
+(:mod:`curation.export.output`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+STDOUT = "-"
+
+
+class OutputOverInput(ValueError):
+    """An output path names an input (or another output) of the same command."""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)  # hard links and symlinks included
+    return a.resolve() == b.resolve()
+
+
+def _expanded(item: str | Path) -> list[Path]:
+    text = str(item)
+    if any(ch in text for ch in "*?[") and not Path(text).exists():
+        return [Path(p) for p in glob.glob(text, recursive=True)]
+    return [Path(text)]
+
+
+def check_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path | None]) -> None:
+    """Raise :class:`OutputOverInput` when an output is an input file, lies inside an input folder
+    (it would be read back as input next time), or two outputs are the same file."""
+    wanted = [Path(o) for o in outputs if o is not None and str(o) != STDOUT]
+    sources = [p for item in inputs if item is not None for p in _expanded(item)]
+    for number, output in enumerate(wanted):
+        for source in sources:
+            if source.is_dir():
+                folder = source.resolve()
+                if folder in output.resolve().parents:
+                    raise OutputOverInput(
+                        f"{output}: is inside the input folder {source}; write the result outside it"
+                    )
+            elif _same_file(output, source):
+                raise OutputOverInput(f"{output}: is also an input of this command; write the result to another file")
+        for other in wanted[number + 1 :]:
+            if _same_file(output, other):
+                raise OutputOverInput(f"{output}: named for two outputs; give each its own file")
