@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from itertools import islice
 from typing import Any
 
 from curation.normalize import normalize_text
+from curation.segment.data import word_list
+from curation.segment.metadata import MetaKind, MetadataRules
+from curation.segment.sentences import INVISIBLES
 from curation.units import Article, ArticleRole, Document, Span
 
 # Characters that end a sentence; a heading, headline or caption text never ends with one.
@@ -41,6 +44,7 @@ _COMMAS = ("،", ",")
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
+_SHOWN = re.compile(rf"[^\s{INVISIBLES}]")  # a line of BOMs, RLMs or zero-width spaces is blank
 _PRONOUN_THAT = re.compile(r"^[إأا]ن(?:ه|ها|هم|هما|هن|نا|ني|ك|كم)?$")
 # Prepositions: a caption's description has them, a person's name in a byline does not.
 _PARTICLES = frozenset(("في", "من", "على", "إلى", "عن", "مع", "بين", "خلال", "لدى", "عند", "بعد", "قبل"))
@@ -67,150 +71,33 @@ class ArticleSettings:
     also matches ``اقرا ايضا``.
     """
 
-    markers: tuple[str, ...] = ("TT",)
-    related_headers: tuple[str, ...] = ("مقالات ذات صلة", "اقرأ أيضاً", "اقرأ أيضا", "ذات صلة", "قد يهمك", "المزيد")
-    kickers: tuple[str, ...] = ("عاجل", "خاص", "حصري", "حصريا", "فيديو", "بالفيديو", "بالصور", "شاهد", "تحديث", "مباشر")
+    markers: tuple[str, ...] = field(default_factory=lambda: word_list("markers"))
+    related_headers: tuple[str, ...] = field(default_factory=lambda: word_list("related_headers"))
+    kickers: tuple[str, ...] = field(default_factory=lambda: word_list("kickers"))
     # Section names that related-article lists glue to the front of a teaser's photo caption.
-    section_labels: tuple[str, ...] = (
-        "المشرق العربي",
-        "شؤون إقليمية",
-        "العالم العربي",
-        "المغرب العربي",
-        "شمال أفريقيا",
-        "الخليج",
-        "أفريقيا",
-        "أوروبا",
-        "آسيا",
-        "أميركا",
-        "أمريكا",
-        "العالم",
-        "اقتصاد",
-        "رياضة",
-        "ثقافة وفنون",
-        "ثقافة",
-        "منوعات",
-        "تكنولوجيا",
-        "علوم",
-        "صحة",
-        "يوميات الشرق",
-    )
+    section_labels: tuple[str, ...] = field(default_factory=lambda: word_list("section_labels"))
     # Fronted adverbials/attributions that open a paragraph right after a glued heading.
-    glued_heading_openers: tuple[str, ...] = (
-        "في",
-        "بحسب",
-        "حسب",
-        "وفق",
-        "وفقاً",
-        "نقلاً عن",
-        "خلال",
-        "على صعيد",
-        "من جهته",
-        "من جهتها",
-        "من جانبه",
-        "من جانبها",
-    )
+    glued_heading_openers: tuple[str, ...] = field(default_factory=lambda: word_list("glued_heading_openers"))
     # Words that start a sentence, never a heading: a paragraph opening with one is not split.
-    sentence_first_words: tuple[str, ...] = (
-        "قال",
-        "قالت",
-        "أكد",
-        "أكدت",
-        "أعلن",
-        "أعلنت",
-        "أضاف",
-        "أضافت",
-        "أوضح",
-        "أوضحت",
-        "ذكر",
-        "ذكرت",
-        "أشار",
-        "أشارت",
-        "كشف",
-        "كشفت",
-        "نقل",
-        "نقلت",
-        "صرح",
-        "اعتبر",
-        "رأى",
-        "شدد",
-        "دعا",
-        "أفاد",
-        "أفادت",
-        "تابع",
-        "يقول",
-        "تقول",
-        "يرى",
-        "جاء",
-        "جاءت",
-        "كان",
-        "كانت",
-        "يأتي",
-        "تأتي",
-        "يذكر",
-        "يشار",
-        "هذا",
-        "هذه",
-        "لكن",
-        "كما",
-        "بينما",
-        "أما",
-        "حين",
-        "حيث",
-        "عندما",
-        "بعد",
-        "قبل",
-        "منذ",
-        "إن",
-        "أن",
-        "إذا",
-        "لو",
-        "ثم",
-        "بل",
-        "أو",
-        "لم",
-        "لن",
-        "لا",
-        "قد",
-        "ما",
-        "من",
-        "هو",
-        "هي",
-        "هم",
-        "إلا",
-        "رغم",
-        "مع",
-    )
+    sentence_first_words: tuple[str, ...] = field(default_factory=lambda: word_list("sentence_first_words"))
     # Words a glued heading never contains, as they make a clause (relatives, negation, copula).
-    sentence_inner_words: tuple[str, ...] = (
-        "الذي",
-        "التي",
-        "الذين",
-        "اللذين",
-        "اللتين",
-        "هو",
-        "هي",
-        "هم",
-        "أن",
-        "إن",
-        "أنه",
-        "إنه",
-        "لا",
-        "لم",
-        "لن",
-        "قد",
-        "ما",
-        "كان",
-        "كانت",
-        "من",
-        "على",
-        "إلى",
-        "عن",
-    )
+    sentence_inner_words: tuple[str, ...] = field(default_factory=lambda: word_list("sentence_inner_words"))
+    # Vocabulary of the byline, dateline and boilerplate shapes (see curation.segment.metadata).
+    agencies: tuple[str, ...] = field(default_factory=lambda: word_list("agencies"))
+    sign_offs: tuple[str, ...] = field(default_factory=lambda: word_list("sign_offs"))
+    date_words: tuple[str, ...] = field(default_factory=lambda: word_list("date_words"))
+    time_words: tuple[str, ...] = field(default_factory=lambda: word_list("time_words"))
+    byline_leads: tuple[str, ...] = field(default_factory=lambda: word_list("byline_leads"))
+    tag_labels: tuple[str, ...] = field(default_factory=lambda: word_list("tag_labels"))
+    share_words: tuple[str, ...] = field(default_factory=lambda: word_list("share_words"))
+    link_phrases: tuple[str, ...] = field(default_factory=lambda: word_list("link_phrases"))
+    # Bracketed format tags that end a headline, not a caption's photo credit: "(فيديو)".
+    title_tags: tuple[str, ...] = field(default_factory=lambda: word_list("title_tags"))
     min_glued_headings: int = 2  # glued headings are believed only when an article shows this many
     article_gap_lines: int = 2  # this many blank lines in a row separate two articles
     max_heading_words: int = 8
     max_heading_chars: int = 80
-    min_title_words: int = 3
+    min_title_words: int = 1
     max_title_words: int = 20
     max_credit_words: int = 4  # words inside a caption's closing parentheses
     max_byline_name_words: int = 4
@@ -270,6 +157,18 @@ class _Rules:
         self.openers = _Phrases(settings.glued_heading_openers)
         self.first_words = frozenset(normalize_text(w) for w in settings.sentence_first_words)
         self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
+        self.title_tags = frozenset(normalize_text(t).casefold() for t in settings.title_tags)
+        self.metadata = MetadataRules(
+            agencies=settings.agencies,
+            sign_offs=settings.sign_offs,
+            date_words=settings.date_words,
+            time_words=settings.time_words,
+            byline_leads=settings.byline_leads,
+            tag_labels=settings.tag_labels,
+            share_words=settings.share_words,
+            link_phrases=settings.link_phrases,
+            sentence_first_words=settings.sentence_first_words,
+        )
 
     def is_marker(self, text: str) -> bool:
         return text in self.markers
@@ -286,11 +185,24 @@ class _Rules:
             return None
         open_at = text.rfind("(")
         credit = text[open_at + 1 : -1]
-        if open_at <= 0 or ")" in credit or not credit.strip():
-            return None
+        if open_at <= 0 or ")" in credit or not any(ch.isalpha() for ch in credit):
+            return None  # "(...)" ends a sentence with an omission; it credits nobody
         if len(credit.split()) > self.settings.max_credit_words or any(ch.isdigit() for ch in credit):
             return None  # a long aside, or a year, score or count in brackets
+        if normalize_text(credit.strip()).casefold() in self.title_tags:
+            return None  # "(فيديو)" tags a headline
         return open_at
+
+    def has_title_tag(self, text: str) -> bool:
+        """Whether the line ends in a bracketed format tag: ``... (فيديو)``."""
+        if not text.endswith(")") or "(" not in text:
+            return False
+        tag = text[text.rfind("(") + 1 : -1]
+        return normalize_text(tag.strip()).casefold() in self.title_tags
+
+    def meta_kind(self, text: str) -> MetaKind | None:
+        """Byline, dateline or boilerplate by the shape of the whole line."""
+        return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
         open_at = self.credit_open(text)
@@ -339,7 +251,7 @@ class _Rules:
         words = len(text.split())
         if not self.settings.min_title_words <= words <= self.settings.max_title_words:
             return False
-        if text[-1] in ".…:،,;؛" or self.is_caption(text) or self.is_byline(text):
+        if text[-1] in ".…:،,;؛" or self.is_caption(text) or self.is_byline(text) or self.meta_kind(text):
             return False
         return not (plain and (text[-1] in _SENTENCE_FINAL or "،" in text or "," in text))
 
@@ -440,7 +352,7 @@ def _lines(text: str) -> list[_Line]:
         end = length if newline < 0 else newline
         raw = text[position:end]
         stripped = raw.strip()
-        if stripped:
+        if stripped and _SHOWN.search(stripped):
             start = position + (len(raw) - len(raw.lstrip()))
             lines.append(_Line(start, start + len(stripped), stripped, gap))
             gap = 0
@@ -484,12 +396,32 @@ def _headline_before_marker(lines: list[_Line], marker: int, rules: _Rules) -> i
     return None
 
 
+def _opens_story(lines: list[_Line], index: int, rules: _Rules) -> bool:
+    """Whether a line after a run of blank lines opens another story rather than the next part of
+    this one: a headline followed by what only opens a story (a photo caption, a page marker, a
+    byline or dateline, or a first paragraph with its dateline glued on). Blank runs alone are
+    spacing: scrapers and editors put them anywhere."""
+    line = lines[index]
+    headline = rules.kicker_end(line.text) is not None or rules.has_title_tag(line.text)
+    if not headline and not rules.is_headline_shaped(line.text, plain=False):
+        return False
+    for following in lines[index + 1 : index + 3]:
+        text = following.text
+        if rules.is_caption(text) or rules.is_marker(text) or rules.is_byline(text):
+            return True
+        if rules.meta_kind(text) in ("byline", "dateline"):
+            return True
+        if rules.metadata.glued_prefix(text) is not None:
+            return True
+    return False
+
+
 def _sections(lines: list[_Line], rules: _Rules) -> list[tuple[bool, list[_Line]]]:
     """Runs of lines that hold one story (``False``) or a related-articles block whose first line
     is its header (``True``)."""
     starts: dict[int, bool] = {0: False}
     for index, line in enumerate(lines):
-        if index and line.gap >= rules.settings.article_gap_lines:
+        if index and line.gap >= rules.settings.article_gap_lines and _opens_story(lines, index, rules):
             starts.setdefault(index, False)
         if rules.is_related_header(line.text):
             starts[index] = True
@@ -500,6 +432,25 @@ def _sections(lines: list[_Line], rules: _Rules) -> list[tuple[bool, list[_Line]
     ordered = sorted(starts)
     ends = ordered[1:] + [len(lines)]
     return [(starts[start], lines[start:end]) for start, end in zip(ordered, ends) if start < end]
+
+
+class _Metadata:
+    """The byline, dateline and boilerplate lines of one article: the first byline and dateline
+    are the article's; every other metadata line, scraper echo or page marker is boilerplate, so
+    no line of the page is dropped without a span that says where it went."""
+
+    def __init__(self) -> None:
+        self.byline: Span | None = None
+        self.dateline: Span | None = None
+        self.boilerplate: list[Span] = []
+
+    def add(self, kind: MetaKind, span: Span) -> None:
+        if kind == "byline" and self.byline is None:
+            self.byline = span
+        elif kind == "dateline" and self.dateline is None:
+            self.dateline = span
+        else:
+            self.boilerplate.append(span)
 
 
 class _Builder:
@@ -518,7 +469,7 @@ class _Builder:
         paragraphs: list[Span],
         headings: list[Span],
         captions: list[Span],
-        byline: Span | None,
+        meta: _Metadata,
     ) -> Article:
         start, end = lines[0].start, lines[-1].end
         title_span, kicker = None, None
@@ -539,47 +490,79 @@ class _Builder:
             paragraphs=tuple(paragraphs),
             headings=tuple(headings),
             captions=tuple(captions),
-            byline=byline,
+            byline=meta.byline,
             kicker=kicker,
+            dateline=meta.dateline,
+            boilerplate=tuple(sorted(meta.boilerplate, key=lambda span: span.start)),
         )
 
     def main(self, lines: list[_Line]) -> Article | None:
-        """One story: title, captions kept once, byline, then headings and paragraphs."""
+        """One story: title, captions kept once, byline, dateline and boilerplate, then headings
+        and paragraphs; a dateline or byline glued before the first sentence is cut off it."""
         rules = self.rules
         title = self._main_title(lines)
         seen_captions: set[str] = set()
         captions: list[Span] = []
-        byline: Span | None = None
+        meta = _Metadata()
         body: list[_Line] = []
+        foot: list[tuple[MetaKind, _Line]] = []  # byline-shaped lines after the body began
         for line in lines:
             text = line.text
-            if line is title or rules.is_marker(text) or (title is not None and text == title.text):
+            if line is title:
                 continue
-            if byline is None and not body and rules.is_byline(text):
-                byline = line.span()
+            if rules.is_marker(text) or (title is not None and text == title.text) or text in seen_captions:
+                meta.add("boilerplate", line.span())  # page markers and scraper echoes
+                continue
+            kind = rules.meta_kind(text)
+            if kind is None and not body and rules.is_byline(text):
+                kind = "byline"
+            if kind is not None and body and kind != "boilerplate":
+                foot.append((kind, line))  # a byline stands at a story's head or foot only
+            elif kind is not None:
+                meta.add(kind, line.span())
             elif rules.is_caption(text):
-                if text not in seen_captions:
-                    seen_captions.add(text)
-                    captions.append(line.span())
+                seen_captions.add(text)
+                captions.append(line.span())
             else:
+                body.extend(held for _, held in foot)  # body went on: those lines were body
+                foot.clear()
                 body.append(line)
-        if title is None and not body and not captions and byline is None:
-            return None  # only page markers
+        if body:
+            body[0] = self._without_glued_metadata(body[0], meta)
+        for kind, line in foot:
+            meta.add(kind, line.span())
+        if title is None and not body and not captions and meta.byline is None and meta.dateline is None:
+            return None  # only page markers and boilerplate
         paragraphs, headings = self._body(body)
-        return self.article(lines, "main", title, paragraphs, headings, captions, byline)
+        return self.article(lines, "main", title, paragraphs, headings, captions, meta)
+
+    def _without_glued_metadata(self, line: _Line, meta: _Metadata) -> _Line:
+        """The first paragraph without the dateline or byline glued before its first sentence."""
+        cut = self.rules.metadata.glued_prefix(line.text)
+        if cut is None:
+            return line
+        prefix_end, rest, kind = cut
+        meta.add(kind, Span.of(self.text, line.start, line.start + prefix_end))
+        return _Line(line.start + rest, line.end, line.text[rest:], line.gap)
 
     def _main_title(self, lines: list[_Line]) -> _Line | None:
-        """The headline: the line a marker's echo repeats, else a headline-shaped first line."""
+        """The headline: the line a marker's echo repeats, else a headline-shaped first line
+        (bylines and datelines above it skipped, never taken for it)."""
         rules = self.rules
-        first = lines[0]
-        if rules.is_marker(first.text) or rules.is_caption(first.text) or len(lines) < 2:
+        first_index = next((i for i, line in enumerate(lines) if rules.meta_kind(line.text) is None), len(lines))
+        if first_index >= len(lines) - 1:
+            return None
+        first = lines[first_index]
+        if rules.is_marker(first.text) or rules.is_caption(first.text):
             return None
         for index, line in enumerate(islice(lines, rules.settings.marker_lookback_lines + 1)):
-            if rules.is_marker(line.text) and _headline_before_marker(lines, index, rules) == 0:
+            if rules.is_marker(line.text) and _headline_before_marker(lines, index, rules) == first_index:
                 return first
         if rules.kicker_end(first.text) is not None:
             return first
-        return first if rules.is_headline_shaped(first.text, plain=lines[1].gap == 0) else None
+        if rules.has_title_tag(first.text) and len(first.text.split()) <= rules.settings.max_title_words:
+            return first
+        return first if rules.is_headline_shaped(first.text, plain=lines[first_index + 1].gap == 0) else None
 
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""
@@ -609,19 +592,20 @@ class _Builder:
                 headings.append(heading)
         return paragraphs, headings
 
-    def teasers(self, lines: list[_Line]) -> tuple[list[Article], int]:
-        """The teasers at the start of a related block's lines, and where they stop."""
+    def teasers(self, header: _Line, lines: list[_Line]) -> tuple[list[Article], int]:
+        """The teasers at the start of a related block's lines, and where they stop; the block's
+        header is boilerplate of the first teaser."""
         articles: list[Article] = []
         index = 0
         while index < len(lines):
-            teaser = self._teaser(lines, index)
+            teaser = self._teaser(lines, index, header if index == 0 else None)
             if teaser is None:
                 break
             article, index = teaser
             articles.append(article)
         return articles, index
 
-    def _teaser(self, lines: list[_Line], first: int) -> tuple[Article, int] | None:
+    def _teaser(self, lines: list[_Line], first: int, header: _Line | None) -> tuple[Article, int] | None:
         """One teaser from ``lines[first]``: captions and a title (each possibly repeated), a
         summary, closed by a byline or by the next teaser's caption."""
         rules = self.rules
@@ -629,7 +613,7 @@ class _Builder:
         captions: list[Span] = []
         seen: set[str] = set()
         summary: list[Span] = []
-        byline: Span | None = None
+        meta = _Metadata()
         index = first
         distinct = 0
         closed_by_caption = False
@@ -637,10 +621,11 @@ class _Builder:
             line = lines[index]
             text = line.text
             if text in seen:
+                meta.add("boilerplate", line.span())  # a repeated caption or title
                 index += 1
                 continue
             if summary and rules.is_byline(text):
-                byline = line.span()
+                meta.add("byline", line.span())
                 index += 1
                 break
             if rules.is_marker(text) or rules.is_related_header(text):
@@ -649,7 +634,7 @@ class _Builder:
                 if summary:
                     closed_by_caption = True
                     break  # the next teaser's photo
-                captions.append(self._teaser_caption(line))
+                captions.append(self._teaser_caption(line, meta))
             elif title is None:
                 title = line
             else:
@@ -659,15 +644,22 @@ class _Builder:
             if distinct > rules.settings.max_teaser_lines:
                 return None
             index += 1
-        if title is None or (byline is None and not (captions and summary and closed_by_caption)):
+        if title is None or (meta.byline is None and not (captions and summary and closed_by_caption)):
             return None  # bare links, or a story after the block: no teaser layout
         teaser_lines = lines[first:index]
-        return self.article(teaser_lines, "teaser", title, summary, [], captions, byline), index
+        if header is not None:
+            meta.add("boilerplate", header.span())
+            teaser_lines = [header, *teaser_lines]
+        return self.article(teaser_lines, "teaser", title, summary, [], captions, meta), index
 
-    def _teaser_caption(self, line: _Line) -> Span:
+    def _teaser_caption(self, line: _Line, meta: _Metadata) -> Span:
+        """The caption without the section label glued to its front (kept as boilerplate)."""
         cut = self.rules.section_label_end(line.text)
         if cut is None:
             return line.span()
+        label = _trimmed(self.text, line.start, line.start + cut)
+        if label is not None:
+            meta.add("boilerplate", label)
         return Span.of(self.text, line.start + cut, line.end)
 
 
@@ -694,7 +686,7 @@ def split_articles(document: Document, settings: ArticleSettings | None = None) 
             articles.append(article)
 
     for is_related, lines in _sections(_lines(document.text), rules):
-        teasers, used = builder.teasers(lines[1:]) if is_related else ([], 0)
+        teasers, used = builder.teasers(lines[0], lines[1:]) if is_related else ([], 0)
         if teasers:
             finish_story()
             articles.extend(teasers)

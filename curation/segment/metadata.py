@@ -1,0 +1,249 @@
+"""Bylines, datelines, sign-offs and scraper boilerplate, recognised by the shape of a line.
+
+Outlets differ in their words but not in their shapes, so each rule names a shape and takes its
+vocabulary from a word list in ``curation/segment/data`` (agencies, months, share words ...):
+
+- **byline**: a writer and a place or outlet joined by dashes, ``ـ`` or slashes
+  (``أحمد الريدي - القاهرة``, ``القاهرة ـ أحمد الريدي``, ``Name- Outlet- City:``); a line opened by
+  a byline word (``بقلم:``, ``كتب -``); a news agency alone, bracketed or not (``واس``,
+  ``(أ.ف.ب)``); a contact line (an e-mail address or an ``@handle``);
+- **dateline**: a date (Gregorian or Hijri month names, weekdays, ``6/11/2025``, ``1447 هـ``) or a
+  bracketed agency, with at most a place besides (``باماكو، 6 نوفمبر 2025``,
+  ``القاهرة (رويترز)``, ``الرياض 15 جمادى الأولى 1447 هـ الموافق 6 نوفمبر 2025 م واس``);
+- **boilerplate**: a sign-off (``// انتهى //``), a bare time (``18:07 ت م``), a tag line
+  (``سمات: ...``), a share prompt or a row of share buttons, a link to the story (a URL with
+  a few words, or a link phrase), a copyright line.
+
+Every shape is short and carries no sentence-final punctuation, so body sentences never match.
+A dateline or byline glued before a story's first sentence (``القاهرة (رويترز) - قال ...``) is
+found as the longest such prefix ending at a dash or colon.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Literal
+
+from curation.normalize import normalize_text
+
+MetaKind = Literal["byline", "dateline", "boilerplate"]
+
+MAX_META_CHARS = 160
+"""Longer lines are prose: no byline, dateline or boilerplate line runs this long."""
+MAX_META_WORDS = 16
+MAX_PLACE_WORDS = 2
+"""Words besides the date and the agency in a dateline: a place (``دار السلام``)."""
+MAX_PART_WORDS = 4
+"""Words in each dash-joined part of a byline (a name, an outlet, a city)."""
+MAX_GLUED_PREFIX_WORDS = 24
+MAX_SHARE_WORDS = 10
+
+_SENTENCE_FINAL = ".!?؟…،,;؛"
+_DECORATION = "/\\-–—ـ()[]{}<>*•·.:|«»\"'“” \t"
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
+_TIME = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?!\d)")
+_NUMBER = re.compile(r"\d+(?:هـ|ه|م)?")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
+_TOKEN = re.compile(r"[^\s,،:;؛/|()\[\]«»\"“”\-–—]+")
+_PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s+[/|]\s+")
+_PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*")
+_COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
+_PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
+"""Compared as written: folding ``على`` to ``علي`` would make every Ali a preposition."""
+
+
+def _letters_only(word: str) -> bool:
+    return all(ch.isalpha() or unicodedata.category(ch) == "Mn" or ch in ".'’" for ch in word)
+
+
+class _Vocabulary:
+    """Normalised phrases, matched whole against a normalised text with dots and spaces dropped,
+    so ``أ.ف.ب`` ``أ ف ب`` and ``(ا ف ب)`` are one agency."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.squeezed = frozenset(self.squeeze(p) for p in phrases)
+
+    @staticmethod
+    def squeeze(text: str) -> str:
+        return "".join(ch for ch in normalize_text(text).casefold() if ch not in _DECORATION)
+
+    def __contains__(self, text: str) -> bool:
+        squeezed = self.squeeze(text)
+        return bool(squeezed) and squeezed in self.squeezed
+
+
+class MetadataRules:
+    """The shape tests, with the word lists of one :class:`ArticleSettings` normalised once."""
+
+    def __init__(
+        self,
+        *,
+        agencies: Iterable[str],
+        sign_offs: Iterable[str],
+        date_words: Iterable[str],
+        time_words: Iterable[str],
+        byline_leads: Iterable[str],
+        tag_labels: Iterable[str],
+        share_words: Iterable[str],
+        link_phrases: Iterable[str],
+        sentence_first_words: Iterable[str],
+    ) -> None:
+        self.agencies = _Vocabulary(agencies)
+        self.sign_offs = _Vocabulary(sign_offs)
+        self.date_words = frozenset(normalize_text(w).casefold() for w in date_words)
+        self.date_and_time_words = self.date_words | frozenset(normalize_text(w).casefold() for w in time_words)
+        self.byline_leads = frozenset(normalize_text(w).casefold() for w in byline_leads)
+        self.tag_labels = tuple(sorted((normalize_text(t).casefold() for t in tag_labels), key=len, reverse=True))
+        self.share_words = frozenset(normalize_text(w).casefold() for w in share_words)
+        self.link_phrases = tuple(normalize_text(p).casefold() for p in link_phrases)
+        self.sentence_first_words = frozenset(normalize_text(w) for w in sentence_first_words)
+
+    def line_kind(self, text: str) -> MetaKind | None:
+        """What a whole (trimmed) line is, by shape; None for anything else (title, body, caption)."""
+        if len(text) > MAX_META_CHARS or not any(ch.isalnum() for ch in text):
+            return None
+        if text in self.sign_offs:
+            return "boilerplate"
+        if text in self.agencies:
+            return "byline"
+        folded = normalize_text(text).casefold()
+        if self._is_boilerplate(text, folded):
+            return "boilerplate"
+        if _EMAIL.search(text) or _HANDLE.search(text):
+            return "byline" if len(text.split()) <= MAX_META_WORDS // 2 else None
+        if text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")"):
+            return None
+        date_kind = self._date_kind(text)
+        if date_kind is not None:
+            return date_kind
+        if self._is_byline(text, folded):
+            return "byline"
+        return None
+
+    def glued_prefix(self, text: str) -> tuple[int, int, MetaKind] | None:
+        """``(end of prefix, start of the rest, kind)`` for a dateline or byline glued before the
+        first sentence of a paragraph (``القاهرة (رويترز) - قال``, ``Name- Outlet- City: ...``);
+        the longest such prefix wins. A lone place before a spaced dash counts as a dateline."""
+        best: tuple[int, int, MetaKind] | None = None
+        words = 0
+        position = 0
+        for match in _PREFIX_END.finditer(text):
+            words += len(text[position : match.start()].split())
+            position = match.start()
+            if words > MAX_GLUED_PREFIX_WORDS:
+                break
+            prefix = text[: match.end() if match.group().startswith(")") else match.start()].rstrip()
+            rest = match.end()
+            if not prefix or rest >= len(text) or not text[rest].isalnum() and text[rest] not in "«\"“(":
+                continue
+            kind = self.line_kind(prefix) or self._lone_place(prefix, match.group())
+            if kind in ("byline", "dateline"):
+                best = (len(prefix), rest, kind)
+        return best
+
+    # --- the shapes -------------------------------------------------------------------------
+
+    def _is_boilerplate(self, text: str, folded: str) -> bool:
+        if _COPYRIGHT.search(text):
+            return len(text.split()) <= MAX_META_WORDS
+        if any(folded.startswith(phrase) for phrase in self.link_phrases):
+            return True
+        url = _URL.search(text)
+        if url is not None:
+            return len(_URL.sub(" ", text).split()) <= MAX_SHARE_WORDS // 2 + 2
+        for label in self.tag_labels:
+            if folded.startswith(label) and folded[len(label) : len(label) + 1] in (":", " ", "：", ""):
+                return True
+        words = [w for w in _TOKEN.findall(folded) if any(ch.isalnum() for ch in w)]
+        if words and len(words) <= MAX_SHARE_WORDS and all(w.strip(".") in self.share_words for w in words):
+            return True
+        return _TIME.search(text) is not None and not self._non_date_tokens(text) and not self._has_named_date(text)
+
+    def _date_kind(self, text: str) -> MetaKind | None:
+        """``dateline`` for a date or a bracketed agency with at most a place besides, ``boilerplate``
+        for a bare time (handled above), None otherwise."""
+        rest, agency = self._without_agency(text)
+        has_date = self._has_named_date(rest) or _NUMERIC_DATE.search(rest) is not None
+        if not has_date and agency != "bracketed":
+            return None  # "نمضي معا" ends in an agency's name (Ma'an) but is a headline
+        others = self._non_date_tokens(rest)
+        if len(others) > MAX_PLACE_WORDS or any(w in _PARTICLES for w in others):
+            return None
+        if not all(_letters_only(w) for w in others):
+            return None
+        return "dateline" if has_date or others else "byline"
+
+    def _without_agency(self, text: str) -> tuple[str, Literal["bracketed", "trailing"] | None]:
+        """The text with its agency taken out (bracketed anywhere, or the last one to three words),
+        and how the agency stood: several agencies' names are also common words (``معا``, ``قنا``),
+        so an unbracketed one counts only beside a date."""
+        for match in _BRACKETED.finditer(text):
+            if match.group(1) in self.agencies:
+                return (text[: match.start()] + " " + text[match.end() :]).strip(), "bracketed"
+        words = text.split()
+        for count in (3, 2, 1):
+            if len(words) > count and " ".join(words[-count:]) in self.agencies:
+                return " ".join(words[:-count]), "trailing"
+        return text, None
+
+    def _non_date_tokens(self, text: str) -> list[str]:
+        """The words that are not part of a date or time (``في`` before a day number is: ``بيروت في 3 ...``)."""
+        tokens = _TOKEN.findall(_NUMERIC_DATE.sub(" 0 ", _TIME.sub(" 0 ", text)))
+        return [
+            token
+            for index, token in enumerate(tokens)
+            if any(ch.isalnum() for ch in token)
+            and not _NUMBER.fullmatch(token)
+            and normalize_text(token.strip(".")).casefold() not in self.date_and_time_words
+            and not (token == "في" and index + 1 < len(tokens) and tokens[index + 1][:1].isdigit())
+        ]
+
+    def _has_named_date(self, text: str) -> bool:
+        """A month or weekday name, or a year with its era mark (``1447 هـ``, ``2025م``)."""
+        folded = [normalize_text(t.strip(".")).casefold() for t in _TOKEN.findall(text)]
+        era = {"ه", "هـ", "م"}
+        for index, token in enumerate(folded):
+            if token in self.date_words and token not in era and len(token) > 2:
+                return True
+            if re.fullmatch(r"\d{3,4}(?:ه|م)", token) or (
+                token.isdigit() and index + 1 < len(folded) and folded[index + 1] in era
+            ):
+                return True
+        return False
+
+    def _is_byline(self, text: str, folded: str) -> bool:
+        """A byline word first, or two to four short parts joined by dashes, ``ـ`` or slashes."""
+        words = text.split()
+        if len(words) > MAX_META_WORDS or any(ch.isdigit() for ch in text):
+            return False
+        first = _TOKEN.match(folded)
+        if first and first.group() in self.byline_leads and 2 <= len(words) <= MAX_PART_WORDS * 2:
+            return True
+        parts = [p.strip() for p in _PART_SEPARATOR.split(text.rstrip(":： -–—"))]
+        if not 2 <= len(parts) <= 4 or not all(parts):
+            return False
+        for part in parts:
+            part_words = part.strip("«»\"“”()").split()
+            if not 1 <= len(part_words) <= MAX_PART_WORDS:
+                return False
+            if not all(_letters_only(w.strip("«»\"“”()")) for w in part_words):
+                return False
+            if any(w in _PARTICLES for w in part_words):
+                return False
+        return True
+
+    def _lone_place(self, prefix: str, separator: str) -> MetaKind | None:
+        """``القاهرة -`` before a first sentence: one or two plain words before a spaced dash."""
+        words = prefix.split()
+        if not 1 <= len(words) <= MAX_PLACE_WORDS or ":" in separator or ")" in separator:
+            return None
+        if not all(_letters_only(w) and w not in _PARTICLES for w in words):
+            return None
+        if normalize_text(words[0]) in self.sentence_first_words:
+            return None
+        return "dateline"

@@ -1,0 +1,125 @@
+"""Bylines, datelines and boilerplate recognised by the shape of a line, whatever the outlet."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.segment.articles import ArticleSettings, _rules
+
+RULES = _rules(ArticleSettings()).metadata
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "القاهرة - أحمد الريدي",
+        "أحمد الريدي – القاهرة",
+        "القاهرة ـ أحمد الريدي",
+        "علي حسن / بغداد",
+        "محمد علي- الشرق الأوسط- بيروت:",
+        "بقلم: سارة الأحمد",
+        "كتب - محمود عبد الله",
+        "واس",
+        "(أ.ف.ب)",
+        "أ ف ب",
+        "editor@example.com",
+        "@ahmed_news",
+    ],
+)
+def test_byline_shapes(line: str) -> None:
+    assert RULES.line_kind(line) == "byline"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "باماكو، 6 نوفمبر 2025",
+        "القاهرة (رويترز)",
+        "الرياض 15 جمادى الأولى 1447 هـ الموافق 06 نوفمبر 2025 م واس",
+        "الخميس 6 نوفمبر 2025 - 18:07",
+        "1447/05/15 هـ",
+        "بيروت في 3 تشرين الثاني 2025",
+        "الجزائر 12 جوان 2025 (واج)",
+    ],
+)
+def test_dateline_shapes_gregorian_and_hijri(line: str) -> None:
+    assert RULES.line_kind(line) == "dateline", line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "// انتهى //",
+        "ـ (انتهى) ـ",
+        "18:07 ت م",
+        "10:30 GMT",
+        "سمات: مالي، القاعدة، باماكو",
+        "الوسوم الحكومة الموازنة",
+        "شارك الخبر",
+        "فيسبوك | تويتر | واتساب",
+        "رابط الخبر: https://example.com/news/1",
+        "https://example.com/news/1",
+        "Link to this story at example.com",
+        "جميع الحقوق محفوظة © 2025",
+    ],
+)
+def test_boilerplate_shapes(line: str) -> None:
+    assert RULES.line_kind(line) == "boilerplate"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "هل تتدخل الولايات المتحدة «عسكرياً» لصد «القاعدة» في مالي؟",
+        "وزير النقل يفتتح خط القطار السريع بين المدينتين",
+        "قال الوزير إن الوضع خطير.",
+        "مصر تحتفل بعيد 6 أكتوبر",
+        "الأهلي يفوز على الزمالك 2-1",
+        "تكلفة المشروع",
+        "وقال المتحدث في بيان - نشر اليوم - إن الاتفاق قريب.",
+        "عبدالقادر محمد ـ مراسل إعلامي في الرياض وأكد أن الخبر صحيح.",
+    ],
+)
+def test_titles_and_sentences_are_not_metadata(line: str) -> None:
+    assert RULES.line_kind(line) is None
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "prefix", "kind"),
+    [
+        ("القاهرة (رويترز) - قال الوزير إن المحادثات مستمرة.", "القاهرة (رويترز)", "dateline"),
+        ("باريس - (أ ف ب): قال الرئيس إن الحوار مستمر.", "باريس - (أ ف ب)", "dateline"),
+        ("القاهرة - أعلن الجيش اليوم عن مناورات.", "القاهرة", "dateline"),
+        ("محمد علي- الشرق الأوسط- بيروت: أعلن الجيش اليوم.", "محمد علي- الشرق الأوسط- بيروت", "byline"),
+        (
+            "الرياض 15 جمادى الأولى 1447 هـ الموافق 06 نوفمبر 2025 م واس - أعلنت الوزارة.",
+            "الرياض 15 جمادى الأولى 1447 هـ الموافق 06 نوفمبر 2025 م واس",
+            "dateline",
+        ),
+    ],
+)
+def test_a_dateline_or_byline_glued_before_the_first_sentence(paragraph: str, prefix: str, kind: str) -> None:
+    cut = RULES.glued_prefix(paragraph)
+    assert cut is not None and paragraph[: cut[0]] == prefix and cut[2] == kind
+    assert paragraph[cut[1] :][0].isalpha()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    ["قال الوزير - في بيان - إن المحادثات مستمرة.", "وأضاف: إن الوضع مستقر.", "الرئيس: لن نتراجع عن القرار."],
+)
+def test_sentences_with_dashes_or_colons_keep_their_start(paragraph: str) -> None:
+    assert RULES.glued_prefix(paragraph) is None
+
+
+def test_word_lists_are_package_data_and_editable_through_settings() -> None:
+    settings = ArticleSettings()
+    assert "واس" in settings.agencies and "انتهى" in settings.sign_offs and "فيديو" in settings.title_tags
+    custom = _rules(ArticleSettings(agencies=("وكالة المدينة",))).metadata
+    assert custom.line_kind("وكالة المدينة") == "byline"
+    assert custom.line_kind("واس") is None
+
+
+@pytest.mark.parametrize("title", ["نمضي معا", "السلطنة العمانية", "مستقبل الشرق الأوسط"])
+def test_a_headline_ending_in_a_word_that_names_an_agency_is_not_a_dateline(title: str) -> None:
+    assert RULES.line_kind(title) is None
