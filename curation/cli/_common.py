@@ -107,10 +107,11 @@ def schema_path(option: Path | None = None) -> Path | None:
     return found.schema if found is not None else None
 
 
-def load_schema_or_exit(path: Path | None) -> Schema:
-    """The schema ``path`` names, else the one :func:`schema_path` finds, or every problem printed and exit 1."""
+def load_schema_or_exit(path: Path | None, strict: bool = False) -> Schema:
+    """The schema ``path`` names, else the one :func:`schema_path` finds, or every problem printed and exit 1;
+    ``strict`` also asks for what a first draft may leave out (Arabic names, descriptions, examples)."""
     try:
-        return load_schema(schema_path(path))
+        return load_schema(schema_path(path), strict=strict)
     except SchemaError as error:
         print_errors(error.problems)
         error_console.print(f"[red]{len(error.problems)} problem(s)[/red]")

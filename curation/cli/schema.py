@@ -1,4 +1,4 @@
-"""`curation schema check|show|config`: inspect a label schema file."""
+"""`curation schema check|show|config|new`: inspect a label schema file, or draft one from labels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, load_schema_or_exit, print_errors
+from curation.cli._common import console, load_schema_or_exit, print_errors, untrusted
 
 schema_file = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -22,12 +22,13 @@ def schema_group() -> None:
 
 @schema_group.command("check")
 @schema_file
-def check_command(file: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Also require what a first draft may leave out: ar, description, example.")
+def check_command(file: Path | None, strict: bool) -> None:
     """Validate FILE and report every problem with its line and key path."""
-    schema = load_schema_or_exit(file)
+    schema = load_schema_or_exit(file, strict=strict)
     labels = sum(len(family.labels) for family in schema.all_families)
     console.print(
-        f"[green]ok[/green] {escape(str(schema.path))}: {schema.name} v{schema.version}, "
+        f"[green]ok[/green] {untrusted(str(schema.path))}: {schema.name} v{schema.version}, "
         f"{len(schema.all_families)} families, {labels} labels, {len(schema.migrations)} migration step(s), "
         f"fingerprint {schema.fingerprint[:16]}",
         highlight=False,
@@ -55,24 +56,24 @@ def show_command(file: Path | None) -> None:
             table.add_column(column, overflow="fold")
         for label in family.labels:
             table.add_row(
-                label.value,
-                label.ar,
-                label.hotkey,
+                untrusted(label.value),
+                untrusted(label.ar),
+                untrusted(label.hotkey),
                 f"[{label.color}]■[/] {label.color}",
-                escape(label.description),
-                escape(label.example),
+                untrusted(label.description),
+                untrusted(label.example),
             )
         out.print(table)
         if family.target:
-            out.print(f"default stance target: {escape(family.target)}")
+            out.print(f"default stance target: {untrusted(family.target)}")
     for step in schema.migrations:
         out.print(f"migration {step.from_version} -> {step.from_version + 1}:")
         for family_name, mapping in step.mapping.items():
             for old, new in mapping.items():
-                out.print(f"  {family_name}: {old} -> {new}")
+                out.print(f"  {family_name}: {untrusted(old)} -> {untrusted(new)}", highlight=False)
         for family_name, retired in step.retired.items():
             for old in sorted(retired):
-                out.print(f"  {family_name}: {old} retired")
+                out.print(f"  {family_name}: {untrusted(old)} retired", highlight=False)
 
 
 @schema_group.command("config")
@@ -86,3 +87,35 @@ def config_command(file: Path | None, level: str) -> None:
     except ValueError as error:
         print_errors([error])
         sys.exit(1)
+
+
+@schema_group.command("new")
+@click.argument("name")
+@click.option("--entities", default=None, help="Comma-separated entity labels, kept exactly (e.g. PER,ORG,Population-Center).")
+@click.option("--from", "corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A CoNLL/BIO file whose tags give the labels.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Schema YAML to write.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def new_command(name: str, entities: str | None, corpus: Path | None, output: Path, force: bool) -> None:
+    """Write a first-draft schema NAME with one entity family (hotkeys clear of Label Studio's, colours chosen)."""
+    from curation.imports.conll import corpus_labels
+    from curation.schema.generate import draft_schema
+
+    if (entities is None) == (corpus is None):
+        print_errors(["give exactly one of --entities and --from"])
+        sys.exit(1)
+    if output.exists() and not force:
+        print_errors([f"{output}: exists; pass --force to replace it"])
+        sys.exit(1)
+    try:
+        labels = corpus_labels(corpus) if corpus else [v.strip() for v in (entities or "").split(",") if v.strip()]
+        text = draft_schema(name, labels)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print_errors([error])
+        sys.exit(1)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    schema = load_schema_or_exit(output)
+    console.print(f"[green]wrote[/green] {escape(str(output))}: {len(schema.all_families[0].labels)} labels; "
+                  "`curation schema check --strict` lists the Arabic names, descriptions and examples still to write",
+                  highlight=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
-from curation.imports.tags import RepairPolicy, decode_tags
+from curation.imports.tags import RepairPolicy, decode_tags, tag_labels
 from curation.units import EntitySpan
 
 SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
@@ -131,3 +131,13 @@ def read_conll(
         item = _item(path, sentence, source, known, label_map or {}, policy, problems)
         if item is not None:
             yield item
+
+
+def corpus_labels(path: str | Path) -> list[str]:
+    """The distinct well-formed labels of a CoNLL file's tags, in order of first appearance."""
+    tags = []
+    for line in read_lines(Path(path)):
+        fields = line.split("\t") if "\t" in line else line.split()
+        if len(fields) >= 2 and not line.startswith("#"):
+            tags.append(clean_token(fields[-1].strip()))
+    return tag_labels(tags)

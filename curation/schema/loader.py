@@ -16,7 +16,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
 
+from curation.schema.hotkeys import reserved_by_label_studio
 from curation.schema.model import (
     GRANULARITIES,
     KINDS,
@@ -31,8 +33,11 @@ from curation.schemas import bundled_schema
 from curation.units import sha256_hex
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Corpus tag names kept exactly: ``Population-Center`` as well as ``Water_Body``.
+VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_SCHEMA_CHARS = 1 << 20  # the bundled schema is ~10 KB; a megabyte is no schema
+MAX_ALIAS_PROBLEMS = 5
 # Names Label Studio tasks already use for object tags and data keys (see the studio bridge).
 RESERVED_FAMILY_NAMES = frozenset({"text", "title", "target", "unit_id", "doc_id"})
 
@@ -50,6 +55,7 @@ FAMILY_KEYS = {
     "values",
 }
 LABEL_KEYS = {"value", "ar", "description", "example", "hotkey", "color"}
+DRAFT_KEYS = {"ar", "description", "example"}  # may wait in a first draft; `schema check --strict` asks for them
 STEP_ACTIONS = {"rename", "merge", "retire"}
 
 
@@ -111,8 +117,9 @@ def fingerprint_of(data: Any) -> str:
 class _SchemaReader:
     """One pass over the parsed YAML that builds the schema objects and records every problem."""
 
-    def __init__(self, report: _Report) -> None:
+    def __init__(self, report: _Report, strict: bool = False) -> None:
         self.report = report
+        self.strict = strict
         # (from version, family, old label) -> (line, key path) of its rename/merge entry
         self.target_places: dict[tuple[int, str, str], tuple[int | None, str]] = {}
 
@@ -273,13 +280,14 @@ class _SchemaReader:
             self.report.add(line, keypath, "must be a mapping with value, ar, description, example, hotkey, color")
             return None
         self._unknown_keys(item, LABEL_KEYS, keypath)
-        fields = {key: self._text(item, key, keypath, required=True) for key in sorted(LABEL_KEYS)}
+        fields = {key: self._text(item, key, keypath, required=self.strict or key not in DRAFT_KEYS)
+                  for key in sorted(LABEL_KEYS)}
         value = fields["value"]
         if value is not None and not VALUE_PATTERN.match(value):
             self.report.add(
                 _key_line(item, "value"),
                 f"{keypath}.value",
-                f"must be ASCII letters, digits and _ starting with a letter, got {value!r}",
+                f"must be ASCII letters, digits, _ and inner - starting with a letter, got {value!r}",
             )
         if span and value == "O":
             self.report.add(
@@ -290,6 +298,12 @@ class _SchemaReader:
         color = fields["color"]
         if color is not None and not COLOR_PATTERN.match(color):
             self.report.add(_key_line(item, "color"), f"{keypath}.color", f"must be #rrggbb, got {color!r}")
+        hotkey = fields["hotkey"]
+        if hotkey is not None and reserved_by_label_studio(hotkey):
+            self.report.add(_key_line(item, "hotkey"), f"{keypath}.hotkey",
+                            f"Label Studio already uses {hotkey!r} ({reserved_by_label_studio(hotkey)})")
+        if not self.strict and value is not None:  # a first draft: the tag name stands in for the Arabic name
+            fields.update({key: value if key == "ar" else "" for key in DRAFT_KEYS - set(item)})
         if any(v is None for v in fields.values()):
             return None
         return Label(**fields)  # type: ignore[arg-type]
@@ -407,7 +421,9 @@ class _SchemaReader:
         else:
             for old, new in rename.items():
                 place = (_key_line(rename, old), f"{keypath}.rename.{old}")
-                if claim(old, *place) and isinstance(new, str):
+                if not isinstance(new, str):
+                    self.report.add(place[0], place[1], f"the new label must be a string, got {new!r}")
+                elif claim(old, *place):
                     mapping[old] = new
                     places[old] = place
         merge = actions.get("merge", {})
@@ -415,6 +431,9 @@ class _SchemaReader:
             self.report.add(_key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
         else:
             for new, olds in merge.items():
+                if not isinstance(new, str):
+                    self.report.add(_key_line(merge, new), f"{keypath}.merge", f"new labels are strings, got {new!r}")
+                    continue
                 if not isinstance(olds, list) or not olds:
                     self.report.add(
                         _key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it"
@@ -423,7 +442,7 @@ class _SchemaReader:
                 for position, old in enumerate(olds):
                     place = (_key_line(merge, new), f"{keypath}.merge.{new}[{position}]")
                     if claim(old, *place):
-                        mapping[old] = str(new)
+                        mapping[old] = new
                         places[old] = place
         retire = actions.get("retire", [])
         if not isinstance(retire, list):
@@ -451,7 +470,22 @@ class _SchemaReader:
                         )
 
 
-def load_schema(path: str | Path | None = None) -> Schema:
+def _refuse_aliases(source: str, report: _Report) -> None:
+    """Report every YAML alias (``*name``): a few kilobytes of nested aliases expand to gigabytes
+    when the schema is walked (the "billion laughs"), and a schema never needs them. Checked on the
+    event stream, before anything is built."""
+    lines: set[int | None] = set()
+    for event in YAML(typ="rt").parse(source):
+        if isinstance(event, AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            if line not in lines:
+                lines.add(line)
+                report.add(line, "", f"YAML alias *{event.anchor} is not allowed in a schema: write the value out")
+            if len(lines) >= MAX_ALIAS_PROBLEMS:
+                return
+
+
+def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Schema:
     """Read and check a schema file (the default schema when ``path`` is None).
 
     Raises :class:`SchemaError` listing every problem found, each with file, line and key path.
@@ -463,14 +497,21 @@ def load_schema(path: str | Path | None = None) -> Schema:
         source = schema_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
+    if len(source) > MAX_SCHEMA_CHARS:
+        raise SchemaError([f"{shown}: {len(source):,} characters; a schema is at most {MAX_SCHEMA_CHARS:,}"])
     try:
+        _refuse_aliases(source, report)
+        if report.found:
+            raise SchemaError(report.problems)
         data = YAML(typ="rt").load(source)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
-        raise SchemaError(report.problems) from exc
-    parsed = _SchemaReader(report).read(data)
+        raise SchemaError(report.problems) from None
+    except RecursionError:
+        raise SchemaError([f"{shown}: invalid YAML: nested too deeply"]) from None
+    parsed = _SchemaReader(report, strict).read(data)
     if report.problems or parsed is None:
         raise SchemaError(report.problems)
     name, version, description, families, steps = parsed

@@ -1,0 +1,70 @@
+"""A first-draft schema from a list of labels: one span family, tag names kept exactly.
+
+Hotkeys run 1-9, 0, then letters, then shift+letters, skipping every key Label Studio's editor
+binds itself (:mod:`curation.schema.hotkeys`); colours are spread round the hue circle by the
+golden angle, so neighbouring labels never look alike however many there are. Arabic names,
+descriptions and examples are left for the author: ``schema check --strict`` lists them.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import io
+import string
+from collections.abc import Iterator, Sequence
+
+from ruamel.yaml import YAML
+
+from curation.schema.hotkeys import reserved_by_label_studio
+from curation.schema.loader import NAME_PATTERN, VALUE_PATTERN
+
+GOLDEN_ANGLE = 0.381966
+
+
+def hotkeys() -> Iterator[str]:
+    """Every free single key, then shift+letter combinations, in the order they are handed out."""
+    singles = [*"123456789", "0", *string.ascii_lowercase]
+    for key in [*singles, *(f"shift+{c}" for c in string.ascii_lowercase)]:
+        if not reserved_by_label_studio(key):
+            yield key
+
+
+def colours(count: int) -> list[str]:
+    """``count`` distinct #rrggbb colours, readable behind dark text."""
+    found = []
+    for index in range(count):
+        hue = (index * GOLDEN_ANGLE) % 1.0
+        lightness = 0.55 if index % 2 == 0 else 0.68
+        r, g, b = colorsys.hls_to_rgb(hue, lightness, 0.6)
+        found.append(f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}")
+    return found
+
+
+def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence", description: str = "") -> str:
+    """The YAML text of a version-1 schema whose ``entity`` family holds ``entities`` as given."""
+    problems = [f"label {value!r}: must be ASCII letters, digits, _ and inner -" for value in entities
+                if not VALUE_PATTERN.match(value)]
+    problems += [f"label {value!r} is listed twice" for value in sorted(set(entities)) if entities.count(value) > 1]
+    if not NAME_PATTERN.match(name):
+        problems.append(f"schema name {name!r}: lower-case letters, digits and _")
+    if not entities:
+        problems.append("no labels given")
+    keys = list(hotkeys())
+    if len(entities) > len(keys):
+        problems.append(f"{len(entities)} labels but only {len(keys)} free hotkeys")
+    if problems:
+        raise ValueError("; ".join(problems))
+    values = [{"value": value, "hotkey": key, "color": colour}
+              for value, key, colour in zip(entities, keys, colours(len(entities)))]
+    data = {
+        "name": name,
+        "version": 1,
+        "description": description or f"First draft from {len(entities)} labels; add Arabic names, descriptions and examples.",
+        "labels": {"entity": {"kind": "span", "levels": [level], "overlap": False, "granularity": "symbol", "values": values}},
+    }
+    out = io.StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = None
+    yaml.width = 120
+    yaml.dump(data, out)
+    return out.getvalue()
