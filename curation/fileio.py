@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 
 def _default_file_mode() -> int:
@@ -45,25 +48,109 @@ class JsonlLineError(ValueError):
         self.path, self.line, self.reason = str(path), line, reason
 
 
-def iter_jsonl(path: str | Path, errors: list[JsonlLineError] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+MAX_LINE_BYTES = 64 << 20  # one record; a longer line is reported and skipped, never loaded whole
+_SNIFF_BYTES = 8192
+_SKIP_CHUNK = 1 << 20
+# a JSON \u escape of a UTF-16 surrogate: decodes to a lone surrogate that no UTF-8 writer accepts
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _missing(_name: str) -> None:
+    return None
+
+
+def parse_json_line(line: str) -> tuple[Any, str | None]:
+    """``(value, None)`` for a line of JSON, or ``(None, reason)``: invalid JSON, nesting too deep
+    for the parser, and lone surrogates (``"\\ud800"``, which decode but can never be written as
+    UTF-8). ``NaN`` and ``Infinity``, which are not JSON but which Python and pandas write for
+    missing values, are read as null, so they never travel on into an output."""
+    try:
+        value = json.loads(line, parse_constant=_missing)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, "invalid JSON (nested too deeply)"
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return None, f"invalid text: lone surrogate \\u{ord(exc.object[exc.start]):04x} is not a Unicode character"
+    return value, None
+
+
+def _lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, bytes)``, or ``(line number, None)`` for a line over the limit (skipped unread)."""
+    number = 0
+    while raw := handle.readline(max_line_bytes + 1):
+        number += 1
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            while (rest := handle.readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, raw
+
+
+def iter_jsonl(
+    path: str | Path, errors: list[JsonlLineError] | None = None, *, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line. A bad line raises :class:`JsonlLineError`,
-    or, when an ``errors`` list is given, is appended to it so the rest of the file is still read."""
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    or, when an ``errors`` list is given, is appended to it so the rest of the file is still read.
+    A binary file (NUL bytes near the start: an image, an archive) or a FIFO or device is one
+    error, not one per line; a missing or unreadable file raises :class:`OSError`."""
+
+    def bad(number: int, reason: str) -> JsonlLineError:
+        error = JsonlLineError(path, number, reason)
+        if errors is None:
+            raise error
+        errors.append(error)
+        return error
+
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
+        bad(1, "not a regular file (a FIFO, device or socket), not read")
+        return
+    with open(path, "rb") as handle:
+        if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
+            bad(1, "binary content (NUL bytes), not a JSONL text file")
+            return
+        for number, raw in _lines(handle, max_line_bytes):
+            if raw is None:
+                bad(number, f"line longer than {max_line_bytes:,} bytes, skipped")
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                error = JsonlLineError(path, number, f"invalid JSON ({exc.msg} at column {exc.colno})")
-            else:
-                if isinstance(record, dict):
-                    yield number, record
-                    continue
-                error = JsonlLineError(path, number, "a line must be a JSON object")
-            if errors is None:
-                raise error
-            errors.append(error)
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad(number, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
+                continue
+            if not line.strip():
+                continue
+            record, reason = parse_json_line(line)
+            if reason is None and not isinstance(record, dict):
+                reason = "a line must be a JSON object"
+            if reason is not None:
+                bad(number, reason)
+                continue
+            yield number, record
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities (which JSON cannot hold) as null, containers walked."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def dumps(value: Any, **options: Any) -> str:
+    """JSON that every reader accepts: NaN and infinities are written as null (as pandas does),
+    never as the bare ``NaN`` Python's json module emits by default."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, **options)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, **options)
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
@@ -71,7 +158,7 @@ def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
     count = 0
     with atomic_writer(path) as handle:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False))
+            handle.write(dumps(record))
             handle.write("\n")
             count += 1
     return count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from rich.table import Table
 
 from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
 from curation.agreement.review import pull_review, push_review
-from curation.cli._common import console, load_schema_or_exit
+from curation.cli._common import console, load_schema_or_exit, one_line, refuse_output_over_input, untrusted
 from curation.cli.studio import data_dir_option, one_line_errors, url_option
 from curation.schema import Schema
 from curation.studio.server import find_server
@@ -21,7 +20,7 @@ from curation.studio.tasks import PUSHABLE_LEVELS
 from curation.units import Annotation
 from curation.export.annotations import read_snapshot
 from curation.export.pseudonyms import pseudonyms_beside
-from curation.fileio import atomic_writer
+from curation.fileio import atomic_writer, dumps
 
 SHOWN_PROBLEMS = 20
 
@@ -161,6 +160,8 @@ reviews_option = click.option(
 def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str]]:
     """A store's annotations, every unreadable line reported and returned."""
     snapshot = read_snapshot(path, schema)
+    if snapshot.problems and not snapshot.total:  # nothing readable: an empty result would look like "no answers"
+        raise click.ClickException(one_line(f"{snapshot.problems[0]} (no annotation could be read; nothing written)"))
     for problem in snapshot.problems[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
     if len(snapshot.problems) > SHOWN_PROBLEMS:
@@ -220,6 +221,7 @@ def agree_command(
     Deleted and cancelled annotations never count as answers. The figures use the annotators'
     independent answers only: review decisions (--reviews) decide gold but are never counted.
     """
+    refuse_output_over_input([output, gold], [annotations, reviews, schema_file])
     schema = load_schema_or_exit(schema_file)
     records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews)
     report = agreement_report(records, schema)
@@ -233,7 +235,7 @@ def agree_command(
         "agreement": {"computed_on": "independent annotations only, before review", **report.to_dict()},
         "adjudication": adjudication.to_dict(),
     }
-    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    text = dumps(document, indent=2) + "\n"
     if str(output) == "-":
         click.echo(text, nl=False)
     else:
@@ -242,11 +244,11 @@ def agree_command(
     if gold is not None:
         with atomic_writer(gold) as handle:
             for record in adjudication.gold_records():
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                handle.write(dumps(record) + "\n")
     to_stdout = str(output) != "-"
     print_report(Console() if to_stdout else console, report, adjudication)
     if to_stdout:
-        console.print(f"wrote {escape(str(output))}" + (f" and {escape(str(gold))}" if gold else ""), highlight=False)
+        console.print(f"wrote {untrusted(str(output))}" + (f" and {untrusted(str(gold))}" if gold else ""), highlight=False)
 
 
 @click.group("review")
