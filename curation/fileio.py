@@ -1,7 +1,11 @@
-"""Writing files so that a crash or a full disk never leaves a half-written output behind."""
+"""Writing files so that a crash or a full disk never leaves a half-written output behind, and
+reading untrusted files so that no input can crash, hang or exhaust memory: JSONL lines are
+bounded and checked, page bytes are decoded with a hint naming the likely encoding, folders are
+walked with every unreadable one reported."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -162,3 +166,90 @@ def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
             handle.write("\n")
             count += 1
     return count
+
+
+# --- decoding pages ------------------------------------------------------------------------------
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+class DecodeProblem(ValueError):
+    """Bytes that are not text in the expected encoding; the message says which encoding they
+    probably are and how to read them (``--encoding``)."""
+
+
+def check_encoding(name: str) -> str:
+    """``name`` when Python knows the encoding, else :class:`DecodeProblem`."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise DecodeProblem(f"unknown encoding {name!r} (try utf-8, utf-16, cp1256)") from None
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    if raw.startswith(_UTF16_BOMS):
+        return True
+    sample = raw[:4096]
+    if len(sample) < 8:
+        return False
+    # UTF-16 Arabic or Latin text without a BOM: every other byte is NUL (Latin) or 0x06 (Arabic)
+    return any(sum(1 for b in half if b in (0, 6)) > 0.8 * len(half) for half in (sample[0::2], sample[1::2]))
+
+
+def _likely_cp1256(raw: bytes) -> bool:
+    """Windows Arabic (cp1256), the usual legacy encoding of Arabic web pages: most of its
+    non-ASCII bytes decode to Arabic letters."""
+    high = [b for b in raw[:65536] if b >= 0x80]
+    if len(high) < 4:  # too little to tell
+        return False
+    text = bytes(high).decode("cp1256", errors="replace")
+    return len(_ARABIC.findall(text)) >= 0.6 * len(high)
+
+
+def decode_text(raw: bytes, encoding: str | None = None) -> str:
+    """The text of ``raw``: UTF-8 (a BOM dropped) unless ``encoding`` names another. Raise
+    :class:`DecodeProblem` with a one-line reason (and the likely encoding: UTF-16, cp1256)
+    instead of a ``UnicodeDecodeError``."""
+    if encoding is not None:
+        try:
+            text = raw.decode(check_encoding(encoding))
+        except UnicodeDecodeError as exc:
+            raise DecodeProblem(f"not {encoding}: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded") from None
+        return text[1:] if text.startswith("\ufeff") else text
+    if _looks_utf16(raw):
+        raise DecodeProblem("UTF-16 text, not UTF-8: read it with --encoding utf-16 (or convert it to UTF-8)")
+    if b"\x00" in raw:
+        raise DecodeProblem("binary content (NUL bytes), not a text page")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = "; it looks like Windows Arabic: read it with --encoding cp1256" if _likely_cp1256(raw) else ""
+        raise DecodeProblem(f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded{hint}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# --- walking folders -----------------------------------------------------------------------------
+
+
+def files_under(folder: str | Path, problems: list[tuple[str, str]]) -> list[Path]:
+    """Every file under ``folder`` (symlinks to files included), sorted; each sub-folder that
+    cannot be listed is added to ``problems`` as ``(path, reason)`` instead of being skipped
+    silently, and each file name that is not valid UTF-8 too (it could not be written into
+    any output)."""
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((str(exc.filename), f"folder cannot be read: {exc.strerror or exc}; its files were skipped"))
+
+    for root, _dirs, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            path = Path(root, name)
+            try:
+                str(path).encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append((str(path), "file name is not valid UTF-8: rename the file to read it"))
+                continue
+            if path.is_file():
+                found.append(path)
+    return sorted(found)

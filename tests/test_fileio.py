@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from curation.fileio import JsonlLineError, dumps, iter_jsonl, parse_json_line, write_jsonl
+from curation.fileio import (
+    DecodeProblem,
+    JsonlLineError,
+    decode_text,
+    dumps,
+    files_under,
+    iter_jsonl,
+    parse_json_line,
+    write_jsonl,
+)
 
 
 def _read(path: Path, **options: object) -> tuple[list[tuple[int, dict]], list[JsonlLineError]]:
@@ -70,3 +79,47 @@ def test_dumps_writes_null_for_nan_never_bare_nan(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     write_jsonl(path, [value])
     assert "NaN" not in path.read_text() and "Infinity" not in path.read_text()
+
+
+ARABIC = "قال المتحدث باسم الحكومة إن الاجتماع سيعقد غدا"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (ARABIC.encode("utf-16"), "UTF-16 text, not UTF-8: read it with --encoding utf-16"),
+        (ARABIC.encode("utf-16-be"), "UTF-16 text, not UTF-8"),
+        (ARABIC.encode("cp1256"), "not UTF-8: byte 0xde at offset 0 cannot be decoded; it looks like Windows Arabic: "
+         "read it with --encoding cp1256"),
+        ("café crème".encode("latin-1") * 3, "not UTF-8: byte 0xe9 at offset 3 cannot be decoded"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content (NUL bytes)"),
+    ],
+)
+def test_undecodable_pages_say_what_they_probably_are(raw: bytes, reason: str) -> None:
+    with pytest.raises(DecodeProblem) as raised:
+        decode_text(raw)
+    assert str(raised.value).startswith(reason)
+    if "Windows Arabic" not in reason:
+        assert "cp1256" not in str(raised.value)
+
+
+def test_an_encoding_given_reads_legacy_pages_and_an_unknown_one_is_refused() -> None:
+    assert decode_text(ARABIC.encode("cp1256"), "cp1256") == ARABIC
+    assert decode_text(ARABIC.encode("utf-16"), "utf-16") == ARABIC
+    assert decode_text(b"\xef\xbb\xbf" + ARABIC.encode()) == ARABIC
+    with pytest.raises(DecodeProblem, match="unknown encoding 'klingon'"):
+        decode_text(b"x", "klingon")
+    with pytest.raises(DecodeProblem, match="not utf-16: byte"):
+        decode_text(b"\x00\xd8\x00", "utf-16")
+
+
+def test_files_under_lists_files_and_reports_names_that_are_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "page.txt").write_text("x")
+    (tmp_path / "top.txt").write_text("x")
+    bad = os.fsencode(tmp_path) + b"/bad\xffname.txt"
+    with open(bad, "wb") as handle:
+        handle.write(b"x")
+    problems: list[tuple[str, str]] = []
+    assert files_under(tmp_path, problems) == [tmp_path / "a" / "b" / "page.txt", tmp_path / "top.txt"]
+    assert [reason for _, reason in problems] == ["file name is not valid UTF-8: rename the file to read it"]
