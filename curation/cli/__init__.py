@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "dedup": "dedup:dedup_command",
     "init": "init:init_command",
     "import": "imports:import_command",
+    "preannotate": "preannotate:preannotate_command",
     "publish": "build:publish_command",
     "pull": "studio:pull_command",
     "push": "studio:push_command",

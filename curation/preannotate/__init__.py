@@ -1,0 +1,23 @@
+"""Pre-annotation: predictions from a gazetteer matched the Arabic way (clitics, diacritics,
+letter variants) and from any model callable, for annotators to correct rather than start blank.
+
+    >>> from curation.preannotate import load_gazetteer, preannotate
+"""
+
+from curation.preannotate.api import PreannotateReport, gazetteer_version, preannotate, predict
+from curation.preannotate.clitics import stems
+from curation.preannotate.gazetteer import Gazetteer, load_gazetteer
+from curation.preannotate.model import Model, load_model, model_spans
+
+__all__ = [
+    "Gazetteer",
+    "Model",
+    "PreannotateReport",
+    "gazetteer_version",
+    "load_gazetteer",
+    "load_model",
+    "model_spans",
+    "preannotate",
+    "predict",
+    "stems",
+]

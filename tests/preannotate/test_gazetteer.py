@@ -1,0 +1,106 @@
+"""Gazetteer matching the Arabic way: proclitics و ف ب ك ل ال and their combinations are read off,
+the span covers the name only; alef/ya/ta marbuta forms, diacritics and tatweel do not matter;
+names match whole words only, longest first. Bad gazetteer lines are reported with file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curation.imports.model import ImportProblem
+from curation.preannotate import Gazetteer, load_gazetteer, stems
+
+LABELS = ["PER", "ORG", "GPE", "LOC"]
+
+
+def gazetteer(*entries: tuple[str, str]) -> Gazetteer:
+    found = Gazetteer()
+    for name, label in entries:
+        assert found.add(name, label) is None
+    return found
+
+
+def marked(found: Gazetteer, text: str) -> list[tuple[str, str]]:
+    spans = found.match(text)
+    assert all(text[span.start : span.end] == span.text for span in spans)
+    return [(span.text, span.label) for span in spans]
+
+
+PLACES = gazetteer(("القاهرة", "GPE"), ("مصر", "GPE"), ("الولايات المتحدة", "GPE"), ("بغداد", "GPE"),
+                   ("لندن", "GPE"), ("الأمم المتحدة", "ORG"), ("الأمم", "ORG"), ("كندا", "GPE"))
+
+
+@pytest.mark.parametrize(("word", "name"), [
+    ("القاهرة", "القاهرة"),
+    ("والقاهرة", "القاهرة"), ("فالقاهرة", "القاهرة"), ("بالقاهرة", "القاهرة"), ("كالقاهرة", "القاهرة"),
+    ("وبالقاهرة", "القاهرة"), ("فبالقاهرة", "القاهرة"), ("وكالقاهرة", "القاهرة"),
+    ("للقاهرة", "لقاهرة"),  # ل + ال drops the alef: the span is the article's lam and the name
+    ("وللقاهرة", "لقاهرة"),
+    ("ومصر", "مصر"), ("بمصر", "مصر"), ("لمصر", "مصر"), ("فلمصر", "مصر"), ("المصر", "مصر"), ("وبالمصر", "مصر"),
+    ("بغداد", "بغداد"), ("ببغداد", "بغداد"), ("وللندن", "لندن"), ("كندا", "كندا"), ("وكندا", "كندا"),
+])
+def test_proclitics_are_read_off_and_the_span_is_the_name(word: str, name: str) -> None:
+    text = f"قال المسؤول {word} أمس."
+    assert marked(PLACES, text) == [(name, "GPE")]
+
+
+def test_spelling_variants_diacritics_and_tatweel_do_not_matter() -> None:
+    text = "وَبِالْقَاهِرَةِ و بالقاهره وبالقـــاهرة والامم المتحده"
+    assert marked(PLACES, text) == [("الْقَاهِرَةِ", "GPE"), ("القاهره", "GPE"), ("القـــاهرة", "GPE"),
+                                     ("الامم المتحده", "ORG")]
+    yes = gazetteer(("مستشفى", "FAC"), ("إسطنبول", "GPE"))
+    assert marked(yes, "بمستشفي في اسطنبول") == [("مستشفي", "FAC"), ("اسطنبول", "GPE")]
+
+
+def test_longest_name_wins_and_clitics_only_on_the_first_word() -> None:
+    text = "وللولايات المتحدة ووفد من الأمم المتحدة وبالأمم."
+    assert marked(PLACES, text) == [("لولايات المتحدة", "GPE"), ("الأمم المتحدة", "ORG"), ("الأمم", "ORG")]
+    # a clitic on an inner word is not read off: «المتحدة» is the name's word, «والمتحدة» is not
+    assert marked(PLACES, "الولايات والمتحدة") == []
+
+
+def test_names_match_whole_words_only() -> None:
+    assert marked(PLACES, "القاهرةالجديدة مصرف مصري بغدادي كنداوي") == []
+    assert marked(gazetteer(("ليبيا", "GPE")), "قال وليبيا") == [("ليبيا", "GPE")]
+    assert marked(gazetteer(("لي", "PER")), "ول ولي") == [("لي", "PER")]  # at least two letters after the clitics
+
+
+def test_punctuation_bidi_marks_and_quotes_around_names() -> None:
+    text = "«بالقاهرة»، \u200fومصر\u200f و'لندن' (بغداد)."
+    assert marked(PLACES, text) == [("القاهرة", "GPE"), ("مصر", "GPE"), ("لندن", "GPE"), ("بغداد", "GPE")]
+    assert marked(PLACES, "الأمم، المتحدة") == [("الأمم", "ORG")]  # a comma is not the name's space
+
+
+def test_offsets_are_code_points_after_emoji() -> None:
+    text = "👨\u200d👩\u200d👧 🇪🇬 وبالقاهرة"
+    (span,) = PLACES.match(text)
+    assert text[span.start : span.end] == "القاهرة" and span.start == len(text) - len("القاهرة")
+
+
+def test_stems_try_the_whole_word_first() -> None:
+    assert next(stems("بغداد")) == ("بغداد", 0)
+    assert ("القاهره", 2) in list(stems("وبالقاهره")) and ("قاهره", 4) in list(stems("وبالقاهره"))
+
+
+def test_gazetteer_files_report_every_bad_line_and_keep_the_rest(tmp_path: Path) -> None:
+    tsv = tmp_path / "places.tsv"
+    tsv.write_bytes("\ufeff# places\r\nالقاهرة\tGPE\r\nدمشق GPE\r\nرويترز\tAGENCY\r\nمحمد\tPERS\r\n"
+                    "القاهره\tLOC\r\n...\tGPE\r\nبيروت\tMISC\r\n\r\nعمّان\tGPE\r\n".encode())
+    patterns = tmp_path / "orgs.jsonl"
+    patterns.write_text("\n".join([json.dumps({"label": "ORG", "pattern": "الأمم المتحدة"}, ensure_ascii=False),
+                                   json.dumps({"label": "ORG", "pattern": [{"LOWER": "un"}]}),
+                                   "{not json", '"just a string"']) + "\n", encoding="utf-8")
+    problems: list[ImportProblem] = []
+    found = load_gazetteer([tsv, patterns, tmp_path / "missing.tsv"], LABELS, problems, {"PERS": "PER", "MISC": "O"})
+    where = {(Path(p.path).name, p.line): p.message for p in problems}
+    assert set(where) == {("places.tsv", 3), ("places.tsv", 4), ("places.tsv", 6), ("places.tsv", 7),
+                          ("orgs.jsonl", 2), ("orgs.jsonl", 3), ("orgs.jsonl", 4), ("missing.tsv", None)}
+    assert "'AGENCY' is not a value" in where[("places.tsv", 4)]
+    assert "already listed as GPE" in where[("places.tsv", 6)]
+    assert "token patterns are not supported" in where[("orgs.jsonl", 2)]
+    assert len(found) == 4  # القاهرة, محمد (PERS -> PER), عمّان, الأمم المتحدة; بيروت dropped on purpose (MISC: O)
+    assert marked(found, "ومحمد في عمان مع الأمم المتحدة وبيروت") == [("محمد", "PER"), ("عمان", "GPE"),
+                                                                       ("الأمم المتحدة", "ORG")]
+    assert found.digest and found.digest != load_gazetteer([tsv], LABELS, [], {}).digest
