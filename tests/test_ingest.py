@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from curation.ingest import IngestError, canonical_text, read_documents, read_text_file
@@ -83,7 +84,20 @@ def test_unreadable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     not_a_file.mkdir()
     result = read_text_file(not_a_file)
     assert isinstance(result, IngestError)
-    assert result.path == str(not_a_file) and result.reason.startswith("cannot read")
+    assert result.path == str(not_a_file) and result.reason.startswith("not a regular file")
+
+
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    endless = tmp_path / "zero.html"
+    endless.symlink_to("/dev/zero")
+    docs, errors = read([fifo, endless])
+    assert docs == []
+    assert [(Path(e.path).name, e.reason.split(" (")[0]) for e in errors] == [
+        ("pipe.txt", "not a regular file"),
+        ("zero.html", "not a regular file"),
+    ]
 
 
 def test_seed_folder_reads_both_pages_in_name_order() -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -453,6 +453,28 @@ class _Metadata:
             self.boilerplate.append(span)
 
 
+def _header_lines(document: Document) -> dict[int, str]:
+    """``{line start: kind}`` of the title, byline and dateline lines that ingest wrote from the
+    page's metadata (``meta["header"]``, see :mod:`curation.ingest.page`); a span that is not a
+    whole line of this text is ignored rather than trusted."""
+    spans = document.meta.get("header")
+    if not isinstance(spans, dict):
+        return {}
+    found: dict[int, str] = {}
+    text = document.text
+    for kind, span in spans.items():
+        if kind not in ("title", "byline", "dateline") or not isinstance(span, list) or len(span) != 2:
+            continue
+        start, end = span
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            continue
+        line = text[start:end]
+        whole = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+        if whole and line == line.strip() and "\n" not in line:
+            found[start] = kind
+    return found
+
+
 class _Builder:
     """Turns sections of lines into Article units of one document."""
 
@@ -460,6 +482,7 @@ class _Builder:
         self.document = document
         self.text = document.text
         self.rules = rules
+        self.header = _header_lines(document)
 
     def article(
         self,
@@ -510,6 +533,10 @@ class _Builder:
             text = line.text
             if line is title:
                 continue
+            given = self.header.get(line.start)
+            if given in ("byline", "dateline"):
+                meta.add(given, line.span())  # type: ignore[arg-type]
+                continue
             if rules.is_marker(text) or (title is not None and text == title.text) or text in seen_captions:
                 meta.add("boilerplate", line.span())  # page markers and scraper echoes
                 continue
@@ -549,7 +576,13 @@ class _Builder:
         """The headline: the line a marker's echo repeats, else a headline-shaped first line
         (bylines and datelines above it skipped, never taken for it)."""
         rules = self.rules
-        first_index = next((i for i, line in enumerate(lines) if rules.meta_kind(line.text) is None), len(lines))
+        given = next((line for line in lines if self.header.get(line.start) == "title"), None)
+        if given is not None:
+            return given  # the page's metadata named its title: never guessed from the body
+        first_index = next(
+            (i for i, line in enumerate(lines) if line.start not in self.header and rules.meta_kind(line.text) is None),
+            len(lines),
+        )
         if first_index >= len(lines) - 1:
             return None
         first = lines[first_index]
@@ -678,12 +711,15 @@ def split_articles(document: Document, settings: ArticleSettings | None = None) 
     rules = _rules(settings or DEFAULT_SETTINGS)
     builder = _Builder(document, rules)
     articles: list[Article] = []
+    orphans: list[_Line] = []  # lines of a "story" that held only markers and boilerplate
     story: list[_Line] = []  # the main story being collected
 
     def finish_story() -> None:
         article = builder.main(story) if story else None
         if article is not None:
             articles.append(article)
+        else:
+            orphans.extend(story)
 
     for is_related, lines in _sections(_lines(document.text), rules):
         teasers, used = builder.teasers(lines[0], lines[1:]) if is_related else ([], 0)
@@ -697,4 +733,31 @@ def split_articles(document: Document, settings: ArticleSettings | None = None) 
             finish_story()
             story = lines
     finish_story()
-    return articles
+    return _absorb(document.text, articles, orphans)
+
+
+def _absorb(text: str, articles: list[Article], orphans: list[_Line]) -> list[Article]:
+    """Each orphan line (a page marker or sign-off with no story of its own) recorded as
+    boilerplate of the article before it, or of the first article when none precedes: no line of
+    the page is dropped without a span. The article's region grows to cover it."""
+    if not articles or not orphans:
+        return articles
+    extra: dict[int, list[_Line]] = {}
+    for line in orphans:
+        before = [i for i, article in enumerate(articles) if article.start <= line.start]
+        extra.setdefault(before[-1] if before else 0, []).append(line)
+    result = list(articles)
+    for index, lines in extra.items():
+        article = result[index]
+        start = min(article.start, lines[0].start)
+        end = max(article.end, lines[-1].end)
+        boilerplate = sorted([*article.boilerplate, *(line.span() for line in lines)], key=lambda span: span.start)
+        result[index] = replace(
+            article,
+            id=Article.make_id(article.doc_id, start, end),
+            start=start,
+            end=end,
+            text=text[start:end],
+            boilerplate=tuple(boilerplate),
+        )
+    return result

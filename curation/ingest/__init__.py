@@ -1,0 +1,123 @@
+"""Reading files, folders and globs of scraped pages into canonical Documents.
+
+``.txt`` files are one page each, ``.jsonl`` files one page a line (title, byline and date fields
+put first), ``.html`` files and ``.warc`` archives go through trafilatura (:mod:`.html`). A bad
+file never stops the run: it becomes an :class:`IngestError` naming the file (and line or WARC
+record) and what is wrong, and the remaining inputs are still read.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from curation.ingest.base import IngestError, canonical_text, canonicalize, problem_with_bytes, read_page_bytes
+from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
+from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, read_jsonl_file
+from curation.ingest.page import HEADER_KEY
+from curation.ingest.warc import WARC_SUFFIXES, read_warc_file
+from curation.units import Document, Provenance, sha256_hex
+
+__all__ = [
+    "HEADER_KEY",
+    "SUPPORTED_SUFFIXES",
+    "HtmlSettings",
+    "IngestError",
+    "MetadataFields",
+    "canonical_text",
+    "canonicalize",
+    "expand_inputs",
+    "read_documents",
+    "read_html_file",
+    "read_jsonl_file",
+    "read_text_file",
+    "read_warc_file",
+]
+
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
+DEFAULT_HTML = HtmlSettings()
+
+
+def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(s) for s in suffixes)
+
+
+def expand_inputs(inputs: Iterable[str | Path], errors: list[IngestError]) -> list[Path]:
+    """Files as given, folders searched recursively for supported files, globs expanded; each
+    group sorted so that the order, and hence every id and export, is the same everywhere."""
+    paths: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _has_suffix(p, SUPPORTED_SUFFIXES))
+            if not found:
+                errors.append(IngestError(str(path), "folder holds no .txt, .jsonl, .html or .warc files"))
+            paths.extend(found)
+        elif path.exists() or path.is_symlink():
+            paths.append(path)
+        elif any(ch in str(item) for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(str(item), recursive=True) if Path(p).is_file())
+            if not matches:
+                errors.append(IngestError(str(item), "pattern matches no file"))
+            paths.extend(matches)
+        else:
+            errors.append(IngestError(str(path), "no such file or folder"))
+    return paths
+
+
+def read_text_file(
+    path: Path, html: HtmlSettings = DEFAULT_HTML, warnings: list[IngestError] | None = None
+) -> Document | IngestError:
+    """One page per ``.txt`` file; a ``.txt`` that is really an HTML page is read as HTML (its
+    markup would otherwise become the "text"), with a warning naming it."""
+    raw = read_page_bytes(path)
+    if isinstance(raw, IngestError):
+        return raw
+    if looks_like_html(raw):
+        if warnings is not None:
+            warnings.append(IngestError(str(path), "is an HTML page, not text: read as HTML (name it .html)"))
+        return read_html_file(path, html)
+    problem = problem_with_bytes(raw)
+    if problem:
+        return IngestError(str(path), problem)
+    text = canonical_text(raw)
+    return Document(
+        id=Document.make_id(text, path.name),
+        text=text,
+        provenance=Provenance(str(path), None, sha256_hex(raw)),
+    )
+
+
+def read_documents(
+    inputs: Iterable[str | Path],
+    errors: list[IngestError],
+    *,
+    text_field: str = "text",
+    fields: MetadataFields = DEFAULT_FIELDS,
+    html: HtmlSettings = DEFAULT_HTML,
+    warnings: list[IngestError] | None = None,
+) -> Iterator[Document]:
+    """Stream documents from files, folders and globs; problems are appended to ``errors``, and
+    notices that change nothing the user must fix (a ``.txt`` that is HTML) to ``warnings``."""
+    for path in expand_inputs(inputs, errors):
+        if _has_suffix(path, JSONL_SUFFIXES):
+            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields)
+        elif _has_suffix(path, TEXT_SUFFIXES):
+            items = (read_text_file(path, html, warnings),)
+        elif _has_suffix(path, HTML_SUFFIXES):
+            items = (read_html_file(path, html),)
+        elif _has_suffix(path, WARC_SUFFIXES):
+            items = read_warc_file(path, html)
+        else:
+            errors.append(
+                IngestError(str(path), "unsupported file type (expected .txt, .jsonl, .html or .warc, optionally .gz)")
+            )
+            continue
+        for item in items:
+            if isinstance(item, IngestError):
+                errors.append(item)
+            else:
+                yield item

@@ -1,0 +1,89 @@
+"""What every reader shares: the error record, canonical text, bounded reads of regular files."""
+
+from __future__ import annotations
+
+import gzip
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+UTF8_BOM = b"\xef\xbb\xbf"
+MAX_PAGE_BYTES = 64 << 20
+"""A single page (a .txt or .html file, one WARC record) larger than this is refused, never
+loaded: no news page is that long, and a file that is (a symlink to /dev/zero) must not hang."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestError:
+    """Why one file (or one line of a JSONL file, one record of a WARC) could not become a document."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+def canonical_text(raw: bytes) -> str:
+    """UTF-8 decoded (BOM dropped), CRLF and lone CR turned into LF, NFC composed."""
+    if raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM) :]
+    text = raw.decode("utf-8")
+    return canonicalize(text)
+
+
+def canonicalize(text: str) -> str:
+    """The string-level half of :func:`canonical_text`, for text that arrives already decoded."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def problem_with_bytes(raw: bytes) -> str | None:
+    """A human reason why these bytes are not a readable UTF-8 page, or None when they are."""
+    if b"\x00" in raw:
+        return "binary content (NUL bytes), not a UTF-8 text page"
+    try:
+        text = canonical_text(raw)
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded"
+    if not text.strip():
+        return "empty: no text after decoding"
+    return None
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a page file (a FIFO would block, a device never ends)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else "not a regular file (a FIFO, device or socket): skipped"
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, gunzipped when its name ends in ``.gz``."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def read_page_bytes(path: Path) -> bytes | IngestError:
+    """The whole (decompressed) file, or why not: unreadable, not a regular file, too large."""
+    problem = not_a_regular_file(path)
+    if problem:
+        return IngestError(str(path), problem)
+    try:
+        with open_binary(path) as handle:
+            raw = handle.read(MAX_PAGE_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        return IngestError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    if len(raw) > MAX_PAGE_BYTES:
+        return IngestError(str(path), f"larger than {MAX_PAGE_BYTES >> 20} MiB: not read as one page")
+    return raw

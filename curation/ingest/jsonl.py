@@ -1,0 +1,114 @@
+"""JSONL records (one page a line) to documents, their title, byline and date fields first.
+
+Scrapers put what they know about a page in fields beside its text; a title field is the
+article's title, never to be guessed again from the body. :class:`MetadataFields` names the
+fields to look in (the first present wins); every field stays in ``Document.meta`` as given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from curation.ingest.base import IngestError, canonical_text, canonicalize, not_a_regular_file, open_binary
+from curation.ingest.base import problem_with_bytes
+from curation.ingest.page import HEADER_KEY, HeaderKind, compose_page, one_line
+from curation.units import Document, Provenance, sha256_hex
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataFields:
+    """Which JSONL fields hold a page's title, byline, date and URL; an empty tuple turns one off.
+    The defaults cover the names scrapers and public corpora use (ANT's ``author``, news-please's
+    ``date_publish``, CommonCrawl-derived ``url``)."""
+
+    title: tuple[str, ...] = ("title", "headline")
+    byline: tuple[str, ...] = ("byline", "author", "authors")
+    date: tuple[str, ...] = ("date", "date_publish", "published", "published_at")
+    url: tuple[str, ...] = ("url", "link")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: list(value) for key, value in asdict(self).items()}
+
+    @classmethod
+    def only(cls, **names: str | None) -> MetadataFields:
+        """The defaults, with each given kind narrowed to one field name (``""`` or None: none)."""
+        defaults = cls()
+        chosen = {kind: ((name,) if name else ()) for kind, name in names.items()}
+        return cls(**{key: chosen.get(key, getattr(defaults, key)) for key in ("title", "byline", "date", "url")})
+
+    def header(self, record: dict[str, Any]) -> dict[HeaderKind, str]:
+        """The title, byline and date lines this record gives."""
+        found: dict[HeaderKind, str] = {}
+        for kind, names in (("title", self.title), ("byline", self.byline), ("dateline", self.date)):
+            value = next((one_line(record[n]) for n in names if n in record and one_line(record[n])), None)
+            if value:
+                found[kind] = value
+        return found
+
+
+DEFAULT_FIELDS = MetadataFields()
+
+
+def read_jsonl_file(
+    path: Path, text_field: str = "text", fields: MetadataFields = DEFAULT_FIELDS
+) -> Iterator[Document | IngestError]:
+    """One page per JSONL line: ``text_field`` is the body, every other field is metadata."""
+    problem = not_a_regular_file(path)
+    if problem:
+        yield IngestError(str(path), problem)
+        return
+    try:
+        handle = open_binary(path)
+    except OSError as exc:
+        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    produced = False
+    with handle:
+        try:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                item = _jsonl_line(path, number, raw, text_field, fields)
+                produced = produced or isinstance(item, Document)
+                yield item
+        except (OSError, EOFError) as exc:
+            yield IngestError(str(path), f"cannot read: {exc}")
+            return
+    if not produced:
+        yield IngestError(str(path), "empty: no JSONL record with text")
+
+
+def _jsonl_line(path: Path, number: int, raw: bytes, text_field: str, fields: MetadataFields) -> Document | IngestError:
+    problem = problem_with_bytes(raw)
+    if problem:
+        return IngestError(str(path), problem, number)
+    try:
+        record: Any = json.loads(canonical_text(raw))
+    except json.JSONDecodeError as exc:
+        return IngestError(str(path), f"invalid JSON: {exc.msg} at column {exc.colno}", number)
+    if not isinstance(record, dict):
+        return IngestError(str(path), "a JSONL line must be an object", number)
+    value = record.get(text_field)
+    if not isinstance(value, str) or not value.strip():
+        return IngestError(str(path), f"no text in field {text_field!r}", number)
+    meta = {k: v for k, v in record.items() if k != text_field}
+    url = next((record[n] for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
+    if url is not None:
+        meta.setdefault("url", url.strip())
+    text, spans = compose_page(canonicalize(value), fields.header(record))
+    if spans:
+        meta[HEADER_KEY] = spans
+    own_id = record.get("id")
+    source_key = f"{path.name}#{own_id}" if own_id is not None else f"{path.name}:{number}"
+    return Document(
+        id=Document.make_id(text, source_key),
+        text=text,
+        provenance=Provenance(str(path), number, sha256_hex(raw.rstrip(b"\r\n"))),
+        meta=meta,
+    )

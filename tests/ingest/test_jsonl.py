@@ -1,0 +1,66 @@
+"""JSONL metadata first: a record's title, byline and date fields are the article's, never guessed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curation.ingest import IngestError, MetadataFields, read_documents
+from curation.segment.pipeline import segment_document
+
+BODY = "يبدو أن الصراع بين المدربين سيشهد تحدياً من نوع خاص.\nوشهدت حلقة السبت تكوين تحالف نسائي."
+
+
+def documents(tmp_path: Path, records: list[dict], fields: MetadataFields | None = None) -> list:
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    errors: list[IngestError] = []
+    found = list(read_documents([path], errors, **({"fields": fields} if fields else {})))
+    assert errors == []
+    return found
+
+
+def test_title_author_and_date_fields_become_the_articles_title_byline_and_dateline(tmp_path: Path) -> None:
+    record = {"id": 7, "title": "أحلام وإليسا في تحالف", "author": "القاهرة - أحمد الريدي",
+              "date": "Sun, 18 Feb 2018 21:35:43 +0400", "url": "https://example.com/7", "text": BODY}
+    (document,) = documents(tmp_path, [record])
+    (article,) = segment_document(document).articles
+    assert (article.title.text, article.byline.text, article.dateline.text) == (
+        "أحلام وإليسا في تحالف", "القاهرة - أحمد الريدي", "Sun, 18 Feb 2018 21:35:43 +0400")
+    assert article.body == BODY
+    assert document.meta["url"] == "https://example.com/7" and document.meta["author"] == record["author"]
+
+
+def test_a_title_that_no_rule_would_guess_is_still_the_title(tmp_path: Path) -> None:
+    # a headline with a comma and a final question mark reads like a sentence to the guesser
+    title = "هل تنجح الحكومة، بعد عامين، في خفض العجز؟"
+    (document,) = documents(tmp_path, [{"headline": title, "text": BODY}])
+    (article,) = segment_document(document).articles
+    assert article.title.text == title and article.body == BODY
+
+
+def test_a_body_that_opens_with_its_title_holds_it_once(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"title": "صراع المدربين", "text": "صراع المدربين\n" + BODY}])
+    assert document.text.count("صراع المدربين") == 1
+    (article,) = segment_document(document).articles
+    assert article.title.text == "صراع المدربين" and article.body == BODY
+
+
+def test_without_a_title_field_the_text_is_the_page_as_given(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"text": BODY, "topic": "culture"}])
+    assert document.text == BODY and "header" not in document.meta
+
+
+def test_field_names_can_be_chosen_or_turned_off(tmp_path: Path) -> None:
+    record = {"headline_ar": "عنوان الخبر", "title": "Site title", "author": "CNN", "text": BODY}
+    (chosen,) = documents(tmp_path, [record], MetadataFields.only(title="headline_ar", byline=None))
+    assert chosen.text.startswith("عنوان الخبر\n\n")
+    (off,) = documents(tmp_path, [record], MetadataFields.only(title=None, byline=None, date=None))
+    assert off.text == BODY
+
+
+def test_metadata_values_that_are_not_one_short_line_of_text_are_ignored(tmp_path: Path) -> None:
+    record = {"title": {"ar": "عنوان"}, "author": ["سارة الأحمد", "علي حسن"], "date": 20250101, "text": BODY}
+    (document,) = documents(tmp_path, [record])
+    (article,) = segment_document(document).articles
+    assert article.byline.text == "سارة الأحمد، علي حسن" and article.dateline is None
