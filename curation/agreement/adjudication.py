@@ -244,6 +244,8 @@ def _majority(ballot: Ballot) -> Decision:
     families: each label kept when more than half the annotators gave it; one given by exactly
     half is a tie. No label is not an answer."""
     answers = ballot.answers
+    if not answers:
+        return None, "no readable answer (regions set aside)"
     if not ballot.family.multiple:
         ranked = Counter(a.value for a in answers).most_common()
         top = [value for value, count in ranked if count == ranked[0][1]]
@@ -265,18 +267,24 @@ def _decided_span(value: AnswerValue | None, why: str, span: EntitySpan) -> Span
     return (None, why) if value is None else (span in value, "")
 
 
+def _span_votes(ballot: Ballot, span: EntitySpan) -> tuple[int, int]:
+    """(annotators who marked ``span``, annotators who vote on it: see :meth:`Answer.speaks_for`)."""
+    voters = [a for a in ballot.answers if a.speaks_for(span)]
+    return sum(span in a.value for a in voters), len(voters)
+
+
 def _span_majority(ballot: Ballot, span: EntitySpan) -> SpanVerdict:
-    votes, voters = sum(span in a.value for a in ballot.answers), len(ballot.answers)
+    votes, voters = _span_votes(ballot, span)
     if 2 * votes == voters:
         return None, f"tie: marked by {votes} of {voters} annotators"
     return 2 * votes > voters, ""
 
 
 def _span_unanimous(ballot: Ballot, span: EntitySpan) -> SpanVerdict:
-    votes = sum(span in a.value for a in ballot.answers)
-    if votes in (0, len(ballot.answers)):
+    votes, voters = _span_votes(ballot, span)
+    if votes in (0, voters):
         return votes > 0, ""
-    return None, f"not unanimous: marked by {votes} of {len(ballot.answers)} annotators"
+    return None, f"not unanimous: marked by {votes} of {voters} annotators"
 
 
 UNIT_POLICIES: dict[str, Callable[[Ballot], Decision]] = {
@@ -327,8 +335,9 @@ def _decide_spans(
     family = ballot.family
     marked = [a.value for a in ballot.answers] + [r.value for r in ballot.reviews or ()]
     candidates = sorted({span for value in marked for span in value}, key=span_sort_key)
-    if not candidates:  # nobody marked anything: "no mention" is decided like any unit answer
-        return _decide_unit(chain, ballot)[:3] + ([],)
+    if not candidates:  # nobody marked anything: "no mention" is decided by the answers that can say so
+        readable = Ballot(family, tuple(a for a in ballot.answers if not a.unread), ballot.reviews, ballot.reviewer)
+        return _decide_unit(chain, readable)[:3] + ([],)
     decisions = []
     for span in candidates:
         outcome: Outcome = "disputed"

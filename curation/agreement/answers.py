@@ -50,12 +50,21 @@ class Answer:
 
     ``value`` is the sorted tuple of chosen labels, or of entity spans trimmed of surrounding
     whitespace; an empty span tuple means "no entity here", an empty choice is never an answer.
+    ``unread`` holds the code-point ranges of regions set aside from the annotation: there the
+    answer abstains instead of saying "no entity".
     """
 
     annotator: str
     annotation_id: str
     value: AnswerValue
     ground_truth: bool = False
+    unread: tuple[tuple[int, int], ...] = ()  # where regions of this answer were set aside
+
+    def speaks_for(self, span: EntitySpan) -> bool:
+        """Whether this answer votes on ``span``: it marked it, or it is readable where the span
+        lies. A region set aside (at pull or build) may have been this very mention under a label
+        the schema does not know, so not marking it there is no "no"."""
+        return span in self.value or not any(start < span.end and span.start < end for start, end in self.unread)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,9 +108,10 @@ class AgreementReport:
         }
 
 
-def agreement_report(annotations: Iterable[Annotation], schema: Schema | None = None) -> AgreementReport:
-    """Agreement for every family of the schema (or found in the annotations when none is given)."""
-    table = collect_answers(annotations, schema)
+def agreement_report(annotations: Iterable[Annotation] | AnswerTable, schema: Schema | None = None) -> AgreementReport:
+    """Agreement for every family of the schema (or found in the annotations when none is given),
+    or over an answer table already collected."""
+    table = annotations if isinstance(annotations, AnswerTable) else collect_answers(annotations, schema)
     families = [_span_agreement(table, f) if f.kind == "span" else _choice_agreement(table, f) for f in table.families]
     return AgreementReport(families, table)
 

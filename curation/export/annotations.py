@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from curation.agreement import adjudicate, agreement_report
+from curation.agreement import AnswerTable, adjudicate, agreement_report, collect_answers
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
+from curation.studio.offsets import reach
 from curation.studio.store import AnnotationStore, Rejections, rejections_of
 from curation.units import Annotation, Document, Level, sha256_hex
 
@@ -34,6 +35,8 @@ class AnnotationSnapshot:
     total: int = 0
     stores: list[tuple[str, Path]] = field(default_factory=list)
     rejections: Rejections = field(default_factory=Rejections)  # kept out at pull (curation.studio.store)
+    # regions set aside at pull from annotations otherwise kept, by (unit id, annotation id)
+    set_aside: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:
@@ -75,6 +78,9 @@ def read_stores(stores: Sequence[tuple[str, Path]], schema: Schema) -> Annotatio
             by_unit[annotation.unit_id].append(annotation)
     snapshot.by_unit = dict(by_unit)
     snapshot.rejections = rejections_of(path for _, path in stores)
+    for _, path in stores:
+        for (unit_id, _annotator, annotation_id), item in AnnotationStore(path).set_aside().items():
+            snapshot.set_aside.setdefault((unit_id, annotation_id), []).extend(r["region"] for r in item["regions"])
     snapshot.fingerprint = sha256_hex("\n".join(sorted(canonical)))
     return snapshot
 
@@ -88,6 +94,11 @@ def usable_part(schema: Schema, annotation: Annotation, unit_text: str) -> Annot
         return None
     part = replace(annotation, spans=spans)
     return None if schema.validate(part, unit_text) else part
+
+
+def _region_reach(text: str, region: dict[str, Any]) -> tuple[int, int]:
+    value = region.get("value") or {}
+    return reach(text, value.get("start"), value.get("end"), value.get("text"))
 
 
 def _as_labels(value: Any) -> tuple[str, ...] | None:
@@ -113,6 +124,8 @@ class LabelSource:
         self.schema = schema
         self.reviews = reviews  # review decisions: they decide under 'reviewer', never count as answers
         self.pending = dict(snapshot.by_unit) if snapshot else {}
+        self.set_aside = snapshot.set_aside if snapshot else {}
+        self.unread: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}  # (unit, annotation id) -> ranges
         self._annotators: dict[str, set[str]] = defaultdict(set)
         for pending in self.pending.values():
             for a in pending:
@@ -148,11 +161,22 @@ class LabelSource:
         valid = []
         for annotation in annotations:
             reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
+            regions = self.set_aside.get((unit_id, annotation.annotation_id), [])
+            self._note_unread(unit_id, annotation, [_region_reach(unit_text, r) for r in regions])
             if not reasons:
                 valid.append(annotation)
                 continue
             part = usable_part(self.schema, annotation, unit_text)
-            kept = f"only its {len(part.spans)} valid span(s) kept" if part else "kept out of the gold"
+            if part is not None:
+                dropped = set(annotation.spans) - set(part.spans)
+                self._note_unread(
+                    unit_id, annotation, [reach(unit_text, s.start, s.end, s.text) for s in dropped]
+                )
+            kept = (
+                f"only its {len(part.spans)} valid span(s) kept, no vote where the others lie"
+                if part
+                else "kept out of the gold"
+            )
             self.problems.append(
                 f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
                 f"{kept}: {'; '.join(reasons)}"
@@ -163,7 +187,8 @@ class LabelSource:
             return
         self.used.extend(valid)
         decisions = None if self.reviews is None else self.reviews.by_unit.get(unit_id, [])
-        result = adjudicate(valid, self.policy, reviewer=self.reviewer, schema=self.schema, reviews=decisions)
+        table = self._with_unread(collect_answers(valid, self.schema))
+        result = adjudicate(table, self.policy, reviewer=self.reviewer, schema=self.schema, reviews=decisions)
         self.conflicts += len(result.conflicts)
         self.unresolved += len(result.unresolved)
         for family in result.table.families:
@@ -172,8 +197,27 @@ class LabelSource:
             if gold is not None:
                 labels.gold[column] = gold
             answers = result.table.answers.get(family.key, {}).get(unit_id, {})
+            answers = {a: answer for a, answer in answers.items() if not answer.unread}  # incomplete: no column value
             if answers:
                 labels.answers[column] = {annotator: answer.value for annotator, answer in answers.items()}
+
+    def _note_unread(self, unit_id: str, annotation: Annotation, ranges: list[tuple[int, int]]) -> None:
+        if ranges:
+            key = (unit_id, annotation.annotation_id)
+            self.unread[key] = tuple(sorted(set(self.unread.get(key, ()) + tuple(ranges))))
+
+    def _with_unread(self, table: AnswerTable) -> AnswerTable:
+        """Span answers of annotations with regions set aside abstain there (see
+        :meth:`curation.agreement.Answer.speaks_for`): a region kept out is not a "no entity"."""
+        for family in table.families:
+            if family.kind != "span":
+                continue
+            for unit_id, by_annotator in table.answers.get(family.key, {}).items():
+                for annotator, answer in list(by_annotator.items()):
+                    unread = self.unread.get((unit_id, answer.annotation_id))
+                    if unread:
+                        by_annotator[annotator] = replace(answer, unread=unread)
+        return table
 
     def _from_meta(self, document: Document, labels: UnitLabels, where: str) -> None:
         for family_name, meta_field in self.labels_from_meta.items():
@@ -208,6 +252,15 @@ class LabelSource:
         return tuple(sorted(self._annotators.get(level, ())))
 
     def agreement(self) -> list[dict[str, Any]]:
+        """Figures over the answers as read; an entity answer with regions set aside is left out
+        (what it says about those characters is unknown)."""
         if not self.used:
             return []
-        return agreement_report(self.used, self.schema).to_dict()["families"]
+        table = self._with_unread(collect_answers(self.used, self.schema))
+        for family in table.families:
+            units = table.answers.get(family.key, {})
+            for unit_id, by_annotator in list(units.items()):
+                units[unit_id] = {a: answer for a, answer in by_annotator.items() if not answer.unread}
+                if not units[unit_id]:
+                    del units[unit_id]
+        return agreement_report(table, self.schema).to_dict()["families"]

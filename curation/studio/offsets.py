@@ -75,3 +75,10 @@ def _utf16_hint(text: str, start: int, end: int, shown: object) -> str:
             return f"; the shown text occurs at [{found}:{found + len(shown)}]"
         return "; the shown text does not occur in the task text (was the task text edited?)"
     return ""
+
+
+def reach(text: str, start: object, end: object, shown: object) -> tuple[int, int]:
+    """The code points a region kept out of an answer may concern: its own span when it is placed
+    in ``text``, else the whole text (where the annotator meant it is then unknown)."""
+    place = place_region(text, start, end, shown)
+    return (0, len(text)) if place.problem else (place.start, place.end)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from curation.agreement import adjudicate
+from curation.agreement import adjudicate, collect_answers
 from curation.schema import default_schema_path, load_schema
 from curation.units import Annotation
 
@@ -193,6 +194,29 @@ def test_entities_are_decided_mention_by_mention_so_agreed_mentions_survive_a_di
         "spans": 3, "kept": 1, "rejected": 0, "disputed": 2, "decided_by": None, "decided_without_review": 1,
         "yield_without_review": round(1 / 3, 6), "units_with_spans": 1, "units_with_gold": 0,
     }  # fmt: skip
+
+
+def test_an_answer_abstains_on_mentions_where_its_regions_were_set_aside(make_span, make_entities):
+    """A region kept out of an answer (a label outside the schema) may have been the very mention
+    the others marked: there the answer has no vote, elsewhere its silence still says "no"."""
+    person, city = make_span("أحمد عطاف", SENTENCE, "PER"), make_span("الجزائر", SENTENCE, "GPE")
+    table = collect_answers([
+        make_entities("s1", "a", [person, city]),
+        make_entities("s1", "b", [city]),
+        make_entities("s1", "c", []),
+    ])  # fmt: skip
+    family = next(f for f in table.families if f.kind == "span")
+    answers = table.answers[family.key]["s1"]
+    answers["c"] = replace(answers["c"], unread=((city.start, city.end),))  # c's "CITY" region, set aside
+    result = adjudicate(table, policy="majority")
+    assert result.gold_value("s1", "entity") == (city,)  # city by 2 of 2; person still 1 of 3
+    assert {d.span.label: d.outcome for d in result.spans} == {"PER": "rejected", "GPE": "kept"}
+
+    alone = collect_answers([make_entities("s2", "c", []), make_entities("s3", "a", [person])])
+    only = alone.answers[family.key]["s2"]
+    only["c"] = replace(only["c"], unread=((0, 5),))
+    decided = adjudicate(alone, policy="majority")
+    assert "s2" not in decided.gold and decided.gold_value("s3", "entity") == (person,)  # s2 is not "no entity here"
 
 
 def test_review_decisions_settle_only_the_disputed_mentions_and_are_not_answers(make_span, make_entities):
