@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from curation.ingest.base import IngestError, canonical_text, canonicalize, problem_with_bytes, read_page_bytes
 from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
@@ -24,6 +26,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "HtmlSettings",
     "IngestError",
+    "IngestSettings",
     "MetadataFields",
     "canonical_text",
     "canonicalize",
@@ -91,6 +94,24 @@ def read_text_file(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    """Everything that changes a document's text (hence every id): for recipes and manifests."""
+
+    text_field: str = "text"
+    fields: MetadataFields = DEFAULT_FIELDS
+    html: HtmlSettings = DEFAULT_HTML
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text_field": self.text_field, "fields": self.fields.to_dict(), "html": self.html.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> IngestSettings:
+        data = data or {}
+        fields = {key: tuple(value) for key, value in (data.get("fields") or {}).items()}
+        return cls(data.get("text_field", "text"), MetadataFields(**fields), HtmlSettings(**(data.get("html") or {})))
+
+
 def read_documents(
     inputs: Iterable[str | Path],
     errors: list[IngestError],
@@ -99,9 +120,13 @@ def read_documents(
     fields: MetadataFields = DEFAULT_FIELDS,
     html: HtmlSettings = DEFAULT_HTML,
     warnings: list[IngestError] | None = None,
+    settings: IngestSettings | None = None,
 ) -> Iterator[Document]:
     """Stream documents from files, folders and globs; problems are appended to ``errors``, and
-    notices that change nothing the user must fix (a ``.txt`` that is HTML) to ``warnings``."""
+    notices that change nothing the user must fix (a ``.txt`` that is HTML) to ``warnings``.
+    ``settings``, when given, replaces ``text_field``, ``fields`` and ``html``."""
+    if settings is not None:
+        text_field, fields, html = settings.text_field, settings.fields, settings.html
     for path in expand_inputs(inputs, errors):
         if _has_suffix(path, JSONL_SUFFIXES):
             items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from curation.ingest import IngestError, MetadataFields, read_documents
+from curation.ingest import IngestError, IngestSettings, MetadataFields, read_documents
 from curation.segment.pipeline import segment_document
 
 BODY = "يبدو أن الصراع بين المدربين سيشهد تحدياً من نوع خاص.\nوشهدت حلقة السبت تكوين تحالف نسائي."
@@ -64,3 +64,14 @@ def test_metadata_values_that_are_not_one_short_line_of_text_are_ignored(tmp_pat
     (document,) = documents(tmp_path, [record])
     (article,) = segment_document(document).articles
     assert article.byline.text == "سارة الأحمد، علي حسن" and article.dateline is None
+
+
+def test_ingest_settings_round_trip_through_json_and_drive_the_reader(tmp_path: Path) -> None:
+    settings = IngestSettings(text_field="body", fields=MetadataFields.only(title="headline", byline=None))
+    again = IngestSettings.from_dict(json.loads(json.dumps(settings.to_dict())))
+    assert again == settings
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"headline": "عنوان", "author": "CNN", "body": BODY}, ensure_ascii=False), encoding="utf-8")
+    errors: list[IngestError] = []
+    (document,) = read_documents([path], errors, settings=again)
+    assert document.text == "عنوان\n\n" + BODY
