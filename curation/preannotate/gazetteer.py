@@ -5,8 +5,8 @@ Files (UTF-8, BOM and CRLF accepted, ``#`` comments):
 * ``.tsv`` / ``.txt``: ``name<TAB>LABEL`` a line, e.g. ``القاهرة	GPE``;
 * ``.jsonl``: Prodigy / spaCy EntityRuler phrase patterns, ``{"label": "GPE", "pattern": "القاهرة"}``.
 
-Text is cut into words by pyarabic (:func:`pyarabic.araby.tokenize_with_location`, which keeps
-diacritics inside words and gives code-point offsets); words and names are compared in the
+Text is cut into words by pyarabic's word pattern (diacritics stay inside words; see ``WORD``
+for why not :func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the
 normalised view of :mod:`curation.preannotate.clitics`, the first word of a name through its
 proclitic readings. Matches are whole words (a name never matches inside a longer word), the
 longest match wins, and the span starts after the clitics, so وبالقاهرة gives القاهرة.
@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pyarabic import araby
 
 from curation.imports.model import ImportProblem
 from curation.normalize import normalize, normalize_text
 from curation.preannotate.clitics import MATCH_OPTIONS, stems
 from curation.units import EntitySpan
 
-MAX_CACHED_WORDS = 200_000  # normalised forms of frequent words; cleared when full (memory stays bounded)
+MAX_CACHED_WORDS = 200_000  # what each frequent word can start; cleared when full (memory stays bounded)
+# pyarabic's word pattern (araby.TOKEN_PATTERN_SPLIT: word characters and harakat) with every Arabic
+# combining mark (Quranic marks too) and without the apostrophe it keeps inside words ('القاهرة' is quoted).
+WORD = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +42,7 @@ class _Entry:
 
 
 def _words(text: str) -> list[tuple[int, int]]:
-    """Word bounds by pyarabic, cut again at the apostrophes it keeps inside words (quotes in news text)."""
-    bounds = []
-    for token in araby.tokenize_with_location(text):
-        start = token["start"]
-        for piece in token["token"].split("'"):
-            if piece:
-                bounds.append((start, start + len(piece)))
-            start += len(piece) + 1
-    return bounds
+    return [match.span() for match in WORD.finditer(text)]
 
 
 def _norm(text: str) -> str:
@@ -72,7 +66,7 @@ class Gazetteer:
     index: dict[str, list[_Entry]] = field(default_factory=dict)
     labels: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
     digest: str = ""
-    _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _cache: dict[str, tuple[tuple[int, list[_Entry]], ...]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -86,30 +80,33 @@ class Gazetteer:
         if known is not None:
             return None if known == label else f"name {name!r} is already listed as {known}: kept as {known}"
         self.labels[pieces] = label
+        self._cache.clear()
         entries = self.index.setdefault(pieces[0], [])
         entries.append(_Entry(pieces[1], label, name))
         entries.sort(key=lambda entry: -len(entry.rest))
         return None
 
-    def _normalised(self, word: str) -> str:
+    def _starts(self, word: str) -> tuple[tuple[int, list[_Entry]], ...]:
+        """(clitic letters skipped, names) for every reading of ``word`` that starts a name; cached."""
         found = self._cache.get(word)
         if found is None:
             if len(self._cache) >= MAX_CACHED_WORDS:
                 self._cache.clear()
-            found = self._cache[word] = _norm(word)
+            found = self._cache[word] = tuple((skipped, self.index[form]) for form, skipped in stems(_norm(word))
+                                              if form in self.index)
         return found
 
-    def _longest(self, text: str, words: list[tuple[int, int]], at: int) -> tuple[int, int, str] | None:
+    def _longest(self, text: str, words: list[tuple[int, int]], at: int,
+                 starts: tuple[tuple[int, list[_Entry]], ...]) -> tuple[int, int, str] | None:
         """(words used, clitic letters skipped, label) of the longest name starting at word ``at``."""
-        first = self._normalised(text[words[at][0]:words[at][1]])
         best: tuple[int, int, str] | None = None
-        for form, skipped in stems(first):
-            for entry in self.index.get(form, ()):
+        for skipped, entries in starts:
+            for entry in entries:
                 used = 1 + len(entry.rest)
                 if at + used > len(words) or (best is not None and used <= best[0]):
                     continue
-                if all(self._normalised(text[words[at + i][1]:words[at + i + 1][0]]) == separator
-                       and self._normalised(text[words[at + i + 1][0]:words[at + i + 1][1]]) == word
+                if all(_norm(text[words[at + i][1]:words[at + i + 1][0]]) == separator
+                       and _norm(text[words[at + i + 1][0]:words[at + i + 1][1]]) == word
                        for i, (separator, word) in enumerate(entry.rest)):
                     best = (used, skipped, entry.label)
                     break  # entries are longest first
@@ -121,7 +118,8 @@ class Gazetteer:
         spans: list[EntitySpan] = []
         at = 0
         while at < len(words):
-            found = self._longest(text, words, at) if self.index else None
+            starts = self._starts(text[words[at][0]:words[at][1]])
+            found = self._longest(text, words, at, starts) if starts else None
             if found is None:
                 at += 1
                 continue
