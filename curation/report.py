@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
 from curation.dedup import (
     Cluster,
     DedupSettings,
@@ -128,6 +126,8 @@ def corpus_stats(
 
 def _chart(draw: Any, width: float = 6.0, height: float = 3.0) -> str:
     """An ``<img>`` holding the figure drawn by ``draw(axes)`` as a base64 SVG data URI."""
+    from matplotlib.figure import Figure  # seconds to import: only when a page is drawn
+
     figure = Figure(figsize=(width, height))
     axes = figure.add_subplot()
     draw(axes)

@@ -11,15 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
-from curation.agreement.review import pull_review, push_review
 from curation.cli._common import console, load_schema_or_exit, one_line, refuse_output_over_input, untrusted
 from curation.cli.studio import data_dir_option, one_line_errors, url_option
 from curation.schema import Schema
 from curation.studio.server import find_server
 from curation.studio.tasks import PUSHABLE_LEVELS
 from curation.units import Annotation
-from curation.export.annotations import read_snapshot
-from curation.export.pseudonyms import pseudonyms_beside
 from curation.fileio import atomic_writer, dumps
 
 SHOWN_PROBLEMS = 20
@@ -159,6 +156,8 @@ reviews_option = click.option(
 
 def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str]]:
     """A store's annotations, every unreadable line reported and returned."""
+    from curation.export.annotations import read_snapshot  # the export package loads datasets: not for --help
+
     snapshot = read_snapshot(path, schema)
     if snapshot.problems and not snapshot.total:  # nothing readable: an empty result would look like "no answers"
         raise click.ClickException(one_line(f"{snapshot.problems[0]} (no annotation could be read; nothing written)"))
@@ -283,6 +282,9 @@ def review_push_command(
     data_dir: Path,
 ) -> None:
     """Push the units whose adjudication of ANNOTATIONS is in conflict to the review project."""
+    from curation.agreement.review import push_review  # the Label Studio SDK: loaded to work, not for --help
+    from curation.export.pseudonyms import pseudonyms_beside
+
     schema = load_schema_or_exit(schema_file)
     _, _, adjudication = _adjudicated(annotations, schema, policies, reviewer)
     with one_line_errors():
@@ -318,6 +320,8 @@ def review_pull_command(
     level: str, output: Path | None, schema_file: Path | None, url: str | None, data_dir: Path
 ) -> None:
     """Pull the reviewer's decisions; then run `curation agree` on both stores with --policy reviewer."""
+    from curation.agreement.review import pull_review  # the Label Studio SDK: loaded to work, not for --help
+
     schema = load_schema_or_exit(schema_file)
     with one_line_errors():
         server = find_server(url, data_dir)

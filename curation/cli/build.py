@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from curation.cli._common import console, one_line, progress, untrusted
-from curation.export.build import BuildReport, build
-from curation.export.output import ProblemsFound
-from curation.export.publish import PublishError, publish
-from curation.export.recipe import RecipeError, load_recipe
-from curation.export.verify import verify
 from curation.schema import SchemaError
+
+if TYPE_CHECKING:  # the exporters load datasets and pyarrow: imported by each command when it runs
+    from curation.export.build import BuildReport
 
 DEFAULT_RECIPE = "exports/seed-news.yaml"
 PROBLEMS_SHOWN = 20
@@ -56,6 +55,10 @@ def _summary(report: BuildReport) -> Table:
 def build_command(recipe: str, output: str | None, allow_problems: bool, annotator_names: bool) -> None:
     """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
     deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
+    from curation.export.build import build
+    from curation.export.output import ProblemsFound
+    from curation.export.recipe import RecipeError, load_recipe
+
     try:
         loaded = load_recipe(recipe)
     except RecipeError as exc:
@@ -98,6 +101,9 @@ def _print_problems(problems: list[str], where: str) -> None:
 )
 def verify_command(export_dir: str, recipe: str | None) -> None:
     """Rebuild EXPORT_DIR in a temporary folder and check every file is byte-identical."""
+    from curation.export.recipe import RecipeError
+    from curation.export.verify import verify
+
     try:
         result = verify(export_dir, recipe)
     except (RecipeError, FileNotFoundError, ValueError) as exc:
@@ -121,6 +127,8 @@ def verify_command(export_dir: str, recipe: str | None) -> None:
 )
 def publish_command(export_dir: str, repo_id: str, private: bool, timeout: float) -> None:
     """Upload EXPORT_DIR to the Hugging Face Hub (token from HF_TOKEN or `hf auth login`)."""
+    from curation.export.publish import PublishError, publish
+
     try:
         url = publish(export_dir, repo_id, private=private, timeout=timeout)
     except PublishError as exc:

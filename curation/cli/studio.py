@@ -24,9 +24,6 @@ from curation.cli._common import (
 from curation.schema import SchemaError
 from curation.studio.client import StudioError
 from curation.studio.contract import StudioGateway
-from curation.studio.projects import pushed_levels
-from curation.studio.pull import pull_annotations
-from curation.studio.push import push_units
 from curation.studio.server import DEFAULT_HOST, find_server, server_status, start_server, stop_server
 from curation.studio.tasks import PUSHABLE_LEVELS
 
@@ -114,6 +111,8 @@ def push_command(units: Path, level: str, predictions: Path | None, replace_pred
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
     """Create a task for every LEVEL unit of UNITS (curation segment output) not yet pushed, and
     send --predictions to new and existing tasks. Exit status 1 if any prediction was not sent."""
+    from curation.studio.push import push_units  # the SDK: loaded to work, not for --help
+
     with one_line_errors():
         schema = load_schema_or_exit(schema_path)
         server = find_server(url, data_dir)
@@ -144,6 +143,9 @@ def push_command(units: Path, level: str, predictions: Path | None, replace_pred
 def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
     """Bring back every annotation (all annotators), each region checked against the schema and its text."""
+    from curation.studio.projects import pushed_levels  # the SDK: loaded to work, not for --help
+    from curation.studio.pull import pull_annotations
+
     with one_line_errors():
         schema = load_schema_or_exit(schema_path)
         server = find_server(url, data_dir)

@@ -15,15 +15,17 @@ import secrets
 import string
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
-from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret
 from curation.studio.client import AuthenticationFailed, StudioError, explained, raw_json
 from curation.studio.overlap import read_workspace_json
 from curation.studio.server import _write_private
+
+if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
+    from label_studio_sdk import LabelStudio
 
 ACCOUNTS_FILE = "accounts.json"
 ROLES = ("annotator", "reviewer")

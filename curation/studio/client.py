@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.core.api_error import ApiError
+
+if TYPE_CHECKING:  # the SDK (pandas, pyarrow) loads where a client is made: `curation push --help` stays instant
+    from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret, scrub
 
@@ -48,11 +49,15 @@ def api_key_from_env() -> str | None:
 def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> LabelStudio:
     """An SDK client; the key may be a legacy token or a personal access token (the SDK
     exchanges the latter for short-lived access tokens itself)."""
+    from label_studio_sdk import LabelStudio
+
     register_secret(api_key)
     return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout)
 
 
 def _explain(exc: Exception, url: str, what: str) -> StudioError:
+    from label_studio_sdk.core.api_error import ApiError
+
     if isinstance(exc, StudioError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
@@ -89,6 +94,8 @@ def studio_call(url: str, what: str, call: Callable[[], T]) -> T:
 @contextmanager
 def explained(url: str, what: str) -> Iterator[None]:
     """Context manager form of :func:`studio_call` for blocks of several calls."""
+    from label_studio_sdk.core.api_error import ApiError
+
     try:
         yield
     except (httpx.HTTPError, ApiError) as exc:
@@ -102,6 +109,8 @@ def raw_json(client: LabelStudio, path: str, params: dict | None = None, *, meth
     SDK's typed models cost more than the request itself, or where the SDK's parameter naming
     differs from the server's (``ids`` vs ``ids[]``).
     """
+    from label_studio_sdk.core.api_error import ApiError
+
     http = client._client_wrapper.httpx_client  # noqa: SLF001 - the SDK exposes no public raw call
     response = http.request(path, method=method, params=params)
     if response.status_code >= 400:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from label_studio_sdk import LabelStudio
 
 from curation.fileio import atomic_writer
 from curation.studio.client import StudioError, explained
+
+if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
+    from label_studio_sdk import LabelStudio
 
 TEAM_FILE = "team.json"
 DEFAULT_ANNOTATORS_PER_TASK = 1

@@ -29,13 +29,16 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-from label_studio_sdk import LabelStudio
 
 from curation.secrets import register_secret, scrub
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
 from curation.studio.serve import IN_USE
+
+if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
+    from label_studio_sdk import LabelStudio
 
 DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"

@@ -1,0 +1,71 @@
+"""Every command answers ``--help`` at once: none of the libraries that take seconds to import
+(the Label Studio SDK, ``datasets``, pandas, pyarrow, matplotlib...) is loaded to print help.
+
+Checked by what is imported, not by timing (timings vary with the machine's load): each command
+runs ``--help`` for itself and every subcommand in a fresh interpreter, which then lists the
+heavy modules it holds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from curation.cli import COMMANDS
+
+# Each costs from a fraction of a second to several seconds to import; a command needs them only to work.
+HEAVY = (
+    "label_studio_sdk",
+    "datasets",
+    "huggingface_hub",
+    "pyarrow",
+    "pandas",
+    "statsmodels",
+    "sklearn",
+    "scipy",
+    "matplotlib",
+    "trafilatura",
+    "datatrove",
+    "torch",
+)
+
+_PROBE = """
+import json, sys
+import click
+from curation.cli import main
+
+def helps(words):
+    try:
+        main([*words, "--help"], standalone_mode=False)
+    except SystemExit:
+        pass
+
+name = sys.argv[1]
+helps([name])
+command = main.get_command(click.Context(main), name)
+subcommands = sorted(command.commands) if isinstance(command, click.Group) else []
+for sub in subcommands:
+    helps([name, sub])
+print(json.dumps({"subcommands": subcommands, "heavy": sorted(m for m in json.loads(sys.argv[2]) if m in sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_loads_no_heavy_library(name: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, name, json.dumps(HEAVY)], capture_output=True, text=True, check=True
+    )
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert found["heavy"] == [], f"`curation {name} --help` (and {found['subcommands']}) imports {found['heavy']}"
+
+
+def test_the_top_level_help_imports_no_command_module() -> None:
+    script = (
+        "import sys\nfrom curation.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('curation.cli.') and m != 'curation.cli._common'))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
