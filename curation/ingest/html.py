@@ -13,6 +13,7 @@ and a missed closing paragraph costs less than a comment thread presented as new
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from curation.units import Document, Provenance, sha256_hex
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 _SNIFF_CHARS = 1024
 MIN_BODY_WORDS = 8
+MAX_AUTHOR_CHARS = 120
 """Fewer words than this is a menu or a link that trafilatura's fallback kept, not a story."""
 _HTML_OPENERS = ("<!doctype html", "<html", "<head", "<body", "<?xml")
 
@@ -37,6 +39,9 @@ class HtmlSettings:
     include_comments: bool = False
     include_tables: bool = True
     deduplicate: bool = False
+    date_extensive_search: bool = False
+    """htmldate's search of the page text for a date: 4x slower, and on pages that declare none it
+    takes any date it meets (a copyright year) for the publication date. Off: metadata dates only."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +74,7 @@ def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> 
             include_comments=settings.include_comments,
             include_tables=settings.include_tables,
             deduplicate=settings.deduplicate,
+            date_extraction_params={"extensive_search": settings.date_extensive_search, "original_date": True},
         )
     except Exception as exc:  # noqa: BLE001 - trafilatura raises from lxml and its own parsers alike
         return f"HTML could not be parsed ({type(exc).__name__}: {exc})"
@@ -80,8 +86,57 @@ def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> 
         value = getattr(result, key, None)
         if isinstance(value, str) and value.strip():
             meta[key] = value.strip()
+    author = _as_the_page_writes_it(raw, meta.get("author"))
+    if author:
+        meta["author"] = author
     meta["extractor"] = {"name": "trafilatura", "version": extractor_version(), "settings": settings.to_dict()}
     return body, meta
+
+
+_AUTHOR_XPATH = (
+    "//meta[@name='author' or @property='article:author' or @name='byl' or @name='dc.creator']/@content"
+    " | //script[@type='application/ld+json']/text()"
+)
+
+
+def _as_the_page_writes_it(raw: bytes, author: str | None) -> str | None:
+    """The page's own author value that trafilatura's ``author`` was cut from (or the first one,
+    when trafilatura kept none). trafilatura keeps what stands before a dash (``Name - Site``),
+    but Arabic bylines put the city or outlet first (``القاهرة - أحمد الريدي``), so its author is
+    then the city, or nothing; the value the page declares is the byline."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(raw)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return author
+    words = (author or "").replace(".", " ").split()
+    for value in tree.xpath(_AUTHOR_XPATH):
+        for candidate in _author_values(str(value)):
+            if "://" in candidate or len(candidate) > MAX_AUTHOR_CHARS:
+                continue
+            if all(word in candidate.replace(".", " ").split() for word in words):
+                return candidate
+    return author
+
+
+def _author_values(value: str) -> list[str]:
+    """A ``<meta>`` author as is, or the author names of a JSON-LD block."""
+    value = value.strip()
+    if not value.startswith(("{", "[")):
+        return [value]
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError:
+        return []
+    found: list[str] = []
+    for item in data if isinstance(data, list) else [data]:
+        authors = item.get("author") if isinstance(item, dict) else None
+        for author in authors if isinstance(authors, list) else [authors]:
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and name.strip():
+                found.append(name.strip())
+    return found
 
 
 def html_document(

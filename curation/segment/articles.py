@@ -179,6 +179,15 @@ class _Rules:
             return False
         return normalize_text(stripped) in self.related_headers
 
+    def is_inline_related(self, text: str) -> bool:
+        """``اقرأ أيضاً: <headline>``: a link to another story that a page sets between the
+        paragraphs of this one; a headline follows the header, never a sentence with its stop."""
+        label, colon, rest = text.partition(":")
+        if not colon or not rest.strip() or not self.is_related_header(label):
+            return False
+        rest = rest.strip()
+        return len(rest.split()) <= self.settings.max_title_words and rest[-1] not in ".؟?!"
+
     def credit_open(self, text: str) -> int | None:
         """Where ``(credit)`` starts when the line ends with a short parenthesised part."""
         if not text.endswith(")"):
@@ -541,6 +550,8 @@ class _Builder:
                 meta.add("boilerplate", line.span())  # page markers and scraper echoes
                 continue
             kind = rules.meta_kind(text)
+            if kind is None and rules.is_inline_related(text):
+                kind = "boilerplate"
             if kind is None and not body and rules.is_byline(text):
                 kind = "byline"
             if kind is not None and body and kind != "boilerplate":

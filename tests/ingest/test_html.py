@@ -133,3 +133,12 @@ def test_a_damaged_or_empty_warc_is_reported(tmp_path: Path) -> None:
     assert documents == []
     assert [Path(e.path).name for e in errors] == ["broken.warc", "empty.warc.gz"]
     assert all("\n" not in str(e) for e in errors)
+
+
+def test_an_arabic_byline_keeps_the_writer_after_the_city(tmp_path: Path) -> None:
+    # trafilatura keeps what precedes a dash ("Name - Site"); Arabic bylines put the city first
+    path = tmp_path / "page.html"
+    path.write_bytes(news_page().replace("أحمد الريدي".encode(), "القاهرة - أحمد الريدي".encode()))
+    (document,), _, _ = read(path)
+    (article,) = segment_document(document).articles
+    assert article.byline.text == "القاهرة - أحمد الريدي"

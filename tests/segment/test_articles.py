@@ -674,3 +674,14 @@ def test_no_line_of_any_page_is_dropped_silently(parts: list[tuple[str, str]]) -
     assert_offsets(document, articles)
     if any(a.role == "main" or a.role == "teaser" for a in articles):
         assert_every_line_reported(document, articles)
+
+
+def test_an_inline_read_also_link_between_paragraphs_is_boilerplate() -> None:
+    link = "اقرأ أيضاً: البنك المركزي يثبت أسعار الفائدة.. والأسواق تترقب"
+    document = page("\n".join(["الحكومة تقر الموازنة", BODY[0], link, BODY[1]]))
+    (article,) = split_articles(document)
+    assert [p.text for p in article.paragraphs] == BODY
+    assert [b.text for b in article.boilerplate] == [link]
+    sentence = "اقرأ أيضاً: قال الوزير إن المحادثات انتهت."
+    (kept,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], sentence])))
+    assert sentence in [p.text for p in kept.paragraphs]
