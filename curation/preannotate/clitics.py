@@ -25,12 +25,13 @@ MATCH_OPTIONS = NormalizeOptions(fold_digits=False, fold_punctuation=False)
 CONJUNCTIONS = ("", araby.WAW, araby.FEH)
 PREPOSITIONS = ("", araby.BEH, araby.KAF, araby.LAM)
 ARTICLE = araby.ALEF + araby.LAM
-MIN_STEM = 2  # letters left after the clitics: و + ل is not the name «ل»
+MIN_STEM = 3  # letters of a name read from behind clitics: باب is not ب + «أب», nor الأب ال + «أب»
 
 
 def stems(word: str) -> Iterator[tuple[str, int]]:
     """``(lookup form, letters of clitic before the span)`` readings of a normalised ``word``:
-    the word itself first, then fewer clitic letters before more."""
+    the word itself first, then fewer clitic letters before more; a reading that takes letters
+    off leaves at least ``MIN_STEM`` (two-letter names match as whole words only)."""
     seen: set[tuple[str, int]] = set()
     readings = [(word, 0)]
     for conjunction in CONJUNCTIONS:
@@ -47,6 +48,6 @@ def stems(word: str) -> Iterator[tuple[str, int]]:
             if prefix:
                 readings.append((rest, len(prefix)))
     for form, skipped in sorted(readings, key=lambda reading: reading[1]):
-        if len(form) >= MIN_STEM and len(word) - skipped >= MIN_STEM and (form, skipped) not in seen:
+        if (not skipped or len(form) >= MIN_STEM) and (form, skipped) not in seen:
             seen.add((form, skipped))
             yield form, skipped

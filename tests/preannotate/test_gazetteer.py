@@ -64,7 +64,8 @@ def test_longest_name_wins_and_clitics_only_on_the_first_word() -> None:
 def test_names_match_whole_words_only() -> None:
     assert marked(PLACES, "القاهرةالجديدة مصرف مصري بغدادي كنداوي") == []
     assert marked(gazetteer(("ليبيا", "GPE")), "قال وليبيا") == [("ليبيا", "GPE")]
-    assert marked(gazetteer(("لي", "PER")), "ول ولي") == [("لي", "PER")]  # at least two letters after the clitics
+    short = gazetteer(("أب", "GPE"), ("لي", "PER"))  # two-letter names: whole words only
+    assert marked(short, "باب الأب لي ولي إب") == [("لي", "PER"), ("إب", "GPE")]
 
 
 def test_punctuation_bidi_marks_and_quotes_around_names() -> None:
