@@ -606,7 +606,10 @@ class _Builder:
             return first
         if rules.has_title_tag(first.text) and len(first.text.split()) <= rules.settings.max_title_words:
             return first
-        return first if rules.is_headline_shaped(first.text, plain=lines[first_index + 1].gap == 0) else None
+        after = lines[first_index + 1]
+        # a byline or dateline under a line sets it apart as a headline, as a blank line does
+        plain = after.gap == 0 and after.start not in self.header and rules.meta_kind(after.text) not in ("byline", "dateline")
+        return first if rules.is_headline_shaped(first.text, plain=plain) else None
 
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""

@@ -38,6 +38,8 @@ MAX_PLACE_WORDS = 2
 MAX_PART_WORDS = 4
 """Words in each dash-joined part of a byline (a name, an outlet, a city)."""
 MAX_GLUED_PREFIX_WORDS = 24
+MAX_LISTED_NAMES = 3
+"""Writers or places listed with commas in one byline part or dateline."""
 MAX_SHARE_WORDS = 10
 
 _SENTENCE_FINAL = ".!?؟…،,;؛"
@@ -52,6 +54,8 @@ _BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _TOKEN = re.compile(r"[^\s,،:;؛/|()\[\]«»\"“”\-–—]+")
 _PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s+[/|]\s+")
 _PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*")
+_LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
+_QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
 _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
 _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
 """Compared as written: folding ``على`` to ``علي`` would make every Ali a preposition."""
@@ -171,10 +175,13 @@ class MetadataRules:
         has_date = self._has_named_date(rest) or _NUMERIC_DATE.search(rest) is not None
         if not has_date and agency != "bracketed":
             return None  # "نمضي معا" ends in an agency's name (Ma'an) but is a headline
-        others = self._non_date_tokens(rest)
-        if len(others) > MAX_PLACE_WORDS or any(w in _PARTICLES for w in others):
+        rest = _QUALIFIER.sub(" ", rest, count=1)  # "كان (جنوب فرنسا)": a place and its region
+        places = [self._non_date_tokens(place) for place in _LIST_SEPARATOR.split(rest)]
+        places = [words for words in places if words]
+        if len(places) > MAX_LISTED_NAMES or any(len(words) > MAX_PLACE_WORDS for words in places):
             return None
-        if not all(_letters_only(w) for w in others):
+        others = [word for words in places for word in words]
+        if any(w in _PARTICLES for w in others) or not all(_letters_only(w) for w in others):
             return None
         return "dateline" if has_date or others else "byline"
 
@@ -228,13 +235,17 @@ class MetadataRules:
         if not 2 <= len(parts) <= 4 or not all(parts):
             return False
         for part in parts:
-            part_words = part.strip("«»\"“”()").split()
-            if not 1 <= len(part_words) <= MAX_PART_WORDS:
+            names = [name.strip() for name in _LIST_SEPARATOR.split(part)]
+            if len(names) > MAX_LISTED_NAMES:
                 return False
-            if not all(_letters_only(w.strip("«»\"“”()")) for w in part_words):
-                return False
-            if any(w in _PARTICLES for w in part_words):
-                return False
+            for name in names:  # "عماد الحكمي، مريم الجابر": two writers; "نيويورك، سان فرانسيسكو": two places
+                name_words = name.strip("«»\"“”()").split()
+                if not 1 <= len(name_words) <= MAX_PART_WORDS:
+                    return False
+                if not all(_letters_only(w.strip("«»\"“”()")) for w in name_words):
+                    return False
+                if any(w in _PARTICLES for w in name_words):
+                    return False
         return True
 
     def _lone_place(self, prefix: str, separator: str) -> MetaKind | None:

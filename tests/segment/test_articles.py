@@ -685,3 +685,10 @@ def test_an_inline_read_also_link_between_paragraphs_is_boilerplate() -> None:
     sentence = "اقرأ أيضاً: قال الوزير إن المحادثات انتهت."
     (kept,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], sentence])))
     assert sentence in [p.text for p in kept.paragraphs]
+
+
+def test_a_question_headline_over_its_byline_is_the_title() -> None:
+    title = "الدولار يقفز أمام الجنيه.. فهل سيواصل الصعود؟"
+    (article,) = split_articles(page("\n".join([title, "القاهرة - فهيمة أحمد", *BODY])))
+    assert article.title.text == title and article.byline.text == "القاهرة - فهيمة أحمد"
+    assert [p.text for p in article.paragraphs] == BODY

@@ -123,3 +123,20 @@ def test_word_lists_are_package_data_and_editable_through_settings() -> None:
 @pytest.mark.parametrize("title", ["نمضي معا", "السلطنة العمانية", "مستقبل الشرق الأوسط"])
 def test_a_headline_ending_in_a_word_that_names_an_agency_is_not_a_dateline(title: str) -> None:
     assert RULES.line_kind(title) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("العربية.نت - عماد الحكمي، مريم الجابر", "byline"),
+        ("نيويورك، سان فرانسيسكو - رويترز", "byline"),
+        ("كان (جنوب فرنسا) (رويترز)", "dateline"),
+        ("نيويورك، سان فرانسيسكو (رويترز)", "dateline"),
+    ],
+)
+def test_several_writers_or_places_and_a_place_with_its_region(line: str, kind: str) -> None:
+    assert RULES.line_kind(line) == kind
+
+
+def test_a_comma_list_in_prose_is_not_a_byline() -> None:
+    assert RULES.line_kind("الحكومة، والمعارضة، والنقابات، والأحزاب - في اجتماع واحد") is None
