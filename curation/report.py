@@ -1,18 +1,22 @@
-"""A self-contained HTML page that shows what a corpus holds before anyone annotates or exports it.
+"""The page a lead opens every day to see where a corpus stands: what to act on first, the corpus
+by source and date, annotation progress per project and annotator, agreement per label with the
+disagreements to look at, label distributions, duplicates and conflicts side by side, the last build.
 
 One file, no network: charts are matplotlib SVGs embedded as data URIs (each in its own ``<img>``,
-so their internal ids never clash), styles inline, no script. Arabic text sits in elements with
-``dir="rtl" lang="ar"`` while the page chrome stays left to right.
+so their internal ids never clash), styles inline, no script. The page is right to left
+(``dir="rtl" lang="ar"``); identifiers and figures sit in ``dir="ltr"`` cells.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import io
+import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +34,7 @@ from curation.dedup import (
     meta_labels,
 )
 from curation.fileio import atomic_writer
-from curation.units import Annotation, unit_from_record
+from curation.units import Annotation, EntitySpan, unit_from_record
 
 _WORD = re.compile(r"\w+")
 # Arabic blocks and presentation forms, less the Arabic-Indic digits (counted as digits).
@@ -40,6 +44,11 @@ _DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _EXAMPLES = 25  # duplicate clusters shown side by side
 _PASSAGES = 25
 _EXCERPT = 600  # characters of each text shown
+_DISAGREEMENTS = 25  # units shown per label family
+_DATE_KEYS = ("date", "published", "published_at", "datetime", "pub_date")
+_SOURCE_KEYS = ("source", "site", "outlet", "publisher", "domain")
+_TASK_LEVELS = ("article", "sentence")  # what annotators get as tasks; documents only when annotated
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 @dataclass(slots=True)
@@ -60,6 +69,108 @@ class CorpusStats:
     annotators: Counter[str] = field(default_factory=Counter)
     annotation_states: Counter[str] = field(default_factory=Counter)
     texts: dict[str, str] = field(default_factory=dict)  # unit id -> text compared by dedup
+    sources: Counter[str] = field(default_factory=Counter)  # documents per source
+    months: Counter[str] = field(default_factory=Counter)  # documents per YYYY-MM ("unknown" without a date)
+    done_by: dict[str, Counter[str]] = field(default_factory=dict)  # level -> annotator -> units annotated
+    agreement: list[FamilyFigures] = field(default_factory=list)
+    unit_texts: dict[str, str] = field(default_factory=dict)  # article and sentence texts, for disagreements
+    build: BuildInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """One unit on which the annotators of a label family answered differently."""
+
+    unit_id: str
+    answers: dict[str, str]  # annotator -> answer as shown
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyFigures:
+    """Agreement of one label family at one level, per label, with the units to look at."""
+
+    name: str
+    level: str
+    units: int
+    annotators: tuple[str, ...]
+    overall: dict[str, Any]
+    labels: tuple[dict[str, Any], ...]
+    disagreements: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    """What the last ``curation build`` wrote (its manifest), and when."""
+
+    folder: Path
+    built: datetime.datetime
+    name: str
+    counts: dict[str, Any]
+    problems: int
+    annotation_records: int | None
+
+
+def read_build(folder: str | Path) -> BuildInfo | None:
+    """The last build in ``folder`` (its ``manifest.json``), or None when there is none or it is unreadable."""
+    manifest = Path(folder) / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        built = datetime.datetime.fromtimestamp(manifest.stat().st_mtime, tz=datetime.timezone.utc)
+    except (OSError, ValueError):
+        return None
+    annotations = data.get("annotations") or {}
+    return BuildInfo(
+        Path(folder), built, str(data.get("name", "")), dict(data.get("counts") or {}),
+        len(data.get("problems") or []), annotations.get("records"),
+    )  # fmt: skip
+
+
+def document_source(record: Mapping[str, Any]) -> str:
+    """Where a document comes from: a source field of its metadata, else its input file's name."""
+    meta = record.get("meta") or {}
+    for key in _SOURCE_KEYS:
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            return meta[key].strip()
+    return Path(str(record.get("source") or "unknown")).name
+
+
+def document_month(record: Mapping[str, Any]) -> str:
+    """The YYYY-MM of a document's date in its metadata, or "unknown"."""
+    meta = record.get("meta") or {}
+    for key in _DATE_KEYS:
+        found = _MONTH.search(str(meta.get(key) or ""))
+        if found:
+            return found.group(0)
+    return "unknown"
+
+
+def _shown(value: Sequence[Any]) -> str:
+    """An answer as a reviewer reads it: labels, or entity mentions with their label."""
+    if not value:
+        return "(no entity)"
+    return " · ".join(f"{v.text} ({v.label})" if isinstance(v, EntitySpan) else str(v) for v in value)
+
+
+def family_figures(annotations: Sequence[Annotation]) -> list[FamilyFigures]:
+    """Agreement per family and label over the annotators' independent answers, and every unit on
+    which they differ (what a review should look at first)."""
+    from curation.agreement import agreement_report  # krippendorff and numpy: only with annotations
+
+    report = agreement_report(annotations)
+    figures = []
+    for entry in report.families:
+        disagreements = [
+            Disagreement(unit_id, {annotator: _shown(answer.value) for annotator, answer in sorted(answers.items())})
+            for unit_id, answers in sorted(report.table.units(entry.family).items())
+            if len(answers) > 1 and len({answer.value for answer in answers.values()}) > 1
+        ]
+        figures.append(
+            FamilyFigures(
+                entry.family.name, entry.family.level, entry.units, tuple(entry.annotators), entry.overall,
+                tuple(entry.labels), tuple(disagreements),
+            )  # fmt: skip
+        )
+    return figures
 
 
 def script_mix(text: str) -> Counter[str]:
@@ -78,8 +189,12 @@ def corpus_stats(
     *,
     settings: DedupSettings | None = None,
     label_field: str = "topic",
+    build_dir: str | Path | None = None,
+    on_step: Callable[[str], None] = lambda _step: None,
 ) -> CorpusStats:
-    """Counts, distributions, duplicates, labels and annotation progress of a units file."""
+    """Counts, sources, distributions, duplicates, labels, annotation progress and agreement of a
+    units file; ``on_step`` hears the name of each step as it starts (for a progress display)."""
+    on_step("counting units")
     stats = CorpusStats()
     units_by_level: dict[str, set[str]] = {"document": set(), "article": set(), "sentence": set()}
     for record in records:
@@ -88,19 +203,26 @@ def corpus_stats(
             stats.counts["documents"] += 1
             stats.document_chars.append(len(record.get("text") or ""))
             stats.script_mix.update(script_mix(record.get("text") or ""))
+            stats.sources[document_source(record)] += 1
+            stats.months[document_month(record)] += 1
         elif level == "article":
             stats.counts["articles"] += 1
             stats.counts[f"articles ({record.get('role')})"] += 1
             stats.article_words.append(len(_WORD.findall(record.get("body") or "")))
+            stats.unit_texts[record["id"]] = "\n".join(filter(None, [record.get("title"), record.get("body")]))
         elif level == "sentence":
             stats.counts["sentences"] += 1
             stats.sentence_words.append(len(_WORD.findall(record.get("text") or "")))
+            stats.unit_texts[record["id"]] = record.get("text") or ""
         if level in units_by_level:
             units_by_level[level].add(record["id"])
     units = [unit_from_record(dict(record)) for record in records]
+    on_step("finding duplicates")
     stats.texts = dict(dedup_items(units))
     stats.clusters = find_clusters(stats.texts.items(), settings)
+    on_step("finding repeated passages")
     stats.repeated = find_repeated_passages(units)
+    on_step("labels and agreement")
     labels = meta_labels(units, label_field)
     compared = set(stats.texts)
     stats.meta_label_counts = Counter(label for unit, values in labels.items() if unit in compared for label in values)
@@ -110,14 +232,23 @@ def corpus_stats(
         stats.annotation_label_counts[family] = Counter(label for values in chosen.values() for label in values)
     labels.update(annotation_labels(annotations, label_field))  # annotators' word over metadata
     stats.conflicts = label_conflicts(stats.clusters, labels)
+    submitted = [a for a in annotations if not a.cancelled and not a.deleted]
     for level, unit_ids in units_by_level.items():
-        done = {a.unit_id for a in annotations if a.level == level and not a.cancelled and not a.deleted}
-        if annotations and unit_ids:
+        done = {a.unit_id for a in submitted if a.level == level}
+        if annotations and unit_ids and (level in _TASK_LEVELS or done):
             stats.progress[level] = (len(done & unit_ids), len(unit_ids))
+    by_level: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for annotation in submitted:
+        by_level[annotation.level][annotation.annotator].add(annotation.unit_id)
+    stats.done_by = {level: Counter({a: len(u) for a, u in people.items()}) for level, people in sorted(by_level.items())}
     for annotation in annotations:
         stats.annotators[annotation.annotator] += 1
         state = "deleted" if annotation.deleted else "cancelled" if annotation.cancelled else "submitted"
         stats.annotation_states[state] += 1
+    if submitted:
+        stats.agreement = family_figures(annotations)
+    if build_dir is not None:
+        stats.build = read_build(build_dir)
     return stats
 
 
@@ -143,20 +274,26 @@ def _histogram(values: Sequence[int], label: str) -> str:
         return "<p>none</p>"
 
     def draw(axes: Any) -> None:
+        from matplotlib.ticker import MaxNLocator
+
         axes.hist(values, bins=min(40, max(5, len(set(values)))), color="#4c72b0")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel(label)
         axes.set_ylabel("units")
 
     return _chart(draw)
 
 
-def _bars(counts: Mapping[str, int], label: str) -> str:
+def _bars(counts: Mapping[str, int], label: str, chronological: bool = False) -> str:
     if not counts:
         return "<p>none</p>"
-    names = sorted(counts, key=lambda k: -counts[k])[:30]
+    names = sorted(counts)[-30:][::-1] if chronological else sorted(counts, key=lambda k: -counts[k])[:30]
 
     def draw(axes: Any) -> None:
+        from matplotlib.ticker import MaxNLocator
+
         axes.barh(names[::-1], [counts[n] for n in names[::-1]], color="#55a868")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel(label)
 
     return _chart(draw, height=max(2.0, 0.3 * len(names) + 1))
@@ -179,7 +316,45 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], table_id: str 
 
 
 def _number(key: str, value: int | str) -> str:
-    return f'<span class="number" id="{key}">{_esc(value)}</span>'
+    return f'<span class="number" id="{key}" dir="ltr">{_esc(value)}</span>'
+
+
+def _heading(arabic: str, english: str, level: int = 2) -> str:
+    return f'<h{level}>{_esc(arabic)} <span class="en" dir="ltr" lang="en">{_esc(english)}</span></h{level}>'
+
+
+def _ltr(text: object) -> str:
+    return f'<bdi dir="ltr">{_esc(text)}</bdi>'
+
+
+def actions(stats: CorpusStats) -> list[str]:
+    """What a lead should do next, most pressing first, as plain sentences (the page's first section)."""
+    todo = []
+    if stats.conflicts:
+        todo.append(f"{len(stats.conflicts):,} duplicate cluster(s) carry different labels: settle them (Duplicates below).")
+    for family in stats.agreement:
+        if family.disagreements:
+            todo.append(
+                f"{len(family.disagreements):,} {family.level} unit(s) with differing {family.name} answers: "
+                f"`curation review push` them, or read them under Agreement."
+            )
+    for level, (done, total) in stats.progress.items():
+        if done < total:
+            todo.append(f"{total - done:,} of {total:,} {level} unit(s) still without an annotation.")
+    if stats.build is None:
+        todo.append("no build yet: `curation build` once the annotations are in.")
+    elif stats.build.problems:
+        todo.append(f"the last build reported {stats.build.problems:,} problem(s): see its manifest.json.")
+    if not stats.progress:
+        todo.append("no annotations yet: `curation push UNITS --level article`, then `curation pull`.")
+    return todo
+
+
+def _actions_section(stats: CorpusStats) -> str:
+    todo = actions(stats)
+    items = "".join(f'<li dir="ltr" lang="en">{_esc(item)}</li>' for item in todo)
+    body = f'<ol id="actions">{items}</ol>' if todo else '<p id="actions">nothing pressing: every unit is annotated and agreed.</p>'
+    return _heading("ما يجب فعله", "What to act on") + body
 
 
 def _counts_section(stats: CorpusStats) -> str:
@@ -187,12 +362,26 @@ def _counts_section(stats: CorpusStats) -> str:
         (_esc(name), _number("count-" + re.sub(r"[^a-z0-9]+", "-", name).strip("-"), f"{n:,}"))
         for name, n in sorted(stats.counts.items())
     ]
-    return "<h2>Units</h2>" + _table(["units", "count"], rows, "counts")
+    return _heading("الوحدات", "Units") + _table(["units", "count"], rows, "counts")
+
+
+def _sources_section(stats: CorpusStats) -> str:
+    rows = [(_ltr(source), _number(f"source-{i}", f"{n:,}")) for i, (source, n) in enumerate(stats.sources.most_common(50))]
+    more = len(stats.sources) - 50
+    return (
+        _heading("المصادر والتواريخ", "Corpus by source and date")
+        + _table(["source", "documents"], rows, "sources")
+        + (f"<p>and {more:,} more sources</p>" if more > 0 else "")
+        + "<div class='charts'>"
+        + f"<figure>{_bars(stats.sources, 'documents')}<figcaption>documents per source</figcaption></figure>"
+        + f"<figure>{_bars(stats.months, 'documents', chronological=True)}<figcaption>documents per month</figcaption></figure>"
+        + "</div>"
+    )
 
 
 def _lengths_section(stats: CorpusStats) -> str:
     return (
-        "<h2>Lengths</h2><div class='charts'>"
+        _heading("الأطوال", "Lengths") + "<div class='charts'>"
         f"<figure>{_histogram(stats.document_chars, 'characters per document')}<figcaption>documents</figcaption></figure>"
         f"<figure>{_histogram(stats.article_words, 'words per article')}<figcaption>articles</figcaption></figure>"
         f"<figure>{_histogram(stats.sentence_words, 'words per sentence')}<figcaption>sentences</figcaption></figure>"
@@ -206,7 +395,7 @@ def _script_section(stats: CorpusStats) -> str:
         (_esc(name), _number(f"script-{name}", f"{stats.script_mix[name]:,}"), f"{stats.script_mix[name] / total:.1%}")
         for name in ("Arabic", "Latin", "digits", "other")
     ]
-    return "<h2>Script mix (document text, white space excluded)</h2>" + _table(["script", "characters", "share"], rows)
+    return _heading("الكتابة", "Script mix (document text, white space excluded)") + _table(["script", "characters", "share"], rows)
 
 
 def _duplicates_section(stats: CorpusStats) -> str:
@@ -234,7 +423,7 @@ def _duplicates_section(stats: CorpusStats) -> str:
         )
     more = len(stats.clusters) - _EXAMPLES
     tail = f"<p>and {more:,} more clusters (see <code>curation dedup -o</code>).</p>" if more > 0 else ""
-    return "<h2>Duplicate clusters</h2>" + summary + "".join(examples) + tail
+    return _heading("التكرار", "Duplicate clusters") + summary + "".join(examples) + tail
 
 
 def _repeated_section(stats: CorpusStats) -> str:
@@ -242,12 +431,12 @@ def _repeated_section(stats: CorpusStats) -> str:
         (_number(f"repeated-{i}", len(p.occurrences)), _esc(p.documents), _arabic(p.text))
         for i, p in enumerate(stats.repeated[:_PASSAGES])
     ]
-    heading = f"<h2>Repeated passages (captions, boilerplate): {_number('repeated-total', len(stats.repeated))}</h2>"
+    heading = _heading("مقاطع متكررة", "Repeated passages (captions, boilerplate)") + f"<p>{_number('repeated-total', len(stats.repeated))}</p>"
     return heading + (_table(["times", "pages", "text"], rows, "repeated") if rows else "<p>none</p>")
 
 
 def _labels_section(stats: CorpusStats, label_field: str) -> str:
-    parts = ["<h2>Labels</h2>"]
+    parts = [_heading("التصنيفات", "Label distributions")]
     if stats.meta_label_counts:
         parts.append(f"<h3>{_esc(label_field)} in document metadata</h3>")
         parts.append(_bars(stats.meta_label_counts, "units"))
@@ -271,20 +460,87 @@ def _labels_section(stats: CorpusStats, label_field: str) -> str:
 
 
 def _progress_section(stats: CorpusStats) -> str:
+    title = _heading("تقدم التوسيم", "Annotation progress per project and annotator")
     if not stats.progress and not stats.annotators:
-        return "<h2>Annotation progress</h2><p>no annotations given</p>"
+        return title + "<p>no annotations given</p>"
     rows = [
         (_esc(level), _number(f"progress-{level}", f"{done:,} / {total:,}"), f"{done / total:.1%}")
         for level, (done, total) in stats.progress.items()
     ]
     states = ", ".join(f"{state}: {n}" for state, n in sorted(stats.annotation_states.items()))
-    annotators = _table(["annotator", "annotations"], [(_esc(a), _esc(n)) for a, n in stats.annotators.most_common()])
-    return (
-        "<h2>Annotation progress</h2>"
-        + _table(["level", "annotated units", "share"], rows, "progress")
-        + f"<p>annotations: {_esc(states)}</p>"
-        + annotators
+    levels = sorted(stats.done_by)
+    people = sorted({a for counts in stats.done_by.values() for a in counts})
+    per_annotator = _table(
+        ["annotator", *(f"{level} units" for level in levels), "annotations"],
+        [(_ltr(a), *(_esc(f"{stats.done_by[level][a]:,}") for level in levels), _esc(stats.annotators[a])) for a in people],
+        "annotators",
     )
+    charts = "".join(
+        f"<figure>{_bars(stats.done_by[level], 'units annotated')}<figcaption>{_esc(level)} units per annotator</figcaption></figure>"
+        for level in levels
+    )
+    return (
+        title
+        + _table(["project (level)", "annotated units", "share"], rows, "progress")
+        + f"<p>annotations: {_esc(states)}</p>"
+        + per_annotator
+        + f"<div class='charts'>{charts}</div>"
+    )
+
+
+def _figure_cell(value: Any) -> str:
+    return "–" if value is None else _esc(f"{value:.2f}" if isinstance(value, float) else value)
+
+
+def _agreement_section(stats: CorpusStats) -> str:
+    parts = [_heading("الاتفاق", "Agreement per label, and the disagreements to look at")]
+    if not stats.agreement:
+        return parts[0] + "<p>no two annotators answered the same unit yet</p>"
+    for family in stats.agreement:
+        key = f"{family.name}-{family.level}"
+        overall = family.overall
+        alpha = overall.get("krippendorff_alpha", overall.get("f1"))
+        parts.append(_heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3))
+        parts.append(
+            f"<p dir='ltr' lang='en'>overall: {'α' if 'krippendorff_alpha' in overall else 'F1'} "
+            f"{_number(f'agreement-{key}', _figure_cell(alpha))}, observed agreement "
+            f"{_figure_cell(overall.get('observed_agreement'))}</p>"
+        )
+        columns = [c for c in ("answers_with_label", "krippendorff_alpha", "cohen_kappa", "observed_agreement", "f1", "precision", "recall")
+                   if any(c in row for row in family.labels)]  # fmt: skip
+        rows = [(_ltr(row["label"]), *(_figure_cell(row.get(c)) for c in columns)) for row in family.labels]
+        parts.append(_table(["label", *columns], rows, f"labels-{key}"))
+        parts.append(f"<p>units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}</p>")
+        for item in family.disagreements[:_DISAGREEMENTS]:
+            answers = "".join(
+                f"<div><p class='meta'>{_ltr(annotator)}</p><div class='answer' dir='rtl' lang='ar'>{_esc(answer)}</div></div>"
+                for annotator, answer in item.answers.items()
+            )
+            parts.append(
+                f"<div class='pair'><p class='meta'>unit {_ltr(item.unit_id)}</p>"
+                f"{_arabic(stats.unit_texts.get(item.unit_id, ''))}<div class='side-by-side'>{answers}</div></div>"
+            )
+        if len(family.disagreements) > _DISAGREEMENTS:
+            parts.append(f"<p>and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).</p>")
+    return "".join(parts)
+
+
+def _build_section(stats: CorpusStats) -> str:
+    title = _heading("آخر بناء", "Last build")
+    build = stats.build
+    if build is None:
+        return title + "<p id='build'>no build found</p>"
+    counts = build.counts
+    rows = [
+        ("folder", _ltr(build.folder)),
+        ("built (UTC)", _ltr(build.built.strftime("%Y-%m-%d %H:%M"))),
+        ("dataset", _ltr(build.name)),
+        *((_esc(k), _ltr(f"{v:,}")) for k, v in counts.items() if isinstance(v, int)),
+        *((f"rows {_esc(k)}", _ltr(f"{v:,}")) for k, v in (counts.get("splits") or {}).items()),
+        ("annotation records", _ltr("none" if build.annotation_records is None else f"{build.annotation_records:,}")),
+        ("problems", _number("build-problems", build.problems)),
+    ]
+    return title + _table(["", ""], rows, "build")
 
 
 _STYLE = """
@@ -293,7 +549,8 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;p
 th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}.chart{max-width:100%}
 .text{font-family:"Noto Naskh Arabic","Amiri",serif;font-size:1.05em;line-height:1.7;white-space:pre-wrap;text-align:right}
 .side-by-side{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair{border-top:1px solid #ddd;padding:.5em 0}
-.meta{color:#666;font-size:.85em;margin:.2em 0}
+.meta{color:#666;font-size:.85em;margin:.2em 0}.en{color:#666;font-size:.7em;font-weight:normal}
+.answer{background:#f7f7f7;padding:.3em .5em}#actions li{margin:.3em 0}
 """
 
 
@@ -305,26 +562,32 @@ def render_report(
     label_field: str = "topic",
     title: str = "Corpus report",
     stats: CorpusStats | None = None,
+    on_step: Callable[[str], None] = lambda _step: None,
 ) -> str:
-    """The whole HTML page as a string."""
-    stats = stats or corpus_stats(records, annotations, settings=settings, label_field=label_field)
+    """The whole HTML page as a string, what to act on first."""
+    stats = stats or corpus_stats(records, annotations, settings=settings, label_field=label_field, on_step=on_step)
+    on_step("drawing the page")
     body = "".join(
         [
+            _actions_section(stats),
             _counts_section(stats),
-            _lengths_section(stats),
-            _script_section(stats),
+            _sources_section(stats),
+            _progress_section(stats),
+            _agreement_section(stats),
+            _labels_section(stats, label_field),
             _duplicates_section(stats),
             _repeated_section(stats),
-            _labels_section(stats, label_field),
-            _progress_section(stats),
+            _lengths_section(stats),
+            _script_section(stats),
+            _build_section(stats),
         ]
     )
     return (
-        '<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charset="utf-8">'
+        '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<link rel='icon' href='data:,'>"
         f"<title>{_esc(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{_esc(title)}</h1>{body}</body></html>\n"
+        f"<body><h1 dir='auto'>{_esc(title)}</h1>{body}</body></html>\n"
     )
 
 

@@ -1,7 +1,9 @@
-"""The corpus report: its numbers, the CLI around it, and the page in a real headless Chromium."""
+"""The report a lead opens daily: its numbers, what it says to act on, the CLI around it (workspace
+defaults included), and the page in a real headless Chromium, looked at through screenshots."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -10,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 from playwright.sync_api import sync_playwright
 
-from curation.cli.dedup import dedup_command, report_command
+from curation.cli import main
+from curation.cli.dedup import dedup_command
+from curation.cli.report import report_command
 from curation.ingest import read_documents
-from curation.report import corpus_stats, script_mix
+from curation.report import actions, corpus_stats, document_month, document_source, script_mix
 from curation.segment.pipeline import segment_document
 from curation.units import Annotation
 
@@ -53,6 +57,7 @@ def _annotations(seed_records: list[dict]) -> list[Annotation]:
     return [
         Annotation(nigeria["main"], "article", "mona", "1", choices={"topic": ("security",)}),
         Annotation(nigeria["teaser"], "article", "omar", "2", choices={"topic": ("politics",)}),
+        Annotation(nigeria["main"], "article", "omar", "5", choices={"topic": ("politics",)}),
         Annotation(other, "article", "mona", "3", choices={"topic": ("politics",)}),
         Annotation(other, "article", "omar", "4", cancelled=True),
     ]
@@ -70,10 +75,36 @@ def test_stats_count_units_and_progress(seed_records: list[dict]) -> None:
     assert stats.counts["articles"] == levels["article"]
     assert stats.counts["sentences"] == levels["sentence"]
     assert stats.progress["article"] == (3, levels["article"])
-    assert stats.annotation_states == Counter({"submitted": 3, "cancelled": 1})
-    assert stats.annotation_label_counts["topic"] == Counter({"politics": 2, "security": 1})
+    assert stats.annotation_states == Counter({"submitted": 4, "cancelled": 1})
+    assert stats.annotation_label_counts["topic"] == Counter({"politics": 3, "security": 1})
+    assert stats.done_by == {"article": Counter({"mona": 2, "omar": 2})}
     # the Nigeria teaser is contained in its article (a relation apart), not a cluster member
     assert stats.conflicts == []
+
+
+def test_agreement_lists_the_units_annotators_answered_differently(seed_records: list[dict]) -> None:
+    stats = corpus_stats(seed_records, _annotations(seed_records))
+    (topic,) = stats.agreement
+    assert (topic.name, topic.level, topic.annotators) == ("topic", "article", ("mona", "omar"))
+    (disagreement,) = topic.disagreements
+    assert disagreement.unit_id == _nigeria(seed_records)["main"]
+    assert disagreement.answers == {"mona": "security", "omar": "politics"}
+    assert {row["label"] for row in topic.labels} >= {"politics", "security"}
+
+
+def test_actions_name_what_to_do_first(seed_records: list[dict]) -> None:
+    todo = actions(corpus_stats(seed_records, _annotations(seed_records)))
+    articles = sum(r["level"] == "article" for r in seed_records)
+    assert todo[0].startswith("1 article unit(s) with differing topic answers: `curation review push`")
+    assert f"{articles - 3} of {articles} article unit(s) still without an annotation." in todo
+    assert "no build yet: `curation build` once the annotations are in." in todo
+
+
+def test_documents_by_source_and_month_come_from_metadata_else_the_file() -> None:
+    assert document_source({"source": "pages/a/x.txt", "meta": {}}) == "x.txt"
+    assert document_source({"source": "ant.jsonl", "meta": {"source": "Hespress"}}) == "Hespress"
+    assert document_month({"meta": {"date": "2025-11-06T10:00"}}) == "2025-11"
+    assert document_month({"meta": {}}) == "unknown"
 
 
 def test_report_renders_in_headless_chromium(units_file: Path, seed_records: list[dict], tmp_path: Path) -> None:
@@ -83,8 +114,13 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
         encoding="utf-8",
     )
     page_path = tmp_path / "report.html"
+    build = tmp_path / "build"
+    build.mkdir()
+    manifest = {"name": "seed_news", "counts": {"documents": 2, "splits": {"articles/train": 9}}, "problems": ["x"]}
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = CliRunner().invoke(
-        report_command, [str(units_file), "--annotations", str(annotations), "-o", str(page_path)]
+        report_command,
+        [str(units_file), "--annotations", str(annotations), "--build", str(build), "-o", str(page_path)],
     )
     assert result.exit_code == 0, result.output
     articles = sum(r["level"] == "article" for r in seed_records)
@@ -97,6 +133,7 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("requestfailed", lambda r: problems.append(f"failed request {r.url}"))
+            page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
             page.goto(page_path.as_uri())
             number = lambda key: page.inner_text(f"#{key}")  # noqa: E731
             assert number("count-documents") == "2"
@@ -105,6 +142,12 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
             assert number("dup-clusters") == "0"
             assert number("conflicts") == "0"
             assert number("progress-article") == f"3 / {articles}"
+            assert number("disagreements-topic-article") == "1"
+            assert number("build-problems") == "1"
+            assert page.inner_text("#actions li:first-child").startswith("1 article unit(s) with differing topic")
+            assert page.inner_text("#sources").count(".txt") == 2  # the two seed pages, one source each
+            assert "mona" in page.inner_text("#annotators") and "omar" in page.inner_text("#annotators")
+            assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
             assert int(number("script-Arabic").replace(",", "")) > 10_000
             assert int(number("repeated-0")) >= 4
             charts = page.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
@@ -113,9 +156,59 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
                 "div.text", "els => els.map(e => getComputedStyle(e).direction)"
             )
             assert directions and set(directions) == {"rtl"}
+            # what a reader sees: every chart drawn (more than a blank box), the page itself not blank
+            for index, chart in enumerate(page.query_selector_all("img.chart")):
+                chart.scroll_into_view_if_needed()
+                assert _colours(chart.screenshot(path=tmp_path / f"chart-{index}.png")) > 2, f"chart {index} is empty"
+            assert _colours(page.screenshot(path=tmp_path / "page.png", full_page=True)) > 10
+            # the first line of the first Arabic excerpt (a short title) hugs the right edge of its box
+            edges = page.eval_on_selector(
+                "div.text",
+                "e => { const r = document.createRange(); r.selectNodeContents(e);"
+                " const t = [...r.getClientRects()].find(rect => rect.width > 0);"
+                " const b = e.getBoundingClientRect(); return [b.right - t.right, t.left - b.left]; }",
+            )
+            assert edges[0] < 2 and edges[1] > 50
         finally:
             browser.close()
     assert problems == []
+
+
+def _colours(png: bytes) -> int:
+    """How many distinct colours a screenshot holds (1 for a blank box)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return len(image.convert("RGB").getcolors(maxcolors=1 << 20) or [])
+
+
+def test_in_a_workspace_report_needs_no_argument(
+    seed_records: list[dict], units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CURATION_WORKSPACE", "CURATION_SCHEMA"):
+        monkeypatch.delenv(name, raising=False)
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--name", "mine"]).exit_code == 0
+    data = tmp_path / "ws" / "data"
+    (data / "annotations").mkdir(parents=True)
+    (data / "units.jsonl").write_bytes(units_file.read_bytes())
+    (data / "annotations" / "mine-article.jsonl").write_text(
+        "".join(json.dumps(a.to_record(), ensure_ascii=False) + "\n" for a in _annotations(seed_records)),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path / "ws" / "pages")
+    result = CliRunner().invoke(main, ["report", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["output"] == str(data / "report.html") and summary["annotations"] == 5
+    assert summary["actions"][-1] == "no build yet: `curation build` once the annotations are in."
+    assert "mona" in (data / "report.html").read_text(encoding="utf-8")
+
+
+def test_outside_a_workspace_report_asks_for_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CURATION_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 2 and "run inside a workspace (`curation init`)" in result.output
 
 
 def test_dedup_command_reports_bad_lines_and_still_writes_clusters(units_file: Path, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "publish": "build:publish_command",
     "pull": "studio:pull_command",
     "push": "studio:push_command",
-    "report": "dedup:report_command",
+    "report": "report:report_command",
     "review": "agree:review_group",
     "schema": "schema:schema_group",
     "segment": "segment:segment_command",

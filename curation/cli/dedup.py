@@ -1,23 +1,34 @@
-"""`curation dedup` and `curation report`: duplicate clusters and the corpus report of a units file."""
+"""`curation dedup`: duplicate clusters of a units file (and the unit reading and settings `curation report` shares)."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from curation.cli._common import console, print_errors, refuse_output_over_input, untrusted
+from curation.cli._common import console, print_errors, progress, refuse_output_over_input, untrusted
 from curation.dedup import DedupSettings, dedup_items, find_duplicates, find_repeated_passages, label_conflicts, meta_labels
 from curation.fileio import write_jsonl
-from curation.report import corpus_stats, render_report, write_report
-from curation.studio.store import AnnotationStore
 from curation.unitfile import UnitFile, iter_unit_records
-from curation.units import unit_from_record
+from curation.units import Document, Unit, unit_from_record
+
+
+class _Passes:
+    """A re-iterable view of the units for stages that read them twice, each pass shown."""
+
+    def __init__(self, read: Callable[[str], Iterator[Unit]], phase: str) -> None:
+        self.read, self.phase, self.passes = read, phase, 0
+
+    def __iter__(self) -> Iterator[Unit]:
+        def one_pass() -> Iterator[Unit]:
+            self.passes += 1  # counted when read, not when an iterator is merely asked for
+            yield from self.read(f"{self.phase}, pass {self.passes}")
+
+        return one_pass()
 
 
 def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
@@ -78,17 +89,32 @@ def dedup_command(
     errors: list[object] = []
     unit_file = UnitFile(units, errors=errors)
     compared = 0
+    with progress() as bar:
+        documents: int | None = None
 
-    def items() -> Iterator[tuple[str, str]]:
-        nonlocal compared
-        for item in dedup_items(unit_file):
-            compared += 1
-            yield item
+        def shown(phase: str) -> Iterator[Unit]:
+            """The units file read once more, its pages counted on the bar (total known after the first pass)."""
+            nonlocal documents
+            task = bar.add_task(phase, total=documents)
+            count = 0
+            for unit in unit_file:
+                if isinstance(unit, Document):
+                    count += 1
+                    bar.advance(task)
+                yield unit
+            documents = count
+            bar.update(task, total=count, completed=count)
 
-    found = find_duplicates(items(), settings)
-    clusters = found.clusters
-    passages = find_repeated_passages(unit_file)
-    conflicts = label_conflicts(clusters, meta_labels(unit_file, label_field))
+        def items() -> Iterator[tuple[str, str]]:
+            nonlocal compared
+            for item in dedup_items(shown("signatures (pages)")):
+                compared += 1
+                yield item
+
+        found = find_duplicates(items(), settings)
+        clusters = found.clusters
+        passages = find_repeated_passages(_Passes(shown, "repeated passages (pages)"))
+        conflicts = label_conflicts(clusters, meta_labels(shown("labels (pages)"), label_field))
     if output:
         write_jsonl(output, (c.to_record() for c in clusters))
     if contained:
@@ -109,37 +135,6 @@ def dedup_command(
     table.add_row("repeated passages", f"{len(passages):,}")
     table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
     console.print(table)
-    print_errors(errors)
-    if errors:
-        sys.exit(1)
-
-
-@click.command("report")
-@click.argument("units", type=click.Path(exists=True, dir_okay=False))
-@click.option("--annotations", type=click.Path(exists=True, dir_okay=False), help="Annotations JSONL (Annotation records).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
-@click.option("--label-field", default="topic", show_default=True, help="Label family / document meta field shown.")
-@_settings_options
-def report_command(
-    units: str, annotations: str | None, output: str, label_field: str, **settings_args: Any
-) -> None:
-    """A self-contained HTML report: counts, lengths, script mix, duplicates side by side,
-    repeated passages, labels and annotation progress."""
-    refuse_output_over_input([output], [units, annotations])
-    settings = _settings(**settings_args)
-    errors: list[object] = []
-    records = _read_units(units, errors)
-    problems: list[str] = []
-    found = AnnotationStore(annotations).annotations(problems) if annotations else []
-    errors.extend(problems)
-    stats = corpus_stats(records, found, settings=settings, label_field=label_field)
-    write_report(output, render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {Path(units).name}"))
-    console.print(
-        f"wrote {untrusted(output)}: {stats.counts['documents']:,} documents, {stats.counts['articles']:,} articles, "
-        f"{stats.counts['sentences']:,} sentences, {len(stats.clusters):,} duplicate clusters, "
-        f"{len(found):,} annotations",
-        highlight=False,
-    )
     print_errors(errors)
     if errors:
         sys.exit(1)
