@@ -143,7 +143,10 @@ class MetadataRules:
                 break
             prefix = text[: match.end() if match.group().startswith(")") else match.start()].rstrip()
             rest = match.end()
-            if not prefix or rest >= len(text) or not text[rest].isalnum() and text[rest] not in "«\"“(":
+            shown = rest
+            while shown < len(text) and unicodedata.category(text[shown]) == "Cf":
+                shown += 1  # bidi marks and zero-width characters before the first word
+            if not prefix or shown >= len(text) or not text[shown].isalnum() and text[shown] not in "«\"“(":
                 continue
             kind = self.line_kind(prefix) or self._lone_place(prefix, match.group())
             if kind in ("byline", "dateline"):

@@ -140,3 +140,10 @@ def test_several_writers_or_places_and_a_place_with_its_region(line: str, kind: 
 
 def test_a_comma_list_in_prose_is_not_a_byline() -> None:
     assert RULES.line_kind("الحكومة، والمعارضة، والنقابات، والأحزاب - في اجتماع واحد") is None
+
+
+def test_a_glued_dateline_before_bidi_marks_is_found() -> None:
+    line = "الأراضي اليمنية (رويترز) - \u200f\u202b\u202cسيطرت القوات على الجبل."
+    prefix_end, rest, kind = RULES.glued_prefix(line)
+    assert (line[:prefix_end], kind) == ("الأراضي اليمنية (رويترز)", "dateline")
+    assert line[rest:].startswith("\u200f")
