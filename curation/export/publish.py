@@ -2,17 +2,23 @@
 
 It checks what can be checked before touching the Hub (a token exists, the folder is a build,
 the Hub answers within a few seconds) so that with no token or no network it fails at once with
-a clear message instead of hanging. The token is never printed: any error text is scrubbed of it.
+a clear message instead of hanging. Every request to the Hub then waits at most ``timeout`` seconds
+for an answer (huggingface_hub's own client waits forever), so a server that accepts connections and
+never answers is an error, not a hang. The token is never printed: any error text is scrubbed of it.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huggingface_hub import HfApi, constants, get_token
+import httpx2
+from huggingface_hub import HfApi, constants, get_token, set_client_factory
+from huggingface_hub.utils._http import default_client_factory
 
 from curation.export.manifest import MANIFEST_NAME
 from curation.secrets import register_secret, scrub
@@ -43,6 +49,22 @@ def check_reachable(endpoint: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         raise PublishError(f"cannot reach the Hub at {endpoint}: {reason} (nothing was uploaded)") from None
 
 
+@contextmanager
+def hub_timeout(timeout: float) -> Iterator[None]:
+    """Every Hub request in the block gives up after ``timeout`` seconds without an answer."""
+
+    def factory() -> httpx2.Client:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(timeout)
+        return client
+
+    set_client_factory(factory)
+    try:
+        yield
+    finally:
+        set_client_factory(default_client_factory)
+
+
 def publish(
     export_dir: str | Path,
     repo_id: str,
@@ -66,14 +88,19 @@ def publish(
     check_reachable(endpoint, timeout)
     api = HfApi(endpoint=endpoint, token=token)
     try:
-        api.whoami()
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-        commit = api.upload_folder(
-            repo_id=repo_id,
-            repo_type="dataset",
-            folder_path=export_dir,
-            commit_message=f"curation build {export_dir.name}",
-        )
+        with hub_timeout(timeout):
+            api.whoami()
+            api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+            commit = api.upload_folder(
+                repo_id=repo_id,
+                repo_type="dataset",
+                folder_path=export_dir,
+                commit_message=f"curation build {export_dir.name}",
+            )
+    except httpx2.TimeoutException:
+        raise PublishError(
+            f"the Hub at {endpoint} did not answer within {timeout:g} s (--timeout); no commit was made"
+        ) from None
     except Exception as exc:  # every Hub or network failure: report it without the token
         raise PublishError(scrub(f"publishing to {repo_id} failed: {type(exc).__name__}: {exc}")) from None
     return str(commit)
