@@ -140,7 +140,10 @@ def render(record: dict, template: int, rng: random.Random, others: list[dict]) 
 <meta name="author" content="{_e(author)}"></head><body><nav>{c['menu']}</nav>{c['ticker']}
 <div class="article"><h1>{_e(title)}</h1><div class="meta">{_e(author)} - {_e(date)}</div>
 <div class="article-body">{body}</div>{c['share']}</div>{c['comments']}{c['related']}{c['footer']}{c['script']}</body></html>"""
-    return Page(doc.encode("utf-8"), title, author, paragraphs)
+    def seen(text: str) -> str:  # HTML shows runs of white space as one space: so does the gold
+        return " ".join(text.split())
+
+    return Page(doc.encode("utf-8"), seen(title), seen(author), [seen(p) for p in paragraphs])
 
 
 # --- the tools ----------------------------------------------------------------------------------
