@@ -118,6 +118,13 @@ def load_schema_or_exit(path: Path | None, strict: bool = False) -> Schema:
         sys.exit(1)
 
 
+def annotation_store(default: Path) -> Path:
+    """Where `curation pull` keeps a store: in the workspace's data/annotations (the folder its
+    recipe and report read), else at ``default``."""
+    found = workspace()
+    return default if found is None else found.annotations_dir / default.name
+
+
 def _studio_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
     if value is not None:
         return value

@@ -13,6 +13,7 @@ from rich.markup import escape
 # data_dir_option, url_option and schema_option (re-exported for the other Label Studio commands) fall back on
 # $CURATION_DATA_DIR / $LABEL_STUDIO_URL / $CURATION_SCHEMA, then the workspace file, then the defaults.
 from curation.cli._common import (
+    annotation_store,
     console,
     data_dir_option,
     load_schema_or_exit,
@@ -135,7 +136,8 @@ def push_command(units: Path, level: str, predictions: Path | None, replace_pred
 @click.option("--level", "levels", type=click.Choice(PUSHABLE_LEVELS), multiple=True,
               help="Levels to pull (default: every level pushed for this schema).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Store file (default .curation/annotations/SCHEMA-LEVEL.jsonl); only with one --level.")
+              help="Store file (default: the workspace's data/annotations/SCHEMA-LEVEL.jsonl, else "
+                   ".curation/annotations/...); only with one --level.")
 @click.option("--full", is_flag=True, help="Re-read every task instead of only those changed since the last pull.")
 @schema_option
 @url_option
@@ -144,7 +146,7 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
                  schema_path: Path | None, url: str | None, data_dir: Path) -> None:
     """Bring back every annotation (all annotators), each region checked against the schema and its text."""
     from curation.studio.projects import pushed_levels  # the SDK: loaded to work, not for --help
-    from curation.studio.pull import pull_annotations
+    from curation.studio.pull import default_store_path, pull_annotations
 
     with one_line_errors():
         schema = load_schema_or_exit(schema_path)
@@ -159,7 +161,8 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool,
         if output is not None and len(chosen) != 1:
             raise ValueError("-o/--output needs exactly one --level")
         for level in chosen:
-            report = pull_annotations(client, server.url, schema, level, store_path=output,
+            store = output or annotation_store(default_store_path(schema, level))
+            report = pull_annotations(client, server.url, schema, level, store_path=store,
                                       state_dir=data_dir, full=full)
             kept_out = report.rejections
             console.print(

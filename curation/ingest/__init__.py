@@ -36,6 +36,7 @@ __all__ = [
     "read_jsonl_file",
     "read_text_file",
     "read_warc_file",
+    "text_document",
 ]
 
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -93,6 +94,17 @@ def read_text_file(
         provenance=Provenance(str(path), None, sha256_hex(raw)),
     )
 
+
+
+def text_document(text: str, source: str = "text") -> Document:
+    """A page given as a string (a notebook, a test) as a Document: canonical text as a ``.txt``
+    file would give, ``source`` standing for the file name in its id and provenance."""
+    text = canonicalize(text)
+    return Document(
+        id=Document.make_id(text, source),
+        text=text,
+        provenance=Provenance(source, None, sha256_hex(text.encode("utf-8"))),
+    )
 
 @dataclass(frozen=True, slots=True)
 class IngestSettings:

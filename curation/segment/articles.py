@@ -716,12 +716,17 @@ def _rules(settings: ArticleSettings) -> _Rules:
     return _Rules(settings)
 
 
-def split_articles(document: Document, settings: ArticleSettings | None = None) -> list[Article]:
-    """The articles of a page in page order: main stories and related-article teasers.
+def split_articles(document: Document | str, settings: ArticleSettings | None = None) -> list[Article]:
+    """The articles of a page (a Document, or its text as a string) in page order: main stories
+    and related-article teasers.
 
     Every span satisfies ``document.text[span.start:span.end] == span.text``; ids follow
     :meth:`curation.units.Article.make_id`, so the same page and settings give the same ids.
     """
+    if isinstance(document, str):
+        from curation.ingest import text_document  # only a page given as a string needs it
+
+        document = text_document(document)
     rules = _rules(settings or DEFAULT_SETTINGS)
     builder = _Builder(document, rules)
     articles: list[Article] = []

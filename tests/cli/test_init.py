@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.cli._common import DEFAULT_STUDIO_DIR, data_dir_option, url_option
+from curation.cli._common import DEFAULT_STUDIO_DIR, annotation_store, data_dir_option, url_option
 from curation.workspace import WORKSPACE_ENV
 
 
@@ -82,3 +82,13 @@ def test_outside_a_workspace_the_built_in_defaults_apply(tmp_path: Path, monkeyp
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(_probe(), []).output.strip() == f"{DEFAULT_STUDIO_DIR}|None"
+
+
+def test_pull_keeps_its_stores_where_the_workspace_recipe_and_report_read_them(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = Path(".curation/annotations/mine-article.jsonl")
+    assert annotation_store(default) == workspace / "data" / "annotations" / "mine-article.jsonl"
+    assert "annotations: data/annotations" in (workspace / "recipe.yaml").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert annotation_store(default) == default
