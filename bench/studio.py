@@ -12,6 +12,7 @@ first pull <= Label Studio's full JSON export; pull with nothing changed < 5% of
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from itertools import islice
@@ -112,6 +113,7 @@ def main() -> None:
             bench_pull(client, server, schema, units, work, args.annotated)
     finally:
         stop_server(work / "label-studio")
+        shutil.rmtree(work, ignore_errors=True)  # units, a whole Label Studio database: hundreds of MB
 
 
 if __name__ == "__main__":

@@ -109,14 +109,44 @@ def test_server_killed_during_push_resumes_without_duplicates(own_server: Studio
     assert_each_unit_once(restarted, report.project.id, {r["id"] for r in unit_records(units, "sentence")})
 
 
+def push_command(units: Path, server: StudioServer, state: Path, schema_path: Path) -> tuple[list[str], dict[str, str]]:
+    """`curation push` of ``units`` to ``server`` as a separate process, and its environment."""
+    command = [str(Path(sys.executable).with_name("curation")), "push", str(units), "--level", "sentence",
+               "--url", server.url, "--data-dir", str(state), "--schema", str(schema_path)]
+    return command, dict(os.environ, LABEL_STUDIO_API_KEY=server.api_key, COLUMNS="300")
+
+
+def test_push_process_killed_9_mid_push_resumes_without_duplicates(studio_server: StudioServer, tmp_path: Path) -> None:
+    """kill -9 of the client once its first batch is journalled (the next batch is on its way):
+    the next push creates exactly the missing tasks."""
+    schema = named_schema(tmp_path, "client_killed")
+    units = synthetic_units(tmp_path / "units.jsonl", 12_000)  # two batches of the CLI's 10,000
+    state = tmp_path / "state"
+    command, env = push_command(units, studio_server, state, schema.path)
+    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        journal = None
+        while victim.poll() is None and time.monotonic() < deadline and (journal is None or journal.stat().st_size == 0):
+            time.sleep(0.05)
+            journal = next(iter(state.glob("projects/*/tasks.jsonl")), None)
+        victim.kill()  # SIGKILL: no handler, no clean-up
+    finally:
+        victim.wait()
+    assert victim.returncode == -signal.SIGKILL, "the push finished before it could be killed"
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    project_id = json.loads(next(state.glob("projects/*/project.json")).read_text())["id"]
+    assert_each_unit_once(studio_server, project_id, {r["id"] for r in unit_records(units, "sentence")})
+
+
 def test_two_concurrent_push_processes_create_each_task_once(
     studio_server: StudioServer, tmp_path: Path
 ) -> None:
     schema = named_schema(tmp_path, "concurrent")
     units = synthetic_units(tmp_path / "units.jsonl", 3000)
-    command = [str(Path(sys.executable).with_name("curation")), "push", str(units), "--level", "sentence", "--url", studio_server.url,
-               "--data-dir", str(tmp_path / "state"), "--schema", str(schema.path)]
-    env = dict(os.environ, LABEL_STUDIO_API_KEY=studio_server.api_key, COLUMNS="300")
+    command, env = push_command(units, studio_server, tmp_path / "state", schema.path)
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=600)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
