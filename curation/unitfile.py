@@ -21,9 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl, write_jsonl
-from curation.units import Unit, unit_from_record
+from curation.segment.pipeline import SegmentedDocument
+from curation.settings import Settings
+from curation.units import Article, Document, Unit, unit_from_record
 
 COMPACT_SUFFIX = ".gz"
+SETTINGS_SUFFIX = ".settings.json"
 
 
 class UnitFileError(JsonlLineError):
@@ -169,6 +172,54 @@ def iter_units(path: str | Path, level: str | None = None, errors: list[object] 
             if errors is None:
                 raise
             errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
+
+
+def settings_path(units_path: str | Path) -> Path:
+    """Where the settings a units file was cut with are kept: ``<units file>.settings.json``."""
+    return Path(f"{units_path}{SETTINGS_SUFFIX}")
+
+
+def write_settings(units_path: str | Path, settings: Settings) -> Path:
+    """Record beside a units file the settings that gave its unit ids (``build`` checks them)."""
+    path = settings_path(units_path)
+    with atomic_writer(path) as handle:
+        json.dump(settings.to_dict(), handle, ensure_ascii=False, indent=1, sort_keys=True)
+        handle.write("\n")
+    return path
+
+
+def read_settings(units_path: str | Path) -> Settings | None:
+    """The settings recorded beside a units file; ``None`` when there is no record (an older file).
+    A damaged record raises ``ValueError`` naming the file."""
+    path = settings_path(units_path)
+    if not path.is_file():
+        return None
+    try:
+        return Settings.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: not a settings record ({exc})") from None
+
+
+def iter_segmented(path: str | Path, errors: list[object] | None = None) -> Iterator[SegmentedDocument]:
+    """Each document of a units file with its articles and sentences, typed: what a stage that
+    works a page at a time (the exporter's rows) reads. Memory holds one page."""
+    current: SegmentedDocument | None = None
+    for unit in iter_units(path, errors=errors):
+        if isinstance(unit, Document):
+            if current is not None:
+                yield current
+            current = SegmentedDocument(unit, [], [])
+        elif current is None or unit.doc_id != current.document.id:
+            problem = f"{path}: unit {unit.id}: not after its document {unit.doc_id}"
+            if errors is None:
+                raise UnitFileError(path, 0, problem)
+            errors.append(problem)
+        elif isinstance(unit, Article):
+            current.articles.append(unit)
+        else:
+            current.sentences.append(unit)
+    if current is not None:
+        yield current
 
 
 class UnitFile:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from curation.cli._common import console, one_line, progress, untrusted
+from curation.cli._executors import executor_options, pop_executor_args
+from curation.pipeline.options import PipelineFailed
 from curation.schema import SchemaError
 
 if TYPE_CHECKING:  # the exporters load datasets and pyarrow: imported by each command when it runs
@@ -52,9 +54,11 @@ def _summary(report: BuildReport) -> Table:
     "--annotator-names", is_flag=True,
     help="Name annotators as the stores do (e-mail addresses) instead of annotator_1...; never for a public dataset.",
 )
-def build_command(recipe: str, output: str | None, allow_problems: bool, annotator_names: bool) -> None:
+@executor_options
+def build_command(recipe: str, output: str | None, allow_problems: bool, annotator_names: bool, **executor: Any) -> None:
     """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
     deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
+    options = pop_executor_args(executor)
     from curation.export.build import build
     from curation.export.output import ProblemsFound
     from curation.export.recipe import RecipeError, load_recipe
@@ -68,13 +72,13 @@ def build_command(recipe: str, output: str | None, allow_problems: bool, annotat
         try:
             report = build(
                 loaded, Path(output) if output else None, lambda _: bar.advance(task), allow_problems=allow_problems,
-                annotator_names=annotator_names,
+                annotator_names=annotator_names, executor=options,
             )
         except ProblemsFound as exc:
             bar.stop()
             _print_problems(exc.problems, "manifest.json once built with --allow-problems")
             raise click.ClickException(one_line(str(exc))) from None
-        except (RecipeError, SchemaError, ValueError) as exc:
+        except (RecipeError, SchemaError, ValueError, PipelineFailed) as exc:
             raise click.ClickException(one_line(str(exc))) from None
         except OSError as exc:  # a full disk or a read-only folder: the previous export is untouched
             where = one_line(str(exc.filename or output or loaded.output_dir))

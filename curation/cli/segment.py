@@ -1,51 +1,60 @@
-"""`curation segment`: pages in, units JSONL out."""
+"""`curation segment`: pages in, units out, through the pipeline steps on a datatrove executor."""
 
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import click
 from rich.table import Table
 
-from curation.cli._common import console, print_errors, progress
-from curation.ingest import IngestError, read_documents
-from curation.segment.pipeline import SegmenterSettings, segment_documents
-from curation.unitfile import write_unit_records
+from curation.cli._common import console, one_line, print_errors, refuse_output_over_input, untrusted
+from curation.cli._executors import executor_options, pop_executor_args
+from curation.pipeline.options import PipelineFailed
 
 
 @click.command("segment")
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Units JSONL to write.")
-@click.option("--text-field", default="text", show_default=True, help="Field holding the page text in JSONL inputs.")
-def segment_command(inputs: tuple[str, ...], output: str, text_field: str) -> None:
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Units file to write (.jsonl, or compact .jsonl.gz).")
+@click.option("--text-field", help="Field holding the page text in JSONL inputs (default: the recipe's, or 'text').")
+@click.option("--recipe", type=click.Path(exists=True, dir_okay=False), help="Cut units with this build recipe's settings (and its inputs when none are given), so ids match what `curation build` exports.")
+@executor_options
+def segment_command(inputs: tuple[str, ...], output: str, text_field: str | None, recipe: str | None, **executor: Any) -> None:
     """Split pages (.txt files, .jsonl[.gz] records, folders, globs) into document, article and
-    sentence units with exact character offsets."""
-    errors: list[IngestError] = []
-    counts: Counter[str] = Counter()
-    settings = SegmenterSettings()
+    sentence units with exact character offsets; the settings used are written beside the output."""
+    from curation.export.recipe import RecipeError, load_recipe
+    from curation.pipeline.run import run_segment
+    from curation.settings import Settings
 
-    def records() -> Iterator[dict[str, Any]]:
-        with progress() as bar:
-            task = bar.add_task("segmenting", total=None)
-            for segmented in segment_documents(read_documents(inputs, errors, text_field=text_field), settings):
-                counts["documents"] += 1
-                counts["sentences"] += len(segmented.sentences)
-                for article in segmented.articles:
-                    counts[f"articles ({article.role})"] += 1
-                yield from segmented.records()
-                bar.advance(task)
-
-    write_unit_records(output, records())
-    table = Table(title=f"segmented into {output}")
+    options = pop_executor_args(executor)
+    settings = Settings()
+    if recipe:
+        try:
+            loaded = load_recipe(recipe)
+            settings = loaded.settings
+        except (RecipeError, ValueError) as exc:
+            raise click.ClickException(one_line(str(exc))) from None
+        inputs = inputs or tuple(str(loaded.resolve(entry)) for entry in loaded.inputs)
+        text_field = text_field or loaded.text_field
+    if not inputs:
+        raise click.UsageError("give INPUTS (files, folders, globs) or a --recipe naming them")
+    refuse_output_over_input([output], inputs)
+    # no live display while workers fork: a forked child must not inherit a console thread's lock
+    console.print(f"segmenting in {options.ranks} task(s) on the {options.executor} executor", highlight=False)
+    try:
+        run = run_segment(inputs, output, settings, options, text_field or "text")
+    except PipelineFailed as exc:
+        raise click.ClickException(one_line(str(exc))) from None
+    if run.submitted:
+        console.print(f"submitted to Slurm: {untrusted(output)} is written when the merge job ends (logs in {untrusted(str(run.work_dir))})")
+        return
+    table = Table(title=f"segmented into {untrusted(output)}")
     table.add_column("units")
     table.add_column("count", justify="right")
     for name in ("documents", "articles (main)", "articles (teaser)", "sentences"):
-        table.add_row(name, f"{counts[name]:,}")
-    table.add_row("failed inputs", f"{len(errors):,}", style="red" if errors else None)
+        table.add_row(name, f"{run.counts.get(name, 0):,}")
+    table.add_row("failed inputs", f"{len(run.errors):,}", style="red" if run.errors else None)
     console.print(table)
-    print_errors(errors)
-    if errors:
+    print_errors(run.errors)
+    if run.errors:
         sys.exit(1)

@@ -6,8 +6,10 @@ export folder is always a complete build (never a mix of two) and stale shards c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import Features
 
-from curation.dedup import Cluster, DedupResult, cluster_ids, find_duplicates, label_conflicts, leaking_groups
+from curation.dedup import Cluster, DedupResult, cluster_ids, dedup_items, find_duplicates, label_conflicts, leaking_groups
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.codec import row_decoder
@@ -29,7 +31,7 @@ from curation.export.jsonl import write_jsonl
 from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
-from curation.export.recipe import Recipe
+from curation.export.recipe import Recipe, RecipeError
 from curation.export.rows import (
     BIO_COLUMN,
     LevelLayout,
@@ -40,9 +42,13 @@ from curation.export.rows import (
 )
 from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits
 from curation.fileio import atomic_writer
-from curation.ingest import expand_inputs, read_documents
+from curation.ingest import expand_inputs
+from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import run_segment
 from curation.schema import Schema, load_schema
-from curation.segment.pipeline import SegmenterSettings, segment_document
+from curation.segment.pipeline import SegmentedDocument
+from curation.settings import Settings
+from curation.unitfile import UnitFile, iter_segmented, read_settings
 from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
@@ -77,24 +83,21 @@ class RowMaker:
         self,
         layouts: dict[str, LevelLayout],
         labels: LabelSource,
-        settings: SegmenterSettings,
         base: Path,
         stratify: str | None,
     ) -> None:
         self.layouts = layouts
         self.labels = labels
-        self.settings = settings
         self.base = base
         self.stratify = stratify
         self.article_keys: list[tuple[str, str, str]] = []  # (article id, doc id, stratum)
-        self.dedup_items: list[tuple[str, str]] = []  # (article id, dedup text)
         self.tally = TokenTally()
 
-    def rows(self, document: Document) -> Iterator[tuple[str, dict[str, Any]]]:
-        """``(config, row)`` pairs: each article followed by its sentences."""
+    def rows(self, segmented: SegmentedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(config, row)`` pairs of one segmented document: each article followed by its sentences."""
+        document = segmented.document
         source = relative(Path(document.provenance.path), self.base)
         where = f"{source}:{document.provenance.line}" if document.provenance.line else source
-        segmented = segment_document(document, self.settings)
         sentences_of: dict[str, list[Sentence]] = {}
         for sentence in segmented.sentences:
             sentences_of.setdefault(sentence.article_id, []).append(sentence)
@@ -102,7 +105,6 @@ class RowMaker:
             labels = self.labels.labels(article.id, "article", article.body, document, where)
             yield "articles", article_row(document, article, source, None, labels, self.layouts["articles"])
             self.article_keys.append((article.id, document.id, self._stratum(labels.gold.get(self.stratify or ""))))
-            self.dedup_items.append((article.id, article.dedup_text))
             for sentence in sentences_of.get(article.id, ()):
                 labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
                 yield "sentences", sentence_row(
@@ -186,20 +188,76 @@ def _split_batches(table: pa.Table, splits: pa.Array, split: str) -> Iterator[pa
         yield batch.filter(mask)
 
 
+def _units(
+    recipe: Recipe, settings: Settings, executor: ExecutorOptions | None, work: Path, report: BuildReport
+) -> Path:
+    """The units the build exports: the recipe's ``units:`` file, which must have been cut with the
+    recipe's settings (else its ids are not the ones pushed), or the inputs segmented now by the
+    same pipeline steps as ``curation segment``."""
+    if recipe.units:
+        path = recipe.resolve(recipe.units)
+        if not path.is_file():
+            raise RecipeError(f"{recipe.source_file}: units: no such file {path}")
+        recorded = read_settings(path)
+        if recorded is None or _canonical(recorded) != _canonical(settings):
+            what = "no settings record beside it" if recorded is None else "other settings than the recipe's"
+            raise RecipeError(
+                f"{path}: {what}, so its unit ids may not be the recipe's; cut it with "
+                f"`curation segment --recipe {recipe.source_file} -o {recipe.units}`"
+            )
+        return path
+    if executor is not None and executor.executor == "slurm":
+        raise RecipeError(
+            "build waits for its units: on Slurm, run `curation segment --recipe RECIPE --executor slurm -o units.jsonl.gz`, "
+            "then name that file under 'units:' in the recipe"
+        )
+    output = work / "units.jsonl.gz"
+    run = run_segment([str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor, recipe.text_field)
+    report.problems.extend(
+        f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in run.errors
+    )
+    return output
+
+
+def _canonical(settings: Settings) -> str:
+    return json.dumps(settings.to_dict(), sort_keys=True, default=list)
+
+
 def build(
     recipe: Recipe,
     out_dir: Path | None = None,
     on_document: Callable[[Document], None] | None = None,
     allow_problems: bool = False,
     annotator_names: bool = False,
+    executor: ExecutorOptions | None = None,
 ) -> BuildReport:
     """Build the recipe into ``out_dir`` (default: the recipe's output folder); the result replaces
-    it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`)."""
+    it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`).
+    Segmentation runs on ``executor`` (default: local processes, one per core)."""
     target = Path(out_dir) if out_dir is not None else recipe.output_dir
     check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
-    settings = SegmenterSettings.from_dict(recipe.segmenter)
+    settings = recipe.settings
     report = BuildReport(out_dir=target)
+    work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=executor.work_dir if executor else None))
+    try:
+        return _build(recipe, target, schema, settings, report, work, executor, on_document, allow_problems, annotator_names)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(
+    recipe: Recipe,
+    target: Path,
+    schema: Schema,
+    settings: Settings,
+    report: BuildReport,
+    work: Path,
+    executor: ExecutorOptions | None,
+    on_document: Callable[[Document], None] | None,
+    allow_problems: bool,
+    annotator_names: bool,
+) -> BuildReport:
 
     snapshot: AnnotationSnapshot | None = None
     reviewer = recipe.reviewer
@@ -216,30 +274,30 @@ def build(
         report.rejected_at_pull = snapshot.rejections.to_dict()
     labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta, reviews)
     layouts = layouts_for(schema, labels)
-    maker = RowMaker(layouts, labels, settings, recipe.base, recipe.split.stratify)
+    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify)
     tables = {name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in CONFIGS}
 
     clock = time.perf_counter()
-    errors: list = []
-    paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], errors)
-    for document in read_documents(paths, errors, text_field=recipe.text_field):
-        for config, row in maker.rows(document):
+    paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], [])
+    units = _units(recipe, settings, executor, work, report)
+    report.seconds["segment"] = time.perf_counter() - clock
+    unreadable: list[object] = []
+    for segmented in iter_segmented(units, unreadable):
+        for config, row in maker.rows(segmented):
             tables[config].add(row)
         report.documents += 1
         if on_document:
-            on_document(document)
-    report.problems.extend(
-        f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in errors
-    )
+            on_document(segmented.document)
+    report.problems.extend(str(problem) for problem in unreadable)
     report.problems.extend(labels.finish())
 
     features = {name: table.features for name, table in tables.items()}
     built = {name: table.table() for name, table in tables.items()}
     del tables
     report.articles, report.sentences = built["articles"].num_rows, built["sentences"].num_rows
-    report.seconds["read, segment, rows"] = time.perf_counter() - clock
+    report.seconds["rows"] = time.perf_counter() - clock - report.seconds["segment"]
     clock = time.perf_counter()
-    found = find_duplicates(maker.dedup_items) if recipe.dedup else DedupResult()
+    found = find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work / "dedup") if recipe.dedup else DedupResult()
     clusters = found.clusters
     cluster_of: dict[str, str] = {}
     if recipe.dedup:
@@ -292,7 +350,7 @@ def build(
         if "huggingface" in recipe.formats:
             with atomic_writer(staging / "README.md") as handle:
                 handle.write(card_text(facts))
-        write_manifest(staging, _manifest(recipe, schema, settings, snapshot, paths, report))
+        write_manifest(staging, _manifest(recipe, schema, settings, snapshot, paths, units, report))
         swap_in(staging, target, report.problems, allow_problems)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -366,9 +424,10 @@ def _split_rule(recipe: Recipe) -> str:
 def _manifest(
     recipe: Recipe,
     schema: Schema,
-    settings: SegmenterSettings,
+    settings: Settings,
     snapshot: AnnotationSnapshot | None,
     paths: list[Path],
+    units: Path,
     report: BuildReport,
 ) -> dict[str, Any]:
     annotations = None
@@ -388,7 +447,8 @@ def _manifest(
         "inputs": input_hashes(paths, recipe.base),
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
         "annotations": annotations,
-        "segmenter": settings.to_dict(),
+        **({"units": {"path": recipe.units, "sha256": file_sha256(units)}} if recipe.units else {}),
+        "settings": settings.to_dict(),
         "packages": package_versions(),
         "counts": {
             "documents": report.documents,

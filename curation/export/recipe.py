@@ -15,12 +15,14 @@ from ruamel.yaml.error import YAMLError
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
+from curation.settings import Settings
 
 FORMATS = ("huggingface", "jsonl", "conll")
 GROUPINGS = ("document", "article")
 _KEYS = {
     "name", "description", "license", "inputs", "text_field", "schema", "segmenter", "annotations",
     "adjudication", "reviewer", "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
+    "units",
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 
@@ -47,6 +49,8 @@ class Recipe:
     reviews: tuple[str, ...] = ()  # review-decision stores (`curation review pull`), apart from the answers
     labels_from_meta: dict[str, str] = field(default_factory=dict)
     dedup: bool = True
+    dedup_settings: dict[str, Any] = field(default_factory=dict)  # `dedup: {threshold: 0.8, ...}`
+    units: str | None = None  # a units file `curation segment --recipe` cut, used instead of segmenting again
     split: SplitSpec = field(default_factory=SplitSpec)
     group_by: str = "document"
     formats: tuple[str, ...] = FORMATS
@@ -56,6 +60,11 @@ class Recipe:
 
     def resolve(self, relative: str) -> Path:
         return self.base / relative
+
+    @property
+    def settings(self) -> Settings:
+        """The one settings object (segmenter, dedup with its normalisation) the recipe pins."""
+        return Settings.from_dict({"segmenter": self.segmenter, "dedup": self.dedup_settings})
 
     @property
     def output_dir(self) -> Path:
@@ -77,7 +86,8 @@ class Recipe:
             "reviewer": self.reviewer,
             **({"reviews": list(self.reviews)} if self.reviews else {}),
             "labels_from_meta": dict(sorted(self.labels_from_meta.items())),
-            "dedup": self.dedup,
+            "dedup": (self.dedup_settings or True) if self.dedup else False,
+            **({"units": self.units} if self.units else {}),
             "split": {
                 "seed": self.split.seed,
                 "ratios": dict(self.split.ratios),
@@ -143,6 +153,16 @@ class Recipe:
         annotations = (annotations,) if isinstance(annotations, str) else annotations
         if not isinstance(annotations, (list, tuple)) or not all(isinstance(a, str) and a for a in annotations):
             raise fail("'annotations' is a store file, a folder of stores, or a list of them")
+        dedup = data.get("dedup", True)
+        if not isinstance(dedup, (bool, dict)):
+            raise fail("'dedup' is true, false or a mapping of dedup settings (threshold, num_perm, normalize...)")
+        units = data.get("units")
+        if units is not None and not (isinstance(units, str) and units):
+            raise fail("'units' is the path of a units file (`curation segment --recipe` output)")
+        try:
+            Settings.from_dict({"segmenter": data.get("segmenter"), "dedup": dedup if isinstance(dedup, dict) else None})
+        except (ValueError, TypeError) as exc:
+            raise fail(f"settings: {exc}") from None
         shard_rows = int(data.get("shard_rows", 100_000))
         if shard_rows < 1:
             raise fail("'shard_rows' must be at least 1")
@@ -160,7 +180,9 @@ class Recipe:
             reviewer=data.get("reviewer"),
             reviews=tuple(reviews),
             labels_from_meta={str(k): str(v) for k, v in labels_from_meta.items()},
-            dedup=bool(data.get("dedup", True)),
+            dedup=bool(dedup),
+            dedup_settings=dict(dedup) if isinstance(dedup, dict) else {},
+            units=units,
             split=split,
             group_by=group_by,
             formats=formats,

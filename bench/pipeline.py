@@ -1,0 +1,114 @@
+"""Pipeline benchmark: the whole ANT corpus through `curation segment` (1 and 2 workers), then
+`curation dedup` and `curation build` on 30% and 100% of it, each a fresh process, in one run.
+
+    .venv/bin/python bench/pipeline.py               # whole ANT (31,523 pages): tens of minutes on 2 cores
+    .venv/bin/python bench/pipeline.py --limit 2000  # quick run on the first 2,000 pages
+
+Printed against the targets of the pipeline issue:
+
+* 2 workers vs 1 on the segmentation of ANT: speed-up (target >= 1.8x) and byte-identical units;
+* the compact units file against the gzipped input (target <= 3x);
+* peak resident memory of `curation dedup` and `curation build` at 30% and 100% of ANT (target
+  <= 500 MB, flat within 20%), measured by GNU time (``%M``: the largest single process of the
+  command, which for a local run with workers is the driver or one worker, never their sum).
+
+Dedup beside rensa and datasketch (same shingles, permutations and threshold; recall and pair
+precision against an exact gold) is ``bench/dedup.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ANT = REPO.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
+CURATION = [sys.executable, "-m", "curation.cli"] if not (REPO / ".venv" / "bin" / "curation").exists() else [str(REPO / ".venv" / "bin" / "curation")]
+TIME = shutil.which("time") or "/usr/bin/time"
+
+
+def run(args: list[str]) -> tuple[float, float]:
+    """``(wall seconds, peak MB)`` of one command in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run([TIME, "-f", "%M", *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: the command found problems in the data, and said so
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def sample(folder: Path, pages: int) -> Path:
+    """The first ``pages`` lines of ANT, gzipped as ANT is."""
+    path = folder / f"ant-{pages}.jsonl.gz"
+    with gzip.open(ANT, "rb") as source, gzip.open(path, "wb") as target:
+        target.writelines(itertools.islice(source, pages))
+    return path
+
+
+def recipe(folder: Path, name: str, inputs: Path, units: Path) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(
+        f"name: {name}\ninputs: [{inputs}]\nunits: {units}\nlabels_from_meta: {{topic: topic}}\n"
+        f"dedup: true\nsplit: {{seed: 13, stratify: topic}}\nformats: [huggingface, jsonl]\noutput: {folder / name}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N ANT pages")
+    args = parser.parse_args()
+    total = args.limit or sum(1 for _ in gzip.open(ANT, "rb"))
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as work:
+        folder = Path(work)
+        inputs = {100: sample(folder, total), 30: sample(folder, max(1, int(total * 0.3)))}
+        print(f"ANT pages: {total:,} ({inputs[100].stat().st_size / 1e6:.1f} MB gzipped); cores: {os.cpu_count()}\n")
+
+        print(f"{'segment':<22} {'seconds':>8} {'peak MB':>8} {'units MB':>9}  sha256")
+        timings, digests = {}, {}
+        for workers in (1, 2):
+            units = folder / f"units-{workers}w.jsonl.gz"
+            seconds, peak = run([*CURATION, "segment", str(inputs[100]), "-o", str(units), "--workers", str(workers)])
+            timings[workers], digests[workers] = seconds, digest(units)
+            print(f"{f'{workers} worker(s)':<22} {seconds:>8.1f} {peak:>8.0f} {units.stat().st_size / 1e6:>9.1f}  {digests[workers]}")
+        ratio = (folder / "units-1w.jsonl.gz").stat().st_size / inputs[100].stat().st_size
+        print(
+            f"speed-up 2 vs 1 worker: {timings[1] / timings[2]:.2f}x (target >= 1.8x); byte-identical: "
+            f"{digests[1] == digests[2]}; units file / gzipped input: {ratio:.2f}x (target <= 3x)\n"
+        )
+        units = {100: folder / "units-1w.jsonl.gz", 30: folder / "units-30.jsonl.gz"}
+        run([*CURATION, "segment", str(inputs[30]), "-o", str(units[30]), "--workers", "2"])
+
+        print(f"{'command':<22} {'share':>6} {'seconds':>8} {'peak MB':>8}")
+        peaks: dict[str, dict[int, float]] = {"dedup": {}, "build": {}}
+        for share in (30, 100):
+            seconds, peaks["dedup"][share] = run([*CURATION, "dedup", str(units[share]), "-o", str(folder / f"clusters-{share}.jsonl")])
+            print(f"{'curation dedup':<22} {share:>5}% {seconds:>8.1f} {peaks['dedup'][share]:>8.0f}")
+            seconds, peaks["build"][share] = run(
+                [*CURATION, "build", str(recipe(folder, f"ant-{share}", inputs[share], units[share])), "--workers", "2"]
+            )
+            print(f"{'curation build':<22} {share:>5}% {seconds:>8.1f} {peaks['build'][share]:>8.0f}")
+        for command, by_share in peaks.items():
+            growth = by_share[100] / by_share[30] - 1
+            print(
+                f"{command}: peak {by_share[100]:.0f} MB at 100% (target <= 500), {growth:+.0%} from 30% to 100% "
+                f"(target within 20%)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""curation's pipeline steps, each a datatrove ``PipelineStep`` with one job.
+
+Steps pass typed objects down the chain (``(index, Document)``, then ``(index, SegmentedDocument)``):
+``index`` is the document's place in the whole input, the key that puts shards back in order.
+Paths are made absolute when a step is built and the worker changes to the folder the run was
+started from, so a step behaves the same in a local process, a Ray actor or a Slurm task (which
+must see the same file system: shared storage on a cluster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from datatrove.pipeline.base import PipelineStep
+
+from curation.fileio import atomic_writer
+from curation.ingest import IngestError, read_documents
+from curation.segment.pipeline import SegmentedDocument, segment_document
+from curation.settings import Settings
+from curation.unitfile import iter_unit_records, write_settings, write_unit_records
+from curation.units import Document
+
+SHARD = "units-{rank:05d}.jsonl.gz"
+ERRORS = "ingest-errors.jsonl"
+SUMMARY = "summary.json"
+
+
+def shard_path(folder: str | Path, rank: int) -> Path:
+    return Path(folder) / SHARD.format(rank=rank)
+
+
+class ReadPages(PipelineStep):
+    """Documents ``rank, rank + world_size, ...`` of the inputs (files, folders, globs), with their
+    index in the whole input. Every rank reads the input in the same order (ingest sorts what it
+    expands); rank 0 writes the unreadable files and lines to ``errors_path``."""
+
+    name = "read pages"
+    type = "READER"
+
+    def __init__(self, inputs: tuple[str, ...], text_field: str = "text", errors_path: str | None = None) -> None:
+        super().__init__()
+        self.inputs, self.text_field, self.errors_path = tuple(inputs), text_field, errors_path
+        self.cwd = os.getcwd()  # inputs as given stay the provenance written into the units
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, Document]]:
+        os.chdir(self.cwd)
+        errors: list[IngestError] = []
+        for index, document in enumerate(read_documents(self.inputs, errors, text_field=self.text_field)):
+            if index % world_size == rank:
+                self.stat_update("documents")
+                yield index, document
+        if rank == 0 and self.errors_path:
+            with atomic_writer(self.errors_path) as handle:
+                for error in errors:
+                    handle.write(json.dumps({"path": error.path, "line": error.line, "reason": error.reason}) + "\n")
+
+
+class Segment(PipelineStep):
+    """Each document into its article and sentence units, with the run's segmenter settings."""
+
+    name = "segment"
+    type = "SEGMENTER"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, SegmentedDocument]]:
+        for index, document in data or ():
+            with self.track_time():
+                segmented = segment_document(document, self.settings.segmenter)
+            self.stat_update("articles", value=len(segmented.articles))
+            self.stat_update("sentences", value=len(segmented.sentences))
+            yield index, segmented
+
+
+class WriteUnitShards(PipelineStep):
+    """One compact units file per rank (``units-<rank>.jsonl.gz``), documents in input order."""
+
+    name = "write unit shards"
+    type = "WRITER"
+
+    def __init__(self, folder: str | Path) -> None:
+        super().__init__()
+        self.folder = str(Path(folder).resolve())
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        def records() -> Iterator[dict[str, Any]]:
+            for _, segmented in data or ():
+                yield from segmented.records()
+
+        Path(self.folder).mkdir(parents=True, exist_ok=True)
+        self.stat_update("records", value=write_unit_records(shard_path(self.folder, rank), records()))
+        return iter(())
+
+
+def _documents(path: Path) -> Iterator[list[dict[str, Any]]]:
+    """The records of a units file, a document (with its articles and sentences) at a time."""
+    group: list[dict[str, Any]] = []
+    for record in iter_unit_records(path):
+        if record["level"] == "document" and group:
+            yield group
+            group = []
+        group.append(record)
+    if group:
+        yield group
+
+
+def merged_records(folder: str | Path, shards: int) -> Iterator[dict[str, Any]]:
+    """The shards' records in input order: document ``i`` is in shard ``i % shards``, so dealing
+    one document from each shard in turn restores the order of a single-process run."""
+    readers = [_documents(shard_path(folder, rank)) for rank in range(shards)]
+    while True:
+        for reader in readers:
+            group = next(reader, None)
+            if group is None:  # shards hold the same count, or the earlier ones one more
+                return
+            yield from group
+
+
+class MergeUnits(PipelineStep):
+    """One task: the shards of ``shards`` ranks merged into the units file, the settings written
+    beside it, a summary of the counts, then the shards removed (the units file holds them)."""
+
+    name = "merge units"
+    type = "WRITER"
+
+    def __init__(self, folder: str | Path, shards: int, output: str | Path, settings: Settings) -> None:
+        super().__init__()
+        self.folder, self.shards = str(Path(folder).resolve()), shards
+        self.output, self.settings = str(Path(output).resolve()), settings
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        counts = {"documents": 0, "articles (main)": 0, "articles (teaser)": 0, "sentences": 0}
+
+        def counted() -> Iterator[dict[str, Any]]:
+            for record in merged_records(self.folder, self.shards):
+                level = record["level"]
+                counts[f"articles ({record['role']})" if level == "article" else f"{level}s"] += 1
+                yield record
+
+        write_unit_records(self.output, counted())
+        write_settings(self.output, self.settings)
+        with atomic_writer(Path(self.folder) / SUMMARY) as handle:
+            json.dump(counts, handle)
+        for shard in range(self.shards):
+            shard_path(self.folder, shard).unlink(missing_ok=True)
+        return iter(())

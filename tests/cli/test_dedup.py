@@ -1,0 +1,44 @@
+"""`curation dedup` end to end: pages segmented, then duplicates, teasers and labels found from the
+compact units file, a page at a time, with each pass shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from curation.cli import main
+from tests.dedup.conftest import OTHER_STORY, STORY
+
+
+def test_dedup_finds_copies_across_pages_and_names_label_conflicts(tmp_path: Path) -> None:
+    pages = [
+        {"id": "1", "topic": "health", "text": STORY},
+        {"id": "2", "topic": "economy", "text": STORY + " وذلك بحسب البيان"},  # the same story, another label
+        {"id": "3", "topic": "sport", "text": OTHER_STORY},
+    ]
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    units = tmp_path / "units.jsonl.gz"
+    runner = CliRunner()
+    assert runner.invoke(main, ["segment", str(source), "-o", str(units), "--workers", "1"]).exit_code == 0
+    clusters = tmp_path / "clusters.jsonl"
+    result = runner.invoke(main, ["dedup", str(units), "-o", str(clusters)])
+    assert result.exit_code == 0, result.output
+    found = [json.loads(line) for line in clusters.read_text(encoding="utf-8").splitlines()]
+    assert [(c["reason"], c["size"]) for c in found] == [("near", 2)]
+    assert "signatures (pages)" in result.output and "repeated passages (pages), pass 2" in result.output
+    assert "label conflicts (topic)" in result.output
+    row = next(line for line in result.output.splitlines() if "label conflicts" in line)
+    assert row.split()[-2] == "1"
+
+
+def test_dedup_names_a_damaged_units_file_and_goes_on(tmp_path: Path) -> None:
+    units = tmp_path / "units.jsonl"
+    document = {"id": "d1", "level": "document", "parent": None, "doc_id": "d1", "start": 0, "end": len(STORY),
+                "text": STORY, "source": "x.txt", "line": None, "sha256": "0", "meta": {}}
+    units.write_text(json.dumps(document, ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(units)])
+    assert result.exit_code == 1
+    assert f"{units}:2" in result.output and "units compared" in result.output

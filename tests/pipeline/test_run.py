@@ -1,0 +1,71 @@
+"""The pipeline steps on datatrove's executors: the units file is the same bytes for one worker,
+two workers and a Ray cluster, and a bad input is reported once whatever the number of ranks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import run_segment
+from curation.segment.pipeline import SegmenterSettings
+from curation.settings import DedupSettings, Settings
+from curation.unitfile import iter_unit_records, read_settings
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seven pages in one JSONL file (the seeds' paragraphs as separate pages) plus the seeds
+    themselves and a broken line: more documents than ranks, a count no rank count divides."""
+    folder = tmp_path_factory.mktemp("pages")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    chunks = [chunk for text in texts for chunk in text.split("\n\n\n") if chunk.strip()][:5]
+    lines = [json.dumps({"id": f"p{i}", "text": chunk}, ensure_ascii=False) for i, chunk in enumerate(chunks)]
+    lines.insert(2, "{not json")
+    (folder / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for path in SEEDS.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def segment(pages: Path, output: Path, **options: object) -> bytes:
+    run = run_segment([str(pages)], output, options=ExecutorOptions(**options))  # type: ignore[arg-type]
+    assert [str(e) for e in run.errors] == [f"{pages / 'pages.jsonl'}:3: invalid JSON: Expecting property name enclosed in double quotes at column 2"]
+    assert run.counts["documents"] == len(list(iter_unit_records(output, "document")))
+    return output.read_bytes()
+
+
+def test_one_and_two_workers_write_the_same_bytes(pages: Path, tmp_path: Path) -> None:
+    one = segment(pages, tmp_path / "one.jsonl", workers=1)
+    two = segment(pages, tmp_path / "two.jsonl", workers=2)
+    three = segment(pages, tmp_path / "three.jsonl.gz", workers=2, tasks=3)
+    assert one == two
+    assert b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in iter_unit_records(tmp_path / "three.jsonl.gz")) == one
+    documents = [r["id"] for r in iter_unit_records(tmp_path / "one.jsonl", "document")]
+    assert len(documents) == 7 and len(set(documents)) == 7
+    assert not list(tmp_path.glob(".*.work")), "the work folder of a local run is removed"
+
+
+def test_settings_are_recorded_beside_the_units_and_change_the_cut(pages: Path, tmp_path: Path) -> None:
+    settings = Settings(SegmenterSettings(), DedupSettings(threshold=0.8))
+    run_segment([str(pages / "000_1276ca6894bdea22.txt")], tmp_path / "units.jsonl", settings)
+    assert read_settings(tmp_path / "units.jsonl") == Settings.from_dict(settings.to_dict())
+    assert read_settings(tmp_path / "none.jsonl") is None
+
+
+def test_the_ray_executor_writes_the_same_bytes(pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray
+
+    local = segment(pages, tmp_path / "local.jsonl", workers=1)
+    # a loaded machine starts Ray's agents slowly: wait for them instead of failing the start
+    monkeypatch.setenv("RAY_agent_register_timeout_ms", "300000")
+    monkeypatch.setenv("RAY_raylet_start_wait_time_s", "300")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert segment(pages, tmp_path / "ray.jsonl", executor="ray", workers=2) == local
+    finally:
+        ray.shutdown()
