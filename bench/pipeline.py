@@ -37,13 +37,18 @@ TIME = shutil.which("time") or "/usr/bin/time"
 
 
 def run(args: list[str]) -> tuple[float, float]:
-    """``(wall seconds, peak MB)`` of one command in a fresh process."""
+    """``(wall seconds, peak MB)`` of one command in a fresh process; CPU seconds go to ``CPU``."""
     started = time.perf_counter()
-    done = subprocess.run([TIME, "-f", "%M", *args], capture_output=True, text=True)
+    done = subprocess.run([TIME, "-f", "%M %U %S", *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):  # 1: the command found problems in the data, and said so
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak, user, system = done.stderr.strip().splitlines()[-1].split()
+    CPU.append(float(user) + float(system))
+    return seconds, int(peak) / 1024
+
+
+CPU: list[float] = []  # user + system seconds of each command run, its children included
 
 
 def sample(folder: Path, pages: int) -> Path:
@@ -78,13 +83,14 @@ def main() -> None:
         inputs = {100: sample(folder, total), 30: sample(folder, max(1, int(total * 0.3)))}
         print(f"ANT pages: {total:,} ({inputs[100].stat().st_size / 1e6:.1f} MB gzipped); cores: {os.cpu_count()}\n")
 
-        print(f"{'segment':<22} {'seconds':>8} {'peak MB':>8} {'units MB':>9}  sha256")
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall-clock speed-up needs idle cores)")
+        print(f"{'segment':<22} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'units MB':>9}  sha256")
         timings, digests = {}, {}
         for workers in (1, 2):
             units = folder / f"units-{workers}w.jsonl.gz"
             seconds, peak = run([*CURATION, "segment", str(inputs[100]), "-o", str(units), "--workers", str(workers)])
             timings[workers], digests[workers] = seconds, digest(units)
-            print(f"{f'{workers} worker(s)':<22} {seconds:>8.1f} {peak:>8.0f} {units.stat().st_size / 1e6:>9.1f}  {digests[workers]}")
+            print(f"{f'{workers} worker(s)':<22} {seconds:>8.1f} {CPU[-1]:>8.1f} {peak:>8.0f} {units.stat().st_size / 1e6:>9.1f}  {digests[workers]}")
         ratio = (folder / "units-1w.jsonl.gz").stat().st_size / inputs[100].stat().st_size
         print(
             f"speed-up 2 vs 1 worker: {timings[1] / timings[2]:.2f}x (target >= 1.8x); byte-identical: "

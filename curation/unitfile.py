@@ -14,7 +14,6 @@ Two forms, chosen by the file name:
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -92,15 +91,20 @@ def write_unit_records(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     """Write unit records atomically (compact when ``path`` ends in ``.gz``); returns the count."""
     if not is_compact(path):
         return write_jsonl(path, records)
+    return write_compact_lines(
+        path, (json.dumps(compact_record(record), ensure_ascii=False).encode("utf-8") + b"\n" for record in records)
+    )
+
+
+def write_compact_lines(path: str | Path, lines: Iterable[bytes]) -> int:
+    """Lines already in compact form (each ending in a newline) into a compact units file, atomically."""
     count = 0
     with atomic_writer(path, binary=True) as raw:
         # mtime=0 and no file name in the header: the same units give the same bytes
         with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as packed:
-            with io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle:
-                for record in records:
-                    handle.write(json.dumps(compact_record(record), ensure_ascii=False))
-                    handle.write("\n")
-                    count += 1
+            for line in lines:
+                packed.write(line)
+                count += 1
     return count
 
 

@@ -9,9 +9,11 @@ must see the same file system: shared storage on a cluster).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import IngestError, read_documents
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
-from curation.unitfile import iter_unit_records, write_settings, write_unit_records
+from curation.unitfile import expand_record, is_compact, write_compact_lines, write_settings, write_unit_records
 from curation.units import Document
 
 SHARD = "units-{rank:05d}.jsonl.gz"
@@ -98,21 +100,29 @@ class WriteUnitShards(PipelineStep):
         return iter(())
 
 
-def _documents(path: Path) -> Iterator[list[dict[str, Any]]]:
-    """The records of a units file, a document (with its articles and sentences) at a time."""
-    group: list[dict[str, Any]] = []
-    for record in iter_unit_records(path):
-        if record["level"] == "document" and group:
-            yield group
-            group = []
-        group.append(record)
+_LEVEL = re.compile(rb'^\{"id": "[^"]*", "level": "(\w+)"')
+
+
+def _documents(path: Path) -> Iterator[list[bytes]]:
+    """The compact lines of a shard, a document (with its articles and sentences) at a time. The
+    shard is this run's own (every record starts with its id, then its level), so lines are not parsed."""
+    group: list[bytes] = []
+    with gzip.open(path, "rb") as handle:
+        for line in handle:
+            found = _LEVEL.match(line)
+            if found is None:
+                raise ValueError(f"{path}: not a unit shard line: {line[:80]!r}")
+            if found.group(1) == b"document" and group:
+                yield group
+                group = []
+            group.append(line)
     if group:
         yield group
 
 
-def merged_records(folder: str | Path, shards: int) -> Iterator[dict[str, Any]]:
-    """The shards' records in input order: document ``i`` is in shard ``i % shards``, so dealing
-    one document from each shard in turn restores the order of a single-process run."""
+def merged_lines(folder: str | Path, shards: int) -> Iterator[bytes]:
+    """The shards' compact lines in input order: document ``i`` is in shard ``i % shards``, so
+    dealing one document from each shard in turn restores the order of a single-process run."""
     readers = [_documents(shard_path(folder, rank)) for rank in range(shards)]
     while True:
         for reader in readers:
@@ -120,6 +130,18 @@ def merged_records(folder: str | Path, shards: int) -> Iterator[dict[str, Any]]:
             if group is None:  # shards hold the same count, or the earlier ones one more
                 return
             yield from group
+
+
+def _expanded(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    """Full records of compact lines (for a plain ``.jsonl`` output)."""
+    text = ""
+    for line in lines:
+        record = json.loads(line)
+        if record["level"] == "document":
+            text = record["text"]
+            yield record
+        else:
+            yield expand_record(record, text)
 
 
 class MergeUnits(PipelineStep):
@@ -137,13 +159,19 @@ class MergeUnits(PipelineStep):
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         counts = {"documents": 0, "articles (main)": 0, "articles (teaser)": 0, "sentences": 0}
 
-        def counted() -> Iterator[dict[str, Any]]:
-            for record in merged_records(self.folder, self.shards):
-                level = record["level"]
-                counts[f"articles ({record['role']})" if level == "article" else f"{level}s"] += 1
-                yield record
+        def counted() -> Iterator[bytes]:
+            for line in merged_lines(self.folder, self.shards):
+                level = _LEVEL.match(line).group(1).decode()  # type: ignore[union-attr]
+                if level == "article":
+                    counts[f"articles ({json.loads(line)['role']})"] += 1
+                else:
+                    counts[f"{level}s"] += 1
+                yield line
 
-        write_unit_records(self.output, counted())
+        if is_compact(self.output):
+            write_compact_lines(self.output, counted())
+        else:
+            write_unit_records(self.output, _expanded(counted()))
         write_settings(self.output, self.settings)
         with atomic_writer(Path(self.folder) / SUMMARY) as handle:
             json.dump(counts, handle)
