@@ -71,9 +71,9 @@ def parse_json_line(line: str) -> tuple[Any, str | None]:
     try:
         value = json.loads(line, parse_constant=_missing)
     except json.JSONDecodeError as exc:
-        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
-        return None, "invalid JSON (nested too deeply)"
+        return None, "invalid JSON: nested too deeply"
     if _SURROGATE_ESCAPE.search(line):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -82,7 +82,7 @@ def parse_json_line(line: str) -> tuple[Any, str | None]:
     return value, None
 
 
-def _lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+def bounded_lines(handle: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, bytes)``, or ``(line number, None)`` for a line over the limit (skipped unread)."""
     number = 0
     while raw := handle.readline(max_line_bytes + 1):
@@ -117,7 +117,7 @@ def iter_jsonl(
         if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
             bad(1, "binary content (NUL bytes), not a JSONL text file")
             return
-        for number, raw in _lines(handle, max_line_bytes):
+        for number, raw in bounded_lines(handle, max_line_bytes):
             if raw is None:
                 bad(number, f"line longer than {max_line_bytes:,} bytes, skipped")
                 continue
@@ -188,13 +188,22 @@ def check_encoding(name: str) -> str:
 
 
 def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 text: a BOM, or (without one) every other byte NUL (Latin) or 0x06 (Arabic), and
+    the whole decodes as UTF-16 into text without NULs (a binary file rarely does)."""
     if raw.startswith(_UTF16_BOMS):
-        return True
-    sample = raw[:4096]
-    if len(sample) < 8:
+        codec = "utf-16"
+    else:
+        sample = raw[:4096]
+        if len(sample) < 8 or b"\x00" not in sample:
+            return False
+        shares = [sum(1 for b in half if b in (0, 6)) / len(half) for half in (sample[0::2], sample[1::2])]
+        if max(shares) <= 0.8:
+            return False
+        codec = "utf-16-be" if shares[0] > shares[1] else "utf-16-le"
+    try:
+        return "\x00" not in raw.decode(codec)
+    except UnicodeDecodeError:
         return False
-    # UTF-16 Arabic or Latin text without a BOM: every other byte is NUL (Latin) or 0x06 (Arabic)
-    return any(sum(1 for b in half if b in (0, 6)) > 0.8 * len(half) for half in (sample[0::2], sample[1::2]))
 
 
 def _likely_cp1256(raw: bytes) -> bool:

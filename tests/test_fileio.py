@@ -35,7 +35,7 @@ def test_bad_lines_are_reported_by_number_and_the_rest_is_read(tmp_path: Path) -
     assert records == [(1, {"a": 1}), (6, {"b": 2})]
     reasons = {error.line: error.reason for error in errors}
     assert "lone surrogate \\ud800" in reasons[2]
-    assert reasons[3] in ("invalid JSON (nested too deeply)", "a line must be a JSON object")
+    assert reasons[3] in ("invalid JSON: nested too deeply", "a line must be a JSON object")
     assert reasons[4] == "a line must be a JSON object"
     assert reasons[5].startswith("invalid JSON")
     assert reasons[7].startswith("not UTF-8: byte 0xff at column 1")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import gzip
 import stat
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from curation.fileio import DecodeProblem, decode_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_PAGE_BYTES = 64 << 20
@@ -28,12 +31,10 @@ class IngestError:
         return f"{where}: {self.reason}"
 
 
-def canonical_text(raw: bytes) -> str:
-    """UTF-8 decoded (BOM dropped), CRLF and lone CR turned into LF, NFC composed."""
-    if raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM) :]
-    text = raw.decode("utf-8")
-    return canonicalize(text)
+def canonical_text(raw: bytes, encoding: str | None = None) -> str:
+    """Decoded (UTF-8 unless ``encoding`` names another; a BOM dropped), CRLF and lone CR turned
+    into LF, NFC composed. Undecodable bytes raise :class:`~curation.fileio.DecodeProblem`."""
+    return canonicalize(decode_text(raw, encoding))
 
 
 def canonicalize(text: str) -> str:
@@ -45,21 +46,25 @@ def canonicalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def problem_with_bytes(raw: bytes) -> str | None:
-    """A human reason why these bytes are not a readable UTF-8 page, or None when they are."""
-    if b"\x00" in raw:
-        return "binary content (NUL bytes), not a UTF-8 text page"
+def problem_with_bytes(raw: bytes, encoding: str | None = None) -> str | None:
+    """A human reason why these bytes are not a readable page (with the likely encoding when
+    they are not UTF-8: UTF-16, cp1256), or None when they are."""
     try:
-        text = canonical_text(raw)
-    except UnicodeDecodeError as exc:
-        return f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded"
+        text = canonical_text(raw, encoding)
+    except DecodeProblem as exc:
+        return str(exc)
     if not text.strip():
         return "empty: no text after decoding"
     return None
 
 
 def not_a_regular_file(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a page file (a FIFO would block, a device never ends)."""
+    """Why ``path`` cannot be read as a page file (a FIFO would block, a device never ends, a name
+    that is not UTF-8 could not be written into the provenance of any output)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8: rename the file to read it"
     try:
         mode = path.stat().st_mode
     except OSError as exc:
@@ -82,7 +87,7 @@ def read_page_bytes(path: Path) -> bytes | IngestError:
     try:
         with open_binary(path) as handle:
             raw = handle.read(MAX_PAGE_BYTES + 1)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a truncated or damaged .gz
         return IngestError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     if len(raw) > MAX_PAGE_BYTES:
         return IngestError(str(path), f"larger than {MAX_PAGE_BYTES >> 20} MiB: not read as one page")

@@ -7,12 +7,13 @@ fields to look in (the first present wins); every field stays in ``Document.meta
 
 from __future__ import annotations
 
-import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from curation.fileio import MAX_LINE_BYTES, bounded_lines, parse_json_line
 from curation.ingest.base import IngestError, canonical_text, canonicalize, not_a_regular_file, open_binary
 from curation.ingest.base import problem_with_bytes
 from curation.ingest.page import HEADER_KEY, HeaderKind, compose_page, one_line
@@ -56,9 +57,10 @@ DEFAULT_FIELDS = MetadataFields()
 
 
 def read_jsonl_file(
-    path: Path, text_field: str = "text", fields: MetadataFields = DEFAULT_FIELDS
+    path: Path, text_field: str = "text", fields: MetadataFields = DEFAULT_FIELDS, encoding: str | None = None
 ) -> Iterator[Document | IngestError]:
-    """One page per JSONL line: ``text_field`` is the body, every other field is metadata."""
+    """One page per JSONL line: ``text_field`` is the body, every other field is metadata. A line
+    longer than :data:`~curation.fileio.MAX_LINE_BYTES` is reported and skipped, never loaded."""
     problem = not_a_regular_file(path)
     if problem:
         yield IngestError(str(path), problem)
@@ -71,27 +73,31 @@ def read_jsonl_file(
     produced = False
     with handle:
         try:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in bounded_lines(handle):
+                if raw is None:
+                    yield IngestError(str(path), f"line longer than {MAX_LINE_BYTES:,} bytes: skipped", number)
+                    continue
                 if not raw.strip():
                     continue
-                item = _jsonl_line(path, number, raw, text_field, fields)
+                item = _jsonl_line(path, number, raw, text_field, fields, encoding)
                 produced = produced or isinstance(item, Document)
                 yield item
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a truncated or damaged .gz
             yield IngestError(str(path), f"cannot read: {exc}")
             return
     if not produced:
         yield IngestError(str(path), "empty: no JSONL record with text")
 
 
-def _jsonl_line(path: Path, number: int, raw: bytes, text_field: str, fields: MetadataFields) -> Document | IngestError:
-    problem = problem_with_bytes(raw)
+def _jsonl_line(
+    path: Path, number: int, raw: bytes, text_field: str, fields: MetadataFields, encoding: str | None
+) -> Document | IngestError:
+    problem = problem_with_bytes(raw, encoding)
     if problem:
         return IngestError(str(path), problem, number)
-    try:
-        record: Any = json.loads(canonical_text(raw))
-    except json.JSONDecodeError as exc:
-        return IngestError(str(path), f"invalid JSON: {exc.msg} at column {exc.colno}", number)
+    record, reason = parse_json_line(canonical_text(raw, encoding))  # lone surrogates, deep nesting; NaN as null
+    if reason is not None:
+        return IngestError(str(path), reason, number)
     if not isinstance(record, dict):
         return IngestError(str(path), "a JSONL line must be an object", number)
     value = record.get(text_field)
