@@ -100,3 +100,13 @@ def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path)
     assert result.exit_code == 1 and "cannot import" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["preannotate", str(units), "--gazetteer", str(tmp_path / "g.tsv"), "-o", str(units)])
     assert result.exit_code != 0 and json.loads(units.read_text(encoding="utf-8"))["id"] == "s0"
+
+
+def test_a_damaged_units_file_is_reported_by_line_and_the_rest_predicted(tmp_path: Path) -> None:
+    units = tmp_path / "units.jsonl"
+    good = json.dumps({"id": "s1", "level": "sentence", "text": TEXT}, ensure_ascii=False)
+    units.write_text(f'{{"id": "s0", "level": "sent\n{good}\n[1, 2]\n', encoding="utf-8")
+    report = PreannotateReport()
+    found = list(predict(units, load_schema(), "sentence", model=lambda text: [(*at("أرامكو"), "ORG")], report=report))
+    assert [p.unit_id for p in found] == ["s1"] and report.units == 1
+    assert len(report.problems) == 2 and all(f"{units}:" in p for p in report.problems), report.problems
