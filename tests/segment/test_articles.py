@@ -692,3 +692,17 @@ def test_a_question_headline_over_its_byline_is_the_title() -> None:
     (article,) = split_articles(page("\n".join([title, "القاهرة - فهيمة أحمد", *BODY])))
     assert article.title.text == title and article.byline.text == "القاهرة - فهيمة أحمد"
     assert [p.text for p in article.paragraphs] == BODY
+
+
+def test_header_lines_from_metadata_are_taken_as_given_and_damaged_ones_ignored() -> None:
+    title = "هل تنجح الحكومة، بعد عامين، في خفض العجز؟"  # no guess would take this for a headline
+    text = f"{title}\nالقاهرة\n\n" + "\n".join(BODY)
+    given = Document("d1", text, page(text).provenance, {"header": {"title": [0, len(title)], "dateline": [len(title) + 1, len(title) + 8]}})
+    (article,) = split_articles(given)
+    assert article.title.text == title and article.dateline.text == "القاهرة"
+    assert [p.text for p in article.paragraphs] == BODY
+    for damaged in ({"title": [0, 5]}, {"title": [3, 900]}, {"title": "0-5"}, {"byline": [0, len(title)]}, []):
+        document = Document("d2", text, given.provenance, {"header": damaged})
+        result = split_articles(document)
+        assert all(a.title is None or a.title.text != title[:5] for a in result)
+        assert_offsets(document, result)
