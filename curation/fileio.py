@@ -242,7 +242,8 @@ def decode_text(raw: bytes, encoding: str | None = None) -> str:
 
 
 def files_under(folder: str | Path, problems: list[tuple[str, str]]) -> list[Path]:
-    """Every file under ``folder`` (symlinks to files included), sorted; each sub-folder that
+    """Every file under ``folder`` (symlinks and special files included: a reader refuses what it
+    cannot read, with a message), sorted; each sub-folder that
     cannot be listed is added to ``problems`` as ``(path, reason)`` instead of being skipped
     silently, and each file name that is not valid UTF-8 too (it could not be written into
     any output)."""
@@ -259,6 +260,6 @@ def files_under(folder: str | Path, problems: list[tuple[str, str]]) -> list[Pat
             except UnicodeEncodeError:
                 problems.append((str(path), "file name is not valid UTF-8: rename the file to read it"))
                 continue
-            if path.is_file():
+            if not path.is_dir():  # FIFOs and devices too: readers refuse them with a message
                 found.append(path)
     return sorted(found)

@@ -123,3 +123,9 @@ def test_files_under_lists_files_and_reports_names_that_are_not_utf8(tmp_path: P
     problems: list[tuple[str, str]] = []
     assert files_under(tmp_path, problems) == [tmp_path / "a" / "b" / "page.txt", tmp_path / "top.txt"]
     assert [reason for _, reason in problems] == ["file name is not valid UTF-8: rename the file to read it"]
+
+
+def test_files_under_keeps_fifos_and_device_links_for_the_reader_to_refuse(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    assert files_under(tmp_path, []) == [tmp_path / "pipe.txt", tmp_path / "zero.txt"]

@@ -104,3 +104,19 @@ def test_seed_folder_reads_both_pages_in_name_order() -> None:
     docs, errors = read([SEEDS])
     assert errors == []
     assert [Path(d.provenance.path).name for d in docs] == sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+def test_legacy_encodings_are_named_and_read_with_an_encoding(tmp_path: Path) -> None:
+    """A cp1256 or UTF-16 page is one error naming the encoding to pass; given it, it is read."""
+    page = "قال المتحدث باسم الحكومة إن الاجتماع سيعقد غدا."
+    (tmp_path / "legacy.txt").write_bytes(page.encode("cp1256"))
+    (tmp_path / "legacy.jsonl").write_bytes(('{"text": "%s"}\n' % page).encode("cp1256"))
+    errors: list[IngestError] = []
+    assert list(read_documents([tmp_path], errors)) == []
+    assert sorted(e.reason.split("; ")[-1] for e in errors if e.line in (None, 1) and "looks like" in e.reason) == [
+        "it looks like Windows Arabic: read it with --encoding cp1256"
+    ] * 2
+    documents = list(read_documents([tmp_path], errors := [], encoding="cp1256"))
+    assert [d.text for d in documents] == [page, page] and errors == []
+    (tmp_path / "wide.txt").write_bytes(page.encode("utf-16"))
+    assert [d.text for d in read_documents([tmp_path / "wide.txt"], [], encoding="utf-16")] == [page]

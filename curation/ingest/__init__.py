@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curation.fileio import check_encoding, files_under
 from curation.ingest.base import IngestError, canonical_text, canonicalize, problem_with_bytes, read_page_bytes
 from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
 from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, read_jsonl_file
@@ -56,7 +57,9 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[IngestError]) -> li
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _has_suffix(p, SUPPORTED_SUFFIXES))
+            unreadable: list[tuple[str, str]] = []  # sub-folders that cannot be listed, non-UTF-8 names
+            found = [p for p in files_under(path, unreadable) if _has_suffix(p, SUPPORTED_SUFFIXES)]
+            errors.extend(IngestError(where, reason) for where, reason in unreadable)
             if not found:
                 errors.append(IngestError(str(path), "folder holds no .txt, .jsonl, .html or .warc files"))
             paths.extend(found)
@@ -73,7 +76,7 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[IngestError]) -> li
 
 
 def read_text_file(
-    path: Path, html: HtmlSettings = DEFAULT_HTML, warnings: list[IngestError] | None = None
+    path: Path, html: HtmlSettings = DEFAULT_HTML, warnings: list[IngestError] | None = None, encoding: str | None = None
 ) -> Document | IngestError:
     """One page per ``.txt`` file; a ``.txt`` that is really an HTML page is read as HTML (its
     markup would otherwise become the "text"), with a warning naming it."""
@@ -84,10 +87,10 @@ def read_text_file(
         if warnings is not None:
             warnings.append(IngestError(str(path), "is an HTML page, not text: read as HTML (name it .html)"))
         return read_html_file(path, html)
-    problem = problem_with_bytes(raw)
+    problem = problem_with_bytes(raw, encoding)
     if problem:
         return IngestError(str(path), problem)
-    text = canonical_text(raw)
+    text = canonical_text(raw, encoding)
     return Document(
         id=Document.make_id(text, path.name),
         text=text,
@@ -113,15 +116,20 @@ class IngestSettings:
     text_field: str = "text"
     fields: MetadataFields = DEFAULT_FIELDS
     html: HtmlSettings = DEFAULT_HTML
+    encoding: str | None = None  # of .txt and .jsonl pages (e.g. cp1256); None: UTF-8
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text_field": self.text_field, "fields": self.fields.to_dict(), "html": self.html.to_dict()}
+        data = {"text_field": self.text_field, "fields": self.fields.to_dict(), "html": self.html.to_dict()}
+        return data | ({"encoding": self.encoding} if self.encoding else {})  # UTF-8 manifests stay as they were
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> IngestSettings:
         data = data or {}
         fields = {key: tuple(value) for key, value in (data.get("fields") or {}).items()}
-        return cls(data.get("text_field", "text"), MetadataFields(**fields), HtmlSettings(**(data.get("html") or {})))
+        encoding = check_encoding(data["encoding"]) if data.get("encoding") else None
+        return cls(
+            data.get("text_field", "text"), MetadataFields(**fields), HtmlSettings(**(data.get("html") or {})), encoding
+        )
 
 
 def read_documents(
@@ -133,17 +141,19 @@ def read_documents(
     html: HtmlSettings = DEFAULT_HTML,
     warnings: list[IngestError] | None = None,
     settings: IngestSettings | None = None,
+    encoding: str | None = None,
 ) -> Iterator[Document]:
     """Stream documents from files, folders and globs; problems are appended to ``errors``, and
     notices that change nothing the user must fix (a ``.txt`` that is HTML) to ``warnings``.
-    ``settings``, when given, replaces ``text_field``, ``fields`` and ``html``."""
+    ``settings``, when given, replaces ``text_field``, ``fields``, ``html`` and ``encoding`` (of
+    .txt and .jsonl pages; None: UTF-8, and a page that is not says which encoding it looks like)."""
     if settings is not None:
-        text_field, fields, html = settings.text_field, settings.fields, settings.html
+        text_field, fields, html, encoding = settings.text_field, settings.fields, settings.html, settings.encoding
     for path in expand_inputs(inputs, errors):
         if _has_suffix(path, JSONL_SUFFIXES):
-            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields)
+            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields, encoding)
         elif _has_suffix(path, TEXT_SUFFIXES):
-            items = (read_text_file(path, html, warnings),)
+            items = (read_text_file(path, html, warnings, encoding),)
         elif _has_suffix(path, HTML_SUFFIXES):
             items = (read_html_file(path, html),)
         elif _has_suffix(path, WARC_SUFFIXES):
