@@ -151,7 +151,7 @@ def read_documents(
         text_field, fields, html, encoding = settings.text_field, settings.fields, settings.html, settings.encoding
     for path in expand_inputs(inputs, errors):
         if _has_suffix(path, JSONL_SUFFIXES):
-            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields, encoding)
+            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields, encoding, html)
         elif _has_suffix(path, TEXT_SUFFIXES):
             items = (read_text_file(path, html, warnings, encoding),)
         elif _has_suffix(path, HTML_SUFFIXES):

@@ -139,6 +139,16 @@ def _author_values(value: str) -> list[str]:
     return found
 
 
+def page_header(meta: dict[str, Any]) -> dict[HeaderKind, str]:
+    """The title, byline and date lines that an extracted page's metadata gives."""
+    header: dict[HeaderKind, str] = {}
+    for kind, key in (("title", "title"), ("byline", "author"), ("dateline", "date")):
+        value = one_line(meta.get(key))
+        if value:
+            header[kind] = value
+    return header
+
+
 def html_document(
     raw: bytes,
     settings: HtmlSettings,
@@ -155,12 +165,7 @@ def html_document(
     body, meta = extracted
     if url is not None:
         meta["fetched_url"] = url  # where the crawler got it; "url" is the page's own (canonical) one
-    header: dict[HeaderKind, str] = {}
-    for kind, key in (("title", "title"), ("byline", "author"), ("dateline", "date")):
-        value = one_line(meta.get(key))
-        if value:
-            header[kind] = value
-    text, spans = compose_page(body, header)
+    text, spans = compose_page(body, page_header(meta))
     if spans:
         meta[HEADER_KEY] = spans
     return Document(

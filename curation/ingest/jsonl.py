@@ -16,10 +16,12 @@ from typing import Any
 from curation.fileio import MAX_LINE_BYTES, bounded_lines, parse_json_line
 from curation.ingest.base import IngestError, canonical_text, canonicalize, not_a_regular_file, open_binary
 from curation.ingest.base import problem_with_bytes
+from curation.ingest.html import HtmlSettings, extract_html, looks_like_html, page_header
 from curation.ingest.page import HEADER_KEY, HeaderKind, compose_page, one_line
 from curation.units import Document, Provenance, sha256_hex
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
+_SNIFF_CHARS = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,16 @@ DEFAULT_FIELDS = MetadataFields()
 
 
 def read_jsonl_file(
-    path: Path, text_field: str = "text", fields: MetadataFields = DEFAULT_FIELDS, encoding: str | None = None
+    path: Path,
+    text_field: str = "text",
+    fields: MetadataFields = DEFAULT_FIELDS,
+    encoding: str | None = None,
+    html: HtmlSettings | None = None,
 ) -> Iterator[Document | IngestError]:
     """One page per JSONL line: ``text_field`` is the body, every other field is metadata. A line
-    longer than :data:`~curation.fileio.MAX_LINE_BYTES` is reported and skipped, never loaded."""
+    longer than :data:`~curation.fileio.MAX_LINE_BYTES` is reported and skipped, never loaded.
+    With ``html`` settings, a text that is an HTML page goes through the extractor (its title,
+    author and date fill the header lines the record's own fields leave empty)."""
     problem = not_a_regular_file(path)
     if problem:
         yield IngestError(str(path), problem)
@@ -79,7 +87,7 @@ def read_jsonl_file(
                     continue
                 if not raw.strip():
                     continue
-                item = _jsonl_line(path, number, raw, text_field, fields, encoding)
+                item = _jsonl_line(path, number, raw, text_field, fields, encoding, html)
                 produced = produced or isinstance(item, Document)
                 yield item
         except (OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a truncated or damaged .gz
@@ -90,7 +98,13 @@ def read_jsonl_file(
 
 
 def _jsonl_line(
-    path: Path, number: int, raw: bytes, text_field: str, fields: MetadataFields, encoding: str | None
+    path: Path,
+    number: int,
+    raw: bytes,
+    text_field: str,
+    fields: MetadataFields,
+    encoding: str | None,
+    html: HtmlSettings | None,
 ) -> Document | IngestError:
     problem = problem_with_bytes(raw, encoding)
     if problem:
@@ -107,7 +121,17 @@ def _jsonl_line(
     url = next((record[n] for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
     if url is not None:
         meta.setdefault("url", url.strip())
-    text, spans = compose_page(canonicalize(value), fields.header(record))
+    body, header = canonicalize(value), fields.header(record)
+    if html is not None and looks_like_html(value[:_SNIFF_CHARS].encode("utf-8")):
+        extracted = extract_html(value.encode("utf-8"), html, url)  # a scraper's {"url", "html"} record
+        if isinstance(extracted, str):
+            return IngestError(str(path), f"field {text_field!r} holds an HTML page: {extracted}", number)
+        body, page_meta = extracted
+        for kind, line in page_header(page_meta).items():
+            header.setdefault(kind, line)  # the record's own fields first, then the page's metadata
+        meta["extractor"] = page_meta.pop("extractor")
+        meta["page"] = page_meta
+    text, spans = compose_page(body, header)
     if spans:
         meta[HEADER_KEY] = spans
     own_id = record.get("id")

@@ -75,3 +75,25 @@ def test_ingest_settings_round_trip_through_json_and_drive_the_reader(tmp_path: 
     errors: list[IngestError] = []
     (document,) = read_documents([path], errors, settings=again)
     assert document.text == "عنوان\n\n" + BODY
+
+
+def test_a_record_holding_an_html_page_is_extracted_its_own_fields_first(tmp_path: Path) -> None:
+    paragraphs = BODY.split("\n")
+    html = (
+        '<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>صراع المدربين</title>'
+        '<meta property="og:title" content="صراع المدربين"></head><body><nav><a href="/">الرئيسية</a></nav>'
+        f"<article><h1>صراع المدربين</h1><p>{paragraphs[0]}</p><p>{paragraphs[1]}</p></article>"
+        "<footer>جميع الحقوق محفوظة</footer></body></html>"
+    )
+    records = [{"url": "https://example.com/1", "html": html}, {"title": "عنوان المحرر", "html": html},
+               {"html": "<html><body><nav>القائمة</nav></body></html>"}]
+    path = tmp_path / "crawl.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    errors: list[IngestError] = []
+    first, second = read_documents([path], errors, text_field="html")
+    (article,) = segment_document(first).articles
+    assert article.title.text == "صراع المدربين" and article.body == BODY
+    assert first.meta["extractor"]["name"] == "trafilatura" and "<" not in first.text
+    assert segment_document(second).articles[0].title.text == "عنوان المحرر"
+    (error,) = errors
+    assert error.line == 3 and "holds an HTML page: no main text" in error.reason
