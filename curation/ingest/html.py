@@ -80,7 +80,8 @@ def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> 
         return f"HTML could not be parsed ({type(exc).__name__}: {exc})"
     body = canonicalize(result.text or "").strip() if result is not None else ""
     if len(body.split()) < MIN_BODY_WORDS:
-        return f"no main text found in this HTML page (trafilatura found {len(body.split())} words)"
+        words = len(body.split())
+        return f"no main text found in this HTML page (trafilatura found {words} word{'' if words == 1 else 's'})"
     meta: dict[str, Any] = {}
     for key in ("title", "author", "date", "url", "sitename", "language"):
         value = getattr(result, key, None)
