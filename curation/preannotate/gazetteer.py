@@ -116,20 +116,23 @@ class Gazetteer:
         """Every name in ``text``, left to right without overlaps, offsets in code points of ``text``."""
         words = _words(text)
         spans: list[EntitySpan] = []
-        at = 0
-        while at < len(words):
-            starts = self._starts(text[words[at][0]:words[at][1]])
+        cached, free_from = self._cache.get, 0  # the hot loop: one slice and one dict look-up a word
+        for at, (word_start, word_end) in enumerate(words):
+            if at < free_from:
+                continue
+            word = text[word_start:word_end]
+            starts = cached(word)
+            if starts is None:
+                starts = self._starts(word)
             found = self._longest(text, words, at, starts) if starts else None
             if found is None:
-                at += 1
                 continue
             used, skipped, label = found
-            start, end = words[at][0], words[at + used - 1][1]
+            start, end = word_start, words[at + used - 1][1]
             if skipped:
-                first = normalize(text[start:words[at][1]], MATCH_OPTIONS)
-                start += first.sources[skipped]
+                start += normalize(word, MATCH_OPTIONS).sources[skipped]
             spans.append(EntitySpan(start, end, label, text[start:end]))
-            at += used
+            free_from = at + used
         return spans
 
 
