@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from curation.cli._common import (
     console,
     data_dir_option,
     load_schema_or_exit,
+    one_line,
     print_errors,
     schema_option,
     untrusted,
@@ -25,7 +28,17 @@ from curation.cli._common import (
 from curation.schema import SchemaError
 from curation.studio.client import StudioError
 from curation.studio.contract import StudioGateway
-from curation.studio.server import DEFAULT_HOST, find_server, server_status, start_server, stop_server
+from curation.secrets import scrub
+from curation.studio.server import (
+    DATABASE_FILE,
+    DEFAULT_HOST,
+    LOG_FILE,
+    StudioServer,
+    find_server,
+    server_status,
+    start_server,
+    stop_server,
+)
 from curation.studio.tasks import PUSHABLE_LEVELS
 
 
@@ -62,12 +75,40 @@ def up_command(data_dir: Path, port: int | None, host: str) -> None:
             return
         if host != DEFAULT_HOST:
             team.serve_on_lan(host, data_dir)
-        console.print("starting Label Studio (about 30 s on first start)…")
-        server = start_server(data_dir, port=port, host=host)
+        server = _start_showing_progress(data_dir, port, host)
         if host != DEFAULT_HOST:
             team.report_unvetted(server.url, data_dir, server.username)
         console.print(f"[green]up[/green] {server.url}  pid {server.pid}")
         console.print(f"login: {server.username}  password: see {server.data_dir / 'credentials.json'} (mode 0600)")
+
+
+def startup_activity(data_dir: Path, log_start: int = 0) -> str:
+    """What a starting server is doing, as its files show it: the database being prepared (the first
+    start on a machine migrates one: minutes when the machine is busy), then the last line Label
+    Studio wrote to its log since ``log_start`` (secrets scrubbed, one printable line)."""
+    if not (data_dir / DATABASE_FILE).exists():
+        return "preparing Label Studio's database (first start on this machine: a few minutes when it is busy)"
+    try:
+        with open(data_dir / LOG_FILE, "rb") as log:
+            log.seek(log_start)
+            lines = [line.strip() for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    return f"starting Label Studio: {one_line(scrub(lines[-1]))[:100]}" if lines else "starting Label Studio"
+
+
+def _start_showing_progress(data_dir: Path, port: int | None, host: str) -> StudioServer:
+    """start_server, with what it is doing and the seconds elapsed on one live line (no made-up ETA)."""
+    log = data_dir / LOG_FILE
+    log_start = log.stat().st_size if log.exists() else 0
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool, console.status("starting Label Studio") as status:
+        started = pool.submit(start_server, data_dir, port=port, host=host)
+        while not wait([started], timeout=0.5).done:
+            status.update(f"{untrusted(startup_activity(data_dir, log_start))}  [dim]{time.monotonic() - began:.0f} s[/dim]")
+    server = started.result()
+    console.print(f"started in {time.monotonic() - began:.0f} s", highlight=False)
+    return server
 
 
 @studio_group.command("status")
