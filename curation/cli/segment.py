@@ -10,6 +10,7 @@ from rich.table import Table
 
 from curation.cli._common import console, one_line, print_errors, refuse_output_over_input, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
+from curation.fileio import DecodeProblem, check_encoding
 from curation.pipeline.options import PipelineFailed
 
 
@@ -17,9 +18,12 @@ from curation.pipeline.options import PipelineFailed
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Units file to write (.jsonl, or compact .jsonl.gz).")
 @click.option("--text-field", help="Field holding the page text in JSONL inputs (default: the recipe's, or 'text').")
+@click.option("--encoding", help="Encoding of .txt and .jsonl pages that are not UTF-8 (e.g. cp1256, utf-16; default: the recipe's, or UTF-8).")
 @click.option("--recipe", type=click.Path(exists=True, dir_okay=False), help="Cut units with this build recipe's settings (and its inputs when none are given), so ids match what `curation build` exports.")
 @executor_options
-def segment_command(inputs: tuple[str, ...], output: str, text_field: str | None, recipe: str | None, **executor: Any) -> None:
+def segment_command(
+    inputs: tuple[str, ...], output: str, text_field: str | None, encoding: str | None, recipe: str | None, **executor: Any
+) -> None:
     """Split pages (.txt files, .jsonl[.gz] records, folders, globs) into document, article and
     sentence units with exact character offsets; the settings used are written beside the output."""
     from curation.export.recipe import RecipeError, load_recipe
@@ -36,13 +40,19 @@ def segment_command(inputs: tuple[str, ...], output: str, text_field: str | None
             raise click.ClickException(one_line(str(exc))) from None
         inputs = inputs or tuple(str(loaded.resolve(entry)) for entry in loaded.inputs)
         text_field = text_field or loaded.text_field
+        encoding = encoding or loaded.encoding
     if not inputs:
         raise click.UsageError("give INPUTS (files, folders, globs) or a --recipe naming them")
     refuse_output_over_input([output], inputs)
+    if encoding:
+        try:
+            encoding = check_encoding(encoding)
+        except DecodeProblem as exc:
+            raise click.BadParameter(str(exc), param_hint="--encoding") from None
     # no live display while workers fork: a forked child must not inherit a console thread's lock
     console.print(f"segmenting in {options.ranks} task(s) on the {options.executor} executor", highlight=False)
     try:
-        run = run_segment(inputs, output, settings, options, text_field or "text")
+        run = run_segment(inputs, output, settings, options, text_field or "text", encoding)
     except PipelineFailed as exc:
         raise click.ClickException(one_line(str(exc))) from None
     if run.submitted:

@@ -212,7 +212,9 @@ def _units(
             "then name that file under 'units:' in the recipe"
         )
     output = work / "units.jsonl.gz"
-    run = run_segment([str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor, recipe.text_field)
+    run = run_segment(
+        [str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor, recipe.text_field, recipe.encoding
+    )
     report.problems.extend(
         f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in run.errors
     )

@@ -15,12 +15,13 @@ from ruamel.yaml.error import YAMLError
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
+from curation.fileio import DecodeProblem, check_encoding
 from curation.settings import Settings
 
 FORMATS = ("huggingface", "jsonl", "conll")
 GROUPINGS = ("document", "article")
 _KEYS = {
-    "name", "description", "license", "inputs", "text_field", "schema", "segmenter", "annotations",
+    "name", "description", "license", "inputs", "text_field", "encoding", "schema", "segmenter", "annotations",
     "adjudication", "reviewer", "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
     "units",
 }  # fmt: skip
@@ -29,6 +30,16 @@ _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 
 class RecipeError(ValueError):
     """A recipe that cannot be built, naming the file and the offending key."""
+
+
+def _encoding(value: Any, fail: Any) -> str | None:
+    """The recipe's ``encoding:`` checked against the codecs Python knows (None: UTF-8)."""
+    if value is None:
+        return None
+    try:
+        return check_encoding(str(value))
+    except DecodeProblem as exc:
+        raise fail(f"encoding: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,7 @@ class Recipe:
     description: str = ""
     license: str = "other"
     text_field: str = "text"
+    encoding: str | None = None  # of .txt and .jsonl pages that are not UTF-8 (cp1256...)
     schema: str | None = None
     segmenter: dict[str, Any] = field(default_factory=dict)
     annotations: tuple[str, ...] = ()  # store files and folders of stores
@@ -78,6 +90,7 @@ class Recipe:
             "license": self.license,
             "inputs": list(self.inputs),
             "text_field": self.text_field,
+            **({"encoding": self.encoding} if self.encoding else {}),
             "schema": self.schema,
             "segmenter": self.segmenter,
             # one store stays a string, as recipes (and the manifests of earlier builds) wrote it
@@ -173,6 +186,7 @@ class Recipe:
             description=str(data.get("description") or ""),
             license=str(data.get("license") or "other"),
             text_field=str(data.get("text_field") or "text"),
+            encoding=_encoding(data.get("encoding"), fail),
             schema=data.get("schema"),
             segmenter=dict(data.get("segmenter") or {}),
             annotations=tuple(annotations),

@@ -90,6 +90,7 @@ def run_segment(
     settings: Settings | None = None,
     options: ExecutorOptions | None = None,
     text_field: str = "text",
+    encoding: str | None = None,
 ) -> SegmentRun:
     """Pages (files, folders, globs) into a units file (compact when it ends in ``.gz``) with its
     settings recorded beside it; the bytes do not depend on the executor or the worker count."""
@@ -98,7 +99,7 @@ def run_segment(
     tasks = options.ranks
     with _work_folder(options, output) as work:
         shards, errors_path = work / "shards", work / ERRORS
-        read = ReadPages(tuple(inputs), text_field, str(errors_path))
+        read = ReadPages(tuple(inputs), text_field, str(errors_path), encoding)
         first = _executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
         merge = _executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
         merge.run()

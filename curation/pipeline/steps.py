@@ -43,15 +43,18 @@ class ReadPages(PipelineStep):
     name = "read pages"
     type = "READER"
 
-    def __init__(self, inputs: tuple[str, ...], text_field: str = "text", errors_path: str | None = None) -> None:
+    def __init__(
+        self, inputs: tuple[str, ...], text_field: str = "text", errors_path: str | None = None, encoding: str | None = None
+    ) -> None:
         super().__init__()
         self.inputs, self.text_field, self.errors_path = tuple(inputs), text_field, errors_path
+        self.encoding = encoding
         self.cwd = os.getcwd()  # inputs as given stay the provenance written into the units
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, Document]]:
         os.chdir(self.cwd)
         errors: list[IngestError] = []
-        for index, document in enumerate(read_documents(self.inputs, errors, text_field=self.text_field)):
+        for index, document in enumerate(read_documents(self.inputs, errors, text_field=self.text_field, encoding=self.encoding)):
             if index % world_size == rank:
                 self.stat_update("documents")
                 yield index, document
