@@ -277,7 +277,8 @@ def _starter_schema(name: str) -> str:
 
 def init_workspace(folder: str | Path = ".", name: str | None = None) -> InitReport:
     """Create a workspace in ``folder``: ``curation.yaml``, a starter ``schema.yaml``, ``recipe.yaml``,
-    an empty ``pages/`` folder and a ``.gitignore`` for ``data/``. Files already there are kept."""
+    empty ``pages/`` and ``data/annotations/`` folders and a ``.gitignore`` for ``data/``. Files
+    already there are kept."""
     root = Path(folder)
     chosen = name or workspace_name(root)
     if not _NAME.match(chosen):
@@ -297,8 +298,9 @@ def init_workspace(folder: str | Path = ".", name: str | None = None) -> InitRep
         with atomic_writer(target) as handle:
             handle.write(text)
         written.append(target)
-    pages = root / "pages"
-    if not pages.exists():
-        pages.mkdir(parents=True)
-        written.append(pages)
+    # pages/ for the user's raw pages; data/annotations/ where `curation pull` writes and the recipe reads
+    for folder in (root / "pages", root / "data" / "annotations"):
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            written.append(folder)
     return InitReport(root / WORKSPACE_FILE, tuple(written), tuple(kept))

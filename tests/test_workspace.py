@@ -21,7 +21,7 @@ from curation.workspace import (
 def test_init_writes_a_workspace_whose_schema_loads(tmp_path: Path) -> None:
     root = tmp_path / "My Corpus-2"
     report = init_workspace(root)
-    assert {p.name for p in report.written} == {"curation.yaml", "schema.yaml", "recipe.yaml", ".gitignore", "pages"}
+    assert {p.name for p in report.written} == {"curation.yaml", "schema.yaml", "recipe.yaml", ".gitignore", "pages", "annotations"}
     workspace = load_workspace(root / "curation.yaml")
     assert workspace.name == "my_corpus_2" == workspace_name(root)
     assert workspace.schema == (root / "schema.yaml").absolute()

@@ -125,6 +125,12 @@ def annotation_store(default: Path) -> Path:
     return default if found is None else found.annotations_dir / default.name
 
 
+def default_recipe(default: str) -> str:
+    """The recipe `curation build` builds when none is named: the workspace's, else ``default``."""
+    found = workspace()
+    return str(found.recipe) if found is not None and found.recipe is not None else default
+
+
 def _studio_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
     if value is not None:
         return value

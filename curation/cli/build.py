@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, one_line, progress, untrusted
+from curation.cli._common import console, default_recipe, one_line, progress, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.pipeline.options import PipelineFailed
 from curation.schema import SchemaError
@@ -43,7 +43,7 @@ def _summary(report: BuildReport) -> Table:
 
 
 @click.command("build")
-@click.argument("recipe", default=DEFAULT_RECIPE, type=click.Path(dir_okay=False))
+@click.argument("recipe", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False), help="Build here instead of the recipe's output folder."
 )
@@ -55,9 +55,10 @@ def _summary(report: BuildReport) -> Table:
     help="Name annotators as the stores do (e-mail addresses) instead of annotator_1...; never for a public dataset.",
 )
 @executor_options
-def build_command(recipe: str, output: str | None, allow_problems: bool, annotator_names: bool, **executor: Any) -> None:
-    """Build the dataset a RECIPE describes (default: exports/seed-news.yaml): ingest, segment,
-    deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
+def build_command(recipe: str | None, output: str | None, allow_problems: bool, annotator_names: bool, **executor: Any) -> None:
+    """Build the dataset a RECIPE describes (default: the workspace's recipe, else exports/seed-news.yaml):
+    ingest, segment, deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
+    recipe = recipe or default_recipe(DEFAULT_RECIPE)
     options = pop_executor_args(executor)
     from curation.export.build import build
     from curation.export.output import ProblemsFound

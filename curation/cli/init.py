@@ -15,7 +15,7 @@ from curation.workspace import WorkspaceError, init_workspace
 @click.option("--name", default=None, help="Workspace, schema and dataset name [default: from the folder's name].")
 def init_command(folder: Path, name: str | None) -> None:
     """Create a workspace in FOLDER (default: here): curation.yaml, a starter schema.yaml to edit,
-    recipe.yaml, an empty pages/ folder for your raw pages and a .gitignore for data/.
+    recipe.yaml, an empty pages/ folder for your raw pages, data/annotations/ and a .gitignore for data/.
     Files already there are kept as they are."""
     try:
         report = init_workspace(folder, name)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.cli._common import DEFAULT_STUDIO_DIR, annotation_store, data_dir_option, url_option
+from curation.cli._common import DEFAULT_STUDIO_DIR, annotation_store, data_dir_option, default_recipe, url_option
 from curation.workspace import WORKSPACE_ENV
 
 
@@ -29,7 +29,7 @@ def test_init_reports_what_it_wrote_and_kept(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path), "--json"])
     summary = json.loads(result.stdout)
     assert summary["ok"] and summary["command"] == "init"
-    assert sorted(Path(p).name for p in summary["written"]) == [".gitignore", "curation.yaml", "pages", "recipe.yaml", "schema.yaml"]
+    assert sorted(Path(p).name for p in summary["written"]) == [".gitignore", "annotations", "curation.yaml", "pages", "recipe.yaml", "schema.yaml"]
     again = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert again.exit_code == 0 and again.output.count("kept") == 4
 
@@ -92,3 +92,9 @@ def test_pull_keeps_its_stores_where_the_workspace_recipe_and_report_read_them(
     assert "annotations: data/annotations" in (workspace / "recipe.yaml").read_text(encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert annotation_store(default) == default
+
+
+def test_build_takes_the_workspace_recipe_when_none_is_named(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_recipe("exports/seed-news.yaml") == str(workspace / "recipe.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert default_recipe("exports/seed-news.yaml") == "exports/seed-news.yaml"
