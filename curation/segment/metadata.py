@@ -35,6 +35,9 @@ MAX_META_CHARS = 160
 MAX_META_WORDS = 16
 MAX_PLACE_WORDS = 2
 """Words besides the date and the agency in a dateline: a place (``دار السلام``)."""
+MAX_GLUED_PLACE_WORDS = 4
+"""The same, for a dateline glued before a first sentence (``واشنطن، الولايات المتحدة الأمريكية
+(CNN) -- ...``): there no photo caption (``جنود يعبرون النهر (رويترز)``) can stand."""
 MAX_PART_WORDS = 4
 """Words in each dash-joined part of a byline (a name, an outlet, a city)."""
 MAX_GLUED_PREFIX_WORDS = 24
@@ -107,7 +110,7 @@ class MetadataRules:
         self.link_phrases = tuple(normalize_text(p).casefold() for p in link_phrases)
         self.sentence_first_words = frozenset(normalize_text(w) for w in sentence_first_words)
 
-    def line_kind(self, text: str) -> MetaKind | None:
+    def line_kind(self, text: str, glued: bool = False) -> MetaKind | None:
         """What a whole (trimmed) line is, by shape; None for anything else (title, body, caption)."""
         if len(text) > MAX_META_CHARS or not any(ch.isalnum() for ch in text):
             return None
@@ -122,7 +125,7 @@ class MetadataRules:
             return "byline" if len(text.split()) <= MAX_META_WORDS // 2 else None
         if text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")"):
             return None
-        date_kind = self._date_kind(text)
+        date_kind = self._date_kind(text, MAX_GLUED_PLACE_WORDS if glued else MAX_PLACE_WORDS)
         if date_kind is not None:
             return date_kind
         if self._is_byline(text, folded):
@@ -148,7 +151,7 @@ class MetadataRules:
                 shown += 1  # bidi marks and zero-width characters before the first word
             if not prefix or shown >= len(text) or not text[shown].isalnum() and text[shown] not in "«\"“(":
                 continue
-            kind = self.line_kind(prefix) or self._lone_place(prefix, match.group())
+            kind = self.line_kind(prefix, glued=True) or self._lone_place(prefix, match.group())
             if kind in ("byline", "dateline"):
                 best = (len(prefix), rest, kind)
         return best
@@ -171,21 +174,23 @@ class MetadataRules:
             return True
         return _TIME.search(text) is not None and not self._non_date_tokens(text) and not self._has_named_date(text)
 
-    def _date_kind(self, text: str) -> MetaKind | None:
+    def _date_kind(self, text: str, max_place_words: int) -> MetaKind | None:
         """``dateline`` for a date or a bracketed agency with at most a place besides, ``boilerplate``
         for a bare time (handled above), None otherwise."""
         rest, agency = self._without_agency(text)
         has_date = self._has_named_date(rest) or _NUMERIC_DATE.search(rest) is not None
         if not has_date and agency != "bracketed":
             return None  # "نمضي معا" ends in an agency's name (Ma'an) but is a headline
-        rest = _QUALIFIER.sub(" ", rest, count=1)  # "كان (جنوب فرنسا)": a place and its region
+        rest, qualified = _QUALIFIER.subn(" ", rest, count=1)  # "كان (جنوب فرنسا)": a place and its region
         places = [self._non_date_tokens(place) for place in _LIST_SEPARATOR.split(rest)]
         places = [words for words in places if words]
-        if len(places) > MAX_LISTED_NAMES or any(len(words) > MAX_PLACE_WORDS for words in places):
+        if len(places) > MAX_LISTED_NAMES or any(len(words) > max_place_words for words in places):
             return None
         others = [word for words in places for word in words]
         if any(w in _PARTICLES for w in others) or not all(_letters_only(w) for w in others):
             return None
+        if not qualified and any(normalize_text(words[0]) in self.sentence_first_words for words in places):
+            return None  # "قالت هيئة الإذاعة (بي.بي.سي)": a clause; "كان (جنوب فرنسا)" is Cannes
         return "dateline" if has_date or others else "byline"
 
     def _without_agency(self, text: str) -> tuple[str, Literal["bracketed", "trailing"] | None]:
@@ -233,7 +238,7 @@ class MetadataRules:
             return False
         first = _TOKEN.match(folded)
         if first and first.group() in self.byline_leads and 2 <= len(words) <= MAX_PART_WORDS * 2:
-            return True
+            return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
         parts = [p.strip() for p in _PART_SEPARATOR.split(text.rstrip(":： -–—"))]
         if not 2 <= len(parts) <= 4 or not all(parts):
             return False

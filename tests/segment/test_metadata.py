@@ -147,3 +147,28 @@ def test_a_glued_dateline_before_bidi_marks_is_found() -> None:
     prefix_end, rest, kind = RULES.glued_prefix(line)
     assert (line[:prefix_end], kind) == ("الأراضي اليمنية (رويترز)", "dateline")
     assert line[rest:].startswith("\u200f")
+
+
+@pytest.mark.parametrize(
+    ("line", "dateline"),
+    [
+        ("دبي، الإمارات العربية المتحدة (CNN)-- وافق مجلس النواب على الاتفاقية.", "دبي، الإمارات العربية المتحدة (CNN)"),
+        ("واشنطن، الولايات المتحدة الأمريكية (CNN) -- أكد وزير الدفاع أنه التقى نظيره.", "واشنطن، الولايات المتحدة الأمريكية (CNN)"),
+        ("موسكو، روسيا (CNN) – أكد المتحدث أن بلاده تراقب التطورات.", "موسكو، روسيا (CNN)"),
+    ],
+)
+def test_a_place_with_its_country_and_a_bracketed_outlet_glued_before_sentence_1(line: str, dateline: str) -> None:
+    prefix_end, _, kind = RULES.glued_prefix(line)
+    assert (line[:prefix_end], kind) == (dateline, "dateline")
+
+
+def test_a_photo_caption_is_not_a_dateline() -> None:
+    assert RULES.line_kind("جنود يعبرون النهر الكبير (رويترز)") is None
+
+
+def test_a_clause_before_a_bracketed_outlet_is_not_a_dateline() -> None:
+    assert RULES.glued_prefix("قالت هيئة الإذاعة البريطانية (بي.بي.سي) إن الحكومة وافقت على الخطة.") is None
+
+
+def test_a_byline_word_opening_a_question_is_not_a_byline() -> None:
+    assert RULES.line_kind("مراسلة: ما هي مشكلتهم (منظمة حظر الأسلحة الكيمياوية)") is None
