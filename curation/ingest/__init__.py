@@ -9,6 +9,7 @@ record) and what is wrong, and the remaining inputs are still read.
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,11 @@ def read_text_file(
     if isinstance(raw, IngestError):
         return raw
     if looks_like_html(raw):
+        notice = IngestError(str(path), "is an HTML page, not text: read as HTML (name it .html)")
         if warnings is not None:
-            warnings.append(IngestError(str(path), "is an HTML page, not text: read as HTML (name it .html)"))
+            warnings.append(notice)
+        else:  # a caller that collects no warnings still gets it, on stderr, never dropped
+            logging.getLogger(__name__).warning("%s", notice)
         return read_html_file(path, html)
     problem = problem_with_bytes(raw, encoding)
     if problem:

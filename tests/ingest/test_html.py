@@ -142,3 +142,12 @@ def test_an_arabic_byline_keeps_the_writer_after_the_city(tmp_path: Path) -> Non
     (document,), _, _ = read(path)
     (article,) = segment_document(document).articles
     assert article.byline.text == "القاهرة - أحمد الريدي"
+
+
+def test_without_a_warnings_list_the_html_notice_is_logged(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    path = tmp_path / "renamed.txt"
+    path.write_bytes(news_page())
+    errors: list[IngestError] = []
+    (document,) = read_documents([path], errors)
+    assert errors == [] and PARAGRAPHS[0] in document.text
+    assert str(path) in caplog.text and "HTML" in caplog.text
