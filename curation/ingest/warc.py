@@ -55,6 +55,9 @@ def read_warc_file(path: Path, settings: HtmlSettings) -> Iterator[Document | In
                 if len(raw) > MAX_PAGE_BYTES:
                     yield IngestError(str(path), f"page {url} larger than {MAX_PAGE_BYTES >> 20} MiB: not read", number)
                     continue
+                if getattr(record.raw_stream, "limit", 0):  # bytes the record declares but the file lacks
+                    yield IngestError(str(path), f"page {url} is cut short (a truncated archive): not read", number)
+                    continue
                 pages += 1
                 yield html_document(
                     raw, settings, path=str(path), source_key=f"{path.name}#{url or number}", line=number, url=url

@@ -151,3 +151,17 @@ def test_without_a_warnings_list_the_html_notice_is_logged(tmp_path: Path, caplo
     (document,) = read_documents([path], errors)
     assert errors == [] and PARAGRAPHS[0] in document.text
     assert str(path) in caplog.text and "HTML" in caplog.text
+
+
+def test_a_truncated_warc_keeps_its_whole_pages_and_reports_the_cut_one(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.warc.gz"
+    with whole.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for index in range(3):
+            warc_record(writer, f"https://example.com/{index}", news_page())
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[:-300])
+    documents, errors, _ = read(cut)
+    assert [d.provenance.line for d in documents] == [1, 2]
+    (error,) = errors
+    assert error.line == 3 and "cut short" in error.reason
