@@ -17,10 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError
-
 from curation.fileio import atomic_writer
 from curation.schemas import bundled_schema
 
@@ -112,18 +108,18 @@ class _Reader:
     def fail(self, mapping: Any, key: str, message: str) -> None:
         self.problems.append(f"{self.file}:{_line(mapping, key)} {key}: {message}")
 
-    def text(self, mapping: CommentedMap, key: str, default: str | None = None) -> str | None:
+    def text(self, mapping: Any, key: str, default: str | None = None) -> str | None:
         value = mapping.get(key, default)
         if value is None or (isinstance(value, str) and value.strip()):
             return value
         self.fail(mapping, key, f"must be a non-empty string, got {value!r}")
         return default
 
-    def path(self, mapping: CommentedMap, key: str, default: str | None = None) -> Path | None:
+    def path(self, mapping: Any, key: str, default: str | None = None) -> Path | None:
         value = self.text(mapping, key, default)
         return None if value is None else self.file.parent / value
 
-    def inputs(self, data: CommentedMap) -> tuple[str, ...]:
+    def inputs(self, data: Any) -> tuple[str, ...]:
         value = data.get("inputs", [])
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -131,7 +127,7 @@ class _Reader:
             return ()
         return tuple(value)
 
-    def server_url(self, data: CommentedMap) -> str | None:
+    def server_url(self, data: Any) -> str | None:
         server = data.get("server")
         if server is None:
             return None
@@ -147,7 +143,7 @@ class _Reader:
             return None
         return url.rstrip("/") if url else None
 
-    def annotators(self, data: CommentedMap) -> dict[str, int]:
+    def annotators(self, data: Any) -> dict[str, int]:
         value = data.get("annotators") or {}
         if not isinstance(value, dict):
             self.fail(data, "annotators", "must map a level (article, sentence) to annotators per task")
@@ -163,7 +159,7 @@ class _Reader:
         return found
 
     def read(self, data: Any) -> Workspace | None:
-        if not isinstance(data, CommentedMap):
+        if not isinstance(data, dict):
             self.problems.append(f"{self.file}:1: a workspace file must be a YAML mapping (see `curation init`)")
             return None
         for key in data:
@@ -191,6 +187,9 @@ def load_workspace(file: str | Path) -> Workspace:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkspaceError([f"{file}: cannot read workspace file: {getattr(exc, 'strerror', None) or exc}"]) from None
+    from ruamel.yaml import YAML  # only where a workspace file is found: `curation --help` stays light
+    from ruamel.yaml.error import MarkedYAMLError
+
     try:
         data = YAML(typ="rt").load(source)
     except MarkedYAMLError as exc:
@@ -264,6 +263,8 @@ def workspace_name(folder: Path) -> str:
 
 def _starter_schema(name: str) -> str:
     """The bundled news schema renamed for this corpus, as version 1 with no migration history."""
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.width = 4096
     data = yaml.load(bundled_schema().read_text(encoding="utf-8"))

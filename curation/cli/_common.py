@@ -18,25 +18,20 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from curation.outputs import OutputOverInput, check_outputs
-from curation.schema import Schema, SchemaError, load_schema
 from curation.secrets import scrub
 from curation.workspace import Workspace, WorkspaceError, current_workspace
+
+if TYPE_CHECKING:  # loaded when used: `curation --help` needs neither ruamel.yaml nor rich.progress
+    from rich.progress import Progress
+
+    from curation.schema import Schema
 
 SCHEMA_ENV = "CURATION_SCHEMA"
 DATA_DIR_ENV = "CURATION_DATA_DIR"
@@ -66,6 +61,16 @@ def untrusted(text: str) -> str:
 
 def progress(transient: bool = False) -> Progress:
     """A progress display that shows a bar when the total is known and a live count otherwise."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -110,6 +115,8 @@ def schema_path(option: Path | None = None) -> Path | None:
 def load_schema_or_exit(path: Path | None, strict: bool = False) -> Schema:
     """The schema ``path`` names, else the one :func:`schema_path` finds, or every problem printed and exit 1;
     ``strict`` also asks for what a first draft may leave out (Arabic names, descriptions, examples)."""
+    from curation.schema import SchemaError, load_schema
+
     try:
         return load_schema(schema_path(path), strict=strict)
     except SchemaError as error:
