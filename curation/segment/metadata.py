@@ -73,13 +73,19 @@ class _Vocabulary:
     so ``أ.ف.ب`` ``أ ف ب`` and ``(ا ف ب)`` are one agency."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = tuple(phrases)
         self.squeezed = frozenset(self.squeeze(p) for p in phrases)
+        # a bound before normalising: each word may be spaced out with its dots ("أ . ف . ب")
+        # and the phrase wrapped in a few decoration tokens ("// انتهى //")
+        self.max_tokens = 2 * max((len(p.split()) for p in phrases), default=0) + 3
 
     @staticmethod
     def squeeze(text: str) -> str:
         return "".join(ch for ch in normalize_text(text).casefold() if ch not in _DECORATION)
 
     def __contains__(self, text: str) -> bool:
+        if len(text.split()) > self.max_tokens:
+            return False
         squeezed = self.squeeze(text)
         return bool(squeezed) and squeezed in self.squeezed
 
@@ -169,10 +175,21 @@ class MetadataRules:
         for label in self.tag_labels:
             if folded.startswith(label) and folded[len(label) : len(label) + 1] in (":", " ", "：", ""):
                 return True
-        words = [w for w in _TOKEN.findall(folded) if any(ch.isalnum() for ch in w)]
-        if words and len(words) <= MAX_SHARE_WORDS and all(w.strip(".") in self.share_words for w in words):
+        if self._only_share_words(folded):
             return True
         return _TIME.search(text) is not None and not self._non_date_tokens(text) and not self._has_named_date(text)
+
+    def _only_share_words(self, folded: str) -> bool:
+        """A few words, all of share prompts and buttons; stops at the first other word."""
+        count = 0
+        for match in _TOKEN.finditer(folded):
+            word = match.group()
+            if not any(ch.isalnum() for ch in word):
+                continue
+            count += 1
+            if count > MAX_SHARE_WORDS or word.strip(".") not in self.share_words:
+                return False
+        return count > 0
 
     def _date_kind(self, text: str, max_place_words: int) -> MetaKind | None:
         """``dateline`` for a date or a bracketed agency with at most a place besides, ``boilerplate``
