@@ -42,23 +42,30 @@ def helps(words):
     except SystemExit:
         pass
 
+def leaves(words, command):
+    helps(words)
+    if not isinstance(command, click.Group):
+        return [(words, command)]
+    return [leaf for sub in sorted(command.commands) for leaf in leaves([*words, sub], command.commands[sub])]
+
 name = sys.argv[1]
-helps([name])
-command = main.get_command(click.Context(main), name)
-subcommands = sorted(command.commands) if isinstance(command, click.Group) else []
-for sub in subcommands:
-    helps([name, sub])
-print(json.dumps({"subcommands": subcommands, "heavy": sorted(m for m in json.loads(sys.argv[2]) if m in sys.modules)}))
+found = leaves([name], main.get_command(click.Context(main), name))
+print(json.dumps({
+    "subcommands": [" ".join(words) for words, _ in found],
+    "heavy": sorted(m for m in json.loads(sys.argv[2]) if m in sys.modules),
+    "without_quiet_or_json": [" ".join(w) for w, c in found if not {"quiet", "json_summary"} <= {p.name for p in c.params}],
+}))
 """
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_help_loads_no_heavy_library(name: str) -> None:
+def test_help_loads_no_heavy_library_and_offers_quiet_and_json(name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, name, json.dumps(HEAVY)], capture_output=True, text=True, check=True
     )
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["heavy"] == [], f"`curation {name} --help` (and {found['subcommands']}) imports {found['heavy']}"
+    assert found["without_quiet_or_json"] == []  # every command takes --quiet and --json
 
 
 def test_the_top_level_help_imports_no_command_module_nor_a_yaml_parser() -> None:
