@@ -238,6 +238,19 @@ def decode_text(raw: bytes, encoding: str | None = None) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def read_small_text(path: str | Path, max_bytes: int) -> str:
+    """The UTF-8 text of a small file (a schema, a recipe), refusing with :class:`OSError` or
+    :class:`DecodeProblem` what would hang or exhaust memory: a FIFO, a device (a symlink to
+    ``/dev/zero``), a file over ``max_bytes``."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise DecodeProblem("not a regular file (a FIFO, device or socket)")
+    with open(path, "rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DecodeProblem(f"larger than {max_bytes:,} bytes")
+    return decode_text(raw)
+
+
 # --- walking folders -----------------------------------------------------------------------------
 
 

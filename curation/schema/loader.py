@@ -16,8 +16,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
+from curation.fileio import DecodeProblem, read_small_text
 from curation.schema.hotkeys import reserved_by_label_studio
 from curation.schema.model import (
     GRANULARITIES,
@@ -38,6 +39,7 @@ VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_SCHEMA_CHARS = 1 << 20  # the bundled schema is ~10 KB; a megabyte is no schema
 MAX_ALIAS_PROBLEMS = 5
+MAX_DEPTH = 32  # the bundled schema nests 6 deep; thousands of "[" take ruamel minutes to parse
 # Names Label Studio tasks already use for object tags and data keys (see the studio bridge).
 RESERVED_FAMILY_NAMES = frozenset({"text", "title", "target", "unit_id", "doc_id"})
 
@@ -475,7 +477,13 @@ def _refuse_aliases(source: str, report: _Report) -> None:
     when the schema is walked (the "billion laughs"), and a schema never needs them. Checked on the
     event stream, before anything is built."""
     lines: set[int | None] = set()
+    depth = 0
     for event in YAML(typ="rt").parse(source):
+        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+        if depth > MAX_DEPTH:
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            report.add(line, "", f"nested deeper than {MAX_DEPTH} levels: no schema is")
+            return
         if isinstance(event, AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark is not None else None
             if line not in lines:
@@ -494,8 +502,8 @@ def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Sche
     shown = str(path) if path is not None else str(schema_path)
     report = _Report(shown)
     try:
-        source = schema_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        source = read_small_text(schema_path, 4 * MAX_SCHEMA_CHARS)  # a FIFO or /dev/zero never ends
+    except (OSError, DecodeProblem) as exc:
         raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
     if len(source) > MAX_SCHEMA_CHARS:
         raise SchemaError([f"{shown}: {len(source):,} characters; a schema is at most {MAX_SCHEMA_CHARS:,}"])
