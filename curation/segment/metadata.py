@@ -55,7 +55,7 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:هـ|ه|م)?")
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _TOKEN = re.compile(r"[^\s,،:;؛/|()\[\]«»\"“”\-–—]+")
-_PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s+[/|]\s+")
+_PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*[/|]\s+|\s+[/|]\s*")
 _PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*")
 _LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
 _QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
@@ -187,7 +187,10 @@ class MetadataRules:
             if not any(ch.isalnum() for ch in word):
                 continue
             count += 1
-            if count > MAX_SHARE_WORDS or word.strip(".") not in self.share_words:
+            word = word.strip(".")
+            if word not in self.share_words and not (word.startswith("و") and word[1:] in self.share_words):
+                return False  # "وتويتر": the conjunction is written on the word
+            if count > MAX_SHARE_WORDS:
                 return False
         return count > 0
 

@@ -172,3 +172,23 @@ def test_a_clause_before_a_bracketed_outlet_is_not_a_dateline() -> None:
 
 def test_a_byline_word_opening_a_question_is_not_a_byline() -> None:
     assert RULES.line_kind("مراسلة: ما هي مشكلتهم (منظمة حظر الأسلحة الكيمياوية)") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("القاهرة/ أحمد علي", "byline"),
+        ("المصدر: وكالات", "byline"),
+        ("وكالات", "byline"),
+        ("تصوير: سامي خليل", "byline"),
+        ("تابعونا على فيسبوك وتويتر", "boilerplate"),
+        ("للمزيد اضغط هنا", "boilerplate"),
+        ("نشر في: 12 مايو 2024", "dateline"),
+    ],
+)
+def test_more_outlets_credit_and_footer_lines(line: str, kind: str) -> None:
+    assert RULES.line_kind(line) == kind
+
+
+def test_a_slash_inside_prose_is_no_byline() -> None:
+    assert RULES.line_kind("وقال الوزير إن الحكومة و/أو البرلمان سيقرران.") is None
