@@ -102,17 +102,21 @@ def explained(url: str, what: str) -> Iterator[None]:
         raise _explain(exc, url, what) from None
 
 
-def raw_json(client: LabelStudio, path: str, params: dict | None = None, *, method: str = "GET") -> object:
+def raw_json(
+    client: LabelStudio, path: str, params: dict | None = None, *, method: str = "GET", body: bytes | None = None
+) -> object:
     """One API call returning plain JSON, through the SDK's own authenticated HTTP client.
 
-    Used for the bulk paths (task listings of 100,000 rows, exports by ``ids[]``) where the
-    SDK's typed models cost more than the request itself, or where the SDK's parameter naming
-    differs from the server's (``ids`` vs ``ids[]``).
+    Used for the bulk paths (task listings of 100,000 rows, exports by ``ids[]``, task imports
+    sent as ready JSON ``body`` bytes) where the SDK's typed models and object-by-object encoding
+    cost more than the request itself, or where the SDK's parameter naming differs from the
+    server's (``ids`` vs ``ids[]``).
     """
     from label_studio_sdk.core.api_error import ApiError
 
     http = client._client_wrapper.httpx_client  # noqa: SLF001 - the SDK exposes no public raw call
-    response = http.request(path, method=method, params=params)
+    headers = {"content-type": "application/json"} if body is not None else None
+    response = http.request(path, method=method, params=params, content=body, headers=headers)
     if response.status_code >= 400:
         try:
             body = response.json()

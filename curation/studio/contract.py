@@ -3,7 +3,7 @@ the bridge calls, behind one typed gateway.
 
 Pinned against the locked Label Studio (1.23) by ``tests/studio/test_contract.py``. The SDK's
 typed calls are used where they are cheap; the bulk paths (Data Manager task listing, JSON
-export by ``ids[]``, prediction import) go through :meth:`StudioGateway.get_json` on the SDK's
+export by ``ids[]``, task import) go through :meth:`StudioGateway.get_json` on the SDK's
 own authenticated HTTP client, because the typed models cost more than the request at 100,000
 tasks, or the SDK names the parameters differently from the server.
 """
@@ -33,6 +33,10 @@ def export_endpoint(project_id: int) -> str:
     return f"api/projects/{project_id}/export"
 
 
+def import_endpoint(project_id: int) -> str:
+    return f"api/projects/{project_id}/import"
+
+
 def predictions_import_endpoint(project_id: int) -> str:
     return f"api/projects/{project_id}/import/predictions"
 
@@ -53,10 +57,12 @@ class StudioGateway:
     client: LabelStudio
     url: str
 
-    def get_json(self, path: str, params: dict[str, Any] | None = None, *, what: str, method: str = "GET") -> Any:
+    def get_json(
+        self, path: str, params: dict[str, Any] | None = None, *, what: str, method: str = "GET", body: bytes | None = None
+    ) -> Any:
         with explained(self.url, what):
             try:
-                return raw_json(self.client, path, params, method=method)
+                return raw_json(self.client, path, params, method=method, body=body)
             except ValueError:  # 2xx but not JSON
                 raise JunkAnswer(f"{self.url} answered {path} with something that is not JSON while {what}: "
                                  "is this Label Studio?") from None
@@ -132,11 +138,13 @@ class StudioGateway:
         return body
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]], what: str) -> list[int]:
-        """Create ``tasks``; the new task ids in order when the server returns them all, else ``[]``."""
-        with explained(self.url, what):
-            response = self.client.projects.import_tasks(project_id, request=tasks, return_task_ids=True)
-        ids = list(getattr(response, "task_ids", None) or [])
-        return [int(i) for i in ids] if len(ids) == len(tasks) else []
+        """Create ``tasks``; the new task ids in order when the server returns them all, else ``[]``.
+        Sent as one JSON body serialised here: the SDK's own call encodes object by object, which
+        costs a third of the import at 10,000 tasks."""
+        body = json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+        answer = self.get_json(import_endpoint(project_id), {"return_task_ids": "true"}, what=what, method="POST", body=body)
+        ids = answer.get("task_ids") if isinstance(answer, dict) else None
+        return [int(i) for i in ids] if isinstance(ids, list) and len(ids) == len(tasks) else []
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> None:
         """Add predictions (each with its ``task`` id) to existing tasks in one request."""
