@@ -15,7 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
 from curation.fileio import DecodeProblem, read_small_text
@@ -519,6 +519,9 @@ def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Sche
         raise SchemaError(report.problems) from None
     except RecursionError:
         raise SchemaError([f"{shown}: invalid YAML: nested too deeply"]) from None
+    except YAMLError as exc:  # unmarked: a control character the YAML reader refuses
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        raise SchemaError([f"{shown}: invalid YAML: {reason}"]) from None
     parsed = _SchemaReader(report, strict).read(data)
     if report.problems or parsed is None:
         raise SchemaError(report.problems)
