@@ -65,11 +65,15 @@ class Gazetteer:
 
     index: dict[str, list[_Entry]] = field(default_factory=dict)
     labels: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
-    digest: str = ""
     _cache: dict[str, tuple[tuple[int, list[_Entry]], ...]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the (normalised) names and their labels: the same list in any order or file gives the same."""
+        return hashlib.sha256(json.dumps(sorted(self.labels.items()), ensure_ascii=False).encode()).hexdigest()
 
     def add(self, name: str, label: str) -> str | None:
         """Add ``name`` as ``label``; the reason it was not added, if it was not."""
@@ -178,7 +182,7 @@ def load_gazetteer(
     drops the name); an entry whose label is not in ``labels``, a malformed line or a name listed
     twice with different labels is one problem with file and line, and the rest is still read."""
     known, label_map = frozenset(labels), label_map or {}
-    gazetteer, digest = Gazetteer(), hashlib.sha256()
+    gazetteer = Gazetteer()
     for given in paths:
         path = Path(given)
         try:
@@ -200,6 +204,4 @@ def load_gazetteer(
             reason = gazetteer.add(name, label)
             if reason:
                 problems.append(ImportProblem(str(path), number, reason))
-            digest.update(f"{name}\t{label}\n".encode())
-    gazetteer.digest = digest.hexdigest()
     return gazetteer

@@ -105,3 +105,9 @@ def test_gazetteer_files_report_every_bad_line_and_keep_the_rest(tmp_path: Path)
     assert marked(found, "ومحمد في عمان مع الأمم المتحدة وبيروت") == [("محمد", "PER"), ("عمان", "GPE"),
                                                                        ("الأمم المتحدة", "ORG")]
     assert found.digest and found.digest != load_gazetteer([tsv], LABELS, [], {}).digest
+
+
+def test_the_version_follows_the_names_not_the_file_order() -> None:
+    one = gazetteer(("القاهرة", "GPE"), ("مصر", "GPE"))
+    assert one.digest == gazetteer(("مصر", "GPE"), ("القاهرة", "GPE")).digest
+    assert one.digest != gazetteer(("القاهرة", "GPE"), ("مصر", "LOC")).digest
