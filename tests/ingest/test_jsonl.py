@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from curation.ingest import IngestError, IngestSettings, MetadataFields, read_documents
+from curation.ingest.page import compose_page, one_line
 from curation.segment.pipeline import segment_document
+from curation.units import Document, Provenance
 
 BODY = "يبدو أن الصراع بين المدربين سيشهد تحدياً من نوع خاص.\nوشهدت حلقة السبت تكوين تحالف نسائي."
 
@@ -67,9 +72,9 @@ def test_metadata_values_that_are_not_one_short_line_of_text_are_ignored(tmp_pat
 
 
 def test_ingest_settings_round_trip_through_json_and_drive_the_reader(tmp_path: Path) -> None:
-    settings = IngestSettings(text_field="body", fields=MetadataFields.only(title="headline", byline=None))
-    again = IngestSettings.from_dict(json.loads(json.dumps(settings.to_dict())))
-    assert again == settings
+    chosen = IngestSettings(text_field="body", fields=MetadataFields.only(title="headline", byline=None))
+    again = IngestSettings.from_dict(json.loads(json.dumps(chosen.to_dict())))
+    assert again == chosen
     path = tmp_path / "pages.jsonl"
     path.write_text(json.dumps({"headline": "عنوان", "author": "CNN", "body": BODY}, ensure_ascii=False), encoding="utf-8")
     errors: list[IngestError] = []
@@ -97,3 +102,23 @@ def test_a_record_holding_an_html_page_is_extracted_its_own_fields_first(tmp_pat
     assert segment_document(second).articles[0].title.text == "عنوان المحرر"
     (error,) = errors
     assert error.line == 3 and "holds an HTML page: no main text" in error.reason
+
+
+_LINE = st.text(st.sampled_from("ابت ثج.،:-()«»\u200f\u00a0\t\n\r"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=_LINE, byline=_LINE, date=_LINE, body=st.text(st.sampled_from("ابت ثج.،\n"), min_size=1, max_size=200))
+def test_header_lines_always_point_at_their_value_and_the_segmenter_keeps_them(title, byline, date, body) -> None:
+    header = {k: v for k, v in (("title", one_line(title)), ("byline", one_line(byline)), ("dateline", one_line(date))) if v}
+    text, spans = compose_page(body, header)
+    for kind, (start, end) in spans.items():
+        assert text[start:end] == header[kind]
+    document = Document("d", text, Provenance("p", None, "0"), {"header": spans})
+    articles = segment_document(document).articles
+    if "title" in spans and articles:
+        assert articles[0].title is not None and articles[0].title.text == header["title"]
+    for article in articles:
+        for span in (article.title, article.byline, article.dateline, *article.paragraphs, *article.boilerplate):
+            if span is not None:
+                assert text[span.start : span.end] == span.text
