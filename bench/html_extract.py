@@ -18,6 +18,9 @@ Scores, per page then micro-averaged over words: precision and recall of the ext
 words (multiset) against the story's words; "paragraphs" is the share of story paragraphs found
 whole; "title" and "byline" count pages whose title/author came out exactly (ours only: the
 others return text). Throughput counts the HTML bytes read, extraction and segmentation included.
+The gold is ANT's body as published, which keeps CNN's datelines (``دبي، الإمارات العربية المتحدة
+(CNN)-- ...``) and BBC's inline ``اقرأ أيضا: ...`` links: ours moves those to metadata, and they
+count against its recall and whole-paragraph score here.
 """
 
 from __future__ import annotations
