@@ -200,6 +200,18 @@ class SentenceSplitter:
         trust_plain = not self.abbreviations  # an extra abbreviation may be any Arabic word
         for match in _CANDIDATE.finditer(text):
             kind = match.lastgroup
+            if (
+                kind == "plain"
+                and trust_plain
+                and sentence_start < match.start() - 1
+                and not text[sentence_start].isspace()
+            ):
+                # the bulk of news text: a sentence from a visible character to its full stop needs
+                # no trimming, and the white space after it was matched along
+                spans.append((sentence_start, match.end(kind)))
+                sentence_start = scanned = match.end()
+                has_word = False
+                continue
             if kind == "inside":
                 continue
             run_start = match.start()
@@ -220,7 +232,7 @@ class SentenceSplitter:
                     continue
                 cut = run_end
             _append_trimmed(text, sentence_start, cut, spans)
-            sentence_start = scanned = cut
+            sentence_start = scanned = match.end() if kind != "run" else cut  # past the white space taken along
             has_word = False
         _append_trimmed(text, sentence_start, len(text), spans)
         return spans
