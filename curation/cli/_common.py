@@ -132,6 +132,12 @@ def annotation_store(default: Path) -> Path:
     return default if found is None else found.annotations_dir / default.name
 
 
+def workspace_annotators(level: str) -> int | None:
+    """Annotators per task the workspace file sets for ``level`` (None: not set, or no workspace)."""
+    found = workspace()
+    return None if found is None else found.annotators.get(level)
+
+
 def default_recipe(default: str) -> str:
     """The recipe `curation build` builds when none is named: the workspace's, else ``default``."""
     found = workspace()

@@ -24,6 +24,7 @@ from curation.cli._common import (
     schema_option,
     untrusted,
     url_option,
+    workspace_annotators,
 )
 from curation.schema import SchemaError
 from curation.studio.client import StudioError
@@ -160,6 +161,12 @@ def push_command(units: Path, level: str, predictions: Path | None, replace_pred
         server = find_server(url, data_dir)
         report = push_units(server.client(), server.url, units, level, schema, state_dir=data_dir,
                             predictions_path=predictions, replace_predictions=replace_predictions, recreate=recreate)
+        per_task = workspace_annotators(level)
+        if per_task is not None:  # the workspace file's word for this level wins over `studio overlap`
+            from curation.studio.overlap import apply_overlap
+
+            apply_overlap(server.client(), server.url, report.project.id, per_task)
+            console.print(f"{per_task} annotator(s) per {level} task (curation.yaml)", highlight=False)
     for problem in report.problems:
         console.print(f"[red]not sent[/red] {untrusted(problem)}", highlight=False, soft_wrap=True)
     console.print(
