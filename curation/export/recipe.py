@@ -15,7 +15,7 @@ from ruamel.yaml.error import YAMLError
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
-from curation.fileio import DecodeProblem, check_encoding
+from curation.fileio import DecodeProblem, check_encoding, read_small_text
 from curation.settings import Settings
 
 FORMATS = ("huggingface", "jsonl", "conll")
@@ -26,6 +26,7 @@ _KEYS = {
     "units",
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
+MAX_RECIPE_BYTES = 1 << 20
 
 
 class RecipeError(ValueError):
@@ -210,9 +211,11 @@ def load_recipe(path: str | Path) -> Recipe:
     """Read a recipe file; every problem is a :class:`RecipeError` naming the file."""
     path = Path(path)
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load(read_small_text(path, MAX_RECIPE_BYTES))  # never a FIFO or /dev/zero
     except OSError as exc:
         raise RecipeError(f"{path}: cannot read recipe: {exc.strerror or exc}") from None
+    except DecodeProblem as exc:
+        raise RecipeError(f"{path}: cannot read recipe: {exc}") from None
     except YAMLError as exc:
         raise RecipeError(f"{path}: invalid YAML: {exc}") from None
     return Recipe.from_dict(data, base=path.parent, source=str(path))

@@ -62,6 +62,9 @@ def iter_items(
     for given in inputs:
         kind = format or (guess_format(Path(given)) if isinstance(given, str | Path) else "hf-tokens")
         where = str(given) if isinstance(given, str | Path) else f"<dataset {getattr(given, '_fingerprint', '')}>"
+        if isinstance(given, str | Path) and Path(given).exists() and not (Path(given).is_dir() or Path(given).is_file()):
+            problems.append(ImportProblem(where, None, "not a regular file (a FIFO, device or socket): not read"))
+            continue  # reading it would block (a FIFO) or never end (/dev/zero)
         if kind == "conll":
             yield from read_conll(given, source, known, label_map, policy, problems)  # type: ignore[arg-type]
         elif kind == "labelstudio":

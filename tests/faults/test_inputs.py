@@ -210,3 +210,22 @@ def test_rich_markup_in_labels_is_shown_as_text(tmp_path: Path) -> None:
     assert ran.returncode == 0 and "Traceback" not in ran.output, ran.output
     assert "[red]x[/red]" in ran.output and "[/]" in ran.output
 
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["build", "zero.yaml"], 1, "zero.yaml: cannot read recipe: not a regular file (a FIFO, device or socket)"),
+        (["import", "zero.conll", "-o", "imported"], 0, "zero.conll: not a regular file (a FIFO, device or socket)"),
+        (["dedup", "zero.jsonl", "-o", "clusters.jsonl"], 1, "zero.jsonl:1: not a regular file"),
+        (["agree", "zero.jsonl", "-o", "agreement.json"], 1, "zero.jsonl:1: not a regular file"),
+        (["verify", "/dev/zero"], 1, "/dev/zero/manifest.json: Not a directory"),
+    ],
+    ids=["build-recipe", "import", "dedup", "agree", "verify"],
+)
+def test_a_symlink_to_dev_zero_is_refused_by_every_reader(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    """Before: the recipe and import readers filled memory until the kernel killed them."""
+    tried("symlink to /dev/zero given to build, import, dedup, agree, verify")
+    for name in ("zero.yaml", "zero.conll", "zero.jsonl"):
+        (tmp_path / name).symlink_to("/dev/zero")
+    assert_clean_failure(run_cli(args, tmp_path), code, message)
