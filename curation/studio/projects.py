@@ -28,6 +28,7 @@ from label_studio_sdk.core.api_error import ApiError
 from curation.fileio import atomic_writer
 from curation.schema import Schema
 from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
+from curation.studio.contract import StudioGateway
 from curation.studio.overlap import annotators_per_task, apply_overlap
 from curation.studio.server import recorded_url
 from curation.units import content_id
@@ -156,18 +157,14 @@ def ensure_project(
     folder = project_folder(state_dir, url, schema, level)
     ref = find_project(url, schema, level, state_dir)
     fresh = False
-    if ref is not None:
-        try:
-            with explained(url, f"opening project {ref.id}"):
-                client.projects.get(ref.id)
-        except ProjectMissing:
-            if not recreate:
-                raise ProjectMissing(
-                    f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: re-run with --recreate "
-                    "to create it again and push every unit anew (annotations already pulled stay in the store)."
-                ) from None
-            shutil.rmtree(folder)
-            ref = None
+    if ref is not None and not StudioGateway(client, url).project_exists(ref.id):
+        if not recreate:
+            raise ProjectMissing(
+                f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: re-run with --recreate "
+                "to create it again and push every unit anew (annotations already pulled stay in the store)."
+            )
+        shutil.rmtree(folder)
+        ref = None
     if ref is None:
         ref = _find_or_create(client, url, schema, level, folder)
         fresh = True

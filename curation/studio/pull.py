@@ -21,7 +21,7 @@ from typing import Any
 from label_studio_sdk import LabelStudio
 
 from curation.schema import Schema
-from curation.studio.client import ProjectMissing, StudioError, explained
+from curation.studio.client import ProjectMissing, StudioError
 from curation.studio.contract import TEXT_KEY, UNIT_KEY, StudioGateway, task_filter
 from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, find_project
 from curation.studio.results import from_results
@@ -224,14 +224,11 @@ def pull_annotations(
         )
     store = AnnotationStore(store_path or default_store_path(schema, level))
     report = PullReport(ref, store.path)
-    try:
-        with explained(url, f"opening project {ref.id}"):
-            client.projects.get(ref.id)
-    except ProjectMissing:  # the key works (whoami above): the project itself is gone
+    if not gateway.project_exists(ref.id):  # the key works (whoami above): the project itself is gone
         raise ProjectMissing(
             f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: the annotations already pulled stay "
             f"in {store.path}; `curation push ... --recreate` creates the project again."
-        ) from None
+        )
     with store.writing():
         _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir))
     report.rejections = store.rejections()
