@@ -1,6 +1,8 @@
 """The dedup stages end to end over one work folder: signatures -> buckets -> clusters, plus the
-containment relation. The datatrove steps in :mod:`curation.pipeline` run the same functions, one
-rank at a time; :func:`find_duplicates` runs them in this process for a stream of texts.
+containment relation. Stages 1 and 2 take a rank (and stage 2 a world size) so that ranks can share
+them; :func:`find_duplicates` runs them one after the other in this process for a stream of texts,
+which is how ``curation dedup`` and ``curation build`` use them today (memory bounded by a part and
+a band, not by the corpus). They are not yet datatrove steps of :mod:`curation.pipeline`.
 """
 
 from __future__ import annotations

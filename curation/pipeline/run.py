@@ -8,9 +8,12 @@ written; on Slurm it returns once both jobs are submitted (the merge job depends
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -42,8 +45,7 @@ def _executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: P
     if options.executor == "local":
         from datatrove.executor import LocalPipelineExecutor
 
-        # fork is fast, but only safe while no other thread (a live progress display) may hold a lock
-        start = "fork" if threading.active_count() == 1 else "forkserver"
+        start = "fork" if _fork_is_safe() else "forkserver"
         return LocalPipelineExecutor(pipeline, workers=workers, start_method=start, **common)
     if options.executor == "ray":
         import ray
@@ -60,6 +62,49 @@ def _executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: P
     return SlurmPipelineExecutor(pipeline, workers=options.workers or -1, job_name=f"curation-{name}", **common, **slurm)
 
 
+def _fork_is_safe() -> bool:
+    """Fork is fast (no re-import), but a forked child inherits the locks other threads held, so
+    only while no thread but fsspec's idle event loop (datatrove's file access) runs beside this
+    one: a live progress display (``curation build``) makes it spawn instead."""
+    return all(t is threading.main_thread() or t.name == "fsspecIO" for t in threading.enumerate())
+
+
+def _children(parent: int) -> set[int]:
+    """Ids of the child processes of ``parent`` (read from Linux's /proc; empty elsewhere)."""
+    found, wanted = set(), str(parent)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == wanted:
+                found.add(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def _run_watched(executor: Any, ranks: Any) -> None:
+    """``executor.run()`` in a child process, watched: when one of its workers dies (kill -9, the
+    out-of-memory killer) before every rank of ``ranks`` is done, datatrove's local pool would wait
+    forever for the task that worker held, so the child and its workers are stopped and
+    :class:`PipelineFailed` raised. (In a child, so that no pool is left behind in this process.)"""
+    method = "fork" if _fork_is_safe() else "spawn"
+    process = multiprocessing.get_context(method).Process(target=executor.run, name="curation-pipeline")
+    process.start()
+    known: set[int] = set()
+    while process.is_alive():
+        process.join(1.0)
+        alive = _children(process.pid)  # type: ignore[arg-type]
+        if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
+            for pid in alive:  # the pool's workers and manager, then the child: this run's own processes
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            process.kill()
+            process.join()
+            raise PipelineFailed(f"a worker process died (killed, or out of memory) before its rank was done; logs: {ranks.logging_dir.path}/logs")
+        known |= alive
+    if process.exitcode != 0:
+        raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
+
+
 def _check_done(executor: Any, logs: Path) -> None:
     missing = executor.get_incomplete_ranks(skip_completed=True)
     if missing:
@@ -69,7 +114,8 @@ def _check_done(executor: Any, logs: Path) -> None:
 @contextmanager
 def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
     """The run's folder for logs and shards: ``--work-dir`` (kept), or a fresh folder beside the
-    output, removed after a local or Ray run (kept on Slurm, where jobs still read it)."""
+    output, removed after a local or Ray run (kept on Slurm, where jobs still read it; after a
+    failure only its logs are kept)."""
     if options.work_dir:
         folder = Path(options.work_dir).resolve()
         folder.mkdir(parents=True, exist_ok=True)
@@ -79,9 +125,14 @@ def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".work", dir=output.parent))
     try:
         yield folder
-    finally:
-        if options.executor != "slurm":
-            shutil.rmtree(folder, ignore_errors=True)
+    except PipelineFailed:
+        shutil.rmtree(folder / "shards", ignore_errors=True)  # the logs its message names stay
+        raise
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if options.executor != "slurm":
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_segment(
@@ -102,7 +153,10 @@ def run_segment(
         read = ReadPages(tuple(inputs), text_field, str(errors_path), encoding)
         first = _executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
         merge = _executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
-        merge.run()
+        if options.executor == "local":
+            _run_watched(merge, first)
+        else:
+            merge.run()
         run = SegmentRun(output, work_dir=work)
         if options.executor == "slurm":
             run.submitted = True
