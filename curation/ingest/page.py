@@ -33,7 +33,9 @@ def one_line(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     line = _SPACES.sub(" ", canonicalize(value)).strip()
-    return line if line and len(line) <= MAX_HEADER_CHARS else None
+    if not any(ch.isalnum() for ch in line):
+        return None  # empty, or marks only ("\u200f", "-"): no title, writer or date
+    return line if len(line) <= MAX_HEADER_CHARS else None
 
 
 def compose_page(body: str, header: dict[HeaderKind, str]) -> tuple[str, dict[str, list[int]]]:
