@@ -55,6 +55,9 @@ class ProjectRef:
     fingerprint: str
     folder: Path
     local: bool = False  # on the workspace's own server (see the module docstring)
+    # annotators per task last set on the project by a push: reading the project back to compare
+    # computes all its counters (seconds at 20,000 tasks), so a push sets it only when it changes
+    annotators_per_task: int | None = None
 
     def save(self) -> None:
         record = {k: v for k, v in asdict(self).items() if k != "folder"}
@@ -170,7 +173,11 @@ def ensure_project(
         fresh = True
     if ref.fingerprint != schema.fingerprint:
         ref = _update_config(client, ref, schema)
-    apply_overlap(client, url, ref.id, annotators_per_task(state_dir, schema.name))
+    per_task = annotators_per_task(state_dir, schema.name)
+    if ref.annotators_per_task != per_task:
+        apply_overlap(client, url, ref.id, per_task)
+        ref = replace(ref, annotators_per_task=per_task)
+        ref.save()
     return ref, fresh
 
 
