@@ -11,6 +11,7 @@ through the ``html`` attribute (HTML-escaped, then XML-escaped by the tree write
 from __future__ import annotations
 
 import html
+import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from label_studio_sdk.label_interface import LabelInterface
@@ -24,6 +25,12 @@ Element = tuple[str, dict[str, str], tuple["Element", ...]]
 
 OBJECT_NAME = "text"
 ROOT_STYLE = "direction: rtl; text-align: right; font-size: 1.05em; line-height: 1.8"
+# The sentences around a sentence task: smaller and grey, read but not annotated.
+CONTEXT_CLASS = "curation-context"
+CONTEXT_CSS = (
+    f".{CONTEXT_CLASS}, .{CONTEXT_CLASS} * {{color: #777 !important; font-size: 0.9rem !important; "
+    "font-weight: normal !important; line-height: 1.6 !important; margin: 0.2em 0 !important}"
+)
 GUIDE_TITLE = "دليل التوسيم"
 TARGET_CAPTION = "الهدف:"
 EXAMPLE_CAPTION = "مثال:"
@@ -94,6 +101,11 @@ def _guide(families: list[LabelFamily]) -> Element:
     return ("Collapse", {}, (("Panel", {"value": GUIDE_TITLE}, (("View", {}, tuple(lines)),)),))
 
 
+def _context(value: str) -> Element:
+    """A read-only line of context (a neighbouring sentence) around the text to annotate."""
+    return ("View", {"className": CONTEXT_CLASS}, (("Header", {"value": value, "size": "6"}, ()),))
+
+
 def label_config(schema: Schema, level: str) -> str:
     """The XML for ``level``; raises ValueError if the schema asks nothing at that level.
 
@@ -110,17 +122,27 @@ def label_config(schema: Schema, level: str) -> str:
     children: list[Element] = []
     if level == "article":
         children.append(("Header", {"value": "$title", "size": "3"}, ()))
+    if level == "sentence":  # read-only context: the article's title, then the sentence before
+        children.append(("Header", {"value": "$title", "size": "5"}, ()))
     if span is not None:
         children.append(_labels(span))
+    if level == "sentence":
+        children.append(_context("$before"))
     text_attrs = {"name": OBJECT_NAME, "value": "$text"}
     if span is not None:
         text_attrs["granularity"] = span.granularity
     else:
         text_attrs["selectionEnabled"] = "false"
     children.append(("Text", text_attrs, ()))
+    if level == "sentence":
+        children.append(_context("$after"))
     children.extend(_choices(family) for family in families if family.kind == "choice")
     children.append(_guide(families))
     root = create_element(("View", {"style": ROOT_STYLE}, tuple(children)))
+    if level == "sentence":
+        style = ET.Element("Style")
+        style.text = CONTEXT_CSS
+        root.insert(0, style)
     xml = tree_to_string(root, pretty=True)
     LabelInterface(xml).validate()
     return xml

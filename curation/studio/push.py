@@ -28,7 +28,7 @@ from curation.schema import Schema
 from curation.studio.contract import UNIT_KEY, StudioGateway, task_filter
 from curation.studio.predictions import PredictionSender
 from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, ensure_project, project_lock
-from curation.studio.tasks import PUSHABLE_LEVELS, Prediction, read_predictions, task_data, unit_text
+from curation.studio.tasks import PUSHABLE_LEVELS, Prediction, add_sentence_context, read_predictions, task_data, unit_text
 from curation.unitfile import iter_unit_records
 
 BATCH_SIZE = 10_000
@@ -141,6 +141,8 @@ def push_tasks(
     records: dict[str, dict[str, Any]] = {}
     for record in iter_unit_records(units_path, level) if units_path is not None else ():
         records.setdefault(record["id"], record)
+    if level == "sentence" and units_path is not None:
+        add_sentence_context(records, units_path)  # article title and neighbouring sentences, shown read-only
     gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
     with project_lock(state_dir, gateway.url, schema, level):
         ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate)

@@ -8,17 +8,20 @@ be traced back without the units file.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import iter_jsonl
-from curation.studio.contract import DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
+from curation.studio.contract import AFTER_KEY, BEFORE_KEY, DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
+from curation.unitfile import iter_unit_records
 from curation.units import EntitySpan
 
 PUSHABLE_LEVELS = ("article", "sentence")
+CONTEXT_FIELD = "task_context"  # set on a record by add_sentence_context, read by task_data
 
 
 class UnitRecordError(ValueError):
@@ -46,10 +49,31 @@ def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str
     }
     if record.get("level") == "article":
         data[TITLE_KEY] = record.get("title") or ""
+    data.update(record.get(CONTEXT_FIELD) or {})
     target = record.get("target") or default_target
     if target is not None:
         data[TARGET_KEY] = target
     return data
+
+
+def add_sentence_context(records: Mapping[str, dict[str, Any]], units_path: str | Path) -> None:
+    """Give each sentence record (by id) what its task shows around it, read-only: its article's
+    title and the sentences just before and after it in that article ("" at either end)."""
+    titles: dict[str, str] = {}
+    by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for record in iter_unit_records(units_path):
+        if record["level"] == "article":
+            titles[record["id"]] = record.get("title") or ""
+        elif record["level"] == "sentence":
+            by_article[str(record.get("parent"))].append((record["id"], record.get("text") or ""))
+    for parent, sentences in by_article.items():
+        for index, (unit_id, _text) in enumerate(sentences):
+            if unit_id in records:
+                records[unit_id][CONTEXT_FIELD] = {
+                    TITLE_KEY: titles.get(parent, ""),
+                    BEFORE_KEY: sentences[index - 1][1] if index > 0 else "",
+                    AFTER_KEY: sentences[index + 1][1] if index + 1 < len(sentences) else "",
+                }
 
 
 @dataclass(frozen=True, slots=True)

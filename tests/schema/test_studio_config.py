@@ -38,7 +38,8 @@ def test_config_follows_the_bridge_contract(schema: Schema, level: str) -> None:
     assert all(c.get("toName") == "text" for c in controls)
     assert control_labels(xml) == {f.name: f.values for f in sorted(schema.families(level), key=lambda f: f.name)}
     header_values = [h.get("value") for h in root.iter("Header")]
-    assert ("$title" in header_values) == (level == "article")
+    assert "$title" in header_values  # an article's title; a sentence's article's title, read-only
+    assert ({"$before", "$after"} <= set(header_values)) == (level == "sentence")  # neighbouring sentences
     assert "$target" in header_values  # stance is asked at both levels
 
 
