@@ -171,3 +171,12 @@ def test_a_full_disk_keeps_the_previous_export_and_is_one_line(ws: Path, tmp_pat
     ran = run_cli(["build", "fault.yaml"], ws, preexec_fn=limit_file_size)
     assert_clean_failure(ran, 1, "File too large; the previous export is intact")
     assert_nothing_lost(before, ws)
+
+
+def test_a_build_whose_inputs_all_vanished_keeps_the_previous_export(ws: Path) -> None:
+    tried("build after every input vanished")
+    shutil.rmtree(ws / "pages")
+    before = snapshot(ws)
+    ran = run_cli(["build", "fault.yaml"], ws)
+    assert_clean_failure(ran, 1, "so the previous export was kept", "pages: no such file or folder")
+    assert_nothing_lost(before, ws)
