@@ -43,8 +43,11 @@ def run(args: list[str]) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):  # 1: the command found problems in the data, and said so
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    peak, user, system = done.stderr.strip().splitlines()[-1].split()
+    *said, last = done.stderr.strip().splitlines()
+    peak, user, system = last.split()
     CPU.append(float(user) + float(system))
+    if done.returncode:  # shown, so that a refused or partial run is never read as a figure
+        print(f"  ({args[1]} exited 1: {next((line for line in reversed(said) if line.strip()), '')[:200]})")
     return seconds, int(peak) / 1024
 
 
