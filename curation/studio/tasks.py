@@ -17,7 +17,6 @@ from typing import Any
 from curation.fileio import iter_jsonl
 from curation.studio.contract import AFTER_KEY, BEFORE_KEY, DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
-from curation.unitfile import iter_unit_records
 from curation.units import EntitySpan
 
 PUSHABLE_LEVELS = ("article", "sentence")
@@ -59,6 +58,8 @@ def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str
 def add_sentence_context(records: Mapping[str, dict[str, Any]], units_path: str | Path) -> None:
     """Give each sentence record (by id) what its task shows around it, read-only: its article's
     title and the sentences just before and after it in that article ("" at either end)."""
+    from curation.unitfile import iter_unit_records  # numpy, through the settings: not for `push --help`
+
     titles: dict[str, str] = {}
     by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for record in iter_unit_records(units_path):
