@@ -65,8 +65,9 @@ def sample(folder: Path, pages: int) -> Path:
 def recipe(folder: Path, name: str, inputs: Path, units: Path) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
-        f"name: {name}\ninputs: [{inputs}]\nunits: {units}\nlabels_from_meta: {{topic: topic}}\n"
-        f"dedup: true\nsplit: {{seed: 13, stratify: topic}}\nformats: [huggingface, jsonl]\noutput: {folder / name}\n",
+        # no labels_from_meta: ANT's topics are not the default schema's labels (a problem per row)
+        f"name: {name}\ninputs: [{inputs}]\nunits: {units}\n"
+        f"dedup: true\nsplit: {{seed: 13}}\nformats: [huggingface, jsonl]\noutput: {folder / name}\n",
         encoding="utf-8",
     )
     return path
