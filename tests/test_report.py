@@ -189,7 +189,7 @@ def test_in_a_workspace_report_needs_no_argument(
         monkeypatch.delenv(name, raising=False)
     assert CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--name", "mine"]).exit_code == 0
     data = tmp_path / "ws" / "data"
-    (data / "annotations").mkdir(parents=True)
+    (data / "annotations").mkdir(parents=True, exist_ok=True)  # curation init made it
     (data / "units.jsonl").write_bytes(units_file.read_bytes())
     (data / "annotations" / "mine-article.jsonl").write_text(
         "".join(json.dumps(a.to_record(), ensure_ascii=False) + "\n" for a in _annotations(seed_records)),
