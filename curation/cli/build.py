@@ -111,9 +111,9 @@ def verify_command(export_dir: str, recipe: str | None) -> None:
 
     try:
         result = verify(export_dir, recipe)
-    except (RecipeError, ValueError) as exc:
+    except (RecipeError, FileNotFoundError, ValueError) as exc:
         raise click.ClickException(one_line(str(exc))) from None
-    except OSError as exc:  # not a build folder, unreadable
+    except OSError as exc:  # not a build folder (a file, a device), unreadable
         raise click.ClickException(one_line(f"{exc.filename or export_dir}: {exc.strerror or exc}")) from None
     for note in result.notes:
         console.print(f"[yellow]note[/yellow] {escape(note)}", highlight=False)
