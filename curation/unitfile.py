@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl, write_jsonl
+from curation.fileio import JsonlLineError, atomic_writer, dumps, iter_jsonl, write_jsonl
 from curation.segment.pipeline import SegmentedDocument
 from curation.settings import Settings
 from curation.units import Article, Document, Unit, unit_from_record
@@ -92,7 +92,7 @@ def write_unit_records(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     if not is_compact(path):
         return write_jsonl(path, records)
     return write_compact_lines(
-        path, (json.dumps(compact_record(record), ensure_ascii=False).encode("utf-8") + b"\n" for record in records)
+        path, (dumps(compact_record(record)).encode("utf-8") + b"\n" for record in records)  # NaN as null
     )
 
 

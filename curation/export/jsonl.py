@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pyarrow as pa
 from datasets import Features
 
 from curation.export.codec import row_decoder
-from curation.fileio import atomic_writer
+from curation.fileio import atomic_writer, dumps
 
 JSONL_DIR = "jsonl"
 
@@ -28,6 +27,6 @@ def decoded_rows(batches: Iterable[pa.RecordBatch], features: Features) -> Itera
 def write_jsonl(out_dir: Path, config: str, split: str, batches: Iterable[pa.RecordBatch], features: Features) -> Path:
     path = out_dir / JSONL_DIR / config / f"{split}.jsonl"
     with atomic_writer(path) as handle:
-        writer = jsonlines.Writer(handle, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+        writer = jsonlines.Writer(handle, dumps=dumps)  # NaN as null: valid JSON for every reader
         writer.write_all(decoded_rows(batches, features))
     return path
