@@ -6,7 +6,7 @@ sentences) built into a Hugging Face dataset, side by side with `datasets` doing
 
 Each row of the tables is its own process, so its peak memory (VmHWM) is its own.
 
-* build: `curation.export.build.build()` end to end from a recipe (read, segment, rows with tokens,
+* build: `curation.export.building.build()` end to end from a recipe (read, segment, rows with tokens,
   dedup, grouped stratified splits, Parquet + card + manifest), streaming: rows become Arrow
   batches as they are made. Target: peak memory under 1 GB.
 * export only, same rows: both processes first make the same row dicts (segmenter + row builder)
@@ -108,7 +108,7 @@ def recipe_for(folder: Path, limit: int | None):
 
 
 def child_build(limit: int | None) -> dict:
-    from curation.export.build import build
+    from curation.export.building import build
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         started = time.perf_counter()
@@ -132,7 +132,7 @@ def child_build(limit: int | None) -> dict:
 def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
     """The same row dicts the build makes, held in lists (what `Dataset.from_list` needs)."""
     from curation.export.annotations import LabelSource
-    from curation.export.build import RowMaker, layouts_for
+    from curation.export.building import RowMaker, layouts_for
     from curation.ingest import read_documents
     from curation.schema import load_schema
     from curation.segment.pipeline import SegmenterSettings
@@ -150,7 +150,7 @@ def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
 
 
 def child_export(tool: str, limit: int | None) -> dict:
-    from curation.export.build import CONFIGS, _split_items
+    from curation.export.building import CONFIGS, _split_items
     from curation.export.splits import assign_splits
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:

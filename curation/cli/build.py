@@ -16,7 +16,7 @@ from curation.pipeline.options import PipelineFailed
 from curation.schema import SchemaError
 
 if TYPE_CHECKING:  # the exporters load datasets and pyarrow: imported by each command when it runs
-    from curation.export.build import BuildReport
+    from curation.export.building import BuildReport
 
 DEFAULT_RECIPE = "exports/seed-news.yaml"
 PROBLEMS_SHOWN = 20
@@ -60,7 +60,7 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
     ingest, segment, deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
     recipe = recipe or default_recipe(DEFAULT_RECIPE)
     options = pop_executor_args(executor)
-    from curation.export.build import build
+    from curation.export.building import build
     from curation.export.output import ProblemsFound
     from curation.export.recipe import RecipeError, load_recipe
 
@@ -107,7 +107,7 @@ def _print_problems(problems: list[str], where: str) -> None:
 def verify_command(export_dir: str, recipe: str | None) -> None:
     """Rebuild EXPORT_DIR in a temporary folder and check every file is byte-identical."""
     from curation.export.recipe import RecipeError
-    from curation.export.verify import verify
+    from curation.export.verification import verify
 
     try:
         result = verify(export_dir, recipe)
@@ -134,7 +134,7 @@ def verify_command(export_dir: str, recipe: str | None) -> None:
 )
 def publish_command(export_dir: str, repo_id: str, private: bool, timeout: float) -> None:
     """Upload EXPORT_DIR to the Hugging Face Hub (token from HF_TOKEN or `hf auth login`)."""
-    from curation.export.publish import PublishError, publish
+    from curation.export.publishing import PublishError, publish
 
     try:
         url = publish(export_dir, repo_id, private=private, timeout=timeout)

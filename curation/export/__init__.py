@@ -7,12 +7,32 @@ dataset card), JSONL and CoNLL out, with a manifest that makes every rebuild byt
     True
 """
 
-from curation.export.build import BuildReport, build
-from curation.export.publish import PublishError, publish
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from curation.export.recipe import Recipe, RecipeError, load_recipe
 from curation.export.splits import SplitItem, SplitSpec, assign_splits
 from curation.export.tokenize import Tagging, Token, bio_tagging, tokenize
-from curation.export.verify import Verification, verify
+
+# Resolved on first use: light commands (segment) read recipes through this package and must not pay
+# for `datasets`, which building, publishing and verifying pull in.
+_HEAVY = {
+    "BuildReport": "building",
+    "build": "building",
+    "PublishError": "publishing",
+    "publish": "publishing",
+    "Verification": "verification",
+    "verify": "verification",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HEAVY:
+        raise AttributeError(f"module 'curation.export' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"curation.export.{_HEAVY[name]}"), name)
+
 
 __all__ = [
     "BuildReport",

@@ -13,7 +13,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from curation.agreement import adjudicate, agreement_report
 from curation.agreement.review import pull_review, push_review
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.ingest import expand_inputs, read_documents
 from curation.schema import default_schema_path, load_schema

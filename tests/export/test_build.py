@@ -10,7 +10,7 @@ import pytest
 from datasets import Features, load_dataset
 
 from curation.dedup import check_leakage
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import RecipeError, load_recipe
 from curation.export.rows import ARTICLE_BASE, SENTENCE_BASE
 from curation.ingest import read_documents

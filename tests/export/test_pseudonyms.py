@@ -9,7 +9,7 @@ from pathlib import Path
 
 from datasets import load_dataset
 
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.ingest import read_documents
 from curation.segment.pipeline import segment_document

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from curation.export.build import build
-from curation.export.publish import PublishError, publish
+from curation.export.building import build
+from curation.export.publishing import PublishError, publish
 from curation.export.recipe import load_recipe
 
 from .conftest import write_recipe

@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import load_recipe
-from curation.export.verify import verify
+from curation.export.verification import verify
 
 from .conftest import write_recipe
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import RecipeError, load_recipe
 from curation.unitfile import iter_unit_records
 

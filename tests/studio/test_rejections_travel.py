@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from datasets import load_dataset
 
 from curation.cli import main
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curation.export.build import build
+from curation.export.building import build
 from curation.export.manifest import MANIFEST_NAME, file_sha256, output_hashes, read_manifest
 from curation.export.recipe import RecipeError, load_recipe
 
