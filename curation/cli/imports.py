@@ -1,5 +1,8 @@
 """`curation import`: CoNLL/BIO files, Label Studio exports and Hugging Face datasets in, units
-and annotations (or predictions) out, every tag problem printed with its file and line."""
+and annotations (or predictions) out, every tag problem printed with its file and line.
+
+Like every other command, a problem met on the way is reported and the rest still imported, and the
+exit code is then 1, so a script (or CI) never mistakes a partial import for a clean one."""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
-from curation.cli._common import console, load_schema_or_exit, print_errors
+from curation.cli._common import console, error_console, load_schema_or_exit, print_errors, summarize, untrusted
 
 SHOWN_PROBLEMS = 200
 
@@ -47,10 +49,10 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
     except (LabelMapError, OSError, ValueError, KeyError) as error:
         print_errors([error])
         sys.exit(1)
-    for problem in report.problems[:SHOWN_PROBLEMS]:
-        console.print(f"[yellow]problem[/yellow] {escape(str(problem))}", highlight=False, soft_wrap=True)
+    for problem in report.problems[:SHOWN_PROBLEMS]:  # like errors, never silenced by --quiet
+        error_console.print(f"[yellow]problem[/yellow] {untrusted(str(problem))}", highlight=False, soft_wrap=True)
     if len(report.problems) > SHOWN_PROBLEMS:
-        console.print(f"… and {len(report.problems) - SHOWN_PROBLEMS} more problem(s)")
+        error_console.print(f"… and {len(report.problems) - SHOWN_PROBLEMS} more problem(s)")
     labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"
     console.print(
         f"[green]imported[/green] {report.items} item(s) -> {report.units} unit(s), {report.spans} span(s), "
@@ -58,4 +60,9 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
         highlight=False,
     )
     for name, path in report.outputs.items():
-        console.print(f"  {name}: {escape(str(path))}", highlight=False)
+        console.print(f"  {name}: {untrusted(str(path))}", highlight=False)
+    summarize(items=report.items, units=report.units, spans=report.spans, choices=report.choices,
+              annotations=report.annotations, predictions=report.predictions, rejected=report.rejected,
+              problems=len(report.problems), outputs=report.outputs)
+    if report.problems:
+        sys.exit(1)

@@ -216,7 +216,7 @@ def test_rich_markup_in_labels_is_shown_as_text(tmp_path: Path) -> None:
     ("args", "code", "message"),
     [
         (["build", "zero.yaml"], 1, "zero.yaml: cannot read recipe: not a regular file (a FIFO, device or socket)"),
-        (["import", "zero.conll", "-o", "imported"], 0, "zero.conll: not a regular file (a FIFO, device or socket)"),
+        (["import", "zero.conll", "-o", "imported"], 1, "zero.conll: not a regular file (a FIFO, device or socket)"),
         (["dedup", "zero.jsonl", "-o", "clusters.jsonl"], 1, "zero.jsonl:1: not a regular file"),
         (["agree", "zero.jsonl", "-o", "agreement.json"], 1, "zero.jsonl:1: not a regular file"),
         (["verify", "/dev/zero"], 1, "/dev/zero/manifest.json: Not a directory"),

@@ -73,18 +73,30 @@ def test_reimport_replaces_its_own_records_and_keeps_others(sample, tmp_path: Pa
     assert annotators == ["a"] * 4 + ["b"] * 4
 
 
-def test_cli_prints_each_problem_on_one_line_and_goes_on(sample, tmp_path: Path) -> None:
+def test_cli_prints_each_problem_on_one_line_goes_on_and_exits_1(sample, tmp_path: Path) -> None:
+    """Like every other command: per-item problems are reported, the valid items still written, exit 1."""
     corpus, label_map, line_of = sample
     entity_schema(tmp_path)
     result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "cli"), "--schema",
                                        str(tmp_path / "sample.yaml"), "--label-map", str(label_map)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"{corpus}:{line_of['تدعمان']}: malformed tag 'OO'" in " ".join(result.output.split("\n"))
-    assert "imported 4 item(s)" in result.output and "Traceback" not in result.output
+    assert "imported 4 item(s)" in result.output and "6 problem(s)" in result.output and "Traceback" not in result.output
+    assert _spans_by_sentence(tmp_path / "cli") == set(VALID_SPANS)
     bad = tmp_path / "bad.yaml"
     bad.write_text("[not, a, map]\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "x"), "--label-map", str(bad)])
     assert result.exit_code == 1 and "label map" in result.output and "Traceback" not in result.output
+
+
+def test_cli_clean_import_exits_0(tmp_path: Path) -> None:
+    corpus = tmp_path / "clean.conll"
+    corpus.write_text("قال O\nبايدن B-PER\nفي O\nالقاهرة B-GPE\n. O\n", encoding="utf-8")
+    entity_schema(tmp_path)
+    result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "clean"), "--schema",
+                                       str(tmp_path / "sample.yaml"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"problems": 0' in result.stdout and '"spans": 2' in result.stdout
 
 
 def test_unreadable_file_is_reported_and_the_rest_imported(sample, tmp_path: Path) -> None:
