@@ -5,7 +5,8 @@ label the schema does not know, a span whose text is not the unit's at its offse
 asked at the level: each is one problem naming the unit (and label), and that prediction is not
 sent. Predictions of new tasks travel inline with the task import; predictions of tasks pushed
 earlier are *added* (an identical prediction of the same model version already there is not
-sent twice) or, with ``replace``, *replace* that task's predictions of the same model version.
+sent twice) or, with ``replace``, *replace* that task's predictions of the same model version:
+the new ones are stored before the old ones are deleted, so no task is ever left without one.
 
     >>> from curation.studio.predictions import send_predictions
     >>> report = send_predictions(server.client(), server.url, schema, "sentence", predictions,
@@ -51,6 +52,12 @@ def _same_result(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
     return canonical(a) == canonical(b)
 
 
+def _same_prediction(stored: dict[str, Any], payload: dict[str, Any], with_score: bool) -> bool:
+    """``stored`` (from the server) already says what ``payload`` would; replacing also asks the same score."""
+    same = _same_result(stored.get("result") or [], payload["result"])
+    return same and (not with_score or stored.get("score") == payload.get("score"))
+
+
 class PredictionSender:
     """Sorts one push's predictions into those riding with new tasks and those for existing
     tasks, validates them, and sends the latter (``problems`` collects what is not sent)."""
@@ -87,7 +94,12 @@ class PredictionSender:
         return dict(inline)
 
     def send_to_existing(self, mapped: Mapping[str, int]) -> None:
-        """Add (or replace, per model version) the predictions of tasks pushed before."""
+        """Add (or replace, per model version) the predictions of tasks pushed before.
+
+        Replacing imports the new predictions first and deletes the earlier ones of that version
+        only then, so a run killed at any point leaves every task with a prediction (old, new or
+        both) and a rerun finishes the job: an identical prediction already there is kept, not
+        sent again, and every other one of its version is deleted."""
         if not self.existing:
             return
         wanted = {mapped[p.unit_id] for p in self.existing}
@@ -97,6 +109,7 @@ class PredictionSender:
         for item in self.gateway.project_predictions(self.ref.id):
             on_server[(int(item["task"]), item.get("model_version") or None)].append(item)
         outgoing: list[dict[str, Any]] = []
+        stale: list[int] = []  # with replace: the earlier predictions of the versions sent, deleted last
         for prediction in self.existing:
             task_id = mapped[prediction.unit_id]
             if task_id not in texts:
@@ -107,19 +120,21 @@ class PredictionSender:
                 self.problems.extend(problems)
                 continue
             payload = prediction.to_task_prediction(texts[task_id], self.span_family)
-            earlier = on_server.get((task_id, prediction.model_version), [])
+            key = (task_id, prediction.model_version)
+            earlier = on_server.pop(key, []) if self.replace else on_server.get(key, [])
+            same = next((old for old in earlier if _same_prediction(old, payload, self.replace)), None)
             if self.replace:
-                for old in earlier:
-                    self.gateway.delete_prediction(int(old["id"]))
-                    self.replaced += 1
-                on_server[(task_id, prediction.model_version)] = []
-            elif any(_same_result(old.get("result") or [], payload["result"]) for old in earlier):
+                stale.extend(int(old["id"]) for old in earlier if old is not same)
+            if same is not None:
                 self.unchanged += 1
                 continue
             outgoing.append({"task": task_id, **payload})
         if outgoing:
             self.gateway.import_predictions(self.ref.id, outgoing)
             self.sent += len(outgoing)
+        for prediction_id in stale:  # only once the new ones are stored: a task is never left without any
+            self.gateway.delete_prediction(prediction_id)
+            self.replaced += 1
 
 
 def send_predictions(

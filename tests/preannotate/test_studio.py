@@ -102,6 +102,11 @@ def test_cli_push_makes_new_tasks_with_gazetteer_and_model_predictions(
     assert [r["value"]["text"] for r in stored[gazetteer_version_].result] == ["القاهرة"]
     assert client.predictions.list(task=task_of[unit_of[sentences[1]]]) == []
 
-    rerun = CliRunner().invoke(main, [*arguments, "--replace"])
-    assert rerun.exit_code == 0 and "0 new task(s); predictions 2 sent, 2 replaced" in " ".join(rerun.output.split())
+    rerun = CliRunner().invoke(main, [*arguments, "--replace"])  # the same answers: kept, nothing sent or deleted
+    assert rerun.exit_code == 0 and "0 new task(s); predictions 0 sent, 0 replaced, 2 already there" in " ".join(rerun.output.split())
     assert len(client.predictions.list(task=task_of[unit_of[sentences[0]]])) == 2
+    model.write_text(model.read_text(encoding="utf-8").replace("0.875", "0.75"), encoding="utf-8")
+    rescored = CliRunner().invoke(main, [*arguments, "--replace"])  # a new score: the model's one is replaced
+    assert rescored.exit_code == 0 and "predictions 1 sent, 1 replaced, 1 already there" in " ".join(rescored.output.split())
+    (model_prediction,) = [p for p in client.predictions.list(task=task_of[unit_of[sentences[0]]]) if p.model_version == "ner@3"]
+    assert model_prediction.score == pytest.approx(0.75)
