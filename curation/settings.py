@@ -1,19 +1,22 @@
 """One settings object for everything that changes unit ids or duplicate decisions.
 
-:class:`Settings` groups the segmenter's knobs (articles, sentences) and dedup's (including the
-normalisation it compares on). It is read from a recipe's ``segmenter:`` and ``dedup:`` keys and
+:class:`Settings` groups how pages are read (JSONL fields, HTML extractor, encoding), the
+segmenter's knobs (articles, sentences) and dedup's (including the normalisation it compares on).
+It is read from a recipe's ingest keys (``text_field``, ``title_field``...), ``segmenter:`` and ``dedup:`` and
 written, whole, into the build manifest and beside every units file, so ``curation segment`` and
 ``curation build`` always cut the same units with the same ids.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from curation.ingest import IngestSettings
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
 
@@ -79,24 +82,46 @@ class DedupSettings:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Segmenter and dedup settings together: what a recipe pins and a manifest records."""
+    """Ingest, segmenter and dedup settings together: what a recipe pins and a manifest records."""
 
     segmenter: SegmenterSettings = field(default_factory=SegmenterSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"segmenter": self.segmenter.to_dict(), "dedup": self.dedup.to_dict()}
+        return {"ingest": self.ingest.to_dict(), "segmenter": self.segmenter.to_dict(), "dedup": self.dedup.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Settings:
-        """Settings from ``{"segmenter": ..., "dedup": ...}``; a bad value raises ``ValueError``."""
+        """Settings from ``{"ingest": ..., "segmenter": ..., "dedup": ...}`` (a part left out keeps
+        its defaults, as in records written before it existed); a bad value raises ``ValueError``."""
         data = data or {}
-        try:
-            segmenter = SegmenterSettings.from_dict(data.get("segmenter"))
-        except TypeError as exc:
-            raise ValueError(f"segmenter: {exc}") from None
-        try:
-            dedup = DedupSettings.from_dict(data.get("dedup"))
-        except TypeError as exc:
-            raise ValueError(f"dedup: {exc}") from None
-        return cls(segmenter, dedup)
+        parts: dict[str, Any] = {}
+        for name, kind in (("ingest", IngestSettings), ("segmenter", SegmenterSettings), ("dedup", DedupSettings)):
+            try:
+                parts[name] = kind.from_dict(data.get(name))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return cls(**parts)
+
+    def differences(self, other: Settings) -> list[str]:
+        """Every setting that differs from ``other``'s, as ``part.key: mine vs other``: what a
+        refusal to mix two cuts of a corpus names."""
+        return _differences(self.to_dict(), other.to_dict(), "")
+
+
+def _canonical(value: Any) -> str:
+    """A settings value as sorted JSON (tuples and lists alike), for comparison and messages."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=list)
+
+
+def _differences(mine: Any, theirs: Any, where: str) -> list[str]:
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        return [
+            found
+            for key in sorted(set(mine) | set(theirs))
+            for found in _differences(mine.get(key), theirs.get(key), f"{where}.{key}" if where else key)
+        ]
+    if _canonical(mine) == _canonical(theirs):
+        return []
+    return [f"{where}: {_canonical(mine)} vs {_canonical(theirs)}"]

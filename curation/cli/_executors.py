@@ -12,7 +12,7 @@ from curation.pipeline.options import EXECUTORS, ExecutorOptions
 
 
 def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--workers``, ``--executor``, ``--tasks``, ``--work-dir`` and the Slurm options."""
+    """``--workers``, ``--executor``, ``--tasks``, ``--work-dir``, the Slurm options and ``--verbose``."""
     options = [
         click.option("--workers", default=0, show_default=True, help="Tasks run at once (0: every core; on a cluster: no limit)."),
         click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True, help="datatrove executor: local processes, a Ray cluster (RAY_ADDRESS) or Slurm."),
@@ -21,6 +21,7 @@ def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--partition", help="Slurm partition."),
         click.option("--time", "time_limit", default="24:00:00", show_default=True, help="Slurm time limit per task."),
         click.option("--cpus-per-task", default=1, show_default=True, help="Slurm CPUs per task."),
+        click.option("--verbose", is_flag=True, help="Show datatrove's logs on stderr (default: only in the work folder's pipeline.log)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -28,16 +29,17 @@ def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def executor_from(
-    workers: int, executor: str, tasks: int, work_dir: str | None, partition: str | None, time_limit: str, cpus_per_task: int
+    workers: int, executor: str, tasks: int, work_dir: str | None, partition: str | None, time_limit: str,
+    cpus_per_task: int, verbose: bool = False,
 ) -> ExecutorOptions:
     slurm = {"partition": partition, "time": time_limit, "cpus_per_task": cpus_per_task} if executor == "slurm" else {}
     try:
-        return ExecutorOptions(executor, workers, tasks, work_dir, slurm)
+        return ExecutorOptions(executor, workers, tasks, work_dir, slurm, verbose)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
 def pop_executor_args(kwargs: dict[str, Any]) -> ExecutorOptions:
     """The :class:`ExecutorOptions` of a command's keyword arguments, taken out of them."""
-    names = ("workers", "executor", "tasks", "work_dir", "partition", "time_limit", "cpus_per_task")
+    names = ("workers", "executor", "tasks", "work_dir", "partition", "time_limit", "cpus_per_task", "verbose")
     return executor_from(**{name: kwargs.pop(name) for name in names})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from curation.cli._common import console, default_recipe, one_line, progress, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
+from curation.cli._ingest import ingest_options, ingest_with, pop_ingest_args
 from curation.pipeline.options import PipelineFailed
 from curation.schema import SchemaError
 
@@ -54,12 +56,13 @@ def _summary(report: BuildReport) -> Table:
     "--annotator-names", is_flag=True,
     help="Name annotators as the stores do (e-mail addresses) instead of annotator_1...; never for a public dataset.",
 )
+@ingest_options
 @executor_options
 def build_command(recipe: str | None, output: str | None, allow_problems: bool, annotator_names: bool, **executor: Any) -> None:
     """Build the dataset a RECIPE describes (default: the workspace's recipe, else exports/seed-news.yaml):
     ingest, segment, deduplicate, attach annotations, split, and export Parquet + card, JSONL and CoNLL."""
     recipe = recipe or default_recipe(DEFAULT_RECIPE)
-    options = pop_executor_args(executor)
+    given, options = pop_ingest_args(executor), pop_executor_args(executor)
     from curation.export.building import build
     from curation.export.output import ProblemsFound
     from curation.export.recipe import RecipeError, load_recipe
@@ -68,6 +71,7 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
         loaded = load_recipe(recipe)
     except RecipeError as exc:
         raise click.ClickException(str(exc)) from None
+    loaded = replace(loaded, ingest=ingest_with(loaded.ingest, given))  # the manifest records the fields used
     with progress(transient=True) as bar:
         task = bar.add_task(f"building {loaded.name}", total=None)
         try:
@@ -85,6 +89,8 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
             where = one_line(str(exc.filename or output or loaded.output_dir))
             raise click.ClickException(f"{where}: {exc.strerror or exc}; the previous export is intact") from None
     console.print(_summary(report))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
     _print_problems(report.problems, str(report.out_dir / "manifest.json"))
     if report.problems:
         sys.exit(1)

@@ -67,12 +67,15 @@ class BuildReport:
     written: list[WrittenSplit] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read anyway, but worth telling (a .txt that is HTML)
     clusters: int | None = None
     boundary_splits: int = 0
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
     label_conflicts: dict[str, int] = field(default_factory=dict)  # per family: clusters with differing gold
     seconds: dict[str, float] = field(default_factory=dict)  # per phase; never written to the outputs
     rejected_at_pull: dict[str, Any] = field(default_factory=dict)  # curation.studio.store.Rejections.to_dict()
+    # every HTML extractor (name, version, settings) a document went through, by its JSON: for the manifest
+    extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class RowMaker:
@@ -199,8 +202,10 @@ def _units(
         if not path.is_file():
             raise RecipeError(f"{recipe.source_file}: units: no such file {path}")
         recorded = read_settings(path)
-        if recorded is None or _canonical(recorded) != _canonical(settings):
-            what = "no settings record beside it" if recorded is None else "other settings than the recipe's"
+        differences = settings.differences(recorded) if recorded is not None else []
+        if recorded is None or differences:
+            shown = "; ".join(differences[:3]) + (f"; {len(differences) - 3} more" if len(differences) > 3 else "")
+            what = "no settings record beside it" if recorded is None else f"other settings than the recipe's (recipe vs units: {shown})"
             raise RecipeError(
                 f"{path}: {what}, so its unit ids may not be the recipe's; cut it with "
                 f"`curation segment --recipe {recipe.source_file} -o {recipe.units}`"
@@ -212,17 +217,10 @@ def _units(
             "then name that file under 'units:' in the recipe"
         )
     output = work / "units.jsonl.gz"
-    run = run_segment(
-        [str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor, recipe.text_field, recipe.encoding
-    )
-    report.problems.extend(
-        f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in run.errors
-    )
+    run = run_segment([str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor)
+    for found, kept in ((run.errors, report.problems), (run.warnings, report.warnings)):
+        kept.extend(f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in found)
     return output
-
-
-def _canonical(settings: Settings) -> str:
-    return json.dumps(settings.to_dict(), sort_keys=True, default=list)
 
 
 def build(
@@ -288,6 +286,9 @@ def _build(
         for config, row in maker.rows(segmented):
             tables[config].add(row)
         report.documents += 1
+        extractor = segmented.document.meta.get("extractor")
+        if extractor:
+            report.extractors.setdefault(json.dumps(extractor, sort_keys=True), extractor)
         if on_document:
             on_document(segmented.document)
     report.problems.extend(str(problem) for problem in unreadable)
@@ -451,6 +452,7 @@ def _manifest(
         "annotations": annotations,
         **({"units": {"path": recipe.units, "sha256": file_sha256(units)}} if recipe.units else {}),
         "settings": settings.to_dict(),
+        "extractors": [report.extractors[key] for key in sorted(report.extractors)],
         "packages": package_versions(),
         "counts": {
             "documents": report.documents,

@@ -6,7 +6,7 @@ be moved or cloned anywhere and still build the same bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +15,20 @@ from ruamel.yaml.error import YAMLError
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
-from curation.fileio import DecodeProblem, check_encoding, read_small_text
+from curation.fileio import DecodeProblem, read_small_text
+from curation.ingest import IngestSettings, MetadataFields
 from curation.settings import Settings
 
 FORMATS = ("huggingface", "jsonl", "conll")
 GROUPINGS = ("document", "article")
+# how pages are read: recipe key -> IngestSettings.with_options argument
+INGEST_KEYS = {
+    "text_field": "text_field", "encoding": "encoding", "title_field": "title", "byline_field": "byline",
+    "date_field": "date", "url_field": "url",
+}  # fmt: skip
 _KEYS = {
-    "name", "description", "license", "inputs", "text_field", "encoding", "schema", "segmenter", "annotations",
-    "adjudication", "reviewer", "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows",
-    "units",
+    "name", "description", "license", "inputs", "schema", "segmenter", "annotations", "adjudication", "reviewer",
+    "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units", *INGEST_KEYS,
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 MAX_RECIPE_BYTES = 1 << 20
@@ -33,14 +38,25 @@ class RecipeError(ValueError):
     """A recipe that cannot be built, naming the file and the offending key."""
 
 
-def _encoding(value: Any, fail: Any) -> str | None:
-    """The recipe's ``encoding:`` checked against the codecs Python knows (None: UTF-8)."""
-    if value is None:
-        return None
+def _ingest(data: dict[str, Any], fail: Any) -> IngestSettings:
+    """How the recipe's pages are read: ``text_field``, ``encoding`` (None: UTF-8) and the JSONL
+    fields of the title, byline, date and URL (``title_field: headline``, a list, or ``""`` for none)."""
+    given = {argument: data[key] for key, argument in INGEST_KEYS.items() if data.get(key) is not None}
     try:
-        return check_encoding(str(value))
-    except DecodeProblem as exc:
-        raise fail(f"encoding: {exc}") from None
+        return IngestSettings().with_options(**given)
+    except ValueError as exc:  # DecodeProblem (an unknown encoding) is one
+        raise fail(f"ingest settings: {exc}") from None
+
+
+def ingest_keys(ingest: IngestSettings) -> dict[str, Any]:
+    """The recipe keys that say ``ingest`` (``text_field`` always, the others when not the defaults)."""
+    default = MetadataFields().to_dict()
+    data: dict[str, Any] = {"text_field": ingest.text_field, **({"encoding": ingest.encoding} if ingest.encoding else {})}
+    for key, kind in INGEST_KEYS.items():
+        names = ingest.fields.to_dict().get(kind)
+        if names is not None and names != default[kind]:
+            data[key] = names[0] if len(names) == 1 else names
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +68,7 @@ class Recipe:
     base: Path = Path(".")
     description: str = ""
     license: str = "other"
-    text_field: str = "text"
-    encoding: str | None = None  # of .txt and .jsonl pages that are not UTF-8 (cp1256...)
+    ingest: IngestSettings = field(default_factory=IngestSettings)  # text, title... fields; encoding
     schema: str | None = None
     segmenter: dict[str, Any] = field(default_factory=dict)
     annotations: tuple[str, ...] = ()  # store files and folders of stores
@@ -76,8 +91,8 @@ class Recipe:
 
     @property
     def settings(self) -> Settings:
-        """The one settings object (segmenter, dedup with its normalisation) the recipe pins."""
-        return Settings.from_dict({"segmenter": self.segmenter, "dedup": self.dedup_settings})
+        """The one settings object (ingest, segmenter, dedup with its normalisation) the recipe pins."""
+        return replace(Settings.from_dict({"segmenter": self.segmenter, "dedup": self.dedup_settings}), ingest=self.ingest)
 
     @property
     def output_dir(self) -> Path:
@@ -90,8 +105,7 @@ class Recipe:
             "description": self.description,
             "license": self.license,
             "inputs": list(self.inputs),
-            "text_field": self.text_field,
-            **({"encoding": self.encoding} if self.encoding else {}),
+            **ingest_keys(self.ingest),
             "schema": self.schema,
             "segmenter": self.segmenter,
             # one store stays a string, as recipes (and the manifests of earlier builds) wrote it
@@ -186,8 +200,7 @@ class Recipe:
             base=base,
             description=str(data.get("description") or ""),
             license=str(data.get("license") or "other"),
-            text_field=str(data.get("text_field") or "text"),
-            encoding=_encoding(data.get("encoding"), fail),
+            ingest=_ingest(data, fail),
             schema=data.get("schema"),
             segmenter=dict(data.get("segmenter") or {}),
             annotations=tuple(annotations),

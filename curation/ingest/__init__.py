@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import glob
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,10 @@ def text_document(text: str, source: str = "text") -> Document:
 
 @dataclass(frozen=True, slots=True)
 class IngestSettings:
-    """Everything that changes a document's text (hence every id): for recipes and manifests."""
+    """Everything that changes a document's text (hence every id): which JSONL fields hold the
+    text, title, byline, date and URL, the HTML extractor's options and the pages' encoding. Part
+    of :class:`curation.settings.Settings`, so it is recorded beside every units file and in the
+    build manifest."""
 
     text_field: str = "text"
     fields: MetadataFields = DEFAULT_FIELDS
@@ -128,11 +131,31 @@ class IngestSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> IngestSettings:
-        data = data or {}
-        fields = {key: tuple(value) for key, value in (data.get("fields") or {}).items()}
-        encoding = check_encoding(data["encoding"]) if data.get("encoding") else None
-        return cls(
-            data.get("text_field", "text"), MetadataFields(**fields), HtmlSettings(**(data.get("html") or {})), encoding
+        """Settings from :meth:`to_dict`'s form; a missing key keeps its default, a bad one raises ``ValueError``."""
+        data = dict(data or {})
+        unknown = sorted(set(data) - {"text_field", "fields", "html", "encoding"})
+        if unknown:
+            raise ValueError(f"unknown ingest setting(s) {', '.join(unknown)}; known: encoding, fields, html, text_field")
+        try:
+            html = HtmlSettings(**(data.get("html") or {}))
+        except TypeError as exc:
+            raise ValueError(f"html: {exc}") from None
+        return cls(html=html).with_options(
+            text_field=data.get("text_field"), encoding=data.get("encoding"), **(data.get("fields") or {})
+        )
+
+    def with_options(
+        self, *, text_field: str | None = None, encoding: str | None = None, **fields: str | Sequence[str] | None
+    ) -> IngestSettings:
+        """These settings with what a command line or a recipe gives replaced (None keeps a value);
+        ``fields`` are :meth:`MetadataFields.choose`'s ``title``, ``byline``, ``date`` and ``url``."""
+        if text_field is not None and not (isinstance(text_field, str) and text_field.strip()):
+            raise ValueError(f"text field: a field name, got {text_field!r}")
+        return replace(
+            self,
+            text_field=text_field.strip() if text_field else self.text_field,
+            encoding=check_encoding(encoding) if encoding else self.encoding,
+            fields=self.fields.choose(**fields),
         )
 
 

@@ -8,8 +8,8 @@ fields to look in (the first present wins); every field stays in ``Document.meta
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from curation.units import Document, Provenance, sha256_hex
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
 _SNIFF_CHARS = 8192
+KINDS = ("title", "byline", "date", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,29 @@ class MetadataFields:
     @classmethod
     def only(cls, **names: str | None) -> MetadataFields:
         """The defaults, with each given kind narrowed to one field name (``""`` or None: none)."""
-        defaults = cls()
-        chosen = {kind: ((name,) if name else ()) for kind, name in names.items()}
-        return cls(**{key: chosen.get(key, getattr(defaults, key)) for key in ("title", "byline", "date", "url")})
+        return cls().choose(**{kind: [name] if name else [] for kind, name in names.items()})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> MetadataFields:
+        """Fields from ``{kind: [names]}`` (a kind left out keeps its defaults); a bad entry raises ``ValueError``."""
+        return cls().choose(**(data or {}))
+
+    def choose(self, **names: str | Sequence[str] | None) -> MetadataFields:
+        """These fields with each kind given (``title``, ``byline``, ``date``, ``url``) replaced: a
+        name, comma-separated names or a list of names (the first present wins); ``""`` or ``[]``
+        turns the kind off and None keeps it as it is. A command line and a recipe both say it so."""
+        unknown = sorted(set(names) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown metadata field kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+        chosen = {}
+        for kind, value in names.items():
+            if value is None:
+                continue
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+                raise ValueError(f"{kind} field: a field name, comma-separated names or a list of names, got {value!r}")
+            chosen[kind] = tuple(item.strip() for item in items if item.strip())
+        return replace(self, **chosen)
 
     def header(self, record: dict[str, Any]) -> dict[HeaderKind, str]:
         """The title, byline and date lines this record gives."""
@@ -118,9 +139,11 @@ def _jsonl_line(
     if not isinstance(value, str) or not value.strip():
         return IngestError(str(path), f"no text in field {text_field!r}", number)
     meta = {k: v for k, v in record.items() if k != text_field}
-    url = next((record[n] for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
+    url = next((record[n].strip() for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
     if url is not None:
-        meta.setdefault("url", url.strip())
+        if meta.get("url") not in (None, url):  # the chosen field wins; the record's own "url" is kept aside
+            meta["record_url"] = meta["url"]
+        meta["url"] = url
     body, header = canonicalize(value), fields.header(record)
     if html is not None and looks_like_html(value[:_SNIFF_CHARS].encode("utf-8")):
         extracted = extract_html(value.encode("utf-8"), html, url)  # a scraper's {"url", "html"} record

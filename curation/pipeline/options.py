@@ -25,6 +25,7 @@ class ExecutorOptions:
     tasks: int = 0
     work_dir: str | None = None  # logs and shards; must be shared storage on a cluster
     slurm: dict[str, Any] = field(default_factory=dict)  # partition, time, cpus_per_task, sbatch_args...
+    verbose: bool = False  # datatrove's logs on stderr too, not only in the work folder's pipeline.log
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:

@@ -14,9 +14,10 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class SegmentRun:
     output: Path
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
+    warnings: list[IngestError] = field(default_factory=list)  # read, but worth telling (a .txt that is HTML)
     submitted: bool = False
     work_dir: Path | None = None
 
@@ -51,8 +53,8 @@ def _executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: P
         import ray
         from datatrove.executor.ray import RayPipelineExecutor
 
-        if not ray.is_initialized():
-            ray.init()  # RAY_ADDRESS (or `ray start --head` on this machine) joins a running cluster
+        if not ray.is_initialized():  # RAY_ADDRESS (or `ray start --head` on this machine) joins a running cluster
+            ray.init(log_to_driver=options.verbose)  # the workers' datatrove logs stay in their task logs
         return RayPipelineExecutor(pipeline, workers=workers, mem_per_cpu_gb=options.slurm.get("mem_per_cpu_gb", 2), **common)
     from datatrove.executor.slurm import SlurmPipelineExecutor
 
@@ -81,13 +83,54 @@ def _children(parent: int) -> set[int]:
     return found
 
 
-def _run_watched(executor: Any, ranks: Any) -> None:
+LOG = "pipeline.log"
+"""datatrove's own messages (every rank's INFO lines, the stats tables), kept in the work folder:
+they are for whoever debugs a run, and on the terminal they buried a command's summary and broke
+``--quiet``. The per-rank logs stay in ``<step>/logs`` as datatrove writes them."""
+
+
+def _run_logged(run: Callable[[], Any], log: str | None) -> None:
+    """``run()`` (in a child process) with its stdout and stderr, and its workers', in ``log``
+    (None: left as they are): the file descriptors, which the workers inherit, and the Python
+    streams, which loguru's handlers write to (a caller may have replaced them, as pytest does)."""
+    if log is not None:
+        from datatrove.utils.logging import setup_default_logger
+
+        descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(descriptor, 1)
+        os.dup2(descriptor, 2)
+        os.close(descriptor)
+        sys.stdout = sys.stderr = open(2, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)  # noqa: SIM115
+        setup_default_logger()  # its handler on the new sys.stderr
+    run()
+
+
+@contextmanager
+def _loguru_into(log: Path | None) -> Iterator[None]:
+    """datatrove's messages in this process into ``log`` (None: left on stderr), for the Ray and
+    Slurm executors, whose ``run()`` drives the workers from here."""
+    if log is None:
+        yield
+        return
+    from datatrove.utils.logging import setup_default_logger
+    from loguru import logger
+
+    logger.remove()
+    logger.add(log, level="DEBUG")
+    try:
+        yield
+    finally:
+        setup_default_logger()
+
+
+def _run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
     """``executor.run()`` in a child process, watched: when one of its workers dies (kill -9, the
     out-of-memory killer) before every rank of ``ranks`` is done, datatrove's local pool would wait
     forever for the task that worker held, so the child and its workers are stopped and
     :class:`PipelineFailed` raised. (In a child, so that no pool is left behind in this process.)"""
     method = "fork" if _fork_is_safe() else "spawn"
-    process = multiprocessing.get_context(method).Process(target=executor.run, name="curation-pipeline")
+    arguments = (executor.run, str(log) if log else None)
+    process = multiprocessing.get_context(method).Process(target=_run_logged, args=arguments, name="curation-pipeline")
     process.start()
     known: set[int] = set()
     while process.is_alive():
@@ -140,23 +183,24 @@ def run_segment(
     output: str | Path,
     settings: Settings | None = None,
     options: ExecutorOptions | None = None,
-    text_field: str = "text",
-    encoding: str | None = None,
 ) -> SegmentRun:
-    """Pages (files, folders, globs) into a units file (compact when it ends in ``.gz``) with its
-    settings recorded beside it; the bytes do not depend on the executor or the worker count."""
+    """Pages (files, folders, globs) read with ``settings.ingest`` into a units file (compact when
+    it ends in ``.gz``) with its settings recorded beside it; the bytes do not depend on the
+    executor or the worker count."""
     settings, options = settings or Settings(), options or ExecutorOptions()
     output = Path(output).resolve()
     tasks = options.ranks
     with _work_folder(options, output) as work:
         shards, errors_path = work / "shards", work / ERRORS
-        read = ReadPages(tuple(inputs), text_field, str(errors_path), encoding)
+        read = ReadPages(tuple(inputs), settings.ingest, str(errors_path))
         first = _executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
         merge = _executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
+        log = None if options.verbose else work / LOG
         if options.executor == "local":
-            _run_watched(merge, first)
+            _run_watched(merge, first, log)
         else:
-            merge.run()
+            with _loguru_into(log):
+                merge.run()
         run = SegmentRun(output, work_dir=work)
         if options.executor == "slurm":
             run.submitted = True
@@ -166,5 +210,6 @@ def run_segment(
         run.counts = json.loads((shards / SUMMARY).read_text(encoding="utf-8"))
         for line in errors_path.read_text(encoding="utf-8").splitlines():
             found = json.loads(line)
-            run.errors.append(IngestError(found["path"], found["reason"], found["line"]))
+            item = IngestError(found["path"], found["reason"], found["line"])
+            (run.warnings if found["kind"] == "warning" else run.errors).append(item)
         return run

@@ -20,7 +20,7 @@ from typing import Any
 from datatrove.pipeline.base import PipelineStep
 
 from curation.fileio import atomic_writer
-from curation.ingest import IngestError, read_documents
+from curation.ingest import IngestError, IngestSettings, read_documents
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
 from curation.unitfile import expand_record, is_compact, write_compact_lines, write_settings, write_unit_records
@@ -36,32 +36,33 @@ def shard_path(folder: str | Path, rank: int) -> Path:
 
 
 class ReadPages(PipelineStep):
-    """Documents ``rank, rank + world_size, ...`` of the inputs (files, folders, globs), with their
-    index in the whole input. Every rank reads the input in the same order (ingest sorts what it
-    expands); rank 0 writes the unreadable files and lines to ``errors_path``."""
+    """Documents ``rank, rank + world_size, ...`` of the inputs (files, folders, globs), read with
+    the run's ingest settings, with their index in the whole input. Every rank reads the input in
+    the same order (ingest sorts what it expands); rank 0 writes the unreadable files and lines,
+    and the notices (a ``.txt`` that is HTML), to ``errors_path``: a worker's stderr goes to a log
+    file, so nothing a user must see may be left to it."""
 
     name = "read pages"
     type = "READER"
 
-    def __init__(
-        self, inputs: tuple[str, ...], text_field: str = "text", errors_path: str | None = None, encoding: str | None = None
-    ) -> None:
+    def __init__(self, inputs: tuple[str, ...], ingest: IngestSettings, errors_path: str | None = None) -> None:
         super().__init__()
-        self.inputs, self.text_field, self.errors_path = tuple(inputs), text_field, errors_path
-        self.encoding = encoding
+        self.inputs, self.ingest, self.errors_path = tuple(inputs), ingest, errors_path
         self.cwd = os.getcwd()  # inputs as given stay the provenance written into the units
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, Document]]:
         os.chdir(self.cwd)
         errors: list[IngestError] = []
-        for index, document in enumerate(read_documents(self.inputs, errors, text_field=self.text_field, encoding=self.encoding)):
+        warnings: list[IngestError] = []
+        for index, document in enumerate(read_documents(self.inputs, errors, warnings=warnings, settings=self.ingest)):
             if index % world_size == rank:
                 self.stat_update("documents")
                 yield index, document
         if rank == 0 and self.errors_path:
             with atomic_writer(self.errors_path) as handle:
-                for error in errors:
-                    handle.write(json.dumps({"path": error.path, "line": error.line, "reason": error.reason}) + "\n")
+                for kind, found in (("error", errors), ("warning", warnings)):
+                    for item in found:
+                        handle.write(json.dumps({"kind": kind, "path": item.path, "line": item.line, "reason": item.reason}) + "\n")
 
 
 class Segment(PipelineStep):

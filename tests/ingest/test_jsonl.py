@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,36 @@ def test_ingest_settings_round_trip_through_json_and_drive_the_reader(tmp_path: 
     errors: list[IngestError] = []
     (document,) = read_documents([path], errors, settings=again)
     assert document.text == "عنوان\n\n" + BODY
+
+
+def test_fields_are_chosen_as_a_command_line_or_a_recipe_says_them() -> None:
+    chosen = MetadataFields().choose(title="headline_ar, title", byline=["writer"], date="", url=None)
+    assert (chosen.title, chosen.byline, chosen.date, chosen.url) == (("headline_ar", "title"), ("writer",), (), MetadataFields().url)
+    with pytest.raises(ValueError, match="unknown metadata field kind"):
+        MetadataFields().choose(headline="x")
+    with pytest.raises(ValueError, match="title field: a field name"):
+        MetadataFields().choose(title=7)  # type: ignore[arg-type]
+
+
+def test_ingest_settings_take_options_over_their_own_and_refuse_what_they_cannot_use() -> None:
+    base = IngestSettings(text_field="body", encoding="cp1256")
+    given = base.with_options(title="h", text_field=None, encoding=None)
+    assert (given.text_field, given.encoding, given.fields.title) == ("body", "cp1256", ("h",))
+    assert base.with_options(text_field="story", encoding="utf-16").text_field == "story"
+    for bad, message in (({"encoding": "klingon"}, "unknown encoding"), ({"text_field": " "}, "text field")):
+        with pytest.raises(ValueError, match=message):
+            base.with_options(**bad)
+    with pytest.raises(ValueError, match="unknown ingest setting"):
+        IngestSettings.from_dict({"title_field": "h"})
+    with pytest.raises(ValueError, match="html: "):
+        IngestSettings.from_dict({"html": {"favour_precision": True}})
+
+
+def test_a_chosen_url_field_wins_and_the_records_own_url_is_kept_aside(tmp_path: Path) -> None:
+    record = {"source_link": "https://example.com/canonical", "url": "https://cdn.example.com/x", "text": BODY}
+    (document,) = documents(tmp_path, [record], MetadataFields().choose(url="source_link"))
+    assert document.meta["url"] == "https://example.com/canonical"
+    assert document.meta["record_url"] == "https://cdn.example.com/x"
 
 
 def test_a_record_holding_an_html_page_is_extracted_its_own_fields_first(tmp_path: Path) -> None:

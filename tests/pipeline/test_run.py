@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from curation.ingest import IngestSettings
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import _run_watched, run_segment
 from curation.segment.pipeline import SegmenterSettings
@@ -58,6 +59,36 @@ def test_settings_are_recorded_beside_the_units_and_change_the_cut(pages: Path, 
     run_segment([str(pages / "000_1276ca6894bdea22.txt")], tmp_path / "units.jsonl", settings)
     assert read_settings(tmp_path / "units.jsonl") == Settings.from_dict(settings.to_dict())
     assert read_settings(tmp_path / "none.jsonl") is None
+
+
+def test_ingest_settings_read_the_chosen_fields_and_are_recorded_with_the_units(tmp_path: Path) -> None:
+    record = {"hl": "الحكومة تقر الموازنة", "writer": "القاهرة - أحمد الريدي", "published_on": "2025-11-06",
+              "permalink": "https://example.com/1", "title": "Site name", "story": "قال الوزير إن الموازنة أقرت.\nوأضاف أن العجز سينخفض."}
+    (tmp_path / "pages.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    ingest = IngestSettings(text_field="story").with_options(title="hl", byline="writer", date="published_on", url="permalink")
+    settings = Settings(ingest=ingest)
+    run_segment([str(tmp_path / "pages.jsonl")], tmp_path / "units.jsonl", settings, ExecutorOptions(workers=1))
+    (document,) = iter_unit_records(tmp_path / "units.jsonl", "document")
+    (article,) = iter_unit_records(tmp_path / "units.jsonl", "article")
+    header = [article["title_span"]["text"], article["byline"]["text"], article["dateline"]["text"]]
+    assert header == [record["hl"], record["writer"], record["published_on"]]
+    assert document["meta"]["url"] == "https://example.com/1"
+    recorded = read_settings(tmp_path / "units.jsonl")
+    assert recorded == settings and recorded.ingest.fields.title == ("hl",)
+    assert json.loads((tmp_path / "units.jsonl.settings.json").read_text(encoding="utf-8"))["ingest"]["text_field"] == "story"
+    assert recorded.differences(Settings()) == [
+        'ingest.fields.byline: ["writer"] vs ["byline", "author", "authors"]',
+        'ingest.fields.date: ["published_on"] vs ["date", "date_publish", "published", "published_at"]',
+        'ingest.fields.title: ["hl"] vs ["title", "headline"]',
+        'ingest.fields.url: ["permalink"] vs ["url", "link"]',
+        'ingest.text_field: "story" vs "text"',
+    ]
+
+
+def test_a_settings_record_written_before_ingest_settings_existed_reads_as_the_defaults(tmp_path: Path) -> None:
+    old = {key: value for key, value in Settings().to_dict().items() if key != "ingest"}
+    (tmp_path / "units.jsonl.settings.json").write_text(json.dumps(old), encoding="utf-8")
+    assert read_settings(tmp_path / "units.jsonl") == Settings()
 
 
 def test_the_ray_executor_writes_the_same_bytes(pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
