@@ -51,6 +51,21 @@ _TASK_LEVELS = ("article", "sentence")  # what annotators get as tasks; document
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
+class NotAnInput(ValueError):
+    """A file given to the report from which nothing at all could be read: not the kind asked for
+    (a PNG, a store given as units...). The report is then not written: an empty page would pass
+    for a corpus with nothing in it."""
+
+
+def check_input(path: str | Path, kind: str, read: int, problems: Sequence[object]) -> None:
+    """Raise :class:`NotAnInput` (one line naming ``path`` and its first problem) when ``path``
+    gave no ``kind`` record and problems; a file with some good records is read, its bad lines reported."""
+    if read or not problems:
+        return
+    more = f", and {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
+    raise NotAnInput(f"{path}: not {kind}, nothing could be read from it ({problems[0]}{more}); nothing written")
+
+
 @dataclass(slots=True)
 class CorpusStats:
     """Everything the page shows, computed once; usable without rendering."""

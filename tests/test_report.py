@@ -227,3 +227,55 @@ def test_dedup_command_reports_bad_lines_and_still_writes_clusters(units_file: P
 def test_dedup_command_refuses_an_unusable_threshold(units_file: Path) -> None:
     result = CliRunner().invoke(dedup_command, [str(units_file), "--threshold", "1.5"])
     assert result.exit_code == 2 and "threshold must be in (0, 1]" in result.output
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("units", "image.png: not a units file, nothing could be read from it (image.png:1: binary content (NUL bytes)"),
+        ("annotations", "image.png: not an annotation store, nothing could be read from it (image.png:1: binary content"),
+        ("store-as-units", "store.jsonl: not a units file, nothing could be read from it (store.jsonl:1: not a unit record"),
+        ("units-as-store", "seeds.jsonl: not an annotation store, nothing could be read from it"),
+    ],
+)
+def test_a_file_that_is_no_input_at_all_writes_nothing(
+    given: str, message: str, seed_records: list[dict], units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: an empty page was written (a corpus with nothing in it, as far as a reader could tell), exit 1."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "image.png").write_bytes(PNG)
+    (tmp_path / "store.jsonl").write_text(json.dumps(_annotations(seed_records)[0].to_record()) + "\n", encoding="utf-8")
+    arguments = {
+        "units": ["image.png"],
+        "annotations": [str(units_file), "--annotations", "image.png"],
+        "store-as-units": ["store.jsonl"],
+        "units-as-store": [str(units_file), "--annotations", str(units_file)],
+    }[given]
+    result = CliRunner().invoke(main, ["report", *arguments, "-o", "report.html"])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert message in line and line.endswith("; nothing written") and not (tmp_path / "report.html").exists()
+
+
+def test_a_store_folder_is_read_without_its_sidecars_and_bad_lines_are_reported(
+    seed_records: list[dict], units_file: Path, tmp_path: Path
+) -> None:
+    """A folder `curation pull` filled holds NAME.rejects.jsonl and NAME.regions.jsonl beside each store:
+    they are not stores (before, each of their lines was a 'malformed annotation record')."""
+    from curation.studio.store import AnnotationStore
+
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    first, *rest = _annotations(seed_records)
+    rejected = {"record": first.to_record(), "reasons": ["topic: 'x' is not a value"], "task_id": 1}
+    AnnotationStore(folder / "news-article.jsonl").write({a.key: a for a in rest}, {first.key: rejected}, {first.key: rejected})
+    with (folder / "news-article.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    result = CliRunner().invoke(main, ["report", str(units_file), "--annotations", str(folder), "-o", str(tmp_path / "r.html"), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["annotations"] == len(rest)
+    assert f"news-article.jsonl:{len(rest) + 1}: invalid JSON" in result.output and "rejects" not in result.output
+    assert (tmp_path / "r.html").exists()

@@ -11,11 +11,20 @@ from typing import Any
 
 import click
 
-from curation.cli._common import console, print_errors, progress, refuse_output_over_input, summarize, untrusted, workspace
+from curation.cli._common import (
+    console,
+    one_line,
+    print_errors,
+    progress,
+    refuse_output_over_input,
+    summarize,
+    untrusted,
+    workspace,
+)
 from curation.cli.dedup import _read_units, _settings, _settings_options
 
-# the steps corpus_stats and render_report announce, plus reading the files
-_STEPS = 6
+# the steps corpus_stats and render_report announce
+_STEPS = 5
 
 
 def _defaults(units: Path | None, annotations: tuple[Path, ...], output: Path | None, build: Path | None) -> tuple[Path, tuple[Path, ...], Path, Path | None]:
@@ -58,12 +67,18 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
         raise click.ClickException(f"{untrusted(str(units))}: no units file; `curation segment` writes it")
     refuse_output_over_input([output], [units, *annotations])
     settings = _settings(**settings_args)
+    from curation.report import NotAnInput, check_input
+
     errors: list[object] = []
+    try:  # before any display: a file that is no input at all is one line, and nothing is written
+        with console.status("reading units and annotations"):
+            records = _read_units(str(units), errors)
+            check_input(units, "a units file", len(records), errors)
+            found = _annotations(annotations, errors)
+    except NotAnInput as exc:
+        raise click.ClickException(one_line(str(exc))) from None
     with progress() as bar:
-        task = bar.add_task("reading units", total=_STEPS)
-        records = _read_units(str(units), errors)
-        bar.update(task, advance=1, description=f"reading annotations ({len(records):,} units read)")
-        found = _annotations(annotations, errors)
+        task = bar.add_task(f"{len(records):,} units and {len(found):,} annotations read", total=_STEPS)
 
         def step(name: str) -> None:
             bar.update(task, advance=1, description=name)
@@ -92,13 +107,17 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
 
 
 def _annotations(paths: tuple[Path, ...], errors: list[object]) -> list[Any]:
-    """Every annotation of the stores (files, or folders of ``*.jsonl`` stores); bad lines go to ``errors``."""
-    from curation.studio.store import AnnotationStore
+    """Every annotation of the stores (files, or folders of stores); bad lines go to ``errors``,
+    a file with none readable (not a store) raises NotAnInput."""
+    from curation.report import check_input
+    from curation.studio.store import AnnotationStore, store_files
 
     found = []
     for path in paths:
-        for store in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+        for store in store_files(path):
             problems: list[str] = []
-            found.extend(AnnotationStore(store).annotations(problems))
+            read = AnnotationStore(store).annotations(problems)
+            check_input(store, "an annotation store", len(read), problems)
+            found.extend(read)
             errors.extend(problems)
     return found

@@ -45,6 +45,15 @@ def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(name + suffix)
 
 
+def store_files(path: str | Path) -> list[Path]:
+    """The stores a path stands for: a folder (as `curation pull` fills one) its ``*.jsonl``
+    stores in name order, without their rejects and set-aside sidecars; a file itself."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    return [inner for inner in sorted(path.glob("*.jsonl")) if not inner.name.endswith(SIDECARS)]
+
+
 def read_annotations(path: str | Path) -> list[Annotation]:
     """Every annotation of a store file (deleted ones included, flagged ``deleted``)."""
     return AnnotationStore(path).annotations()
