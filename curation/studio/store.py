@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import JsonlLineError, atomic_writer, iter_jsonl
+from curation.fileio import JsonlLineError, atomic_writer, dumps, iter_jsonl
 from curation.units import Annotation
 
 Key = tuple[str, str, str]
@@ -175,18 +175,19 @@ class AnnotationStore:
         rejects: dict[Key, dict[str, Any]],
         set_aside: dict[Key, dict[str, Any]],
     ) -> None:
-        """Replace the store, rejects and set-aside files (each atomically), sorted by key."""
+        """Replace the store, rejects and set-aside files (each atomically), sorted by key; a NaN or
+        infinity (a lead time, a value Label Studio sent) is written as null: every reader parses them."""
         with atomic_writer(self.path) as handle:
             for key in sorted(annotations):
-                handle.write(json.dumps(annotations[key].to_record(), ensure_ascii=False) + "\n")
+                handle.write(dumps(annotations[key].to_record()) + "\n")
         for path, items in ((self.rejects_path, rejects), (self.regions_path, set_aside)):
             with atomic_writer(path) as handle:
                 for key in sorted(items):
-                    handle.write(json.dumps(items[key], ensure_ascii=False) + "\n")
+                    handle.write(dumps(items[key]) + "\n")
 
     def write_state(self, state: dict[str, Any]) -> None:
         with atomic_writer(self.state_path) as handle:
-            json.dump(state, handle, indent=2)
+            handle.write(dumps(state, indent=2))
 
     @contextmanager
     def writing(self) -> Iterator[None]:

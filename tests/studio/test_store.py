@@ -1,0 +1,53 @@
+"""The annotation store writes JSON every reader accepts: a NaN or infinity (a lead time, a value
+inside a record Label Studio sent) is null, never the bare ``NaN`` Python's json module emits."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from curation.studio.store import AnnotationStore, store_files
+from curation.units import Annotation
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"bare {constant} written: not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_nan_and_infinity_are_written_as_null_in_every_store_file(tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "news-sentence.jsonl")
+    kept = Annotation("s1", "sentence", "mona@x", "1", {"stance": ("favor",)}, lead_time=math.nan)
+    rejected = Annotation("s2", "sentence", "omar@x", "2", lead_time=math.inf)
+    odd = {"record": rejected.to_record(), "reasons": ["stance missing"], "task_id": 2, "score": -math.inf}
+    aside = {"record": kept.to_record(), "regions": [{"region": {"value": {"start": math.nan}}, "reason": "offsets"}], "task_id": 1}
+    with store.writing():
+        store.write({kept.key: kept}, {rejected.key: odd}, {kept.key: aside})
+        store.write_state({"project": 3, "watermark": math.nan})
+
+    for path in (store.path, store.rejects_path, store.regions_path):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            _strict(line)
+    assert _strict(store.state_path.read_text(encoding="utf-8")) == {"project": 3, "watermark": None}
+    (read,) = store.annotations()
+    assert read.lead_time is None and read.choices == {"stance": ("favor",)}
+    assert store.rejects()[rejected.key]["score"] is None and store.rejects()[rejected.key]["record"]["lead_time"] is None
+    assert store.set_aside()[kept.key]["regions"][0]["region"]["value"]["start"] is None
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_store_files_are_the_stores_without_their_sidecars(tmp_path: Path, kind: str) -> None:
+    store = AnnotationStore(tmp_path / "news-article.jsonl")
+    other = AnnotationStore(tmp_path / "news-sentence.jsonl")
+    for each in (store, other):
+        each.write({}, {}, {})
+        each.write_state({})
+    if kind == "folder":
+        assert store_files(tmp_path) == [store.path, other.path]
+    else:
+        assert store_files(store.rejects_path) == [store.rejects_path]  # a file named is read as named
