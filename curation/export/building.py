@@ -12,22 +12,31 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import Features
 
-from curation.dedup import Cluster, DedupResult, cluster_ids, dedup_items, find_duplicates, label_conflicts, leaking_groups
+from curation.dedup import (
+    DedupResult,
+    cluster_id_of,
+    cluster_ids,
+    dedup_items,
+    find_duplicates,
+    label_conflicts,
+    leaking_groups,
+)
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.codec import row_decoder
-from curation.export.conll import write_conll
-from curation.export.huggingface import ConfigTable, WrittenSplit, write_split
-from curation.export.jsonl import write_jsonl
+from curation.export.conll import ConllWriter
+from curation.export.huggingface import SplitWriter, WrittenSplit
+from curation.export.jsonl import JsonlWriter
 from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
@@ -40,6 +49,7 @@ from curation.export.rows import (
     is_span_feature,
     sentence_row,
 )
+from curation.export.spill import RowSpill
 from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
@@ -53,7 +63,6 @@ from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 NO_LABEL = "(none)"
-BATCH_ROWS = 5_000
 
 
 @dataclass(slots=True)
@@ -78,9 +87,19 @@ class BuildReport:
     extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+class ArticleKey(NamedTuple):
+    """What the split step needs of an article, kept for every article (a few short strings) while
+    the rows themselves wait on disk."""
+
+    id: str
+    doc_id: str
+    stratum: str
+    sentences: int
+
+
 class RowMaker:
-    """Rows of both configs for each document, plus what the split step needs to know about
-    every article (its document and its stratum)."""
+    """Rows of both configs for each document, plus the :class:`ArticleKey` of every article and
+    the article-level gold of clustered articles (for the clusters-with-differing-gold count)."""
 
     def __init__(
         self,
@@ -88,12 +107,19 @@ class RowMaker:
         labels: LabelSource,
         base: Path,
         stratify: str | None,
+        cluster_of: Callable[[str], str | None],
+        clustered: Collection[str] = (),
     ) -> None:
         self.layouts = layouts
         self.labels = labels
         self.base = base
         self.stratify = stratify
-        self.article_keys: list[tuple[str, str, str]] = []  # (article id, doc id, stratum)
+        self.cluster_of = cluster_of
+        self.clustered = clustered
+        self.article_keys: list[ArticleKey] = []
+        self.clustered_gold: dict[str, dict[str, tuple[str, ...]]] = {
+            column: {} for column, feature in layouts["articles"].labels.items() if not is_span_feature(feature)
+        }
         self.tally = TokenTally()
 
     def rows(self, segmented: SegmentedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -106,13 +132,24 @@ class RowMaker:
             sentences_of.setdefault(sentence.article_id, []).append(sentence)
         for article in segmented.articles:
             labels = self.labels.labels(article.id, "article", article.body, document, where)
-            yield "articles", article_row(document, article, source, None, labels, self.layouts["articles"])
-            self.article_keys.append((article.id, document.id, self._stratum(labels.gold.get(self.stratify or ""))))
-            for sentence in sentences_of.get(article.id, ()):
+            row = article_row(document, article, source, self.cluster_of(article.id), labels, self.layouts["articles"])
+            yield "articles", row
+            if article.id in self.clustered:
+                self._keep_gold(article.id, row)
+            sentences = sentences_of.get(article.id, [])
+            stratum = self._stratum(labels.gold.get(self.stratify or ""))
+            self.article_keys.append(ArticleKey(article.id, document.id, stratum, len(sentences)))
+            for sentence in sentences:
                 labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
                 yield "sentences", sentence_row(
                     document, sentence, source, labels, self.layouts["sentences"], self.tally
                 )
+
+    def _keep_gold(self, article_id: str, row: dict[str, Any]) -> None:
+        for column, gold in self.clustered_gold.items():
+            value = row.get(column)
+            if value:
+                gold[article_id] = (value,) if isinstance(value, str) else tuple(value)
 
     def _stratum(self, gold: Any) -> str:
         if not self.stratify or not gold:
@@ -131,64 +168,44 @@ def _load_schema(recipe: Recipe) -> Schema:
     return load_schema(recipe.resolve(recipe.schema) if recipe.schema else None)
 
 
-def _label_conflicts(
-    clusters: list[Cluster], articles: pa.Table, features: Features, layout: LevelLayout
-) -> dict[str, int]:
-    """Per article-level choice family, how many clusters hold members with different gold."""
-    conflicts = {}
-    for column, feature in layout.labels.items():
-        if is_span_feature(feature):
-            continue
-        decode = row_decoder(Features({column: feature}))
-        labels = {}
-        for unit_id, value in zip(articles.column("id").to_pylist(), articles.column(column).to_pylist(), strict=True):
-            value = decode({column: value})[column]
-            if value:
-                labels[unit_id] = (value,) if isinstance(value, str) else tuple(value)
-        conflicts[column] = len(label_conflicts(clusters, labels))
-    return conflicts
-
-
 def _split_items(
-    keys: list[tuple[str, str, str]], cluster_of: dict[str, str], found: DedupResult, group_by: str
+    keys: list[ArticleKey], cluster_of: Callable[[str], str | None], found: DedupResult, group_by: str
 ) -> list[SplitItem]:
     """A teaser joins its container's group for the split (never its cluster), so the two stay
     in one split without chaining clusters."""
-    container = {pair.inner: cluster_of[pair.outer] for pair in found.contained}
+    container = {pair.inner: cluster_of(pair.outer) for pair in found.contained}
     items = []
-    for article_id, doc_id, stratum in keys:
-        group = [doc_id if group_by == "document" else article_id]
-        group.extend(key for key in (cluster_of.get(article_id), container.get(article_id)) if key)
-        items.append(SplitItem(article_id, tuple(group), stratum))
+    for key in keys:
+        group = [key.doc_id if group_by == "document" else key.id]
+        group.extend(k for k in (cluster_of(key.id), container.get(key.id)) if k)
+        items.append(SplitItem(key.id, tuple(group), key.stratum))
     return items
 
 
-def _label_counts(
-    batches: Iterable[pa.RecordBatch], features: Features, columns: list[str]
-) -> dict[str, dict[str, int]]:
-    """Gold label counts per column; spans count their entity labels."""
-    decode = row_decoder(Features({column: features[column] for column in columns}))
-    counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
-    for batch in batches:
-        for row in batch.select(columns).to_pylist():
-            row = decode(row)
-            for column, value in row.items():
+class _BatchSink(Protocol):
+    def write(self, batch: pa.RecordBatch) -> None: ...
+
+
+class LabelCounter:
+    """Gold label counts per column of one split, as its batches go by; spans count their entity labels."""
+
+    def __init__(self, features: Features, columns: list[str]) -> None:
+        self.columns = columns
+        self._decode = row_decoder(Features({column: features[column] for column in columns}))
+        self._counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        for row in batch.select(self.columns).to_pylist():
+            for column, value in self._decode(row).items():
                 if value is None or value == []:
-                    counters[column][NO_LABEL] += 1
+                    self._counters[column][NO_LABEL] += 1
                 elif isinstance(value, str):
-                    counters[column][value] += 1
+                    self._counters[column][value] += 1
                 else:
-                    counters[column].update(v["label"] if isinstance(v, dict) else v for v in value)
-    return {column: dict(sorted(counter.items())) for column, counter in counters.items()}
+                    self._counters[column].update(v["label"] if isinstance(v, dict) else v for v in value)
 
-
-def _split_batches(table: pa.Table, splits: pa.Array, split: str) -> Iterator[pa.RecordBatch]:
-    """The rows of one split, in build order, a batch at a time (no copy of the split is made)."""
-    offset = 0
-    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-        mask = pc.equal(splits.slice(offset, batch.num_rows), split)
-        offset += batch.num_rows
-        yield batch.filter(mask)
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {column: dict(sorted(counter.items())) for column, counter in self._counters.items()}
 
 
 def _units(
@@ -274,57 +291,53 @@ def _build(
         report.rejected_at_pull = snapshot.rejections.to_dict()
     labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta, reviews)
     layouts = layouts_for(schema, labels)
-    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify)
-    tables = {name: ConfigTable(name, layouts[name].features(), split_key=CONFIGS[name][1]) for name in CONFIGS}
-
     clock = time.perf_counter()
     paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], [])
     units = _units(recipe, settings, executor, work, report)
     report.seconds["segment"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    found = find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work / "dedup") if recipe.dedup else DedupResult()
+    clustered = cluster_ids(found.clusters)  # members only: a unit alone gets its id when asked
+    cluster_of = (lambda unit_id: clustered.get(unit_id) or cluster_id_of([unit_id])) if recipe.dedup else (lambda _: None)
+    report.seconds["dedup"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of, clustered)
+    spills = {name: RowSpill(work / f"{name}.arrows", layouts[name].features()) for name in CONFIGS}
     unreadable: list[object] = []
     for segmented in iter_segmented(units, unreadable):
         for config, row in maker.rows(segmented):
-            tables[config].add(row)
+            spills[config].add(row)
         report.documents += 1
         extractor = segmented.document.meta.get("extractor")
         if extractor:
             report.extractors.setdefault(json.dumps(extractor, sort_keys=True), extractor)
         if on_document:
             on_document(segmented.document)
+    for spill in spills.values():
+        spill.close()
     report.problems.extend(str(problem) for problem in unreadable)
     report.problems.extend(labels.finish())
-
-    features = {name: table.features for name, table in tables.items()}
-    built = {name: table.table() for name, table in tables.items()}
-    del tables
-    report.articles, report.sentences = built["articles"].num_rows, built["sentences"].num_rows
-    report.seconds["rows"] = time.perf_counter() - clock - report.seconds["segment"]
-    clock = time.perf_counter()
-    found = find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work / "dedup") if recipe.dedup else DedupResult()
-    clusters = found.clusters
-    cluster_of: dict[str, str] = {}
+    report.articles, report.sentences = spills["articles"].num_rows, spills["sentences"].num_rows
     if recipe.dedup:
-        ids = built["articles"].column("id").to_pylist()
-        cluster_of = cluster_ids(clusters, ids)
-        report.clusters = len(clusters)
-        report.label_conflicts = _label_conflicts(
-            clusters, built["articles"], features["articles"], layouts["articles"]
-        )
-        index = built["articles"].schema.get_field_index("cluster")
-        built["articles"] = built["articles"].set_column(
-            index, "cluster", pa.array([cluster_of[i] for i in ids], pa.string())
-        )
+        report.clusters = len(found.clusters)
+        report.label_conflicts = {
+            column: len(label_conflicts(found.clusters, gold)) for column, gold in maker.clustered_gold.items()
+        }
+    report.seconds["rows"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     items = _split_items(maker.article_keys, cluster_of, found, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
     leaks = leaking_groups(((item.unit_id, item.group_keys) for item in items), split_of)
     if leaks:
         raise RuntimeError(f"split leakage: groups in several splits: {sorted(leaks)[:5]}")
-
-    report.seconds["dedup, splits"] = time.perf_counter() - clock
+    del items
+    report.seconds["splits"] = time.perf_counter() - clock
     clock = time.perf_counter()
     staging = staging_folder(target)
     try:
-        _write_outputs(recipe, staging, built, features, layouts, split_of, report)
+        _write_outputs(recipe, staging, spills, layouts, split_of, maker.article_keys, report)
         report.boundary_splits = maker.tally.boundary_splits
         report.problems.extend(
             f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
@@ -337,7 +350,7 @@ def _build(
             license=recipe.license,
             recipe_file=Path(recipe.source_file).name if recipe.source_file else "<recipe>",
             schema=schema,
-            features={name: features[name] for name in CONFIGS if any(w.config == name for w in report.written)},
+            features={name: spills[name].features for name in CONFIGS if any(w.config == name for w in report.written)},
             written=report.written,
             label_counts=report.label_counts,
             annotation_summary=_annotation_summary(snapshot, labels),
@@ -371,30 +384,48 @@ def _read_paths(recipe: Recipe) -> list[Path]:
 def _write_outputs(
     recipe: Recipe,
     staging: Path,
-    tables: dict[str, pa.Table],
-    features: dict[str, Features],
+    spills: dict[str, RowSpill],
     layouts: dict[str, LevelLayout],
     split_of: dict[str, str],
+    keys: list[ArticleKey],
     report: BuildReport,
 ) -> None:
-    for name, table in tables.items():
-        splits = pa.array([split_of[k] for k in table.column(CONFIGS[name][1]).to_pylist()], pa.string())
+    """One pass over each config's spilled rows feeds every split's writers at once."""
+    sizes: dict[str, Counter[str]] = {"articles": Counter(), "sentences": Counter()}
+    for key in keys:
+        sizes["articles"][split_of[key.id]] += 1
+        sizes["sentences"][split_of[key.id]] += key.sentences
+    for name, spill in spills.items():
+        features = spill.features
         gold_columns = [c for c in layouts[name].labels if c != BIO_COLUMN]
+        with ExitStack() as stack:
+            parquet: dict[str, SplitWriter] = {}
+            counters: dict[str, LabelCounter] = {}
+            sinks: dict[str, list[_BatchSink]] = {}
+            for split in (s for s in recipe.split.ratios if sizes[name][s]):
+                outputs: list[_BatchSink] = sinks.setdefault(split, [])
+                if "huggingface" in recipe.formats:
+                    parquet[split] = SplitWriter(
+                        stack, staging, name, split, sizes[name][split], spill.schema, recipe.shard_rows
+                    )
+                    outputs.append(parquet[split])
+                if "jsonl" in recipe.formats:
+                    outputs.append(JsonlWriter(stack, staging, name, split, features))
+                if "conll" in recipe.formats and BIO_COLUMN in features:
+                    outputs.append(ConllWriter(stack, staging, split, features))
+                if gold_columns:
+                    counters[split] = LabelCounter(features, gold_columns)
+                    outputs.append(counters[split])
+            for batch in spill.batches():
+                of_rows = pa.array([split_of[k] for k in batch.column(CONFIGS[name][1]).to_pylist()], pa.string())
+                for split, outputs in sinks.items():
+                    rows = batch.filter(pc.equal(of_rows, split))
+                    for output in outputs:
+                        output.write(rows)
+            report.written.extend(writer.close() for writer in parquet.values())
         counts: dict[str, dict[str, dict[str, int]]] = {}
-        for split in recipe.split.ratios:
-            num_rows = pc.sum(pc.equal(splits, split)).as_py() or 0
-            if not num_rows:
-                continue
-            rows = lambda: _split_batches(table, splits, split)  # noqa: E731  (each writer takes a fresh pass)
-            if "huggingface" in recipe.formats:
-                report.written.append(
-                    write_split(staging, name, split, rows(), num_rows, table.schema, recipe.shard_rows)
-                )
-            if "jsonl" in recipe.formats:
-                write_jsonl(staging, name, split, rows(), features[name])
-            if "conll" in recipe.formats and BIO_COLUMN in table.column_names:
-                write_conll(staging, split, rows(), features[name])
-            for column, by_label in _label_counts(rows(), features[name], gold_columns).items():
+        for split, counter in counters.items():
+            for column, by_label in counter.counts().items():
                 counts.setdefault(column, {})[split] = by_label
         report.label_counts[name] = counts
 

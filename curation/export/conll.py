@@ -5,32 +5,38 @@ which would claim it was checked and holds no entity."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 
 import pyarrow as pa
 from datasets import Features
 
-from curation.export.jsonl import decoded_rows
+from curation.export.codec import row_decoder
 from curation.export.rows import BIO_COLUMN, TOKENS_COLUMN
 from curation.fileio import atomic_writer
 
 CONLL_DIR = "conll"
 NOT_ANNOTATED = "_"
+COLUMNS = ("id", "text", TOKENS_COLUMN, BIO_COLUMN)
 
 
-def write_conll(out_dir: Path, split: str, batches: Iterable[pa.RecordBatch], features: Features) -> Path:
-    """Write ``conll/<split>.conll``; the batches must have ``tokens`` and ``ner_tags`` columns."""
-    path = out_dir / CONLL_DIR / f"{split}.conll"
-    columns = ["id", "text", TOKENS_COLUMN, BIO_COLUMN]
-    with atomic_writer(path) as handle:
-        for row in decoded_rows((batch.select(columns) for batch in batches), features):
-            handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
+class ConllWriter:
+    """``conll/<split>.conll``, fed batches with ``tokens`` and ``ner_tags`` columns; the file
+    appears when ``stack`` closes without error."""
+
+    def __init__(self, stack: ExitStack, out_dir: Path, split: str, features: Features) -> None:
+        self.path = out_dir / CONLL_DIR / f"{split}.conll"
+        self._handle = stack.enter_context(atomic_writer(self.path))
+        self._decode = row_decoder(Features({column: features[column] for column in COLUMNS}))
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        for row in batch.select(list(COLUMNS)).to_pylist():
+            row = self._decode(row)
+            self._handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
             tags = row[BIO_COLUMN] or [NOT_ANNOTATED] * len(row[TOKENS_COLUMN])
             for token, tag in zip(row[TOKENS_COLUMN], tags, strict=True):
-                handle.write(f"{token}\t{tag}\n")
-            handle.write("\n")
-    return path
+                self._handle.write(f"{token}\t{tag}\n")
+            self._handle.write("\n")
 
 
 def _one_line(text: str) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import jsonlines
 import pyarrow as pa
@@ -16,17 +15,16 @@ from curation.fileio import atomic_writer, dumps
 JSONL_DIR = "jsonl"
 
 
-def decoded_rows(batches: Iterable[pa.RecordBatch], features: Features) -> Iterator[dict[str, Any]]:
-    """Rows of Arrow batches as dicts with label names, one batch in memory at a time."""
-    decode = row_decoder(features)
-    for batch in batches:
+class JsonlWriter:
+    """``jsonl/<config>/<split>.jsonl``, fed batch by batch; the file appears when ``stack``
+    closes without error, and never half-written."""
+
+    def __init__(self, stack: ExitStack, out_dir: Path, config: str, split: str, features: Features) -> None:
+        self.path = out_dir / JSONL_DIR / config / f"{split}.jsonl"
+        handle = stack.enter_context(atomic_writer(self.path))
+        self._writer = jsonlines.Writer(handle, dumps=dumps)  # NaN as null: valid JSON for every reader
+        self._decode = row_decoder(features)
+
+    def write(self, batch: pa.RecordBatch) -> None:
         for row in batch.to_pylist():
-            yield decode(row)
-
-
-def write_jsonl(out_dir: Path, config: str, split: str, batches: Iterable[pa.RecordBatch], features: Features) -> Path:
-    path = out_dir / JSONL_DIR / config / f"{split}.jsonl"
-    with atomic_writer(path) as handle:
-        writer = jsonlines.Writer(handle, dumps=dumps)  # NaN as null: valid JSON for every reader
-        writer.write_all(decoded_rows(batches, features))
-    return path
+            self._writer.write(self._decode(row))

@@ -1,0 +1,58 @@
+"""The rows of one config kept on disk, in build order, between the rows pass and the writers.
+
+A unit's split is known only once every unit has been seen (splits group near-duplicates across the
+whole corpus), so the rows must wait somewhere; on disk (an Arrow IPC stream, lz4) a build holds
+one batch of rows at a time, whatever the size of the corpus. Batches come back exactly as they
+went in, so the writers see the same batch boundaries on every run and with any number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from datasets import Features
+
+from curation.export.codec import row_encoder
+
+BATCH_ROWS = 2_000
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+class RowSpill:
+    """Rows of one config (``articles`` or ``sentences``) as label-id Arrow batches in a file."""
+
+    def __init__(self, path: Path, features: Features, batch_rows: int = BATCH_ROWS) -> None:
+        self.path = path
+        self.features = features
+        self.schema = features.arrow_schema
+        self.num_rows = 0
+        self._encode = row_encoder(features)
+        self._pending: list[dict[str, Any]] = []
+        self._batch_rows = batch_rows
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer = pa.ipc.new_stream(self._sink, self.schema, options=_IPC_OPTIONS)
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Add a row with label names (encoded to ids here, as Parquet stores them)."""
+        self._pending.append(self._encode(row))
+        self.num_rows += 1
+        if len(self._pending) >= self._batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_batch(pa.RecordBatch.from_pylist(self._pending, schema=self.schema))
+            self._pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+        self._sink.close()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The rows back, one batch in memory at a time (the spill must be closed)."""
+        with pa.OSFile(str(self.path), "rb") as source, pa.ipc.open_stream(source) as reader:
+            yield from reader
