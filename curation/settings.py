@@ -11,32 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any
-
-import numpy as np
 
 from curation.ingest import IngestSettings
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
-
-# LSH proposes pairs from this much below the threshold; exact Jaccard then decides.
-CANDIDATE_SLACK = 0.1
-
-
-@lru_cache(maxsize=64)
-def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """``(bands, rows)`` minimising false positives below ``threshold`` plus false negatives above
-    it, equally weighted: the choice datasketch's ``MinHashLSH`` makes (a test checks they agree),
-    integrated with numpy so that dedup does not import datasketch and scipy (seconds)."""
-    pairs = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=float)
-    bands, rows = pairs[:, :1], pairs[:, 1:]
-    below, above = np.linspace(0.0, threshold, 1001), np.linspace(threshold, 1.0, 1001)
-    false_positive = np.trapezoid(1 - (1 - below**rows) ** bands, below, axis=1)
-    false_negative = np.trapezoid((1 - above**rows) ** bands, above, axis=1)
-    best = int(np.argmin(false_positive + false_negative))  # first minimum, as datasketch's loop keeps
-    return int(pairs[best, 0]), int(pairs[best, 1])
-
 
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
@@ -58,12 +37,6 @@ class DedupSettings:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
         if self.shingle_size < 1 or self.num_perm < 2:
             raise ValueError("shingle_size must be >= 1 and num_perm >= 2")
-
-    @property
-    def bands(self) -> tuple[int, int]:
-        """LSH banding for a threshold :data:`CANDIDATE_SLACK` below the asked one, so pairs just
-        above it are rarely missed; exact Jaccard then keeps the ones below out."""
-        return lsh_bands(max(0.05, self.threshold - CANDIDATE_SLACK), self.num_perm)
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "normalize"}

@@ -11,24 +11,10 @@ import click
 from rich.table import Table
 
 from curation.cli._common import console, print_errors, progress, refuse_output_over_input, untrusted
-from curation.dedup import DedupSettings, dedup_items, find_duplicates, find_repeated_passages, label_conflicts, meta_labels
+from curation.dedup import DedupSettings, scan_units
 from curation.fileio import write_jsonl
 from curation.unitfile import UnitFile, iter_unit_records
 from curation.units import Document, Unit, unit_from_record
-
-
-class _Passes:
-    """A re-iterable view of the units for stages that read them twice, each pass shown."""
-
-    def __init__(self, read: Callable[[str], Iterator[Unit]], phase: str) -> None:
-        self.read, self.phase, self.passes = read, phase, 0
-
-    def __iter__(self) -> Iterator[Unit]:
-        def one_pass() -> Iterator[Unit]:
-            self.passes += 1  # counted when read, not when an iterator is merely asked for
-            yield from self.read(f"{self.phase}, pass {self.passes}")
-
-        return one_pass()
 
 
 def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
@@ -83,19 +69,19 @@ def dedup_command(
 ) -> None:
     """Exact and near-duplicate articles of a units file (`curation segment` output), teasers
     contained in longer articles (a relation apart), repeated passages, and clusters whose
-    members carry different labels. Memory stays bounded by a part of the file, not the file."""
+    members carry different labels, in two reads of the file. Memory stays bounded by a part of
+    the file, not the file: what grows with it is spilled to a temporary folder."""
     refuse_output_over_input([output, contained, repeated], [units])
     settings = _settings(**settings_args)
     errors: list[object] = []
     unit_file = UnitFile(units, errors=errors)
-    compared = 0
     with progress() as bar:
         documents: int | None = None
 
         def shown(phase: str) -> Iterator[Unit]:
-            """The units file read once more, its pages counted on the bar (total known after the first pass)."""
+            """The units file read once more, its pages counted on the bar (total known after the first read)."""
             nonlocal documents
-            task = bar.add_task(phase, total=documents)
+            task = bar.add_task(f"{phase} (pages)", total=documents)
             count = 0
             for unit in unit_file:
                 if isinstance(unit, Document):
@@ -105,34 +91,28 @@ def dedup_command(
             documents = count
             bar.update(task, total=count, completed=count)
 
-        def items() -> Iterator[tuple[str, str]]:
-            nonlocal compared
-            for item in dedup_items(shown("signatures (pages)")):
-                compared += 1
-                yield item
-
-        found = find_duplicates(items(), settings)
-        clusters = found.clusters
-        passages = find_repeated_passages(_Passes(shown, "repeated passages (pages)"))
-        conflicts = label_conflicts(clusters, meta_labels(shown("labels (pages)"), label_field))
+        with scan_units(shown, settings, label_field) as scan:  # passages stream from disk, inside
+            if repeated:
+                passages = write_jsonl(repeated, (p.to_record() for p in scan.repeated))
+            else:
+                passages = sum(1 for _ in scan.repeated)
+    found, clusters, conflicts = scan.found, scan.found.clusters, scan.conflicts
     if output:
         write_jsonl(output, (c.to_record() for c in clusters))
     if contained:
         write_jsonl(contained, (c.to_record() for c in found.contained))
-    if repeated:
-        write_jsonl(repeated, (p.to_record() for p in passages))
     by_reason = Counter(c.reason for c in clusters)
     table = Table(title=f"duplicates in {untrusted(units)}")
     table.add_column("")
     table.add_column("count", justify="right")
-    table.add_row("units compared", f"{compared:,}")
+    table.add_row("units compared", f"{scan.compared:,}")
     for reason, count in sorted(by_reason.items()):
         table.add_row(f"clusters ({reason})", f"{count:,}")
     table.add_row("units in clusters", f"{sum(len(c.members) for c in clusters):,}")
     table.add_row("units a representative-only export leaves out", f"{sum(len(c.members) - 1 for c in clusters):,}")
     table.add_row("contained in a longer article (teasers)", f"{len(found.contained):,}")
     table.add_row(f"label conflicts ({label_field})", f"{len(conflicts):,}")
-    table.add_row("repeated passages", f"{len(passages):,}")
+    table.add_row("repeated passages", f"{passages:,}")
     table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
     console.print(table)
     print_errors(errors)

@@ -7,12 +7,12 @@
 * :mod:`~curation.dedup.containment`: teasers inside their articles, a relation of its own;
 * :mod:`~curation.dedup.passages`, :mod:`~curation.dedup.labels`, :mod:`~curation.dedup.leakage`,
   :mod:`~curation.dedup.curate`: what users do with the result;
-* :mod:`~curation.dedup.stages`: the stages end to end in one process.
+* :mod:`~curation.dedup.partitions`: rows spilled to disk by key range, the stages' external sort;
+* :mod:`~curation.dedup.stages`: the stages end to end in one process;
+* :mod:`~curation.dedup.scan`: everything ``curation dedup`` reports, in two reads of a units file.
 
 What is compared is each unit's :attr:`dedup_text` (see :mod:`curation.units`).
 """
-
-from collections.abc import Iterable, Iterator
 
 from curation.dedup.clusters import Cluster, ClusterMember, cluster_id_of, cluster_ids
 from curation.dedup.containment import Contained
@@ -20,29 +20,11 @@ from curation.dedup.curate import Curated, DroppedUnit, curate
 from curation.dedup.labels import LabelConflict, annotation_labels, label_conflicts, meta_labels
 from curation.dedup.leakage import Leak, check_leakage, leaking_groups
 from curation.dedup.minhash import minhash_signatures
-from curation.dedup.passages import Occurrence, RepeatedPassage, find_repeated_passages
+from curation.dedup.passages import Occurrence, PassageIndex, RepeatedPassage, find_repeated_passages, iter_repeated_passages
+from curation.dedup.scan import Scan, dedup_items, scan_units
 from curation.dedup.shingles import jaccard, text_shingles
 from curation.dedup.stages import DedupResult, find_clusters, find_duplicates
 from curation.settings import DedupSettings
-from curation.units import Article, Document, Unit
-
-
-def dedup_items(units: Iterable[Unit]) -> Iterator[tuple[str, str]]:
-    """``(unit id, dedup text)`` at article level, streaming; a document without article units
-    (a file of documents only) is compared whole. Units come in file order: a document, then its
-    articles and sentences."""
-    pending: Document | None = None
-    for unit in units:
-        if isinstance(unit, Document):
-            if pending is not None:
-                yield pending.id, pending.dedup_text
-            pending = unit
-        elif isinstance(unit, Article):
-            if pending is not None and pending.id == unit.doc_id:
-                pending = None
-            yield unit.id, unit.dedup_text
-    if pending is not None:
-        yield pending.id, pending.dedup_text
 
 
 __all__ = [
@@ -56,7 +38,9 @@ __all__ = [
     "LabelConflict",
     "Leak",
     "Occurrence",
+    "PassageIndex",
     "RepeatedPassage",
+    "Scan",
     "annotation_labels",
     "check_leakage",
     "cluster_id_of",
@@ -66,10 +50,12 @@ __all__ = [
     "find_clusters",
     "find_duplicates",
     "find_repeated_passages",
+    "iter_repeated_passages",
     "jaccard",
     "label_conflicts",
     "leaking_groups",
     "meta_labels",
     "minhash_signatures",
+    "scan_units",
     "text_shingles",
 ]

@@ -1,10 +1,15 @@
 """Stage 2 of dedup: texts that share an LSH band key (or their exact key) become candidate pairs.
 
-One band at a time (a datatrove task can take any subset of bands): the band's keys of every part
-are read memory-mapped, sorted together, and each run of equal keys is one bucket. This stage holds
-24 bytes per text for one band, never a text or a signature. A bucket first collapses exact copies
-(they are paired through the exact-key bucket) and pairs the distinct texts left; a huge bucket
-(boilerplate every page shares) pairs each text with its ``WINDOW`` predecessors only.
+One band at a time (a datatrove task can take any subset of bands). A band's ``(key, exact key,
+ref)`` rows of every part are spilled to disk by key range (:mod:`~curation.dedup.partitions`),
+so a range holds about ``ROWS`` texts whatever the corpus size; each range is sorted in memory and
+each run of equal keys is one bucket. A bucket first collapses exact copies (they are paired
+through the exact-key bucket) and pairs the distinct texts left; a huge bucket (boilerplate every
+page shares) pairs each text with its ``WINDOW`` predecessors only.
+
+Two more "bands" ride on the same machinery: :data:`EXACT` (the exact key of the normalised text:
+copies) and :data:`IDS` (a key of the unit id: an id given twice is refused here, without a set of
+every id in memory).
 """
 
 from __future__ import annotations
@@ -14,28 +19,38 @@ from pathlib import Path
 
 import numpy as np
 
-from curation.dedup.minhash import Part, list_parts, refs
+from curation.dedup.minhash import Part, list_parts, refs, split_ref
+from curation.dedup.partitions import Partitions, by_range, partitions_for
 
 WINDOW = 64
 EXACT = -1  # the "band" whose key is the exact key of the normalised text
+IDS = -2  # the "band" whose key is the key of the unit id
+ROW = np.dtype([("key", np.uint64), ("exact", np.uint64), ("ref", np.uint64)])
 
 
-def _band_table(parts: list[Part], band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(keys, exact keys, refs)`` of every text of every part, sorted by key then exact key then ref."""
-    keys, exact, found = [], [], []
+def band_name(band: int) -> str:
+    return {EXACT: "exact", IDS: "ids"}.get(band, f"{band:03d}")
+
+
+def _keys(part: Part, band: int) -> np.ndarray:
+    if band == EXACT:
+        return part.read("exact")
+    if band == IDS:
+        return part.read("idkey")
+    return part.band(band)
+
+
+def _sorted_ranges(parts: list[Part], band: int, spill: Path) -> Iterator[np.ndarray]:
+    """The band's rows of every part, a key range at a time, sorted by key, exact key, ref."""
+    ranges = Partitions(spill, ROW, partitions_for(sum(len(p) for p in parts)))
     for number, part in enumerate(parts):
         if not len(part):
             continue
-        part_exact = np.asarray(part.array("exact"))
-        keys.append(part_exact if band == EXACT else np.asarray(part.array("bands")[band]))
-        exact.append(part_exact)
-        found.append(refs(number, len(part)))
-    if not keys:
-        empty = np.empty(0, np.uint64)
-        return empty, empty, empty
-    key, ex, ref = np.concatenate(keys), np.concatenate(exact), np.concatenate(found)
-    order = np.lexsort((ref, ex, key))
-    return key[order], ex[order], ref[order]
+        rows = np.empty(len(part), ROW)
+        rows["key"], rows["exact"], rows["ref"] = _keys(part, band), part.read("exact"), refs(number, len(part))
+        ranges.add(rows, by_range(rows["key"], ranges.count))
+    for rows in ranges:
+        yield rows[np.lexsort((rows["ref"], rows["exact"], rows["key"]))]
 
 
 def _runs(values: np.ndarray) -> Iterator[tuple[int, int]]:
@@ -49,31 +64,45 @@ def _runs(values: np.ndarray) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def band_pairs(parts: list[Part], band: int) -> np.ndarray:
+def _refuse_repeated_ids(parts: list[Part], members: np.ndarray) -> None:
+    """Texts whose id keys collide: equal ids are an error, a 64-bit collision is nothing."""
+    seen: set[str] = set()
+    for ref in members.tolist():
+        number, local = split_ref(ref)
+        unit_id = str(parts[number].value("ids", local))
+        if unit_id in seen:
+            raise ValueError(f"unit id {unit_id!r} appears twice in the dedup input")
+        seen.add(unit_id)
+
+
+def band_pairs(parts: list[Part], band: int, spill: Path) -> np.ndarray:
     """``(n, 2)`` uint64 pairs of references (lower first) proposed by one band."""
-    key, exact, ref = _band_table(parts, band)
     pairs: list[np.ndarray] = []
-    for start, end in _runs(key):
-        members = ref[start:end]
-        if band == EXACT:  # already sorted: chain the copies, union-find does the rest
-            pairs.append(np.stack([members[:-1], members[1:]], axis=1))
-            continue
-        _, first = np.unique(exact[start:end], return_index=True)
-        distinct = np.sort(members[first])
-        for offset in range(1, min(len(distinct), WINDOW + 1)):
-            pairs.append(np.stack([distinct[:-offset], distinct[offset:]], axis=1))
+    for rows in _sorted_ranges(parts, band, spill):
+        for start, end in _runs(rows["key"]):
+            members = rows["ref"][start:end]
+            if band == IDS:
+                _refuse_repeated_ids(parts, members)
+            elif band == EXACT:  # already sorted: chain the copies, union-find does the rest
+                pairs.append(np.stack([members[:-1], members[1:]], axis=1))
+            else:
+                _, first = np.unique(rows["exact"][start:end], return_index=True)
+                distinct = np.sort(members[first])
+                for offset in range(1, min(len(distinct), WINDOW + 1)):
+                    pairs.append(np.stack([distinct[:-offset], distinct[offset:]], axis=1))
     if not pairs:
         return np.empty((0, 2), np.uint64)
     return np.unique(np.concatenate(pairs), axis=0)
 
 
 def write_band_pairs(signatures: Path, out: Path, bands: list[int]) -> None:
-    """Candidate pairs of each listed band to ``out/band-<n>.npy`` (``exact`` for :data:`EXACT`)."""
+    """Candidate pairs of each listed band to ``out/band-<name>.npy`` (the ids band writes none)."""
     parts = list_parts(signatures)
     out.mkdir(parents=True, exist_ok=True)
     for band in bands:
-        name = "exact" if band == EXACT else f"{band:03d}"
-        np.save(out / f"band-{name}.npy", band_pairs(parts, band))
+        found = band_pairs(parts, band, out / f"spill-{band_name(band)}")
+        if band != IDS:
+            np.save(out / f"band-{band_name(band)}.npy", found)
 
 
 def read_pairs(folder: Path, exact: bool) -> np.ndarray:

@@ -80,17 +80,10 @@ class Texts:
 
     def __init__(self, parts: Sequence[Part]) -> None:
         self.parts = parts
-        self._columns: dict[tuple[int, str], np.ndarray] = {}
-
-    def _column(self, part: int, name: str) -> np.ndarray:
-        key = (part, name)
-        if key not in self._columns:
-            self._columns[key] = self.parts[part].array(name)
-        return self._columns[key]
 
     def value(self, ref: int, name: str) -> Any:
         part, local = split_ref(ref)
-        return self._column(part, name)[local].item()
+        return self.parts[part].value(name, local)
 
     def shingles(self, ref: int) -> np.ndarray:
         part, local = split_ref(ref)

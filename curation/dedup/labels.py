@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,17 +11,21 @@ from curation.dedup.clusters import Cluster
 from curation.units import Annotation, Article, Document, Unit
 
 
-def meta_labels(units: Iterable[Unit], field: str = "topic") -> dict[str, tuple[str, ...]]:
-    """Labels carried in document meta (ANT's ``topic``), for each document and its articles."""
-    by_document: dict[str, tuple[str, ...]] = {}
+def meta_labels(units: Iterable[Unit], field: str = "topic", only: Container[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """Labels carried in document meta (ANT's ``topic``), for each document and its articles;
+    with ``only``, for those units alone (the members of clusters: memory then holds the
+    clusters, not the corpus). Units come grouped by document, as a units file holds them."""
     labels: dict[str, tuple[str, ...]] = {}
+    document: tuple[str, tuple[str, ...]] | None = None  # the current page's id and labels
     for unit in units:
         if isinstance(unit, Document):
             value = unit.meta.get(field)
-            if value not in (None, ""):
-                labels[unit.id] = by_document[unit.id] = tuple(value) if isinstance(value, list) else (str(value),)
-        elif isinstance(unit, Article) and unit.doc_id in by_document:
-            labels[unit.id] = by_document[unit.doc_id]
+            found = tuple(value) if isinstance(value, list) else (str(value),)
+            document = (unit.id, found) if value not in (None, "") else None
+        elif not (isinstance(unit, Article) and document is not None and unit.doc_id == document[0]):
+            continue
+        if document is not None and (only is None or unit.id in only):
+            labels[unit.id] = document[1]
     return labels
 
 

@@ -1,27 +1,49 @@
 """Repeated passages: page lines, sentences and captions whose normalised text occurs again.
 
-Two passes over the units, so memory holds one 8-byte key per passage, not the passages: the
-first counts keys (blake2b of the normalised text), the second keeps the occurrences of the keys
-seen twice or more. The units must therefore be re-iterable (a list, or a units file reader).
+One pass over the units puts every passage's key (blake2b of its normalised text) and place into a
+SQLite file on disk, each page's text once; SQLite then groups the keys and sorts the groups on
+disk with a page cache of a few MB. So memory holds one page's passages, never the corpus's, and a
+one-pass stream of units (a units file read once) is enough. A stretch of a page seen as a line,
+a sentence and a caption counts once, as what was seen first (the page's line); units come
+grouped by document, as a units file holds them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
-
-import numpy as np
 
 from curation.dedup.shingles import WORD
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize_text
 from curation.units import Article, Document, Sentence, Unit
 
 _LINE = re.compile(r"[^\s](?:[^\n]*[^\s])?")  # a line without its surrounding whitespace
-_CHUNK = 65_536
+_BATCH = 10_000
+_SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+PRAGMA cache_size = -8000;
+PRAGMA temp_store = FILE;
+CREATE TABLE documents (number INTEGER PRIMARY KEY, id TEXT NOT NULL, text BLOB);
+CREATE TABLE passages (key INTEGER NOT NULL, document INTEGER NOT NULL, unit TEXT NOT NULL,
+                       start INTEGER NOT NULL, end INTEGER NOT NULL, kind TEXT NOT NULL, text BLOB);
+"""
+
+
+def _blob(text: str) -> bytes:
+    """Texts are kept as bytes: any Python string goes in (a lone surrogate, a NUL) and comes
+    back as it was, and nothing SQLite does depends on them."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(blob: bytes) -> str:
+    return blob.decode("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,37 +80,105 @@ class RepeatedPassage:
         }
 
 
-def _passages(units: Iterable[Unit]) -> Iterator[tuple[str, Occurrence]]:
-    """Lines of pages (where a caption printed twice shows up), sentences and captions."""
-    for unit in units:
-        if isinstance(unit, Document):
-            for line in _LINE.finditer(unit.text):
-                yield line.group(), Occurrence(unit.id, unit.id, line.start(), line.end(), "line")
-        elif isinstance(unit, Sentence):
-            yield unit.text, Occurrence(unit.id, unit.doc_id, unit.start, unit.end, "sentence")
-        elif isinstance(unit, Article):
-            for caption in unit.captions:
-                yield caption.text, Occurrence(unit.id, unit.doc_id, caption.start, caption.end, "caption")
+def _passages(unit: Unit) -> Iterator[tuple[str, int, int, Literal["line", "sentence", "caption"]]]:
+    """``(text, start, end, kind)``: lines of a page (where a caption printed twice shows up),
+    a sentence, an article's captions."""
+    if isinstance(unit, Document):
+        for line in _LINE.finditer(unit.text):
+            yield line.group(), line.start(), line.end(), "line"
+    elif isinstance(unit, Sentence):
+        yield unit.text, unit.start, unit.end, "sentence"
+    elif isinstance(unit, Article):
+        for caption in unit.captions:
+            yield caption.text, caption.start, caption.end, "caption"
 
 
-def _keyed(units: Iterable[Unit], min_words: int, options: NormalizeOptions) -> Iterator[tuple[bytes, str, Occurrence]]:
-    for text, occurrence in _passages(units):
-        normalised = normalize_text(text, options)
-        if len(WORD.findall(normalised)) >= min_words:
-            yield hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), text, occurrence
+class PassageIndex:
+    """The passages of units added one by one, kept in a SQLite file at ``path`` (created; the
+    caller owns its folder) until :meth:`repeated` groups them."""
+
+    def __init__(self, path: Path, *, min_words: int = 3, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
+        self.min_words, self.options = min_words, options
+        self.db = sqlite3.connect(path)
+        self.db.executescript(_SCHEMA)
+        self.documents = 0
+        self.doc_id: str | None = None
+        self.has_text = False
+        self.seen: set[tuple[int, int]] = set()  # stretches of the current page
+        self.batch: list[tuple[int, int, str, int, int, str, bytes | None]] = []
+
+    def _document(self, doc_id: str, text: str | None) -> None:
+        self.documents += 1
+        self.doc_id, self.has_text, self.seen = doc_id, text is not None, set()
+        self.db.execute("INSERT INTO documents VALUES (?, ?, ?)", (self.documents, doc_id, None if text is None else _blob(text)))
+
+    def add(self, unit: Unit) -> None:
+        """Every passage of one unit with enough words (units grouped by document)."""
+        doc_id = unit.id if isinstance(unit, Document) else unit.doc_id
+        if doc_id != self.doc_id:
+            self._document(doc_id, unit.text if isinstance(unit, Document) else None)
+        for text, start, end, kind in _passages(unit):
+            if (start, end) in self.seen:
+                continue
+            normalised = normalize_text(text, self.options)
+            if len(WORD.findall(normalised)) < self.min_words:
+                continue
+            self.seen.add((start, end))
+            key = int.from_bytes(hashlib.blake2b(_blob(normalised), digest_size=8).digest(), "little", signed=True)
+            self.batch.append((key, self.documents, unit.id, start, end, kind, None if self.has_text else _blob(text)))
+        if len(self.batch) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)", self.batch)
+        self.batch = []
+
+    def repeated(self, min_occurrences: int = 2) -> Iterator[RepeatedPassage]:
+        """Passages found ``min_occurrences`` times or more, most frequent first, then in most
+        documents, then in the order they first occur."""
+        self._flush()
+        self.db.execute("CREATE INDEX passages_by_key ON passages (key)")
+        groups = self.db.execute(
+            "SELECT key, count(*) AS n, count(DISTINCT document) AS documents, min(rowid) AS first "
+            "FROM passages GROUP BY key HAVING n >= ? ORDER BY n DESC, documents DESC, first",
+            (min_occurrences,),
+        )
+        for key, *_ in groups:
+            rows = self.db.execute(
+                "SELECT p.unit, d.id, p.start, p.end, p.kind, p.document, p.text FROM passages AS p "
+                "JOIN documents AS d ON d.number = p.document WHERE p.key = ? ORDER BY p.rowid",
+                (key,),
+            ).fetchall()
+            _, _, start, end, _, document, own = rows[0]
+            if own is None:  # a stretch of its page: the page's text holds it
+                page = self.db.execute("SELECT text FROM documents WHERE number = ?", (document,)).fetchone()[0]
+                text = _text(page)[start:end]
+            else:
+                text = _text(own)
+            yield RepeatedPassage(text, tuple(Occurrence(*row[:5]) for row in rows))
+
+    def close(self) -> None:
+        self.db.close()
 
 
-def _repeated_keys(units: Iterable[Unit], min_occurrences: int, min_words: int, options: NormalizeOptions) -> set[bytes]:
-    chunks, chunk = [], []
-    for key, _, occurrence in _keyed(units, min_words, options):
-        chunk.append(key)
-        if len(chunk) == _CHUNK:
-            chunks.append(np.frombuffer(b"".join(chunk), dtype=np.uint64))
-            chunk = []
-    chunks.append(np.frombuffer(b"".join(chunk), dtype=np.uint64))
-    keys, counts = np.unique(np.concatenate(chunks), return_counts=True)
-    # counted per occurrence, so the second pass still drops a stretch seen as line and sentence alike
-    return {int(k).to_bytes(8, "little") for k in keys[counts >= min(2, min_occurrences)]}
+def iter_repeated_passages(
+    units: Iterable[Unit],
+    *,
+    min_occurrences: int = 2,
+    min_words: int = 3,
+    options: NormalizeOptions = DEFAULT_OPTIONS,
+) -> Iterator[RepeatedPassage]:
+    """Page lines, sentences and captions whose normalised text occurs ``min_occurrences`` times
+    or more (within a page or across pages), most frequent first, read from a temporary SQLite
+    file as they are consumed."""
+    with tempfile.TemporaryDirectory(prefix="curation-passages-") as folder:
+        index = PassageIndex(Path(folder) / "passages.sqlite", min_words=min_words, options=options)
+        try:
+            for unit in units:
+                index.add(unit)
+            yield from index.repeated(min_occurrences)
+        finally:
+            index.close()
 
 
 def find_repeated_passages(
@@ -98,21 +188,5 @@ def find_repeated_passages(
     min_words: int = 3,
     options: NormalizeOptions = DEFAULT_OPTIONS,
 ) -> list[RepeatedPassage]:
-    """Page lines, sentences and captions whose normalised text occurs ``min_occurrences`` times
-    or more (within a page or across pages), most frequent first. One stretch of a page seen as a
-    line, a sentence and a caption counts once. ``units`` is read twice."""
-    if iter(units) is units:
-        raise TypeError("find_repeated_passages reads the units twice: pass a list or a units file reader")
-    wanted = _repeated_keys(units, min_occurrences, min_words, options)
-    groups: dict[bytes, dict[tuple[str, int, int], Occurrence]] = defaultdict(dict)
-    first_text: dict[bytes, str] = {}
-    for key, text, occurrence in _keyed(units, min_words, options):
-        if key in wanted:
-            first_text.setdefault(key, text)
-            groups[key].setdefault((occurrence.doc_id, occurrence.start, occurrence.end), occurrence)
-    repeated = [
-        RepeatedPassage(first_text[key], tuple(found.values()))
-        for key, found in groups.items()
-        if len(found) >= min_occurrences
-    ]
-    return sorted(repeated, key=lambda p: (-len(p.occurrences), -p.documents))
+    """:func:`iter_repeated_passages` as a list."""
+    return list(iter_repeated_passages(units, min_occurrences=min_occurrences, min_words=min_words, options=options))

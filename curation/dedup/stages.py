@@ -1,25 +1,27 @@
 """The dedup stages end to end over one work folder: signatures -> buckets -> clusters, plus the
 containment relation. Stages 1 and 2 take a rank (and stage 2 a world size) so that ranks can share
-them; :func:`find_duplicates` runs them one after the other in this process for a stream of texts,
-which is how ``curation dedup`` and ``curation build`` use them today (memory bounded by a part and
-a band, not by the corpus). They are not yet datatrove steps of :mod:`curation.pipeline`.
+them; :func:`find_duplicates` runs them one after the other in this process for a stream of texts.
+Every stage keeps what grows with the corpus on disk (signature parts, band rows and postings
+spilled by key range), so memory is bounded by a part or a range, not by the corpus.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curation.dedup.buckets import EXACT, read_pairs, write_band_pairs
+from curation.dedup.buckets import EXACT, IDS, read_pairs, write_band_pairs
 from curation.dedup.clusters import Cluster, Texts, build_clusters, verified_pairs
 from curation.dedup.containment import Contained, find_contained
-from curation.dedup.minhash import list_parts, write_parts
+from curation.dedup.minhash import banding, list_parts, write_parts
 from curation.settings import DedupSettings
 
 SIGNATURES = "signatures"
 PAIRS = "pairs"
+CONTAINED = "contained"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +33,16 @@ class DedupResult:
 
 
 def signatures_stage(work: Path, items: Iterable[tuple[int, str, str]], settings: DedupSettings, rank: int = 0) -> int:
-    """Stage 1 for one rank: ``(input position, unit id, text)`` items into signature parts."""
+    """Stage 1 for one rank: ``(input position, unit id, text)`` items into signature parts (the
+    parts of an earlier run of this rank in ``work`` are replaced)."""
+    for stale in (work / SIGNATURES).glob(f"{rank:05d}-*"):
+        shutil.rmtree(stale)
     return write_parts(work / SIGNATURES, items, settings, prefix=f"{rank:05d}")
 
 
 def all_bands(settings: DedupSettings) -> list[int]:
-    return [EXACT, *range(settings.bands[0])]
+    """Every band stage 2 sorts: the ids (an id given twice), the exact keys, the LSH bands."""
+    return [IDS, EXACT, *range(banding(settings.threshold, settings.num_perm)[0])]
 
 
 def buckets_stage(work: Path, settings: DedupSettings, rank: int = 0, world_size: int = 1) -> None:
@@ -56,7 +62,7 @@ def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
         return DedupResult(clusters)
     cluster_of = {member: cluster.id for cluster in clusters for member in cluster.member_ids}
     contained = []
-    for inner, outer, share in find_contained(parts, settings):
+    for inner, outer, share in find_contained(parts, settings, work / CONTAINED):
         inner_id, outer_id = texts.value(inner, "ids"), texts.value(outer, "ids")
         if inner_id not in cluster_of or cluster_of[inner_id] != cluster_of.get(outer_id):
             contained.append((texts.value(inner, "position"), Contained(inner_id, outer_id, share)))
@@ -67,21 +73,15 @@ def find_duplicates(
     items: Iterable[tuple[str, str]], settings: DedupSettings | None = None, work: Path | None = None
 ) -> DedupResult:
     """Clusters and containment among ``(unit id, text)`` pairs, in input order. Unit ids must be
-    unique. The stages spill to ``work`` (default: a temporary folder removed afterwards)."""
+    unique (``ValueError`` names one given twice). The stages spill to ``work`` (default: a
+    temporary folder removed afterwards); what an earlier run left there is replaced."""
     settings = settings or DedupSettings()
     if work is None:
         with tempfile.TemporaryDirectory(prefix="curation-dedup-") as folder:
             return find_duplicates(items, settings, Path(folder))
-    seen: set[str] = set()
-
-    def positioned() -> Iterable[tuple[int, str, str]]:
-        for position, (unit_id, text) in enumerate(items):
-            if unit_id in seen:
-                raise ValueError(f"unit id {unit_id!r} appears twice in the dedup input")
-            seen.add(unit_id)
-            yield position, unit_id, text
-
-    signatures_stage(work, positioned(), settings)
+    for stage in (SIGNATURES, PAIRS, CONTAINED):
+        shutil.rmtree(work / stage, ignore_errors=True)
+    signatures_stage(work, ((position, unit_id, text) for position, (unit_id, text) in enumerate(items)), settings)
     buckets_stage(work, settings)
     return clusters_stage(work, settings)
 

@@ -1,5 +1,5 @@
-"""`curation dedup` end to end: pages segmented, then duplicates, teasers and labels found from the
-compact units file, a page at a time, with each pass shown."""
+"""`curation dedup` end to end: pages segmented, then duplicates, teasers, repeated passages and
+labels found from the compact units file in two reads of it, each shown."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_dedup_finds_copies_across_pages_and_names_label_conflicts(tmp_path: Pat
     assert result.exit_code == 0, result.output
     found = [json.loads(line) for line in clusters.read_text(encoding="utf-8").splitlines()]
     assert [(c["reason"], c["size"]) for c in found] == [("near", 2)]
-    assert "signatures (pages)" in result.output and "repeated passages (pages), pass 2" in result.output
+    assert "duplicates and passages (pages)" in result.output and "labels (pages)" in result.output  # two reads
     assert "label conflicts (topic)" in result.output
     row = next(line for line in result.output.splitlines() if "label conflicts" in line)
     assert row.split()[-2] == "1"
@@ -42,3 +42,19 @@ def test_dedup_names_a_damaged_units_file_and_goes_on(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["dedup", str(units)])
     assert result.exit_code == 1
     assert f"{units}:2" in result.output and "units compared" in result.output
+
+
+def test_dedup_writes_repeated_passages_most_frequent_first(tmp_path: Path) -> None:
+    line = "تابعونا على مواقع التواصل الاجتماعي"
+    pages = [{"id": str(n), "text": f"{text}\n{line}"} for n, text in enumerate([STORY, OTHER_STORY, STORY[:200]])]
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    units, repeated = tmp_path / "units.jsonl.gz", tmp_path / "repeated.jsonl"
+    runner = CliRunner()
+    assert runner.invoke(main, ["segment", str(source), "-o", str(units), "--workers", "1"]).exit_code == 0
+    result = runner.invoke(main, ["dedup", str(units), "--repeated", str(repeated)])
+    assert result.exit_code == 0, result.output
+    found = [json.loads(row) for row in repeated.read_text(encoding="utf-8").splitlines()]
+    assert (found[0]["text"], found[0]["count"], found[0]["documents"]) == (line, 3, 3)
+    row = next(row for row in result.output.splitlines() if "repeated passages" in row)
+    assert row.split()[-2] == str(len(found))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curation.dedup import Cluster, DedupSettings, cluster_id_of, cluster_ids, find_clusters, jaccard, text_shingles
+from curation.dedup import Cluster, DedupSettings, cluster_id_of, cluster_ids, find_clusters, find_duplicates, jaccard, text_shingles
 from tests.dedup.conftest import OTHER_STORY, STORY
 
 
@@ -73,3 +73,23 @@ def test_settings_round_trip_with_their_normalisation() -> None:
     assert DedupSettings.from_dict(data) == settings
     with pytest.raises(ValueError, match="unknown dedup setting"):
         DedupSettings.from_dict({"treshold": 0.5})
+
+
+def _corpus() -> list[tuple[str, str]]:
+    """Copies, near copies, a teaser and unrelated stories, enough to fill several parts."""
+    words = STORY.split()
+    items = [("story", STORY), ("copy", STORY), ("edited", STORY.replace("ثلاثمئة", "أربعمئة")), ("other", OTHER_STORY)]
+    items += [("teaser", " ".join(words[:30])), ("other-copy", OTHER_STORY + " وفق الوكالة")]
+    items += [(f"noise{n}", " ".join(words[n:] + words[:n])) for n in range(3, 40, 3)]  # rotations: other shingles
+    return items
+
+
+def test_spilling_by_range_and_small_parts_never_change_the_result(monkeypatch, tmp_path) -> None:
+    from curation.dedup import minhash, partitions
+
+    whole = find_duplicates(_corpus())
+    assert len(whole.clusters) == 2 and whole.contained
+    monkeypatch.setattr(minhash, "PART_ITEMS", 3)
+    monkeypatch.setattr(partitions, "ROWS", 5)
+    assert find_duplicates(_corpus(), work=tmp_path) == whole
+    assert find_duplicates(_corpus()[:5], work=tmp_path) == find_duplicates(_corpus()[:5])  # the work folder reused

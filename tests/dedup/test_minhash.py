@@ -1,4 +1,4 @@
-"""Stage 1: signatures equal datasketch's, parts bound the memory of the stage."""
+"""Stage 1: signatures equal datasketch's, banding follows the S-curve, parts bound the memory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from datasketch import MinHash
 
 from curation.dedup import minhash
-from curation.dedup.minhash import list_parts, minhash_signatures, write_parts
+from curation.dedup.minhash import MISSED_AT_THRESHOLD, banding, list_parts, minhash_signatures, write_parts
 from curation.settings import DedupSettings
 from tests.dedup.conftest import OTHER_STORY, STORY
 
@@ -30,20 +30,32 @@ def test_parts_hold_at_most_part_items_and_keep_input_positions(tmp_path: Path, 
     parts = list_parts(tmp_path)
     assert [p.path.name for p in parts] == ["00003-00000", "00003-00001", "00003-00002"]
     assert [len(p) for p in parts] == [2, 2, 1]
-    assert np.concatenate([p.array("position") for p in parts]).tolist() == [0, 10, 20, 30, 40]
-    bands, _ = DedupSettings().bands
-    assert parts[0].array("bands").shape == (bands, 2)
+    assert np.concatenate([p.read("position") for p in parts]).tolist() == [0, 10, 20, 30, 40]
+    assert [p.value("ids", 1) for p in parts[:2]] == ["u1", "u3"]
+    bands, _ = banding(0.7, 128)
+    assert len(parts[0].band(bands - 1)) == 2 and parts[0].read("bands").shape == (bands * 2,)
+    assert np.array_equal(parts[2].shingles(0), np.load(parts[2].path / "shingles.npy"))
 
 
-def test_banding_and_permutations_are_datasketchs_without_importing_it() -> None:
-    from datasketch.lsh import _optimal_param
+def _missed(similarity: float, bands: int, rows: int) -> float:
+    """Probability that no band of a pair of this Jaccard similarity agrees (the S-curve)."""
+    return (1 - similarity**rows) ** bands
 
-    from curation.dedup.minhash import permutations
-    from curation.settings import lsh_bands
 
-    for threshold in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9):
+def test_banding_takes_the_most_rows_that_still_propose_a_pair_at_the_threshold() -> None:
+    assert banding(0.7, 128) == (32, 4)  # 25 x 5 would miss a pair at 0.7 once in 100
+    for threshold in (0.3, 0.5, 0.7, 0.8, 0.9):
         for num_perm in (64, 128, 256):
-            assert lsh_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+            bands, rows = banding(threshold, num_perm)
+            assert bands * rows <= num_perm
+            assert _missed(threshold, bands, rows) <= MISSED_AT_THRESHOLD
+            assert _missed(threshold, num_perm // (rows + 1), rows + 1) > MISSED_AT_THRESHOLD
+            assert _missed(threshold + 0.05, bands, rows) < _missed(threshold, bands, rows)
+
+
+def test_permutations_are_datasketchs_without_importing_it() -> None:
+    from curation.dedup.minhash import permutations
+
     for seed in (1, 3):
         a, b = permutations(128, seed)
         reference = MinHash(num_perm=128, seed=seed).permutations

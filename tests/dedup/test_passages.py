@@ -1,11 +1,11 @@
-"""Repeated passages: seed captions found, offsets point into the page."""
+"""Repeated passages: seed captions found, offsets point into the page, one read of the units."""
 
 from __future__ import annotations
 
-import pytest
+from curation.dedup import find_repeated_passages, iter_repeated_passages
+from curation.units import Document, Provenance, Sentence, Unit
 
-from curation.dedup import find_repeated_passages
-from curation.units import Document, Unit
+LINE = "تابعونا على مواقع التواصل الاجتماعي"
 
 
 def test_repeated_captions_on_the_seed_page_are_found(seed_units: list[Unit]) -> None:
@@ -19,6 +19,25 @@ def test_repeated_captions_on_the_seed_page_are_found(seed_units: list[Unit]) ->
         assert page.text[occurrence.start : occurrence.end].endswith("(إعلام محلي)")
 
 
-def test_a_one_pass_stream_is_refused(seed_units: list[Unit]) -> None:
-    with pytest.raises(TypeError, match="reads the units twice"):
-        find_repeated_passages(iter(seed_units))
+def test_a_one_pass_stream_is_enough(seed_units: list[Unit]) -> None:
+    assert list(iter_repeated_passages(iter(seed_units))) == find_repeated_passages(seed_units)
+
+
+def _page(doc_id: str, text: str) -> Document:
+    return Document(id=doc_id, text=text, provenance=Provenance(f"{doc_id}.txt", None, "0"))
+
+
+def test_most_frequent_first_and_a_stretch_seen_as_line_and_sentence_counts_once() -> None:
+    other = "خبر عاجل من العاصمة اليوم"
+    first = _page("d1", f"{LINE}\n{other}")
+    sentence = Sentence(id="s1", doc_id="d1", article_id="a1", start=0, end=len(LINE), text=LINE)  # also line 1
+    units = [first, sentence, _page("d2", f"{other}\n{LINE}"), _page("d3", f"{LINE}\nنص آخر لا يتكرر أبدا هنا")]
+    found = find_repeated_passages(units)
+    assert [(p.text, len(p.occurrences), p.documents) for p in found] == [(LINE, 3, 3), (other, 2, 2)]
+    assert [(o.doc_id, o.kind, o.start) for o in found[0].occurrences] == [("d1", "line", 0), ("d2", "line", len(other) + 1), ("d3", "line", 0)]
+    assert find_repeated_passages(units, min_occurrences=3) == found[:1]
+
+
+def test_any_text_comes_back_as_it_was() -> None:
+    odd = f"{LINE} \x00 \ud800"
+    assert find_repeated_passages([_page("d1", odd), _page("d2", odd)])[0].text == odd
