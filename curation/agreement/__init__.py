@@ -13,7 +13,15 @@ from curation.agreement.adjudication import (
     Gold,
     adjudicate,
 )
-from curation.agreement.answers import COUNTING_RULE, Answer, AnswerTable, Family, collect_answers
+from curation.agreement.answers import (
+    COUNTING_RULE,
+    Answer,
+    AnswerTable,
+    Family,
+    abstain_where_set_aside,
+    collect_answers,
+    set_aside_ranges,
+)
 from curation.agreement.report import AgreementReport, FamilyAgreement, agreement_report
 
 __all__ = [
@@ -28,7 +36,9 @@ __all__ = [
     "FamilyAgreement",
     "Family",
     "Gold",
+    "abstain_where_set_aside",
     "adjudicate",
     "agreement_report",
     "collect_answers",
+    "set_aside_ranges",
 ]

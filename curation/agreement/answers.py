@@ -9,12 +9,14 @@ schema does not know are kept (they simply disagree) and reported as issues.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from curation.schema import Schema
+from curation.studio.offsets import reach
 from curation.units import Annotation, EntitySpan
 
 FamilyKind = Literal["choice", "span"]
@@ -27,6 +29,8 @@ COUNTING_RULE = (
 ChoiceValue = tuple[str, ...]
 SpanValue = tuple[EntitySpan, ...]
 AnswerValue = ChoiceValue | SpanValue
+Ranges = tuple[tuple[int, int], ...]
+WHOLE_UNIT: Ranges = ((0, sys.maxsize),)  # where a region lies when its unit's text is not at hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +248,38 @@ def _answer_value(annotation: Annotation, family: Family, issues: list[str]) -> 
     if unknown:
         issues.append(f"{where}: {family.name} value(s) {unknown} not in the schema; kept")
     return value
+
+
+def set_aside_ranges(
+    set_aside: Mapping[tuple[str, str], Iterable[Mapping[str, Any]]], texts: Mapping[str, str]
+) -> dict[tuple[str, str], Ranges]:
+    """Where the regions set aside from each annotation lie, by (unit id, annotation id), as the
+    build places them: in the unit's text (``texts`` by unit id) through
+    :func:`curation.studio.offsets.reach`, so a region whose offsets do not match the text concerns
+    all of it; a unit whose text is not given, the whole unit."""
+    found: dict[tuple[str, str], Ranges] = {}
+    for key, regions in set_aside.items():
+        text = texts.get(key[0])
+        ranges: set[tuple[int, int]] = set()
+        for region in regions:
+            value = region.get("value") or {}
+            ranges.update(WHOLE_UNIT if text is None else (reach(text, value.get("start"), value.get("end"), value.get("text")),))
+        if ranges:
+            found[key] = tuple(sorted(ranges))
+    return found
+
+
+def abstain_where_set_aside(table: AnswerTable, unread: Mapping[tuple[str, str], Ranges]) -> AnswerTable:
+    """The table with each span answer of an annotation that had regions set aside abstaining
+    there (``unread``: ranges by unit id and annotation id, see :func:`set_aside_ranges`): a
+    region kept out of an answer is not that annotator's "no entity" (:meth:`Answer.speaks_for`);
+    the agreement figures leave such an answer out. Changed in place and returned."""
+    for family in table.families:
+        if family.kind != "span":
+            continue
+        for unit_id, by_annotator in table.answers.get(family.key, {}).items():
+            for annotator, answer in list(by_annotator.items()):
+                ranges = unread.get((unit_id, answer.annotation_id))
+                if ranges:
+                    by_annotator[annotator] = replace(answer, unread=tuple(sorted(set(answer.unread) | set(ranges))))
+    return table

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from curation.agreement.answers import COUNTING_RULE, AnswerTable, Family, collect_answers
+from curation.agreement.answers import COUNTING_RULE, Answer, AnswerTable, Family, collect_answers
 from curation.agreement.measures import (
     SpanCounts,
     against_rest,
@@ -175,9 +175,20 @@ def _sum(counts: Iterable[SpanCounts]) -> SpanCounts:
     return sum(counts, SpanCounts())
 
 
+def _readable_units(table: AnswerTable, family: Family) -> dict[str, dict[str, Answer]]:
+    """The family's answers less those with regions set aside: what such an answer says about the
+    characters those regions cover is unknown, so it is not scored against anyone (as in the build)."""
+    units = {}
+    for unit_id, by_annotator in table.units(family).items():
+        readable = {annotator: answer for annotator, answer in by_annotator.items() if not answer.unread}
+        if readable:
+            units[unit_id] = readable
+    return units
+
+
 def _span_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
-    units = table.units(family)
-    annotators = table.annotators(family)
+    units = _readable_units(table, family)
+    annotators = sorted({annotator for unit in units.values() for annotator in unit})
     per_pair = pairwise_span_counts(units)
     labels = sorted(
         set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value}

@@ -10,8 +10,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.agreement import DEFAULT_POLICY, POLICIES, Adjudication, AgreementReport, adjudicate, agreement_report
-from curation.cli._common import console, load_schema_or_exit, one_line, refuse_output_over_input, untrusted
+from curation.agreement import (
+    DEFAULT_POLICY,
+    POLICIES,
+    Adjudication,
+    AgreementReport,
+    abstain_where_set_aside,
+    adjudicate,
+    agreement_report,
+    collect_answers,
+    set_aside_ranges,
+)
+from curation.cli._common import console, load_schema_or_exit, one_line, refuse_output_over_input, untrusted, workspace
 from curation.cli.studio import data_dir_option, one_line_errors, url_option
 from curation.schema import Schema
 from curation.studio.server import find_server
@@ -154,8 +164,9 @@ reviews_option = click.option(
 )
 
 
-def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str]]:
-    """A store's annotations, every unreadable line reported and returned."""
+def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str], dict[tuple[str, str], list[dict[str, Any]]]]:
+    """A store's annotations, every unreadable line reported and returned, and the regions set
+    aside from its annotations (by unit id and annotation id)."""
     from curation.export.annotations import read_snapshot  # the export package loads datasets: not for --help
 
     snapshot = read_snapshot(path, schema)
@@ -165,25 +176,45 @@ def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str]
         console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
     if len(snapshot.problems) > SHOWN_PROBLEMS:
         console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
-    return [a for unit in snapshot.by_unit.values() for a in unit], snapshot.problems
+    return [a for unit in snapshot.by_unit.values() for a in unit], snapshot.problems, snapshot.set_aside
+
+
+def _unit_texts(units: Path | None, wanted: set[str]) -> dict[str, str]:
+    """The texts of the ``wanted`` units of ``units`` (their set-aside regions are placed in them)."""
+    if units is None or not wanted:
+        return {}
+    from curation.unitfile import iter_unit_records
+
+    errors: list[object] = []  # a bad line of the units file only leaves its regions unplaced
+    return {str(r["id"]): str(r["text"]) for r in iter_unit_records(units, errors=errors) if r.get("id") in wanted}
 
 
 def _adjudicated(
-    annotations: Path, schema: Schema, policies: tuple[str, ...], reviewer: str | None, reviews: Path | None = None
-) -> tuple[list[Annotation], list[str], Adjudication]:
-    """The store's annotations, the unreadable lines of both stores, and the adjudication."""
-    records, problems = _read_store(annotations, schema)
+    annotations: Path,
+    schema: Schema,
+    policies: tuple[str, ...],
+    reviewer: str | None,
+    reviews: Path | None = None,
+    units: Path | None = None,
+) -> tuple[list[str], Adjudication]:
+    """The unreadable lines of both stores, and the adjudication. An annotation with regions set
+    aside abstains where they lie (placed in the texts of ``units``; without it, on its whole
+    unit): as in the build, a region kept out is not that annotator's "no entity"."""
+    records, problems, set_aside = _read_store(annotations, schema)
     decisions = None
     if reviews is not None:
-        decisions, review_problems = _read_store(reviews, schema)
+        decisions, review_problems, _ = _read_store(reviews, schema)
         problems = problems + review_problems
+    texts = _unit_texts(units, {unit_id for unit_id, _ in set_aside})
+    if set_aside and len(texts) < len({unit_id for unit_id, _ in set_aside}):
+        console.print(f"[yellow]note[/yellow] {len(set_aside)} annotation(s) have regions set aside; those whose unit "
+                      "text is not at hand (--units) abstain on their whole unit's entities", highlight=False)
+    table = abstain_where_set_aside(collect_answers(records, schema), set_aside_ranges(set_aside, texts))
     try:
-        adjudication = adjudicate(
-            records, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema, reviews=decisions
-        )
+        adjudication = adjudicate(table, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema, reviews=decisions)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--policy/--reviewer/--reviews") from None
-    return records, problems, adjudication
+    return problems, adjudication
 
 
 @click.command("agree")
@@ -205,6 +236,13 @@ def _adjudicated(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the gold answers as JSONL, one unit and family a line.",
 )
+@click.option(
+    "--units",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The units file the tasks came from, to place regions set aside at pull in their text "
+    "[default: the workspace's; without one, such an annotation abstains on its whole unit's entities].",
+)
 def agree_command(
     annotations: Path,
     schema_file: Path | None,
@@ -213,17 +251,21 @@ def agree_command(
     reviews: Path | None,
     output: Path,
     gold: Path | None,
+    units: Path | None,
 ) -> None:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
 
     ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation pull` writes).
     Deleted and cancelled annotations never count as answers. The figures use the annotators'
     independent answers only: review decisions (--reviews) decide gold but are never counted.
+    A region set aside at pull is not its annotator's "no entity": there the annotation abstains.
     """
-    refuse_output_over_input([output, gold], [annotations, reviews, schema_file])
+    if units is None and (found := workspace()) is not None and found.units_file.is_file():
+        units = found.units_file
+    refuse_output_over_input([output, gold], [annotations, reviews, schema_file, units])
     schema = load_schema_or_exit(schema_file)
-    records, unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews)
-    report = agreement_report(records, schema)
+    unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews, units)
+    report = agreement_report(adjudication.table)
     for issue in report.table.issues[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
 
@@ -286,7 +328,7 @@ def review_push_command(
     from curation.export.pseudonyms import pseudonyms_beside
 
     schema = load_schema_or_exit(schema_file)
-    _, _, adjudication = _adjudicated(annotations, schema, policies, reviewer)
+    _, adjudication = _adjudicated(annotations, schema, policies, reviewer, units=units)
     with one_line_errors():
         server = find_server(url, data_dir)
         # the reviewer sees each answer under the annotator's pseudonym (blind review, same ids as exports)

@@ -142,3 +142,59 @@ def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, 
     conflict = next(c for c in json.loads(agreed.stdout)["adjudication"]["conflict_list"] if c["family"] == "topic")
     assert conflict["gold"] == ["security"] and conflict["resolved_by"] == "reviewer"
     assert sorted(conflict["answers"]) == ["ali", "huda"]  # the review decision is not an answer
+
+
+def _flagged_store(tmp_path: Path) -> tuple[Path, Path, str]:
+    """omar marked the person; his region on the city had a label the schema lacks and was set aside
+    at pull. ali marked the person, the city and the ministry, which omar left unmarked."""
+    from curation.studio.store import AnnotationStore
+    from curation.units import Document, Provenance, Sentence, sha256_hex
+
+    doc = Document(Document.make_id(SENTENCE, "flagged.txt"), SENTENCE, Provenance("flagged.txt", None, sha256_hex(SENTENCE)))
+    unit = Sentence(Sentence.make_id(doc.id, 0, len(SENTENCE)), doc.id, "a-none", 0, len(SENTENCE), SENTENCE, "body", 0)
+    units = tmp_path / "units.jsonl"
+    write_unit_records(units, [doc.to_record(), unit.to_record()])
+
+    def at(text: str, label: str) -> EntitySpan:
+        start = SENTENCE.index(text)
+        return EntitySpan(start, start + len(text), label, text)
+
+    ali = Annotation(unit.id, "sentence", "ali", "11", spans=(at("أحمد عطاف", "PER"), at("الجزائر", "GPE"), at("وزير الخارجية", "ORG")))
+    omar = Annotation(unit.id, "sentence", "omar", "12", spans=(at("أحمد عطاف", "PER"),))
+    city = at("الجزائر", "GPE")
+    region = {"id": "r2", "from_name": "entity", "to_name": "text", "type": "labels",
+              "value": {"start": city.start, "end": city.end, "text": city.text, "labels": ["CITY"]}}  # fmt: skip
+    set_aside = {"record": omar.to_record(), "regions": [{"region": region, "reason": "label 'CITY' is not a value"}], "task_id": 1}
+    store = AnnotationStore(tmp_path / "news-sentence.jsonl")
+    store.write({ali.key: ali, omar.key: omar}, {}, {omar.key: set_aside})
+    return store.path, units, unit.id
+
+
+def _entity_outcomes(written: dict) -> tuple[list[str], list[str]]:
+    """(gold span texts, disputed span texts) of the sentence."""
+    adjudication = written["adjudication"]
+    conflict = next(c for c in adjudication["conflict_list"] if c["family"] == "entity")
+    return sorted(s["text"] for s in conflict["gold"] or []), sorted(s["text"] for s in conflict["disputed"])
+
+
+def test_a_region_set_aside_is_not_its_annotators_no_entity(tmp_path, monkeypatch):
+    """Before: omar's silence on the city (his region there was set aside) counted as 'no entity',
+    a 1-1 tie that left the city disputed; in the build it abstains. Agree now does as the build."""
+    monkeypatch.chdir(tmp_path)  # no workspace
+    store, units, unit_id = _flagged_store(tmp_path)
+    placed = CliRunner().invoke(main, ["agree", str(store), "--units", str(units), "-o", "-"])
+    assert placed.exit_code == 0, placed.output
+    written = json.loads(placed.stdout)
+    # the city: only ali speaks there -> kept; the ministry: omar's silence there is a real 'no' -> 1-1 tie
+    assert _entity_outcomes(written) == ([], ["وزير الخارجية"])
+    kept = {d["span"]["text"] for d in written["adjudication"]["disputed_spans"]}
+    assert kept == {"وزير الخارجية"}
+    (entity,) = [f for f in written["agreement"]["families"] if f["family"] == "entity"]
+    assert entity["annotators"] == ["ali"] and entity["overall"]["spans"] == 0  # omar's incomplete answer is not scored
+
+    unplaced = CliRunner().invoke(main, ["agree", str(store), "-o", "-"])  # no units: omar abstains on the whole unit
+    assert unplaced.exit_code == 0, unplaced.output
+    gold = json.loads(unplaced.stdout)["adjudication"]
+    assert "abstain on their whole unit" in unplaced.stderr
+    (decided,) = [c for c in gold["conflict_list"] if c["family"] == "entity"]
+    assert sorted(s["text"] for s in decided["gold"]) == ["أحمد عطاف", "الجزائر", "وزير الخارجية"] and decided["disputed"] == []
