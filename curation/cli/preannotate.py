@@ -1,5 +1,7 @@
 """`curation preannotate`: predictions from gazetteers (Arabic clitics understood) and any model
-callable, written to a predictions file and, with --push, sent to the level's Label Studio project."""
+callable, written to a predictions file and, with --push, sent to the level's Label Studio project.
+A problem (a bad gazetteer line, a model span outside the schema, a prediction not sent) is printed
+and the rest goes on; the exit code is then 1, as for every command."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import click
 from curation.cli._common import (
     console,
     data_dir_option,
+    error_console,
     load_schema_or_exit,
     print_errors,
     refuse_output_over_input,
@@ -87,10 +90,10 @@ def preannotate_command(units: Path, level: str, gazetteers: tuple[Path, ...], m
         print_errors([error])
         sys.exit(1)
     problems = [str(p) for p in load_problems] + report.problems + (report.sent.problems if report.sent else [])
-    for problem in problems[:SHOWN_PROBLEMS]:
-        console.print(f"[yellow]problem[/yellow] {untrusted(problem)}", highlight=False, soft_wrap=True)
+    for problem in problems[:SHOWN_PROBLEMS]:  # like errors, never silenced by --quiet
+        error_console.print(f"[yellow]problem[/yellow] {untrusted(problem)}", highlight=False, soft_wrap=True)
     if len(problems) > SHOWN_PROBLEMS:
-        console.print(f"… and {len(problems) - SHOWN_PROBLEMS} more problem(s)")
+        error_console.print(f"… and {len(problems) - SHOWN_PROBLEMS} more problem(s)")
     if gazetteer is not None:
         console.print(f"gazetteer: {len(gazetteer)} name(s)", highlight=False)
     for version, count in report.predictions.items():
@@ -103,5 +106,5 @@ def preannotate_command(units: Path, level: str, gazetteers: tuple[Path, ...], m
         console.print(f"[green]sent[/green] to project {sent.project.id} at {untrusted(sent.project.url)}: {sent.created} new "
                       f"task(s); predictions {sent.predictions} sent, {sent.predictions_replaced} replaced, "
                       f"{sent.predictions_unchanged} already there", highlight=False)
-        if sent.problems:
-            sys.exit(1)
+    if problems:  # as every command: the rest was predicted (and sent), the problems make it exit 1
+        sys.exit(1)

@@ -91,11 +91,14 @@ def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path)
     out = tmp_path / "pre.jsonl"
     result = CliRunner().invoke(main, ["preannotate", str(units), "--gazetteer", str(tmp_path / "g.tsv"), "--model",
                                        f"{tmp_path / 'm.py'}:ner", "--model-version", "m1", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a problem reported: exit 1, the valid predictions still written
     assert "unit s0 (model m1): label 'BOGUS' is not a value" in result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(r["model_version"][:10], [s["text"] for s in r["spans"]], r["score"]) for r in rows] == [
         ("gazetteer-", ["الرياض"], None), ("m1", ["وصل"], 0.5)]
+    (tmp_path / "m.py").write_text("def ner(text):\n    return [(0, 3, 'PER', 0.5)]\n")
+    clean = CliRunner().invoke(main, ["preannotate", str(units), "--model", f"{tmp_path / 'm.py'}:ner", "-o", str(out)])
+    assert clean.exit_code == 0 and "problem" not in clean.output, clean.output
     result = CliRunner().invoke(main, ["preannotate", str(units), "--model", "nowhere_at_all:f", "-o", str(out)])
     assert result.exit_code == 1 and "cannot import" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["preannotate", str(units), "--gazetteer", str(tmp_path / "g.tsv"), "-o", str(units)])

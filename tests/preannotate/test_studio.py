@@ -89,7 +89,7 @@ def test_cli_push_makes_new_tasks_with_gazetteer_and_model_predictions(
                  "--url", studio_server.url, "--data-dir", str(tmp_path)]
     result = CliRunner().invoke(main, arguments)
     output = " ".join(result.output.split())
-    assert result.exit_code == 0, output
+    assert result.exit_code == 1, output  # the model's CITY span is a problem; the rest is sent
     assert "label 'CITY' is not a value" in output and "2 new task(s); predictions 2 sent" in output
 
     client = studio_server.client()
@@ -103,10 +103,10 @@ def test_cli_push_makes_new_tasks_with_gazetteer_and_model_predictions(
     assert client.predictions.list(task=task_of[unit_of[sentences[1]]]) == []
 
     rerun = CliRunner().invoke(main, [*arguments, "--replace"])  # the same answers: kept, nothing sent or deleted
-    assert rerun.exit_code == 0 and "0 new task(s); predictions 0 sent, 0 replaced, 2 already there" in " ".join(rerun.output.split())
+    assert rerun.exit_code == 1 and "0 new task(s); predictions 0 sent, 0 replaced, 2 already there" in " ".join(rerun.output.split())
     assert len(client.predictions.list(task=task_of[unit_of[sentences[0]]])) == 2
     model.write_text(model.read_text(encoding="utf-8").replace("0.875", "0.75"), encoding="utf-8")
     rescored = CliRunner().invoke(main, [*arguments, "--replace"])  # a new score: the model's one is replaced
-    assert rescored.exit_code == 0 and "predictions 1 sent, 1 replaced, 1 already there" in " ".join(rescored.output.split())
+    assert rescored.exit_code == 1 and "predictions 1 sent, 1 replaced, 1 already there" in " ".join(rescored.output.split())
     (model_prediction,) = [p for p in client.predictions.list(task=task_of[unit_of[sentences[0]]]) if p.model_version == "ner@3"]
     assert model_prediction.score == pytest.approx(0.75)
