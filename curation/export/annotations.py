@@ -20,7 +20,7 @@ from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
 from curation.studio.offsets import reach
-from curation.studio.store import AnnotationStore, Rejections, rejections_of
+from curation.studio.store import AnnotationStore, Rejections, rejections_of, store_files as stores_in
 from curation.units import Annotation, Document, Level, sha256_hex
 
 
@@ -40,13 +40,14 @@ class AnnotationSnapshot:
 
 
 def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:
-    """Each entry (relative to ``base``) as store files: a folder stands for its ``*.jsonl`` files
-    (as `curation pull` writes one per schema and level), in name order; a file for itself."""
+    """Each entry (relative to ``base``) as store files: a folder stands for its ``*.jsonl`` stores
+    (as `curation pull` writes one per schema and level; their .rejects/.regions sidecars are not
+    stores), in name order; a file for itself."""
     found = []
     for entry in entries:
         path = base / entry
         if path.is_dir():
-            found.extend((f"{entry.rstrip('/')}/{inner.name}", inner) for inner in sorted(path.glob("*.jsonl")))
+            found.extend((f"{entry.rstrip('/')}/{inner.name}", inner) for inner in stores_in(path))
         else:
             found.append((entry, path))
     return found

@@ -51,3 +51,20 @@ def test_store_files_are_the_stores_without_their_sidecars(tmp_path: Path, kind:
         assert store_files(tmp_path) == [store.path, other.path]
     else:
         assert store_files(store.rejects_path) == [store.rejects_path]  # a file named is read as named
+
+
+def test_a_build_reads_a_store_folder_without_its_sidecars(tmp_path: Path) -> None:
+    """Before: the workspace recipe's `annotations: data/annotations` read NAME.rejects.jsonl as a store:
+    each rejected annotation became a 'malformed annotation record' problem and the build kept its old export."""
+    from curation.export.annotations import read_stores
+    from curation.export.annotations import store_files as recipe_store_files
+    from curation.schema import load_schema
+
+    store = AnnotationStore(tmp_path / "annotations" / "news-article.jsonl")
+    kept = Annotation("a1", "article", "mona@x", "1", {"topic": ("politics",), "stance": ("favor",)})
+    rejected = Annotation("a2", "article", "omar@x", "2", {"topic": ("not-a-topic",)})
+    store.write({kept.key: kept}, {rejected.key: {"record": rejected.to_record(), "reasons": ["topic"], "task_id": 2}}, {})
+    files = recipe_store_files(["annotations"], tmp_path)
+    assert files == [("annotations/news-article.jsonl", store.path)]
+    snapshot = read_stores(files, load_schema())
+    assert snapshot.problems == [] and snapshot.total == 1 and snapshot.rejections.annotations == 1
