@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import click
 from rich.table import Table
 
-from curation.cli._common import console, print_errors, progress, refuse_output_over_input, untrusted
-from curation.dedup import DedupSettings, scan_units
-from curation.fileio import write_jsonl
-from curation.unitfile import UnitFile, iter_unit_records
-from curation.units import Document, Unit, unit_from_record
+from curation.cli._common import console, one_line, print_errors, refuse_output_over_input, untrusted
+from curation.cli._executors import executor_options, pop_executor_args
+from curation.dedup import DedupSettings
+from curation.pipeline.options import PipelineFailed
+from curation.unitfile import iter_unit_records
+from curation.units import unit_from_record
 
 
 def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
@@ -64,57 +64,40 @@ def _settings(threshold: float, num_perm: int, shingle_size: int, containment: f
 @click.option("--repeated", type=click.Path(dir_okay=False), help="Repeated passages JSONL to write.")
 @click.option("--label-field", default="topic", show_default=True, help="Document meta field checked for label conflicts.")
 @_settings_options
+@executor_options
 def dedup_command(
-    units: str, output: str | None, contained: str | None, repeated: str | None, label_field: str, **settings_args: Any
+    units: str, output: str | None, contained: str | None, repeated: str | None, label_field: str, **options: Any
 ) -> None:
     """Exact and near-duplicate articles of a units file (`curation segment` output), teasers
     contained in longer articles (a relation apart), repeated passages, and clusters whose
-    members carry different labels, in two reads of the file. Memory stays bounded by a part of
-    the file, not the file: what grows with it is spilled to a temporary folder."""
+    members carry different labels, as datatrove jobs (like `curation segment`). Memory stays
+    bounded by a part of the file, not the file: what grows with it is spilled to disk."""
+    from curation.dedup.run import run_dedup
+
     refuse_output_over_input([output, contained, repeated], [units])
-    settings = _settings(**settings_args)
-    errors: list[object] = []
-    unit_file = UnitFile(units, errors=errors)
-    with progress() as bar:
-        documents: int | None = None
-
-        def shown(phase: str) -> Iterator[Unit]:
-            """The units file read once more, its pages counted on the bar (total known after the first read)."""
-            nonlocal documents
-            task = bar.add_task(f"{phase} (pages)", total=documents)
-            count = 0
-            for unit in unit_file:
-                if isinstance(unit, Document):
-                    count += 1
-                    bar.advance(task)
-                yield unit
-            documents = count
-            bar.update(task, total=count, completed=count)
-
-        with scan_units(shown, settings, label_field) as scan:  # passages stream from disk, inside
-            if repeated:
-                passages = write_jsonl(repeated, (p.to_record() for p in scan.repeated))
-            else:
-                passages = sum(1 for _ in scan.repeated)
-    found, clusters, conflicts = scan.found, scan.found.clusters, scan.conflicts
-    if output:
-        write_jsonl(output, (c.to_record() for c in clusters))
-    if contained:
-        write_jsonl(contained, (c.to_record() for c in found.contained))
-    by_reason = Counter(c.reason for c in clusters)
+    executor = pop_executor_args(options)
+    settings = _settings(**options)
+    console.print(f"finding duplicates in {executor.ranks} task(s) on the {executor.executor} executor", highlight=False)
+    try:
+        found = run_dedup(units, settings, executor, label_field=label_field, clusters=output, contained=contained, repeated=repeated)
+    except (PipelineFailed, ValueError) as exc:
+        raise click.ClickException(one_line(str(exc))) from None
+    if found is None:
+        console.print(f"submitted to Slurm; the last job writes the outputs and {executor.work_dir}/summary.json", highlight=False)
+        return
     table = Table(title=f"duplicates in {untrusted(units)}")
     table.add_column("")
     table.add_column("count", justify="right")
-    table.add_row("units compared", f"{scan.compared:,}")
-    for reason, count in sorted(by_reason.items()):
+    table.add_row("units compared", f"{found.compared:,}")
+    for reason, count in found.clusters.items():
         table.add_row(f"clusters ({reason})", f"{count:,}")
-    table.add_row("units in clusters", f"{sum(len(c.members) for c in clusters):,}")
-    table.add_row("units a representative-only export leaves out", f"{sum(len(c.members) - 1 for c in clusters):,}")
-    table.add_row("contained in a longer article (teasers)", f"{len(found.contained):,}")
-    table.add_row(f"label conflicts ({label_field})", f"{len(conflicts):,}")
-    table.add_row("repeated passages", f"{passages:,}")
-    table.add_row("unreadable lines", f"{len(errors):,}", style="red" if errors else None)
+    table.add_row("units in clusters", f"{found.in_clusters:,}")
+    table.add_row("units a representative-only export leaves out", f"{found.left_out:,}")
+    table.add_row("contained in a longer article (teasers)", f"{found.contained:,}")
+    table.add_row(f"label conflicts ({label_field})", f"{found.conflicts:,}")
+    table.add_row("repeated passages", f"{found.repeated:,}")
+    table.add_row("unreadable lines", f"{len(found.errors):,}", style="red" if found.errors else None)
     console.print(table)
-    print_errors(errors)
-    if errors:
+    print_errors(found.errors)
+    if found.errors:
         sys.exit(1)

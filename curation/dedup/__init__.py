@@ -8,8 +8,10 @@
 * :mod:`~curation.dedup.passages`, :mod:`~curation.dedup.labels`, :mod:`~curation.dedup.leakage`,
   :mod:`~curation.dedup.curate`: what users do with the result;
 * :mod:`~curation.dedup.partitions`: rows spilled to disk by key range, the stages' external sort;
-* :mod:`~curation.dedup.stages`: the stages end to end in one process;
-* :mod:`~curation.dedup.scan`: everything ``curation dedup`` reports, in two reads of a units file.
+* :mod:`~curation.dedup.stages`: the stages, and all of them one after the other in this process;
+* :mod:`~curation.dedup.items`: what is compared of a units file;
+* :mod:`~curation.dedup.run` (with :mod:`~curation.dedup.steps`): ``curation dedup`` on datatrove's
+  executors, its stages datatrove ``PipelineStep`` objects.
 
 What is compared is each unit's :attr:`dedup_text` (see :mod:`curation.units`).
 """
@@ -20,8 +22,8 @@ from curation.dedup.curate import Curated, DroppedUnit, curate
 from curation.dedup.labels import LabelConflict, annotation_labels, label_conflicts, meta_labels
 from curation.dedup.leakage import Leak, check_leakage, leaking_groups
 from curation.dedup.minhash import minhash_signatures
+from curation.dedup.items import dedup_items
 from curation.dedup.passages import Occurrence, PassageIndex, RepeatedPassage, find_repeated_passages, iter_repeated_passages
-from curation.dedup.scan import Scan, dedup_items, scan_units
 from curation.dedup.shingles import jaccard, text_shingles
 from curation.dedup.stages import DedupResult, find_clusters, find_duplicates
 from curation.settings import DedupSettings
@@ -40,7 +42,6 @@ __all__ = [
     "Occurrence",
     "PassageIndex",
     "RepeatedPassage",
-    "Scan",
     "annotation_labels",
     "check_leakage",
     "cluster_id_of",
@@ -56,6 +57,5 @@ __all__ = [
     "leaking_groups",
     "meta_labels",
     "minhash_signatures",
-    "scan_units",
     "text_shingles",
 ]

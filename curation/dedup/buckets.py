@@ -25,7 +25,7 @@ from curation.dedup.partitions import Partitions, by_range, partitions_for
 WINDOW = 64
 EXACT = -1  # the "band" whose key is the exact key of the normalised text
 IDS = -2  # the "band" whose key is the key of the unit id
-ROW = np.dtype([("key", np.uint64), ("exact", np.uint64), ("ref", np.uint64)])
+ROW = np.dtype([("key", np.uint64), ("exact", np.uint64), ("position", np.int64), ("ref", np.uint64)])
 
 
 def band_name(band: int) -> str:
@@ -41,16 +41,18 @@ def _keys(part: Part, band: int) -> np.ndarray:
 
 
 def _sorted_ranges(parts: list[Part], band: int, spill: Path) -> Iterator[np.ndarray]:
-    """The band's rows of every part, a key range at a time, sorted by key, exact key, ref."""
+    """The band's rows of every part, a key range at a time, sorted by key, exact key, input
+    position (not by reference: which part holds a text depends on the number of ranks)."""
     ranges = Partitions(spill, ROW, partitions_for(sum(len(p) for p in parts)))
     for number, part in enumerate(parts):
         if not len(part):
             continue
         rows = np.empty(len(part), ROW)
         rows["key"], rows["exact"], rows["ref"] = _keys(part, band), part.read("exact"), refs(number, len(part))
+        rows["position"] = part.read("position")
         ranges.add(rows, by_range(rows["key"], ranges.count))
     for rows in ranges:
-        yield rows[np.lexsort((rows["ref"], rows["exact"], rows["key"]))]
+        yield rows[np.lexsort((rows["position"], rows["exact"], rows["key"]))]
 
 
 def _runs(values: np.ndarray) -> Iterator[tuple[int, int]]:
@@ -83,16 +85,17 @@ def band_pairs(parts: list[Part], band: int, spill: Path) -> np.ndarray:
             members = rows["ref"][start:end]
             if band == IDS:
                 _refuse_repeated_ids(parts, members)
-            elif band == EXACT:  # already sorted: chain the copies, union-find does the rest
+            elif band == EXACT:  # chain the copies, union-find does the rest
                 pairs.append(np.stack([members[:-1], members[1:]], axis=1))
-            else:
+            else:  # the earliest of each set of copies (runs are sorted by exact key, then position)
                 _, first = np.unique(rows["exact"][start:end], return_index=True)
-                distinct = np.sort(members[first])
+                firsts = rows[start:end][first]
+                distinct = firsts["ref"][np.argsort(firsts["position"])]  # in input order
                 for offset in range(1, min(len(distinct), WINDOW + 1)):
                     pairs.append(np.stack([distinct[:-offset], distinct[offset:]], axis=1))
     if not pairs:
         return np.empty((0, 2), np.uint64)
-    return np.unique(np.concatenate(pairs), axis=0)
+    return np.unique(np.sort(np.concatenate(pairs), axis=1), axis=0)
 
 
 def write_band_pairs(signatures: Path, out: Path, bands: list[int]) -> None:

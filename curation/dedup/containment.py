@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from curation.dedup.minhash import Part, ref_of, refs
+from curation.dedup.minhash import Part, ref_of, refs, split_ref
 from curation.dedup.partitions import ROWS, Partitions, by_range, partitions_for
 from curation.dedup.shingles import containment
 from curation.settings import DedupSettings
@@ -107,17 +107,20 @@ def _best_containers(parts: Sequence[Part], number: int, hits: np.ndarray, setti
     bounds = np.flatnonzero(np.diff(inner)) + 1
     for candidates, owner in zip(np.split(outer, bounds), inner[np.concatenate(([0], bounds))].tolist()):
         shingles = part.shingles(owner & 0xFFFFFFFF)
-        best: tuple[float, int, int] | None = None
+        best: tuple[float, int, int, int] | None = None
         for other in candidates.tolist():
-            outer_shingles = parts[other >> 32].shingles(other & 0xFFFFFFFF)
+            outer_part, outer_local = split_ref(other)
+            outer_shingles = parts[outer_part].shingles(outer_local)
             if len(outer_shingles) <= len(shingles):
                 continue
             share = containment(shingles, outer_shingles)
-            candidate = (share, len(outer_shingles), -other)
-            if share >= settings.containment and (best is None or candidate > best):
+            if share < settings.containment:
+                continue
+            candidate = (share, len(outer_shingles), -int(parts[outer_part].value("position", outer_local)), other)
+            if best is None or candidate > best:  # ties go to the earliest in the input
                 best = candidate
         if best is not None:
-            yield ref_of(number, owner & 0xFFFFFFFF), -best[2], best[0]
+            yield ref_of(number, owner & 0xFFFFFFFF), best[3], best[0]
 
 
 def find_contained(parts: Sequence[Part], settings: DedupSettings, spill: Path) -> Iterator[tuple[int, int, float]]:

@@ -3,9 +3,10 @@
 One pass over the units puts every passage's key (blake2b of its normalised text) and place into a
 SQLite file on disk, each page's text once; SQLite then groups the keys and sorts the groups on
 disk with a page cache of a few MB. So memory holds one page's passages, never the corpus's, and a
-one-pass stream of units (a units file read once) is enough. A stretch of a page seen as a line,
-a sentence and a caption counts once, as what was seen first (the page's line); units come
-grouped by document, as a units file holds them.
+one-pass stream of units (a units file read once) is enough; ranks of a run each fill their own
+index and one merges them. A stretch of a page seen as a line, a sentence and a caption counts
+once, as what was seen first (the page's line); units come grouped by document, as a units file
+holds them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +32,7 @@ PRAGMA synchronous = OFF;
 PRAGMA cache_size = -8000;
 PRAGMA temp_store = FILE;
 CREATE TABLE documents (number INTEGER PRIMARY KEY, id TEXT NOT NULL, text BLOB);
-CREATE TABLE passages (key INTEGER NOT NULL, document INTEGER NOT NULL, unit TEXT NOT NULL,
+CREATE TABLE passages (key INTEGER NOT NULL, ordinal INTEGER NOT NULL, document INTEGER NOT NULL, unit TEXT NOT NULL,
                        start INTEGER NOT NULL, end INTEGER NOT NULL, kind TEXT NOT NULL, text BLOB);
 """
 
@@ -93,60 +94,82 @@ def _passages(unit: Unit) -> Iterator[tuple[str, int, int, Literal["line", "sent
             yield caption.text, caption.start, caption.end, "caption"
 
 
+def document_groups(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """Units a page at a time: each run of units of one document (its document unit first, when
+    there is one), as a units file holds them."""
+    group: list[Unit] = []
+    current: str | None = None
+    for unit in units:
+        doc_id = unit.id if isinstance(unit, Document) else unit.doc_id
+        if group and (isinstance(unit, Document) or doc_id != current):
+            yield group
+            group = []
+        group.append(unit)
+        current = doc_id
+    if group:
+        yield group
+
+
 class PassageIndex:
-    """The passages of units added one by one, kept in a SQLite file at ``path`` (created; the
-    caller owns its folder) until :meth:`repeated` groups them."""
+    """The passages of pages added one by one, kept in a SQLite file at ``path`` (created; the
+    caller owns its folder) until :meth:`repeated` groups them. Indexes of disjoint sets of pages
+    (the ranks of a run) are put together with :meth:`merge`."""
 
     def __init__(self, path: Path, *, min_words: int = 3, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
         self.min_words, self.options = min_words, options
         self.db = sqlite3.connect(path)
         self.db.executescript(_SCHEMA)
-        self.documents = 0
-        self.doc_id: str | None = None
-        self.has_text = False
-        self.seen: set[tuple[int, int]] = set()  # stretches of the current page
-        self.batch: list[tuple[int, int, str, int, int, str, bytes | None]] = []
+        self.batch: list[tuple[int, int, int, str, int, int, str, bytes | None]] = []
 
-    def _document(self, doc_id: str, text: str | None) -> None:
-        self.documents += 1
-        self.doc_id, self.has_text, self.seen = doc_id, text is not None, set()
-        self.db.execute("INSERT INTO documents VALUES (?, ?, ?)", (self.documents, doc_id, None if text is None else _blob(text)))
-
-    def add(self, unit: Unit) -> None:
-        """Every passage of one unit with enough words (units grouped by document)."""
-        doc_id = unit.id if isinstance(unit, Document) else unit.doc_id
-        if doc_id != self.doc_id:
-            self._document(doc_id, unit.text if isinstance(unit, Document) else None)
-        for text, start, end, kind in _passages(unit):
-            if (start, end) in self.seen:
-                continue
-            normalised = normalize_text(text, self.options)
-            if len(WORD.findall(normalised)) < self.min_words:
-                continue
-            self.seen.add((start, end))
-            key = int.from_bytes(hashlib.blake2b(_blob(normalised), digest_size=8).digest(), "little", signed=True)
-            self.batch.append((key, self.documents, unit.id, start, end, kind, None if self.has_text else _blob(text)))
+    def add_document(self, number: int, units: Sequence[Unit]) -> None:
+        """Every passage with enough words of one page's units; ``number`` (the page's place in
+        the input) orders first occurrences, so it must be unique."""
+        document = units[0] if isinstance(units[0], Document) else None
+        doc_id = units[0].id if document else units[0].doc_id
+        self.db.execute("INSERT INTO documents VALUES (?, ?, ?)", (number, doc_id, _blob(document.text) if document else None))
+        seen: set[tuple[int, int]] = set()
+        for unit in units:
+            for text, start, end, kind in _passages(unit):
+                if (start, end) in seen:
+                    continue
+                normalised = normalize_text(text, self.options)
+                if len(WORD.findall(normalised)) < self.min_words:
+                    continue
+                seen.add((start, end))
+                key = int.from_bytes(hashlib.blake2b(_blob(normalised), digest_size=8).digest(), "little", signed=True)
+                ordinal = (number << 24) | len(seen)
+                self.batch.append((key, ordinal, number, unit.id, start, end, kind, None if document else _blob(text)))
         if len(self.batch) >= _BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        self.db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)", self.batch)
+        self.db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.batch)
+        self.db.commit()
         self.batch = []
+
+    def merge(self, other: Path) -> None:
+        """Add the pages of another index file (pages numbered apart from this one's)."""
+        self._flush()
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
+        self.db.execute("INSERT INTO documents SELECT * FROM other.documents")
+        self.db.execute("INSERT INTO passages SELECT * FROM other.passages")
+        self.db.commit()
+        self.db.execute("DETACH DATABASE other")
 
     def repeated(self, min_occurrences: int = 2) -> Iterator[RepeatedPassage]:
         """Passages found ``min_occurrences`` times or more, most frequent first, then in most
         documents, then in the order they first occur."""
         self._flush()
-        self.db.execute("CREATE INDEX passages_by_key ON passages (key)")
+        self.db.execute("CREATE INDEX passages_by_key ON passages (key, ordinal)")
         groups = self.db.execute(
-            "SELECT key, count(*) AS n, count(DISTINCT document) AS documents, min(rowid) AS first "
+            "SELECT key, count(*) AS n, count(DISTINCT document) AS documents, min(ordinal) AS first "
             "FROM passages GROUP BY key HAVING n >= ? ORDER BY n DESC, documents DESC, first",
             (min_occurrences,),
         )
         for key, *_ in groups:
             rows = self.db.execute(
                 "SELECT p.unit, d.id, p.start, p.end, p.kind, p.document, p.text FROM passages AS p "
-                "JOIN documents AS d ON d.number = p.document WHERE p.key = ? ORDER BY p.rowid",
+                "JOIN documents AS d ON d.number = p.document WHERE p.key = ? ORDER BY p.ordinal",
                 (key,),
             ).fetchall()
             _, _, start, end, _, document, own = rows[0]
@@ -158,6 +181,7 @@ class PassageIndex:
             yield RepeatedPassage(text, tuple(Occurrence(*row[:5]) for row in rows))
 
     def close(self) -> None:
+        self._flush()
         self.db.close()
 
 
@@ -174,8 +198,8 @@ def iter_repeated_passages(
     with tempfile.TemporaryDirectory(prefix="curation-passages-") as folder:
         index = PassageIndex(Path(folder) / "passages.sqlite", min_words=min_words, options=options)
         try:
-            for unit in units:
-                index.add(unit)
+            for number, group in enumerate(document_groups(units)):
+                index.add_document(number, group)
             yield from index.repeated(min_occurrences)
         finally:
             index.close()

@@ -1,5 +1,5 @@
 """`curation dedup` end to end: pages segmented, then duplicates, teasers, repeated passages and
-labels found from the compact units file in two reads of it, each shown."""
+labels found from the compact units file by datatrove jobs."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ def test_dedup_finds_copies_across_pages_and_names_label_conflicts(tmp_path: Pat
     runner = CliRunner()
     assert runner.invoke(main, ["segment", str(source), "-o", str(units), "--workers", "1"]).exit_code == 0
     clusters = tmp_path / "clusters.jsonl"
-    result = runner.invoke(main, ["dedup", str(units), "-o", str(clusters)])
+    result = runner.invoke(main, ["dedup", str(units), "-o", str(clusters), "--workers", "2"])
     assert result.exit_code == 0, result.output
     found = [json.loads(line) for line in clusters.read_text(encoding="utf-8").splitlines()]
     assert [(c["reason"], c["size"]) for c in found] == [("near", 2)]
-    assert "duplicates and passages (pages)" in result.output and "labels (pages)" in result.output  # two reads
+    assert "finding duplicates in 2 task(s) on the local executor" in result.output
     assert "label conflicts (topic)" in result.output
     row = next(line for line in result.output.splitlines() if "label conflicts" in line)
     assert row.split()[-2] == "1"

@@ -1,0 +1,25 @@
+"""What dedup compares of a units file: each article's dedup text (a page without articles whole)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from curation.units import Article, Document, Unit
+
+
+def dedup_items(units: Iterable[Unit]) -> Iterator[tuple[str, str]]:
+    """``(unit id, dedup text)`` at article level, streaming; a document without article units
+    (a file of documents only) is compared whole. Units come in file order: a document, then its
+    articles and sentences."""
+    pending: Document | None = None
+    for unit in units:
+        if isinstance(unit, Document):
+            if pending is not None:
+                yield pending.id, pending.dedup_text
+            pending = unit
+        elif isinstance(unit, Article):
+            if pending is not None and pending.id == unit.doc_id:
+                pending = None
+            yield unit.id, unit.dedup_text
+    if pending is not None:
+        yield pending.id, pending.dedup_text

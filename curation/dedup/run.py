@@ -1,0 +1,180 @@
+"""``curation dedup`` on datatrove's executors, the ones ``curation segment`` runs on (local
+processes, Ray, Slurm): three jobs of :mod:`curation.dedup.steps`, each waiting for the one before.
+
+1. ``--tasks`` ranks each read the units file and take every n-th page: signatures and band keys
+   into their own parts, passages into their own index;
+2. up to as many ranks sort the bands into candidate pairs (each a share of the bands);
+3. one task verifies the pairs, joins the clusters, finds the contained texts, merges the
+   passage indexes, reads the labels of the clusters' members (a second read of the file, which
+   also names its unreadable lines) and writes the outputs and a summary.
+
+Every stage keeps what grows with the corpus on disk, and the outputs are the same bytes whatever
+the number of tasks or the executor. Locally and on Ray :func:`run_dedup` returns the summary; on
+Slurm it returns once the jobs are submitted (job 3 writes the outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curation.dedup.labels import label_conflicts, meta_labels
+from curation.dedup.minhash import list_parts
+from curation.dedup.passages import PassageIndex
+from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, all_bands, clusters_stage
+from curation.fileio import atomic_writer, write_jsonl
+from curation.pipeline.options import ExecutorOptions, PipelineFailed
+from curation.settings import DedupSettings
+from curation.unitfile import iter_units
+
+SUMMARY = "summary.json"
+PASSAGES = "passages"
+JOBS = ("dedup-signatures", "dedup-buckets", "dedup-clusters")
+
+
+def passages_path(work: str | Path, rank: int) -> Path:
+    """Where rank ``rank`` of stage 1 keeps its repeated-passage index."""
+    return Path(work) / PASSAGES / f"{rank:05d}.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class DedupJob:
+    """What a run reads and writes: ``units`` as the user gave it, read from ``cwd`` (so messages
+    name it so); the rest absolute; an output left None is not written."""
+
+    units: str
+    cwd: str
+    work: str
+    settings: DedupSettings = field(default_factory=DedupSettings)
+    label_field: str = "topic"
+    clusters: str | None = None
+    contained: str | None = None
+    repeated: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSummary:
+    """The counts ``curation dedup`` prints, and the units file's unreadable lines."""
+
+    compared: int
+    clusters: dict[str, int]  # by reason
+    in_clusters: int
+    left_out: int  # by a representative-only export
+    contained: int
+    conflicts: int
+    repeated: int
+    errors: list[str]
+
+
+def finish(job: DedupJob) -> DedupSummary:
+    """Stage 3 and the outputs; the summary is also written to the work folder."""
+    os.chdir(job.cwd)
+    work = Path(job.work)
+    found = clusters_stage(work, job.settings)
+    index = PassageIndex(work / PASSAGES / "merged.sqlite", options=job.settings.normalize)
+    try:
+        for path in sorted((work / PASSAGES).glob("[0-9]*.sqlite")):  # each rank's passages_path
+            index.merge(path)
+        repeated = (p.to_record() for p in index.repeated())
+        count = write_jsonl(job.repeated, repeated) if job.repeated else sum(1 for _ in repeated)
+    finally:
+        index.close()
+    errors: list[object] = []
+    members = {member for cluster in found.clusters for member in cluster.member_ids}
+    conflicts = label_conflicts(found.clusters, meta_labels(iter_units(job.units, errors=errors), job.label_field, members))
+    if job.clusters:
+        write_jsonl(job.clusters, (c.to_record() for c in found.clusters))
+    if job.contained:
+        write_jsonl(job.contained, (c.to_record() for c in found.contained))
+    summary = DedupSummary(
+        compared=sum(len(part) for part in list_parts(work / SIGNATURES)),
+        clusters=dict(sorted(Counter(c.reason for c in found.clusters).items())),
+        in_clusters=sum(len(c.members) for c in found.clusters),
+        left_out=sum(len(c.members) - 1 for c in found.clusters),
+        contained=len(found.contained),
+        conflicts=len(conflicts),
+        repeated=count,
+        errors=[str(error) for error in errors],
+    )
+    with atomic_writer(work / SUMMARY) as handle:
+        json.dump(asdict(summary), handle, ensure_ascii=False)
+    return summary
+
+
+@contextmanager
+def _work_folder(options: ExecutorOptions) -> Iterator[Path]:
+    """``--work-dir`` (kept), or a temporary folder removed afterwards; after a failure only the
+    logs its message names are kept. Slurm's tasks run elsewhere: they need ``--work-dir``."""
+    if options.work_dir:
+        folder = Path(options.work_dir).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+        return
+    if options.executor == "slurm":
+        raise ValueError("the slurm executor needs --work-dir on storage its tasks share")
+    folder = Path(tempfile.mkdtemp(prefix="curation-dedup-"))
+    try:
+        yield folder
+    except PipelineFailed:
+        for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES):
+            shutil.rmtree(folder / stage, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_dedup(
+    units: str | Path,
+    settings: DedupSettings | None = None,
+    options: ExecutorOptions | None = None,
+    *,
+    label_field: str = "topic",
+    clusters: str | Path | None = None,
+    contained: str | Path | None = None,
+    repeated: str | Path | None = None,
+) -> DedupSummary | None:
+    """Duplicates, containment, repeated passages and label conflicts of a units file, written
+    to the outputs given; the summary, or None when the jobs were submitted to Slurm."""
+    from curation.dedup.steps import DedupBuckets, DedupFinish, DedupSignatures, ReadUnitPages
+    from curation.pipeline import run as pipeline  # its executors, watched as `curation segment`'s are
+
+    settings, options = settings or DedupSettings(), options or ExecutorOptions()
+    absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
+    with _work_folder(options) as work:
+        for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):  # what an earlier run left
+            shutil.rmtree(work / stage, ignore_errors=True)
+        (work / SUMMARY).unlink(missing_ok=True)
+        job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
+        ranks = options.ranks
+        jobs: list[tuple[str, list[Any], int]] = [
+            (JOBS[0], [ReadUnitPages(job), DedupSignatures(work, settings)], ranks),
+            (JOBS[1], [DedupBuckets(work, settings)], min(ranks, len(all_bands(settings)))),
+            (JOBS[2], [DedupFinish(job)], 1),
+        ]
+        log = None if options.verbose else work / pipeline.LOG
+        if options.executor == "local":  # one job at a time, each watched for a worker that dies
+            for name, steps, tasks in jobs:
+                executor = pipeline._executor(options, steps, tasks, work / name, name)
+                pipeline._run_watched(executor, executor, log)
+                pipeline._check_done(executor, work / name)
+        else:  # submitted as a chain: on Slurm each job waits for the one before in the queue
+            executors: list[Any] = []
+            for name, steps, tasks in jobs:
+                executors.append(pipeline._executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
+            with pipeline._loguru_into(log):
+                executors[-1].run()
+            if options.executor == "slurm":
+                return None
+            for (name, _, _), executor in zip(jobs, executors):
+                pipeline._check_done(executor, work / name)
+        return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))

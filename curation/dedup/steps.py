@@ -1,0 +1,108 @@
+"""The dedup stages as datatrove ``PipelineStep`` objects, for :func:`curation.dedup.run.run_dedup`.
+
+Rank ``r`` of ``n`` of the first job reads the units file and takes pages ``r, r+n, r+2n...``:
+their articles' signatures go to its own parts and their passages to its own index. A text's
+input position is ``page << 20 | article``, the same whatever ``n``, so later stages order and
+break ties alike for any number of ranks or executor. Work paths are made absolute when a step
+is built, so a step behaves the same in a local process, a Ray actor or a Slurm task (which must see
+the same file system); the units file is read from the folder the run was started in, so its
+messages name it as the user did. This module imports datatrove: import it only to run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from datatrove.pipeline.base import PipelineStep
+
+from curation.dedup.items import dedup_items
+from curation.dedup.passages import PassageIndex, document_groups
+from curation.dedup.run import DedupJob, finish, passages_path
+from curation.dedup.stages import buckets_stage, signatures_stage
+from curation.settings import DedupSettings
+from curation.unitfile import iter_units
+from curation.units import Unit
+
+PAGE_SHIFT = 20  # articles of one page, at most
+
+
+class ReadUnitPages(PipelineStep):
+    """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``.
+    Unreadable lines are skipped here: the last stage reads the file once more and names them."""
+
+    name = "read unit pages"
+    type = "READER"
+
+    def __init__(self, job: DedupJob) -> None:
+        super().__init__()
+        self.job = job
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, list[Unit]]]:
+        os.chdir(self.job.cwd)
+        for number, page in enumerate(document_groups(iter_units(self.job.units, errors=[]))):
+            if number % world_size == rank:
+                self.stat_update("pages")
+                yield number, page
+
+
+class DedupSignatures(PipelineStep):
+    """Stage 1: this rank's signature parts and its repeated-passage index."""
+
+    name = "dedup signatures"
+    type = "DEDUP"
+
+    def __init__(self, work: str | Path, settings: DedupSettings) -> None:
+        super().__init__()
+        self.work, self.settings = str(Path(work).resolve()), settings
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        path = passages_path(self.work, rank)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # an earlier attempt of this rank
+        passages = PassageIndex(path, options=self.settings.normalize)
+
+        def items() -> Iterator[tuple[int, str, str]]:
+            for number, page in data or ():
+                with self.track_time():
+                    passages.add_document(number, page)
+                for article, (unit_id, text) in enumerate(dedup_items(page)):
+                    yield number << PAGE_SHIFT | article, unit_id, text
+
+        try:
+            self.stat_update("texts", value=signatures_stage(Path(self.work), items(), self.settings, rank))
+        finally:
+            passages.close()
+        return iter(())
+
+
+class DedupBuckets(PipelineStep):
+    """Stage 2: the candidate pairs of every ``world_size``-th band."""
+
+    name = "dedup buckets"
+    type = "DEDUP"
+
+    def __init__(self, work: str | Path, settings: DedupSettings) -> None:
+        super().__init__()
+        self.work, self.settings = str(Path(work).resolve()), settings
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        buckets_stage(Path(self.work), self.settings, rank, world_size)
+        return iter(())
+
+
+class DedupFinish(PipelineStep):
+    """Stage 3 (one task): clusters, containment, passages and labels into the outputs."""
+
+    name = "dedup clusters"
+    type = "DEDUP"
+
+    def __init__(self, job: DedupJob) -> None:
+        super().__init__()
+        self.job = job
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        finish(self.job)
+        return iter(())

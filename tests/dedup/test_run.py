@@ -1,0 +1,85 @@
+"""`curation dedup` as datatrove jobs: the outputs are the same bytes for one task, several tasks,
+a reused work folder and a Ray cluster, and the same as the stages run in this process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curation.dedup import dedup_items, find_duplicates, find_repeated_passages
+from curation.dedup.run import run_dedup
+from curation.fileio import write_jsonl
+from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import run_segment
+from curation.unitfile import UnitFile
+from tests.dedup.conftest import OTHER_STORY, SEEDS, STORY
+
+LINE = "تابعونا على مواقع التواصل الاجتماعي"
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed pages and eleven more: copies, a near copy, teasers, one shared line."""
+    folder = tmp_path_factory.mktemp("units")
+    words = STORY.split()
+    texts = [STORY, OTHER_STORY, STORY, STORY.replace("ثلاثمئة", "أربعمئة"), " ".join(words[:30]), OTHER_STORY + " وفق الوكالة"]
+    texts += [" ".join(words[n:] + words[:n]) for n in (5, 11, 17, 23)] + [" ".join(OTHER_STORY.split()[:25])]
+    pages = [{"id": str(n), "topic": f"t{n % 3}", "text": f"{text}\n{LINE}"} for n, text in enumerate(texts)]
+    (folder / "pages.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    for path in SEEDS.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    run_segment([str(folder)], folder / "units.jsonl.gz", options=ExecutorOptions(workers=1))
+    return folder / "units.jsonl.gz"
+
+
+def dedup(units: Path, out: Path, **options: object) -> dict[str, bytes]:
+    out.mkdir()
+    summary = run_dedup(units, options=ExecutorOptions(**options), clusters=out / "c", contained=out / "t", repeated=out / "r")  # type: ignore[arg-type]
+    assert summary is not None and summary.errors == []
+    assert summary.compared > 11 and summary.clusters and summary.contained and summary.repeated
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+
+
+def test_any_number_of_tasks_writes_the_same_bytes_as_the_stages_in_this_process(units: Path, tmp_path: Path) -> None:
+    one = dedup(units, tmp_path / "one", workers=1)
+    assert dedup(units, tmp_path / "two", workers=2) == one
+    assert dedup(units, tmp_path / "three", workers=2, tasks=3) == one
+    found = find_duplicates(dedup_items(UnitFile(units)))
+    write_jsonl(tmp_path / "c", (c.to_record() for c in found.clusters))
+    write_jsonl(tmp_path / "t", (c.to_record() for c in found.contained))
+    write_jsonl(tmp_path / "r", (p.to_record() for p in find_repeated_passages(UnitFile(units))))
+    assert one == {name: (tmp_path / name).read_bytes() for name in one}
+    assert json.loads(one["r"].splitlines()[0])["text"] == LINE
+
+
+def test_a_reused_work_folder_gives_the_same_bytes(units: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    many = dedup(units, tmp_path / "many", workers=2, tasks=4, work_dir=str(work))
+    assert dedup(units, tmp_path / "few", workers=1, work_dir=str(work)) == many  # rank 1-3's parts are gone
+
+
+def test_slurm_needs_a_shared_work_folder(units: Path) -> None:
+    with pytest.raises(ValueError, match="needs --work-dir"):
+        run_dedup(units, options=ExecutorOptions("slurm", slurm={"partition": "p"}))
+
+
+def test_the_ray_executor_writes_the_same_bytes(units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray
+
+    local = dedup(units, tmp_path / "local", workers=1)
+    monkeypatch.setenv("RAY_agent_register_timeout_ms", "300000")  # a loaded machine starts Ray slowly
+    monkeypatch.setenv("RAY_raylet_start_wait_time_s", "300")
+    for attempt in range(3):  # Ray gives its raylet a fixed 30 s to register, too short on a busy machine
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
+    try:
+        assert dedup(units, tmp_path / "ray", executor="ray", workers=2) == local
+    finally:
+        ray.shutdown()
