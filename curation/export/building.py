@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from datasets import Features
 
 from curation.dedup import (
@@ -390,7 +389,8 @@ def _write_outputs(
     keys: list[ArticleKey],
     report: BuildReport,
 ) -> None:
-    """One pass over each config's spilled rows feeds every split's writers at once."""
+    """One pass over a config's spilled rows per split feeds that split's writers, so one row
+    group (of one split) is the most the writers hold."""
     sizes: dict[str, Counter[str]] = {"articles": Counter(), "sentences": Counter()}
     for key in keys:
         sizes["articles"][split_of[key.id]] += 1
@@ -398,33 +398,27 @@ def _write_outputs(
     for name, spill in spills.items():
         features = spill.features
         gold_columns = [c for c in layouts[name].labels if c != BIO_COLUMN]
-        with ExitStack() as stack:
-            parquet: dict[str, SplitWriter] = {}
-            counters: dict[str, LabelCounter] = {}
-            sinks: dict[str, list[_BatchSink]] = {}
-            for split in (s for s in recipe.split.ratios if sizes[name][s]):
-                outputs: list[_BatchSink] = sinks.setdefault(split, [])
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        for split in (s for s in recipe.split.ratios if sizes[name][s]):
+            with ExitStack() as stack:
+                outputs: list[_BatchSink] = []
+                parquet = None
                 if "huggingface" in recipe.formats:
-                    parquet[split] = SplitWriter(
-                        stack, staging, name, split, sizes[name][split], spill.schema, recipe.shard_rows
-                    )
-                    outputs.append(parquet[split])
+                    parquet = SplitWriter(stack, staging, name, split, sizes[name][split], spill.schema, recipe.shard_rows)
+                    outputs.append(parquet)
                 if "jsonl" in recipe.formats:
                     outputs.append(JsonlWriter(stack, staging, name, split, features))
                 if "conll" in recipe.formats and BIO_COLUMN in features:
                     outputs.append(ConllWriter(stack, staging, split, features))
-                if gold_columns:
-                    counters[split] = LabelCounter(features, gold_columns)
-                    outputs.append(counters[split])
-            for batch in spill.batches():
-                of_rows = pa.array([split_of[k] for k in batch.column(CONFIGS[name][1]).to_pylist()], pa.string())
-                for split, outputs in sinks.items():
-                    rows = batch.filter(pc.equal(of_rows, split))
+                counter = LabelCounter(features, gold_columns)
+                outputs.append(counter)
+                for batch in spill.batches():
+                    mask = pa.array([split_of[k] == split for k in batch.column(CONFIGS[name][1]).to_pylist()])
+                    rows = batch.filter(mask)
                     for output in outputs:
                         output.write(rows)
-            report.written.extend(writer.close() for writer in parquet.values())
-        counts: dict[str, dict[str, dict[str, int]]] = {}
-        for split, counter in counters.items():
+                if parquet is not None:
+                    report.written.append(parquet.close())
             for column, by_label in counter.counts().items():
                 counts.setdefault(column, {})[split] = by_label
         report.label_counts[name] = counts

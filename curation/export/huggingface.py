@@ -1,8 +1,8 @@
 """Rows -> Parquet shards laid out the way the Hub and ``datasets.load_dataset`` expect.
 
-Every split of a config is written at once as the rows stream by, so a build holds one row group
-per split, never a split or a corpus; writer options are pinned and row groups and shards have
-fixed boundaries, so that the same rows always give the same bytes.
+A split is streamed into its shards batch by batch, so a build holds one row group, never a split
+or a corpus; writer options are pinned and row groups and shards have fixed boundaries, so that
+the same rows always give the same bytes.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ def shard_name(split: str, index: int, count: int) -> str:
 
 
 class SplitWriter:
-    """One split as ``data/<config>/<split>-NNNNN-of-MMMMM.parquet`` shards, fed batch by batch
-    (each config's splits are fed side by side in one pass over its rows). Only the rows of the
-    next row group wait in memory, and row groups and shards are cut at the same rows whatever the
-    size of the incoming batches. An unfinished shard is dropped if ``stack`` unwinds on an error."""
+    """One split as ``data/<config>/<split>-NNNNN-of-MMMMM.parquet`` shards, fed batch by batch.
+    Only the rows of the next row group wait in memory, and row groups and shards are cut at the
+    same rows whatever the size of the incoming batches. An unfinished shard is dropped if
+    ``stack`` unwinds on an error."""
 
     def __init__(
         self, stack: ExitStack, out_dir: Path, config: str, split: str, num_rows: int, schema: pa.Schema, shard_rows: int
