@@ -55,44 +55,38 @@ def _sorted_ranges(parts: list[Part], band: int, spill: Path) -> Iterator[np.nda
         yield rows[np.lexsort((rows["position"], rows["exact"], rows["key"]))]
 
 
-def _runs(values: np.ndarray) -> Iterator[tuple[int, int]]:
-    """``[start, end)`` of each run of two or more equal values in a sorted array."""
-    if len(values) < 2:
-        return
-    edges = np.flatnonzero(values[1:] != values[:-1]) + 1
-    starts = np.concatenate(([0], edges))
-    ends = np.concatenate((edges, [len(values)]))
-    for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-        yield start, end
-
-
-def _refuse_repeated_ids(parts: list[Part], members: np.ndarray) -> None:
+def _refuse_repeated_ids(parts: list[Part], rows: np.ndarray) -> None:
     """Texts whose id keys collide: equal ids are an error, a 64-bit collision is nothing."""
-    seen: set[str] = set()
-    for ref in members.tolist():
-        number, local = split_ref(ref)
-        unit_id = str(parts[number].value("ids", local))
-        if unit_id in seen:
-            raise ValueError(f"unit id {unit_id!r} appears twice in the dedup input")
-        seen.add(unit_id)
+    colliding = np.flatnonzero(rows["key"][1:] == rows["key"][:-1])
+    for left, right in zip(rows["ref"][colliding].tolist(), rows["ref"][colliding + 1].tolist()):
+        ids = [str(parts[number].value("ids", local)) for number, local in (split_ref(left), split_ref(right))]
+        if ids[0] == ids[1]:
+            raise ValueError(f"unit id {ids[0]!r} appears twice in the dedup input")
+
+
+def _neighbours(keys: np.ndarray, refs: np.ndarray, window: int) -> Iterator[np.ndarray]:
+    """Pairs of rows ``1..window`` apart that share a key (rows sorted by key), a distance at a
+    time, until no run of equal keys is that long."""
+    for offset in range(1, window + 1):
+        same = np.flatnonzero(keys[offset:] == keys[:-offset])
+        if not len(same):
+            return
+        yield np.stack([refs[same], refs[same + offset]], axis=1)
 
 
 def band_pairs(parts: list[Part], band: int, spill: Path) -> np.ndarray:
     """``(n, 2)`` uint64 pairs of references (lower first) proposed by one band."""
     pairs: list[np.ndarray] = []
     for rows in _sorted_ranges(parts, band, spill):
-        for start, end in _runs(rows["key"]):
-            members = rows["ref"][start:end]
-            if band == IDS:
-                _refuse_repeated_ids(parts, members)
-            elif band == EXACT:  # chain the copies, union-find does the rest
-                pairs.append(np.stack([members[:-1], members[1:]], axis=1))
-            else:  # the earliest of each set of copies (runs are sorted by exact key, then position)
-                _, first = np.unique(rows["exact"][start:end], return_index=True)
-                firsts = rows[start:end][first]
-                distinct = firsts["ref"][np.argsort(firsts["position"])]  # in input order
-                for offset in range(1, min(len(distinct), WINDOW + 1)):
-                    pairs.append(np.stack([distinct[:-offset], distinct[offset:]], axis=1))
+        if band == IDS:
+            _refuse_repeated_ids(parts, rows)
+        elif band == EXACT:  # chain the copies, union-find does the rest
+            pairs.extend(_neighbours(rows["key"], rows["ref"], 1))
+        elif len(rows):  # the earliest of each set of copies (rows are sorted by exact key, then position)
+            first = np.concatenate(([True], (rows["key"][1:] != rows["key"][:-1]) | (rows["exact"][1:] != rows["exact"][:-1])))
+            distinct = rows[first]
+            distinct = distinct[np.lexsort((distinct["position"], distinct["key"]))]  # input order in a bucket
+            pairs.extend(_neighbours(distinct["key"], distinct["ref"], WINDOW))
     if not pairs:
         return np.empty((0, 2), np.uint64)
     return np.unique(np.sort(np.concatenate(pairs), axis=1), axis=0)

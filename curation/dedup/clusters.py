@@ -11,13 +11,14 @@ unit in no cluster has the id of a cluster of one, ``content_id("c", unit_id)``.
 
 from __future__ import annotations
 
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from curation.dedup.minhash import Part, split_ref
+from curation.dedup.minhash import Part, ref_of, split_ref
 from curation.dedup.shingles import jaccard
 from curation.dedup.unionfind import UnionFind
 from curation.units import content_id
@@ -75,27 +76,62 @@ def cluster_id_of(member_ids: Iterable[str]) -> str:
     return content_id("c", *sorted(member_ids))
 
 
+class Facts(NamedTuple):
+    """What stage 3 knows of a text besides its shingles."""
+
+    id: str
+    position: int
+    words: int
+    exact: int
+
+
 class Texts:
-    """What later stages need of a referenced text, read from its part on demand."""
+    """What later stages need of referenced texts, read from their parts on demand; the offsets
+    of the last ``OFFSETS_KEPT`` parts used are kept (a text's shingles are then one read)."""
+
+    OFFSETS_KEPT = 64
 
     def __init__(self, parts: Sequence[Part]) -> None:
         self.parts = parts
+        self._offsets: OrderedDict[int, np.ndarray] = OrderedDict()
 
-    def value(self, ref: int, name: str) -> Any:
-        part, local = split_ref(ref)
-        return self.parts[part].value(name, local)
+    def facts(self, refs: Iterable[int]) -> dict[int, Facts]:
+        """The facts of each reference, read a part at a time (one read of each column of a part
+        holding some): memory holds the references asked for and one part's columns."""
+        by_part: dict[int, list[int]] = defaultdict(list)
+        for ref in refs:
+            part, local = split_ref(ref)
+            by_part[part].append(local)
+        found: dict[int, Facts] = {}
+        for number, wanted in sorted(by_part.items()):
+            part = self.parts[number]
+            columns = [part.read(name)[wanted].tolist() for name in Facts._fields if name != "id"]
+            ids = part.read("ids")[wanted].tolist()
+            for local, *values in zip(wanted, ids, *columns):
+                found[ref_of(number, local)] = Facts(*values)
+        return found
+
+    def offsets(self, part: int) -> np.ndarray:
+        if part in self._offsets:
+            self._offsets.move_to_end(part)
+        else:
+            self._offsets[part] = self.parts[part].read("offsets")
+            if len(self._offsets) > self.OFFSETS_KEPT:
+                self._offsets.popitem(last=False)
+        return self._offsets[part]
 
     def shingles(self, ref: int) -> np.ndarray:
         part, local = split_ref(ref)
-        return self.parts[part].shingles(local)
+        return self.parts[part].shingles(local, self.offsets(part))
 
 
 def verified_pairs(texts: Texts, exact: np.ndarray, candidates: np.ndarray, threshold: float) -> Iterable[tuple[int, int]]:
     """Exact pairs as they are, then candidate pairs whose exact shingle Jaccard reaches ``threshold``."""
     for left, right in exact.tolist():
         yield left, right
+    facts = texts.facts(candidates.ravel().tolist())
     for left, right in candidates.tolist():
-        if texts.value(left, "exact") == texts.value(right, "exact"):
+        if facts[left].exact == facts[right].exact:
             yield left, right
         elif jaccard(texts.shingles(left), texts.shingles(right)) >= threshold:
             yield left, right
@@ -106,26 +142,26 @@ def build_clusters(texts: Texts, pairs: Iterable[tuple[int, int]]) -> list[Clust
     links: UnionFind[int] = UnionFind()
     for left, right in pairs:
         links.union(left, right)
-    clusters = [_cluster(texts, members) for members in links.groups().values()]
+    groups = list(links.groups().values())
+    facts = texts.facts(ref for group in groups for ref in group)
+    clusters = [_cluster(texts, [facts[ref] for ref in group], group) for group in groups]
     return [cluster for _, cluster in sorted(clusters, key=lambda found: found[0])]
 
 
-def _cluster(texts: Texts, refs: list[int]) -> tuple[int, Cluster]:
-    position = {ref: texts.value(ref, "position") for ref in refs}
-    refs = sorted(refs, key=position.__getitem__)
-    representative = max(refs, key=lambda r: (texts.value(r, "words"), -position[r]))
-    rep_exact, rep_shingles = texts.value(representative, "exact"), texts.shingles(representative)
-    members = [ClusterMember(texts.value(representative, "ids"), "representative", 1.0)]
-    for ref in refs:
-        if ref == representative:
+def _cluster(texts: Texts, facts: list[Facts], refs: list[int]) -> tuple[int, Cluster]:
+    members = sorted(zip(facts, refs), key=lambda member: member[0].position)
+    representative, rep_ref = max(members, key=lambda member: (member[0].words, -member[0].position))
+    rep_shingles = texts.shingles(rep_ref)
+    found = [ClusterMember(representative.id, "representative", 1.0)]
+    for fact, ref in members:
+        if ref == rep_ref:
             continue
-        unit_id = texts.value(ref, "ids")
-        if texts.value(ref, "exact") == rep_exact:
-            members.append(ClusterMember(unit_id, "exact", 1.0))
+        if fact.exact == representative.exact:
+            found.append(ClusterMember(fact.id, "exact", 1.0))
         else:
-            members.append(ClusterMember(unit_id, "near", jaccard(texts.shingles(ref), rep_shingles)))
-    ids = [m.id for m in members]
-    return position[representative], Cluster(cluster_id_of(ids), ids[0], tuple(members))
+            found.append(ClusterMember(fact.id, "near", jaccard(texts.shingles(ref), rep_shingles)))
+    ids = [m.id for m in found]
+    return representative.position, Cluster(cluster_id_of(ids), ids[0], tuple(found))
 
 
 def cluster_ids(clusters: Iterable[Cluster], unit_ids: Iterable[str] = ()) -> dict[str, str]:

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from curation.dedup.minhash import Part, ref_of, refs, split_ref
+from curation.dedup.clusters import Texts
+from curation.dedup.minhash import Part, refs, split_ref
 from curation.dedup.partitions import ROWS, Partitions, by_range, partitions_for
 from curation.dedup.shingles import containment
 from curation.settings import DedupSettings
@@ -87,16 +88,15 @@ def _join(anchors: np.ndarray, postings: np.ndarray) -> np.ndarray:
     return hits[hits["inner"] != hits["outer"]]
 
 
-def _best_containers(parts: Sequence[Part], number: int, hits: np.ndarray, settings: DedupSettings) -> Iterator[tuple[int, int, float]]:
+def _best_containers(texts: Texts, number: int, hits: np.ndarray, settings: DedupSettings) -> Iterator[tuple[int, int, float]]:
     """``(inner, outer, share)`` of part ``number``'s texts, in reference order, from their hits."""
     if not len(hits):
         return
-    part = parts[number]
     hits = hits[np.lexsort((hits["outer"], hits["inner"]))]
     pair_start = np.flatnonzero(np.concatenate(([True], (hits["inner"][1:] != hits["inner"][:-1]) | (hits["outer"][1:] != hits["outer"][:-1]))))
     counts = np.diff(np.concatenate((pair_start, [len(hits)])))
     inner, outer = hits["inner"][pair_start], hits["outer"][pair_start]
-    offsets = part.read("offsets")
+    offsets = texts.offsets(number)
     local = (inner & np.uint64(0xFFFFFFFF)).astype(np.int64)
     anchored = np.minimum(offsets[local + 1] - offsets[local], ANCHORS)
     needed = np.maximum(1, np.ceil(anchored * settings.containment / 2))
@@ -106,21 +106,21 @@ def _best_containers(parts: Sequence[Part], number: int, hits: np.ndarray, setti
         return
     bounds = np.flatnonzero(np.diff(inner)) + 1
     for candidates, owner in zip(np.split(outer, bounds), inner[np.concatenate(([0], bounds))].tolist()):
-        shingles = part.shingles(owner & 0xFFFFFFFF)
+        shingles = texts.shingles(owner)
         best: tuple[float, int, int, int] | None = None
         for other in candidates.tolist():
-            outer_part, outer_local = split_ref(other)
-            outer_shingles = parts[outer_part].shingles(outer_local)
+            outer_shingles = texts.shingles(other)
             if len(outer_shingles) <= len(shingles):
                 continue
             share = containment(shingles, outer_shingles)
             if share < settings.containment:
                 continue
-            candidate = (share, len(outer_shingles), -int(parts[outer_part].value("position", outer_local)), other)
+            outer_part, outer_local = split_ref(other)
+            candidate = (share, len(outer_shingles), -int(texts.parts[outer_part].value("position", outer_local)), other)
             if best is None or candidate > best:  # ties go to the earliest in the input
                 best = candidate
         if best is not None:
-            yield ref_of(number, owner & 0xFFFFFFFF), best[3], best[0]
+            yield owner, best[3], best[0]
 
 
 def find_contained(parts: Sequence[Part], settings: DedupSettings, spill: Path) -> Iterator[tuple[int, int, float]]:
@@ -136,5 +136,6 @@ def find_contained(parts: Sequence[Part], settings: DedupSettings, spill: Path) 
     for range_anchors, range_postings in zip(anchors, postings):
         found = _join(range_anchors, range_postings)
         hits.add(found, (found["inner"] >> np.uint64(32)).astype(np.int64))
+    texts = Texts(parts)
     for number, part_hits in enumerate(hits):
-        yield from _best_containers(parts, number, part_hits, settings)
+        yield from _best_containers(texts, number, part_hits, settings)

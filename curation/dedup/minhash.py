@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from curation.dedup.shingles import WORD, TokenHasher, exact_key, shingle_hashes
+from curation.dedup.shingles import WORD, TokenHasher, exact_key, shingle_sets
 from curation.normalize import normalize_text
 from curation.settings import DedupSettings
 
@@ -75,20 +75,24 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def minhash_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
     """One row of MinHash values per shingle set, equal to ``datasketch.MinHash(num_perm, seed,
-    hashfunc=identity)`` fed the same hashes; an empty set keeps datasketch's empty signature.
+    hashfunc=identity)`` fed the same hashes; an empty set keeps datasketch's empty signature."""
+    offsets = np.concatenate(([0], np.cumsum([len(s) for s in shingle_sets]))).astype(np.int64)
+    flat = np.concatenate(shingle_sets) if len(shingle_sets) else np.empty(0, np.uint32)
+    return flat_signatures(flat.astype(np.uint32, copy=False), offsets, num_perm, seed)
 
-    One permutation at a time over all shingles of the part, reduced per set with
-    ``np.minimum.reduceat``: about 30 times faster than a (shingles x permutations) block."""
+
+def flat_signatures(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """:func:`minhash_signatures` of the sets ``flat[offsets[i]:offsets[i + 1]]``: one permutation
+    at a time over all shingles of a part, reduced per set with ``np.minimum.reduceat`` (about 30
+    times faster than a (shingles x permutations) block)."""
     a, b = permutations(num_perm, seed)
-    signatures = np.full((num_perm, len(shingle_sets)), np.iinfo(np.uint32).max, dtype=np.uint32)
-    sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
-    filled = np.flatnonzero(sizes)
+    signatures = np.full((num_perm, len(offsets) - 1), np.iinfo(np.uint32).max, dtype=np.uint32)
+    filled = np.flatnonzero(np.diff(offsets))
     if len(filled):
-        flat = _fmix32(np.concatenate([shingle_sets[i] for i in filled]))
-        starts = np.concatenate(([0], np.cumsum(sizes[filled])[:-1]))
+        mixed = _fmix32(flat)
         with np.errstate(over="ignore"):
             for row in range(num_perm):
-                signatures[row, filled] = np.minimum.reduceat(flat * a[row] + b[row], starts)
+                signatures[row, filled] = np.minimum.reduceat(mixed * a[row] + b[row], offsets[filled])
     return np.ascontiguousarray(signatures.T)
 
 
@@ -112,23 +116,23 @@ def id_key(unit_id: str) -> int:
 def write_part(folder: Path, items: Sequence[tuple[int, str, str]], settings: DedupSettings) -> Path:
     """Write one part for ``(position, unit id, text)`` items; returns its folder."""
     hasher = TokenHasher()
-    words, exact, shingles = [], [], []
+    words, exact, tokens = [], [], []
     for _, _, text in items:
-        normalised = normalize_text(text, settings.normalize)
-        tokens = WORD.findall(normalised)
-        words.append(len(tokens))
-        exact.append(exact_key(" ".join(tokens)))
-        shingles.append(shingle_hashes(hasher(tokens), settings.shingle_size))
+        found = WORD.findall(normalize_text(text, settings.normalize))
+        words.append(len(found))
+        exact.append(exact_key(" ".join(found)))
+        tokens.append(hasher(found))
+    shingles, offsets = shingle_sets(tokens, settings.shingle_size)
     bands, rows = banding(settings.threshold, settings.num_perm)
-    signatures = minhash_signatures(shingles, settings.num_perm, settings.seed)
+    signatures = flat_signatures(shingles, offsets, settings.num_perm, settings.seed)
     arrays = {
         "ids": np.array([unit_id for _, unit_id, _ in items], dtype=str),
         "idkey": np.array([id_key(unit_id) for _, unit_id, _ in items], dtype=np.uint64),
         "position": np.array([position for position, _, _ in items], dtype=np.int64),
         "words": np.array(words, dtype=np.int32),
         "exact": np.array(exact, dtype=np.uint64),
-        "offsets": np.concatenate(([0], np.cumsum([len(s) for s in shingles]))).astype(np.int64),
-        "shingles": np.concatenate(shingles) if shingles else np.empty(0, np.uint32),
+        "offsets": offsets,
+        "shingles": shingles,
         "bands": band_keys(signatures, bands, rows),
     }
     folder.mkdir(parents=True, exist_ok=True)
@@ -161,35 +165,36 @@ class Part:
     path: Path
 
     @cached_property
-    def _layouts(self) -> dict[str, tuple[int, np.dtype, tuple[int, ...]]]:
+    def _layouts(self) -> dict[str, tuple[str, int, np.dtype, tuple[int, ...]]]:
         return {}
 
-    def _layout(self, name: str) -> tuple[int, np.dtype, tuple[int, ...]]:
-        """``(data offset, dtype, shape)`` of one ``.npy`` array, from its header."""
+    def _layout(self, name: str) -> tuple[str, int, np.dtype, tuple[int, ...]]:
+        """``(file, data offset, dtype, shape)`` of one ``.npy`` array, from its header."""
         layouts = self._layouts
         if name not in layouts:
-            with (self.path / f"{name}.npy").open("rb") as handle:
+            path = str(self.path / f"{name}.npy")
+            with open(path, "rb") as handle:
                 version = np.lib.format.read_magic(handle)
                 read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
                 shape, _, dtype = read_header(handle)
-                layouts[name] = (handle.tell(), dtype, shape)
+                layouts[name] = (path, handle.tell(), dtype, shape)
         return layouts[name]
 
     def read(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Elements ``[start, stop)`` of an array, counted in its flattened (row-major) order."""
-        offset, dtype, shape = self._layout(name)
+        path, offset, dtype, shape = self._layout(name)
         stop = int(np.prod(shape)) if stop is None else stop
         count = max(0, stop - start)
         if not count:
             return np.empty(0, dtype)
-        return np.fromfile(self.path / f"{name}.npy", dtype=dtype, count=count, offset=offset + start * dtype.itemsize)
+        return np.fromfile(path, dtype=dtype, count=count, offset=offset + start * dtype.itemsize)
 
     def value(self, name: str, local: int) -> object:
         return self.read(name, local, local + 1)[0].item()
 
     @cached_property
     def size(self) -> int:
-        return self._layout("position")[2][0]
+        return self._layout("position")[3][0]
 
     def __len__(self) -> int:
         return self.size
@@ -198,8 +203,9 @@ class Part:
         """The keys of one band, a key per text."""
         return self.read("bands", band * len(self), (band + 1) * len(self))
 
-    def shingles(self, local: int) -> np.ndarray:
-        start, stop = self.read("offsets", local, local + 2).tolist()
+    def shingles(self, local: int, offsets: np.ndarray | None = None) -> np.ndarray:
+        """One text's shingles (``offsets``: the part's, when the caller holds them)."""
+        start, stop = (self.read("offsets", local, local + 2) if offsets is None else offsets[local : local + 2]).tolist()
         return self.read("shingles", start, stop)
 
 

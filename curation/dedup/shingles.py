@@ -39,25 +39,35 @@ class TokenHasher(dict[str, int]):
         return np.fromiter(map(self.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
-def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
-    """Sorted distinct 32-bit hashes of the ``size``-word windows (the whole text when shorter)."""
-    if len(token_hashes) == 0:
-        return np.empty(0, dtype=np.uint32)
-    width = min(size, len(token_hashes))
-    windows = len(token_hashes) - width + 1
-    combined = np.zeros(windows, dtype=np.uint64)
+def shingle_sets(token_hashes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct 32-bit hashes of the ``size``-word windows of each text (the whole text when
+    shorter), for many texts at once: ``(flat hashes, offsets)``, text ``i``'s hashes being
+    ``flat[offsets[i]:offsets[i + 1]]``. One pass of numpy over all the texts' words, not one per text."""
+    lengths = np.array([len(t) for t in token_hashes], dtype=np.int64)
+    widths = np.minimum(size, lengths)
+    windows = np.where(lengths > 0, lengths - widths + 1, 0)
+    owner = np.repeat(np.arange(len(token_hashes), dtype=np.uint64), windows)
+    if not len(owner):
+        return np.empty(0, dtype=np.uint32), np.zeros(len(token_hashes) + 1, dtype=np.int64)
+    flat = np.concatenate(token_hashes).astype(np.uint64, copy=False)
+    first = np.repeat(np.cumsum(lengths) - lengths - np.cumsum(windows) + windows, windows) + np.arange(len(owner))
+    width = np.repeat(widths, windows)
+    combined = np.zeros(len(owner), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for offset in range(width):
-            combined = combined * np.uint64(0x100000001B3) ^ token_hashes[offset : offset + windows]
+        for offset in range(size):
+            inside = np.flatnonzero(width > offset)
+            combined[inside] = combined[inside] * np.uint64(0x100000001B3) ^ flat[first[inside] + offset]
         combined ^= combined >> np.uint64(33)
         combined *= np.uint64(0xFF51AFD7ED558CCD)
         combined ^= combined >> np.uint64(33)
-    return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+    keyed = np.unique(owner << np.uint64(32) | combined >> np.uint64(32))  # by text, then hash; distinct
+    counts = np.bincount((keyed >> np.uint64(32)).astype(np.int64), minlength=len(token_hashes))
+    return (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32), np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
 def text_shingles(text: str, size: int = 5, options: NormalizeOptions = DEFAULT_OPTIONS) -> np.ndarray:
     """Sorted distinct shingle hashes of one text, exactly as the dedup stages see it."""
-    return shingle_hashes(TokenHasher()(word_tokens(text, options)), size)
+    return shingle_sets([TokenHasher()(word_tokens(text, options))], size)[0]
 
 
 def overlap(left: np.ndarray, right: np.ndarray) -> int:

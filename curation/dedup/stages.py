@@ -61,11 +61,13 @@ def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
     if not settings.find_contained:
         return DedupResult(clusters)
     cluster_of = {member: cluster.id for cluster in clusters for member in cluster.member_ids}
+    relation = list(find_contained(parts, settings, work / CONTAINED))
+    facts = texts.facts(ref for inner, outer, _ in relation for ref in (inner, outer))
     contained = []
-    for inner, outer, share in find_contained(parts, settings, work / CONTAINED):
-        inner_id, outer_id = texts.value(inner, "ids"), texts.value(outer, "ids")
+    for inner, outer, share in relation:
+        inner_id, outer_id = facts[inner].id, facts[outer].id
         if inner_id not in cluster_of or cluster_of[inner_id] != cluster_of.get(outer_id):
-            contained.append((texts.value(inner, "position"), Contained(inner_id, outer_id, share)))
+            contained.append((facts[inner].position, Contained(inner_id, outer_id, share)))
     return DedupResult(clusters, [found for _, found in sorted(contained, key=lambda c: c[0])])
 
 
