@@ -16,6 +16,7 @@ import numpy as np
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize_text
 
 WORD = re.compile(r"\w+")
+CHUNK_WORDS = 1 << 17
 
 
 def word_tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:
@@ -42,7 +43,21 @@ class TokenHasher(dict[str, int]):
 def shingle_sets(token_hashes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct 32-bit hashes of the ``size``-word windows of each text (the whole text when
     shorter), for many texts at once: ``(flat hashes, offsets)``, text ``i``'s hashes being
-    ``flat[offsets[i]:offsets[i + 1]]``. One pass of numpy over all the texts' words, not one per text."""
+    ``flat[offsets[i]:offsets[i + 1]]``. numpy passes over many texts' words at once, not one per
+    text, in chunks of about ``CHUNK_WORDS`` words (the passes' arrays are 50 bytes a word)."""
+    chunks, start, words = [], 0, 0
+    for end, tokens in enumerate(token_hashes, start=1):
+        words += len(tokens)
+        if words >= CHUNK_WORDS or end == len(token_hashes):
+            chunks.append(_shingle_chunk(token_hashes[start:end], size))
+            start, words = end, 0
+    if not chunks:
+        return np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64)
+    counts = np.concatenate([np.diff(offsets) for _, offsets in chunks])
+    return np.concatenate([flat for flat, _ in chunks]), np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+
+def _shingle_chunk(token_hashes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.array([len(t) for t in token_hashes], dtype=np.int64)
     widths = np.minimum(size, lengths)
     windows = np.where(lengths > 0, lengths - widths + 1, 0)

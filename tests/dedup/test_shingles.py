@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from curation.dedup import shingles
 from curation.dedup.shingles import TokenHasher, shingle_sets, text_shingles, word_tokens
 from tests.dedup.conftest import OTHER_STORY, STORY
 
 
-def test_a_part_at_once_gives_each_texts_own_shingles() -> None:
+@pytest.mark.parametrize("chunk_words", [1 << 17, 7])
+def test_a_part_at_once_gives_each_texts_own_shingles(chunk_words: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shingles, "CHUNK_WORDS", chunk_words)  # one pass, or a pass every few texts
     texts = [STORY, "", "كلمة", "ثلاث كلمات فقط", OTHER_STORY, "تكرار تكرار تكرار تكرار تكرار تكرار تكرار"]
     hasher = TokenHasher()
     flat, offsets = shingle_sets([hasher(word_tokens(t)) for t in texts], 5)
