@@ -8,12 +8,13 @@ the export folder is compared against its own manifest first.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from curation.export.building import build
 from curation.export.manifest import MANIFEST_NAME, file_sha256, output_hashes, read_manifest
-from curation.export.recipe import RecipeError, load_recipe
+from curation.export.recipe import Recipe, RecipeError, load_recipe
+from curation.settings import Settings
 
 
 @dataclass(slots=True)
@@ -55,13 +56,26 @@ def _hashes(folder: Path) -> dict[str, str]:
     return hashes
 
 
+def _as_built(recipe: Recipe, manifest: dict, result: Verification) -> Recipe:
+    """The recipe with the ingest settings the manifest recorded: `build --title-field ...` overrides
+    the recipe file for one build, and a rebuild from the file alone would read other fields."""
+    try:
+        recorded = Settings.from_dict(manifest["settings"]).ingest if "settings" in manifest else recipe.ingest
+    except ValueError as exc:
+        raise RecipeError(f"{result.export_dir / MANIFEST_NAME}: settings: {exc}") from None
+    if recorded == recipe.ingest:
+        return recipe
+    result.notes.append("built with ingest settings given on the command line; rebuilt with them, as the manifest records")
+    return replace(recipe, ingest=recorded)
+
+
 def verify(export_dir: str | Path, recipe_path: str | Path | None = None) -> Verification:
     """Rebuild ``export_dir`` and list every file that is not byte-identical."""
     export_dir = Path(export_dir)
     recipe_path = Path(recipe_path) if recipe_path else recipe_of(export_dir)
-    recipe = load_recipe(recipe_path)
     manifest = read_manifest(export_dir)
     result = Verification(export_dir, recipe_path)
+    recipe = _as_built(load_recipe(recipe_path), manifest, result)
     if recipe.to_dict() != manifest.get("recipe"):
         result.notes.append(f"{recipe_path} has changed since this export was built")
     current = _hashes(export_dir)

@@ -101,7 +101,7 @@ def test_a_recipe_names_the_fields_for_segment_and_build_and_build_refuses_units
     assert 'other settings than the recipe\'s (recipe vs units: ingest.fields.title: ["hl"] vs ["title"])' in refused.output
 
 
-def test_build_flags_override_the_recipe_and_the_manifest_records_them(tmp_path: Path) -> None:
+def test_build_flags_override_the_recipe_the_manifest_records_them_and_verify_rebuilds_with_them(tmp_path: Path) -> None:
     write_pages(tmp_path / "pages")
     recipe = write_recipe(tmp_path, text_field="story")
     invoke("build", str(recipe), "--title-field", "hl", "--url-field", "permalink")
@@ -109,6 +109,8 @@ def test_build_flags_override_the_recipe_and_the_manifest_records_them(tmp_path:
     assert built["settings"]["ingest"]["fields"]["title"] == ["hl"]
     assert (built["recipe"]["title_field"], built["recipe"]["url_field"]) == ("hl", "permalink")
     assert built["extractors"] == []  # no page went through the HTML extractor
+    verified = CliRunner().invoke(main, ["verify", str(tmp_path / "out")])  # rebuilt with the recorded fields
+    assert verified.exit_code == 0 and "reproducible" in verified.output, verified.output
 
 
 def test_a_build_from_html_records_the_extractor_in_the_manifest_and_the_rows(tmp_path: Path) -> None:
