@@ -302,7 +302,7 @@ def _build(
 
     clock = time.perf_counter()
     maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of, clustered)
-    spills = {name: RowSpill(work / f"{name}.arrows", layouts[name].features()) for name in CONFIGS}
+    spills = {name: RowSpill(work, layouts[name].features()) for name in CONFIGS}
     unreadable: list[object] = []
     for segmented in iter_segmented(units, unreadable):
         for config, row in maker.rows(segmented):
@@ -314,7 +314,7 @@ def _build(
         if on_document:
             on_document(segmented.document)
     for spill in spills.values():
-        spill.close()
+        spill.finish()
     report.problems.extend(str(problem) for problem in unreadable)
     report.problems.extend(labels.finish())
     report.articles, report.sentences = spills["articles"].num_rows, spills["sentences"].num_rows
