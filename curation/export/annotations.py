@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from curation.agreement import AnswerTable, adjudicate, agreement_report, collect_answers
+from curation.agreement import AnswerTable, abstain_where_set_aside, adjudicate, agreement_report, collect_answers, set_aside_ranges
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
@@ -97,11 +97,6 @@ def usable_part(schema: Schema, annotation: Annotation, unit_text: str) -> Annot
     return None if schema.validate(part, unit_text) else part
 
 
-def _region_reach(text: str, region: dict[str, Any]) -> tuple[int, int]:
-    value = region.get("value") or {}
-    return reach(text, value.get("start"), value.get("end"), value.get("text"))
-
-
 def _as_labels(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -162,8 +157,9 @@ class LabelSource:
         valid = []
         for annotation in annotations:
             reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
-            regions = self.set_aside.get((unit_id, annotation.annotation_id), [])
-            self._note_unread(unit_id, annotation, [_region_reach(unit_text, r) for r in regions])
+            key = (unit_id, annotation.annotation_id)
+            placed = set_aside_ranges({key: self.set_aside.get(key, [])}, {unit_id: unit_text})
+            self._note_unread(unit_id, annotation, list(placed.get(key, ())))
             if not reasons:
                 valid.append(annotation)
                 continue
@@ -208,17 +204,9 @@ class LabelSource:
             self.unread[key] = tuple(sorted(set(self.unread.get(key, ()) + tuple(ranges))))
 
     def _with_unread(self, table: AnswerTable) -> AnswerTable:
-        """Span answers of annotations with regions set aside abstain there (see
-        :meth:`curation.agreement.Answer.speaks_for`): a region kept out is not a "no entity"."""
-        for family in table.families:
-            if family.kind != "span":
-                continue
-            for unit_id, by_annotator in table.answers.get(family.key, {}).items():
-                for annotator, answer in list(by_annotator.items()):
-                    unread = self.unread.get((unit_id, answer.annotation_id))
-                    if unread:
-                        by_annotator[annotator] = replace(answer, unread=unread)
-        return table
+        """Span answers of annotations with regions set aside or spans dropped abstain there: a
+        region kept out is not a "no entity"."""
+        return abstain_where_set_aside(table, self.unread)
 
     def _from_meta(self, document: Document, labels: UnitLabels, where: str) -> None:
         for family_name, meta_field in self.labels_from_meta.items():
@@ -258,10 +246,4 @@ class LabelSource:
         if not self.used:
             return []
         table = self._with_unread(collect_answers(self.used, self.schema))
-        for family in table.families:
-            units = table.answers.get(family.key, {})
-            for unit_id, by_annotator in list(units.items()):
-                units[unit_id] = {a: answer for a, answer in by_annotator.items() if not answer.unread}
-                if not units[unit_id]:
-                    del units[unit_id]
         return agreement_report(table, self.schema).to_dict()["families"]
