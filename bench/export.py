@@ -9,10 +9,12 @@ Each row of the tables is its own process, so its peak memory (VmHWM) is its own
 * build: `curation.export.building.build()` end to end from a recipe (read, segment, rows with tokens,
   dedup, grouped stratified splits, Parquet + card + manifest), streaming: rows become Arrow
   batches as they are made. Target: peak memory under 1 GB.
-* export only, same rows: both processes first make the same row dicts (segmenter + row builder)
-  and hold them in a list; then only the export step is timed: curation's (ClassLabel encoding,
-  Arrow batches, split, pinned Parquet writer) against `datasets.Dataset.from_list(rows,
-  features)` + `Dataset.to_parquet` per split. Target: at least the rows/s of `datasets`.
+* export only, same rows: both processes first make the same row dicts (segmenter + row builder,
+  no dedup) and hold them in a list; then only the export step is timed: the build's own (rows
+  encoded into a `RowSpill`, then `_write_outputs`: per split a pass over the spill into a
+  `SplitWriter` with pinned Parquet options, plus the label counts the card needs) against
+  `datasets.Dataset.from_list(rows, features)` + `Dataset.to_parquet` per split. Target: at
+  least the rows/s of `datasets`.
 
 The bench-only schema (ANT's six topics plus the news schema's entity family, so sentences get
 their `tokens` column) is written to a temporary folder from `curation/schemas/news.yaml`.
@@ -33,7 +35,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
-ANT = Path("/work/shared/corpora/ant-v2.1.jsonl.gz")
+ANT = REPO.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
 ANT_TOPICS = {
     "internationalNews": ("أخبار دولية", "أحداث العالم خارج الشرق الأوسط."),
     "middleEast": ("الشرق الأوسط", "أحداث الدول العربية وإيران وتركيا وإسرائيل."),
@@ -130,53 +132,49 @@ def child_build(limit: int | None) -> dict:
 
 
 def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
-    """The same row dicts the build makes, held in lists (what `Dataset.from_list` needs)."""
+    """The same row dicts the build makes (no dedup: the cluster column is empty), held in lists
+    (what `Dataset.from_list` needs)."""
     from curation.export.annotations import LabelSource
     from curation.export.building import RowMaker, layouts_for
     from curation.ingest import read_documents
     from curation.schema import load_schema
-    from curation.segment.pipeline import SegmenterSettings
+    from curation.segment.pipeline import segment_documents
 
     started = time.perf_counter()
     schema = load_schema(recipe.resolve(recipe.schema))
     labels = LabelSource(schema, labels_from_meta=recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
-    maker = RowMaker(layouts, labels, SegmenterSettings(), recipe.base, recipe.split.stratify)
+    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of=lambda _: None)
+    documents = read_documents([recipe.resolve(i) for i in recipe.inputs], [], settings=recipe.ingest)
     rows: dict[str, list[dict]] = {"articles": [], "sentences": []}
-    for document in read_documents([recipe.resolve(i) for i in recipe.inputs], []):
-        for config, row in maker.rows(document):
+    for segmented in segment_documents(documents, recipe.settings.segmenter):
+        for config, row in maker.rows(segmented):
             rows[config].append(row)
     return rows, layouts, maker, time.perf_counter() - started
 
 
 def child_export(tool: str, limit: int | None) -> dict:
-    from curation.export.building import CONFIGS, _split_items
+    from curation.dedup import DedupResult
+    from curation.export.building import CONFIGS, BuildReport, _split_items, _write_outputs
+    from curation.export.spill import RowSpill
     from curation.export.splits import assign_splits
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         folder = Path(tmp)
         recipe = recipe_for(folder, limit)
         rows, layouts, maker, rows_seconds = make_rows(recipe)
-        split_of = assign_splits(_split_items(maker.article_keys, {}, "document"), recipe.split)
+        items = _split_items(maker.article_keys, lambda _: None, DedupResult(), recipe.group_by)
+        split_of = assign_splits(items, recipe.split)
         total = sum(len(r) for r in rows.values())
         started = time.perf_counter()
-        if tool == "curation":
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            from curation.export.huggingface import ConfigTable, write_split
-
-            for name, (_, key) in CONFIGS.items():
-                table = ConfigTable(name, layouts[name].features(), split_key=key)
+        if tool == "curation":  # the build's own steps: rows encoded into a spill, then one pass per split
+            spills = {name: RowSpill(folder, layouts[name].features()) for name in CONFIGS}
+            for name, spill in spills.items():
                 for row in rows[name]:
-                    table.add(row)
-                arrow = table.table()
-                splits = pa.array([split_of[k] for k in arrow.column(key).to_pylist()], pa.string())
-                for split in recipe.split.ratios:
-                    part = arrow.filter(pc.equal(splits, split))
-                    write_split(
-                        folder / "out", name, split, part.to_batches(), part.num_rows, part.schema, recipe.shard_rows
-                    )
+                    spill.add(row)
+                spill.finish()
+            out = folder / "out"
+            _write_outputs(recipe, out, spills, layouts, split_of, maker.article_keys, BuildReport(out))
         else:
             from datasets import Dataset, disable_progress_bars
 
@@ -238,7 +236,7 @@ def main() -> None:
         print(f"\n## export step only, same rows (ANT, {scope}), one process per tool\n")
         print(f"{'tool':<44}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'Parquet MB':>12}{'peak RSS MB':>13}")
         labels = {
-            "curation": "curation (Arrow batches + pinned Parquet)",
+            "curation": "curation spill + SplitWriter + label counts",
             "datasets": "datasets from_list + to_parquet",
         }
         for tool, label in labels.items():
