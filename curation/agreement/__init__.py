@@ -5,6 +5,11 @@ Two entry points: :func:`agreement_report` (figures per family, label, pair and 
 ``curation.units.Annotation`` records; deleted and cancelled annotations never count as answers.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from curation.agreement.adjudication import (
     DEFAULT_POLICY,
     POLICIES,
@@ -22,7 +27,16 @@ from curation.agreement.answers import (
     collect_answers,
     set_aside_ranges,
 )
-from curation.agreement.report import AgreementReport, FamilyAgreement, agreement_report
+
+# The figures need numpy and krippendorff: resolved on first use, so reading a recipe or a store
+# (segment --recipe, push, --help) does not pay for them.
+_FIGURES = ("AgreementReport", "FamilyAgreement", "agreement_report")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FIGURES:
+        raise AttributeError(f"module 'curation.agreement' has no attribute {name!r}")
+    return getattr(importlib.import_module("curation.agreement.report"), name)
 
 __all__ = [
     "COUNTING_RULE",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -14,10 +14,8 @@ from curation.agreement import (
     DEFAULT_POLICY,
     POLICIES,
     Adjudication,
-    AgreementReport,
     abstain_where_set_aside,
     adjudicate,
-    agreement_report,
     collect_answers,
     set_aside_ranges,
 )
@@ -28,6 +26,9 @@ from curation.studio.server import find_server
 from curation.studio.tasks import PUSHABLE_LEVELS
 from curation.units import Annotation
 from curation.fileio import atomic_writer, dumps
+
+if TYPE_CHECKING:
+    from curation.agreement.report import AgreementReport
 
 SHOWN_PROBLEMS = 20
 
@@ -265,6 +266,8 @@ def agree_command(
     refuse_output_over_input([output, gold], [annotations, reviews, schema_file, units])
     schema = load_schema_or_exit(schema_file)
     unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews, units)
+    from curation.agreement.report import agreement_report  # numpy and krippendorff: only when figures are made
+
     report = agreement_report(adjudication.table)
     for issue in report.table.issues[:SHOWN_PROBLEMS]:
         console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
