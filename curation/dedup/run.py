@@ -15,6 +15,7 @@ Slurm it returns once the jobs are submitted (job 3 writes the outputs).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -133,6 +134,18 @@ def _work_folder(options: ExecutorOptions) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextmanager
+def _only_run(work: Path) -> Iterator[None]:
+    """Refuse a second run on the same work folder while one runs here: it would remove the
+    first one's parts (the lock is this machine's; on Slurm it covers the submission only)."""
+    with (work / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(f"another curation dedup is running in the work folder {work}") from None
+        yield
+
+
 def run_dedup(
     units: str | Path,
     settings: DedupSettings | None = None,
@@ -150,7 +163,7 @@ def run_dedup(
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
-    with _work_folder(options) as work:
+    with _work_folder(options) as work, _only_run(work):
         for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):  # what an earlier run left
             shutil.rmtree(work / stage, ignore_errors=True)
         (work / SUMMARY).unlink(missing_ok=True)

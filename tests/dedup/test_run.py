@@ -60,6 +60,15 @@ def test_a_reused_work_folder_gives_the_same_bytes(units: Path, tmp_path: Path) 
     assert dedup(units, tmp_path / "few", workers=1, work_dir=str(work)) == many  # rank 1-3's parts are gone
 
 
+def test_a_second_run_on_a_busy_work_folder_is_refused(units: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    with (tmp_path / ".lock").open("w") as held:  # what a running curation dedup holds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(ValueError, match="another curation dedup is running"):
+            run_dedup(units, options=ExecutorOptions(workers=1, work_dir=str(tmp_path)))
+
+
 def test_slurm_needs_a_shared_work_folder(units: Path) -> None:
     with pytest.raises(ValueError, match="needs --work-dir"):
         run_dedup(units, options=ExecutorOptions("slurm", slurm={"partition": "p"}))
