@@ -4,6 +4,8 @@ a reused work folder and a Ray cluster, and the same as the stages run in this p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -74,21 +76,7 @@ def test_slurm_needs_a_shared_work_folder(units: Path) -> None:
         run_dedup(units, options=ExecutorOptions("slurm", slurm={"partition": "p"}))
 
 
-def test_the_ray_executor_writes_the_same_bytes(units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ray
-
+def test_the_ray_executor_writes_the_same_bytes(units: Path, tmp_path: Path, local_ray_cluster: Callable[[], AbstractContextManager[None]]) -> None:
     local = dedup(units, tmp_path / "local", workers=1)
-    monkeypatch.setenv("RAY_agent_register_timeout_ms", "300000")  # a loaded machine starts Ray slowly
-    monkeypatch.setenv("RAY_raylet_start_wait_time_s", "300")
-    for attempt in range(3):  # Ray gives its raylet a fixed 30 s to register, too short on a busy machine
-        try:
-            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-            break
-        except Exception:
-            ray.shutdown()
-            if attempt == 2:
-                raise
-    try:
+    with local_ray_cluster():
         assert dedup(units, tmp_path / "ray", executor="ray", workers=2) == local
-    finally:
-        ray.shutdown()

@@ -7,6 +7,8 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -91,25 +93,10 @@ def test_a_settings_record_written_before_ingest_settings_existed_reads_as_the_d
     assert read_settings(tmp_path / "units.jsonl") == Settings()
 
 
-def test_the_ray_executor_writes_the_same_bytes(pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ray
-
+def test_the_ray_executor_writes_the_same_bytes(pages: Path, tmp_path: Path, local_ray_cluster: Callable[[], AbstractContextManager[None]]) -> None:
     local = segment(pages, tmp_path / "local.jsonl", workers=1)
-    # a loaded machine starts Ray's agents slowly: wait for them instead of failing the start
-    monkeypatch.setenv("RAY_agent_register_timeout_ms", "300000")
-    monkeypatch.setenv("RAY_raylet_start_wait_time_s", "300")
-    for attempt in range(3):  # Ray gives its raylet a fixed 30 s to register, too short on a busy machine
-        try:
-            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-            break
-        except Exception:
-            ray.shutdown()
-            if attempt == 2:
-                raise
-    try:
+    with local_ray_cluster():
         assert segment(pages, tmp_path / "ray.jsonl", executor="ray", workers=2) == local
-    finally:
-        ray.shutdown()
 
 
 def die_on_rank_one(data: object, rank: int = 0, world_size: int = 1) -> object:
