@@ -177,17 +177,17 @@ def run_dedup(
         log = None if options.verbose else work / pipeline.LOG
         if options.executor == "local":  # one job at a time, each watched for a worker that dies
             for name, steps, tasks in jobs:
-                executor = pipeline._executor(options, steps, tasks, work / name, name)
-                pipeline._run_watched(executor, executor, log)
-                pipeline._check_done(executor, work / name)
+                executor = pipeline.make_executor(options, steps, tasks, work / name, name)
+                pipeline.run_watched(executor, executor, log)
+                pipeline.check_done(executor, work / name)
         else:  # submitted as a chain: on Slurm each job waits for the one before in the queue
             executors: list[Any] = []
             for name, steps, tasks in jobs:
-                executors.append(pipeline._executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
-            with pipeline._loguru_into(log):
+                executors.append(pipeline.make_executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
+            with pipeline.loguru_into(log):
                 executors[-1].run()
             if options.executor == "slurm":
                 return None
             for (name, _, _), executor in zip(jobs, executors):
-                pipeline._check_done(executor, work / name)
+                pipeline.check_done(executor, work / name)
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))

@@ -41,7 +41,9 @@ class SegmentRun:
     work_dir: Path | None = None
 
 
-def _executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None) -> Any:
+def make_executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None) -> Any:
+    """A datatrove executor of ``options``' kind for ``pipeline``: the one place segment's and
+    dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm."""
     workers = min(options.workers or tasks, tasks)
     common = {"tasks": tasks, "logging_dir": str(logs), "skip_completed": False, "depends": depends}
     if options.executor == "local":
@@ -106,7 +108,7 @@ def _run_logged(run: Callable[[], Any], log: str | None) -> None:
 
 
 @contextmanager
-def _loguru_into(log: Path | None) -> Iterator[None]:
+def loguru_into(log: Path | None) -> Iterator[None]:
     """datatrove's messages in this process into ``log`` (None: left on stderr), for the Ray and
     Slurm executors, whose ``run()`` drives the workers from here."""
     if log is None:
@@ -123,7 +125,7 @@ def _loguru_into(log: Path | None) -> Iterator[None]:
         setup_default_logger()
 
 
-def _run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
+def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
     """``executor.run()`` in a child process, watched: when one of its workers dies (kill -9, the
     out-of-memory killer) before every rank of ``ranks`` is done, datatrove's local pool would wait
     forever for the task that worker held, so the child and its workers are stopped and
@@ -148,7 +150,7 @@ def _run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
         raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
 
 
-def _check_done(executor: Any, logs: Path) -> None:
+def check_done(executor: Any, logs: Path) -> None:
     missing = executor.get_incomplete_ranks(skip_completed=True)
     if missing:
         raise PipelineFailed(f"rank(s) {', '.join(map(str, missing[:10]))} failed; see {logs / 'logs'}")
@@ -193,20 +195,20 @@ def run_segment(
     with _work_folder(options, output) as work:
         shards, errors_path = work / "shards", work / ERRORS
         read = ReadPages(tuple(inputs), settings.ingest, str(errors_path))
-        first = _executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
-        merge = _executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
+        first = make_executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
+        merge = make_executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
         log = None if options.verbose else work / LOG
         if options.executor == "local":
-            _run_watched(merge, first, log)
+            run_watched(merge, first, log)
         else:
-            with _loguru_into(log):
+            with loguru_into(log):
                 merge.run()
         run = SegmentRun(output, work_dir=work)
         if options.executor == "slurm":
             run.submitted = True
             return run
-        _check_done(first, work / "segment")
-        _check_done(merge, work / "merge")
+        check_done(first, work / "segment")
+        check_done(merge, work / "merge")
         run.counts = json.loads((shards / SUMMARY).read_text(encoding="utf-8"))
         for line in errors_path.read_text(encoding="utf-8").splitlines():
             found = json.loads(line)

@@ -15,7 +15,7 @@ import pytest
 
 from curation.ingest import IngestSettings
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
-from curation.pipeline.run import _run_watched, run_segment
+from curation.pipeline.run import run_watched, run_segment
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
 from curation.unitfile import iter_unit_records, read_settings
@@ -114,5 +114,5 @@ def test_a_killed_worker_stops_the_run_instead_of_leaving_it_waiting(tmp_path: P
         [die_on_rank_one], tasks=2, workers=2, logging_dir=str(tmp_path / "logs"), skip_completed=False, start_method="fork"
     )
     with pytest.raises(PipelineFailed, match="worker process died .* logs: "):
-        _run_watched(executor, executor)
+        run_watched(executor, executor)
     assert executor.get_incomplete_ranks(skip_completed=True) == [1]
