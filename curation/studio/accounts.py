@@ -17,14 +17,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import httpx
-
 from curation.secrets import register_secret
 from curation.studio.client import AuthenticationFailed, StudioError, explained, raw_json
 from curation.studio.overlap import read_workspace_json
 from curation.studio.server import _write_private
 
-if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
+if TYPE_CHECKING:  # only types here; the SDK and httpx load where Label Studio is called
+    import httpx
     from label_studio_sdk import LabelStudio
 
 ACCOUNTS_FILE = "accounts.json"
@@ -99,6 +98,8 @@ def _write_accounts(data_dir: Path, accounts: dict[str, Account]) -> None:
 
 def sign_in(url: str, email: str, password: str) -> httpx.Client:
     """A web session logged in as ``email`` (cookies set), as the login form does it."""
+    import httpx
+
     web = httpx.Client(base_url=url, follow_redirects=True, timeout=60)
     web.get("/user/login/")
     form = {"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")}
@@ -123,6 +124,8 @@ def user_token(url: str, email: str, password: str) -> str:
 
 def add_annotator(client: LabelStudio, url: str, email: str, password: str) -> str:
     """Sign ``email`` up through the invite link (or log in if they exist) and return their API token."""
+    import httpx
+
     register_secret(password)
     with explained(url, "creating an invite link"):
         invite = str(raw_json(client, "api/invite")["invite_url"])  # type: ignore[index]

@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx
-
 if TYPE_CHECKING:  # the SDK (pandas, pyarrow) loads where a client is made: `curation push --help` stays instant
     from label_studio_sdk import LabelStudio
 
@@ -56,6 +54,7 @@ def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> La
 
 
 def _explain(exc: Exception, url: str, what: str) -> StudioError:
+    import httpx
     from label_studio_sdk.core.api_error import ApiError
 
     if isinstance(exc, StudioError):
@@ -94,6 +93,7 @@ def studio_call(url: str, what: str, call: Callable[[], T]) -> T:
 @contextmanager
 def explained(url: str, what: str) -> Iterator[None]:
     """Context manager form of :func:`studio_call` for blocks of several calls."""
+    import httpx  # with the SDK, only when Label Studio is called: --help stays light
     from label_studio_sdk.core.api_error import ApiError
 
     try:

@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 
 from curation.secrets import register_secret, scrub
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
@@ -145,6 +144,8 @@ def _last_port(data_dir: Path) -> int:
 
 def is_healthy(url: str, timeout: float = 3.0) -> bool:
     """True when ``GET /health`` answers ``{"status": "UP"}``."""
+    import httpx  # only when a server is asked: --help stays light
+
     try:
         response = httpx.get(f"{url.rstrip('/')}/health", timeout=timeout)
         return response.status_code == 200 and response.json().get("status") == "UP"
@@ -390,6 +391,8 @@ def _log_since(log_path: Path, offset: int) -> str:
 
 
 def _accepts_key(url: str, api_key: str) -> bool:
+    import httpx
+
     try:
         response = httpx.get(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {api_key}"}, timeout=5)
     except httpx.HTTPError:

@@ -29,6 +29,8 @@ HEAVY = (
     "trafilatura",
     "datatrove",
     "torch",
+    "httpx",
+    "krippendorff",
 )
 
 _PROBE = """
