@@ -11,7 +11,7 @@ from rich.table import Table
 
 from curation.cli._common import console, one_line, print_errors, refuse_output_over_input, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
-from curation.dedup import DedupSettings
+from curation.settings import DedupSettings
 from curation.pipeline.options import PipelineFailed
 from curation.unitfile import iter_unit_records
 from curation.units import unit_from_record

@@ -31,6 +31,7 @@ HEAVY = (
     "torch",
     "httpx",
     "krippendorff",
+    "numpy",
 )
 
 _PROBE = """
