@@ -1,12 +1,14 @@
-"""Pipeline benchmark: the whole ANT corpus through `curation segment` (1 and 2 workers), then
-`curation dedup` and `curation build` on 30% and 100% of it, each a fresh process, in one run.
+"""Pipeline benchmark: the whole ANT corpus through `curation segment` and through the whole
+`curation build` (pages in, segmentation included) with 1 and 2 workers, then `curation dedup`
+and `curation build` on 30% and 100% of it, each a fresh process, in one run.
 
     .venv/bin/python bench/pipeline.py               # whole ANT (31,523 pages): tens of minutes on 2 cores
     .venv/bin/python bench/pipeline.py --limit 2000  # quick run on the first 2,000 pages
 
 Printed against the targets of the pipeline issue:
 
-* 2 workers vs 1 on the segmentation of ANT: speed-up (target >= 1.8x) and byte-identical units;
+* 2 workers vs 1 on the segmentation of ANT and on the whole build of ANT: speed-up (target >= 1.8x)
+  and byte-identical units and exports;
 * the compact units file against the gzipped input (target <= 3x);
 * peak resident memory of `curation dedup` and `curation build` at 30% and 100% of ANT (target
   <= 500 MB, flat within 20%), measured by GNU time (``%M``: the largest single process of the
@@ -62,11 +64,12 @@ def sample(folder: Path, pages: int) -> Path:
     return path
 
 
-def recipe(folder: Path, name: str, inputs: Path, units: Path) -> Path:
+def recipe(folder: Path, name: str, inputs: Path, units: Path | None) -> Path:
+    """A recipe building ``inputs``; from the ``units`` file cut beforehand, or (None) segmenting them itself."""
     path = folder / f"{name}.yaml"
     path.write_text(
         # no labels_from_meta: ANT's topics are not the default schema's labels (a problem per row)
-        f"name: {name}\ninputs: [{inputs}]\nunits: {units}\n"
+        f"name: {name}\ninputs: [{inputs}]\n{f'units: {units}' if units else ''}\n"
         f"dedup: true\nsplit: {{seed: 13}}\nformats: [huggingface, jsonl]\noutput: {folder / name}\n",
         encoding="utf-8",
     )
@@ -74,7 +77,13 @@ def recipe(folder: Path, name: str, inputs: Path, units: Path) -> Path:
 
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """Of a file, or of every file under a folder (names included)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    summed = hashlib.sha256()
+    for file in files:
+        summed.update(file.relative_to(path).as_posix().encode() if path.is_dir() else b"")
+        summed.update(hashlib.sha256(file.read_bytes()).digest())
+    return summed.hexdigest()[:16]
 
 
 def main() -> None:
@@ -100,6 +109,15 @@ def main() -> None:
             f"speed-up 2 vs 1 worker: {timings[1] / timings[2]:.2f}x (target >= 1.8x); byte-identical: "
             f"{digests[1] == digests[2]}; units file / gzipped input: {ratio:.2f}x (target <= 3x)\n"
         )
+        print(f"{'whole build of ANT':<22} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'':>9}  sha256 of the export")
+        whole = recipe(folder, "ant-whole", inputs[100], None)
+        for workers in (1, 2):
+            out = folder / f"whole-{workers}w"
+            seconds, peak = run([*CURATION, "build", str(whole), "-o", str(out), "--workers", str(workers)])
+            timings[workers], digests[workers] = seconds, digest(out)
+            print(f"{f'{workers} worker(s)':<22} {seconds:>8.1f} {CPU[-1]:>8.1f} {peak:>8.0f} {'':>9}  {digests[workers]}")
+        print(f"speed-up 2 vs 1 worker: {timings[1] / timings[2]:.2f}x (target >= 1.8x); byte-identical: {digests[1] == digests[2]}\n")
+
         units = {100: folder / "units-1w.jsonl.gz", 30: folder / "units-30.jsonl.gz"}
         run([*CURATION, "segment", str(inputs[30]), "-o", str(units[30]), "--workers", "2"])
 

@@ -30,7 +30,7 @@ from typing import Any
 from curation.dedup.labels import label_conflicts, meta_labels
 from curation.dedup.minhash import list_parts
 from curation.dedup.passages import PassageIndex
-from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, all_bands, clusters_stage
+from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all_bands, clusters_stage
 from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.settings import DedupSettings
@@ -158,8 +158,7 @@ def run_dedup(
 ) -> DedupSummary | None:
     """Duplicates, containment, repeated passages and label conflicts of a units file, written
     to the outputs given; the summary, or None when the jobs were submitted to Slurm."""
-    from curation.dedup.steps import DedupBuckets, DedupFinish, DedupSignatures, ReadUnitPages
-    from curation.pipeline import run as pipeline  # its executors, watched as `curation segment`'s are
+    from curation.dedup.steps import DedupFinish
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
@@ -168,26 +167,53 @@ def run_dedup(
             shutil.rmtree(work / stage, ignore_errors=True)
         (work / SUMMARY).unlink(missing_ok=True)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
-        ranks = options.ranks
-        jobs: list[tuple[str, list[Any], int]] = [
-            (JOBS[0], [ReadUnitPages(job), DedupSignatures(work, settings)], ranks),
-            (JOBS[1], [DedupBuckets(work, settings)], min(ranks, len(all_bands(settings)))),
-            (JOBS[2], [DedupFinish(job)], 1),
-        ]
-        log = None if options.verbose else work / pipeline.LOG
-        if options.executor == "local":  # one job at a time, each watched for a worker that dies
-            for name, steps, tasks in jobs:
-                executor = pipeline.make_executor(options, steps, tasks, work / name, name)
-                pipeline.run_watched(executor, executor, log)
-                pipeline.check_done(executor, work / name)
-        else:  # submitted as a chain: on Slurm each job waits for the one before in the queue
-            executors: list[Any] = []
-            for name, steps, tasks in jobs:
-                executors.append(pipeline.make_executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
-            with pipeline.loguru_into(log):
-                executors[-1].run()
-            if options.executor == "slurm":
-                return None
-            for (name, _, _), executor in zip(jobs, executors):
-                pipeline.check_done(executor, work / name)
+        jobs = [*_pairs_jobs(job, options.ranks, passages=True), (JOBS[2], [DedupFinish(job)], 1)]
+        if not _run_jobs(jobs, options, work):
+            return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
+
+
+def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, list[Any], int]]:
+    """Jobs 1 and 2 as ``(name, steps, tasks)``: signatures (and passages) per rank, then the bands' pairs."""
+    from curation.dedup.steps import DedupBuckets, DedupSignatures, ReadUnitPages
+
+    return [
+        (JOBS[0], [ReadUnitPages(job), DedupSignatures(job.work, job.settings, passages)], ranks),
+        (JOBS[1], [DedupBuckets(job.work, job.settings)], min(ranks, len(all_bands(job.settings)))),
+    ]
+
+
+def _run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, work: Path) -> bool:
+    """Run ``(name, steps, tasks)`` jobs one after the other; False when they were only submitted (Slurm)."""
+    from curation.pipeline import run as pipeline  # its executors, watched as `curation segment`'s are
+
+    log = None if options.verbose else work / pipeline.LOG
+    if options.executor == "local":  # one job at a time, each watched for a worker that dies
+        for name, steps, tasks in jobs:
+            executor = pipeline.make_executor(options, steps, tasks, work / name, name)
+            pipeline.run_watched(executor, executor, log)
+            pipeline.check_done(executor, work / name)
+        return True
+    executors: list[Any] = []  # submitted as a chain: on Slurm each job waits for the one before in the queue
+    for name, steps, tasks in jobs:
+        executors.append(pipeline.make_executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
+    with pipeline.loguru_into(log):
+        executors[-1].run()
+    if options.executor == "slurm":
+        return False
+    for (name, _, _), executor in zip(jobs, executors):
+        pipeline.check_done(executor, work / name)
+    return True
+
+
+def find_duplicates_on(units: str | Path, settings: DedupSettings, options: ExecutorOptions, work: Path) -> DedupResult:
+    """A build's dedup of a units file: signatures and buckets on the executor's ranks (no passage
+    index: a build exports no repeated passages), clusters and containment here, where the rows
+    need them. Locally or on Ray; the same result as :func:`curation.dedup.stages.find_duplicates`
+    for any number of ranks."""
+    if options.executor == "slurm":
+        raise ValueError("a build runs its dedup here or on Ray, not on Slurm (run `curation dedup --executor slurm` apart)")
+    work.mkdir(parents=True, exist_ok=True)
+    job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings)
+    _run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
+    return clusters_stage(work, settings)

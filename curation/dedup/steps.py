@@ -49,32 +49,36 @@ class ReadUnitPages(PipelineStep):
 
 
 class DedupSignatures(PipelineStep):
-    """Stage 1: this rank's signature parts and its repeated-passage index."""
+    """Stage 1: this rank's signature parts and (unless ``passages`` is off) its repeated-passage index."""
 
     name = "dedup signatures"
     type = "DEDUP"
 
-    def __init__(self, work: str | Path, settings: DedupSettings) -> None:
+    def __init__(self, work: str | Path, settings: DedupSettings, passages: bool = True) -> None:
         super().__init__()
-        self.work, self.settings = str(Path(work).resolve()), settings
+        self.work, self.settings, self.passages = str(Path(work).resolve()), settings, passages
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        path = passages_path(self.work, rank)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)  # an earlier attempt of this rank
-        passages = PassageIndex(path, options=self.settings.normalize)
+        passages = None
+        if self.passages:
+            path = passages_path(self.work, rank)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)  # an earlier attempt of this rank
+            passages = PassageIndex(path, options=self.settings.normalize)
 
         def items() -> Iterator[tuple[int, str, str]]:
             for number, page in data or ():
-                with self.track_time():
-                    passages.add_document(number, page)
+                if passages is not None:
+                    with self.track_time():
+                        passages.add_document(number, page)
                 for article, (unit_id, text) in enumerate(dedup_items(page)):
                     yield number << PAGE_SHIFT | article, unit_id, text
 
         try:
             self.stat_update("texts", value=signatures_stage(Path(self.work), items(), self.settings, rank))
         finally:
-            passages.close()
+            if passages is not None:
+                passages.close()
         return iter(())
 
 

@@ -30,6 +30,7 @@ from curation.dedup import (
     label_conflicts,
     leaking_groups,
 )
+from curation.dedup.run import find_duplicates_on
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.codec import row_decoder
@@ -239,6 +240,15 @@ def _units(
     return output
 
 
+def _duplicates(units: Path, settings: Settings, executor: ExecutorOptions | None, work: Path) -> DedupResult:
+    """The units' near-duplicates, signed on the executor's ranks; with one rank, or on Slurm
+    (the rows wait for the clusters, so the build cannot leave them in a queue), in this process."""
+    options = executor or ExecutorOptions()
+    if options.ranks == 1 or options.executor == "slurm":
+        return find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work)
+    return find_duplicates_on(units.resolve(), settings.dedup, options, work)
+
+
 def build(
     recipe: Recipe,
     out_dir: Path | None = None,
@@ -295,7 +305,7 @@ def _build(
     units = _units(recipe, settings, executor, work, report)
     report.seconds["segment"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    found = find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work / "dedup") if recipe.dedup else DedupResult()
+    found = _duplicates(units, settings, executor, work / "dedup") if recipe.dedup else DedupResult()
     clustered = cluster_ids(found.clusters)  # members only: a unit alone gets its id when asked
     cluster_of = (lambda unit_id: clustered.get(unit_id) or cluster_id_of([unit_id])) if recipe.dedup else (lambda _: None)
     report.seconds["dedup"] = time.perf_counter() - clock

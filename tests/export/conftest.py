@@ -36,6 +36,26 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
+def duplicated_pages(folder: Path) -> tuple[Path, list[dict[str, Any]], int]:
+    """``pages.jsonl`` in ``folder``: the seeds' long paragraphs as pages, every third filed twice
+    (another outlet, another topic) and one near copy; with its records and the count filed twice."""
+    paragraphs = [
+        line
+        for path in sorted(SEEDS.glob("*.txt"))
+        for line in path.read_text("utf-8").splitlines()
+        if len(line.split()) > 30
+    ]
+    paragraphs = list(dict.fromkeys(paragraphs))
+    records = [
+        {"id": f"p{i}", "topic": ("sport", "economy", "culture", "middleEast")[i % 4], "text": t}
+        for i, t in enumerate(paragraphs)
+    ]
+    twice = range(0, len(paragraphs), 3)
+    records += [{"id": f"dup{i}", "topic": "economy", "text": paragraphs[i]} for i in twice]
+    records += [{"id": "near0", "topic": "sport", "text": paragraphs[1] + " وأضاف المصدر أن الاتصالات مستمرة."}]
+    return write_jsonl(folder / "pages.jsonl", records), records, len(twice)
+
+
 @pytest.fixture
 def recipe_in(tmp_path: Path) -> Callable[..., Path]:
     return lambda **fields: write_recipe(tmp_path, **fields)

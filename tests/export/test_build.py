@@ -18,7 +18,7 @@ from curation.schema import load_schema
 from curation.segment.pipeline import segment_document
 from curation.units import Annotation, EntitySpan
 
-from .conftest import NEWS_SCHEMA, SEEDS, write_jsonl, write_recipe
+from .conftest import NEWS_SCHEMA, SEEDS, duplicated_pages, write_jsonl, write_recipe
 
 
 def seed_units():
@@ -125,21 +125,7 @@ def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) 
 
 
 def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> None:
-    """Pages built from the seeds' paragraphs, some filed twice (another outlet, another topic)."""
-    paragraphs = [
-        line
-        for path in sorted(SEEDS.glob("*.txt"))
-        for line in path.read_text("utf-8").splitlines()
-        if len(line.split()) > 30
-    ]
-    paragraphs = list(dict.fromkeys(paragraphs))
-    records = [
-        {"id": f"p{i}", "topic": ("sport", "economy", "culture", "middleEast")[i % 4], "text": t}
-        for i, t in enumerate(paragraphs)
-    ]
-    records += [{"id": f"dup{i}", "topic": "economy", "text": paragraphs[i]} for i in range(0, len(paragraphs), 3)]
-    records += [{"id": "near0", "topic": "sport", "text": paragraphs[1] + " وأضاف المصدر أن الاتصالات مستمرة."}]
-    pages = write_jsonl(tmp_path / "pages.jsonl", records)
+    pages, records, filed_twice = duplicated_pages(tmp_path)
     recipe = write_recipe(
         tmp_path,
         inputs=[str(pages)],
@@ -147,7 +133,7 @@ def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> N
         split={"seed": 5, "ratios": {"train": 0.6, "validation": 0.2, "test": 0.2}, "stratify": "topic"},
     )
     report = build(load_recipe(recipe), allow_problems=True)
-    assert report.clusters and report.clusters >= len(range(0, len(paragraphs), 3))
+    assert report.clusters and report.clusters >= filed_twice
     unknown = [p for p in report.problems if "middleEast" in p]
     assert len(unknown) == len([r for r in records if r["topic"] == "middleEast"])  # each reported with its line
     assert all("pages.jsonl:" in p for p in unknown)

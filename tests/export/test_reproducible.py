@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,8 +13,9 @@ from curation.cli import main
 from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.export.verification import verify
+from curation.pipeline.options import ExecutorOptions
 
-from .conftest import write_recipe
+from .conftest import duplicated_pages, write_recipe
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -29,6 +32,23 @@ def test_two_builds_are_byte_identical_and_the_manifest_hashes_every_file(tmp_pa
     assert set(manifest["outputs"]) == set(first) - {"manifest.json"}
     assert all(len(digest) == 64 for digest in manifest["inputs"].values()) and len(manifest["inputs"]) == 2
     assert str(tmp_path) not in first["manifest.json"].decode() + first["README.md"].decode()
+
+
+def test_one_and_two_workers_and_a_ray_cluster_build_the_same_bytes(
+    tmp_path: Path, local_ray_cluster: Callable[[], AbstractContextManager[None]]
+) -> None:
+    """Segmentation and dedup run on the executor's ranks; the export must not tell how many."""
+    pages, _, filed_twice = duplicated_pages(tmp_path)
+    recipe = load_recipe(write_recipe(tmp_path / "recipes", inputs=[str(pages)], dedup=True))
+    one = build(recipe, tmp_path / "one", executor=ExecutorOptions(workers=1), allow_problems=True)
+    assert one.clusters and one.clusters >= filed_twice
+    expected = tree(one.out_dir)
+    assert tree(build(recipe, tmp_path / "two", executor=ExecutorOptions(workers=2), allow_problems=True).out_dir) == expected
+    three = build(recipe, tmp_path / "three", executor=ExecutorOptions(workers=2, tasks=3), allow_problems=True)
+    assert tree(three.out_dir) == expected
+    with local_ray_cluster():
+        ray = build(recipe, tmp_path / "ray", executor=ExecutorOptions(executor="ray", workers=2), allow_problems=True)
+    assert tree(ray.out_dir) == expected
 
 
 def test_rebuilding_in_place_leaves_no_stale_shard(tmp_path: Path) -> None:

@@ -99,3 +99,11 @@ def test_tags_decode_back_to_exactly_the_spans(case: tuple[str, list[EntitySpan]
         assert text[token.start : token.end] == token.text and token.text.strip() == token.text
     assert "".join(t.text for t in tagging.tokens) == "".join(text.split())
     assert decode(text, tagging.tokens, tagging.tags) == spans
+
+
+@given(text_and_spans())
+def test_boundary_splits_count_every_boundary_strictly_inside_a_word(case: tuple[str, list[EntitySpan]]) -> None:
+    text, spans = case
+    boundaries = {offset for span in spans for offset in (span.start, span.end)}
+    inside = sum(1 for b in boundaries for t in tokenize(text) if t.start < b < t.end)
+    assert count_boundary_splits(text, spans) == inside
