@@ -15,7 +15,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, LargeList, List, Sequence, Value
 
-from curation.export.tokenize import bio_tagging
+from curation.export.tokenize import bio_tagging, token_texts
 from curation.schema.model import NER_TAGS_FEATURE
 from curation.units import Article, Document, EntitySpan, Level, Sentence
 
@@ -191,9 +191,12 @@ def sentence_row(
         # Without gold entities the tags stay null: "not annotated" is not "no entity here".
         family = layout.span_family
         gold = row.get(family) if family else None
-        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold or ()])
+        if gold is None:
+            row[TOKENS_COLUMN], row[BIO_COLUMN] = token_texts(sentence.text), None
+            return row
+        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold])
         tally.boundary_splits += tagging.boundary_splits
         tally.overlapping.extend((sentence.id, span) for span in tagging.overlapping)
         row[TOKENS_COLUMN] = [token.text for token in tagging.tokens]
-        row[BIO_COLUMN] = list(tagging.tags) if gold is not None else None
+        row[BIO_COLUMN] = list(tagging.tags)
     return row

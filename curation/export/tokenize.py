@@ -57,6 +57,12 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
     return tokens
 
 
+def token_texts(text: str) -> list[str]:
+    """The texts of :func:`tokenize`'s tokens when nothing cuts them (a sentence without gold
+    entities): the same words, without building a token object each."""
+    return TOKEN_PATTERN.findall(text)
+
+
 def _cuts_inside(cuts: Sequence[int], start: int, end: int) -> Sequence[int]:
     """The sorted ``cuts`` strictly between ``start`` and ``end`` (a bisection: a sentence's
     tokens times its boundaries would be quadratic)."""

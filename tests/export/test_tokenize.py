@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curation.export.tokenize import bio_tagging, count_boundary_splits, tokenize
+from curation.export.tokenize import bio_tagging, count_boundary_splits, token_texts, tokenize
 from curation.units import EntitySpan
 
 
@@ -107,3 +107,9 @@ def test_boundary_splits_count_every_boundary_strictly_inside_a_word(case: tuple
     boundaries = {offset for span in spans for offset in (span.start, span.end)}
     inside = sum(1 for b in boundaries for t in tokenize(text) if t.start < b < t.end)
     assert count_boundary_splits(text, spans) == inside
+
+
+@given(text_and_spans())
+def test_token_texts_are_the_uncut_tokens(case: tuple[str, list[EntitySpan]]) -> None:
+    text, _ = case
+    assert token_texts(text) == [token.text for token in tokenize(text)]
