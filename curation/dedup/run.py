@@ -163,14 +163,20 @@ def run_dedup(
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
     with _work_folder(options) as work, _only_run(work):
-        for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):  # what an earlier run left
-            shutil.rmtree(work / stage, ignore_errors=True)
-        (work / SUMMARY).unlink(missing_ok=True)
+        _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=True), (JOBS[2], [DedupFinish(job)], 1)]
         if not _run_jobs(jobs, options, work):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
+
+
+def _clear(work: Path) -> None:
+    """Remove what an earlier run left in ``work``: parts of ranks this run may not have would
+    otherwise be read as its own."""
+    for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):
+        shutil.rmtree(work / stage, ignore_errors=True)
+    (work / SUMMARY).unlink(missing_ok=True)
 
 
 def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, list[Any], int]]:
@@ -214,6 +220,7 @@ def find_duplicates_on(units: str | Path, settings: DedupSettings, options: Exec
     if options.executor == "slurm":
         raise ValueError("a build runs its dedup here or on Ray, not on Slurm (run `curation dedup --executor slurm` apart)")
     work.mkdir(parents=True, exist_ok=True)
+    _clear(work)
     job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings)
     _run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
     return clusters_stage(work, settings)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from curation.dedup import dedup_items, find_duplicates, find_repeated_passages
-from curation.dedup.run import run_dedup
+from curation.dedup.run import find_duplicates_on, run_dedup
 from curation.fileio import write_jsonl
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import run_segment
+from curation.settings import DedupSettings
 from curation.unitfile import UnitFile
 from tests.dedup.conftest import OTHER_STORY, SEEDS, STORY
 
@@ -80,3 +81,12 @@ def test_the_ray_executor_writes_the_same_bytes(units: Path, tmp_path: Path, loc
     local = dedup(units, tmp_path / "local", workers=1)
     with local_ray_cluster():
         assert dedup(units, tmp_path / "ray", executor="ray", workers=2) == local
+
+
+def test_a_builds_dedup_on_ranks_finds_what_the_stages_here_find_even_in_a_reused_folder(units: Path, tmp_path: Path) -> None:
+    here = find_duplicates(dedup_items(UnitFile(units)))
+    work = tmp_path / "work"
+    find_duplicates_on(units, DedupSettings(), ExecutorOptions(workers=2, tasks=3), work)  # leaves a rank 2
+    on_ranks = find_duplicates_on(units, DedupSettings(), ExecutorOptions(workers=2), work)
+    assert here.clusters and here.contained
+    assert (on_ranks.clusters, on_ranks.contained) == (here.clusters, here.contained)
