@@ -1,4 +1,4 @@
-"""`curation dedup`: duplicate clusters of a units file (and the unit reading and settings `curation report` shares)."""
+"""`curation dedup`: duplicate clusters of a units file (and the dedup settings options `curation report` shares)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,6 @@ from curation.cli._common import console, one_line, print_errors, refuse_output_
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.settings import DedupSettings
 from curation.pipeline.options import PipelineFailed
-from curation.unitfile import iter_unit_records
-from curation.units import unit_from_record
-
-
-def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
-    """Every readable unit record (for the report); each bad line is added to ``errors``."""
-    records = []
-    for record in iter_unit_records(path, errors=errors):
-        try:
-            unit_from_record(record)  # validates the fields every later step relies on
-        except (KeyError, TypeError, ValueError) as exc:
-            errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
-            continue
-        records.append(record)
-    return records
 
 
 def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:

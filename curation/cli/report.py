@@ -21,10 +21,25 @@ from curation.cli._common import (
     untrusted,
     workspace,
 )
-from curation.cli.dedup import _read_units, _settings, _settings_options
+from curation.cli.dedup import _settings, _settings_options
+from curation.unitfile import iter_unit_records
+from curation.units import unit_from_record
 
 # the steps corpus_stats and render_report announce
 _STEPS = 5
+
+
+def _read_units(path: str, errors: list[object]) -> list[dict[str, Any]]:
+    """Every readable unit record; each bad line or malformed unit is added to ``errors``."""
+    records = []
+    for record in iter_unit_records(path, errors=errors):
+        try:
+            unit_from_record(record)  # validates the fields every later step relies on
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
+            continue
+        records.append(record)
+    return records
 
 
 def _defaults(units: Path | None, annotations: tuple[Path, ...], output: Path | None, build: Path | None) -> tuple[Path, tuple[Path, ...], Path, Path | None]:

@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from curation.secrets import register_secret, scrub
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
 from curation.studio.serve import IN_USE
