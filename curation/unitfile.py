@@ -14,6 +14,7 @@ Two forms, chosen by the file name:
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -87,25 +88,37 @@ def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
     return full
 
 
+def compact_line(record: dict[str, Any]) -> bytes:
+    """A unit record as a line of a compact units file."""
+    return dumps(compact_record(record)).encode("utf-8") + b"\n"  # NaN as null
+
+
 def write_unit_records(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
     """Write unit records atomically (compact when ``path`` ends in ``.gz``); returns the count."""
     if not is_compact(path):
         return write_jsonl(path, records)
-    return write_compact_lines(
-        path, (dumps(compact_record(record)).encode("utf-8") + b"\n" for record in records)  # NaN as null
-    )
-
-
-def write_compact_lines(path: str | Path, lines: Iterable[bytes]) -> int:
-    """Lines already in compact form (each ending in a newline) into a compact units file, atomically."""
     count = 0
-    with atomic_writer(path, binary=True) as raw:
-        # mtime=0 and no file name in the header: the same units give the same bytes
-        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as packed:
-            for line in lines:
-                packed.write(line)
-                count += 1
+    with atomic_writer(path, binary=True) as raw, _packer(raw) as packed:
+        for record in records:
+            packed.write(compact_line(record))
+            count += 1
     return count
+
+
+def _packer(raw: Any) -> gzip.GzipFile:
+    # mtime=0 and no file name in the header: the same units give the same bytes
+    return gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0)
+
+
+def gzip_member(lines: Iterable[bytes]) -> bytes:
+    """Compact lines as one gzip member. Members written apart and joined end to end are one
+    gzip file (RFC 1952), so ranks compress their blocks of a units file and a merge joins the
+    bytes; a block's member is the same bytes whichever rank made it."""
+    buffer = io.BytesIO()
+    with _packer(buffer) as packed:
+        for line in lines:
+            packed.write(line)
+    return buffer.getvalue()
 
 
 def _iter_compact_lines(path: str | Path, errors: list[JsonlLineError] | None) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -10,10 +10,11 @@ must see the same file system: shared storage on a cluster).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,16 @@ from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, read_documents
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
-from curation.unitfile import expand_record, is_compact, write_compact_lines, write_settings, write_unit_records
+from curation.unitfile import compact_line, expand_record, gzip_member, is_compact, write_settings, write_unit_records
 from curation.units import Document
 
 SHARD = "units-{rank:05d}.jsonl.gz"
 ERRORS = "ingest-errors.jsonl"
 SUMMARY = "summary.json"
+BLOCK = 256
+"""Documents a block: the unit of sharding (block ``b`` goes to rank ``b % world_size``) and one
+gzip member of the units file, so the file's bytes do not depend on the number of ranks."""
+COUNTED = ("documents", "articles (main)", "articles (teaser)", "sentences")
 
 
 def shard_path(folder: str | Path, rank: int) -> Path:
@@ -36,8 +41,8 @@ def shard_path(folder: str | Path, rank: int) -> Path:
 
 
 class ReadPages(PipelineStep):
-    """Documents ``rank, rank + world_size, ...`` of the inputs (files, folders, globs), read with
-    the run's ingest settings, with their index in the whole input. Every rank reads the input in
+    """The documents of blocks ``rank, rank + world_size, ...`` of the inputs (files, folders,
+    globs), read with the run's ingest settings, with their index in the whole input. Every rank reads the input in
     the same order (ingest sorts what it expands); rank 0 writes the unreadable files and lines,
     and the notices (a ``.txt`` that is HTML), to ``errors_path``: a worker's stderr goes to a log
     file, so nothing a user must see may be left to it."""
@@ -55,7 +60,7 @@ class ReadPages(PipelineStep):
         errors: list[IngestError] = []
         warnings: list[IngestError] = []
         for index, document in enumerate(read_documents(self.inputs, errors, warnings=warnings, settings=self.ingest)):
-            if index % world_size == rank:
+            if index // BLOCK % world_size == rank:
                 self.stat_update("documents")
                 yield index, document
         if rank == 0 and self.errors_path:
@@ -85,7 +90,8 @@ class Segment(PipelineStep):
 
 
 class WriteUnitShards(PipelineStep):
-    """One compact units file per rank (``units-<rank>.jsonl.gz``), documents in input order."""
+    """One compact units file per rank (``units-<rank>.jsonl.gz``): a gzip member per block of
+    its documents, with the members' lengths and the unit counts in ``units-<rank>.json``."""
 
     name = "write unit shards"
     type = "WRITER"
@@ -95,62 +101,60 @@ class WriteUnitShards(PipelineStep):
         self.folder = str(Path(folder).resolve())
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        def records() -> Iterator[dict[str, Any]]:
-            for _, segmented in data or ():
-                yield from segmented.records()
+        counts = dict.fromkeys(COUNTED, 0)
+        members: list[int] = []
+
+        def lines(documents: Iterable[tuple[int, SegmentedDocument]]) -> Iterator[bytes]:
+            for _, segmented in documents:
+                counts["documents"] += 1
+                counts["sentences"] += len(segmented.sentences)
+                for article in segmented.articles:
+                    counts[f"articles ({article.role})"] += 1
+                for record in segmented.records():
+                    yield compact_line(record)
 
         Path(self.folder).mkdir(parents=True, exist_ok=True)
-        self.stat_update("records", value=write_unit_records(shard_path(self.folder, rank), records()))
+        with atomic_writer(shard_path(self.folder, rank), binary=True) as handle:
+            for _, documents in itertools.groupby(data or (), key=lambda item: item[0] // BLOCK):
+                members.append(handle.write(gzip_member(lines(documents))))
+        with atomic_writer(_index_path(self.folder, rank)) as handle:
+            json.dump({"members": members, "counts": counts}, handle)
+        self.stat_update("records", value=sum(counts.values()))
         return iter(())
 
 
-_LEVEL = re.compile(rb'^\{"id": "[^"]*", "level": "(\w+)"')
+def _index_path(folder: str | Path, rank: int) -> Path:
+    return shard_path(folder, rank).with_suffix("").with_suffix(".json")
 
 
-def _documents(path: Path) -> Iterator[list[bytes]]:
-    """The compact lines of a shard, a document (with its articles and sentences) at a time. The
-    shard is this run's own (every record starts with its id, then its level), so lines are not parsed."""
-    group: list[bytes] = []
-    with gzip.open(path, "rb") as handle:
-        for line in handle:
-            found = _LEVEL.match(line)
-            if found is None:
-                raise ValueError(f"{path}: not a unit shard line: {line[:80]!r}")
-            if found.group(1) == b"document" and group:
-                yield group
-                group = []
-            group.append(line)
-    if group:
-        yield group
+def merged_members(folder: str | Path, shards: int) -> Iterator[bytes]:
+    """The shards' gzip members in input order: block ``b`` is the next member of shard
+    ``b % shards``, so dealing one member from each shard in turn restores the input's order."""
+    sizes = [json.loads(_index_path(folder, rank).read_text(encoding="utf-8"))["members"] for rank in range(shards)]
+    with ExitStack() as stack:
+        handles = [stack.enter_context(shard_path(folder, rank).open("rb")) for rank in range(shards)]
+        for block in range(sum(map(len, sizes))):
+            rank = block % shards
+            yield handles[rank].read(sizes[rank][block // shards])
 
 
-def merged_lines(folder: str | Path, shards: int) -> Iterator[bytes]:
-    """The shards' compact lines in input order: document ``i`` is in shard ``i % shards``, so
-    dealing one document from each shard in turn restores the order of a single-process run."""
-    readers = [_documents(shard_path(folder, rank)) for rank in range(shards)]
-    while True:
-        for reader in readers:
-            group = next(reader, None)
-            if group is None:  # shards hold the same count, or the earlier ones one more
-                return
-            yield from group
-
-
-def _expanded(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
-    """Full records of compact lines (for a plain ``.jsonl`` output)."""
+def _expanded(members: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    """Full records of compact members (for a plain ``.jsonl`` output)."""
     text = ""
-    for line in lines:
-        record = json.loads(line)
-        if record["level"] == "document":
-            text = record["text"]
-            yield record
-        else:
-            yield expand_record(record, text)
+    for member in members:
+        for line in gzip.decompress(member).splitlines():
+            record = json.loads(line)
+            if record["level"] == "document":
+                text = record["text"]
+                yield record
+            else:
+                yield expand_record(record, text)
 
 
 class MergeUnits(PipelineStep):
-    """One task: the shards of ``shards`` ranks merged into the units file, the settings written
-    beside it, a summary of the counts, then the shards removed (the units file holds them)."""
+    """One task: the shards of ``shards`` ranks joined into the units file (their gzip members
+    end to end: nothing is recompressed), the settings written beside it, the counts summed,
+    then the shards removed (the units file holds them)."""
 
     name = "merge units"
     type = "WRITER"
@@ -161,24 +165,20 @@ class MergeUnits(PipelineStep):
         self.output, self.settings = str(Path(output).resolve()), settings
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        counts = {"documents": 0, "articles (main)": 0, "articles (teaser)": 0, "sentences": 0}
-
-        def counted() -> Iterator[bytes]:
-            for line in merged_lines(self.folder, self.shards):
-                level = _LEVEL.match(line).group(1).decode()  # type: ignore[union-attr]
-                if level == "article":
-                    counts[f"articles ({json.loads(line)['role']})"] += 1
-                else:
-                    counts[f"{level}s"] += 1
-                yield line
-
+        counts = dict.fromkeys(COUNTED, 0)
+        for shard in range(self.shards):
+            for key, value in json.loads(_index_path(self.folder, shard).read_text(encoding="utf-8"))["counts"].items():
+                counts[key] += value
         if is_compact(self.output):
-            write_compact_lines(self.output, counted())
+            with atomic_writer(self.output, binary=True) as handle:
+                for member in merged_members(self.folder, self.shards):
+                    handle.write(member)
         else:
-            write_unit_records(self.output, _expanded(counted()))
+            write_unit_records(self.output, _expanded(merged_members(self.folder, self.shards)))
         write_settings(self.output, self.settings)
         with atomic_writer(Path(self.folder) / SUMMARY) as handle:
             json.dump(counts, handle)
         for shard in range(self.shards):
             shard_path(self.folder, shard).unlink(missing_ok=True)
+            _index_path(self.folder, shard).unlink(missing_ok=True)
         return iter(())

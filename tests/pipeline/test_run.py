@@ -16,21 +16,27 @@ import pytest
 from curation.ingest import IngestSettings
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import run_watched, run_segment
+from curation.pipeline.steps import BLOCK
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
 from curation.unitfile import iter_unit_records, read_settings
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+PAGES = 3 * BLOCK + 5
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seven pages in one JSONL file (the seeds' paragraphs as separate pages) plus the seeds
-    themselves and a broken line: more documents than ranks, a count no rank count divides."""
+    """Pages in one JSONL file (the seeds' paragraphs as separate pages, numbered) plus the seeds
+    themselves and a broken line: more blocks of documents than ranks, a count no rank count or
+    block size divides."""
     folder = tmp_path_factory.mktemp("pages")
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     chunks = [chunk for text in texts for chunk in text.split("\n\n\n") if chunk.strip()][:5]
-    lines = [json.dumps({"id": f"p{i}", "text": chunk}, ensure_ascii=False) for i, chunk in enumerate(chunks)]
+    lines = [
+        json.dumps({"id": f"p{i}", "text": f"{chunks[i % len(chunks)]}\n\nالصفحة {i}"}, ensure_ascii=False)
+        for i in range(PAGES)
+    ]
     lines.insert(2, "{not json")
     (folder / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for path in SEEDS.glob("*.txt"):
@@ -50,9 +56,10 @@ def test_one_and_two_workers_write_the_same_bytes(pages: Path, tmp_path: Path) -
     two = segment(pages, tmp_path / "two.jsonl", workers=2)
     three = segment(pages, tmp_path / "three.jsonl.gz", workers=2, tasks=3)
     assert one == two
+    assert segment(pages, tmp_path / "one.jsonl.gz", workers=1) == three  # the compact file too
     assert b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in iter_unit_records(tmp_path / "three.jsonl.gz")) == one
     documents = [r["id"] for r in iter_unit_records(tmp_path / "one.jsonl", "document")]
-    assert len(documents) == 7 and len(set(documents)) == 7
+    assert len(documents) == PAGES + 2 and len(set(documents)) == len(documents)
     assert not list(tmp_path.glob(".*.work")), "the work folder of a local run is removed"
 
 
