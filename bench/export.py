@@ -11,8 +11,8 @@ Each row of the tables is its own process, so its peak memory (VmHWM) is its own
   batches as they are made. Target: peak memory under 1 GB.
 * export only, same rows: both processes first make the same row dicts (segmenter + row builder,
   no dedup) and hold them in a list; then only the export step is timed: the build's own (rows
-  encoded into a `RowSpill`, then `_write_outputs`: per split a pass over the spill into a
-  `SplitWriter` with pinned Parquet options, plus the label counts the card needs) against
+  encoded into a `RowSpill`, then `_write_outputs` in one process: per split and format a pass
+  over the spill into a `SplitWriter` with pinned Parquet options, plus the label counts the card needs) against
   `datasets.Dataset.from_list(rows, features)` + `Dataset.to_parquet` per split. Target: at
   least the rows/s of `datasets`.
 
@@ -157,6 +157,7 @@ def child_export(tool: str, limit: int | None) -> dict:
     from curation.dedup import DedupResult
     from curation.export.building import CONFIGS, BuildReport, _split_items, _write_outputs
     from curation.export.spill import RowSpill
+    from curation.pipeline.options import ExecutorOptions
     from curation.export.splits import assign_splits
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
@@ -168,13 +169,14 @@ def child_export(tool: str, limit: int | None) -> dict:
         total = sum(len(r) for r in rows.values())
         started = time.perf_counter()
         if tool == "curation":  # the build's own steps: rows encoded into a spill, then one pass per split
-            spills = {name: RowSpill(folder, layouts[name].features()) for name in CONFIGS}
+            spills = {name: RowSpill(folder / f"{name}.arrow", layouts[name].features()) for name in CONFIGS}
             for name, spill in spills.items():
                 for row in rows[name]:
                     spill.add(row)
                 spill.finish()
             out = folder / "out"
-            _write_outputs(recipe, out, spills, layouts, split_of, maker.article_keys, BuildReport(out))
+            one = ExecutorOptions(workers=1)  # the peer writes in one process too
+            _write_outputs(recipe, out, spills, layouts, split_of, maker.article_keys, BuildReport(out), one, folder)
         else:
             from datasets import Dataset, disable_progress_bars
 

@@ -159,6 +159,7 @@ def run_dedup(
     """Duplicates, containment, repeated passages and label conflicts of a units file, written
     to the outputs given; the summary, or None when the jobs were submitted to Slurm."""
     from curation.dedup.steps import DedupFinish
+    from curation.pipeline.run import run_jobs  # datatrove's executors, watched as `curation segment`'s are
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
@@ -166,7 +167,7 @@ def run_dedup(
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=True), (JOBS[2], [DedupFinish(job)], 1)]
-        if not _run_jobs(jobs, options, work):
+        if not run_jobs(jobs, options, work):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
 
@@ -189,29 +190,6 @@ def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, li
     ]
 
 
-def _run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, work: Path) -> bool:
-    """Run ``(name, steps, tasks)`` jobs one after the other; False when they were only submitted (Slurm)."""
-    from curation.pipeline import run as pipeline  # its executors, watched as `curation segment`'s are
-
-    log = None if options.verbose else work / pipeline.LOG
-    if options.executor == "local":  # one job at a time, each watched for a worker that dies
-        for name, steps, tasks in jobs:
-            executor = pipeline.make_executor(options, steps, tasks, work / name, name)
-            pipeline.run_watched(executor, executor, log)
-            pipeline.check_done(executor, work / name)
-        return True
-    executors: list[Any] = []  # submitted as a chain: on Slurm each job waits for the one before in the queue
-    for name, steps, tasks in jobs:
-        executors.append(pipeline.make_executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
-    with pipeline.loguru_into(log):
-        executors[-1].run()
-    if options.executor == "slurm":
-        return False
-    for (name, _, _), executor in zip(jobs, executors):
-        pipeline.check_done(executor, work / name)
-    return True
-
-
 def find_duplicates_on(units: str | Path, settings: DedupSettings, options: ExecutorOptions, work: Path) -> DedupResult:
     """A build's dedup of a units file: signatures and buckets on the executor's ranks (no passage
     index: a build exports no repeated passages), clusters and containment here, where the rows
@@ -219,8 +197,10 @@ def find_duplicates_on(units: str | Path, settings: DedupSettings, options: Exec
     for any number of ranks."""
     if options.executor == "slurm":
         raise ValueError("a build runs its dedup here or on Ray, not on Slurm (run `curation dedup --executor slurm` apart)")
+    from curation.pipeline.run import run_jobs
+
     work.mkdir(parents=True, exist_ok=True)
     _clear(work)
     job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings)
-    _run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
+    run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
     return clusters_stage(work, settings)

@@ -13,13 +13,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-import pyarrow as pa
-from datasets import Features
 
 from curation.dedup import (
     DedupResult,
@@ -33,10 +30,7 @@ from curation.dedup import (
 from curation.dedup.run import find_duplicates_on
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
-from curation.export.codec import row_decoder
-from curation.export.conll import ConllWriter
-from curation.export.huggingface import SplitWriter, WrittenSplit
-from curation.export.jsonl import JsonlWriter
+from curation.export.huggingface import WrittenSplit
 from curation.export.manifest import file_sha256, input_hashes, package_versions, relative, write_manifest
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
@@ -51,6 +45,7 @@ from curation.export.rows import (
 )
 from curation.export.spill import RowSpill
 from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits
+from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
 from curation.pipeline.options import ExecutorOptions
@@ -62,7 +57,6 @@ from curation.unitfile import UnitFile, iter_segmented, read_settings
 from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
-NO_LABEL = "(none)"
 
 
 @dataclass(slots=True)
@@ -182,32 +176,6 @@ def _split_items(
     return items
 
 
-class _BatchSink(Protocol):
-    def write(self, batch: pa.RecordBatch) -> None: ...
-
-
-class LabelCounter:
-    """Gold label counts per column of one split, as its batches go by; spans count their entity labels."""
-
-    def __init__(self, features: Features, columns: list[str]) -> None:
-        self.columns = columns
-        self._decode = row_decoder(Features({column: features[column] for column in columns}))
-        self._counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.select(self.columns).to_pylist():
-            for column, value in self._decode(row).items():
-                if value is None or value == []:
-                    self._counters[column][NO_LABEL] += 1
-                elif isinstance(value, str):
-                    self._counters[column][value] += 1
-                else:
-                    self._counters[column].update(v["label"] if isinstance(v, dict) else v for v in value)
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        return {column: dict(sorted(counter.items())) for column, counter in self._counters.items()}
-
-
 def _units(
     recipe: Recipe, settings: Settings, executor: ExecutorOptions | None, work: Path, report: BuildReport
 ) -> Path:
@@ -312,7 +280,7 @@ def _build(
 
     clock = time.perf_counter()
     maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of, clustered)
-    spills = {name: RowSpill(work, layouts[name].features()) for name in CONFIGS}
+    spills = {name: RowSpill(work / f"{name}.arrow", layouts[name].features()) for name in CONFIGS}
     unreadable: list[object] = []
     for segmented in iter_segmented(units, unreadable):
         for config, row in maker.rows(segmented):
@@ -346,7 +314,7 @@ def _build(
     clock = time.perf_counter()
     staging = staging_folder(target)
     try:
-        _write_outputs(recipe, staging, spills, layouts, split_of, maker.article_keys, report)
+        _write_outputs(recipe, staging, spills, layouts, split_of, maker.article_keys, report, executor, work)
         report.boundary_splits = maker.tally.boundary_splits
         report.problems.extend(
             f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
@@ -398,40 +366,30 @@ def _write_outputs(
     split_of: dict[str, str],
     keys: list[ArticleKey],
     report: BuildReport,
+    executor: ExecutorOptions | None,
+    work: Path,
 ) -> None:
-    """One pass over a config's spilled rows per split feeds that split's writers, so one row
-    group (of one split) is the most the writers hold."""
+    """Every file of the export from the spilled rows (:mod:`curation.export.writing`), with the
+    gold label counts per split that the card shows."""
     sizes: dict[str, Counter[str]] = {"articles": Counter(), "sentences": Counter()}
     for key in keys:
         sizes["articles"][split_of[key.id]] += 1
         sizes["sentences"][split_of[key.id]] += key.sentences
-    for name, spill in spills.items():
-        features = spill.features
-        gold_columns = [c for c in layouts[name].labels if c != BIO_COLUMN]
-        counts: dict[str, dict[str, dict[str, int]]] = {}
-        for split in (s for s in recipe.split.ratios if sizes[name][s]):
-            with ExitStack() as stack:
-                outputs: list[_BatchSink] = []
-                parquet = None
-                if "huggingface" in recipe.formats:
-                    parquet = SplitWriter(stack, staging, name, split, sizes[name][split], spill.schema, recipe.shard_rows)
-                    outputs.append(parquet)
-                if "jsonl" in recipe.formats:
-                    outputs.append(JsonlWriter(stack, staging, name, split, features))
-                if "conll" in recipe.formats and BIO_COLUMN in features:
-                    outputs.append(ConllWriter(stack, staging, split, features))
-                counter = LabelCounter(features, gold_columns)
-                outputs.append(counter)
-                for batch in spill.batches():
-                    mask = pa.array([split_of[k] == split for k in batch.column(CONFIGS[name][1]).to_pylist()])
-                    rows = batch.filter(mask)
-                    for output in outputs:
-                        output.write(rows)
-                if parquet is not None:
-                    report.written.append(parquet.close())
-            for column, by_label in counter.counts().items():
-                counts.setdefault(column, {})[split] = by_label
-        report.label_counts[name] = counts
+    configs = {
+        name: SpilledConfig(
+            name, str(spill.path), spill.features, CONFIGS[name][1],
+            tuple(c for c in layouts[name].labels if c != BIO_COLUMN), spill.num_rows,
+        )
+        for name, spill in spills.items()
+    }
+    jobs = plan_split_files(recipe.formats, configs, sizes, list(recipe.split.ratios))
+    results = write_split_files(jobs, configs, staging, split_of, recipe.shard_rows, executor, work)
+    report.label_counts = {name: {} for name in configs}
+    for job, result in zip(jobs, results, strict=True):
+        if result.written is not None:
+            report.written.append(result.written)
+        for column, by_label in (result.label_counts or {}).items():
+            report.label_counts[job.config].setdefault(column, {})[job.split] = by_label
 
 
 def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource) -> dict[str, Any]:

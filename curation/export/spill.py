@@ -4,13 +4,13 @@ A unit's split is known only once every unit has been seen (splits group near-du
 whole corpus), so the rows must wait somewhere; on disk (an Arrow IPC stream, lz4) a build holds
 one batch of rows at a time, whatever the size of the corpus. Batches come back exactly as they
 went in, so the writers see the same batch boundaries on every run and with any number of workers.
-The file has no name: its space (about 7 MB per 1,000 ANT pages) goes back to the disk when the
-spill is dropped or the process ends, even killed with -9.
+The file (about 7 MB per 1,000 ANT pages) is named, in the build's work folder, so that the
+writers of :mod:`curation.export.writing` can read it from other processes; the build removes
+its work folder when it ends (one killed with -9 leaves it in the temporary folder).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,16 +25,17 @@ _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
 class RowSpill:
-    """Rows of one config (``articles`` or ``sentences``) as label-id Arrow batches in an unnamed file in ``folder``."""
+    """Rows of one config (``articles`` or ``sentences``) as label-id Arrow batches in the file ``path``."""
 
-    def __init__(self, folder: Path, features: Features, batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(self, path: Path, features: Features, batch_rows: int = BATCH_ROWS) -> None:
+        self.path = path
         self.features = features
         self.schema = features.arrow_schema
         self.num_rows = 0
         self._encode = row_encoder(features)
         self._pending: list[dict[str, Any]] = []
         self._batch_rows = batch_rows
-        self._file = tempfile.TemporaryFile(dir=folder)
+        self._file = pa.OSFile(str(path), "wb")
         self._writer = pa.ipc.new_stream(self._file, self.schema, options=_IPC_OPTIONS)
 
     def add(self, row: dict[str, Any]) -> None:
@@ -53,9 +54,10 @@ class RowSpill:
         """No more rows: write the last batch and the end of the stream."""
         self._flush()
         self._writer.close()
+        self._file.close()
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        """The rows back, one batch in memory at a time (after :meth:`finish`; as often as needed)."""
-        self._file.seek(0)
-        with pa.ipc.open_stream(self._file) as reader:
-            yield from reader
+
+def spilled_batches(path: str | Path) -> Iterator[pa.RecordBatch]:
+    """The rows of a finished spill back, one batch in memory at a time (as often as needed, from any process)."""
+    with pa.memory_map(str(path)) as source, pa.ipc.open_stream(source) as reader:
+        yield from reader

@@ -156,6 +156,28 @@ def check_done(executor: Any, logs: Path) -> None:
         raise PipelineFailed(f"rank(s) {', '.join(map(str, missing[:10]))} failed; see {logs / 'logs'}")
 
 
+def run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, work: Path) -> bool:
+    """Run ``(name, steps, tasks)`` jobs one after the other, each's logs in ``work/name``; False
+    when they were only submitted (Slurm)."""
+    log = None if options.verbose else work / LOG
+    if options.executor == "local":  # one job at a time, each watched for a worker that dies
+        for name, steps, tasks in jobs:
+            executor = make_executor(options, steps, tasks, work / name, name)
+            run_watched(executor, executor, log)
+            check_done(executor, work / name)
+        return True
+    executors: list[Any] = []  # submitted as a chain: on Slurm each job waits for the one before in the queue
+    for name, steps, tasks in jobs:
+        executors.append(make_executor(options, steps, tasks, work / name, name, depends=executors[-1] if executors else None))
+    with loguru_into(log):
+        executors[-1].run()
+    if options.executor == "slurm":
+        return False
+    for (name, _, _), executor in zip(jobs, executors):
+        check_done(executor, work / name)
+    return True
+
+
 @contextmanager
 def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
     """The run's folder for logs and shards: ``--work-dir`` (kept), or a fresh folder beside the

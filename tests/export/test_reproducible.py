@@ -37,9 +37,11 @@ def test_two_builds_are_byte_identical_and_the_manifest_hashes_every_file(tmp_pa
 def test_one_and_two_workers_and_a_ray_cluster_build_the_same_bytes(
     tmp_path: Path, local_ray_cluster: Callable[[], AbstractContextManager[None]]
 ) -> None:
-    """Segmentation and dedup run on the executor's ranks; the export must not tell how many."""
+    """Segmentation, dedup and (with ``tasks`` given, even for so small an export) the writers run on
+    the executor's ranks; the export must not tell how many."""
     pages, _, filed_twice = duplicated_pages(tmp_path)
-    recipe = load_recipe(write_recipe(tmp_path / "recipes", inputs=[str(pages)], dedup=True))
+    every_format = ["huggingface", "jsonl", "conll"]  # each file written by one job, on any rank
+    recipe = load_recipe(write_recipe(tmp_path / "recipes", inputs=[str(pages)], dedup=True, formats=every_format))
     one = build(recipe, tmp_path / "one", executor=ExecutorOptions(workers=1), allow_problems=True)
     assert one.clusters and one.clusters >= filed_twice
     expected = tree(one.out_dir)
@@ -47,7 +49,7 @@ def test_one_and_two_workers_and_a_ray_cluster_build_the_same_bytes(
     three = build(recipe, tmp_path / "three", executor=ExecutorOptions(workers=2, tasks=3), allow_problems=True)
     assert tree(three.out_dir) == expected
     with local_ray_cluster():
-        ray = build(recipe, tmp_path / "ray", executor=ExecutorOptions(executor="ray", workers=2), allow_problems=True)
+        ray = build(recipe, tmp_path / "ray", executor=ExecutorOptions(executor="ray", workers=2, tasks=3), allow_problems=True)
     assert tree(ray.out_dir) == expected
 
 
