@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -96,9 +96,14 @@ def bounded_lines(handle: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Ite
 
 
 def iter_jsonl(
-    path: str | Path, errors: list[JsonlLineError] | None = None, *, max_line_bytes: int = MAX_LINE_BYTES
+    path: str | Path,
+    errors: list[JsonlLineError] | None = None,
+    *,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    keep: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line. A bad line raises :class:`JsonlLineError`,
+    """``(line number, object)`` for each non-blank line (that ``keep``, given, accepts before it
+    is parsed: a reader's cheap filter). A bad line raises :class:`JsonlLineError`,
     or, when an ``errors`` list is given, is appended to it so the rest of the file is still read.
     A binary file (NUL bytes near the start: an image, an archive) or a FIFO or device is one
     error, not one per line; a missing or unreadable file raises :class:`OSError`."""
@@ -126,7 +131,7 @@ def iter_jsonl(
             except UnicodeDecodeError as exc:
                 bad(number, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
                 continue
-            if not line.strip():
+            if not line.strip() or (keep is not None and not keep(line)):
                 continue
             record, reason = parse_json_line(line)
             if reason is None and not isinstance(record, dict):

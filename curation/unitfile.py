@@ -16,7 +16,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +122,48 @@ def gzip_member(lines: Iterable[bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _iter_compact_lines(path: str | Path, errors: list[JsonlLineError] | None) -> Iterator[tuple[int, dict[str, Any]]]:
+LineFilter = Callable[[str], bool]
+"""Told each line of a units file in order, says whether to decode it (a skipped line costs no JSON parsing)."""
+
+_HEAD = re.compile(r'\{"id": "(?:[^"\\]|\\.)*", "level": "(\w+)"')
+
+
+class PageSelector:
+    """The lines of pages ``rank, rank + world_size, ...`` of a units file (a page: a document
+    line and the lines after it), and of ``levels`` only: ranks that share a units file each
+    decode their own share, not the whole file. The level is read from the line's head as
+    ``curation segment`` writes it (id, then level); any other line is parsed to know.
+    ``page`` is the number of the page of the last line seen, the same whatever the rank."""
+
+    def __init__(self, rank: int = 0, world_size: int = 1, levels: Collection[str] | None = None) -> None:
+        self.rank, self.world_size, self.levels = rank, world_size, levels
+        self.page = -1
+
+    def __call__(self, line: str) -> bool:
+        head = _HEAD.match(line)
+        level = head.group(1) if head else _level_of(line)
+        if level == "document" or self.page < 0:  # lines before the first document: page 0
+            self.page += 1
+        wanted = self.levels is None or level is None or level in self.levels
+        return wanted and self.page % self.world_size == self.rank
+
+
+def _level_of(line: str) -> str | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None  # decoded anyway, and reported by the reader
+    return record.get("level") if isinstance(record, dict) else None
+
+
+def _iter_compact_lines(
+    path: str | Path, errors: list[JsonlLineError] | None, keep: LineFilter | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` of a gzipped units file; bad lines as :func:`iter_jsonl` treats them."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
+                if not line.strip() or (keep is not None and not keep(line)):
                     continue
                 try:
                     record = json.loads(line)
@@ -147,14 +184,14 @@ def _iter_compact_lines(path: str | Path, errors: list[JsonlLineError] | None) -
 
 
 def iter_unit_records(
-    path: str | Path, level: str | None = None, errors: list[JsonlLineError] | None = None
+    path: str | Path, level: str | None = None, errors: list[JsonlLineError] | None = None, keep: LineFilter | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Full records of a units file (either form), optionally only one level. A malformed line
-    raises an error naming the line, or, when an ``errors`` list is given, is appended to it and
-    skipped so the rest of the file is still read."""
+    """Full records of a units file (either form), optionally only one level, or only the lines
+    ``keep`` accepts. A malformed line raises an error naming the line, or, when an ``errors``
+    list is given, is appended to it and skipped so the rest of the file is still read."""
     compact = is_compact(path)
     document_text = ""
-    lines = _iter_compact_lines(path, errors) if compact else iter_jsonl(path, errors)
+    lines = _iter_compact_lines(path, errors, keep) if compact else iter_jsonl(path, errors, keep=keep)
     for number, record in lines:
         if "level" not in record or "id" not in record:
             error = UnitFileError(path, number, "not a unit record (needs 'id' and 'level')")
@@ -178,11 +215,14 @@ def iter_unit_records(
             yield record
 
 
-def iter_units(path: str | Path, level: str | None = None, errors: list[object] | None = None) -> Iterator[Unit]:
+def iter_units(
+    path: str | Path, level: str | None = None, errors: list[object] | None = None, keep: LineFilter | None = None
+) -> Iterator[Unit]:
     """Units of a units file as Document, Article and Sentence objects: the one way later stages
     read units. With an ``errors`` list, unreadable lines and malformed units are collected there
-    (naming file, line or unit) and reading goes on; without one, the first raises."""
-    for record in iter_unit_records(path, level, errors):  # type: ignore[arg-type]
+    (naming file, line or unit) and reading goes on; without one, the first raises. ``keep``
+    (e.g. a :class:`PageSelector`) picks the lines worth decoding."""
+    for record in iter_unit_records(path, level, errors, keep):  # type: ignore[arg-type]
         try:
             yield unit_from_record(record)
         except (KeyError, TypeError, ValueError) as exc:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from curation.fileio import JsonlLineError
-from curation.unitfile import iter_unit_records, write_unit_records
+from curation.segment.pipeline import SegmentedDocument, segment_document
+from curation.unitfile import PageSelector, iter_unit_records, iter_units, write_unit_records
+from curation.units import Document, Provenance
 
 
 def test_bad_lines_raise_with_line_number_or_are_collected(tmp_path: Path) -> None:
@@ -30,3 +33,41 @@ def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     write_unit_records(path, [])
     assert path.stat().st_mode & 0o044 == 0o044
     assert not list(tmp_path.glob(".units.jsonl.*.tmp"))
+
+
+@pytest.mark.parametrize("name", ["units.jsonl", "units.jsonl.gz"])
+def test_ranks_decode_only_their_pages_and_together_read_the_file_as_one_reader(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    pages = [
+        segment_document(Document(f"d{page}", f"خبر رقم {page} عن المدينة.\n\nجملة أولى هنا. جملة ثانية هنا.", Provenance("p.jsonl", page + 1, "0" * 64)))
+        for page in range(7)
+    ]
+    write_unit_records(path, (record for page in pages for record in page.records()))
+    if name == "units.jsonl":  # a line written by another tool, its keys in another order, is parsed to know its level
+        lines = path.read_text(encoding="utf-8").splitlines()
+        moved = next(i for i, line in enumerate(lines) if '"id": "d1"' in line)
+        lines[moved] = json.dumps(dict(reversed(json.loads(lines[moved]).items())), ensure_ascii=False)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    decoded: list[str] = []
+
+    def read(selector: PageSelector) -> list[tuple[str, int]]:
+        """(unit id, page) of what the reader yields, counting the lines it let through to the JSON parser."""
+        def keep(line: str) -> bool:
+            kept = selector(line)
+            if kept:
+                decoded.append(line)
+            return kept
+        return [(unit.id, selector.page) for unit in iter_units(path, keep=keep)]
+
+    whole = read(PageSelector())
+    assert [page for unit_id, page in whole if unit_id.startswith("d") and "-" not in unit_id] == list(range(7))
+    decoded.clear()
+    shares = [read(PageSelector(rank, 3, levels=("document", "article"))) for rank in range(3)]
+    articles = sum(len(page.articles) for page in pages)
+    assert len(decoded) == 7 + articles  # no sentence, and no line of another rank's page, was parsed
+    assert sorted(unit for share in shares for unit in share) == sorted(u for u in whole if not _is_sentence(u[0], pages))
+    assert all(page % 3 == rank for rank, share in enumerate(shares) for _, page in share)
+
+
+def _is_sentence(unit_id: str, pages: list[SegmentedDocument]) -> bool:
+    return any(sentence.id == unit_id for page in pages for sentence in page.sentences)

@@ -22,7 +22,7 @@ from curation.dedup.curate import Curated, DroppedUnit, curate
 from curation.dedup.labels import LabelConflict, annotation_labels, label_conflicts, meta_labels
 from curation.dedup.leakage import Leak, check_leakage, leaking_groups
 from curation.dedup.minhash import minhash_signatures
-from curation.dedup.items import dedup_items
+from curation.dedup.items import DEDUP_LEVELS, dedup_items
 from curation.dedup.passages import Occurrence, PassageIndex, RepeatedPassage, find_repeated_passages, iter_repeated_passages
 from curation.dedup.shingles import jaccard, text_shingles
 from curation.dedup.stages import DedupResult, find_clusters, find_duplicates
@@ -30,6 +30,7 @@ from curation.settings import DedupSettings
 
 
 __all__ = [
+    "DEDUP_LEVELS",
     "Cluster",
     "ClusterMember",
     "Contained",

@@ -6,6 +6,9 @@ from collections.abc import Iterable, Iterator
 
 from curation.units import Article, Document, Unit
 
+DEDUP_LEVELS = ("document", "article")
+"""The units :func:`dedup_items` reads: a reader can leave sentences undecoded."""
+
 
 def dedup_items(units: Iterable[Unit]) -> Iterator[tuple[str, str]]:
     """``(unit id, dedup text)`` at article level, streaming; a document without article units

@@ -185,7 +185,7 @@ def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, li
     from curation.dedup.steps import DedupBuckets, DedupSignatures, ReadUnitPages
 
     return [
-        (JOBS[0], [ReadUnitPages(job), DedupSignatures(job.work, job.settings, passages)], ranks),
+        (JOBS[0], [ReadUnitPages(job, sentences=passages), DedupSignatures(job.work, job.settings, passages)], ranks),
         (JOBS[1], [DedupBuckets(job.work, job.settings)], min(ranks, len(all_bands(job.settings)))),
     ]
 

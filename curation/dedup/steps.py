@@ -18,34 +18,45 @@ from typing import Any
 
 from datatrove.pipeline.base import PipelineStep
 
-from curation.dedup.items import dedup_items
-from curation.dedup.passages import PassageIndex, document_groups
+from curation.dedup.items import DEDUP_LEVELS, dedup_items
+from curation.dedup.passages import PassageIndex
 from curation.dedup.run import DedupJob, finish, passages_path
 from curation.dedup.stages import buckets_stage, signatures_stage
 from curation.settings import DedupSettings
-from curation.unitfile import iter_units
+from curation.unitfile import PageSelector, iter_units
 from curation.units import Unit
 
 PAGE_SHIFT = 20  # articles of one page, at most
 
 
 class ReadUnitPages(PipelineStep):
-    """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``.
-    Unreadable lines are skipped here: the last stage reads the file once more and names them."""
+    """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``,
+    the lines of other ranks' pages not decoded (nor sentences, when ``sentences`` is off: only
+    the repeated passages read them). Unreadable lines are skipped here: the last stage reads
+    the file once more and names them."""
 
     name = "read unit pages"
     type = "READER"
 
-    def __init__(self, job: DedupJob) -> None:
+    def __init__(self, job: DedupJob, sentences: bool = True) -> None:
         super().__init__()
-        self.job = job
+        self.job, self.sentences = job, sentences
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, list[Unit]]]:
         os.chdir(self.job.cwd)
-        for number, page in enumerate(document_groups(iter_units(self.job.units, errors=[]))):
-            if number % world_size == rank:
+        pages = PageSelector(rank, world_size, None if self.sentences else DEDUP_LEVELS)
+        page: list[Unit] = []
+        number = 0
+        for unit in iter_units(self.job.units, errors=[], keep=pages):
+            if page and pages.page != number:
                 self.stat_update("pages")
                 yield number, page
+                page = []
+            number = pages.page
+            page.append(unit)
+        if page:
+            self.stat_update("pages")
+            yield number, page
 
 
 class DedupSignatures(PipelineStep):

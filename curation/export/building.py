@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 
 from curation.dedup import (
+    DEDUP_LEVELS,
     DedupResult,
     cluster_id_of,
     cluster_ids,
@@ -53,7 +54,7 @@ from curation.pipeline.run import run_segment
 from curation.schema import Schema, load_schema
 from curation.segment.pipeline import SegmentedDocument
 from curation.settings import Settings
-from curation.unitfile import UnitFile, iter_segmented, read_settings
+from curation.unitfile import PageSelector, iter_segmented, iter_units, read_settings
 from curation.units import Document, Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
@@ -213,7 +214,7 @@ def _duplicates(units: Path, settings: Settings, executor: ExecutorOptions | Non
     (the rows wait for the clusters, so the build cannot leave them in a queue), in this process."""
     options = executor or ExecutorOptions()
     if options.ranks == 1 or options.executor == "slurm":
-        return find_duplicates(dedup_items(UnitFile(units)), settings.dedup, work)
+        return find_duplicates(dedup_items(iter_units(units, keep=PageSelector(levels=DEDUP_LEVELS))), settings.dedup, work)
     return find_duplicates_on(units.resolve(), settings.dedup, options, work)
 
 
