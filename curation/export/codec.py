@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
 from datasets import ClassLabel, Features, LargeList, List, Sequence
 
 Convert = Callable[[Any], Any]
@@ -74,3 +75,26 @@ def _row_converter(features: Features, to_ids: bool) -> Callable[[dict[str, Any]
         return converted
 
     return convert
+
+
+def batch_rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
+    """The batch's rows as Python dicts, equal to ``batch.to_pylist()``. Arrow builds every string
+    of ``to_pylist`` through a scalar object (about 2 µs each: most of a JSONL export's time, for
+    the token lists); strings, and integers and lists without nulls, go through numpy instead,
+    ten times faster for strings."""
+    columns = [_column_values(column) for column in batch.columns]
+    return [dict(zip(batch.schema.names, values)) for values in zip(*columns)]
+
+
+def _column_values(column: pa.Array) -> list[Any]:
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column.to_numpy(zero_copy_only=False).tolist()  # a null becomes None, as in to_pylist
+    if pa.types.is_integer(kind) and not column.null_count:
+        return column.to_numpy().tolist()
+    if (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and not column.null_count:
+        values = _column_values(column.flatten())  # the list items of these rows only, even of a slice
+        offsets = column.offsets.to_numpy()
+        offsets = (offsets - offsets[0]).tolist()
+        return [values[start:end] for start, end in zip(offsets[:-1], offsets[1:])]
+    return column.to_pylist()

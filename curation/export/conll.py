@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 from datasets import Features
 
-from curation.export.codec import row_decoder
+from curation.export.codec import batch_rows, row_decoder
 from curation.export.rows import BIO_COLUMN, TOKENS_COLUMN
 from curation.fileio import atomic_writer
 
@@ -30,7 +30,7 @@ class ConllWriter:
         self._decode = row_decoder(Features({column: features[column] for column in COLUMNS}))
 
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.select(list(COLUMNS)).to_pylist():
+        for row in batch_rows(batch.select(list(COLUMNS))):
             row = self._decode(row)
             self._handle.write(f"# id = {row['id']}\n# text = {_one_line(row['text'])}\n")
             tags = row[BIO_COLUMN] or [NOT_ANNOTATED] * len(row[TOKENS_COLUMN])

@@ -9,7 +9,7 @@ import jsonlines
 import pyarrow as pa
 from datasets import Features
 
-from curation.export.codec import row_decoder
+from curation.export.codec import batch_rows, row_decoder
 from curation.fileio import atomic_writer, dumps
 
 JSONL_DIR = "jsonl"
@@ -26,5 +26,5 @@ class JsonlWriter:
         self._decode = row_decoder(features)
 
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.to_pylist():
+        for row in batch_rows(batch):
             self._writer.write(self._decode(row))

@@ -59,5 +59,5 @@ class RowSpill:
 
 def spilled_batches(path: str | Path) -> Iterator[pa.RecordBatch]:
     """The rows of a finished spill back, one batch in memory at a time (as often as needed, from any process)."""
-    with pa.memory_map(str(path)) as source, pa.ipc.open_stream(source) as reader:
+    with pa.OSFile(str(path), "rb") as source, pa.ipc.open_stream(source) as reader:  # not mapped: a mapping counts in the resident size
         yield from reader

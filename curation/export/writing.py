@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from datasets import Features
 from datatrove.pipeline.base import PipelineStep
 
-from curation.export.codec import row_decoder
+from curation.export.codec import batch_rows, row_decoder
 from curation.export.conll import ConllWriter
 from curation.export.huggingface import SplitWriter, WrittenSplit
 from curation.export.jsonl import JsonlWriter
@@ -83,7 +83,7 @@ class LabelCounter:
         self._counters: dict[str, Counter[str]] = {column: Counter() for column in columns}
 
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.select(self.columns).to_pylist():
+        for row in batch_rows(batch.select(self.columns)):
             for column, value in self._decode(row).items():
                 if value is None or value == []:
                     self._counters[column][NO_LABEL] += 1
