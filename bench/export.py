@@ -135,7 +135,8 @@ def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
     """The same row dicts the build makes (no dedup: the cluster column is empty), held in lists
     (what `Dataset.from_list` needs)."""
     from curation.export.annotations import LabelSource
-    from curation.export.building import RowMaker, layouts_for
+    from curation.export.building import layouts_for
+    from curation.export.rowpass import ClusterOf, RowMaker
     from curation.ingest import read_documents
     from curation.schema import load_schema
     from curation.segment.pipeline import segment_documents
@@ -144,7 +145,7 @@ def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
     schema = load_schema(recipe.resolve(recipe.schema))
     labels = LabelSource(schema, labels_from_meta=recipe.labels_from_meta)
     layouts = layouts_for(schema, labels)
-    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of=lambda _: None)
+    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of=ClusterOf(None))
     documents = read_documents([recipe.resolve(i) for i in recipe.inputs], [], settings=recipe.ingest)
     rows: dict[str, list[dict]] = {"articles": [], "sentences": []}
     for segmented in segment_documents(documents, recipe.settings.segmenter):
@@ -155,10 +156,11 @@ def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
 
 def child_export(tool: str, limit: int | None) -> dict:
     from curation.dedup import DedupResult
-    from curation.export.building import CONFIGS, BuildReport, _split_items, _write_outputs
+    from curation.export.building import BuildReport, _split_items, _write_outputs
+    from curation.export.rowpass import CONFIGS
     from curation.export.spill import RowSpill
-    from curation.pipeline.options import ExecutorOptions
     from curation.export.splits import assign_splits
+    from curation.pipeline.options import ExecutorOptions
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         folder = Path(tmp)
@@ -176,7 +178,8 @@ def child_export(tool: str, limit: int | None) -> dict:
                 spill.finish()
             out = folder / "out"
             one = ExecutorOptions(workers=1)  # the peer writes in one process too
-            _write_outputs(recipe, out, spills, layouts, split_of, maker.article_keys, BuildReport(out), one, folder)
+            spilled = {name: [(str(spill.path), spill.num_rows)] for name, spill in spills.items()}
+            _write_outputs(recipe, out, spilled, layouts, split_of, maker.article_keys, BuildReport(out), one, folder)
         else:
             from datasets import Dataset, disable_progress_bars
 

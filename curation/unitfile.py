@@ -130,13 +130,17 @@ _HEAD = re.compile(r'\{"id": "(?:[^"\\]|\\.)*", "level": "(\w+)"')
 
 class PageSelector:
     """The lines of pages ``rank, rank + world_size, ...`` of a units file (a page: a document
-    line and the lines after it), and of ``levels`` only: ranks that share a units file each
-    decode their own share, not the whole file. The level is read from the line's head as
+    line and the lines after it), or with ``total`` (the file's pages) of the ``rank``-th of
+    ``world_size`` runs of consecutive pages; and of ``levels`` only. Ranks that share a units
+    file so decode their own share, not the whole file. The level is read from the line's head as
     ``curation segment`` writes it (id, then level); any other line is parsed to know.
     ``page`` is the number of the page of the last line seen, the same whatever the rank."""
 
-    def __init__(self, rank: int = 0, world_size: int = 1, levels: Collection[str] | None = None) -> None:
+    def __init__(
+        self, rank: int = 0, world_size: int = 1, levels: Collection[str] | None = None, total: int | None = None
+    ) -> None:
         self.rank, self.world_size, self.levels = rank, world_size, levels
+        self.run = None if total is None else range(total * rank // world_size, total * (rank + 1) // world_size)
         self.page = -1
 
     def __call__(self, line: str) -> bool:
@@ -145,6 +149,8 @@ class PageSelector:
         if level == "document" or self.page < 0:  # lines before the first document: page 0
             self.page += 1
         wanted = self.levels is None or level is None or level in self.levels
+        if self.run is not None:
+            return wanted and self.page in self.run
         return wanted and self.page % self.world_size == self.rank
 
 
@@ -257,11 +263,14 @@ def read_settings(units_path: str | Path) -> Settings | None:
         raise ValueError(f"{path}: not a settings record ({exc})") from None
 
 
-def iter_segmented(path: str | Path, errors: list[object] | None = None) -> Iterator[SegmentedDocument]:
-    """Each document of a units file with its articles and sentences, typed: what a stage that
-    works a page at a time (the exporter's rows) reads. Memory holds one page."""
+def iter_segmented(
+    path: str | Path, errors: list[object] | None = None, keep: LineFilter | None = None
+) -> Iterator[SegmentedDocument]:
+    """Each document of a units file (or of the lines ``keep`` accepts) with its articles and
+    sentences, typed: what a stage that works a page at a time (the exporter's rows) reads.
+    Memory holds one page."""
     current: SegmentedDocument | None = None
-    for unit in iter_units(path, errors=errors):
+    for unit in iter_units(path, errors=errors, keep=keep):
         if isinstance(unit, Document):
             if current is not None:
                 yield current

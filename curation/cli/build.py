@@ -76,7 +76,7 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
         task = bar.add_task(f"building {loaded.name}", total=None)
         try:
             report = build(
-                loaded, Path(output) if output else None, lambda _: bar.advance(task), allow_problems=allow_problems,
+                loaded, Path(output) if output else None, lambda done: bar.advance(task, done), allow_problems=allow_problems,
                 annotator_names=annotator_names, executor=options,
             )
         except ProblemsFound as exc:

@@ -105,6 +105,19 @@ def _as_labels(value: Any) -> tuple[str, ...] | None:
     return (str(value),)
 
 
+@dataclass(slots=True)
+class LabelsMet:
+    """What a :class:`LabelSource` learnt in one part of the rows pass (one rank's pages), for
+    the build's own source to :meth:`~LabelSource.absorb`, parts in page order."""
+
+    units: list[str] = field(default_factory=list)  # units met that had annotations
+    used: list[Annotation] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    conflicts: int = 0
+    unresolved: int = 0
+    unread: dict[tuple[str, str], tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+
 class LabelSource:
     """Gold labels and every annotator's answers for units as the build meets them."""
 
@@ -134,6 +147,7 @@ class LabelSource:
         self.problems: list[str] = []
         self.conflicts = 0
         self.unresolved = 0
+        self._met: list[str] = []
         article_families = {f.name for f in schema.families("article")}
         for family in self.labels_from_meta:
             if family not in article_families:
@@ -146,6 +160,7 @@ class LabelSource:
         labels = UnitLabels()
         annotations = self.pending.pop(unit_id, [])
         if annotations:
+            self._met.append(unit_id)
             self._adjudicated(unit_id, annotations, unit_text, labels, where)
         if level == "article":
             self._from_meta(document, labels, where)
@@ -224,6 +239,21 @@ class LabelSource:
                 )
                 continue
             labels.gold[family_name] = value
+
+    def met(self) -> LabelsMet:
+        """Everything this source learnt from the units it met."""
+        return LabelsMet(self._met, self.used, self.problems, self.conflicts, self.unresolved, self.unread)
+
+    def absorb(self, part: LabelsMet) -> None:
+        """Take in what a copy of this source learnt on other pages, as if this one had met them."""
+        for unit_id in part.units:
+            self.pending.pop(unit_id, None)
+        self._met.extend(part.units)
+        self.used.extend(part.used)
+        self.problems.extend(part.problems)
+        self.conflicts += part.conflicts
+        self.unresolved += part.unresolved
+        self.unread.update(part.unread)
 
     def finish(self) -> list[str]:
         """Report annotations whose unit the build never met (e.g. segmenter settings changed)."""

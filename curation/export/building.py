@@ -6,22 +6,19 @@ export folder is always a complete build (never a mix of two) and stale shards c
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
-
+from typing import Any
 
 from curation.dedup import (
     DEDUP_LEVELS,
     DedupResult,
-    cluster_id_of,
     cluster_ids,
     dedup_items,
     find_duplicates,
@@ -36,28 +33,18 @@ from curation.export.manifest import file_sha256, input_hashes, package_versions
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe, RecipeError
-from curation.export.rows import (
-    BIO_COLUMN,
-    LevelLayout,
-    TokenTally,
-    article_row,
-    is_span_feature,
-    sentence_row,
-)
-from curation.export.spill import RowSpill
-from curation.export.splits import UNSTRATIFIED, SplitItem, assign_splits
+from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, count_pages, rows_pass
+from curation.export.rows import BIO_COLUMN, LevelLayout
+from curation.export.splits import SplitItem, assign_splits
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import run_segment
 from curation.schema import Schema, load_schema
-from curation.segment.pipeline import SegmentedDocument
 from curation.settings import Settings
-from curation.unitfile import PageSelector, iter_segmented, iter_units, read_settings
-from curation.units import Document, Sentence
+from curation.unitfile import PageSelector, iter_units, read_settings
 
-CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 
 
 @dataclass(slots=True)
@@ -80,76 +67,6 @@ class BuildReport:
     rejected_at_pull: dict[str, Any] = field(default_factory=dict)  # curation.studio.store.Rejections.to_dict()
     # every HTML extractor (name, version, settings) a document went through, by its JSON: for the manifest
     extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-class ArticleKey(NamedTuple):
-    """What the split step needs of an article, kept for every article (a few short strings) while
-    the rows themselves wait on disk."""
-
-    id: str
-    doc_id: str
-    stratum: str
-    sentences: int
-
-
-class RowMaker:
-    """Rows of both configs for each document, plus the :class:`ArticleKey` of every article and
-    the article-level gold of clustered articles (for the clusters-with-differing-gold count)."""
-
-    def __init__(
-        self,
-        layouts: dict[str, LevelLayout],
-        labels: LabelSource,
-        base: Path,
-        stratify: str | None,
-        cluster_of: Callable[[str], str | None],
-        clustered: Collection[str] = (),
-    ) -> None:
-        self.layouts = layouts
-        self.labels = labels
-        self.base = base
-        self.stratify = stratify
-        self.cluster_of = cluster_of
-        self.clustered = clustered
-        self.article_keys: list[ArticleKey] = []
-        self.clustered_gold: dict[str, dict[str, tuple[str, ...]]] = {
-            column: {} for column, feature in layouts["articles"].labels.items() if not is_span_feature(feature)
-        }
-        self.tally = TokenTally()
-
-    def rows(self, segmented: SegmentedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
-        """``(config, row)`` pairs of one segmented document: each article followed by its sentences."""
-        document = segmented.document
-        source = relative(Path(document.provenance.path), self.base)
-        where = f"{source}:{document.provenance.line}" if document.provenance.line else source
-        sentences_of: dict[str, list[Sentence]] = {}
-        for sentence in segmented.sentences:
-            sentences_of.setdefault(sentence.article_id, []).append(sentence)
-        for article in segmented.articles:
-            labels = self.labels.labels(article.id, "article", article.body, document, where)
-            row = article_row(document, article, source, self.cluster_of(article.id), labels, self.layouts["articles"])
-            yield "articles", row
-            if article.id in self.clustered:
-                self._keep_gold(article.id, row)
-            sentences = sentences_of.get(article.id, [])
-            stratum = self._stratum(labels.gold.get(self.stratify or ""))
-            self.article_keys.append(ArticleKey(article.id, document.id, stratum, len(sentences)))
-            for sentence in sentences:
-                labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
-                yield "sentences", sentence_row(
-                    document, sentence, source, labels, self.layouts["sentences"], self.tally
-                )
-
-    def _keep_gold(self, article_id: str, row: dict[str, Any]) -> None:
-        for column, gold in self.clustered_gold.items():
-            value = row.get(column)
-            if value:
-                gold[article_id] = (value,) if isinstance(value, str) else tuple(value)
-
-    def _stratum(self, gold: Any) -> str:
-        if not self.stratify or not gold:
-            return UNSTRATIFIED
-        return gold if isinstance(gold, str) else str(sorted(gold)[0])
 
 
 def layouts_for(schema: Schema, labels: LabelSource) -> dict[str, LevelLayout]:
@@ -221,7 +138,7 @@ def _duplicates(units: Path, settings: Settings, executor: ExecutorOptions | Non
 def build(
     recipe: Recipe,
     out_dir: Path | None = None,
-    on_document: Callable[[Document], None] | None = None,
+    on_documents: Callable[[int], None] | None = None,
     allow_problems: bool = False,
     annotator_names: bool = False,
     executor: ExecutorOptions | None = None,
@@ -236,7 +153,7 @@ def build(
     report = BuildReport(out_dir=target)
     work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=executor.work_dir if executor else None))
     try:
-        return _build(recipe, target, schema, settings, report, work, executor, on_document, allow_problems, annotator_names)
+        return _build(recipe, target, schema, settings, report, work, executor, on_documents, allow_problems, annotator_names)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -249,7 +166,7 @@ def _build(
     report: BuildReport,
     work: Path,
     executor: ExecutorOptions | None,
-    on_document: Callable[[Document], None] | None,
+    on_documents: Callable[[int], None] | None,
     allow_problems: bool,
     annotator_names: bool,
 ) -> BuildReport:
@@ -276,36 +193,28 @@ def _build(
     clock = time.perf_counter()
     found = _duplicates(units, settings, executor, work / "dedup") if recipe.dedup else DedupResult()
     clustered = cluster_ids(found.clusters)  # members only: a unit alone gets its id when asked
-    cluster_of = (lambda unit_id: clustered.get(unit_id) or cluster_id_of([unit_id])) if recipe.dedup else (lambda _: None)
+    cluster_of = ClusterOf(clustered if recipe.dedup else None)
     report.seconds["dedup"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    maker = RowMaker(layouts, labels, recipe.base, recipe.split.stratify, cluster_of, clustered)
-    spills = {name: RowSpill(work / f"{name}.arrow", layouts[name].features()) for name in CONFIGS}
-    unreadable: list[object] = []
-    for segmented in iter_segmented(units, unreadable):
-        for config, row in maker.rows(segmented):
-            spills[config].add(row)
-        report.documents += 1
-        extractor = segmented.document.meta.get("extractor")
-        if extractor:
-            report.extractors.setdefault(json.dumps(extractor, sort_keys=True), extractor)
-        if on_document:
-            on_document(segmented.document)
-    for spill in spills.values():
-        spill.finish()
-    report.problems.extend(str(problem) for problem in unreadable)
+    job = RowsJob(
+        str(units.resolve()), count_pages(units), layouts, labels, recipe.base, recipe.split.stratify,
+        cluster_of, str(work / "rows"), os.getcwd(),
+    )
+    rows = rows_pass(job, executor, on_documents)
+    report.documents, report.extractors = rows.documents, rows.extractors
+    report.problems.extend(rows.unreadable)
     report.problems.extend(labels.finish())
-    report.articles, report.sentences = spills["articles"].num_rows, spills["sentences"].num_rows
+    report.articles, report.sentences = (sum(n for _, n in rows.spills[name]) for name in ("articles", "sentences"))
     if recipe.dedup:
         report.clusters = len(found.clusters)
         report.label_conflicts = {
-            column: len(label_conflicts(found.clusters, gold)) for column, gold in maker.clustered_gold.items()
+            column: len(label_conflicts(found.clusters, gold)) for column, gold in rows.clustered_gold.items()
         }
     report.seconds["rows"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    items = _split_items(maker.article_keys, cluster_of, found, recipe.group_by)
+    items = _split_items(rows.article_keys, cluster_of, found, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
     leaks = leaking_groups(((item.unit_id, item.group_keys) for item in items), split_of)
     if leaks:
@@ -315,12 +224,12 @@ def _build(
     clock = time.perf_counter()
     staging = staging_folder(target)
     try:
-        _write_outputs(recipe, staging, spills, layouts, split_of, maker.article_keys, report, executor, work)
-        report.boundary_splits = maker.tally.boundary_splits
+        _write_outputs(recipe, staging, rows.spills, layouts, split_of, rows.article_keys, report, executor, work)
+        report.boundary_splits = rows.tally.boundary_splits
         report.problems.extend(
             f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
             f"'entities' only, not in ner_tags"
-            for sentence_id, span in maker.tally.overlapping
+            for sentence_id, span in rows.tally.overlapping
         )
         facts = CardFacts(
             name=recipe.name,
@@ -328,13 +237,13 @@ def _build(
             license=recipe.license,
             recipe_file=Path(recipe.source_file).name if recipe.source_file else "<recipe>",
             schema=schema,
-            features={name: spills[name].features for name in CONFIGS if any(w.config == name for w in report.written)},
+            features={name: layouts[name].features() for name in CONFIGS if any(w.config == name for w in report.written)},
             written=report.written,
             label_counts=report.label_counts,
             annotation_summary=_annotation_summary(snapshot, labels),
             agreement=labels.agreement(),
-            boundary_splits=maker.tally.boundary_splits,
-            overlapping_spans=len(maker.tally.overlapping),
+            boundary_splits=rows.tally.boundary_splits,
+            overlapping_spans=len(rows.tally.overlapping),
             clusters=report.clusters,
             label_conflicts=report.label_conflicts,
             labels_from_meta=recipe.labels_from_meta,
@@ -362,7 +271,7 @@ def _read_paths(recipe: Recipe) -> list[Path]:
 def _write_outputs(
     recipe: Recipe,
     staging: Path,
-    spills: dict[str, RowSpill],
+    spills: dict[str, list[tuple[str, int]]],
     layouts: dict[str, LevelLayout],
     split_of: dict[str, str],
     keys: list[ArticleKey],
@@ -378,10 +287,10 @@ def _write_outputs(
         sizes["sentences"][split_of[key.id]] += key.sentences
     configs = {
         name: SpilledConfig(
-            name, str(spill.path), spill.features, CONFIGS[name][1],
-            tuple(c for c in layouts[name].labels if c != BIO_COLUMN), spill.num_rows,
+            name, tuple(path for path, _ in files), layouts[name].features(), CONFIGS[name][1],
+            tuple(c for c in layouts[name].labels if c != BIO_COLUMN), sum(rows for _, rows in files),
         )
-        for name, spill in spills.items()
+        for name, files in spills.items()
     }
     jobs = plan_split_files(recipe.formats, configs, sizes, list(recipe.split.ratios))
     results = write_split_files(jobs, configs, staging, split_of, recipe.shard_rows, executor, work)

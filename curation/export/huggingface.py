@@ -99,16 +99,24 @@ class SplitWriter:
             self._writer = self._shard.enter_context(pq.ParquetWriter(handle, self.schema, **PARQUET_OPTIONS))
             self._files.append(path)
         self._writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
-        self._num_bytes += group.nbytes
         self._written += rows
         if self._written % self._shard_rows == 0 or self._written == self.num_rows:
             shard, self._shard, self._writer = self._shard, None, None
             shard.close()  # type: ignore[union-attr]
+            self._num_bytes += _data_bytes(self._files[-1])
 
     def _drop_shard(self, *exc_info: Any) -> bool:
         if self._shard is not None:
             self._shard.__exit__(*exc_info)
         return False
+
+
+def _data_bytes(path: Path) -> int:
+    """The split's size for the card (``num_bytes``): its rows' uncompressed size as the Parquet
+    footer records it, which the same rows always give (an Arrow table's size depends on the
+    batches the rows came in: one spill, or one per rank of the rows pass)."""
+    metadata = pq.read_metadata(path)
+    return sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
 
 
 def data_files_pattern(config: str, split: str) -> str:

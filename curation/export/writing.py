@@ -45,7 +45,7 @@ class SpilledConfig:
     that names each row's article (whose split is the row's) and the gold columns to count."""
 
     name: str
-    path: str
+    paths: tuple[str, ...]  # the spills of the rows pass's parts, in page order
     features: Features
     article_column: str
     gold_columns: tuple[str, ...]
@@ -127,7 +127,7 @@ def write_split_file(
         if counter is not None:
             outputs.append(counter)
         in_split = pa.array(article_ids, type=pa.string())
-        for batch in spilled_batches(config.path):
+        for batch in (batch for path in config.paths for batch in spilled_batches(path)):
             rows = batch.filter(pc.is_in(batch.column(config.article_column), value_set=in_split))
             for output in outputs:
                 output.write(rows)
@@ -213,4 +213,5 @@ def write_split_files(
 def _cost(job: SplitFile, configs: Mapping[str, SpilledConfig]) -> float:
     """A job's expected time: its share of its config's spill (bytes on disk) times its format's cost."""
     config = configs[job.config]
-    return job.rows / max(config.rows, 1) * Path(config.path).stat().st_size * _FORMAT_COST.get(job.format or "", 0)
+    size = sum(Path(path).stat().st_size for path in config.paths)
+    return job.rows / max(config.rows, 1) * size * _FORMAT_COST.get(job.format or "", 0)

@@ -1,0 +1,240 @@
+"""The rows pass of a build: every unit of the units file made into its dataset rows, which wait
+in spills (:mod:`curation.export.spill`) for their split, on the executor's ranks.
+
+Rank ``r`` of ``n`` takes the ``r``-th of ``n`` runs of consecutive pages, so its rows, article
+keys, problems and annotations used follow those of rank ``r - 1`` in page order: joined in rank
+order they are what one process makes, and the export's bytes do not depend on ``n``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from datatrove.pipeline.base import PipelineStep
+
+from curation.dedup import cluster_id_of
+from curation.export.annotations import LabelSource, LabelsMet
+from curation.export.manifest import relative
+from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_feature, sentence_row
+from curation.export.spill import RowSpill
+from curation.export.splits import UNSTRATIFIED
+from curation.fileio import atomic_writer
+from curation.pipeline.options import ExecutorOptions
+from curation.segment.pipeline import SegmentedDocument
+from curation.unitfile import PageSelector, iter_segmented, iter_units
+from curation.units import Sentence
+
+CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
+PART = "rows-{rank:05d}.pickle"
+
+
+class ArticleKey(NamedTuple):
+    """What the split step needs of an article, kept for every article (a few short strings) while
+    the rows themselves wait on disk."""
+
+    id: str
+    doc_id: str
+    stratum: str
+    sentences: int
+
+
+class ClusterOf:
+    """An article's near-duplicate cluster id (its own when alone), or None without dedup."""
+
+    def __init__(self, clustered: dict[str, str] | None) -> None:
+        self.clustered = clustered
+
+    def __call__(self, unit_id: str) -> str | None:
+        if self.clustered is None:
+            return None
+        return self.clustered.get(unit_id) or cluster_id_of([unit_id])
+
+
+class RowMaker:
+    """Rows of both configs for each document, plus the :class:`ArticleKey` of every article and
+    the article-level gold of clustered articles (for the clusters-with-differing-gold count)."""
+
+    def __init__(
+        self,
+        layouts: dict[str, LevelLayout],
+        labels: LabelSource,
+        base: Path,
+        stratify: str | None,
+        cluster_of: Callable[[str], str | None],
+        clustered: Collection[str] = (),
+    ) -> None:
+        self.layouts = layouts
+        self.labels = labels
+        self.base = base
+        self.stratify = stratify
+        self.cluster_of = cluster_of
+        self.clustered = clustered
+        self.article_keys: list[ArticleKey] = []
+        self.clustered_gold: dict[str, dict[str, tuple[str, ...]]] = {
+            column: {} for column, feature in layouts["articles"].labels.items() if not is_span_feature(feature)
+        }
+        self.tally = TokenTally()
+
+    def rows(self, segmented: SegmentedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(config, row)`` pairs of one segmented document: each article followed by its sentences."""
+        document = segmented.document
+        source = relative(Path(document.provenance.path), self.base)
+        where = f"{source}:{document.provenance.line}" if document.provenance.line else source
+        sentences_of: dict[str, list[Sentence]] = {}
+        for sentence in segmented.sentences:
+            sentences_of.setdefault(sentence.article_id, []).append(sentence)
+        for article in segmented.articles:
+            labels = self.labels.labels(article.id, "article", article.body, document, where)
+            row = article_row(document, article, source, self.cluster_of(article.id), labels, self.layouts["articles"])
+            yield "articles", row
+            if article.id in self.clustered:
+                self._keep_gold(article.id, row)
+            sentences = sentences_of.get(article.id, [])
+            stratum = self._stratum(labels.gold.get(self.stratify or ""))
+            self.article_keys.append(ArticleKey(article.id, document.id, stratum, len(sentences)))
+            for sentence in sentences:
+                labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
+                yield "sentences", sentence_row(
+                    document, sentence, source, labels, self.layouts["sentences"], self.tally
+                )
+
+    def _keep_gold(self, article_id: str, row: dict[str, Any]) -> None:
+        for column, gold in self.clustered_gold.items():
+            value = row.get(column)
+            if value:
+                gold[article_id] = (value,) if isinstance(value, str) else tuple(value)
+
+    def _stratum(self, gold: Any) -> str:
+        if not self.stratify or not gold:
+            return UNSTRATIFIED
+        return gold if isinstance(gold, str) else str(sorted(gold)[0])
+
+
+@dataclass(slots=True)
+class RowsPart:
+    """What one part of the pass made besides its spilled rows."""
+
+    spills: dict[str, list[tuple[str, int]]]  # config -> (file, rows) of each part, in page order
+    documents: int = 0
+    article_keys: list[ArticleKey] = field(default_factory=list)
+    clustered_gold: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    tally: TokenTally = field(default_factory=TokenTally)
+    extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+    labels: LabelsMet = field(default_factory=LabelsMet)
+
+
+@dataclass(frozen=True, slots=True)
+class RowsJob:
+    """Everything a part of the pass needs (pickled to the ranks)."""
+
+    units: str
+    pages: int
+    layouts: dict[str, LevelLayout]
+    labels: LabelSource
+    base: Path
+    stratify: str | None
+    cluster_of: ClusterOf
+    work: str
+    cwd: str
+
+
+def make_rows_part(job: RowsJob, rank: int = 0, world_size: int = 1, on_documents: Callable[[int], None] | None = None) -> RowsPart:
+    """The rows of the ``rank``-th run of consecutive pages, spilled to ``job.work``."""
+    labels = job.labels
+    clustered = job.cluster_of.clustered or {}
+    maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered)
+    spills = {name: RowSpill(Path(job.work) / f"{name}-{rank:05d}.arrow", job.layouts[name].features()) for name in CONFIGS}
+    part = RowsPart({})
+    unreadable: list[object] = []
+    pages = PageSelector(rank, world_size, total=job.pages)
+    for segmented in iter_segmented(job.units, unreadable, keep=pages):
+        for config, row in maker.rows(segmented):
+            spills[config].add(row)
+        part.documents += 1
+        extractor = segmented.document.meta.get("extractor")
+        if extractor:
+            part.extractors.setdefault(json.dumps(extractor, sort_keys=True), extractor)
+        if on_documents:
+            on_documents(1)
+    for spill in spills.values():
+        spill.finish()
+    part.spills = {name: [(str(spill.path), spill.num_rows)] for name, spill in spills.items()}
+    part.article_keys, part.clustered_gold, part.tally = maker.article_keys, maker.clustered_gold, maker.tally
+    part.unreadable = [str(problem) for problem in unreadable]
+    part.labels = labels.met()
+    return part
+
+
+class MakeRows(PipelineStep):
+    """Rank ``r``'s part of the rows pass, left in ``job.work`` for the build to join."""
+
+    name = "make rows"
+    type = "BUILDER"
+
+    def __init__(self, job: RowsJob) -> None:
+        super().__init__()
+        self.job = job
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        os.chdir(self.job.cwd)  # provenance paths as the units file holds them
+        part = make_rows_part(self.job, rank, world_size)
+        self.stat_update("documents", value=part.documents)
+        with atomic_writer(Path(self.job.work) / PART.format(rank=rank), binary=True) as handle:
+            pickle.dump(part, handle)
+        return iter(())
+
+
+def count_pages(units: str | Path) -> int:
+    """Pages of a units file, counted from the lines' heads (none is decoded)."""
+    pages = PageSelector(levels=())
+    for _ in iter_units(units, errors=[], keep=pages):
+        pass
+    return pages.page + 1
+
+
+def rows_pass(job: RowsJob, options: ExecutorOptions | None, on_documents: Callable[[int], None] | None = None) -> RowsPart:
+    """The whole pass, its parts joined in page order and what they learnt of the annotations
+    absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
+    rank or on Slurm (whose queue the build cannot wait in)."""
+    options = options or ExecutorOptions()
+    Path(job.work).mkdir(parents=True, exist_ok=True)
+    ranks = min(options.ranks, max(job.pages, 1))
+    if ranks == 1 or options.executor == "slurm":
+        part = make_rows_part(job, on_documents=on_documents)
+        part.labels = LabelsMet()  # learnt by the build's own source, job.labels: nothing to absorb
+        return _joined([part], job.labels)
+    from curation.pipeline.run import run_jobs
+
+    run_jobs([("rows", [MakeRows(job)], ranks)], options, Path(job.work))
+    parts = []
+    for rank in range(ranks):
+        with (Path(job.work) / PART.format(rank=rank)).open("rb") as handle:
+            parts.append(pickle.load(handle))
+        if on_documents:
+            on_documents(parts[-1].documents)
+    return _joined(parts, job.labels)
+
+
+def _joined(parts: list[RowsPart], labels: LabelSource) -> RowsPart:
+    whole = RowsPart({name: [] for name in CONFIGS})
+    for part in parts:
+        labels.absorb(part.labels)
+        for name, files in part.spills.items():
+            whole.spills[name].extend(files)
+        whole.documents += part.documents
+        whole.article_keys.extend(part.article_keys)
+        for column, gold in part.clustered_gold.items():
+            whole.clustered_gold.setdefault(column, {}).update(gold)
+        whole.tally.boundary_splits += part.tally.boundary_splits
+        whole.tally.overlapping.extend(part.tally.overlapping)
+        for key, extractor in part.extractors.items():
+            whole.extractors.setdefault(key, extractor)
+        whole.unreadable.extend(part.unreadable)
+    return whole
