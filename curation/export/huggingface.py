@@ -90,7 +90,9 @@ class SplitWriter:
         if rows <= 0:
             raise ValueError(f"{self.config}/{self.split}: more than the expected {self.num_rows} rows")
         table = pa.Table.from_batches(self._buffer, schema=self.schema)
-        group, rest = table.slice(0, rows), table.slice(rows)
+        # one chunk a column: Parquet cuts pages where chunks end, so the bytes would otherwise depend
+        # on the batches the rows came in (one spill, or one per rank of the rows pass)
+        group, rest = table.slice(0, rows).combine_chunks(), table.slice(rows)
         self._buffer, self._buffered = rest.to_batches(), rest.num_rows
         if self._writer is None:
             path = self._folder / shard_name(self.split, self._written // self._shard_rows, self._count)

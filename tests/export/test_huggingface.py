@@ -12,7 +12,9 @@ import pytest
 from curation.export.huggingface import ROW_GROUP_ROWS, SplitWriter
 
 SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string()), ("index", pa.int32())])
-ROWS = [{"id": f"u{i}", "text": "خبر " * (i % 40), "index": i} for i in range(2 * ROW_GROUP_ROWS + 5_000)]
+# texts all different and long enough that a row group's column outgrows Parquet's dictionary and
+# its pages: where pages are cut must not depend on the batches
+ROWS = [{"id": f"u{i}", "text": f"{'خبر ' * (i % 40)}{i:06d}" * 3, "index": i} for i in range(2 * ROW_GROUP_ROWS + 5_000)]
 SHARD_ROWS = ROW_GROUP_ROWS + 2_000
 
 
