@@ -59,8 +59,10 @@ def untrusted(text: str) -> str:
     return escape(one_line(text))
 
 
-def progress(transient: bool = False) -> Progress:
-    """A progress display that shows a bar when the total is known and a live count otherwise."""
+def progress(transient: bool = False, auto_refresh: bool = True) -> Progress:
+    """A progress display that shows a bar when the total is known and a live count otherwise.
+    ``auto_refresh=False``: no refresh thread (the caller refreshes), so that datatrove's local
+    workers can be forked rather than spawned, each spawned one importing everything again."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -81,6 +83,7 @@ def progress(transient: bool = False) -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=transient,
+        auto_refresh=auto_refresh,
     )
 
 

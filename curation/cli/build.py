@@ -72,11 +72,16 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
     except RecipeError as exc:
         raise click.ClickException(str(exc)) from None
     loaded = replace(loaded, ingest=ingest_with(loaded.ingest, given))  # the manifest records the fields used
-    with progress(transient=True) as bar:
+    with progress(transient=True, auto_refresh=False) as bar:
         task = bar.add_task(f"building {loaded.name}", total=None)
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            bar.refresh()
+
         try:
             report = build(
-                loaded, Path(output) if output else None, lambda done: bar.advance(task, done), allow_problems=allow_problems,
+                loaded, Path(output) if output else None, advance, allow_problems=allow_problems,
                 annotator_names=annotator_names, executor=options,
             )
         except ProblemsFound as exc:
