@@ -33,7 +33,7 @@ from curation.export.manifest import file_sha256, input_hashes, package_versions
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe, RecipeError
-from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, count_pages, rows_pass
+from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, rows_pass
 from curation.export.rows import BIO_COLUMN, LevelLayout
 from curation.export.splits import SplitItem, assign_splits
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
@@ -198,7 +198,7 @@ def _build(
 
     clock = time.perf_counter()
     job = RowsJob(
-        str(units.resolve()), count_pages(units), layouts, labels, recipe.base, recipe.split.stratify,
+        str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
         cluster_of, str(work / "rows"), os.getcwd(),
     )
     rows = rows_pass(job, executor, on_documents)

@@ -135,7 +135,6 @@ class RowsJob:
     """Everything a part of the pass needs (pickled to the ranks)."""
 
     units: str
-    pages: int
     layouts: dict[str, LevelLayout]
     labels: LabelSource
     base: Path
@@ -145,16 +144,19 @@ class RowsJob:
     cwd: str
 
 
-def make_rows_part(job: RowsJob, rank: int = 0, world_size: int = 1, on_documents: Callable[[int], None] | None = None) -> RowsPart:
-    """The rows of the ``rank``-th run of consecutive pages, spilled to ``job.work``."""
+def make_rows_part(
+    job: RowsJob, rank: int = 0, world_size: int = 1, pages: int | None = None, on_documents: Callable[[int], None] | None = None
+) -> RowsPart:
+    """The rows of the ``rank``-th of ``world_size`` runs of consecutive pages of the ``pages`` in
+    the units file (None: all of them), spilled to ``job.work``."""
     labels = job.labels
     clustered = job.cluster_of.clustered or {}
     maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered)
     spills = {name: RowSpill(Path(job.work) / f"{name}-{rank:05d}.arrow", job.layouts[name].features()) for name in CONFIGS}
     part = RowsPart({})
     unreadable: list[object] = []
-    pages = PageSelector(rank, world_size, total=job.pages)
-    for segmented in iter_segmented(job.units, unreadable, keep=pages):
+    selector = None if pages is None else PageSelector(rank, world_size, total=pages)
+    for segmented in iter_segmented(job.units, unreadable, keep=selector):
         for config, row in maker.rows(segmented):
             spills[config].add(row)
         part.documents += 1
@@ -178,13 +180,13 @@ class MakeRows(PipelineStep):
     name = "make rows"
     type = "BUILDER"
 
-    def __init__(self, job: RowsJob) -> None:
+    def __init__(self, job: RowsJob, pages: int) -> None:
         super().__init__()
-        self.job = job
+        self.job, self.pages = job, pages
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
-        part = make_rows_part(self.job, rank, world_size)
+        part = make_rows_part(self.job, rank, world_size, self.pages)
         self.stat_update("documents", value=part.documents)
         with atomic_writer(Path(self.job.work) / PART.format(rank=rank), binary=True) as handle:
             pickle.dump(part, handle)
@@ -205,14 +207,15 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, on_documents: Calla
     rank or on Slurm (whose queue the build cannot wait in)."""
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
-    ranks = min(options.ranks, max(job.pages, 1))
-    if ranks == 1 or options.executor == "slurm":
+    if options.ranks == 1 or options.executor == "slurm":
         part = make_rows_part(job, on_documents=on_documents)
         part.labels = LabelsMet()  # learnt by the build's own source, job.labels: nothing to absorb
         return _joined([part], job.labels)
     from curation.pipeline.run import run_jobs
 
-    run_jobs([("rows", [MakeRows(job)], ranks)], options, Path(job.work))
+    pages = count_pages(job.units)
+    ranks = min(options.ranks, max(pages, 1))
+    run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work))
     parts = []
     for rank in range(ranks):
         with (Path(job.work) / PART.format(rank=rank)).open("rb") as handle:

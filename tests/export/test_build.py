@@ -14,6 +14,7 @@ from curation.export.building import build
 from curation.export.recipe import RecipeError, load_recipe
 from curation.export.rows import ARTICLE_BASE, SENTENCE_BASE
 from curation.ingest import read_documents
+from curation.pipeline.options import ExecutorOptions
 from curation.schema import load_schema
 from curation.segment.pipeline import segment_document
 from curation.units import Annotation, EntitySpan
@@ -122,6 +123,16 @@ def test_annotations_become_gold_columns_answer_columns_and_bio(tmp_path: Path) 
         json.loads(line) for f in (report.out_dir / "jsonl" / "articles").glob("*.jsonl") for line in f.open()
     ]
     assert next(r for r in jsonl_rows if r["id"] == article_id)["topic"] == ["security", "diplomacy"]
+
+    # made on 2 ranks (each seed page on one); in one process: the same gold, answers, problems and card
+    alone = build(
+        load_recipe(write_recipe(tmp_path, annotations=str(store))), tmp_path / "alone", allow_problems=True,
+        annotator_names=True, executor=ExecutorOptions(workers=1),
+    )
+    assert alone.problems == report.problems
+    assert {p.relative_to(alone.out_dir): p.read_bytes() for p in alone.files} == {
+        p.relative_to(report.out_dir): p.read_bytes() for p in report.files
+    }
 
 
 def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> None:
