@@ -6,6 +6,7 @@ export folder is always a complete build (never a mix of two) and stale shards c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -39,7 +40,7 @@ from curation.export.splits import SplitItem, assign_splits
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
-from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import run_segment
 from curation.schema import Schema, load_schema
 from curation.settings import Settings
@@ -152,10 +153,28 @@ def build(
     settings = recipe.settings
     report = BuildReport(out_dir=target)
     work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=executor.work_dir if executor else None))
+    kept = False
     try:
         return _build(recipe, target, schema, settings, report, work, executor, on_documents, allow_problems, annotator_names)
+    except PipelineFailed:
+        _keep_only_logs(work)  # the error names them
+        kept = True
+        raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _keep_only_logs(work: Path) -> None:
+    """Remove the work folder's data (spills, shards, signatures), keep the ranks' ``logs`` folders."""
+    for path in sorted(work.rglob("*"), reverse=True):  # files before their folders
+        if "logs" in path.relative_to(work).parts:
+            continue
+        if path.is_dir():
+            with contextlib.suppress(OSError):  # a folder holding logs stays
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _build(

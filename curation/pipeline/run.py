@@ -74,14 +74,17 @@ def _fork_is_safe() -> bool:
 
 
 def _children(parent: int) -> set[int]:
-    """Ids of the child processes of ``parent`` (read from Linux's /proc; empty elsewhere)."""
+    """Ids of the living child processes of ``parent`` (read from Linux's /proc; empty elsewhere).
+    A zombie is dead: a pool that no longer maintains its workers (all tasks handed out, waiting
+    for their results) leaves a killed worker unreaped."""
     found, wanted = set(), str(parent)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if stat.read_text().rsplit(")", 1)[1].split()[1] == wanted:
-                found.add(int(stat.parent.name))
-        except (OSError, IndexError):
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
             continue
+        if ppid == wanted and state not in ("Z", "X"):
+            found.add(int(stat.parent.name))
     return found
 
 
@@ -147,6 +150,9 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
             raise PipelineFailed(f"a worker process died (killed, or out of memory) before its rank was done; logs: {ranks.logging_dir.path}/logs")
         known |= alive
     if process.exitcode != 0:
+        for pid in known & _children(1):  # its workers, orphaned when it stopped: they would go on writing
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
 
 
