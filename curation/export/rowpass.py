@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +23,13 @@ from curation.export.manifest import relative
 from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_feature, sentence_row
 from curation.export.spill import RowSpill
 from curation.export.splits import UNSTRATIFIED
-from curation.fileio import atomic_writer
+from curation.pipeline.run import save_rank_result
 from curation.pipeline.options import ExecutorOptions
 from curation.segment.pipeline import SegmentedDocument
 from curation.unitfile import PageSelector, iter_segmented, iter_units
 from curation.units import Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
-PART = "rows-{rank:05d}.pickle"
 
 
 class ArticleKey(NamedTuple):
@@ -188,8 +186,7 @@ class MakeRows(PipelineStep):
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
         part = make_rows_part(self.job, rank, world_size, self.pages)
         self.stat_update("documents", value=part.documents)
-        with atomic_writer(Path(self.job.work) / PART.format(rank=rank), binary=True) as handle:
-            pickle.dump(part, handle)
+        save_rank_result(self.job.work, rank, part)
         return iter(())
 
 
@@ -211,17 +208,14 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, on_documents: Calla
         part = make_rows_part(job, on_documents=on_documents)
         part.labels = LabelsMet()  # learnt by the build's own source, job.labels: nothing to absorb
         return _joined([part], job.labels)
-    from curation.pipeline.run import run_jobs
+    from curation.pipeline.run import rank_results, run_jobs
 
     pages = count_pages(job.units)
     ranks = min(options.ranks, max(pages, 1))
     run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work))
-    parts = []
-    for rank in range(ranks):
-        with (Path(job.work) / PART.format(rank=rank)).open("rb") as handle:
-            parts.append(pickle.load(handle))
-        if on_documents:
-            on_documents(parts[-1].documents)
+    parts = rank_results(job.work, ranks)
+    if on_documents:
+        on_documents(sum(part.documents for part in parts))
     return _joined(parts, job.labels)
 
 

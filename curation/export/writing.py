@@ -8,11 +8,10 @@ workers finish together rather than one waiting on the last big file.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,12 +26,11 @@ from curation.export.huggingface import SplitWriter, WrittenSplit
 from curation.export.jsonl import JsonlWriter
 from curation.export.rows import BIO_COLUMN
 from curation.export.spill import spilled_batches
-from curation.fileio import atomic_writer
 from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import rank_results, run_jobs, save_rank_result
 
 FORMATS = ("huggingface", "jsonl", "conll")
 NO_LABEL = "(none)"
-RESULT = "{rank:05d}.json"
 SMALL_EXPORT_ROWS = 20_000
 # relative cost of a row in each format, measured on ANT: JSONL and CoNLL encode every row in
 # Python, Parquet in Arrow's C++
@@ -157,23 +155,8 @@ class WriteSplitFiles(PipelineStep):
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Any:
         job = self.jobs[rank]
         result = write_split_file(job, self.configs[job.config], self.staging, self.article_ids[job.split], self.shard_rows)
-        with atomic_writer(self.results / RESULT.format(rank=rank)) as handle:
-            json.dump(_result_record(result), handle)
+        save_rank_result(self.results, rank, result)
         return iter(())
-
-
-def _result_record(result: SplitFileResult) -> dict[str, Any]:
-    written = asdict(result.written) if result.written is not None else None
-    if written is not None:
-        written["files"] = [str(path) for path in written["files"]]
-    return {"written": written, "label_counts": result.label_counts}
-
-
-def _result_of(record: dict[str, Any]) -> SplitFileResult:
-    written = record["written"]
-    if written is not None:
-        written = WrittenSplit(**{**written, "files": tuple(Path(p) for p in written["files"])})
-    return SplitFileResult(written, record["label_counts"])
 
 
 def write_split_files(
@@ -196,14 +179,12 @@ def write_split_files(
     small = not options.tasks and sum(config.rows for config in configs.values()) < SMALL_EXPORT_ROWS
     if options.ranks == 1 or options.executor == "slurm" or len(jobs) < 2 or small:
         return [write_split_file(job, configs[job.config], staging, article_ids[job.split], shard_rows) for job in jobs]
-    from curation.pipeline.run import run_jobs
-
     order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i], configs))  # largest first
     results = work / "results"
     results.mkdir(parents=True, exist_ok=True)
     step = WriteSplitFiles([jobs[i] for i in order], configs, staging, article_ids, shard_rows, results)
     run_jobs([("write", [step], len(jobs))], options, work)
-    by_rank = [_result_of(json.loads((results / RESULT.format(rank=r)).read_text(encoding="utf-8"))) for r in range(len(jobs))]
+    by_rank = rank_results(results, len(jobs))
     found: list[SplitFileResult | None] = [None] * len(jobs)
     for rank, index in enumerate(order):
         found[index] = by_rank[rank]

@@ -12,6 +12,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curation.fileio import atomic_writer
 from curation.ingest import IngestError
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.steps import ERRORS, SUMMARY, MergeUnits, ReadPages, Segment, WriteUnitShards
@@ -182,6 +184,21 @@ def run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, w
     for (name, _, _), executor in zip(jobs, executors):
         check_done(executor, work / name)
     return True
+
+
+def save_rank_result(folder: str | Path, rank: int, result: Any) -> None:
+    """A rank's result (pickled) where :func:`rank_results` finds it: how a step hands back more than files."""
+    with atomic_writer(Path(folder) / f"result-{rank:05d}.pickle", binary=True) as handle:
+        pickle.dump(result, handle)
+
+
+def rank_results(folder: str | Path, ranks: int) -> list[Any]:
+    """The results :func:`save_rank_result` left in ``folder``, in rank order."""
+    found = []
+    for rank in range(ranks):
+        with (Path(folder) / f"result-{rank:05d}.pickle").open("rb") as handle:
+            found.append(pickle.load(handle))
+    return found
 
 
 @contextmanager
