@@ -52,6 +52,11 @@ class JsonlLineError(ValueError):
         self.path, self.line, self.reason = str(path), line, reason
 
 
+class EndOfSelection(Exception):
+    """Raised by a line filter (``keep``): no later line of the file is wanted, so reading stops
+    (a rank that takes a run of pages leaves the rest of the file unread)."""
+
+
 MAX_LINE_BYTES = 64 << 20  # one record; a longer line is reported and skipped, never loaded whole
 _SNIFF_BYTES = 8192
 _SKIP_CHUNK = 1 << 20
@@ -103,7 +108,7 @@ def iter_jsonl(
     keep: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line (that ``keep``, given, accepts before it
-    is parsed: a reader's cheap filter). A bad line raises :class:`JsonlLineError`,
+    is parsed: a reader's cheap filter, which may raise :class:`EndOfSelection`). A bad line raises :class:`JsonlLineError`,
     or, when an ``errors`` list is given, is appended to it so the rest of the file is still read.
     A binary file (NUL bytes near the start: an image, an archive) or a FIFO or device is one
     error, not one per line; a missing or unreadable file raises :class:`OSError`."""
@@ -131,8 +136,11 @@ def iter_jsonl(
             except UnicodeDecodeError as exc:
                 bad(number, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
                 continue
-            if not line.strip() or (keep is not None and not keep(line)):
-                continue
+            try:
+                if not line.strip() or (keep is not None and not keep(line)):
+                    continue
+            except EndOfSelection:
+                return
             record, reason = parse_json_line(line)
             if reason is None and not isinstance(record, dict):
                 reason = "a line must be a JSON object"

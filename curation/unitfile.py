@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import JsonlLineError, atomic_writer, dumps, iter_jsonl, write_jsonl
+from curation.fileio import EndOfSelection, JsonlLineError, atomic_writer, dumps, iter_jsonl, write_jsonl
 from curation.segment.pipeline import SegmentedDocument
 from curation.settings import Settings
 from curation.units import Article, Document, Unit, unit_from_record
@@ -123,7 +123,8 @@ def gzip_member(lines: Iterable[bytes]) -> bytes:
 
 
 LineFilter = Callable[[str], bool]
-"""Told each line of a units file in order, says whether to decode it (a skipped line costs no JSON parsing)."""
+"""Told each line of a units file in order, says whether to decode it (a skipped line costs no JSON
+parsing); raises :class:`~curation.fileio.EndOfSelection` when no later line is wanted."""
 
 _HEAD = re.compile(r'\{"id": "(?:[^"\\]|\\.)*", "level": "(\w+)"')
 
@@ -134,7 +135,8 @@ class PageSelector:
     ``world_size`` runs of consecutive pages; and of ``levels`` only. Ranks that share a units
     file so decode their own share, not the whole file. The level is read from the line's head as
     ``curation segment`` writes it (id, then level); any other line is parsed to know.
-    ``page`` is the number of the page of the last line seen, the same whatever the rank."""
+    ``page`` is the number of the page of the last line seen, the same whatever the rank. A rank
+    with a run stops the reading once its run has ended."""
 
     def __init__(
         self, rank: int = 0, world_size: int = 1, levels: Collection[str] | None = None, total: int | None = None
@@ -150,6 +152,8 @@ class PageSelector:
             self.page += 1
         wanted = self.levels is None or level is None or level in self.levels
         if self.run is not None:
+            if self.page >= self.run.stop:
+                raise EndOfSelection
             return wanted and self.page in self.run
         return wanted and self.page % self.world_size == self.rank
 
@@ -169,8 +173,11 @@ def _iter_compact_lines(
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip() or (keep is not None and not keep(line)):
-                    continue
+                try:
+                    if not line.strip() or (keep is not None and not keep(line)):
+                        continue
+                except EndOfSelection:
+                    return
                 try:
                     record = json.loads(line)
                     reason = None if isinstance(record, dict) else "a line must be a JSON object"

@@ -68,6 +68,23 @@ def test_ranks_decode_only_their_pages_and_together_read_the_file_as_one_reader(
     assert sorted(unit for share in shares for unit in share) == sorted(u for u in whole if not _is_sentence(u[0], pages))
     assert all(page % 3 == rank for rank, share in enumerate(shares) for _, page in share)
 
+    told: list[int] = []
+
+    def run_of(rank: int) -> list[tuple[str, int]]:
+        """(unit id, page) of the rank-th of 3 runs of the 7 pages, counting the lines the selector is told."""
+        selector = PageSelector(rank, 3, total=7)
+        told.append(0)
+        def keep(line: str) -> bool:
+            told[-1] += 1
+            return selector(line)
+        return [(unit.id, selector.page) for unit in iter_units(path, keep=keep)]
+
+    runs = [run_of(rank) for rank in range(3)]
+    assert [sorted({page for _, page in run}) for run in runs] == [[0, 1], [2, 3], [4, 5, 6]]
+    assert [unit for run in runs for unit in run] == whole  # joined in rank order: the whole file
+    lines_before = [sum(1 for _, page in whole if page < first) for first in (2, 4, 7)]
+    assert told == [lines_before[0] + 1, lines_before[1] + 1, lines_before[2]]  # reading stops where the run ends
+
 
 def _is_sentence(unit_id: str, pages: list[SegmentedDocument]) -> bool:
     return any(sentence.id == unit_id for page in pages for sentence in page.sentences)

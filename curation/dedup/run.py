@@ -23,7 +23,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,14 +193,15 @@ def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, li
 def find_duplicates_on(units: str | Path, settings: DedupSettings, options: ExecutorOptions, work: Path) -> DedupResult:
     """A build's dedup of a units file: signatures and buckets on the executor's ranks (no passage
     index: a build exports no repeated passages), clusters and containment here, where the rows
-    need them. Locally or on Ray; the same result as :func:`curation.dedup.stages.find_duplicates`
-    for any number of ranks."""
+    need them, with the file's page count. Locally or on Ray; the same clusters as
+    :func:`curation.dedup.stages.find_duplicates` for any number of ranks."""
     if options.executor == "slurm":
         raise ValueError("a build runs its dedup here or on Ray, not on Slurm (run `curation dedup --executor slurm` apart)")
+    from curation.dedup.steps import pages_counted
     from curation.pipeline.run import run_jobs
 
     work.mkdir(parents=True, exist_ok=True)
     _clear(work)
     job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings)
     run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
-    return clusters_stage(work, settings)
+    return replace(clusters_stage(work, settings), pages=pages_counted(job))

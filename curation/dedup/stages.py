@@ -30,6 +30,7 @@ class DedupResult:
 
     clusters: list[Cluster] = field(default_factory=list)
     contained: list[Contained] = field(default_factory=list)
+    pages: int | None = None  # the units file's pages, when ranks that read all of it counted them
 
 
 def signatures_stage(work: Path, items: Iterable[tuple[int, str, str]], settings: DedupSettings, rank: int = 0) -> int:

@@ -22,6 +22,7 @@ from curation.dedup.items import DEDUP_LEVELS, dedup_items
 from curation.dedup.passages import PassageIndex
 from curation.dedup.run import DedupJob, finish, passages_path
 from curation.dedup.stages import buckets_stage, signatures_stage
+from curation.pipeline.run import rank_results, save_rank_result
 from curation.settings import DedupSettings
 from curation.unitfile import PageSelector, iter_units
 from curation.units import Unit
@@ -33,7 +34,8 @@ class ReadUnitPages(PipelineStep):
     """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``,
     the lines of other ranks' pages not decoded (nor sentences, when ``sentences`` is off: only
     the repeated passages read them). Unreadable lines are skipped here: the last stage reads
-    the file once more and names them."""
+    the file once more and names them. Rank 0, which sees every line, leaves the file's page
+    count (:func:`pages_counted`), which a build's rows pass needs to share the pages out."""
 
     name = "read unit pages"
     type = "READER"
@@ -57,6 +59,13 @@ class ReadUnitPages(PipelineStep):
         if page:
             self.stat_update("pages")
             yield number, page
+        if rank == 0:
+            save_rank_result(self.job.work, 0, pages.page + 1)
+
+
+def pages_counted(job: DedupJob) -> int:
+    """The page count rank 0 of :class:`ReadUnitPages` left."""
+    return int(rank_results(job.work, 1)[0])
 
 
 class DedupSignatures(PipelineStep):

@@ -220,7 +220,7 @@ def _build(
         str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
         cluster_of, str(work / "rows"), os.getcwd(),
     )
-    rows = rows_pass(job, executor, on_documents)
+    rows = rows_pass(job, executor, on_documents, found.pages)
     report.documents, report.extractors = rows.documents, rows.extractors
     report.problems.extend(rows.unreadable)
     report.problems.extend(labels.finish())

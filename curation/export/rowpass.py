@@ -198,10 +198,13 @@ def count_pages(units: str | Path) -> int:
     return pages.page + 1
 
 
-def rows_pass(job: RowsJob, options: ExecutorOptions | None, on_documents: Callable[[int], None] | None = None) -> RowsPart:
+def rows_pass(
+    job: RowsJob, options: ExecutorOptions | None, on_documents: Callable[[int], None] | None = None, pages: int | None = None
+) -> RowsPart:
     """The whole pass, its parts joined in page order and what they learnt of the annotations
     absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
-    rank or on Slurm (whose queue the build cannot wait in)."""
+    rank or on Slurm (whose queue the build cannot wait in). ``pages``: the units file's page
+    count when already known (dedup's ranks count it), else it is counted first."""
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
     if options.ranks == 1 or options.executor == "slurm":
@@ -210,7 +213,7 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, on_documents: Calla
         return _joined([part], job.labels)
     from curation.pipeline.run import rank_results, run_jobs
 
-    pages = count_pages(job.units)
+    pages = count_pages(job.units) if pages is None else pages
     ranks = min(options.ranks, max(pages, 1))
     run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work))
     parts = rank_results(job.work, ranks)

@@ -16,7 +16,8 @@ from curation.fileio import write_jsonl
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import run_segment
 from curation.settings import DedupSettings
-from curation.unitfile import UnitFile
+from curation.export.rowpass import count_pages
+from curation.unitfile import UnitFile, iter_units
 from tests.dedup.conftest import OTHER_STORY, SEEDS, STORY
 
 LINE = "تابعونا على مواقع التواصل الاجتماعي"
@@ -83,10 +84,11 @@ def test_the_ray_executor_writes_the_same_bytes(units: Path, tmp_path: Path, loc
         assert dedup(units, tmp_path / "ray", executor="ray", workers=2) == local
 
 
-def test_a_builds_dedup_on_ranks_finds_what_the_stages_here_find_even_in_a_reused_folder(units: Path, tmp_path: Path) -> None:
+def test_a_builds_dedup_on_ranks_finds_what_the_stages_here_find_even_in_a_reused_folder_and_counts_the_pages(units: Path, tmp_path: Path) -> None:
     here = find_duplicates(dedup_items(UnitFile(units)))
     work = tmp_path / "work"
     find_duplicates_on(units, DedupSettings(), ExecutorOptions(workers=2, tasks=3), work)  # leaves a rank 2
     on_ranks = find_duplicates_on(units, DedupSettings(), ExecutorOptions(workers=2), work)
     assert here.clusters and here.contained
     assert (on_ranks.clusters, on_ranks.contained) == (here.clusters, here.contained)
+    assert on_ranks.pages == count_pages(units) == sum(1 for _ in iter_units(units, "document"))
