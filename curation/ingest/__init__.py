@@ -12,15 +12,16 @@ import glob
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import check_encoding, files_under
-from curation.ingest.base import IngestError, canonical_text, canonicalize, problem_with_bytes, read_page_bytes
+from curation.ingest.base import IngestError, PageItem, canonical_text, canonicalize, loaded, problem_with_bytes, read_page_bytes
 from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
-from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, read_jsonl_file
+from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, jsonl_pages, read_jsonl_file
 from curation.ingest.page import HEADER_KEY
-from curation.ingest.warc import WARC_SUFFIXES, read_warc_file
+from curation.ingest.warc import WARC_SUFFIXES, read_warc_file, warc_pages
 from curation.units import Document, Provenance, sha256_hex
 
 __all__ = [
@@ -29,10 +30,12 @@ __all__ = [
     "HtmlSettings",
     "IngestError",
     "IngestSettings",
+    "PageItem",
     "MetadataFields",
     "canonical_text",
     "canonicalize",
     "expand_inputs",
+    "find_pages",
     "read_documents",
     "read_html_file",
     "read_jsonl_file",
@@ -174,24 +177,31 @@ def read_documents(
     notices that change nothing the user must fix (a ``.txt`` that is HTML) to ``warnings``.
     ``settings``, when given, replaces ``text_field``, ``fields``, ``html`` and ``encoding`` (of
     .txt and .jsonl pages; None: UTF-8, and a page that is not says which encoding it looks like)."""
-    if settings is not None:
-        text_field, fields, html, encoding = settings.text_field, settings.fields, settings.html, settings.encoding
+    if settings is None:
+        settings = IngestSettings(text_field, fields, html, encoding)
+    for item in loaded(find_pages(inputs, errors, settings, warnings)):
+        if isinstance(item, IngestError):
+            errors.append(item)
+        else:
+            yield item
+
+
+def find_pages(
+    inputs: Iterable[str | Path], errors: list[IngestError], settings: IngestSettings, warnings: list[IngestError] | None = None
+) -> Iterator[PageItem]:
+    """The pages of files, folders and globs in order, each made only when called (a file's
+    problems found while listing it come in their place): :func:`read_documents` makes them all,
+    a rank of ``curation segment`` only its own. Inputs that cannot be expanded go to ``errors``;
+    a ``.txt`` read as HTML is told in ``warnings`` when its page is made."""
+    html, encoding = settings.html, settings.encoding
     for path in expand_inputs(inputs, errors):
         if _has_suffix(path, JSONL_SUFFIXES):
-            items: Iterable[Document | IngestError] = read_jsonl_file(path, text_field, fields, encoding, html)
+            yield from jsonl_pages(path, settings.text_field, settings.fields, encoding, html)
         elif _has_suffix(path, TEXT_SUFFIXES):
-            items = (read_text_file(path, html, warnings, encoding),)
+            yield partial(read_text_file, path, html, warnings, encoding)
         elif _has_suffix(path, HTML_SUFFIXES):
-            items = (read_html_file(path, html),)
+            yield partial(read_html_file, path, html)
         elif _has_suffix(path, WARC_SUFFIXES):
-            items = read_warc_file(path, html)
+            yield from warc_pages(path, html)
         else:
-            errors.append(
-                IngestError(str(path), "unsupported file type (expected .txt, .jsonl, .html or .warc, optionally .gz)")
-            )
-            continue
-        for item in items:
-            if isinstance(item, IngestError):
-                errors.append(item)
-            else:
-                yield item
+            yield IngestError(str(path), "unsupported file type (expected .txt, .jsonl, .html or .warc, optionally .gz)")

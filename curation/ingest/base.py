@@ -6,11 +6,15 @@ import gzip
 import stat
 import unicodedata
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 from curation.fileio import DecodeProblem, decode_text
+
+if TYPE_CHECKING:
+    from curation.units import Document
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_PAGE_BYTES = 64 << 20
@@ -29,6 +33,19 @@ class IngestError:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.reason}"
+
+
+PageLoader = Callable[[], Union["Document", IngestError]]
+"""A page found in an input but not yet made a document: the costly part (JSON parsing, HTML
+extraction) waits for the call, so ranks that share an input each make only their own pages."""
+PageItem = Union[IngestError, PageLoader]
+"""What a file's reader yields: a problem found while listing its pages, or a page to make."""
+
+
+def loaded(items: Iterable[PageItem]) -> Iterator[Union["Document", IngestError]]:
+    """Every page of ``items`` made (for a reader that wants them all, in one process)."""
+    for item in items:
+        yield item if isinstance(item, IngestError) else item()
 
 
 def canonical_text(raw: bytes, encoding: str | None = None) -> str:

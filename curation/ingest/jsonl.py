@@ -10,12 +10,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import MAX_LINE_BYTES, bounded_lines, parse_json_line
-from curation.ingest.base import IngestError, canonical_text, canonicalize, not_a_regular_file, open_binary
-from curation.ingest.base import problem_with_bytes
+from curation.ingest.base import IngestError, PageItem, canonical_text, canonicalize, loaded, not_a_regular_file
+from curation.ingest.base import open_binary, problem_with_bytes
 from curation.ingest.html import HtmlSettings, extract_html, looks_like_html, page_header
 from curation.ingest.page import HEADER_KEY, HeaderKind, compose_page, one_line
 from curation.units import Document, Provenance, sha256_hex
@@ -79,17 +80,17 @@ class MetadataFields:
 DEFAULT_FIELDS = MetadataFields()
 
 
-def read_jsonl_file(
+def jsonl_pages(
     path: Path,
     text_field: str = "text",
     fields: MetadataFields = DEFAULT_FIELDS,
     encoding: str | None = None,
     html: HtmlSettings | None = None,
-) -> Iterator[Document | IngestError]:
-    """One page per JSONL line: ``text_field`` is the body, every other field is metadata. A line
-    longer than :data:`~curation.fileio.MAX_LINE_BYTES` is reported and skipped, never loaded.
-    With ``html`` settings, a text that is an HTML page goes through the extractor (its title,
-    author and date fill the header lines the record's own fields leave empty)."""
+) -> Iterator[PageItem]:
+    """One page per JSONL line, made when called: ``text_field`` is the body, every other field
+    is metadata. A line longer than :data:`~curation.fileio.MAX_LINE_BYTES` is reported and
+    skipped, never loaded. With ``html`` settings, a text that is an HTML page goes through the
+    extractor (its title, author and date fill the header lines the record's own fields leave empty)."""
     problem = not_a_regular_file(path)
     if problem:
         yield IngestError(str(path), problem)
@@ -99,23 +100,32 @@ def read_jsonl_file(
     except OSError as exc:
         yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
         return
-    produced = False
+    lines = 0
     with handle:
         try:
             for number, raw in bounded_lines(handle):
                 if raw is None:
+                    lines += 1
                     yield IngestError(str(path), f"line longer than {MAX_LINE_BYTES:,} bytes: skipped", number)
-                    continue
-                if not raw.strip():
-                    continue
-                item = _jsonl_line(path, number, raw, text_field, fields, encoding, html)
-                produced = produced or isinstance(item, Document)
-                yield item
+                elif raw.strip():
+                    lines += 1
+                    yield partial(_jsonl_line, path, number, raw, text_field, fields, encoding, html)
         except (OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a truncated or damaged .gz
             yield IngestError(str(path), f"cannot read: {exc}")
             return
-    if not produced:
-        yield IngestError(str(path), "empty: no JSONL record with text")
+    if not lines:
+        yield IngestError(str(path), "empty: no JSONL record")
+
+
+def read_jsonl_file(
+    path: Path,
+    text_field: str = "text",
+    fields: MetadataFields = DEFAULT_FIELDS,
+    encoding: str | None = None,
+    html: HtmlSettings | None = None,
+) -> Iterator[Document | IngestError]:
+    """Every page of :func:`jsonl_pages`, made."""
+    return loaded(jsonl_pages(path, text_field, fields, encoding, html))
 
 
 def _jsonl_line(

@@ -9,9 +9,10 @@ single HTML page, an HTML record with no main text and a damaged archive are rep
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from curation.ingest.base import MAX_PAGE_BYTES, IngestError, not_a_regular_file
+from curation.ingest.base import MAX_PAGE_BYTES, IngestError, PageItem, loaded, not_a_regular_file
 from curation.ingest.html import HtmlSettings, html_document
 from curation.units import Document
 
@@ -33,9 +34,9 @@ def _html_payload(record) -> bool:  # noqa: ANN001 - warcio's record type is unt
     return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES
 
 
-def read_warc_file(path: Path, settings: HtmlSettings) -> Iterator[Document | IngestError]:
-    """One document per HTML page in the archive; ``line`` in errors and provenance is the
-    record's 1-based position in the archive."""
+def warc_pages(path: Path, settings: HtmlSettings) -> Iterator[PageItem]:
+    """One page per HTML page in the archive, extracted when called; ``line`` in errors and
+    provenance is the record's 1-based position in the archive."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -59,11 +60,16 @@ def read_warc_file(path: Path, settings: HtmlSettings) -> Iterator[Document | In
                     yield IngestError(str(path), f"page {url} is cut short (a truncated archive): not read", number)
                     continue
                 pages += 1
-                yield html_document(
-                    raw, settings, path=str(path), source_key=f"{path.name}#{url or number}", line=number, url=url
+                yield partial(
+                    html_document, raw, settings, path=str(path), source_key=f"{path.name}#{url or number}", line=number, url=url
                 )
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
         yield IngestError(str(path), f"damaged WARC after record {number}: {exc}".replace("\n", " "))
         return
     if not pages:
         yield IngestError(str(path), "no HTML page in this WARC (only requests, metadata or other content types)")
+
+
+def read_warc_file(path: Path, settings: HtmlSettings) -> Iterator[Document | IngestError]:
+    """Every page of :func:`warc_pages`, made."""
+    return loaded(warc_pages(path, settings))

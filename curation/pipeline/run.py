@@ -239,9 +239,9 @@ def run_segment(
     tasks = options.ranks
     with _work_folder(options, output) as work:
         shards, errors_path = work / "shards", work / ERRORS
-        read = ReadPages(tuple(inputs), settings.ingest, str(errors_path))
+        read = ReadPages(tuple(inputs), settings.ingest, str(shards))
         first = make_executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
-        merge = make_executor(options, [MergeUnits(shards, tasks, output, settings)], 1, work / "merge", "merge", depends=first)
+        merge = make_executor(options, [MergeUnits(shards, tasks, output, settings, errors_path)], 1, work / "merge", "merge", depends=first)
         log = None if options.verbose else work / LOG
         if options.executor == "local":
             run_watched(merge, first, log)

@@ -21,7 +21,7 @@ from typing import Any
 from datatrove.pipeline.base import PipelineStep
 
 from curation.fileio import atomic_writer
-from curation.ingest import IngestError, IngestSettings, read_documents
+from curation.ingest import IngestError, IngestSettings, find_pages
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
 from curation.unitfile import compact_line, expand_record, gzip_member, is_compact, write_settings, write_unit_records
@@ -31,8 +31,9 @@ SHARD = "units-{rank:05d}.jsonl.gz"
 ERRORS = "ingest-errors.jsonl"
 SUMMARY = "summary.json"
 BLOCK = 256
-"""Documents a block: the unit of sharding (block ``b`` goes to rank ``b % world_size``) and one
-gzip member of the units file, so the file's bytes do not depend on the number of ranks."""
+"""Pages a block (an input's pages, readable or not): the unit of sharding (block ``b`` goes to
+rank ``b % world_size``) and one gzip member of the units file (a block without a readable page
+has none), so the file's bytes do not depend on the number of ranks."""
 COUNTED = ("documents", "articles (main)", "articles (teaser)", "sentences")
 
 
@@ -41,33 +42,59 @@ def shard_path(folder: str | Path, rank: int) -> Path:
 
 
 class ReadPages(PipelineStep):
-    """The documents of blocks ``rank, rank + world_size, ...`` of the inputs (files, folders,
-    globs), read with the run's ingest settings, with their index in the whole input. Every rank reads the input in
-    the same order (ingest sorts what it expands); rank 0 writes the unreadable files and lines,
-    and the notices (a ``.txt`` that is HTML), to ``errors_path``: a worker's stderr goes to a log
-    file, so nothing a user must see may be left to it."""
+    """The documents of blocks ``rank, rank + world_size, ...`` of the inputs' pages (files,
+    folders, globs), read with the run's ingest settings, with their page's index in the whole
+    input. Every rank lists the inputs in the same order (ingest sorts what it expands) but makes
+    only its own pages (no JSON parsing, no HTML extraction of the others'). The problems and
+    notices (a ``.txt`` that is HTML) of its pages go to the rank's problems file, each with its
+    page's index, and the merge puts them in input order: a worker's stderr goes to a log file,
+    so nothing a user must see may be left to it."""
 
     name = "read pages"
     type = "READER"
 
-    def __init__(self, inputs: tuple[str, ...], ingest: IngestSettings, errors_path: str | None = None) -> None:
+    def __init__(self, inputs: tuple[str, ...], ingest: IngestSettings, problems: str) -> None:
         super().__init__()
-        self.inputs, self.ingest, self.errors_path = tuple(inputs), ingest, errors_path
+        self.inputs, self.ingest, self.problems = tuple(inputs), ingest, str(Path(problems).resolve())
         self.cwd = os.getcwd()  # inputs as given stay the provenance written into the units
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, Document]]:
         os.chdir(self.cwd)
-        errors: list[IngestError] = []
+        unexpanded: list[IngestError] = []
         warnings: list[IngestError] = []
-        for index, document in enumerate(read_documents(self.inputs, errors, warnings=warnings, settings=self.ingest)):
-            if index // BLOCK % world_size == rank:
-                self.stat_update("documents")
-                yield index, document
-        if rank == 0 and self.errors_path:
-            with atomic_writer(self.errors_path) as handle:
-                for kind, found in (("error", errors), ("warning", warnings)):
-                    for item in found:
-                        handle.write(json.dumps({"kind": kind, "path": item.path, "line": item.line, "reason": item.reason}) + "\n")
+        found: list[tuple[int, str, IngestError]] = []  # (page index, kind, problem)
+        for index, item in enumerate(find_pages(self.inputs, unexpanded, self.ingest, warnings)):
+            if index // BLOCK % world_size != rank:
+                continue
+            page = item if isinstance(item, IngestError) else item()
+            found.extend((index, "warning", warning) for warning in warnings)
+            warnings.clear()
+            if isinstance(page, IngestError):
+                found.append((index, "error", page))
+                continue
+            self.stat_update("documents")
+            yield index, page
+        if rank == 0:  # inputs that could not be expanded: every rank finds them, one tells
+            found[:0] = [(-1, "error", problem) for problem in unexpanded]
+        Path(self.problems).mkdir(parents=True, exist_ok=True)
+        with atomic_writer(_problems_path(self.problems, rank)) as handle:
+            for index, kind, item in found:
+                handle.write(json.dumps({"page": index, "kind": kind, "path": item.path, "line": item.line, "reason": item.reason}) + "\n")
+
+
+def _problems_path(folder: str | Path, rank: int) -> Path:
+    return Path(folder) / f"problems-{rank:05d}.jsonl"
+
+
+def merge_problems(folder: str | Path, ranks: int, output: str | Path) -> None:
+    """The ranks' problems files as one, in input order (each page's problems come from one rank)."""
+    found = []
+    for rank in range(ranks):
+        with _problems_path(folder, rank).open(encoding="utf-8") as handle:
+            found.extend(handle.readlines())
+    found.sort(key=lambda line: json.loads(line)["page"])  # stable: a page's problems keep their order
+    with atomic_writer(output) as handle:
+        handle.writelines(found)
 
 
 class Segment(PipelineStep):
@@ -91,7 +118,7 @@ class Segment(PipelineStep):
 
 class WriteUnitShards(PipelineStep):
     """One compact units file per rank (``units-<rank>.jsonl.gz``): a gzip member per block of
-    its documents, with the members' lengths and the unit counts in ``units-<rank>.json``."""
+    its documents, with each member's block and length and the unit counts in ``units-<rank>.json``."""
 
     name = "write unit shards"
     type = "WRITER"
@@ -102,7 +129,7 @@ class WriteUnitShards(PipelineStep):
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         counts = dict.fromkeys(COUNTED, 0)
-        members: list[int] = []
+        members: list[tuple[int, int]] = []  # (block, bytes)
 
         def lines(documents: Iterable[tuple[int, SegmentedDocument]]) -> Iterator[bytes]:
             for _, segmented in documents:
@@ -115,8 +142,8 @@ class WriteUnitShards(PipelineStep):
 
         Path(self.folder).mkdir(parents=True, exist_ok=True)
         with atomic_writer(shard_path(self.folder, rank), binary=True) as handle:
-            for _, documents in itertools.groupby(data or (), key=lambda item: item[0] // BLOCK):
-                members.append(handle.write(gzip_member(lines(documents))))
+            for block, documents in itertools.groupby(data or (), key=lambda item: item[0] // BLOCK):
+                members.append((block, handle.write(gzip_member(lines(documents)))))
         with atomic_writer(_index_path(self.folder, rank)) as handle:
             json.dump({"members": members, "counts": counts}, handle)
         self.stat_update("records", value=sum(counts.values()))
@@ -128,14 +155,17 @@ def _index_path(folder: str | Path, rank: int) -> Path:
 
 
 def merged_members(folder: str | Path, shards: int) -> Iterator[bytes]:
-    """The shards' gzip members in input order: block ``b`` is the next member of shard
-    ``b % shards``, so dealing one member from each shard in turn restores the input's order."""
-    sizes = [json.loads(_index_path(folder, rank).read_text(encoding="utf-8"))["members"] for rank in range(shards)]
+    """The shards' gzip members in input order: each shard holds its blocks in order, so reading
+    the members of all shards by block number restores the input's order."""
+    members = sorted(
+        (block, rank, size)
+        for rank in range(shards)
+        for block, size in json.loads(_index_path(folder, rank).read_text(encoding="utf-8"))["members"]
+    )
     with ExitStack() as stack:
         handles = [stack.enter_context(shard_path(folder, rank).open("rb")) for rank in range(shards)]
-        for block in range(sum(map(len, sizes))):
-            rank = block % shards
-            yield handles[rank].read(sizes[rank][block // shards])
+        for _, rank, size in members:
+            yield handles[rank].read(size)
 
 
 def _expanded(members: Iterable[bytes]) -> Iterator[dict[str, Any]]:
@@ -153,16 +183,17 @@ def _expanded(members: Iterable[bytes]) -> Iterator[dict[str, Any]]:
 
 class MergeUnits(PipelineStep):
     """One task: the shards of ``shards`` ranks joined into the units file (their gzip members
-    end to end: nothing is recompressed), the settings written beside it, the counts summed,
-    then the shards removed (the units file holds them)."""
+    end to end: nothing is recompressed), the settings written beside it, the counts summed and
+    the problems put in input order into ``problems``, then the shards removed (the units file
+    holds them)."""
 
     name = "merge units"
     type = "WRITER"
 
-    def __init__(self, folder: str | Path, shards: int, output: str | Path, settings: Settings) -> None:
+    def __init__(self, folder: str | Path, shards: int, output: str | Path, settings: Settings, problems: str | Path) -> None:
         super().__init__()
         self.folder, self.shards = str(Path(folder).resolve()), shards
-        self.output, self.settings = str(Path(output).resolve()), settings
+        self.output, self.settings, self.problems = str(Path(output).resolve()), settings, str(Path(problems).resolve())
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         counts = dict.fromkeys(COUNTED, 0)
@@ -176,9 +207,10 @@ class MergeUnits(PipelineStep):
         else:
             write_unit_records(self.output, _expanded(merged_members(self.folder, self.shards)))
         write_settings(self.output, self.settings)
+        merge_problems(self.folder, self.shards, self.problems)
         with atomic_writer(Path(self.folder) / SUMMARY) as handle:
             json.dump(counts, handle)
         for shard in range(self.shards):
-            shard_path(self.folder, shard).unlink(missing_ok=True)
-            _index_path(self.folder, shard).unlink(missing_ok=True)
+            for path in (shard_path(self.folder, shard), _index_path(self.folder, shard), _problems_path(self.folder, shard)):
+                path.unlink(missing_ok=True)
         return iter(())

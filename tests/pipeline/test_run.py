@@ -16,7 +16,8 @@ import pytest
 from curation.ingest import IngestSettings
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import run_watched, run_segment
-from curation.pipeline.steps import BLOCK
+from curation.ingest import IngestSettings, jsonl
+from curation.pipeline.steps import BLOCK, ReadPages
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
 from curation.unitfile import iter_unit_records, read_settings
@@ -28,8 +29,8 @@ PAGES = 3 * BLOCK + 5
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Pages in one JSONL file (the seeds' paragraphs as separate pages, numbered) plus the seeds
-    themselves and a broken line: more blocks of documents than ranks, a count no rank count or
-    block size divides."""
+    themselves and three broken lines in three blocks: more blocks of documents than ranks, a
+    count no rank count or block size divides."""
     folder = tmp_path_factory.mktemp("pages")
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     chunks = [chunk for text in texts for chunk in text.split("\n\n\n") if chunk.strip()][:5]
@@ -37,7 +38,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
         json.dumps({"id": f"p{i}", "text": f"{chunks[i % len(chunks)]}\n\nالصفحة {i}"}, ensure_ascii=False)
         for i in range(PAGES)
     ]
-    lines.insert(2, "{not json")
+    lines.insert(2, "{not json")  # a problem in block 0, then in blocks 1 and 2 (other ranks')
+    lines.insert(BLOCK + 11, json.dumps({"id": "no-text", "title": "عنوان"}))
+    lines.insert(2 * BLOCK + 6, "[1]")
     (folder / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for path in SEEDS.glob("*.txt"):
         (folder / path.name).write_bytes(path.read_bytes())
@@ -46,7 +49,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def segment(pages: Path, output: Path, **options: object) -> bytes:
     run = run_segment([str(pages)], output, options=ExecutorOptions(**options))  # type: ignore[arg-type]
-    assert [str(e) for e in run.errors] == [f"{pages / 'pages.jsonl'}:3: invalid JSON: Expecting property name enclosed in double quotes at column 2"]
+    assert [str(e) for e in run.errors] == [  # in input order, whichever rank found them
+        f"{pages / 'pages.jsonl'}:3: invalid JSON: Expecting property name enclosed in double quotes at column 2",
+        f"{pages / 'pages.jsonl'}:{BLOCK + 12}: no text in field 'text'",
+        f"{pages / 'pages.jsonl'}:{2 * BLOCK + 7}: a JSONL line must be an object",
+    ]
     assert run.counts["documents"] == len(list(iter_unit_records(output, "document")))
     return output.read_bytes()
 
@@ -61,6 +68,23 @@ def test_one_and_two_workers_write_the_same_bytes(pages: Path, tmp_path: Path) -
     documents = [r["id"] for r in iter_unit_records(tmp_path / "one.jsonl", "document")]
     assert len(documents) == PAGES + 2 and len(set(documents)) == len(documents)
     assert not list(tmp_path.glob(".*.work")), "the work folder of a local run is removed"
+
+
+def test_a_rank_makes_only_the_pages_of_its_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps({"text": f"الصفحة {i}."}, ensure_ascii=False) + "\n" for i in range(2 * BLOCK + 3)), encoding="utf-8")
+    made: list[int] = []
+    make = jsonl._jsonl_line
+
+    def counted(path: Path, number: int, *rest: object) -> object:
+        made.append(number)
+        return make(path, number, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jsonl, "_jsonl_line", counted)
+    shares = [list(ReadPages((str(path),), IngestSettings(), str(tmp_path / "problems")).run(rank=rank, world_size=2)) for rank in (0, 1)]
+    assert [index for index, _ in shares[0]] == [*range(BLOCK), *range(2 * BLOCK, 2 * BLOCK + 3)]
+    assert [index for index, _ in shares[1]] == list(range(BLOCK, 2 * BLOCK))
+    assert sorted(made) == list(range(1, 2 * BLOCK + 4))  # every line parsed once, by one rank
 
 
 def test_settings_are_recorded_beside_the_units_and_change_the_cut(pages: Path, tmp_path: Path) -> None:
