@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
 
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
