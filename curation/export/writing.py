@@ -156,6 +156,7 @@ class WriteSplitFiles(PipelineStep):
         job = self.jobs[rank]
         result = write_split_file(job, self.configs[job.config], self.staging, self.article_ids[job.split], self.shard_rows)
         save_rank_result(self.results, rank, result)
+        pa.default_memory_pool().release_unused()  # a worker takes job after job: what Arrow freed goes back now
         return iter(())
 
 

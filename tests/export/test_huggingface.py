@@ -14,8 +14,8 @@ from curation.export.huggingface import ROW_GROUP_ROWS, SplitWriter
 SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string()), ("index", pa.int32())])
 # texts all different and long enough that a row group's column outgrows Parquet's dictionary and
 # its pages: where pages are cut must not depend on the batches
-ROWS = [{"id": f"u{i}", "text": f"{'خبر ' * (i % 40)}{i:06d}" * 3, "index": i} for i in range(2 * ROW_GROUP_ROWS + 5_000)]
-SHARD_ROWS = ROW_GROUP_ROWS + 2_000
+SHARD_ROWS = 2 * ROW_GROUP_ROWS + ROW_GROUP_ROWS // 2
+ROWS = [{"id": f"u{i}", "text": f"{'خبر ' * (i % 40)}{i:06d}" * 30, "index": i} for i in range(2 * SHARD_ROWS + ROW_GROUP_ROWS)]
 
 
 def write(folder: Path, batch_rows: int, rows: list[dict] = ROWS) -> SplitWriter:
@@ -38,18 +38,18 @@ def test_shards_and_row_groups_are_cut_at_the_same_rows_whatever_the_batches(tmp
     assert written.num_bytes == reference.num_bytes
     groups = [pq.ParquetFile(p).metadata for p in written.files]
     assert [[m.row_group(i).num_rows for i in range(m.num_row_groups)] for m in groups] == [
-        [ROW_GROUP_ROWS, 2_000], [ROW_GROUP_ROWS, 2_000], [1_000]
+        [ROW_GROUP_ROWS, ROW_GROUP_ROWS, ROW_GROUP_ROWS // 2], [ROW_GROUP_ROWS, ROW_GROUP_ROWS, ROW_GROUP_ROWS // 2], [ROW_GROUP_ROWS]
     ]
     rows = [row for p in written.files for row in pq.read_table(p).to_pylist()]
     assert rows == ROWS
 
 
 def test_a_split_short_of_its_rows_is_an_error_and_leaves_no_unfinished_shard(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="expected 25000 rows"):
-        write(tmp_path, 2_000, ROWS[:23_000])  # the second shard has its first row group, not its last
+    with pytest.raises(ValueError, match=f"expected {len(ROWS)} rows"):
+        write(tmp_path, 2_000, ROWS[: SHARD_ROWS + ROW_GROUP_ROWS + 100])  # the second shard has its first row group, not its last
     assert [p.name for p in (tmp_path / "data" / "articles").iterdir()] == ["train-00000-of-00003.parquet"]
 
 
 def test_more_rows_than_promised_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="more than the expected 25000 rows"):
+    with pytest.raises(ValueError, match=f"more than the expected {len(ROWS)} rows"):
         write(tmp_path, 2_000, [*ROWS, ROWS[0]])
