@@ -9,6 +9,8 @@ written; on Slurm it returns once both jobs are submitted (the merge job depends
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import json
 import multiprocessing
 import os
@@ -136,6 +138,8 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
     forever for the task that worker held, so the child and its workers are stopped and
     :class:`PipelineFailed` raised. (In a child, so that no pool is left behind in this process.)"""
     method = "fork" if _fork_is_safe() else "spawn"
+    if method == "fork":
+        give_back_freed_memory()
     arguments = (executor.run, str(log) if log else None)
     process = multiprocessing.get_context(method).Process(target=_run_logged, args=arguments, name="curation-pipeline")
     process.start()
@@ -156,6 +160,17 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
+
+
+def give_back_freed_memory() -> None:
+    """Hand the heap pages this process has freed back to the system before forking workers: a
+    forked worker's resident size counts every page it shares with its parent, so pages that
+    glibc's allocator keeps after a stage freed them would count again in every worker (about
+    20 MB of a build of ANT after its splits, where it is 2 MB on 30% of ANT)."""
+    gc.collect()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only; elsewhere nothing to do
+    if trim is not None:
+        trim(0)
 
 
 def check_done(executor: Any, logs: Path) -> None:
