@@ -47,6 +47,9 @@ def test_pull_killed_9_at_random_points_loses_and_doubles_nothing(studio_server:
                "--data-dir", str(state), "-o", str(store)]  # fmt: skip
     env = {"LABEL_STUDIO_API_KEY": studio_server.api_key}
     created: set[str] = set()
+    started = time.monotonic()
+    assert run_cli(command[1:], tmp_path, env=env).returncode == 0  # a whole pull: how long one takes here
+    whole = time.monotonic() - started
     killed = 0
     rounds = 3
     per_round = max(1, len(tasks) // rounds)
@@ -56,7 +59,7 @@ def test_pull_killed_9_at_random_points_loses_and_doubles_nothing(studio_server:
             created.add(str(client.annotations.create(task, result=_stance(rng.choice(["favor", "against"]))).id))
         victim = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(2, 10))
+        time.sleep(rng.uniform(0.3, 1.2) * whole)  # before its end, or (rarely) after it
         victim.send_signal(signal.SIGKILL)
         killed += victim.wait() == -signal.SIGKILL
         if store.exists():  # whatever the moment, the store is whole: every line reads
