@@ -21,7 +21,7 @@ from curation.ingest.base import IngestError, PageItem, canonical_text, canonica
 from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
 from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, jsonl_pages, read_jsonl_file
 from curation.ingest.page import HEADER_KEY
-from curation.ingest.warc import WARC_SUFFIXES, read_warc_file, warc_pages
+from curation.ingest.warc import WARC_SUFFIXES, warc_pages
 from curation.units import Document, Provenance, sha256_hex
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "read_html_file",
     "read_jsonl_file",
     "read_text_file",
-    "read_warc_file",
     "text_document",
 ]
 

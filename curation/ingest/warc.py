@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from curation.ingest.base import MAX_PAGE_BYTES, IngestError, PageItem, loaded, not_a_regular_file
+from curation.ingest.base import MAX_PAGE_BYTES, IngestError, PageItem, not_a_regular_file
 from curation.ingest.html import HtmlSettings, html_document
-from curation.units import Document
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -68,8 +67,3 @@ def warc_pages(path: Path, settings: HtmlSettings) -> Iterator[PageItem]:
         return
     if not pages:
         yield IngestError(str(path), "no HTML page in this WARC (only requests, metadata or other content types)")
-
-
-def read_warc_file(path: Path, settings: HtmlSettings) -> Iterator[Document | IngestError]:
-    """Every page of :func:`warc_pages`, made."""
-    return loaded(warc_pages(path, settings))
