@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from curation.errors import CurationError
+
 
 def _default_file_mode() -> int:
     umask = os.umask(0)
@@ -187,7 +189,7 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
-class DecodeProblem(ValueError):
+class DecodeProblem(CurationError, ValueError):
     """Bytes that are not text in the expected encoding; the message says which encoding they
     probably are and how to read them (``--encoding``)."""
 

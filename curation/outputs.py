@@ -11,10 +11,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from curation.errors import CurationError
+
 STDOUT = "-"
 
 
-class OutputOverInput(ValueError):
+class OutputOverInput(CurationError, ValueError):
     """An output path names an input (or another output) of the same command."""
 
 

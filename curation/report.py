@@ -33,6 +33,7 @@ from curation.dedup import (
     label_conflicts,
     meta_labels,
 )
+from curation.errors import CurationError
 from curation.fileio import atomic_writer
 from curation.units import Annotation, EntitySpan, unit_from_record
 
@@ -51,7 +52,7 @@ _TASK_LEVELS = ("article", "sentence")  # what annotators get as tasks; document
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-class NotAnInput(ValueError):
+class NotAnInput(CurationError, ValueError):
     """A file given to the report from which nothing at all could be read: not the kind asked for
     (a PNG, a store given as units...). The report is then not written: an empty page would pass
     for a corpus with nothing in it."""
@@ -169,7 +170,9 @@ def _shown(value: Sequence[Any]) -> str:
 def family_figures(annotations: Sequence[Annotation]) -> list[FamilyFigures]:
     """Agreement per family and label over the annotators' independent answers, and every unit on
     which they differ (what a review should look at first)."""
-    from curation.agreement import agreement_report  # krippendorff and numpy: only with annotations
+    from curation.agreement import (
+        agreement_report,  # krippendorff and numpy: only with annotations
+    )
 
     report = agreement_report(annotations)
     figures = []

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-from io import StringIO
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from curation.errors import CurationError
 from curation.fileio import atomic_writer
 from curation.schemas import bundled_schema
 
@@ -29,12 +30,11 @@ _SERVER_KEYS = {"url"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(CurationError, ValueError):
     """A workspace file that cannot be used; ``problems`` are ``file:line key: message`` lines."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+        super().__init__("; ".join(problems), problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +187,9 @@ def load_workspace(file: str | Path) -> Workspace:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkspaceError([f"{file}: cannot read workspace file: {getattr(exc, 'strerror', None) or exc}"]) from None
-    from ruamel.yaml import YAML  # only where a workspace file is found: `curation --help` stays light
+    from ruamel.yaml import (
+        YAML,  # only where a workspace file is found: `curation --help` stays light
+    )
     from ruamel.yaml.error import MarkedYAMLError
 
     try:

@@ -19,12 +19,13 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from curation.errors import CurationError
 from curation.export.manifest import MANIFEST_NAME, relative
 
 SHOWN_FILES = 3
 
 
-class OutputError(ValueError):
+class OutputError(CurationError, ValueError):
     """The output folder cannot be used as asked; nothing was written, moved or removed."""
 
 

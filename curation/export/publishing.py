@@ -20,13 +20,14 @@ import httpx2
 from huggingface_hub import HfApi, constants, get_token, set_client_factory
 from huggingface_hub.utils._http import default_client_factory
 
+from curation.errors import CurationError
 from curation.export.manifest import MANIFEST_NAME
 from curation.secrets import register_secret, scrub
 
 CONNECT_TIMEOUT_S = 5.0
 
 
-class PublishError(RuntimeError):
+class PublishError(CurationError, RuntimeError):
     """Publishing could not start or failed; the message never contains the token."""
 
 

@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
+from curation.errors import CurationError
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
 from curation.fileio import DecodeProblem, read_small_text
 from curation.ingest import IngestSettings, MetadataFields
@@ -34,7 +35,7 @@ _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 MAX_RECIPE_BYTES = 1 << 20
 
 
-class RecipeError(ValueError):
+class RecipeError(CurationError, ValueError):
     """A recipe that cannot be built, naming the file and the offending key."""
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from curation.errors import CurationError
 
-class LabelMapError(ValueError):
+
+class LabelMapError(CurationError, ValueError):
     """A label map file that cannot be used, naming the file (and line)."""
 
 

@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from curation.errors import CurationError
+
 EXECUTORS = ("local", "ray", "slurm")
 
 
-class PipelineFailed(RuntimeError):
+class PipelineFailed(CurationError, RuntimeError):
     """Some ranks did not finish; their logs are named."""
 
 

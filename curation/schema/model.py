@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from curation.errors import CurationError
 from curation.units import Annotation
 
 if TYPE_CHECKING:
@@ -26,13 +27,12 @@ ENTITIES_FEATURE = "entities"
 NER_TAGS_FEATURE = "ner_tags"
 
 
-class SchemaError(Exception):
+class SchemaError(CurationError):
     """A schema file that cannot be used; ``problems`` lists every defect found, each with the
     file, line and key path, so one run of ``curation schema check`` shows them all."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        super().__init__("\n".join(problems), problems)
 
 
 @dataclass(frozen=True, slots=True)

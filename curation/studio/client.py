@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
+from curation.errors import CurationError
+
 if TYPE_CHECKING:  # the SDK (pandas, pyarrow) loads where a client is made: `curation push --help` stays instant
     from label_studio_sdk import LabelStudio
 
@@ -24,7 +26,7 @@ DEFAULT_TIMEOUT_S = 120.0
 T = TypeVar("T")
 
 
-class StudioError(RuntimeError):
+class StudioError(CurationError, RuntimeError):
     """A Label Studio problem with a one-line explanation of what to do."""
 
 
