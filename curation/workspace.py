@@ -204,6 +204,26 @@ def load_workspace(file: str | Path) -> Workspace:
     return workspace
 
 
+def set_annotators(file: str | Path, per_level: dict[str, int]) -> None:
+    """Write ``annotators:`` per level into the workspace file, keeping its comments and other keys:
+    the one place the overlap setting lives in a workspace (``curation studio overlap`` calls it)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    path = Path(file)
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    current = data.get("annotators")
+    if not isinstance(current, dict):
+        data["annotators"] = current = {}
+    current.update(per_level)
+    out = StringIO()
+    yaml.dump(data, out)
+    with atomic_writer(path) as handle:
+        handle.write(out.getvalue())
+    load_workspace(path)  # what was written still reads back
+
+
 def current_workspace(start: Path | None = None) -> Workspace | None:
     """The workspace the current folder belongs to, or None outside any workspace."""
     found = find_workspace_file(start)
@@ -223,10 +243,9 @@ inputs: [pages]               # raw pages: .txt, .jsonl[.gz], .html, .warc files
 data: data                    # units, annotation stores, Label Studio's database, reports, exports
 server:
   url: null                   # an existing Label Studio (key in LABEL_STUDIO_API_KEY); null = the local one
-annotators:                   # how many annotators see each task
-  article: 2
-  sentence: 1
 recipe: recipe.yaml           # what `curation build` builds when no recipe is named
+# How many annotators see each task: `curation studio overlap 2` writes it here, e.g.
+# annotators: {{article: 2, sentence: 2}}; unset, Label Studio gives each task to one person.
 """
 
 _RECIPE_TEMPLATE = """\

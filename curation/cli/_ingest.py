@@ -5,12 +5,9 @@ hence the same unit ids, from either command."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:
-    from curation.ingest import IngestSettings
 
 # option name -> IngestSettings.with_options argument
 _ARGUMENTS = {
@@ -48,11 +45,3 @@ def pop_ingest_args(kwargs: dict[str, Any]) -> dict[str, str | None]:
     """The ingest options of a command's keyword arguments, taken out of them, named as
     :meth:`~curation.ingest.IngestSettings.with_options` takes them."""
     return {argument: kwargs.pop(option) for option, argument in _ARGUMENTS.items()}
-
-
-def ingest_with(base: IngestSettings, given: dict[str, str | None]) -> IngestSettings:
-    """``base`` (the recipe's, or the defaults) with the options given on the command line over it."""
-    try:
-        return base.with_options(**given)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None

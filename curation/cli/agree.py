@@ -1,4 +1,5 @@
-"""`curation agree`: agreement figures and adjudicated gold for an annotation store."""
+"""`curation agree` and `curation review push|pull`: agreement figures, adjudicated gold and the
+review project (``Project.agree``, ``.review_push``, ``.review_pull``)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.agreement import (
-    DEFAULT_POLICY,
-    POLICIES,
-    Adjudication,
-    abstain_where_set_aside,
-    adjudicate,
-    collect_answers,
-    set_aside_ranges,
+from curation.agreement.adjudication import DEFAULT_POLICY, POLICIES
+from curation.cli._common import (
+    console,
+    project_of,
+    server_options,
+    show_problems,
+    untrusted,
 )
-from curation.cli._common import console, load_schema_or_exit, one_line, refuse_output_over_input, untrusted, workspace
-from curation.cli.studio import data_dir_option, one_line_errors, url_option
-from curation.schema import Schema
-from curation.studio.server import find_server
-from curation.studio.tasks import PUSHABLE_LEVELS
-from curation.units import Annotation
-from curation.fileio import atomic_writer, dumps
+from curation.project import PUSHABLE_LEVELS
+from curation.results import AgreeResult, ReviewPullResult, ReviewPushResult
 
 if TYPE_CHECKING:
     from curation.agreement.report import AgreementReport
@@ -106,7 +101,7 @@ def _span_tables(entry: dict[str, Any]) -> list[Table]:
     return [table]
 
 
-def print_report(out: Console, report: AgreementReport, adjudication: Adjudication) -> None:
+def print_report(out: Console, report: AgreementReport, summary: dict[str, Any]) -> None:
     data = report.to_dict()
     for entry in data["families"]:
         if not entry["units"]:
@@ -121,7 +116,6 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
         f"{data['counting_rule']}.",
         highlight=False,
     )
-    summary = adjudication.to_dict()
     sources = ", ".join(f"{n} by {source}" for source, n in summary["gold_by_source"].items()) or "none"
     out.print(
         f"gold ({' > '.join(summary['policy'])}): {summary['gold']} unit-family answers ({sources}); "
@@ -138,13 +132,7 @@ def print_report(out: Console, report: AgreementReport, adjudication: Adjudicati
         )
 
 
-annotations_argument = click.argument("annotations", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-schema_option = click.option(
-    "--schema",
-    "schema_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Label schema (default: the bundled curation/schemas/news.yaml).",
-)
+annotations_argument = click.argument("annotations", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 policy_option = click.option(
     "--policy",
     "policies",
@@ -157,142 +145,71 @@ reviewer_option = click.option(
     help="With --reviews: whose review decisions count (default: every reviewer's). Without: the annotator "
     "whose own answer wins under the 'reviewer' policy.",
 )
-reviews_option = click.option(
-    "--reviews",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Review decisions (the store `curation review pull` writes): they decide under the 'reviewer' policy "
-    "but are never counted as answers nor in the agreement figures.",
-)
-
-
-def _read_store(path: Path, schema: Schema) -> tuple[list[Annotation], list[str], dict[tuple[str, str], list[dict[str, Any]]]]:
-    """A store's annotations, every unreadable line reported and returned, and the regions set
-    aside from its annotations (by unit id and annotation id)."""
-    from curation.export.annotations import read_snapshot  # the export package loads datasets: not for --help
-
-    snapshot = read_snapshot(path, schema)
-    if snapshot.problems and not snapshot.total:  # nothing readable: an empty result would look like "no answers"
-        raise click.ClickException(one_line(f"{snapshot.problems[0]} (no annotation could be read; nothing written)"))
-    for problem in snapshot.problems[:SHOWN_PROBLEMS]:
-        console.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
-    if len(snapshot.problems) > SHOWN_PROBLEMS:
-        console.print(f"… and {len(snapshot.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
-    return [a for unit in snapshot.by_unit.values() for a in unit], snapshot.problems, snapshot.set_aside
-
-
-def _unit_texts(units: Path | None, wanted: set[str]) -> dict[str, str]:
-    """The texts of the ``wanted`` units of ``units`` (their set-aside regions are placed in them)."""
-    if units is None or not wanted:
-        return {}
-    from curation.unitfile import iter_unit_records
-
-    errors: list[object] = []  # a bad line of the units file only leaves its regions unplaced
-    return {str(r["id"]): str(r["text"]) for r in iter_unit_records(units, errors=errors) if r.get("id") in wanted}
-
-
-def _adjudicated(
-    annotations: Path,
-    schema: Schema,
-    policies: tuple[str, ...],
-    reviewer: str | None,
-    reviews: Path | None = None,
-    units: Path | None = None,
-) -> tuple[list[str], Adjudication]:
-    """The unreadable lines of both stores, and the adjudication. An annotation with regions set
-    aside abstains where they lie (placed in the texts of ``units``; without it, on its whole
-    unit): as in the build, a region kept out is not that annotator's "no entity"."""
-    records, problems, set_aside = _read_store(annotations, schema)
-    decisions = None
-    if reviews is not None:
-        decisions, review_problems, _ = _read_store(reviews, schema)
-        problems = problems + review_problems
-    texts = _unit_texts(units, {unit_id for unit_id, _ in set_aside})
-    if set_aside and len(texts) < len({unit_id for unit_id, _ in set_aside}):
-        console.print(f"[yellow]note[/yellow] {len(set_aside)} annotation(s) have regions set aside; those whose unit "
-                      "text is not at hand (--units) abstain on their whole unit's entities", highlight=False)
-    table = abstain_where_set_aside(collect_answers(records, schema), set_aside_ranges(set_aside, texts))
-    try:
-        adjudication = adjudicate(table, policies or DEFAULT_POLICY, reviewer=reviewer, schema=schema, reviews=decisions)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--policy/--reviewer/--reviews") from None
-    return problems, adjudication
-
-
-@click.command("agree")
-@annotations_argument
-@schema_option
-@policy_option
-@reviewer_option
-@reviews_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("agreement.json"),
-    show_default=True,
-    help="Where to write figures, conflicts and problems as JSON ('-' for stdout).",
-)
-@click.option(
-    "--gold",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the gold answers as JSONL, one unit and family a line.",
-)
-@click.option(
+units_option = click.option(
     "--units",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="The units file the tasks came from, to place regions set aside at pull in their text "
-    "[default: the workspace's; without one, such an annotation abstains on its whole unit's entities].",
+    "[default: the workspace's].",
 )
+
+
+@click.command("agree")
+@annotations_argument
+@policy_option
+@reviewer_option
+@click.option(
+    "--reviews",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Review decisions (the store `curation review pull` writes): they decide under the 'reviewer' policy "
+    "but are never counted as answers nor in the agreement figures [default with --policy reviewer: the workspace's].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write figures, conflicts and problems as JSON ('-' for stdout) [default: the workspace's data/agreement.json, "
+    "else agreement.json].",
+)
+@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path), help="Also write the gold answers as JSONL, one unit and family a line.")
+@units_option
+@server_options
 def agree_command(
-    annotations: Path,
-    schema_file: Path | None,
+    annotations: tuple[Path, ...],
     policies: tuple[str, ...],
     reviewer: str | None,
     reviews: Path | None,
-    output: Path,
+    output: Path | None,
     gold: Path | None,
     units: Path | None,
-) -> None:
+    **options: Any,
+) -> AgreeResult:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
 
-    ANNOTATIONS is an annotation store (JSONL of annotation records, as `curation pull` writes).
-    Deleted and cancelled annotations never count as answers. The figures use the annotators'
-    independent answers only: review decisions (--reviews) decide gold but are never counted.
-    A region set aside at pull is not its annotator's "no entity": there the annotation abstains.
+    ANNOTATIONS are annotation stores (JSONL of annotation records, as `curation pull` writes;
+    default: the workspace's). Deleted and cancelled annotations never count as answers. The figures
+    use the annotators' independent answers only: review decisions (--reviews) decide gold but are
+    never counted. A region set aside at pull is not its annotator's "no entity": there the
+    annotation abstains.
     """
-    if units is None and (found := workspace()) is not None and found.units_file.is_file():
-        units = found.units_file
-    refuse_output_over_input([output, gold], [annotations, reviews, schema_file, units])
-    schema = load_schema_or_exit(schema_file)
-    unreadable, adjudication = _adjudicated(annotations, schema, policies, reviewer, reviews, units)
-    from curation.agreement.report import agreement_report  # numpy and krippendorff: only when figures are made
+    result = project_of(options).agree(annotations, policies=policies, reviewer=reviewer, reviews=reviews, units=units,
+                                       output=output, gold=gold)  # fmt: skip
+    if str(output) == "-":  # the document itself is the output asked for
+        from curation.fileio import dumps
 
-    report = agreement_report(adjudication.table)
-    for issue in report.table.issues[:SHOWN_PROBLEMS]:
-        console.print(f"[yellow]note[/yellow] {escape(issue)}", highlight=False)
-
-    document = {
-        "annotations_file": str(annotations),
-        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
-        "unreadable": unreadable,
-        "agreement": {"computed_on": "independent annotations only, before review", **report.to_dict()},
-        "adjudication": adjudication.to_dict(),
-    }
-    text = dumps(document, indent=2) + "\n"
-    if str(output) == "-":
-        click.echo(text, nl=False)
-    else:
-        with atomic_writer(output) as handle:
-            handle.write(text)
-    if gold is not None:
-        with atomic_writer(gold) as handle:
-            for record in adjudication.gold_records():
-                handle.write(dumps(record) + "\n")
-    to_stdout = str(output) != "-"
-    print_report(Console() if to_stdout else console, report, adjudication)
-    if to_stdout:
-        console.print(f"wrote {untrusted(str(output))}" + (f" and {untrusted(str(gold))}" if gold else ""), highlight=False)
+        click.echo(dumps(result.document, indent=2))
+    show_problems(result.problems[:SHOWN_PROBLEMS], "skipped")
+    if len(result.problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(result.problems) - SHOWN_PROBLEMS} more, all listed in the JSON output")
+    for note in result.notes[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]note[/yellow] {untrusted(note)}", highlight=False)
+    if result.agreement is not None:
+        print_report(console, result.agreement, result.document["adjudication"])
+    written = [str(path) for path in (result.output, result.gold) if path is not None]
+    if written:
+        console.print(f"wrote {untrusted(' and '.join(written))}", highlight=False)
+    return result
 
 
 @click.group("review")
@@ -302,79 +219,38 @@ def review_group() -> None:
 
 @review_group.command("push")
 @annotations_argument
-@click.option(
-    "--units",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The units file the annotated tasks came from (curation segment output).",
-)
+@units_option
 @click.option("--level", type=click.Choice(PUSHABLE_LEVELS), required=True)
 @click.option("--all-conflicts", is_flag=True, help="Also the units the policy resolved, not only the unresolved ones.")
-@schema_option
 @policy_option
 @reviewer_option
-@url_option
-@data_dir_option
+@server_options
 def review_push_command(
-    annotations: Path,
-    units: Path,
-    level: str,
-    all_conflicts: bool,
-    schema_file: Path | None,
-    policies: tuple[str, ...],
-    reviewer: str | None,
-    url: str | None,
-    data_dir: Path,
-) -> None:
-    """Push the units whose adjudication of ANNOTATIONS is in conflict to the review project."""
-    from curation.agreement.review import push_review  # the Label Studio SDK: loaded to work, not for --help
-    from curation.export.pseudonyms import pseudonyms_beside
-
-    schema = load_schema_or_exit(schema_file)
-    _, adjudication = _adjudicated(annotations, schema, policies, reviewer, units=units)
-    with one_line_errors():
-        server = find_server(url, data_dir)
-        # the reviewer sees each answer under the annotator's pseudonym (blind review, same ids as exports)
-        names = pseudonyms_beside(annotations, {a.annotator for a in adjudication.table.all_answers()})
-        report = push_review(
-            server.client(), server.url, adjudication, units, schema, level,
-            state_dir=data_dir, unresolved_only=not all_conflicts, names=names,
-        )  # fmt: skip
-    for problem in report.problems:
-        console.print(f"[yellow]not sent[/yellow] {escape(problem)}", highlight=False)
-    console.print(
-        f"[green]review[/green] {report.created} new task(s) in {escape(report.project.title)} "
-        f"(project {report.project.id}); {report.already_pushed} already there",
-        highlight=False,
-    )
+    annotations: tuple[Path, ...], units: Path | None, level: str, all_conflicts: bool, policies: tuple[str, ...],
+    reviewer: str | None, **options: Any,
+) -> ReviewPushResult:  # fmt: skip
+    """Push the units whose adjudication of ANNOTATIONS (default: the workspace's stores) is in
+    conflict to the review project."""
+    result = project_of(options).review_push(level, annotations, units=units, all_conflicts=all_conflicts,
+                                             policies=policies, reviewer=reviewer)  # fmt: skip
+    report = result.report
+    show_problems(report.problems, "not sent")
+    console.print(f"[green]review[/green] {report.created} new task(s) in {untrusted(report.project.title)} "
+                  f"(project {report.project.id}); {report.already_pushed} already there", highlight=False)  # fmt: skip
+    return result
 
 
 @review_group.command("pull")
 @click.option("--level", type=click.Choice(PUSHABLE_LEVELS), required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Store file (default .curation/annotations/SCHEMA-review-LEVEL.jsonl).",
-)
-@schema_option
-@url_option
-@data_dir_option
-def review_pull_command(
-    level: str, output: Path | None, schema_file: Path | None, url: str | None, data_dir: Path
-) -> None:
-    """Pull the reviewer's decisions; then run `curation agree` on both stores with --policy reviewer."""
-    from curation.agreement.review import pull_review  # the Label Studio SDK: loaded to work, not for --help
-
-    schema = load_schema_or_exit(schema_file)
-    with one_line_errors():
-        server = find_server(url, data_dir)
-        report = pull_review(server.client(), server.url, schema, level, store_path=output, state_dir=data_dir)
-    console.print(
-        f"[green]review[/green] {escape(str(report.store))}: {report.new} new, {report.updated} updated, "
-        f"[red]{report.rejected} rejected[/red]",
-        highlight=False,
-    )
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Store file [default: the workspace's data/annotations/SCHEMA-review-LEVEL.jsonl, else .curation/annotations/...].")
+@server_options
+def review_pull_command(level: str, output: Path | None, **options: Any) -> ReviewPullResult:
+    """Pull the reviewer's decisions; then `curation agree --policy reviewer` uses them."""
+    result = project_of(options).review_pull(level, output=output)
+    report = result.report
+    console.print(f"[green]review[/green] {untrusted(str(report.store))}: {report.new} new, {report.updated} updated, "
+                  f"[red]{report.rejected} rejected[/red]", highlight=False)  # fmt: skip
     for reason in report.reasons:
-        console.print(f"  [red]rejected[/red] {escape(reason)}", highlight=False)
+        console.print(f"  [red]rejected[/red] {untrusted(reason)}", highlight=False)
+    return result

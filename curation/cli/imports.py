@@ -6,20 +6,19 @@ exit code is then 1, so a script (or CI) never mistakes a partial import for a c
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from curation.cli._common import console, error_console, load_schema_or_exit, print_errors, summarize, untrusted
-
-SHOWN_PROBLEMS = 200
+from curation.cli._common import console, open_project, show_problems, untrusted
+from curation.results import ImportResult
 
 
 @click.command("import")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "prefix", type=click.Path(path_type=Path), required=True,
-              help="Prefix of the files written: PREFIX.docs.jsonl, PREFIX.units.jsonl, PREFIX.annotations.jsonl.")
+@click.option("-o", "--output", "prefix", type=click.Path(path_type=Path), default=None,
+              help="Prefix of the files written: PREFIX.docs.jsonl, PREFIX.units.jsonl, PREFIX.annotations.jsonl "
+                   "[default in a workspace: data/imports/NAME, NAME from the first input].")
 @click.option("--format", "format_", type=click.Choice(["conll", "labelstudio", "hf-tokens", "hf-text"]), default=None,
               help="Input format (default: .json = Label Studio export, folder = HF dataset, else CoNLL).")
 @click.option("--as", "as_", type=click.Choice(["annotations", "predictions"]), default="annotations", show_default=True,
@@ -33,26 +32,17 @@ SHOWN_PROBLEMS = 200
 @click.option("--family", default=None, help="Choice family for text-classification labels (default: the first article one).")
 @click.option("--split", default="train", show_default=True, help="Split of a Hugging Face dataset folder.")
 @click.option("--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Label schema YAML (default: the bundled news schema).")
+              help="Label schema YAML [default: $CURATION_SCHEMA, else the workspace's, else the bundled news schema].")
 def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, as_: str, source: str,
                    label_map: Path | None, repair: str, text_field: str, family: str | None, split: str,
-                   schema_path: Path | None) -> None:
+                   schema_path: Path | None) -> ImportResult:
     """Import annotated INPUTS as units plus annotations or predictions."""
-    from curation.imports import LabelMapError, import_corpus, read_label_map
-
-    schema = load_schema_or_exit(schema_path)
-    try:
-        mapping = read_label_map(label_map) if label_map else {}
-        report = import_corpus(list(inputs), schema, prefix, format=format_, as_=as_, source=source,  # type: ignore[arg-type]
-                               label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                               split=split)
-    except (LabelMapError, OSError, ValueError, KeyError) as error:
-        print_errors([error])
-        sys.exit(1)
-    for problem in report.problems[:SHOWN_PROBLEMS]:  # like errors, never silenced by --quiet
-        error_console.print(f"[yellow]problem[/yellow] {untrusted(str(problem))}", highlight=False, soft_wrap=True)
-    if len(report.problems) > SHOWN_PROBLEMS:
-        error_console.print(f"… and {len(report.problems) - SHOWN_PROBLEMS} more problem(s)")
+    result = open_project(schema_path).import_(
+        inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
+        text_field=text_field, family=family, split=split,
+    )  # fmt: skip
+    report = result.report
+    show_problems(result.problems)
     labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"
     console.print(
         f"[green]imported[/green] {report.items} item(s) -> {report.units} unit(s), {report.spans} span(s), "
@@ -61,8 +51,4 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
     )
     for name, path in report.outputs.items():
         console.print(f"  {name}: {untrusted(str(path))}", highlight=False)
-    summarize(items=report.items, units=report.units, spans=report.spans, choices=report.choices,
-              annotations=report.annotations, predictions=report.predictions, rejected=report.rejected,
-              problems=len(report.problems), outputs=report.outputs)
-    if report.problems:
-        sys.exit(1)
+    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,7 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, load_schema_or_exit, print_errors, untrusted
+from curation.cli._common import console, open_project, untrusted
+from curation.errors import CurationError, UsageError
 
 schema_file = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -25,7 +25,7 @@ def schema_group() -> None:
 @click.option("--strict", is_flag=True, help="Also require what a first draft may leave out: ar, description, example.")
 def check_command(file: Path | None, strict: bool) -> None:
     """Validate FILE and report every problem with its line and key path."""
-    schema = load_schema_or_exit(file, strict=strict)
+    schema = open_project(file).load_schema(strict=strict)
     labels = sum(len(family.labels) for family in schema.all_families)
     console.print(
         f"[green]ok[/green] {untrusted(str(schema.path))}: {schema.name} v{schema.version}, "
@@ -39,7 +39,7 @@ def check_command(file: Path | None, strict: bool) -> None:
 @schema_file
 def show_command(file: Path | None) -> None:
     """A table of every label: family, value, Arabic name, hotkey, colour, description, example."""
-    schema = load_schema_or_exit(file)
+    schema = open_project(file).schema
     out = Console()  # stdout: the table is the output asked for, not a diagnostic
     out.print(f"[bold]{escape(schema.name)}[/bold] v{schema.version}  fingerprint {schema.fingerprint[:16]}")
     for family in schema.all_families:
@@ -81,12 +81,11 @@ def show_command(file: Path | None) -> None:
 @click.option("--level", type=click.Choice(["article", "sentence", "document"]), default="article", show_default=True)
 def config_command(file: Path | None, level: str) -> None:
     """Print the Label Studio labeling config (XML) of FILE for one level."""
-    schema = load_schema_or_exit(file)
+    schema = open_project(file).schema
     try:
         click.echo(schema.label_config(level), nl=False)
     except ValueError as error:
-        print_errors([error])
-        sys.exit(1)
+        raise CurationError(str(error)) from None
 
 
 @schema_group.command("new")
@@ -102,20 +101,17 @@ def new_command(name: str, entities: str | None, corpus: Path | None, output: Pa
     from curation.schema.generate import draft_schema
 
     if (entities is None) == (corpus is None):
-        print_errors(["give exactly one of --entities and --from"])
-        sys.exit(1)
+        raise UsageError("give exactly one of --entities and --from")
     if output.exists() and not force:
-        print_errors([f"{output}: exists; pass --force to replace it"])
-        sys.exit(1)
+        raise CurationError(f"{output}: exists; pass --force to replace it")
     try:
         labels = corpus_labels(corpus) if corpus else [v.strip() for v in (entities or "").split(",") if v.strip()]
         text = draft_schema(name, labels)
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        print_errors([error])
-        sys.exit(1)
+        raise CurationError(str(error)) from None
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    schema = load_schema_or_exit(output)
+    schema = open_project(output).schema
     console.print(f"[green]wrote[/green] {escape(str(output))}: {len(schema.all_families[0].labels)} labels; "
                   "`curation schema check --strict` lists the Arabic names, descriptions and examples still to write",
                   highlight=False)

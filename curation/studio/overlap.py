@@ -1,7 +1,9 @@
 """How many different annotators label each task, enforced by Label Studio's own queue.
 
-``annotators_per_task`` is a workspace setting per schema (``team.json`` in the studio folder;
-1 when unset, the one-person default). It becomes the project's overlap: every task wants that
+One setting says how many: in a workspace, ``annotators:`` of ``curation.yaml`` per level;
+outside one, ``team.json`` in the studio folder per schema (see ``Project.annotators_per_task``).
+Unset, a push leaves the project's overlap as it is (Label Studio's default is one). The setting
+becomes the project's overlap: every task wants that
 many annotations (``maximum_annotations`` with ``overlap_cohort_percentage`` 100), so "Label All
 Tasks" (the ``next`` endpoint) keeps handing a task out, to annotators who have not done it,
 until it has them; the queue never sends an annotator the others' answers (``next`` serves the
@@ -22,7 +24,6 @@ if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
     from label_studio_sdk import LabelStudio
 
 TEAM_FILE = "team.json"
-DEFAULT_ANNOTATORS_PER_TASK = 1
 
 
 def overlap_fields(annotators_per_task: int) -> dict[str, Any]:
@@ -53,9 +54,11 @@ def _team(state_dir: Path) -> dict[str, Any]:
     return data
 
 
-def annotators_per_task(state_dir: Path, schema_name: str) -> int:
-    """The workspace's setting for projects of ``schema_name`` (1 when unset)."""
-    value = _team(state_dir).get("annotators_per_task", {}).get(schema_name, DEFAULT_ANNOTATORS_PER_TASK)
+def annotators_per_task(state_dir: Path, schema_name: str) -> int | None:
+    """The setting for projects of ``schema_name`` outside a workspace (None when never set)."""
+    value = _team(state_dir).get("annotators_per_task", {}).get(schema_name)
+    if value is None:
+        return None
     if not isinstance(value, int) or value < 1:
         raise StudioError(f"{Path(state_dir) / TEAM_FILE}: annotators_per_task for {schema_name} must be a positive integer")
     return value

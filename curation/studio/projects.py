@@ -29,7 +29,7 @@ from curation.fileio import atomic_writer
 from curation.schema import Schema
 from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
 from curation.studio.contract import StudioGateway
-from curation.studio.overlap import annotators_per_task, apply_overlap
+from curation.studio.overlap import apply_overlap
 from curation.studio.server import recorded_url
 from curation.units import content_id
 
@@ -149,6 +149,7 @@ def ensure_project(
     state_dir: Path = DEFAULT_STATE_DIR,
     *,
     recreate: bool = False,
+    annotators_per_task: int | None = None,
 ) -> tuple[ProjectRef, bool]:
     """The project for ``schema`` at ``level``, created or updated as needed.
 
@@ -173,10 +174,9 @@ def ensure_project(
         fresh = True
     if ref.fingerprint != schema.fingerprint:
         ref = _update_config(client, ref, schema)
-    per_task = annotators_per_task(state_dir, schema.name)
-    if ref.annotators_per_task != per_task:
-        apply_overlap(client, url, ref.id, per_task)
-        ref = replace(ref, annotators_per_task=per_task)
+    if annotators_per_task is not None and ref.annotators_per_task != annotators_per_task:
+        apply_overlap(client, url, ref.id, annotators_per_task)
+        ref = replace(ref, annotators_per_task=annotators_per_task)
         ref.save()
     return ref, fresh
 

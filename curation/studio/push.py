@@ -115,12 +115,15 @@ def push_units(
     replace_predictions: bool = False,
     batch_size: int = BATCH_SIZE,
     recreate: bool = False,
+    annotators_per_task: int | None = None,
 ) -> PushReport:
     """Create a task for every ``level`` unit of ``units_path`` that the project lacks, and send
-    the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`)."""
+    the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`);
+    ``annotators_per_task`` (None: leave the project's as it is) becomes the project's overlap."""
     predictions = list(read_predictions(predictions_path)) if predictions_path else []
     return push_tasks(StudioGateway(client, url), units_path, level, schema, predictions, state_dir,
-                 replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate)
+                      replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
+                      annotators_per_task=annotators_per_task)
 
 
 def push_tasks(
@@ -134,6 +137,7 @@ def push_tasks(
     replace_predictions: bool = False,
     batch_size: int = BATCH_SIZE,
     recreate: bool = False,
+    annotators_per_task: int | None = None,
 ) -> PushReport:
     """Push under the project's lock; with ``units_path`` None only predictions of existing tasks are sent."""
     if level not in PUSHABLE_LEVELS:
@@ -145,7 +149,8 @@ def push_tasks(
         add_sentence_context(records, units_path)  # article title and neighbouring sentences, shown read-only
     gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
     with project_lock(state_dir, gateway.url, schema, level):
-        ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate)
+        ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate,
+                                    annotators_per_task=annotators_per_task)
         report = PushReport(ref, units=len(records))
         task_map = TaskMap(ref.folder)
         todo = [record for uid, record in records.items() if uid not in task_map.ids]

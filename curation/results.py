@@ -1,0 +1,204 @@
+"""What each :class:`~curation.project.Project` method returns, and how any result becomes JSON.
+
+A result holds figures, paths, timings and ``problems`` (one line each); it never holds a secret
+(no key, password or e-mail address). ``curation X --json`` prints :func:`to_json` of the result of
+``Project.X`` and nothing else, so a script reads the same object a Python caller gets.
+Where a library module already returns a typed report (``SegmentRun``, ``PushReport``,
+``BuildReport``...), the result carries it rather than copying its fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the reports' modules load the SDK, datasets or numpy: not for `--help`
+    from curation.agreement.report import AgreementReport
+    from curation.dedup.run import DedupSummary
+    from curation.export.building import BuildReport
+    from curation.export.verification import Verification
+    from curation.imports.materialize import ImportReport
+    from curation.pipeline.run import SegmentRun
+    from curation.preannotate.api import PreannotateReport
+    from curation.studio.accounts import Member
+    from curation.studio.progress import ProjectProgress
+    from curation.studio.pull import PullReport
+    from curation.studio.push import PushReport
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON types: dataclasses by field, paths and unknown objects as text, sets sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {item.name: jsonable(getattr(value, item.name)) for item in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+@dataclass
+class Result:
+    """The base of every result: ``problems`` met on the way (the work went on past them)."""
+
+    problems: list[str] = field(default_factory=list, kw_only=True)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing went wrong, 1 when something was reported (the rest was still done)."""
+        return 1 if self.problems else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
+
+
+@dataclass
+class InitResult(Result):
+    workspace: Path
+    written: list[Path]
+    kept: list[Path]
+    next_steps: list[str]
+
+
+@dataclass
+class SegmentResult(Result):
+    output: Path
+    run: SegmentRun
+    warnings: list[str] = field(default_factory=list)
+    submitted: bool = False
+
+
+@dataclass
+class DedupResult(Result):
+    units: Path
+    outputs: dict[str, Path]
+    summary: DedupSummary | None  # None: submitted to Slurm
+    label_field: str = "topic"
+
+
+@dataclass
+class ReportResult(Result):
+    output: Path
+    counts: dict[str, int]
+    clusters: int
+    annotations: int
+    actions: list[str]
+
+
+@dataclass
+class StudioResult(Result):
+    """``studio up``, ``down`` and ``status``: the server of a data folder (never its password)."""
+
+    data_dir: Path
+    url: str | None
+    pid: int | None
+    running: bool
+    healthy: bool
+    username: str | None = None
+    started: bool = False
+    stopped: bool = False
+    seconds: float = 0.0
+    credentials: Path | None = None  # the file holding the admin's login (0600), never the password
+    warnings: list[str] = field(default_factory=list)
+    projects: list[ProjectProgress] = field(default_factory=list)
+
+
+@dataclass
+class PushResult(Result):
+    level: str
+    units: Path
+    report: PushReport
+    annotators_per_task: int | None
+
+
+@dataclass
+class PullResult(Result):
+    reports: list[PullReport]
+
+
+@dataclass
+class AgreeResult(Result):
+    annotations: list[Path]
+    output: Path | None  # None: written to stdout
+    gold: Path | None
+    document: dict[str, Any]  # what the JSON file holds: figures, adjudication, unreadable lines
+    notes: list[str] = field(default_factory=list)
+    agreement: AgreementReport | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = {name: value for name, value in vars(self).items() if name != "agreement"}
+        return jsonable(shown)  # type: ignore[no-any-return]
+
+
+@dataclass
+class ReviewPushResult(Result):
+    level: str
+    report: PushReport
+
+
+@dataclass
+class ReviewPullResult(Result):
+    level: str
+    report: PullReport
+
+
+@dataclass
+class PreannotateResult(Result):
+    level: str
+    names: int | None  # gazetteer size, when one was used
+    report: PreannotateReport
+
+
+@dataclass
+class ImportResult(Result):
+    report: ImportReport
+
+
+@dataclass
+class BuildResult(Result):
+    report: BuildReport
+
+
+@dataclass
+class VerifyResult(Result):
+    export_dir: Path
+    verification: Verification
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.verification.identical and not self.problems else 1
+
+
+@dataclass
+class PublishResult(Result):
+    export_dir: Path
+    url: str
+
+
+@dataclass
+class UsersResult(Result):
+    url: str
+    members: list[Member] = field(default_factory=list)
+    changed: str | None = None  # the e-mail added or removed
+    role: str | None = None
+
+
+@dataclass
+class OverlapResult(Result):
+    annotators_per_task: int
+    levels: list[str]
+    setting: Path  # the file that now holds the setting
+    projects: dict[str, bool] = field(default_factory=dict)  # title -> changed on the server
