@@ -237,7 +237,7 @@ class Project:
             raise UsageError("give INPUTS (files, folders, globs), a recipe naming them, or run inside a workspace (`curation init`)")
         target = output or units
         if target is None:
-            raise UsageError("give an output units file (-o), or a recipe naming one under 'units:'")
+            raise UsageError("give -o/--output (a units file), or a recipe naming one under 'units:'")
         return inputs, Path(target), settings
 
     def dedup(

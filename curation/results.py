@@ -62,7 +62,20 @@ class Result:
         return 1 if self.problems else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)  # type: ignore[no-any-return]
+        """The fields as JSON, the wrapped library report's (``report``, ``run``, ``summary``,
+        ``verification``) brought to the top level, so a script reads ``spans``, not ``report.spans``."""
+        flat: dict[str, Any] = {}
+        own: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            value = jsonable(getattr(self, item.name))
+            if item.name in _WRAPPED and isinstance(value, dict):
+                flat.update(value)
+            elif item.repr:
+                own[item.name] = value
+        return {**flat, **own}
+
+
+_WRAPPED = ("report", "run", "summary", "verification")
 
 
 @dataclass
@@ -136,11 +149,7 @@ class AgreeResult(Result):
     gold: Path | None
     document: dict[str, Any]  # what the JSON file holds: figures, adjudication, unreadable lines
     notes: list[str] = field(default_factory=list)
-    agreement: AgreementReport | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        shown = {name: value for name, value in vars(self).items() if name != "agreement"}
-        return jsonable(shown)  # type: ignore[no-any-return]
+    agreement: AgreementReport | None = field(default=None, repr=False)  # repr=False: not in the JSON (the document has it)
 
 
 @dataclass

@@ -13,8 +13,6 @@ from click.testing import CliRunner
 from playwright.sync_api import sync_playwright
 
 from curation.cli import main
-from curation.cli.dedup import dedup_command
-from curation.cli.report import report_command
 from curation.ingest import read_documents
 from curation.report import actions, corpus_stats, document_month, document_source, script_mix
 from curation.segment.pipeline import segment_document
@@ -119,8 +117,8 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
     manifest = {"name": "seed_news", "counts": {"documents": 2, "splits": {"articles/train": 9}}, "problems": ["x"]}
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = CliRunner().invoke(
-        report_command,
-        [str(units_file), "--annotations", str(annotations), "--build", str(build), "-o", str(page_path)],
+        main,
+        ["report", str(units_file), "--annotations", str(annotations), "--build", str(build), "-o", str(page_path)],
     )
     assert result.exit_code == 0, result.output
     articles = sum(r["level"] == "article" for r in seed_records)
@@ -216,7 +214,7 @@ def test_dedup_command_reports_bad_lines_and_still_writes_clusters(units_file: P
     lines = units_file.read_text(encoding="utf-8").splitlines()
     broken.write_text("\n".join([lines[0], "{not json", '{"id": "x"}', *lines[1:]]) + "\n", encoding="utf-8")
     clusters, contained = tmp_path / "clusters.jsonl", tmp_path / "contained.jsonl"
-    result = CliRunner().invoke(dedup_command, [str(broken), "-o", str(clusters), "--contained", str(contained)])
+    result = CliRunner().invoke(main, ["dedup", str(broken), "-o", str(clusters), "--contained", str(contained)])
     assert result.exit_code == 1
     assert f"{broken}:2:" in result.output and f"{broken}:3:" in result.output
     assert clusters.read_text(encoding="utf-8") == ""
@@ -225,7 +223,7 @@ def test_dedup_command_reports_bad_lines_and_still_writes_clusters(units_file: P
 
 
 def test_dedup_command_refuses_an_unusable_threshold(units_file: Path) -> None:
-    result = CliRunner().invoke(dedup_command, [str(units_file), "--threshold", "1.5"])
+    result = CliRunner().invoke(main, ["dedup", str(units_file), "--threshold", "1.5"])
     assert result.exit_code == 2 and "threshold must be in (0, 1]" in result.output
 
 

@@ -170,6 +170,8 @@ def _with_output_mode(name: str, callback: Callable[..., Any]) -> Callable[..., 
         except CurationError as exc:
             errors, code = [scrub(problem) for problem in exc.problems], exc.exit_code
             print_errors(errors)
+            if len(errors) > 1:
+                error_console.print(f"[red]{len(errors)} problem(s)[/red]")
         except click.ClickException as exc:
             code = exc.exit_code
             raise

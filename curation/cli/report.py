@@ -35,7 +35,7 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
 
     settings = pop_settings(options)
     project = open_project()
-    with progress() as bar:
+    with progress(transient=True) as bar:
         task = bar.add_task("reading units and annotations", total=STEPS)
 
         def step(name: str) -> None:

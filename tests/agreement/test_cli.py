@@ -50,7 +50,7 @@ def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
     store, annotations = _store(tmp_path)
     output, gold = tmp_path / "out" / "agreement.json", tmp_path / "gold.jsonl"
     result = CliRunner().invoke(main, ["agree", str(store), "-o", str(output), "--gold", str(gold)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the truncated line: reported, the rest still done
     written = json.loads(output.read_text(encoding="utf-8"))
     schema = load_schema(default_schema_path())
     assert written["agreement"] == {
@@ -68,7 +68,7 @@ def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
 def test_agree_names_the_bad_line_and_counts_the_rest(tmp_path):
     store, _ = _store(tmp_path)
     result = CliRunner().invoke(main, ["agree", str(store), "-o", str(tmp_path / "a.json")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"{store}:4: invalid JSON" in result.output.replace("\n", "")
     written = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert len(written["unreadable"]) == 1 and written["unreadable"][0].startswith(f"{store}:4: invalid JSON")
@@ -81,7 +81,7 @@ def test_agree_chains_policies_in_the_order_given(tmp_path):
         main,
         ["agree", str(store), "--policy", "reviewer", "--policy", "majority", "--reviewer", "rev", "-o", "-"],
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     written = json.loads(result.stdout)
     adjudication = written["adjudication"]
     assert adjudication["policy"] == ["reviewer", "majority"] and adjudication["reviewer"] == "rev"

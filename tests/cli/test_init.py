@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
-from curation.cli._common import DEFAULT_STUDIO_DIR, annotation_store, data_dir_option, default_recipe, url_option
-from curation.workspace import WORKSPACE_ENV
+from curation.project import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR, Project
+from curation.workspace import WORKSPACE_ENV, set_annotators
 
 
 @pytest.fixture
@@ -51,50 +50,48 @@ def test_a_broken_workspace_file_is_one_line_with_its_line_number(workspace: Pat
         handle.write("schemaa: x.yaml\n")
     result = CliRunner().invoke(main, ["schema", "check"])
     assert result.exit_code == 1
-    assert f"curation.yaml:{15} schemaa: unknown key" in result.output
+    line = len((workspace / "curation.yaml").read_text(encoding="utf-8").splitlines())
+    assert f"curation.yaml:{line} schemaa: unknown key" in result.output
     assert "Traceback" not in result.output
 
 
-def _probe() -> click.Command:
-    @click.command()
-    @data_dir_option
-    @url_option
-    def probe(data_dir: Path, url: str | None) -> None:
-        click.echo(f"{data_dir}|{url}")
-
-    return probe
-
-
-def test_data_dir_and_url_come_from_option_env_workspace_then_default(workspace: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
+def test_data_dir_and_url_come_from_option_env_workspace_then_default(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (workspace / "curation.yaml").write_text(
         (workspace / "curation.yaml").read_text(encoding="utf-8").replace("url: null", "url: http://ls.example:8080/")
     )
-    assert runner.invoke(_probe(), []).output.strip() == f"{workspace / 'data' / 'studio'}|http://ls.example:8080"
-    from_env = runner.invoke(_probe(), [], env={"CURATION_DATA_DIR": "/x", "LABEL_STUDIO_URL": "http://env:1"})
-    assert from_env.output.strip() == "/x|http://env:1"
-    from_option = runner.invoke(_probe(), ["--data-dir", "/y", "--url", "http://opt:2"], env={"LABEL_STUDIO_URL": "http://env:1"})
-    assert from_option.output.strip() == "/y|http://opt:2"
+    opened = Project.open()
+    assert (opened.studio_dir, opened.server_url) == (workspace / "data" / "studio", "http://ls.example:8080")
+    monkeypatch.setenv("CURATION_DATA_DIR", "/x")
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://env:1")
+    from_env = Project.open()
+    assert (from_env.studio_dir, from_env.server_url) == (Path("/x"), "http://env:1")
+    given = Project.open(studio_dir="/y", url="http://opt:2")
+    assert (given.studio_dir, given.server_url) == (Path("/y"), "http://opt:2")
 
 
 def test_outside_a_workspace_the_built_in_defaults_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (WORKSPACE_ENV, "CURATION_DATA_DIR", "LABEL_STUDIO_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(_probe(), []).output.strip() == f"{DEFAULT_STUDIO_DIR}|None"
+    outside = Project.open()
+    assert outside.workspace is None
+    assert (outside.studio_dir, outside.server_url) == (DEFAULT_STUDIO_DIR, None)
+    assert outside.store_path("article") == DEFAULT_ANNOTATIONS_DIR / "news-article.jsonl"
 
 
-def test_pull_keeps_its_stores_where_the_workspace_recipe_and_report_read_them(
-    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    default = Path(".curation/annotations/mine-article.jsonl")
-    assert annotation_store(default) == workspace / "data" / "annotations" / "mine-article.jsonl"
+def test_pull_keeps_its_stores_where_the_workspace_recipe_and_report_read_them(workspace: Path) -> None:
+    assert Project.open().store_path("article") == workspace / "data" / "annotations" / "mine-article.jsonl"
     assert "annotations: data/annotations" in (workspace / "recipe.yaml").read_text(encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert annotation_store(default) == default
 
 
-def test_build_takes_the_workspace_recipe_when_none_is_named(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_recipe("exports/seed-news.yaml") == str(workspace / "recipe.yaml")
-    monkeypatch.chdir(tmp_path)
-    assert default_recipe("exports/seed-news.yaml") == "exports/seed-news.yaml"
+def test_build_takes_the_workspace_recipe_when_none_is_named(workspace: Path) -> None:
+    assert Project.open().recipe_file == workspace / "recipe.yaml"
+
+
+def test_init_writes_no_overlap_and_studio_overlap_keeps_it_in_the_workspace_file(workspace: Path) -> None:
+    assert Project.open().annotators_per_task("sentence") is None  # a push leaves the project's overlap alone
+    set_annotators(workspace / "curation.yaml", {"sentence": 2})
+    text = (workspace / "curation.yaml").read_text(encoding="utf-8")
+    assert "# How many annotators see each task" in text  # comments kept
+    assert Project.open().annotators_per_task("sentence") == 2
+    assert Project.open().annotators_per_task("article") is None
