@@ -132,7 +132,7 @@ class StudioResult(Result):
 @dataclass
 class PushResult(Result):
     level: str
-    units: Path
+    units_file: Path
     report: PushReport
     annotators_per_task: int | None
 

@@ -16,9 +16,10 @@ from label_studio_sdk.core.api_error import ApiError
 
 from curation.agreement import agreement_report
 from curation.cli import main
-from curation.cli.users import print_progress
 from curation.studio.accounts import add_user, read_accounts, user_token
 from curation.studio.client import connect, raw_json
+from curation.project import Project
+from curation.studio.launch import team_progress
 from curation.studio.overlap import set_annotators_per_task
 from curation.studio.progress import project_progress
 from curation.studio.pull import pull_annotations
@@ -70,10 +71,12 @@ def test_the_queue_gives_every_task_to_n_different_annotators(
     studio_server: StudioServer, seed_units: Path, tmp_path: Path, per_task: int, monkeypatch, capsys
 ) -> None:
     schema = named_schema(tmp_path, f"team_queue_{per_task}")
-    set_annotators_per_task(tmp_path, schema.name, per_task)
+    set_annotators_per_task(tmp_path, schema.name, per_task)  # outside a workspace: the studio folder's team.json
     units = few_sentences(seed_units, tmp_path, 6)
     admin = studio_server.client()
-    pushed = push_units(admin, studio_server.url, units, "sentence", schema, state_dir=tmp_path)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    project_here = Project.open(schema=schema.path, studio_dir=tmp_path, url=studio_server.url)
+    pushed = project_here.push("sentence", units).report
     project = admin.projects.get(pushed.project.id)
     assert (project.maximum_annotations, project.overlap_cohort_percentage) == (per_task, 100)
 
@@ -103,10 +106,9 @@ def test_the_queue_gives_every_task_to_n_different_annotators(
     assert sum(row.done for row in progress.annotators) == 6 * per_task
     assert all(row.remaining == 0 for row in progress.annotators)
     assert progress.disagreements > 0
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
-    print_progress(tmp_path, studio_server.url)  # what `curation studio status` prints under the server line
-    shown = " ".join(capsys.readouterr().err.split())
-    assert f"6 of 6 tasks have {per_task} annotation(s)" in shown and accounts[0].email in shown
+    (shown,) = team_progress(project_here.server(), tmp_path)  # what `curation studio status` shows
+    assert (shown.complete, shown.tasks, shown.annotators_per_task) == (6, 6, per_task)
+    assert accounts[0].email in {row.annotator for row in shown.annotators}
 
 
 def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer, tmp_path: Path, monkeypatch) -> None:

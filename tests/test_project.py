@@ -1,0 +1,118 @@
+"""``Project``: a new user's day one, from ``curation init`` to a built dataset, with no path typed
+after ``init``; every command's ``--json`` one object carrying its figures; the same calls from Python."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from curation.cli import main
+from curation.errors import CurationError, UsageError
+from curation.project import Project
+from curation.studio.results import to_results
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+ENV = ("CURATION_WORKSPACE", "CURATION_SCHEMA", "CURATION_DATA_DIR", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "ws"
+    Project.init(folder, "dayone")
+    for page in SEEDS.glob("*.txt"):
+        shutil.copy(page, folder / "pages" / page.name)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def run_json(*args: str) -> dict:
+    """``curation ARGS --json``: stdout is exactly one JSON object (human output goes to stderr)."""
+    result = CliRunner().invoke(main, [*args, "--json"])
+    (line,) = result.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["command"].split()[0] == args[0]
+    assert summary["exit_code"] == result.exit_code, result.output
+    return summary
+
+
+def test_init_prints_next_steps_that_run_as_printed_through_a_built_dataset(workspace: Path) -> None:
+    init = CliRunner().invoke(main, ["init", str(workspace / "again"), "--json"])
+    steps = [step.split() for step in json.loads(init.stdout)["next_steps"] if step.startswith("curation ")]
+    assert [step[1] for step in steps] == ["segment", "dedup", "report", "studio", "push", "pull", "agree", "build"]
+    figures: dict[str, dict] = {}
+    try:
+        for step in steps:
+            if step[1] == "pull":
+                annotate_every_task(figures["push"]["project"]["id"])
+            figures[step[1]] = summary = run_json(*step[1:])
+            assert summary["ok"], summary
+    finally:
+        CliRunner().invoke(main, ["studio", "down"])
+    assert figures["segment"]["counts"]["documents"] == 2 and figures["segment"]["output"].endswith("data/units.jsonl")
+    assert figures["dedup"]["compared"] > 0 and set(figures["dedup"]["outputs"]) == {"clusters", "contained", "repeated"}
+    assert figures["report"]["output"].endswith("data/report.html") and (workspace / "data" / "report.html").is_file()
+    assert figures["studio"]["started"] and "password" not in json.dumps(figures["studio"])
+    assert figures["push"]["created"] == figures["push"]["units"] > 0
+    assert figures["pull"]["reports"][0]["new"] == figures["push"]["created"]
+    assert figures["agree"]["output"].endswith("data/agreement.json")
+    assert figures["agree"]["document"]["adjudication"]["gold"] >= figures["push"]["created"]
+    built = Path(figures["build"]["out_dir"])
+    assert built == workspace / "data" / "exports" / "dayone" and (built / "manifest.json").is_file()
+    assert figures["build"]["documents"] == 2 and figures["build"]["written"]
+
+
+def annotate_every_task(project_id: int) -> None:
+    """The admin answers every article task (topic and stance), as the web UI would store them."""
+    server = Project.open().server()
+    client = server.client()
+    for task in client.tasks.list(project=project_id):
+        result = to_results(task.data["text"], {"topic": ("politics",), "stance": ("neutral",)}, (), None)
+        client.annotations.create(id=task.id, result=result, lead_time=3.0)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_same_calls_from_python_give_the_same_files(workspace: Path) -> None:
+    assert CliRunner().invoke(main, ["segment", "--workers", "1", "-q"]).exit_code == 0
+    from_cli = _sha(workspace / "data" / "units.jsonl")
+    project = Project.open(workspace)
+    result = project.segment()
+    assert result.output == workspace / "data" / "units.jsonl" and _sha(result.output) == from_cli
+    assert result.run.counts["documents"] == 2 and result.exit_code == 0
+    found = project.dedup()
+    assert found.summary is not None and found.summary.compared > 0
+    assert found.outputs["clusters"] == workspace / "data" / "dedup" / "clusters.jsonl"
+
+
+def test_outside_a_workspace_a_missing_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    project = Project.open()
+    with pytest.raises(UsageError, match=r"run inside a workspace \(`curation init`\)"):
+        project.dedup()
+    with pytest.raises(UsageError):
+        project.agree()
+    result = CliRunner().invoke(main, ["push", "--level", "article", "--json"])
+    assert result.exit_code == 2
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is False and "run inside a workspace" in summary["errors"][0]
+
+
+def test_every_failure_is_one_curation_error_with_its_exit_code(workspace: Path) -> None:
+    (workspace / "schema.yaml").write_text("name: [broken\n", encoding="utf-8")
+    with pytest.raises(CurationError) as raised:
+        _ = Project.open().schema
+    assert raised.value.exit_code == 1 and "schema.yaml" in raised.value.problems[0]
+    result = CliRunner().invoke(main, ["schema", "check", "--json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert json.loads(result.stdout)["errors"][0].startswith(str(workspace / "schema.yaml"))
