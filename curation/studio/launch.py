@@ -8,6 +8,7 @@ migrates a database: minutes when the machine is busy).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -27,6 +28,8 @@ from curation.studio.server import (
     start_server,
 )
 
+# ANSI colours and other controls Label Studio writes to its log: never echoed to the terminal
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Told what a starting server is doing and the seconds since the start, every half second.
 OnWait = Callable[[str, float], None]
 
@@ -44,7 +47,7 @@ def startup_activity(data_dir: Path, log_start: int = 0) -> str:
         lines = []
     if not lines:
         return "starting Label Studio"
-    last = " ".join(scrub(lines[-1]).split())
+    last = _CONTROLS.sub("", " ".join(scrub(lines[-1]).split()))
     return f"starting Label Studio: {last[:100]}"
 
 
