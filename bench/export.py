@@ -17,7 +17,7 @@ Each row of the tables is its own process, so its peak memory (VmHWM) is its own
   least the rows/s of `datasets`.
 
 The bench-only schema (ANT's six topics plus the news schema's entity family, so sentences get
-their `tokens` column) is written to a temporary folder from `curation/schemas/news.yaml`.
+their `tokens` column) is written to a temporary folder from `schemas/news.yaml`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def peak_rss_mb() -> float:
 
 def write_bench_schema(folder: Path) -> Path:
     yaml = YAML()
-    news = yaml.load((REPO / "curation" / "schemas" / "news.yaml").read_text(encoding="utf-8"))
+    news = yaml.load((REPO / "schemas" / "news.yaml").read_text(encoding="utf-8"))
     topic = copy.deepcopy(news["labels"]["topic"])
     topic["multiple"] = False
     topic["values"] = [

@@ -1,12 +1,13 @@
-"""The README says what runs, and it does: its snippets are checked as doctests would check them.
+"""The README and the pages of ``docs/`` say what runs, and it does: their snippets are checked as
+doctests would check them.
 
 - Every ``curation ...`` line of a shell block names a real command with real options.
-- The quick start's workspace walk-through runs for real, up to the first step that needs a server.
-- Python blocks run in order in one namespace, in a folder holding the seed pages and the units of
-  ``curation segment seeds -o units.jsonl``; a comment that is a Python literal after an expression is
-  its expected value. A block that needs a running Label Studio, a built dataset or data of the
-  reader's own (an annotation, a model) has its imports run and its names checked instead.
-- Every file a README command writes is ignored by git.
+- The README's quick-start workspace walk-through runs for real, up to the first step that needs a server.
+- The Python blocks of each document run in order in one namespace per document, in a folder holding the seed
+  pages and the units of ``curation segment seeds -o units.jsonl``; a comment that is a Python literal
+  after an expression is its expected value. A block that needs a running Label Studio, a built dataset
+  or data of the reader's own (an annotation, a model) has its imports run and its names checked instead.
+- Every file a command of these documents writes is ignored by git.
 """
 
 from __future__ import annotations
@@ -28,28 +29,35 @@ import pytest
 from curation.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# name -> text of every document whose snippets are checked: the README, then the pages of docs/
+DOCS = {
+    path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+    for path in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+}
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 OUTPUT_OPTIONS = {"-o", "--output", "--contained", "--repeated"}
 # what only a reader's own setup provides: a server, a built export, their annotations or model
 NEEDS_MORE = ("start_server", "server.client", "load_dataset", "annotation", "ner_pipeline", "review_decisions", "unit_id")
 
 
-def blocks(language: str) -> list[tuple[int, str]]:
-    """(line number, code) of each fenced block in ``language``."""
-    return [(README[: m.start()].count("\n") + 1, m.group(2)) for m in BLOCK.finditer(README) if m.group(1) == language]
+def blocks(language: str, doc: str = "README.md") -> list[tuple[int, str]]:
+    """(line number, code) of each fenced block in ``language`` of the document ``doc``."""
+    text = DOCS[doc]
+    return [(text[: m.start()].count("\n") + 1, m.group(2)) for m in BLOCK.finditer(text) if m.group(1) == language]
 
 
-def command_lines() -> list[tuple[int, list[str]]]:
-    """Each ``curation ...`` command of the shell blocks, as words (comments and ``&&`` chains split)."""
+def command_lines() -> list[tuple[str, list[str]]]:
+    """Each ``curation ...`` command of the shell blocks of every document, as ``doc:line`` and words
+    (comments and ``&&`` chains split)."""
     found = []
-    for line_number, code in blocks("sh") + blocks("console"):
-        for offset, line in enumerate(code.replace("\\\n", " ").splitlines(), start=1):
-            line = line.removeprefix("$ ").split("  #")[0].strip()
-            for part in line.split("&&"):
-                words = shlex.split(part, comments=True)
-                if words[:1] == ["curation"]:
-                    found.append((line_number + offset, words[1:]))
+    for doc in DOCS:
+        for line_number, code in blocks("sh", doc) + blocks("console", doc):
+            for offset, line in enumerate(code.replace("\\\n", " ").splitlines(), start=1):
+                line = line.removeprefix("$ ").split("  #")[0].strip()
+                for part in line.split("&&"):
+                    words = shlex.split(part, comments=True)
+                    if words[:1] == ["curation"]:
+                        found.append((f"{doc}:{line_number + offset}", words[1:]))
     return found
 
 
@@ -62,8 +70,8 @@ def resolve(words: list[str]) -> tuple[click.Command, list[str]]:
     return command, words
 
 
-@pytest.mark.parametrize(("line", "words"), command_lines(), ids=lambda v: str(v) if isinstance(v, int) else " ".join(v))
-def test_every_command_line_names_real_commands_and_options(line: int, words: list[str]) -> None:
+@pytest.mark.parametrize(("line", "words"), command_lines(), ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_every_command_line_names_real_commands_and_options(line: str, words: list[str]) -> None:
     command, rest = resolve(words)
     # resilient: paths need not exist here; unknown commands and options still fail
     command.make_context(command.name or "curation", list(rest), resilient_parsing=True)
@@ -122,7 +130,7 @@ def _expected(comment: str) -> tuple[bool, Any]:
     return False, None
 
 
-def _run_block(code: str, namespace: dict[str, Any]) -> int:
+def _run_block(code: str, namespace: dict[str, Any], doc: str) -> int:
     """Run one block statement by statement; an expression followed by a literal comment must equal
     it. Returns how many such expected values were checked."""
     checked = 0
@@ -131,12 +139,12 @@ def _run_block(code: str, namespace: dict[str, Any]) -> int:
         source = "\n".join(lines[statement.lineno - 1 : statement.end_lineno])
         if isinstance(statement, ast.Expr) and "  # " in lines[statement.end_lineno - 1]:
             is_literal, expected = _expected(lines[statement.end_lineno - 1].split("  # ", 1)[1].strip())
-            value = eval(compile(ast.Expression(statement.value), "README.md", "eval"), namespace)  # noqa: S307
+            value = eval(compile(ast.Expression(statement.value), doc, "eval"), namespace)  # noqa: S307
             if is_literal:
-                assert value == expected, f"{source!r} gave {value!r}, README says {expected!r}"
+                assert value == expected, f"{source!r} gave {value!r}, {doc} says {expected!r}"
                 checked += 1
             continue
-        exec(compile(ast.Module([statement], []), "README.md", "exec"), namespace)  # noqa: S102
+        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)  # noqa: S102
     return checked
 
 
@@ -147,20 +155,22 @@ def test_python_snippets_run_and_give_what_the_readme_says(tmp_path: Path, monke
         ["curation", "segment", "seeds", "-o", "units.jsonl"], env=_bin_env(tmp_path), capture_output=True, text=True
     )
     assert segmented.returncode == 0, segmented.stderr
-    # `page` in the README stands for a page's text
-    namespace: dict[str, Any] = {"page": (tmp_path / "seeds" / "000_1276ca6894bdea22.txt").read_text(encoding="utf-8")}
+    # `page` in a snippet stands for a page's text
+    page_text = (tmp_path / "seeds" / "000_1276ca6894bdea22.txt").read_text(encoding="utf-8")
     ran, checked, only_imports = 0, 0, []
-    for line, code in blocks("python"):
-        tree = ast.parse(code)  # every block is valid Python
-        needs = [name for name in NEEDS_MORE if name in code]
-        unknown = _free_names(tree) - set(namespace)
-        if needs or unknown:
-            for statement in tree.body:  # its imports resolve, the names it uses exist
-                if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                    exec(compile(ast.Module([statement], []), "README.md", "exec"), namespace)  # noqa: S102
-            only_imports.append(line)
-            continue
-        checked += _run_block(code, namespace)
-        ran += 1
+    for doc in DOCS:
+        namespace: dict[str, Any] = {"page": page_text}  # one namespace per document: a reader starts each afresh
+        for line, code in blocks("python", doc):
+            tree = ast.parse(code)  # every block is valid Python
+            needs = [name for name in NEEDS_MORE if name in code]
+            unknown = _free_names(tree) - set(namespace)
+            if needs or unknown:
+                for statement in tree.body:  # its imports resolve, the names it uses exist
+                    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)  # noqa: S102
+                only_imports.append(f"{doc}:{line}")
+                continue
+            checked += _run_block(code, namespace, doc)
+            ran += 1
     assert ran >= 7 and checked >= 5, (ran, checked, only_imports)
 

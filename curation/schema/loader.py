@@ -30,7 +30,7 @@ from curation.schema.model import (
     Schema,
     SchemaError,
 )
-from curation.schemas import bundled_schema
+from curation.bundled_schemas import bundled_schema
 from curation.units import sha256_hex
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -62,7 +62,7 @@ STEP_ACTIONS = {"rename", "merge", "retire"}
 
 
 def default_schema_path() -> Path:
-    """The bundled ``curation/schemas/news.yaml``: the schema used when none is named."""
+    """The bundled ``schemas/news.yaml``: the schema used when none is named."""
     return bundled_schema()
 
 

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
-NEWS_SCHEMA = REPO / "curation" / "schemas" / "news.yaml"
+NEWS_SCHEMA = REPO / "schemas" / "news.yaml"
 
 
 def write_recipe(folder: Path, **fields: Any) -> Path:

@@ -23,7 +23,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
-NEWS_SCHEMA = REPO / "curation" / "schemas" / "news.yaml"
+NEWS_SCHEMA = REPO / "schemas" / "news.yaml"
 CURATION = str(Path(sys.executable).parent / "curation")
 HANG_AFTER_S = 300  # far above any command here on a loaded machine: reaching it means a hang
 

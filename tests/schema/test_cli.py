@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from curation.cli import main
 from curation.schema import load_schema
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "curation" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def run(*args: str):

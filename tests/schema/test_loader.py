@@ -28,7 +28,7 @@ def problems_of(path: Path, strict: bool = True) -> list[str]:
 
 def test_default_schema_asks_topic_and_stance_per_article_entities_and_stance_per_sentence() -> None:
     schema = load_schema(default_schema_path())
-    assert default_schema_path() == REPO / "curation" / "schemas" / "news.yaml"
+    assert default_schema_path() == REPO / "schemas" / "news.yaml"
     assert (schema.name, schema.version) == ("news", 2)
     assert [f.name for f in schema.families("article")] == ["topic", "stance"]
     assert [f.name for f in schema.families("sentence")] == ["entity", "stance"]
@@ -46,7 +46,7 @@ def test_default_schema_asks_topic_and_stance_per_article_entities_and_stance_pe
 
 
 def test_hotkeys_are_unique_within_each_level_of_the_shipped_schemas() -> None:
-    for path in (default_schema_path(), REPO / "curation" / "schemas" / "news-v1.yaml"):
+    for path in (default_schema_path(), REPO / "schemas" / "news-v1.yaml"):
         schema = load_schema(path)
         for level in schema.levels:
             keys = [label.hotkey for family in schema.families(level) for label in family.labels]

@@ -11,7 +11,7 @@ import pytest
 from curation.schema import MigrationProblem, Schema, load_schema
 from curation.units import Annotation, EntitySpan
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "curation" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 SENTENCE = (
     "قال لانداو لوكالة رويترز في باماكو يوم 6 نوفمبر 2025 عند الساعة الثامنة مساءً إن تغريدته على منصة إكس كانت واضحة."
 )
