@@ -17,7 +17,7 @@ schema_file = click.argument("file", required=False, type=click.Path(dir_okay=Fa
 
 @click.group("schema")
 def schema_group() -> None:
-    """Check, show and turn into a Label Studio config a label schema (default: the bundled curation/schemas/news.yaml)."""
+    """Check, show and turn into a Label Studio config a label schema (default: the workspace's, else the bundled news schema)."""
 
 
 @schema_group.command("check")
