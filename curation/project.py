@@ -38,6 +38,7 @@ from curation.results import (
     ReportResult,
     ReviewPullResult,
     ReviewPushResult,
+    SchemaResult,
     SegmentResult,
     StudioResult,
     UsersResult,
@@ -157,6 +158,35 @@ class Project:
         from curation.schema import load_schema
 
         return self.schema if not strict else load_schema(self.schema_file, strict=True)
+
+    def schema_check(self, strict: bool = False, level: str | None = None) -> SchemaResult:
+        """The schema checked (``strict``: as a finished one), with its Label Studio config for ``level``."""
+        schema = self.load_schema(strict)
+        try:
+            config = schema.label_config(level) if level else None
+        except ValueError as error:
+            raise CurationError(str(error)) from None
+        labels = {family.name: [label.value for label in family.labels] for family in schema.all_families}
+        return SchemaResult(schema.path, schema.name, schema.version, schema.fingerprint, labels, len(schema.migrations), config)
+
+    @staticmethod
+    def schema_new(name: str, labels: Sequence[str] = (), *, corpus: str | Path | None = None, output: str | Path, force: bool = False) -> SchemaResult:
+        """Write a first-draft schema with one entity family, from ``labels`` or a CoNLL/BIO ``corpus``'s tags."""
+        from curation.imports.conll import corpus_labels
+        from curation.schema.generate import draft_schema
+
+        if bool(labels) == (corpus is not None):
+            raise UsageError("give exactly one of --entities and --from")
+        target = Path(output)
+        if target.exists() and not force:
+            raise CurationError(f"{target}: exists; pass --force to replace it")
+        try:
+            text = draft_schema(name, corpus_labels(Path(corpus)) if corpus else list(labels))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise CurationError(str(error)) from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return Project(None, target, DEFAULT_STUDIO_DIR, None).schema_check()
 
     def store_path(self, level: str, review: bool = False) -> Path:
         """The annotation store ``pull`` (or ``review pull``) writes for ``level``."""
@@ -641,7 +671,7 @@ class Project:
             raise CurationError(f"{exc.filename or folder}: {exc.strerror or exc}") from None
         except OSError as exc:  # not a build folder (a file, a device), unreadable
             raise CurationError(f"{exc.filename or folder}: {exc.strerror or exc}") from None
-        return VerifyResult(folder, verification, problems=list(verification.differences))
+        return VerifyResult(folder, verification, verification.identical, problems=list(verification.differences))
 
     def publish(self, repo_id: str, export_dir: str | Path | None = None, *, private: bool = False, timeout: float = 5.0) -> PublishResult:
         """Upload the export to the Hugging Face Hub (token from HF_TOKEN or `hf auth login`)."""

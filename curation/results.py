@@ -87,6 +87,19 @@ class InitResult(Result):
 
 
 @dataclass
+class SchemaResult(Result):
+    """A schema as checked (``schema check|show|new``), or its Label Studio config (``schema config``)."""
+
+    path: Path | None  # None: the bundled news schema
+    name: str
+    version: int
+    fingerprint: str
+    labels: dict[str, list[str]]  # family -> label values
+    migrations: int
+    config: str | None = None
+
+
+@dataclass
 class SegmentResult(Result):
     output: Path
     run: SegmentRun
@@ -185,10 +198,11 @@ class BuildResult(Result):
 class VerifyResult(Result):
     export_dir: Path
     verification: Verification
+    identical: bool
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.verification.identical and not self.problems else 1
+        return 0 if self.identical and not self.problems else 1
 
 
 @dataclass

@@ -116,3 +116,29 @@ def test_every_failure_is_one_curation_error_with_its_exit_code(workspace: Path)
     result = CliRunner().invoke(main, ["schema", "check", "--json"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert json.loads(result.stdout)["errors"][0].startswith(str(workspace / "schema.yaml"))
+
+
+OFFLINE = [
+    ["schema", "check"],
+    ["schema", "show"],
+    ["schema", "config", "--level", "sentence"],
+    ["segment", "--workers", "1"],
+    ["dedup", "--workers", "1"],
+    ["report"],
+    ["build", "--workers", "1"],
+    ["verify"],
+]
+
+
+def test_every_offline_command_prints_one_json_object_with_its_figures(workspace: Path) -> None:
+    figures = {" ".join(args): run_json(*args) for args in OFFLINE}
+    assert all(summary["ok"] for summary in figures.values()), figures
+    assert figures["schema check"]["labels"]["entity"][:2] == ["PER", "ORG"]
+    assert figures["schema config --level sentence"]["config"].startswith("<View")
+    assert figures["report"]["counts"]["articles"] == figures["segment --workers 1"]["counts"]["articles (main)"] + figures[
+        "segment --workers 1"
+    ]["counts"]["articles (teaser)"]
+    assert figures["build --workers 1"]["files"] and figures["verify"]["identical"] is True
+    (workspace / "corpus.conll").write_text("قال O\nبايدن B-PER\nفي O\nالقاهرة B-GPE\n. O\n", encoding="utf-8")
+    imported = run_json("import", "corpus.conll")  # default prefix in a workspace: data/imports/corpus
+    assert imported["spans"] == 2 and imported["outputs"]["units"].endswith("data/imports/corpus.units.jsonl")

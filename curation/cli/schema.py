@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, open_project, untrusted
-from curation.errors import CurationError, UsageError
+from curation.cli._common import console, json_mode, open_project, untrusted
+from curation.errors import UsageError
+from curation.results import SchemaResult
 
 schema_file = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -23,23 +24,28 @@ def schema_group() -> None:
 @schema_group.command("check")
 @schema_file
 @click.option("--strict", is_flag=True, help="Also require what a first draft may leave out: ar, description, example.")
-def check_command(file: Path | None, strict: bool) -> None:
+def check_command(file: Path | None, strict: bool) -> SchemaResult:
     """Validate FILE and report every problem with its line and key path."""
-    schema = open_project(file).load_schema(strict=strict)
-    labels = sum(len(family.labels) for family in schema.all_families)
+    result = open_project(file).schema_check(strict)
+    labels = sum(len(values) for values in result.labels.values())
     console.print(
-        f"[green]ok[/green] {untrusted(str(schema.path))}: {schema.name} v{schema.version}, "
-        f"{len(schema.all_families)} families, {labels} labels, {len(schema.migrations)} migration step(s), "
-        f"fingerprint {schema.fingerprint[:16]}",
+        f"[green]ok[/green] {untrusted(str(result.path))}: {result.name} v{result.version}, "
+        f"{len(result.labels)} families, {labels} labels, {result.migrations} migration step(s), "
+        f"fingerprint {result.fingerprint[:16]}",
         highlight=False,
     )
+    return result
 
 
 @schema_group.command("show")
 @schema_file
-def show_command(file: Path | None) -> None:
+def show_command(file: Path | None) -> SchemaResult:
     """A table of every label: family, value, Arabic name, hotkey, colour, description, example."""
-    schema = open_project(file).schema
+    project = open_project(file)
+    result = project.schema_check()
+    if json_mode():
+        return result
+    schema = project.schema
     out = Console()  # stdout: the table is the output asked for, not a diagnostic
     out.print(f"[bold]{escape(schema.name)}[/bold] v{schema.version}  fingerprint {schema.fingerprint[:16]}")
     for family in schema.all_families:
@@ -74,18 +80,18 @@ def show_command(file: Path | None) -> None:
         for family_name, retired in step.retired.items():
             for old in sorted(retired):
                 out.print(f"  {family_name}: {untrusted(old)} retired", highlight=False)
+    return result
 
 
 @schema_group.command("config")
 @schema_file
 @click.option("--level", type=click.Choice(["article", "sentence", "document"]), default="article", show_default=True)
-def config_command(file: Path | None, level: str) -> None:
+def config_command(file: Path | None, level: str) -> SchemaResult:
     """Print the Label Studio labeling config (XML) of FILE for one level."""
-    schema = open_project(file).schema
-    try:
-        click.echo(schema.label_config(level), nl=False)
-    except ValueError as error:
-        raise CurationError(str(error)) from None
+    result = open_project(file).schema_check(level=level)
+    if not json_mode():  # the XML is the output asked for; under --json it is the result's "config"
+        click.echo(result.config, nl=False)
+    return result
 
 
 @schema_group.command("new")
@@ -95,23 +101,15 @@ def config_command(file: Path | None, level: str) -> None:
               help="A CoNLL/BIO file whose tags give the labels.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Schema YAML to write.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-def new_command(name: str, entities: str | None, corpus: Path | None, output: Path, force: bool) -> None:
+def new_command(name: str, entities: str | None, corpus: Path | None, output: Path, force: bool) -> SchemaResult:
     """Write a first-draft schema NAME with one entity family (hotkeys clear of Label Studio's, colours chosen)."""
-    from curation.imports.conll import corpus_labels
-    from curation.schema.generate import draft_schema
+    from curation.project import Project
 
-    if (entities is None) == (corpus is None):
-        raise UsageError("give exactly one of --entities and --from")
-    if output.exists() and not force:
-        raise CurationError(f"{output}: exists; pass --force to replace it")
-    try:
-        labels = corpus_labels(corpus) if corpus else [v.strip() for v in (entities or "").split(",") if v.strip()]
-        text = draft_schema(name, labels)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise CurationError(str(error)) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    schema = open_project(output).schema
-    console.print(f"[green]wrote[/green] {escape(str(output))}: {len(schema.all_families[0].labels)} labels; "
+    labels = [v.strip() for v in (entities or "").split(",") if v.strip()]
+    if entities is not None and not labels:
+        raise UsageError("--entities: give at least one label")
+    result = Project.schema_new(name, labels, corpus=corpus, output=output, force=force)
+    console.print(f"[green]wrote[/green] {untrusted(str(output))}: {sum(len(v) for v in result.labels.values())} labels; "
                   "`curation schema check --strict` lists the Arabic names, descriptions and examples still to write",
-                  highlight=False)
+                  highlight=False)  # fmt: skip
+    return result
