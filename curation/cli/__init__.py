@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 
 import click
+from click.utils import make_default_short_help
 
 from curation.cli._common import adopt_output_options
 
@@ -57,7 +58,7 @@ class LazyGroup(click.Group):
             if name in self.commands:
                 rows.append((name, self.commands[name].get_short_help_str(limit)))
             else:
-                rows.append((name, click.utils.make_default_short_help(_docstring(COMMANDS[name]), limit)))
+                rows.append((name, make_default_short_help(_docstring(COMMANDS[name]), limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
