@@ -115,12 +115,8 @@ def iter_jsonl(
     A binary file (NUL bytes near the start: an image, an archive) or a FIFO or device is one
     error, not one per line; a missing or unreadable file raises :class:`OSError`."""
 
-    def bad(number: int, reason: str) -> JsonlLineError:
-        error = JsonlLineError(path, number, reason)
-        if errors is None:
-            raise error
-        errors.append(error)
-        return error
+    def bad(number: int, reason: str) -> None:
+        report(JsonlLineError(path, number, reason), errors)
 
     if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
         bad(1, "not a regular file (a FIFO, device or socket), not read")
@@ -129,27 +125,52 @@ def iter_jsonl(
         if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
             bad(1, "binary content (NUL bytes), not a JSONL text file")
             return
-        for number, raw in bounded_lines(handle, max_line_bytes):
-            if raw is None:
-                bad(number, f"line longer than {max_line_bytes:,} bytes, skipped")
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                bad(number, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
-                continue
-            try:
-                if not line.strip() or (keep is not None and not keep(line)):
-                    continue
-            except EndOfSelection:
-                return
-            record, reason = parse_json_line(line)
-            if reason is None and not isinstance(record, dict):
-                reason = "a line must be a JSON object"
-            if reason is not None:
-                bad(number, reason)
-                continue
-            yield number, record
+        for number, line in kept_lines(_text_lines(handle, max_line_bytes, bad), keep):
+            record = _json_object(line)
+            if isinstance(record, str):
+                bad(number, record)
+            else:
+                yield number, record
+
+
+def report(error: JsonlLineError, errors: list[JsonlLineError] | None) -> None:
+    """Raise ``error``, or add it to ``errors`` when the caller collects them to read on."""
+    if errors is None:
+        raise error from None
+    errors.append(error)
+
+
+def kept_lines(lines: Iterable[tuple[int, str]], keep: Callable[[str], bool] | None) -> Iterator[tuple[int, str]]:
+    """The numbered lines that are not blank and that ``keep`` (when given) accepts, until it
+    raises :class:`EndOfSelection`."""
+    try:
+        for number, line in lines:
+            if line.strip() and (keep is None or keep(line)):
+                yield number, line
+    except EndOfSelection:
+        return
+
+
+def _text_lines(handle: BinaryIO, max_line_bytes: int, bad: Callable[[int, str], None]) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of each line; a line over the limit or not UTF-8 is told to ``bad``."""
+    for number, raw in bounded_lines(handle, max_line_bytes):
+        if raw is None:
+            bad(number, f"line longer than {max_line_bytes:,} bytes, skipped")
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad(number, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
+            continue
+        yield number, line
+
+
+def _json_object(line: str) -> dict[str, Any] | str:
+    """The JSON object of a line, or why the line is none."""
+    record, reason = parse_json_line(line)
+    if reason is not None:
+        return reason
+    return record if isinstance(record, dict) else "a line must be a JSON object"
 
 
 def _finite(value: Any) -> Any:

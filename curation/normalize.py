@@ -27,6 +27,11 @@ from pyarabic import araby
 _ALEF_VARIANTS = (araby.ALEF_HAMZA_ABOVE, araby.ALEF_HAMZA_BELOW, araby.ALEF_MADDA, araby.ALEF_WASLA)
 _ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _EXTENDED_ARABIC_INDIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_DIGIT_VALUES = {
+    digit: str(value)
+    for digits in (_ARABIC_INDIC_DIGITS, _EXTENDED_ARABIC_INDIC_DIGITS)
+    for value, digit in enumerate(digits)
+}
 # Punctuation folded to one ASCII form so that «quotes» and "quotes", ، and , match.
 _PUNCTUATION = {
     "،": ",",
@@ -92,36 +97,38 @@ class NormalizeOptions:
 DEFAULT_OPTIONS = NormalizeOptions()
 
 
-def _fold_simple(ch: str, options: NormalizeOptions) -> str:
-    """The per-character rules after compatibility decomposition."""
+# Per-character rewrites, each under the option that turns it on; a character is in one table at most.
+_CHARACTER_FOLDS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("fold_alef", dict.fromkeys(_ALEF_VARIANTS, araby.ALEF)),
+    ("fold_hamza_carriers", {araby.WAW_HAMZA: araby.WAW, araby.YEH_HAMZA: araby.YEH}),
+    ("fold_teh_marbuta", {araby.TEH_MARBUTA: araby.HEH}),
+    ("fold_alef_maksura", {araby.ALEF_MAKSURA: araby.YEH}),
+    ("fold_digits", _DIGIT_VALUES),
+    ("fold_punctuation", _PUNCTUATION),
+)
+
+
+def _is_dropped(ch: str, options: NormalizeOptions) -> bool:
+    """Whether the character vanishes from the normalised view: a format control (bidi mark,
+    ZWJ), a diacritic or other non-spacing mark, or tatweel."""
     category = unicodedata.category(ch)
     if options.strip_format and category == "Cf":
-        return ""
+        return True
     if options.strip_tashkeel and (ch in araby.DIACRITICS or category == "Mn"):
-        return ""
-    if options.strip_tatweel and ch == araby.TATWEEL:
+        return True
+    return options.strip_tatweel and ch == araby.TATWEEL
+
+
+def _fold_simple(ch: str, options: NormalizeOptions) -> str:
+    """The per-character rules after compatibility decomposition."""
+    if _is_dropped(ch, options):
         return ""
     if options.fold_whitespace and ch.isspace():
         return " "
-    if options.fold_alef and ch in _ALEF_VARIANTS:
-        return araby.ALEF
-    if options.fold_hamza_carriers and ch == araby.WAW_HAMZA:
-        return araby.WAW
-    if options.fold_hamza_carriers and ch == araby.YEH_HAMZA:
-        return araby.YEH
-    if options.fold_teh_marbuta and ch == araby.TEH_MARBUTA:
-        return araby.HEH
-    if options.fold_alef_maksura and ch == araby.ALEF_MAKSURA:
-        return araby.YEH
-    if options.fold_digits and ch in _ARABIC_INDIC_DIGITS:
-        return str(_ARABIC_INDIC_DIGITS.index(ch))
-    if options.fold_digits and ch in _EXTENDED_ARABIC_INDIC_DIGITS:
-        return str(_EXTENDED_ARABIC_INDIC_DIGITS.index(ch))
-    if options.fold_punctuation and ch in _PUNCTUATION:
-        return _PUNCTUATION[ch]
-    if options.casefold:
-        return ch.casefold()
-    return ch
+    for option, table in _CHARACTER_FOLDS:
+        if getattr(options, option) and ch in table:
+            return table[ch]
+    return ch.casefold() if options.casefold else ch
 
 
 def fold_char(ch: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:

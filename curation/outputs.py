@@ -36,18 +36,25 @@ def _expanded(item: str | Path) -> list[Path]:
 def check_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path | None]) -> None:
     """Raise :class:`OutputOverInput` when an output is an input file, lies inside an input folder
     (it would be read back as input next time), or two outputs are the same file."""
-    wanted = [Path(o) for o in outputs if o is not None and str(o) != STDOUT]
-    sources = [p for item in inputs if item is not None for p in _expanded(item)]
+    wanted = _files_written(outputs)
+    sources = [path for item in inputs if item is not None for path in _expanded(item)]
     for number, output in enumerate(wanted):
         for source in sources:
-            if source.is_dir():
-                folder = source.resolve()
-                if folder in output.resolve().parents:
-                    raise OutputOverInput(
-                        f"{output}: is inside the input folder {source}; write the result outside it"
-                    )
-            elif _same_file(output, source):
-                raise OutputOverInput(f"{output}: is also an input of this command; write the result to another file")
-        for other in wanted[number + 1 :]:
-            if _same_file(output, other):
-                raise OutputOverInput(f"{output}: named for two outputs; give each its own file")
+            _refuse_over_input(output, source)
+        if any(_same_file(output, other) for other in wanted[number + 1 :]):
+            raise OutputOverInput(f"{output}: named for two outputs; give each its own file")
+
+
+def _files_written(outputs: Iterable[str | Path | None]) -> list[Path]:
+    """The outputs that are files: not left out (None), not standard output (``-``)."""
+    return [Path(o) for o in outputs if o is not None and str(o) != STDOUT]
+
+
+def _refuse_over_input(output: Path, source: Path) -> None:
+    """Raise :class:`OutputOverInput` when ``output`` is the input file ``source`` or lies
+    inside the input folder ``source``."""
+    if source.is_dir():
+        if source.resolve() in output.resolve().parents:
+            raise OutputOverInput(f"{output}: is inside the input folder {source}; write the result outside it")
+    elif _same_file(output, source):
+        raise OutputOverInput(f"{output}: is also an input of this command; write the result to another file")

@@ -21,7 +21,16 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from curation.fileio import EndOfSelection, JsonlLineError, atomic_writer, dumps, iter_jsonl, write_jsonl
+from curation.fileio import (
+    EndOfSelection,
+    JsonlLineError,
+    atomic_writer,
+    dumps,
+    iter_jsonl,
+    kept_lines,
+    report,
+    write_jsonl,
+)
 from curation.segment.pipeline import SegmentedDocument
 from curation.settings import Settings
 from curation.units import Article, Document, Unit, unit_from_record
@@ -67,26 +76,43 @@ def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
     """The full record of a compact one, texts sliced from its document's text."""
     if record.get("level") == "document":
         return record
-
-    def span(bounds: list[int]) -> dict[str, Any]:
-        return {"start": bounds[0], "end": bounds[1], "text": document_text[bounds[0] : bounds[1]]}
-
-    article = record.get("level") == "article"
     full: dict[str, Any] = {}
     for key, value in record.items():  # the keys in the order units write them
-        if _is_bounds(value):
-            value = span(value)
-        elif isinstance(value, list) and value and all(_is_bounds(v) for v in value):
-            value = [span(v) for v in value]
-        full[key] = value
-        if key == "end":
-            full["text"] = document_text[record["start"] : record["end"]]
-            if article:
-                title = record.get("title_span")
-                full["title"] = document_text[title[0] : title[1]] if title else None
-        elif key == "role" and article:
-            full["body"] = "\n".join(document_text[s:e] for s, e in record.get("paragraphs") or ())
+        full[key] = _expanded_value(value, document_text)
+        if key in _KEYS_BEFORE_TEXTS:
+            full.update(_texts_after(key, record, document_text))
     return full
+
+
+_KEYS_BEFORE_TEXTS = frozenset(("end", "role"))
+
+
+def _texts_after(key: str, record: dict[str, Any], document_text: str) -> dict[str, Any]:
+    """The texts a full record holds right after ``key``: a unit's ``text`` (and an article's
+    ``title``) after ``end``, an article's ``body`` after ``role``."""
+    article = record.get("level") == "article"
+    if key == "end":
+        texts: dict[str, Any] = {"text": document_text[record["start"] : record["end"]]}
+        if article:
+            title = record.get("title_span")
+            texts["title"] = document_text[title[0] : title[1]] if title else None
+        return texts
+    if article:
+        return {"body": "\n".join(document_text[s:e] for s, e in record.get("paragraphs") or ())}
+    return {}
+
+
+def _expanded_value(value: Any, document_text: str) -> Any:
+    """A compact ``[start, end]`` (or list of them) as the span(s) it stands for; any other value as is."""
+    if _is_bounds(value):
+        return _span(value, document_text)
+    if isinstance(value, list) and value and all(_is_bounds(v) for v in value):
+        return [_span(v, document_text) for v in value]
+    return value
+
+
+def _span(bounds: list[int], document_text: str) -> dict[str, Any]:
+    return {"start": bounds[0], "end": bounds[1], "text": document_text[bounds[0] : bounds[1]]}
 
 
 def compact_line(record: dict[str, Any]) -> bytes:
@@ -172,28 +198,23 @@ def _iter_compact_lines(
     """``(line number, object)`` of a gzipped units file; bad lines as :func:`iter_jsonl` treats them."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    if not line.strip() or (keep is not None and not keep(line)):
-                        continue
-                except EndOfSelection:
-                    return
-                try:
-                    record = json.loads(line)
-                    reason = None if isinstance(record, dict) else "a line must be a JSON object"
-                except json.JSONDecodeError as exc:
-                    reason = f"invalid JSON ({exc.msg} at column {exc.colno})"
-                if reason is None:
+            for number, line in kept_lines(enumerate(handle, start=1), keep):
+                record = _compact_object(line)
+                if isinstance(record, str):
+                    report(UnitFileError(path, number, record), errors)
+                else:
                     yield number, record
-                    continue
-                if errors is None:
-                    raise UnitFileError(path, number, reason)
-                errors.append(UnitFileError(path, number, reason))
     except (OSError, EOFError, UnicodeDecodeError) as exc:
-        error = UnitFileError(path, 0, f"cannot read the compact units file: {exc}")
-        if errors is None:
-            raise error from None
-        errors.append(error)
+        report(UnitFileError(path, 0, f"cannot read the compact units file: {exc}"), errors)
+
+
+def _compact_object(line: str) -> dict[str, Any] | str:
+    """The JSON object of a compact file's line, or why the line is none."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON ({exc.msg} at column {exc.colno})"
+    return record if isinstance(record, dict) else "a line must be a JSON object"
 
 
 def iter_unit_records(
@@ -203,29 +224,42 @@ def iter_unit_records(
     ``keep`` accepts. A malformed line raises an error naming the line, or, when an ``errors``
     list is given, is appended to it and skipped so the rest of the file is still read."""
     compact = is_compact(path)
-    document_text = ""
     lines = _iter_compact_lines(path, errors, keep) if compact else iter_jsonl(path, errors, keep=keep)
-    for number, record in lines:
-        if "level" not in record or "id" not in record:
-            error = UnitFileError(path, number, "not a unit record (needs 'id' and 'level')")
-            if errors is None:
-                raise error
-            errors.append(error)
-            continue
-        if compact:
-            if record["level"] == "document":
-                document_text = str(record.get("text") or "")
-            else:
-                try:
-                    record = expand_record(record, document_text)
-                except (KeyError, IndexError, TypeError) as exc:
-                    error = UnitFileError(path, number, f"unit {record['id']}: malformed compact record ({exc!r})")
-                    if errors is None:
-                        raise error from None
-                    errors.append(error)
-                    continue
+    units = _unit_lines(path, lines, errors)
+    records = _expanded_records(path, units, errors) if compact else (record for _, record in units)
+    for record in records:
         if level is None or record["level"] == level:
             yield record
+
+
+def _unit_lines(
+    path: str | Path, lines: Iterable[tuple[int, dict[str, Any]]], errors: list[JsonlLineError] | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The numbered records that are units (they have an ``id`` and a ``level``); others are reported."""
+    for number, record in lines:
+        if "level" in record and "id" in record:
+            yield number, record
+        else:
+            report(UnitFileError(path, number, "not a unit record (needs 'id' and 'level')"), errors)
+
+
+def _expanded_records(
+    path: str | Path, units: Iterable[tuple[int, dict[str, Any]]], errors: list[JsonlLineError] | None
+) -> Iterator[dict[str, Any]]:
+    """The full records of a compact file's units, each article and sentence rebuilt from the
+    document before it; a record that cannot be is reported."""
+    document_text = ""
+    for number, record in units:
+        if record["level"] == "document":
+            document_text = str(record.get("text") or "")
+            yield record
+            continue
+        try:
+            full = expand_record(record, document_text)
+        except (KeyError, IndexError, TypeError) as exc:
+            report(UnitFileError(path, number, f"unit {record['id']}: malformed compact record ({exc!r})"), errors)
+            continue
+        yield full
 
 
 def iter_units(

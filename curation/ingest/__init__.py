@@ -60,22 +60,33 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[IngestError]) -> li
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            unreadable: list[tuple[str, str]] = []  # sub-folders that cannot be listed, non-UTF-8 names
-            found = [p for p in files_under(path, unreadable) if _has_suffix(p, SUPPORTED_SUFFIXES)]
-            errors.extend(IngestError(where, reason) for where, reason in unreadable)
-            if not found:
-                errors.append(IngestError(str(path), "folder holds no .txt, .jsonl, .html or .warc files"))
-            paths.extend(found)
+            paths.extend(_folder_pages(path, errors))
         elif path.exists() or path.is_symlink():
             paths.append(path)
         elif any(ch in str(item) for ch in "*?["):
-            matches = sorted(Path(p) for p in glob.glob(str(item), recursive=True) if Path(p).is_file())
-            if not matches:
-                errors.append(IngestError(str(item), "pattern matches no file"))
-            paths.extend(matches)
+            paths.extend(_pattern_matches(str(item), errors))
         else:
             errors.append(IngestError(str(path), "no such file or folder"))
     return paths
+
+
+def _folder_pages(folder: Path, errors: list[IngestError]) -> list[Path]:
+    """The supported files under ``folder``, sorted; sub-folders that cannot be listed, file names
+    that are not UTF-8 and a folder without any page go to ``errors``."""
+    unreadable: list[tuple[str, str]] = []
+    found = [p for p in files_under(folder, unreadable) if _has_suffix(p, SUPPORTED_SUFFIXES)]
+    errors.extend(IngestError(where, reason) for where, reason in unreadable)
+    if not found:
+        errors.append(IngestError(str(folder), "folder holds no .txt, .jsonl, .html or .warc files"))
+    return found
+
+
+def _pattern_matches(pattern: str, errors: list[IngestError]) -> list[Path]:
+    """The files a glob pattern (``**`` included) matches, sorted; none is an error."""
+    matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    if not matches:
+        errors.append(IngestError(pattern, "pattern matches no file"))
+    return matches
 
 
 def read_text_file(

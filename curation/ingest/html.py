@@ -131,13 +131,24 @@ def _author_values(value: str) -> list[str]:
     except json.JSONDecodeError:
         return []
     found: list[str] = []
-    for item in data if isinstance(data, list) else [data]:
+    for item in _as_list(data):
         authors = item.get("author") if isinstance(item, dict) else None
-        for author in authors if isinstance(authors, list) else [authors]:
-            name = author.get("name") if isinstance(author, dict) else author
-            if isinstance(name, str) and name.strip():
-                found.append(name.strip())
+        for author in _as_list(authors):
+            name = _author_name(author)
+            if name:
+                found.append(name)
     return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    """JSON-LD gives one item or a list of them."""
+    return value if isinstance(value, list) else [value]
+
+
+def _author_name(author: Any) -> str | None:
+    """A JSON-LD author's name (a Person's ``name``, or a bare string), trimmed; None when empty."""
+    name = author.get("name") if isinstance(author, dict) else author
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 def page_header(meta: dict[str, Any]) -> dict[HeaderKind, str]:

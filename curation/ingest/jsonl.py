@@ -137,41 +137,72 @@ def _jsonl_line(
     encoding: str | None,
     html: HtmlSettings | None,
 ) -> Document | IngestError:
-    problem = problem_with_bytes(raw, encoding)
-    if problem:
-        return IngestError(str(path), problem, number)
-    record, reason = parse_json_line(canonical_text(raw, encoding))  # lone surrogates, deep nesting; NaN as null
-    if reason is not None:
-        return IngestError(str(path), reason, number)
-    if not isinstance(record, dict):
-        return IngestError(str(path), "a JSONL line must be an object", number)
-    value = record.get(text_field)
-    if not isinstance(value, str) or not value.strip():
-        return IngestError(str(path), f"no text in field {text_field!r}", number)
-    meta = {k: v for k, v in record.items() if k != text_field}
-    url = next((record[n].strip() for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
-    if url is not None:
-        if meta.get("url") not in (None, url):  # the chosen field wins; the record's own "url" is kept aside
-            meta["record_url"] = meta["url"]
-        meta["url"] = url
+    """The page of one JSONL line, or why the line is none."""
+    parsed = _page_record(raw, text_field, encoding)
+    if isinstance(parsed, str):
+        return IngestError(str(path), parsed, number)
+    record, value = parsed
+    meta, url = _record_meta(record, text_field, fields)
     body, header = canonicalize(value), fields.header(record)
     if html is not None and looks_like_html(value[:_SNIFF_CHARS].encode("utf-8")):
         extracted = extract_html(value.encode("utf-8"), html, url)  # a scraper's {"url", "html"} record
         if isinstance(extracted, str):
             return IngestError(str(path), f"field {text_field!r} holds an HTML page: {extracted}", number)
-        body, page_meta = extracted
-        for kind, line in page_header(page_meta).items():
-            header.setdefault(kind, line)  # the record's own fields first, then the page's metadata
-        meta["extractor"] = page_meta.pop("extractor")
-        meta["page"] = page_meta
+        body = _with_page_metadata(extracted, header, meta)
     text, spans = compose_page(body, header)
     if spans:
         meta[HEADER_KEY] = spans
-    own_id = record.get("id")
-    source_key = f"{path.name}#{own_id}" if own_id is not None else f"{path.name}:{number}"
     return Document(
-        id=Document.make_id(text, source_key),
+        id=Document.make_id(text, _source_key(path, number, record)),
         text=text,
         provenance=Provenance(str(path), number, sha256_hex(raw.rstrip(b"\r\n"))),
         meta=meta,
     )
+
+
+def _page_record(raw: bytes, text_field: str, encoding: str | None) -> tuple[dict[str, Any], str] | str:
+    """``(record, its page text)`` of a JSONL line, or the reason it holds no page."""
+    problem = problem_with_bytes(raw, encoding)
+    if problem:
+        return problem
+    record, reason = parse_json_line(canonical_text(raw, encoding))  # lone surrogates, deep nesting; NaN as null
+    if reason is not None:
+        return reason
+    if not isinstance(record, dict):
+        return "a JSONL line must be an object"
+    value = record.get(text_field)
+    if not isinstance(value, str) or not value.strip():
+        return f"no text in field {text_field!r}"
+    return record, value
+
+
+def _record_meta(record: dict[str, Any], text_field: str, fields: MetadataFields) -> tuple[dict[str, Any], str | None]:
+    """``(metadata, URL)``: every field but the text, with ``url`` from the first URL field that
+    holds one; the chosen field wins, and the record's own different ``url`` is kept aside."""
+    meta = {k: v for k, v in record.items() if k != text_field}
+    url = next((record[n].strip() for n in fields.url if isinstance(record.get(n), str) and record[n].strip()), None)
+    if url is not None:
+        if meta.get("url") not in (None, url):
+            meta["record_url"] = meta["url"]
+        meta["url"] = url
+    return meta, url
+
+
+def _with_page_metadata(
+    extracted: tuple[str, dict[str, Any]], header: dict[HeaderKind, str], meta: dict[str, Any]
+) -> str:
+    """The body of an HTML page held in a record; the page's title, author and date fill the
+    ``header`` lines the record's own fields left empty, and ``meta`` gets the extractor and the
+    page's metadata."""
+    body, page_meta = extracted
+    for kind, line in page_header(page_meta).items():
+        header.setdefault(kind, line)
+    meta["extractor"] = page_meta.pop("extractor")
+    meta["page"] = page_meta
+    return body
+
+
+def _source_key(path: Path, number: int, record: dict[str, Any]) -> str:
+    """What names the page in its id: the record's own ``id``, else its line number."""
+    own_id = record.get("id")
+    return f"{path.name}#{own_id}" if own_id is not None else f"{path.name}:{number}"

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 from curation.normalize import normalize_text
 from curation.segment.data import word_list
@@ -41,6 +41,7 @@ _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 # Characters that never occur inside a glued heading phrase (it is plain words).
 _PHRASE_BREAKERS = frozenset('.!?؟…:،,;؛«»"()[]-–—*•')
 _COMMAS = ("،", ",")
+_HEADER_KINDS = ("title", "byline", "dateline")
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
@@ -61,6 +62,12 @@ def _looks_like_verb(word: str) -> bool:
 def _is_plain_word(word: str) -> bool:
     """Letters and their diacritics only: no digits, punctuation or quotes."""
     return all(ch.isalpha() or unicodedata.category(ch) == "Mn" for ch in word)
+
+
+def _is_quoted_outlet(name: str) -> bool:
+    """``«Outlet»``: one name between one pair of guillemets."""
+    inner = name[1:-1]
+    return name.startswith("«") and name.endswith("»") and "«" not in inner and "»" not in inner
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +235,10 @@ class _Rules:
         name, place = text[:open_at].strip(), text[open_at + 1 : -1].split()
         if not name or len(place) > 2 or not all(_is_plain_word(word) for word in place):
             return False
-        if name.startswith("«") and name.endswith("»") and "«" not in name[1:-1] and "»" not in name[1:-1]:
-            return True
+        return _is_quoted_outlet(name) or self._is_writer_name(name)
+
+    def _is_writer_name(self, name: str) -> bool:
+        """A few plain words and no preposition: a caption's description has them, a name not."""
         words = name.split()
         return len(words) <= self.settings.max_byline_name_words and all(
             _is_plain_word(word) and word not in _PARTICLES for word in words
@@ -289,6 +298,21 @@ class _Rules:
     def glued_heading(self, text: str) -> tuple[int, int] | None:
         """(end of the heading, start of the paragraph) when a short nominal phrase is glued in
         front of a fronted adverbial clause that closes with a comma before the main verb."""
+        opening = self._paragraph_opening(text)
+        if opening is None:
+            return None
+        words, normalised = opening
+        found = self._heading_before_opener(words, normalised)
+        if found is None:
+            return None
+        heading_words, opener_words = found
+        if not self._clause_closes_with_comma(words, heading_words + opener_words):
+            return None
+        return words[heading_words - 1].end(), words[heading_words].start()
+
+    def _paragraph_opening(self, text: str) -> tuple[list[re.Match[str]], list[str]] | None:
+        """The first words of a paragraph that may open with a glued heading, as found and
+        normalised; None when it opens like a sentence (a conjunction, a verb, an opener)."""
         settings = self.settings
         if text.startswith("و"):
             return None  # a conjunction continues the previous sentence
@@ -299,24 +323,33 @@ class _Rules:
         normalised = _normalised_words(text, words)
         if self.starts_like_sentence(normalised[0]) or self.openers.match_at(normalised, 0) is not None:
             return None
-        for count in range(1, min(settings.max_heading_words, len(words) - 1) + 1):
-            word = words[count - 1].group()
-            if normalised[count - 1] in self.inner_words or any(ch in _PHRASE_BREAKERS for ch in word):
+        return words, normalised
+
+    def _heading_before_opener(self, words: list[re.Match[str]], normalised: list[str]) -> tuple[int, int] | None:
+        """(words of the heading, words of the opener) at the first fronted adverbial, when two
+        or more plain phrase words stand before it; only the first opener counts: later ones sit
+        inside a sentence."""
+        for count in range(1, min(self.settings.max_heading_words, len(words) - 1) + 1):
+            if normalised[count - 1] in self.inner_words or not _PHRASE_BREAKERS.isdisjoint(words[count - 1].group()):
                 return None
             opener_words = self.openers.match_at(normalised, count)
             if opener_words is None:
                 continue
             if count < 2:
                 return None  # one word before the adverbial is a sentence's subject or verb
-            clause_end = min(len(words), count + opener_words + settings.max_glued_clause_words)
-            for index in range(count + opener_words - 1, clause_end):
-                if words[index].group().endswith(_COMMAS):
-                    following = words[index + 1].group() if index + 1 < len(words) else ""
-                    if not following or following.startswith("و") or _PRONOUN_THAT.match(following):
-                        return None
-                    return words[count - 1].end(), words[count].start()
-            return None  # only the first opener counts: later ones sit inside a sentence
+            return count, opener_words
         return None
+
+    def _clause_closes_with_comma(self, words: list[re.Match[str]], opener_end: int) -> bool:
+        """Whether the adverbial clause whose opener ends at word ``opener_end`` closes with a
+        comma within a few words, and the main clause after it opens with neither a conjunction
+        nor ``أنه``."""
+        clause_end = min(len(words), opener_end + self.settings.max_glued_clause_words)
+        for index in range(opener_end - 1, clause_end):
+            if words[index].group().endswith(_COMMAS):
+                following = words[index + 1].group() if index + 1 < len(words) else ""
+                return bool(following) and not following.startswith("و") and not _PRONOUN_THAT.match(following)
+        return False
 
 
 class _Phrases:
@@ -462,6 +495,65 @@ class _Metadata:
             self.boilerplate.append(span)
 
 
+@dataclass(slots=True)
+class _Story:
+    """The lines of one main story sorted so far (its title aside)."""
+
+    meta: _Metadata = field(default_factory=_Metadata)
+    captions: list[Span] = field(default_factory=list)
+    caption_texts: set[str] = field(default_factory=set)
+    body: list[_Line] = field(default_factory=list)
+    foot: list[tuple[MetaKind, _Line]] = field(default_factory=list)
+    """Byline-shaped lines after the body began: metadata if the story ends there, else body."""
+
+    def add_metadata(self, kind: MetaKind, line: _Line) -> None:
+        if self.body and kind != "boilerplate":
+            self.foot.append((kind, line))  # a byline stands at a story's head or foot only
+        else:
+            self.meta.add(kind, line.span())
+
+    def add_caption(self, line: _Line) -> None:
+        self.caption_texts.add(line.text)
+        self.captions.append(line.span())
+
+    def add_body(self, line: _Line) -> None:
+        self.body.extend(held for _, held in self.foot)  # body went on: those lines were body
+        self.foot.clear()
+        self.body.append(line)
+
+    def close_foot(self) -> None:
+        """The story ended: the byline-shaped lines after its body are its metadata."""
+        for kind, line in self.foot:
+            self.meta.add(kind, line.span())
+        self.foot.clear()
+
+    def is_bare(self) -> bool:
+        """Nothing but page markers and boilerplate (its title aside)."""
+        return not self.body and not self.captions and self.meta.byline is None and self.meta.dateline is None
+
+
+_TeaserRole = Literal["echo", "byline", "end", "next caption", "caption", "title", "summary"]
+
+
+@dataclass(slots=True)
+class _Teaser:
+    """The parts of one related-article teaser read so far."""
+
+    meta: _Metadata = field(default_factory=_Metadata)
+    title: _Line | None = None
+    captions: list[Span] = field(default_factory=list)
+    summary: list[Span] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    """The distinct lines read: a line seen again is a scraper's echo."""
+    closed_by_caption: bool = False
+
+    def has_teaser_layout(self) -> bool:
+        """A title closed by a byline, or captions, title and summary closed by the next caption."""
+        if self.title is None:
+            return False
+        return self.meta.byline is not None or bool(self.captions and self.summary and self.closed_by_caption)
+
+
 def _header_lines(document: Document) -> dict[int, str]:
     """``{line start: kind}`` of the title, byline and dateline lines that ingest wrote from the
     page's metadata (``meta["header"]``, see :mod:`curation.ingest.page`); a span that is not a
@@ -469,19 +561,29 @@ def _header_lines(document: Document) -> dict[int, str]:
     spans = document.meta.get("header")
     if not isinstance(spans, dict):
         return {}
-    found: dict[int, str] = {}
     text = document.text
-    for kind, span in spans.items():
-        if kind not in ("title", "byline", "dateline") or not isinstance(span, list) or len(span) != 2:
-            continue
-        start, end = span
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            continue
-        line = text[start:end]
-        whole = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
-        if whole and line == line.strip() and "\n" not in line:
-            found[start] = kind
-    return found
+    return {span[0]: kind for kind, span in spans.items() if kind in _HEADER_KINDS and _is_whole_line(text, span)}
+
+
+def _is_whole_line(text: str, span: object) -> bool:
+    """Whether ``span`` is ``[start, end]`` of one whole, trimmed line of ``text``."""
+    bounds = _bounds(span, len(text))
+    if bounds is None:
+        return False
+    start, end = bounds
+    line = text[start:end]
+    whole = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+    return whole and line == line.strip() and "\n" not in line
+
+
+def _bounds(span: object, length: int) -> tuple[int, int] | None:
+    """``(start, end)`` when ``span`` is ``[start, end]``, two integers with ``0 <= start < end <= length``."""
+    if not isinstance(span, list) or len(span) != 2:
+        return None
+    start, end = span
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length:
+        return start, end
+    return None
 
 
 class _Builder:
@@ -531,48 +633,51 @@ class _Builder:
     def main(self, lines: list[_Line]) -> Article | None:
         """One story: title, captions kept once, byline, dateline and boilerplate, then headings
         and paragraphs; a dateline or byline glued before the first sentence is cut off it."""
-        rules = self.rules
         title = self._main_title(lines)
-        seen_captions: set[str] = set()
-        captions: list[Span] = []
-        meta = _Metadata()
-        body: list[_Line] = []
-        foot: list[tuple[MetaKind, _Line]] = []  # byline-shaped lines after the body began
+        story = _Story()
         for line in lines:
-            text = line.text
-            if line is title:
-                continue
-            given = self.header.get(line.start)
-            if given in ("byline", "dateline"):
-                meta.add(given, line.span())  # type: ignore[arg-type]
-                continue
-            if rules.is_marker(text) or (title is not None and text == title.text) or text in seen_captions:
-                meta.add("boilerplate", line.span())  # page markers and scraper echoes
-                continue
-            kind = rules.meta_kind(text)
-            if kind is None and rules.is_inline_related(text):
-                kind = "boilerplate"
-            if kind is None and not body and rules.is_byline(text):
-                kind = "byline"
-            if kind is not None and body and kind != "boilerplate":
-                foot.append((kind, line))  # a byline stands at a story's head or foot only
-            elif kind is not None:
-                meta.add(kind, line.span())
-            elif rules.is_caption(text):
-                seen_captions.add(text)
-                captions.append(line.span())
-            else:
-                body.extend(held for _, held in foot)  # body went on: those lines were body
-                foot.clear()
-                body.append(line)
-        if body:
-            body[0] = self._without_glued_metadata(body[0], meta)
-        for kind, line in foot:
-            meta.add(kind, line.span())
-        if title is None and not body and not captions and meta.byline is None and meta.dateline is None:
+            if line is not title:
+                self._sort_story_line(line, title, story)
+        if story.body:
+            story.body[0] = self._without_glued_metadata(story.body[0], story.meta)
+        story.close_foot()
+        if title is None and story.is_bare():
             return None  # only page markers and boilerplate
-        paragraphs, headings = self._body(body)
-        return self.article(lines, "main", title, paragraphs, headings, captions, meta)
+        paragraphs, headings = self._body(story.body)
+        return self.article(lines, "main", title, paragraphs, headings, story.captions, story.meta)
+
+    def _sort_story_line(self, line: _Line, title: _Line | None, story: _Story) -> None:
+        """File one line of a story (not its title) as metadata, caption or body."""
+        given = self.header.get(line.start)
+        if given in ("byline", "dateline"):
+            story.meta.add(given, line.span())  # type: ignore[arg-type]
+            return
+        if self._is_story_echo(line.text, title, story):
+            story.meta.add("boilerplate", line.span())  # page markers and scraper echoes
+            return
+        kind = self._story_meta_kind(line.text, body_began=bool(story.body))
+        if kind is not None:
+            story.add_metadata(kind, line)
+        elif self.rules.is_caption(line.text):
+            story.add_caption(line)
+        else:
+            story.add_body(line)
+
+    def _is_story_echo(self, text: str, title: _Line | None, story: _Story) -> bool:
+        """A page marker, or a scraper's repeat of the title or of a caption already kept."""
+        return self.rules.is_marker(text) or (title is not None and text == title.text) or text in story.caption_texts
+
+    def _story_meta_kind(self, text: str, body_began: bool) -> MetaKind | None:
+        """Byline, dateline or boilerplate by shape; an inline "read also" link is boilerplate, and a
+        ``Name (City)`` line a byline only above the body."""
+        kind = self.rules.meta_kind(text)
+        if kind is not None:
+            return kind
+        if self.rules.is_inline_related(text):
+            return "boilerplate"
+        if not body_began and self.rules.is_byline(text):
+            return "byline"
+        return None
 
     def _without_glued_metadata(self, line: _Line, meta: _Metadata) -> _Line:
         """The first paragraph without the dateline or byline glued before its first sentence."""
@@ -586,47 +691,52 @@ class _Builder:
     def _main_title(self, lines: list[_Line]) -> _Line | None:
         """The headline: the line a marker's echo repeats, else a headline-shaped first line
         (bylines and datelines above it skipped, never taken for it)."""
-        rules = self.rules
         given = next((line for line in lines if self.header.get(line.start) == "title"), None)
         if given is not None:
             return given  # the page's metadata named its title: never guessed from the body
-        first_index = next(
-            (i for i, line in enumerate(lines) if line.start not in self.header and rules.meta_kind(line.text) is None),
-            len(lines),
+        first = next((i for i, line in enumerate(lines) if self._is_text_line(line)), len(lines))
+        if first >= len(lines) - 1 or not self._is_headline(lines, first):
+            return None
+        return lines[first]
+
+    def _is_text_line(self, line: _Line) -> bool:
+        """Neither a header line nor a byline, dateline or boilerplate."""
+        return line.start not in self.header and self.rules.meta_kind(line.text) is None
+
+    def _is_headline(self, lines: list[_Line], index: int) -> bool:
+        """Whether a story's first line of text (not its last line) is its headline: a marker's
+        echo repeats it, a kicker or a format tag marks it, or it has a headline's shape."""
+        rules = self.rules
+        text = lines[index].text
+        if rules.is_marker(text) or rules.is_caption(text):
+            return False
+        if self._echoed_after_marker(lines, index) or rules.kicker_end(text) is not None:
+            return True
+        if rules.has_title_tag(text) and len(text.split()) <= rules.settings.max_title_words:
+            return True
+        return rules.is_headline_shaped(text, plain=self._runs_on(lines[index + 1]))
+
+    def _echoed_after_marker(self, lines: list[_Line], index: int) -> bool:
+        """Whether a page marker near the top names ``lines[index]`` as its story's headline."""
+        rules = self.rules
+        return any(
+            rules.is_marker(line.text) and _headline_before_marker(lines, marker, rules) == index
+            for marker, line in enumerate(islice(lines, rules.settings.marker_lookback_lines + 1))
         )
-        if first_index >= len(lines) - 1:
-            return None
-        first = lines[first_index]
-        if rules.is_marker(first.text) or rules.is_caption(first.text):
-            return None
-        for index, line in enumerate(islice(lines, rules.settings.marker_lookback_lines + 1)):
-            if rules.is_marker(line.text) and _headline_before_marker(lines, index, rules) == first_index:
-                return first
-        if rules.kicker_end(first.text) is not None:
-            return first
-        if rules.has_title_tag(first.text) and len(first.text.split()) <= rules.settings.max_title_words:
-            return first
-        after = lines[first_index + 1]
-        # a byline or dateline under a line sets it apart as a headline, as a blank line does
-        plain = after.gap == 0 and after.start not in self.header and rules.meta_kind(after.text) not in ("byline", "dateline")
-        return first if rules.is_headline_shaped(first.text, plain=plain) else None
+
+    def _runs_on(self, after: _Line) -> bool:
+        """Whether the line under a first line makes it plain text: a blank line sets a headline
+        apart, and so does a header line, a byline or a dateline under it."""
+        if after.gap != 0 or after.start in self.header:
+            return False
+        return self.rules.meta_kind(after.text) not in ("byline", "dateline")
 
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""
-        rules = self.rules
-        shaped = [rules.is_heading_shaped(line.text) for line in body]
-        standalone = [
-            0 < index < len(body) - 1 and shaped[index] and not shaped[index + 1] for index in range(len(body))
-        ]
-        glued = [
-            None if index == 0 or standalone[index] else rules.glued_heading(line.text)
-            for index, line in enumerate(body)
-        ]
-        if sum(cut is not None for cut in glued) < rules.settings.min_glued_headings:
-            glued = [None] * len(body)
+        standalone = self._standalone_headings(body)
         paragraphs: list[Span] = []
         headings: list[Span] = []
-        for line, is_heading, cut in zip(body, standalone, glued):
+        for line, is_heading, cut in zip(body, standalone, self._glued_headings(body, standalone)):
             if cut is None:
                 paragraphs.append(line.span())
                 if is_heading:
@@ -638,6 +748,23 @@ class _Builder:
             if heading is not None:
                 headings.append(heading)
         return paragraphs, headings
+
+    def _standalone_headings(self, body: list[_Line]) -> list[bool]:
+        """For each body line, whether it is a heading of its own: heading-shaped, between two
+        paragraphs, and followed by a line that is not heading-shaped."""
+        shaped = [self.rules.is_heading_shaped(line.text) for line in body]
+        return [0 < index < len(body) - 1 and shaped[index] and not shaped[index + 1] for index in range(len(body))]
+
+    def _glued_headings(self, body: list[_Line], standalone: list[bool]) -> list[tuple[int, int] | None]:
+        """For each body line, where a heading glued to its front ends and its paragraph starts;
+        believed only when the story shows at least ``min_glued_headings`` of them."""
+        glued = [
+            None if index == 0 or standalone[index] else self.rules.glued_heading(line.text)
+            for index, line in enumerate(body)
+        ]
+        if sum(cut is not None for cut in glued) < self.rules.settings.min_glued_headings:
+            return [None] * len(body)
+        return glued
 
     def teasers(self, header: _Line, lines: list[_Line]) -> tuple[list[Article], int]:
         """The teasers at the start of a related block's lines, and where they stop; the block's
@@ -655,49 +782,61 @@ class _Builder:
     def _teaser(self, lines: list[_Line], first: int, header: _Line | None) -> tuple[Article, int] | None:
         """One teaser from ``lines[first]``: captions and a title (each possibly repeated), a
         summary, closed by a byline or by the next teaser's caption."""
-        rules = self.rules
-        title: _Line | None = None
-        captions: list[Span] = []
-        seen: set[str] = set()
-        summary: list[Span] = []
-        meta = _Metadata()
-        index = first
-        distinct = 0
-        closed_by_caption = False
-        while index < len(lines):
-            line = lines[index]
-            text = line.text
-            if text in seen:
-                meta.add("boilerplate", line.span())  # a repeated caption or title
-                index += 1
-                continue
-            if summary and rules.is_byline(text):
-                meta.add("byline", line.span())
-                index += 1
-                break
-            if rules.is_marker(text) or rules.is_related_header(text):
-                break
-            if rules.is_caption(text):
-                if summary:
-                    closed_by_caption = True
-                    break  # the next teaser's photo
-                captions.append(self._teaser_caption(line, meta))
-            elif title is None:
-                title = line
-            else:
-                summary.append(line.span())
-            seen.add(text)
-            distinct += 1
-            if distinct > rules.settings.max_teaser_lines:
-                return None
-            index += 1
-        if title is None or (meta.byline is None and not (captions and summary and closed_by_caption)):
+        read = self._read_teaser(lines, first)
+        if read is None:
+            return None
+        teaser, end = read
+        if not teaser.has_teaser_layout():
             return None  # bare links, or a story after the block: no teaser layout
-        teaser_lines = lines[first:index]
+        teaser_lines = lines[first:end]
         if header is not None:
-            meta.add("boilerplate", header.span())
+            teaser.meta.add("boilerplate", header.span())
             teaser_lines = [header, *teaser_lines]
-        return self.article(teaser_lines, "teaser", title, summary, [], captions, meta), index
+        article = self.article(teaser_lines, "teaser", teaser.title, teaser.summary, [], teaser.captions, teaser.meta)
+        return article, end
+
+    def _read_teaser(self, lines: list[_Line], first: int) -> tuple[_Teaser, int] | None:
+        """The teaser's parts from ``lines[first]`` and where it ends; None when it runs past
+        ``max_teaser_lines`` distinct lines (a story, not a teaser)."""
+        teaser = _Teaser()
+        for index in range(first, len(lines)):
+            line = lines[index]
+            role = self._teaser_role(line.text, teaser)
+            if role == "end" or role == "next caption":
+                teaser.closed_by_caption = role == "next caption"
+                return teaser, index
+            if role == "echo":
+                teaser.meta.add("boilerplate", line.span())  # a repeated caption or title
+            elif role == "byline":
+                teaser.meta.add("byline", line.span())
+                return teaser, index + 1
+            else:
+                self._add_to_teaser(role, line, teaser)
+                if len(teaser.seen) > self.rules.settings.max_teaser_lines:
+                    return None
+        return teaser, len(lines)
+
+    def _teaser_role(self, text: str, teaser: _Teaser) -> _TeaserRole:
+        """What the next line is to the teaser read so far."""
+        rules = self.rules
+        if text in teaser.seen:
+            return "echo"
+        if teaser.summary and rules.is_byline(text):
+            return "byline"
+        if rules.is_marker(text) or rules.is_related_header(text):
+            return "end"
+        if rules.is_caption(text):
+            return "next caption" if teaser.summary else "caption"  # after a summary: the next teaser's photo
+        return "title" if teaser.title is None else "summary"
+
+    def _add_to_teaser(self, role: _TeaserRole, line: _Line, teaser: _Teaser) -> None:
+        if role == "caption":
+            teaser.captions.append(self._teaser_caption(line, teaser.meta))
+        elif role == "title":
+            teaser.title = line
+        else:
+            teaser.summary.append(line.span())
+        teaser.seen.add(line.text)
 
     def _teaser_caption(self, line: _Line, meta: _Metadata) -> Span:
         """The caption without the section label glued to its front (kept as boilerplate)."""

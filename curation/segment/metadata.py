@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from curation.normalize import normalize_text
@@ -66,6 +66,72 @@ _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال
 
 def _letters_only(word: str) -> bool:
     return all(ch.isalpha() or unicodedata.category(ch) == "Mn" or ch in ".'’" for ch in word)
+
+
+def _is_plain_word(word: str) -> bool:
+    """Letters (dotted initials too), and no particle: a word of a name or a place."""
+    return _letters_only(word) and word not in _PARTICLES
+
+
+def _could_be_metadata(text: str) -> bool:
+    """Short enough for a byline, dateline or boilerplate line, and with a letter or digit."""
+    return len(text) <= MAX_META_CHARS and any(ch.isalnum() for ch in text)
+
+
+def _ends_like_sentence(text: str) -> bool:
+    """Whether a line ends with sentence or clause punctuation (closing quotes looked through);
+    a closing bracket ends a credit (``(رويترز)``), not a sentence."""
+    return text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")")
+
+
+def _is_joined_names(text: str) -> bool:
+    """Two to four parts joined by dashes, ``ـ`` or slashes (``أحمد الريدي - القاهرة``), each a
+    few short names listed with commas."""
+    parts = [p.strip() for p in _PART_SEPARATOR.split(text.rstrip(":： -–—"))]
+    if not 2 <= len(parts) <= 4 or not all(parts):
+        return False
+    return all(_is_name_list(part) for part in parts)
+
+
+def _is_name_list(part: str) -> bool:
+    """``عماد الحكمي، مريم الجابر``: two writers; ``نيويورك، سان فرانسيسكو``: two places."""
+    names = [name.strip() for name in _LIST_SEPARATOR.split(part)]
+    return len(names) <= MAX_LISTED_NAMES and all(_is_short_name(name) for name in names)
+
+
+def _is_short_name(name: str) -> bool:
+    """One to four plain words, quotes and brackets aside, none of them a particle."""
+    words = name.strip("«»\"“”()").split()
+    if not 1 <= len(words) <= MAX_PART_WORDS:
+        return False
+    return all(_letters_only(w.strip("«»\"“”()")) and w not in _PARTICLES for w in words)
+
+
+def _prefix_ends(text: str) -> Iterator[re.Match[str]]:
+    """Each dash, colon or closing bracket that may end a prefix glued before a first sentence,
+    as long as fewer than :data:`MAX_GLUED_PREFIX_WORDS` words stand before it."""
+    words = 0
+    position = 0
+    for match in _PREFIX_END.finditer(text):
+        words += len(text[position : match.start()].split())
+        position = match.start()
+        if words > MAX_GLUED_PREFIX_WORDS:
+            return
+        yield match
+
+
+def _prefix_before(text: str, end: re.Match[str]) -> str:
+    """The prefix that ``end`` closes: a closing bracket stays with it (``(رويترز)``), a dash or
+    colon does not."""
+    return text[: end.end() if end.group().startswith(")") else end.start()].rstrip()
+
+
+def _sentence_starts_at(text: str, at: int) -> bool:
+    """Whether the first shown character from ``at`` (bidi marks and zero-width characters
+    skipped) can open a sentence: a letter, a digit, an opening quote or bracket."""
+    while at < len(text) and unicodedata.category(text[at]) == "Cf":
+        at += 1
+    return at < len(text) and (text[at].isalnum() or text[at] in "«\"“(")
 
 
 class _Vocabulary:
@@ -118,65 +184,63 @@ class MetadataRules:
 
     def line_kind(self, text: str, glued: bool = False) -> MetaKind | None:
         """What a whole (trimmed) line is, by shape; None for anything else (title, body, caption)."""
-        if len(text) > MAX_META_CHARS or not any(ch.isalnum() for ch in text):
+        if not _could_be_metadata(text):
             return None
-        if text in self.sign_offs:
-            return "boilerplate"
-        if text in self.agencies:
-            return "byline"
         folded = normalize_text(text).casefold()
-        if self._is_boilerplate(text, folded):
-            return "boilerplate"
+        listed = self._listed_kind(text, folded)
+        if listed is not None:
+            return listed
         if _EMAIL.search(text) or _HANDLE.search(text):
             return "byline" if len(text.split()) <= MAX_META_WORDS // 2 else None
-        if text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")"):
+        if _ends_like_sentence(text):
             return None
         date_kind = self._date_kind(text, MAX_GLUED_PLACE_WORDS if glued else MAX_PLACE_WORDS)
         if date_kind is not None:
             return date_kind
-        if self._is_byline(text, folded):
-            return "byline"
-        return None
+        return "byline" if self._is_byline(text, folded) else None
 
     def glued_prefix(self, text: str) -> tuple[int, int, MetaKind] | None:
         """``(end of prefix, start of the rest, kind)`` for a dateline or byline glued before the
         first sentence of a paragraph (``القاهرة (رويترز) - قال``, ``Name- Outlet- City: ...``);
         the longest such prefix wins. A lone place before a spaced dash counts as a dateline."""
         best: tuple[int, int, MetaKind] | None = None
-        words = 0
-        position = 0
-        for match in _PREFIX_END.finditer(text):
-            words += len(text[position : match.start()].split())
-            position = match.start()
-            if words > MAX_GLUED_PREFIX_WORDS:
-                break
-            prefix = text[: match.end() if match.group().startswith(")") else match.start()].rstrip()
-            rest = match.end()
-            shown = rest
-            while shown < len(text) and unicodedata.category(text[shown]) == "Cf":
-                shown += 1  # bidi marks and zero-width characters before the first word
-            if not prefix or shown >= len(text) or not text[shown].isalnum() and text[shown] not in "«\"“(":
+        for end in _prefix_ends(text):
+            prefix = _prefix_before(text, end)
+            if not prefix or not _sentence_starts_at(text, end.end()):
                 continue
-            kind = self.line_kind(prefix, glued=True) or self._lone_place(prefix, match.group())
+            kind = self.line_kind(prefix, glued=True) or self._lone_place(prefix, end.group())
             if kind in ("byline", "dateline"):
-                best = (len(prefix), rest, kind)
+                best = (len(prefix), end.end(), kind)
         return best
 
     # --- the shapes -------------------------------------------------------------------------
+
+    def _listed_kind(self, text: str, folded: str) -> MetaKind | None:
+        """What a line is by the words it holds: a sign-off, an agency alone, or boilerplate."""
+        if text in self.sign_offs:
+            return "boilerplate"
+        if text in self.agencies:
+            return "byline"
+        return "boilerplate" if self._is_boilerplate(text, folded) else None
 
     def _is_boilerplate(self, text: str, folded: str) -> bool:
         if _COPYRIGHT.search(text):
             return len(text.split()) <= MAX_META_WORDS
         if any(folded.startswith(phrase) for phrase in self.link_phrases):
             return True
-        url = _URL.search(text)
-        if url is not None:
+        if _URL.search(text) is not None:
             return len(_URL.sub(" ", text).split()) <= MAX_SHARE_WORDS // 2 + 2
+        return self._is_tag_line(folded) or self._only_share_words(folded) or self._is_bare_time(text)
+
+    def _is_tag_line(self, folded: str) -> bool:
+        """``سمات: ...``: a tag label followed by a colon, a space or nothing."""
         for label in self.tag_labels:
             if folded.startswith(label) and folded[len(label) : len(label) + 1] in (":", " ", "：", ""):
                 return True
-        if self._only_share_words(folded):
-            return True
+        return False
+
+    def _is_bare_time(self, text: str) -> bool:
+        """``18:07 ت م``: a time with only time words around it, and no date."""
         return _TIME.search(text) is not None and not self._non_date_tokens(text) and not self._has_named_date(text)
 
     def _only_share_words(self, folded: str) -> bool:
@@ -195,23 +259,27 @@ class MetadataRules:
         return count > 0
 
     def _date_kind(self, text: str, max_place_words: int) -> MetaKind | None:
-        """``dateline`` for a date or a bracketed agency with at most a place besides, ``boilerplate``
-        for a bare time (handled above), None otherwise."""
+        """``dateline`` for a date or a bracketed agency with at most a place besides, ``byline``
+        for a bracketed agency alone, None otherwise (a bare time is boilerplate, told before)."""
         rest, agency = self._without_agency(text)
         has_date = self._has_named_date(rest) or _NUMERIC_DATE.search(rest) is not None
         if not has_date and agency != "bracketed":
             return None  # "نمضي معا" ends in an agency's name (Ma'an) but is a headline
-        rest, qualified = _QUALIFIER.subn(" ", rest, count=1)  # "كان (جنوب فرنسا)": a place and its region
-        places = [self._non_date_tokens(place) for place in _LIST_SEPARATOR.split(rest)]
-        places = [words for words in places if words]
+        rest, qualifiers = _QUALIFIER.subn(" ", rest, count=1)  # "كان (جنوب فرنسا)": a place and its region
+        places = [words for words in map(self._non_date_tokens, _LIST_SEPARATOR.split(rest)) if words]
+        if not self._are_places(places, max_place_words, qualified=qualifiers > 0):
+            return None
+        return "dateline" if has_date or places else "byline"
+
+    def _are_places(self, places: list[list[str]], max_place_words: int, qualified: bool) -> bool:
+        """Whether the words of a dateline besides its date and agency name a few places (each
+        listed with commas): plain words, no particle, no clause."""
         if len(places) > MAX_LISTED_NAMES or any(len(words) > max_place_words for words in places):
-            return None
-        others = [word for words in places for word in words]
-        if any(w in _PARTICLES for w in others) or not all(_letters_only(w) for w in others):
-            return None
-        if not qualified and any(normalize_text(words[0]) in self.sentence_first_words for words in places):
-            return None  # "قالت هيئة الإذاعة (بي.بي.سي)": a clause; "كان (جنوب فرنسا)" is Cannes
-        return "dateline" if has_date or others else "byline"
+            return False
+        if not all(_is_plain_word(word) for place in places for word in place):
+            return False
+        # "قالت هيئة الإذاعة (بي.بي.سي)": a clause; "كان (جنوب فرنسا)" is Cannes
+        return qualified or not any(normalize_text(place[0]) in self.sentence_first_words for place in places)
 
     def _without_agency(self, text: str) -> tuple[str, Literal["bracketed", "trailing"] | None]:
         """The text with its agency taken out (bracketed anywhere, or the last one to three words),
@@ -256,32 +324,21 @@ class MetadataRules:
         words = text.split()
         if len(words) > MAX_META_WORDS or any(ch.isdigit() for ch in text):
             return False
-        first = _TOKEN.match(folded)
-        if first and first.group() in self.byline_leads and 2 <= len(words) <= MAX_PART_WORDS * 2:
+        if self._opens_with_byline_word(folded, len(words)):
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
-        parts = [p.strip() for p in _PART_SEPARATOR.split(text.rstrip(":： -–—"))]
-        if not 2 <= len(parts) <= 4 or not all(parts):
-            return False
-        for part in parts:
-            names = [name.strip() for name in _LIST_SEPARATOR.split(part)]
-            if len(names) > MAX_LISTED_NAMES:
-                return False
-            for name in names:  # "عماد الحكمي، مريم الجابر": two writers; "نيويورك، سان فرانسيسكو": two places
-                name_words = name.strip("«»\"“”()").split()
-                if not 1 <= len(name_words) <= MAX_PART_WORDS:
-                    return False
-                if not all(_letters_only(w.strip("«»\"“”()")) for w in name_words):
-                    return False
-                if any(w in _PARTICLES for w in name_words):
-                    return False
-        return True
+        return _is_joined_names(text)
+
+    def _opens_with_byline_word(self, folded: str, word_count: int) -> bool:
+        """``بقلم: ...``, ``كتب - ...``: a byline word, then a few words."""
+        first = _TOKEN.match(folded)
+        return first is not None and first.group() in self.byline_leads and 2 <= word_count <= MAX_PART_WORDS * 2
 
     def _lone_place(self, prefix: str, separator: str) -> MetaKind | None:
         """``القاهرة -`` before a first sentence: one or two plain words before a spaced dash."""
         words = prefix.split()
         if not 1 <= len(words) <= MAX_PLACE_WORDS or ":" in separator or ")" in separator:
             return None
-        if not all(_letters_only(w) and w not in _PARTICLES for w in words):
+        if not all(_is_plain_word(word) for word in words):
             return None
         if normalize_text(words[0]) in self.sentence_first_words:
             return None

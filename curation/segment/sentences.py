@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from curation.segment.data import word_list
 
@@ -193,78 +193,72 @@ class SentenceSplitter:
         """``[start, end)`` code-point offsets of each sentence, trimmed, ordered, covering every
         character of ``text`` exactly once except white space and stretches holding only
         invisible characters."""
-        spans: list[tuple[int, int]] = []
-        sentence_start = 0
-        has_word = False  # whether the sentence so far holds a letter or digit ...
-        scanned = 0  # ... as far as text[:scanned] tells: each character is looked at once
+        scan = _Scan(text)
         trust_plain = not self.abbreviations  # an extra abbreviation may be any Arabic word
         for match in _CANDIDATE.finditer(text):
             kind = match.lastgroup
-            if (
-                kind == "plain"
-                and trust_plain
-                and sentence_start < match.start() - 1
-                and not text[sentence_start].isspace()
-            ):
-                # the bulk of news text: a sentence from a visible character to its full stop needs
-                # no trimming, and the white space after it was matched along
-                spans.append((sentence_start, match.end(kind)))
-                sentence_start = scanned = match.end()
-                has_word = False
-                continue
-            if kind == "inside":
-                continue
-            run_start = match.start()
-            run_end = match.end(kind)  # white space taken along by "line" and "plain" excluded
-            if kind == "run" and run_end < len(text) and not text[run_end].isspace():
-                run_end = _without_glued_openers(text, run_start, run_end)
             if kind == "line":
-                cut = run_start
+                scan.end_sentence(match.start(), match.end())  # past the white space taken along
             elif kind == "plain" and trust_plain:
-                cut = run_end
-            else:
-                if not has_word:
-                    has_word = _WORD_CHAR.search(text, scanned, run_start) is not None
-                    scanned = run_start
-                if not has_word:
-                    continue  # nothing to end yet: a leading "..." or "?!" joins what follows
-                if not self._ends_sentence(text, text[run_start:run_end], run_start, run_end, sentence_start):
-                    continue
-                cut = run_end
-            _append_trimmed(text, sentence_start, cut, spans)
-            sentence_start = scanned = match.end() if kind != "run" else cut  # past the white space taken along
-            has_word = False
-        _append_trimmed(text, sentence_start, len(text), spans)
-        return spans
+                scan.end_at_plain_stop(match)
+            elif kind != "inside" and scan.holds_word(match.start()):
+                # a "run", or a "plain" stop that an extra abbreviation may veto
+                cut = self._sentence_end(text, match, scan.start)
+                if cut is not None:
+                    scan.end_sentence(cut, cut if kind == "run" else match.end())
+        scan.end_sentence(len(text), len(text))
+        return scan.spans
 
     def split(self, text: str) -> list[str]:
         """The sentences themselves, for callers that do not need offsets."""
         return [text[start:end] for start, end in self.spans(text)]
 
+    def _sentence_end(self, text: str, match: re.Match[str], sentence_start: int) -> int | None:
+        """Where the sentence ends at a terminator run that is not a line break or a plain full
+        stop: the run's end, or None when it does not end the sentence."""
+        run_start = match.start()
+        if match.lastgroup == "run":
+            run_end = _without_glued_openers(text, run_start, match.end("run"))
+        else:
+            run_end = match.end("plain")  # without the white space taken along
+        if not self._ends_sentence(text, text[run_start:run_end], run_start, run_end, sentence_start):
+            return None
+        return run_end
+
     def _ends_sentence(self, text: str, run: str, run_start: int, run_end: int, sentence_start: int) -> bool:
         """Whether a terminator run ends a sentence that already holds a letter or digit."""
-        before = text[run_start - 1]
         if _is_opening_mark(text, run_start - 1, sentence_start):
             return False  # "(...)", "(؟)" or an opening quote with "...": inside the sentence
-        pause = run != "." and _ELLIPSIS_RUN.search(run) is not None and _QUESTION_RUN.search(run) is None
-        if pause and not self.split_at_ellipsis:
+        strength = _run_strength(run)
+        if strength == "pause" and not self.split_at_ellipsis:
             return False
-        strong = run != "." and (pause or _QUESTION_RUN.search(run) is not None)
         if run_end == len(text):
             return True
         if not text[run_end].isspace():  # glued to an Arabic letter, or to a quote opening one
-            if strong or before in CLOSERS or text[run_end] in REVERSED_CLOSERS:
-                return True
-            return run == "." and self._is_missing_space(text, run_start)
+            return self._ends_glued(text, run, run_start, run_end, strength)
+        return self._ends_before_space(text, run_start, run_end, sentence_start, strength)
+
+    def _ends_glued(self, text: str, run: str, run_start: int, run_end: int, strength: _Strength) -> bool:
+        """Whether a run glued to the next word ends the sentence: a question, exclamation or
+        pause does, and so does a run closing a quotation; a lone full stop only when it is a
+        missing space."""
+        if strength != "full stop" or text[run_start - 1] in CLOSERS or text[run_end] in REVERSED_CLOSERS:
+            return True
+        return run == "." and self._is_missing_space(text, run_start)
+
+    def _ends_before_space(
+        self, text: str, run_start: int, run_end: int, sentence_start: int, strength: _Strength
+    ) -> bool:
+        """Whether a run followed by white space ends the sentence, judged by what follows it."""
         following = _VISIBLE.search(text, run_end)
         if following is None:
             return True
         next_start = following.start()
         if _cannot_start(text, next_start) or following.group().islower():
             return False
-        if pause:
+        if strength == "pause":
             return _opens_sentence_after_pause(text, next_start)
-        if strong:
+        if strength == "strong":
             return True
         return not self._is_abbreviation(text, run_start, sentence_start, next_start)
 
@@ -304,6 +298,11 @@ class SentenceSplitter:
             return not _opens_sentence_after_pause(text, next_start)  # "2015م." may end, like "etc."
         if len(bare) == 1:
             return not (word.start() > 0 and token[word.start() - 1].isdigit())  # "MD90s.", "360º."
+        return self._is_known_abbreviation(text, bare, before_word, next_start)
+
+    def _is_known_abbreviation(self, text: str, bare: str, before_word: str, next_start: int) -> bool:
+        """Whether a word of two letters or more takes the full stop after it: a listed
+        abbreviation, ``No.`` before a number, or a letter name inside an acronym."""
         if bare in LATIN_ABBREVIATIONS or bare in self.abbreviations:
             return True
         if bare in NUMBER_ABBREVIATIONS:
@@ -324,6 +323,63 @@ class SentenceSplitter:
         if "abbreviations" in data:
             data["abbreviations"] = frozenset(data["abbreviations"])
         return cls(**data)
+
+
+_Strength = Literal["full stop", "pause", "strong"]
+
+
+def _run_strength(run: str) -> _Strength:
+    """How a terminator run ends a sentence: ``?`` ``!`` (dots and all) end it outright, ``..``
+    ``...`` ``…`` are a pause that only may, and anything else (a full stop with the closers and
+    bidi marks around it) is a full stop, which an abbreviation can take."""
+    if run == ".":
+        return "full stop"
+    if _QUESTION_RUN.search(run) is not None:
+        return "strong"
+    if _ELLIPSIS_RUN.search(run) is not None:
+        return "pause"
+    return "full stop"
+
+
+class _Scan:
+    """One pass of :meth:`SentenceSplitter.spans`: the sentences found so far, where the open
+    one starts, and whether it holds a letter or digit yet (looked up lazily, each character
+    once)."""
+
+    __slots__ = ("has_word", "scanned", "spans", "start", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        self.start = 0
+        self.has_word = False  # whether the sentence so far holds a letter or digit ...
+        self.scanned = 0  # ... as far as text[:scanned] tells
+
+    def holds_word(self, until: int) -> bool:
+        """Whether the open sentence holds a letter or digit before ``until``; until it does,
+        nothing can end it (a leading "..." or "?!" joins what follows)."""
+        if not self.has_word:
+            self.has_word = _WORD_CHAR.search(self.text, self.scanned, until) is not None
+            self.scanned = until
+        return self.has_word
+
+    def end_at_plain_stop(self, match: re.Match[str]) -> None:
+        """End the sentence at a plain full stop: the bulk of news text. A sentence from a
+        visible character to its stop needs no trimming; the white space after it was matched
+        along."""
+        if self.start < match.start() - 1 and not self.text[self.start].isspace():
+            self.spans.append((self.start, match.end("plain")))
+            self.start = self.scanned = match.end()
+            self.has_word = False
+        else:
+            self.end_sentence(match.end("plain"), match.end())
+
+    def end_sentence(self, cut: int, resume: int) -> None:
+        """Close the open sentence at ``cut`` (trimmed, dropped when nothing shows) and open the
+        next one at ``resume``."""
+        _append_trimmed(self.text, self.start, cut, self.spans)
+        self.start = self.scanned = resume
+        self.has_word = False
 
 
 def _bare_word(word: str) -> str:
@@ -401,6 +457,8 @@ def _opens_sentence_after_pause(text: str, at: int) -> bool:
 def _without_glued_openers(text: str, run_start: int, run_end: int) -> int:
     """A run glued to the next word gives back the reversed-style marks it ends with: there they
     open the next quotation (``.«وقال``)."""
+    if run_end == len(text) or text[run_end].isspace():
+        return run_end
     while run_end > run_start + 1 and text[run_end - 1] in REVERSED_CLOSERS:
         run_end -= 1
     return run_end
