@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from curation.fileio import atomic_writer
 from curation.studio.client import StudioError, explained
 
