@@ -30,6 +30,7 @@ TEXT_KEY, TITLE_KEY, TARGET_KEY, UNIT_KEY, DOC_KEY = "text", "title", "target", 
 # A sentence task's read-only context: its article's title (TITLE_KEY) and the sentences around it.
 BEFORE_KEY, AFTER_KEY = "before", "after"
 
+HEALTH_ENDPOINT = "health"  # {"status": "UP"} once the server serves requests
 TASKS_ENDPOINT = "api/tasks"
 WHOAMI_ENDPOINT = "api/current-user/whoami"
 PREDICTIONS_ENDPOINT = "api/predictions"
@@ -362,6 +363,30 @@ class StudioGateway:
             self.request(f"{memberships_endpoint(organization_id)}/{user_id}", what=f"removing {who}", method="DELETE")
         except ProjectMissing:
             return
+
+
+def answers_health(url: str, timeout: float = 3.0) -> bool:
+    """True when the server at ``url`` answers its health check with ``{"status": "UP"}``."""
+    import httpx  # only when a server is asked: --help stays light
+
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/{HEALTH_ENDPOINT}", timeout=timeout)
+        return response.status_code == 200 and response.json().get("status") == "UP"
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+
+
+def accepts_key(url: str, api_key: str) -> bool:
+    """True when the server at ``url`` knows the legacy token ``api_key`` (so the answer comes
+    from the server started with it, not from whatever else listens there): a probe made while a
+    server starts, before any client exists."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{url}/{WHOAMI_ENDPOINT}", headers={"Authorization": f"Token {api_key}"}, timeout=5)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
 
 
 class WebSession:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from curation.secrets import register_secret, scrub
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
+from curation.studio.contract import accepts_key, answers_health
 from curation.studio.serve import IN_USE
 
 if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
@@ -139,17 +140,6 @@ def _last_port(data_dir: Path) -> int:
         return int((data_dir / PORT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return 0
-
-
-def is_healthy(url: str, timeout: float = 3.0) -> bool:
-    """True when ``GET /health`` answers ``{"status": "UP"}``."""
-    import httpx  # only when a server is asked: --help stays light
-
-    try:
-        response = httpx.get(f"{url.rstrip('/')}/health", timeout=timeout)
-        return response.status_code == 200 and response.json().get("status") == "UP"
-    except (httpx.HTTPError, ValueError):
-        return False
 
 
 def _label_studio_binary() -> str:
@@ -297,7 +287,7 @@ def _running(data_dir: Path, creds: Credentials, pid: int) -> StudioServer:
     """The server holding the folder's lock, if it answers; otherwise say where it is and what to do."""
     record = read_pid_file(data_dir)
     url = record.url if record else None
-    if url and is_healthy(url):
+    if url and answers_health(url):
         return StudioServer(url, creds.api_key, creds.username, creds.password, pid, data_dir)
     raise StudioError(
         f"a Label Studio (pid {pid}) already runs on {data_dir} but does not answer at {url or 'its recorded URL'} "
@@ -382,7 +372,7 @@ def _wait_until_up(
                 f"the port of {url} was taken while Label Studio started (it wanted to move to another port, "
                 f"which curation does not allow); free it or use --port; see {log_path}"
             )
-        if is_healthy(url) and _accepts_key(url, creds.api_key):
+        if answers_health(url) and accepts_key(url, creds.api_key):
             return
         time.sleep(0.5)
     raise StudioError(
@@ -397,16 +387,6 @@ def _log_since(log_path: Path, offset: int) -> str:
             return log.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-
-
-def _accepts_key(url: str, api_key: str) -> bool:
-    import httpx
-
-    try:
-        response = httpx.get(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {api_key}"}, timeout=5)
-    except httpx.HTTPError:
-        return False
-    return response.status_code == 200
 
 
 def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -460,7 +440,7 @@ def server_status(data_dir: Path = DEFAULT_STUDIO_DIR) -> ServerStatus:
     pid = lock_holder(data_dir)
     record = read_pid_file(data_dir) if pid is not None else None
     url = record.url if record else None
-    healthy = url is not None and is_healthy(url)
+    healthy = url is not None and answers_health(url)
     return ServerStatus(data_dir, record is not None, pid is not None, healthy, url, pid, username)
 
 

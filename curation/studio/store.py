@@ -111,6 +111,10 @@ class Flagged:
         return cls(Annotation.from_record(line["record"]), regions, line.get("task_id"))
 
 
+def _reasons(entries: Iterable[Rejected | Flagged]) -> Iterator[str]:
+    return (reason for entry in entries for reason in entry.reasons)
+
+
 @dataclass(frozen=True, slots=True)
 class Rejections:
     """What a store kept out of its answers: the figures a build's summary, card and manifest carry."""
@@ -206,7 +210,7 @@ class AnnotationStore:
             annotations=len(rejected),
             regions=sum(len(entry.regions) for entry in flagged),
             flagged_units=tuple(sorted({entry.annotation.unit_id for entry in flagged})),
-            reasons=dict(Counter(reason_kind(reason) for entry in [*rejected, *flagged] for reason in entry.reasons)),
+            reasons=dict(Counter(map(reason_kind, [*_reasons(rejected), *_reasons(flagged)]))),
         )
 
     def state(self) -> PullState | None:
