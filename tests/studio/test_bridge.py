@@ -149,6 +149,21 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     assert {key[2] for key in AnnotationStore(store_path).set_aside()} == {str(off.id)}
 
 
+def test_units_that_cannot_be_read_are_named_and_the_others_pushed(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    """A torn line and a sentence without its offsets are each one "not sent" problem naming the
+    file, line or unit; the readable sentences become tasks all the same."""
+    lines = tricky_units.read_text(encoding="utf-8").splitlines()
+    damaged = tmp_path / "damaged.jsonl"
+    broken = json.dumps({"id": "s-broken", "level": "sentence", "text": "نص"}, ensure_ascii=False)
+    damaged.write_text("\n".join([lines[0], lines[1], '{"id": "torn', lines[2], broken, lines[3]]) + "\n", encoding="utf-8")
+    report = push_units(studio_server.client(), studio_server.url, damaged, "sentence", named_schema(tmp_path, "damaged"),
+                        state_dir=tmp_path)
+    assert (report.units, report.created) == (3, 3)
+    assert len(report.problems) == 2 and f"{damaged}:3:" in report.problems[0] and "unit s-broken" in report.problems[1]
+
+
 def test_wrong_token_is_one_clear_line_without_the_token(
     studio_server: StudioServer, seed_units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
