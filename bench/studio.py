@@ -22,13 +22,14 @@ from pathlib import Path
 from curation.ingest import read_documents
 from curation.schema import default_schema_path, load_schema
 from curation.segment.pipeline import segment_document
-from curation.studio.client import raw_json
-from curation.studio.pull import pull_annotations
+from curation.studio.contract import StudioGateway, export_endpoint
 from curation.studio.projects import ensure_project
+from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
 from curation.studio.server import start_server, stop_server
 from curation.studio.tasks import task_data
-from curation.unitfile import iter_unit_records, write_unit_records
+from curation.unitfile import iter_units, write_unit_records
+from curation.units import Sentence
 
 ANT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
 
@@ -66,7 +67,7 @@ def timed(label: str, call):  # noqa: ANN001, ANN201 - tiny helper
 def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:  # noqa: ANN001
     """``rounds`` rounds, raw import and our push in alternating order, each into a fresh project;
     the best time of each is compared (on a shared machine one round is mostly noise)."""
-    records = list(iter_unit_records(units, "sentence"))
+    records = [unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)]
     print(f"push {len(records)} sentence units, best of {rounds} alternating round(s)")
     tasks = [{"data": task_data(r, schema.default_target("sentence"))} for r in records]
     raw_times, our_times = [], []
@@ -102,11 +103,11 @@ def bench_pull(client, server, schema, units: Path, work: Path, count: int) -> N
     ref, _ = ensure_project(client, server.url, schema, "article", work / "state")  # its own project
     result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
               {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["politics"]}}]
-    records = list(islice(iter_unit_records(units, "sentence"), count))
+    records = list(islice((unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)), count))
     tasks = [{"data": {**task_data(r, schema.default_target("article")), "title": ""},
               "annotations": [{"result": result, "completed_by": 1, "lead_time": 3.0}]} for r in records]
     client.projects.import_tasks(ref.id, request=tasks)
-    _, export = timed("Label Studio: full JSON export of the project", lambda: raw_json(client, f"api/projects/{ref.id}/export", {"exportType": "JSON"}))
+    _, export = timed("Label Studio: full JSON export of the project", lambda: StudioGateway(client, server.url).get_json(export_endpoint(ref.id), {"exportType": "JSON"}, what="exporting"))
     store = work / "annotations.jsonl"
     pulled, first = timed("curation pull (first)", lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=work / "state"))
     assert pulled.new + pulled.rejected == count, pulled

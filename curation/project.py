@@ -44,6 +44,7 @@ from curation.results import (
     UsersResult,
     VerifyResult,
 )
+from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.workspace import Workspace, current_workspace, init_workspace, load_workspace
 
 if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation --help` stays light
@@ -57,9 +58,6 @@ if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation -
 SCHEMA_ENV = "CURATION_SCHEMA"
 DATA_DIR_ENV = "CURATION_DATA_DIR"
 URL_ENV = "LABEL_STUDIO_URL"
-# Outside a workspace: where the local Label Studio and the annotation stores live, relative to the current folder.
-DEFAULT_STUDIO_DIR = Path(".curation/studio")
-DEFAULT_ANNOTATIONS_DIR = Path(".curation/annotations")
 DEFAULT_RECIPE = Path("exports/seed-news.yaml")
 PUSHABLE_LEVELS = ("article", "sentence")
 
@@ -538,8 +536,8 @@ class Project:
         reviewer: str | None = None,
     ) -> ReviewPushResult:
         """The units whose adjudication is in conflict, to the review project, every answer shown under its pseudonym."""
-        from curation.agreement.review import push_review
         from curation.export.pseudonyms import pseudonyms_beside
+        from curation.studio.review import push_review
 
         source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
         stores = self._stores(annotations)
@@ -552,7 +550,7 @@ class Project:
 
     def review_pull(self, level: str, *, output: str | Path | None = None) -> ReviewPullResult:
         """The reviewer's decisions, into their own store (never counted as answers)."""
-        from curation.agreement.review import pull_review
+        from curation.studio.review import pull_review
 
         server = self.server()
         store = Path(output) if output else self.store_path(level, review=True)

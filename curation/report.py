@@ -35,7 +35,7 @@ from curation.dedup import (
 )
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
-from curation.units import Annotation, EntitySpan, unit_from_record
+from curation.units import Annotation, Article, Document, EntitySpan, Unit
 
 _WORD = re.compile(r"\w+")
 # Arabic blocks and presentation forms, less the Arabic-Indic digits (counted as digits).
@@ -131,7 +131,7 @@ def read_build(folder: str | Path) -> BuildInfo | None:
     manifest = Path(folder) / "manifest.json"
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        built = datetime.datetime.fromtimestamp(manifest.stat().st_mtime, tz=datetime.timezone.utc)
+        built = datetime.datetime.fromtimestamp(manifest.stat().st_mtime, tz=datetime.UTC)
     except (OSError, ValueError):
         return None
     annotations = data.get("annotations") or {}
@@ -141,20 +141,19 @@ def read_build(folder: str | Path) -> BuildInfo | None:
     )  # fmt: skip
 
 
-def document_source(record: Mapping[str, Any]) -> str:
+def document_source(document: Document) -> str:
     """Where a document comes from: a source field of its metadata, else its input file's name."""
-    meta = record.get("meta") or {}
     for key in _SOURCE_KEYS:
-        if isinstance(meta.get(key), str) and meta[key].strip():
-            return meta[key].strip()
-    return Path(str(record.get("source") or "unknown")).name
+        value = document.meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return Path(document.provenance.path or "unknown").name
 
 
-def document_month(record: Mapping[str, Any]) -> str:
+def document_month(document: Document) -> str:
     """The YYYY-MM of a document's date in its metadata, or "unknown"."""
-    meta = record.get("meta") or {}
     for key in _DATE_KEYS:
-        found = _MONTH.search(str(meta.get(key) or ""))
+        found = _MONTH.search(str(document.meta.get(key) or ""))
         if found:
             return found.group(0)
     return "unknown"
@@ -182,12 +181,9 @@ def family_figures(annotations: Sequence[Annotation]) -> list[FamilyFigures]:
             for unit_id, answers in sorted(report.table.units(entry.family).items())
             if len(answers) > 1 and len({answer.value for answer in answers.values()}) > 1
         ]
-        figures.append(
-            FamilyFigures(
-                entry.family.name, entry.family.level, entry.units, tuple(entry.annotators), entry.overall,
-                tuple(entry.labels), tuple(disagreements),
-            )  # fmt: skip
-        )
+        family = entry.family
+        figures.append(FamilyFigures(family.name, family.level, entry.units, tuple(entry.annotators), entry.overall,
+                                     tuple(entry.labels), tuple(disagreements)))
     return figures
 
 
@@ -201,8 +197,75 @@ def script_mix(text: str) -> Counter[str]:
     return Counter({"Arabic": arabic, "Latin": latin, "digits": digits, "other": visible - arabic - latin - digits})
 
 
+def _level(unit: Unit) -> str:
+    return "document" if isinstance(unit, Document) else "article" if isinstance(unit, Article) else "sentence"
+
+
+def _count_unit(stats: CorpusStats, unit: Unit) -> None:
+    """Counts, lengths, script, source and month of one unit; the text a disagreement shows."""
+    if isinstance(unit, Document):
+        stats.counts["documents"] += 1
+        stats.document_chars.append(len(unit.text))
+        stats.script_mix.update(script_mix(unit.text))
+        stats.sources[document_source(unit)] += 1
+        stats.months[document_month(unit)] += 1
+    elif isinstance(unit, Article):
+        stats.counts["articles"] += 1
+        stats.counts[f"articles ({unit.role})"] += 1
+        stats.article_words.append(len(_WORD.findall(unit.body)))
+        stats.unit_texts[unit.id] = "\n".join(filter(None, [unit.title_text, unit.body]))
+    else:
+        stats.counts["sentences"] += 1
+        stats.sentence_words.append(len(_WORD.findall(unit.text)))
+        stats.unit_texts[unit.id] = unit.text
+
+
+def _label_counts(stats: CorpusStats, units: Sequence[Unit], annotations: Sequence[Annotation], label_field: str) -> None:
+    """Labels in document metadata and chosen by annotators, and the duplicate clusters whose
+    units carry different ones (an annotator's word wins over metadata)."""
+    labels = meta_labels(units, label_field)
+    compared = set(stats.texts)
+    stats.meta_label_counts = Counter(label for unit, values in labels.items() if unit in compared for label in values)
+    for family in sorted({family for a in annotations for family in a.choices}):
+        chosen = annotation_labels(annotations, family)
+        stats.annotation_label_counts[family] = Counter(label for values in chosen.values() for label in values)
+    labels.update(annotation_labels(annotations, label_field))
+    stats.conflicts = label_conflicts(stats.clusters, labels)
+
+
+def _levels_done(units_by_level: Mapping[str, set[str]], submitted: Sequence[Annotation]) -> dict[str, tuple[int, int]]:
+    """(units annotated, units) per level: task levels always, documents once annotated."""
+    progress: dict[str, tuple[int, int]] = {}
+    for level, unit_ids in units_by_level.items():
+        done = {a.unit_id for a in submitted if a.level == level}
+        if unit_ids and (level in _TASK_LEVELS or done):
+            progress[level] = (len(done & unit_ids), len(unit_ids))
+    return progress
+
+
+def _done_by(submitted: Sequence[Annotation]) -> dict[str, Counter[str]]:
+    """Per level, the units each annotator annotated."""
+    by_level: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for annotation in submitted:
+        by_level[annotation.level][annotation.annotator].add(annotation.unit_id)
+    return {level: Counter({a: len(u) for a, u in people.items()}) for level, people in sorted(by_level.items())}
+
+
+def _state(annotation: Annotation) -> str:
+    return "deleted" if annotation.deleted else "cancelled" if annotation.cancelled else "submitted"
+
+
+def _annotation_progress(stats: CorpusStats, units_by_level: Mapping[str, set[str]], annotations: Sequence[Annotation]) -> None:
+    """Units annotated per level and per annotator, and annotations by state."""
+    submitted = [a for a in annotations if not a.cancelled and not a.deleted]
+    stats.progress = _levels_done(units_by_level, submitted) if annotations else {}
+    stats.done_by = _done_by(submitted)
+    stats.annotators.update(annotation.annotator for annotation in annotations)
+    stats.annotation_states.update(map(_state, annotations))
+
+
 def corpus_stats(
-    records: Sequence[Mapping[str, Any]],
+    units: Iterable[Unit],
     annotations: Sequence[Annotation] = (),
     *,
     settings: DedupSettings | None = None,
@@ -210,60 +273,24 @@ def corpus_stats(
     build_dir: str | Path | None = None,
     on_step: Callable[[str], None] = lambda _step: None,
 ) -> CorpusStats:
-    """Counts, sources, distributions, duplicates, labels, annotation progress and agreement of a
-    units file; ``on_step`` hears the name of each step as it starts (for a progress display)."""
+    """Counts, sources, distributions, duplicates, labels, annotation progress and agreement of the
+    units of a units file; ``on_step`` hears the name of each step as it starts (for a progress display)."""
     on_step("counting units")
     stats = CorpusStats()
+    read = list(units)
     units_by_level: dict[str, set[str]] = {"document": set(), "article": set(), "sentence": set()}
-    for record in records:
-        level = record.get("level")
-        if level == "document":
-            stats.counts["documents"] += 1
-            stats.document_chars.append(len(record.get("text") or ""))
-            stats.script_mix.update(script_mix(record.get("text") or ""))
-            stats.sources[document_source(record)] += 1
-            stats.months[document_month(record)] += 1
-        elif level == "article":
-            stats.counts["articles"] += 1
-            stats.counts[f"articles ({record.get('role')})"] += 1
-            stats.article_words.append(len(_WORD.findall(record.get("body") or "")))
-            stats.unit_texts[record["id"]] = "\n".join(filter(None, [record.get("title"), record.get("body")]))
-        elif level == "sentence":
-            stats.counts["sentences"] += 1
-            stats.sentence_words.append(len(_WORD.findall(record.get("text") or "")))
-            stats.unit_texts[record["id"]] = record.get("text") or ""
-        if level in units_by_level:
-            units_by_level[level].add(record["id"])
-    units = [unit_from_record(dict(record)) for record in records]
+    for unit in read:
+        _count_unit(stats, unit)
+        units_by_level[_level(unit)].add(unit.id)
     on_step("finding duplicates")
-    stats.texts = dict(dedup_items(units))
+    stats.texts = dict(dedup_items(read))
     stats.clusters = find_clusters(stats.texts.items(), settings)
     on_step("finding repeated passages")
-    stats.repeated = find_repeated_passages(units)
+    stats.repeated = find_repeated_passages(read)
     on_step("labels and agreement")
-    labels = meta_labels(units, label_field)
-    compared = set(stats.texts)
-    stats.meta_label_counts = Counter(label for unit, values in labels.items() if unit in compared for label in values)
-    families = sorted({family for a in annotations for family in a.choices})
-    for family in families:
-        chosen = annotation_labels(annotations, family)
-        stats.annotation_label_counts[family] = Counter(label for values in chosen.values() for label in values)
-    labels.update(annotation_labels(annotations, label_field))  # annotators' word over metadata
-    stats.conflicts = label_conflicts(stats.clusters, labels)
-    submitted = [a for a in annotations if not a.cancelled and not a.deleted]
-    for level, unit_ids in units_by_level.items():
-        done = {a.unit_id for a in submitted if a.level == level}
-        if annotations and unit_ids and (level in _TASK_LEVELS or done):
-            stats.progress[level] = (len(done & unit_ids), len(unit_ids))
-    by_level: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for annotation in submitted:
-        by_level[annotation.level][annotation.annotator].add(annotation.unit_id)
-    stats.done_by = {level: Counter({a: len(u) for a, u in people.items()}) for level, people in sorted(by_level.items())}
-    for annotation in annotations:
-        stats.annotators[annotation.annotator] += 1
-        state = "deleted" if annotation.deleted else "cancelled" if annotation.cancelled else "submitted"
-        stats.annotation_states[state] += 1
-    if submitted:
+    _label_counts(stats, read, annotations, label_field)
+    _annotation_progress(stats, units_by_level, annotations)
+    if any(not a.cancelled and not a.deleted for a in annotations):
         stats.agreement = family_figures(annotations)
     if build_dir is not None:
         stats.build = read_build(build_dir)
@@ -477,6 +504,22 @@ def _labels_section(stats: CorpusStats, label_field: str) -> str:
     return "".join(parts)
 
 
+def _per_annotator(stats: CorpusStats) -> str:
+    """Units each annotator annotated per level, with one chart per level."""
+    levels = sorted(stats.done_by)
+    people = sorted({a for counts in stats.done_by.values() for a in counts})
+    table = _table(
+        ["annotator", *(f"{level} units" for level in levels), "annotations"],
+        [(_ltr(a), *(_esc(f"{stats.done_by[level][a]:,}") for level in levels), _esc(stats.annotators[a])) for a in people],
+        "annotators",
+    )
+    charts = "".join(
+        f"<figure>{_bars(stats.done_by[level], 'units annotated')}<figcaption>{_esc(level)} units per annotator</figcaption></figure>"
+        for level in levels
+    )
+    return table + f"<div class='charts'>{charts}</div>"
+
+
 def _progress_section(stats: CorpusStats) -> str:
     title = _heading("تقدم التوسيم", "Annotation progress per project and annotator")
     if not stats.progress and not stats.annotators:
@@ -486,23 +529,11 @@ def _progress_section(stats: CorpusStats) -> str:
         for level, (done, total) in stats.progress.items()
     ]
     states = ", ".join(f"{state}: {n}" for state, n in sorted(stats.annotation_states.items()))
-    levels = sorted(stats.done_by)
-    people = sorted({a for counts in stats.done_by.values() for a in counts})
-    per_annotator = _table(
-        ["annotator", *(f"{level} units" for level in levels), "annotations"],
-        [(_ltr(a), *(_esc(f"{stats.done_by[level][a]:,}") for level in levels), _esc(stats.annotators[a])) for a in people],
-        "annotators",
-    )
-    charts = "".join(
-        f"<figure>{_bars(stats.done_by[level], 'units annotated')}<figcaption>{_esc(level)} units per annotator</figcaption></figure>"
-        for level in levels
-    )
     return (
         title
         + _table(["project (level)", "annotated units", "share"], rows, "progress")
         + f"<p>annotations: {_esc(states)}</p>"
-        + per_annotator
-        + f"<div class='charts'>{charts}</div>"
+        + _per_annotator(stats)
     )
 
 
@@ -510,37 +541,47 @@ def _figure_cell(value: Any) -> str:
     return "–" if value is None else _esc(f"{value:.2f}" if isinstance(value, float) else value)
 
 
-def _agreement_section(stats: CorpusStats) -> str:
-    parts = [_heading("الاتفاق", "Agreement per label, and the disagreements to look at")]
-    if not stats.agreement:
-        return parts[0] + "<p>no two annotators answered the same unit yet</p>"
-    for family in stats.agreement:
-        key = f"{family.name}-{family.level}"
-        overall = family.overall
-        alpha = overall.get("krippendorff_alpha", overall.get("f1"))
-        parts.append(_heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3))
-        parts.append(
+_LABEL_FIGURES = ("answers_with_label", "krippendorff_alpha", "cohen_kappa", "observed_agreement", "f1", "precision", "recall")
+
+
+def _disagreement(item: Disagreement, unit_text: str) -> str:
+    """One unit's text with each annotator's answer beside the others."""
+    answers = "".join(
+        f"<div><p class='meta'>{_ltr(annotator)}</p><div class='answer' dir='rtl' lang='ar'>{_esc(answer)}</div></div>"
+        for annotator, answer in item.answers.items()
+    )
+    return (f"<div class='pair'><p class='meta'>unit {_ltr(item.unit_id)}</p>"
+            f"{_arabic(unit_text)}<div class='side-by-side'>{answers}</div></div>")
+
+
+def _family_agreement(family: FamilyFigures, unit_texts: Mapping[str, str]) -> str:
+    """One family's overall figure, its figures per label, and the units to look at."""
+    key = f"{family.name}-{family.level}"
+    overall = family.overall
+    alpha = overall.get("krippendorff_alpha", overall.get("f1"))
+    columns = [c for c in _LABEL_FIGURES if any(c in row for row in family.labels)]
+    rows = [(_ltr(row["label"]), *(_figure_cell(row.get(c)) for c in columns)) for row in family.labels]
+    parts = [
+        _heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3),
+        (
             f"<p dir='ltr' lang='en'>overall: {'α' if 'krippendorff_alpha' in overall else 'F1'} "
             f"{_number(f'agreement-{key}', _figure_cell(alpha))}, observed agreement "
             f"{_figure_cell(overall.get('observed_agreement'))}</p>"
-        )
-        columns = [c for c in ("answers_with_label", "krippendorff_alpha", "cohen_kappa", "observed_agreement", "f1", "precision", "recall")
-                   if any(c in row for row in family.labels)]  # fmt: skip
-        rows = [(_ltr(row["label"]), *(_figure_cell(row.get(c)) for c in columns)) for row in family.labels]
-        parts.append(_table(["label", *columns], rows, f"labels-{key}"))
-        parts.append(f"<p>units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}</p>")
-        for item in family.disagreements[:_DISAGREEMENTS]:
-            answers = "".join(
-                f"<div><p class='meta'>{_ltr(annotator)}</p><div class='answer' dir='rtl' lang='ar'>{_esc(answer)}</div></div>"
-                for annotator, answer in item.answers.items()
-            )
-            parts.append(
-                f"<div class='pair'><p class='meta'>unit {_ltr(item.unit_id)}</p>"
-                f"{_arabic(stats.unit_texts.get(item.unit_id, ''))}<div class='side-by-side'>{answers}</div></div>"
-            )
-        if len(family.disagreements) > _DISAGREEMENTS:
-            parts.append(f"<p>and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).</p>")
+        ),
+        _table(["label", *columns], rows, f"labels-{key}"),
+        f"<p>units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}</p>",
+        *(_disagreement(item, unit_texts.get(item.unit_id, "")) for item in family.disagreements[:_DISAGREEMENTS]),
+    ]
+    if len(family.disagreements) > _DISAGREEMENTS:
+        parts.append(f"<p>and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).</p>")
     return "".join(parts)
+
+
+def _agreement_section(stats: CorpusStats) -> str:
+    heading = _heading("الاتفاق", "Agreement per label, and the disagreements to look at")
+    if not stats.agreement:
+        return heading + "<p>no two annotators answered the same unit yet</p>"
+    return heading + "".join(_family_agreement(family, stats.unit_texts) for family in stats.agreement)
 
 
 def _build_section(stats: CorpusStats) -> str:
@@ -573,7 +614,7 @@ th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:
 
 
 def render_report(
-    records: Sequence[Mapping[str, Any]],
+    units: Iterable[Unit],
     annotations: Sequence[Annotation] = (),
     *,
     settings: DedupSettings | None = None,
@@ -583,7 +624,7 @@ def render_report(
     on_step: Callable[[str], None] = lambda _step: None,
 ) -> str:
     """The whole HTML page as a string, what to act on first."""
-    stats = stats or corpus_stats(records, annotations, settings=settings, label_field=label_field, on_step=on_step)
+    stats = stats or corpus_stats(units, annotations, settings=settings, label_field=label_field, on_step=on_step)
     on_step("drawing the page")
     body = "".join(
         [

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from curation.settings import DedupSettings
-from curation.units import Annotation
+from curation.units import Annotation, Unit
 
 # the steps corpus_stats and render_report announce, and the reading before them
 STEPS = 6
@@ -28,20 +28,18 @@ class MadeReport:
     problems: list[str] = field(default_factory=list)
 
 
-def read_units(path: Path, errors: list[Any]) -> list[dict[str, Any]]:
-    """Every readable unit record; each bad line or malformed unit is added to ``errors``."""
+def read_units(path: Path, errors: list[Any]) -> list[Unit]:
+    """Every readable unit; each bad line or malformed unit is added to ``errors``."""
     from curation.unitfile import iter_unit_records
     from curation.units import unit_from_record
 
-    records = []
+    units = []
     for record in iter_unit_records(path, errors=errors):
         try:
-            unit_from_record(record)  # validates the fields every later step relies on
+            units.append(unit_from_record(record))
         except (KeyError, TypeError, ValueError) as exc:
             errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
-            continue
-        records.append(record)
-    return records
+    return units
 
 
 def read_stores(paths: Sequence[Path], errors: list[Any]) -> list[Annotation]:
@@ -77,10 +75,10 @@ def make_report(
     step = on_step or (lambda _name: None)
     errors: list[Any] = []
     step("reading units and annotations")
-    records = read_units(units, errors)
-    check_input(units, "a units file", len(records), errors)
+    read = read_units(units, errors)
+    check_input(units, "a units file", len(read), errors)
     found = read_stores(stores, errors)
-    stats = corpus_stats(records, found, settings=settings, label_field=label_field, build_dir=build_dir, on_step=step)
-    page = render_report(records, found, stats=stats, label_field=label_field, title=f"Report: {units.name}", on_step=step)
+    stats = corpus_stats(read, found, settings=settings, label_field=label_field, build_dir=build_dir, on_step=step)
+    page = render_report(read, found, stats=stats, label_field=label_field, title=f"Report: {units.name}", on_step=step)
     write_report(output, page)
     return MadeReport(dict(stats.counts), len(stats.clusters), len(found), actions(stats), [str(e) for e in errors])

@@ -16,7 +16,7 @@ from curation.cli import main
 from curation.ingest import read_documents
 from curation.report import actions, corpus_stats, document_month, document_source, script_mix
 from curation.segment.pipeline import segment_document
-from curation.units import Annotation
+from curation.units import Annotation, Document, Provenance, unit_from_record
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,7 +67,7 @@ def test_script_mix_counts_each_script() -> None:
 
 
 def test_stats_count_units_and_progress(seed_records: list[dict]) -> None:
-    stats = corpus_stats(seed_records, _annotations(seed_records))
+    stats = corpus_stats(map(unit_from_record, seed_records), _annotations(seed_records))
     levels = Counter(r["level"] for r in seed_records)
     assert stats.counts["documents"] == levels["document"] == 2
     assert stats.counts["articles"] == levels["article"]
@@ -81,7 +81,7 @@ def test_stats_count_units_and_progress(seed_records: list[dict]) -> None:
 
 
 def test_agreement_lists_the_units_annotators_answered_differently(seed_records: list[dict]) -> None:
-    stats = corpus_stats(seed_records, _annotations(seed_records))
+    stats = corpus_stats(map(unit_from_record, seed_records), _annotations(seed_records))
     (topic,) = stats.agreement
     assert (topic.name, topic.level, topic.annotators) == ("topic", "article", ("mona", "omar"))
     (disagreement,) = topic.disagreements
@@ -91,7 +91,7 @@ def test_agreement_lists_the_units_annotators_answered_differently(seed_records:
 
 
 def test_actions_name_what_to_do_first(seed_records: list[dict]) -> None:
-    todo = actions(corpus_stats(seed_records, _annotations(seed_records)))
+    todo = actions(corpus_stats(map(unit_from_record, seed_records), _annotations(seed_records)))
     articles = sum(r["level"] == "article" for r in seed_records)
     assert todo[0].startswith("1 article unit(s) with differing topic answers: `curation review push`")
     assert f"{articles - 3} of {articles} article unit(s) still without an annotation." in todo
@@ -99,10 +99,13 @@ def test_actions_name_what_to_do_first(seed_records: list[dict]) -> None:
 
 
 def test_documents_by_source_and_month_come_from_metadata_else_the_file() -> None:
-    assert document_source({"source": "pages/a/x.txt", "meta": {}}) == "x.txt"
-    assert document_source({"source": "ant.jsonl", "meta": {"source": "Hespress"}}) == "Hespress"
-    assert document_month({"meta": {"date": "2025-11-06T10:00"}}) == "2025-11"
-    assert document_month({"meta": {}}) == "unknown"
+    def page(source: str, meta: dict[str, str]) -> Document:
+        return Document("d1", "نص", Provenance(source, None, "0" * 64), meta)
+
+    assert document_source(page("pages/a/x.txt", {})) == "x.txt"
+    assert document_source(page("ant.jsonl", {"source": "Hespress"})) == "Hespress"
+    assert document_month(page("ant.jsonl", {"date": "2025-11-06T10:00"})) == "2025-11"
+    assert document_month(page("ant.jsonl", {})) == "unknown"
 
 
 def test_report_renders_in_headless_chromium(units_file: Path, seed_records: list[dict], tmp_path: Path) -> None:
@@ -263,13 +266,15 @@ def test_a_store_folder_is_read_without_its_sidecars_and_bad_lines_are_reported(
 ) -> None:
     """A folder `curation pull` filled holds NAME.rejects.jsonl and NAME.regions.jsonl beside each store:
     they are not stores (before, each of their lines was a 'malformed annotation record')."""
-    from curation.studio.store import AnnotationStore
+    from curation.studio.results import SetAside
+    from curation.studio.store import AnnotationStore, Flagged, Rejected
 
     folder = tmp_path / "annotations"
     folder.mkdir()
     first, *rest = _annotations(seed_records)
-    rejected = {"record": first.to_record(), "reasons": ["topic: 'x' is not a value"], "task_id": 1}
-    AnnotationStore(folder / "news-article.jsonl").write({a.key: a for a in rest}, {first.key: rejected}, {first.key: rejected})
+    rejected = Rejected(first, ("topic: 'x' is not a value",), 1)
+    flagged = Flagged(first, (SetAside({"id": "r1"}, "topic: 'x' is not a value"),), 1)
+    AnnotationStore(folder / "news-article.jsonl").write({a.key: a for a in rest}, {first.key: rejected}, {first.key: flagged})
     with (folder / "news-article.jsonl").open("a", encoding="utf-8") as handle:
         handle.write("{not json\n")
     result = CliRunner().invoke(main, ["report", str(units_file), "--annotations", str(folder), "-o", str(tmp_path / "r.html"), "--json"])

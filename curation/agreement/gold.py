@@ -37,13 +37,22 @@ def read_answers(stores: Sequence[Path], schema: Schema) -> tuple[list[Annotatio
 
 
 def _unit_texts(units: Path | None, wanted: set[str]) -> dict[str, str]:
-    """The texts of the ``wanted`` units (their set-aside regions are placed in them)."""
+    """The texts annotators read (an article's body, a sentence's text) of the ``wanted`` units:
+    their set-aside regions are placed in them."""
     if units is None or not wanted:
         return {}
+    from curation.studio.tasks import unit_text
     from curation.unitfile import iter_unit_records
+    from curation.units import Article, Sentence, unit_from_record
 
     errors: list[Any] = []  # a bad line of the units file only leaves its regions unplaced
-    return {str(r["id"]): str(r["text"]) for r in iter_unit_records(units, errors=errors) if r.get("id") in wanted}
+    texts = {}
+    for record in iter_unit_records(units, errors=errors):
+        if record.get("id") in wanted:
+            unit = unit_from_record(record)
+            if isinstance(unit, (Article, Sentence)):
+                texts[unit.id] = unit_text(unit)
+    return texts
 
 
 def adjudicate_stores(

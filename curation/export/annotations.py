@@ -80,8 +80,8 @@ def read_stores(stores: Sequence[tuple[str, Path]], schema: Schema) -> Annotatio
     snapshot.by_unit = dict(by_unit)
     snapshot.rejections = rejections_of(path for _, path in stores)
     for _, path in stores:
-        for (unit_id, _annotator, annotation_id), item in AnnotationStore(path).set_aside().items():
-            snapshot.set_aside.setdefault((unit_id, annotation_id), []).extend(r["region"] for r in item["regions"])
+        for (unit_id, _annotator, annotation_id), flagged in AnnotationStore(path).set_aside().items():
+            snapshot.set_aside.setdefault((unit_id, annotation_id), []).extend(r.region for r in flagged.regions)
     snapshot.fingerprint = sha256_hex("\n".join(sorted(canonical)))
     return snapshot
 

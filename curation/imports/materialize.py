@@ -19,7 +19,7 @@ from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.ingest import IngestError, canonicalize, read_jsonl_file
 from curation.schema import Schema
 from curation.segment.pipeline import SegmentedDocument, segment_document
-from curation.studio.store import AnnotationStore, Key
+from curation.studio.store import AnnotationStore, Key, Rejected
 from curation.units import Annotation, EntitySpan, content_id
 
 ImportAs = Literal["annotations", "predictions"]
@@ -172,7 +172,7 @@ def materialize(
 
     unit_records: list[dict[str, Any]] = []
     annotations: dict[Key, Annotation] = {}
-    rejects: dict[Key, dict[str, Any]] = {}
+    rejects: dict[Key, Rejected] = {}
     predictions: list[dict[str, Any]] = []
     for document in read_jsonl_file(paths["docs"]):
         if isinstance(document, IngestError):
@@ -192,7 +192,7 @@ def materialize(
             reasons = schema.validate(annotation, placed.text)
             if reasons:
                 report.rejected += 1
-                rejects[annotation.key] = {"record": annotation.to_record(), "reasons": reasons, "task_id": None}
+                rejects[annotation.key] = Rejected(annotation, tuple(reasons))
                 for reason in reasons:
                     report.problems.append(ImportProblem(item.path, item.line, f"unit {placed.unit_id}: {reason}; "
                                                          "kept aside in the rejects file"))
@@ -209,7 +209,7 @@ def materialize(
     return report
 
 
-def _merge_store(path: Path, annotations: dict[Key, Annotation], rejects: dict[Key, dict[str, Any]]) -> None:
+def _merge_store(path: Path, annotations: dict[Key, Annotation], rejects: dict[Key, Rejected]) -> None:
     """Add to the store at ``path`` under its lock, keeping every record this import does not replace."""
     store = AnnotationStore(path)
     with store.writing():

@@ -20,13 +20,12 @@ from curation.fileio import write_jsonl
 from curation.preannotate.gazetteer import Gazetteer
 from curation.preannotate.model import Model, model_spans
 from curation.schema import Schema
-from curation.studio.projects import DEFAULT_STATE_DIR
-from curation.studio.tasks import Prediction, unit_text
-from curation.unitfile import iter_unit_records
+from curation.studio import DEFAULT_STUDIO_DIR
+from curation.studio.tasks import Prediction, check_level, unit_text
+from curation.units import EntitySpan
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
-
+    from curation.studio.connection import StudioClient
     from curation.studio.push import PushReport
 
 
@@ -51,6 +50,38 @@ def _model_version(model: Model) -> str:
     return getattr(model, "__qualname__", None) or type(model).__name__
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One pre-annotator under its model version: a gazetteer or a model callable."""
+
+    version: str
+    gazetteer: Gazetteer | None = None
+    model: Model | None = None
+
+    def spans(
+        self, text: str, labels: frozenset[str], label_map: Mapping[str, str]
+    ) -> tuple[tuple[EntitySpan, ...], float | None, list[str]]:
+        """What the source finds in ``text``: spans, their mean score, and problems (a model's
+        answer may be anything; a model that raises is one problem and the run goes on)."""
+        if self.model is None:
+            return tuple(self.gazetteer.match(text)) if self.gazetteer is not None else (), None, []
+        problems: list[str] = []
+        try:
+            spans, score = model_spans(self.model(text), text, labels, label_map, problems)
+        except Exception as exc:  # noqa: BLE001 - a user's model may raise anything; the run goes on
+            return (), None, [f"the model raised {type(exc).__name__}: {exc}"]
+        return spans, score, problems
+
+
+def _sources(gazetteer: Gazetteer | None, model: Model | None, model_version: str | None) -> list[Source]:
+    sources = [Source(gazetteer_version(gazetteer), gazetteer=gazetteer)] if gazetteer is not None else []
+    if model is not None:
+        sources.append(Source(model_version or _model_version(model), model=model))
+    if not sources:
+        raise ValueError("give a gazetteer, a model or both")
+    return sources
+
+
 def predict(
     units_path: str | Path,
     schema: Schema,
@@ -63,36 +94,26 @@ def predict(
     report: PreannotateReport,
 ) -> Iterator[Prediction]:
     """One prediction per unit and source that finds something (a unit with no match gets none)."""
+    from curation.unitfile import iter_units  # numpy, through the settings: not for --help
+
     family = schema.span_family(level)
     if family is None:
         raise ValueError(f"schema {schema.name} has no span family asked at the {level} level")
-    labels, label_map = frozenset(family.values), label_map or {}
-    sources: list[tuple[str, object]] = []
-    if gazetteer is not None:
-        sources.append((gazetteer_version(gazetteer), gazetteer))
-    if model is not None:
-        sources.append((model_version or _model_version(model), model))
-    if not sources:
-        raise ValueError("give a gazetteer, a model or both")
-    errors: list = []
-    for record in iter_unit_records(units_path, level, errors):
+    wanted, labels, label_map = check_level(level), frozenset(family.values), label_map or {}
+    sources = _sources(gazetteer, model, model_version)
+    errors: list[object] = []
+    for unit in iter_units(units_path, level, errors):
+        if not isinstance(unit, wanted):
+            continue
         report.units += 1
-        text, unit_id = unit_text(record), str(record["id"])
-        for version, source in sources:
-            score = None
-            if isinstance(source, Gazetteer):
-                spans = tuple(source.match(text))
-            else:
-                problems: list[str] = []
-                try:
-                    spans, score = model_spans(source(text), text, labels, label_map, problems)  # type: ignore[operator]
-                except Exception as exc:  # noqa: BLE001 - a user's model may raise anything; the run goes on
-                    problems, spans = [f"the model raised {type(exc).__name__}: {exc}"], ()
-                report.problems.extend(f"unit {unit_id} (model {version}): {problem}" for problem in problems)
+        text = unit_text(unit)
+        for source in sources:
+            spans, score, problems = source.spans(text, labels, label_map)
+            report.problems.extend(f"unit {unit.id} (model {source.version}): {problem}" for problem in problems)
             if spans:
-                report.predictions[version] += 1
-                report.spans[version] += len(spans)
-                yield Prediction(unit_id, {}, spans, version, score)
+                report.predictions[source.version] += 1
+                report.spans[source.version] += len(spans)
+                yield Prediction(unit.id, {}, spans, source.version, score)
     report.problems.extend(str(error) for error in errors)
 
 
@@ -106,9 +127,9 @@ def preannotate(
     model_version: str | None = None,
     label_map: Mapping[str, str] | None = None,
     output: str | Path | None = None,
-    client: LabelStudio | None = None,
+    client: StudioClient | None = None,
     url: str | None = None,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     new_tasks: bool = True,
     replace: bool = False,
 ) -> PreannotateReport:
@@ -121,8 +142,7 @@ def preannotate(
                                model_version=model_version, label_map=label_map, report=report))
     if output is not None:
         report.output = Path(output)
-        write_jsonl(report.output, ({"unit_id": p.unit_id, "choices": {}, "spans": [s.to_dict() for s in p.spans],
-                                     "model_version": p.model_version, "score": p.score} for p in predictions))
+        write_jsonl(report.output, (prediction.to_record() for prediction in predictions))
     if client is not None and url is not None:
         from curation.studio.predictions import send_predictions
 

@@ -28,25 +28,31 @@ ARTICLE = araby.ALEF + araby.LAM
 MIN_STEM = 3  # letters of a name read from behind clitics: باب is not ب + «أب», nor الأب ال + «أب»
 
 
+def _readings(prefix: str, preposition: str, rest: str) -> list[tuple[str, int]]:
+    """The clitic readings of a word that starts with ``prefix`` (``preposition`` its last
+    clitic), ``rest`` after it: ``(lookup form, letters of clitic before the span)``."""
+    found = []
+    if preposition == araby.LAM and rest.startswith(araby.LAM):
+        found.append((araby.ALEF + rest, len(prefix)))  # ل + ال with the alef dropped
+        found.append((rest[1:], len(prefix) + 1))  # ... and the article stripped too
+    if rest.startswith(ARTICLE):
+        found.append((rest[len(ARTICLE):], len(prefix) + len(ARTICLE)))
+    if prefix:
+        found.append((rest, len(prefix)))
+    return found
+
+
 def stems(word: str) -> Iterator[tuple[str, int]]:
     """``(lookup form, letters of clitic before the span)`` readings of a normalised ``word``:
     the word itself first, then fewer clitic letters before more; a reading that takes letters
     off leaves at least ``MIN_STEM`` (two-letter names match as whole words only)."""
-    seen: set[tuple[str, int]] = set()
     readings = [(word, 0)]
     for conjunction in CONJUNCTIONS:
         for preposition in PREPOSITIONS:
             prefix = conjunction + preposition
-            if not word.startswith(prefix):
-                continue
-            rest = word[len(prefix):]
-            if preposition == araby.LAM and rest.startswith(araby.LAM):
-                readings.append((araby.ALEF + rest, len(prefix)))  # ل + ال with the alef dropped
-                readings.append((rest[1:], len(prefix) + 1))  # ... and the article stripped too
-            if rest.startswith(ARTICLE):
-                readings.append((rest[len(ARTICLE):], len(prefix) + len(ARTICLE)))
-            if prefix:
-                readings.append((rest, len(prefix)))
+            if word.startswith(prefix):
+                readings += _readings(prefix, preposition, word[len(prefix):])
+    seen: set[tuple[str, int]] = set()
     for form, skipped in sorted(readings, key=lambda reading: reading[1]):
         if (not skipped or len(form) >= MIN_STEM) and (form, skipped) not in seen:
             seen.add((form, skipped))

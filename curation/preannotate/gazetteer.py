@@ -160,16 +160,25 @@ def _read_patterns(path: Path) -> Iterable[tuple[int, str, str] | ImportProblem]
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            pattern = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ImportProblem(str(path), number, f"invalid JSON: {exc.msg}")
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("label"), str):
+        label, phrase = (pattern.get("label"), pattern.get("pattern")) if isinstance(pattern, dict) else (None, None)
+        if not isinstance(label, str):
             yield ImportProblem(str(path), number, 'expected {"label": ..., "pattern": ...}')
-        elif not isinstance(record.get("pattern"), str):
+        elif not isinstance(phrase, str):
             yield ImportProblem(str(path), number, "token patterns are not supported: give the phrase as a string")
         else:
-            yield number, record["pattern"], record["label"]
+            yield number, phrase, label
+
+
+def _read(path: Path) -> list[tuple[int, str, str] | ImportProblem]:
+    """``(line, name, label)`` entries of one gazetteer file, and its problems, in line order."""
+    try:
+        return list((_read_patterns if path.suffix.lower() == ".jsonl" else _read_tsv)(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [ImportProblem(str(path), None, f"cannot read gazetteer: {getattr(exc, 'strerror', None) or exc}")]
 
 
 def load_gazetteer(
@@ -183,25 +192,16 @@ def load_gazetteer(
     twice with different labels is one problem with file and line, and the rest is still read."""
     known, label_map = frozenset(labels), label_map or {}
     gazetteer = Gazetteer()
-    for given in paths:
-        path = Path(given)
-        try:
-            entries = list((_read_patterns if path.suffix.lower() == ".jsonl" else _read_tsv)(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(ImportProblem(str(path), None, f"cannot read gazetteer: {getattr(exc, 'strerror', None) or exc}"))
-            continue
-        for entry in entries:
+    for path in map(Path, paths):
+        for entry in _read(path):
             if isinstance(entry, ImportProblem):
                 problems.append(entry)
                 continue
             number, name, label = entry
             label = label_map.get(label, label)
-            if label == "O":
-                continue
-            if label not in known:
-                problems.append(ImportProblem(str(path), number, f"label {label!r} is not a value of the schema's entity family"))
-                continue
-            reason = gazetteer.add(name, label)
+            reason = None if label == "O" else (
+                f"label {label!r} is not a value of the schema's entity family" if label not in known else gazetteer.add(name, label)
+            )
             if reason:
                 problems.append(ImportProblem(str(path), number, reason))
     return gazetteer

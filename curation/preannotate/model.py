@@ -47,54 +47,58 @@ class ModelSpan:
     inside: bool  # an I- tag: continues the span before it when they touch
 
 
+def _fields(item: Any) -> tuple[Any, Any, Any, Any]:
+    """``(start, end, label, score)`` of any of the shapes a model's answer may take."""
+    if isinstance(item, EntitySpan):
+        return item.start, item.end, item.label, None
+    if isinstance(item, Mapping):
+        return item["start"], item["end"], item.get("label", item.get("entity_group", item.get("entity"))), item.get("score")
+    start, end, label, *more = item
+    return start, end, label, more[0] if more else None
+
+
 def _as_model_span(item: Any) -> ModelSpan:
     """One item of a model's answer in our terms; raises ValueError/TypeError/KeyError when it is none of the shapes."""
-    if isinstance(item, EntitySpan):
-        start, end, label, score = item.start, item.end, item.label, None
-    elif isinstance(item, Mapping):
-        label = item.get("label", item.get("entity_group", item.get("entity")))
-        start, end, score = item["start"], item["end"], item.get("score")
-    else:
-        start, end, label, *more = item
-        score = more[0] if more else None
+    start, end, label, score = _fields(item)
     if not isinstance(label, str) or isinstance(start, bool) or isinstance(end, bool):
         raise TypeError(f"label must be a string and offsets integers, got {item!r}")
     if score is not None and not math.isfinite(float(score)):
         raise ValueError(f"score {score!r} is not a finite number")
     tagged = _BIO.match(label)
-    inside = bool(tagged) and tagged.group(1) == "I"  # type: ignore[union-attr]
+    inside = tagged is not None and tagged.group(1) == "I"
     return ModelSpan(int(start), int(end), tagged.group(2) if tagged else label, None if score is None else float(score), inside)
 
 
-def model_spans(
-    answer: Iterable[Any], text: str, labels: frozenset[str], label_map: Mapping[str, str], problems: list[str]
+def _checked(
+    span: ModelSpan, text: str, labels: frozenset[str], label_map: Mapping[str, str], problems: list[str]
+) -> tuple[EntitySpan, list[float]] | None:
+    """The span under its mapped label, trimmed of surrounding spaces, with its score; None for an
+    ``O``, a span of spaces only, or a problem (said in ``problems``)."""
+    label = label_map.get(span.label, span.label)
+    if label == "O":
+        return None
+    if not 0 <= span.start < span.end <= len(text):
+        problems.append(f"{label} [{span.start}:{span.end}] is outside the text (length {len(text)})")
+        return None
+    if label not in labels:
+        problems.append(f"label {span.label!r} is not a value of the schema's entity family")
+        return None
+    covered = text[span.start : span.end]
+    start, end = span.start + len(covered) - len(covered.lstrip()), span.end - len(covered) + len(covered.rstrip())
+    if start >= end:
+        return None
+    return EntitySpan(start, end, label, text[start:end]), [span.score] if span.score is not None else []
+
+
+def _continues(previous: EntitySpan, span: EntitySpan, text: str) -> bool:
+    """Whether an ``I-`` span extends ``previous``: the same label, only spaces between them."""
+    return previous.label == span.label and previous.end <= span.start and not text[previous.end : span.start].strip()
+
+
+def _without_overlaps(
+    kept: list[tuple[EntitySpan, list[float]]], problems: list[str]
 ) -> tuple[tuple[EntitySpan, ...], float | None]:
-    """The valid, non-overlapping spans of a model's ``answer`` on ``text`` and their mean score."""
-    kept: list[tuple[EntitySpan, list[float]]] = []
-    for item in answer:
-        try:
-            span = _as_model_span(item)
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"not a span: {item!r} ({exc})")
-            continue
-        label = label_map.get(span.label, span.label)
-        if label == "O":
-            continue
-        if not 0 <= span.start < span.end <= len(text):
-            problems.append(f"{label} [{span.start}:{span.end}] is outside the text (length {len(text)})")
-            continue
-        if label not in labels:
-            problems.append(f"label {span.label!r} is not a value of the schema's entity family")
-            continue
-        start = span.start + len(text[span.start:span.end]) - len(text[span.start:span.end].lstrip())
-        end = span.end - len(text[span.start:span.end]) + len(text[span.start:span.end].rstrip())
-        if start >= end:
-            continue
-        scores = [span.score] if span.score is not None else []
-        if kept and span.inside and kept[-1][0].label == label and 0 <= start - kept[-1][0].end and not text[kept[-1][0].end:start].strip():
-            previous, previous_scores = kept.pop()
-            start, scores = previous.start, previous_scores + scores
-        kept.append((EntitySpan(start, end, label, text[start:end]), scores))
+    """The spans left to right, each overlapping an earlier one left out (a problem), and their mean score."""
     spans: list[EntitySpan] = []
     scores: list[float] = []
     for span, span_scores in sorted(kept, key=lambda pair: pair[0].start):  # stable: the model's first wins
@@ -105,6 +109,28 @@ def model_spans(
         spans.append(span)
         scores.extend(span_scores)
     return tuple(spans), (sum(scores) / len(scores) if scores else None)
+
+
+def model_spans(
+    answer: Iterable[Any], text: str, labels: frozenset[str], label_map: Mapping[str, str], problems: list[str]
+) -> tuple[tuple[EntitySpan, ...], float | None]:
+    """The valid, non-overlapping spans of a model's ``answer`` on ``text`` and their mean score."""
+    kept: list[tuple[EntitySpan, list[float]]] = []
+    for item in answer:
+        try:
+            given = _as_model_span(item)
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"not a span: {item!r} ({exc})")
+            continue
+        checked = _checked(given, text, labels, label_map, problems)
+        if checked is None:
+            continue
+        span, scores = checked
+        if kept and given.inside and _continues(kept[-1][0], span, text):
+            previous, previous_scores = kept.pop()
+            span, scores = EntitySpan(previous.start, span.end, span.label, text[previous.start : span.end]), previous_scores + scores
+        kept.append((span, scores))
+    return _without_overlaps(kept, problems)
 
 
 def load_model(spec: str) -> Model:

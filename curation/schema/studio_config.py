@@ -1,21 +1,25 @@
 """The Label Studio labeling config (XML) for one level of a schema.
 
-Contract with the studio bridge: a right-to-left root ``View``; the object tag is
-``<Text name="text" value="$text"/>``; article tasks also show ``$title``; a family with a
-stance target shows ``$target``; every control is named after its family with
-``toName="text"``. Choice and label ``value`` attributes are the schema's machine values, so
-Label Studio results carry ``politics`` / ``PER`` directly; annotators see the Arabic name
-through the ``html`` attribute (HTML-escaped, then XML-escaped by the tree writer).
+The contract with the studio bridge (names from :mod:`curation.studio.contract`, which loads
+no Label Studio code): a right-to-left root ``View``; the object tag is
+``<Text name="text" value="$text"/>``; article tasks also show ``$title``, sentence tasks the
+article's ``$title`` and the ``$before``/``$after`` sentences; a family with a stance target
+shows ``$target``; every control is named after its family with ``toName="text"``. Choice and
+label ``value`` attributes are the schema's machine values, so Label Studio results carry
+``politics`` / ``PER`` directly; annotators see the Arabic name through the ``html`` attribute
+(HTML-escaped, then XML-escaped by the tree writer).
 """
 
 from __future__ import annotations
 
 import html
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from label_studio_sdk.label_interface import LabelInterface
 from label_studio_sdk.label_interface.create import create_element, tree_to_string
+
+from curation.studio.contract import AFTER_KEY, BEFORE_KEY, OBJECT_NAME, TARGET_KEY, TEXT_KEY, TITLE_KEY, variable
 
 if TYPE_CHECKING:
     from curation.schema.model import Label, LabelFamily, Schema
@@ -23,7 +27,6 @@ if TYPE_CHECKING:
 # (tag, attributes, children): the tuple form of label_studio_sdk.label_interface.create.
 Element = tuple[str, dict[str, str], tuple["Element", ...]]
 
-OBJECT_NAME = "text"
 ROOT_STYLE = "direction: rtl; text-align: right; font-size: 1.05em; line-height: 1.8"
 # The sentences around a sentence task: smaller and grey, read but not annotated.
 CONTEXT_CLASS = "curation-context"
@@ -76,7 +79,7 @@ def _choices(family: LabelFamily) -> Element:
                 {"style": "display: flex; gap: 0.5em"},
                 (
                     ("Header", {"value": TARGET_CAPTION, "size": "5"}, ()),
-                    ("Header", {"value": "$target", "size": "5"}, ()),
+                    ("Header", {"value": variable(TARGET_KEY), "size": "5"}, ()),
                 ),
             )
         )
@@ -106,39 +109,46 @@ def _context(value: str) -> Element:
     return ("View", {"className": CONTEXT_CLASS}, (("Header", {"value": value, "size": "6"}, ()),))
 
 
-def label_config(schema: Schema, level: str) -> str:
-    """The XML for ``level``; raises ValueError if the schema asks nothing at that level.
+def _nested_lists(element: Element) -> list[Any]:
+    """The list form ``create_element`` is annotated with (it reads the tuple form alike)."""
+    tag, attrs, children = element
+    return [tag, attrs, [_nested_lists(child) for child in children]]
 
-    Span families use the family's ``granularity`` (``symbol`` in news.yaml so that attached
-    Arabic clitics can be left out of a name); levels without spans disable text selection so
-    that a stray drag cannot create an empty region.
-    """
+
+def _text_object(span: LabelFamily | None) -> Element:
+    """The text annotators read. Span families use their ``granularity`` (``symbol`` in news.yaml
+    so that attached Arabic clitics can be left out of a name); without spans text selection is
+    off, so that a stray drag cannot create an empty region."""
+    attrs = {"name": OBJECT_NAME, "value": variable(TEXT_KEY)}
+    if span is not None:
+        attrs["granularity"] = span.granularity
+    else:
+        attrs["selectionEnabled"] = "false"
+    return ("Text", attrs, ())
+
+
+def _task_view(level: str, span: LabelFamily | None) -> list[Element]:
+    """What a task shows above its questions, top to bottom."""
+    text = _text_object(span)
+    labels = [_labels(span)] if span is not None else []
+    if level == "sentence":  # read-only context: the article's title, the sentences before and after
+        title = ("Header", {"value": variable(TITLE_KEY), "size": "5"}, ())
+        return [title, *labels, _context(variable(BEFORE_KEY)), text, _context(variable(AFTER_KEY))]
+    headline = [("Header", {"value": variable(TITLE_KEY), "size": "3"}, ())] if level == "article" else []
+    return [*headline, *labels, text]
+
+
+def label_config(schema: Schema, level: str) -> str:
+    """The XML for ``level``; raises ValueError if the schema asks nothing at that level."""
     families = schema.families(level)
     if not families:
         raise ValueError(
             f"schema {schema.name} v{schema.version} asks nothing at {level!r} level (it has: {', '.join(schema.levels)})"
         )
-    span = schema.span_family(level)
-    children: list[Element] = []
-    if level == "article":
-        children.append(("Header", {"value": "$title", "size": "3"}, ()))
-    if level == "sentence":  # read-only context: the article's title, then the sentence before
-        children.append(("Header", {"value": "$title", "size": "5"}, ()))
-    if span is not None:
-        children.append(_labels(span))
-    if level == "sentence":
-        children.append(_context("$before"))
-    text_attrs = {"name": OBJECT_NAME, "value": "$text"}
-    if span is not None:
-        text_attrs["granularity"] = span.granularity
-    else:
-        text_attrs["selectionEnabled"] = "false"
-    children.append(("Text", text_attrs, ()))
-    if level == "sentence":
-        children.append(_context("$after"))
+    children = _task_view(level, schema.span_family(level))
     children.extend(_choices(family) for family in families if family.kind == "choice")
     children.append(_guide(families))
-    root = create_element(("View", {"style": ROOT_STYLE}, tuple(children)))
+    root = create_element(_nested_lists(("View", {"style": ROOT_STYLE}, tuple(children))))
     if level == "sentence":
         style = ET.Element("Style")
         style.text = CONTEXT_CSS

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from curation.secrets import register_secret
-from curation.studio.client import AuthenticationFailed, StudioError, explained, raw_json
+from curation.studio.client import AuthenticationFailed, StudioError, explained
+from curation.studio.contract import StudioGateway, WebSession
 from curation.studio.overlap import read_workspace_json
-from curation.studio.server import _write_private
+from curation.studio.server import load_or_create_credentials, write_private
 
-if TYPE_CHECKING:  # only types here; the SDK and httpx load where Label Studio is called
-    import httpx
-    from label_studio_sdk import LabelStudio
+if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
+    from curation.studio.connection import StudioClient
 
 ACCOUNTS_FILE = "accounts.json"
 ROLES = ("annotator", "reviewer")
@@ -93,56 +93,35 @@ def read_accounts(data_dir: Path) -> dict[str, Account]:
 
 
 def _write_accounts(data_dir: Path, accounts: dict[str, Account]) -> None:
-    _write_private(Path(data_dir) / ACCOUNTS_FILE, [asdict(a) for _, a in sorted(accounts.items())])  # type: ignore[arg-type]
-
-
-def sign_in(url: str, email: str, password: str) -> httpx.Client:
-    """A web session logged in as ``email`` (cookies set), as the login form does it."""
-    import httpx
-
-    web = httpx.Client(base_url=url, follow_redirects=True, timeout=60)
-    web.get("/user/login/")
-    form = {"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")}
-    web.post("/user/login/", data=form, headers={"Referer": url + "/user/login/"})
-    return web
+    write_private(Path(data_dir) / ACCOUNTS_FILE, [asdict(a) for _, a in sorted(accounts.items())])
 
 
 def user_token(url: str, email: str, password: str) -> str:
     """The API token of ``email`` (legacy token), by logging in with the password."""
-    with explained(url, f"logging in {email}"):
-        web = sign_in(url, email, password)
-        try:
-            response = web.get("/api/current-user/token")
-        finally:
-            web.close()
-        if response.status_code != 200:
-            raise AuthenticationFailed(f"could not log in {email} at {url} (HTTP {response.status_code})")
-        token = str(response.json()["token"])
+    with explained(url, f"logging in {email}"), WebSession(url) as session:
+        session.log_in(email, password)
+        token = session.token()
+    if token is None:
+        raise AuthenticationFailed(f"could not log in {email} at {url}")
     register_secret(token)
     return token
 
 
-def add_annotator(client: LabelStudio, url: str, email: str, password: str) -> str:
+def add_annotator(client: StudioClient, url: str, email: str, password: str) -> str:
     """Sign ``email`` up through the invite link (or log in if they exist) and return their API token."""
-    import httpx
-
     register_secret(password)
-    with explained(url, "creating an invite link"):
-        invite = str(raw_json(client, "api/invite")["invite_url"])  # type: ignore[index]
-    with explained(url, f"signing up {email}"), httpx.Client(base_url=url, follow_redirects=True, timeout=60) as web:
-        web.get(invite)
-        form = {"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")}
-        web.post(invite, data=form, headers={"Referer": url + invite})
+    invite = StudioGateway(client, url).invite_link()
+    with explained(url, f"signing up {email}"), WebSession(url) as session:
+        session.sign_up(invite, email, password)
     return user_token(url, email, password)
 
 
-def _users(client: LabelStudio, url: str) -> dict[str, int]:
-    with explained(url, "listing users"):
-        return {str(u.email): int(u.id) for u in client.users.list() if u.email}
+def _users(client: StudioClient, url: str) -> dict[str, int]:
+    return {user.email: user.id for user in StudioGateway(client, url).users() if user.email}
 
 
 def add_user(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     data_dir: Path,
     email: str,
@@ -174,37 +153,24 @@ def add_user(
     return account
 
 
-def _memberships(client: LabelStudio, url: str) -> tuple[int, dict[int, bool]]:
-    """The organisation id and, per user id, whether their membership is active."""
-    with explained(url, "reading the organisation"):
-        me = raw_json(client, "api/current-user/whoami")
-        org = int(me["active_organization"])  # type: ignore[index]
-        page = raw_json(client, f"api/organizations/{org}/memberships", {"page_size": 10_000, "contributed_to_projects": 0})
-    rows = page.get("results", page) if isinstance(page, dict) else page
-    return org, {int(r["user"]["id"]): r.get("deleted_at") is None for r in rows}  # type: ignore[union-attr]
-
-
-def list_users(client: LabelStudio, url: str, data_dir: Path) -> list[Member]:
+def list_users(client: StudioClient, url: str, data_dir: Path) -> list[Member]:
     """Every user of the server's organisation, with the workspace's role for those it added."""
     accounts = read_accounts(data_dir)
-    _, active = _memberships(client, url)
+    _, active = StudioGateway(client, url).memberships()
     return [
         Member(user_id, email, accounts[email].role if email in accounts else "admin/other", active.get(user_id, False))
         for email, user_id in sorted(_users(client, url).items())
     ]
 
 
-def remove_user(client: LabelStudio, url: str, data_dir: Path, email: str) -> Account | None:
+def remove_user(client: StudioClient, url: str, data_dir: Path, email: str) -> Account | None:
     """End ``email``'s membership of the organisation; their annotations stay, with their author."""
     user_id = _users(client, url).get(email)
     if user_id is None:
         raise ValueError(f"no user {email} on {url}")
-    org, _ = _memberships(client, url)
-    http = client._client_wrapper.httpx_client  # noqa: SLF001 - raw_json expects a JSON body; this answers 204
-    with explained(url, f"removing {email}"):
-        response = http.request(f"api/organizations/{org}/memberships/{user_id}", method="DELETE")
-    if response.status_code not in (204, 404):
-        raise StudioError(f"Label Studio at {url} refused to remove {email} (HTTP {response.status_code})")
+    gateway = StudioGateway(client, url)
+    organization, _ = gateway.memberships()
+    gateway.end_membership(organization, user_id, email)
     accounts = read_accounts(data_dir)
     removed = accounts.pop(email, None)
     _write_accounts(data_dir, accounts)
@@ -222,8 +188,6 @@ LAN_WARNING = (
 def lan_problems(data_dir: Path) -> list[str]:
     """Why this workspace must not be served beyond localhost yet: every password it knows must be
     strong (the admin's and those generated here; passwords typed at `users add` were checked then)."""
-    from curation.studio.server import load_or_create_credentials
-
     problems = []
     admin = load_or_create_credentials(Path(data_dir))
     reason = weak_password_reason(admin.password)
@@ -236,7 +200,7 @@ def lan_problems(data_dir: Path) -> list[str]:
     return problems
 
 
-def unvetted_users(client: LabelStudio, url: str, data_dir: Path, admin: str | None) -> list[str]:
+def unvetted_users(client: StudioClient, url: str, data_dir: Path, admin: str | None) -> list[str]:
     """Users of the server that did not join through `users add` (their password was never checked)."""
     known = set(read_accounts(data_dir)) | {admin}
     return sorted(email for email in _users(client, url) if email not in known)

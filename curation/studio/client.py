@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from curation.errors import CurationError
 
-if TYPE_CHECKING:  # the SDK (pandas, pyarrow) loads where a client is made: `curation push --help` stays instant
-    from label_studio_sdk import LabelStudio
+if TYPE_CHECKING:  # the SDK (pandas, pyarrow) and httpx load where a client is made: `--help` stays instant
+    import httpx
+
+    from curation.studio.connection import StudioClient
 
 from curation.secrets import register_secret, scrub
 
@@ -46,13 +48,34 @@ def api_key_from_env() -> str | None:
     return os.environ.get(API_KEY_ENV) or None
 
 
-def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> LabelStudio:
-    """An SDK client; the key may be a legacy token or a personal access token (the SDK
-    exchanges the latter for short-lived access tokens itself)."""
-    from label_studio_sdk import LabelStudio
+def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> StudioClient:
+    """A client of the server at ``url``; the key may be a legacy token or a personal access
+    token (exchanged for short-lived access tokens, by the SDK and by the raw channel alike)."""
+    from curation.studio.connection import StudioClient
 
     register_secret(api_key)
-    return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout)
+    return StudioClient(url.rstrip("/"), api_key, timeout)
+
+
+def _answer_body(response: httpx.Response) -> object:
+    """What an error answer said: its JSON, else the start of its text."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:300]
+
+
+def _explain_status(status: int, body: object, url: str, what: str) -> StudioError:
+    """An HTTP error answer, from the SDK or the raw channel, as one line."""
+    if status in (401, 403):
+        return AuthenticationFailed(
+            f"Label Studio at {url} refused the API key (HTTP {status}) while {what}: set "
+            f"{API_KEY_ENV} to a valid legacy token or personal access token "
+            "(Account & Settings in the web UI)."
+        )
+    if status == 404:  # callers that know the object was a recorded project say so
+        return ProjectMissing(f"the server at {url} answered HTTP 404 (not found) while {what}")
+    return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {scrub(str(body))[:300]}")
 
 
 def _explain(exc: Exception, url: str, what: str) -> StudioError:
@@ -71,18 +94,10 @@ def _explain(exc: Exception, url: str, what: str) -> StudioError:
             f"cannot reach Label Studio at {url} while {what}: start it with `curation studio up` "
             "or pass the right --url; re-running afterwards resumes where it stopped."
         )
-    if isinstance(exc, ApiError):
-        status = exc.status_code
-        if status in (401, 403):
-            return AuthenticationFailed(
-                f"Label Studio at {url} refused the API key (HTTP {status}) while {what}: set "
-                f"{API_KEY_ENV} to a valid legacy token or personal access token "
-                "(Account & Settings in the web UI)."
-            )
-        if status == 404:  # callers that know the object was a recorded project say so
-            return ProjectMissing(f"the server at {url} answered HTTP 404 (not found) while {what}")
-        body = scrub(str(exc.body))[:300]
-        return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {body}")
+    if isinstance(exc, httpx.HTTPStatusError):
+        return _explain_status(exc.response.status_code, _answer_body(exc.response), url, what)
+    if isinstance(exc, ApiError) and exc.status_code is not None:
+        return _explain_status(exc.status_code, exc.body, url, what)
     return StudioError(f"unexpected error talking to Label Studio at {url} while {what}: {scrub(repr(exc))}")
 
 
@@ -102,27 +117,3 @@ def explained(url: str, what: str) -> Iterator[None]:
         yield
     except (httpx.HTTPError, ApiError) as exc:
         raise _explain(exc, url, what) from None
-
-
-def raw_json(
-    client: LabelStudio, path: str, params: dict | None = None, *, method: str = "GET", body: bytes | None = None
-) -> object:
-    """One API call returning plain JSON, through the SDK's own authenticated HTTP client.
-
-    Used for the bulk paths (task listings of 100,000 rows, exports by ``ids[]``, task imports
-    sent as ready JSON ``body`` bytes) where the SDK's typed models and object-by-object encoding
-    cost more than the request itself, or where the SDK's parameter naming differs from the
-    server's (``ids`` vs ``ids[]``).
-    """
-    from label_studio_sdk.core.api_error import ApiError
-
-    http = client._client_wrapper.httpx_client  # noqa: SLF001 - the SDK exposes no public raw call
-    headers = {"content-type": "application/json"} if body is not None else None
-    response = http.request(path, method=method, params=params, content=body, headers=headers)
-    if response.status_code >= 400:
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text[:300]
-        raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=body)
-    return response.json()

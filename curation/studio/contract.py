@@ -1,34 +1,49 @@
-"""The Label Studio contract in one place: task data keys, object names, and the raw endpoints
-the bridge calls, behind one typed gateway.
+"""The Label Studio contract in one place: task data keys, object names, the endpoints the bridge
+calls, the shapes of what they answer, and the one gateway through which every call goes.
 
-Pinned against the locked Label Studio (1.23) by ``tests/studio/test_contract.py``. The SDK's
-typed calls are used where they are cheap; the bulk paths (Data Manager task listing, JSON
-export by ``ids[]``, task import) go through :meth:`StudioGateway.get_json` on the SDK's
-own authenticated HTTP client, because the typed models cost more than the request at 100,000
-tasks, or the SDK names the parameters differently from the server.
+Pinned against the locked Label Studio (1.23) by ``tests/studio/test_contract.py``. The labelling
+config generator (:mod:`curation.schema.studio_config`) reads its names from here, so this module
+loads neither the SDK nor httpx: importing it costs nothing. The SDK's typed calls are used where
+they are cheap; the bulk paths (Data Manager task listing, JSON export by ``ids[]``, task import)
+and the calls the SDK does not wrap go through the client's raw channel
+(:class:`curation.studio.connection.RawChannel`), because the typed models cost more than the
+request at 100,000 tasks, or the SDK names the parameters differently from the server.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from curation.studio.client import ProjectMissing, StudioError, explained, raw_json
+from curation.studio.client import ProjectMissing, StudioError, explained
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
+    import httpx
+
+    from curation.studio.connection import StudioClient
 
 OBJECT_NAME = "text"  # <Text name="text" value="$text"/>: every control points at it
 # Task ``data`` keys the labelling config and the bridge rely on.
 TEXT_KEY, TITLE_KEY, TARGET_KEY, UNIT_KEY, DOC_KEY = "text", "title", "target", "unit_id", "doc_id"
 # A sentence task's read-only context: its article's title (TITLE_KEY) and the sentences around it.
 BEFORE_KEY, AFTER_KEY = "before", "after"
+
+HEALTH_ENDPOINT = "health"  # {"status": "UP"} once the server serves requests
 TASKS_ENDPOINT = "api/tasks"
 WHOAMI_ENDPOINT = "api/current-user/whoami"
 PREDICTIONS_ENDPOINT = "api/predictions"
+INVITE_ENDPOINT = "api/invite"
+TOKEN_REFRESH_ENDPOINT = "api/token/refresh/"  # personal access token -> access token
+USER_TOKEN_ENDPOINT = "api/current-user/token"  # a logged-in user's legacy token
+LOGIN_PAGE = "user/login/"
 PAGE_SIZE = 5000
+
+
+def variable(key: str) -> str:
+    """How a labelling config names a task data key: ``$text``."""
+    return f"${key}"
 
 
 def export_endpoint(project_id: int) -> str:
@@ -43,6 +58,10 @@ def predictions_import_endpoint(project_id: int) -> str:
     return f"api/projects/{project_id}/import/predictions"
 
 
+def memberships_endpoint(organization_id: int) -> str:
+    return f"api/organizations/{organization_id}/memberships"
+
+
 def task_filter(field: str, operator: str, kind: str, value: Any) -> dict[str, Any]:
     """One Data Manager filter item, e.g. ``task_filter("updated_at", "greater", "Datetime", ts)``."""
     return {"filter": f"filter:tasks:{field}", "operator": operator, "type": kind, "value": value}
@@ -52,22 +71,150 @@ class JunkAnswer(StudioError):
     """The server answered 200 with something that is not what Label Studio sends."""
 
 
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task as the Data Manager lists it: the fields asked for (``include``), the others None."""
+
+    id: int
+    unit_id: str | None = None
+    text: str | None = None
+    updated_at: str | None = None
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> TaskRow:
+        data = item.get("data") or {}
+        task_id = _int(item.get("id"))
+        if task_id is None:
+            raise ValueError(f"a task without an id: {str(item)[:80]!r}")
+        return cls(task_id, _text(data.get(UNIT_KEY)) or None, _text(data.get(TEXT_KEY)), _text(item.get("updated_at")))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedAnnotation:
+    """One annotation of Label Studio's JSON export; ``result`` holds its regions as stored
+    (read region by region by :func:`curation.studio.results.from_results`)."""
+
+    id: str
+    completed_by: int | None
+    result: tuple[Mapping[str, Any], ...]
+    created_at: str | None = None
+    updated_at: str | None = None
+    lead_time: float | None = None
+    cancelled: bool = False
+    ground_truth: bool = False
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> ExportedAnnotation:
+        author = item.get("completed_by")
+        if isinstance(author, Mapping):  # some versions export the user object
+            author = author.get("id")
+        lead_time, annotation_id = item.get("lead_time"), item.get("id")
+        if annotation_id is None:
+            raise ValueError(f"an annotation without an id: {str(item)[:80]!r}")
+        return cls(
+            id=str(annotation_id),
+            completed_by=_int(author),
+            result=tuple(region for region in item.get("result") or () if isinstance(region, Mapping)),
+            created_at=_text(item.get("created_at")),
+            updated_at=_text(item.get("updated_at")),
+            lead_time=float(lead_time) if isinstance(lead_time, (int, float)) else None,
+            cancelled=bool(item.get("was_cancelled")),
+            ground_truth=bool(item.get("ground_truth")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedTask:
+    """One task of Label Studio's JSON export: the unit it shows, the text, every annotation."""
+
+    id: int
+    unit_id: str | None
+    text: str
+    annotations: tuple[ExportedAnnotation, ...] = ()
+
+    @property
+    def unit_key(self) -> str:
+        """The unit id, or ``task:ID`` for a task curation did not push (kept, never dropped)."""
+        return self.unit_id or f"task:{self.id}"
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> ExportedTask:
+        row = TaskRow.from_json(item)
+        annotations = tuple(ExportedAnnotation.from_json(a) for a in item.get("annotations") or () if isinstance(a, Mapping))
+        return cls(row.id, row.unit_id, row.text or "", annotations)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPrediction:
+    """A prediction as the server keeps it."""
+
+    id: int
+    task: int
+    model_version: str | None
+    result: tuple[Mapping[str, Any], ...]
+    score: float | None = None
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> StoredPrediction:
+        prediction_id, task = _int(item.get("id")), _int(item.get("task"))
+        if prediction_id is None or task is None:
+            raise ValueError(f"a prediction without id or task: {str(item)[:80]!r}")
+        score = item.get("score")
+        return cls(prediction_id, task, _text(item.get("model_version")) or None,
+                   tuple(item.get("result") or ()), float(score) if isinstance(score, (int, float)) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class StudioUser:
+    id: int
+    email: str | None
+    username: str | None
+
+    @property
+    def name(self) -> str:
+        """The annotator name stored: the e-mail (stable across servers, unlike ids)."""
+        return self.email or self.username or str(self.id)
+
+
 @dataclass(frozen=True, slots=True)
 class StudioGateway:
-    """Every call the bridge makes to one Label Studio, each failure explained in one line."""
+    """Every call the bridge makes to one Label Studio, each failure explained in one line.
 
-    client: LabelStudio
+    ``client`` comes from :func:`curation.studio.client.connect` (its raw channel serves the
+    calls the SDK does not wrap, or wraps at too high a cost)."""
+
+    client: StudioClient
     url: str
+
+    def request(
+        self, path: str, params: dict[str, Any] | None = None, *, what: str, method: str = "GET", body: bytes | None = None
+    ) -> httpx.Response:
+        """One raw call; a refusal or an unreachable server is a :class:`StudioError`."""
+        with explained(self.url, what):
+            return self.client.raw.request(method, path, params, body)
 
     def get_json(
         self, path: str, params: dict[str, Any] | None = None, *, what: str, method: str = "GET", body: bytes | None = None
     ) -> Any:
-        with explained(self.url, what):
-            try:
-                return raw_json(self.client, path, params, method=method, body=body)
-            except ValueError:  # 2xx but not JSON
-                raise JunkAnswer(f"{self.url} answered {path} with something that is not JSON while {what}: "
-                                 "is this Label Studio?") from None
+        response = self.request(path, params, what=what, method=method, body=body)
+        try:
+            return response.json()
+        except ValueError:  # 2xx but not JSON
+            raise JunkAnswer(f"{self.url} answered {path} with something that is not JSON while {what}: "
+                             "is this Label Studio?") from None
+
+    def _shaped(self, body: object, kind: type, path: str) -> Any:
+        if not isinstance(body, kind):
+            raise JunkAnswer(f"{self.url} answered {path} with {str(body)[:80]!r}: is this Label Studio?")
+        return body
 
     def whoami(self) -> dict[str, Any]:
         """The account the key belongs to: the first call of a command, so a wrong key or a
@@ -80,9 +227,18 @@ class StudioGateway:
             raise JunkAnswer(f"{self.url} answered {WHOAMI_ENDPOINT} with {str(body)[:80]!r}: is this Label Studio?")
         return body
 
-    def iter_tasks(
-        self, project_id: int, include: str, filters: list[dict[str, Any]] | None = None
-    ) -> Iterator[dict[str, Any]]:
+    def _task_page(self, params: dict[str, Any], page: int, what: str) -> tuple[list[TaskRow], int]:
+        """One page of a task listing, and the total it announces."""
+        body = self.get_json(TASKS_ENDPOINT, {**params, "page": page}, what=what)
+        tasks = body.get("tasks") if isinstance(body, dict) else None
+        if not isinstance(tasks, list) or not isinstance(body.get("total"), int):
+            raise JunkAnswer(f"{self.url} answered {TASKS_ENDPOINT} page {page} without a task list: is this Label Studio?")
+        try:
+            return [TaskRow.from_json(task) for task in tasks], body["total"]
+        except (ValueError, AttributeError) as exc:
+            raise JunkAnswer(f"{self.url} answered {TASKS_ENDPOINT} page {page} with {exc}: is this Label Studio?") from None
+
+    def iter_tasks(self, project_id: int, include: str, filters: list[dict[str, Any]] | None = None) -> Iterator[TaskRow]:
         """Tasks of a project (only the ``include`` fields, e.g. ``"id,data"``) matching all
         ``filters``, ordered by id so that paging is stable while tasks change.
 
@@ -94,30 +250,20 @@ class StudioGateway:
                                   "page_size": PAGE_SIZE, "query": query}
         what = f"listing tasks of project {project_id}"
         total: int | None = None
-        seen = 0
-        last_id: object = None
-        for page in range(1, 10**9):
-            try:
-                body = self.get_json(TASKS_ENDPOINT, {**params, "page": page}, what=what)
-            except StudioError:
-                if page > 1 and total is not None and seen >= total:  # past the last page: 404
-                    return
-                raise
-            tasks = body.get("tasks") if isinstance(body, dict) else None
-            if not isinstance(tasks, list) or not isinstance(body.get("total"), int):
-                raise JunkAnswer(f"{self.url} answered {TASKS_ENDPOINT} page {page} without a task list: is this Label Studio?")
-            total = body["total"] if total is None else total
-            if tasks and (tasks[-1].get("id") == last_id or seen + len(tasks) > total):
-                raise JunkAnswer(
-                    f"{self.url} keeps answering {TASKS_ENDPOINT} past the {total} task(s) it announced "
-                    f"(page {page}): stopped paging; is this Label Studio?"
-                )
+        last_id: int | None = None
+        seen = page = 0
+        while total is None or seen < total:
+            page += 1
+            tasks, announced = self._task_page(params, page, what)
+            total = announced if total is None else total
+            if tasks and (tasks[-1].id == last_id or seen + len(tasks) > total):
+                raise JunkAnswer(f"{self.url} keeps answering {TASKS_ENDPOINT} past the {total} task(s) it announced "
+                                 f"(page {page}): stopped paging; is this Label Studio?")
             yield from tasks
             seen += len(tasks)
-            last_id = tasks[-1].get("id") if tasks else None
-            if len(tasks) < PAGE_SIZE or seen >= total:
+            last_id = tasks[-1].id if tasks else None
+            if len(tasks) < PAGE_SIZE:
                 return
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def project_exists(self, project_id: int) -> bool:
         """Whether the project is still there, asked where it is cheap: one page of one task id
@@ -133,21 +279,23 @@ class StudioGateway:
         """The newest task ``updated_at`` of a project."""
         query = json.dumps({"filters": {"conjunction": "and", "items": []}, "ordering": ["-tasks:updated_at"]})
         params = {"project": project_id, "fields": "task_only", "include": "id,updated_at", "page_size": 1, "query": query}
-        body = self.get_json(TASKS_ENDPOINT, params, what="reading the project's last change")
-        tasks = body.get("tasks") if isinstance(body, dict) else None
-        if not isinstance(tasks, list):
-            raise JunkAnswer(f"{self.url} answered {TASKS_ENDPOINT} without a task list: is this Label Studio?")
-        return tasks[0]["updated_at"] if tasks else None
+        tasks, _ = self._task_page(params, 1, "reading the project's last change")
+        return tasks[0].updated_at if tasks else None
 
-    def export(self, project_id: int, task_ids: list[int] | None = None) -> list[dict[str, Any]]:
-        """Label Studio's JSON export: every annotated task, or exactly ``task_ids`` (annotated or not)."""
+    def export(self, project_id: int, task_ids: list[int] | None = None, *, every_task: bool = False) -> list[ExportedTask]:
+        """Label Studio's JSON export: every annotated task, or exactly ``task_ids`` (annotated or
+        not), or with ``every_task`` all tasks of the project."""
         params: dict[str, Any] = {"exportType": "JSON"}
+        if task_ids is not None or every_task:
+            params["download_all_tasks"] = "true"
         if task_ids is not None:
-            params |= {"download_all_tasks": "true", "ids[]": task_ids}
-        body = self.get_json(export_endpoint(project_id), params, what="exporting annotations")
-        if not isinstance(body, list):
-            raise JunkAnswer(f"{self.url} answered the export of project {project_id} with {str(body)[:80]!r}")
-        return body
+            params["ids[]"] = task_ids
+        path = export_endpoint(project_id)
+        body = self._shaped(self.get_json(path, params, what="exporting annotations"), list, path)
+        try:
+            return [ExportedTask.from_json(task) for task in body]
+        except (ValueError, AttributeError) as exc:
+            raise JunkAnswer(f"{self.url} answered the export of project {project_id} with {exc}: is this Label Studio?") from None
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]], what: str) -> list[int]:
         """Create ``tasks``; the new task ids in order when the server returns them all, else ``[]``.
@@ -160,21 +308,118 @@ class StudioGateway:
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> None:
         """Add predictions (each with its ``task`` id) to existing tasks in one request."""
-        with explained(self.url, f"adding {len(predictions)} prediction(s)"):
-            self.client.projects.import_predictions(project_id, request=predictions)
+        body = json.dumps(predictions, ensure_ascii=False).encode("utf-8")
+        self.request(predictions_import_endpoint(project_id), what=f"adding {len(predictions)} prediction(s)", method="POST", body=body)
 
-    def project_predictions(self, project_id: int) -> list[dict[str, Any]]:
-        """Every prediction of a project (``id``, ``task``, ``model_version``, ``result``...)."""
+    def project_predictions(self, project_id: int) -> list[StoredPrediction]:
+        """Every prediction of a project."""
         body = self.get_json(PREDICTIONS_ENDPOINT, {"project": project_id}, what=f"listing predictions of project {project_id}")
-        if not isinstance(body, list):
-            raise JunkAnswer(f"{self.url} answered the predictions of project {project_id} with {str(body)[:80]!r}")
-        return body
+        try:
+            return [StoredPrediction.from_json(item) for item in self._shaped(body, list, PREDICTIONS_ENDPOINT)]
+        except (ValueError, AttributeError) as exc:
+            raise JunkAnswer(f"{self.url} answered the predictions of project {project_id} with {exc}") from None
 
     def delete_prediction(self, prediction_id: int) -> None:
         with explained(self.url, f"deleting prediction {prediction_id}"):
             self.client.predictions.delete(prediction_id)
 
-    def annotators(self) -> dict[int, str]:
-        """User id -> e-mail, the annotator name stored (stable across servers, unlike ids)."""
+    def users(self) -> list[StudioUser]:
         with explained(self.url, "listing users"):
-            return {int(u.id): (u.email or u.username or str(u.id)) for u in self.client.users.list()}
+            return [StudioUser(int(u.id), u.email or None, u.username or None) for u in self.client.users.list()]
+
+    def annotators(self) -> dict[int, str]:
+        """User id -> the name an annotation's author is stored under (:attr:`StudioUser.name`)."""
+        return {user.id: user.name for user in self.users()}
+
+    def annotators_per_task(self, project_id: int) -> int:
+        """How many annotations each task of the project wants (its ``maximum_annotations``)."""
+        with explained(self.url, f"opening project {project_id}"):
+            return int(self.client.projects.get(project_id).maximum_annotations or 1)
+
+    def invite_link(self) -> str:
+        """The path of the organisation's invite link (sign-up is by invitation only)."""
+        body = self.get_json(INVITE_ENDPOINT, what="creating an invite link")
+        link = body.get("invite_url") if isinstance(body, dict) else None
+        return str(self._shaped(link, str, INVITE_ENDPOINT))
+
+    def memberships(self) -> tuple[int, dict[int, bool]]:
+        """The organisation of the key's account, and per user id whether their membership is active."""
+        organization = _int(self.whoami().get("active_organization"))
+        if organization is None:
+            raise JunkAnswer(f"{self.url} answered {WHOAMI_ENDPOINT} without an organisation: is this Label Studio?")
+        path = memberships_endpoint(organization)
+        page = self.get_json(path, {"page_size": 10_000, "contributed_to_projects": 0}, what="reading the organisation")
+        rows = page.get("results", page) if isinstance(page, dict) else page
+        active: dict[int, bool] = {}
+        for row in self._shaped(rows, list, path):
+            user = _int((row.get("user") or {}).get("id")) if isinstance(row, dict) else None
+            if user is not None:
+                active[user] = row.get("deleted_at") is None
+        return organization, active
+
+    def end_membership(self, organization_id: int, user_id: int, who: str) -> None:
+        """End a user's membership of the organisation (a soft delete); one already gone is no error."""
+        try:
+            self.request(f"{memberships_endpoint(organization_id)}/{user_id}", what=f"removing {who}", method="DELETE")
+        except ProjectMissing:
+            return
+
+
+def answers_health(url: str, timeout: float = 3.0) -> bool:
+    """True when the server at ``url`` answers its health check with ``{"status": "UP"}``."""
+    import httpx  # only when a server is asked: --help stays light
+
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/{HEALTH_ENDPOINT}", timeout=timeout)
+        return response.status_code == 200 and response.json().get("status") == "UP"
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+
+
+def accepts_key(url: str, api_key: str) -> bool:
+    """True when the server at ``url`` knows the legacy token ``api_key`` (so the answer comes
+    from the server started with it, not from whatever else listens there): a probe made while a
+    server starts, before any client exists."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{url}/{WHOAMI_ENDPOINT}", headers={"Authorization": f"Token {api_key}"}, timeout=5)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+class WebSession:
+    """Label Studio's web pages as a person uses them, with a session cookie instead of an API
+    key: the community edition has no API to create a user with a password, so annotators sign
+    up through the invite link, and a user's own token is read after logging in."""
+
+    def __init__(self, url: str) -> None:
+        import httpx  # only when a person's session is opened
+
+        self.url = url.rstrip("/")
+        self.web = httpx.Client(base_url=self.url, follow_redirects=True, timeout=60)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.web.close()
+
+    def _form(self, page: str, fields: dict[str, str]) -> None:
+        """Open ``page`` (for its CSRF cookie) and post its form, as the browser does."""
+        self.web.get(page)
+        form = {**fields, "csrfmiddlewaretoken": self.web.cookies.get("csrftoken", "")}
+        self.web.post(page, data=form, headers={"Referer": f"{self.url}/{page.lstrip('/')}"})
+
+    def sign_up(self, invite_link: str, email: str, password: str) -> None:
+        self._form(invite_link, {"email": email, "password": password})
+
+    def log_in(self, email: str, password: str) -> None:
+        self._form(f"/{LOGIN_PAGE}", {"email": email, "password": password})
+
+    def token(self) -> str | None:
+        """The logged-in user's legacy API token; None when the session is not logged in."""
+        response = self.web.get(f"/{USER_TOKEN_ENDPOINT}")
+        body = response.json() if response.status_code == 200 else None
+        return str(body["token"]) if isinstance(body, dict) and "token" in body else None

@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from curation.fileio import atomic_writer
 from curation.studio.client import StudioError, explained
 

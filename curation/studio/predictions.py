@@ -17,19 +17,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curation.studio.contract import TEXT_KEY, StudioGateway
-from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef
-from curation.studio.tasks import Prediction, unit_text
+from curation.studio import DEFAULT_STUDIO_DIR
+from curation.studio.contract import StoredPrediction, StudioGateway
+from curation.studio.projects import ProjectRef
+from curation.studio.tasks import Prediction, TaskUnit, UnitsToPush, read_units_to_push, unit_text
 from curation.units import Annotation
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
-
     from curation.schema import Schema
+    from curation.studio.connection import StudioClient
     from curation.studio.push import PushReport
 
 
@@ -45,17 +46,27 @@ def prediction_problems(prediction: Prediction, text: str, schema: Schema, level
     return [f"{who}: {reason}" for reason in schema.validate(as_answer, text)]
 
 
-def _same_result(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
-    def canonical(result: list[dict[str, Any]]) -> list[str]:
+def _same_result(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> bool:
+    def canonical(result: Sequence[Mapping[str, Any]]) -> list[str]:
         return sorted(json.dumps({k: r.get(k) for k in ("from_name", "to_name", "type", "value")}, sort_keys=True) for r in result)
 
     return canonical(a) == canonical(b)
 
 
-def _same_prediction(stored: dict[str, Any], payload: dict[str, Any], with_score: bool) -> bool:
+def _same_prediction(stored: StoredPrediction, payload: dict[str, Any], with_score: bool) -> bool:
     """``stored`` (from the server) already says what ``payload`` would; replacing also asks the same score."""
-    same = _same_result(stored.get("result") or [], payload["result"])
-    return same and (not with_score or stored.get("score") == payload.get("score"))
+    same = _same_result(stored.result, payload["result"])
+    return same and (not with_score or stored.score == payload.get("score"))
+
+
+@dataclass
+class Outgoing:
+    """What sending the predictions of tasks pushed before comes to: predictions to import, earlier
+    ones to delete once they are stored (with ``replace``), and how many were there already."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    unchanged: int = 0
 
 
 class PredictionSender:
@@ -69,10 +80,15 @@ class PredictionSender:
         self.existing: list[Prediction] = []
         self.sent = self.replaced = self.unchanged = 0
 
+    def _valid(self, prediction: Prediction, text: str) -> bool:
+        problems = prediction_problems(prediction, text, self.schema, self.ref.level)
+        self.problems.extend(problems)
+        return not problems
+
     def split(
         self,
         predictions: Iterable[Prediction],
-        new_units: Mapping[str, Mapping[str, Any]],
+        new_units: Mapping[str, TaskUnit],
         mapped: Mapping[str, int],
         known_units: set[str],
     ) -> dict[str, list[Prediction]]:
@@ -81,9 +97,7 @@ class PredictionSender:
         for prediction in predictions:
             uid = prediction.unit_id
             if uid in new_units:
-                problems = prediction_problems(prediction, unit_text(new_units[uid]), self.schema, self.ref.level)
-                self.problems.extend(problems)
-                if not problems:
+                if self._valid(prediction, unit_text(new_units[uid])):
                     inline[uid].append(prediction)
             elif uid in mapped:
                 self.existing.append(prediction)
@@ -102,50 +116,69 @@ class PredictionSender:
         sent again, and every other one of its version is deleted."""
         if not self.existing:
             return
-        wanted = {mapped[p.unit_id] for p in self.existing}
-        texts = {int(t["id"]): str(t["data"].get(TEXT_KEY) or "") for t in self.gateway.iter_tasks(self.ref.id, "id,data")
-                 if int(t["id"]) in wanted}
-        on_server: dict[tuple[int, str | None], list[dict[str, Any]]] = defaultdict(list)
-        for item in self.gateway.project_predictions(self.ref.id):
-            on_server[(int(item["task"]), item.get("model_version") or None)].append(item)
-        outgoing: list[dict[str, Any]] = []
-        stale: list[int] = []  # with replace: the earlier predictions of the versions sent, deleted last
+        outgoing = self._outgoing(mapped)
+        self.unchanged += outgoing.unchanged
+        if outgoing.sent:
+            self.gateway.import_predictions(self.ref.id, outgoing.sent)
+            self.sent += len(outgoing.sent)
+        for prediction_id in outgoing.stale:  # only once the new ones are stored: a task is never left without any
+            self.gateway.delete_prediction(prediction_id)
+            self.replaced += 1
+
+    def _task_texts(self, task_ids: set[int]) -> dict[int, str]:
+        return {task.id: task.text or "" for task in self.gateway.iter_tasks(self.ref.id, "id,data") if task.id in task_ids}
+
+    def _on_server(self) -> dict[tuple[int, str | None], list[StoredPrediction]]:
+        """The project's predictions by task and model version."""
+        found: dict[tuple[int, str | None], list[StoredPrediction]] = defaultdict(list)
+        for stored in self.gateway.project_predictions(self.ref.id):
+            found[(stored.task, stored.model_version)].append(stored)
+        return found
+
+    def _outgoing(self, mapped: Mapping[str, int]) -> Outgoing:
+        texts = self._task_texts({mapped[p.unit_id] for p in self.existing})
+        on_server = self._on_server()
+        outgoing = Outgoing()
         for prediction in self.existing:
             task_id = mapped[prediction.unit_id]
             if task_id not in texts:
                 self.problems.append(f"prediction for unit {prediction.unit_id}: task {task_id} is gone from project {self.ref.id}")
-                continue
-            problems = prediction_problems(prediction, texts[task_id], self.schema, self.ref.level)
-            if problems:
-                self.problems.extend(problems)
-                continue
-            payload = prediction.to_task_prediction(texts[task_id], self.span_family)
-            key = (task_id, prediction.model_version)
-            earlier = on_server.pop(key, []) if self.replace else on_server.get(key, [])
-            same = next((old for old in earlier if _same_prediction(old, payload, self.replace)), None)
-            if self.replace:
-                stale.extend(int(old["id"]) for old in earlier if old is not same)
-            if same is not None:
-                self.unchanged += 1
-                continue
-            outgoing.append({"task": task_id, **payload})
-        if outgoing:
-            self.gateway.import_predictions(self.ref.id, outgoing)
-            self.sent += len(outgoing)
-        for prediction_id in stale:  # only once the new ones are stored: a task is never left without any
-            self.gateway.delete_prediction(prediction_id)
-            self.replaced += 1
+            elif self._valid(prediction, texts[task_id]):
+                self._place(prediction, task_id, texts[task_id], on_server, outgoing)
+        return outgoing
+
+    def _place(
+        self,
+        prediction: Prediction,
+        task_id: int,
+        text: str,
+        on_server: dict[tuple[int, str | None], list[StoredPrediction]],
+        outgoing: Outgoing,
+    ) -> None:
+        """Send ``prediction`` unless the task already has the same one of its version; with
+        ``replace``, every other prediction of that version becomes stale (taken from ``on_server``,
+        so a version predicted twice in one push keeps both)."""
+        payload = prediction.to_task_prediction(text, self.span_family)
+        key = (task_id, prediction.model_version)
+        earlier = on_server.pop(key, []) if self.replace else on_server.get(key, [])
+        same = next((old for old in earlier if _same_prediction(old, payload, self.replace)), None)
+        if self.replace:
+            outgoing.stale.extend(old.id for old in earlier if old is not same)
+        if same is not None:
+            outgoing.unchanged += 1
+        else:
+            outgoing.sent.append({"task": task_id, **payload})
 
 
 def send_predictions(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     schema: Schema,
     level: str,
     predictions: Iterable[Prediction],
     *,
     units_path: str | Path | None = None,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     replace: bool = False,
 ) -> PushReport:
     """Send ``predictions`` (offsets in code points of the unit text) to the ``level`` project
@@ -163,4 +196,5 @@ def send_predictions(
     """
     from curation.studio.push import push_tasks
 
-    return push_tasks(StudioGateway(client, url), units_path, level, schema, list(predictions), state_dir, replace_predictions=replace)
+    found = read_units_to_push(units_path, level) if units_path is not None else UnitsToPush()
+    return push_tasks(StudioGateway(client, url), found, level, schema, list(predictions), state_dir, replace_predictions=replace)

@@ -12,13 +12,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING
 
 from curation.agreement import adjudicate
-from curation.studio.client import raw_json, studio_call
+from curation.studio.contract import StudioGateway
 from curation.studio.projects import ProjectRef, load_project
 from curation.studio.pull import to_annotation
+from curation.units import Annotation
+
+if TYPE_CHECKING:
+    from curation.studio.connection import StudioClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,29 +51,39 @@ def recorded_projects(state_dir: Path) -> list[ProjectRef]:
     return [ref for ref in map(load_project, folders) if ref is not None]
 
 
-def project_progress(client: LabelStudio, ref: ProjectRef, team: Iterable[str] = ()) -> ProjectProgress:
+def _live_annotations(gateway: StudioGateway, ref: ProjectRef) -> tuple[list[str], list[Annotation]]:
+    """Every task's unit id, and every annotation on the tasks as it stands now (one export)."""
+    tasks = gateway.export(ref.id, every_task=True)
+    names = gateway.annotators()
+    annotations = [to_annotation(task, exported, ref, names).annotation for task in tasks for exported in task.annotations]
+    return [task.unit_key for task in tasks], annotations
+
+
+def _done_by(counted: Iterable[Annotation], team: Iterable[str]) -> dict[str, set[str]]:
+    """The units each annotator answered (``team`` listed even before their first answer)."""
+    done: dict[str, set[str]] = {who: set() for who in team}
+    for annotation in counted:
+        done.setdefault(annotation.annotator, set()).add(annotation.unit_id)
+    return done
+
+
+def _disagreements(annotations: list[Annotation]) -> set[str]:
+    """Units on which two counted answers differ on some label family."""
+    return {conflict.unit_id for conflict in adjudicate(annotations, "majority").conflicts if len(conflict.answers) > 1}
+
+
+def project_progress(client: StudioClient, ref: ProjectRef, team: Iterable[str] = ()) -> ProjectProgress:
     """Progress of one project, counted from its tasks and their live annotations; ``team`` names
     annotators to list even before their first annotation."""
-    project = studio_call(ref.url, f"opening project {ref.id}", lambda: client.projects.get(ref.id))
-    per_task = int(project.maximum_annotations or 1)
-    params = {"exportType": "JSON", "download_all_tasks": "true"}
-    tasks = studio_call(ref.url, "reading tasks", lambda: raw_json(client, f"api/projects/{ref.id}/export", params))
-    with_names = studio_call(ref.url, "listing users", lambda: client.users.list())
-    names = {int(u.id): (u.email or str(u.id)) for u in with_names}
-    annotations = []
-    done_by: dict[str, set[str]] = {who: set() for who in team}
-    for task in tasks:  # type: ignore[union-attr]
-        for raw in task.get("annotations") or ():
-            annotation = to_annotation(task, raw, ref, names)[0]
-            annotations.append(annotation)
-            if not annotation.cancelled:
-                done_by.setdefault(annotation.annotator, set()).add(annotation.unit_id)
-    counts = Counter(a.unit_id for a in annotations if not a.cancelled)
-    open_units = {str((t.get("data") or {}).get("unit_id")) for t in tasks if counts[str((t.get("data") or {}).get("unit_id"))] < per_task}  # type: ignore[union-attr]
-    conflicted = {c.unit_id for c in adjudicate(annotations, "majority").conflicts if len(c.answers) > 1}
+    gateway = StudioGateway(client, ref.url)
+    per_task = gateway.annotators_per_task(ref.id)
+    units, annotations = _live_annotations(gateway, ref)
+    counted = [a for a in annotations if not a.cancelled]
+    answers = Counter(a.unit_id for a in counted)
+    open_units = {unit for unit in units if answers[unit] < per_task}
+    conflicted = _disagreements(annotations)
     rows = [
-        AnnotatorProgress(who, len(units), len(open_units - units), len(units & conflicted))
-        for who, units in sorted(done_by.items())
+        AnnotatorProgress(who, len(done), len(open_units - done), len(done & conflicted))
+        for who, done in sorted(_done_by(counted, team).items())
     ]
-    complete = len(tasks) - len(open_units)  # type: ignore[arg-type]
-    return ProjectProgress(ref.title, ref.id, len(tasks), per_task, complete, len(conflicted), rows)  # type: ignore[arg-type]
+    return ProjectProgress(ref.title, ref.id, len(units), per_task, len(units) - len(open_units), len(conflicted), rows)

@@ -20,20 +20,25 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from curation.fileio import atomic_writer
 from curation.schema import Schema
+from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
 from curation.studio.contract import StudioGateway
 from curation.studio.overlap import apply_overlap
 from curation.studio.server import recorded_url
 from curation.units import content_id
 
-DEFAULT_STATE_DIR = Path(".curation/studio")
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
+
+    from curation.studio.connection import StudioClient
+
 PROJECT_FILE = "project.json"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -108,7 +113,7 @@ def _migrate_url_keyed(state_dir: Path, url: str, schema: Schema, level: str, fo
     candidates[0].rename(folder)
 
 
-def find_project(url: str, schema: Schema, level: str, state_dir: Path = DEFAULT_STATE_DIR) -> ProjectRef | None:
+def find_project(url: str, schema: Schema, level: str, state_dir: Path = DEFAULT_STUDIO_DIR) -> ProjectRef | None:
     """The recorded project of ``schema`` at ``level`` on the server at ``url``, or None.
 
     For the workspace's own server, a record made when it listened elsewhere is brought to the
@@ -125,7 +130,7 @@ def find_project(url: str, schema: Schema, level: str, state_dir: Path = DEFAULT
     return ref
 
 
-def pushed_levels(url: str, schema: Schema, levels: Iterable[str], state_dir: Path = DEFAULT_STATE_DIR) -> list[str]:
+def pushed_levels(url: str, schema: Schema, levels: Iterable[str], state_dir: Path = DEFAULT_STUDIO_DIR) -> list[str]:
     """The ``levels`` that have a recorded project on the server at ``url``."""
     return [level for level in levels if find_project(url, schema, level, state_dir) is not None]
 
@@ -142,11 +147,11 @@ def project_lock(state_dir: Path, url: str, schema: Schema, level: str) -> Itera
 
 
 def ensure_project(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     schema: Schema,
     level: str,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     *,
     recreate: bool = False,
     annotators_per_task: int | None = None,
@@ -181,18 +186,26 @@ def ensure_project(
     return ref, fresh
 
 
+def _project_titled(client: LabelStudio, url: str, title: str) -> int | None:
+    """The id of the server's project called ``title`` (made by an earlier push whose record is gone)."""
+    with explained(url, "looking for the project"):
+        listed: Iterable[Any] = client.projects.list(title=title)  # the SDK's pager leaves its item type open
+        return next((int(found.id) for found in listed if found.title == title), None)
+
+
 def _find_or_create(client: LabelStudio, url: str, schema: Schema, level: str, folder: Path) -> ProjectRef:
     title = project_title(schema, level)
     config = schema.label_config(level)
-    with explained(url, "looking for the project"):
-        existing = next((p for p in client.projects.list(title=title) if p.title == title), None)
+    existing = _project_titled(client, url, title)
     if existing is None:
-        project = studio_call(url, "creating the project", lambda: client.projects.create(title=title, label_config=config))
+        project_id = studio_call(url, "creating the project", lambda: client.projects.create(title=title, label_config=config)).id
         fingerprint = schema.fingerprint
     else:
-        project, fingerprint = existing, ""  # unknown config: force an update check below
+        project_id, fingerprint = existing, ""  # unknown config: force an update check below
+    if project_id is None:
+        raise StudioError(f"Label Studio at {url} created project {title!r} without an id")
     local = is_workspace_server(url, folder.parent.parent)
-    ref = ProjectRef(url.rstrip("/"), int(project.id), title, level, schema.name, schema.version, fingerprint, folder, local)
+    ref = ProjectRef(url.rstrip("/"), project_id, title, level, schema.name, schema.version, fingerprint, folder, local)
     ref.save()
     return ref
 

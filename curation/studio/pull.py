@@ -16,19 +16,20 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING
 
 from curation.schema import Schema
+from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError
-from curation.studio.contract import TEXT_KEY, UNIT_KEY, StudioGateway, task_filter
-from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, find_project
-from curation.studio.results import from_results
-from curation.studio.store import AnnotationStore, Key, Rejections
+from curation.studio.contract import ExportedAnnotation, ExportedTask, StudioGateway, task_filter
+from curation.studio.projects import ProjectRef, find_project
+from curation.studio.results import SetAside, from_results
+from curation.studio.store import AnnotationStore, Flagged, Key, PullState, Rejected, Rejections
 from curation.units import Annotation
 
-DEFAULT_STORE_DIR = Path(".curation/annotations")
+if TYPE_CHECKING:
+    from curation.studio.connection import StudioClient
+
 EXPORT_CHUNK = 500  # task ids per export request, to keep the URL short
 SAMPLE_REASONS = 10
 EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export
@@ -64,10 +65,10 @@ class PullReport:
 
 
 def default_store_path(schema: Schema, level: str) -> Path:
-    return DEFAULT_STORE_DIR / f"{schema.name}-{level}.jsonl"
+    return DEFAULT_ANNOTATIONS_DIR / f"{schema.name}-{level}.jsonl"
 
 
-def _export(gateway: StudioGateway, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[dict[str, Any]]:
+def _export(gateway: StudioGateway, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[ExportedTask]:
     """Label Studio's JSON export: all annotated tasks, or exactly ``task_ids`` (annotated or not)."""
     if task_ids is None:
         yield from gateway.export(ref.id)
@@ -81,8 +82,8 @@ class StoreState:
     """The store's three keyed tables while a pull folds tasks into them."""
 
     stored: dict[Key, Annotation]
-    rejects: dict[Key, dict[str, Any]]
-    set_aside: dict[Key, dict[str, Any]]
+    rejects: dict[Key, Rejected]
+    set_aside: dict[Key, Flagged]
 
     def keys_by_unit(self) -> dict[str, set[Key]]:
         by_unit: dict[str, set[Key]] = {}
@@ -91,41 +92,43 @@ class StoreState:
         return by_unit
 
 
+@dataclass(frozen=True, slots=True)
+class PulledAnnotation:
+    """One exported annotation read against its task: the answer (valid regions only), the reasons
+    it fails as a whole beyond the schema, and the regions set aside from it."""
+
+    annotation: Annotation
+    problems: list[str]
+    set_aside: tuple[SetAside, ...]
+
+
 def to_annotation(
-    task: dict[str, Any], raw: dict[str, Any], ref: ProjectRef, annotators: dict[int, str], schema: Schema | None = None
-) -> tuple[Annotation, list[str], list[dict[str, Any]]]:
-    """One exported annotation as a data-model record (valid regions only), the reasons it fails
-    as a whole (beyond the schema), and its set-aside regions with their reasons."""
-    data = task.get("data") or {}
-    text = str(data.get(TEXT_KEY) or "")
-    read = from_results(text, raw.get("result") or [], schema, ref.level)
-    problems: list[str] = []
-    completed_by = raw.get("completed_by")
-    if isinstance(completed_by, dict):
-        completed_by = completed_by.get("id")
-    annotator = annotators.get(int(completed_by), str(completed_by)) if completed_by is not None else "unknown"
-    unit_id = data.get(UNIT_KEY)
-    if not unit_id:
-        problems.append(f"task {task.get('id')} has no unit_id: it was not pushed by curation")
+    task: ExportedTask, exported: ExportedAnnotation, ref: ProjectRef, annotators: dict[int, str], schema: Schema | None = None
+) -> PulledAnnotation:
+    """One exported annotation as a data-model record, checked region by region (with ``schema``,
+    span labels the schema does not know are set aside too)."""
+    read = from_results(task.text, exported.result, schema, ref.level)
+    author = exported.completed_by
+    problems = [] if task.unit_id else [f"task {task.id} has no unit_id: it was not pushed by curation"]
     annotation = Annotation(
-        unit_id=str(unit_id or f"task:{task.get('id')}"),
+        unit_id=task.unit_key,
         level=ref.level,  # type: ignore[arg-type]
-        annotator=annotator,
-        annotation_id=str(raw["id"]),
+        annotator="unknown" if author is None else annotators.get(author, str(author)),
+        annotation_id=exported.id,
         choices=read.choices,
         spans=read.spans,
         schema_version=ref.schema_version,
-        created_at=raw.get("created_at"),
-        updated_at=raw.get("updated_at"),
-        lead_time=raw.get("lead_time"),
-        cancelled=bool(raw.get("was_cancelled")),
-        ground_truth=bool(raw.get("ground_truth")),
+        created_at=exported.created_at,
+        updated_at=exported.updated_at,
+        lead_time=exported.lead_time,
+        cancelled=exported.cancelled,
+        ground_truth=exported.ground_truth,
     )
-    return annotation, problems, [item.to_dict() for item in read.set_aside]
+    return PulledAnnotation(annotation, problems, tuple(read.set_aside))
 
 
 def merge_tasks(
-    tasks: Iterable[dict[str, Any]],
+    tasks: Iterable[ExportedTask],
     schema: Schema,
     ref: ProjectRef,
     annotators: dict[int, str],
@@ -137,50 +140,31 @@ def merge_tasks(
     by_unit = state.keys_by_unit()
     for task in tasks:
         report.tasks_fetched += 1
-        data = task.get("data") or {}
-        text = str(data.get(TEXT_KEY) or "")
         seen: set[Key] = set()
-        unit_id = str(data.get(UNIT_KEY) or f"task:{task.get('id')}")
-        for raw in task.get("annotations") or ():
-            annotation, reasons, regions = to_annotation(task, raw, ref, annotators, schema)
-            reasons += schema.validate(annotation, text)
-            key = annotation.key
-            seen.add(key)
-            _fold(state, key, annotation, reasons, regions, task.get("id"), report)
-        mark_deleted(by_unit.pop(unit_id, set()) - seen, state, report)
+        for exported in task.annotations:
+            pulled = to_annotation(task, exported, ref, annotators, schema)
+            reasons = pulled.problems + schema.validate(pulled.annotation, task.text)
+            seen.add(pulled.annotation.key)
+            _fold(state, pulled, reasons, task.id, report)
+        mark_deleted(by_unit.pop(task.unit_key, set()) - seen, state, report)
     return by_unit
 
 
-def _fold(
-    state: StoreState,
-    key: Key,
-    annotation: Annotation,
-    reasons: list[str],
-    regions: list[dict[str, Any]],
-    task_id: object,
-    report: PullReport,
-) -> None:
+def _fold(state: StoreState, pulled: PulledAnnotation, reasons: list[str], task_id: int, report: PullReport) -> None:
     """Place one fetched annotation: rejected whole, or stored (its bad regions set aside)."""
+    annotation, key = pulled.annotation, pulled.annotation.key
     who = f"unit {annotation.unit_id}, annotation {key[2]} by {key[1]}"
     if reasons:
-        entry = {"record": annotation.to_record(), "reasons": reasons + [r["reason"] for r in regions], "task_id": task_id}
-        if state.rejects.get(key) != entry:
+        rejected = Rejected(annotation, tuple(reasons + [region.reason for region in pulled.set_aside]), task_id)
+        if state.rejects.get(key) != rejected:
             report.rejected += 1
-            report.note(f"{who} rejected: " + "; ".join(entry["reasons"]))
-        state.rejects[key] = entry
+            report.note(f"{who} rejected: " + "; ".join(rejected.reasons))
+        state.rejects[key] = rejected
         state.stored.pop(key, None)
         state.set_aside.pop(key, None)
         return
     state.rejects.pop(key, None)
-    if regions:
-        entry = {"record": annotation.to_record(), "regions": regions, "task_id": task_id}
-        if state.set_aside.get(key) != entry:
-            report.regions_set_aside += len(regions)
-            for region in regions:
-                report.note(f"{who}: region set aside, unit flagged: {region['reason']}")
-        state.set_aside[key] = entry
-    else:
-        state.set_aside.pop(key, None)
+    _flag(state, Flagged(annotation, pulled.set_aside, task_id), who, report)
     previous = state.stored.get(key)
     if previous == annotation:
         report.unchanged += 1
@@ -190,6 +174,19 @@ def _fold(
         state.stored[key] = annotation
 
 
+def _flag(state: StoreState, flagged: Flagged, who: str, report: PullReport) -> None:
+    """Record the regions set aside from a kept annotation (none: forget any recorded before)."""
+    key = flagged.annotation.key
+    if not flagged.regions:
+        state.set_aside.pop(key, None)
+        return
+    if state.set_aside.get(key) != flagged:
+        report.regions_set_aside += len(flagged.regions)
+        for region in flagged.regions:
+            report.note(f"{who}: region set aside, unit flagged: {region.reason}")
+    state.set_aside[key] = flagged
+
+
 def mark_deleted(keys: Iterable[Key], state: StoreState, report: PullReport) -> None:
     """Flag annotations that are gone from Label Studio: kept in the store, never dropped."""
     for key in keys:
@@ -197,20 +194,22 @@ def mark_deleted(keys: Iterable[Key], state: StoreState, report: PullReport) -> 
             state.stored[key] = replace(state.stored[key], deleted=True)
             report.deleted += 1
             if key in state.set_aside:
-                state.set_aside[key]["record"]["deleted"] = True
-        elif key in state.rejects and not state.rejects[key]["record"].get("deleted"):
-            state.rejects[key]["record"]["deleted"] = True
+                flagged = state.set_aside[key]
+                state.set_aside[key] = replace(flagged, annotation=replace(flagged.annotation, deleted=True))
+        elif key in state.rejects and not state.rejects[key].annotation.deleted:
+            rejected = state.rejects[key]
+            state.rejects[key] = replace(rejected, annotation=replace(rejected.annotation, deleted=True))
             report.deleted += 1
 
 
 def pull_annotations(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     schema: Schema,
     level: str,
     *,
     store_path: str | Path | None = None,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     full: bool = False,
 ) -> PullReport:
     """Bring the project's annotations into the store; ``full`` re-reads every task."""
@@ -235,32 +234,36 @@ def pull_annotations(
     return report
 
 
+def _fetch(gateway: StudioGateway, ref: ProjectRef, since: PullState | None, tables: StoreState) -> tuple[Iterable[ExportedTask], str | None]:
+    """The tasks to read and the watermark after them: with ``since`` the tasks changed past its
+    watermark; else every annotated task (every task, when the store already holds answers)."""
+    if since is not None:
+        changed = list(gateway.iter_tasks(ref.id, "id,updated_at", [task_filter("updated_at", "greater", "Datetime", since.watermark)]))
+        watermark = max((task.updated_at for task in changed if task.updated_at), default=since.watermark)
+        return (_export(gateway, ref, [task.id for task in changed]) if changed else ()), watermark
+    watermark = gateway.latest_update(ref.id)
+    everything = [task.id for task in gateway.iter_tasks(ref.id, "id")] if tables.stored or tables.rejects else None
+    return _export(gateway, ref, everything), watermark
+
+
 def _pull_locked(
     gateway: StudioGateway, ref: ProjectRef, schema: Schema, store: AnnotationStore, report: PullReport,
     full: bool, state_dir: Path,
 ) -> None:
     state = store.state()
-    incremental = not full and state.get("project_id") == ref.id and state.get("watermark")
+    since = state if not full and state is not None and state.project_id == ref.id and state.watermark else None
     annotators = gateway.annotators()
     tables = StoreState(store.by_key(), store.rejects(), store.set_aside())
     started = time.time()
-    if incremental:
-        changed = list(gateway.iter_tasks(ref.id, "id,updated_at",
-                                          [task_filter("updated_at", "greater", "Datetime", state["watermark"])]))
-        watermark = max((t["updated_at"] for t in changed), default=state["watermark"])
-        tasks: Iterable[dict[str, Any]] = _export(gateway, ref, [int(t["id"]) for t in changed]) if changed else ()
-    else:
-        watermark = gateway.latest_update(ref.id)
-        everything = tables.stored or tables.rejects
-        tasks = _export(gateway, ref, [int(t["id"]) for t in gateway.iter_tasks(ref.id, "id")] if everything else None)
+    tasks, watermark = _fetch(gateway, ref, since, tables)
     unvisited = merge_tasks(tasks, schema, ref, annotators, tables, report)
-    if not incremental:  # every task was fetched: units left over had their task deleted
+    if since is None:  # every task was fetched: units left over had their task deleted
         mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
     _remove_export_copies(state_dir, ref, started)
 
     if report.changed:
         store.write(tables.stored, tables.rejects, tables.set_aside)
-    new_state = {"url": ref.url, "project_id": ref.id, "watermark": watermark}
+    new_state = PullState(ref.url, ref.id, watermark)
     if new_state != state:
         store.write_state(new_state)
 

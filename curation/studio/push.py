@@ -19,17 +19,27 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any
 
 from curation.fileio import atomic_writer
 from curation.schema import Schema
-from curation.studio.contract import UNIT_KEY, StudioGateway, task_filter
+from curation.studio import DEFAULT_STUDIO_DIR
+from curation.studio.contract import StudioGateway, task_filter
 from curation.studio.predictions import PredictionSender
-from curation.studio.projects import DEFAULT_STATE_DIR, ProjectRef, ensure_project, project_lock
-from curation.studio.tasks import PUSHABLE_LEVELS, Prediction, add_sentence_context, read_predictions, task_data, unit_text
-from curation.unitfile import iter_unit_records
+from curation.studio.projects import ProjectRef, ensure_project, project_lock
+from curation.studio.tasks import (
+    Prediction,
+    TaskUnit,
+    UnitsToPush,
+    check_level,
+    read_predictions,
+    read_units_to_push,
+    task_data,
+    unit_text,
+)
+
+if TYPE_CHECKING:
+    from curation.studio.connection import StudioClient
 
 BATCH_SIZE = 10_000
 MAP_FILE = "tasks.jsonl"
@@ -97,20 +107,20 @@ def reconcile(gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, *, eve
     only grow), or with ``everything`` all of them; returns how many were found."""
     last = 0 if everything else max(task_map.ids.values(), default=0)
     filters = [task_filter("id", "greater", "Number", last)] if last else []
-    found = ((task["data"].get(UNIT_KEY), int(task["id"])) for task in gateway.iter_tasks(ref.id, "id,data", filters))
-    recovered = task_map.add((str(u), t) for u, t in found if u)
+    found = gateway.iter_tasks(ref.id, "id,data", filters)
+    recovered = task_map.add((task.unit_id, task.id) for task in found if task.unit_id)
     task_map.clear_pending()
     return recovered
 
 
 def push_units(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     units_path: str | Path,
     level: str,
     schema: Schema,
     *,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     predictions_path: str | Path | None = None,
     replace_predictions: bool = False,
     batch_size: int = BATCH_SIZE,
@@ -121,14 +131,14 @@ def push_units(
     the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`);
     ``annotators_per_task`` (None: leave the project's as it is) becomes the project's overlap."""
     predictions = list(read_predictions(predictions_path)) if predictions_path else []
-    return push_tasks(StudioGateway(client, url), units_path, level, schema, predictions, state_dir,
-                      replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
+    return push_tasks(StudioGateway(client, url), read_units_to_push(units_path, level), level, schema, predictions,
+                      state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
                       annotators_per_task=annotators_per_task)
 
 
 def push_tasks(
     gateway: StudioGateway,
-    units_path: str | Path | None,
+    found: UnitsToPush,
     level: str,
     schema: Schema,
     predictions: list[Prediction],
@@ -139,62 +149,74 @@ def push_tasks(
     recreate: bool = False,
     annotators_per_task: int | None = None,
 ) -> PushReport:
-    """Push under the project's lock; with ``units_path`` None only predictions of existing tasks are sent."""
-    if level not in PUSHABLE_LEVELS:
-        raise ValueError(f"level must be one of {', '.join(PUSHABLE_LEVELS)}, not {level!r}")
-    records: dict[str, dict[str, Any]] = {}
-    for record in iter_unit_records(units_path, level) if units_path is not None else ():
-        records.setdefault(record["id"], record)
-    if level == "sentence" and units_path is not None:
-        add_sentence_context(records, units_path)  # article title and neighbouring sentences, shown read-only
+    """Push the ``level`` units ``found`` (:func:`~curation.studio.tasks.read_units_to_push`) under
+    the project's lock; with none (``UnitsToPush()``) only predictions of existing tasks are sent.
+    Units that could not be read are listed in the report's problems, never sent."""
+    check_level(level)
     gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
     with project_lock(state_dir, gateway.url, schema, level):
         ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate,
                                     annotators_per_task=annotators_per_task)
-        report = PushReport(ref, units=len(records))
+        report = PushReport(ref, units=len(found.units), problems=list(found.problems))
         task_map = TaskMap(ref.folder)
-        todo = [record for uid, record in records.items() if uid not in task_map.ids]
-        if fresh or task_map.pending or task_map.unreadable or todo:
-            # cross-check with the server before sending anything: never a task twice
-            report.recovered = reconcile(gateway, ref, task_map, everything=fresh or task_map.unreadable > 0)
-            todo = [record for record in todo if record["id"] not in task_map.ids]
-        report.already_pushed = len(records) - len(todo)
+        todo = _to_create(gateway, ref, task_map, found.units, fresh, report)
         sender = PredictionSender(gateway, ref, schema, report.problems, replace=replace_predictions)
-        inline = sender.split(predictions, {r["id"]: r for r in todo}, task_map.ids, set(records))
-        _create_tasks(gateway, ref, schema, todo, inline, task_map, report, batch_size)
+        inline = sender.split(predictions, {unit.id: unit for unit in todo}, task_map.ids, set(found.units))
+        _create_tasks(gateway, TaskBatch(ref, schema, found, inline), todo, task_map, report, batch_size)
         sender.send_to_existing(task_map.ids)
         report.predictions += sender.sent
         report.predictions_replaced, report.predictions_unchanged = sender.replaced, sender.unchanged
     return report
 
 
+def _to_create(
+    gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, units: dict[str, TaskUnit], fresh: bool, report: PushReport
+) -> list[TaskUnit]:
+    """The units the project has no task for, after a cross-check with the server whenever the
+    local map may be behind it (a fresh project, an interrupted push, a torn journal line)."""
+    todo = [unit for uid, unit in units.items() if uid not in task_map.ids]
+    if fresh or task_map.pending or task_map.unreadable or todo:  # never a task twice
+        report.recovered = reconcile(gateway, ref, task_map, everything=fresh or task_map.unreadable > 0)
+        todo = [unit for unit in todo if unit.id not in task_map.ids]
+    report.already_pushed = len(units) - len(todo)
+    return todo
+
+
+@dataclass(frozen=True, slots=True)
+class TaskBatch:
+    """What every new task of one push is made from."""
+
+    ref: ProjectRef
+    schema: Schema
+    found: UnitsToPush
+    inline: dict[str, list[Prediction]]  # already validated, by unit id
+
+    def task(self, unit: TaskUnit) -> tuple[dict[str, Any], int]:
+        """The task for ``unit`` with its predictions inline, and how many predictions it carries."""
+        data = task_data(unit, self.schema.default_target(self.ref.level), self.found.contexts.get(unit.id))
+        predictions = self.inline.get(unit.id, [])
+        if not predictions:
+            return {"data": data}, 0
+        span_family = self.schema.span_family(self.ref.level)
+        family = span_family.name if span_family else None
+        return {"data": data, "predictions": [p.to_task_prediction(unit_text(unit), family) for p in predictions]}, len(predictions)
+
+
 def _create_tasks(
-    gateway: StudioGateway,
-    ref: ProjectRef,
-    schema: Schema,
-    todo: list[dict[str, Any]],
-    inline: dict[str, list[Prediction]],
-    task_map: TaskMap,
-    report: PushReport,
-    batch_size: int,
+    gateway: StudioGateway, batch: TaskBatch, todo: list[TaskUnit], task_map: TaskMap, report: PushReport, batch_size: int
 ) -> None:
-    """Import ``todo`` in batches, with the (already validated) predictions of new tasks inline."""
-    default_target = schema.default_target(ref.level)
-    span_family = schema.span_family(ref.level)
+    """Import ``todo`` in batches, journalled so that an interrupted import is recovered, not repeated."""
+    ref = batch.ref
     for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
+        units = todo[start : start + batch_size]
         tasks = []
-        for record in batch:
-            task: dict[str, Any] = {"data": task_data(record, default_target)}
-            predictions = inline.get(record["id"], [])
-            if predictions:
-                family = span_family.name if span_family else None
-                task["predictions"] = [p.to_task_prediction(unit_text(record), family) for p in predictions]
-                report.predictions += len(predictions)
+        for unit in units:
+            task, predictions = batch.task(unit)
             tasks.append(task)
-        unit_ids = [record["id"] for record in batch]
+            report.predictions += predictions
+        unit_ids = [unit.id for unit in units]
         task_map.mark_pending(unit_ids)
-        task_ids = gateway.import_tasks(ref.id, tasks, f"importing tasks {start + 1}-{start + len(batch)} of {len(todo)}")
+        task_ids = gateway.import_tasks(ref.id, tasks, f"importing tasks {start + 1}-{start + len(units)} of {len(todo)}")
         if task_ids:
             report.created += task_map.add(zip(unit_ids, task_ids))
             task_map.clear_pending()

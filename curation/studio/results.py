@@ -84,6 +84,26 @@ def _span_label_problem(schema: Schema | None, level: str | None, label: str) ->
     return None
 
 
+def _labels_problem(schema: Schema | None, level: str | None, labels: list[str]) -> str | None:
+    """Why a span region's labels cannot be kept: none chosen, or one the schema does not know."""
+    if not labels:
+        return "no label chosen"
+    return next(filter(None, (_span_label_problem(schema, level, label) for label in labels)), None)
+
+
+def _span_region(
+    text: str, region: Mapping[str, Any], schema: Schema | None, level: str | None
+) -> list[EntitySpan] | SetAside:
+    """The spans a ``labels`` region marks (one per label), or the region set aside with why."""
+    value = region.get("value") or {}
+    place = place_region(text, value.get("start"), value.get("end"), value.get("text"))
+    labels = [str(label) for label in value.get("labels") or ()]
+    problem = place.problem or _labels_problem(schema, level, labels)
+    if problem:
+        return SetAside(dict(region), f"{region.get('from_name')} region {region.get('id')}: {problem}")
+    return [EntitySpan(place.start, place.end, label, text[place.start : place.end]) for label in labels]
+
+
 def from_results(
     text: str, results: Iterable[Mapping[str, Any]], schema: Schema | None = None, level: str | None = None
 ) -> ReadResult:
@@ -93,26 +113,16 @@ def from_results(
     read = ReadResult()
     spans: list[EntitySpan] = []
     for region in results:
-        kind = region.get("type")
-        name = str(region.get("from_name"))
-        value = region.get("value") or {}
+        kind, name = region.get("type"), str(region.get("from_name"))
         if kind == "choices":
-            read.choices[name] = read.choices.get(name, ()) + tuple(str(v) for v in value.get("choices") or ())
+            chosen = (region.get("value") or {}).get("choices") or ()
+            read.choices[name] = read.choices.get(name, ()) + tuple(str(v) for v in chosen)
             continue
-        where = f"{name} region {region.get('id')}"
-        if kind != "labels":
-            read.set_aside.append(SetAside(dict(region), f"{where}: unsupported result type {kind!r}"))
-            continue
-        place = place_region(text, value.get("start"), value.get("end"), value.get("text"))
-        labels = [str(label) for label in value.get("labels") or ()]
-        problem = place.problem or next(
-            (p for p in (_span_label_problem(schema, level, label) for label in labels) if p), None
-        )
-        if problem is None and not labels:
-            problem = "no label chosen"
-        if problem:
-            read.set_aside.append(SetAside(dict(region), f"{where}: {problem}"))
-            continue
-        spans.extend(EntitySpan(place.start, place.end, label, text[place.start : place.end]) for label in labels)
+        found = (_span_region(text, region, schema, level) if kind == "labels"
+                 else SetAside(dict(region), f"{name} region {region.get('id')}: unsupported result type {kind!r}"))
+        if isinstance(found, SetAside):
+            read.set_aside.append(found)
+        else:
+            spans.extend(found)
     read.spans = tuple(sorted(spans, key=lambda s: (s.start, s.end, s.label)))
     return read

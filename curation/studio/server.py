@@ -32,13 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curation.secrets import register_secret, scrub
+from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
+from curation.studio.contract import accepts_key, answers_health
 from curation.studio.serve import IN_USE
 
 if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
-    from label_studio_sdk import LabelStudio
+    from curation.studio.connection import StudioClient
 
-DEFAULT_DATA_DIR = Path(".curation/studio")
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 600.0  # first start migrates a fresh database: minutes on a busy 2-core machine
 STOP_TIMEOUT_S = 20.0
@@ -80,7 +81,7 @@ class StudioServer:
     pid: int | None = None
     data_dir: Path | None = None
 
-    def client(self, timeout: float | None = None) -> LabelStudio:
+    def client(self, timeout: float | None = None) -> StudioClient:
         return connect(self.url, self.api_key, timeout=timeout or 120.0)
 
     def __repr__(self) -> str:  # never print the key or password
@@ -100,7 +101,7 @@ class ServerStatus:
     username: str | None
 
 
-def _write_private(path: Path, payload: dict) -> None:
+def write_private(path: Path, payload: object) -> None:
     """Write JSON readable by the owner only, atomically (temp file + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -121,7 +122,7 @@ def load_or_create_credentials(data_dir: Path) -> Credentials:
             raise StudioError(f"{path}: unreadable credentials ({exc}); delete the studio folder to start afresh") from None
     else:
         creds = Credentials.generate()
-        _write_private(path, asdict(creds))
+        write_private(path, asdict(creds))
     register_secret(creds.password)
     register_secret(creds.api_key)
     return creds
@@ -139,17 +140,6 @@ def _last_port(data_dir: Path) -> int:
         return int((data_dir / PORT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return 0
-
-
-def is_healthy(url: str, timeout: float = 3.0) -> bool:
-    """True when ``GET /health`` answers ``{"status": "UP"}``."""
-    import httpx  # only when a server is asked: --help stays light
-
-    try:
-        response = httpx.get(f"{url.rstrip('/')}/health", timeout=timeout)
-        return response.status_code == 200 and response.json().get("status") == "UP"
-    except (httpx.HTTPError, ValueError):
-        return False
 
 
 def _label_studio_binary() -> str:
@@ -202,19 +192,29 @@ def _log_tail(log_path: Path) -> str:
     return scrub("\n".join(lines[-LOG_TAIL_LINES:]))
 
 
-def read_pid_file(data_dir: Path) -> dict | None:
-    """The server record (``pid``, ``port``, ``url``, ``started_at``): where the server listens.
-    Which process *is* the server is never taken from it, only from the lock (:func:`lock_holder`)."""
+@dataclass(frozen=True, slots=True)
+class ServerRecord:
+    """Where a folder's server listens (``server.json``). Which process *is* the server is never
+    taken from it, only from the lock (:func:`lock_holder`)."""
+
+    url: str
+    pid: int | None = None
+    port: int | None = None
+    started_at: float | None = None
+
+
+def read_pid_file(data_dir: Path) -> ServerRecord | None:
+    """The folder's server record; None when it has none."""
     path = data_dir / PID_FILE
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        found = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except ValueError:
-        record = None
-    if not isinstance(record, dict) or not isinstance(record.get("url"), str):
+        found = None
+    if not isinstance(found, dict) or not isinstance(found.get("url"), str):
         raise StudioError(f"{path}: corrupt server record; `curation studio down` then `up` writes it again")
-    return record
+    return ServerRecord(found["url"], found.get("pid"), found.get("port"), found.get("started_at"))
 
 
 def lock_holder(data_dir: Path) -> int | None:
@@ -285,9 +285,9 @@ def server_environment(data_dir: Path, creds: Credentials) -> dict[str, str]:
 
 def _running(data_dir: Path, creds: Credentials, pid: int) -> StudioServer:
     """The server holding the folder's lock, if it answers; otherwise say where it is and what to do."""
-    record = read_pid_file(data_dir) or {}
-    url = record.get("url")
-    if url and is_healthy(url):
+    record = read_pid_file(data_dir)
+    url = record.url if record else None
+    if url and answers_health(url):
         return StudioServer(url, creds.api_key, creds.username, creds.password, pid, data_dir)
     raise StudioError(
         f"a Label Studio (pid {pid}) already runs on {data_dir} but does not answer at {url or 'its recorded URL'} "
@@ -296,7 +296,7 @@ def _running(data_dir: Path, creds: Credentials, pid: int) -> StudioServer:
 
 
 def start_server(
-    data_dir: Path = DEFAULT_DATA_DIR,
+    data_dir: Path = DEFAULT_STUDIO_DIR,
     *,
     port: int | None = None,
     host: str = DEFAULT_HOST,
@@ -346,7 +346,7 @@ def start_server(
             command, env=server_environment(data_dir, creds), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077,
         )
-    _write_private(data_dir / PID_FILE, {"pid": process.pid, "port": port, "url": url, "started_at": time.time()})
+    write_private(data_dir / PID_FILE, asdict(ServerRecord(url, process.pid, port, time.time())))
     try:
         _wait_until_up(process, url, creds, log_path, log_start, startup_timeout)
     except BaseException:
@@ -372,7 +372,7 @@ def _wait_until_up(
                 f"the port of {url} was taken while Label Studio started (it wanted to move to another port, "
                 f"which curation does not allow); free it or use --port; see {log_path}"
             )
-        if is_healthy(url) and _accepts_key(url, creds.api_key):
+        if answers_health(url) and accepts_key(url, creds.api_key):
             return
         time.sleep(0.5)
     raise StudioError(
@@ -387,16 +387,6 @@ def _log_since(log_path: Path, offset: int) -> str:
             return log.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-
-
-def _accepts_key(url: str, api_key: str) -> bool:
-    import httpx
-
-    try:
-        response = httpx.get(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {api_key}"}, timeout=5)
-    except httpx.HTTPError:
-        return False
-    return response.status_code == 200
 
 
 def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -427,7 +417,7 @@ def _exists(pid: int) -> bool:
     return True
 
 
-def stop_server(data_dir: Path = DEFAULT_DATA_DIR) -> bool:
+def stop_server(data_dir: Path = DEFAULT_STUDIO_DIR) -> bool:
     """Stop the Label Studio holding ``data_dir``'s lock, and nothing else; True if one was stopped.
 
     Without a lock holder nothing is signalled, whatever pid the record names (it may have been
@@ -443,18 +433,18 @@ def stop_server(data_dir: Path = DEFAULT_DATA_DIR) -> bool:
     return True
 
 
-def server_status(data_dir: Path = DEFAULT_DATA_DIR) -> ServerStatus:
+def server_status(data_dir: Path = DEFAULT_STUDIO_DIR) -> ServerStatus:
     data_dir = Path(data_dir).resolve()
     creds_path = data_dir / CREDENTIALS_FILE
     username = json.loads(creds_path.read_text(encoding="utf-8")).get("username") if creds_path.exists() else None
     pid = lock_holder(data_dir)
     record = read_pid_file(data_dir) if pid is not None else None
-    url = record["url"] if record else None
-    healthy = url is not None and is_healthy(url)
+    url = record.url if record else None
+    healthy = url is not None and answers_health(url)
     return ServerStatus(data_dir, record is not None, pid is not None, healthy, url, pid, username)
 
 
-def local_server(data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
+def local_server(data_dir: Path = DEFAULT_STUDIO_DIR) -> StudioServer:
     """The running server of ``data_dir``, or a :class:`StudioError` saying how to start one."""
     status = server_status(data_dir)
     if not status.healthy or status.url is None:
@@ -472,10 +462,10 @@ def recorded_url(data_dir: Path) -> str | None:
         record = read_pid_file(Path(data_dir))
     except StudioError:
         return None
-    return record["url"].rstrip("/") if record else None
+    return record.url.rstrip("/") if record else None
 
 
-def find_server(url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> StudioServer:
+def find_server(url: str | None = None, data_dir: Path = DEFAULT_STUDIO_DIR) -> StudioServer:
     """The server a command talks to: ``url`` with the key from ``LABEL_STUDIO_API_KEY`` (legacy
     token or personal access token), or else the local server of ``data_dir``."""
     if url is None:

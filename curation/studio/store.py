@@ -7,9 +7,9 @@ Layout for a store ``NAME.jsonl``:
   (unit id, annotator, annotation id). Annotations deleted in Label Studio stay, with
   ``deleted: true``; readers that want live answers filter on it.
 * ``NAME.rejects.jsonl``: whole annotations that fail the schema (a choice outside it, a
-  required answer missing, overlapping spans): ``{"record", "reasons", "task_id"}``.
+  required answer missing, overlapping spans): :class:`Rejected`, ``{"record", "reasons", "task_id"}``.
 * ``NAME.regions.jsonl``: regions set aside from annotations that are otherwise kept (offsets
-  that do not match the text Label Studio shows, a label outside the schema):
+  that do not match the text Label Studio shows, a label outside the schema): :class:`Flagged`,
   ``{"record": the kept annotation, "regions": [{"region", "reason"}], "task_id"}``. Their units
   are *flagged*: the kept annotation lacks what an annotator marked, so an export can decide.
 * ``NAME.state.json``: where the next incremental pull starts (project, watermark).
@@ -27,13 +27,14 @@ from __future__ import annotations
 import fcntl
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import JsonlLineError, atomic_writer, dumps, iter_jsonl
+from curation.studio.results import SetAside
 from curation.units import Annotation
 
 Key = tuple[str, str, str]
@@ -41,8 +42,7 @@ SIDECARS = (".rejects.jsonl", ".regions.jsonl", ".state.json")
 
 
 def _sidecar(path: Path, suffix: str) -> Path:
-    name = path.name[: -len(".jsonl")] if path.name.endswith(".jsonl") else path.name
-    return path.with_name(name + suffix)
+    return path.with_name(path.name.removesuffix(".jsonl") + suffix)
 
 
 def store_files(path: str | Path) -> list[Path]:
@@ -59,8 +59,60 @@ def read_annotations(path: str | Path) -> list[Annotation]:
     return AnnotationStore(path).annotations()
 
 
-def _key(record: dict[str, Any]) -> Key:
-    return (record["unit_id"], str(record["annotator"]), str(record["annotation_id"]))
+@dataclass(frozen=True, slots=True)
+class PullState:
+    """Where a store's next incremental pull starts: the project pulled and the newest task
+    change (``updated_at``) seen."""
+
+    url: str
+    project_id: int
+    watermark: str | None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PullState:
+        return cls(str(data.get("url")), int(data.get("project_id") or 0), data.get("watermark"))
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A whole annotation kept out of the answers (it fails the schema), with every reason."""
+
+    annotation: Annotation
+    reasons: tuple[str, ...]
+    task_id: int | None = None
+
+    def to_line(self) -> dict[str, Any]:
+        return {"record": self.annotation.to_record(), "reasons": list(self.reasons), "task_id": self.task_id}
+
+    @classmethod
+    def from_line(cls, line: dict[str, Any]) -> Rejected:
+        return cls(Annotation.from_record(line["record"]), tuple(map(str, line["reasons"])), line.get("task_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    """An annotation kept without some of its regions: those set aside, each with its reason.
+    Its unit is *flagged*: the kept answer lacks what the annotator marked there."""
+
+    annotation: Annotation
+    regions: tuple[SetAside, ...]
+    task_id: int | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(region.reason for region in self.regions)
+
+    def to_line(self) -> dict[str, Any]:
+        return {"record": self.annotation.to_record(), "regions": [r.to_dict() for r in self.regions], "task_id": self.task_id}
+
+    @classmethod
+    def from_line(cls, line: dict[str, Any]) -> Flagged:
+        regions = tuple(SetAside(dict(r["region"]), str(r["reason"])) for r in line["regions"])
+        return cls(Annotation.from_record(line["record"]), regions, line.get("task_id"))
+
+
+def _reasons(entries: Iterable[Rejected | Flagged]) -> Iterator[str]:
+    return (reason for entry in entries for reason in entry.reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,54 +192,52 @@ class AnnotationStore:
     def by_key(self) -> dict[Key, Annotation]:
         return {a.key: a for a in self.annotations()}
 
-    def rejects(self) -> dict[Key, dict[str, Any]]:
-        """Rejected annotations by key: ``{"record": ..., "reasons": [...], "task_id": ...}``."""
-        return {_key(item["record"]): item for item in self._lines(self.rejects_path)}
+    def rejects(self) -> dict[Key, Rejected]:
+        """Rejected annotations by key."""
+        entries = (Rejected.from_line(line) for line in self._lines(self.rejects_path))
+        return {entry.annotation.key: entry for entry in entries}
 
-    def set_aside(self) -> dict[Key, dict[str, Any]]:
-        """Set-aside regions by the key of the annotation kept without them."""
-        return {_key(item["record"]): item for item in self._lines(self.regions_path)}
+    def set_aside(self) -> dict[Key, Flagged]:
+        """Annotations kept without some of their regions, by key."""
+        entries = (Flagged.from_line(line) for line in self._lines(self.regions_path))
+        return {entry.annotation.key: entry for entry in entries}
 
     def rejections(self) -> Rejections:
         """Counts and reasons of everything kept out of the answers (deleted annotations excluded)."""
-        kinds: Counter[str] = Counter()
-        rejected = [item for item in self.rejects().values() if not item["record"].get("deleted")]
-        for item in rejected:
-            kinds.update(reason_kind(reason) for reason in item["reasons"])
-        set_aside = [item for item in self.set_aside().values() if not item["record"].get("deleted")]
-        for item in set_aside:
-            kinds.update(reason_kind(region["reason"]) for region in item["regions"])
+        rejected = [entry for entry in self.rejects().values() if not entry.annotation.deleted]
+        flagged = [entry for entry in self.set_aside().values() if not entry.annotation.deleted]
         return Rejections(
             annotations=len(rejected),
-            regions=sum(len(item["regions"]) for item in set_aside),
-            flagged_units=tuple(sorted({item["record"]["unit_id"] for item in set_aside})),
-            reasons=dict(kinds),
+            regions=sum(len(entry.regions) for entry in flagged),
+            flagged_units=tuple(sorted({entry.annotation.unit_id for entry in flagged})),
+            reasons=dict(Counter(map(reason_kind, [*_reasons(rejected), *_reasons(flagged)]))),
         )
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> PullState | None:
+        """Where the next incremental pull starts; None before the first pull."""
         if not self.state_path.exists():
-            return {}
-        return json.loads(self.state_path.read_text(encoding="utf-8"))
+            return None
+        return PullState.from_dict(json.loads(self.state_path.read_text(encoding="utf-8")))
 
     def write(
         self,
-        annotations: dict[Key, Annotation],
-        rejects: dict[Key, dict[str, Any]],
-        set_aside: dict[Key, dict[str, Any]],
+        annotations: Mapping[Key, Annotation],
+        rejects: Mapping[Key, Rejected],
+        set_aside: Mapping[Key, Flagged],
     ) -> None:
         """Replace the store, rejects and set-aside files (each atomically), sorted by key; a NaN or
         infinity (a lead time, a value Label Studio sent) is written as null: every reader parses them."""
         with atomic_writer(self.path) as handle:
             for key in sorted(annotations):
                 handle.write(dumps(annotations[key].to_record()) + "\n")
-        for path, items in ((self.rejects_path, rejects), (self.regions_path, set_aside)):
+        for path, entries in ((self.rejects_path, rejects), (self.regions_path, set_aside)):
             with atomic_writer(path) as handle:
-                for key in sorted(items):
-                    handle.write(dumps(items[key]) + "\n")
+                for key in sorted(entries):
+                    handle.write(dumps(entries[key].to_line()) + "\n")
 
-    def write_state(self, state: dict[str, Any]) -> None:
+    def write_state(self, state: PullState) -> None:
         with atomic_writer(self.state_path) as handle:
-            handle.write(dumps(state, indent=2))
+            handle.write(dumps(asdict(state), indent=2))
 
     @contextmanager
     def writing(self) -> Iterator[None]:

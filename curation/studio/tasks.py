@@ -1,80 +1,128 @@
-"""What a Label Studio task holds for one unit of ``curation segment`` output.
+"""What a Label Studio task holds for one article or sentence of ``curation segment`` output.
 
-Task data keys (named in :mod:`curation.studio.contract`) are the contract with the schema's labelling config: ``text`` (what annotators
-read: an article's ``body``, a sentence's ``text``), ``title`` (articles), ``target`` (stance),
-``unit_id`` and ``doc_id``; provenance (level, parent, offsets, role) rides along so a task can
-be traced back without the units file.
+Task data keys (named in :mod:`curation.studio.contract`) are the contract with the schema's
+labelling config: ``text`` (what annotators read: an article's body, a sentence's text),
+``title`` (articles; for sentences their article's, shown with the sentences before and after
+them), ``target`` (stance), ``unit_id`` and ``doc_id``; provenance (level, parent, offsets,
+role) rides along so a task can be traced back without the units file.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import iter_jsonl
 from curation.studio.contract import AFTER_KEY, BEFORE_KEY, DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
-from curation.units import EntitySpan
+from curation.units import Article, EntitySpan, Sentence, Unit
 
 PUSHABLE_LEVELS = ("article", "sentence")
-CONTEXT_FIELD = "task_context"  # set on a record by add_sentence_context, read by task_data
+TaskUnit = Article | Sentence
+UNIT_CLASSES: dict[str, type[TaskUnit]] = {"article": Article, "sentence": Sentence}
 
 
 class UnitRecordError(ValueError):
-    """A units or predictions line that cannot become a task, naming file and line."""
+    """A predictions line that cannot be read, naming file and line."""
 
 
-def unit_text(record: Mapping[str, Any]) -> str:
-    """The text annotators read for a unit record: an article's body, otherwise its text."""
-    if record.get("level") == "article":
-        return str(record.get("body") or "")
-    return str(record.get("text") or "")
+def check_level(level: str) -> type[TaskUnit]:
+    """The unit class a ``level`` of tasks is made of; ValueError for a level that makes no tasks."""
+    if level not in UNIT_CLASSES:
+        raise ValueError(f"level must be one of {', '.join(PUSHABLE_LEVELS)}, not {level!r}")
+    return UNIT_CLASSES[level]
 
 
-def task_data(record: Mapping[str, Any], default_target: str | None) -> dict[str, Any]:
-    """Task ``data`` for one unit record (see the module docstring for the keys)."""
+def unit_text(unit: TaskUnit) -> str:
+    """The text annotators read, which span offsets count in: an article's body, a sentence's text."""
+    return unit.body if isinstance(unit, Article) else unit.text
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """What a sentence task shows around the sentence, read-only: its article's title and the
+    sentences just before and after it in that article ("" at either end)."""
+
+    title: str
+    before: str
+    after: str
+
+
+def task_data(unit: TaskUnit, default_target: str | None, context: SentenceContext | None = None) -> dict[str, Any]:
+    """Task ``data`` for one unit (see the module docstring for the keys)."""
     data: dict[str, Any] = {
-        TEXT_KEY: unit_text(record),
-        UNIT_KEY: record["id"],
-        DOC_KEY: record.get("doc_id"),
-        "level": record.get("level"),
-        "parent": record.get("parent"),
-        "start": record.get("start"),
-        "end": record.get("end"),
-        "role": record.get("role"),
+        TEXT_KEY: unit_text(unit),
+        UNIT_KEY: unit.id,
+        DOC_KEY: unit.doc_id,
+        "level": "article" if isinstance(unit, Article) else "sentence",
+        "parent": unit.doc_id if isinstance(unit, Article) else unit.article_id,
+        "start": unit.start,
+        "end": unit.end,
+        "role": unit.role,
     }
-    if record.get("level") == "article":
-        data[TITLE_KEY] = record.get("title") or ""
-    data.update(record.get(CONTEXT_FIELD) or {})
-    target = record.get("target") or default_target
-    if target is not None:
-        data[TARGET_KEY] = target
+    if isinstance(unit, Article):
+        data[TITLE_KEY] = unit.title_text or ""
+    if context is not None:
+        data.update({TITLE_KEY: context.title, BEFORE_KEY: context.before, AFTER_KEY: context.after})
+    if default_target is not None:
+        data[TARGET_KEY] = default_target
     return data
 
 
-def add_sentence_context(records: Mapping[str, dict[str, Any]], units_path: str | Path) -> None:
-    """Give each sentence record (by id) what its task shows around it, read-only: its article's
-    title and the sentences just before and after it in that article ("" at either end)."""
-    from curation.unitfile import iter_unit_records  # numpy, through the settings: not for `push --help`
+@dataclass
+class UnitsToPush:
+    """The units of one level of a units file (the first of each id), the context each sentence
+    is shown with, and why any line could not be read."""
 
-    titles: dict[str, str] = {}
-    by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for record in iter_unit_records(units_path):
-        if record["level"] == "article":
-            titles[record["id"]] = record.get("title") or ""
-        elif record["level"] == "sentence":
-            by_article[str(record.get("parent"))].append((record["id"], record.get("text") or ""))
-    for parent, sentences in by_article.items():
-        for index, (unit_id, _text) in enumerate(sentences):
-            if unit_id in records:
-                records[unit_id][CONTEXT_FIELD] = {
-                    TITLE_KEY: titles.get(parent, ""),
-                    BEFORE_KEY: sentences[index - 1][1] if index > 0 else "",
-                    AFTER_KEY: sentences[index + 1][1] if index + 1 < len(sentences) else "",
-                }
+    units: dict[str, TaskUnit] = field(default_factory=dict)
+    contexts: dict[str, SentenceContext] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Surroundings:
+    """What sentence contexts are made of, gathered while a units file is read."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    sentences: list[Sentence] = field(default_factory=list)
+
+    def see(self, unit: Unit) -> None:
+        if isinstance(unit, Article):
+            self.titles.setdefault(unit.id, unit.title_text or "")
+        elif isinstance(unit, Sentence):
+            self.sentences.append(unit)
+
+    def contexts(self) -> dict[str, SentenceContext]:
+        by_article: dict[str, list[Sentence]] = defaultdict(list)
+        for sentence in self.sentences:
+            by_article[sentence.article_id].append(sentence)
+        contexts: dict[str, SentenceContext] = {}
+        for article_id, around in by_article.items():
+            title, texts = self.titles.get(article_id, ""), ["", *(sentence.text for sentence in around), ""]
+            for index, sentence in enumerate(around, start=1):
+                contexts.setdefault(sentence.id, SentenceContext(title, texts[index - 1], texts[index + 1]))
+        return contexts
+
+
+def read_units_to_push(units_path: str | Path, level: str, only: Collection[str] | None = None) -> UnitsToPush:
+    """The ``level`` units of ``units_path`` (or those of them whose id is in ``only``) in one
+    pass, sentences with their context; a line or unit that cannot be read is a problem naming
+    file, line or unit, and the rest is read."""
+    from curation.unitfile import iter_units  # numpy, through the settings: not for `push --help`
+
+    wanted = check_level(level)
+    found, surroundings = UnitsToPush(), _Surroundings()
+    errors: list[object] = []
+    for unit in iter_units(units_path, None if level == "sentence" else level, errors):
+        surroundings.see(unit)
+        if isinstance(unit, wanted) and (only is None or unit.id in only):
+            found.units.setdefault(unit.id, unit)
+    found.contexts = surroundings.contexts() if level == "sentence" else {}
+    found.problems = [f"{error}: not read" for error in errors]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,21 +143,30 @@ class Prediction:
             prediction["score"] = self.score
         return prediction
 
+    def to_record(self) -> dict[str, Any]:
+        """A line of a predictions file (what :func:`read_predictions` reads back)."""
+        return {"unit_id": self.unit_id, "choices": {k: list(v) for k, v in self.choices.items()},
+                "spans": [s.to_dict() for s in self.spans], "model_version": self.model_version, "score": self.score}
+
+    @classmethod
+    def from_record(cls, item: dict[str, Any]) -> Prediction:
+        return cls(
+            unit_id=str(item["unit_id"]),
+            choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
+            spans=tuple(
+                EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
+                for s in item.get("spans") or ()
+            ),
+            model_version=item.get("model_version"),
+            score=item.get("score"),
+        )
+
 
 def read_predictions(path: str | Path) -> Iterator[Prediction]:
     """Predictions JSONL: ``{"unit_id", "choices": {family: [..]}, "spans": [{start, end, label,
     text}], "model_version", "score"}`` one a line; a bad line raises naming file and line."""
     for number, item in iter_jsonl(path):
         try:
-            yield Prediction(
-                unit_id=str(item["unit_id"]),
-                choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
-                spans=tuple(
-                    EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
-                    for s in item.get("spans") or ()
-                ),
-                model_version=item.get("model_version"),
-                score=item.get("score"),
-            )
+            yield Prediction.from_record(item)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UnitRecordError(f"{path}:{number}: not a prediction record ({exc!r})") from None

@@ -147,7 +147,8 @@ def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, 
 def _flagged_store(tmp_path: Path) -> tuple[Path, Path, str]:
     """omar marked the person; his region on the city had a label the schema lacks and was set aside
     at pull. ali marked the person, the city and the ministry, which omar left unmarked."""
-    from curation.studio.store import AnnotationStore
+    from curation.studio.results import SetAside
+    from curation.studio.store import AnnotationStore, Flagged
     from curation.units import Document, Provenance, Sentence, sha256_hex
 
     doc = Document(Document.make_id(SENTENCE, "flagged.txt"), SENTENCE, Provenance("flagged.txt", None, sha256_hex(SENTENCE)))
@@ -164,7 +165,7 @@ def _flagged_store(tmp_path: Path) -> tuple[Path, Path, str]:
     city = at("الجزائر", "GPE")
     region = {"id": "r2", "from_name": "entity", "to_name": "text", "type": "labels",
               "value": {"start": city.start, "end": city.end, "text": city.text, "labels": ["CITY"]}}  # fmt: skip
-    set_aside = {"record": omar.to_record(), "regions": [{"region": region, "reason": "label 'CITY' is not a value"}], "task_id": 1}
+    set_aside = Flagged(omar, (SetAside(region, "label 'CITY' is not a value"),), 1)
     store = AnnotationStore(tmp_path / "news-sentence.jsonl")
     store.write({ali.key: ali, omar.key: omar}, {}, {omar.key: set_aside})
     return store.path, units, unit.id

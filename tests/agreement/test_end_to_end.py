@@ -12,7 +12,6 @@ from ruamel.yaml import YAML
 from sklearn.metrics import cohen_kappa_score
 
 from curation.agreement import adjudicate, agreement_report
-from curation.agreement.review import pull_review, push_review
 from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.ingest import expand_inputs, read_documents
@@ -23,6 +22,7 @@ from curation.studio.client import connect
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.results import to_results
+from curation.studio.review import pull_review, push_review
 from curation.studio.store import read_annotations
 from curation.unitfile import write_unit_records
 from curation.units import EntitySpan, sha256_hex

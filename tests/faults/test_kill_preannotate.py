@@ -39,8 +39,8 @@ def _labels_by_task(gateway: StudioGateway, project: int) -> dict[int, list[str]
     """The labels of the model's predictions on each task (one list entry per prediction)."""
     found: dict[int, list[str]] = defaultdict(list)
     for item in gateway.project_predictions(project):
-        if item.get("model_version") == VERSION:
-            found[int(item["task"])].append(",".join(r["value"]["labels"][0] for r in item["result"]))
+        if item.model_version == VERSION:
+            found[item.task].append(",".join(r["value"]["labels"][0] for r in item.result))
     return found
 
 

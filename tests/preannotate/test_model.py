@@ -13,10 +13,23 @@ from click.testing import CliRunner
 from curation.cli import main
 from curation.preannotate import PreannotateReport, load_model, model_spans, predict
 from curation.schema import load_schema
-from curation.units import EntitySpan
+from curation.unitfile import write_unit_records
+from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
 
 LABELS = frozenset({"PER", "ORG", "GPE"})
 TEXT = "قال محمد بن سلمان في الرياض إن أرامكو ستنمو."
+
+
+def sentence_units(path: Path, texts: list[str]) -> Path:
+    """A units file of one page whose sentences ``s0``, ``s1``... are ``texts``, one a line."""
+    page = "\n".join(texts)
+    records = [Document("d1", page, Provenance("page.txt", None, sha256_hex(page))).to_record()]
+    start = 0
+    for number, text in enumerate(texts):
+        records.append(Sentence(f"s{number}", "d1", "a1", start, start + len(text), text, "body", number).to_record())
+        start += len(text) + 1
+    write_unit_records(path, records)
+    return path
 
 
 def at(name: str) -> tuple[int, int]:
@@ -57,9 +70,7 @@ def test_bad_items_are_reported_and_the_good_spans_kept() -> None:
 
 
 def test_predict_goes_on_past_a_model_that_raises(tmp_path: Path) -> None:
-    units = tmp_path / "units.jsonl"
-    units.write_text("".join(json.dumps({"id": f"s{n}", "level": "sentence", "text": t}, ensure_ascii=False) + "\n"
-                             for n, t in enumerate([TEXT, "boom", "لا شيء هنا"])), encoding="utf-8")
+    units = sentence_units(tmp_path / "units.jsonl", [TEXT, "boom", "لا شيء هنا"])
 
     def model(text: str) -> list[tuple[int, int, str, float]]:
         if text == "boom":
@@ -83,9 +94,7 @@ def test_models_load_from_a_file_or_a_module(tmp_path: Path) -> None:
 
 
 def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path) -> None:
-    units = tmp_path / "units.jsonl"
-    units.write_text(json.dumps({"id": "s0", "level": "sentence", "text": "وصل الوفد وبالرياض أمس"}, ensure_ascii=False) + "\n",
-                     encoding="utf-8")
+    units = sentence_units(tmp_path / "units.jsonl", ["وصل الوفد وبالرياض أمس"])
     (tmp_path / "m.py").write_text("def ner(text):\n    return [(0, 3, 'PER', 0.5), (4, 9, 'BOGUS')]\n")
     (tmp_path / "g.tsv").write_text("الرياض\tGPE\n", encoding="utf-8")
     out = tmp_path / "pre.jsonl"
@@ -101,15 +110,18 @@ def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path)
     assert clean.exit_code == 0 and "problem" not in clean.output, clean.output
     result = CliRunner().invoke(main, ["preannotate", str(units), "--model", "nowhere_at_all:f", "-o", str(out)])
     assert result.exit_code == 1 and "cannot import" in result.output and "Traceback" not in result.output
+    before = units.read_bytes()
     result = CliRunner().invoke(main, ["preannotate", str(units), "--gazetteer", str(tmp_path / "g.tsv"), "-o", str(units)])
-    assert result.exit_code != 0 and json.loads(units.read_text(encoding="utf-8"))["id"] == "s0"
+    assert result.exit_code != 0 and units.read_bytes() == before
 
 
 def test_a_damaged_units_file_is_reported_by_line_and_the_rest_predicted(tmp_path: Path) -> None:
-    units = tmp_path / "units.jsonl"
-    good = json.dumps({"id": "s1", "level": "sentence", "text": TEXT}, ensure_ascii=False)
-    units.write_text(f'{{"id": "s0", "level": "sent\n{good}\n[1, 2]\n', encoding="utf-8")
+    units = sentence_units(tmp_path / "units.jsonl", [TEXT])
+    document, sentence = units.read_text(encoding="utf-8").splitlines()
+    malformed = json.dumps({"id": "s2", "level": "sentence", "text": TEXT}, ensure_ascii=False)  # no offsets, no document
+    units.write_text(f'{{"id": "s0", "level": "sent\n{document}\n{sentence}\n[1, 2]\n{malformed}\n', encoding="utf-8")
     report = PreannotateReport()
     found = list(predict(units, load_schema(), "sentence", model=lambda text: [(*at("أرامكو"), "ORG")], report=report))
-    assert [p.unit_id for p in found] == ["s1"] and report.units == 1
-    assert len(report.problems) == 2 and all(f"{units}:" in p for p in report.problems), report.problems
+    assert [p.unit_id for p in found] == ["s0"] and report.units == 1
+    assert len(report.problems) == 3 and all(f"{units}:" in p for p in report.problems), report.problems
+    assert "unit s2: malformed" in report.problems[-1]

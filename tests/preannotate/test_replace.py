@@ -11,9 +11,9 @@ from typing import Any
 from curation.studio.contract import StudioGateway
 from curation.studio.push import TaskMap, push_tasks
 from curation.studio.server import StudioServer
-from curation.studio.tasks import Prediction
-from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
+from curation.studio.tasks import Prediction, UnitsToPush, read_units_to_push
 from curation.unitfile import write_unit_records
+from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
 from tests.studio.conftest import named_schema, unit_records
 
 SENTENCES = [f"قال الوزير {number} إن القاهرة ترحب بالاتفاق." for number in range(6)]
@@ -77,14 +77,14 @@ def test_replace_stores_the_new_predictions_before_deleting_the_old(studio_serve
     schema = named_schema(tmp_path, "h14_replace_order")
     units = units_file(tmp_path)
     client = studio_server.client()
-    first = push_tasks(StudioGateway(client, studio_server.url), units, "sentence", schema,
+    first = push_tasks(StudioGateway(client, studio_server.url), read_units_to_push(units, "sentence"), "sentence", schema,
                        predictions(units, "القاهرة", "GPE"), tmp_path)
     assert (first.created, first.predictions, first.problems) == (len(SENTENCES), len(SENTENCES), [])
     tasks = sorted(TaskMap(first.project.folder).ids.values())
 
     watched = WatchedGateway(client, studio_server.url)
-    watched.watch.task_of_prediction = {int(p["id"]): int(p["task"]) for p in watched.project_predictions(first.project.id)}
-    report = push_tasks(watched, None, "sentence", schema, predictions(units, "الوزير", "PER"), tmp_path,
+    watched.watch.task_of_prediction = {p.id: p.task for p in watched.project_predictions(first.project.id)}
+    report = push_tasks(watched, UnitsToPush(), "sentence", schema, predictions(units, "الوزير", "PER"), tmp_path,
                         replace_predictions=True)
     assert (report.predictions, report.predictions_replaced, report.problems) == (len(SENTENCES), len(SENTENCES), [])
     assert watched.watch.bare_tasks == [], "a task was left without any prediction between deletion and import"
@@ -98,16 +98,16 @@ def test_rerun_after_an_interrupted_replace_keeps_the_new_and_deletes_the_rest(
     schema = named_schema(tmp_path, "h14_replace_rerun")
     units = units_file(tmp_path)
     client, gateway = studio_server.client(), StudioGateway(studio_server.client(), studio_server.url)
-    first = push_tasks(gateway, units, "sentence", schema, predictions(units, "القاهرة", "GPE"), tmp_path)
+    first = push_tasks(gateway, read_units_to_push(units, "sentence"), "sentence", schema, predictions(units, "القاهرة", "GPE"), tmp_path)
     tasks = sorted(TaskMap(first.project.folder).ids.values())
     # what a replace killed after its import leaves: the old and the new prediction of one version on each task
     newer = predictions(units, "الوزير", "PER")
-    added = push_tasks(gateway, None, "sentence", schema, newer, tmp_path)
+    added = push_tasks(gateway, UnitsToPush(), "sentence", schema, newer, tmp_path)
     assert added.predictions == len(SENTENCES)
     assert stored(client, tasks) == [sorted(["القاهرة", "الوزير"])] * len(SENTENCES)
 
-    rerun = push_tasks(gateway, None, "sentence", schema, newer, tmp_path, replace_predictions=True)
+    rerun = push_tasks(gateway, UnitsToPush(), "sentence", schema, newer, tmp_path, replace_predictions=True)
     assert (rerun.predictions, rerun.predictions_unchanged, rerun.predictions_replaced) == (0, len(SENTENCES), len(SENTENCES))
     assert stored(client, tasks) == [["الوزير"]] * len(SENTENCES)
-    again = push_tasks(gateway, None, "sentence", schema, newer, tmp_path, replace_predictions=True)
+    again = push_tasks(gateway, UnitsToPush(), "sentence", schema, newer, tmp_path, replace_predictions=True)
     assert (again.predictions, again.predictions_unchanged, again.predictions_replaced) == (0, len(SENTENCES), 0)

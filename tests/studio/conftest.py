@@ -10,6 +10,8 @@ import pytest
 from curation.ingest import read_documents
 from curation.schema import Schema, default_schema_path, load_schema
 from curation.segment.pipeline import segment_document
+from curation.studio.contract import TASKS_ENDPOINT, StudioGateway
+from curation.studio.server import StudioServer
 from curation.unitfile import iter_unit_records, write_unit_records
 from curation.units import Document, Provenance, Sentence, sha256_hex
 
@@ -63,3 +65,10 @@ def tricky_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def unit_records(path: Path, level: str) -> list[dict]:
     return list(iter_unit_records(path, level))
+
+
+def tasks_on_server(server: StudioServer, project_id: int) -> list[dict]:
+    """Every task of a project as the server holds it (``id``, ``data`` and the rest), one page."""
+    gateway = StudioGateway(server.client(), server.url)
+    body = gateway.get_json(TASKS_ENDPOINT, {"project": project_id, "fields": "all", "page_size": 10_000}, what="listing tasks")
+    return body["tasks"] if isinstance(body, dict) else body

@@ -9,22 +9,22 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.schema import Schema
 from curation.studio.accounts import add_annotator
 from curation.studio.client import AuthenticationFailed, ProjectMissing, ServerUnreachable, connect
 from curation.studio.contract import StudioGateway
 from curation.studio.projects import SchemaChangeRejected
-from curation.schema import Schema
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
 from curation.studio.store import AnnotationStore, read_annotations
 from curation.unitfile import write_unit_records
 
-from .conftest import TRICKY_SENTENCES, named_schema, unit_records
+from .conftest import TRICKY_SENTENCES, named_schema, tasks_on_server, unit_records
 
 
 def server_units(server: StudioServer, project_id: int) -> list[str]:
-    return [t["data"]["unit_id"] for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data")]
+    return [str(t.unit_id) for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data")]
 
 
 def span_region(text: str, surface: str, label: str) -> dict:
@@ -67,7 +67,7 @@ def test_push_is_idempotent_and_pushes_only_new_units(
 
     on_server = server_units(studio_server, first.project.id)
     assert sorted(on_server) == sorted(r["id"] for r in records)
-    task = next(StudioGateway(client, studio_server.url).iter_tasks(first.project.id, "id,data"))
+    task = tasks_on_server(studio_server, first.project.id)[0]
     unit = next(r for r in records if r["id"] == task["data"]["unit_id"])
     assert task["data"]["text"] == (unit["body"] if level == "article" else unit["text"])
     assert task["data"]["doc_id"] == unit["doc_id"]
@@ -122,10 +122,10 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     assert [(s.label, s.text) for s in got[str(off.id)].spans] == [("PER", "كريستوفر لانداو")]
     set_aside = AnnotationStore(store_path).set_aside()
     assert {key[2] for key in set_aside} == {str(bad.id), str(off.id)}
-    reasons = {key[2]: " ".join(r["reason"] for r in item["regions"]) for key, item in set_aside.items()}
+    reasons = {key[2]: " ".join(r.reason for r in flagged.regions) for key, flagged in set_aside.items()}
     assert "unknown entity label 'CITY'" in reasons[str(bad.id)] and "UTF-16" in reasons[str(off.id)]
     (reject,) = AnnotationStore(store_path).rejects().values()
-    assert reject["record"]["annotation_id"] == str(whole.id) and "'maybe'" in " ".join(reject["reasons"])
+    assert reject.annotation.annotation_id == str(whole.id) and "'maybe'" in " ".join(reject.reasons)
     standing = AnnotationStore(store_path).rejections()
     assert (standing.annotations, standing.regions, set(standing.flagged_units)) == (1, 2, {units[s1], units[s2]})
     assert report.rejections == standing
@@ -147,6 +147,21 @@ def test_two_annotators_round_trip_offsets_edits_and_deletes(
     assert got[str(a_second.id)].spans[0].text == "مُحَمَّدٌ"
     assert [s.text for s in got[str(bad.id)].spans] == ["باماكو"]
     assert {key[2] for key in AnnotationStore(store_path).set_aside()} == {str(off.id)}
+
+
+def test_units_that_cannot_be_read_are_named_and_the_others_pushed(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    """A torn line and a sentence without its offsets are each one "not sent" problem naming the
+    file, line or unit; the readable sentences become tasks all the same."""
+    lines = tricky_units.read_text(encoding="utf-8").splitlines()
+    damaged = tmp_path / "damaged.jsonl"
+    broken = json.dumps({"id": "s-broken", "level": "sentence", "text": "نص"}, ensure_ascii=False)
+    damaged.write_text("\n".join([lines[0], lines[1], '{"id": "torn', lines[2], broken, lines[3]]) + "\n", encoding="utf-8")
+    report = push_units(studio_server.client(), studio_server.url, damaged, "sentence", named_schema(tmp_path, "damaged"),
+                        state_dir=tmp_path)
+    assert (report.units, report.created) == (3, 3)
+    assert len(report.problems) == 2 and f"{damaged}:3:" in report.problems[0] and "unit s-broken" in report.problems[1]
 
 
 def test_wrong_token_is_one_clear_line_without_the_token(

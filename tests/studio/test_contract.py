@@ -4,12 +4,18 @@ in the shape it reads."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
 from curation.schema import load_schema
-from curation.schema.studio_config import OBJECT_NAME as CONFIG_OBJECT_NAME
+from curation.studio.client import connect
+from curation.studio.connection import is_refresh_token
 from curation.studio.contract import (
+    AFTER_KEY,
+    BEFORE_KEY,
+    DOC_KEY,
     OBJECT_NAME,
     TARGET_KEY,
     TEXT_KEY,
@@ -22,7 +28,7 @@ from curation.studio.push import TaskMap, push_units
 from curation.studio.results import to_results
 from curation.studio.server import StudioServer
 from curation.studio.tasks import task_data
-from curation.units import EntitySpan
+from curation.units import Article, EntitySpan, Span
 
 from .conftest import named_schema, unit_records
 
@@ -35,15 +41,17 @@ def test_locked_label_studio_version() -> None:
 
 def test_labelling_config_reads_the_task_data_keys() -> None:
     schema = load_schema()
-    assert CONFIG_OBJECT_NAME == OBJECT_NAME
     article, sentence = schema.label_config("article"), schema.label_config("sentence")
     for xml in (article, sentence):
         assert f'<Text name="{OBJECT_NAME}" value="${TEXT_KEY}"' in xml
         assert f"${TARGET_KEY}" in xml
     assert f"${TITLE_KEY}" in article
-    record = {"id": "s1", "level": "article", "body": "نص", "title": "عنوان", "doc_id": "d1"}
-    data = task_data(record, "t")
-    assert (data[TEXT_KEY], data[TITLE_KEY], data[TARGET_KEY], data[UNIT_KEY]) == ("نص", "عنوان", "t", "s1")
+    for key in (BEFORE_KEY, AFTER_KEY):
+        assert f"${key}" in sentence and f"${key}" not in article
+    page = "عنوان\nنص"
+    article_unit = Article("a1", "d1", 0, len(page), page, Span.of(page, 0, 5), "main", (Span.of(page, 6, 8),))
+    data = task_data(article_unit, "t")
+    assert (data[TEXT_KEY], data[TITLE_KEY], data[TARGET_KEY], data[UNIT_KEY], data[DOC_KEY]) == ("نص", "عنوان", "t", "a1", "d1")
 
 
 def test_every_endpoint_answers_in_the_shape_the_gateway_reads(
@@ -55,10 +63,11 @@ def test_every_endpoint_answers_in_the_shape_the_gateway_reads(
     pushed = push_units(gateway.client, gateway.url, tricky_units, "sentence", schema, state_dir=tmp_path)
     task_of = TaskMap(pushed.project.folder).ids
     tasks = list(gateway.iter_tasks(pushed.project.id, "id,data"))
-    assert sorted(int(t["id"]) for t in tasks) == sorted(task_of.values())
+    assert sorted(t.id for t in tasks) == sorted(task_of.values())
+    assert {t.unit_id: t.id for t in tasks} == task_of and all(t.text for t in tasks)
     first = min(task_of.values())
     later = list(gateway.iter_tasks(pushed.project.id, "id", [task_filter("id", "greater", "Number", first)]))
-    assert len(later) == len(tasks) - 1 and set(later[0]) == {"id"}
+    assert len(later) == len(tasks) - 1 and (later[0].unit_id, later[0].text) == (None, None)  # only the id asked for
     assert gateway.latest_update(pushed.project.id)
 
     unit = unit_records(tricky_units, "sentence")[0]
@@ -67,13 +76,47 @@ def test_every_endpoint_answers_in_the_shape_the_gateway_reads(
     result = to_results(text, {"stance": ["favor"]}, [EntitySpan(at, at + 6, "GPE", "باماكو")], "entity")
     gateway.import_predictions(pushed.project.id, [{"task": task_of[unit["id"]], "result": result, "model_version": "c1"}])
     (stored,) = gateway.project_predictions(pushed.project.id)
-    assert (stored["task"], stored["model_version"]) == (task_of[unit["id"]], "c1")
-    assert stored["result"][1]["value"]["start"] == at  # stored as sent
-    gateway.delete_prediction(int(stored["id"]))
+    assert (stored.task, stored.model_version) == (task_of[unit["id"]], "c1")
+    assert stored.result[1]["value"]["start"] == at  # stored as sent
+    gateway.delete_prediction(stored.id)
     assert gateway.project_predictions(pushed.project.id) == []
 
     gateway.client.annotations.create(task_of[unit["id"]], result=result)
     (exported,) = gateway.export(pushed.project.id)
-    assert exported["data"][UNIT_KEY] == unit["id"] and len(exported["annotations"]) == 1
+    assert (exported.unit_id, exported.text, exported.id) == (unit["id"], text, task_of[unit["id"]])
+    (annotation,) = exported.annotations
+    assert annotation.result[1]["value"]["start"] == at and annotation.completed_by == gateway.whoami()["id"]
     assert len(gateway.export(pushed.project.id, sorted(task_of.values()))) == len(task_of)
+    assert len(gateway.export(pushed.project.id, every_task=True)) == len(task_of)
     assert studio_server.username in gateway.annotators().values()
+    organization, active = gateway.memberships()
+    assert organization == gateway.whoami()["active_organization"] and active[gateway.whoami()["id"]] is True
+
+
+def test_the_contract_loads_no_label_studio_code() -> None:
+    """The labelling config generator (schema/) reads its names from the contract: importing it
+    must not load the SDK, nor httpx (`--help` stays instant)."""
+    probe = "import sys, curation.studio.contract; print(sorted({'label_studio_sdk', 'httpx'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_no_private_sdk_access() -> None:
+    """The SDK's private client wrapper is not an API: raw calls go through the client's own channel."""
+    package = Path(__file__).resolve().parents[2] / "curation"
+    assert [str(path) for path in package.rglob("*.py") if "._client_wrapper" in path.read_text(encoding="utf-8")] == []
+
+
+def test_a_personal_access_token_serves_the_raw_channel_and_the_sdk(
+    studio_server: StudioServer, tricky_units: Path, tmp_path: Path
+) -> None:
+    """A personal access token (a JWT refresh token) is exchanged for access tokens by the raw
+    channel as by the SDK: a whole push (raw imports and listings, typed project calls) works with it."""
+    token = studio_server.client().tokens.create().token
+    assert token and is_refresh_token(token) and not is_refresh_token(studio_server.api_key)
+    gateway = StudioGateway(connect(studio_server.url, token), studio_server.url)
+    assert gateway.whoami()["email"] == studio_server.username
+    pushed = push_units(gateway.client, gateway.url, tricky_units, "sentence", named_schema(tmp_path, "personal_token"),
+                        state_dir=tmp_path)
+    assert (pushed.created, pushed.problems) == (3, [])
+    assert sorted(t.id for t in gateway.iter_tasks(pushed.project.id, "id")) == sorted(TaskMap(pushed.project.folder).ids.values())

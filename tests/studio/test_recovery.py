@@ -50,7 +50,7 @@ def synthetic_units(path: Path, count: int) -> Path:
 
 
 def assert_each_unit_once(server: StudioServer, project_id: int, expected: set[str]) -> None:
-    counts = Counter(t["data"]["unit_id"] for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data"))
+    counts = Counter(t.unit_id for t in StudioGateway(server.client(), server.url).iter_tasks(project_id, "id,data"))
     assert set(counts) == expected
     assert max(counts.values()) == 1
 
@@ -68,7 +68,7 @@ def test_batch_committed_but_never_recorded_is_recovered(
     task_map = TaskMap(report.project.folder)
     lost = records[30:50]
     task_map.mark_pending([r["id"] for r in lost])
-    client.projects.import_tasks(report.project.id, request=[{"data": task_data(r, "t")} for r in lost])
+    client.projects.import_tasks(report.project.id, request=[{"data": task_data(Sentence.from_record(r), "t")} for r in lost])
 
     resumed = push_units(client, studio_server.url, seed_units, "sentence", schema, state_dir=tmp_path)
     assert resumed.recovered == len(lost)

@@ -13,8 +13,9 @@ from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
+from curation.studio.results import SetAside
 from curation.studio.server import StudioServer
-from curation.studio.store import AnnotationStore
+from curation.studio.store import AnnotationStore, Flagged
 from curation.units import Annotation, EntitySpan
 
 from ..export.conftest import write_recipe
@@ -66,7 +67,7 @@ def test_a_region_set_aside_at_pull_is_no_vote_against_the_mention_it_covers(see
     region = {"from_name": "entity", "to_name": "text", "type": "labels", "id": "r1",
               "value": {"start": place.start, "end": place.end, "text": place.text, "labels": ["CITY"]}}
     omar = answer("omar", 3, ())
-    set_aside = {omar.key: {"record": omar.to_record(), "regions": [{"region": region, "reason": "unknown entity label 'CITY'"}], "task_id": 7}}
+    set_aside = {omar.key: Flagged(omar, (SetAside(region, "unknown entity label 'CITY'"),), 7)}
     store = tmp_path / "annotations" / "news-sentence.jsonl"
     store.parent.mkdir()
     AnnotationStore(store).write(kept, {}, set_aside)  # as pull writes it

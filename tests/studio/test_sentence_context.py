@@ -3,7 +3,6 @@ Label Studio web UI (headless Debian chromium), while the sentence itself stays 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -11,10 +10,10 @@ from playwright.sync_api import sync_playwright
 from curation.schema import load_schema
 from curation.studio.push import push_units
 from curation.studio.server import StudioServer
-from curation.studio.tasks import add_sentence_context, task_data
+from curation.studio.tasks import read_units_to_push, task_data
 from curation.unitfile import iter_unit_records, write_unit_records
 
-from .conftest import named_schema
+from .conftest import named_schema, tasks_on_server
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -32,13 +31,14 @@ def _first_article(seed_units: Path, folder: Path, sentences: int) -> tuple[Path
 
 def test_task_data_of_a_sentence_holds_its_title_and_neighbours(seed_units: Path, tmp_path: Path) -> None:
     path, article, sentences = _first_article(seed_units, tmp_path, 3)
-    records = {r["id"]: r for r in iter_unit_records(path, "sentence")}
-    add_sentence_context(records, path)
-    first, middle, last = (task_data(records[s["id"]], None) for s in sentences)
+    found = read_units_to_push(path, "sentence")
+    assert list(found.units) == [s["id"] for s in sentences] and found.problems == []
+    first, middle, last = (task_data(found.units[s["id"]], None, found.contexts[s["id"]]) for s in sentences)
     assert middle["title"] == article["title"]
     assert (middle["before"], middle["text"], middle["after"]) == tuple(s["text"] for s in sentences)
     assert first["before"] == "" and last["after"] == ""
-    assert set(task_data(next(iter_unit_records(path, "article")), None)) >= {"title", "text"}
+    (shown,) = read_units_to_push(path, "article").units.values()
+    assert (task_data(shown, None)["title"], task_data(shown, None)["text"]) == (article["title"], article["body"])
     assert load_schema().label_config("sentence").count('<Text name="text" value="$text"') == 1
 
 
@@ -48,7 +48,7 @@ def test_the_web_ui_shows_the_context_around_the_only_text_to_mark(
     path, article, sentences = _first_article(seed_units, tmp_path, 3)
     schema = named_schema(tmp_path, "sentence_context")
     report = push_units(studio_server.client(), studio_server.url, path, "sentence", schema, state_dir=tmp_path)
-    tasks = {t["data"]["unit_id"]: t["id"] for t in _tasks(studio_server, report.project.id)}
+    tasks = {t["data"]["unit_id"]: t["id"] for t in tasks_on_server(studio_server, report.project.id)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
@@ -70,10 +70,3 @@ def test_the_web_ui_shows_the_context_around_the_only_text_to_mark(
             page.screenshot(path=tmp_path / "sentence-task.png")
         finally:
             browser.close()
-
-
-def _tasks(server: StudioServer, project_id: int) -> list[dict]:
-    http = server.client()._client_wrapper.httpx_client  # noqa: SLF001 - plain JSON of the project's tasks
-    response = http.request("api/tasks", method="GET", params={"project": project_id, "fields": "all"})
-    body = response.json()
-    return body["tasks"] if isinstance(body, dict) else body

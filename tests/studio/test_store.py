@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from curation.studio.store import AnnotationStore, store_files
+from curation.studio.results import SetAside
+from curation.studio.store import AnnotationStore, Flagged, PullState, Rejected, store_files
 from curation.units import Annotation
 
 
@@ -24,20 +25,22 @@ def test_nan_and_infinity_are_written_as_null_in_every_store_file(tmp_path: Path
     store = AnnotationStore(tmp_path / "news-sentence.jsonl")
     kept = Annotation("s1", "sentence", "mona@x", "1", {"stance": ("favor",)}, lead_time=math.nan)
     rejected = Annotation("s2", "sentence", "omar@x", "2", lead_time=math.inf)
-    odd = {"record": rejected.to_record(), "reasons": ["stance missing"], "task_id": 2, "score": -math.inf}
-    aside = {"record": kept.to_record(), "regions": [{"region": {"value": {"start": math.nan}}, "reason": "offsets"}], "task_id": 1}
+    odd = Rejected(rejected, ("stance missing",), 2)
+    aside = Flagged(kept, (SetAside({"value": {"start": math.nan, "end": math.inf}}, "offsets"),), 1)
     with store.writing():
         store.write({kept.key: kept}, {rejected.key: odd}, {kept.key: aside})
-        store.write_state({"project": 3, "watermark": math.nan})
+        store.write_state(PullState("http://ls", 3, None))
 
     for path in (store.path, store.rejects_path, store.regions_path):
         for line in path.read_text(encoding="utf-8").splitlines():
             _strict(line)
-    assert _strict(store.state_path.read_text(encoding="utf-8")) == {"project": 3, "watermark": None}
+    assert store.state() == PullState("http://ls", 3, None)
     (read,) = store.annotations()
     assert read.lead_time is None and read.choices == {"stance": ("favor",)}
-    assert store.rejects()[rejected.key]["score"] is None and store.rejects()[rejected.key]["record"]["lead_time"] is None
-    assert store.set_aside()[kept.key]["regions"][0]["region"]["value"]["start"] is None
+    assert store.rejects()[rejected.key].annotation.lead_time is None
+    assert store.rejects()[rejected.key].reasons == ("stance missing",)
+    (region,) = store.set_aside()[kept.key].regions
+    assert region == SetAside({"value": {"start": None, "end": None}}, "offsets")
 
 
 @pytest.mark.parametrize("kind", ["folder", "file"])
@@ -46,7 +49,7 @@ def test_store_files_are_the_stores_without_their_sidecars(tmp_path: Path, kind:
     other = AnnotationStore(tmp_path / "news-sentence.jsonl")
     for each in (store, other):
         each.write({}, {}, {})
-        each.write_state({})
+        each.write_state(PullState("http://ls", 1, None))
     if kind == "folder":
         assert store_files(tmp_path) == [store.path, other.path]
     else:
@@ -63,7 +66,7 @@ def test_a_build_reads_a_store_folder_without_its_sidecars(tmp_path: Path) -> No
     store = AnnotationStore(tmp_path / "annotations" / "news-article.jsonl")
     kept = Annotation("a1", "article", "mona@x", "1", {"topic": ("politics",), "stance": ("favor",)})
     rejected = Annotation("a2", "article", "omar@x", "2", {"topic": ("not-a-topic",)})
-    store.write({kept.key: kept}, {rejected.key: {"record": rejected.to_record(), "reasons": ["topic"], "task_id": 2}}, {})
+    store.write({kept.key: kept}, {rejected.key: Rejected(rejected, ("topic",), 2)}, {})
     files = recipe_store_files(["annotations"], tmp_path)
     assert files == [("annotations/news-article.jsonl", store.path)]
     snapshot = read_stores(files, load_schema())

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from label_studio_sdk.core.api_error import ApiError
 
 from curation.agreement import agreement_report
 from curation.cli import main
 from curation.studio.accounts import add_user, read_accounts, user_token
-from curation.studio.client import connect, raw_json
+from curation.studio.client import ProjectMissing, connect
+from curation.studio.contract import StudioGateway
 from curation.project import Project
 from curation.studio.launch import team_progress
 from curation.studio.overlap import set_annotators_per_task
@@ -53,9 +53,8 @@ def work_through_queue(server: StudioServer, project_id: int, tokens: list[str])
         if index in finished:
             continue
         try:
-            task = raw_json(clients[index], f"api/projects/{project_id}/next")
-        except ApiError as error:
-            assert error.status_code == 404, error  # 404: nothing left for this annotator
+            task = StudioGateway(clients[index], server.url).get_json(f"api/projects/{project_id}/next", what="asking the queue")
+        except ProjectMissing:  # 404: nothing left for this annotator
             finished.add(index)
             continue
         assert task["annotations"] == [], "the queue showed another annotator's answer"

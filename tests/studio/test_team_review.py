@@ -11,15 +11,16 @@ from click.testing import CliRunner
 from playwright.sync_api import sync_playwright
 
 from curation.agreement import adjudicate, agreement_report
-from curation.agreement.review import pull_review, push_review
 from curation.cli import main
 from curation.export.pseudonyms import PSEUDONYMS_FILE, Pseudonyms
 from curation.studio.accounts import add_user, user_token
-from curation.studio.client import connect, raw_json
+from curation.studio.client import connect
+from curation.studio.contract import StudioGateway
 from curation.studio.overlap import set_annotators_per_task
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
 from curation.studio.results import to_results
+from curation.studio.review import pull_review, push_review
 from curation.studio.server import StudioServer
 from curation.studio.store import read_annotations
 from curation.unitfile import write_unit_records
@@ -46,7 +47,7 @@ def one_sentence_units(folder: Path) -> tuple[Path, str]:
 
 def answer_from_queue(server: StudioServer, project_id: int, token: str, stance: str, spans: list[EntitySpan]) -> None:
     client = connect(server.url, token)
-    task = raw_json(client, f"api/projects/{project_id}/next")
+    task = StudioGateway(client, server.url).get_json(f"api/projects/{project_id}/next", what="asking the queue")
     assert task["annotations"] == []
     client.annotations.create(id=task["id"], result=to_results(SENTENCE, {"stance": (stance,)}, spans, "entity"))
 

@@ -12,7 +12,8 @@ annotations are review decisions: they stay in the review store and enter adjudi
     >>> pull_review(client, url, schema, "article", store_path="review.jsonl")
     >>> gold = adjudicate(answers, ("majority", "reviewer"), reviews=read_annotations("review.jsonl"))
 
-This module imports the Label Studio SDK; ``curation.agreement`` itself does not.
+The review is fed an :class:`~curation.agreement.Adjudication`: the bridge depends on agreement,
+never the other way round.
 """
 
 from __future__ import annotations
@@ -20,17 +21,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from label_studio_sdk import LabelStudio
-
-from curation.agreement.adjudication import Adjudication
+from curation.agreement import Adjudication
 from curation.schema import Schema
-from curation.studio.projects import DEFAULT_STATE_DIR
+from curation.studio import DEFAULT_STUDIO_DIR
+from curation.studio.contract import StudioGateway
 from curation.studio.pull import PullReport, pull_annotations
-from curation.studio.predictions import send_predictions
-from curation.studio.push import PushReport
-from curation.studio.tasks import Prediction
-from curation.unitfile import iter_unit_records, write_unit_records
+from curation.studio.push import PushReport, push_tasks
+from curation.studio.tasks import Prediction, read_units_to_push
+
+if TYPE_CHECKING:
+    from curation.studio.connection import StudioClient
 
 REVIEW_SUFFIX = "-review"
 
@@ -38,18 +40,6 @@ REVIEW_SUFFIX = "-review"
 def review_schema(schema: Schema) -> Schema:
     """The same labels under another name, hence another Label Studio project and store."""
     return replace(schema, name=f"{schema.name}{REVIEW_SUFFIX}")
-
-
-def write_review_units(
-    adjudication: Adjudication, units_path: str | Path, out_path: str | Path, level: str, unresolved_only: bool = True
-) -> list[str]:
-    """Write the unit records under review (unresolved conflicts, or every conflict) to ``out_path``;
-    returns the conflicted unit ids that ``units_path`` does not hold, so none goes unreviewed unseen."""
-    conflicts = adjudication.unresolved if unresolved_only else adjudication.conflicts
-    wanted = {c.unit_id for c in conflicts if c.level == level}
-    records = [record for record in iter_unit_records(units_path, level) if record["id"] in wanted]
-    write_unit_records(out_path, records)
-    return sorted(wanted - {record["id"] for record in records})
 
 
 def answer_predictions(
@@ -74,42 +64,40 @@ def answer_predictions(
 
 
 def push_review(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     adjudication: Adjudication,
     units_path: str | Path,
     schema: Schema,
     level: str,
     *,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
     unresolved_only: bool = True,
     names: Mapping[str, str] | None = None,
 ) -> PushReport:
-    """Push the conflicted units of ``level`` to the review project, each with every annotator's
-    answer as a prediction named ``names[annotator]``; units missing from ``units_path`` are listed
-    in the report's problems. Re-pushing replaces those predictions, never duplicates them."""
-    review = review_schema(schema)
-    folder = Path(state_dir) / "review"
-    folder.mkdir(parents=True, exist_ok=True)
-    subset = folder / f"{review.name}-{level}-units.jsonl"
-    missing = write_review_units(adjudication, units_path, subset, level, unresolved_only)
-    conflicted = {c.unit_id for c in (adjudication.unresolved if unresolved_only else adjudication.conflicts)}
-    predictions = answer_predictions(adjudication, conflicted, level, names)
-    report = send_predictions(
-        client, url, review, level, predictions, units_path=subset, state_dir=state_dir, replace=True
-    )
+    """Push the conflicted units of ``level`` (the unresolved ones, or every conflict) to the review
+    project, each with every annotator's answer as a prediction named ``names[annotator]``; units
+    missing from ``units_path`` are listed in the report's problems. Re-pushing replaces those
+    predictions, never duplicates them."""
+    conflicts = adjudication.unresolved if unresolved_only else adjudication.conflicts
+    wanted = {c.unit_id for c in conflicts if c.level == level}
+    found = read_units_to_push(units_path, level, only=wanted)
+    predictions = answer_predictions(adjudication, wanted, level, names)
+    report = push_tasks(StudioGateway(client, url), found, level, review_schema(schema), predictions, state_dir,
+                        replace_predictions=True)
+    missing = sorted(wanted - set(found.units))
     report.problems.extend(f"conflict on unit {uid}: not in {units_path}, not sent for review" for uid in missing)
     return report
 
 
 def pull_review(
-    client: LabelStudio,
+    client: StudioClient,
     url: str,
     schema: Schema,
     level: str,
     *,
     store_path: str | Path | None = None,
-    state_dir: Path = DEFAULT_STATE_DIR,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
 ) -> PullReport:
     """Pull the reviewer's decisions into the review project's own store."""
     return pull_annotations(client, url, review_schema(schema), level, store_path=store_path, state_dir=state_dir)
