@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 
 import click
-from click.utils import make_default_short_help
 
 from curation.cli._common import adopt_output_options
 
@@ -58,7 +57,7 @@ class LazyGroup(click.Group):
             if name in self.commands:
                 rows.append((name, self.commands[name].get_short_help_str(limit)))
             else:
-                rows.append((name, make_default_short_help(_docstring(COMMANDS[name]), limit)))
+                rows.append((name, click.Command(name, help=_docstring(COMMANDS[name])).get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -172,6 +172,9 @@ def _with_output_mode(name: str, callback: Callable[..., Any]) -> Callable[..., 
             print_errors(errors)
             if len(errors) > 1:
                 error_console.print(f"[red]{len(errors)} problem(s)[/red]")
+        except OSError as exc:  # a full disk, a read-only folder, a file gone: the path and the reason, one line
+            errors, code = [scrub(f"{exc.filename or 'error'}: {exc.strerror or exc}")], 1
+            print_errors(errors)
         except click.ClickException as exc:
             code = exc.exit_code
             raise

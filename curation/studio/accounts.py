@@ -28,6 +28,10 @@ if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
 
 ACCOUNTS_FILE = "accounts.json"
 ROLES = ("annotator", "reviewer")
+
+
+class AccountRefused(StudioError, ValueError):
+    """An account that cannot be added or removed as asked (not an e-mail, a weak password...)."""
 Role = Literal["annotator", "reviewer"]
 MIN_PASSWORD_LENGTH = 12
 GENERATED_PASSWORD_LENGTH = 20
@@ -132,17 +136,17 @@ def add_user(
     must be strong). The account is recorded in ``accounts.json``; the returned one carries the
     password, which callers show once."""
     if not EMAIL.match(email):
-        raise ValueError(f"{email!r} is not an e-mail address")
+        raise AccountRefused(f"{email!r} is not an e-mail address")
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountRefused(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     accounts = read_accounts(data_dir)
     if email in accounts or email in _users(client, url):
-        raise ValueError(f"{email} already has an account on {url}; `curation studio users remove` it first")
+        raise AccountRefused(f"{email} already has an account on {url}; `curation studio users remove` it first")
     generated = password is None
     password = generate_password() if password is None else password
     reason = weak_password_reason(password)
     if reason:
-        raise ValueError(f"password for {email} refused: {reason}")
+        raise AccountRefused(f"password for {email} refused: {reason}")
     add_annotator(client, url, email, password)
     user_id = _users(client, url).get(email)
     if user_id is None:
@@ -167,7 +171,7 @@ def remove_user(client: StudioClient, url: str, data_dir: Path, email: str) -> A
     """End ``email``'s membership of the organisation; their annotations stay, with their author."""
     user_id = _users(client, url).get(email)
     if user_id is None:
-        raise ValueError(f"no user {email} on {url}")
+        raise AccountRefused(f"no user {email} on {url}")
     gateway = StudioGateway(client, url)
     organization, _ = gateway.memberships()
     gateway.end_membership(organization, user_id, email)

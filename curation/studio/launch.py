@@ -67,10 +67,11 @@ def _lan_checks(host: str, data_dir: Path) -> list[str]:
     """Before serving beyond localhost: the warning to show; a refusal while a known password is weak."""
     from curation.studio.accounts import LAN_WARNING, lan_problems
 
+    warning = LAN_WARNING.format(host=host)
     problems = lan_problems(data_dir)
-    if problems:
-        raise StudioError("not serving on the network: " + "; ".join(problems))
-    return [LAN_WARNING.format(host=host)]
+    if problems:  # the warning says why the passwords matter
+        raise StudioError(problems=[warning, "not serving on the network: " + "; ".join(problems)])
+    return [warning]
 
 
 def _unvetted(server: StudioServer, data_dir: Path) -> list[str]:
