@@ -16,7 +16,7 @@ decide, but they are never an annotator's answer and never enter the agreement f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -243,15 +243,22 @@ def _majority(ballot: Ballot) -> Decision:
     """Single-choice families: the most frequent answer, if only one is most frequent. Multi-choice
     families: each label kept when more than half the annotators gave it; one given by exactly
     half is a tie. No label is not an answer."""
-    answers = ballot.answers
-    if not answers:
+    if not ballot.answers:
         return None, "no readable answer (regions set aside)"
-    if not ballot.family.multiple:
-        ranked = Counter(a.value for a in answers).most_common()
-        top = [value for value, count in ranked if count == ranked[0][1]]
-        if len(top) > 1:
-            return None, f"tie between {', '.join(sorted(map(_describe, top)))} ({ranked[0][1]} each)"
-        return top[0], ""
+    if ballot.family.multiple:
+        return _majority_of_labels(ballot.answers)
+    return _most_frequent(ballot.answers)
+
+
+def _most_frequent(answers: tuple[Answer, ...]) -> Decision:
+    ranked = Counter(a.value for a in answers).most_common()
+    top = [value for value, count in ranked if count == ranked[0][1]]
+    if len(top) > 1:
+        return None, f"tie between {', '.join(sorted(map(_describe, top)))} ({ranked[0][1]} each)"
+    return top[0], ""
+
+
+def _majority_of_labels(answers: tuple[Answer, ...]) -> Decision:
     votes = Counter(item for a in answers for item in a.value)
     ties = [_describe((item,)) for item, n in sorted(votes.items()) if 2 * n == len(answers)]
     if ties:
@@ -318,7 +325,20 @@ def _check_policy(policy: str | Sequence[str], reviewer: str | None, reviews_giv
     return chain
 
 
-def _decide_unit(chain: tuple[str, ...], ballot: Ballot) -> tuple[AnswerValue | None, str | None, str]:
+# What a chain makes of one unit and family: the gold value and the policy (or policies) that gave
+# it, or (None, None), with the reason.
+Verdict = tuple[AnswerValue | None, str | None, str]
+
+
+def _decide(chain: tuple[str, ...], ballot: Ballot, unit_id: str) -> tuple[AnswerValue | None, str | None, str, list[SpanDecision]]:
+    """The unit's verdict and, for an entity family, the decision on each of its mentions."""
+    if ballot.family.kind == "span":
+        return _decide_spans(chain, ballot, unit_id)
+    value, source, reason = _decide_unit(chain, ballot)
+    return value, source, reason, []
+
+
+def _decide_unit(chain: tuple[str, ...], ballot: Ballot) -> Verdict:
     reasons = []
     for name in chain:
         value, why = UNIT_POLICIES[name](ballot)
@@ -332,37 +352,46 @@ def _decide_spans(
     chain: tuple[str, ...], ballot: Ballot, unit_id: str
 ) -> tuple[AnswerValue | None, str | None, str, list[SpanDecision]]:
     """Each mention decided on its own; the unit's gold is the kept mentions once none is disputed."""
-    family = ballot.family
     marked = [a.value for a in ballot.answers] + [r.value for r in ballot.reviews or ()]
     candidates = sorted({span for value in marked for span in value}, key=span_sort_key)
     if not candidates:  # nobody marked anything: "no mention" is decided by the answers that can say so
-        readable = Ballot(family, tuple(a for a in ballot.answers if not a.unread), ballot.reviews, ballot.reviewer)
-        return _decide_unit(chain, readable)[:3] + ([],)
-    decisions = []
-    for span in candidates:
-        outcome: Outcome = "disputed"
-        source, reasons = None, []
-        for name in chain:
-            kept, why = SPAN_POLICIES[name](ballot, span)
-            if kept is not None:
-                outcome, source = ("kept" if kept else "rejected"), name
-                break
-            reasons.append(f"{name}: {why}")
-        marked_by = tuple(a.annotator for a in ballot.answers if span in a.value)
-        decisions.append(
-            SpanDecision(
-                unit_id, family.level, family.name, span, marked_by, len(ballot.answers),
-                outcome, source, "" if source else "; ".join(reasons),
-            )
-        )  # fmt: skip
+        readable = Ballot(ballot.family, tuple(a for a in ballot.answers if not a.unread), ballot.reviews, ballot.reviewer)
+        value, source, reason = _decide_unit(chain, readable)
+        return value, source, reason, []
+    decisions = [_decide_mention(chain, ballot, unit_id, span) for span in candidates]
+    value, source, reason = _mentions_verdict(chain, decisions)
+    return value, source, reason, decisions
+
+
+def _decide_mention(chain: tuple[str, ...], ballot: Ballot, unit_id: str, span: EntitySpan) -> SpanDecision:
+    """One mention kept or rejected by the first policy of the chain that decides it, else
+    disputed with every policy's reason."""
+    outcome: Outcome = "disputed"
+    source, reasons = None, []
+    for name in chain:
+        kept, why = SPAN_POLICIES[name](ballot, span)
+        if kept is not None:
+            outcome, source = ("kept" if kept else "rejected"), name
+            break
+        reasons.append(f"{name}: {why}")
+    marked_by = tuple(a.annotator for a in ballot.answers if span in a.value)
+    family = ballot.family
+    return SpanDecision(
+        unit_id, family.level, family.name, span, marked_by, len(ballot.answers),
+        outcome, source, "" if source else "; ".join(reasons),
+    )  # fmt: skip
+
+
+def _mentions_verdict(chain: tuple[str, ...], decisions: list[SpanDecision]) -> Verdict:
+    """The kept mentions, once none is disputed; the source names every policy that decided one."""
     disputed = [d for d in decisions if d.outcome == "disputed"]
     if disputed:
         listed = ", ".join(f"{_describe((d.span,))} ({d.reason})" for d in disputed)
-        return None, None, f"{len(disputed)} of {len(decisions)} mention(s) disputed: {listed}", decisions
+        return None, None, f"{len(disputed)} of {len(decisions)} mention(s) disputed: {listed}"
     used = {d.source for d in decisions}
     source = "+".join(name for name in chain if name in used)
     kept = tuple(d.span for d in decisions if d.outcome == "kept")
-    return kept, source, f"decided mention by mention by {source}", decisions
+    return kept, source, f"decided mention by mention by {source}"
 
 
 def adjudicate(
@@ -385,27 +414,32 @@ def adjudicate(
     gold: dict[str, dict[str, Gold]] = {}
     conflicts: list[Conflict] = []
     spans: list[SpanDecision] = []
+    for unit_id, ballot in _ballots(table, review_table, reviewer):
+        family, answers = ballot.family, ballot.answers
+        value, source, reason, decisions = _decide(chain, ballot, unit_id)
+        spans.extend(decisions)
+        unanimous = len({a.value for a in answers}) == 1
+        if source is not None:
+            gold.setdefault(unit_id, {})[family.name] = Gold(
+                unit_id, family.level, family.name, value, source, len(answers), unanimous
+            )
+        if not unanimous or source is None:
+            disputed = _disputed(decisions)
+            conflicts.append(Conflict(unit_id, family.level, family.name, answers, value, source, reason, disputed))
+    conflicts.sort(key=lambda c: (c.unit_id, c.level, c.family))
+    return Adjudication(chain, reviewer, dict(sorted(gold.items())), conflicts, table, spans, review_table)
+
+
+def _disputed(decisions: list[SpanDecision]) -> tuple[EntitySpan, ...]:
+    return tuple(d.span for d in decisions if d.outcome == "disputed")
+
+
+def _ballots(table: AnswerTable, review_table: AnswerTable | None, reviewer: str | None) -> Iterator[tuple[str, Ballot]]:
+    """Each unit's ballot, family by family and in unit order: its answers by annotator, and its
+    review decisions when reviews were given."""
     for family in table.families:
         reviewed = review_table.units(family) if review_table is not None else {}
         for unit_id, by_annotator in sorted(table.units(family).items()):
             answers = tuple(by_annotator[a] for a in sorted(by_annotator))
             unit_reviews = None if review_table is None else tuple(reviewed.get(unit_id, {}).values())
-            ballot = Ballot(family, answers, unit_reviews, reviewer)
-            unanimous = len({a.value for a in answers}) == 1
-            if family.kind == "span":
-                value, source, reason, decisions = _decide_spans(chain, ballot, unit_id)
-                spans.extend(decisions)
-            else:
-                value, source, reason = _decide_unit(chain, ballot)
-                decisions = []
-            if source is not None:
-                gold.setdefault(unit_id, {})[family.name] = Gold(
-                    unit_id, family.level, family.name, value, source, len(answers), unanimous
-                )
-            if not unanimous or source is None:
-                disputed = tuple(d.span for d in decisions if d.outcome == "disputed")
-                conflicts.append(
-                    Conflict(unit_id, family.level, family.name, answers, value, source, reason, disputed)
-                )
-    conflicts.sort(key=lambda c: (c.unit_id, c.level, c.family))
-    return Adjudication(chain, reviewer, dict(sorted(gold.items())), conflicts, table, spans, review_table)
+            yield unit_id, Ballot(family, answers, unit_reviews, reviewer)

@@ -202,15 +202,31 @@ def collect_answers(annotations: Iterable[Annotation], schema: Schema | None = N
     issues: list[str] = []
 
     levels = {a.level for a in annotations}
-    families = families_from_schema(schema, levels) if schema is not None else _infer_families(live)
-    by_key = {f.key: f for f in families}
-    if schema is not None:
-        for extra in _infer_families(live):
-            if extra.key not in by_key and not (extra.kind == "span" and _has_span_family(families, extra.level)):
-                issues.append(f"family {extra.name!r} at level {extra.level!r} is not in the schema; counted as found")
-                by_key[extra.key] = extra
-                families.append(extra)
+    if schema is None:
+        families = _infer_families(live)
+    else:
+        families = families_from_schema(schema, levels)
+        _add_unlisted(families, _infer_families(live), issues)
+    table = _answer_cells(live, families, issues)
+    families.sort(key=lambda f: (f.level, f.name))
+    return AnswerTable(tuple(families), table, len(annotations), exclusions, issues)
 
+
+def _add_unlisted(families: list[Family], found: list[Family], issues: list[str]) -> None:
+    """Count the families annotators answered that the schema does not list, each reported (an
+    entity family at a level that has one already is that one)."""
+    by_key = {f.key: f for f in families}
+    for extra in found:
+        if extra.key not in by_key and not (extra.kind == "span" and _has_span_family(families, extra.level)):
+            issues.append(f"family {extra.name!r} at level {extra.level!r} is not in the schema; counted as found")
+            by_key[extra.key] = extra
+            families.append(extra)
+
+
+def _answer_cells(
+    live: list[Annotation], families: list[Family], issues: list[str]
+) -> dict[str, dict[str, dict[str, Answer]]]:
+    """family key -> unit id -> annotator -> answer, for every family asked at each annotation's level."""
     table: dict[str, dict[str, dict[str, Answer]]] = defaultdict(dict)
     for annotation in live:
         for family in families:
@@ -222,8 +238,7 @@ def collect_answers(annotations: Iterable[Annotation], schema: Schema | None = N
             table[family.key].setdefault(annotation.unit_id, {})[annotation.annotator] = Answer(
                 annotation.annotator, annotation.annotation_id, value, annotation.ground_truth
             )
-    families.sort(key=lambda f: (f.level, f.name))
-    return AnswerTable(tuple(families), dict(table), len(annotations), exclusions, issues)
+    return dict(table)
 
 
 def _has_span_family(families: list[Family], level: str) -> bool:
@@ -233,11 +248,22 @@ def _has_span_family(families: list[Family], level: str) -> bool:
 def _answer_value(annotation: Annotation, family: Family, issues: list[str]) -> AnswerValue | None:
     where = f"annotation {annotation.annotation_id} by {annotation.annotator} on {annotation.unit_id}"
     if family.kind == "span":
-        spans = tuple(sorted({trim_span(s) for s in annotation.spans}, key=span_sort_key))
-        unknown = sorted({s.label for s in spans} - set(family.labels)) if family.labels else []
-        if unknown:
-            issues.append(f"{where}: entity label(s) {unknown} not in the schema; kept")
-        return spans
+        return _spans_value(annotation, family, where, issues)
+    return _choices_value(annotation, family, where, issues)
+
+
+def _spans_value(annotation: Annotation, family: Family, where: str, issues: list[str]) -> AnswerValue:
+    """The annotation's mentions, trimmed, once each and in text order; unknown labels are kept and reported."""
+    spans = tuple(sorted({trim_span(s) for s in annotation.spans}, key=span_sort_key))
+    unknown = sorted({s.label for s in spans} - set(family.labels)) if family.labels else []
+    if unknown:
+        issues.append(f"{where}: entity label(s) {unknown} not in the schema; kept")
+    return spans
+
+
+def _choices_value(annotation: Annotation, family: Family, where: str, issues: list[str]) -> AnswerValue | None:
+    """The family's chosen labels, sorted, once each (None: no answer); more than the family
+    allows, or labels it does not know, are kept and reported."""
     values = annotation.choices.get(family.name, ())
     if not values:
         return None

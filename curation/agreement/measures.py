@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -33,17 +33,30 @@ def _defined(value: float) -> float | None:
 def krippendorff_alpha(ratings: Ratings) -> float | None:
     """Nominal alpha over all annotators, missing answers allowed; ``None`` when undefined."""
     annotators = sorted({a for unit in ratings.values() for a in unit})
-    categories = sorted({v for unit in ratings.values() for v in unit.values()}, key=repr)
+    categories = _categories(v for unit in ratings.values() for v in unit.values())
     pairable = [u for u in sorted(ratings) if len(ratings[u]) >= 2]
     if len(categories) < 2 or not pairable:
         return None
-    code = {c: i for i, c in enumerate(categories)}
-    matrix = np.full((len(annotators), len(pairable)), np.nan)
-    for col, unit in enumerate(pairable):
-        for row, annotator in enumerate(annotators):
-            if annotator in ratings[unit]:
-                matrix[row, col] = code[ratings[unit][annotator]]
+    matrix = _reliability_matrix(annotators, [ratings[u] for u in pairable], categories)
     return _defined(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+
+
+def _categories(values: Iterable[Hashable]) -> list[Hashable]:
+    """The distinct answers in a fixed order (by repr: answers of mixed types have no other)."""
+    return sorted(set(values), key=repr)
+
+
+def _reliability_matrix(
+    annotators: list[str], units: Sequence[dict[str, Hashable]], categories: list[Hashable]
+) -> np.ndarray:
+    """Annotators by units, each cell the code of the annotator's answer, NaN where none."""
+    code = {c: i for i, c in enumerate(categories)}
+    matrix = np.full((len(annotators), len(units)), np.nan)
+    for col, unit in enumerate(units):
+        for row, annotator in enumerate(annotators):
+            if annotator in unit:
+                matrix[row, col] = code[unit[annotator]]
+    return matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +76,20 @@ def fleiss(ratings: Ratings) -> Fleiss:
         return Fleiss(None, 0, 0)
     raters = max(counts, key=lambda n: (counts[n], n))
     units = [ratings[u] for u in sorted(ratings) if len(ratings[u]) == raters]
-    categories = sorted({v for unit in units for v in unit.values()}, key=repr)
+    categories = _categories(v for unit in units for v in unit.values())
+    if len(categories) < 2:
+        return Fleiss(None, len(units), raters)
+    return Fleiss(_defined(fleiss_kappa(_category_counts(units, categories), method="fleiss")), len(units), raters)
+
+
+def _category_counts(units: Sequence[dict[str, Hashable]], categories: list[Hashable]) -> np.ndarray:
+    """Units by categories, each cell how many annotators gave that answer on that unit."""
     code = {c: i for i, c in enumerate(categories)}
     table = np.zeros((len(units), len(categories)))
     for row, unit in enumerate(units):
         for value in unit.values():
             table[row, code[value]] += 1
-    kappa = None if len(categories) < 2 else _defined(fleiss_kappa(table, method="fleiss"))
-    return Fleiss(kappa, len(units), raters)
+    return table
 
 
 def cohen(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
@@ -79,7 +98,7 @@ def cohen(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
 
     if not pairs:
         return None
-    categories = sorted({v for pair in pairs for v in pair}, key=repr)
+    categories = _categories(v for pair in pairs for v in pair)
     if len(categories) < 2:
         return None
     code = {c: i for i, c in enumerate(categories)}

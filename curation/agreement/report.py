@@ -190,11 +190,9 @@ def _span_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
     units = _readable_units(table, family)
     annotators = sorted({annotator for unit in units.values() for annotator in unit})
     per_pair = pairwise_span_counts(units)
-    labels = sorted(
-        set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value}
-    )
     label_rows = [
-        {"label": label, **_span_figures(_sum(pairwise_span_counts(units, label).values()))} for label in labels
+        {"label": label, **_span_figures(_sum(pairwise_span_counts(units, label).values()))}
+        for label in _span_labels(family, units)
     ]
     pair_rows = [
         {
@@ -214,6 +212,11 @@ def _span_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
     return FamilyAgreement(
         family, len(units), annotators, _span_figures(_sum(per_pair.values())), label_rows, pair_rows, rest_rows
     )
+
+
+def _span_labels(family: Family, units: dict[str, dict[str, Any]]) -> list[str]:
+    """The schema's entity labels and any other an annotator used, sorted."""
+    return sorted(set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value})
 
 
 def _shared_units(units: dict[str, dict[str, Any]], left: str, right: str) -> int:

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from curation.dedup.clusters import Cluster, MemberReason, cluster_id_of
-from curation.units import Article, Sentence, Unit
+from curation.dedup.clusters import Cluster, ClusterMember, MemberReason, cluster_id_of
+from curation.units import Sentence, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +38,20 @@ def curate(units: Iterable[Unit], clusters: Sequence[Cluster], keep: Literal["re
     dropped_ids: set[str] = set()
     for unit in units:
         found = member_cluster.get(unit.id)
-        if keep == "representative" and found and found[1].reason != "representative":
-            cluster, member = found
-            curated.dropped.append(DroppedUnit(unit.id, cluster.id, cluster.representative, member.reason))
+        dropped = _dropped(unit.id, found) if keep == "representative" else None
+        if dropped is not None:
+            curated.dropped.append(dropped)
             dropped_ids.add(unit.id)
             continue
         if isinstance(unit, Sentence) and unit.article_id in dropped_ids:
             continue  # a sentence of a dropped article goes with it
         curated.kept.append((unit, found[0].id if found else cluster_id_of([unit.id])))
     return curated
+
+
+def _dropped(unit_id: str, found: tuple[Cluster, ClusterMember] | None) -> DroppedUnit | None:
+    """The unit as left out, when it is a member of a cluster other than its representative."""
+    if found is None or found[1].reason == "representative":
+        return None
+    cluster, member = found
+    return DroppedUnit(unit_id, cluster.id, cluster.representative, member.reason)

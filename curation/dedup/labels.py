@@ -19,14 +19,20 @@ def meta_labels(units: Iterable[Unit], field: str = "topic", only: Container[str
     document: tuple[str, tuple[str, ...]] | None = None  # the current page's id and labels
     for unit in units:
         if isinstance(unit, Document):
-            value = unit.meta.get(field)
-            found = tuple(value) if isinstance(value, list) else (str(value),)
-            document = (unit.id, found) if value not in (None, "") else None
+            document = _document_labels(unit, field)
         elif not (isinstance(unit, Article) and document is not None and unit.doc_id == document[0]):
             continue
         if document is not None and (only is None or unit.id in only):
             labels[unit.id] = document[1]
     return labels
+
+
+def _document_labels(document: Document, field: str) -> tuple[str, tuple[str, ...]] | None:
+    """The page's id and the labels its ``field`` holds (one value or a list); None when it holds none."""
+    value = document.meta.get(field)
+    if value in (None, ""):
+        return None
+    return document.id, tuple(value) if isinstance(value, list) else (str(value),)
 
 
 def annotation_labels(annotations: Iterable[Annotation], family: str) -> dict[str, tuple[str, ...]]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from curation.agreement import AnswerTable, abstain_where_set_aside, adjudicate, agreement_report, collect_answers, set_aside_ranges
+from curation.agreement import Adjudication, AnswerTable, abstain_where_set_aside, adjudicate, agreement_report, collect_answers, set_aside_ranges
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
@@ -105,6 +105,41 @@ def _as_labels(value: Any) -> tuple[str, ...] | None:
     return (str(value),)
 
 
+def _annotators_by_level(pending: Iterable[list[Annotation]]) -> dict[str, set[str]]:
+    """Who answered at each level, not counting deleted or cancelled annotations."""
+    annotators: dict[str, set[str]] = defaultdict(set)
+    for unit_annotations in pending:
+        for a in unit_annotations:
+            if not (a.deleted or a.cancelled):
+                annotators[a.level].add(a.annotator)
+    return annotators
+
+
+def _check_meta_families(schema: Schema, labels_from_meta: Mapping[str, str]) -> None:
+    """Metadata can only label whole articles: each family it fills must be an article-level one."""
+    article_families = {f.name for f in schema.families("article")}
+    for family in labels_from_meta:
+        if family not in article_families:
+            raise ValueError(
+                f"labels_from_meta: {family!r} is not an article-level family of schema {schema.name} "
+                f"(article families: {', '.join(sorted(article_families)) or 'none'})"
+            )
+
+
+def _fill_labels(labels: UnitLabels, unit_id: str, result: Adjudication) -> None:
+    """The unit's gold value per column and each annotator's answer; an answer with regions left
+    unread is incomplete and gives no column value."""
+    for family in result.table.families:
+        column = ENTITIES_FEATURE if family.kind == "span" else family.name
+        gold = result.gold_value(unit_id, family.name)
+        if gold is not None:
+            labels.gold[column] = gold
+        answers = result.table.answers.get(family.key, {}).get(unit_id, {})
+        complete = {annotator: answer.value for annotator, answer in answers.items() if not answer.unread}
+        if complete:
+            labels.answers[column] = complete
+
+
 @dataclass(slots=True)
 class LabelsMet:
     """What a :class:`LabelSource` learnt in one part of the rows pass (one rank's pages), for
@@ -135,11 +170,7 @@ class LabelSource:
         self.pending = dict(snapshot.by_unit) if snapshot else {}
         self.set_aside = snapshot.set_aside if snapshot else {}
         self.unread: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}  # (unit, annotation id) -> ranges
-        self._annotators: dict[str, set[str]] = defaultdict(set)
-        for pending in self.pending.values():
-            for a in pending:
-                if not (a.deleted or a.cancelled):
-                    self._annotators[a.level].add(a.annotator)
+        self._annotators = _annotators_by_level(self.pending.values())
         self.policy = tuple(policy)
         self.reviewer = reviewer
         self.labels_from_meta = labels_from_meta or {}
@@ -148,13 +179,7 @@ class LabelSource:
         self.conflicts = 0
         self.unresolved = 0
         self._met: list[str] = []
-        article_families = {f.name for f in schema.families("article")}
-        for family in self.labels_from_meta:
-            if family not in article_families:
-                raise ValueError(
-                    f"labels_from_meta: {family!r} is not an article-level family of schema {schema.name} "
-                    f"(article families: {', '.join(sorted(article_families)) or 'none'})"
-                )
+        _check_meta_families(schema, self.labels_from_meta)
 
     def labels(self, unit_id: str, level: Level, unit_text: str, document: Document, where: str) -> UnitLabels:
         labels = UnitLabels()
@@ -171,30 +196,9 @@ class LabelSource:
     ) -> None:
         valid = []
         for annotation in annotations:
-            reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
-            key = (unit_id, annotation.annotation_id)
-            placed = set_aside_ranges({key: self.set_aside.get(key, [])}, {unit_id: unit_text})
-            self._note_unread(unit_id, annotation, list(placed.get(key, ())))
-            if not reasons:
-                valid.append(annotation)
-                continue
-            part = usable_part(self.schema, annotation, unit_text)
-            if part is not None:
-                dropped = set(annotation.spans) - set(part.spans)
-                self._note_unread(
-                    unit_id, annotation, [reach(unit_text, s.start, s.end, s.text) for s in dropped]
-                )
-            kept = (
-                f"only its {len(part.spans)} valid span(s) kept, no vote where the others lie"
-                if part
-                else "kept out of the gold"
-            )
-            self.problems.append(
-                f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
-                f"{kept}: {'; '.join(reasons)}"
-            )
-            if part is not None:
-                valid.append(part)
+            usable = self._usable(unit_id, annotation, unit_text, where)
+            if usable is not None:
+                valid.append(usable)
         if not valid:
             return
         self.used.extend(valid)
@@ -203,15 +207,32 @@ class LabelSource:
         result = adjudicate(table, self.policy, reviewer=self.reviewer, schema=self.schema, reviews=decisions)
         self.conflicts += len(result.conflicts)
         self.unresolved += len(result.unresolved)
-        for family in result.table.families:
-            column = ENTITIES_FEATURE if family.kind == "span" else family.name
-            gold = result.gold_value(unit_id, family.name)
-            if gold is not None:
-                labels.gold[column] = gold
-            answers = result.table.answers.get(family.key, {}).get(unit_id, {})
-            answers = {a: answer for a, answer in answers.items() if not answer.unread}  # incomplete: no column value
-            if answers:
-                labels.answers[column] = {annotator: answer.value for annotator, answer in answers.items()}
+        _fill_labels(labels, unit_id, result)
+
+    def _usable(self, unit_id: str, annotation: Annotation, unit_text: str, where: str) -> Annotation | None:
+        """What of ``annotation`` may vote: all of it when valid, its valid spans when only some
+        spans are wrong, else nothing. Regions set aside and spans dropped are noted unread (they
+        abstain), and each invalid annotation is a problem saying what was kept."""
+        reasons = [] if annotation.deleted or annotation.cancelled else self.schema.validate(annotation, unit_text)
+        key = (unit_id, annotation.annotation_id)
+        placed = set_aside_ranges({key: self.set_aside.get(key, [])}, {unit_id: unit_text})
+        self._note_unread(unit_id, annotation, list(placed.get(key, ())))
+        if not reasons:
+            return annotation
+        part = usable_part(self.schema, annotation, unit_text)
+        if part is not None:
+            dropped = set(annotation.spans) - set(part.spans)
+            self._note_unread(unit_id, annotation, [reach(unit_text, s.start, s.end, s.text) for s in dropped])
+        kept = (
+            f"only its {len(part.spans)} valid span(s) kept, no vote where the others lie"
+            if part
+            else "kept out of the gold"
+        )
+        self.problems.append(
+            f"{where}: annotation {annotation.annotation_id} by {annotation.annotator} on {unit_id} "
+            f"{kept}: {'; '.join(reasons)}"
+        )
+        return part
 
     def _note_unread(self, unit_id: str, annotation: Annotation, ranges: list[tuple[int, int]]) -> None:
         if ranges:

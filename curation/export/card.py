@@ -77,38 +77,52 @@ def size_category(rows: int) -> str:
     return "n>1M"
 
 
+# the Hub's task categories and task ids for the kinds of label family a schema has
+_TASK_CATEGORIES = {"choice": "text-classification", "span": "token-classification"}
+_TASK_IDS = {"span": "named-entity-recognition", "choice": "topic-classification"}
+
+
 def card_data(facts: CardFacts) -> DatasetCardData:
-    levels = {f.kind for f in facts.schema.all_families}
-    tasks = (["text-classification"] if "choice" in levels else []) + (
-        ["token-classification"] if "span" in levels else []
-    )
+    """The card's YAML header: the Hub's metadata, and per config its splits and data files."""
+    kinds = {f.kind for f in facts.schema.all_families}
     largest = max((w.num_rows for w in facts.written), default=0)
     data = DatasetCardData(
         language=["ar"],
         license=facts.license,
         pretty_name=facts.name,
         size_categories=[size_category(largest)],
-        task_categories=tasks,
-        task_ids=(["named-entity-recognition"] if "span" in levels else [])
-        + (["topic-classification"] if "choice" in levels else []),
+        task_categories=_tasks(_TASK_CATEGORIES, kinds),
+        task_ids=_tasks(_TASK_IDS, kinds),
         tags=["arabic", "news", "curation"],
     )
     infos, configs = {}, {}
     for config, features in facts.features.items():
-        splits = SplitDict()
-        data_files = []
-        for written in facts.written:
-            if written.config == config:
-                splits.add(SplitInfo(name=written.split, num_examples=written.num_rows, num_bytes=written.num_bytes))
-                data_files.append({"split": written.split, "path": data_files_pattern(config, written.split)})
-        if not data_files:
-            continue
-        size = sum(s.num_bytes for s in splits.values())
-        infos[config] = DatasetInfo(features=features, splits=splits, dataset_size=size, config_name=config)
-        configs[config] = {"data_files": data_files, **({"default": True} if config == "articles" else {})}
+        written = [w for w in facts.written if w.config == config]
+        if written:
+            infos[config] = _config_info(config, features, written)
+            configs[config] = _config_files(config, written)
     DatasetInfosDict(infos).to_dataset_card_data(data)
     MetadataConfigs(configs).to_dataset_card_data(data)
     return data
+
+
+def _tasks(by_kind: Mapping[str, str], kinds: set[str]) -> list[str]:
+    return [task for kind, task in by_kind.items() if kind in kinds]
+
+
+def _config_files(config: str, written: Sequence[WrittenSplit]) -> dict[str, Any]:
+    """A config's entry in the card's ``configs``: its data files per split; ``articles`` is the default."""
+    data_files = [{"split": w.split, "path": data_files_pattern(config, w.split)} for w in written]
+    return {"data_files": data_files, **({"default": True} if config == "articles" else {})}
+
+
+def _config_info(config: str, features: Features, written: Sequence[WrittenSplit]) -> DatasetInfo:
+    """One config's features and the rows and bytes of each of its splits."""
+    splits = SplitDict()
+    for w in written:
+        splits.add(SplitInfo(name=w.split, num_examples=w.num_rows, num_bytes=w.num_bytes))
+    size = sum(s.num_bytes for s in splits.values())
+    return DatasetInfo(features=features, splits=splits, dataset_size=size, config_name=config)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:

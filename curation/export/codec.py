@@ -21,31 +21,44 @@ def _identity(value: Any) -> Any:
 
 
 def _compile(feature: Any, to_ids: bool) -> Convert:
+    """The converter of one feature: :func:`_identity` where no label sits inside it."""
     if isinstance(feature, ClassLabel):
-        names = list(feature.names)
-        table: dict[Any, Any] = {n: i for i, n in enumerate(names)} if to_ids else dict(enumerate(names))
-        what = "label" if to_ids else "label id"
-
-        def convert_label(value: Any) -> Any:
-            if value is None:
-                return None
-            try:
-                return table[value]
-            except KeyError:
-                raise ValueError(f"{what} {value!r} is not one of {names}") from None
-
-        return convert_label
+        return _label_converter(feature, to_ids)
     if isinstance(feature, List | LargeList | Sequence):
-        inner = _compile(feature.feature, to_ids)
-        if inner is _identity:
-            return _identity
-        return lambda values: None if values is None else [inner(v) for v in values]
+        return _list_converter(feature.feature, to_ids)
     if isinstance(feature, dict):
-        fields = {name: _compile(sub, to_ids) for name, sub in feature.items()}
-        if all(f is _identity for f in fields.values()):
-            return _identity
-        return lambda value: None if value is None else {k: fields[k](v) for k, v in value.items()}
+        return _struct_converter(feature, to_ids)
     return _identity
+
+
+def _label_converter(feature: ClassLabel, to_ids: bool) -> Convert:
+    names = list(feature.names)
+    table: dict[Any, Any] = {n: i for i, n in enumerate(names)} if to_ids else dict(enumerate(names))
+    what = "label" if to_ids else "label id"
+
+    def convert_label(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return table[value]
+        except KeyError:
+            raise ValueError(f"{what} {value!r} is not one of {names}") from None
+
+    return convert_label
+
+
+def _list_converter(item: Any, to_ids: bool) -> Convert:
+    inner = _compile(item, to_ids)
+    if inner is _identity:
+        return _identity
+    return lambda values: None if values is None else [inner(v) for v in values]
+
+
+def _struct_converter(feature: dict[str, Any], to_ids: bool) -> Convert:
+    fields = {name: _compile(sub, to_ids) for name, sub in feature.items()}
+    if all(f is _identity for f in fields.values()):
+        return _identity
+    return lambda value: None if value is None else {k: fields[k](v) for k, v in value.items()}
 
 
 def row_encoder(features: Features) -> Callable[[dict[str, Any]], dict[str, Any]]:

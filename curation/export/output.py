@@ -86,11 +86,21 @@ def check_output_folder(target: Path, protected: Iterable[Path], cwd: Path | Non
     if _inside(here, resolved):
         raise OutputError(f"{target}: is the working directory or holds it; give the export a folder of its own")
     for path in protected:
-        other = path.resolve()
-        if _inside(other, resolved):
-            raise OutputError(f"{target}: holds {path}, which this build reads; give the export a folder of its own")
-        if other.is_dir() and _inside(resolved, other):
-            raise OutputError(f"{target}: is inside the input folder {path}; the next build would read its own output")
+        _check_apart(target, resolved, path)
+    _check_replaceable(target, resolved)
+
+
+def _check_apart(target: Path, resolved: Path, path: Path) -> None:
+    """The target (``resolved``) may neither hold ``path``, which the build reads, nor be inside it."""
+    other = path.resolve()
+    if _inside(other, resolved):
+        raise OutputError(f"{target}: holds {path}, which this build reads; give the export a folder of its own")
+    if other.is_dir() and _inside(resolved, other):
+        raise OutputError(f"{target}: is inside the input folder {path}; the next build would read its own output")
+
+
+def _check_replaceable(target: Path, resolved: Path) -> None:
+    """The target is absent, or a folder holding only files an earlier build wrote."""
     if resolved.exists() and not resolved.is_dir():
         raise OutputError(f"{target}: exists and is not a folder")
     foreign = foreign_files(resolved)

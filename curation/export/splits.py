@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from curation.dedup.unionfind import UnionFind
@@ -58,35 +58,50 @@ def _seeded_rank(seed: int, key: str) -> str:
 
 def assign_splits(items: Iterable[SplitItem], spec: SplitSpec) -> dict[str, str]:
     """Map every unit id to a split name; units sharing any group key share a split."""
+    members = _groups(items)
+    strata: dict[str, list[str]] = defaultdict(list)
+    for root, group in members.items():
+        strata[_group_stratum(group, spec)].append(root)
+    split_of_group: dict[str, str] = {}
+    for stratum in sorted(strata):
+        roots = sorted(strata[stratum], key=lambda root: _seeded_rank(spec.seed, root))
+        split_of_group.update(_place(roots, members, spec.shares()))
+    return {item.unit_id: split_of_group[root] for root, group in members.items() for item in group}
+
+
+def _groups(items: Iterable[SplitItem]) -> dict[str, list[SplitItem]]:
+    """The units tied together by a shared group key (transitively), by the group's root key."""
     items = list(items)
     groups: UnionFind[str] = UnionFind()
     for item in items:
-        keys = item.group_keys or (item.unit_id,)
+        keys = _keys(item)
         for key in keys:
             groups.union(keys[0], key)
     members: dict[str, list[SplitItem]] = defaultdict(list)
     for item in items:
-        members[groups.find((item.group_keys or (item.unit_id,))[0])].append(item)
+        members[groups.find(_keys(item)[0])].append(item)
+    return members
 
-    strata: dict[str, list[str]] = defaultdict(list)
-    for root, group in members.items():
-        strata[_group_stratum(group, spec)].append(root)
 
-    shares = spec.shares()
-    split_of_group: dict[str, str] = {}
-    for stratum in sorted(strata):
-        roots = sorted(strata[stratum], key=lambda root: _seeded_rank(spec.seed, root))
-        placed: Counter[str] = Counter()
-        total = 0
-        for root in roots:
-            size = len(members[root])
-            total += size
-            # The split with the largest shortfall against its target share of what is placed so
-            # far (ties broken by the order the recipe lists the splits).
-            split = max(shares, key=lambda name: shares[name] * total - placed[name])
-            placed[split] += size
-            split_of_group[root] = split
-    return {item.unit_id: split_of_group[root] for root, group in members.items() for item in group}
+def _keys(item: SplitItem) -> tuple[str, ...]:
+    """An item's group keys; a unit with none is a group of its own."""
+    return item.group_keys or (item.unit_id,)
+
+
+def _place(roots: Sequence[str], members: Mapping[str, list[SplitItem]], shares: Mapping[str, float]) -> dict[str, str]:
+    """The split of each group of one stratum, taken in ``roots`` order: the split with the largest
+    shortfall against its target share of what is placed so far (ties broken by the order the
+    recipe lists the splits)."""
+    placed: Counter[str] = Counter()
+    total = 0
+    split_of_group = {}
+    for root in roots:
+        size = len(members[root])
+        total += size
+        split = max(shares, key=lambda name: shares[name] * total - placed[name])
+        placed[split] += size
+        split_of_group[root] = split
+    return split_of_group
 
 
 def _group_stratum(group: list[SplitItem], spec: SplitSpec) -> str:

@@ -84,15 +84,28 @@ def bio_tagging(text: str, spans: Sequence[EntitySpan]) -> Tagging:
     and the others are returned in ``overlapping`` so the caller can report them; they stay in the
     span list of the row, so nothing is lost.
     """
-    ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+    kept, overlapping = _without_overlaps(spans)
+    tokens = tokenize(text, (offset for span in kept for offset in (span.start, span.end)))
+    tags = _bio_tags(tokens, kept)
+    return Tagging(tuple(tokens), tuple(tags), count_boundary_splits(text, kept), tuple(overlapping))
+
+
+def _without_overlaps(spans: Sequence[EntitySpan]) -> tuple[list[EntitySpan], list[EntitySpan]]:
+    """The spans BIO can tag (in text order, the longer first where two start together) and the
+    ones that overlap a span kept before them."""
     kept: list[EntitySpan] = []
     overlapping: list[EntitySpan] = []
-    for span in ordered:
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.label)):
         if kept and span.start < kept[-1].end:
             overlapping.append(span)
         else:
             kept.append(span)
-    tokens = tokenize(text, (offset for span in kept for offset in (span.start, span.end)))
+    return kept, overlapping
+
+
+def _bio_tags(tokens: Sequence[Token], kept: Sequence[EntitySpan]) -> list[str]:
+    """One tag per token: B- on a span's first token, I- on the rest, O outside every span.
+    ``kept`` is in text order without overlaps, and tokens are cut at its edges."""
     tags = [OUTSIDE] * len(tokens)
     position = 0
     for span in kept:
@@ -103,4 +116,4 @@ def bio_tagging(text: str, spans: Sequence[EntitySpan]) -> Tagging:
             tags[position] = f"{'B' if first else 'I'}-{span.label}"
             first = False
             position += 1
-    return Tagging(tuple(tokens), tuple(tags), count_boundary_splits(text, kept), tuple(overlapping))
+    return tags

@@ -79,21 +79,34 @@ def verify(export_dir: str | Path, recipe_path: str | Path | None = None) -> Ver
     if recipe.to_dict() != manifest.get("recipe"):
         result.notes.append(f"{recipe_path} has changed since this export was built")
     current = _hashes(export_dir)
-    recorded = manifest.get("outputs", {})
-    for path in sorted(set(recorded) | (set(current) - {MANIFEST_NAME})):
-        if recorded.get(path) != current.get(path):
-            state = "missing" if path not in current else "not in the manifest" if path not in recorded else "edited"
-            result.notes.append(f"{path}: {state} since the build (manifest disagrees with the folder)")
+    result.notes.extend(_manifest_disagreements(manifest.get("outputs", {}), current))
     with tempfile.TemporaryDirectory(prefix="curation-verify-") as tmp:
         rebuilt_dir = Path(tmp) / export_dir.name
         build(recipe, out_dir=rebuilt_dir, allow_problems=True)  # problems are compared, not judged
         rebuilt = _hashes(rebuilt_dir)
     result.files = len(rebuilt)
+    result.differences.extend(_differences(current, rebuilt))
+    return result
+
+
+def _manifest_disagreements(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
+    """The export's files that are missing, extra or edited against the hashes its manifest records."""
+    notes = []
+    for path in sorted(set(recorded) | (set(current) - {MANIFEST_NAME})):
+        if recorded.get(path) != current.get(path):
+            state = "missing" if path not in current else "not in the manifest" if path not in recorded else "edited"
+            notes.append(f"{path}: {state} since the build (manifest disagrees with the folder)")
+    return notes
+
+
+def _differences(current: dict[str, str], rebuilt: dict[str, str]) -> list[str]:
+    """Each file that the export and its rebuild do not both hold with the same bytes."""
+    differences = []
     for path in sorted(set(current) | set(rebuilt)):
         if path not in rebuilt:
-            result.differences.append(f"{path}: in the export but not produced by the rebuild")
+            differences.append(f"{path}: in the export but not produced by the rebuild")
         elif path not in current:
-            result.differences.append(f"{path}: produced by the rebuild but missing from the export")
+            differences.append(f"{path}: produced by the rebuild but missing from the export")
         elif current[path] != rebuilt[path]:
-            result.differences.append(f"{path}: differs (export {current[path][:12]}, rebuild {rebuilt[path][:12]})")
-    return result
+            differences.append(f"{path}: differs (export {current[path][:12]}, rebuild {rebuilt[path][:12]})")
+    return differences

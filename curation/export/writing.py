@@ -9,7 +9,7 @@ workers finish together rather than one waiting on the last big file.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +29,8 @@ from curation.export.spill import spilled_batches
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import rank_results, run_jobs, save_rank_result
 
-FORMATS = ("huggingface", "jsonl", "conll")
 NO_LABEL = "(none)"
 SMALL_EXPORT_ROWS = 20_000
-# relative cost of a row in each format, measured on ANT: JSONL and CoNLL encode every row in
-# Python, Parquet in Arrow's C++
-_FORMAT_COST = {"huggingface": 1, "jsonl": 5, "conll": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +68,43 @@ class _BatchSink(Protocol):
     def write(self, batch: pa.RecordBatch) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FormatWriter:
+    """How one export format is written: ``open`` makes the sink that one job's rows go to (its
+    files closed with the job's stack); ``cost`` is the relative cost of a row, measured on ANT
+    (JSONL and CoNLL encode every row in Python, Parquet in Arrow's C++); ``needs_column`` is the
+    column a config must have for the format to apply."""
+
+    open: Callable[[ExitStack, Path, SplitFile, SpilledConfig, int], _BatchSink]
+    cost: int
+    needs_column: str | None = None
+
+    def applies_to(self, config: SpilledConfig) -> bool:
+        return self.needs_column is None or self.needs_column in config.features
+
+
+def _parquet(stack: ExitStack, staging: Path, job: SplitFile, config: SpilledConfig, shard_rows: int) -> SplitWriter:
+    schema = config.features.arrow_schema
+    return SplitWriter(stack, staging, job.config, job.split, job.rows, schema, shard_rows)
+
+
+def _jsonl(stack: ExitStack, staging: Path, job: SplitFile, config: SpilledConfig, shard_rows: int) -> JsonlWriter:
+    return JsonlWriter(stack, staging, job.config, job.split, config.features)
+
+
+def _conll(stack: ExitStack, staging: Path, job: SplitFile, config: SpilledConfig, shard_rows: int) -> ConllWriter:
+    return ConllWriter(stack, staging, job.split, config.features)
+
+
+# the writers by format name, in the order an export's jobs are planned
+WRITERS: dict[str, FormatWriter] = {
+    "huggingface": FormatWriter(_parquet, cost=1),
+    "jsonl": FormatWriter(_jsonl, cost=5),
+    "conll": FormatWriter(_conll, cost=4, needs_column=BIO_COLUMN),
+}
+FORMATS = tuple(WRITERS)
+
+
 class LabelCounter:
     """Gold label counts per column of one split, as its batches go by; spans count their entity labels."""
 
@@ -98,12 +131,19 @@ def plan_split_files(
     formats: Sequence[str], configs: Mapping[str, SpilledConfig], sizes: Mapping[str, Counter[str]], splits: Sequence[str]
 ) -> list[SplitFile]:
     """The jobs in the export's order: per config, per split that has rows, per format."""
-    jobs = []
+    jobs: list[SplitFile] = []
     for name, config in configs.items():
-        chosen = [f for f in FORMATS if f in formats and (f != "conll" or BIO_COLUMN in config.features)] or [None]
+        chosen = _formats_of(config, formats)
         for split in (s for s in splits if sizes[name][s]):
             jobs.extend(SplitFile(name, split, f, sizes[name][split], i == 0) for i, f in enumerate(chosen))
     return jobs
+
+
+def _formats_of(config: SpilledConfig, formats: Sequence[str]) -> list[str | None]:
+    """The formats written for ``config``; ``[None]`` when none applies, so that one job still
+    counts its splits' labels."""
+    chosen: list[str | None] = [f for f, writer in WRITERS.items() if f in formats and writer.applies_to(config)]
+    return chosen or [None]
 
 
 def write_split_file(
@@ -111,26 +151,22 @@ def write_split_file(
 ) -> SplitFileResult:
     """The job's file(s) from the rows of ``config`` whose article is one of ``article_ids`` (the split's)."""
     with ExitStack() as stack:
-        outputs: list[_BatchSink] = []
-        parquet = None
-        if job.format == "huggingface":
-            schema = config.features.arrow_schema
-            parquet = SplitWriter(stack, staging, job.config, job.split, job.rows, schema, shard_rows)
-            outputs.append(parquet)
-        elif job.format == "jsonl":
-            outputs.append(JsonlWriter(stack, staging, job.config, job.split, config.features))
-        elif job.format == "conll":
-            outputs.append(ConllWriter(stack, staging, job.split, config.features))
+        writer = WRITERS[job.format].open(stack, staging, job, config, shard_rows) if job.format else None
         counter = LabelCounter(config.features, config.gold_columns) if job.counts_labels else None
-        if counter is not None:
-            outputs.append(counter)
-        in_split = pa.array(article_ids, type=pa.string())
-        for batch in (batch for path in config.paths for batch in spilled_batches(path)):
-            rows = batch.filter(pc.is_in(batch.column(config.article_column), value_set=in_split))
+        outputs = [output for output in (writer, counter) if output is not None]
+        for rows in _rows_in(config, article_ids):
             for output in outputs:
                 output.write(rows)
-        written = parquet.close() if parquet is not None else None
+        written = writer.close() if isinstance(writer, SplitWriter) else None  # only Parquet shards are listed
     return SplitFileResult(written, counter.counts() if counter is not None else None)
+
+
+def _rows_in(config: SpilledConfig, article_ids: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """The spilled batches of ``config``, each filtered to the rows of the given articles."""
+    in_split = pa.array(article_ids, type=pa.string())
+    for path in config.paths:
+        for batch in spilled_batches(path):
+            yield batch.filter(pc.is_in(batch.column(config.article_column), value_set=in_split))
 
 
 class WriteSplitFiles(PipelineStep):
@@ -177,23 +213,26 @@ def write_split_files(
     for article_id, split in split_of.items():
         article_ids.setdefault(split, []).append(article_id)
     options = executor or ExecutorOptions()
-    small = not options.tasks and sum(config.rows for config in configs.values()) < SMALL_EXPORT_ROWS
-    if options.ranks == 1 or options.executor == "slurm" or len(jobs) < 2 or small:
+    if _writes_here(options, jobs, configs):
         return [write_split_file(job, configs[job.config], staging, article_ids[job.split], shard_rows) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i], configs))  # largest first
     results = work / "results"
     results.mkdir(parents=True, exist_ok=True)
     step = WriteSplitFiles([jobs[i] for i in order], configs, staging, article_ids, shard_rows, results)
     run_jobs([("write", [step], len(jobs))], options, work)
-    by_rank = rank_results(results, len(jobs))
-    found: list[SplitFileResult | None] = [None] * len(jobs)
-    for rank, index in enumerate(order):
-        found[index] = by_rank[rank]
-    return found  # type: ignore[return-value]
+    result_of = dict(zip(order, rank_results(results, len(jobs)), strict=True))  # job index -> its rank's result
+    return [result_of[index] for index in range(len(jobs))]
+
+
+def _writes_here(options: ExecutorOptions, jobs: Sequence[SplitFile], configs: Mapping[str, SpilledConfig]) -> bool:
+    """Whether the jobs run one after the other in this process rather than on the executor's ranks."""
+    if options.ranks == 1 or options.executor == "slurm" or len(jobs) < 2:
+        return True
+    return not options.tasks and sum(config.rows for config in configs.values()) < SMALL_EXPORT_ROWS
 
 
 def _cost(job: SplitFile, configs: Mapping[str, SpilledConfig]) -> float:
     """A job's expected time: its share of its config's spill (bytes on disk) times its format's cost."""
     config = configs[job.config]
     size = sum(Path(path).stat().st_size for path in config.paths)
-    return job.rows / max(config.rows, 1) * size * _FORMAT_COST.get(job.format or "", 0)
+    return job.rows / max(config.rows, 1) * size * (WRITERS[job.format].cost if job.format else 0)

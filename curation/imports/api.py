@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -57,31 +58,61 @@ def iter_items(
     problems: list[ImportProblem],
 ) -> Iterator[ImportedItem]:
     """Items of every input in order; problems are appended as they are met."""
-    span_family = schema.span_family()
-    known = frozenset(span_family.values if span_family else ())
+    readers = _Readers(schema, source, label_map, policy, text_field, family, split, problems)
     for given in inputs:
-        kind = format or (guess_format(Path(given)) if isinstance(given, str | Path) else "hf-tokens")
-        where = str(given) if isinstance(given, str | Path) else f"<dataset {getattr(given, '_fingerprint', '')}>"
-        if isinstance(given, str | Path) and Path(given).exists() and not (Path(given).is_dir() or Path(given).is_file()):
-            problems.append(ImportProblem(where, None, "not a regular file (a FIFO, device or socket): not read"))
+        if isinstance(given, str | Path) and _special_file(Path(given)):
+            problems.append(ImportProblem(str(given), None, "not a regular file (a FIFO, device or socket): not read"))
             continue  # reading it would block (a FIFO) or never end (/dev/zero)
+        kind = format or (guess_format(Path(given)) if isinstance(given, str | Path) else "hf-tokens")
+        yield from readers.read(kind, given)
+
+
+def _special_file(path: Path) -> bool:
+    """A FIFO, device or socket: something that exists but is neither a folder nor a file."""
+    return path.exists() and not (path.is_dir() or path.is_file())
+
+
+@dataclass(frozen=True, slots=True)
+class _Readers:
+    """The reader of each format, with the options of one import."""
+
+    schema: Schema
+    source: str
+    label_map: Mapping[str, str] | None
+    policy: RepairPolicy
+    text_field: str
+    family: str | None
+    split: str
+    problems: list[ImportProblem]
+
+    @property
+    def known(self) -> frozenset[str]:
+        """The schema's entity labels (none when it has no span family)."""
+        span_family = self.schema.span_family()
+        return frozenset(span_family.values if span_family else ())
+
+    def read(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
         if kind == "conll":
-            yield from read_conll(given, source, known, label_map, policy, problems)  # type: ignore[arg-type]
-        elif kind == "labelstudio":
-            yield from read_labelstudio(given, source, schema, label_map, text_field, problems)  # type: ignore[arg-type]
-        else:
-            try:
-                dataset = open_dataset(given, split)
-            except (OSError, ValueError, FileNotFoundError) as exc:
-                problems.append(ImportProblem(where, None, f"cannot open as a Hugging Face dataset: {exc}"))
-                continue
-            if kind == "hf-text":
-                name = _choice_family(schema, family)
-                values = frozenset(schema.family(name).values)
-                yield from read_text_classification(dataset, where, source, name, values, label_map, problems,
-                                                    text_column=text_field)
-            else:
-                yield from read_token_classification(dataset, where, source, known, label_map, policy, problems)
+            return read_conll(given, self.source, self.known, self.label_map, self.policy, self.problems)  # type: ignore[arg-type]
+        if kind == "labelstudio":
+            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems)  # type: ignore[arg-type]
+        return self._dataset(kind, given)
+
+    def _dataset(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
+        """A Hugging Face dataset's rows: entity tags (``hf-tokens``) or article labels (``hf-text``)."""
+        where = str(given) if isinstance(given, str | Path) else f"<dataset {getattr(given, '_fingerprint', '')}>"
+        try:
+            dataset = open_dataset(given, self.split)
+        except (OSError, ValueError, FileNotFoundError) as exc:
+            self.problems.append(ImportProblem(where, None, f"cannot open as a Hugging Face dataset: {exc}"))
+            return iter(())
+        if kind == "hf-text":
+            name = _choice_family(self.schema, self.family)
+            values = frozenset(self.schema.family(name).values)
+            return read_text_classification(dataset, where, self.source, name, values, self.label_map, self.problems,
+                                            text_column=self.text_field)
+        return read_token_classification(dataset, where, self.source, self.known, self.label_map, self.policy,
+                                         self.problems)
 
 
 def import_corpus(

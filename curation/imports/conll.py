@@ -30,6 +30,11 @@ class _Sentence:
     text: str | None = None
     text_line: int | None = None
 
+    def add(self, token: str, tag: str, line: int) -> None:
+        self.tokens.append(token)
+        self.tags.append(tag)
+        self.lines.append(line)
+
 
 def read_lines(path: Path) -> list[str]:
     """The file's lines: BOM dropped, CRLF or CR line ends accepted."""
@@ -38,36 +43,44 @@ def read_lines(path: Path) -> list[str]:
 
 
 def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> Iterator[_Sentence]:
-    token_lines = [line for line in lines if line.strip() and not line.startswith("#")]
-    separated = any(not line.strip() for line in lines[: len(lines) - 1]) or len(token_lines) == 0
+    separated = _has_separators(lines)
     current = _Sentence()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             if current.tokens:
                 yield current
             current = _Sentence()
-            continue
-        if line.startswith(TEXT_COMMENT):
+        elif line.startswith(TEXT_COMMENT):
             current.text, current.text_line = line[len(TEXT_COMMENT) :].strip(), number
-            continue
-        if line.startswith("#"):
-            continue
-        fields = line.split("\t") if "\t" in line else line.split()
-        fields = [f.strip() for f in fields if f.strip()]
-        if fields[0] == DOCSTART:
-            continue
-        if len(fields) < 2:
-            problems.append(ImportProblem(str(path), number, f"no tag after token {fields[0]!r}: read as O"))
-            fields.append("O")
-        token, tag = fields[0], clean_token(fields[-1])
-        current.tokens.append(token)
-        current.tags.append(tag)
-        current.lines.append(number)
-        if not separated and clean_token(token) in SENTENCE_END:
-            yield current
-            current = _Sentence()
+        elif not line.startswith("#"):
+            token_tag = _token_tag(path, number, line, problems)
+            if token_tag is None:
+                continue
+            current.add(*token_tag, number)
+            if not separated and clean_token(token_tag[0]) in SENTENCE_END:
+                yield current
+                current = _Sentence()
     if current.tokens:
         yield current
+
+
+def _has_separators(lines: list[str]) -> bool:
+    """Whether blank lines separate the sentences (a last empty line is only the file's end), or
+    there are no tokens at all; otherwise sentences are cut after sentence-final punctuation."""
+    token_lines = [line for line in lines if line.strip() and not line.startswith("#")]
+    return any(not line.strip() for line in lines[: len(lines) - 1]) or len(token_lines) == 0
+
+
+def _token_tag(path: Path, number: int, line: str, problems: list[ImportProblem]) -> tuple[str, str] | None:
+    """The token and its tag (the last column) of a token line; None for a ``-DOCSTART-`` line."""
+    fields = line.split("\t") if "\t" in line else line.split()
+    fields = [f.strip() for f in fields if f.strip()]
+    if fields[0] == DOCSTART:
+        return None
+    if len(fields) < 2:
+        problems.append(ImportProblem(str(path), number, f"no tag after token {fields[0]!r}: read as O"))
+        fields.append("O")
+    return fields[0], clean_token(fields[-1])
 
 
 def _item(

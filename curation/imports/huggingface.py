@@ -9,6 +9,7 @@ be guessed. Token rows go through the same tag hygiene as CoNLL files.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,32 @@ def _names(dataset: Dataset, column: str) -> list[str] | None:
     return list(feature.names) if hasattr(feature, "names") else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A row being read, for its problems to name it (``where:row``)."""
+
+    where: str
+    index: int
+    problems: list[ImportProblem]
+
+    def report(self, message: str) -> None:
+        self.problems.append(ImportProblem(self.where, self.index, message))
+
+
+def _missing_column(dataset: Dataset, columns: tuple[str, str], where: str) -> ImportProblem | None:
+    for column in columns:
+        if column not in dataset.column_names:
+            return ImportProblem(where, None, f"no column {column!r} (has: {', '.join(dataset.column_names)})")
+    return None
+
+
+def _name_of(value: Any, names: list[str] | None) -> str:
+    """A label as its ClassLabel name when ``value`` is one of its ids, else as written."""
+    if names is not None and isinstance(value, int) and 0 <= value < len(names):
+        return names[value]
+    return str(value)
+
+
 def read_token_classification(
     dataset: Dataset,
     where: str,
@@ -61,29 +88,41 @@ def read_token_classification(
 ) -> Iterator[ImportedItem]:
     """One item per row; a problem names the row (``where:row N``) and the token."""
     problems = problems if problems is not None else []
-    for column in (tokens_column, tags_column):
-        if column not in dataset.column_names:
-            problems.append(ImportProblem(where, None, f"no column {column!r} (has: {', '.join(dataset.column_names)})"))
-            return
+    missing = _missing_column(dataset, (tokens_column, tags_column), where)
+    if missing is not None:
+        problems.append(missing)
+        return
     names = _names(dataset, tags_column)
     for row_index, row in enumerate(dataset.select_columns([tokens_column, tags_column])):
-        raw_tags = row[tags_column]
-        tags = [names[t] if names is not None and 0 <= t < len(names) else str(t) for t in raw_tags]
-        pairs = [(clean_token(str(tok)), tag) for tok, tag in zip(row[tokens_column], tags, strict=False)]
-        if len(row[tokens_column]) != len(raw_tags):
-            problems.append(ImportProblem(where, row_index, f"{len(row[tokens_column])} tokens but {len(raw_tags)} tags: "
-                                          "extra ones left out"))
-        pairs = [(tok, tag) for tok, tag in pairs if tok]
+        at = _Row(where, row_index, problems)
+        pairs = _token_tags(row[tokens_column], row[tags_column], names, at)
         if not pairs:
             continue
-        text, offsets = rebuild([tok for tok, _ in pairs])
-        runs, tag_problems = decode_tags([tag for _, tag in pairs], known, label_map, policy)
-        for problem in tag_problems:
-            problems.append(ImportProblem(where, row_index, f"token {problem.token}: {problem.message}"))
-        spans = tuple(EntitySpan(offsets[r.first][0], offsets[r.last][1], r.label, text[offsets[r.first][0] : offsets[r.last][1]])
-                      for r in runs)
+        text, spans = _entity_spans(pairs, known, label_map, policy, at)
         yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
                            answers=(Answer(source, spans),))
+
+
+def _token_tags(tokens: list[Any], raw_tags: list[Any], names: list[str] | None, at: _Row) -> list[tuple[str, str]]:
+    """(token, tag name) of a row, tokens cleaned; unpaired tokens or tags and empty tokens left out."""
+    tags = [_name_of(t, names) for t in raw_tags]
+    pairs = [(clean_token(str(tok)), tag) for tok, tag in zip(tokens, tags, strict=False)]
+    if len(tokens) != len(raw_tags):
+        at.report(f"{len(tokens)} tokens but {len(raw_tags)} tags: extra ones left out")
+    return [(tok, tag) for tok, tag in pairs if tok]
+
+
+def _entity_spans(
+    pairs: list[tuple[str, str]], known: frozenset[str], label_map: Mapping[str, str] | None, policy: RepairPolicy, at: _Row
+) -> tuple[str, tuple[EntitySpan, ...]]:
+    """The row's text (tokens joined) and the entity spans its tags make, tag problems reported."""
+    text, offsets = rebuild([tok for tok, _ in pairs])
+    runs, tag_problems = decode_tags([tag for _, tag in pairs], known, label_map, policy)
+    for problem in tag_problems:
+        at.report(f"token {problem.token}: {problem.message}")
+    spans = tuple(EntitySpan(offsets[r.first][0], offsets[r.last][1], r.label, text[offsets[r.first][0] : offsets[r.last][1]])
+                  for r in runs)
+    return text, spans
 
 
 def read_text_classification(
@@ -100,26 +139,33 @@ def read_text_classification(
     """One item per row, its label a choice of ``family``."""
     problems = problems if problems is not None else []
     label_map = label_map or {}
-    for column in (text_column, label_column):
-        if column not in dataset.column_names:
-            problems.append(ImportProblem(where, None, f"no column {column!r} (has: {', '.join(dataset.column_names)})"))
-            return
+    missing = _missing_column(dataset, (text_column, label_column), where)
+    if missing is not None:
+        problems.append(missing)
+        return
     names = _names(dataset, label_column)
     for row_index, row in enumerate(dataset.select_columns([text_column, label_column])):
-        raw = row[label_column]
-        values = raw if isinstance(raw, list) else [raw]
-        labels = []
-        for value in values:
-            name = names[value] if names is not None and isinstance(value, int) and 0 <= value < len(names) else str(value)
-            label = label_map.get(name, name)
-            if label in known:
-                labels.append(label)
-            else:
-                problems.append(ImportProblem(where, row_index, f"unknown {family} label {name!r}: left out"))
+        at = _Row(where, row_index, problems)
+        labels = _known_labels(row[label_column], names, family, known, label_map, at)
         text = row[text_column]
         if not isinstance(text, str):
-            problems.append(ImportProblem(where, row_index, f"{text_column} is not a string: row left out"))
+            at.report(f"{text_column} is not a string: row left out")
             continue
         choices = {family: tuple(labels)} if labels else {}
         yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
                            answers=(Answer(source, choices=choices, spans_checked=False),))
+
+
+def _known_labels(
+    raw: Any, names: list[str] | None, family: str, known: frozenset[str], label_map: Mapping[str, str], at: _Row
+) -> list[str]:
+    """The row's label (or list of labels) as names of ``family``; an unknown one is reported and left out."""
+    labels = []
+    for value in raw if isinstance(raw, list) else [raw]:
+        name = _name_of(value, names)
+        label = label_map.get(name, name)
+        if label in known:
+            labels.append(label)
+        else:
+            at.report(f"unknown {family} label {name!r}: left out")
+    return labels

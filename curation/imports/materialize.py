@@ -88,35 +88,65 @@ def _place(
     item: ImportedItem, segmented: SegmentedDocument, schema: Schema, problems: list[ImportProblem]
 ) -> Iterator[UnitLabels]:
     """Every answer of ``item`` split over the units of its page."""
-    sentences = segmented.sentences
     for answer in item.answers:
-        per_sentence: dict[str, list[EntitySpan]] = {}
-        for span in answer.spans:
-            home = next((s for s in sentences if s.start <= span.start and span.end <= s.end), None)
-            if home is None:
-                problems.append(ImportProblem(item.path, item.line, f"span {span.label} {span.text!r} [{span.start}:{span.end}] "
-                                              "crosses a sentence boundary the segmenter drew: span left out"))
-                continue
-            per_sentence.setdefault(home.id, []).append(
-                EntitySpan(span.start - home.start, span.end - home.start, span.label, span.text))
-        choices_at: dict[str, dict[str, tuple[str, ...]]] = {}
-        for family_name, values in answer.choices.items():
-            levels = schema.family(family_name).levels
-            level = "article" if "article" in levels else "sentence"
-            units = segmented.articles if level == "article" else sentences
-            if len(units) != 1:
-                problems.append(ImportProblem(item.path, item.line, f"{family_name} {', '.join(values)}: the page became "
-                                              f"{len(units)} {level} units, not one: choice left out"))
-                continue
-            choices_at.setdefault(units[0].id, {})[family_name] = values
-        for sentence in sentences:
-            spans = tuple(per_sentence.get(sentence.id, ()))
-            choices = choices_at.pop(sentence.id, {})
-            if spans or choices or (answer.spans_checked and schema.span_family("sentence") is not None):
-                yield UnitLabels(sentence.id, "sentence", sentence.text, answer, spans, choices)
-        for article in segmented.articles:
-            if article.id in choices_at:
-                yield UnitLabels(article.id, "article", article.body, answer, (), choices_at[article.id])
+        per_sentence = _spans_by_sentence(item, answer, segmented, problems)
+        choices_at = _choices_by_unit(item, answer, segmented, schema, problems)
+        yield from _labelled_units(answer, segmented, schema, per_sentence, choices_at)
+
+
+def _spans_by_sentence(
+    item: ImportedItem, answer: Answer, segmented: SegmentedDocument, problems: list[ImportProblem]
+) -> dict[str, list[EntitySpan]]:
+    """The answer's spans on the sentence that holds each, offsets relative to it; a span across
+    a sentence boundary is reported and left out."""
+    per_sentence: dict[str, list[EntitySpan]] = {}
+    for span in answer.spans:
+        home = next((s for s in segmented.sentences if s.start <= span.start and span.end <= s.end), None)
+        if home is None:
+            problems.append(ImportProblem(item.path, item.line, f"span {span.label} {span.text!r} [{span.start}:{span.end}] "
+                                          "crosses a sentence boundary the segmenter drew: span left out"))
+            continue
+        per_sentence.setdefault(home.id, []).append(
+            EntitySpan(span.start - home.start, span.end - home.start, span.label, span.text))
+    return per_sentence
+
+
+def _choices_by_unit(
+    item: ImportedItem, answer: Answer, segmented: SegmentedDocument, schema: Schema, problems: list[ImportProblem]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The answer's choices on the one unit of their family's level (the article where the family
+    is asked of articles); a page that became several such units is reported and left out."""
+    choices_at: dict[str, dict[str, tuple[str, ...]]] = {}
+    for family_name, values in answer.choices.items():
+        levels = schema.family(family_name).levels
+        level = "article" if "article" in levels else "sentence"
+        units = segmented.articles if level == "article" else segmented.sentences
+        if len(units) != 1:
+            problems.append(ImportProblem(item.path, item.line, f"{family_name} {', '.join(values)}: the page became "
+                                          f"{len(units)} {level} units, not one: choice left out"))
+            continue
+        choices_at.setdefault(units[0].id, {})[family_name] = values
+    return choices_at
+
+
+def _labelled_units(
+    answer: Answer,
+    segmented: SegmentedDocument,
+    schema: Schema,
+    per_sentence: dict[str, list[EntitySpan]],
+    choices_at: dict[str, dict[str, tuple[str, ...]]],
+) -> Iterator[UnitLabels]:
+    """The answer on each unit it labels; when it was checked for spans, every sentence of a
+    schema with sentence spans, since one without any says "no entity here"."""
+    every_sentence = answer.spans_checked and schema.span_family("sentence") is not None
+    for sentence in segmented.sentences:
+        spans = tuple(per_sentence.get(sentence.id, ()))
+        choices = choices_at.pop(sentence.id, {})
+        if spans or choices or every_sentence:
+            yield UnitLabels(sentence.id, "sentence", sentence.text, answer, spans, choices)
+    for article in segmented.articles:
+        if article.id in choices_at:
+            yield UnitLabels(article.id, "article", article.body, answer, (), choices_at[article.id])
 
 
 def _annotation(placed: UnitLabels, item: ImportedItem, schema: Schema) -> Annotation:
@@ -155,58 +185,77 @@ def materialize(
     report = report or ImportReport()
     paths = output_paths(Path(prefix), as_)
     report.outputs = paths
-    kept: dict[str, ImportedItem] = {}
-    records = []
-    for item in items:
-        item = _canonical(item, report.problems)
-        if item.key in kept:
-            report.problems.append(ImportProblem(item.path, item.line, f"a second item with key {item.key!r}: left out"))
-            continue
-        if not item.text.strip():
-            report.problems.append(ImportProblem(item.path, item.line, "empty text: left out"))
-            continue
-        kept[item.key] = item
-        records.append({"id": item.key, "text": item.text, "source": item.path, "line": item.line})
+    kept = _kept_items(items, report.problems)
     report.items = len(kept)
-    write_jsonl(paths["docs"], records)
-
-    unit_records: list[dict[str, Any]] = []
-    annotations: dict[Key, Annotation] = {}
-    rejects: dict[Key, Rejected] = {}
-    predictions: list[dict[str, Any]] = []
+    write_jsonl(paths["docs"], [{"id": i.key, "text": i.text, "source": i.path, "line": i.line} for i in kept.values()])
+    labels = _PageLabels(schema, report, _KIND[as_], model_version)
     for document in read_jsonl_file(paths["docs"]):
         if isinstance(document, IngestError):
             report.problems.append(ImportProblem(document.path, document.line, document.reason))
             continue
-        item = kept[str(document.meta["id"])]
-        segmented = segment_document(document)
-        unit_records.extend(segmented.records())
-        report.units += len(segmented.articles) + len(segmented.sentences)
-        for placed in _place(item, segmented, schema, report.problems):
-            report.spans += len(placed.spans)
-            report.choices += sum(len(v) for v in placed.choices.values())
-            if (placed.answer.kind or _KIND[as_]) == "prediction":
-                predictions.append(_prediction(placed, model_version))
-                continue
-            annotation = _annotation(placed, item, schema)
-            reasons = schema.validate(annotation, placed.text)
-            if reasons:
-                report.rejected += 1
-                rejects[annotation.key] = Rejected(annotation, tuple(reasons))
-                for reason in reasons:
-                    report.problems.append(ImportProblem(item.path, item.line, f"unit {placed.unit_id}: {reason}; "
-                                                         "kept aside in the rejects file"))
-                continue
-            annotations[annotation.key] = annotation
-    write_jsonl(paths["units"], unit_records)
-    if as_ == "predictions" or predictions:
+        labels.add_page(kept[str(document.meta["id"])], segment_document(document))
+    write_jsonl(paths["units"], labels.unit_records)
+    if as_ == "predictions" or labels.predictions:
         predictions_path = paths.get("predictions") or Path(prefix).with_name(f"{Path(prefix).name}.predictions.jsonl")
         report.outputs["predictions"] = predictions_path
-        report.predictions = write_jsonl(predictions_path, predictions)
+        report.predictions = write_jsonl(predictions_path, labels.predictions)
     if as_ == "annotations":
-        _merge_store(paths["annotations"], annotations, rejects)
-        report.annotations = len(annotations)
+        _merge_store(paths["annotations"], labels.annotations, labels.rejects)
+        report.annotations = len(labels.annotations)
     return report
+
+
+def _kept_items(items: Iterable[ImportedItem], problems: list[ImportProblem]) -> dict[str, ImportedItem]:
+    """The items to import by key, in order, their text canonical; a second item with a key and
+    an item without text are reported and left out."""
+    kept: dict[str, ImportedItem] = {}
+    for item in items:
+        item = _canonical(item, problems)
+        if item.key in kept:
+            problems.append(ImportProblem(item.path, item.line, f"a second item with key {item.key!r}: left out"))
+        elif not item.text.strip():
+            problems.append(ImportProblem(item.path, item.line, "empty text: left out"))
+        else:
+            kept[item.key] = item
+    return kept
+
+
+@dataclass
+class _PageLabels:
+    """What the import makes of its segmented pages: their unit records, and each answer on a unit
+    as an annotation (or a reject, when the schema refuses it) or as a prediction."""
+
+    schema: Schema
+    report: ImportReport
+    default_kind: str  # "annotation" or "prediction": what an answer that does not say is
+    model_version: str | None
+    unit_records: list[dict[str, Any]] = field(default_factory=list)
+    annotations: dict[Key, Annotation] = field(default_factory=dict)
+    rejects: dict[Key, Rejected] = field(default_factory=dict)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_page(self, item: ImportedItem, segmented: SegmentedDocument) -> None:
+        self.unit_records.extend(segmented.records())
+        self.report.units += len(segmented.articles) + len(segmented.sentences)
+        for placed in _place(item, segmented, self.schema, self.report.problems):
+            self.report.spans += len(placed.spans)
+            self.report.choices += sum(len(v) for v in placed.choices.values())
+            if (placed.answer.kind or self.default_kind) == "prediction":
+                self.predictions.append(_prediction(placed, self.model_version))
+            else:
+                self._add_annotation(placed, item)
+
+    def _add_annotation(self, placed: UnitLabels, item: ImportedItem) -> None:
+        annotation = _annotation(placed, item, self.schema)
+        reasons = self.schema.validate(annotation, placed.text)
+        if not reasons:
+            self.annotations[annotation.key] = annotation
+            return
+        self.report.rejected += 1
+        self.rejects[annotation.key] = Rejected(annotation, tuple(reasons))
+        for reason in reasons:
+            self.report.problems.append(ImportProblem(item.path, item.line, f"unit {placed.unit_id}: {reason}; "
+                                                      "kept aside in the rejects file"))
 
 
 def _merge_store(path: Path, annotations: dict[Key, Annotation], rejects: dict[Key, Rejected]) -> None:

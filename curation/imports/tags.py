@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 RepairPolicy = Literal["lenient", "strict"]
 REPAIR_POLICIES: tuple[str, ...] = ("lenient", "strict")
@@ -65,60 +65,94 @@ def decode_tags(
     policy: RepairPolicy = "lenient",
 ) -> tuple[list[TokenRun], list[TagProblem]]:
     """Spans of one sentence's tags and every problem found, each naming its token."""
-    label_map = label_map or {}
-    runs: list[TokenRun] = []
-    problems: list[TagProblem] = []
+    decoder = _Decoder(known, label_map or {}, policy)
+    for index, tag in enumerate(tags):
+        decoder.read(index, tag)
+    decoder.close()
+    return decoder.runs, decoder.problems
+
+
+class _Tag(NamedTuple):
+    token: int  # the position of its token in the sentence
+    text: str  # the tag as written
+    prefix: str
+    source_label: str  # as written
+    label: str  # after the label map
+
+
+@dataclass
+class _Decoder:
+    """One sentence's tags read token by token: the run the previous token belongs to stays open
+    until a tag ends it."""
+
+    known: frozenset[str] | set[str]
+    label_map: Mapping[str, str]
+    policy: RepairPolicy
+    runs: list[TokenRun] = field(default_factory=list)
+    problems: list[TagProblem] = field(default_factory=list)
     open_run: TokenRun | None = None  # the span the previous token belongs to
     orphan_label: str | None = None  # strict: the label of an I- run being dropped
 
-    def close() -> None:
-        nonlocal open_run
-        if open_run is not None:
-            runs.append(open_run)
-            open_run = None
-
-    for index, tag in enumerate(tags):
-        parsed = parse_tag(tag)
+    def read(self, index: int, text: str) -> None:
+        parsed = parse_tag(text)
         if parsed is None:
-            problems.append(TagProblem(index, f"malformed tag {tag!r} (expected O or B-/I-LABEL), read as O"))
-            close()
-            orphan_label = None
-            continue
+            self.problems.append(TagProblem(index, f"malformed tag {text!r} (expected O or B-/I-LABEL), read as O"))
+            self._outside()
+            return
         prefix, source_label = parsed
         if prefix == OUTSIDE:
-            close()
-            orphan_label = None
-            continue
-        label = label_map.get(source_label, source_label)
-        if label == OUTSIDE:  # the label map drops this label on purpose
-            close()
-            continue
-        continues = open_run is not None and open_run.label == label and open_run.last == index - 1
+            self._outside()
+            return
+        tag = _Tag(index, text, prefix, source_label, self.label_map.get(source_label, source_label))
+        if tag.label == OUTSIDE:  # the label map drops this label on purpose
+            self.close()
+            return
         if prefix in _INSIDE or prefix in _END:
-            if continues:
-                assert open_run is not None
-                open_run = TokenRun(open_run.first, index, label)
-                if prefix in _END:
-                    close()
-                continue
-            if orphan_label == label:
-                continue  # rest of an I- run already reported and dropped
-            close()
-            if policy == "strict":
-                problems.append(TagProblem(index, f"{tag!r} without a B-{source_label} before it: span dropped (strict)"))
-                orphan_label = label
-                continue
-            problems.append(TagProblem(index, f"{tag!r} without a B-{source_label} before it: read as B-{source_label}"))
+            if not self._inside(tag):
+                return
         else:
-            close()
-        orphan_label = None
-        if label not in known:
-            shown = source_label if label == source_label else f"{source_label} (mapped to {label})"
-            problems.append(TagProblem(index, f"unknown label {shown} in {tag!r}: span dropped"))
-            orphan_label = label
-            continue
-        open_run = TokenRun(index, index, label)
-        if prefix in _SINGLE or prefix in _END:
-            close()
-    close()
-    return runs, problems
+            self.close()
+        self._begin(tag)
+
+    def close(self) -> None:
+        if self.open_run is not None:
+            self.runs.append(self.open_run)
+            self.open_run = None
+
+    def _outside(self) -> None:
+        self.close()
+        self.orphan_label = None
+
+    def _inside(self, tag: _Tag) -> bool:
+        """An I-/E- tag continues the open run of its label; otherwise it is repaired, which
+        returns True for it to begin a span (``lenient``), or dropped with the rest of its run
+        (``strict``)."""
+        run = self.open_run
+        if run is not None and run.label == tag.label and run.last == tag.token - 1:
+            self.open_run = TokenRun(run.first, tag.token, tag.label)
+            if tag.prefix in _END:
+                self.close()
+            return False
+        if self.orphan_label == tag.label:
+            return False  # rest of an I- run already reported and dropped
+        self.close()
+        missing = f"{tag.text!r} without a B-{tag.source_label} before it"
+        if self.policy == "strict":
+            self.problems.append(TagProblem(tag.token, f"{missing}: span dropped (strict)"))
+            self.orphan_label = tag.label
+            return False
+        self.problems.append(TagProblem(tag.token, f"{missing}: read as B-{tag.source_label}"))
+        return True
+
+    def _begin(self, tag: _Tag) -> None:
+        """A span starts at ``tag`` unless the schema does not know its label (then dropped, with
+        the rest of its run); S-/E- tags end it at once."""
+        self.orphan_label = None
+        if tag.label not in self.known:
+            shown = tag.source_label if tag.label == tag.source_label else f"{tag.source_label} (mapped to {tag.label})"
+            self.problems.append(TagProblem(tag.token, f"unknown label {shown} in {tag.text!r}: span dropped"))
+            self.orphan_label = tag.label
+            return
+        self.open_run = TokenRun(tag.token, tag.token, tag.label)
+        if tag.prefix in _SINGLE or tag.prefix in _END:
+            self.close()

@@ -40,8 +40,8 @@ def colours(count: int) -> list[str]:
     return found
 
 
-def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence", description: str = "") -> str:
-    """The YAML text of a version-1 schema whose ``entity`` family holds ``entities`` as given."""
+def _draft_problems(name: str, entities: Sequence[str], free_hotkeys: int) -> list[str]:
+    """Everything that keeps ``entities`` from making a schema called ``name``."""
     problems = [f"label {value!r}: must be ASCII letters, digits, _ and inner -" for value in entities
                 if not VALUE_PATTERN.match(value)]
     problems += [f"label {value!r} is listed twice" for value in sorted(set(entities)) if entities.count(value) > 1]
@@ -49,9 +49,15 @@ def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence",
         problems.append(f"schema name {name!r}: lower-case letters, digits and _")
     if not entities:
         problems.append("no labels given")
+    if len(entities) > free_hotkeys:
+        problems.append(f"{len(entities)} labels but only {free_hotkeys} free hotkeys")
+    return problems
+
+
+def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence", description: str = "") -> str:
+    """The YAML text of a version-1 schema whose ``entity`` family holds ``entities`` as given."""
     keys = list(hotkeys())
-    if len(entities) > len(keys):
-        problems.append(f"{len(entities)} labels but only {len(keys)} free hotkeys")
+    problems = _draft_problems(name, entities, len(keys))
     if problems:
         raise ValueError("; ".join(problems))
     values = [{"value": value, "hotkey": key, "color": colour}

@@ -59,6 +59,13 @@ FAMILY_KEYS = {
 LABEL_KEYS = {"value", "ar", "description", "example", "hotkey", "color"}
 DRAFT_KEYS = {"ar", "description", "example"}  # may wait in a first draft; `schema check --strict` asks for them
 STEP_ACTIONS = {"rename", "merge", "retire"}
+# keys only the other kind of family takes: (the kind that may not, key, problem), in report order
+KIND_ONLY_KEYS = (
+    ("span", "multiple", "only choice families take 'multiple'"),
+    ("choice", "overlap", "only span families take 'overlap'"),
+    ("choice", "granularity", "only span families take 'granularity'"),
+    ("span", "target", "only choice families take a stance 'target'"),
+)
 
 
 def default_schema_path() -> Path:
@@ -189,10 +196,7 @@ class _SchemaReader:
         keypath = f"labels.{name}"
         node = labels[name]
         line = _key_line(labels, name)
-        if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            self.report.add(line, keypath, "family name must be lower-case letters, digits and _")
-        elif name in RESERVED_FAMILY_NAMES:
-            self.report.add(line, keypath, f"{name!r} is reserved for Label Studio task data")
+        self._check_family_name(name, line, keypath)
         if not isinstance(node, CommentedMap):
             self.report.add(line, keypath, "must be a mapping with kind, levels and values")
             return None
@@ -205,23 +209,10 @@ class _SchemaReader:
         levels = self._levels(node, keypath)
         multiple = self._flag(node, "multiple", keypath, False)
         overlap = self._flag(node, "overlap", keypath, False)
-        if kind == "span" and "multiple" in node:
-            self.report.add(_key_line(node, "multiple"), f"{keypath}.multiple", "only choice families take 'multiple'")
-        if kind == "choice":
-            for key in ("overlap", "granularity"):
-                if key in node:
-                    self.report.add(_key_line(node, key), f"{keypath}.{key}", f"only span families take {key!r}")
-        if kind == "span" and "target" in node:
-            self.report.add(
-                _key_line(node, "target"), f"{keypath}.target", "only choice families take a stance 'target'"
-            )
-        granularity = node.get("granularity", "symbol")
-        if granularity not in GRANULARITIES:
-            self.report.add(
-                _key_line(node, "granularity"),
-                f"{keypath}.granularity",
-                f"must be one of {', '.join(GRANULARITIES)}, got {granularity!r}",
-            )
+        for other_kind, key, problem in KIND_ONLY_KEYS:
+            if kind == other_kind and key in node:
+                self.report.add(_key_line(node, key), f"{keypath}.{key}", problem)
+        granularity = self._granularity(node, keypath)
         labels_found = self._labels(node, keypath, span=kind == "span")
         return LabelFamily(
             name=str(name),
@@ -234,8 +225,27 @@ class _SchemaReader:
             guideline=self._text(node, "guideline", keypath, required=False) or "",
             target=self._text(node, "target", keypath, required=False),
             overlap=overlap,
-            granularity=granularity if granularity in GRANULARITIES else "symbol",
+            granularity=granularity,
         )
+
+    def _check_family_name(self, name: Any, line: int | None, keypath: str) -> None:
+        """A family name becomes a dataset column and a Label Studio tag name."""
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            self.report.add(line, keypath, "family name must be lower-case letters, digits and _")
+        elif name in RESERVED_FAMILY_NAMES:
+            self.report.add(line, keypath, f"{name!r} is reserved for Label Studio task data")
+
+    def _granularity(self, node: CommentedMap, keypath: str) -> str:
+        """How span edges snap (``symbol`` unless given, and where what is given is unknown)."""
+        granularity = node.get("granularity", "symbol")
+        if granularity in GRANULARITIES:
+            return granularity
+        self.report.add(
+            _key_line(node, "granularity"),
+            f"{keypath}.granularity",
+            f"must be one of {', '.join(GRANULARITIES)}, got {granularity!r}",
+        )
+        return "symbol"
 
     def _levels(self, node: CommentedMap, keypath: str) -> tuple[str, ...]:
         levels = node.get("levels")
@@ -284,28 +294,10 @@ class _SchemaReader:
         self._unknown_keys(item, LABEL_KEYS, keypath)
         fields = {key: self._text(item, key, keypath, required=self.strict or key not in DRAFT_KEYS)
                   for key in sorted(LABEL_KEYS)}
-        value = fields["value"]
-        if value is not None and not VALUE_PATTERN.match(value):
-            self.report.add(
-                _key_line(item, "value"),
-                f"{keypath}.value",
-                f"must be ASCII letters, digits, _ and inner - starting with a letter, got {value!r}",
-            )
-        if span and value == "O":
-            self.report.add(
-                _key_line(item, "value"),
-                f"{keypath}.value",
-                '"O" is the outside tag of BIO and cannot be an entity label',
-            )
-        color = fields["color"]
-        if color is not None and not COLOR_PATTERN.match(color):
-            self.report.add(_key_line(item, "color"), f"{keypath}.color", f"must be #rrggbb, got {color!r}")
-        hotkey = fields["hotkey"]
-        if hotkey is not None and reserved_by_label_studio(hotkey):
-            self.report.add(_key_line(item, "hotkey"), f"{keypath}.hotkey",
-                            f"Label Studio already uses {hotkey!r} ({reserved_by_label_studio(hotkey)})")
-        if not self.strict and value is not None:  # a first draft: the tag name stands in for the Arabic name
-            fields.update({key: value if key == "ar" else "" for key in DRAFT_KEYS - set(item)})
+        for key, problem in _label_problems(fields, span=span):
+            self.report.add(_key_line(item, key), f"{keypath}.{key}", problem)
+        if not self.strict:
+            _fill_draft(fields, item)
         if any(v is None for v in fields.values()):
             return None
         return Label(**fields)  # type: ignore[arg-type]
@@ -404,56 +396,23 @@ class _SchemaReader:
         self, actions: CommentedMap, keypath: str
     ) -> tuple[dict[str, str], set[str], dict[str, tuple[int | None, str]]]:
         """old -> new (renames and merges), retired olds, and where each old -> new was written."""
-        mapping: dict[str, str] = {}
-        retired: set[str] = set()
-        places: dict[str, tuple[int | None, str]] = {}
-
-        def claim(old: Any, line: int | None, path: str) -> bool:
-            if not isinstance(old, str):
-                self.report.add(line, path, f"label values are strings, got {old!r}")
-                return False
-            if old in mapping or old in retired:
-                self.report.add(line, path, f"old label {old!r} is already migrated in this step")
-                return False
-            return True
-
+        found = _FamilyActions(self.report, keypath)
         rename = actions.get("rename", {})
-        if not isinstance(rename, dict):
+        if isinstance(rename, dict):
+            found.rename(rename)
+        else:
             self.report.add(_key_line(actions, "rename"), f"{keypath}.rename", "must map old label -> new label")
-        else:
-            for old, new in rename.items():
-                place = (_key_line(rename, old), f"{keypath}.rename.{old}")
-                if not isinstance(new, str):
-                    self.report.add(place[0], place[1], f"the new label must be a string, got {new!r}")
-                elif claim(old, *place):
-                    mapping[old] = new
-                    places[old] = place
         merge = actions.get("merge", {})
-        if not isinstance(merge, dict):
+        if isinstance(merge, dict):
+            found.merge(merge)
+        else:
             self.report.add(_key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
-        else:
-            for new, olds in merge.items():
-                if not isinstance(new, str):
-                    self.report.add(_key_line(merge, new), f"{keypath}.merge", f"new labels are strings, got {new!r}")
-                    continue
-                if not isinstance(olds, list) or not olds:
-                    self.report.add(
-                        _key_line(merge, new), f"{keypath}.merge.{new}", "must list the old labels merged into it"
-                    )
-                    continue
-                for position, old in enumerate(olds):
-                    place = (_key_line(merge, new), f"{keypath}.merge.{new}[{position}]")
-                    if claim(old, *place):
-                        mapping[old] = new
-                        places[old] = place
         retire = actions.get("retire", [])
-        if not isinstance(retire, list):
-            self.report.add(_key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
+        if isinstance(retire, list):
+            found.retire(retire)
         else:
-            for position, old in enumerate(retire):
-                if claim(old, _item_line(retire, position), f"{keypath}.retire[{position}]"):
-                    retired.add(old)
-        return mapping, retired, places
+            self.report.add(_key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
+        return found.mapping, found.retired, found.places
 
     def _check_targets(self, steps: list[MigrationStep], version: int, families: dict[str, LabelFamily]) -> None:
         """A step's new labels must exist afterwards: in this schema, or as old labels of a later step."""
@@ -470,6 +429,83 @@ class _SchemaReader:
                             keypath,
                             f"{old!r} migrates to {new!r}, which is not a {family_name} label of version {version}",
                         )
+
+
+def _label_problems(fields: dict[str, str | None], *, span: bool) -> list[tuple[str, str]]:
+    """What is wrong with a label's value, colour and hotkey, as (key, problem)."""
+    value, color, hotkey = fields["value"], fields["color"], fields["hotkey"]
+    problems = []
+    if value is not None and not VALUE_PATTERN.match(value):
+        problems.append(("value", f"must be ASCII letters, digits, _ and inner - starting with a letter, got {value!r}"))
+    if span and value == "O":
+        problems.append(("value", '"O" is the outside tag of BIO and cannot be an entity label'))
+    if color is not None and not COLOR_PATTERN.match(color):
+        problems.append(("color", f"must be #rrggbb, got {color!r}"))
+    used_for = reserved_by_label_studio(hotkey) if hotkey is not None else None
+    if used_for:
+        problems.append(("hotkey", f"Label Studio already uses {hotkey!r} ({used_for})"))
+    return problems
+
+
+def _fill_draft(fields: dict[str, str | None], item: CommentedMap) -> None:
+    """A first draft may leave out the Arabic name, description and example: the tag name stands
+    in for the Arabic name, the others stay empty (``schema check --strict`` asks for them)."""
+    value = fields["value"]
+    if value is not None:
+        fields.update({key: value if key == "ar" else "" for key in DRAFT_KEYS - set(item)})
+
+
+@dataclass
+class _FamilyActions:
+    """One family's actions in one migration step as they are read: each old label is migrated
+    once (renamed, merged or retired), and where each old -> new was written is kept to report
+    a target that does not exist."""
+
+    report: _Report
+    keypath: str
+    mapping: dict[str, str] = field(default_factory=dict)  # old -> new (renames and merges)
+    retired: set[str] = field(default_factory=set)
+    places: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+
+    def rename(self, rename: dict[Any, Any]) -> None:
+        for old, new in rename.items():
+            place = (_key_line(rename, old), f"{self.keypath}.rename.{old}")
+            if not isinstance(new, str):
+                self.report.add(place[0], place[1], f"the new label must be a string, got {new!r}")
+            elif self._claim(old, *place):
+                self._migrate(old, new, place)
+
+    def merge(self, merge: dict[Any, Any]) -> None:
+        for new, olds in merge.items():
+            line = _key_line(merge, new)
+            if not isinstance(new, str):
+                self.report.add(line, f"{self.keypath}.merge", f"new labels are strings, got {new!r}")
+            elif not isinstance(olds, list) or not olds:
+                self.report.add(line, f"{self.keypath}.merge.{new}", "must list the old labels merged into it")
+            else:
+                for position, old in enumerate(olds):
+                    place = (line, f"{self.keypath}.merge.{new}[{position}]")
+                    if self._claim(old, *place):
+                        self._migrate(old, new, place)
+
+    def retire(self, retire: list[Any]) -> None:
+        for position, old in enumerate(retire):
+            if self._claim(old, _item_line(retire, position), f"{self.keypath}.retire[{position}]"):
+                self.retired.add(old)
+
+    def _migrate(self, old: str, new: str, place: tuple[int | None, str]) -> None:
+        self.mapping[old] = new
+        self.places[old] = place
+
+    def _claim(self, old: Any, line: int | None, path: str) -> bool:
+        """Whether ``old`` is a label not yet migrated in this step (reporting why not)."""
+        if not isinstance(old, str):
+            self.report.add(line, path, f"label values are strings, got {old!r}")
+            return False
+        if old in self.mapping or old in self.retired:
+            self.report.add(line, path, f"old label {old!r} is already migrated in this step")
+            return False
+        return True
 
 
 def _refuse_aliases(source: str, report: _Report) -> None:
@@ -493,6 +529,36 @@ def _refuse_aliases(source: str, report: _Report) -> None:
                 return
 
 
+def _read_source(schema_path: Path, shown: str) -> str:
+    """The schema's text, refused when unreadable or longer than any schema."""
+    try:
+        source = read_small_text(schema_path, 4 * MAX_SCHEMA_CHARS)  # a FIFO or /dev/zero never ends
+    except (OSError, DecodeProblem) as exc:
+        raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
+    if len(source) > MAX_SCHEMA_CHARS:
+        raise SchemaError([f"{shown}: {len(source):,} characters; a schema is at most {MAX_SCHEMA_CHARS:,}"])
+    return source
+
+
+def _parse(source: str, report: _Report) -> Any:
+    """The YAML as ruamel's commented containers (which keep every key's line), aliases refused first."""
+    try:
+        _refuse_aliases(source, report)
+        if report.found:
+            raise SchemaError(report.problems)
+        return YAML(typ="rt").load(source)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
+        raise SchemaError(report.problems) from None
+    except RecursionError:
+        raise SchemaError([f"{report.path}: invalid YAML: nested too deeply"]) from None
+    except YAMLError as exc:  # unmarked: a control character the YAML reader refuses
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        raise SchemaError([f"{report.path}: invalid YAML: {reason}"]) from None
+
+
 def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Schema:
     """Read and check a schema file (the default schema when ``path`` is None).
 
@@ -501,27 +567,7 @@ def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Sche
     schema_path = Path(path) if path is not None else default_schema_path()
     shown = str(path) if path is not None else str(schema_path)
     report = _Report(shown)
-    try:
-        source = read_small_text(schema_path, 4 * MAX_SCHEMA_CHARS)  # a FIFO or /dev/zero never ends
-    except (OSError, DecodeProblem) as exc:
-        raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
-    if len(source) > MAX_SCHEMA_CHARS:
-        raise SchemaError([f"{shown}: {len(source):,} characters; a schema is at most {MAX_SCHEMA_CHARS:,}"])
-    try:
-        _refuse_aliases(source, report)
-        if report.found:
-            raise SchemaError(report.problems)
-        data = YAML(typ="rt").load(source)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
-        raise SchemaError(report.problems) from None
-    except RecursionError:
-        raise SchemaError([f"{shown}: invalid YAML: nested too deeply"]) from None
-    except YAMLError as exc:  # unmarked: a control character the YAML reader refuses
-        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        raise SchemaError([f"{shown}: invalid YAML: {reason}"]) from None
+    data = _parse(_read_source(schema_path, shown), report)
     parsed = _SchemaReader(report, strict).read(data)
     if report.problems or parsed is None:
         raise SchemaError(report.problems)

@@ -78,25 +78,27 @@ def migrate_annotation(schema: Schema, annotation: Annotation) -> Annotation | M
         return dataclasses.replace(annotation, schema_version=schema.version)
     if source == schema.version:
         return annotation
+    if not isinstance(source, int) or not 1 <= source <= schema.version:
+        reason = f"made under version {source!r}, which schema {schema.name} v{schema.version} cannot migrate from"
+        return MigrationProblem(annotation, (reason,), source, schema.version)
+    try:
+        current, reasons = _through_steps(schema, annotation, source)
+    except (AttributeError, TypeError, ValueError) as exc:
+        current, reasons = annotation, [f"malformed annotation: {type(exc).__name__}: {exc}"]
+    return MigrationProblem(annotation, tuple(reasons), source, schema.version) if reasons else current
 
-    def problem(*reasons: str) -> MigrationProblem:
-        return MigrationProblem(annotation, tuple(reasons), source, schema.version)
 
-    if not isinstance(source, int) or source > schema.version or source < 1:
-        return problem(
-            f"made under version {source!r}, which schema {schema.name} v{schema.version} cannot migrate from"
-        )
+def _through_steps(schema: Schema, annotation: Annotation, source: int) -> tuple[Annotation, list[str]]:
+    """``annotation`` taken one declared step at a time from version ``source`` to the schema's,
+    and the reasons it does not fit the schema then; a missing step is the only reason given."""
     steps = {step.from_version: step for step in schema.migrations}
     span_family = schema.span_family()
     reasons: list[str] = []
     current = annotation
-    try:
-        for version in range(source, schema.version):
-            step = steps.get(version)
-            if step is None:
-                return problem(f"no migration declared from version {version} to {version + 1}")
-            current = _apply(step, current, span_family.name if span_family else None, reasons)
-        reasons.extend(_unknown_after(schema, current, source))
-    except (AttributeError, TypeError, ValueError) as exc:
-        return problem(f"malformed annotation: {type(exc).__name__}: {exc}")
-    return problem(*reasons) if reasons else current
+    for version in range(source, schema.version):
+        step = steps.get(version)
+        if step is None:
+            return current, [f"no migration declared from version {version} to {version + 1}"]
+        current = _apply(step, current, span_family.name if span_family else None, reasons)
+    reasons.extend(_unknown_after(schema, current, source))
+    return current, reasons

@@ -29,23 +29,33 @@ def _choice_reasons(schema: Schema, annotation: Annotation) -> Iterable[str]:
         family = asked.get(name)
         if family is None:
             yield _unasked(schema, annotation.level, name)
-            continue
-        if isinstance(values, str) or not isinstance(values, (tuple, list)):
-            yield f"{name}: choices must be a list of values, got {values!r}"
-            continue
-        for value in values:
-            if value not in family.values:
-                yield f"{name}: unknown label {value!r} (known: {', '.join(family.values)})"
-        duplicates = sorted({v for v in values if isinstance(v, str) and values.count(v) > 1})
-        for value in duplicates:
-            yield f"{name}: label {value!r} chosen more than once"
-        if not family.multiple and len(values) > 1:
-            yield f"{name}: single choice but {len(values)} values given ({', '.join(map(str, values))})"
+        else:
+            yield from _chosen_reasons(family, values)
     if annotation.cancelled:
         return  # a skipped task answers nothing, so nothing is missing
     for family in asked.values():
         if family.required and not annotation.choices.get(family.name):
             yield f"{family.name}: required answer missing"
+
+
+def _chosen_reasons(family: LabelFamily, values: object) -> Iterable[str]:
+    """What is wrong with the values chosen in one family: not a list, unknown, repeated, too many."""
+    name = family.name
+    if isinstance(values, str) or not isinstance(values, (tuple, list)):
+        yield f"{name}: choices must be a list of values, got {values!r}"
+        return
+    for value in values:
+        if value not in family.values:
+            yield f"{name}: unknown label {value!r} (known: {', '.join(family.values)})"
+    for value in _repeated(values):
+        yield f"{name}: label {value!r} chosen more than once"
+    if not family.multiple and len(values) > 1:
+        yield f"{name}: single choice but {len(values)} values given ({', '.join(map(str, values))})"
+
+
+def _repeated(values: list[object] | tuple[object, ...]) -> list[str]:
+    """The labels chosen more than once, sorted."""
+    return sorted({v for v in values if isinstance(v, str) and values.count(v) > 1})
 
 
 def _unasked(schema: Schema, level: str, name: str) -> str:
