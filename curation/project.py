@@ -296,6 +296,8 @@ class Project:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             summary = run_dedup(source, settings, executor, label_field=label_field, **written)  # type: ignore[arg-type]
+        except CurationError:
+            raise
         except ValueError as exc:  # a busy work folder, Slurm without shared storage
             raise CurationError(str(exc)) from None
         return DedupResult(source, written, summary, label_field, problems=list(summary.errors) if summary else [])
@@ -619,6 +621,8 @@ class Project:
             report = import_corpus(list(inputs), self.schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
                                    split=split)  # fmt: skip
+        except CurationError:
+            raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there
             raise CurationError(str(error).strip("'\"")) from None
         return ImportResult(report, problems=[str(problem) for problem in report.problems])
@@ -651,6 +655,8 @@ class Project:
         except OSError as exc:  # a full disk or a read-only folder: the previous export is untouched
             where = exc.filename or output or loaded.output_dir
             raise CurationError(f"{where}: {exc.strerror or exc}; the previous export is intact") from None
+        except CurationError:
+            raise
         except ValueError as exc:  # settings the recipe's data cannot be built with
             raise CurationError(str(exc)) from None
         return BuildResult(report, problems=list(report.problems))
