@@ -14,7 +14,6 @@ from playwright.sync_api import Page, sync_playwright
 
 from curation.schema import Schema
 from curation.studio.accounts import Account, add_user
-from curation.studio.overlap import set_annotators_per_task
 from curation.studio.push import push_units
 from curation.studio.server import StudioServer
 from curation.unitfile import write_unit_records
@@ -68,11 +67,11 @@ def test_label_all_tasks_gives_each_task_to_n_different_people(
     studio_server: StudioServer, seed_units: Path, tmp_path: Path
 ) -> None:
     schema = named_schema(tmp_path, "team_browser")
-    set_annotators_per_task(tmp_path, schema.name, PER_TASK)
     units = tmp_path / "units.jsonl"
     write_unit_records(units, unit_records(seed_units, "sentence")[:3])
     admin = studio_server.client()
-    project_id = push_units(admin, studio_server.url, units, "sentence", schema, state_dir=tmp_path).project.id
+    project_id = push_units(admin, studio_server.url, units, "sentence", schema, state_dir=tmp_path,
+                            annotators_per_task=PER_TASK).project.id
     team = [add_user(admin, studio_server.url, tmp_path, f"{who}@browser.example") for who in ("hala", "idris", "jana")]
 
     with sync_playwright() as playwright:

@@ -16,7 +16,6 @@ from curation.export.pseudonyms import PSEUDONYMS_FILE, Pseudonyms
 from curation.studio.accounts import add_user, user_token
 from curation.studio.client import connect
 from curation.studio.contract import StudioGateway
-from curation.studio.overlap import set_annotators_per_task
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
 from curation.studio.results import to_results
@@ -63,10 +62,9 @@ def test_reviewer_sees_every_answer_and_decides_apart_from_them(
     studio_server: StudioServer, tmp_path: Path, monkeypatch
 ) -> None:
     schema = named_schema(tmp_path, "team_review")
-    set_annotators_per_task(tmp_path, schema.name, 2)
     units, unit_id = one_sentence_units(tmp_path)
     admin = studio_server.client()
-    pushed = push_units(admin, studio_server.url, units, "sentence", schema, state_dir=tmp_path)
+    pushed = push_units(admin, studio_server.url, units, "sentence", schema, state_dir=tmp_path, annotators_per_task=2)
     lead = add_user(admin, studio_server.url, tmp_path, "lead@review.example", "reviewer")
     amal = add_user(admin, studio_server.url, tmp_path, "amal@review.example", "annotator")
     bamako = mention("باماكو", "GPE")
