@@ -195,7 +195,7 @@ def main() -> None:
     print(f"\n{'CPU seconds':<52}{'curation':>10}{'direct':>10}")
     print(f"{'overall alpha + Fleiss + one Cohen':<52}{'':>10}{t_direct:>10.2f}")
     print(
-        f"{'full report (overall, {0} labels, {1} pairs, vs-rest)'.format(len(topic.labels), len(topic.pairs)):<52}"
+        f"{f'full report (overall, {len(topic.labels)} labels, {len(topic.pairs)} pairs, vs-rest)':<52}"
         f"{t_report:>10.2f}{'':>10}"
     )
     print(f"{'majority adjudication + conflict list':<52}{t_adjudicate:>10.2f}{'':>10}")

@@ -43,7 +43,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for samples and units, kept for the next run")
     parser.add_argument("--shares", type=int, nargs="+", default=[30, 100], help="percentages of ANT to build")
     args = parser.parse_args()
-    total = sum(1 for _ in gzip.open(ANT, "rb"))
+    with gzip.open(ANT, "rb") as pages:
+        total = sum(1 for _ in pages)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as scratch:
         folder = args.work or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

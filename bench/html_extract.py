@@ -40,8 +40,8 @@ import justext
 import trafilatura
 
 from curation.ingest import HtmlSettings
-from curation.ingest.html import html_document
 from curation.ingest.base import canonical_text
+from curation.ingest.html import html_document
 from curation.segment.pipeline import segment_document
 from curation.units import Document, Provenance, sha256_hex
 

@@ -56,7 +56,7 @@ def sentence_units(count: int, out: Path) -> Path:
     return out
 
 
-def timed(label: str, call):  # noqa: ANN001, ANN201 - tiny helper
+def timed(label: str, call):
     start = time.perf_counter()
     result = call()
     seconds = time.perf_counter() - start
@@ -64,7 +64,7 @@ def timed(label: str, call):  # noqa: ANN001, ANN201 - tiny helper
     return result, seconds
 
 
-def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:  # noqa: ANN001
+def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:
     """``rounds`` rounds, raw import and our push in alternating order, each into a fresh project;
     the best time of each is compared (on a shared machine one round is mostly noise)."""
     records = [unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)]
@@ -74,13 +74,13 @@ def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> 
     for round_ in range(rounds):
         state = work / f"state-{round_}"
 
-        def raw() -> None:
+        def raw(round_: int = round_) -> None:
             project = client.projects.create(title=f"raw import baseline {round_}", label_config=schema.label_config("sentence"))
             _, seconds = timed("Label Studio: one projects.import_tasks (baseline)",
                                lambda: client.projects.import_tasks(project.id, request=tasks))
             raw_times.append(seconds)
 
-        def ours() -> None:
+        def ours(state: Path = state) -> None:
             report, seconds = timed("curation push (batches, journal, id map)",
                                     lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))
             assert report.created == len(records)
@@ -96,7 +96,7 @@ def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> 
           f"re-push = {again / best_ours:.1%} of push (target < 10%)")
 
 
-def bench_pull(client, server, schema, units: Path, work: Path, count: int) -> None:  # noqa: ANN001
+def bench_pull(client, server, schema, units: Path, work: Path, count: int) -> None:
     """A project of ``count`` tasks, each with one annotation (imported with the tasks, Label
     Studio's fastest way to get them there), pulled by us and exported by Label Studio."""
     print(f"pull {count} annotated tasks")

@@ -17,9 +17,9 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from curation.bundled_schemas import bundled_schema
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
-from curation.bundled_schemas import bundled_schema
 
 WORKSPACE_FILE = "curation.yaml"
 # Points at a workspace file from anywhere (as GIT_DIR does); set by scripts and tests.

@@ -25,7 +25,7 @@ def test_canonical_text_drops_bom_normalises_newlines_and_composes() -> None:
 
 
 def test_txt_file_provenance_and_stable_id(tmp_path: Path) -> None:
-    raw = "عنوان\r\nنص الخبر.".encode("utf-8")
+    raw = "عنوان\r\nنص الخبر.".encode()
     page = tmp_path / "page.txt"
     page.write_bytes(raw)
     (doc,), errors = read([page])
@@ -110,7 +110,7 @@ def test_legacy_encodings_are_named_and_read_with_an_encoding(tmp_path: Path) ->
     """A cp1256 or UTF-16 page is one error naming the encoding to pass; given it, it is read."""
     page = "قال المتحدث باسم الحكومة إن الاجتماع سيعقد غدا."
     (tmp_path / "legacy.txt").write_bytes(page.encode("cp1256"))
-    (tmp_path / "legacy.jsonl").write_bytes(('{"text": "%s"}\n' % page).encode("cp1256"))
+    (tmp_path / "legacy.jsonl").write_bytes(f'{{"text": "{page}"}}\n'.encode("cp1256"))
     errors: list[IngestError] = []
     assert list(read_documents([tmp_path], errors)) == []
     assert sorted(e.reason.split("; ")[-1] for e in errors if e.line in (None, 1) and "looks like" in e.reason) == [

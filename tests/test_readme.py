@@ -139,12 +139,12 @@ def _run_block(code: str, namespace: dict[str, Any], doc: str) -> int:
         source = "\n".join(lines[statement.lineno - 1 : statement.end_lineno])
         if isinstance(statement, ast.Expr) and "  # " in lines[statement.end_lineno - 1]:
             is_literal, expected = _expected(lines[statement.end_lineno - 1].split("  # ", 1)[1].strip())
-            value = eval(compile(ast.Expression(statement.value), doc, "eval"), namespace)  # noqa: S307
+            value = eval(compile(ast.Expression(statement.value), doc, "eval"), namespace)
             if is_literal:
                 assert value == expected, f"{source!r} gave {value!r}, {doc} says {expected!r}"
                 checked += 1
             continue
-        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)  # noqa: S102
+        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)
     return checked
 
 
@@ -167,7 +167,7 @@ def test_python_snippets_run_and_give_what_the_readme_says(tmp_path: Path, monke
             if needs or unknown:
                 for statement in tree.body:  # its imports resolve, the names it uses exist
                     if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)  # noqa: S102
+                        exec(compile(ast.Module([statement], []), doc, "exec"), namespace)
                 only_imports.append(f"{doc}:{line}")
                 continue
             checked += _run_block(code, namespace, doc)

@@ -18,8 +18,8 @@ from curation.agreement.measures import (
     fleiss,
     krippendorff_alpha,
     observed_agreement,
-    pairwise_span_counts,
     paired,
+    pairwise_span_counts,
     to_ratings,
 )
 from curation.schema import Schema

@@ -143,4 +143,4 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool, **opt
 
 
 # The team commands (`studio users`, `studio overlap`) live in their own module, which registers them.
-from curation.cli import users as team  # noqa: F401
+from curation.cli import users as team  # noqa: E402, F401

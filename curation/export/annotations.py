@@ -15,12 +15,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from curation.agreement import Adjudication, AnswerTable, abstain_where_set_aside, adjudicate, agreement_report, collect_answers, set_aside_ranges
+from curation.agreement import (
+    Adjudication,
+    AnswerTable,
+    abstain_where_set_aside,
+    adjudicate,
+    agreement_report,
+    collect_answers,
+    set_aside_ranges,
+)
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
 from curation.studio.offsets import reach
-from curation.studio.store import AnnotationStore, Rejections, rejections_of, store_files as stores_in
+from curation.studio.store import AnnotationStore, Rejections, rejections_of
+from curation.studio.store import store_files as stores_in
 from curation.units import Annotation, Document, Level, sha256_hex
 
 

@@ -102,6 +102,6 @@ def publish(
         raise PublishError(
             f"the Hub at {endpoint} did not answer within {timeout:g} s (--timeout); no commit was made"
         ) from None
-    except Exception as exc:  # every Hub or network failure: report it without the token
+    except Exception as exc:  # noqa: BLE001 - every Hub or network failure: report it without the token
         raise PublishError(scrub(f"publishing to {repo_id} failed: {type(exc).__name__}: {exc}")) from None
     return str(commit)

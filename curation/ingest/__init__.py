@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import check_encoding, files_under
-from curation.ingest.base import IngestError, PageItem, canonical_text, canonicalize, loaded, problem_with_bytes, read_page_bytes
+from curation.ingest.base import (
+    IngestError,
+    PageItem,
+    canonical_text,
+    canonicalize,
+    loaded,
+    problem_with_bytes,
+    read_page_bytes,
+)
 from curation.ingest.html import HTML_SUFFIXES, HtmlSettings, looks_like_html, read_html_file
 from curation.ingest.jsonl import DEFAULT_FIELDS, JSONL_SUFFIXES, MetadataFields, jsonl_pages, read_jsonl_file
 from curation.ingest.page import HEADER_KEY

@@ -38,11 +38,11 @@ class IngestError:
 PageLoader = Callable[[], Union["Document", IngestError]]
 """A page found in an input but not yet made a document: the costly part (JSON parsing, HTML
 extraction) waits for the call, so ranks that share an input each make only their own pages."""
-PageItem = Union[IngestError, PageLoader]
+PageItem = IngestError | PageLoader
 """What a file's reader yields: a problem found while listing its pages, or a page to make."""
 
 
-def loaded(items: Iterable[PageItem]) -> Iterator[Union["Document", IngestError]]:
+def loaded(items: Iterable[PageItem]) -> Iterator[Document | IngestError]:
     """Every page of ``items`` made (for a reader that wants them all, in one process)."""
     for item in items:
         yield item if isinstance(item, IngestError) else item()

@@ -15,8 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import MAX_LINE_BYTES, bounded_lines, parse_json_line
-from curation.ingest.base import IngestError, PageItem, canonical_text, canonicalize, loaded, not_a_regular_file
-from curation.ingest.base import open_binary, problem_with_bytes
+from curation.ingest.base import (
+    IngestError,
+    PageItem,
+    canonical_text,
+    canonicalize,
+    loaded,
+    not_a_regular_file,
+    open_binary,
+    problem_with_bytes,
+)
 from curation.ingest.html import HtmlSettings, extract_html, looks_like_html, page_header
 from curation.ingest.page import HEADER_KEY, HeaderKind, compose_page, one_line
 from curation.units import Document, Provenance, sha256_hex

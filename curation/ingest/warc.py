@@ -19,7 +19,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def _html_payload(record) -> bool:  # noqa: ANN001 - warcio's record type is untyped
+def _html_payload(record) -> bool:
     """Whether a record holds an HTML page that the server served successfully."""
     if record.rec_type == "response":
         http = record.http_headers

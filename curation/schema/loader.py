@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
+from curation.bundled_schemas import bundled_schema
 from curation.fileio import DecodeProblem, read_small_text
 from curation.schema.hotkeys import reserved_by_label_studio
 from curation.schema.model import (
@@ -30,7 +31,6 @@ from curation.schema.model import (
     Schema,
     SchemaError,
 )
-from curation.bundled_schemas import bundled_schema
 from curation.units import sha256_hex
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

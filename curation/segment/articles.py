@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from curation.normalize import normalize_text
 from curation.segment.data import word_list
-from curation.segment.metadata import MetaKind, MetadataRules
+from curation.segment.metadata import MetadataRules, MetaKind
 from curation.segment.sentences import INVISIBLES
 from curation.units import Article, ArticleRole, Document, Span
 

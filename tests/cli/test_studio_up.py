@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curation.studio.launch import startup_activity
 from curation.secrets import register_secret
+from curation.studio.launch import startup_activity
 from curation.studio.server import DATABASE_FILE, LOG_FILE
 
 

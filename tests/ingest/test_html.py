@@ -144,7 +144,7 @@ def test_an_arabic_byline_keeps_the_writer_after_the_city(tmp_path: Path) -> Non
     assert article.byline.text == "القاهرة - أحمد الريدي"
 
 
-def test_without_a_warnings_list_the_html_notice_is_logged(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+def test_without_a_warnings_list_the_html_notice_is_logged(tmp_path: Path, caplog) -> None:
     path = tmp_path / "renamed.txt"
     path.write_bytes(news_page())
     errors: list[IngestError] = []

@@ -504,7 +504,7 @@ def test_every_line_of_any_page_belongs_to_an_article(parts: list[tuple[str, str
     articles = split_articles(document)
     assert_offsets(document, articles)
     position = 0
-    for line, gap in parts:
+    for line, _gap in parts:
         start = document.text.index(line, position)
         position = start + len(line)
         if line in CHROME:

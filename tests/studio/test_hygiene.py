@@ -30,7 +30,7 @@ class FakeWeb(BaseHTTPRequestHandler):
     answers: dict[str, tuple[int, bytes]] = {}
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         status, body = next((a for prefix, a in self.answers.items() if self.path.startswith(prefix)), (404, b"Not Found"))
         self.send_response(status)

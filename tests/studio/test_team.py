@@ -15,15 +15,14 @@ from click.testing import CliRunner
 
 from curation.agreement import agreement_report
 from curation.cli import main
+from curation.project import Project
 from curation.studio.accounts import add_user, read_accounts, user_token
 from curation.studio.client import ProjectMissing, connect
 from curation.studio.contract import StudioGateway
-from curation.project import Project
 from curation.studio.launch import team_progress
 from curation.studio.overlap import set_annotators_per_task
 from curation.studio.progress import project_progress
 from curation.studio.pull import pull_annotations
-from curation.studio.push import push_units
 from curation.studio.results import to_results
 from curation.studio.server import StudioServer
 from curation.studio.store import read_annotations
