@@ -295,7 +295,7 @@ class Project:
         for path in written.values():
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            summary = run_dedup(source, settings, executor, label_field=label_field, **written)  # type: ignore[arg-type]
+            summary = run_dedup(source, settings, executor, label_field=label_field, **written)
         except CurationError:
             raise
         except ValueError as exc:  # a busy work folder, Slurm without shared storage

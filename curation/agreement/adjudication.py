@@ -18,9 +18,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from curation.agreement.answers import Answer, AnswerTable, AnswerValue, Family, collect_answers, span_sort_key
+from curation.agreement.answers import (
+    Answer,
+    AnswerTable,
+    AnswerValue,
+    ChoiceValue,
+    Family,
+    SpanValue,
+    collect_answers,
+    span_sort_key,
+)
 from curation.schema import Schema
 from curation.units import Annotation, EntitySpan
 
@@ -259,7 +268,8 @@ def _most_frequent(answers: tuple[Answer, ...]) -> Decision:
 
 
 def _majority_of_labels(answers: tuple[Answer, ...]) -> Decision:
-    votes = Counter(item for a in answers for item in a.value)
+    """Multi-choice: each label kept when more than half of the annotators gave it."""
+    votes = Counter(item for a in answers for item in cast(ChoiceValue, a.value))
     ties = [_describe((item,)) for item, n in sorted(votes.items()) if 2 * n == len(answers)]
     if ties:
         return None, f"tie on {', '.join(ties)} (given by half of {len(answers)} annotators)"
@@ -353,7 +363,7 @@ def _decide_spans(
 ) -> tuple[AnswerValue | None, str | None, str, list[SpanDecision]]:
     """Each mention decided on its own; the unit's gold is the kept mentions once none is disputed."""
     marked = [a.value for a in ballot.answers] + [r.value for r in ballot.reviews or ()]
-    candidates = sorted({span for value in marked for span in value}, key=span_sort_key)
+    candidates = sorted({span for value in marked for span in cast(SpanValue, value)}, key=span_sort_key)
     if not candidates:  # nobody marked anything: "no mention" is decided by the answers that can say so
         readable = Ballot(ballot.family, tuple(a for a in ballot.answers if not a.unread), ballot.reviews, ballot.reviewer)
         value, source, reason = _decide_unit(chain, readable)
@@ -419,7 +429,7 @@ def adjudicate(
         value, source, reason, decisions = _decide(chain, ballot, unit_id)
         spans.extend(decisions)
         unanimous = len({a.value for a in answers}) == 1
-        if source is not None:
+        if source is not None and value is not None:  # a source decided a value
             gold.setdefault(unit_id, {})[family.name] = Gold(
                 unit_id, family.level, family.name, value, source, len(answers), unanimous
             )

@@ -33,6 +33,9 @@ Ranges = tuple[tuple[int, int], ...]
 WHOLE_UNIT: Ranges = ((0, sys.maxsize),)  # where a region lies when its unit's text is not at hand
 
 
+ExclusionKind = Literal["deleted", "cancelled", "superseded"]
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """A label family as annotated at one level (``stance`` on articles and on sentences are two)."""
@@ -78,7 +81,7 @@ class Exclusion:
     unit_id: str
     annotator: str
     annotation_id: str
-    kind: Literal["deleted", "cancelled", "superseded"]
+    kind: ExclusionKind
     reason: str
 
     def to_dict(self) -> dict[str, str]:
@@ -150,7 +153,7 @@ def _live_annotations(annotations: Iterable[Annotation], exclusions: list[Exclus
     latest: dict[tuple[str, str], Annotation] = {}
     for annotation in annotations:
         if annotation.deleted or annotation.cancelled:
-            kind = "deleted" if annotation.deleted else "cancelled"
+            kind: ExclusionKind = "deleted" if annotation.deleted else "cancelled"
             reason = "deleted in Label Studio" if annotation.deleted else "cancelled (skipped) by the annotator"
             exclusions.append(
                 Exclusion(annotation.unit_id, annotation.annotator, annotation.annotation_id, kind, reason)

@@ -15,11 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 import krippendorff
 import numpy as np
 
-from curation.agreement.answers import Answer, AnswerValue
+from curation.agreement.answers import Answer, AnswerValue, SpanValue
 from curation.units import EntitySpan
 
 # unit id -> annotator -> hashable category
@@ -177,6 +178,11 @@ def _overlap_matches(left: Sequence[EntitySpan], right: Sequence[EntitySpan]) ->
     return int(overlaps[rows, cols].sum())
 
 
+def _spans(answer: Answer) -> SpanValue:
+    """An answer of a span family (its value holds mentions, never choice labels)."""
+    return cast(SpanValue, answer.value)
+
+
 def pairwise_span_counts(
     units: dict[str, dict[str, Answer]], label: str | None = None
 ) -> dict[tuple[str, str], SpanCounts]:
@@ -184,7 +190,7 @@ def pairwise_span_counts(
     totals: dict[tuple[str, str], SpanCounts] = {}
     for _, unit in sorted(units.items()):
         for left, right in combinations(sorted(unit), 2):
-            spans_left = [s for s in unit[left].value if label is None or s.label == label]
-            spans_right = [s for s in unit[right].value if label is None or s.label == label]
+            spans_left = [s for s in _spans(unit[left]) if label is None or s.label == label]
+            spans_right = [s for s in _spans(unit[right]) if label is None or s.label == label]
             totals[(left, right)] = totals.get((left, right), SpanCounts()) + span_counts(spans_left, spans_right)
     return totals

@@ -5,12 +5,21 @@ rely on it being byte-stable)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
-from curation.agreement.answers import COUNTING_RULE, Answer, AnswerTable, Family, collect_answers
+from curation.agreement.answers import (
+    COUNTING_RULE,
+    Answer,
+    AnswerTable,
+    AnswerValue,
+    ChoiceValue,
+    Family,
+    SpanValue,
+    collect_answers,
+)
 from curation.agreement.measures import (
     SpanCounts,
     against_rest,
@@ -45,9 +54,14 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, DECIMALS)
 
 
-def _choice_category(value: tuple[str, ...]) -> str:
+def _choice_category(value: AnswerValue) -> str:
     """One nominal category per answer: the label, or for multi-choice families the exact set."""
-    return "|".join(value)
+    return "|".join(cast(ChoiceValue, value))
+
+
+def _has_label(label: str) -> Callable[[AnswerValue], bool]:
+    """Whether an answer of a choice family gives ``label``: one binary category per label."""
+    return lambda value: label in cast(ChoiceValue, value)
 
 
 @dataclass(slots=True)
@@ -145,11 +159,12 @@ def _choice_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
     annotators = table.annotators(family)
     ratings = to_ratings(units, _choice_category)
     two = len(annotators) == 2
-    labels = sorted(set(family.labels) | {v for unit in units.values() for ans in unit.values() for v in ans.value})
+    given = {v for unit in units.values() for ans in unit.values() for v in cast(ChoiceValue, ans.value)}
+    labels = sorted(set(family.labels) | given)
     label_rows = []
     for label in labels:
-        binary = to_ratings(units, lambda value, label=label: label in value)
-        positives = sum(v for unit in binary.values() for v in unit.values())
+        binary = to_ratings(units, _has_label(label))
+        positives = len([has_it for unit in binary.values() for has_it in unit.values() if has_it])
         label_rows.append({"label": label, "answers_with_label": positives, **_coefficients(binary, two)})
     pair_rows = [
         {"annotators": [left, right], **_kappa_row(paired(ratings, left, right))}
@@ -216,7 +231,7 @@ def _span_agreement(table: AnswerTable, family: Family) -> FamilyAgreement:
 
 def _span_labels(family: Family, units: dict[str, dict[str, Any]]) -> list[str]:
     """The schema's entity labels and any other an annotator used, sorted."""
-    return sorted(set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in ans.value})
+    return sorted(set(family.labels) | {s.label for unit in units.values() for ans in unit.values() for s in cast(SpanValue, ans.value)})
 
 
 def _shared_units(units: dict[str, dict[str, Any]], left: str, right: str) -> int:

@@ -52,7 +52,7 @@ def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:
     """Each entry (relative to ``base``) as store files: a folder stands for its ``*.jsonl`` stores
     (as `curation pull` writes one per schema and level; their .rejects/.regions sidecars are not
     stores), in name order; a file for itself."""
-    found = []
+    found: list[tuple[str, Path]] = []
     for entry in entries:
         path = base / entry
         if path.is_dir():

@@ -46,7 +46,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _files(folder: Path) -> list[str]:
     """Every file and symlink under ``folder`` (not following links), relative, sorted."""
-    found = []
+    found: list[str] = []
     for root, dirs, names in os.walk(folder):
         base = Path(root)
         found.extend(relative(base / name, folder) for name in names)
@@ -127,7 +127,7 @@ def _pid_alive(pid: int) -> bool:
 def tidy_leftovers(target: Path) -> list[Path]:
     """Remove staging folders of dead builds of ``target``; restore a parked export; return what was done."""
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(building|old)-(\d+)$")
-    touched = []
+    touched: list[Path] = []
     if not target.parent.is_dir():
         return touched
     for entry in sorted(target.parent.iterdir()):

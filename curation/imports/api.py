@@ -93,9 +93,9 @@ class _Readers:
 
     def read(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
         if kind == "conll":
-            return read_conll(given, self.source, self.known, self.label_map, self.policy, self.problems)  # type: ignore[arg-type]
+            return read_conll(given, self.source, self.known, self.label_map, self.policy, self.problems)
         if kind == "labelstudio":
-            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems)  # type: ignore[arg-type]
+            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems)
         return self._dataset(kind, given)
 
     def _dataset(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:

@@ -78,7 +78,7 @@ def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> 
         )
     except Exception as exc:  # noqa: BLE001 - trafilatura raises from lxml and its own parsers alike
         return f"HTML could not be parsed ({type(exc).__name__}: {exc})"
-    body = canonicalize(result.text or "").strip() if result is not None else ""
+    body = canonicalize(getattr(result, "text", None) or "").strip()  # a Document, or None for no text
     if len(body.split()) < MIN_BODY_WORDS:
         words = len(body.split())
         return f"no main text found in this HTML page (trafilatura found {words} word{'' if words == 1 else 's'})"
@@ -154,7 +154,8 @@ def _author_name(author: Any) -> str | None:
 def page_header(meta: dict[str, Any]) -> dict[HeaderKind, str]:
     """The title, byline and date lines that an extracted page's metadata gives."""
     header: dict[HeaderKind, str] = {}
-    for kind, key in (("title", "title"), ("byline", "author"), ("dateline", "date")):
+    sources: tuple[tuple[HeaderKind, str], ...] = (("title", "title"), ("byline", "author"), ("dateline", "date"))
+    for kind, key in sources:
         value = one_line(meta.get(key))
         if value:
             header[kind] = value

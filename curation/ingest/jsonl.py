@@ -78,7 +78,8 @@ class MetadataFields:
     def header(self, record: dict[str, Any]) -> dict[HeaderKind, str]:
         """The title, byline and date lines this record gives."""
         found: dict[HeaderKind, str] = {}
-        for kind, names in (("title", self.title), ("byline", self.byline), ("dateline", self.date)):
+        sources: tuple[tuple[HeaderKind, Sequence[str]], ...] = (("title", self.title), ("byline", self.byline), ("dateline", self.date))
+        for kind, names in sources:
             value = next((one_line(record[n]) for n in names if n in record and one_line(record[n])), None)
             if value:
                 found[kind] = value
