@@ -236,7 +236,7 @@ def corpus_stats(
             units_by_level[level].add(record["id"])
     units = [unit_from_record(dict(record)) for record in records]
     on_step("finding duplicates")
-    stats.texts = dict(dedup_items(units))
+    stats.texts = dict(dedup_items(units, (settings or DedupSettings()).compare))
     stats.clusters = find_clusters(stats.texts.items(), settings)
     on_step("finding repeated passages")
     stats.repeated = find_repeated_passages(units)
