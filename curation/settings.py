@@ -18,6 +18,7 @@ from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
 from curation.units import COMPARED_TEXTS, ComparedText
 
+
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
     """Knobs of the duplicate search; :meth:`to_dict` is what a manifest records."""

@@ -20,8 +20,7 @@ _SETTINGS = ("compare", "threshold", "num_perm", "shingle_size", "min_words", "c
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     defaults = DedupSettings()
     options = [
-        click.option("--compare", type=click.Choice(COMPARED_TEXTS), default=defaults.compare, show_default=True,
-                     help="What of an article is compared: its body, or its headline and body."),  # fmt: skip
+        click.option("--compare", type=click.Choice(COMPARED_TEXTS), default=defaults.compare, show_default=True, help="What of an article is compared: its body, or its headline and body."),
         click.option("--threshold", default=defaults.threshold, show_default=True, help="Jaccard similarity of a near-duplicate."),
         click.option("--num-perm", default=defaults.num_perm, show_default=True, help="MinHash permutations."),
         click.option("--shingle-size", default=defaults.shingle_size, show_default=True, help="Words per shingle."),

@@ -51,7 +51,7 @@ def _sorted_ranges(parts: list[Part], band: int, spill: Path, min_words: int) ->
     for number, part in enumerate(parts):
         if not len(part):
             continue
-        rows = np.empty(len(part), ROW)
+        rows: np.ndarray = np.empty(len(part), ROW)
         rows["key"], rows["exact"], rows["ref"] = _keys(part, band), part.read("exact"), refs(number, len(part))
         rows["position"] = part.read("position")
         if band != IDS:

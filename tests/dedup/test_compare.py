@@ -114,7 +114,7 @@ def test_the_compare_option_and_an_unknown_value(units: Path, tmp_path: Path) ->
 
 def test_an_unknown_compare_value_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"^compare must be one of body, title\+body, got 'headline'$"):
-        DedupSettings(compare="headline")  # type: ignore[arg-type]
+        DedupSettings.from_dict({"compare": "headline"})
     with pytest.raises(RecipeError) as refused:
         load_recipe(write_recipe(tmp_path, dedup={"compare": "headline"}))
     assert "\n" not in str(refused.value) and "compare must be one of body, title+body" in str(refused.value)
