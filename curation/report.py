@@ -283,7 +283,7 @@ def corpus_stats(
         _count_unit(stats, unit)
         units_by_level[_level(unit)].add(unit.id)
     on_step("finding duplicates")
-    stats.texts = dict(dedup_items(read))
+    stats.texts = dict(dedup_items(read, (settings or DedupSettings()).compare))
     stats.clusters = find_clusters(stats.texts.items(), settings)
     on_step("finding repeated passages")
     stats.repeated = find_repeated_passages(read)

@@ -16,14 +16,18 @@ from typing import Any
 from curation.ingest import IngestSettings
 from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
+from curation.units import COMPARED_TEXTS, ComparedText
+
 
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
     """Knobs of the duplicate search; :meth:`to_dict` is what a manifest records."""
 
+    compare: ComparedText = "body"  # what of an article is compared: its body, or "title+body"
     threshold: float = 0.7  # Jaccard similarity of word shingles for a near-duplicate
     num_perm: int = 128  # MinHash permutations
     shingle_size: int = 5  # words per shingle
+    min_words: int = 8  # shorter texts (empty bodies, a lone disclaimer) are never clustered, only counted
     find_contained: bool = True  # also report short texts contained in longer ones (teasers)
     containment: float = 0.8  # share of a text's shingles found in a longer text
     containment_min_words: int = 20  # shorter texts never count as contained (boilerplate)
@@ -37,6 +41,10 @@ class DedupSettings:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
         if self.shingle_size < 1 or self.num_perm < 2:
             raise ValueError("shingle_size must be >= 1 and num_perm >= 2")
+        if self.compare not in COMPARED_TEXTS:
+            raise ValueError(f"compare must be one of {', '.join(COMPARED_TEXTS)}, got {self.compare!r}")
+        if self.min_words < 1:
+            raise ValueError(f"min_words must be >= 1 (an empty text is never a duplicate), got {self.min_words}")
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "normalize"}

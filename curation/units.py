@@ -14,6 +14,10 @@ from typing import Any, Literal
 Level = Literal["document", "article", "sentence"]
 ArticleRole = Literal["main", "teaser"]
 SentenceRole = Literal["title", "heading", "body", "byline"]
+ComparedText = Literal["body", "title+body"]
+COMPARED_TEXTS: tuple[ComparedText, ...] = ("body", "title+body")
+"""What dedup may compare of an article (``DedupSettings.compare``): the body annotators read
+(the default: one wire story under two headlines is one story), or the headline and the body."""
 
 ID_HEX_CHARS = 16
 
@@ -69,9 +73,9 @@ class Document:
     provenance: Provenance
     meta: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def dedup_text(self) -> str:
-        """What dedup compares when a document has no article units: the whole page."""
+    def dedup_text(self, compare: ComparedText = "body") -> str:
+        """What dedup compares when a document has no article units: the whole page, whatever
+        ``compare`` (a page has no headline of its own to leave out)."""
         return self.text
 
     @staticmethod
@@ -144,12 +148,11 @@ class Article:
     def title_text(self) -> str | None:
         return self.title.text if self.title else None
 
-    @property
-    def dedup_text(self) -> str:
-        """What two articles are compared on: the headline (unless the body already opens with
-        it) and the body annotators read."""
+    def dedup_text(self, compare: ComparedText = "body") -> str:
+        """What two articles are compared on (see :data:`COMPARED_TEXTS`): the body annotators
+        read, or for ``"title+body"`` the headline (unless the body already opens with it) before it."""
         body, title = self.body, self.title_text or ""
-        if title and not body.lstrip().startswith(title.strip()):
+        if compare == "title+body" and title and not body.lstrip().startswith(title.strip()):
             return f"{title}\n{body}"
         return body
 

@@ -12,16 +12,19 @@ from curation.cli._common import console, open_project, print_errors, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.results import DedupResult
 from curation.settings import DedupSettings
+from curation.units import COMPARED_TEXTS
 
-_SETTINGS = ("threshold", "num_perm", "shingle_size", "containment", "no_containment")
+_SETTINGS = ("compare", "threshold", "num_perm", "shingle_size", "min_words", "containment", "no_containment")
 
 
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     defaults = DedupSettings()
     options = [
+        click.option("--compare", type=click.Choice(COMPARED_TEXTS), default=defaults.compare, show_default=True, help="What of an article is compared: its body, or its headline and body."),
         click.option("--threshold", default=defaults.threshold, show_default=True, help="Jaccard similarity of a near-duplicate."),
         click.option("--num-perm", default=defaults.num_perm, show_default=True, help="MinHash permutations."),
         click.option("--shingle-size", default=defaults.shingle_size, show_default=True, help="Words per shingle."),
+        click.option("--min-words", default=defaults.min_words, show_default=True, help="Shorter texts are never clustered (only counted)."),
         click.option("--containment", default=defaults.containment, show_default=True, help="Share of a text inside a longer one."),
         click.option("--no-containment", is_flag=True, help="Do not look for teasers inside full articles."),
     ]
@@ -35,7 +38,8 @@ def pop_settings(options: dict[str, Any]) -> DedupSettings:
     given = {name: options.pop(name) for name in _SETTINGS}
     try:
         return DedupSettings(
-            threshold=given["threshold"], num_perm=given["num_perm"], shingle_size=given["shingle_size"],
+            compare=given["compare"], threshold=given["threshold"], num_perm=given["num_perm"],
+            shingle_size=given["shingle_size"], min_words=given["min_words"],
             containment=given["containment"], find_contained=not given["no_containment"],
         )  # fmt: skip
     except ValueError as exc:
@@ -75,6 +79,7 @@ def show(result: DedupResult) -> None:
     table.add_column("")
     table.add_column("count", justify="right")
     table.add_row("units compared", f"{found.compared:,}")
+    table.add_row("of them too short to compare (never clustered)", f"{found.too_short:,}")
     for reason, count in found.clusters.items():
         table.add_row(f"clusters ({reason})", f"{count:,}")
     table.add_row("units in clusters", f"{found.in_clusters:,}")

@@ -13,7 +13,8 @@
 * :mod:`~curation.dedup.run` (with :mod:`~curation.dedup.steps`): ``curation dedup`` on datatrove's
   executors, its stages datatrove ``PipelineStep`` objects.
 
-What is compared is each unit's :attr:`dedup_text` (see :mod:`curation.units`).
+What is compared is each unit's :meth:`dedup_text`, its body or its headline and body as
+``DedupSettings.compare`` says (see :mod:`curation.units`).
 """
 
 from curation.dedup.clusters import Cluster, ClusterMember, cluster_id_of, cluster_ids

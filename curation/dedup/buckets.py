@@ -10,6 +10,9 @@ page shares) pairs each text with its ``WINDOW`` predecessors only.
 Two more "bands" ride on the same machinery: :data:`EXACT` (the exact key of the normalised text:
 copies) and :data:`IDS` (a key of the unit id: an id given twice is refused here, without a set of
 every id in memory).
+
+A text of fewer than ``min_words`` words (an empty body, a lone disclaimer) enters no bucket but
+the ids': all such texts would otherwise be "copies" of each other, whatever article they stand for.
 """
 
 from __future__ import annotations
@@ -40,16 +43,19 @@ def _keys(part: Part, band: int) -> np.ndarray:
     return part.band(band)
 
 
-def _sorted_ranges(parts: list[Part], band: int, spill: Path) -> Iterator[np.ndarray]:
-    """The band's rows of every part, a key range at a time, sorted by key, exact key, input
-    position (not by reference: which part holds a text depends on the number of ranks)."""
+def _sorted_ranges(parts: list[Part], band: int, spill: Path, min_words: int) -> Iterator[np.ndarray]:
+    """The band's rows of every part (but the ids', only of texts of ``min_words`` words or
+    more), a key range at a time, sorted by key, exact key, input position (not by reference:
+    which part holds a text depends on the number of ranks)."""
     ranges = Partitions(spill, ROW, partitions_for(sum(len(p) for p in parts)))
     for number, part in enumerate(parts):
         if not len(part):
             continue
-        rows = np.empty(len(part), ROW)
+        rows: np.ndarray = np.empty(len(part), ROW)
         rows["key"], rows["exact"], rows["ref"] = _keys(part, band), part.read("exact"), refs(number, len(part))
         rows["position"] = part.read("position")
+        if band != IDS:
+            rows = rows[part.read("words") >= min_words]
         ranges.add(rows, by_range(rows["key"], ranges.count))
     for rows in ranges:
         yield rows[np.lexsort((rows["position"], rows["exact"], rows["key"]))]
@@ -74,10 +80,11 @@ def _neighbours(keys: np.ndarray, refs: np.ndarray, window: int) -> Iterator[np.
         yield np.stack([refs[same], refs[same + offset]], axis=1)
 
 
-def band_pairs(parts: list[Part], band: int, spill: Path) -> np.ndarray:
-    """``(n, 2)`` uint64 pairs of references (lower first) proposed by one band."""
+def band_pairs(parts: list[Part], band: int, spill: Path, min_words: int) -> np.ndarray:
+    """``(n, 2)`` uint64 pairs of references (lower first) proposed by one band among the texts
+    of ``min_words`` words or more."""
     pairs: list[np.ndarray] = []
-    for rows in _sorted_ranges(parts, band, spill):
+    for rows in _sorted_ranges(parts, band, spill, min_words):
         if band == IDS:
             _refuse_repeated_ids(parts, rows)
         elif band == EXACT:  # chain the copies, union-find does the rest
@@ -92,12 +99,12 @@ def band_pairs(parts: list[Part], band: int, spill: Path) -> np.ndarray:
     return np.unique(np.sort(np.concatenate(pairs), axis=1), axis=0)
 
 
-def write_band_pairs(signatures: Path, out: Path, bands: list[int]) -> None:
+def write_band_pairs(signatures: Path, out: Path, bands: list[int], min_words: int) -> None:
     """Candidate pairs of each listed band to ``out/band-<name>.npy`` (the ids band writes none)."""
     parts = list_parts(signatures)
     out.mkdir(parents=True, exist_ok=True)
     for band in bands:
-        found = band_pairs(parts, band, out / f"spill-{band_name(band)}")
+        found = band_pairs(parts, band, out / f"spill-{band_name(band)}", min_words)
         if band != IDS:
             np.save(out / f"band-{band_name(band)}.npy", found)
 

@@ -54,9 +54,11 @@ def _rows(hashes: np.ndarray, owners: np.ndarray) -> np.ndarray:
 
 
 def _spill_anchors(parts: Sequence[Part], settings: DedupSettings, anchors: Partitions) -> None:
-    """The first ``ANCHORS`` shingles of every text long enough to count as contained."""
+    """The first ``ANCHORS`` shingles of every text long enough to count as contained (and to be
+    compared at all: ``min_words``)."""
+    shortest = max(settings.containment_min_words, settings.min_words)
     for number, part in enumerate(parts):
-        offsets, long_enough = part.read("offsets"), part.read("words") >= settings.containment_min_words
+        offsets, long_enough = part.read("offsets"), part.read("words") >= shortest
         lows, owners = offsets[:-1][long_enough], refs(number, len(part))[long_enough]
         counts = np.minimum(offsets[1:][long_enough] - lows, ANCHORS)
         where = np.repeat(lows - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())

@@ -66,6 +66,7 @@ class DedupSummary:
     """The counts ``curation dedup`` prints, and the units file's unreadable lines."""
 
     compared: int
+    too_short: int  # of the compared: fewer than min_words words, never clustered
     clusters: dict[str, int]  # by reason
     in_clusters: int
     left_out: int  # by a representative-only export
@@ -97,6 +98,7 @@ def finish(job: DedupJob) -> DedupSummary:
         write_jsonl(job.contained, (c.to_record() for c in found.contained))
     summary = DedupSummary(
         compared=sum(len(part) for part in list_parts(work / SIGNATURES)),
+        too_short=found.too_short,
         clusters=dict(sorted(Counter(c.reason for c in found.clusters).items())),
         in_clusters=sum(len(c.members) for c in found.clusters),
         left_out=sum(len(c.members) - 1 for c in found.clusters),

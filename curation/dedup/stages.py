@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from curation.dedup.buckets import EXACT, IDS, read_pairs, write_band_pairs
 from curation.dedup.clusters import Cluster, Texts, build_clusters, verified_pairs
 from curation.dedup.containment import Contained, find_contained
@@ -31,6 +33,7 @@ class DedupResult:
     clusters: list[Cluster] = field(default_factory=list)
     contained: list[Contained] = field(default_factory=list)
     pages: int | None = None  # the units file's pages, when ranks that read all of it counted them
+    too_short: int = 0  # texts of fewer than min_words words: in no cluster and no containment pair
 
 
 def signatures_stage(work: Path, items: Iterable[tuple[int, str, str]], settings: DedupSettings, rank: int = 0) -> int:
@@ -48,7 +51,7 @@ def all_bands(settings: DedupSettings) -> list[int]:
 
 def buckets_stage(work: Path, settings: DedupSettings, rank: int = 0, world_size: int = 1) -> None:
     """Stage 2 for one rank: the candidate pairs of every ``world_size``-th band."""
-    write_band_pairs(work / SIGNATURES, work / PAIRS, all_bands(settings)[rank::world_size])
+    write_band_pairs(work / SIGNATURES, work / PAIRS, all_bands(settings)[rank::world_size], settings.min_words)
 
 
 def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
@@ -59,8 +62,9 @@ def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
         texts, read_pairs(work / PAIRS, exact=True), read_pairs(work / PAIRS, exact=False), settings.threshold
     )
     clusters = build_clusters(texts, pairs)
+    too_short = sum(int(np.count_nonzero(part.read("words") < settings.min_words)) for part in parts)
     if not settings.find_contained:
-        return DedupResult(clusters)
+        return DedupResult(clusters, too_short=too_short)
     cluster_of = {member: cluster.id for cluster in clusters for member in cluster.member_ids}
     relation = list(find_contained(parts, settings, work / CONTAINED))
     facts = texts.facts(ref for inner, outer, _ in relation for ref in (inner, outer))
@@ -69,7 +73,7 @@ def clusters_stage(work: Path, settings: DedupSettings) -> DedupResult:
         inner_id, outer_id = facts[inner].id, facts[outer].id
         if inner_id not in cluster_of or cluster_of[inner_id] != cluster_of.get(outer_id):
             contained.append((facts[inner].position, Contained(inner_id, outer_id, share)))
-    return DedupResult(clusters, [found for _, found in sorted(contained, key=lambda c: c[0])])
+    return DedupResult(clusters, [found for _, found in sorted(contained, key=lambda c: c[0])], too_short=too_short)
 
 
 def find_duplicates(

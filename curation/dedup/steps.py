@@ -91,7 +91,7 @@ class DedupSignatures(PipelineStep):
                 if passages is not None:
                     with self.track_time():
                         passages.add_document(number, page)
-                for article, (unit_id, text) in enumerate(dedup_items(page)):
+                for article, (unit_id, text) in enumerate(dedup_items(page, self.settings.compare)):
                     yield number << PAGE_SHIFT | article, unit_id, text
 
         try:

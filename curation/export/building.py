@@ -132,7 +132,7 @@ def _duplicates(units: Path, settings: Settings, executor: ExecutorOptions | Non
     (the rows wait for the clusters, so the build cannot leave them in a queue), in this process."""
     options = executor or ExecutorOptions()
     if options.ranks == 1 or options.executor == "slurm":
-        return find_duplicates(dedup_items(iter_units(units, keep=PageSelector(levels=DEDUP_LEVELS))), settings.dedup, work)
+        return find_duplicates(dedup_items(iter_units(units, keep=PageSelector(levels=DEDUP_LEVELS)), settings.dedup.compare), settings.dedup, work)
     return find_duplicates_on(units.resolve(), settings.dedup, options, work)
 
 
@@ -211,6 +211,11 @@ def _build(
     report.seconds["segment"] = time.perf_counter() - clock
     clock = time.perf_counter()
     found = _duplicates(units, settings, executor, work / "dedup") if recipe.dedup else DedupResult()
+    if found.too_short:
+        report.warnings.append(
+            f"dedup: {found.too_short:,} article(s) of fewer than {settings.dedup.min_words} words "
+            f"(dedup.min_words) compared with nothing: in no duplicate cluster"
+        )
     clustered = cluster_ids(found.clusters)  # members only: a unit alone gets its id when asked
     cluster_of = ClusterOf(clustered if recipe.dedup else None)
     report.seconds["dedup"] = time.perf_counter() - clock

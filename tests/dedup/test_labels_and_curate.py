@@ -86,4 +86,5 @@ def test_documents_without_articles_are_compared_whole_in_file_order() -> None:
 
     titled = Article("a1", "d2", 0, 4, "page", Span(0, 4, "عنوان الخبر"), "main", (Span(0, len(STORY), STORY),))
     units = [page("d1", OTHER_STORY), page("d2", "page"), titled, page("d3", STORY)]
-    assert list(dedup_items(units)) == [("d1", OTHER_STORY), ("a1", f"عنوان الخبر\n{STORY}"), ("d3", STORY)]
+    assert list(dedup_items(units)) == [("d1", OTHER_STORY), ("a1", STORY), ("d3", STORY)]
+    assert list(dedup_items(units, "title+body")) == [("d1", OTHER_STORY), ("a1", f"عنوان الخبر\n{STORY}"), ("d3", STORY)]
