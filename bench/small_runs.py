@@ -163,12 +163,13 @@ class Case:
     command: str
     pages: int
     source: Path
-    runs: dict[str, list[Measured]] = field(default_factory=lambda: {way: [] for way in WAYS})
+    runs: dict[str, list[Measured]]
     digests: set[str] = field(default_factory=set)
 
 
 def run_case(case: Case, folder: Path, round_: int) -> None:
-    order = WAYS[round_ % len(WAYS):] + WAYS[: round_ % len(WAYS)]  # who goes first turns round by round
+    ways = list(case.runs)
+    order = ways[round_ % len(ways):] + ways[: round_ % len(ways)]  # who goes first turns round by round
     for way in order:
         output = folder / f"{case.command}-{case.pages}-{way}" / ("out" if case.command == "build" else "out.jsonl.gz")
         output.parent.mkdir(exist_ok=True)
@@ -182,14 +183,13 @@ def spread(values: list[float], shown: Callable[[float], str]) -> str:
 
 def report(case: Case) -> None:
     print(f"{case.command} {case.pages:,} pages   wall s (min-max)     CPU s (min-max)      PSS MB (min-max)")
-    for way in WAYS:
-        runs = case.runs[way]
+    for way, runs in case.runs.items():
         print(
             f"  {way:<12} {spread([r.wall for r in runs], '{:.2f}'.format):<20} {spread([r.cpu for r in runs], '{:.2f}'.format):<20} "
             f"{spread([r.pss for r in runs], '{:.0f}'.format)}"
         )
-    here = case.runs["in-process"]
-    for way in ("cli", "executor"):
+    here = case.runs.get("in-process")
+    for way in (way for way in ("cli", "executor") if here and way in case.runs):
         ratios = [run.wall / base.wall for run, base in zip(case.runs[way], here, strict=True)]
         print(f"  {way} / in-process: {spread(ratios, '{:.2f}x'.format)} wall")
     print(f"  same bytes all ways: {len(case.digests) == 1}\n")
@@ -199,6 +199,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000, 3000], help="ANT pages per run")
     parser.add_argument("--commands", nargs="+", choices=COMMANDS, default=list(COMMANDS))
+    parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS), help="ways to run (ratios need in-process)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the ways take turns going first")
     args = parser.parse_args()
     from curation.pipeline.options import SMALL_RUN_PAGES
@@ -214,10 +215,10 @@ def main() -> None:
             units = folder / f"units-{pages}.jsonl.gz"
             measure(library_call("segment", pages_file, units), folder)
             sources = {"segment": pages_file, "dedup": units, "build": recipe(folder, pages, pages_file)}
-            cases.extend(Case(command, pages, sources[command]) for command in args.commands)
+            cases.extend(Case(command, pages, sources[command], {way: [] for way in args.ways}) for command in args.commands)
         for case in cases:
             if case.pages == min(args.sizes):  # warm-up, not counted: bytecode compiled, files in the page cache
-                run_case(Case(case.command, case.pages, case.source), folder, 0)
+                run_case(Case(case.command, case.pages, case.source, {way: [] for way in args.ways}), folder, 0)
         for round_ in range(args.rounds):
             for case in cases:
                 run_case(case, folder, round_)
