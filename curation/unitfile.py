@@ -246,7 +246,10 @@ def iter_units(
 
 def count_pages(path: str | Path, limit: int | None = None) -> int:
     """Pages of a units file, counted from the lines' heads (none is decoded); with ``limit``,
-    the reading stops there and the count is at most ``limit``."""
+    the reading stops there and the count is at most ``limit``. No file, no pages: whoever
+    reads it next says what is wrong."""
+    if not Path(path).is_file():
+        return 0
     pages = PageSelector(levels=(), total=limit)
     for _ in iter_units(path, errors=[], keep=pages):
         pass

@@ -138,7 +138,7 @@ def _placed(recipe: Recipe, options: ExecutorOptions) -> ExecutorOptions:
     Decided once, so that every phase runs where the segmentation did."""
     if recipe.units:
         units = recipe.resolve(recipe.units)
-        return options.for_input(lambda limit: count_pages(units, limit) if units.is_file() else 0)
+        return options.for_input(lambda limit: count_pages(units, limit))
     inputs = _inputs(recipe)
     return options.for_input(lambda limit: count_input_pages(inputs, recipe.settings.ingest, limit))
 

@@ -12,12 +12,12 @@ EXECUTORS = ("local", "ray", "slurm")
 
 SMALL_RUN_PAGES = 2_000
 """Below this many pages a run whose executor nobody chose goes in the calling process. Measured
-with bench/small_runs.py on 2 cores shared with other work (load 6-11), 3 rounds: against 2 local
-workers, this process was faster at 2,000 ANT pages for segment, dedup and build alike (1.38x,
-1.74x, 1.19x in wall time, with 24-36% less CPU time and less memory: 16 against 76 MB of summed
-PSS segmenting, 180 against 229 building), and at 50 pages 2.9x faster segmenting; at 6,000 pages the build was faster on the workers (0.88x). The workers' fixed cost (about
-0.5 s of CPU, 1.2 s of wall time at 50 pages) is won back by sharing about 0.9 ms of CPU a page
-between them: on two idle cores from about 1,200-2,700 pages on, sooner with more cores."""
+with bench/small_runs.py against 2 local workers on 2 cores shared with other work, 2-3 rounds:
+this process was faster at 1,000 ANT pages for segment, dedup and build (1.62x, 1.74x, 1.42x in
+wall time at load 3-5), and still at 2,000 under load 6-11 (1.38x, 1.74x, 1.19x), always with
+less CPU time (the workers' fixed cost is about 0.5 s) and less memory (16 MB of summed PSS
+against 76 segmenting); the two were even at 3,000 pages at load 3-5 (segment 1.12x, build
+0.95x, rounds 0.8-1.3x), and at 6,000 the build was faster on the workers (0.88x)."""
 
 
 class PipelineFailed(RuntimeError):

@@ -56,7 +56,7 @@ def make_executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, log
     dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm.
     ``workers=0`` is a worker per core locally (a job of more tasks than cores, as a build's
     writers, queues them) and no limit on a cluster."""
-    workers = min(options.workers or (os.cpu_count() or 1 if options.executor == "local" else tasks), tasks)
+    workers = min(options.workers or ((os.cpu_count() or 1) if options.executor == "local" else tasks), tasks)
     common = {"tasks": tasks, "logging_dir": str(logs), "skip_completed": False, "depends": depends}
     if options.executor == "local":
         from datatrove.executor import LocalPipelineExecutor
