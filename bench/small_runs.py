@@ -188,11 +188,33 @@ def report(case: Case) -> None:
             f"  {way:<12} {spread([r.wall for r in runs], '{:.2f}'.format):<20} {spread([r.cpu for r in runs], '{:.2f}'.format):<20} "
             f"{spread([r.pss for r in runs], '{:.0f}'.format)}"
         )
-    here = case.runs.get("in-process")
+    here = case.runs.get("in-process", [])
     for way in (way for way in ("cli", "executor") if here and way in case.runs):
         ratios = [run.wall / base.wall for run, base in zip(case.runs[way], here, strict=True)]
         print(f"  {way} / in-process: {spread(ratios, '{:.2f}x'.format)} wall")
     print(f"  same bytes all ways: {len(case.digests) == 1}\n")
+
+
+def run_rounds(cases: list[Case], folder: Path, rounds: int) -> None:
+    """A warm-up of the smallest size's cases (not counted: bytecode compiled, inputs in the page
+    cache), then ``rounds`` rounds of every case."""
+    smallest = min(case.pages for case in cases)
+    for case in cases:
+        if case.pages == smallest:
+            run_case(Case(case.command, case.pages, case.source, {way: [] for way in case.runs}), folder, 0)
+    for round_ in range(rounds):
+        for case in cases:
+            run_case(case, folder, round_)
+        print(f"round {round_ + 1} of {rounds} done; load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+
+
+def make_cases(folder: Path, pages: int, commands: list[str], ways: list[str]) -> list[Case]:
+    """The cases of one size: its sample of ANT, the units file cut from it, a recipe building it."""
+    pages_file = sample(folder, pages)
+    units = folder / f"units-{pages}.jsonl.gz"
+    measure(library_call("segment", pages_file, units), folder)
+    sources = {"segment": pages_file, "dedup": units, "build": recipe(folder, pages, pages_file)}
+    return [Case(command, pages, sources[command], {way: [] for way in ways}) for command in commands]
 
 
 def main() -> None:
@@ -209,20 +231,8 @@ def main() -> None:
         print(f"cores: {os.cpu_count()}; load average before: {os.getloadavg()[0]:.1f}; SMALL_RUN_PAGES = {SMALL_RUN_PAGES:,}")
         helps = [measure([*CURATION, "--help"], folder) for _ in range(args.rounds + 1)][1:]
         print(f"curation --help: {spread([h.wall for h in helps], '{:.2f}'.format)} s wall (target < 1 s)\n")
-        cases = []
-        for pages in args.sizes:
-            pages_file = sample(folder, pages)
-            units = folder / f"units-{pages}.jsonl.gz"
-            measure(library_call("segment", pages_file, units), folder)
-            sources = {"segment": pages_file, "dedup": units, "build": recipe(folder, pages, pages_file)}
-            cases.extend(Case(command, pages, sources[command], {way: [] for way in args.ways}) for command in args.commands)
-        for case in cases:
-            if case.pages == min(args.sizes):  # warm-up, not counted: bytecode compiled, files in the page cache
-                run_case(Case(case.command, case.pages, case.source, {way: [] for way in args.ways}), folder, 0)
-        for round_ in range(args.rounds):
-            for case in cases:
-                run_case(case, folder, round_)
-            print(f"round {round_ + 1} of {args.rounds} done; load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+        cases = [case for pages in args.sizes for case in make_cases(folder, pages, args.commands, args.ways)]
+        run_rounds(cases, folder, args.rounds)
         for case in cases:
             report(case)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
