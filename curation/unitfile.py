@@ -278,6 +278,18 @@ def iter_units(
             errors.append(f"{path}: unit {record.get('id')}: malformed ({type(exc).__name__}: {exc})")
 
 
+def count_pages(path: str | Path, limit: int | None = None) -> int:
+    """Pages of a units file, counted from the lines' heads (none is decoded); with ``limit``,
+    the reading stops there and the count is at most ``limit``. No file, no pages: whoever
+    reads it next says what is wrong."""
+    if not Path(path).is_file():
+        return 0
+    pages = PageSelector(levels=(), total=limit)
+    for _ in iter_units(path, errors=[], keep=pages):
+        pass
+    return pages.page + 1 if limit is None else min(pages.page + 1, limit)
+
+
 def settings_path(units_path: str | Path) -> Path:
     """Where the settings a units file was cut with are kept: ``<units file>.settings.json``."""
     return Path(f"{units_path}{SETTINGS_SUFFIX}")

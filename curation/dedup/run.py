@@ -10,7 +10,8 @@ processes, Ray, Slurm): three jobs of :mod:`curation.dedup.steps`, each waiting 
 
 Every stage keeps what grows with the corpus on disk, and the outputs are the same bytes whatever
 the number of tasks or the executor. Locally and on Ray :func:`run_dedup` returns the summary; on
-Slurm it returns once the jobs are submitted (job 3 writes the outputs).
+Slurm it returns once the jobs are submitted (job 3 writes the outputs). A small units file whose
+executor nobody chose goes through the same jobs, each as one task in this process.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all
 from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.settings import DedupSettings
-from curation.unitfile import iter_units
+from curation.unitfile import count_pages, iter_units
 
 SUMMARY = "summary.json"
 PASSAGES = "passages"
@@ -164,6 +165,7 @@ def run_dedup(
     from curation.pipeline.run import run_jobs  # datatrove's executors, watched as `curation segment`'s are
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
+    options = options.for_input(lambda limit: count_pages(units, limit))
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
     with _work_folder(options) as work, _only_run(work):
         _clear(work)

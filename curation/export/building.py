@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from curation.dedup import (
     leaking_groups,
 )
 from curation.dedup.run import find_duplicates_on
+from curation.errors import CurationError
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.huggingface import WrittenSplit
@@ -34,18 +35,17 @@ from curation.export.manifest import file_sha256, input_hashes, package_versions
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe, RecipeError
-from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, rows_pass
+from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, RowsPart, rows_pass
 from curation.export.rows import BIO_COLUMN, LevelLayout
 from curation.export.splits import SplitItem, assign_splits
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
-from curation.pipeline.run import run_segment
+from curation.pipeline.run import count_input_pages, run_segment
 from curation.schema import Schema, load_schema
 from curation.settings import Settings
-from curation.unitfile import PageSelector, iter_units, read_settings
-
+from curation.unitfile import PageSelector, count_pages, iter_units, read_settings
 
 
 @dataclass(slots=True)
@@ -95,44 +95,61 @@ def _split_items(
     return items
 
 
-def _units(
-    recipe: Recipe, settings: Settings, executor: ExecutorOptions | None, work: Path, report: BuildReport
-) -> Path:
-    """The units the build exports: the recipe's ``units:`` file, which must have been cut with the
-    recipe's settings (else its ids are not the ones pushed), or the inputs segmented now by the
-    same pipeline steps as ``curation segment``."""
+def _units(recipe: Recipe, options: ExecutorOptions, work: Path, report: BuildReport) -> Path:
+    """The units the build exports: the recipe's ``units:`` file, or its inputs segmented now by
+    the same pipeline steps as ``curation segment``."""
     if recipe.units:
-        path = recipe.resolve(recipe.units)
-        if not path.is_file():
-            raise RecipeError(f"{recipe.source_file}: units: no such file {path}")
-        recorded = read_settings(path)
-        differences = settings.differences(recorded) if recorded is not None else []
-        if recorded is None or differences:
-            shown = "; ".join(differences[:3]) + (f"; {len(differences) - 3} more" if len(differences) > 3 else "")
-            what = "no settings record beside it" if recorded is None else f"other settings than the recipe's (recipe vs units: {shown})"
-            raise RecipeError(
-                f"{path}: {what}, so its unit ids may not be the recipe's; cut it with "
-                f"`curation segment --recipe {recipe.source_file} -o {recipe.units}`"
-            )
-        return path
-    if executor is not None and executor.executor == "slurm":
+        return _recorded_units(recipe, recipe.resolve(recipe.units))
+    if options.executor == "slurm":
         raise RecipeError(
             "build waits for its units: on Slurm, run `curation segment --recipe RECIPE --executor slurm -o units.jsonl.gz`, "
             "then name that file under 'units:' in the recipe"
         )
     output = work / "units.jsonl.gz"
-    run = run_segment([str(recipe.resolve(entry)) for entry in recipe.inputs], output, settings, executor)
+    run = run_segment(_inputs(recipe), output, recipe.settings, options)
     for found, kept in ((run.errors, report.problems), (run.warnings, report.warnings)):
         kept.extend(f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in found)
     return output
 
 
-def _duplicates(units: Path, settings: Settings, executor: ExecutorOptions | None, work: Path) -> DedupResult:
+def _recorded_units(recipe: Recipe, path: Path) -> Path:
+    """The recipe's ``units:`` file, which must have been cut with the recipe's settings (else
+    its ids are not the ones pushed)."""
+    if not path.is_file():
+        raise RecipeError(f"{recipe.source_file}: units: no such file {path}")
+    recorded = read_settings(path)
+    differences = recipe.settings.differences(recorded) if recorded is not None else []
+    if recorded is None or differences:
+        shown = "; ".join(differences[:3]) + (f"; {len(differences) - 3} more" if len(differences) > 3 else "")
+        what = "no settings record beside it" if recorded is None else f"other settings than the recipe's (recipe vs units: {shown})"
+        raise RecipeError(
+            f"{path}: {what}, so its unit ids may not be the recipe's; cut it with "
+            f"`curation segment --recipe {recipe.source_file} -o {recipe.units}`"
+        )
+    return path
+
+
+def _inputs(recipe: Recipe) -> list[str]:
+    return [str(recipe.resolve(entry)) for entry in recipe.inputs]
+
+
+def _placed(recipe: Recipe, options: ExecutorOptions) -> ExecutorOptions:
+    """Where this build runs: ``options``, or this process for a small input when nobody chose
+    (:meth:`ExecutorOptions.for_input`), counted in the recipe's units file or else its inputs.
+    Decided once, so that every phase runs where the segmentation did."""
+    if recipe.units:
+        units = recipe.resolve(recipe.units)
+        return options.for_input(lambda limit: count_pages(units, limit))
+    inputs = _inputs(recipe)
+    return options.for_input(lambda limit: count_input_pages(inputs, recipe.settings.ingest, limit))
+
+
+def _duplicates(units: Path, settings: Settings, options: ExecutorOptions, work: Path) -> DedupResult:
     """The units' near-duplicates, signed on the executor's ranks; with one rank, or on Slurm
     (the rows wait for the clusters, so the build cannot leave them in a queue), in this process."""
-    options = executor or ExecutorOptions()
     if options.ranks == 1 or options.executor == "slurm":
-        return find_duplicates(dedup_items(iter_units(units, keep=PageSelector(levels=DEDUP_LEVELS)), settings.dedup.compare), settings.dedup, work)
+        found = iter_units(units, keep=PageSelector(levels=DEDUP_LEVELS))
+        return find_duplicates(dedup_items(found, settings.dedup.compare), settings.dedup, work)
     return find_duplicates_on(units.resolve(), settings.dedup, options, work)
 
 
@@ -146,16 +163,16 @@ def build(
 ) -> BuildReport:
     """Build the recipe into ``out_dir`` (default: the recipe's output folder); the result replaces
     it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`).
-    Segmentation runs on ``executor`` (default: local processes, one per core)."""
+    The pipeline runs on ``executor`` (default: local processes, one per core; a small input, in
+    this process)."""
     target = Path(out_dir) if out_dir is not None else recipe.output_dir
     check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
-    settings = recipe.settings
-    report = BuildReport(out_dir=target)
-    work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=executor.work_dir if executor else None))
+    options = _placed(recipe, executor or ExecutorOptions())
+    work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=options.work_dir))
     kept = False
     try:
-        return _build(recipe, target, schema, settings, report, work, executor, on_documents, allow_problems, annotator_names)
+        return _build(recipe, target, schema, work, options, on_documents, allow_problems, annotator_names)
     except PipelineFailed:
         _keep_only_logs(work)  # the error names them
         kept = True
@@ -177,19 +194,67 @@ def _keep_only_logs(work: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _phase(report: BuildReport, name: str) -> Iterator[None]:
+    """The seconds the block takes, as ``report.seconds[name]``."""
+    clock = time.perf_counter()
+    yield
+    report.seconds[name] = time.perf_counter() - clock
+
+
 def _build(
     recipe: Recipe,
     target: Path,
     schema: Schema,
-    settings: Settings,
-    report: BuildReport,
     work: Path,
-    executor: ExecutorOptions | None,
+    options: ExecutorOptions,
     on_documents: Callable[[int], None] | None,
     allow_problems: bool,
     annotator_names: bool,
 ) -> BuildReport:
+    """The phases in order: labels, segment, dedup, rows, splits, write; each a function of its own."""
+    report = BuildReport(out_dir=target)
+    recipe, snapshot, labels = _labels(recipe, schema, annotator_names, report)
+    layouts = layouts_for(schema, labels)
+    with _phase(report, "segment"):
+        units = _units(recipe, options, work, report)
+    with _phase(report, "dedup"):
+        found = _duplicates(units, recipe.settings, options, work / "dedup") if recipe.dedup else DedupResult()
+        if found.too_short:
+            report.warnings.append(
+                f"dedup: {found.too_short:,} article(s) of fewer than {recipe.settings.dedup.min_words} words "
+                f"(dedup.min_words) compared with nothing: in no duplicate cluster"
+            )
+        cluster_of = ClusterOf(cluster_ids(found.clusters) if recipe.dedup else None)  # members only
+    with _phase(report, "rows"):
+        job = RowsJob(
+            str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
+            cluster_of, str(work / "rows"), os.getcwd(),
+        )
+        rows = rows_pass(job, options, on_documents, found.pages)
+        _tell_rows(rows, labels, found if recipe.dedup else None, report)
+    with _phase(report, "splits"):
+        split_of = _splits(rows.article_keys, cluster_of, found, recipe)
+    with _phase(report, "write"):
+        staging = staging_folder(target)
+        try:
+            _write_outputs(recipe, staging, rows.spills, layouts, split_of, rows.article_keys, report, options, work)
+            if "huggingface" in recipe.formats:
+                with atomic_writer(staging / "README.md") as handle:
+                    handle.write(card_text(_card_facts(recipe, schema, snapshot, labels, layouts, rows, report)))
+            write_manifest(staging, _manifest(recipe, schema, snapshot, units, report))
+            swap_in(staging, target, report.problems, allow_problems)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    report.files = sorted(p for p in target.rglob("*") if p.is_file())
+    return report
 
+
+def _labels(
+    recipe: Recipe, schema: Schema, annotator_names: bool, report: BuildReport
+) -> tuple[Recipe, AnnotationSnapshot | None, LabelSource]:
+    """The annotations and reviews the recipe names, read and (unless ``annotator_names``) made
+    pseudonymous, as the source of every row's labels; the recipe with its reviewer renamed so."""
     snapshot: AnnotationSnapshot | None = None
     reviewer = recipe.reviewer
     reviews = read_stores(store_files(recipe.reviews, recipe.base), schema) if recipe.reviews else None
@@ -203,87 +268,67 @@ def _build(
             recipe = replace(recipe, reviewer=reviewer)  # the manifest copies the recipe
         report.problems.extend(snapshot.problems + (reviews.problems if reviews else []))
         report.rejected_at_pull = snapshot.rejections.to_dict()
-    labels = LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta, reviews)
-    layouts = layouts_for(schema, labels)
-    clock = time.perf_counter()
-    paths = expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], [])
-    units = _units(recipe, settings, executor, work, report)
-    report.seconds["segment"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    found = _duplicates(units, settings, executor, work / "dedup") if recipe.dedup else DedupResult()
-    if found.too_short:
-        report.warnings.append(
-            f"dedup: {found.too_short:,} article(s) of fewer than {settings.dedup.min_words} words "
-            f"(dedup.min_words) compared with nothing: in no duplicate cluster"
-        )
-    clustered = cluster_ids(found.clusters)  # members only: a unit alone gets its id when asked
-    cluster_of = ClusterOf(clustered if recipe.dedup else None)
-    report.seconds["dedup"] = time.perf_counter() - clock
+    return recipe, snapshot, LabelSource(schema, snapshot, recipe.adjudication, reviewer, recipe.labels_from_meta, reviews)
 
-    clock = time.perf_counter()
-    job = RowsJob(
-        str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
-        cluster_of, str(work / "rows"), os.getcwd(),
-    )
-    rows = rows_pass(job, executor, on_documents, found.pages)
+
+def _tell_rows(rows: RowsPart, labels: LabelSource, found: DedupResult | None, report: BuildReport) -> None:
+    """What the rows pass found, into the report: counts, problems, and (with dedup) the
+    clusters and those whose members' gold differs."""
     report.documents, report.extractors = rows.documents, rows.extractors
     report.problems.extend(rows.unreadable)
     report.problems.extend(labels.finish())
+    report.problems.extend(
+        f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
+        f"'entities' only, not in ner_tags"
+        for sentence_id, span in rows.tally.overlapping
+    )
     report.articles, report.sentences = (sum(n for _, n in rows.spills[name]) for name in ("articles", "sentences"))
-    if recipe.dedup:
+    report.boundary_splits = rows.tally.boundary_splits
+    if found is not None:
         report.clusters = len(found.clusters)
         report.label_conflicts = {
             column: len(label_conflicts(found.clusters, gold)) for column, gold in rows.clustered_gold.items()
         }
-    report.seconds["rows"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    items = _split_items(rows.article_keys, cluster_of, found, recipe.group_by)
+
+def _splits(keys: list[ArticleKey], cluster_of: ClusterOf, found: DedupResult, recipe: Recipe) -> dict[str, str]:
+    """Each article's split; refused when a group (page, cluster) would span two."""
+    items = _split_items(keys, cluster_of, found, recipe.group_by)
     split_of = assign_splits(items, recipe.split)
     leaks = leaking_groups(((item.unit_id, item.group_keys) for item in items), split_of)
     if leaks:
-        raise RuntimeError(f"split leakage: groups in several splits: {sorted(leaks)[:5]}")
-    del items
-    report.seconds["splits"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    staging = staging_folder(target)
-    try:
-        _write_outputs(recipe, staging, rows.spills, layouts, split_of, rows.article_keys, report, executor, work)
-        report.boundary_splits = rows.tally.boundary_splits
-        report.problems.extend(
-            f"sentence {sentence_id}: entity {span.label} {span.start}-{span.end} overlaps another; kept in "
-            f"'entities' only, not in ner_tags"
-            for sentence_id, span in rows.tally.overlapping
-        )
-        facts = CardFacts(
-            name=recipe.name,
-            description=recipe.description,
-            license=recipe.license,
-            recipe_file=Path(recipe.source_file).name if recipe.source_file else "<recipe>",
-            schema=schema,
-            features={name: layouts[name].features() for name in CONFIGS if any(w.config == name for w in report.written)},
-            written=report.written,
-            label_counts=report.label_counts,
-            annotation_summary=_annotation_summary(snapshot, labels),
-            agreement=labels.agreement(),
-            boundary_splits=rows.tally.boundary_splits,
-            overlapping_spans=len(rows.tally.overlapping),
-            clusters=report.clusters,
-            label_conflicts=report.label_conflicts,
-            labels_from_meta=recipe.labels_from_meta,
-            problems=len(report.problems),
-            split_rule=_split_rule(recipe),
-        )
-        if "huggingface" in recipe.formats:
-            with atomic_writer(staging / "README.md") as handle:
-                handle.write(card_text(facts))
-        write_manifest(staging, _manifest(recipe, schema, settings, snapshot, paths, units, report))
-        swap_in(staging, target, report.problems, allow_problems)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    report.seconds["write"] = time.perf_counter() - clock
-    report.files = sorted(p for p in target.rglob("*") if p.is_file())
-    return report
+        raise CurationError(f"split leakage: groups in several splits, nothing written: {sorted(leaks)[:5]}")
+    return split_of
+
+
+def _card_facts(
+    recipe: Recipe,
+    schema: Schema,
+    snapshot: AnnotationSnapshot | None,
+    labels: LabelSource,
+    layouts: dict[str, LevelLayout],
+    rows: RowsPart,
+    report: BuildReport,
+) -> CardFacts:
+    return CardFacts(
+        name=recipe.name,
+        description=recipe.description,
+        license=recipe.license,
+        recipe_file=Path(recipe.source_file).name if recipe.source_file else "<recipe>",
+        schema=schema,
+        features={name: layouts[name].features() for name in CONFIGS if any(w.config == name for w in report.written)},
+        written=report.written,
+        label_counts=report.label_counts,
+        annotation_summary=_annotation_summary(snapshot, labels),
+        agreement=labels.agreement(),
+        boundary_splits=report.boundary_splits,
+        overlapping_spans=len(rows.tally.overlapping),
+        clusters=report.clusters,
+        label_conflicts=report.label_conflicts,
+        labels_from_meta=recipe.labels_from_meta,
+        problems=len(report.problems),
+        split_rule=_split_rule(recipe),
+    )
 
 
 def _read_paths(recipe: Recipe) -> list[Path]:
@@ -300,7 +345,7 @@ def _write_outputs(
     split_of: dict[str, str],
     keys: list[ArticleKey],
     report: BuildReport,
-    executor: ExecutorOptions | None,
+    executor: ExecutorOptions,
     work: Path,
 ) -> None:
     """Every file of the export from the spilled rows (:mod:`curation.export.writing`), with the
@@ -352,13 +397,7 @@ def _split_rule(recipe: Recipe) -> str:
 
 
 def _manifest(
-    recipe: Recipe,
-    schema: Schema,
-    settings: Settings,
-    snapshot: AnnotationSnapshot | None,
-    paths: list[Path],
-    units: Path,
-    report: BuildReport,
+    recipe: Recipe, schema: Schema, snapshot: AnnotationSnapshot | None, units: Path, report: BuildReport
 ) -> dict[str, Any]:
     annotations = None
     if recipe.annotations and snapshot is not None:
@@ -374,11 +413,11 @@ def _manifest(
         # where `curation verify EXPORT` finds the recipe, from the recipe's own output folder
         "recipe_path": os.path.relpath(recipe.source_file, recipe.output_dir) if recipe.source_file else None,
         "recipe": recipe.to_dict(),
-        "inputs": input_hashes(paths, recipe.base),
+        "inputs": input_hashes(expand_inputs([recipe.resolve(entry) for entry in recipe.inputs], []), recipe.base),
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
         "annotations": annotations,
         **({"units": {"path": recipe.units, "sha256": file_sha256(units)}} if recipe.units else {}),
-        "settings": settings.to_dict(),
+        "settings": recipe.settings.to_dict(),
         "extractors": [report.extractors[key] for key in sorted(report.extractors)],
         "packages": package_versions(),
         "counts": {

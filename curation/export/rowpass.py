@@ -26,7 +26,7 @@ from curation.export.splits import UNSTRATIFIED
 from curation.pipeline.run import save_rank_result
 from curation.pipeline.options import ExecutorOptions
 from curation.segment.pipeline import SegmentedDocument
-from curation.unitfile import PageSelector, iter_segmented, iter_units
+from curation.unitfile import PageSelector, count_pages, iter_segmented
 from curation.units import Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
@@ -188,14 +188,6 @@ class MakeRows(PipelineStep):
         self.stat_update("documents", value=part.documents)
         save_rank_result(self.job.work, rank, part)
         return iter(())
-
-
-def count_pages(units: str | Path) -> int:
-    """Pages of a units file, counted from the lines' heads (none is decoded)."""
-    pages = PageSelector(levels=())
-    for _ in iter_units(units, errors=[], keep=pages):
-        pass
-    return pages.page + 1
 
 
 def rows_pass(

@@ -4,6 +4,8 @@
 the same units with the same ids. Two jobs: ``--workers`` ranks read and segment into shards, then
 one task merges them in input order. Locally and on Ray the call returns when the units file is
 written; on Slurm it returns once both jobs are submitted (the merge job depends on the first).
+A small input whose executor nobody chose runs both jobs' steps in this process instead
+(:meth:`~curation.pipeline.options.ExecutorOptions.for_input`): the same steps, the same bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import itertools
 import json
 import multiprocessing
 import os
@@ -20,6 +23,7 @@ import signal
 import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import atomic_writer
-from curation.ingest import IngestError
+from curation.ingest import IngestError, IngestSettings, find_pages
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.steps import ERRORS, SUMMARY, MergeUnits, ReadPages, Segment, WriteUnitShards
 from curation.settings import Settings
+
 
 @dataclass(slots=True)
 class SegmentRun:
@@ -43,12 +48,15 @@ class SegmentRun:
     warnings: list[IngestError] = field(default_factory=list)  # read, but worth telling (a .txt that is HTML)
     submitted: bool = False
     work_dir: Path | None = None
+    in_process: bool = False  # a small input, segmented here rather than on an executor
 
 
 def make_executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None) -> Any:
     """A datatrove executor of ``options``' kind for ``pipeline``: the one place segment's and
-    dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm."""
-    workers = min(options.workers or tasks, tasks)
+    dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm.
+    ``workers=0`` is a worker per core locally (a job of more tasks than cores, as a build's
+    writers, queues them) and no limit on a cluster."""
+    workers = min(options.workers or ((os.cpu_count() or 1) if options.executor == "local" else tasks), tasks)
     common = {"tasks": tasks, "logging_dir": str(logs), "skip_completed": False, "depends": depends}
     if options.executor == "local":
         from datatrove.executor import LocalPipelineExecutor
@@ -179,10 +187,38 @@ def check_done(executor: Any, logs: Path) -> None:
         raise PipelineFailed(f"rank(s) {', '.join(map(str, missing[:10]))} failed; see {logs / 'logs'}")
 
 
+def run_here(name: str, steps: Sequence[Any], work: Path) -> None:
+    """A job's one task in this process, as datatrove's executors run a rank (rank 0 of 1): each
+    step called on what the one before it yields, and what the last yields drained. A failure
+    leaves its traceback in ``work/name/logs``, where a rank's log would be, and is raised as
+    :class:`PipelineFailed` naming it, as a failed rank is."""
+    try:
+        data = None
+        for step in steps:
+            data = step(data, 0, 1)
+        for _ in data or ():
+            pass
+    except Exception as exc:
+        logs = work / name / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        (logs / "task_00000.log").write_text(traceback.format_exc(), encoding="utf-8")
+        raise PipelineFailed(f"{name} failed ({type(exc).__name__}: {exc}); see {logs}") from exc
+
+
+def count_input_pages(inputs: Sequence[str], ingest: IngestSettings, limit: int) -> int:
+    """Pages of the inputs as a run lists them (none is made), counted up to ``limit``."""
+    return sum(1 for _ in itertools.islice(find_pages(inputs, [], ingest, []), limit))
+
+
 def run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, work: Path) -> bool:
     """Run ``(name, steps, tasks)`` jobs one after the other, each's logs in ``work/name``; False
-    when they were only submitted (Slurm)."""
+    when they were only submitted (Slurm). With ``options.in_process`` each job is its one task
+    run here (:func:`run_here`)."""
     log = None if options.verbose else work / LOG
+    if options.in_process:
+        for name, steps, _ in jobs:
+            run_here(name, steps, work)
+        return True
     if options.executor == "local":  # one job at a time, each watched for a worker that dies
         for name, steps, tasks in jobs:
             executor = make_executor(options, steps, tasks, work / name, name)
@@ -251,27 +287,40 @@ def run_segment(
     executor or the worker count."""
     settings, options = settings or Settings(), options or ExecutorOptions()
     output = Path(output).resolve()
+    options = options.for_input(lambda limit: count_input_pages(inputs, settings.ingest, limit))
     tasks = options.ranks
     with _work_folder(options, output) as work:
         shards, errors_path = work / "shards", work / ERRORS
-        read = ReadPages(tuple(inputs), settings.ingest, str(shards))
-        first = make_executor(options, [read, Segment(settings), WriteUnitShards(shards)], tasks, work / "segment", "segment")
-        merge = make_executor(options, [MergeUnits(shards, tasks, output, settings, errors_path)], 1, work / "merge", "merge", depends=first)
-        log = None if options.verbose else work / LOG
-        if options.executor == "local":
-            run_watched(merge, first, log)
-        else:
-            with loguru_into(log):
-                merge.run()
-        run = SegmentRun(output, work_dir=work)
-        if options.executor == "slurm":
+        segment = [ReadPages(tuple(inputs), settings.ingest, str(shards)), Segment(settings), WriteUnitShards(shards)]
+        merge = [MergeUnits(shards, tasks, output, settings, errors_path)]
+        run = SegmentRun(output, work_dir=work, in_process=options.in_process)
+        if options.in_process:
+            run_here("segment", segment, work)
+            run_here("merge", merge, work)
+        elif not _segment_on_executor(segment, merge, tasks, options, work):
             run.submitted = True
             return run
-        check_done(first, work / "segment")
-        check_done(merge, work / "merge")
         run.counts = json.loads((shards / SUMMARY).read_text(encoding="utf-8"))
         for line in errors_path.read_text(encoding="utf-8").splitlines():
             found = json.loads(line)
             item = IngestError(found["path"], found["reason"], found["line"])
             (run.warnings if found["kind"] == "warning" else run.errors).append(item)
         return run
+
+
+def _segment_on_executor(segment: list[Any], merge: list[Any], tasks: int, options: ExecutorOptions, work: Path) -> bool:
+    """The segment job on ``tasks`` ranks, then the merge, on one executor chain (locally: one
+    watched run); False when only submitted (Slurm)."""
+    first = make_executor(options, segment, tasks, work / "segment", "segment")
+    last = make_executor(options, merge, 1, work / "merge", "merge", depends=first)
+    log = None if options.verbose else work / LOG
+    if options.executor == "local":
+        run_watched(last, first, log)
+    else:
+        with loguru_into(log):
+            last.run()
+    if options.executor == "slurm":
+        return False
+    check_done(first, work / "segment")
+    check_done(last, work / "merge")
+    return True

@@ -1,5 +1,6 @@
 """`curation dedup` as datatrove jobs: the outputs are the same bytes for one task, several tasks,
-a reused work folder and a Ray cluster, and the same as the stages run in this process."""
+a reused work folder, a Ray cluster and the jobs run in this process (a small units file), and
+the same as the stages run in this process."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from curation.fileio import write_jsonl
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import run_segment
 from curation.settings import DedupSettings
-from curation.export.rowpass import count_pages
-from curation.unitfile import UnitFile, iter_units
+from curation.unitfile import UnitFile, count_pages, iter_units
 from tests.dedup.conftest import OTHER_STORY, SEEDS, STORY
 
 LINE = "تابعونا على مواقع التواصل الاجتماعي"
@@ -50,6 +50,8 @@ def test_any_number_of_tasks_writes_the_same_bytes_as_the_stages_in_this_process
     one = dedup(units, tmp_path / "one", workers=1)
     assert dedup(units, tmp_path / "two", workers=2) == one
     assert dedup(units, tmp_path / "three", workers=2, tasks=3) == one
+    assert dedup(units, tmp_path / "here", in_process=True) == one
+    assert dedup(units, tmp_path / "small") == one  # nothing chosen, a small file: in this process
     found = find_duplicates(dedup_items(UnitFile(units)))
     write_jsonl(tmp_path / "c", (c.to_record() for c in found.clusters))
     write_jsonl(tmp_path / "t", (c.to_record() for c in found.contained))
@@ -92,3 +94,4 @@ def test_a_builds_dedup_on_ranks_finds_what_the_stages_here_find_even_in_a_reuse
     assert here.clusters and here.contained
     assert (on_ranks.clusters, on_ranks.contained) == (here.clusters, here.contained)
     assert on_ranks.pages == count_pages(units) == sum(1 for _ in iter_units(units, "document"))
+    assert count_pages(units, limit=3) == 3 and count_pages(units, limit=10_000) == on_ranks.pages

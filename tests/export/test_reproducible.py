@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,6 +15,7 @@ from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.export.verification import verify
 from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import run_segment
 
 from .conftest import duplicated_pages, write_recipe
 
@@ -51,6 +53,22 @@ def test_one_and_two_workers_and_a_ray_cluster_build_the_same_bytes(
     with local_ray_cluster():
         ray = build(recipe, tmp_path / "ray", executor=ExecutorOptions(executor="ray", workers=2, tasks=3), allow_problems=True)
     assert tree(ray.out_dir) == expected
+
+
+def test_a_build_in_this_process_has_the_bytes_of_two_workers(tmp_path: Path) -> None:
+    """Every phase here (a small input, nothing chosen; or asked for) against every phase on two
+    workers (``tasks`` given: the writers too), from the inputs and from a units file."""
+    pages, _, _ = duplicated_pages(tmp_path)
+    every_format = ["huggingface", "jsonl", "conll"]
+    recipe = load_recipe(write_recipe(tmp_path / "recipes", inputs=[str(pages)], dedup=True, formats=every_format))
+    two = tree(build(recipe, tmp_path / "two", executor=ExecutorOptions(workers=2, tasks=3), allow_problems=True).out_dir)
+    assert tree(build(recipe, tmp_path / "here", executor=ExecutorOptions(in_process=True), allow_problems=True).out_dir) == two
+    assert tree(build(recipe, tmp_path / "small", allow_problems=True).out_dir) == two
+    units = tmp_path / "units.jsonl.gz"
+    assert run_segment([str(pages)], units, recipe.settings, ExecutorOptions(workers=2)).counts["documents"] > 0
+    from_units = replace(recipe, units=str(units))
+    on_ranks = tree(build(from_units, tmp_path / "units-two", executor=ExecutorOptions(workers=2, tasks=3), allow_problems=True).out_dir)
+    assert tree(build(from_units, tmp_path / "units-here", allow_problems=True).out_dir) == on_ranks
 
 
 def test_rebuilding_in_place_leaves_no_stale_shard(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The pipeline steps on datatrove's executors: the units file is the same bytes for one worker,
-two workers and a Ray cluster, and a bad input is reported once whatever the number of ranks."""
+two workers, a Ray cluster and this process alone (a small input), and a bad input is reported
+once whatever the number of ranks."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from curation.ingest import IngestSettings
-from curation.pipeline.options import ExecutorOptions, PipelineFailed
-from curation.pipeline.run import run_watched, run_segment
 from curation.ingest import IngestSettings, jsonl
+from curation.pipeline.options import SMALL_RUN_PAGES, ExecutorOptions, PipelineFailed
+from curation.pipeline.run import count_input_pages, run_segment, run_watched
 from curation.pipeline.steps import BLOCK, ReadPages
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
@@ -68,6 +68,47 @@ def test_one_and_two_workers_write_the_same_bytes(pages: Path, tmp_path: Path) -
     documents = [r["id"] for r in iter_unit_records(tmp_path / "one.jsonl", "document")]
     assert len(documents) == PAGES + 2 and len(set(documents)) == len(documents)
     assert not list(tmp_path.glob(".*.work")), "the work folder of a local run is removed"
+
+
+def test_in_this_process_the_units_file_has_the_bytes_of_two_workers(pages: Path, tmp_path: Path) -> None:
+    two = segment(pages, tmp_path / "two.jsonl.gz", workers=2)
+    assert segment(pages, tmp_path / "here.jsonl.gz", in_process=True) == two
+    assert segment(pages, tmp_path / "here.jsonl", in_process=True) == segment(pages, tmp_path / "two.jsonl", workers=2)
+    assert not list(tmp_path.glob(".*.work")), "the work folder of a run in this process is removed"
+
+
+def small(limit: int) -> int:
+    """A page count below SMALL_RUN_PAGES, as ExecutorOptions.for_input asks for one."""
+    return min(SMALL_RUN_PAGES - 1, limit)
+
+
+def test_a_small_input_runs_here_unless_the_executor_or_its_width_was_chosen(pages: Path, tmp_path: Path) -> None:
+    assert ExecutorOptions().for_input(small).in_process
+    assert not ExecutorOptions().for_input(lambda limit: limit).in_process  # SMALL_RUN_PAGES or more
+    chosen = [{"workers": 1}, {"tasks": 2}, {"work_dir": str(tmp_path)}, {"verbose": True}, {"executor": "ray"}]
+    assert not any(ExecutorOptions(**options).for_input(small).in_process for options in chosen)  # type: ignore[arg-type]
+    assert count_input_pages([str(pages)], IngestSettings(), 10) == 10  # listing stops at the limit
+    assert count_input_pages([str(pages)], IngestSettings(), 10_000) == PAGES + 3 + 2  # broken lines are pages too
+    one = tmp_path / "one.jsonl"
+    run = run_segment([str(pages / "000_1276ca6894bdea22.txt")], one)
+    assert run.in_process and run.counts["documents"] == 1
+    assert not run_segment([str(pages / "000_1276ca6894bdea22.txt")], tmp_path / "w1.jsonl", options=ExecutorOptions(workers=1)).in_process
+    assert (tmp_path / "w1.jsonl").read_bytes() == one.read_bytes()
+    with pytest.raises(ValueError, match="in_process runs one task"):
+        ExecutorOptions(workers=2, in_process=True)
+
+
+def test_a_step_that_fails_in_this_process_is_reported_as_a_failed_rank_is(pages: Path, tmp_path: Path) -> None:
+    """The units file over a folder: the merge cannot write it, on two workers or here; both
+    raise PipelineFailed naming the logs, and here the log holds the traceback."""
+    (tmp_path / "units.jsonl").mkdir()
+    seed = str(pages / "000_1276ca6894bdea22.txt")
+    with pytest.raises(PipelineFailed, match="logs"):
+        run_segment([seed], tmp_path / "units.jsonl", options=ExecutorOptions(workers=2))
+    with pytest.raises(PipelineFailed, match=r"merge failed \(IsADirectoryError: .*\); see (.*logs)$") as failed:
+        run_segment([seed], tmp_path / "units.jsonl")
+    logs = Path(str(failed.value).rsplit("see ", 1)[1])
+    assert "Traceback" in (logs / "task_00000.log").read_text(encoding="utf-8")
 
 
 def test_a_rank_makes_only_the_pages_of_its_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
