@@ -63,7 +63,8 @@ def dedup_command(
     file, not the file: what grows with it is spilled to disk."""
     executor = pop_executor_args(options)
     settings = pop_settings(options)
-    console.print(f"finding duplicates in {executor.ranks} task(s) on the {executor.executor} executor", highlight=False)
+    if not executor.automatic:  # left to itself, a small units file is read in this process
+        console.print(f"finding duplicates in {executor.ranks} task(s) on the {executor.executor} executor", highlight=False)
     result = open_project().dedup(units, settings=settings, clusters=output, contained=contained, repeated=repeated,
                                   label_field=label_field, executor=executor)  # fmt: skip
     show(result)

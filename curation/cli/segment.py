@@ -25,7 +25,6 @@ def segment_command(inputs: tuple[str, ...], output: str | None, recipe: str | N
     used are written beside the output, so `curation build` can check its units were cut as it would."""
     ingest, executor = pop_ingest_args(options), pop_executor_args(options)
     # no live display while workers fork: a forked child must not inherit a console thread's lock
-    console.print(f"segmenting in {executor.ranks} task(s) on the {executor.executor} executor", highlight=False)
     result = open_project().segment(inputs, output=output, recipe=recipe, ingest=ingest, executor=executor)
     show(result)
     return result
@@ -36,7 +35,8 @@ def show(result: SegmentResult) -> None:
         console.print(f"submitted to Slurm: {untrusted(str(result.output))} is written when the merge job ends "
                       f"(logs in {untrusted(str(result.run.work_dir))})")  # fmt: skip
         return
-    table = Table(title=f"segmented into {untrusted(str(result.output))}")
+    where = "in this process" if result.run.in_process else "on the executor's workers"
+    table = Table(title=f"segmented {where} into {untrusted(str(result.output))}")
     table.add_column("units")
     table.add_column("count", justify="right")
     for name in ("documents", "articles (main)", "articles (teaser)", "sentences"):
