@@ -110,7 +110,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N ANT pages")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of 1 then 2 workers (default 3)")
     args = parser.parse_args()
-    total = args.limit or sum(1 for _ in gzip.open(ANT, "rb"))
+    with gzip.open(ANT, "rb") as pages:
+        total = args.limit or sum(1 for _ in pages)
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as work:
         folder = Path(work)
         inputs = {100: sample(folder, total), 30: sample(folder, max(1, int(total * 0.3)))}

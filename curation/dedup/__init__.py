@@ -20,15 +20,20 @@ What is compared is each unit's :meth:`dedup_text`, its body or its headline and
 from curation.dedup.clusters import Cluster, ClusterMember, cluster_id_of, cluster_ids
 from curation.dedup.containment import Contained
 from curation.dedup.curate import Curated, DroppedUnit, curate
+from curation.dedup.items import DEDUP_LEVELS, dedup_items
 from curation.dedup.labels import LabelConflict, annotation_labels, label_conflicts, meta_labels
 from curation.dedup.leakage import Leak, check_leakage, leaking_groups
 from curation.dedup.minhash import minhash_signatures
-from curation.dedup.items import DEDUP_LEVELS, dedup_items
-from curation.dedup.passages import Occurrence, PassageIndex, RepeatedPassage, find_repeated_passages, iter_repeated_passages
+from curation.dedup.passages import (
+    Occurrence,
+    PassageIndex,
+    RepeatedPassage,
+    find_repeated_passages,
+    iter_repeated_passages,
+)
 from curation.dedup.shingles import jaccard, text_shingles
 from curation.dedup.stages import DedupResult, find_clusters, find_duplicates
 from curation.settings import DedupSettings
-
 
 __all__ = [
     "DEDUP_LEVELS",

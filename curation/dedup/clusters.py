@@ -104,9 +104,8 @@ class Texts:
             by_part[part].append(local)
         found: dict[int, Facts] = {}
         for number, wanted in sorted(by_part.items()):
-            part = self.parts[number]
-            columns = [part.read(name)[wanted].tolist() for name in Facts._fields if name != "id"]
-            ids = part.read("ids")[wanted].tolist()
+            columns = [self.parts[number].read(name)[wanted].tolist() for name in Facts._fields if name != "id"]
+            ids = self.parts[number].read("ids")[wanted].tolist()
             for local, *values in zip(wanted, ids, *columns):
                 found[ref_of(number, local)] = Facts(*values)
         return found
@@ -131,9 +130,7 @@ def verified_pairs(texts: Texts, exact: np.ndarray, candidates: np.ndarray, thre
         yield left, right
     facts = texts.facts(candidates.ravel().tolist())
     for left, right in candidates.tolist():
-        if facts[left].exact == facts[right].exact:
-            yield left, right
-        elif jaccard(texts.shingles(left), texts.shingles(right)) >= threshold:
+        if facts[left].exact == facts[right].exact or jaccard(texts.shingles(left), texts.shingles(right)) >= threshold:
             yield left, right
 
 

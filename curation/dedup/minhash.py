@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -189,7 +190,8 @@ class Part:
             return np.empty(0, dtype)
         return np.fromfile(path, dtype=dtype, count=count, offset=offset + start * dtype.itemsize)
 
-    def value(self, name: str, local: int) -> object:
+    def value(self, name: str, local: int) -> Any:
+        """One cell as a Python value (an int or a float, as the column holds)."""
         return self.read(name, local, local + 1)[0].item()
 
     @cached_property

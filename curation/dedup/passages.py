@@ -124,8 +124,9 @@ class PassageIndex:
     def add_document(self, number: int, units: Sequence[Unit]) -> None:
         """Every passage with enough words of one page's units; ``number`` (the page's place in
         the input) orders first occurrences, so it must be unique."""
-        document = units[0] if isinstance(units[0], Document) else None
-        doc_id = units[0].id if document else units[0].doc_id
+        first = units[0]
+        document = first if isinstance(first, Document) else None
+        doc_id = first.id if isinstance(first, Document) else first.doc_id
         self.db.execute("INSERT INTO documents VALUES (?, ?, ?)", (number, doc_id, _blob(document.text) if document else None))
         seen: set[tuple[int, int]] = set()
         for unit in units:

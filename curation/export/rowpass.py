@@ -18,13 +18,13 @@ from typing import Any, NamedTuple
 from datatrove.pipeline.base import PipelineStep
 
 from curation.dedup import cluster_id_of
-from curation.export.annotations import LabelSource, LabelsMet
+from curation.export.annotations import LabelsMet, LabelSource
 from curation.export.manifest import relative
 from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_feature, sentence_row
 from curation.export.spill import RowSpill
 from curation.export.splits import UNSTRATIFIED
-from curation.pipeline.run import save_rank_result
 from curation.pipeline.options import ExecutorOptions
+from curation.pipeline.run import save_rank_result
 from curation.segment.pipeline import SegmentedDocument
 from curation.unitfile import PageSelector, count_pages, iter_segmented
 from curation.units import Sentence

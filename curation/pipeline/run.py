@@ -149,12 +149,13 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
     if method == "fork":
         give_back_freed_memory()
     arguments = (executor.run, str(log) if log else None)
-    process = multiprocessing.get_context(method).Process(target=_run_logged, args=arguments, name="curation-pipeline")
+    context: Any = multiprocessing.get_context(method)  # typeshed's BaseContext lacks Process
+    process = context.Process(target=_run_logged, args=arguments, name="curation-pipeline")
     process.start()
     known: set[int] = set()
     while process.is_alive():
         process.join(1.0)
-        alive = _children(process.pid)  # type: ignore[arg-type]
+        alive = _children(process.pid)
         if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
             for pid in alive:  # the pool's workers and manager, then the child: this run's own processes
                 with contextlib.suppress(OSError):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from curation.dedup import Cluster, DedupSettings, cluster_id_of, cluster_ids, find_clusters, find_duplicates, jaccard, text_shingles
+from curation.dedup import (
+    Cluster,
+    DedupSettings,
+    cluster_id_of,
+    cluster_ids,
+    find_clusters,
+    find_duplicates,
+    jaccard,
+    text_shingles,
+)
 from tests.dedup.conftest import OTHER_STORY, STORY
 
 
