@@ -12,9 +12,9 @@ and the owner stops it, by the pid holding its server lock, when the run ends. T
 child subreaper, so the server, once its helper has exited, is the owner's child to reap: stopping
 it never waits on a zombie. Tests that kill or restart a server start their own.
 
-``browser`` is one headless Debian Chromium per test process; the tests that use it share an xdist
-group, so a parallel run launches one. Tests using a local Ray cluster share another group: two
-clusters never start at once.
+``browser`` and ``module_browser`` are Debian's headless Chromium for a test or a module, never
+longer (see :func:`_chromium`). Tests using a local Ray cluster share an xdist group: two clusters
+never start at once.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-GROUPS = {"browser": "browser", "local_ray_cluster": "ray"}  # fixture -> the xdist group of its tests
+GROUPS = {"local_ray_cluster": "ray"}  # fixture -> the xdist group of its tests
 
 # What the fault-injection suite tried (tests/faults/conftest.py counts); summed over the workers.
 FAULT_TALLY: Counter[str] = Counter()
@@ -77,12 +77,23 @@ def _worker_output(config: pytest.Config) -> dict[str, Any] | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _no_tqdm_monitor_thread()
     given = _worker_input(config)
     if given is not None:
         config.stash[SHARED_FOLDER] = Path(given[SHARED_FOLDER_INPUT])
         return
     config.stash[SHARED_FOLDER] = Path(tempfile.mkdtemp(prefix="curation-tests-"))
     _become_subreaper()
+
+
+def _no_tqdm_monitor_thread() -> None:
+    """Once a progress bar has shown (datasets shows some), tqdm's monitor thread lives as long as
+    the process, and curation spawns pipeline workers instead of forking them while any other
+    thread runs (curation.pipeline.run._fork_is_safe): in a test process that runs hundreds of
+    builds, each then paid seconds of re-imports (a seed build, 1-2 s, took 10-40 s)."""
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0
 
 
 def _become_subreaper() -> None:
@@ -184,17 +195,35 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"  {key[7:]}: {FAULT_TALLY[key]}")
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the test process; each test opens its own page or context, so
-    logins never leak from one test to the next."""
+@contextmanager
+def _chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright, for as long as the block runs. Not for a
+    whole session: while Playwright runs, its threads live and its event loop is marked running in
+    this process, so every pipeline run here would spawn its workers (curation forks only while no
+    other thread runs: a build then takes 10-40 s instead of 1-2 s) and asyncio.run would fail."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for one test."""
+    with _chromium() as launched:
         yield launched
-        launched.close()
+
+
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator[Browser]:
+    """A headless Chromium for a module's tests (one login for all of them)."""
+    with _chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -42,9 +42,9 @@ def schema() -> Schema:
 
 
 @pytest.fixture(scope="module")
-def page(studio_server, browser: Browser) -> Iterator[Page]:
+def page(studio_server, module_browser: Browser) -> Iterator[Page]:
     """A page of its own (own cookies) logged in to the test server as its admin."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = module_browser.new_page(viewport={"width": 1400, "height": 900})
     page.set_default_timeout(UI_TIMEOUT_MS)
     page.goto(f"{studio_server.url}/user/login")
     page.fill("input[name=email]", studio_server.username)

@@ -71,9 +71,9 @@ def annotator(studio_server: StudioServer) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def page(studio_server: StudioServer, browser: Browser, annotator: tuple[str, str]) -> Iterator[Page]:
+def page(studio_server: StudioServer, module_browser: Browser, annotator: tuple[str, str]) -> Iterator[Page]:
     """A page of its own (own cookies) logged in as the annotator, through the login form."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = module_browser.new_page(viewport={"width": 1400, "height": 900})
     page.set_default_timeout(UI_TIMEOUT_MS)
     page.goto(f"{studio_server.url}/user/login")
     page.fill("input[name=email]", annotator[0])
