@@ -21,8 +21,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/curation build exports/seed-news.yaml
 
+# The suite in parallel (pytest-xdist; groups and the shared Label Studio: tests/conftest.py).
+# More workers than cores pays: many tests wait on Label Studio, Chromium or a subprocess.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The HTML report is tested in a real headless Chromium (Debian's package; Playwright never downloads one).
 browser:

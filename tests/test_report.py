@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from curation.cli import main
 from curation.ingest import read_documents
@@ -19,15 +19,6 @@ from curation.segment.pipeline import segment_document
 from curation.units import Annotation, Document, Provenance, unit_from_record
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +99,9 @@ def test_documents_by_source_and_month_come_from_metadata_else_the_file() -> Non
     assert document_month(page("ant.jsonl", {})) == "unknown"
 
 
-def test_report_renders_in_headless_chromium(units_file: Path, seed_records: list[dict], tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium(
+    browser: Browser, units_file: Path, seed_records: list[dict], tmp_path: Path
+) -> None:
     annotations = tmp_path / "ann.jsonl"
     annotations.write_text(
         "".join(json.dumps(a.to_record(), ensure_ascii=False) + "\n" for a in _annotations(seed_records)),
@@ -125,53 +118,50 @@ def test_report_renders_in_headless_chromium(units_file: Path, seed_records: lis
     )
     assert result.exit_code == 0, result.output
     articles = sum(r["level"] == "article" for r in seed_records)
-    assert CHROMIUM.exists(), "install Debian chromium: apt-get install -y chromium"
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("requestfailed", lambda r: problems.append(f"failed request {r.url}"))
-            page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
-            page.goto(page_path.as_uri())
-            number = lambda key: page.inner_text(f"#{key}")  # noqa: E731
-            assert number("count-documents") == "2"
-            assert number("count-articles") == str(articles)
-            assert number("count-sentences") == str(sum(r["level"] == "sentence" for r in seed_records))
-            assert number("dup-clusters") == "0"
-            assert number("conflicts") == "0"
-            assert number("progress-article") == f"3 / {articles}"
-            assert number("disagreements-topic-article") == "1"
-            assert number("build-problems") == "1"
-            assert page.inner_text("#actions li:first-child").startswith("1 article unit(s) with differing topic")
-            assert page.inner_text("#sources").count(".txt") == 2  # the two seed pages, one source each
-            assert "mona" in page.inner_text("#annotators") and "omar" in page.inner_text("#annotators")
-            assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
-            assert int(number("script-Arabic").replace(",", "")) > 10_000
-            assert int(number("repeated-0")) >= 4
-            charts = page.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
-            assert len(charts) >= 4 and all(charts)
-            directions = page.eval_on_selector_all(
-                "div.text", "els => els.map(e => getComputedStyle(e).direction)"
-            )
-            assert directions and set(directions) == {"rtl"}
-            # what a reader sees: every chart drawn (more than a blank box), the page itself not blank
-            for index, chart in enumerate(page.query_selector_all("img.chart")):
-                chart.scroll_into_view_if_needed()
-                assert _colours(chart.screenshot(path=tmp_path / f"chart-{index}.png")) > 2, f"chart {index} is empty"
-            assert _colours(page.screenshot(path=tmp_path / "page.png", full_page=True)) > 10
-            # the first line of the first Arabic excerpt (a short title) hugs the right edge of its box
-            edges = page.eval_on_selector(
-                "div.text",
-                "e => { const r = document.createRange(); r.selectNodeContents(e);"
-                " const t = [...r.getClientRects()].find(rect => rect.width > 0);"
-                " const b = e.getBoundingClientRect(); return [b.right - t.right, t.left - b.left]; }",
-            )
-            assert edges[0] < 2 and edges[1] > 50
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("requestfailed", lambda r: problems.append(f"failed request {r.url}"))
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
+        page.goto(page_path.as_uri())
+        number = lambda key: page.inner_text(f"#{key}")  # noqa: E731
+        assert number("count-documents") == "2"
+        assert number("count-articles") == str(articles)
+        assert number("count-sentences") == str(sum(r["level"] == "sentence" for r in seed_records))
+        assert number("dup-clusters") == "0"
+        assert number("conflicts") == "0"
+        assert number("progress-article") == f"3 / {articles}"
+        assert number("disagreements-topic-article") == "1"
+        assert number("build-problems") == "1"
+        assert page.inner_text("#actions li:first-child").startswith("1 article unit(s) with differing topic")
+        assert page.inner_text("#sources").count(".txt") == 2  # the two seed pages, one source each
+        assert "mona" in page.inner_text("#annotators") and "omar" in page.inner_text("#annotators")
+        assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
+        assert int(number("script-Arabic").replace(",", "")) > 10_000
+        assert int(number("repeated-0")) >= 4
+        charts = page.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+        assert len(charts) >= 4 and all(charts)
+        directions = page.eval_on_selector_all(
+            "div.text", "els => els.map(e => getComputedStyle(e).direction)"
+        )
+        assert directions and set(directions) == {"rtl"}
+        # what a reader sees: every chart drawn (more than a blank box), the page itself not blank
+        for index, chart in enumerate(page.query_selector_all("img.chart")):
+            chart.scroll_into_view_if_needed()
+            assert _colours(chart.screenshot(path=tmp_path / f"chart-{index}.png")) > 2, f"chart {index} is empty"
+        assert _colours(page.screenshot(path=tmp_path / "page.png", full_page=True)) > 10
+        # the first line of the first Arabic excerpt (a short title) hugs the right edge of its box
+        edges = page.eval_on_selector(
+            "div.text",
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " const t = [...r.getClientRects()].find(rect => rect.width > 0);"
+            " const b = e.getBoundingClientRect(); return [b.right - t.right, t.left - b.left]; }",
+        )
+        assert edges[0] < 2 and edges[1] > 50
+    finally:
+        page.close()
     assert problems == []
 
 

@@ -4,7 +4,8 @@ subprocess (a bounded wait: a hang is a failure, never a stuck CI), and check wh
 Every fault test ends in :func:`assert_clean_failure` (or checks the same things itself): the exit
 code, each expected message on one line, no traceback; and :func:`assert_nothing_lost` checks
 that every file that was there before is still there, byte for byte. The tally of what was tried
-(inputs, clear errors, tracebacks, hangs, lost files) is printed at the end of the test run.
+(inputs, clear errors, tracebacks, hangs, lost files) is printed at the end of the test run (by
+tests/conftest.py, which adds up the tallies of parallel workers).
 """
 
 from __future__ import annotations
@@ -14,20 +15,19 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from ..conftest import FAULT_TALLY as TALLY
+
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
 NEWS_SCHEMA = REPO / "schemas" / "news.yaml"
 CURATION = str(Path(sys.executable).parent / "curation")
 HANG_AFTER_S = 300  # far above any command here on a loaded machine: reaching it means a hang
-
-TALLY: Counter[str] = Counter()
 
 
 @dataclass
@@ -112,13 +112,3 @@ def without_root_privileges() -> list[str]:
         pytest.skip("running as root without util-linux setpriv: file permissions cannot be made to bind")
     drop = "-dac_override,-dac_read_search"
     return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}"]
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not TALLY:
-        return
-    terminalreporter.section("fault injection")
-    for key in ("inputs and faults tried", "commands run", "clear errors", "tracebacks", "hangs", "lost files"):
-        terminalreporter.write_line(f"{key}: {TALLY[key]}")
-    for key in sorted(k for k in TALLY if k.startswith("tried: ")):
-        terminalreporter.write_line(f"  {key[7:]}: {TALLY[key]}")

@@ -41,7 +41,8 @@ def silent_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         stop.set()
-        listener.close()
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(), which close() alone does not:
+        listener.close()  # a thread left behind would make every later pipeline run in this process spawn
         for connection in accepted:
             connection.close()
         thread.join(timeout=5)

@@ -12,12 +12,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from curation.schema import Schema, load_schema
 from curation.units import Annotation, EntitySpan
 
-CHROMIUM = "/usr/bin/chromium"
 UI_TIMEOUT_MS = 90_000
 # Bounding box of the first occurrence of a string inside Label Studio's text object.
 RANGE_JS = """(needle) => {
@@ -43,19 +42,17 @@ def schema() -> Schema:
 
 
 @pytest.fixture(scope="module")
-def page(studio_server) -> Iterator[Page]:
-    """A browser logged in to the test server as its admin."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(UI_TIMEOUT_MS)
-        page.goto(f"{studio_server.url}/user/login")
-        page.fill("input[name=email]", studio_server.username)
-        page.fill("input[name=password]", studio_server.password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        yield page
-        browser.close()
+def page(studio_server, module_browser: Browser) -> Iterator[Page]:
+    """A page of its own (own cookies) logged in to the test server as its admin."""
+    page = module_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(f"{studio_server.url}/user/login")
+    page.fill("input[name=email]", studio_server.username)
+    page.fill("input[name=password]", studio_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    yield page
+    page.close()
 
 
 def open_task(studio_server, page: Page, xml: str, data: dict) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from curation.schema import load_schema
 from curation.studio.push import push_units
@@ -14,8 +14,6 @@ from curation.studio.tasks import read_units_to_push, task_data
 from curation.unitfile import iter_unit_records, write_unit_records
 
 from .conftest import named_schema, tasks_on_server
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _first_article(seed_units: Path, folder: Path, sentences: int) -> tuple[Path, dict, list[dict]]:
@@ -43,30 +41,28 @@ def test_task_data_of_a_sentence_holds_its_title_and_neighbours(seed_units: Path
 
 
 def test_the_web_ui_shows_the_context_around_the_only_text_to_mark(
-    studio_server: StudioServer, seed_units: Path, tmp_path: Path
+    studio_server: StudioServer, browser: Browser, seed_units: Path, tmp_path: Path
 ) -> None:
     path, article, sentences = _first_article(seed_units, tmp_path, 3)
     schema = named_schema(tmp_path, "sentence_context")
     report = push_units(studio_server.client(), studio_server.url, path, "sentence", schema, state_dir=tmp_path)
     tasks = {t["data"]["unit_id"]: t["id"] for t in tasks_on_server(studio_server, report.project.id)}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(120_000)
-            page.goto(f"{studio_server.url}/user/login")
-            page.fill("input[name=email]", studio_server.username or "")
-            page.fill("input[name=password]", studio_server.password or "")
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{studio_server.url}/projects/{report.project.id}/data?task={tasks[sentences[1]['id']]}")
-            marked = page.locator(".lsf-htx-richtext")
-            marked.first.wait_for()
-            page.wait_for_load_state("networkidle")
-            shown = page.inner_text(".lsf-main-view, body")
-            assert article["title"] in shown
-            assert sentences[0]["text"] in shown and sentences[2]["text"] in shown
-            assert marked.count() == 1 and marked.first.inner_text().strip() == sentences[1]["text"]
-            page.screenshot(path=tmp_path / "sentence-task.png")
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.set_default_timeout(120_000)
+        page.goto(f"{studio_server.url}/user/login")
+        page.fill("input[name=email]", studio_server.username or "")
+        page.fill("input[name=password]", studio_server.password or "")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{studio_server.url}/projects/{report.project.id}/data?task={tasks[sentences[1]['id']]}")
+        marked = page.locator(".lsf-htx-richtext")
+        marked.first.wait_for()
+        page.wait_for_load_state("networkidle")
+        shown = page.inner_text(".lsf-main-view, body")
+        assert article["title"] in shown
+        assert sentences[0]["text"] in shown and sentences[2]["text"] in shown
+        assert marked.count() == 1 and marked.first.inner_text().strip() == sentences[1]["text"]
+        page.screenshot(path=tmp_path / "sentence-task.png")
+    finally:
+        page.close()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from curation.schema import Schema
 from curation.studio.accounts import add_annotator
@@ -25,7 +25,7 @@ from curation.studio.store import AnnotationStore
 from curation.studio.tasks import Prediction
 from curation.unitfile import write_unit_records
 from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
-from tests.schema.test_studio_browser import CHROMIUM, UI_TIMEOUT_MS, select_in_text
+from tests.schema.test_studio_browser import UI_TIMEOUT_MS, select_in_text
 
 from .conftest import named_schema, unit_records
 
@@ -71,19 +71,17 @@ def annotator(studio_server: StudioServer) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def page(studio_server: StudioServer, annotator: tuple[str, str]) -> Iterator[Page]:
-    """A browser logged in as the annotator, through the login form."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(UI_TIMEOUT_MS)
-        page.goto(f"{studio_server.url}/user/login")
-        page.fill("input[name=email]", annotator[0])
-        page.fill("input[name=password]", annotator[1])
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        yield page
-        browser.close()
+def page(studio_server: StudioServer, module_browser: Browser, annotator: tuple[str, str]) -> Iterator[Page]:
+    """A page of its own (own cookies) logged in as the annotator, through the login form."""
+    page = module_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(f"{studio_server.url}/user/login")
+    page.fill("input[name=email]", annotator[0])
+    page.fill("input[name=password]", annotator[1])
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    yield page
+    page.close()
 
 
 def open_task(server: StudioServer, page: Page, project_id: int, task_id: int) -> None:

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from curation.schema import Schema
 from curation.studio.accounts import Account, add_user
@@ -20,7 +20,6 @@ from curation.unitfile import write_unit_records
 
 from .conftest import named_schema, unit_records
 
-CHROMIUM = "/usr/bin/chromium"
 PER_TASK = 2
 NO_MORE = re.compile(r"no more (tasks|annotations)|all tasks .*(done|completed)|nothing to label", re.I)
 
@@ -64,7 +63,7 @@ def label_all_tasks(page: Page, server: StudioServer, project_id: int, account: 
 
 
 def test_label_all_tasks_gives_each_task_to_n_different_people(
-    studio_server: StudioServer, seed_units: Path, tmp_path: Path
+    studio_server: StudioServer, browser: Browser, seed_units: Path, tmp_path: Path
 ) -> None:
     schema = named_schema(tmp_path, "team_browser")
     units = tmp_path / "units.jsonl"
@@ -74,17 +73,14 @@ def test_label_all_tasks_gives_each_task_to_n_different_people(
                             annotators_per_task=PER_TASK).project.id
     team = [add_user(admin, studio_server.url, tmp_path, f"{who}@browser.example") for who in ("hala", "idris", "jana")]
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        done = {}
-        for account in team:  # one after the other, each in their own browser session
-            context = browser.new_context(viewport={"width": 1400, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(90_000)
-            others = [a.email for a in team if a is not account]
-            done[account.email] = label_all_tasks(page, studio_server, project_id, account, schema, others)
-            context.close()
-        browser.close()
+    done = {}
+    for account in team:  # one after the other, each in their own browser session
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        others = [a.email for a in team if a is not account]
+        done[account.email] = label_all_tasks(page, studio_server, project_id, account, schema, others)
+        context.close()
 
     assert done == {"hala@browser.example": 3, "idris@browser.example": 3, "jana@browser.example": 0}
     users = {int(u.id): u.email for u in admin.users.list()}

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from curation.agreement import adjudicate, agreement_report
 from curation.cli import main
@@ -27,7 +27,6 @@ from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_he
 
 from .conftest import named_schema
 
-CHROMIUM = "/usr/bin/chromium"
 SENTENCE = "رحبت باماكو بالتوجه الجديد لواشنطن"
 
 
@@ -59,7 +58,7 @@ def regions_shown(page, tab: str) -> str:
 
 
 def test_reviewer_sees_every_answer_and_decides_apart_from_them(
-    studio_server: StudioServer, tmp_path: Path, monkeypatch
+    studio_server: StudioServer, browser: Browser, tmp_path: Path, monkeypatch
 ) -> None:
     schema = named_schema(tmp_path, "team_review")
     units, unit_id = one_sentence_units(tmp_path)
@@ -90,9 +89,8 @@ def test_reviewer_sees_every_answer_and_decides_apart_from_them(
     task_id = next(iter(json.loads(line)["task_id"] for line in (review.project.folder / "tasks.jsonl").open()))
     assert len(admin.predictions.list(task=task_id)) == 2
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
         page.set_default_timeout(90_000)
         page.goto(f"{studio_server.url}/user/login")
         page.fill("input[name=email]", lead.email)
@@ -114,7 +112,8 @@ def test_reviewer_sees_every_answer_and_decides_apart_from_them(
         page.get_by_text("Duplicate Annotation", exact=True).click()
         page.get_by_role("button", name="Submit").click()
         page.wait_for_load_state("networkidle")
-        browser.close()
+    finally:
+        page.close()
 
     review_store = tmp_path / "annotations" / "team_review-review-sentence.jsonl"
     for _ in range(30):
