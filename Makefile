@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser bench lock clean
+.PHONY: demo test check install browser bench lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,13 @@ demo: $(STAMP)
 # More workers than cores pays: many tests wait on Label Studio, Chromium or a subprocess.
 TEST_WORKERS ?= 2
 
-test: $(STAMP) browser
+test: $(STAMP) browser check
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# Lint and types at the level pyproject.toml sets ([tool.ruff], [tool.mypy]): both must find nothing.
+check: $(STAMP)
+	$(BIN)/ruff check curation tests bench
+	$(BIN)/mypy
 
 # The HTML report is tested in a real headless Chromium (Debian's package; Playwright never downloads one).
 browser:
