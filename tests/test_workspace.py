@@ -27,7 +27,7 @@ def test_init_writes_a_workspace_whose_schema_loads(tmp_path: Path) -> None:
     assert workspace.schema == (root / "schema.yaml").absolute()
     assert workspace.data == (root / "data").absolute()
     assert workspace.studio_dir == workspace.data / "studio"
-    assert workspace.annotators == {"article": 2, "sentence": 1}
+    assert workspace.annotators == {}  # no overlap until `curation studio overlap N` sets one
     assert workspace.input_paths() == (str((root / "pages").absolute()),)
     schema = load_schema(workspace.schema)
     assert (schema.name, schema.version, schema.migrations) == ("my_corpus_2", 1, ())

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 600.0  # first start migrates a fresh database: minutes on a busy 2-core machine
 STOP_TIMEOUT_S = 20.0
+PORT_RELEASE_S = 15.0  # how long a restart waits for the folder's last port, held by a server just killed
 CREDENTIALS_FILE = "credentials.json"
 PID_FILE = "server.json"
 LOCK_FILE = "server.lock"
@@ -238,6 +239,17 @@ def lock_holder(data_dir: Path) -> int | None:
     return int(pid) if kind != fcntl.F_UNLCK else None
 
 
+def _released(host: str, port: int, seconds: float = PORT_RELEASE_S) -> bool:
+    """Whether the folder's own last port frees up within ``seconds``: after a crash or a kill -9,
+    the dying server's processes hold its socket a moment longer than its lock."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if not port_in_use(host, port):
+            return True
+    return False
+
+
 def port_in_use(host: str, port: int) -> bool:
     """True when something listens on ``host:port`` or the port cannot be bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -318,8 +330,9 @@ def start_server(
     if holder is not None:
         return _running(data_dir, creds, holder)
 
-    port = port or _last_port(data_dir) or free_port(host)
-    if port_in_use(host, port):
+    last = _last_port(data_dir)
+    port = port or last or free_port(host)
+    if port_in_use(host, port) and not (port == last and _released(host, port)):
         raise StudioError(
             f"port {port} on {host} is taken by another program, so Label Studio for {data_dir} cannot use it: "
             "stop that program, or choose another port with `curation studio up --port N` "
