@@ -13,8 +13,9 @@ child subreaper, so the server, once its helper has exited, is the owner's child
 it never waits on a zombie. Tests that kill or restart a server start their own.
 
 ``browser`` and ``module_browser`` are Debian's headless Chromium for a test or a module, never
-longer (see :func:`_chromium`). Tests using a local Ray cluster share an xdist group: two clusters
-never start at once.
+longer (see :func:`_chromium`). Tests using a local Ray cluster share an xdist group (two clusters
+never start at once), and the tests of a module-scoped fixture their module's group (it is made
+once, in one worker).
 """
 
 from __future__ import annotations
@@ -111,10 +112,23 @@ def pytest_configure_node(node: Any) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """xdist groups (one per test: xdist makes one group of several names): the tests of a fixture
+    in GROUPS share its group; other tests using a module-scoped fixture (a build, a browser login,
+    a user on the shared server) share their module's group, so that the fixture is made once,
+    not once in each worker."""
     for item in items:
-        for fixture, group in GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
+        fixtures = getattr(item, "fixturenames", ())
+        group = next((group for fixture, group in GROUPS.items() if fixture in fixtures), None)
+        if group is None and _uses_module_fixture(item):
+            group = item.nodeid.split("::")[0]
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _uses_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)  # pytest's own record of the item's fixtures
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    return any(d.scope in ("module", "package", "class") for defs in definitions for d in defs)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
