@@ -90,6 +90,12 @@ class Settings:
         refusal to mix two cuts of a corpus names."""
         return _differences(self.to_dict(), other.to_dict(), "")
 
+    def unit_differences(self, other: Settings) -> list[str]:
+        """The differences that change unit ids (how pages are read and cut), not dedup's: a units
+        file stays usable when only what dedup compares changes."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [line for part in ("ingest", "segmenter") for line in _differences(mine[part], theirs[part], part)]
+
 
 def _canonical(value: Any) -> str:
     """A settings value as sorted JSON (tuples and lists alike), for comparison and messages."""

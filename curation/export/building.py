@@ -118,7 +118,7 @@ def _recorded_units(recipe: Recipe, path: Path) -> Path:
     if not path.is_file():
         raise RecipeError(f"{recipe.source_file}: units: no such file {path}")
     recorded = read_settings(path)
-    differences = recipe.settings.differences(recorded) if recorded is not None else []
+    differences = recipe.settings.unit_differences(recorded) if recorded is not None else []
     if recorded is None or differences:
         shown = "; ".join(differences[:3]) + (f"; {len(differences) - 3} more" if len(differences) > 3 else "")
         what = "no settings record beside it" if recorded is None else f"other settings than the recipe's (recipe vs units: {shown})"

@@ -51,6 +51,18 @@ def test_a_units_file_cut_with_other_settings_is_refused(tmp_path: Path) -> None
         build(load_recipe(recipe))
 
 
+def test_a_units_file_stays_usable_when_only_the_dedup_settings_change(tmp_path: Path) -> None:
+    """Dedup settings never change unit ids: a recipe may compare otherwise without a new cut."""
+    units = tmp_path / "units.jsonl.gz"
+    recipe = write_recipe(tmp_path, segmenter=SEGMENTER, units="units.jsonl.gz")
+    assert CliRunner().invoke(main, ["segment", "--recipe", str(recipe), "-o", str(units), "--workers", "1"]).exit_code == 0
+    changed = write_recipe(tmp_path, segmenter=SEGMENTER, units="units.jsonl.gz", dedup={"compare": "title+body", "threshold": 0.9})
+    report = build(load_recipe(changed))
+    assert report.problems == [] and article_ids(report.out_dir) == {r["id"] for r in iter_unit_records(units, "article")}
+    manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["dedup"]["compare"] == "title+body"
+
+
 def test_recipe_dedup_settings_are_checked_when_read(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match="unknown dedup setting.*treshold"):
         load_recipe(write_recipe(tmp_path, dedup={"treshold": 0.8}))
