@@ -87,12 +87,18 @@ def run_ours(limit: int | None, settings: DedupSettings) -> dict[str, Any]:
 
 
 def run_rensa(limit: int | None, settings: DedupSettings) -> dict[str, Any]:
+    return {"clusters": rensa_clusters(iter_ant(limit), settings), "contained": []}
+
+
+def rensa_clusters(items: Iterable[tuple[str, str]], settings: DedupSettings) -> list[list[str]]:
+    """rensa's near-duplicate clusters of (id, text) items, at our shingles, permutations and threshold."""
     from rensa import RMinHash, RMinHashLSH
 
     lsh = RMinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm, num_bands=RENSA_BANDS)
-    ids, sketches = [], []
-    for unit_id, text in iter_ant(limit):
-        shingles = shingle_strings(text, settings)
+    ids: list[str] = []
+    sketches: list[Any] = []
+    for unit_id, text in items:
+        shingles = shingle_strings(text, settings) - {""}  # a text without words gives one empty window
         if not shingles:
             continue
         sketch = RMinHash(num_perm=settings.num_perm, seed=settings.seed)
@@ -106,7 +112,7 @@ def run_rensa(limit: int | None, settings: DedupSettings) -> dict[str, Any]:
         for other in lsh.query(sketch)
         if other > key and sketch.jaccard(sketches[other]) >= settings.threshold
     )
-    return {"clusters": components(ids, pairs), "contained": []}
+    return components(ids, pairs)
 
 
 def run_datasketch(limit: int | None, settings: DedupSettings) -> dict[str, Any]:

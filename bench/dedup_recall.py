@@ -61,7 +61,7 @@ from curation.dedup.shingles import word_tokens
 from curation.units import COMPARED_TEXTS, Article, ComparedText, Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup import ANT, RENSA_BANDS, components, shingle_strings  # bench/dedup.py: rensa fed as it is there
+from dedup import ANT, rensa_clusters  # bench/dedup.py: rensa fed as it is there
 
 DISCLAIMER = "** جميع المقالات المنشورة تمثل رأي كتابها فقط."  # all the body 11 ANT columns have
 GOLD_BLOCK = 2_000
@@ -136,27 +136,7 @@ def run_ours(path: str, settings: DedupSettings) -> dict[str, Any]:
 
 
 def run_rensa(path: str, settings: DedupSettings) -> dict[str, Any]:
-    from rensa import RMinHash, RMinHashLSH
-
-    lsh = RMinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm, num_bands=RENSA_BANDS)
-    ids: list[str] = []
-    sketches: list[Any] = []
-    for unit_id, text in _read_items(path):
-        shingles = shingle_strings(text, settings) - {""}  # a text without words gives one empty window
-        if not shingles:
-            continue
-        sketch = RMinHash(num_perm=settings.num_perm, seed=settings.seed)
-        sketch.update(list(shingles))
-        lsh.insert(len(ids), sketch)
-        ids.append(unit_id)
-        sketches.append(sketch)
-    pairs = (
-        (key, other)
-        for key, sketch in enumerate(sketches)
-        for other in lsh.query(sketch)
-        if other > key and sketch.jaccard(sketches[other]) >= settings.threshold
-    )
-    return {"clusters": components(ids, pairs), "short": None}
+    return {"clusters": rensa_clusters(_read_items(path), settings), "short": None}
 
 
 RUNS = {"ours": run_ours, "rensa": run_rensa}

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import itertools
 import os
 import statistics
@@ -34,8 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-ANT = REPO.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline import ANT, digest  # bench/pipeline.py: the same corpus, the same digest of outputs
+
 PYTHON = sys.executable
 CURATION = [PYTHON, "-c", "from curation.cli import main; main()"]
 WAYS = ("cli", "executor", "in-process")
@@ -110,16 +110,6 @@ def sample(folder: Path, pages: int) -> Path:
     with gzip.open(ANT, "rb") as source, gzip.open(path, "wb") as target:
         target.writelines(itertools.islice(source, pages))
     return path
-
-
-def digest(path: Path) -> str:
-    """Of a file, or of every file under a folder (names included)."""
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    summed = hashlib.sha256()
-    for file in files:
-        summed.update(file.relative_to(path).as_posix().encode() if path.is_dir() else b"")
-        summed.update(hashlib.sha256(file.read_bytes()).digest())
-    return summed.hexdigest()[:16]
 
 
 def library_call(command: str, source: Path, output: Path) -> list[str]:
