@@ -4,13 +4,17 @@ The suite runs in parallel under pytest-xdist (``make test``: ``-n``, ``--dist l
 one process; either way the run has one process that owns it (xdist's controller, else pytest
 itself) and a shared folder, made by that owner and handed to every worker.
 
-``studio_server`` is ONE real Label Studio for the whole run, started through the same library
-code as ``curation studio up``. The first test process that collects a test needing it launches
-a short-lived helper that starts it under a file lock in the shared folder, so Label Studio boots
-while the first tests run; every process then finds it through its data folder (under that lock),
-and the owner stops it, by the pid holding its server lock, when the run ends. The owner is a
-child subreaper, so the server, once its helper has exited, is the owner's child to reap: stopping
-it never waits on a zombie. Tests that kill or restart a server start their own.
+``studio_server`` is a real Label Studio, started through the same library code as ``curation
+studio up``: one per test process (xdist worker), shared by all its tests. Not one for the whole
+run: Label Studio on SQLite numbers new tasks and predictions "latest id + 1" with no lock, so two
+clients importing at once lose predictions (measured: two projects given 3,000 tasks with a
+prediction each, in concurrent imports of 500, kept 1,500 predictions each; imported one after
+the other, 3,000). A process that collects a test needing it launches a short-lived helper that
+starts its server under a file lock in the shared folder, so Label Studio boots while the first
+tests run; the fixture waits on that lock. The owner of the run stops every server of the shared
+folder, by the pid holding its server lock, when the run ends. The owner is a child subreaper,
+so a server, once its helper has exited, is the owner's child to reap: stopping it never waits
+on a zombie. Tests that kill or restart a server start their own.
 
 ``browser`` and ``module_browser`` are Debian's headless Chromium for a test or a module, never
 longer (see :func:`_chromium`). Tests using a local Ray cluster share an xdist group (two clusters
@@ -43,10 +47,7 @@ if TYPE_CHECKING:
 SHARED_FOLDER = pytest.StashKey[Path]()
 STARTER = pytest.StashKey["subprocess.Popen[bytes]"]()
 SHARED_FOLDER_INPUT = "curation_shared_folder"  # the key in xdist's workerinput
-STUDIO_FOLDER = "label-studio"  # the shared server's data folder, inside the shared folder
-STUDIO_LOCK = "label-studio.lock"  # held while the shared server is started or looked up
-STUDIO_REQUESTED = "label-studio.requested"  # made by the one process that launches the starter
-STUDIO_STARTER_LOG = "label-studio-starter.log"
+STUDIO_PREFIX = "label-studio-"  # + the test process (gw0, gw1... or main): its server's data folder
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 # Debian's package: Playwright never downloads a browser. These flags keep Chromium from reaching
@@ -133,43 +134,52 @@ def _uses_module_fixture(item: pytest.Item) -> bool:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Have Label Studio boot while the first tests run, if a selected test needs it."""
+    if session.config.option.collectonly:
+        return
     if any("studio_server" in getattr(item, "fixturenames", ()) for item in session.items):
         _launch_studio_starter(session.config)
 
 
+def _studio_folder(config: pytest.Config) -> Path:
+    """This test process's Label Studio data folder, in the shared folder (where the owner finds it)."""
+    return config.stash[SHARED_FOLDER] / f"{STUDIO_PREFIX}{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 def _launch_studio_starter(config: pytest.Config) -> None:
-    folder = config.stash[SHARED_FOLDER]
-    try:
-        (folder / STUDIO_REQUESTED).touch(exist_ok=False)
-    except FileExistsError:
-        return  # another test process launched it
-    lock = os.open(folder / STUDIO_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    folder = _studio_folder(config)
+    folder.mkdir(mode=0o700)
+    lock = os.open(_lock_path(folder), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the starter inherits the lock and holds it until it exits
-        with (folder / STUDIO_STARTER_LOG).open("wb") as log:
+        with folder.with_name(folder.name + "-starter.log").open("wb") as log:
             config.stash[STARTER] = subprocess.Popen(
                 [sys.executable, "-c", "import sys; from curation.studio.server import start_server; start_server(sys.argv[1])",
-                 str(folder / STUDIO_FOLDER)],
+                 str(folder)],
                 pass_fds=(lock,), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
     finally:
         os.close(lock)
 
 
+def _lock_path(folder: Path) -> Path:
+    """Held while the server of ``folder`` is started (by its starter) or looked up."""
+    return folder.with_name(folder.name + ".lock")
+
+
 @contextmanager
 def _studio_lock(folder: Path) -> Iterator[None]:
-    with (folder / STUDIO_LOCK).open("a") as lock:
+    with _lock_path(folder).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 
 @pytest.fixture(scope="session")
 def studio_server(pytestconfig: pytest.Config) -> StudioServer:
-    """The run's Label Studio, with ``.url``, ``.api_key`` and ``.client()``: the one the starter
-    launched (waited for under the lock), or, if that start failed, started here."""
-    folder = pytestconfig.stash[SHARED_FOLDER]
+    """This test process's Label Studio, with ``.url``, ``.api_key`` and ``.client()``: the one its
+    starter launched (waited for under the lock), or, if that start failed, started here."""
+    folder = _studio_folder(pytestconfig)
     with _studio_lock(folder):
-        return start_server(folder / STUDIO_FOLDER)
+        return start_server(folder)
 
 
 @pytest.hookimpl(trylast=True)  # in the controller, after xdist has ended its workers
@@ -182,10 +192,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if output is not None:
         output[FAULT_TALLY_OUTPUT] = dict(FAULT_TALLY)
         return
-    folder = config.stash[SHARED_FOLDER]
-    if (folder / STUDIO_FOLDER).exists():
+    for folder in sorted(f for f in config.stash[SHARED_FOLDER].glob(STUDIO_PREFIX + "*") if f.is_dir()):
         with _studio_lock(folder):  # a start still under way ends first: no server outlives the run
-            stop_server(folder / STUDIO_FOLDER)
+            stop_server(folder)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

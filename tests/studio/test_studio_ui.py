@@ -64,11 +64,8 @@ def units_file(folder: Path, sentences: list[str]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def annotator(studio_server: StudioServer, request: pytest.FixtureRequest) -> tuple[str, str]:
-    """An annotator account of the module's own (other modules, perhaps in another worker at the
-    same moment, log in to the shared server with theirs)."""
-    module = request.module.__name__.rsplit(".", 1)[-1].replace("_", "-")
-    email, password = f"ui-annotator-{module}@curation.local", "ui-Annotator-Secret-1"
+def annotator(studio_server: StudioServer) -> tuple[str, str]:
+    email, password = "ui-annotator@curation.local", "ui-Annotator-Secret-1"
     add_annotator(studio_server.client(), studio_server.url, email, password)
     return email, password
 
