@@ -24,84 +24,19 @@ import argparse
 import gzip
 import itertools
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Measured, measure, spread
 from pipeline import ANT, digest  # bench/pipeline.py: the same corpus, the same digest of outputs
 
 PYTHON = sys.executable
 CURATION = [PYTHON, "-c", "from curation.cli import main; main()"]
 WAYS = ("cli", "executor", "in-process")
 COMMANDS = ("segment", "dedup", "build")
-SAMPLE_EVERY = 0.05
-
-
-@dataclass(slots=True)
-class Measured:
-    """One run of a command: wall and CPU seconds of its process tree, peak summed PSS in MB."""
-
-    wall: float
-    cpu: float
-    pss: float
-
-
-def tree(root: int) -> list[int]:
-    """``root`` and its living descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, ValueError, IndexError):
-            continue
-        if state not in ("Z", "X"):
-            children.setdefault(int(ppid), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, ()))
-    return found
-
-
-def pss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
-    return total / 1024
-
-
-def measure(args: list[str], cwd: Path) -> Measured:
-    """``args`` in a fresh process, its bytecode cached under ``cwd`` as an installed package's
-    is (whatever PYTHONDONTWRITEBYTECODE says here); exit 1 (problems found in the data, said
-    so) is accepted."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(cwd / "pycache")
-    started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        peak = max(peak, pss_mb(tree(process.pid)))
-        time.sleep(SAMPLE_EVERY)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    said = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{said[-2000:]}")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, peak)
 
 
 def sample(folder: Path, pages: int) -> Path:
@@ -165,10 +100,6 @@ def run_case(case: Case, folder: Path, round_: int) -> None:
         output.parent.mkdir(exist_ok=True)
         case.runs[way].append(measure(command_line(case.command, way, case.source, output), folder))
         case.digests.add(digest(output))
-
-
-def spread(values: list[float], shown: Callable[[float], str]) -> str:
-    return f"{shown(statistics.median(values))} ({shown(min(values))}-{shown(max(values))})"
 
 
 def report(case: Case) -> None:

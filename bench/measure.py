@@ -1,0 +1,90 @@
+"""Whole-process measurement for every bench: wall seconds, CPU seconds of the process tree (user +
+system of the command and every child it waited for) and peak summed PSS of the tree (sampled every
+50 ms: pages a worker shares with its parent count once), with the spread over rounds and the load
+average, so that figures from a shared machine can be read by someone else.
+
+    from measure import measure, spread, load
+    run = measure([python, "-m", "curation.cli", "dedup", ...], cwd=folder)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_EVERY = 0.05
+
+
+@dataclass(slots=True)
+class Measured:
+    """One run of a command: wall and CPU seconds of its process tree, peak summed PSS in MB."""
+
+    wall: float
+    cpu: float
+    pss: float
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and its living descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            children.setdefault(int(ppid), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def pss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+    return total / 1024
+
+
+def measure(args: list[str], cwd: Path) -> Measured:
+    """``args`` in a fresh process, its bytecode cached under ``cwd`` as an installed package's
+    is (whatever PYTHONDONTWRITEBYTECODE says here); exit 1 (problems found in the data, said
+    so) is accepted."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(cwd / "pycache")
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, pss_mb(tree(process.pid)))
+        time.sleep(SAMPLE_EVERY)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    said = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{said[-2000:]}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, peak)
+
+
+def spread(values: list[float], shown: Callable[[float], str]) -> str:
+    return f"{shown(statistics.median(values))} ({shown(min(values))}-{shown(max(values))})"
+
+
+def load() -> str:
+    """The 1-minute load average, printed beside every round: a figure taken at load 4 on two cores is noise."""
+    return f"load average {os.getloadavg()[0]:.1f}"
