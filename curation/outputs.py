@@ -20,10 +20,16 @@ class OutputOverInput(CurationError, ValueError):
     """An output path names an input (or another output) of the same command."""
 
 
+def _real(path: Path) -> Path:
+    """``path`` with its symlinks resolved as far as they go: a symlink loop stays as written
+    (``Path.resolve`` raises ``RuntimeError`` on one; its reader reports it, one line)."""
+    return Path(os.path.realpath(path))
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if a.exists() and b.exists():
         return os.path.samefile(a, b)  # hard links and symlinks included
-    return a.resolve() == b.resolve()
+    return _real(a) == _real(b)
 
 
 def _expanded(item: str | Path) -> list[Path]:
@@ -54,7 +60,7 @@ def _refuse_over_input(output: Path, source: Path) -> None:
     """Raise :class:`OutputOverInput` when ``output`` is the input file ``source`` or lies
     inside the input folder ``source``."""
     if source.is_dir():
-        if source.resolve() in output.resolve().parents:
+        if _real(source) in _real(output).parents:
             raise OutputOverInput(f"{output}: is inside the input folder {source}; write the result outside it")
     elif _same_file(output, source):
         raise OutputOverInput(f"{output}: is also an input of this command; write the result to another file")

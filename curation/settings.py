@@ -18,6 +18,17 @@ from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions
 from curation.segment.pipeline import SegmenterSettings
 from curation.units import COMPARED_TEXTS, ComparedText
 
+# whole-number dedup settings and their bounds: a signature of MAX_NUM_PERM permutations is 4 KB a
+# text (8x the default); 10^7 of them took gigabytes and hours a document
+MAX_NUM_PERM = 1024
+_WHOLE_RANGES = {
+    "num_perm": (2, MAX_NUM_PERM),
+    "shingle_size": (1, 64),
+    "min_words": (1, 1_000_000),
+    "containment_min_words": (1, 1_000_000),
+    "seed": (0, 2**32 - 1),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
@@ -37,10 +48,14 @@ class DedupSettings:
     def __post_init__(self) -> None:
         for name in ("threshold", "containment"):
             value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value}")
-        if self.shingle_size < 1 or self.num_perm < 2:
-            raise ValueError("shingle_size must be >= 1 and num_perm >= 2")
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+        for name, (low, high) in _WHOLE_RANGES.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}, got {value!r}")
+        if not isinstance(self.find_contained, bool):
+            raise ValueError(f"find_contained must be true or false, got {self.find_contained!r}")
         if self.compare not in COMPARED_TEXTS:
             raise ValueError(f"compare must be one of {', '.join(COMPARED_TEXTS)}, got {self.compare!r}")
         if self.min_words < 1:

@@ -5,7 +5,7 @@ Every command looks for the file by walking up from the current folder, as git l
 of on every command line. Options and environment variables still override it (see
 ``curation/cli/_common.py``). Paths in the file are relative to the file's folder.
 
-Problems are reported as ``curation.yaml:LINE key: what is wrong``, every one at once.
+Problems are reported as ``curation.yaml:LINE: key: what is wrong``, every one at once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from curation.bundled_schemas import bundled_schema
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
+from curation.yamlfile import YamlFileError, key_line, load_yaml, where
 
 WORKSPACE_FILE = "curation.yaml"
 # Points at a workspace file from anywhere (as GIT_DIR does); set by scripts and tests.
@@ -28,6 +29,7 @@ LEVELS = ("document", "article", "sentence")
 _KEYS = {"name", "schema", "inputs", "data", "server", "annotators", "recipe"}
 _SERVER_KEYS = {"url"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_WORKSPACE_BYTES = 1 << 20  # `curation init` writes 1 KB; a megabyte is no workspace file
 
 
 class WorkspaceError(CurationError, ValueError):
@@ -90,14 +92,6 @@ def find_workspace_file(start: Path | None = None) -> Path | None:
     return None
 
 
-def _line(mapping: Any, key: str) -> int:
-    """1-based line of ``key`` in a ruamel mapping (of the mapping itself for a missing key)."""
-    try:
-        return mapping.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return mapping.lc.line + 1 if getattr(mapping, "lc", None) is not None else 1
-
-
 class _Reader:
     """Reads one parsed file, collecting every problem instead of stopping at the first."""
 
@@ -106,7 +100,7 @@ class _Reader:
         self.problems: list[str] = []
 
     def fail(self, mapping: Any, key: str, message: str) -> None:
-        self.problems.append(f"{self.file}:{_line(mapping, key)} {key}: {message}")
+        self.problems.append(f"{where(str(self.file), key_line(mapping, key) or 1, str(key))}: {message}")
 
     def text(self, mapping: Any, key: str, default: str | None = None) -> str | None:
         value = mapping.get(key, default)
@@ -167,7 +161,7 @@ class _Reader:
                 self.fail(data, key, f"unknown key (expected one of: {', '.join(sorted(_KEYS))})")
         name = self.text(data, "name")
         if name is None:
-            self.problems.append(f"{self.file}:1 name: missing required key 'name'")
+            self.problems.append(f"{self.file}:1: name: missing required key 'name'")
         return Workspace(
             file=self.file,
             name=name or "",
@@ -183,20 +177,10 @@ class _Reader:
 def load_workspace(file: str | Path) -> Workspace:
     """Read and check a workspace file; :class:`WorkspaceError` lists every problem with its line."""
     path = Path(file).absolute()
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkspaceError([f"{file}: cannot read workspace file: {getattr(exc, 'strerror', None) or exc}"]) from None
-    from ruamel.yaml import (
-        YAML,  # only where a workspace file is found: `curation --help` stays light
-    )
-    from ruamel.yaml.error import MarkedYAMLError
-
-    try:
-        data = YAML(typ="rt").load(source)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise WorkspaceError([f"{file}:{mark.line + 1 if mark else 1}: invalid YAML: {exc.problem or exc.context}"]) from None
+    try:  # a FIFO, /dev/zero, a huge or deeply nested file is one line, never a hang
+        data = load_yaml(path, max_bytes=MAX_WORKSPACE_BYTES, what="workspace file", shown=str(file))
+    except YamlFileError as exc:
+        raise WorkspaceError(exc.problems) from None
     reader = _Reader(path)
     workspace = reader.read(data)
     if reader.problems or workspace is None:
@@ -212,7 +196,8 @@ def set_annotators(file: str | Path, per_level: dict[str, int]) -> None:
     yaml = YAML(typ="rt")
     yaml.width = 4096
     path = Path(file)
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    workspace = load_workspace(path)  # a broken or hostile file is refused before it is rewritten
+    data = load_yaml(workspace.file, max_bytes=MAX_WORKSPACE_BYTES, what="workspace file", shown=str(file))
     current = data.get("annotators")
     if not isinstance(current, dict):
         data["annotators"] = current = {}

@@ -81,10 +81,10 @@ def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError) as caught:
         load_workspace(file)
     problems = caught.value.problems
-    assert problems[0].startswith(f"{file}:3 colour: unknown key")
-    assert any(p.startswith(f"{file}:5 url: must start with http") for p in problems)
-    assert any(p.startswith(f"{file}:7 article: annotators per task must be a whole number") for p in problems)
-    assert any(p.startswith(f"{file}:8 paragraph: unknown level") for p in problems)
+    assert problems[0].startswith(f"{file}:3: colour: unknown key")
+    assert any(p.startswith(f"{file}:5: url: must start with http") for p in problems)
+    assert any(p.startswith(f"{file}:7: article: annotators per task must be a whole number") for p in problems)
+    assert any(p.startswith(f"{file}:8: paragraph: unknown level") for p in problems)
 
 
 def test_invalid_yaml_and_missing_name_are_one_line_each(tmp_path: Path) -> None:

@@ -34,9 +34,11 @@ def _defined(value: float) -> float | None:
 def krippendorff_alpha(ratings: Ratings) -> float | None:
     """Nominal alpha over all annotators, missing answers allowed; ``None`` when undefined."""
     annotators = sorted({a for unit in ratings.values() for a in unit})
-    categories = _categories(v for unit in ratings.values() for v in unit.values())
     pairable = [u for u in sorted(ratings) if len(ratings[u]) >= 2]
-    if len(categories) < 2 or not pairable:
+    # only the units two annotators answered count: one category among them leaves alpha undefined
+    # (krippendorff raises), even when a unit answered once holds another
+    categories = _categories(v for u in pairable for v in ratings[u].values())
+    if len(categories) < 2:
         return None
     matrix = _reliability_matrix(annotators, [ratings[u] for u in pairable], categories)
     return _defined(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))

@@ -175,6 +175,11 @@ def _with_output_mode(name: str, callback: Callable[..., Any]) -> Callable[..., 
         except OSError as exc:  # a full disk, a read-only folder, a file gone: the path and the reason, one line
             errors, code = [scrub(f"{exc.filename or 'error'}: {exc.strerror or exc}")], 1
             print_errors(errors)
+        except RuntimeError as exc:  # Python < 3.13's pathlib raises this, not OSError, on a symlink loop
+            if not str(exc).startswith("Symlink loop from "):
+                raise
+            errors, code = [scrub(f"{str(exc).removeprefix('Symlink loop from ').strip(chr(39))}: symlink loop (links that point at each other)")], 1
+            print_errors(errors)
         except click.ClickException as exc:
             code = exc.exit_code
             raise

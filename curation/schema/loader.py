@@ -1,6 +1,6 @@
 """Reading a schema YAML file into a :class:`Schema`, reporting every defect at once.
 
-Each problem names the file, the line and the key path (``schemas/x.yaml:14
+Each problem names the file, the line and the key path (``schemas/x.yaml:14:
 labels.topic.values[3]: duplicate value "economy"``): ruamel.yaml keeps the line of every key
 and item, so a schema author never has to guess which of forty labels is wrong.
 """
@@ -13,13 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
 from curation.bundled_schemas import bundled_schema
-from curation.fileio import DecodeProblem, read_small_text
 from curation.schema.hotkeys import reserved_by_label_studio
 from curation.schema.model import (
     GRANULARITIES,
@@ -32,14 +28,13 @@ from curation.schema.model import (
     SchemaError,
 )
 from curation.units import sha256_hex
+from curation.yamlfile import YamlFileError, item_line, key_line, load_yaml, node_line, plain, where
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Corpus tag names kept exactly: ``Population-Center`` as well as ``Water_Body``.
 VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-MAX_SCHEMA_CHARS = 1 << 20  # the bundled schema is ~10 KB; a megabyte is no schema
-MAX_ALIAS_PROBLEMS = 5
-MAX_DEPTH = 32  # the bundled schema nests 6 deep; thousands of "[" take ruamel minutes to parse
+MAX_SCHEMA_BYTES = 4 << 20  # the bundled schema is ~10 KB; megabytes are no schema
 # Names Label Studio tasks already use for object tags and data keys (see the studio bridge).
 RESERVED_FAMILY_NAMES = frozenset({"text", "title", "target", "unit_id", "doc_id"})
 
@@ -75,51 +70,22 @@ def default_schema_path() -> Path:
 
 @dataclass
 class _Report:
-    """Collects problems as ``file:line key.path: message``, listed in file order."""
+    """Collects problems as ``file:line: key.path: message``, listed in file order."""
 
     path: str
     found: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, line: int | None, keypath: str, message: str) -> None:
-        where = f"{self.path}:{line}" if line is not None else self.path
-        self.found.append((line or 0, f"{where} {keypath}: {message}" if keypath else f"{where}: {message}"))
+        self.found.append((line or 0, f"{where(self.path, line, keypath)}: {message}"))
 
     @property
     def problems(self) -> list[str]:
         return [text for _, text in sorted(self.found, key=lambda item: item[0])]
 
 
-def _key_line(mapping: Any, key: Any) -> int | None:
-    try:
-        return mapping.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return _node_line(mapping)
-
-
-def _item_line(sequence: Any, index: int) -> int | None:
-    try:
-        return sequence.lc.item(index)[0] + 1
-    except (AttributeError, KeyError, IndexError, TypeError):
-        return _node_line(sequence)
-
-
-def _node_line(node: Any) -> int | None:
-    lc = getattr(node, "lc", None)
-    return lc.line + 1 if lc is not None and lc.line is not None else None
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists (for the fingerprint)."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
-
-
 def fingerprint_of(data: Any) -> str:
     """sha256 of the content as canonical JSON: comments, key order and quoting do not count."""
-    canonical = json.dumps(_plain(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(plain(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return sha256_hex(canonical)
 
 
@@ -136,7 +102,7 @@ class _SchemaReader:
         for key in mapping:
             if key not in allowed:
                 self.report.add(
-                    _key_line(mapping, key),
+                    key_line(mapping, key),
                     f"{keypath}.{key}" if keypath else str(key),
                     f"unknown key (expected one of: {', '.join(sorted(allowed))})",
                 )
@@ -144,18 +110,18 @@ class _SchemaReader:
     def _text(self, mapping: CommentedMap, key: str, keypath: str, *, required: bool) -> str | None:
         if key not in mapping:
             if required:
-                self.report.add(_node_line(mapping), keypath, f"missing required key {key!r}")
+                self.report.add(node_line(mapping), keypath, f"missing required key {key!r}")
             return None
         value = mapping[key]
         if not isinstance(value, str) or not value.strip():
-            self.report.add(_key_line(mapping, key), f"{keypath}.{key}", f"must be a non-empty string, got {value!r}")
+            self.report.add(key_line(mapping, key), f"{keypath}.{key}", f"must be a non-empty string, got {value!r}")
             return None
         return value.strip()
 
     def _flag(self, mapping: CommentedMap, key: str, keypath: str, default: bool) -> bool:
         value = mapping.get(key, default)
         if not isinstance(value, bool):
-            self.report.add(_key_line(mapping, key), f"{keypath}.{key}", f"must be true or false, got {value!r}")
+            self.report.add(key_line(mapping, key), f"{keypath}.{key}", f"must be true or false, got {value!r}")
             return default
         return value
 
@@ -166,13 +132,13 @@ class _SchemaReader:
         self._unknown_keys(data, TOP_KEYS, "")
         name = self._text(data, "name", "name", required=True) or ""
         if name and not NAME_PATTERN.match(name):
-            self.report.add(_key_line(data, "name"), "name", f"must be lower-case letters, digits and _, got {name!r}")
+            self.report.add(key_line(data, "name"), "name", f"must be lower-case letters, digits and _, got {name!r}")
         version = data.get("version")
         if "version" not in data:
-            self.report.add(_node_line(data), "", "missing required key 'version'")
+            self.report.add(node_line(data), "", "missing required key 'version'")
             version = 0
         elif not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            self.report.add(_key_line(data, "version"), "version", f"must be a whole number >= 1, got {version!r}")
+            self.report.add(key_line(data, "version"), "version", f"must be a whole number >= 1, got {version!r}")
             version = 0
         description = self._text(data, "description", "description", required=False) or ""
         families = self._families(data)
@@ -183,7 +149,7 @@ class _SchemaReader:
         labels = data.get("labels")
         if not isinstance(labels, CommentedMap) or not labels:
             self.report.add(
-                _key_line(data, "labels"), "labels", "must map family names (topic, entity, ...) to families"
+                key_line(data, "labels"), "labels", "must map family names (topic, entity, ...) to families"
             )
             return []
         families = [self._family(labels, name) for name in labels]
@@ -195,7 +161,7 @@ class _SchemaReader:
     def _family(self, labels: CommentedMap, name: Any) -> LabelFamily | None:
         keypath = f"labels.{name}"
         node = labels[name]
-        line = _key_line(labels, name)
+        line = key_line(labels, name)
         self._check_family_name(name, line, keypath)
         if not isinstance(node, CommentedMap):
             self.report.add(line, keypath, "must be a mapping with kind, levels and values")
@@ -204,14 +170,14 @@ class _SchemaReader:
         kind = node.get("kind")
         if kind not in KINDS:
             self.report.add(
-                _key_line(node, "kind"), f"{keypath}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}"
+                key_line(node, "kind"), f"{keypath}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}"
             )
         levels = self._levels(node, keypath)
         multiple = self._flag(node, "multiple", keypath, False)
         overlap = self._flag(node, "overlap", keypath, False)
         for other_kind, key, problem in KIND_ONLY_KEYS:
             if kind == other_kind and key in node:
-                self.report.add(_key_line(node, key), f"{keypath}.{key}", problem)
+                self.report.add(key_line(node, key), f"{keypath}.{key}", problem)
         granularity = self._granularity(node, keypath)
         labels_found = self._labels(node, keypath, span=kind == "span")
         return LabelFamily(
@@ -241,7 +207,7 @@ class _SchemaReader:
         if granularity in GRANULARITIES:
             return granularity
         self.report.add(
-            _key_line(node, "granularity"),
+            key_line(node, "granularity"),
             f"{keypath}.granularity",
             f"must be one of {', '.join(GRANULARITIES)}, got {granularity!r}",
         )
@@ -251,19 +217,19 @@ class _SchemaReader:
         levels = node.get("levels")
         if not isinstance(levels, list) or not levels:
             self.report.add(
-                _key_line(node, "levels"), f"{keypath}.levels", f"must list one or more of {', '.join(LEVELS)}"
+                key_line(node, "levels"), f"{keypath}.levels", f"must list one or more of {', '.join(LEVELS)}"
             )
             return ()
         good: list[str] = []
         for index, level in enumerate(levels):
             if level not in LEVELS:
                 self.report.add(
-                    _item_line(levels, index),
+                    item_line(levels, index),
                     f"{keypath}.levels[{index}]",
                     f"unknown level {level!r} (expected {', '.join(LEVELS)})",
                 )
             elif level in good:
-                self.report.add(_item_line(levels, index), f"{keypath}.levels[{index}]", f"duplicate level {level!r}")
+                self.report.add(item_line(levels, index), f"{keypath}.levels[{index}]", f"duplicate level {level!r}")
             else:
                 good.append(level)
         return tuple(good)
@@ -271,7 +237,7 @@ class _SchemaReader:
     def _labels(self, node: CommentedMap, keypath: str, *, span: bool) -> list[Label]:
         values = node.get("values")
         if not isinstance(values, CommentedSeq) or not values:
-            self.report.add(_key_line(node, "values"), f"{keypath}.values", "must list at least one label")
+            self.report.add(key_line(node, "values"), f"{keypath}.values", "must list at least one label")
             return []
         found: list[Label] = []
         for index, item in enumerate(values):
@@ -280,14 +246,14 @@ class _SchemaReader:
                 continue
             if any(other.value == label.value for other in found):
                 self.report.add(
-                    _item_line(values, index), f"{keypath}.values[{index}]", f"duplicate value {label.value!r}"
+                    item_line(values, index), f"{keypath}.values[{index}]", f"duplicate value {label.value!r}"
                 )
                 continue
             found.append(label)
         return found
 
     def _label(self, values: CommentedSeq, index: int, item: Any, keypath: str, *, span: bool) -> Label | None:
-        line = _item_line(values, index)
+        line = item_line(values, index)
         if not isinstance(item, CommentedMap):
             self.report.add(line, keypath, "must be a mapping with value, ar, description, example, hotkey, color")
             return None
@@ -295,7 +261,7 @@ class _SchemaReader:
         fields = {key: self._text(item, key, keypath, required=self.strict or key not in DRAFT_KEYS)
                   for key in sorted(LABEL_KEYS)}
         for key, problem in _label_problems(fields, span=span):
-            self.report.add(_key_line(item, key), f"{keypath}.{key}", problem)
+            self.report.add(key_line(item, key), f"{keypath}.{key}", problem)
         if not self.strict:
             _fill_draft(fields, item)
         if any(v is None for v in fields.values()):
@@ -306,7 +272,7 @@ class _SchemaReader:
         spans = [family for family in families if family.kind == "span"]
         for extra in spans[1:]:
             self.report.add(
-                _key_line(labels, extra.name),
+                key_line(labels, extra.name),
                 f"labels.{extra.name}",
                 f"only one span family per schema (already {spans[0].name!r}): BIO tags and the 'entities' column need one",
             )
@@ -322,9 +288,8 @@ class _SchemaReader:
                     owner = f"{family.name}.{label.value}"
                     key = label.hotkey.lower()
                     if key in seen:
-                        item_line = _item_line(labels[family.name].get("values"), index)
                         self.report.add(
-                            item_line,
+                            item_line(labels[family.name].get("values"), index),
                             f"labels.{family.name}.values[{index}].hotkey",
                             f"hotkey {label.hotkey!r} already used by {seen[key]} at {level} level",
                         )
@@ -336,7 +301,7 @@ class _SchemaReader:
             return []
         steps_node = data["migrations"]
         if not isinstance(steps_node, CommentedSeq):
-            self.report.add(_key_line(data, "migrations"), "migrations", "must be a list of steps, each with 'from'")
+            self.report.add(key_line(data, "migrations"), "migrations", "must be a list of steps, each with 'from'")
             return []
         by_name = {family.name: family for family in families}
         steps: list[MigrationStep] = []
@@ -346,7 +311,7 @@ class _SchemaReader:
                 continue
             if any(s.from_version == step.from_version for s in steps):
                 self.report.add(
-                    _item_line(steps_node, index),
+                    item_line(steps_node, index),
                     f"migrations[{index}].from",
                     f"second step from version {step.from_version}",
                 )
@@ -362,13 +327,13 @@ class _SchemaReader:
         keypath = f"migrations[{index}]"
         if not isinstance(node, CommentedMap):
             self.report.add(
-                _item_line(steps_node, index), keypath, "must be a mapping with 'from' and per-family actions"
+                item_line(steps_node, index), keypath, "must be a mapping with 'from' and per-family actions"
             )
             return None
         source = node.get("from")
         if not isinstance(source, int) or isinstance(source, bool) or not 1 <= source < max(version, 1):
             self.report.add(
-                _item_line(steps_node, index), f"{keypath}.from", f"must be a version below {version}, got {source!r}"
+                item_line(steps_node, index), f"{keypath}.from", f"must be a version below {version}, got {source!r}"
             )
             return None
         mapping: dict[str, dict[str, str]] = {}
@@ -377,7 +342,7 @@ class _SchemaReader:
             if family_name == "from":
                 continue
             family_path = f"{keypath}.{family_name}"
-            line = _key_line(node, family_name)
+            line = key_line(node, family_name)
             if family_name not in families:
                 self.report.add(line, family_path, "no such label family in this schema")
                 continue
@@ -401,17 +366,17 @@ class _SchemaReader:
         if isinstance(rename, dict):
             found.rename(rename)
         else:
-            self.report.add(_key_line(actions, "rename"), f"{keypath}.rename", "must map old label -> new label")
+            self.report.add(key_line(actions, "rename"), f"{keypath}.rename", "must map old label -> new label")
         merge = actions.get("merge", {})
         if isinstance(merge, dict):
             found.merge(merge)
         else:
-            self.report.add(_key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
+            self.report.add(key_line(actions, "merge"), f"{keypath}.merge", "must map new label -> list of old labels")
         retire = actions.get("retire", [])
         if isinstance(retire, list):
             found.retire(retire)
         else:
-            self.report.add(_key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
+            self.report.add(key_line(actions, "retire"), f"{keypath}.retire", "must list retired labels")
         return found.mapping, found.retired, found.places
 
     def _check_targets(self, steps: list[MigrationStep], version: int, families: dict[str, LabelFamily]) -> None:
@@ -469,7 +434,7 @@ class _FamilyActions:
 
     def rename(self, rename: dict[Any, Any]) -> None:
         for old, new in rename.items():
-            place = (_key_line(rename, old), f"{self.keypath}.rename.{old}")
+            place = (key_line(rename, old), f"{self.keypath}.rename.{old}")
             if not isinstance(new, str):
                 self.report.add(place[0], place[1], f"the new label must be a string, got {new!r}")
             elif self._claim(old, *place):
@@ -477,7 +442,7 @@ class _FamilyActions:
 
     def merge(self, merge: dict[Any, Any]) -> None:
         for new, olds in merge.items():
-            line = _key_line(merge, new)
+            line = key_line(merge, new)
             if not isinstance(new, str):
                 self.report.add(line, f"{self.keypath}.merge", f"new labels are strings, got {new!r}")
             elif not isinstance(olds, list) or not olds:
@@ -490,7 +455,7 @@ class _FamilyActions:
 
     def retire(self, retire: list[Any]) -> None:
         for position, old in enumerate(retire):
-            if self._claim(old, _item_line(retire, position), f"{self.keypath}.retire[{position}]"):
+            if self._claim(old, item_line(retire, position), f"{self.keypath}.retire[{position}]"):
                 self.retired.add(old)
 
     def _migrate(self, old: str, new: str, place: tuple[int | None, str]) -> None:
@@ -508,55 +473,13 @@ class _FamilyActions:
         return True
 
 
-def _refuse_aliases(source: str, report: _Report) -> None:
-    """Report every YAML alias (``*name``): a few kilobytes of nested aliases expand to gigabytes
-    when the schema is walked (the "billion laughs"), and a schema never needs them. Checked on the
-    event stream, before anything is built."""
-    lines: set[int | None] = set()
-    depth = 0
-    for event in YAML(typ="rt").parse(source):
-        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
-        if depth > MAX_DEPTH:
-            line = event.start_mark.line + 1 if event.start_mark is not None else None
-            report.add(line, "", f"nested deeper than {MAX_DEPTH} levels: no schema is")
-            return
-        if isinstance(event, AliasEvent):
-            line = event.start_mark.line + 1 if event.start_mark is not None else None
-            if line not in lines:
-                lines.add(line)
-                report.add(line, "", f"YAML alias *{event.anchor} is not allowed in a schema: write the value out")
-            if len(lines) >= MAX_ALIAS_PROBLEMS:
-                return
-
-
-def _read_source(schema_path: Path, shown: str) -> str:
-    """The schema's text, refused when unreadable or longer than any schema."""
+def _parse(schema_path: Path, shown: str) -> Any:
+    """The schema's YAML as ruamel's commented containers (which keep every key's line), read
+    through the one bounded YAML reader (size, special files, nesting, aliases)."""
     try:
-        source = read_small_text(schema_path, 4 * MAX_SCHEMA_CHARS)  # a FIFO or /dev/zero never ends
-    except (OSError, DecodeProblem) as exc:
-        raise SchemaError([f"{shown}: cannot read schema: {getattr(exc, 'strerror', None) or exc}"]) from exc
-    if len(source) > MAX_SCHEMA_CHARS:
-        raise SchemaError([f"{shown}: {len(source):,} characters; a schema is at most {MAX_SCHEMA_CHARS:,}"])
-    return source
-
-
-def _parse(source: str, report: _Report) -> Any:
-    """The YAML as ruamel's commented containers (which keep every key's line), aliases refused first."""
-    try:
-        _refuse_aliases(source, report)
-        if report.found:
-            raise SchemaError(report.problems)
-        return YAML(typ="rt").load(source)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
-        raise SchemaError(report.problems) from None
-    except RecursionError:
-        raise SchemaError([f"{report.path}: invalid YAML: nested too deeply"]) from None
-    except YAMLError as exc:  # unmarked: a control character the YAML reader refuses
-        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        raise SchemaError([f"{report.path}: invalid YAML: {reason}"]) from None
+        return load_yaml(schema_path, max_bytes=MAX_SCHEMA_BYTES, what="schema", shown=shown)
+    except YamlFileError as exc:
+        raise SchemaError(exc.problems) from None
 
 
 def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Schema:
@@ -567,7 +490,7 @@ def load_schema(path: str | Path | None = None, *, strict: bool = False) -> Sche
     schema_path = Path(path) if path is not None else default_schema_path()
     shown = str(path) if path is not None else str(schema_path)
     report = _Report(shown)
-    data = _parse(_read_source(schema_path, shown), report)
+    data = _parse(schema_path, shown)
     parsed = _SchemaReader(report, strict).read(data)
     if report.problems or parsed is None:
         raise SchemaError(report.problems)

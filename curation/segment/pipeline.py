@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from curation.segment.articles import ArticleSettings, split_articles
@@ -22,8 +22,27 @@ class SegmenterSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SegmenterSettings:
+        """The settings of ``{"articles": {...}}``; a key or value of the wrong type is a ``ValueError``
+        naming it (a recipe is read by users, and a number where a word list goes would crash later)."""
         data = data or {}
-        return cls(articles=ArticleSettings(**(data.get("articles") or {})))
+        unknown = sorted(set(data) - {"articles"}, key=str)
+        articles = data.get("articles") or {}
+        if unknown or not isinstance(articles, dict):
+            raise ValueError(f"segmenter has one key, articles, a mapping of article settings; got {sorted(data, key=str)}")
+        defaults = ArticleSettings()
+        for item in fields(ArticleSettings):
+            if item.name in articles:
+                _check_article_setting(item.name, articles[item.name], getattr(defaults, item.name))
+        return cls(articles=ArticleSettings(**articles))
+
+
+def _check_article_setting(name: str, value: Any, default: Any) -> None:
+    """A word list is a list of strings; a count a whole number from 1 to 1,000."""
+    if isinstance(default, tuple):
+        if not isinstance(value, list | tuple) or not all(isinstance(word, str) for word in value):
+            raise ValueError(f"articles.{name} must be a list of phrases, got {value!r}"[:200])
+    elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1000:
+        raise ValueError(f"articles.{name} must be a whole number from 1 to 1,000, got {value!r}"[:200])
 
 
 @dataclass(frozen=True, slots=True)

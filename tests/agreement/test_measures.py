@@ -147,6 +147,15 @@ def test_figures_are_undefined_rather_than_nan_when_everyone_agrees_on_one_label
     json.dumps(agreement_report(make_topics(rows, ["a", "b"])).to_dict(), allow_nan=False)
 
 
+def test_alpha_is_undefined_when_the_units_two_annotators_answered_hold_one_label(make_topics):
+    """Before: a unit answered once with another label made the categories two, and krippendorff
+    raised "There has to be more than one value in the domain" on the pairable units' one label."""
+    rows = {"u0": ("pol", "pol"), "u1": ("pol", "pol"), "u2": ("eco", None)}
+    topic = agreement_report(make_topics(rows, ["a", "b"])).family("topic")
+    assert topic.overall["krippendorff_alpha"] is None
+    assert topic.overall["observed_agreement"] == 1.0
+
+
 def test_multi_choice_answers_are_compared_as_whole_sets_and_per_label():
     def answer(unit: str, who: str, *labels: str) -> Annotation:
         return Annotation(unit, "article", who, f"{unit}{who}", choices={"topic": labels})

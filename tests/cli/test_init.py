@@ -51,7 +51,7 @@ def test_a_broken_workspace_file_is_one_line_with_its_line_number(workspace: Pat
     result = CliRunner().invoke(main, ["schema", "check"])
     assert result.exit_code == 1
     line = len((workspace / "curation.yaml").read_text(encoding="utf-8").splitlines())
-    assert f"curation.yaml:{line} schemaa: unknown key" in result.output
+    assert f"curation.yaml:{line}: schemaa: unknown key" in result.output
     assert "Traceback" not in result.output
 
 

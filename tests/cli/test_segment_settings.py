@@ -134,5 +134,6 @@ def test_a_build_from_html_records_the_extractor_in_the_manifest_and_the_rows(tm
 def test_a_bad_ingest_key_in_a_recipe_is_one_line(tmp_path: Path, bad: dict[str, Any]) -> None:
     write_pages(tmp_path / "pages")
     result = CliRunner().invoke(main, ["segment", "--recipe", str(write_recipe(tmp_path, **bad)), "-o", str(tmp_path / "u.jsonl")])
-    assert result.exit_code == 1 and "recipe.yaml: ingest settings: " in result.output
+    line = next(n for n, text in enumerate((tmp_path / "recipe.yaml").read_text().splitlines(), 1) if text.startswith(next(iter(bad))))
+    assert result.exit_code == 1 and f"recipe.yaml:{line}: {next(iter(bad))}: " in result.output
     assert "Traceback" not in result.output

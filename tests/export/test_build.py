@@ -174,7 +174,7 @@ def test_near_duplicates_and_articles_never_straddle_splits(tmp_path: Path) -> N
 
 
 def test_recipe_errors_name_the_file_and_the_key(tmp_path: Path) -> None:
-    with pytest.raises(RecipeError, match=r"seed-test\.yaml: unknown key\(s\) splits"):
+    with pytest.raises(RecipeError, match=r"seed-test\.yaml:\d+: splits: unknown key"):
         load_recipe(write_recipe(tmp_path, splits={}))
     with pytest.raises(RecipeError, match="unknown adjudication policy vote"):
         load_recipe(write_recipe(tmp_path, adjudication="vote"))

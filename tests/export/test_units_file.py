@@ -66,5 +66,5 @@ def test_a_units_file_stays_usable_when_only_the_dedup_settings_change(tmp_path:
 def test_recipe_dedup_settings_are_checked_when_read(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match="unknown dedup setting.*treshold"):
         load_recipe(write_recipe(tmp_path, dedup={"treshold": 0.8}))
-    with pytest.raises(RecipeError, match="threshold must be in"):
+    with pytest.raises(RecipeError, match=r"\.yaml:\d+: dedup\.threshold: must be in \(0, 1\]"):
         load_recipe(write_recipe(tmp_path, dedup={"threshold": 1.5}))

@@ -34,8 +34,8 @@ def test_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
     duplicate_line = [n for n, line in enumerate(lines, 1) if "value: politics" in line][1]
     colour_line = next(n for n, line in enumerate(lines, 1) if "color: yellow" in line)
     output = result.output
-    assert f"bad.yaml:{duplicate_line} labels.topic.values[4]: duplicate value 'politics'" in output
-    assert f"bad.yaml:{colour_line} labels.topic.values[9].color: must be #rrggbb, got 'yellow'" in output
+    assert f"bad.yaml:{duplicate_line}: labels.topic.values[4]: duplicate value 'politics'" in output
+    assert f"bad.yaml:{colour_line}: labels.topic.values[9].color: must be #rrggbb, got 'yellow'" in output
     assert "2 problem(s)" in output
 
 

@@ -121,20 +121,20 @@ def test_every_problem_is_reported_with_file_line_and_key_path(tmp_path: Path) -
     path = write(tmp_path, BROKEN)
     problems = problems_of(path)
     expected = [
-        f"{path}:3 colour: unknown key",
-        f"{path}:7 labels.topic.levels[1]: unknown level 'paragraph'",
-        f"{path}:11 labels.topic.values[2].color: must be #rrggbb, got 'red'",
-        f"{path}:12 labels.topic.values[3]: duplicate value 'economy'",
-        f"{path}:13 labels.topic.values[4]: missing required key 'ar'",
-        f"{path}:17 labels.stance.multiple: must be true or false, got 'maybe'",
-        f"{path}:19 labels.stance.values[0].hotkey: hotkey '1' already used by topic.politics at article level",
-        f'{path}:24 labels.entity.values[0].value: "O" is the outside tag of BIO',
-        f"{path}:25 labels.place: only one span family per schema (already 'entity')",
-        f"{path}:30 labels.text: 'text' is reserved for Label Studio task data",
-        f"{path}:31 labels.text.kind: must be one of choice, span, got 'tick'",
-        f"{path}:33 labels.text.values: must list at least one label",
-        f"{path}:37 migrations[0].topic.rename.finance: 'finance' migrates to 'money', which is not a topic label of version 3",
-        f"{path}:39 migrations[1].from: must be a version below 3, got 7",
+        f"{path}:3: colour: unknown key",
+        f"{path}:7: labels.topic.levels[1]: unknown level 'paragraph'",
+        f"{path}:11: labels.topic.values[2].color: must be #rrggbb, got 'red'",
+        f"{path}:12: labels.topic.values[3]: duplicate value 'economy'",
+        f"{path}:13: labels.topic.values[4]: missing required key 'ar'",
+        f"{path}:17: labels.stance.multiple: must be true or false, got 'maybe'",
+        f"{path}:19: labels.stance.values[0].hotkey: hotkey '1' already used by topic.politics at article level",
+        f'{path}:24: labels.entity.values[0].value: "O" is the outside tag of BIO',
+        f"{path}:25: labels.place: only one span family per schema (already 'entity')",
+        f"{path}:30: labels.text: 'text' is reserved for Label Studio task data",
+        f"{path}:31: labels.text.kind: must be one of choice, span, got 'tick'",
+        f"{path}:33: labels.text.values: must list at least one label",
+        f"{path}:37: migrations[0].topic.rename.finance: 'finance' migrates to 'money', which is not a topic label of version 3",
+        f"{path}:39: migrations[1].from: must be a version below 3, got 7",
     ]
     for start in expected:
         assert any(problem.startswith(start) for problem in problems), (start, problems)
