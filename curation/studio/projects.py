@@ -187,23 +187,40 @@ def ensure_project(
 
 
 def _project_titled(client: LabelStudio, url: str, title: str) -> int | None:
-    """The id of the server's project called ``title`` (made by an earlier push whose record is gone)."""
+    """The id of the server's project called ``title`` (made by an earlier push whose record is
+    gone, or whose answer was lost): the oldest when there are several, always the same one."""
     with explained(url, "looking for the project"):
         listed: Iterable[Any] = client.projects.list(title=title)  # the SDK's pager leaves its item type open
-        return next((int(found.id) for found in listed if found.title == title), None)
+        return min((int(found.id) for found in listed if found.title == title), default=None)
+
+
+def _create_once(client: LabelStudio, url: str, title: str, config: str) -> int:
+    """Create the project, never twice: the SDK would resend a POST whose answer was lost (a
+    dropped connection, a 5xx from a loaded server) and leave a second project of the same
+    title, so the POST goes once, and when its answer fails the server is asked whether the
+    project was made anyway (it usually was: the work was done, only the answer is missing)."""
+    try:
+        created = studio_call(url, "creating the project", lambda: client.projects.create(
+            title=title, label_config=config, request_options={"max_retries": 0}))
+    except StudioError:
+        made = _project_titled(client, url, title)
+        if made is None:
+            raise
+        return made
+    if created.id is None:
+        raise StudioError(f"Label Studio at {url} created project {title!r} without an id")
+    return int(created.id)
 
 
 def _find_or_create(client: LabelStudio, url: str, schema: Schema, level: str, folder: Path) -> ProjectRef:
+    """The project found by its title or created, recorded at once: before any task is sent, so
+    a push that dies later resumes into it."""
     title = project_title(schema, level)
-    config = schema.label_config(level)
     existing = _project_titled(client, url, title)
     if existing is None:
-        project_id = studio_call(url, "creating the project", lambda: client.projects.create(title=title, label_config=config)).id
-        fingerprint = schema.fingerprint
+        project_id, fingerprint = _create_once(client, url, title, schema.label_config(level)), schema.fingerprint
     else:
         project_id, fingerprint = existing, ""  # unknown config: force an update check below
-    if project_id is None:
-        raise StudioError(f"Label Studio at {url} created project {title!r} without an id")
     local = is_workspace_server(url, folder.parent.parent)
     ref = ProjectRef(url.rstrip("/"), project_id, title, level, schema.name, schema.version, fingerprint, folder, local)
     ref.save()
