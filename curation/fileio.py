@@ -6,6 +6,8 @@ walked with every unreadable one reported."""
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import json
 import math
 import os
@@ -70,6 +72,47 @@ def _missing(_name: str) -> None:
     return None
 
 
+MAX_EXPANSION = 200  # gzipped Arabic JSONL and HTML expand 4-10x; a gzip of endless newlines 1,000x
+_EXPANSION_GRACE = 1 << 20  # a small file may expand more: nothing is checked before this much
+
+
+class ExpandsTooMuch(OSError):
+    """A gzip that expands more than any page or units file does: a decompression bomb (endless
+    newlines, a gigabyte of zeros), refused after a bounded read instead of read for ever."""
+
+
+class _ExpansionGuard(io.RawIOBase):
+    """The gunzipped bytes of ``compressed``, refused with :class:`ExpandsTooMuch` once they
+    outgrow :data:`MAX_EXPANSION` times the compressed bytes read so far."""
+
+    def __init__(self, compressed: BinaryIO) -> None:
+        self._compressed, self._out = compressed, 0
+        self._inflated = gzip.GzipFile(fileobj=compressed, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._inflated.readinto(buffer)
+        self._out += count
+        if self._out > _EXPANSION_GRACE and self._out > MAX_EXPANSION * max(self._compressed.tell(), 1):
+            raise ExpandsTooMuch(f"expands more than {MAX_EXPANSION} times (a decompression bomb?): not read further")
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inflated.close()
+            self._compressed.close()
+        super().close()
+
+
+def open_gunzipped(path: str | Path) -> BinaryIO:
+    """The decompressed bytes of the gzip at ``path``, buffered (``readline`` and ``peek`` work),
+    bounded in expansion by :data:`MAX_EXPANSION`; damage shows as ``EOFError`` or ``zlib.error``."""
+    raw = open(path, "rb")  # noqa: SIM115 (closed by the guard, which the caller closes)
+    return io.BufferedReader(_ExpansionGuard(raw), buffer_size=1 << 16)
+
+
 def parse_json_line(line: str) -> tuple[Any, str | None]:
     """``(value, None)`` for a line of JSON, or ``(None, reason)``: invalid JSON, nesting too deep
     for the parser, and lone surrogates (``"\\ud800"``, which decode but can never be written as
@@ -125,7 +168,7 @@ def iter_jsonl(
         if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
             bad(1, "binary content (NUL bytes), not a JSONL text file")
             return
-        for number, line in kept_lines(_text_lines(handle, max_line_bytes, bad), keep):
+        for number, line in kept_lines(text_lines(handle, max_line_bytes, bad), keep):
             record = _json_object(line)
             if isinstance(record, str):
                 bad(number, record)
@@ -151,7 +194,7 @@ def kept_lines(lines: Iterable[tuple[int, str]], keep: Callable[[str], bool] | N
         return
 
 
-def _text_lines(handle: BinaryIO, max_line_bytes: int, bad: Callable[[int, str], None]) -> Iterator[tuple[int, str]]:
+def text_lines(handle: BinaryIO, max_line_bytes: int, bad: Callable[[int, str], None]) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` of each line; a line over the limit or not UTF-8 is told to ``bad``."""
     for number, raw in bounded_lines(handle, max_line_bytes):
         if raw is None:

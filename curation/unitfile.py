@@ -17,18 +17,22 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from curation.fileio import (
+    MAX_LINE_BYTES,
     EndOfSelection,
     JsonlLineError,
     atomic_writer,
     dumps,
     iter_jsonl,
     kept_lines,
+    open_gunzipped,
     report,
+    text_lines,
     write_jsonl,
 )
 from curation.segment.pipeline import SegmentedDocument
@@ -196,15 +200,18 @@ def _iter_compact_lines(
     path: str | Path, errors: list[JsonlLineError] | None, keep: LineFilter | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` of a gzipped units file; bad lines as :func:`iter_jsonl` treats them."""
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for number, line in kept_lines(enumerate(handle, start=1), keep):
+    def bad(number: int, reason: str) -> None:
+        report(UnitFileError(path, number, reason), errors)
+
+    try:  # lines bounded in length, the gzip in expansion: a bomb is one error, never a hang
+        with open_gunzipped(path) as handle:
+            for number, line in kept_lines(text_lines(handle, MAX_LINE_BYTES, bad), keep):
                 record = _compact_object(line)
                 if isinstance(record, str):
-                    report(UnitFileError(path, number, record), errors)
+                    bad(number, record)
                 else:
                     yield number, record
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         report(UnitFileError(path, 0, f"cannot read the compact units file: {exc}"), errors)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import stat
 import unicodedata
 import zlib
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
-from curation.fileio import DecodeProblem, decode_text
+from curation.fileio import DecodeProblem, decode_text, open_gunzipped
 
 if TYPE_CHECKING:
     from curation.units import Document
@@ -92,7 +91,7 @@ def not_a_regular_file(path: Path) -> str | None:
 def open_binary(path: Path) -> BinaryIO:
     """The file's bytes, gunzipped when its name ends in ``.gz``."""
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open_gunzipped(path)  # a gzip of endless newlines is refused, never read for ever
     return path.open("rb")
 
 
