@@ -574,8 +574,13 @@ class Project:
         push: bool = False,
         existing_only: bool = False,
         replace: bool = False,
+        call_timeout: float | None = None,
+        time_limit: float | None = None,
     ) -> PreannotateResult:
-        """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or sent."""
+        """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or
+        sent; each model call within ``call_timeout`` seconds and the whole run within ``time_limit``
+        (None: the defaults, 60 s and 4 h)."""
+        from curation.preannotate.api import Limits
         from curation.preannotate.run import run_preannotate
 
         source = self._required(units, self.units_file, "a units file")
@@ -584,12 +589,17 @@ class Project:
         if output is None and not push:
             raise UsageError("nothing to do: give -o FILE, --push or both")
         check_outputs([output], [source, *gazetteers, label_map])
+        try:
+            default = Limits()
+            limits = Limits(call_timeout or default.call_s, time_limit or default.total_s)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         server = self.server() if push else None
         names, report, problems = run_preannotate(
             source, self.schema, level, gazetteers=[Path(g) for g in gazetteers], model_spec=model,
             model_version=model_version, label_map=Path(label_map) if label_map else None,
             output=Path(output) if output else None, server=server, state_dir=self.studio_dir,
-            new_tasks=not existing_only, replace=replace,
+            new_tasks=not existing_only, replace=replace, limits=limits,
         )  # fmt: skip
         return PreannotateResult(level, names, report, problems=problems)
 

@@ -30,15 +30,21 @@ from curation.results import PreannotateResult
 @click.option("--push", "push_", is_flag=True, help="Send the predictions to the level's Label Studio project.")
 @click.option("--existing-only", is_flag=True, help="With --push: only tasks pushed before; make no new tasks.")
 @click.option("--replace", is_flag=True, help="With --push: replace a task's earlier predictions of the same version.")
+@click.option("--call-timeout", type=float, default=None,
+              help="Seconds one model call may take; a model that overruns is not called again [default: 60].")
+@click.option("--time-limit", type=float, default=None,
+              help="Seconds the whole pre-annotation may take; the units left are reported [default: 14400].")
 @server_options
 def preannotate_command(units: Path | None, level: str, gazetteers: tuple[Path, ...], model_spec: str | None,
                         model_version: str | None, label_map: Path | None, output: Path | None, push_: bool,
-                        existing_only: bool, replace: bool, **options: Any) -> PreannotateResult:  # fmt: skip
+                        existing_only: bool, replace: bool, call_timeout: float | None, time_limit: float | None,
+                        **options: Any) -> PreannotateResult:  # fmt: skip
     """Pre-annotate the LEVEL units of UNITS (default: the workspace's) with --gazetteer and/or
     --model, for annotators to correct."""
     result = project_of(options).preannotate(
         level, units, gazetteers=gazetteers, model=model_spec, model_version=model_version, label_map=label_map,
-        output=output, push=push_, existing_only=existing_only, replace=replace,
+        output=output, push=push_, existing_only=existing_only, replace=replace, call_timeout=call_timeout,
+        time_limit=time_limit,
     )  # fmt: skip
     show_problems(result.problems)
     report = result.report

@@ -12,7 +12,7 @@ from curation.errors import CurationError
 
 if TYPE_CHECKING:
     from curation.imports.model import ImportProblem
-    from curation.preannotate.api import PreannotateReport
+    from curation.preannotate.api import Limits, PreannotateReport
     from curation.preannotate.gazetteer import Gazetteer
     from curation.preannotate.model import Model
     from curation.schema import Schema
@@ -53,9 +53,11 @@ def run_preannotate(
     state_dir: Path,
     new_tasks: bool = True,
     replace: bool = False,
+    limits: Limits | None = None,
 ) -> tuple[int | None, PreannotateReport, list[str]]:
     """The gazetteer's size (None without one), the report, and every problem met."""
     from curation.preannotate import preannotate
+    from curation.preannotate.api import Limits
 
     family = schema.span_family(level)
     if family is None:
@@ -66,6 +68,7 @@ def run_preannotate(
         units, schema, level, gazetteer=gazetteer, model=model, model_version=model_version or model_spec,
         label_map=mapping, output=output, client=server.client() if server else None,
         url=server.url if server else None, state_dir=state_dir, new_tasks=new_tasks, replace=replace,
+        limits=limits or Limits(),
     )  # fmt: skip
     problems = [str(p) for p in loading] + report.problems + (report.sent.problems if report.sent else [])
     return (len(gazetteer) if gazetteer is not None else None), report, problems

@@ -127,16 +127,23 @@ def read_units_to_push(units_path: str | Path, level: str, only: Collection[str]
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """A model's answer for one unit, offsets in code points of the unit text."""
+    """A model's answer for one unit, offsets in code points of the unit text; ``score`` is the
+    unit's, ``span_scores`` each span's (in ``spans`` order; None where the model gave none)."""
 
     unit_id: str
     choices: dict[str, tuple[str, ...]]
     spans: tuple[EntitySpan, ...]
     model_version: str | None = None
     score: float | None = None
+    span_scores: tuple[float | None, ...] = ()
 
     def to_task_prediction(self, text: str, span_family: str | None) -> dict[str, Any]:
-        prediction: dict[str, Any] = {"result": to_results(text, self.choices, self.spans, span_family)}
+        results = to_results(text, self.choices, self.spans, span_family)
+        # the span regions come last, in spans order: each carries its own score, as Label Studio shows it
+        for region, score in zip(results[len(results) - len(self.spans) :], self.span_scores, strict=False):
+            if score is not None:
+                region["score"] = score
+        prediction: dict[str, Any] = {"result": results}
         if self.model_version is not None:
             prediction["model_version"] = self.model_version
         if self.score is not None:
@@ -145,20 +152,24 @@ class Prediction:
 
     def to_record(self) -> dict[str, Any]:
         """A line of a predictions file (what :func:`read_predictions` reads back)."""
+        spans = [s.to_dict() for s in self.spans]
+        for span, score in zip(spans, self.span_scores, strict=False):
+            if score is not None:
+                span["score"] = score
         return {"unit_id": self.unit_id, "choices": {k: list(v) for k, v in self.choices.items()},
-                "spans": [s.to_dict() for s in self.spans], "model_version": self.model_version, "score": self.score}
+                "spans": spans, "model_version": self.model_version, "score": self.score}
 
     @classmethod
     def from_record(cls, item: dict[str, Any]) -> Prediction:
+        spans = item.get("spans") or ()
+        scores = tuple(None if s.get("score") is None else float(s["score"]) for s in spans)
         return cls(
             unit_id=str(item["unit_id"]),
             choices={k: tuple(map(str, v)) for k, v in (item.get("choices") or {}).items()},
-            spans=tuple(
-                EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", "")))
-                for s in item.get("spans") or ()
-            ),
+            spans=tuple(EntitySpan(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("text", ""))) for s in spans),
             model_version=item.get("model_version"),
             score=item.get("score"),
+            span_scores=scores if any(score is not None for score in scores) else (),
         )
 
 

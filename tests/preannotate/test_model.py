@@ -42,7 +42,8 @@ def test_a_hugging_face_pipeline_answer_aggregated_or_per_token() -> None:
                    "end": at("محمد بن سلمان")[1]},  # a leading space, as some tokenizers give
                   {"entity_group": "LOC", "score": 0.7, "word": "الرياض", "start": at("الرياض")[0], "end": at("الرياض")[1]}]
     problems: list[str] = []
-    spans, score = model_spans(aggregated, TEXT, LABELS, {"PERS": "PER", "LOC": "GPE"}, problems)
+    answer = model_spans(aggregated, TEXT, LABELS, {"PERS": "PER", "LOC": "GPE"}, problems)
+    spans, score = answer.spans, answer.score
     assert spans == (EntitySpan(*at("محمد بن سلمان"), "PER", "محمد بن سلمان"), EntitySpan(*at("الرياض"), "GPE", "الرياض"))
     assert score == pytest.approx(0.8) and problems == []
 
@@ -52,9 +53,11 @@ def test_a_hugging_face_pipeline_answer_aggregated_or_per_token() -> None:
                  {"entity": "I-PER", "score": 0.7, "start": at("سلمان")[0], "end": at("سلمان")[1]},
                  {"entity": "B-ORG", "score": 0.6, "start": s, "end": s + 3},  # word pieces of one word
                  {"entity": "I-ORG", "score": 0.4, "start": s + 3, "end": s + 6}]
-    spans, score = model_spans(per_token, TEXT, LABELS, {}, problems)
+    answer = model_spans(per_token, TEXT, LABELS, {}, problems)
+    spans, score = answer.spans, answer.score
     assert [(x.text, x.label) for x in spans] == [("محمد بن سلمان", "PER"), ("أرامكو", "ORG")]
     assert score == pytest.approx(0.68) and problems == []
+    assert answer.span_scores == pytest.approx((0.8, 0.5))  # each span its own: the mean of its pieces
 
 
 def test_bad_items_are_reported_and_the_good_spans_kept() -> None:
@@ -62,7 +65,8 @@ def test_bad_items_are_reported_and_the_good_spans_kept() -> None:
               {"start": 1}, (*at("محمد بن"), "PER"), EntitySpan(*at("أرامكو"), "ORG", "أرامكو"),
               (*at("الرياض"), "GPE", float("nan"))]
     problems: list[str] = []
-    spans, score = model_spans(answer, TEXT, LABELS, {}, problems)
+    answer = model_spans(answer, TEXT, LABELS, {}, problems)
+    spans, score = answer.spans, answer.score
     assert [(x.text, x.label) for x in spans] == [("محمد", "PER"), ("أرامكو", "ORG")] and score is None
     assert len(problems) == 6
     assert "'CITY' is not a value" in problems[0] and "outside the text" in problems[1]
