@@ -6,6 +6,7 @@ walked with every unreadable one reported."""
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import io
 import json
@@ -21,6 +22,9 @@ from typing import IO, Any, BinaryIO
 
 from curation.errors import CurationError
 
+# a disk or quota full, a file over the size limit, a read-only file system: the write cannot go on
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
 
 def _default_file_mode() -> int:
     umask = os.umask(0)
@@ -33,8 +37,11 @@ def atomic_writer(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
     """Yield a handle on a temporary file beside ``path``; rename it over ``path`` only when the
     block finishes without error, so readers see the old file or the new one, never a mix."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a read-only folder, a full disk: named by the output asked for
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     os.chmod(tmp_name, _default_file_mode())  # mkstemp makes 0600; outputs are ordinary files
     try:
         handle: IO[Any]
@@ -43,8 +50,11 @@ def atomic_writer(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in _FULL and exc.filename is None:
+            # write() says "No space left on device" without a path: the line names the output
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         raise
 
 

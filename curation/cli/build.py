@@ -86,7 +86,10 @@ def verify_command(export_dir: str | None, recipe: str | None) -> VerifyResult:
     every file is byte-identical."""
     result = open_project().verify(export_dir, recipe)
     found = result.verification
-    for note in found.notes:
+    if not found.whole:
+        console.print(f"[red]partial export[/red]: {len(found.incomplete)} file(s) its manifest lists are missing or "
+                      "changed (a build cut short, or edited since)", highlight=False)  # fmt: skip
+    for note in [*found.incomplete, *found.notes]:
         console.print(f"[yellow]note[/yellow] {untrusted(note)}", highlight=False)
     for difference in found.differences:
         console.print(f"[red]differs[/red] {untrusted(difference)}", highlight=False)

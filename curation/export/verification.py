@@ -24,10 +24,18 @@ class Verification:
     files: int = 0
     differences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # files the export's own manifest lists that are missing or changed: a build cut short (a full
+    # disk, a copy stopped half way) or edited since; empty for a whole export
+    incomplete: list[str] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
         return not self.differences
+
+    @property
+    def whole(self) -> bool:
+        """Every file the manifest lists is there with the bytes it records."""
+        return not self.incomplete
 
 
 def recipe_of(export_dir: Path) -> Path:
@@ -79,7 +87,7 @@ def verify(export_dir: str | Path, recipe_path: str | Path | None = None) -> Ver
     if recipe.to_dict() != manifest.get("recipe"):
         result.notes.append(f"{recipe_path} has changed since this export was built")
     current = _hashes(export_dir)
-    result.notes.extend(_manifest_disagreements(manifest.get("outputs", {}), current))
+    result.incomplete.extend(_manifest_disagreements(manifest.get("outputs", {}), current))
     with tempfile.TemporaryDirectory(prefix="curation-verify-") as tmp:
         rebuilt_dir = Path(tmp) / export_dir.name
         build(recipe, out_dir=rebuilt_dir, allow_problems=True)  # problems are compared, not judged

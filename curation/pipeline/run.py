@@ -203,7 +203,8 @@ def run_here(name: str, steps: Sequence[Any], work: Path) -> None:
         logs = work / name / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         (logs / "task_00000.log").write_text(traceback.format_exc(), encoding="utf-8")
-        raise PipelineFailed(f"{name} failed ({type(exc).__name__}: {exc}); see {logs}") from exc
+        reason = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename else f"{type(exc).__name__}: {exc}"
+        raise PipelineFailed(f"{name} failed ({reason}); see {logs}") from exc
 
 
 def count_input_pages(inputs: Sequence[str], ingest: IngestSettings, limit: int) -> int:
@@ -263,8 +264,11 @@ def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         yield folder
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".work", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".work", dir=output.parent))
+    except OSError as exc:  # a read-only folder: named by the output asked for
+        raise OSError(exc.errno, exc.strerror, str(output)) from None
     try:
         yield folder
     except PipelineFailed:
