@@ -65,6 +65,11 @@ PUSHABLE_LEVELS = ("article", "sentence")
 Progress = Callable[[Any], None]
 
 
+def _admin_login(server: StudioServer) -> tuple[str, str] | None:
+    """The admin's e-mail and password (a local server's), which switching accounts on and off needs."""
+    return (server.username, server.password) if server.username and server.password else None
+
+
 def _from_env(name: str) -> str | None:
     return os.environ.get(name) or None  # an empty variable does not count
 
@@ -421,7 +426,8 @@ class Project:
         from curation.studio.accounts import add_user
 
         server = self.server()
-        account = add_user(server.client(), server.url, self.studio_dir, email, role, password)  # type: ignore[arg-type]
+        account = add_user(server.client(), server.url, self.studio_dir, email, role, password,  # type: ignore[arg-type]
+                           admin=_admin_login(server))
         return UsersResult(server.url, changed=email, role=role), account.password
 
     def users_list(self) -> UsersResult:
@@ -434,7 +440,7 @@ class Project:
         from curation.studio.accounts import remove_user
 
         server = self.server()
-        remove_user(server.client(), server.url, self.studio_dir, email)
+        remove_user(server.client(), server.url, self.studio_dir, email, admin=_admin_login(server))
         return UsersResult(server.url, changed=email)
 
     def overlap(self, annotators_per_task: int, levels: Sequence[str] = ()) -> OverlapResult:

@@ -22,6 +22,7 @@ from curation.schema import Schema
 from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError
 from curation.studio.contract import ExportedAnnotation, ExportedTask, StudioGateway, task_filter
+from curation.studio.identities import annotator_identities
 from curation.studio.projects import ProjectRef, find_project
 from curation.studio.results import SetAside, from_results
 from curation.studio.store import AnnotationStore, Flagged, Key, PullState, Rejected, Rejections
@@ -252,14 +253,14 @@ def _pull_locked(
 ) -> None:
     state = store.state()
     since = state if not full and state is not None and state.project_id == ref.id and state.watermark else None
-    annotators = gateway.annotators()
+    annotators = annotator_identities(gateway, state_dir)
     tables = StoreState(store.by_key(), store.rejects(), store.set_aside())
     started = time.time()
     tasks, watermark = _fetch(gateway, ref, since, tables)
     unvisited = merge_tasks(tasks, schema, ref, annotators, tables, report)
     if since is None:  # every task was fetched: units left over had their task deleted
         mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
-    _remove_export_copies(state_dir, ref, started)
+    remove_export_copies(state_dir, ref, started)
 
     if report.changed:
         store.write(tables.stored, tables.rejects, tables.set_aside)
@@ -268,9 +269,10 @@ def _pull_locked(
         store.write_state(new_state)
 
 
-def _remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
+def remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
     """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``):
-    remove the ones this pull caused, so the data folder does not grow at every pull."""
+    remove the ones made since ``since`` (this pull's, a status's), so the data folder does not
+    grow at every call."""
     folder = state_dir / EXPORT_FOLDER
     if not ref.local or not folder.is_dir():
         return
