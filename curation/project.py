@@ -65,9 +65,16 @@ PUSHABLE_LEVELS = ("article", "sentence")
 Progress = Callable[[Any], None]
 
 
+ADMIN_LOGIN_ENV = ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD")  # what `label-studio start` reads too
+
+
 def _admin_login(server: StudioServer) -> tuple[str, str] | None:
-    """The admin's e-mail and password (a local server's), which switching accounts on and off needs."""
-    return (server.username, server.password) if server.username and server.password else None
+    """The admin's e-mail and password, which switching accounts on and off needs: a local
+    server's own, else LABEL_STUDIO_USERNAME and LABEL_STUDIO_PASSWORD."""
+    if server.username and server.password:
+        return server.username, server.password
+    email, password = (os.environ.get(name) for name in ADMIN_LOGIN_ENV)
+    return (email, password) if email and password else None
 
 
 def _from_env(name: str) -> str | None:

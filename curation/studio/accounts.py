@@ -137,8 +137,9 @@ def _admin_session(url: str, admin: tuple[str, str] | None, what: str) -> WebSes
     """A web session logged in as the server's admin, for the admin site's forms."""
     if admin is None:
         raise AccountRefused(
-            f"{what} at {url} needs the admin's login (a local server's credentials.json): Label Studio Community "
-            "switches accounts on and off only in its admin site, not through an API key"
+            f"{what} at {url} needs the admin's login (a local server's credentials.json, or LABEL_STUDIO_USERNAME "
+            "and LABEL_STUDIO_PASSWORD): Label Studio Community switches accounts on and off only in its admin site, "
+            "not through an API key"
         )
     session = WebSession(url)
     with explained(url, "logging in as the admin"):

@@ -40,6 +40,7 @@ from curation.studio.contract import StudioGateway
 from curation.studio.pull import PullReport, pull_annotations
 from curation.studio.push import PushReport, push_tasks
 from curation.studio.tasks import Prediction, read_units_to_push
+from curation.units import EntitySpan
 
 if TYPE_CHECKING:
     from curation.studio.connection import StudioClient
@@ -87,8 +88,9 @@ def agreed_predictions(adjudication: Adjudication, unit_ids: set[str], level: st
                 continue
             values = [answer.value for answer in answers.values()]
             if family.kind == "span":
-                common = set.intersection(*(set(value) for value in values))  # type: ignore[arg-type]
-                agreed[unit_id] = replace(agreed[unit_id], spans=tuple(s for s in values[0] if s in common))  # type: ignore[union-attr]
+                common = set.intersection(*(set(value) for value in values))
+                spans = tuple(span for span in values[0] if isinstance(span, EntitySpan) and span in common)
+                agreed[unit_id] = replace(agreed[unit_id], spans=spans)
             elif all(value == values[0] for value in values):
                 agreed[unit_id].choices[family.name] = values[0]  # type: ignore[assignment]
     return list(agreed.values())
@@ -117,7 +119,8 @@ def push_review(
     predictions = agreed_predictions(adjudication, wanted, level) + answer_predictions(adjudication, wanted, level, names)
     gateway = StudioGateway(client, url)
     report = push_tasks(gateway, found, level, review_schema(schema), predictions, state_dir, replace_predictions=True)
-    gateway.set_model_version(report.project.id, AGREED)
+    if found.units:  # their tasks now hold the AGREED prediction the project's version must name
+        gateway.set_model_version(report.project.id, AGREED)
     missing = sorted(wanted - set(found.units))
     report.problems.extend(f"conflict on unit {uid}: not in {units_path}, not sent for review" for uid in missing)
     return report
