@@ -259,3 +259,13 @@ def unvetted_users(client: StudioClient, url: str, data_dir: Path, admin: str | 
     """Users of the server that did not join through `users add` (their password was never checked)."""
     known = set(read_accounts(data_dir)) | {admin}
     return sorted(email for email in _users(client, url) if email not in known)
+
+
+def unvetted_warnings(client: StudioClient, url: str, data_dir: Path, admin: str | None) -> list[str]:
+    """One line per user who joined another way than `users add` (any member can read the invite
+    link in the community edition and sign someone up with it): said at every team command."""
+    return [
+        f"{email} did not join through `curation studio users add`: their password was never checked; "
+        "`curation studio users remove` them, or make sure it is strong"
+        for email in unvetted_users(client, url, data_dir, admin)
+    ]

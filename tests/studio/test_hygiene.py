@@ -13,8 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.studio.accounts import add_annotator
 from curation.studio.client import connect
 from curation.studio.contract import PAGE_SIZE, JunkAnswer, StudioGateway
+from curation.studio.launch import team_progress
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
@@ -101,10 +103,13 @@ def test_pull_without_level_pulls_every_level_pushed(
     store_dir = tmp_path / "run"
     store_dir.mkdir()
     monkeypatch.chdir(store_dir)
+    # someone signs a friend up with the invite link any member can read, bypassing `studio users add`
+    add_annotator(studio_server.client(), studio_server.url, "friend@invite.example", "Friend-pass-1234")
     code, output = run_cli(["pull", "--url", studio_server.url, "--data-dir", str(tmp_path), "--schema", str(schema.path)],
                            monkeypatch, key=studio_server.api_key)
     assert code == 0, output
     assert "sentence" in output and "only_sentences-article" not in output
+    assert "friend@invite.example did not join through `curation studio users add`" in " ".join(output.split())
     assert (store_dir / ".curation" / "annotations" / "only_sentences-sentence.state.json").exists()
 
 
@@ -129,4 +134,7 @@ def test_pull_leaves_no_export_copies_nor_stale_temporary_files(studio_server: S
         assert report.rejections.annotations == 0
     assert not stale.exists()
     assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))
+    (progress,) = [p for p in team_progress(studio_server, workspace) if p.project_id == pushed.project.id]
+    assert progress.tasks == len(TRICKY_SENTENCES)  # what `curation studio status` shows, read from an export...
+    assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))  # ...whose copy is removed
     assert unit["text"] == TRICKY_SENTENCES[2]
