@@ -139,6 +139,8 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool, **opt
             f"on {len(kept_out.flagged_units)} flagged unit(s)",
             highlight=False,
         )
+        if report.regions_trimmed:
+            console.print(f"  {report.regions_trimmed} region(s) kept without the white space at their edges", highlight=False)
         for kind, count in sorted(kept_out.reasons.items()):
             console.print(f"  {count} × {untrusted(kind)}", highlight=False, soft_wrap=True)
         for reason in report.reasons:

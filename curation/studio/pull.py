@@ -53,6 +53,7 @@ class PullReport:
     unchanged: int = 0
     rejected: int = 0
     regions_set_aside: int = 0
+    regions_trimmed: int = 0  # kept without the white space at their edges (new or changed annotations)
     reasons: list[str] = field(default_factory=list)
     rejections: Rejections = field(default_factory=Rejections)
 
@@ -101,6 +102,7 @@ class PulledAnnotation:
     annotation: Annotation
     problems: list[str]
     set_aside: tuple[SetAside, ...]
+    trimmed: tuple[str, ...] = ()
 
 
 def to_annotation(
@@ -125,7 +127,7 @@ def to_annotation(
         cancelled=exported.cancelled,
         ground_truth=exported.ground_truth,
     )
-    return PulledAnnotation(annotation, problems, tuple(read.set_aside))
+    return PulledAnnotation(annotation, problems, tuple(read.set_aside), tuple(read.trimmed))
 
 
 def merge_tasks(
@@ -173,6 +175,9 @@ def _fold(state: StoreState, pulled: PulledAnnotation, reasons: list[str], task_
         report.new += previous is None
         report.updated += previous is not None
         state.stored[key] = annotation
+        report.regions_trimmed += len(pulled.trimmed)
+        for notice in pulled.trimmed:
+            report.note(f"{who}: {notice}")
 
 
 def _flag(state: StoreState, flagged: Flagged, who: str, report: PullReport) -> None:

@@ -20,6 +20,7 @@ from curation.studio.launch import team_progress
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
+from curation.studio.store import read_annotations
 
 from .conftest import TRICKY_SENTENCES, named_schema, unit_records
 
@@ -138,3 +139,20 @@ def test_pull_leaves_no_export_copies_nor_stale_temporary_files(studio_server: S
     assert progress.tasks == len(TRICKY_SENTENCES)  # what `curation studio status` shows, read from an export...
     assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))  # ...whose copy is removed
     assert unit["text"] == TRICKY_SENTENCES[2]
+
+
+def test_pull_trims_white_space_at_region_edges_and_says_so(studio_server: StudioServer, tricky_units: Path, tmp_path: Path) -> None:
+    schema = named_schema(tmp_path, "trimmed")
+    client = studio_server.client()
+    pushed = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
+    unit = unit_records(tricky_units, "sentence")[2]
+    city = unit["text"].index("باماكو")
+    drawn = {"from_name": "entity", "to_name": "text", "type": "labels",
+             "value": {"start": city, "end": city + 7, "text": unit["text"][city : city + 7], "labels": ["GPE"]}}
+    stance = {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}
+    client.annotations.create(TaskMap(pushed.project.folder).ids[unit["id"]], result=[stance, drawn])
+    store = tmp_path / "store.jsonl"
+    report = pull_annotations(client, studio_server.url, schema, "sentence", store_path=store, state_dir=tmp_path)
+    assert report.regions_trimmed == 1 and any("white space trimmed" in reason for reason in report.reasons)
+    (kept,) = read_annotations(store)
+    assert [(s.start, s.end, s.text) for s in kept.spans] == [(city, city + 6, "باماكو")]
