@@ -112,15 +112,18 @@ def test_a_study_keeps_every_answer_with_its_author_through_removals_and_a_revie
     log_in(page, studio_server, chadi.email, chadi.password or "")
     assert "/user/login" in page.url  # the login form is shown again: refused
     assert page.request.get(f"{url}/api/projects").status in (401, 403)
-    # badr is removed from the organisation as Label Studio's own page does it: the server then calls them "Deleted"
-    organization = StudioGateway(admin, url).memberships()[0]
-    StudioGateway(admin, url).request(f"{memberships_endpoint(organization)}/{badr.user_id}", what="removing", method="DELETE")
-    assert DELETED_USER in {user.email for user in StudioGateway(admin, url).users()}
+    # amal and badr are removed from the organisation as Label Studio's own page does it: the server
+    # then calls both "Deleted" (they used to merge into one annotator)
+    gateway = StudioGateway(admin, url)
+    organization = gateway.memberships()[0]
+    for who in (amal, badr):
+        gateway.request(f"{memberships_endpoint(organization)}/{who.user_id}", what="removing", method="DELETE")
+    assert [user.email for user in gateway.users()].count(DELETED_USER) == 2
 
     after_removals = pull(studio_server, schema, store, tmp_path, full=True)
     assert who_did_what(store) == attributed  # nobody re-filed under "Deleted", nobody merged
     assert agreement_report(after_removals, schema).to_dict() == agreement
-    assert read_identities(tmp_path)[badr.user_id] == badr.email
+    assert {read_identities(tmp_path)[who.user_id] for who in (amal, badr)} == {amal.email, badr.email}
 
     # chadi is added back: the same account, a new password, and their work goes on under their name
     back = add_user(admin, url, tmp_path, chadi.email, admin=adm)
