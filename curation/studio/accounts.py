@@ -215,6 +215,8 @@ def remove_user(
     """Deactivate ``email``'s account (with ``admin``, the admin's e-mail and password): they can no
     longer log in or read anything; their annotations stay theirs. The account stays recorded
     (inactive) so that adding them again reactivates it."""
+    if admin is not None and email == admin[0]:
+        raise AccountRefused(f"{email} is the server's admin: removing them would lock everyone out of {url}")
     gateway = StudioGateway(client, url)
     users = gateway.users()
     user_id = next((user.id for user in users if user.email == email), None)

@@ -154,6 +154,9 @@ def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer
     members = {m.email: m.active for m in list_users(studio_server.client(), studio_server.url, tmp_path)}
     assert members["huda@team.example"] is False and members["ali@team.example"] is True
 
+    admin = runner.invoke(main, ["studio", "users", "remove", studio_server.username, *server])
+    assert admin.exit_code == 1 and "is the server's admin" in admin.output
+
     back = runner.invoke(main, ["studio", "users", "add", "huda@team.example", "--role", "reviewer", *server])
     assert back.exit_code == 0, back.output  # adding them again reactivates the same account
     [new_password] = [line.split(": ", 1)[1] for line in back.stdout.splitlines() if line.startswith("password: ")]
