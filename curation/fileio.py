@@ -33,16 +33,18 @@ def _default_file_mode() -> int:
 
 
 @contextmanager
-def atomic_writer(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
+def atomic_writer(path: str | Path, *, binary: bool = False, private: bool = False) -> Iterator[IO]:
     """Yield a handle on a temporary file beside ``path``; rename it over ``path`` only when the
-    block finishes without error, so readers see the old file or the new one, never a mix."""
+    block finishes without error, so readers see the old file or the new one, never a mix.
+    ``private``: readable by the owner only (0600) from the first byte."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # a read-only folder, a full disk: named by the output asked for
         raise OSError(exc.errno, exc.strerror, str(target)) from None
-    os.chmod(tmp_name, _default_file_mode())  # mkstemp makes 0600; outputs are ordinary files
+    if not private:
+        os.chmod(tmp_name, _default_file_mode())  # mkstemp makes 0600; outputs are ordinary files
     try:
         handle: IO[Any]
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

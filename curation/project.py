@@ -65,6 +65,18 @@ PUSHABLE_LEVELS = ("article", "sentence")
 Progress = Callable[[Any], None]
 
 
+ADMIN_LOGIN_ENV = ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD")  # what `label-studio start` reads too
+
+
+def _admin_login(server: StudioServer) -> tuple[str, str] | None:
+    """The admin's e-mail and password, which switching accounts on and off needs: a local
+    server's own, else LABEL_STUDIO_USERNAME and LABEL_STUDIO_PASSWORD."""
+    if server.username and server.password:
+        return server.username, server.password
+    email, password = (os.environ.get(name) for name in ADMIN_LOGIN_ENV)
+    return (email, password) if email and password else None
+
+
 def _from_env(name: str) -> str | None:
     return os.environ.get(name) or None  # an empty variable does not count
 
@@ -341,9 +353,12 @@ class Project:
 
     def studio_up(self, port: int | None = None, host: str | None = None, on_wait: Callable[[str, float], None] | None = None) -> StudioResult:
         """Start the local Label Studio of the studio folder (an already running one is reported, never doubled)."""
+        from curation.studio.lan import team_urls
         from curation.studio.launch import serve
 
-        return serve(self.studio_dir, port, host, on_wait)
+        result = serve(self.studio_dir, port, host, on_wait)
+        result.team_urls = team_urls(result.url) if result.url else []
+        return result
 
     def studio_down(self) -> StudioResult:
         from curation.studio.server import server_status, stop_server
@@ -360,7 +375,9 @@ class Project:
         status = server_status(self.studio_dir)
         result = StudioResult(self.studio_dir, status.url, status.pid, status.running, status.healthy, status.username)
         if status.healthy:
-            result.projects = team_progress(self.server(), self.studio_dir)
+            server = self.server()
+            result.projects = team_progress(server, self.studio_dir)
+            result.warnings = self._unvetted(server)
         elif status.running:
             result.problems.append(f"{status.url}: starting or not answering (pid {status.pid})")
         else:
@@ -414,14 +431,21 @@ class Project:
                              state_dir=self.studio_dir, full=full)
             for level in chosen
         ]  # fmt: skip
-        return PullResult(reports)
+        return PullResult(reports, self._unvetted(server))
+
+    def _unvetted(self, server: StudioServer) -> list[str]:
+        """Users the team commands name because they joined another way than `users add`."""
+        from curation.studio.accounts import unvetted_warnings
+
+        return unvetted_warnings(server.client(), server.url, self.studio_dir, server.username)
 
     def users_add(self, email: str, role: str = "annotator", password: str | None = None) -> tuple[UsersResult, str | None]:
         """Create ``email``'s account; returns the result and the password (to show once, never stored in a result)."""
         from curation.studio.accounts import add_user
 
         server = self.server()
-        account = add_user(server.client(), server.url, self.studio_dir, email, role, password)  # type: ignore[arg-type]
+        account = add_user(server.client(), server.url, self.studio_dir, email, role, password,  # type: ignore[arg-type]
+                           admin=_admin_login(server))
         return UsersResult(server.url, changed=email, role=role), account.password
 
     def users_list(self) -> UsersResult:
@@ -434,7 +458,7 @@ class Project:
         from curation.studio.accounts import remove_user
 
         server = self.server()
-        remove_user(server.client(), server.url, self.studio_dir, email)
+        remove_user(server.client(), server.url, self.studio_dir, email, admin=_admin_login(server))
         return UsersResult(server.url, changed=email)
 
     def overlap(self, annotators_per_task: int, levels: Sequence[str] = ()) -> OverlapResult:

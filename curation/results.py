@@ -140,6 +140,7 @@ class StudioResult(Result):
     credentials: Path | None = None  # the file holding the admin's login (0600), never the password
     warnings: list[str] = field(default_factory=list)
     projects: list[ProjectProgress] = field(default_factory=list)
+    team_urls: list[str] = field(default_factory=list)  # where annotators on the network open it
 
 
 @dataclass
@@ -153,6 +154,7 @@ class PushResult(Result):
 @dataclass
 class PullResult(Result):
     reports: list[PullReport]
+    warnings: list[str] = field(default_factory=list)  # e.g. users who joined another way than `users add`
 
 
 @dataclass

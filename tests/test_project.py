@@ -93,6 +93,17 @@ def test_the_same_calls_from_python_give_the_same_files(workspace: Path) -> None
     assert found.outputs["clusters"] == workspace / "data" / "dedup" / "clusters.jsonl"
 
 
+def test_every_path_a_workspace_writes_is_under_its_data_folder(workspace: Path) -> None:
+    """`pull`, `review pull`, the studio and the units all live in data/, which the workspace ignores
+    and reads; nothing goes to a .curation/ folder beside it."""
+    project = Project.open()
+    data = (workspace / "data").resolve()
+    paths = [project.studio_dir, project.annotations_dir, project.units_file,
+             project.store_path("sentence"), project.store_path("sentence", review=True)]  # fmt: skip
+    assert all(path.resolve().is_relative_to(data) for path in paths), paths
+    assert project.store_path("sentence", review=True).parent == project.store_path("sentence").parent
+
+
 def test_outside_a_workspace_a_missing_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV:
         monkeypatch.delenv(name, raising=False)

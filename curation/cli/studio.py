@@ -48,6 +48,8 @@ def up_command(data_dir: Path | None, port: int | None, host: str) -> StudioResu
         console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
     console.print(f"started in {result.seconds:.0f} s", highlight=False)
     console.print(f"[green]up[/green] {result.url}  pid {result.pid}")
+    for url in result.team_urls:
+        console.print(f"annotators open: {url}", highlight=False)
     console.print(f"login: {result.username}  password: see {untrusted(str(result.credentials))} (mode 0600)")
     return result
 
@@ -72,6 +74,8 @@ def status_command(data_dir: Path | None) -> StudioResult:
         for row in project.annotators:
             table.add_row(untrusted(row.annotator), str(row.done), str(row.remaining), str(row.disagreements))
         console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
     return result
 
 
@@ -135,10 +139,14 @@ def pull_command(levels: tuple[str, ...], output: Path | None, full: bool, **opt
             f"on {len(kept_out.flagged_units)} flagged unit(s)",
             highlight=False,
         )
+        if report.regions_trimmed:
+            console.print(f"  {report.regions_trimmed} region(s) kept without the white space at their edges", highlight=False)
         for kind, count in sorted(kept_out.reasons.items()):
             console.print(f"  {count} × {untrusted(kind)}", highlight=False, soft_wrap=True)
         for reason in report.reasons:
             console.print(f"  [red]new[/red] {untrusted(reason)}", highlight=False, soft_wrap=True)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
     return result
 
 

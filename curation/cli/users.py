@@ -27,7 +27,8 @@ def users_group() -> None:
 @url_option
 @data_dir_option
 def add_command(email: str, role: str, ask_password: bool, **options: Any) -> UsersResult:
-    """Create EMAIL's account; a generated password is printed this once and kept in accounts.json (0600)."""
+    """Create EMAIL's account (or reactivate a removed one); a generated password is printed this once and kept
+    in accounts.json (0600)."""
     password = click.prompt("password", hide_input=True, confirmation_prompt=True) if ask_password else None
     result, generated = project_of(options).users_add(email, role, password)
     console.print(f"[green]added[/green] {untrusted(email)} as {role} at {result.url}")
@@ -58,9 +59,10 @@ def list_command(**options: Any) -> UsersResult:
 @url_option
 @data_dir_option
 def remove_command(email: str, **options: Any) -> UsersResult:
-    """End EMAIL's membership: they see no project any more; their annotations keep their author."""
+    """Deactivate EMAIL's account (no login, no token, open sessions end); their answers stay theirs.
+    `users add EMAIL` brings the same account back."""
     result = project_of(options).users_remove(email)
-    console.print(f"[green]removed[/green] {untrusted(email)} from {result.url}")
+    console.print(f"[green]removed[/green] {untrusted(email)} from {result.url}: deactivated, answers kept under their name")
     return result
 
 

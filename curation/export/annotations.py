@@ -24,13 +24,14 @@ from curation.agreement import (
     collect_answers,
     set_aside_ranges,
 )
+from curation.agreement.adjudication import REVIEWER
 from curation.export.rows import UnitLabels
 from curation.schema import MigrationProblem, Schema
 from curation.schema.model import ENTITIES_FEATURE
 from curation.studio.offsets import reach
 from curation.studio.store import AnnotationStore, Rejections, rejections_of
 from curation.studio.store import store_files as stores_in
-from curation.units import Annotation, Document, Level, sha256_hex
+from curation.units import Annotation, Document, EntitySpan, Level, sha256_hex
 
 
 @dataclass(slots=True)
@@ -137,16 +138,54 @@ def _check_meta_families(schema: Schema, labels_from_meta: Mapping[str, str]) ->
 
 def _fill_labels(labels: UnitLabels, unit_id: str, result: Adjudication) -> None:
     """The unit's gold value per column and each annotator's answer; an answer with regions left
-    unread is incomplete and gives no column value."""
+    unread is incomplete and gives no column value. Entity gold is decided mention by mention:
+    when some mention of the unit is still disputed, the decided ones are the gold and the
+    disputed ones are listed apart (:data:`~curation.export.rows.DISPUTED_COLUMN`)."""
     for family in result.table.families:
         column = ENTITIES_FEATURE if family.kind == "span" else family.name
         gold = result.gold_value(unit_id, family.name)
+        if gold is None and family.kind == "span":
+            decisions = [d for d in result.spans if d.unit_id == unit_id and d.family == family.name]
+            if decisions:
+                gold = tuple(sorted((d.span for d in decisions if d.outcome == "kept"), key=_span_order))
+                labels.disputed[column] = tuple(sorted((d.span for d in decisions if d.outcome == "disputed"), key=_span_order))
         if gold is not None:
             labels.gold[column] = gold
         answers = result.table.answers.get(family.key, {}).get(unit_id, {})
         complete = {annotator: answer.value for annotator, answer in answers.items() if not answer.unread}
         if complete:
             labels.answers[column] = complete
+
+
+def _span_order(span: EntitySpan) -> tuple[int, int, str]:
+    return span.start, span.end, span.label
+
+
+@dataclass(slots=True)
+class MentionTally:
+    """Mentions marked on the units a build met: how many, how many the policies decided without a
+    reviewer (what `curation agree` reports decided), and how many ended decided in the export."""
+
+    marked: int = 0
+    decided_without_review: int = 0
+    exported_decided: int = 0
+
+    def add(self, other: MentionTally) -> None:
+        self.marked += other.marked
+        self.decided_without_review += other.decided_without_review
+        self.exported_decided += other.exported_decided
+
+    def count(self, result: Adjudication) -> None:
+        self.marked += len(result.spans)
+        self.decided_without_review += sum(1 for d in result.spans if d.outcome != "disputed" and d.source != REVIEWER)
+        self.exported_decided += sum(1 for d in result.spans if d.outcome != "disputed")
+
+    def shares(self) -> dict[str, Any]:
+        def share(count: int) -> str:
+            return f"{count / self.marked:.1%} ({count} of {self.marked})" if self.marked else "no mention marked"
+
+        return {"mentions decided before review (as `agree` reports)": share(self.decided_without_review),
+                "span-gold yield (mentions decided in the export)": share(self.exported_decided)}
 
 
 @dataclass(slots=True)
@@ -160,6 +199,7 @@ class LabelsMet:
     conflicts: int = 0
     unresolved: int = 0
     unread: dict[tuple[str, str], tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    mentions: MentionTally = field(default_factory=MentionTally)
 
 
 class LabelSource:
@@ -187,6 +227,7 @@ class LabelSource:
         self.problems: list[str] = []
         self.conflicts = 0
         self.unresolved = 0
+        self.mentions = MentionTally()
         self._met: list[str] = []
         _check_meta_families(schema, self.labels_from_meta)
 
@@ -216,6 +257,7 @@ class LabelSource:
         result = adjudicate(table, self.policy, reviewer=self.reviewer, schema=self.schema, reviews=decisions)
         self.conflicts += len(result.conflicts)
         self.unresolved += len(result.unresolved)
+        self.mentions.count(result)
         _fill_labels(labels, unit_id, result)
 
     def _usable(self, unit_id: str, annotation: Annotation, unit_text: str, where: str) -> Annotation | None:
@@ -272,7 +314,7 @@ class LabelSource:
 
     def met(self) -> LabelsMet:
         """Everything this source learnt from the units it met."""
-        return LabelsMet(self._met, self.used, self.problems, self.conflicts, self.unresolved, self.unread)
+        return LabelsMet(self._met, self.used, self.problems, self.conflicts, self.unresolved, self.unread, self.mentions)
 
     def absorb(self, part: LabelsMet) -> None:
         """Take in what a copy of this source learnt on other pages, as if this one had met them."""
@@ -284,6 +326,7 @@ class LabelSource:
         self.conflicts += part.conflicts
         self.unresolved += part.unresolved
         self.unread.update(part.unread)
+        self.mentions.add(part.mentions)
 
     def finish(self) -> list[str]:
         """Report annotations whose unit the build never met (e.g. segmenter settings changed)."""

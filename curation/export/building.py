@@ -380,6 +380,7 @@ def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource
         "annotators": len({a.annotator for a in labels.used}),
         "units with disagreement": labels.conflicts,
         "units left without gold (unresolved)": labels.unresolved,
+        **labels.mentions.shares(),
         "adjudication policy": " > ".join(labels.policy),
         "annotations rejected at pull": snapshot.rejections.annotations,
         "regions set aside at pull": snapshot.rejections.regions,

@@ -41,9 +41,13 @@ COLUMN_DOCS = {
     "text": "the text annotators read (an article's headings and paragraphs, one per line)",
     "meta": "the source record's own metadata (JSON), e.g. URL, outlet, date",
     "annotators": "annotators whose answer counted for this unit",
-    "entities": "gold entity mentions: code-point offsets into `text`, label and covered text; empty when not annotated",
+    "entities": "gold entity mentions: code-point offsets into `text`, label and covered text; decided mention by "
+    "mention, so a unit keeps its agreed mentions when another of its mentions is disputed; empty when not annotated",
+    "disputed_entities": "mentions of the unit the adjudication left undecided (not in `entities`, neither entity nor "
+    "non-entity); empty when none, null when not annotated",
     "tokens": "words and punctuation; a token is cut where an entity boundary falls inside it",
-    "ner_tags": "BIO tags of `tokens`, derived from the gold entity spans; empty when not annotated",
+    "ner_tags": "BIO tags of `tokens`, derived from the gold entity spans; empty when not annotated or when a mention "
+    "is disputed (BIO has no tag for undecided)",
 }
 
 

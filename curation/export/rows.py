@@ -21,6 +21,7 @@ from curation.units import Article, Document, EntitySpan, Level, Sentence
 
 BIO_COLUMN = NER_TAGS_FEATURE
 TOKENS_COLUMN = "tokens"
+DISPUTED_COLUMN = "disputed_entities"  # mentions left undecided, beside the gold mentions of the same unit
 ANSWER_SEPARATOR = "__"
 
 _PROVENANCE = {
@@ -94,6 +95,8 @@ class LevelLayout:
         if self.bio_feature is not None:
             columns[TOKENS_COLUMN] = List(Value("string"))
         columns.update(self.labels)
+        if self.span_family is not None:
+            columns[DISPUTED_COLUMN] = self.labels[self.span_family]
         for family in self.answer_families:
             for annotator in self.annotators:
                 columns[answer_column(family, annotator)] = self.labels[family]
@@ -107,10 +110,12 @@ def answer_column(family: str, annotator: str) -> str:
 @dataclass(slots=True)
 class UnitLabels:
     """What is known about one unit, per label column: the gold value and each annotator's
-    counted answer (tuples of label names, or of entity spans for the span column)."""
+    counted answer (tuples of label names, or of entity spans for the span column); for the
+    span column, the mentions still disputed (gold then holds the decided ones only)."""
 
     gold: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disputed: dict[str, Any] = field(default_factory=dict)
 
     def annotators(self) -> list[str]:
         return sorted({annotator for by_annotator in self.answers.values() for annotator in by_annotator})
@@ -142,6 +147,8 @@ def _label_columns(layout: LevelLayout, labels: UnitLabels) -> dict[str, Any]:
     for family in layout.answer_families:
         feature = layout.labels[family]
         row[family] = _column_value(feature, labels.gold.get(family))
+        if family == layout.span_family:
+            row[DISPUTED_COLUMN] = _column_value(feature, labels.disputed.get(family, () if family in labels.gold else None))
         answers = labels.answers.get(family, {})
         for annotator in layout.annotators:
             row[answer_column(family, annotator)] = _column_value(feature, answers.get(annotator))
@@ -188,10 +195,11 @@ def sentence_row(
     }
     row.update(_label_columns(layout, labels))
     if layout.bio_feature is not None:
-        # Without gold entities the tags stay null: "not annotated" is not "no entity here".
+        # Without gold entities the tags stay null: "not annotated" is not "no entity here"; nor can
+        # BIO say "undecided" where a mention is disputed, so such a unit has no tags either.
         family = layout.span_family
         gold = row.get(family) if family else None
-        if gold is None:
+        if gold is None or row.get(DISPUTED_COLUMN):
             row[TOKENS_COLUMN], row[BIO_COLUMN] = token_texts(sentence.text), None
             return row
         tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold])

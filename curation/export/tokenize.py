@@ -8,17 +8,19 @@ split is counted so the dataset card can report it.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import regex
+
 from curation.units import EntitySpan
 
-# Letters, digits and the combining marks that belong to them (Arabic tashkeel, Quranic marks,
-# superscript alef, Latin accents): a word never breaks at a diacritic.
-_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
-TOKEN_PATTERN = re.compile(rf"[\w{_MARKS}]+|[^\w\s{_MARKS}]", re.UNICODE)
+# A word is a run of grapheme clusters that start with a letter or digit (``regex``'s ``\w`` takes
+# in every combining mark: Arabic tashkeel, Quranic marks, superscript alef, Latin accents, so a
+# word never breaks at a diacritic); anything else is one token per grapheme cluster, so an emoji
+# sequence (a skin tone, a ZWJ family, a flag) is never cut into code points.
+TOKEN_PATTERN = regex.compile(r"(?:(?=\w)\X)+|(?=\S)\X")
 OUTSIDE = "O"
 
 

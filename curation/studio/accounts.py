@@ -4,8 +4,15 @@ The community edition has no API to create a user with a password, and no roles:
 created through the organisation's invite link (sign-up is invite-only on the workspace server),
 and the role (``annotator`` or ``reviewer``) is kept locally in ``accounts.json`` (mode 0600)
 beside the server's credentials, together with the password when it was generated here, so
-it can be handed over once and never again printed. Removing a user ends their membership of
-the organisation (a soft delete): their annotations keep their author, they can no longer work.
+it can be handed over once and never again printed.
+
+Removing a user *deactivates* the account (Django's ``is_active``, switched in the admin site
+with the admin's login: the community edition has no API for it): they can no longer log in,
+their API token and open sessions stop working, and they stay a member, so their answers keep
+their author. Ending the membership instead (the organisation page's "remove") is not enough in
+Label Studio 1.23: logging in again makes the organisation active again and every project is
+readable, and the user is then listed as "Deleted". Adding a removed user again gives the same
+account a new password and activates it: same user id, same identity, same pseudonym.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from typing import TYPE_CHECKING, Literal
 
 from curation.secrets import register_secret
 from curation.studio.client import AuthenticationFailed, StudioError, explained
-from curation.studio.contract import StudioGateway, WebSession
+from curation.studio.contract import StudioGateway, StudioUser, WebSession
+from curation.studio.identities import record_identities
 from curation.studio.overlap import read_workspace_json
 from curation.studio.server import load_or_create_credentials, write_private
 
@@ -46,6 +54,7 @@ class Account:
     role: Role
     user_id: int
     password: str | None = None
+    active: bool = True  # False once removed (deactivated); adding them again reactivates the account
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,27 @@ def _users(client: StudioClient, url: str) -> dict[str, int]:
     return {user.email: user.id for user in StudioGateway(client, url).users() if user.email}
 
 
+def _admin_session(url: str, admin: tuple[str, str] | None, what: str) -> WebSession:
+    """A web session logged in as the server's admin, for the admin site's forms."""
+    if admin is None:
+        raise AccountRefused(
+            f"{what} at {url} needs the admin's login (a local server's credentials.json, or LABEL_STUDIO_USERNAME "
+            "and LABEL_STUDIO_PASSWORD): Label Studio Community switches accounts on and off only in its admin site, "
+            "not through an API key"
+        )
+    session = WebSession(url)
+    with explained(url, "logging in as the admin"):
+        session.log_in(*admin)
+    return session
+
+
+def _reactivate(url: str, admin: tuple[str, str] | None, account: Account, password: str) -> None:
+    """Give a removed account its new password and let it log in again (same user, same identity)."""
+    with _admin_session(url, admin, f"adding {account.email} again") as session, explained(url, f"reactivating {account.email}"):
+        if not (session.set_password(account.user_id, password) and session.set_active(account.user_id, True)):
+            raise StudioError(f"the admin site of {url} refused to reactivate {account.email} (user {account.user_id})")
+
+
 def add_user(
     client: StudioClient,
     url: str,
@@ -131,8 +161,11 @@ def add_user(
     email: str,
     role: Role = "annotator",
     password: str | None = None,
+    *,
+    admin: tuple[str, str] | None = None,
 ) -> Account:
-    """Create ``email`` on the server with ``role``; a password is generated unless given (then it
+    """Create ``email`` on the server with ``role``, or reactivate their removed account (with
+    ``admin``, the admin's e-mail and password); a password is generated unless given (then it
     must be strong). The account is recorded in ``accounts.json``; the returned one carries the
     password, which callers show once."""
     if not EMAIL.match(email):
@@ -140,17 +173,24 @@ def add_user(
     if role not in ROLES:
         raise AccountRefused(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     accounts = read_accounts(data_dir)
-    if email in accounts or email in _users(client, url):
+    removed = accounts.get(email) if email in accounts and not accounts[email].active else None
+    on_server = _users(client, url)
+    if (email in accounts and removed is None) or (email in on_server and on_server[email] != getattr(removed, "user_id", None)):
         raise AccountRefused(f"{email} already has an account on {url}; `curation studio users remove` it first")
     generated = password is None
     password = generate_password() if password is None else password
     reason = weak_password_reason(password)
     if reason:
         raise AccountRefused(f"password for {email} refused: {reason}")
-    add_annotator(client, url, email, password)
+    if removed is not None and email in on_server:
+        _reactivate(url, admin, removed, password)
+        user_token(url, email, password)  # the account logs in again, as the person will
+    else:
+        add_annotator(client, url, email, password)
     user_id = _users(client, url).get(email)
     if user_id is None:
         raise StudioError(f"signing up {email} at {url} did not create the user")
+    record_identities(data_dir, [StudioUser(user_id, email, None)])
     account = Account(email, role, user_id, password)
     accounts[email] = account if generated else Account(email, role, user_id)
     _write_accounts(data_dir, accounts)
@@ -158,27 +198,40 @@ def add_user(
 
 
 def list_users(client: StudioClient, url: str, data_dir: Path) -> list[Member]:
-    """Every user of the server's organisation, with the workspace's role for those it added."""
+    """Every user of the server's organisation, with the workspace's role for those it added;
+    ``active`` is false for a removed member or a deactivated account."""
     accounts = read_accounts(data_dir)
-    _, active = StudioGateway(client, url).memberships()
+    _, member = StudioGateway(client, url).memberships()
     return [
-        Member(user_id, email, accounts[email].role if email in accounts else "admin/other", active.get(user_id, False))
+        Member(user_id, email, accounts[email].role if email in accounts else "admin/other",
+               member.get(user_id, False) and (email not in accounts or accounts[email].active))
         for email, user_id in sorted(_users(client, url).items())
-    ]
+    ]  # fmt: skip
 
 
-def remove_user(client: StudioClient, url: str, data_dir: Path, email: str) -> Account | None:
-    """End ``email``'s membership of the organisation; their annotations stay, with their author."""
-    user_id = _users(client, url).get(email)
+def remove_user(
+    client: StudioClient, url: str, data_dir: Path, email: str, *, admin: tuple[str, str] | None = None
+) -> Account | None:
+    """Deactivate ``email``'s account (with ``admin``, the admin's e-mail and password): they can no
+    longer log in or read anything; their annotations stay theirs. The account stays recorded
+    (inactive) so that adding them again reactivates it."""
+    if admin is not None and email == admin[0]:
+        raise AccountRefused(f"{email} is the server's admin: removing them would lock everyone out of {url}")
+    gateway = StudioGateway(client, url)
+    users = gateway.users()
+    user_id = next((user.id for user in users if user.email == email), None)
     if user_id is None:
         raise AccountRefused(f"no user {email} on {url}")
-    gateway = StudioGateway(client, url)
-    organization, _ = gateway.memberships()
-    gateway.end_membership(organization, user_id, email)
+    record_identities(data_dir, users)  # who they are is written down before the server is changed
+    with _admin_session(url, admin, f"removing {email}") as session, explained(url, f"deactivating {email}"):
+        if not session.set_active(user_id, False):
+            raise StudioError(f"the admin site of {url} refused to deactivate {email} (user {user_id})")
     accounts = read_accounts(data_dir)
-    removed = accounts.pop(email, None)
+    account = accounts.get(email)
+    role: Role = account.role if account else "annotator"
+    accounts[email] = Account(email, role, user_id, None, active=False)
     _write_accounts(data_dir, accounts)
-    return removed
+    return account
 
 
 LAN_WARNING = (
@@ -198,7 +251,7 @@ def lan_problems(data_dir: Path) -> list[str]:
     if reason:
         problems.append(f"the admin password in {Path(data_dir) / 'credentials.json'} is weak: {reason}")
     for account in read_accounts(data_dir).values():
-        reason = weak_password_reason(account.password) if account.password else None
+        reason = weak_password_reason(account.password) if account.password and account.active else None
         if reason:
             problems.append(f"the password of {account.email} is weak: {reason}; remove and add them again")
     return problems
@@ -208,3 +261,13 @@ def unvetted_users(client: StudioClient, url: str, data_dir: Path, admin: str | 
     """Users of the server that did not join through `users add` (their password was never checked)."""
     known = set(read_accounts(data_dir)) | {admin}
     return sorted(email for email in _users(client, url) if email not in known)
+
+
+def unvetted_warnings(client: StudioClient, url: str, data_dir: Path, admin: str | None) -> list[str]:
+    """One line per user who joined another way than `users add` (any member can read the invite
+    link in the community edition and sign someone up with it): said at every team command."""
+    return [
+        f"{email} did not join through `curation studio users add`: their password was never checked; "
+        "`curation studio users remove` them, or make sure it is strong"
+        for email in unvetted_users(client, url, data_dir, admin)
+    ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Self
 
 from curation.studio.client import ProjectMissing, StudioError, explained
@@ -38,6 +39,7 @@ INVITE_ENDPOINT = "api/invite"
 TOKEN_REFRESH_ENDPOINT = "api/token/refresh/"  # personal access token -> access token
 USER_TOKEN_ENDPOINT = "api/current-user/token"  # a logged-in user's legacy token
 LOGIN_PAGE = "user/login/"
+DELETED_USER = "Deleted"  # what the users API shows as the e-mail of a member removed from the organisation
 PAGE_SIZE = 5000
 
 
@@ -56,6 +58,15 @@ def import_endpoint(project_id: int) -> str:
 
 def predictions_import_endpoint(project_id: int) -> str:
     return f"api/projects/{project_id}/import/predictions"
+
+
+def admin_user_page(user_id: int) -> str:
+    """Django's admin form of one user: the community edition's only way to switch ``is_active``."""
+    return f"admin/users/user/{user_id}/change/"
+
+
+def admin_password_page(user_id: int) -> str:
+    return f"admin/users/user/{user_id}/password/"
 
 
 def memberships_endpoint(organization_id: int) -> str:
@@ -182,6 +193,11 @@ class StudioUser:
     def name(self) -> str:
         """The annotator name stored: the e-mail (stable across servers, unlike ids)."""
         return self.email or self.username or str(self.id)
+
+    @property
+    def removed(self) -> bool:
+        """Shown as "Deleted": a member removed from the organisation (their e-mail is hidden)."""
+        return self.email == DELETED_USER
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +352,11 @@ class StudioGateway:
         with explained(self.url, f"opening project {project_id}"):
             return int(self.client.projects.get(project_id).maximum_annotations or 1)
 
+    def set_model_version(self, project_id: int, model_version: str) -> None:
+        """The prediction version the labelling view copies into a new annotation."""
+        with explained(self.url, f"setting the model version of project {project_id}"):
+            self.client.projects.update(project_id, model_version=model_version)
+
     def invite_link(self) -> str:
         """The path of the organisation's invite link (sign-up is by invitation only)."""
         body = self.get_json(INVITE_ENDPOINT, what="creating an invite link")
@@ -356,13 +377,6 @@ class StudioGateway:
             if user is not None:
                 active[user] = row.get("deleted_at") is None
         return organization, active
-
-    def end_membership(self, organization_id: int, user_id: int, who: str) -> None:
-        """End a user's membership of the organisation (a soft delete); one already gone is no error."""
-        try:
-            self.request(f"{memberships_endpoint(organization_id)}/{user_id}", what=f"removing {who}", method="DELETE")
-        except ProjectMissing:
-            return
 
 
 def answers_health(url: str, timeout: float = 3.0) -> bool:
@@ -389,6 +403,23 @@ def accepts_key(url: str, api_key: str) -> bool:
     return response.status_code == 200
 
 
+class _FormFields(HTMLParser):
+    """The values a browser would submit from a page's forms (text, hidden, checked boxes and radios)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = dict(attrs)
+        name, kind = given.get("name"), (given.get("type") or "text").lower()
+        if tag != "input" or not name or kind in ("submit", "button", "file"):
+            return
+        if kind in ("checkbox", "radio") and "checked" not in given:
+            return
+        self.fields[name] = given.get("value") or ("on" if kind == "checkbox" else "")
+
+
 class WebSession:
     """Label Studio's web pages as a person uses them, with a session cookie instead of an API
     key: the community edition has no API to create a user with a password, so annotators sign
@@ -406,11 +437,35 @@ class WebSession:
     def __exit__(self, *_exc: object) -> None:
         self.web.close()
 
-    def _form(self, page: str, fields: dict[str, str]) -> None:
-        """Open ``page`` (for its CSRF cookie) and post its form, as the browser does."""
-        self.web.get(page)
-        form = {**fields, "csrfmiddlewaretoken": self.web.cookies.get("csrftoken", "")}
-        self.web.post(page, data=form, headers={"Referer": f"{self.url}/{page.lstrip('/')}"})
+    def _form(self, page: str, fields: dict[str, str], *, keep: bool = False, drop: tuple[str, ...] = ()) -> int:
+        """Open ``page`` (for its CSRF cookie) and post its form, as the browser does: ``fields``
+        over what the page's form holds when ``keep``, without the ``drop`` fields; the status of
+        the page answering the post (a form refused shows itself again: 200 on the same page)."""
+        shown = self.web.get(page)
+        if shown.status_code != 200:
+            return shown.status_code
+        kept: dict[str, str] = {}
+        if keep:
+            parser = _FormFields()
+            parser.feed(shown.text)
+            kept = {name: value for name, value in parser.fields.items() if name not in drop}
+        form = {**kept, **fields, "csrfmiddlewaretoken": self.web.cookies.get("csrftoken", "")}
+        answer = self.web.post(page, data=form, headers={"Referer": f"{self.url}/{page.lstrip('/')}"})
+        refused = answer.status_code == 200 and answer.url.path.rstrip("/") == f"/{page.strip('/')}"
+        return 400 if refused else answer.status_code
+
+    def set_active(self, user_id: int, active: bool) -> bool:
+        """Switch a user's ``is_active`` in the admin site (the session must be a superuser's): an
+        inactive user can neither log in nor use a token, and their open sessions end. False when
+        the admin site refused (not a superuser, no such user)."""
+        drop = () if active else ("is_active",)
+        fields = {"is_active": "on"} if active else {}
+        return self._form(f"/{admin_user_page(user_id)}", fields, keep=True, drop=drop) in (200, 302)
+
+    def set_password(self, user_id: int, password: str) -> bool:
+        """Give a user a new password in the admin site; False when it was refused."""
+        fields = {"usable_password": "true", "password1": password, "password2": password}
+        return self._form(f"/{admin_password_page(user_id)}", fields, keep=True) in (200, 302)
 
     def sign_up(self, invite_link: str, email: str, password: str) -> None:
         self._form(invite_link, {"email": email, "password": password})

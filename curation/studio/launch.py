@@ -75,13 +75,9 @@ def _lan_checks(host: str, data_dir: Path) -> list[str]:
 
 
 def _unvetted(server: StudioServer, data_dir: Path) -> list[str]:
-    from curation.studio.accounts import unvetted_users
+    from curation.studio.accounts import unvetted_warnings
 
-    return [
-        f"{email} did not join through `curation studio users add`: their password was never checked; "
-        "remove them or make sure it is strong"
-        for email in unvetted_users(server.client(), server.url, data_dir, server.username)
-    ]
+    return unvetted_warnings(server.client(), server.url, data_dir, server.username)
 
 
 def serve(data_dir: Path, port: int | None = None, host: str | None = None, on_wait: OnWait | None = None) -> StudioResult:

@@ -8,6 +8,7 @@ where two counted answers differ on any label family.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from curation.agreement import adjudicate
 from curation.studio.contract import StudioGateway
+from curation.studio.identities import annotator_identities
 from curation.studio.projects import ProjectRef, load_project
-from curation.studio.pull import to_annotation
+from curation.studio.pull import remove_export_copies, to_annotation
 from curation.units import Annotation
 
 if TYPE_CHECKING:
@@ -53,8 +55,10 @@ def recorded_projects(state_dir: Path) -> list[ProjectRef]:
 
 def _live_annotations(gateway: StudioGateway, ref: ProjectRef) -> tuple[list[str], list[Annotation]]:
     """Every task's unit id, and every annotation on the tasks as it stands now (one export)."""
+    started = time.time()
     tasks = gateway.export(ref.id, every_task=True)
-    names = gateway.annotators()
+    remove_export_copies(ref.state_dir, ref, started)
+    names = annotator_identities(gateway, ref.state_dir)
     annotations = [to_annotation(task, exported, ref, names).annotation for task in tasks for exported in task.annotations]
     return [task.unit_key for task in tasks], annotations
 

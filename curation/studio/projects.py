@@ -64,6 +64,11 @@ class ProjectRef:
     # computes all its counters (seconds at 20,000 tasks), so a push sets it only when it changes
     annotators_per_task: int | None = None
 
+    @property
+    def state_dir(self) -> Path:
+        """The studio folder holding this record (``STATE_DIR/projects/NAME``)."""
+        return self.folder.parents[1]
+
     def save(self) -> None:
         record = {k: v for k, v in asdict(self).items() if k != "folder"}
         with atomic_writer(self.folder / PROJECT_FILE) as handle:

@@ -22,6 +22,7 @@ from curation.schema import Schema
 from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError
 from curation.studio.contract import ExportedAnnotation, ExportedTask, StudioGateway, task_filter
+from curation.studio.identities import annotator_identities
 from curation.studio.projects import ProjectRef, find_project
 from curation.studio.results import SetAside, from_results
 from curation.studio.store import AnnotationStore, Flagged, Key, PullState, Rejected, Rejections
@@ -52,6 +53,7 @@ class PullReport:
     unchanged: int = 0
     rejected: int = 0
     regions_set_aside: int = 0
+    regions_trimmed: int = 0  # kept without the white space at their edges (new or changed annotations)
     reasons: list[str] = field(default_factory=list)
     rejections: Rejections = field(default_factory=Rejections)
 
@@ -100,6 +102,7 @@ class PulledAnnotation:
     annotation: Annotation
     problems: list[str]
     set_aside: tuple[SetAside, ...]
+    trimmed: tuple[str, ...] = ()
 
 
 def to_annotation(
@@ -124,7 +127,7 @@ def to_annotation(
         cancelled=exported.cancelled,
         ground_truth=exported.ground_truth,
     )
-    return PulledAnnotation(annotation, problems, tuple(read.set_aside))
+    return PulledAnnotation(annotation, problems, tuple(read.set_aside), tuple(read.trimmed))
 
 
 def merge_tasks(
@@ -172,6 +175,9 @@ def _fold(state: StoreState, pulled: PulledAnnotation, reasons: list[str], task_
         report.new += previous is None
         report.updated += previous is not None
         state.stored[key] = annotation
+        report.regions_trimmed += len(pulled.trimmed)
+        for notice in pulled.trimmed:
+            report.note(f"{who}: {notice}")
 
 
 def _flag(state: StoreState, flagged: Flagged, who: str, report: PullReport) -> None:
@@ -252,14 +258,14 @@ def _pull_locked(
 ) -> None:
     state = store.state()
     since = state if not full and state is not None and state.project_id == ref.id and state.watermark else None
-    annotators = gateway.annotators()
+    annotators = annotator_identities(gateway, state_dir)
     tables = StoreState(store.by_key(), store.rejects(), store.set_aside())
     started = time.time()
     tasks, watermark = _fetch(gateway, ref, since, tables)
     unvisited = merge_tasks(tasks, schema, ref, annotators, tables, report)
     if since is None:  # every task was fetched: units left over had their task deleted
         mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
-    _remove_export_copies(state_dir, ref, started)
+    remove_export_copies(state_dir, ref, started)
 
     if report.changed:
         store.write(tables.stored, tables.rejects, tables.set_aside)
@@ -268,9 +274,10 @@ def _pull_locked(
         store.write_state(new_state)
 
 
-def _remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
+def remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
     """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``):
-    remove the ones this pull caused, so the data folder does not grow at every pull."""
+    remove the ones made since ``since`` (this pull's, a status's), so the data folder does not
+    grow at every call."""
     folder = state_dir / EXPORT_FOLDER
     if not ref.local or not folder.is_dir():
         return

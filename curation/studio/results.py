@@ -38,6 +38,17 @@ class ReadResult:
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     spans: tuple[EntitySpan, ...] = ()
     set_aside: list[SetAside] = field(default_factory=list)
+    trimmed: list[str] = field(default_factory=list)  # regions kept without the white space at their edges
+
+
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``/``end`` moved inside the white space at the edges of ``text[start:end]`` (a mouse
+    drag often takes the space after a word): a mention never begins or ends with a space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def to_results(
@@ -92,16 +103,23 @@ def _labels_problem(schema: Schema | None, level: str | None, labels: list[str])
 
 
 def _span_region(
-    text: str, region: Mapping[str, Any], schema: Schema | None, level: str | None
+    text: str, region: Mapping[str, Any], schema: Schema | None, level: str | None, trimmed: list[str]
 ) -> list[EntitySpan] | SetAside:
-    """The spans a ``labels`` region marks (one per label), or the region set aside with why."""
+    """The spans a ``labels`` region marks (one per label), without white space at their edges
+    (noted in ``trimmed``), or the region set aside with why."""
     value = region.get("value") or {}
     place = place_region(text, value.get("start"), value.get("end"), value.get("text"))
     labels = [str(label) for label in value.get("labels") or ()]
+    where = f"{region.get('from_name')} region {region.get('id')}"
     problem = place.problem or _labels_problem(schema, level, labels)
+    start, end = (place.start, place.end) if problem else trimmed_span(text, place.start, place.end)
+    if not problem and start == end:
+        problem = "it covers only white space"
     if problem:
-        return SetAside(dict(region), f"{region.get('from_name')} region {region.get('id')}: {problem}")
-    return [EntitySpan(place.start, place.end, label, text[place.start : place.end]) for label in labels]
+        return SetAside(dict(region), f"{where}: {problem}")
+    if (start, end) != (place.start, place.end):
+        trimmed.append(f"{where}: white space trimmed from [{place.start}, {place.end}) to [{start}, {end}) {text[start:end]!r}")
+    return [EntitySpan(start, end, label, text[start:end]) for label in labels]
 
 
 def from_results(
@@ -118,7 +136,7 @@ def from_results(
             chosen = (region.get("value") or {}).get("choices") or ()
             read.choices[name] = read.choices.get(name, ()) + tuple(str(v) for v in chosen)
             continue
-        found = (_span_region(text, region, schema, level) if kind == "labels"
+        found = (_span_region(text, region, schema, level, read.trimmed) if kind == "labels"
                  else SetAside(dict(region), f"{name} region {region.get('id')}: unsupported result type {kind!r}"))
         if isinstance(found, SetAside):
             read.set_aside.append(found)

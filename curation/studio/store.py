@@ -16,7 +16,8 @@ Layout for a store ``NAME.jsonl``:
 * ``NAME.lock``: held by a pull while it runs, so two pulls never interleave their writes.
 
 Every file is replaced atomically (temp file + rename), so a reader never sees a partial file;
-the temporary file of a writer killed mid-write is removed by the next pull.
+the temporary file of a writer killed mid-write is removed by the next pull. Every file is 0600:
+annotators are named by their identity (an e-mail) until an export gives them pseudonyms.
 
     >>> from curation.studio.store import read_annotations
     >>> live = [a for a in read_annotations("annotations/news-sentence.jsonl") if not a.deleted]
@@ -227,16 +228,16 @@ class AnnotationStore:
     ) -> None:
         """Replace the store, rejects and set-aside files (each atomically), sorted by key; a NaN or
         infinity (a lead time, a value Label Studio sent) is written as null: every reader parses them."""
-        with atomic_writer(self.path) as handle:
+        with atomic_writer(self.path, private=True) as handle:
             for key in sorted(annotations):
                 handle.write(dumps(annotations[key].to_record()) + "\n")
         for path, entries in ((self.rejects_path, rejects), (self.regions_path, set_aside)):
-            with atomic_writer(path) as handle:
+            with atomic_writer(path, private=True) as handle:
                 for key in sorted(entries):
                     handle.write(dumps(entries[key].to_line()) + "\n")
 
     def write_state(self, state: PullState) -> None:
-        with atomic_writer(self.state_path) as handle:
+        with atomic_writer(self.state_path, private=True) as handle:
             handle.write(dumps(asdict(state), indent=2))
 
     @contextmanager

@@ -126,7 +126,8 @@ def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, 
     [task] = list(client.tasks.list(project=project.id))
     assert task.data["unit_id"] == article["id"]
     shown = {p.model_version: p.result for p in client.predictions.list(task=task.id)}
-    assert sorted(shown) == ["annotator_1", "annotator_2"]  # both answers, under pseudonyms
+    assert sorted(shown) == ["agreed by all", "annotator_1", "annotator_2"]  # both answers, under pseudonyms
+    assert [r["from_name"] for r in shown["agreed by all"]] == ["stance"]  # the reviewer starts from what both gave
     assert json.loads((tmp_path / "pseudonyms.json").read_text()) == {"ali": "annotator_1", "huda": "annotator_2"}
     result = to_results(article["body"], {"topic": ("security",), "stance": ("neutral",)}, (), "entity")
     client.annotations.create(id=task.id, result=result)

@@ -40,8 +40,9 @@ def test_seed_build_loads_with_the_schema_features(tmp_path: Path) -> None:
     assert {row["id"] for split in articles.values() for row in split} == expected_ids
 
     sentences = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    spans = schema.label_features("sentence")["entities"]
     assert sentences["test"].features == Features(
-        {**SENTENCE_BASE, "tokens": features["annotators"], **schema.label_features("sentence")}
+        {**SENTENCE_BASE, "tokens": features["annotators"], **schema.label_features("sentence"), "disputed_entities": spans}
     )
     for split in sentences.values():
         for row in split:
@@ -193,3 +194,35 @@ def test_bad_inputs_are_reported_and_the_rest_is_built(tmp_path: Path) -> None:
     )
     assert any("missing.txt: no such file or folder" in p for p in report.problems)
     assert report.documents == 3
+
+
+def test_agreed_mentions_are_gold_beside_a_disputed_one(tmp_path: Path) -> None:
+    """Gold is decided mention by mention: the mention both annotators marked is exported even though
+    they disagree on another mention of the sentence, which is listed as disputed; the build reports
+    its span-gold yield beside the share of mentions `curation agree` calls decided."""
+    _, segmented = seed_units()
+    sentence = min((s for doc in segmented for s in doc.sentences if "وواشنطن" in s.text), key=lambda s: len(s.text))
+    text = sentence.text
+    bamako = EntitySpan(text.index("باماكو"), text.index("باماكو") + 6, "GPE", "باماكو")
+    start = text.index("واشنطن", text.index("وواشنطن") + 1)
+    washington_gpe, washington_loc = (EntitySpan(start, start + 6, label, "واشنطن") for label in ("GPE", "LOC"))
+    store = write_jsonl(tmp_path / "annotations.jsonl", [
+        annotation(sentence.id, "sentence", "ali", 1, spans=(bamako, washington_gpe)),
+        annotation(sentence.id, "sentence", "mona", 2, spans=(bamako, washington_loc)),
+    ])  # fmt: skip
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store))), allow_problems=True)
+
+    sentences = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    split = next(s for s in sentences.values() if sentence.id in s["id"])
+    row = split[split["id"].index(sentence.id)]
+    labels = split.features["entities"].feature["label"].names
+    assert [(e["text"], labels[e["label"]]) for e in row["entities"]] == [("باماكو", "GPE")]
+    assert sorted((e["text"], labels[e["label"]]) for e in row["disputed_entities"]) == [("واشنطن", "GPE"), ("واشنطن", "LOC")]
+    assert row["ner_tags"] is None  # BIO cannot say "undecided" over واشنطن
+    others = [r for s in sentences.values() for r in s if r["id"] != sentence.id]
+    assert all(r["entities"] is None and r["disputed_entities"] is None for r in others)  # not annotated
+
+    card = (report.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "| mentions decided before review (as `agree` reports) | 33.3% (1 of 3) |" in card
+    assert "| span-gold yield (mentions decided in the export) | 33.3% (1 of 3) |" in card
+    assert "decided mention by mention" in card

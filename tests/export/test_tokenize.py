@@ -58,6 +58,13 @@ def test_diacritics_stay_inside_their_word_and_punctuation_stands_alone() -> Non
     assert [t.text for t in tokenize(text)] == ["قالَ", "مُحمَّدٌ", ":", "«", "نعم", "»", "!"]
 
 
+def test_emoji_sequences_are_one_token_each_never_code_points() -> None:
+    text = "👍🏽 رحّب 👨\u200d👩\u200d👧 أهالي 🇲🇱 باماكو 😀😀"
+    assert token_texts(text) == ["👍🏽", "رحّب", "👨\u200d👩\u200d👧", "أهالي", "🇲🇱", "باماكو", "😀", "😀"]
+    tagging = bio_tagging(text, [entity(text, "باماكو", "GPE")])
+    assert [t.text for t in tagging.tokens][4:6] == ["🇲🇱", "باماكو"] and tagging.tags[4:6] == ("O", "B-GPE")
+
+
 def test_entity_ending_inside_a_token_splits_it_at_the_end_too() -> None:
     text = "زار السيسيُّ القاهرةَ"
     span = EntitySpan(4, 10, "PER", "السيسي")  # the annotator left the case ending out

@@ -42,15 +42,16 @@ def test_a_weak_password_in_the_workspace_stops_serving_on_the_network(tmp_path:
     assert not server_status(tmp_path).running  # nothing was started
 
 
-def test_up_on_the_lan_address_serves_the_team_there(tmp_path: Path) -> None:
+def test_up_on_every_interface_prints_the_address_the_team_uses(tmp_path: Path) -> None:
     host = lan_address()
     assert not host.startswith("127.")
     data_dir = tmp_path / "lan"
     try:
-        result = CliRunner().invoke(main, ["studio", "up", "--host", host, "--data-dir", str(data_dir)])
+        result = CliRunner().invoke(main, ["studio", "up", "--host", "0.0.0.0", "--data-dir", str(data_dir)])
         assert result.exit_code == 0, result.output
-        assert "warning" in result.output and f"listen on {host}" in result.output.replace("\n", " ")
+        assert "warning" in result.output and "listen on 0.0.0.0" in result.output.replace("\n", " ")
         url = f"http://{host}:{(data_dir / 'port').read_text().strip()}"
+        assert f"annotators open: {url}" in result.output  # not http://0.0.0.0:..., which only this machine can use
         assert httpx.get(f"{url}/health", timeout=10).json()["status"] == "UP"
         assert json.loads((data_dir / CREDENTIALS_FILE).read_text())["password"] not in result.output
     finally:

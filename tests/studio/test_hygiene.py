@@ -13,11 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.studio.accounts import add_annotator
 from curation.studio.client import connect
 from curation.studio.contract import PAGE_SIZE, JunkAnswer, StudioGateway
+from curation.studio.launch import team_progress
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
+from curation.studio.store import read_annotations
 
 from .conftest import TRICKY_SENTENCES, named_schema, unit_records
 
@@ -101,10 +104,13 @@ def test_pull_without_level_pulls_every_level_pushed(
     store_dir = tmp_path / "run"
     store_dir.mkdir()
     monkeypatch.chdir(store_dir)
+    # someone signs a friend up with the invite link any member can read, bypassing `studio users add`
+    add_annotator(studio_server.client(), studio_server.url, "friend@invite.example", "Friend-pass-1234")
     code, output = run_cli(["pull", "--url", studio_server.url, "--data-dir", str(tmp_path), "--schema", str(schema.path)],
                            monkeypatch, key=studio_server.api_key)
     assert code == 0, output
     assert "sentence" in output and "only_sentences-article" not in output
+    assert "friend@invite.example did not join through `curation studio users add`" in " ".join(output.split())
     assert (store_dir / ".curation" / "annotations" / "only_sentences-sentence.state.json").exists()
 
 
@@ -129,4 +135,24 @@ def test_pull_leaves_no_export_copies_nor_stale_temporary_files(studio_server: S
         assert report.rejections.annotations == 0
     assert not stale.exists()
     assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))
+    (progress,) = [p for p in team_progress(studio_server, workspace) if p.project_id == pushed.project.id]
+    assert progress.tasks == len(TRICKY_SENTENCES)  # what `curation studio status` shows, read from an export...
+    assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))  # ...whose copy is removed
     assert unit["text"] == TRICKY_SENTENCES[2]
+
+
+def test_pull_trims_white_space_at_region_edges_and_says_so(studio_server: StudioServer, tricky_units: Path, tmp_path: Path) -> None:
+    schema = named_schema(tmp_path, "trimmed")
+    client = studio_server.client()
+    pushed = push_units(client, studio_server.url, tricky_units, "sentence", schema, state_dir=tmp_path)
+    unit = unit_records(tricky_units, "sentence")[2]
+    city = unit["text"].index("باماكو")
+    drawn = {"from_name": "entity", "to_name": "text", "type": "labels",
+             "value": {"start": city, "end": city + 7, "text": unit["text"][city : city + 7], "labels": ["GPE"]}}
+    stance = {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}
+    client.annotations.create(TaskMap(pushed.project.folder).ids[unit["id"]], result=[stance, drawn])
+    store = tmp_path / "store.jsonl"
+    report = pull_annotations(client, studio_server.url, schema, "sentence", store_path=store, state_dir=tmp_path)
+    assert report.regions_trimmed == 1 and any("white space trimmed" in reason for reason in report.reasons)
+    (kept,) = read_annotations(store)
+    assert [(s.start, s.end, s.text) for s in kept.spans] == [(city, city + 6, "باماكو")]

@@ -42,3 +42,17 @@ def test_a_bad_region_is_set_aside_and_the_others_kept() -> None:
     assert "UTF-16" in reasons["s"]
     assert "unknown entity label 'CITY'" in reasons["u"]
     assert reasons["n"] == "note region n: unsupported result type 'textarea'"
+
+
+def test_white_space_at_a_region_edge_is_trimmed_with_a_notice() -> None:
+    """A drag that takes the space after a word (or a no-break space before it) still marks the word."""
+    city = TEXT.index("باماكو")
+    wide = {"id": "w", "from_name": "entity", "type": "labels",
+            "value": {"start": city - 1, "end": city + 6, "text": " باماكو", "labels": ["GPE"]}}
+    blank = {"id": "b", "from_name": "entity", "type": "labels",
+             "value": {"start": city - 1, "end": city, "text": " ", "labels": ["GPE"]}}
+    read = from_results(TEXT, [wide, blank])
+    assert read.spans == (EntitySpan(city, city + 6, "GPE", "باماكو"),)
+    assert read.trimmed == [f"entity region w: white space trimmed from [{city - 1}, {city + 6}) to [{city}, {city + 6}) 'باماكو'"]
+    [aside] = read.set_aside
+    assert aside.reason == "entity region b: it covers only white space"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,17 @@ def test_nan_and_infinity_are_written_as_null_in_every_store_file(tmp_path: Path
     assert store.rejects()[rejected.key].reasons == ("stance missing",)
     (region,) = store.set_aside()[kept.key].regions
     assert region == SetAside({"value": {"start": None, "end": None}}, "offsets")
+
+
+def test_every_store_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """Stores name annotators by e-mail: no other user of the machine may read them."""
+    store = AnnotationStore(tmp_path / "news-sentence.jsonl")
+    kept = Annotation("s1", "sentence", "mona@x.example", "1", {"stance": ("favor",)})
+    with store.writing():
+        store.write({kept.key: kept}, {kept.key: Rejected(kept, ("why",), 1)}, {kept.key: Flagged(kept, (), 1)})
+        store.write_state(PullState("http://ls", 3, None))
+    for path in (store.path, store.rejects_path, store.regions_path, store.state_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
 @pytest.mark.parametrize("kind", ["folder", "file"])

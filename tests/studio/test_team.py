@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from curation.agreement import agreement_report
 from curation.cli import main
 from curation.project import Project
-from curation.studio.accounts import add_user, read_accounts, user_token
-from curation.studio.client import ProjectMissing, connect
+from curation.studio.accounts import add_user, list_users, read_accounts, user_token
+from curation.studio.client import AuthenticationFailed, ProjectMissing, connect
 from curation.studio.contract import StudioGateway
 from curation.studio.launch import team_progress
 from curation.studio.overlap import set_annotators_per_task
@@ -111,6 +111,8 @@ def test_the_queue_gives_every_task_to_n_different_annotators(
 
 def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    monkeypatch.setenv("LABEL_STUDIO_USERNAME", studio_server.username)  # removing deactivates: the admin's login
+    monkeypatch.setenv("LABEL_STUDIO_PASSWORD", studio_server.password)
     server = ["--url", studio_server.url, "--data-dir", str(tmp_path)]
     runner = CliRunner()
 
@@ -141,7 +143,22 @@ def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer
     assert "huda@team.example" in listed.output and "reviewer" in listed.output
     assert password not in listed.output + given.output
 
+    huda_id = read_accounts(tmp_path)["huda@team.example"].user_id
     removed = runner.invoke(main, ["studio", "users", "remove", "huda@team.example", *server])
     assert removed.exit_code == 0, removed.output
-    assert "huda@team.example" not in read_accounts(tmp_path)
-    assert list(connect(studio_server.url, token).projects.list()) == []  # sees no project any more
+    assert not read_accounts(tmp_path)["huda@team.example"].active
+    with pytest.raises(AuthenticationFailed):  # the account is deactivated: its token no longer opens anything
+        StudioGateway(connect(studio_server.url, token), studio_server.url).whoami()
+    with pytest.raises(AuthenticationFailed):
+        user_token(studio_server.url, "huda@team.example", password)
+    members = {m.email: m.active for m in list_users(studio_server.client(), studio_server.url, tmp_path)}
+    assert members["huda@team.example"] is False and members["ali@team.example"] is True
+
+    admin = runner.invoke(main, ["studio", "users", "remove", studio_server.username, *server])
+    assert admin.exit_code == 1 and "is the server's admin" in admin.output
+
+    back = runner.invoke(main, ["studio", "users", "add", "huda@team.example", "--role", "reviewer", *server])
+    assert back.exit_code == 0, back.output  # adding them again reactivates the same account
+    [new_password] = [line.split(": ", 1)[1] for line in back.stdout.splitlines() if line.startswith("password: ")]
+    assert read_accounts(tmp_path)["huda@team.example"].user_id == huda_id
+    assert user_token(studio_server.url, "huda@team.example", new_password)

@@ -83,11 +83,11 @@ def test_reviewer_sees_every_answer_and_decides_apart_from_them(
     pseudonyms = Pseudonyms.load(store.parent / PSEUDONYMS_FILE)
     pseudonyms.assign({a.annotator for a in answers})
     review = push_review(admin, studio_server.url, first, units, schema, "sentence", state_dir=tmp_path, names=pseudonyms.ids)
-    assert review.created == 1 and review.predictions == 2
+    assert review.created == 1 and review.predictions == 3  # each answer, and what both agreed on
     again = push_review(admin, studio_server.url, first, units, schema, "sentence", state_dir=tmp_path, names=pseudonyms.ids)
     assert again.created == 0  # re-pushing neither duplicates the task nor its answers
     task_id = next(iter(json.loads(line)["task_id"] for line in (review.project.folder / "tasks.jsonl").open()))
-    assert len(admin.predictions.list(task=task_id)) == 2
+    assert len(admin.predictions.list(task=task_id)) == 3
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
