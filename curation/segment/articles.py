@@ -42,6 +42,7 @@ _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 _PHRASE_BREAKERS = frozenset('.!?؟…:،,;؛«»"()[]-–—*•')
 _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
+_CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
@@ -91,6 +92,8 @@ class ArticleSettings:
     sentence_inner_words: tuple[str, ...] = field(default_factory=lambda: word_list("sentence_inner_words"))
     # Vocabulary of the byline, dateline and boilerplate shapes (see curation.segment.metadata).
     agencies: tuple[str, ...] = field(default_factory=lambda: word_list("agencies"))
+    # Words that make a bracketed credit a photo credit (a caption's), beside the agencies.
+    credit_words: tuple[str, ...] = field(default_factory=lambda: word_list("credit_words"))
     sign_offs: tuple[str, ...] = field(default_factory=lambda: word_list("sign_offs"))
     date_words: tuple[str, ...] = field(default_factory=lambda: word_list("date_words"))
     time_words: tuple[str, ...] = field(default_factory=lambda: word_list("time_words"))
@@ -165,6 +168,7 @@ class _Rules:
         self.first_words = frozenset(normalize_text(w) for w in settings.sentence_first_words)
         self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
         self.title_tags = frozenset(normalize_text(t).casefold() for t in settings.title_tags)
+        self.credit_words = frozenset(normalize_text(w).casefold() for w in settings.credit_words)
         self.metadata = MetadataRules(
             agencies=settings.agencies,
             sign_offs=settings.sign_offs,
@@ -221,11 +225,22 @@ class _Rules:
         return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
+        """A few words closed by a photo credit: a bracket alone is not enough (``(DVD)``)."""
         open_at = self.credit_open(text)
         if open_at is None:
             return False
         before = text[:open_at].rstrip()
-        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL
+        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL and \
+            self.is_photo_credit(text[open_at + 1 : -1])
+
+    def is_photo_credit(self, credit: str) -> bool:
+        """An agency (``أ.ف.ب``, ``رويترز``), or a part with a credit word (``أرشيفية``, ``غيتي``,
+        ``إعلام محلي``, ``Getty Images``); parts are split at dashes, slashes and commas."""
+        for part in _CREDIT_PARTS.split(credit):
+            if part.strip() and (part in self.metadata.agencies or
+                                 not self.credit_words.isdisjoint(normalize_text(part).casefold().split())):
+                return True
+        return False
 
     def is_byline(self, text: str) -> bool:
         """``«Outlet» (City)`` or ``Name (City)``: a short name and a one- or two-word place."""
@@ -504,7 +519,7 @@ class _Story:
     caption_texts: set[str] = field(default_factory=set)
     body: list[_Line] = field(default_factory=list)
     foot: list[tuple[MetaKind, _Line]] = field(default_factory=list)
-    """Byline-shaped lines after the body began: metadata if the story ends there, else body."""
+    """Byline-shaped and link lines after the body began: metadata if the story ends there, else body."""
 
     def add_metadata(self, kind: MetaKind, line: _Line) -> None:
         if self.body and kind != "boilerplate":
@@ -656,7 +671,9 @@ class _Builder:
             story.meta.add("boilerplate", line.span())  # page markers and scraper echoes
             return
         kind = self._story_meta_kind(line.text, body_began=bool(story.body))
-        if kind is not None:
+        if kind == "boilerplate" and story.body and self.rules.metadata.is_link(line.text):
+            story.foot.append((kind, line))  # a link between paragraphs is the story's (a list of links)
+        elif kind is not None:
             story.add_metadata(kind, line)
         elif self.rules.is_caption(line.text):
             story.add_caption(line)
