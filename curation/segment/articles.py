@@ -42,6 +42,7 @@ _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 _PHRASE_BREAKERS = frozenset('.!?؟…:،,;؛«»"()[]-–—*•')
 _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
+_TAIL_STARTS = re.compile(r"[.!?؟…]+[\"»”)]*\s+|\s+(?=//)")  # where glued boilerplate may begin
 _CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
@@ -655,6 +656,7 @@ class _Builder:
                 self._sort_story_line(line, title, story)
         if story.body:
             story.body[0] = self._without_glued_metadata(story.body[0], story.meta)
+            story.body[-1] = self._without_glued_boilerplate(story.body[-1], story.meta)
         story.close_foot()
         if title is None and story.is_bare():
             return None  # only page markers and boilerplate
@@ -704,6 +706,22 @@ class _Builder:
         prefix_end, rest, kind = cut
         meta.add(kind, Span.of(self.text, line.start, line.start + prefix_end))
         return _Line(line.start + rest, line.end, line.text[rest:], line.gap)
+
+    def _without_glued_boilerplate(self, line: _Line, meta: _Metadata) -> _Line:
+        """The last paragraph without the boilerplate a scraper glued after its last sentence (a tag
+        line ``سمات: ...``, a story link, a sign-off ``// يتبع //``): the longest such tail after a
+        sentence end or a ``//``, not itself ending like a sentence, becomes a boilerplate span; the
+        paragraph keeps the rest."""
+        for cut in _TAIL_STARTS.finditer(line.text):
+            tail = line.text[cut.end():].strip()
+            if tail and tail[-1] not in _SENTENCE_FINAL and self._story_meta_kind(tail, body_began=True) == "boilerplate":
+                head = line.text[: cut.end()].rstrip()
+                if not head:
+                    return line
+                start = line.start + line.text.index(tail, cut.end())
+                meta.add("boilerplate", Span.of(self.text, start, line.end))
+                return _Line(line.start, line.start + len(head), head, line.gap)
+        return line
 
     def _main_title(self, lines: list[_Line]) -> _Line | None:
         """The headline: the line a marker's echo repeats, else a headline-shaped first line

@@ -729,3 +729,18 @@ def test_links_between_paragraphs_are_body_and_a_link_at_the_foot_is_boilerplate
     (article,) = split_articles(document)
     assert [p.text for p in article.paragraphs] == [BODY[0], *links, BODY[1]]
     assert [document.text[b.start:b.end] for b in article.boilerplate] == [foot]
+
+
+@pytest.mark.parametrize("tail", ["// يتبع //", "سمات: الموازنة، الحكومة", "رابط الخبر: https://example.com/news/1",
+                                  "اقرأ أيضا: البنك المركزي يثبت الفائدة"])
+def test_boilerplate_glued_to_the_last_paragraph_is_cut_off_it(tail: str) -> None:
+    document = page("\n".join([*BODY, f"{BODY[0]} {tail}"]))
+    (article,) = split_articles(document)
+    assert article.paragraphs[-1].text == BODY[0]
+    assert [document.text[b.start:b.end] for b in article.boilerplate] == [tail]
+
+
+def test_a_last_paragraph_without_glued_boilerplate_is_kept_whole() -> None:
+    last = "وقال الوزير إن الحكومة ستعلن التفاصيل. سمات المرحلة المقبلة واضحة للجميع كما قال."
+    (article,) = split_articles(page("\n".join([*BODY, last])))
+    assert article.paragraphs[-1].text == last and article.boilerplate == ()
