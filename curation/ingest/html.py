@@ -13,7 +13,9 @@ and a missed closing paragraph costs less than a comment thread presented as new
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,10 @@ MIN_BODY_WORDS = 8
 MAX_AUTHOR_CHARS = 120
 """Fewer words than this is a menu or a link that trafilatura's fallback kept, not a story."""
 _HTML_OPENERS = ("<!doctype html", "<html", "<head", "<body", "<?xml")
+_LEADING_COMMENTS = re.compile(r"(?:<!--.*?-->\s*)+", re.DOTALL)
+_BLOCKS = "p|div|article|section|header|footer|main|nav|aside|figure|h[1-6]|table|ul|ol|li|blockquote|span|a|title|meta"
+_FRAGMENT_OPENING = re.compile(rf"<(?:{_BLOCKS})[\s>/]", re.IGNORECASE)
+_FRAGMENT_CLOSING = re.compile(rf"</(?:{_BLOCKS})\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +61,15 @@ def extractor_version() -> str:
 
 
 def looks_like_html(raw: bytes) -> bool:
-    """Whether a file's first bytes are an HTML document (for ``.txt`` files that are not text)."""
-    head = raw[:_SNIFF_CHARS].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n").lower()
-    return head.startswith(_HTML_OPENERS) and "<html" in raw[: _SNIFF_CHARS * 8].decode("utf-8", "ignore").lower()
+    """Whether a file's first bytes are an HTML document or fragment (for ``.txt`` files that are not
+    text), by content: comments before the first tag are skipped (``<!-- saved from url -->``), and a
+    fragment is text opening with a block element and closing at least two."""
+    head = raw[: _SNIFF_CHARS * 8].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+    head = _LEADING_COMMENTS.sub("", head, count=1)
+    lower = head.lower()
+    if lower.startswith(_HTML_OPENERS):
+        return "<html" in lower or lower.startswith("<!doctype html")
+    return _FRAGMENT_OPENING.match(head) is not None and len(_FRAGMENT_CLOSING.findall(head)) >= 2
 
 
 def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> tuple[str, dict[str, Any]] | str:
@@ -86,7 +98,7 @@ def extract_html(raw: bytes, settings: HtmlSettings, url: str | None = None) -> 
     for key in ("title", "author", "date", "url", "sitename", "language"):
         value = getattr(result, key, None)
         if isinstance(value, str) and value.strip():
-            meta[key] = value.strip()
+            meta[key] = html.unescape(value).strip()  # a title may keep "&amp;" escaped twice in the page
     author = _as_the_page_writes_it(raw, meta.get("author"))
     if author:
         meta["author"] = author

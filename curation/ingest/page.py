@@ -6,11 +6,14 @@ that a title is annotated like any sentence and ``doc.text[start:end] == unit.te
 page is therefore written as the header lines, a blank line, then the body; where each header
 line stands goes into the document's metadata (``meta["header"]``) and the segmenter takes those
 lines as they are, never guessing them again. A body that already opens with its title (an
-``<h1>`` kept by the extractor) loses that first line, so the title is written once.
+``<h1>`` kept by the extractor), spaced differently or glued to the first sentence, loses it, so
+the title is written once. A value too long for a header line opens the body instead: nothing a
+page gives is dropped. HTML entities (``&amp;``, ``&#8217;``) are decoded in every value.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Literal
 
@@ -27,28 +30,48 @@ _SPACES = re.compile(r"\s+")
 
 
 def one_line(value: object) -> str | None:
-    """A metadata value as one canonical line, or None when it is not usable text."""
+    """A metadata value as one canonical line (a number as written: a title may be ``1984``), HTML
+    entities decoded, or None when it is not text."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = "، ".join(v for v in value if v.strip())  # several authors
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         return None
-    line = _SPACES.sub(" ", canonicalize(value)).strip()
+    line = _SPACES.sub(" ", canonicalize(html.unescape(value))).strip()
     if not any(ch.isalnum() for ch in line):
         return None  # empty, or marks only ("\u200f", "-"): no title, writer or date
-    return line if len(line) <= MAX_HEADER_CHARS else None
+    return line
+
+
+def _after_title(line: str, title: str) -> int | None:
+    """Where ``line`` goes on after ``title`` when it opens with it, white space not counted (a
+    title spaced differently, or glued to the first sentence); None when it does not."""
+    wanted, at = "".join(title.split()), 0
+    for index, ch in enumerate(line):
+        if at == len(wanted):
+            return index if ch.isspace() or not ch.isalnum() else None  # the title ends at a word's end
+        if ch.isspace():
+            continue
+        if ch != wanted[at]:
+            return None
+        at += 1
+    return len(line) if at == len(wanted) else None
 
 
 def compose_page(body: str, header: dict[HeaderKind, str]) -> tuple[str, dict[str, list[int]]]:
     """``(text, spans)``: the header lines, a blank line, the body (without its first line when
     that line is the title); ``spans`` maps each header kind to ``[start, end]`` in ``text``."""
-    lines = [(kind, header[kind]) for kind in HEADER_ORDER if header.get(kind)]
+    given = [(kind, header[kind]) for kind in HEADER_ORDER if header.get(kind)]
+    lines = [(kind, value) for kind, value in given if len(value) <= MAX_HEADER_CHARS]
+    body = "".join(f"{value}\n" for _, value in given if len(value) > MAX_HEADER_CHARS) + body
     if not lines:
         return body, {}
-    if header.get("title"):
-        stripped = body.lstrip()
-        first_line, _, rest = stripped.partition("\n")
-        if first_line.strip() == header["title"] and rest.strip():
-            body = rest  # the extractor kept the <h1>: the title is written once, at the top
+    if header.get("title") and len(header["title"]) <= MAX_HEADER_CHARS:
+        first_line, _, rest = body.lstrip().partition("\n")
+        cut = _after_title(first_line, header["title"])
+        if cut is not None and (rest.strip() or first_line[cut:].strip()):
+            body = first_line[cut:].strip() + "\n" + rest if first_line[cut:].strip() else rest  # written once
     spans: dict[str, list[int]] = {}
     position = 0
     for kind, value in lines:

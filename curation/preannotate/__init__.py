@@ -5,12 +5,13 @@ letter variants) and from any model callable, for annotators to correct rather t
 """
 
 from curation.preannotate.api import PreannotateReport, gazetteer_version, preannotate, predict
-from curation.preannotate.clitics import stems
+from curation.preannotate.clitics import MatchRules, stems
 from curation.preannotate.gazetteer import Gazetteer, load_gazetteer
 from curation.preannotate.model import Model, load_model, model_spans
 
 __all__ = [
     "Gazetteer",
+    "MatchRules",
     "Model",
     "PreannotateReport",
     "gazetteer_version",

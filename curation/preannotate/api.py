@@ -3,7 +3,8 @@ written as a predictions file (what ``curation push --predictions`` reads) and, 
 sent to the level's Label Studio project through the bridge's predictions API.
 
     >>> problems = []
-    >>> places = load_gazetteer(["places.tsv"], schema.span_family().values, problems)
+    >>> family = schema.span_family()
+    >>> places = load_gazetteer(["places.tsv"], family.values, problems, granularity=family.granularity)
     >>> report = preannotate("units.jsonl", schema, "sentence", gazetteer=places, model=ner,
     ...                      output="pre.jsonl", client=server.client(), url=server.url)
 """

@@ -1,59 +1,97 @@
-"""Arabic proclitics in front of a name, and the normalised view gazetteer matching compares.
+"""Arabic proclitics in front of a name, and the rules that say which readings a gazetteer match may take.
 
-A name in running text often carries a conjunction (و ف), a preposition (ب ك ل) and the article
-(ال), in that order: وبالقاهرة is و + ب + القاهرة. :func:`stems` lists every way to read a word
-as clitics + stem, the plain word first, so a gazetteer lookup tries the whole word before any
-reading that takes letters off it. ل before the article drops the article's alef (للقاهرة =
-ل + القاهرة): that reading restores the alef for the lookup and starts the stem at the article's
-lam, so the span still covers the name's own letters and never the clitic.
+A name in running text often carries a conjunction (و ف) and a preposition (ب ك ل), in that order:
+وبالقاهرة is و + ب + القاهرة. :func:`stems` lists every way to read a word as clitics + stem, the plain
+word first, so a lookup tries the whole word before any reading that takes letters off it. ل before the
+article drops the article's alef (للقاهرة = ل + القاهرة): that reading restores the alef for the lookup
+and starts the stem at the article's lam, so the span still covers the name's own letters.
 
-Comparison is on :func:`curation.normalize.normalize_text` with the options below (alef forms,
-alef maksura, ta marbuta and hamza carriers folded; diacritics, tatweel and bidi marks removed;
-Latin case folded): the pyarabic character tables are behind it.
+The article itself is not read off by default: a name written without it does not take it (الرئيس is
+"the president", not ال + a name رئيس), and on WikiFANE reading it off only added wrong spans
+(bench/gazetteer.py). Each rule of :class:`MatchRules` is there because that bench shows it raises F1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 
 from pyarabic import araby
 
 from curation.normalize import NormalizeOptions
 
-# What a gazetteer match ignores; digits and punctuation are left as written.
-MATCH_OPTIONS = NormalizeOptions(fold_digits=False, fold_punctuation=False)
-CONJUNCTIONS = ("", araby.WAW, araby.FEH)
-PREPOSITIONS = ("", araby.BEH, araby.KAF, araby.LAM)
-ARTICLE = araby.ALEF + araby.LAM
-MIN_STEM = 3  # letters of a name read from behind clitics: باب is not ب + «أب», nor الأب ال + «أب»
+CONJUNCTIONS = (araby.WAW, araby.FEH)
+PREPOSITIONS = (araby.BEH, araby.KAF, araby.LAM)
+LAM = araby.LAM
+ARTICLE = araby.ALEF + LAM
+MIN_STEM = 3  # letters of a name read from behind clitics: باب is not ب + «أب»
 
 
-def _readings(prefix: str, preposition: str, rest: str) -> list[tuple[str, int]]:
-    """The clitic readings of a word that starts with ``prefix`` (``preposition`` its last
-    clitic), ``rest`` after it: ``(lookup form, letters of clitic before the span)``."""
-    found = []
-    if preposition == araby.LAM and rest.startswith(araby.LAM):
-        found.append((araby.ALEF + rest, len(prefix)))  # ل + ال with the alef dropped
-        found.append((rest[1:], len(prefix) + 1))  # ... and the article stripped too
-    if rest.startswith(ARTICLE):
-        found.append((rest[len(ARTICLE):], len(prefix) + len(ARTICLE)))
-    if prefix:
-        found.append((rest, len(prefix)))
+@dataclass(frozen=True, slots=True)
+class MatchRules:
+    """Which spellings and clitic readings a gazetteer match may take (the figures: docs/benchmarks.md)."""
+
+    fold_alef: bool = True  # أ إ آ ٱ -> ا
+    fold_alef_maksura: bool = True  # ى -> ي, never on a function word (see function_words)
+    fold_teh_marbuta: bool = True  # ة -> ه
+    fold_hamza_carriers: bool = True  # ؤ -> و, ئ -> ي
+    conjunctions: bool = True  # و ف read off the first word
+    prepositions: bool = True  # ب ك ل read off the first word (ل + ال: the alef restored)
+    article: bool = False  # ال read off to reach a name written without it: ال|رئيس, off
+    function_words: bool = True  # a one-word name never matches an Arabic function word (على, كان)
+
+    def options(self) -> NormalizeOptions:
+        """What a match compares: diacritics, tatweel, bidi marks and Latin case always ignored,
+        digits and punctuation as written, letter variants as the rules say."""
+        return NormalizeOptions(fold_digits=False, fold_punctuation=False, fold_alef=self.fold_alef,
+                                fold_alef_maksura=self.fold_alef_maksura, fold_teh_marbuta=self.fold_teh_marbuta,
+                                fold_hamza_carriers=self.fold_hamza_carriers)
+
+    def guard_options(self) -> NormalizeOptions:
+        """The view function words are compared in: the match's, with ى kept apart from ي."""
+        return NormalizeOptions(fold_digits=False, fold_punctuation=False, fold_alef_maksura=False)
+
+
+DEFAULT_RULES = MatchRules()
+
+
+@cache
+def prefixes(rules: MatchRules) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(clitic letters, last clitic) combinations the rules allow, conjunction before preposition,
+    by their first letter (a word is tried only against the prefixes its first letter opens)."""
+    conjunctions = ("", *CONJUNCTIONS) if rules.conjunctions else ("",)
+    prepositions = ("", *PREPOSITIONS) if rules.prepositions else ("",)
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for prefix, last in ((c + p, p or c) for c in conjunctions for p in prepositions if c + p):
+        found[prefix[0]] = (*found.get(prefix[0], ()), (prefix, last))
+    if rules.article:
+        found[ARTICLE[0]] = (*found.get(ARTICLE[0], ()), ("", ""))  # the bare article, read in _readings
     return found
 
 
-def stems(word: str) -> Iterator[tuple[str, int]]:
+def _readings(prefix: str, last: str, rest: str, rules: MatchRules) -> list[tuple[str, int]]:
+    """The readings of a word that starts with ``prefix`` (``last`` its last clitic), ``rest`` after
+    it: ``(lookup form, letters of clitic before the span)``."""
+    found = [(rest, len(prefix))] if prefix else []
+    if last == araby.LAM and rest.startswith(araby.LAM):
+        found.append((araby.ALEF + rest, len(prefix)))  # ل + ال with the alef dropped: للقاهرة
+    if rules.article and rest.startswith(ARTICLE):
+        found.append((rest[len(ARTICLE):], len(prefix) + len(ARTICLE)))
+    return found
+
+
+def stems(word: str, rules: MatchRules = DEFAULT_RULES) -> Iterator[tuple[str, int]]:
     """``(lookup form, letters of clitic before the span)`` readings of a normalised ``word``:
     the word itself first, then fewer clitic letters before more; a reading that takes letters
     off leaves at least ``MIN_STEM`` (two-letter names match as whole words only)."""
-    readings = [(word, 0)]
-    for conjunction in CONJUNCTIONS:
-        for preposition in PREPOSITIONS:
-            prefix = conjunction + preposition
-            if word.startswith(prefix):
-                readings += _readings(prefix, preposition, word[len(prefix):])
-    seen: set[tuple[str, int]] = set()
+    yield word, 0
+    readings = []
+    for prefix, last in prefixes(rules).get(word[:1], ()):
+        if word.startswith(prefix):
+            readings += _readings(prefix, last, word[len(prefix):], rules)
+    seen = {(word, 0)}
     for form, skipped in sorted(readings, key=lambda reading: reading[1]):
-        if (not skipped or len(form) >= MIN_STEM) and (form, skipped) not in seen:
+        if len(form) >= MIN_STEM and (form, skipped) not in seen:
             seen.add((form, skipped))
             yield form, skipped

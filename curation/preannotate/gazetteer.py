@@ -7,9 +7,12 @@ Files (UTF-8, BOM and CRLF accepted, ``#`` comments):
 
 Text is cut into words by pyarabic's word pattern (diacritics stay inside words; see ``WORD``
 for why not :func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the
-normalised view of :mod:`curation.preannotate.clitics`, the first word of a name through its
-proclitic readings. Matches are whole words (a name never matches inside a longer word), the
-longest match wins, and the span starts after the clitics, so وبالقاهرة gives القاهرة.
+normalised view of :class:`curation.preannotate.clitics.MatchRules`, the first word of a name through
+its proclitic readings. Names sit in a trie of normalised words (flashtext's idea, a word a step), so a
+word costs one cached look-up whatever the number of names. Matches are whole words (a name never
+matches inside a longer word), the longest match wins; at ``symbol`` granularity the span starts after
+the clitics (وبالقاهرة gives القاهرة), at ``word`` granularity it is the whole word. A one-word name
+never matches an Arabic function word (على is not علي with ى folded).
 """
 
 from __future__ import annotations
@@ -18,125 +21,219 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from itertools import accumulate, compress, count, repeat
+from operator import is_, not_
 from pathlib import Path
+from typing import cast
 
 from curation.imports.model import ImportProblem
-from curation.normalize import normalize, normalize_text
-from curation.preannotate.clitics import MATCH_OPTIONS, stems
+from curation.normalize import NormalizeOptions, normalize, normalize_text
+from curation.preannotate.clitics import ARTICLE, DEFAULT_RULES, LAM, MatchRules, prefixes, stems
+from curation.segment.data import word_list
 from curation.units import EntitySpan
 
-MAX_CACHED_WORDS = 200_000  # what each frequent word can start; cleared when full (memory stays bounded)
+MAX_CACHED_WORDS = 200_000  # normalised forms and starts of the words seen; cleared when full (memory stays bounded)
+GRANULARITIES = ("symbol", "word")  # the schema's span granularity: where a span may start
 # pyarabic's word pattern (araby.TOKEN_PATTERN_SPLIT: word characters and harakat) with every Arabic
 # combining mark (Quranic marks too) and without the apostrophe it keeps inside words ('القاهرة' is quoted).
 WORD = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]+")
+WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split: separator, word, separator, word, ..., separator
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """A name after its first word: the remaining (separator, word) pairs, all normalised."""
+class _Keys(dict[str, str]):
+    """The normalised form of each word or separator as written, computed on first sight (a hit is a
+    plain dict look-up); cleared when full, so memory stays bounded."""
 
-    rest: tuple[tuple[str, str], ...]
-    label: str
-    name: str
+    def __init__(self, options: NormalizeOptions) -> None:
+        super().__init__()
+        self.options = options
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) >= MAX_CACHED_WORDS:
+            self.clear()
+        key = self[raw] = normalize_text(raw, self.options)
+        return key
+
+
+@dataclass(slots=True)
+class _Node:
+    """A word of a name in the trie: the label if a name ends here, and the (separator, word) steps on."""
+
+    label: str | None = None
+    next: dict[tuple[str, str], _Node] = field(default_factory=dict)
+
+
+@cache
+def function_words(rules: MatchRules, folded: bool = False) -> frozenset[str]:
+    """curation/segment/data/function_words.txt in the view function words are compared in (``folded``:
+    in the match's view, a quick first test)."""
+    options = rules.options() if folded else rules.guard_options()
+    return frozenset(normalize_text(word, options) for word in word_list("function_words"))
 
 
 def _words(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in WORD.finditer(text)]
 
 
-def _norm(text: str) -> str:
-    return normalize_text(text, MATCH_OPTIONS)
-
-
-def _pieces(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
-    """The first word of ``name`` and its (separator, word) pairs after it, normalised."""
-    bounds = _words(name)
-    if not bounds or any(not _norm(name[s:e]) for s, e in bounds):
-        return None
-    first = _norm(name[bounds[0][0]:bounds[0][1]])
-    rest = tuple((_norm(name[bounds[i - 1][1]:bounds[i][0]]), _norm(name[s:e])) for i, (s, e) in enumerate(bounds) if i)
-    return first, rest
-
-
 @dataclass
 class Gazetteer:
-    """Names by the normalised form of their first word; build with :func:`load_gazetteer` or :meth:`add`."""
+    """Names in a trie of their normalised words; build with :func:`load_gazetteer` or :meth:`add`."""
 
-    index: dict[str, list[_Entry]] = field(default_factory=dict)
+    granularity: str = "symbol"
+    rules: MatchRules = DEFAULT_RULES
     labels: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
-    _cache: dict[str, tuple[tuple[int, list[_Entry]], ...]] = field(default_factory=dict, repr=False)
+    _root: dict[str, _Node] = field(default_factory=dict, repr=False)
+    _keys: _Keys = field(init=False, repr=False)
+    _starts: dict[str, tuple[tuple[int, _Node, bool], ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.granularity not in GRANULARITIES:
+            raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, got {self.granularity!r}")
+        self._options = self.rules.options()
+        self._keys = _Keys(self._options)
+        self._forms: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
 
     @property
     def digest(self) -> str:
-        """sha256 of the (normalised) names and their labels: the same list in any order or file gives the same."""
-        return hashlib.sha256(json.dumps(sorted(self.labels.items()), ensure_ascii=False).encode()).hexdigest()
+        """sha256 of the (normalised) names, their labels, the rules and the granularity: the same list
+        in any order or file gives the same."""
+        matching = {"granularity": self.granularity, "rules": asdict(self.rules)}
+        return hashlib.sha256(json.dumps([sorted(self.labels.items()), matching], ensure_ascii=False).encode()).hexdigest()
+
+    def _pieces(self, name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        """The first word of ``name`` and its (separator, word) pairs after it, normalised."""
+        bounds = _words(name)
+        if not bounds or any(not self._keys[name[s:e]] for s, e in bounds):
+            return None
+        first = self._keys[name[bounds[0][0]:bounds[0][1]]]
+        rest = tuple((self._keys[name[bounds[i - 1][1]:s]], self._keys[name[s:e]]) for i, (s, e) in enumerate(bounds) if i)
+        return first, rest
 
     def add(self, name: str, label: str) -> str | None:
         """Add ``name`` as ``label``; the reason it was not added, if it was not."""
-        pieces = _pieces(name)
+        pieces = self._pieces(name)
         if pieces is None:
             return f"name {name!r} has no letters to match"
+        if self.rules.function_words and not pieces[1] and \
+                normalize_text(name, self.rules.guard_options()) in function_words(self.rules):
+            return f"name {name!r} is an Arabic function word: alone it would match the word everywhere (not added)"
         known = self.labels.get(pieces)
         if known is not None:
             return None if known == label else f"name {name!r} is already listed as {known}: kept as {known}"
         self.labels[pieces] = label
-        self._cache.clear()
-        entries = self.index.setdefault(pieces[0], [])
-        entries.append(_Entry(pieces[1], label, name))
-        entries.sort(key=lambda entry: -len(entry.rest))
+        self._starts.clear()
+        self._forms = None
+        node = self._root.setdefault(pieces[0], _Node())
+        for step in pieces[1]:
+            node = node.next.setdefault(step, _Node())
+        node.label = label
         return None
 
-    def _starts(self, word: str) -> tuple[tuple[int, list[_Entry]], ...]:
-        """(clitic letters skipped, names) for every reading of ``word`` that starts a name; cached."""
-        found = self._cache.get(word)
-        if found is None:
-            if len(self._cache) >= MAX_CACHED_WORDS:
-                self._cache.clear()
-            found = self._cache[word] = tuple((skipped, self.index[form]) for form, skipped in stems(_norm(word))
-                                              if form in self.index)
-        return found
+    def _openers(self) -> frozenset[str]:
+        """Every form a word can take to start a name: a name's first word behind each clitic prefix the
+        rules allow (ل + ال with the article's alef dropped), computed once after the last add: flashtext's
+        trade of memory (a few forms a name) for a single set look-up a word."""
+        if self._forms is None:
+            forms = set(self._root)
+            for prefix, last in ((p, last) for group in prefixes(self.rules).values() for p, last in group):
+                forms.update(prefix + form for form in self._root)
+                if last == LAM:
+                    forms.update(prefix + form[1:] for form in self._root if form.startswith(ARTICLE))
+                if self.rules.article:
+                    forms.update(prefix + ARTICLE + form for form in self._root)
+            self._forms = frozenset(forms)
+        return self._forms
 
-    def _longest(self, text: str, words: list[tuple[int, int]], at: int,
-                 starts: tuple[tuple[int, list[_Entry]], ...]) -> tuple[int, int, str] | None:
-        """(words used, clitic letters skipped, label) of the longest name starting at word ``at``."""
+    def _learn(self, words: Iterable[str]) -> None:
+        """Record the readings of words not seen before: (clitic letters skipped, trie node, may end
+        after this word) for each reading that starts a name. The words are normalised in one pass
+        (normalisation is per character, so a NUL between words keeps them apart) and sifted by one set
+        look-up each; only a word that can open a name is read through :func:`stems`. A reading whose
+        stem is a function word may only start a longer name."""
+        words = list(words)
+        keys = normalize_text("\0".join(words), self._options).split("\0")
+        possible = list(map(self._openers().__contains__, keys))
+        self._starts.update(zip(compress(words, map(not_, possible)), repeat(())))
+        root = self._root
+        for word, key in zip(compress(words, possible), compress(keys, possible)):
+            found = ((skipped, root[form], form) for form, skipped in stems(key, self.rules) if form in root)
+            readings = ((skipped, node, self._may_end(word, skipped, form)) for skipped, node, form in found)
+            self._starts[word] = tuple(reading for reading in readings if reading[2] or reading[1].next)
+
+    def _may_end(self, word: str, skipped: int, stem: str) -> bool:
+        """Whether a name of one word may be read in ``word`` after ``skipped`` clitic letters (``stem``
+        in the match's view): not if that stem is an Arabic function word (the rules' guard), told
+        apart in the guard's view only when the match's view cannot tell (علي: the name, or على)."""
+        if not self.rules.function_words or stem not in function_words(self.rules, folded=True):
+            return True
+        return normalize_text(word, self.rules.guard_options())[skipped:] not in function_words(self.rules)
+
+    def _longest(self, parts: list[str], at: int, readings: tuple[tuple[int, _Node, bool], ...]) -> tuple[int, int, str] | None:
+        """(index of the last word, clitic letters skipped, label) of the longest name starting at word
+        ``at`` through any of its ``readings`` (the plain reading first: it wins a tie); word ``i`` is
+        ``parts[2 * i + 1]``, the separator before it ``parts[2 * i]``."""
         best: tuple[int, int, str] | None = None
-        for skipped, entries in starts:
-            for entry in entries:
-                used = 1 + len(entry.rest)
-                if at + used > len(words) or (best is not None and used <= best[0]):
-                    continue
-                if all(_norm(text[words[at + i][1]:words[at + i + 1][0]]) == separator
-                       and _norm(text[words[at + i + 1][0]:words[at + i + 1][1]]) == word
-                       for i, (separator, word) in enumerate(entry.rest)):
-                    best = (used, skipped, entry.label)
-                    break  # entries are longest first
+        keys, words = self._keys, len(parts) // 2
+        for skipped, node, alone in readings:
+            last, label, step, following = at, node.label if alone else None, at, node.next
+            while following and step + 1 < words:
+                found = following.get((keys[parts[2 * step + 2]], keys[parts[2 * step + 3]]))
+                if found is None:
+                    break
+                step, following = step + 1, found.next
+                if found.label is not None:
+                    last, label = step, found.label
+            if label is not None and (best is None or last > best[0]):
+                best = (last, skipped, label)
         return best
 
     def match(self, text: str) -> list[EntitySpan]:
-        """Every name in ``text``, left to right without overlaps, offsets in code points of ``text``."""
-        words = _words(text)
+        """Every name in ``text``, left to right without overlaps, offsets in code points of ``text``.
+
+        The text is split once (separators and words alternate); the words that can start a name are
+        found by a cached look-up each, mapped in C (no Python step a word), and only they are walked
+        in the trie; offsets are counted only for a text that has one."""
+        parts = WORD_SPLIT.split(text)
+        words = parts[1::2]
+        seen = list(map(self._starts.get, words))  # a tuple (empty: starts nothing), None: not seen yet
+        if None in seen:
+            missing = list(compress(count(), map(is_, seen, repeat(None))))
+            if len(self._starts) + len(missing) >= MAX_CACHED_WORDS:
+                self._starts.clear()
+            self._learn({words[at] for at in missing})
+            for at in missing:
+                seen[at] = self._starts[words[at]]
+        readings = cast("list[tuple[tuple[int, _Node, bool], ...]]", seen)  # every word seen now
+        candidates = list(compress(count(), readings))
+        if not candidates:
+            return []
+        ends = list(accumulate(map(len, parts)))  # word i spans ends[2i] .. ends[2i + 1]
         spans: list[EntitySpan] = []
-        cached, free_from = self._cache.get, 0  # the hot loop: one slice and one dict look-up a word
-        for at, (word_start, word_end) in enumerate(words):
+        free_from, keys = 0, self._keys
+        for at in candidates:
             if at < free_from:
                 continue
-            word = text[word_start:word_end]
-            starts = cached(word)
-            if starts is None:
-                starts = self._starts(word)
-            found = self._longest(text, words, at, starts) if starts else None
-            if found is None:
-                continue
-            used, skipped, label = found
-            start, end = word_start, words[at + used - 1][1]
-            if skipped:
-                start += normalize(word, MATCH_OPTIONS).sources[skipped]
+            found = readings[at]
+            if len(found) == 1 and not found[0][2] and 2 * at + 3 < len(parts) and \
+                    (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in found[0][1].next:
+                continue  # a function word that only opens a longer name, not followed by its next word
+            if len(found) == 1 and not found[0][1].next and found[0][1].label is not None:  # nothing to walk
+                skipped, last, label = found[0][0], at, found[0][1].label
+            else:
+                best = self._longest(parts, at, found)
+                if best is None:
+                    continue
+                last, skipped, label = best
+            start, end = ends[2 * at], ends[2 * last + 1]
+            if skipped and self.granularity == "symbol":
+                start += normalize(words[at], self._options).sources[skipped]
             spans.append(EntitySpan(start, end, label, text[start:end]))
-            free_from = at + used
+            free_from = last + 1
         return spans
 
 
@@ -186,12 +283,14 @@ def load_gazetteer(
     labels: Iterable[str],
     problems: list[ImportProblem],
     label_map: Mapping[str, str] | None = None,
+    granularity: str = "symbol",
 ) -> Gazetteer:
-    """A gazetteer of every file in ``paths``. Labels pass through ``label_map`` (a target ``O``
-    drops the name); an entry whose label is not in ``labels``, a malformed line or a name listed
-    twice with different labels is one problem with file and line, and the rest is still read."""
+    """A gazetteer of every file in ``paths``, matched at the schema's ``granularity``. Labels pass
+    through ``label_map`` (a target ``O`` drops the name); an entry whose label is not in ``labels``, a
+    malformed line, a one-word name that is a function word or a name listed twice with different
+    labels is one problem with file and line, and the rest is still read."""
     known, label_map = frozenset(labels), label_map or {}
-    gazetteer = Gazetteer()
+    gazetteer = Gazetteer(granularity=granularity)
     for path in map(Path, paths):
         for entry in _read(path):
             if isinstance(entry, ImportProblem):

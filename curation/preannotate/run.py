@@ -16,18 +16,19 @@ if TYPE_CHECKING:
     from curation.preannotate.gazetteer import Gazetteer
     from curation.preannotate.model import Model
     from curation.schema import Schema
+    from curation.schema.model import LabelFamily
     from curation.studio.server import StudioServer
 
 
 def _load(
-    gazetteers: Sequence[Path], values: Sequence[str], model_spec: str | None, label_map: Path | None, problems: list[ImportProblem]
+    gazetteers: Sequence[Path], family: LabelFamily, model_spec: str | None, label_map: Path | None, problems: list[ImportProblem]
 ) -> tuple[dict[str, str], Gazetteer | None, Model | None]:
     from curation.imports import read_label_map
     from curation.preannotate import load_gazetteer, load_model
 
     mapping = read_label_map(label_map) if label_map else {}
     try:
-        gazetteer = load_gazetteer(gazetteers, values, problems, mapping) if gazetteers else None
+        gazetteer = load_gazetteer(gazetteers, family.values, problems, mapping, family.granularity) if gazetteers else None
     except (ValueError, OSError) as error:
         raise CurationError(str(error)) from None
     try:
@@ -63,7 +64,7 @@ def run_preannotate(
     if family is None:
         raise CurationError(f"schema {schema.name} has no span family asked at the {level} level")
     loading: list[ImportProblem] = []
-    mapping, gazetteer, model = _load(gazetteers, family.values, model_spec, label_map, loading)
+    mapping, gazetteer, model = _load(gazetteers, family, model_spec, label_map, loading)
     report = preannotate(
         units, schema, level, gazetteer=gazetteer, model=model, model_version=model_version or model_spec,
         label_map=mapping, output=output, client=server.client() if server else None,

@@ -42,6 +42,8 @@ _NOT_HEADING_FINAL = _SENTENCE_FINAL | frozenset(":،,;؛")
 _PHRASE_BREAKERS = frozenset('.!?؟…:،,;؛«»"()[]-–—*•')
 _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
+_TAIL_STARTS = re.compile(r"[.!?؟…]+[\"»”)]*\s+|\s+(?=//)")  # where glued boilerplate may begin
+_CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
@@ -91,6 +93,8 @@ class ArticleSettings:
     sentence_inner_words: tuple[str, ...] = field(default_factory=lambda: word_list("sentence_inner_words"))
     # Vocabulary of the byline, dateline and boilerplate shapes (see curation.segment.metadata).
     agencies: tuple[str, ...] = field(default_factory=lambda: word_list("agencies"))
+    # Words that make a bracketed credit a photo credit (a caption's), beside the agencies.
+    credit_words: tuple[str, ...] = field(default_factory=lambda: word_list("credit_words"))
     sign_offs: tuple[str, ...] = field(default_factory=lambda: word_list("sign_offs"))
     date_words: tuple[str, ...] = field(default_factory=lambda: word_list("date_words"))
     time_words: tuple[str, ...] = field(default_factory=lambda: word_list("time_words"))
@@ -165,6 +169,7 @@ class _Rules:
         self.first_words = frozenset(normalize_text(w) for w in settings.sentence_first_words)
         self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
         self.title_tags = frozenset(normalize_text(t).casefold() for t in settings.title_tags)
+        self.credit_words = frozenset(normalize_text(w).casefold() for w in settings.credit_words)
         self.metadata = MetadataRules(
             agencies=settings.agencies,
             sign_offs=settings.sign_offs,
@@ -221,11 +226,22 @@ class _Rules:
         return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
+        """A few words closed by a photo credit: a bracket alone is not enough (``(DVD)``)."""
         open_at = self.credit_open(text)
         if open_at is None:
             return False
         before = text[:open_at].rstrip()
-        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL
+        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL and \
+            self.is_photo_credit(text[open_at + 1 : -1])
+
+    def is_photo_credit(self, credit: str) -> bool:
+        """An agency (``أ.ف.ب``, ``رويترز``), or a part with a credit word (``أرشيفية``, ``غيتي``,
+        ``إعلام محلي``, ``Getty Images``); parts are split at dashes, slashes and commas."""
+        for part in _CREDIT_PARTS.split(credit):
+            if part.strip() and (part in self.metadata.agencies or
+                                 not self.credit_words.isdisjoint(normalize_text(part).casefold().split())):
+                return True
+        return False
 
     def is_byline(self, text: str) -> bool:
         """``«Outlet» (City)`` or ``Name (City)``: a short name and a one- or two-word place."""
@@ -504,7 +520,7 @@ class _Story:
     caption_texts: set[str] = field(default_factory=set)
     body: list[_Line] = field(default_factory=list)
     foot: list[tuple[MetaKind, _Line]] = field(default_factory=list)
-    """Byline-shaped lines after the body began: metadata if the story ends there, else body."""
+    """Byline-shaped and link lines after the body began: metadata if the story ends there, else body."""
 
     def add_metadata(self, kind: MetaKind, line: _Line) -> None:
         if self.body and kind != "boilerplate":
@@ -640,6 +656,7 @@ class _Builder:
                 self._sort_story_line(line, title, story)
         if story.body:
             story.body[0] = self._without_glued_metadata(story.body[0], story.meta)
+            story.body[-1] = self._without_glued_boilerplate(story.body[-1], story.meta)
         story.close_foot()
         if title is None and story.is_bare():
             return None  # only page markers and boilerplate
@@ -656,7 +673,9 @@ class _Builder:
             story.meta.add("boilerplate", line.span())  # page markers and scraper echoes
             return
         kind = self._story_meta_kind(line.text, body_began=bool(story.body))
-        if kind is not None:
+        if kind == "boilerplate" and story.body and self.rules.metadata.is_link(line.text):
+            story.foot.append((kind, line))  # a link between paragraphs is the story's (a list of links)
+        elif kind is not None:
             story.add_metadata(kind, line)
         elif self.rules.is_caption(line.text):
             story.add_caption(line)
@@ -687,6 +706,22 @@ class _Builder:
         prefix_end, rest, kind = cut
         meta.add(kind, Span.of(self.text, line.start, line.start + prefix_end))
         return _Line(line.start + rest, line.end, line.text[rest:], line.gap)
+
+    def _without_glued_boilerplate(self, line: _Line, meta: _Metadata) -> _Line:
+        """The last paragraph without the boilerplate a scraper glued after its last sentence (a tag
+        line ``سمات: ...``, a story link, a sign-off ``// يتبع //``): the longest such tail after a
+        sentence end or a ``//``, not itself ending like a sentence, becomes a boilerplate span; the
+        paragraph keeps the rest."""
+        for cut in _TAIL_STARTS.finditer(line.text):
+            tail = line.text[cut.end():].strip()
+            if tail and tail[-1] not in _SENTENCE_FINAL and self._story_meta_kind(tail, body_began=True) == "boilerplate":
+                head = line.text[: cut.end()].rstrip()
+                if not head:
+                    return line
+                start = line.start + line.text.index(tail, cut.end())
+                meta.add("boilerplate", Span.of(self.text, start, line.end))
+                return _Line(line.start, line.start + len(head), head, line.gap)
+        return line
 
     def _main_title(self, lines: list[_Line]) -> _Line | None:
         """The headline: the line a marker's echo repeats, else a headline-shaped first line

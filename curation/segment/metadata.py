@@ -213,6 +213,11 @@ class MetadataRules:
                 best = (len(prefix), end.end(), kind)
         return best
 
+    @staticmethod
+    def is_link(text: str) -> bool:
+        """A line holding a URL (a story link, or one item of a list of links)."""
+        return _URL.search(text) is not None
+
     # --- the shapes -------------------------------------------------------------------------
 
     def _listed_kind(self, text: str, folded: str) -> MetaKind | None:

@@ -16,12 +16,14 @@ The rules are the ones a copy editor would state, not weights fitted to a corpus
   ``360º.``);
 * an era mark after a year (``2015م.``, ``1350 هـ.``, ``300 ق.م.``) is an abbreviation whose
   stop may also end the sentence, exactly like a pause (next rule);
-* ``..``, ``...`` and ``…`` are pauses as often as ends: the sentence ends only when what follows
-  starts a new one. In Latin script that is a capital letter or an opening mark; a lowercase
-  word or a number continues. Arabic has no capitals, so the sign is the other way round: the
-  sentence goes on when the next word is one that cannot open a sentence because it ties what
-  follows to the clause before it (prepositions, ``أن`` ``لأن`` ``حتى`` ``إلا``, ``أو`` ``بل``,
-  a lone ``و``, relative pronouns: ``data/pause_continuations.txt``); any other word opens one;
+* ``..``, ``...`` and ``…`` may be pauses: the sentence ends unless what follows continues it. In
+  Latin script a lowercase word or a number continues. Arabic has no capitals; measured on ANT's
+  news (bench/pause_words.py), 87% of ellipses end a sentence, and the sentence goes on only
+  before a word that news puts inside sentences far more often than at their start (``التي``
+  ``أن`` ``أو`` ``المتحدة``: ``data/pause_continuations.txt``, with the figures). No word class
+  is assumed: ``في``, ``بعد``, ``لأن``, ``حتى`` or a lone ``و`` open sentences in news too;
+* initials signing a story (``م د .``: two or more single letters, then a spaced stop) end it
+  like an era mark, while one dotted initial before a name (``د . محمد``) does not;
 * nothing ends before the sentence has a letter or digit; the next sentence may not begin with
   a closing mark or another terminator, but may with a stray ``:`` ``.`` ``,`` left by a
   transcript's speaker label or a scraper; an ellipsis that opens a quotation or sits in
@@ -110,7 +112,10 @@ ERA_MARKS = frozenset(("م", "ه"))
 """``م`` (AD) and ``هـ`` (Hijri, compared without tatweel) after a year, alone or as ``ق.م``."""
 
 PAUSE_CONTINUATIONS = frozenset(word_list("pause_continuations"))
-"""Words that cannot open a sentence (see the module rules); stored as data."""
+"""Words before which an ellipsis is more likely inside a sentence, measured on ANT; stored as data."""
+
+ABBREVIATION_CONTINUATIONS = frozenset(word_list("abbreviation_continuations"))
+"""Words that continue a sentence after an era mark's or initials' stop; stored as data."""
 
 WEB_SUFFIXES = frozenset("نت كوم أورغ اورغ أورج اورج إنفو انفو".split())
 """Site names written in Arabic script: ``العربية.نت``, ``بيت.كوم``."""
@@ -161,6 +166,7 @@ _QUESTION_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', '').replace
 _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _SHOWN = re.compile(rf"[^\s{_char_class(INVISIBLES)}]")
 _ERA_BEFORE = re.compile(r"\d\s*(?:ق\s*\.\s*)?\Z")
+_INITIAL_BEFORE = re.compile(rf"(?:\A|\s)[{ARABIC_LETTERS}]\s+\Z")  # "م " before "د .": initials signing
 _WORD_CHAR = re.compile(r"[^\W_]")
 _VISIBLE = re.compile(rf"[^\s{_char_class(BIDI_MARKS)}]")
 _TRAILING_WORD = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+\Z")
@@ -294,8 +300,9 @@ class SentenceSplitter:
             return _is_list_number(text, token, dot, sentence_start)
         bare = _bare_word(word.group())
         before_word = window[: len(window.rstrip()) - len(word.group())]
-        if bare in ERA_MARKS and _ERA_BEFORE.search(before_word):
-            return not _opens_sentence_after_pause(text, next_start)  # "2015م." may end, like "etc."
+        if (bare in ERA_MARKS and _ERA_BEFORE.search(before_word)) or (
+                len(bare) == 1 and _INITIAL_BEFORE.search(before_word)):
+            return not _opens_sentence_after_pause(text, next_start, ABBREVIATION_CONTINUATIONS)  # "2015م.", "م د ."
         if len(bare) == 1:
             return not (word.start() > 0 and token[word.start() - 1].isdigit())  # "MD90s.", "360º."
         return self._is_known_abbreviation(text, bare, before_word, next_start)
@@ -441,17 +448,17 @@ def _in_spaced_ellipsis(text: str, at: int) -> bool:
     return dots >= 3
 
 
-def _opens_sentence_after_pause(text: str, at: int) -> bool:
+def _opens_sentence_after_pause(text: str, at: int, continuations: frozenset[str] = PAUSE_CONTINUATIONS) -> bool:
     """Whether the word at ``at`` starts a new sentence after a pause or a shared stop: a capital
-    or an opening mark in Latin script, in Arabic any word but one that ties what follows to
-    what came before; a number or a lowercase word continues."""
+    or an opening mark in Latin script, in Arabic any word but one of ``continuations``; a number
+    or a lowercase word continues."""
     first = text[at]
     if first.isdigit() or first.islower():
         return False
     word = _LEADING_WORD.match(text, at)
     if word is None:
         return True  # an opening quote, bracket or dash
-    return _bare_word(word.group()) not in PAUSE_CONTINUATIONS
+    return _bare_word(word.group()) not in continuations
 
 
 def _without_glued_openers(text: str, run_start: int, run_end: int) -> int:

@@ -102,6 +102,27 @@ def test_a_txt_file_about_html_is_still_text(tmp_path: Path) -> None:
     assert document.text.startswith("كيف") and errors == [] and warnings == []
 
 
+def test_txt_files_that_are_html_are_known_by_content_a_leading_comment_or_a_fragment(tmp_path: Path) -> None:
+    commented = tmp_path / "saved.txt"
+    commented.write_bytes(b"<!-- saved from url=(0042)https://example.com/news/1 -->\n" + news_page())
+    fragment = tmp_path / "fragment.txt"
+    fragment.write_text(f"<article><h1>{TITLE}</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article>",
+                        encoding="utf-8")
+    documents, errors, warnings = read(commented, fragment)
+    assert errors == [] and len(warnings) == 2 and all("HTML" in warning.reason for warning in warnings)
+    for document in documents:
+        assert "<" not in document.text and PARAGRAPHS[1] in document.text
+
+
+def test_html_entities_are_decoded_in_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(news_page(title="AT&amp;amp;T &amp;quot;تستحوذ&amp;quot; على تايم وارنر"))
+    (document,), errors, _ = read(path)
+    (article,) = segment_document(document).articles
+    assert errors == [] and "&amp;" not in document.meta["title"] and "&" in article.title.text
+    assert "&quot;" not in article.title.text and "&amp;" not in article.title.text
+
+
 def warc_record(writer: WARCWriter, url: str, payload: bytes, status: str = "200 OK", kind: str = "text/html") -> None:
     headers = StatusAndHeaders(status, [("Content-Type", f"{kind}; charset=utf-8")], protocol="HTTP/1.1")
     writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))

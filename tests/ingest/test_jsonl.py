@@ -65,11 +65,37 @@ def test_field_names_can_be_chosen_or_turned_off(tmp_path: Path) -> None:
     assert off.text == BODY
 
 
-def test_metadata_values_that_are_not_one_short_line_of_text_are_ignored(tmp_path: Path) -> None:
+def test_metadata_values_that_are_not_text_are_ignored_and_numbers_are_kept_as_written(tmp_path: Path) -> None:
     record = {"title": {"ar": "عنوان"}, "author": ["سارة الأحمد", "علي حسن"], "date": 20250101, "text": BODY}
     (document,) = documents(tmp_path, [record])
     (article,) = segment_document(document).articles
-    assert article.byline.text == "سارة الأحمد، علي حسن" and article.dateline is None
+    assert article.byline.text == "سارة الأحمد، علي حسن" and article.dateline.text == "20250101"
+    (numeric,) = documents(tmp_path, [{"title": 1984, "text": BODY}])
+    assert numeric.text.startswith("1984\n\n")
+
+
+def test_a_title_too_long_for_a_header_line_opens_the_body_instead_of_vanishing(tmp_path: Path) -> None:
+    long_title = "عنوان " * 120
+    (document,) = documents(tmp_path, [{"title": long_title, "text": BODY}])
+    assert document.text == long_title.strip() + "\n" + BODY and "header" not in document.meta
+
+
+def test_html_entities_are_decoded_in_metadata_values(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"title": "AT&amp;T تستحوذ على &quot;تايم وارنر&quot;", "text": BODY}])
+    assert document.text.startswith('AT&T تستحوذ على "تايم وارنر"\n\n')
+
+
+@pytest.mark.parametrize("opening", ["عنوان  الخبر", "عنوان الخبر ", "عنوانالخبر"])
+def test_a_body_opening_with_its_title_spaced_differently_writes_it_once(tmp_path: Path, opening: str) -> None:
+    (document,) = documents(tmp_path, [{"title": "عنوان الخبر", "text": f"{opening}\n{BODY}"}])
+    assert document.text == "عنوان الخبر\n\n" + BODY
+
+
+def test_a_title_glued_to_the_first_sentence_is_written_once(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"title": "عنوان الخبر", "text": f"عنوان الخبر {BODY}"}])
+    assert document.text == "عنوان الخبر\n\n" + BODY
+    (other,) = documents(tmp_path, [{"title": "عنوان", "text": f"عنوانين {BODY}"}])
+    assert other.text == "عنوان\n\n" + f"عنوانين {BODY}"  # a title ends at a word's end
 
 
 def test_ingest_settings_round_trip_through_json_and_drive_the_reader(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
-"""Gazetteer matching the Arabic way: proclitics و ف ب ك ل ال and their combinations are read off,
-the span covers the name only; alef/ya/ta marbuta forms, diacritics and tatweel do not matter;
+"""Gazetteer matching the Arabic way, judged by precision: proclitics و ف ب ك ل and their combinations
+are read off (the article is not: الرئيس is not ال + a name رئيس), the span covers the name only at
+symbol granularity and the whole word at word granularity; alef/ya/ta marbuta forms, diacritics and
+tatweel do not matter, except that a one-word name never matches a function word (على is not علي);
 names match whole words only, longest first. Bad gazetteer lines are reported with file and line."""
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from curation.imports.model import ImportProblem
-from curation.preannotate import Gazetteer, load_gazetteer, stems
+from curation.preannotate import Gazetteer, MatchRules, load_gazetteer, stems
 
 LABELS = ["PER", "ORG", "GPE", "LOC"]
 
@@ -38,7 +40,7 @@ PLACES = gazetteer(("القاهرة", "GPE"), ("مصر", "GPE"), ("الولاي�
     ("وبالقاهرة", "القاهرة"), ("فبالقاهرة", "القاهرة"), ("وكالقاهرة", "القاهرة"),
     ("للقاهرة", "لقاهرة"),  # ل + ال drops the alef: the span is the article's lam and the name
     ("وللقاهرة", "لقاهرة"),
-    ("ومصر", "مصر"), ("بمصر", "مصر"), ("لمصر", "مصر"), ("فلمصر", "مصر"), ("المصر", "مصر"), ("وبالمصر", "مصر"),
+    ("ومصر", "مصر"), ("بمصر", "مصر"), ("لمصر", "مصر"), ("فلمصر", "مصر"),
     ("بغداد", "بغداد"), ("ببغداد", "بغداد"), ("وللندن", "لندن"), ("كندا", "كندا"), ("وكندا", "كندا"),
 ])
 def test_proclitics_are_read_off_and_the_span_is_the_name(word: str, name: str) -> None:
@@ -82,13 +84,43 @@ def test_offsets_are_code_points_after_emoji() -> None:
 
 def test_stems_try_the_whole_word_first() -> None:
     assert next(stems("بغداد")) == ("بغداد", 0)
-    assert ("القاهره", 2) in list(stems("وبالقاهره")) and ("قاهره", 4) in list(stems("وبالقاهره"))
+    assert ("القاهره", 2) in list(stems("وبالقاهره")) and ("قاهره", 4) not in list(stems("وبالقاهره"))
+    assert ("قاهره", 4) in list(stems("وبالقاهره", MatchRules(article=True)))
+
+
+def test_the_article_is_not_read_off_a_word_to_reach_a_name_written_without_it() -> None:
+    found = gazetteer(("رئيس", "PER"), ("مصر", "GPE"))
+    assert marked(found, "قال الرئيس إن المصر والرئيس وبالرئيس") == []  # ال|رئيس: never a span inside a word
+    assert marked(found, "قال رئيس ومصر") == [("رئيس", "PER"), ("مصر", "GPE")]
+    article = Gazetteer(rules=MatchRules(article=True))
+    article.add("رئيس", "PER")
+    assert marked(article, "الرئيس") == [("رئيس", "PER")]  # the old reading, only when asked for
+
+
+def test_a_one_word_name_never_matches_a_function_word() -> None:
+    ali = gazetteer(("علي", "PER"))
+    assert marked(ali, "وقع على الاتفاق علي وعلى") == [("علي", "PER")]  # ى/ي folded, but على is a preposition
+    assert marked(ali, "على بن أبي طالب") == []
+    assert marked(gazetteer(("علي بن أبي طالب", "PER")), "على بن أبى طالب") == [("على بن أبى طالب", "PER")]
+    assert marked(gazetteer(("مستشفى", "FAC")), "بمستشفي") == [("مستشفي", "FAC")]  # folding kept on names
+    refused = Gazetteer()
+    assert "function word" in (refused.add("على", "PER") or "") and "function word" in (refused.add("كان", "GPE") or "")
+    assert len(refused) == 0 and refused.add("أم درمان", "GPE") is None  # a function word may open a longer name
+
+
+def test_word_granularity_spans_cover_the_whole_word() -> None:
+    words = Gazetteer(granularity="word")
+    for name, label in (("القاهرة", "GPE"), ("الأمم المتحدة", "ORG")):
+        words.add(name, label)
+    assert marked(words, "وبالقاهرة وللأمم المتحدة") == [("وبالقاهرة", "GPE"), ("وللأمم المتحدة", "ORG")]
+    with pytest.raises(ValueError, match="granularity"):
+        Gazetteer(granularity="token")
 
 
 def test_gazetteer_files_report_every_bad_line_and_keep_the_rest(tmp_path: Path) -> None:
     tsv = tmp_path / "places.tsv"
     tsv.write_bytes("\ufeff# places\r\nالقاهرة\tGPE\r\nدمشق GPE\r\nرويترز\tAGENCY\r\nمحمد\tPERS\r\n"
-                    "القاهره\tLOC\r\n...\tGPE\r\nبيروت\tMISC\r\n\r\nعمّان\tGPE\r\n".encode())
+                    "القاهره\tLOC\r\n...\tGPE\r\nبيروت\tMISC\r\n\r\nعمّان\tGPE\r\nعلى\tPER\r\n".encode())
     patterns = tmp_path / "orgs.jsonl"
     patterns.write_text("\n".join([json.dumps({"label": "ORG", "pattern": "الأمم المتحدة"}, ensure_ascii=False),
                                    json.dumps({"label": "ORG", "pattern": [{"LOWER": "un"}]}),
@@ -96,10 +128,11 @@ def test_gazetteer_files_report_every_bad_line_and_keep_the_rest(tmp_path: Path)
     problems: list[ImportProblem] = []
     found = load_gazetteer([tsv, patterns, tmp_path / "missing.tsv"], LABELS, problems, {"PERS": "PER", "MISC": "O"})
     where = {(Path(p.path).name, p.line): p.message for p in problems}
-    assert set(where) == {("places.tsv", 3), ("places.tsv", 4), ("places.tsv", 6), ("places.tsv", 7),
+    assert set(where) == {("places.tsv", 3), ("places.tsv", 4), ("places.tsv", 6), ("places.tsv", 7), ("places.tsv", 11),
                           ("orgs.jsonl", 2), ("orgs.jsonl", 3), ("orgs.jsonl", 4), ("missing.tsv", None)}
     assert "'AGENCY' is not a value" in where[("places.tsv", 4)]
     assert "already listed as GPE" in where[("places.tsv", 6)]
+    assert "function word" in where[("places.tsv", 11)]
     assert "token patterns are not supported" in where[("orgs.jsonl", 2)]
     assert len(found) == 4  # القاهرة, محمد (PERS -> PER), عمّان, الأمم المتحدة; بيروت dropped on purpose (MISC: O)
     assert marked(found, "ومحمد في عمان مع الأمم المتحدة وبيروت") == [("محمد", "PER"), ("عمان", "GPE"),

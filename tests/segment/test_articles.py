@@ -706,3 +706,41 @@ def test_header_lines_from_metadata_are_taken_as_given_and_damaged_ones_ignored(
         result = split_articles(document)
         assert all(a.title is None or a.title.text != title[:5] for a in result)
         assert_offsets(document, result)
+
+
+@pytest.mark.parametrize("line", ["12) Roger Waters – The Wall (DVD)", "المجموعة الكاملة لأفلام المخرج الراحل (بلو راي)",
+                                  "وصل الوفد إلى العاصمة مساء الأحد (الساعة العاشرة)"])
+def test_a_line_ending_in_brackets_is_no_caption_without_a_photo_credit(line: str) -> None:
+    (article,) = split_articles(page("\n".join([BODY[0], line, BODY[1]])))
+    assert line in [p.text for p in article.paragraphs] and article.captions == ()
+
+
+@pytest.mark.parametrize("credit", ["أ.ف.ب", "أرشيفية - رويترز", "إعلام محلي", "Getty Images", "AFP/Getty"])
+def test_a_caption_closes_with_a_photo_credit(credit: str) -> None:
+    caption = f"رجال الإنقاذ في موقع الحادث صباح اليوم ({credit})"
+    (article,) = split_articles(page("\n".join(["انهيار مبنى في وسط المدينة", caption, *BODY])))
+    assert [c.text for c in article.captions] == [caption]
+
+
+def test_links_between_paragraphs_are_body_and_a_link_at_the_foot_is_boilerplate() -> None:
+    links = ["1) الكتاب الأول", "http://amzn.to/2iJFhRj", "2) الكتاب الثاني", "http://amzn.to/2hZfWFJ"]
+    foot = "رابط الخبر: https://example.com/news/1"
+    document = page("\n".join([BODY[0], *links, BODY[1], foot]))
+    (article,) = split_articles(document)
+    assert [p.text for p in article.paragraphs] == [BODY[0], *links, BODY[1]]
+    assert [document.text[b.start:b.end] for b in article.boilerplate] == [foot]
+
+
+@pytest.mark.parametrize("tail", ["// يتبع //", "سمات: الموازنة، الحكومة", "رابط الخبر: https://example.com/news/1",
+                                  "اقرأ أيضا: البنك المركزي يثبت الفائدة"])
+def test_boilerplate_glued_to_the_last_paragraph_is_cut_off_it(tail: str) -> None:
+    document = page("\n".join([*BODY, f"{BODY[0]} {tail}"]))
+    (article,) = split_articles(document)
+    assert article.paragraphs[-1].text == BODY[0]
+    assert [document.text[b.start:b.end] for b in article.boilerplate] == [tail]
+
+
+def test_a_last_paragraph_without_glued_boilerplate_is_kept_whole() -> None:
+    last = "وقال الوزير إن الحكومة ستعلن التفاصيل. سمات المرحلة المقبلة واضحة للجميع كما قال."
+    (article,) = split_articles(page("\n".join([*BODY, last])))
+    assert article.paragraphs[-1].text == last and article.boilerplate == ()

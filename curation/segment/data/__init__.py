@@ -1,5 +1,5 @@
-"""Word lists the segmenter's rules read (one entry a line, ``#`` starts a comment): kept as data so
-that a corpus can be served by editing a list, not the code."""
+"""Arabic word lists the segmenter's and the gazetteer's rules read (one entry a line, ``#`` starts a
+comment): kept as data so that a corpus can be served by editing a list, not the code."""
 
 from __future__ import annotations
 

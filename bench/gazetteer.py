@@ -1,0 +1,280 @@
+"""Gazetteer matching judged by precision: names from WikiFANE's training sentences matched on its
+held-out sentences, exact spans against the gold, ours beside a naive whole-word matcher and flashtext.
+
+    .venv/bin/python bench/gazetteer.py [--rounds 3] [--ant-articles 3000] [--errors 8]
+
+Data. ``../shared/corpora/wikifane-gold-2014.txt.gz`` (BIO tokens, blank line between sentences),
+U+200E and the BOM removed from tokens, each sentence's text its tokens joined by one space, a gold
+span the characters of its tokens. Sentences are shuffled with ``SEED`` and the first ``TRAIN_SHARE``
+are the training split; the gazetteer is every gold name of that split, with the label it carries
+most often there (ties: the first seen).
+
+Labels. WikiFANE's fine types sit under ACE's coarse classes (Alotaibi and Lee 2014); the rule maps
+a coarse class, never a word: PER's subtypes (Politician, Athlete, Artist, Scientist, Police, ...)
+are ``person`` except ``Group`` (nationalities and armies: العرب, الجيش); GPE's and LOC's subtypes
+(Nation, Population-Center, State-or-Province, County-or-District, Continent, GPE-Cluster,
+Water-Body, Land-Region-Natural, Celestial) are ``location``; ORG's (Government, Non-Governmental,
+Commercial, Educational, Media, Religious_ORG, Sports, Entertainment, Medical-Science) are
+``organisation``. Facilities, vehicles, weapons and products are left out (their spans are no gold).
+
+Matchers, all whole words and longest match first:
+* naive: the exact token sequence of a name, looked up word by word (a dict of first words);
+* flashtext's ``KeywordProcessor`` told that Arabic letters and marks are word characters;
+* ours: ``curation.preannotate.Gazetteer`` at word granularity (WikiFANE tags whole tokens, clitics
+  included: its gold span of بالقاهرة is the whole token).
+
+Speed: each matcher in its own process (bench/measure.py: wall, CPU of the tree, peak PSS), rounds
+interleaved; the child times its matching alone over the held-out sentences and the first
+``--ant-articles`` ANT texts (news, the text the gazetteer is for) and reports characters a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from flashtext import KeywordProcessor
+from measure import load, measure, spread
+
+from curation.preannotate import Gazetteer, MatchRules
+from curation.preannotate.clitics import DEFAULT_RULES
+from curation.preannotate.gazetteer import WORD
+
+CORPORA = Path("..") / "shared" / "corpora"  # from the worktree; the child gets it resolved
+SEED = 24
+TRAIN_SHARE = 0.8
+COARSE = {
+    "person": ("Politician", "Athlete", "Businessperson", "Artist", "Scientist", "Police", "Engineer", "Lawyer",
+               "Religious_PER", "Other_PER"),
+    "location": ("Nation", "Population-Center", "State-or-Province", "County-or-District", "Continent",
+                 "GPE-Cluster", "Water-Body", "Land-Region-Natural", "Celestial"),
+    "organisation": ("Government", "Non-Governmental", "Commercial", "Educational", "Media", "Religious_ORG",
+                     "Sports", "Entertainment", "Medical-Science"),
+}
+LABEL = {fine: coarse for coarse, fines in COARSE.items() for fine in fines}
+MATCHERS = ("naive", "flashtext", "ours")
+
+Span = tuple[int, int, str]
+Sentence = tuple[str, set[Span]]
+
+
+def read_wikifane(path: Path) -> list[list[tuple[str, str]]]:
+    """Sentences as (token, fine BIO tag) lists, as published less U+200E and the BOM."""
+    sentences: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
+        for line in handle:
+            token, _, tag = line.rstrip("\r\n").partition("\t")
+            token = token.replace("\u200e", "").strip()
+            if not token:
+                if current:
+                    sentences.append(current)
+                current = []
+                continue
+            current.append((token, tag.strip() or "O"))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def as_text(tokens: list[tuple[str, str]]) -> Sentence:
+    """The sentence's text (tokens joined by a space) and its gold spans under the coarse labels;
+    an I- tag without its B- (a few in WikiFANE) opens a span, as CoNLL's evaluation reads it."""
+    text, spans, open_span = "", set(), None
+    for token, tag in tokens:
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {token}" if text else token
+        kind, _, fine = tag.partition("-")
+        if kind == "I" and open_span and open_span[2] == fine:
+            open_span = (open_span[0], len(text), fine)
+            continue
+        if open_span and open_span[2] in LABEL:
+            spans.add((open_span[0], open_span[1], LABEL[open_span[2]]))
+        open_span = (start, len(text), fine) if kind in ("B", "I") else None
+    if open_span and open_span[2] in LABEL:
+        spans.add((open_span[0], open_span[1], LABEL[open_span[2]]))
+    return text, spans
+
+
+def split(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
+    order = list(range(len(sentences)))
+    random.Random(SEED).shuffle(order)
+    cut = int(len(order) * TRAIN_SHARE)
+    return [sentences[i] for i in order[:cut]], [sentences[i] for i in order[cut:]]
+
+
+def train_names(train: list[Sentence]) -> dict[str, str]:
+    """Every gold name of the training split with the label it carries most often."""
+    seen: dict[str, Counter[str]] = {}
+    for text, spans in train:
+        for start, end, label in sorted(spans):
+            seen.setdefault(text[start:end], Counter())[label] += 1
+    return {name: labels.most_common(1)[0][0] for name, labels in seen.items()}
+
+
+class Naive:
+    """Whole words, exact strings: the first word indexes the names it starts, longest first."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, label in names.items():
+            words = tuple(WORD.findall(name))
+            if words:
+                self.index.setdefault(words[0], []).append((words[1:], label))
+        for entries in self.index.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+
+    def match(self, text: str) -> list[Span]:
+        bounds = [m.span() for m in WORD.finditer(text)]
+        words = [text[s:e] for s, e in bounds]
+        found: list[Span] = []
+        at = 0
+        while at < len(words):
+            for rest, label in self.index.get(words[at], ()):
+                end = at + 1 + len(rest)
+                if tuple(words[at + 1:end]) == rest:
+                    found.append((bounds[at][0], bounds[end - 1][1], label))
+                    at = end
+                    break
+            else:
+                at += 1
+        return found
+
+
+def flashtext_matcher(names: dict[str, str]) -> Callable[[str], list[Span]]:
+    processor = KeywordProcessor(case_sensitive=True)
+    processor.non_word_boundaries |= {chr(c) for c in range(0x0600, 0x0700)  # Arabic letters and marks, not ، ؛ ؟
+                                      if chr(c).isalnum() or unicodedata.category(chr(c)) == "Mn"}
+    for name, label in names.items():
+        processor.add_keyword(name, label)
+    return lambda text: [(start, end, label) for label, start, end in processor.extract_keywords(text, span_info=True)]
+
+
+def ours_matcher(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Callable[[str], list[Span]]:
+    gazetteer = Gazetteer(granularity="word", rules=rules)
+    for name, label in names.items():
+        gazetteer.add(name, label)
+    return lambda text: [(span.start, span.end, span.label) for span in gazetteer.match(text)]
+
+
+def build(matcher: str, names: dict[str, str]) -> Callable[[str], list[Span]]:
+    if matcher == "naive":
+        return Naive(names).match
+    return flashtext_matcher(names) if matcher == "flashtext" else ours_matcher(names)
+
+
+def scores(found: Iterable[set[Span]], gold: Iterable[set[Span]]) -> tuple[float, float, float, int, int, int]:
+    right = wrong = missed = 0
+    for predicted, true in zip(found, gold, strict=True):
+        right += len(predicted & true)
+        wrong += len(predicted - true)
+        missed += len(true - predicted)
+    precision = right / (right + wrong) if right + wrong else 0.0
+    recall = right / (right + missed) if right + missed else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return 100 * precision, 100 * recall, 100 * f1, right, wrong, missed
+
+
+def ant_texts(corpora: Path, count: int) -> list[str]:
+    with gzip.open(corpora / "ant-v2.1.jsonl.gz", "rt", encoding="utf-8") as handle:
+        return [json.loads(line)["text"] for line, _ in zip(handle, range(count), strict=False)]
+
+
+def held_out(corpora: Path) -> tuple[list[Sentence], list[Sentence]]:
+    return split([as_text(tokens) for tokens in read_wikifane(corpora / "wikifane-gold-2014.txt.gz")])
+
+
+def child(matcher: str, corpora: Path, ant_articles: int, out: Path) -> None:
+    """One matcher in this process: its spans on the held-out split and its matching time."""
+    train, test = held_out(corpora)
+    news = ant_texts(corpora, ant_articles)
+    match = build(matcher, train_names(train))
+    started = time.process_time()
+    found = [match(text) for text, _ in test]
+    for text in news:
+        match(text)
+    seconds = time.process_time() - started
+    characters = sum(len(text) for text, _ in test) + sum(map(len, news))
+    out.write_text(json.dumps({"spans": found, "seconds": seconds, "characters": characters}))
+
+
+def show_errors(test: list[Sentence], found: list[set[Span]], count: int) -> None:
+    wrong = Counter(text[s:e] + f" [{label}]" for (text, gold), spans in zip(test, found, strict=True)
+                    for s, e, label in spans - gold)
+    missed = Counter(text[s:e] + f" [{label}]" for (text, gold), spans in zip(test, found, strict=True)
+                     for s, e, label in gold - spans)
+    print("  ours, most frequent wrong spans:", ", ".join(f"{k} x{n}" for k, n in wrong.most_common(count)))
+    print("  ours, most frequent missed spans:", ", ".join(f"{k} x{n}" for k, n in missed.most_common(count)))
+
+
+def rule_table(test: list[Sentence], names: dict[str, str]) -> None:
+    """F1 of ours with each rule of MatchRules flipped from its default: a rule is on by default only
+    where turning it off lowers F1 (or, for a folding WikiFANE's spelling never exercises, changes nothing)."""
+    gold = [spans for _, spans in test]
+    print(f"\n{'ours with one rule flipped':<40}{'P':>7}{'R':>7}{'F1':>7}")
+    for rule in (None, *MatchRules.__dataclass_fields__):
+        rules = MatchRules() if rule is None else replace(MatchRules(), **{rule: not getattr(MatchRules(), rule)})
+        match = ours_matcher(names, rules)
+        precision, recall, f1, *_ = scores([set(match(text)) for text, _ in test], gold)
+        title = "defaults" if rule is None else f"{rule} {'on' if getattr(rules, rule) else 'off'}"
+        print(f"{title:<40}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ant-articles", type=int, default=3000)
+    parser.add_argument("--errors", type=int, default=8, help="most frequent wrong and missed spans of ours shown")
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--child", choices=MATCHERS, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.corpora, args.ant_articles, args.out)
+        return
+    corpora = args.corpora.resolve()
+    train, test = held_out(corpora)
+    names = train_names(train)
+    gold = [spans for _, spans in test]
+    print(f"WikiFANE: {len(train):,} training sentences ({len(names):,} names: "
+          f"{', '.join(f'{n:,} {label}' for label, n in Counter(names.values()).most_common())}), "
+          f"{len(test):,} held-out sentences with {sum(map(len, gold)):,} gold spans; seed {SEED}")
+    runs: dict[str, list] = {matcher: [] for matcher in MATCHERS}
+    with tempfile.TemporaryDirectory(prefix="bench-gazetteer-") as folder:
+        for round_number in range(args.rounds):
+            print(f"round {round_number + 1}: {load()}", flush=True)
+            for matcher in MATCHERS:
+                out = Path(folder) / f"{matcher}.json"
+                measured = measure([sys.executable, str(Path(__file__).resolve()), "--child", matcher,
+                                    "--corpora", str(corpora), "--ant-articles", str(args.ant_articles), "--out", str(out)], cwd=Path(folder))
+                runs[matcher].append((measured, json.loads(out.read_text())))
+    print(f"\n{'matcher':<12}{'P':>7}{'R':>7}{'F1':>7}{'right':>8}{'wrong':>8}{'missed':>8}"
+          f"{'M chars/s (matching)':>26}{'process CPU s':>20}{'peak PSS MB':>18}")
+    found_by: dict[str, list[set[Span]]] = {}
+    for matcher, results in runs.items():
+        found = found_by[matcher] = [{tuple(span) for span in spans} for spans in results[0][1]["spans"]]
+        precision, recall, f1, right, wrong, missed = scores(found, gold)
+        speeds = [result["characters"] / result["seconds"] / 1e6 for _, result in results]
+        print(f"{matcher:<12}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}{right:>8,}{wrong:>8,}{missed:>8,}"
+              f"{spread(speeds, lambda v: f'{v:.2f}'):>26}{spread([m.cpu for m, _ in results], lambda v: f'{v:.2f}'):>20}"
+              f"{spread([m.pss for m, _ in results], lambda v: f'{v:.0f}'):>18}")
+    ratio = statistics.median(r["characters"] / r["seconds"] for _, r in runs["ours"]) / statistics.median(
+        r["characters"] / r["seconds"] for _, r in runs["flashtext"])
+    print(f"ours / flashtext matching speed (medians): {ratio:.2f}x")
+    show_errors(test, found_by["ours"], args.errors)
+    rule_table(test, names)
+
+
+if __name__ == "__main__":
+    main()
