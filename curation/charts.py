@@ -77,7 +77,7 @@ def columns(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, axi
         return "<p>none</p>"
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
     largest = max(totals) or 1
-    step = max(4.0, min(28.0, 640 / len(labels)))
+    step = max(4.0, min(48.0, 640 / len(labels)))
     width = step * len(labels)
     rects = []
     for i in range(len(labels)):

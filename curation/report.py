@@ -194,6 +194,7 @@ class Disagreement:
 
     unit_id: str
     answers: dict[str, str]  # annotator -> answer as shown
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # annotator -> labels chosen (choice families)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +281,8 @@ class CorpusStats:
 
     scan: UnitScan = field(default_factory=UnitScan)
     clusters: list[Cluster] = field(default_factory=list)
-    repeated: list[RepeatedPassage] = field(default_factory=list)  # the most widespread of those worth a look
-    repeated_kept: int = 0
+    repeated: list[PassageGroup] = field(default_factory=list)  # the most widespread of those worth a look
+    repeated_kept: int = 0  # groups worth a look
     repeated_dropped: Counter[str] = field(default_factory=Counter)  # why passages were left out
     dedup_found: bool = False
     conflicts: list[LabelConflict] = field(default_factory=list)
@@ -318,11 +319,13 @@ def family_figures(annotations: Sequence[Annotation]) -> list[FamilyFigures]:
     report = agreement_report(annotations)
     figures = []
     for entry in report.families:
+        choice = entry.family.kind == "choice"
         disagreements = [
-            Disagreement(unit_id, {annotator: _shown(answer.value) for annotator, answer in sorted(answers.items())})
+            Disagreement(unit_id, {annotator: _shown(answer.value) for annotator, answer in sorted(answers.items())},
+                         {a: tuple(map(str, answer.value)) for a, answer in sorted(answers.items())} if choice else {})
             for unit_id, answers in sorted(report.table.units(entry.family).items())
             if len(answers) > 1 and len({answer.value for answer in answers.values()}) > 1
-        ]
+        ]  # fmt: skip
         family = entry.family
         figures.append(FamilyFigures(family.name, family.level, entry.units, tuple(entry.annotators), entry.overall,
                                      tuple(entry.labels), tuple(disagreements)))  # fmt: skip
@@ -419,34 +422,55 @@ def agreement_trend(annotations: Sequence[Annotation], days: Sequence[str]) -> d
     return trend
 
 
+@dataclass(slots=True)
+class PassageGroup:
+    """Repeated passages that differ only in punctuation, dashes and spaces (``دبي - العربية.نت``
+    and ``دبي ـ العربية.نت``): one row, its spellings and the pages holding any of them."""
+
+    text: str  # the spelling on most pages
+    pages: set[str]  # documents holding it; the pages of a duplicate cluster count once, as the cluster's id
+    spellings: Counter[str]
+    kinds: Counter[str]
+
+    @property
+    def kind(self) -> str:
+        return self.kinds.most_common(1)[0][0]
+
+
+_SPELLING = re.compile(r"[\W_\u0640]+")  # punctuation, spaces and the tatweel
+
+
 def passages_worth_showing(
     passages: Iterable[RepeatedPassage], clusters: Sequence[Cluster], documents: Mapping[str, str], dropped: Counter[str],
     limit: int = 25,
-) -> tuple[list[RepeatedPassage], int]:
-    """The ``limit`` repeated passages on most pages and how many are worth a look: on
-    :data:`MIN_PASSAGE_DOCUMENTS` pages or more, not a date line, and not repeated only because
-    their pages are duplicates already shown as clusters (the pages of one cluster count once)."""
+) -> tuple[list[PassageGroup], int]:
+    """The ``limit`` groups of repeated passages on most pages, and how many groups are worth a
+    look: on :data:`MIN_PASSAGE_DOCUMENTS` pages or more, not a date line, and not repeated only
+    because their pages are duplicates already shown as clusters (the pages of one cluster count once)."""
     same_story: dict[str, str] = {}
     for cluster in clusters:
         for member in cluster.member_ids:
             if member in documents:
                 same_story[documents[member]] = cluster.id
-    kept = 0
-    top: list[tuple[int, str, int, RepeatedPassage]] = []  # a heap of the most widespread, bounded by ``limit``
-    for number, passage in enumerate(passages):
-        stories = len({same_story.get(o.doc_id, o.doc_id) for o in passage.occurrences})
-        if stories < MIN_PASSAGE_DOCUMENTS:
-            dropped[f"on fewer than {MIN_PASSAGE_DOCUMENTS} pages (a cluster's pages counted once)"] += 1
-        elif len(passage.text) < 60 and read_date(passage.text) is not None:
+    groups: dict[str, PassageGroup] = {}
+    for passage in passages:
+        if len(passage.text) < 60 and read_date(passage.text) is not None:
             dropped["date lines"] += 1
+            continue
+        stories = {same_story.get(o.doc_id, o.doc_id) for o in passage.occurrences}
+        key = _SPELLING.sub("", passage.text) or passage.text
+        group = groups.setdefault(key, PassageGroup(passage.text, set(), Counter(), Counter()))
+        group.pages |= stories
+        group.spellings[passage.text] += len(stories)
+        group.kinds.update(o.kind for o in passage.occurrences)
+    worth = []
+    for group in groups.values():
+        if len(group.pages) < MIN_PASSAGE_DOCUMENTS:
+            dropped[f"on fewer than {MIN_PASSAGE_DOCUMENTS} pages (a cluster's pages counted once)"] += len(group.spellings)
         else:
-            kept += 1
-            item = (stories, passage.text, -number, passage)
-            if len(top) < limit:
-                heapq.heappush(top, item)
-            elif item[:3] > top[0][:3]:
-                heapq.heapreplace(top, item)
-    return [item[3] for item in sorted(top, key=lambda item: item[:3], reverse=True)], kept
+            group.text = group.spellings.most_common(1)[0][0]
+            worth.append(group)
+    return heapq.nsmallest(limit, worth, key=lambda g: (-len(g.pages), g.text)), len(worth)
 
 
 def annotation_stats(stats: CorpusStats, annotations: Sequence[Annotation], queues: Mapping[str, set[str] | None]) -> None:

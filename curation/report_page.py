@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 from curation.charts import bars, columns, esc, figure, histogram, isolate, lines
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
-from curation.report import CorpusStats, FamilyFigures, actions, median_seconds
+from curation.report import CorpusStats, Disagreement, FamilyFigures, PassageGroup, actions, median_seconds
 
 if TYPE_CHECKING:
     from curation.schema import Schema
 
 _EXAMPLES = 25  # duplicate clusters shown side by side
 _EXCERPT = 600  # characters of each text shown
-_DISAGREEMENTS = 25  # units shown per label family
+_DISAGREEMENTS = 10  # units shown per label family
+_DISAGREEMENT_EXCERPT = 280  # characters of each, enough to recall the unit
 _MONTHLY_AFTER = 120  # days: a longer span is drawn per month
 # what each figure of the agreement is called on the page
 FIGURE_NAMES = {
@@ -61,8 +62,8 @@ class Names:
         return {value: self.label(family, value) for value in values}
 
 
-def _text(text: str) -> str:
-    excerpt = text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+def _text(text: str, limit: int = _EXCERPT) -> str:
+    excerpt = text if len(text) <= limit else text[:limit] + "…"
     return f'<div class="text" dir="auto">{esc(excerpt)}</div>'
 
 
@@ -81,6 +82,12 @@ def _number(key: str, value: int | str) -> str:
 def _en(text: str) -> str:
     """An English caption as its own left-to-right isolate."""
     return f'<bdi class="en" dir="ltr" lang="en">{esc(text)}</bdi>'
+
+
+def _line(content: str, kind: str = "") -> str:
+    """A line of English with figures in it (``content`` is HTML already), left to right as a whole."""
+    tag, css = ("h3", "") if kind == "h3" else ("p", kind)
+    return f"<{tag} dir='ltr' lang='en'{f' class={css!r}' if css else ''}>{content}</{tag}>"
 
 
 def _heading(arabic: str, english: str, level: int = 2, anchor: str = "") -> str:
@@ -116,7 +123,8 @@ def _progress_section(stats: CorpusStats) -> str:
             esc(LEVEL_NAMES.get(level.level, level.level)),
             _number(f"queue-{level.level}", level.queue) + (" " + _en("pushed") if level.pushed else ""),
             _number(f"done-{level.level}", level.done), _number(f"skipped-{level.level}", level.skipped),
-            _number(f"left-{level.level}", level.left), figure(level.done / level.queue if level.queue else None),
+            _number(f"left-{level.level}", level.left),
+            f"<bdi dir='ltr'>{level.done / level.queue:.1%}</bdi>" if level.queue else "–",
             figure(plan.pace, 1), f'<bdi dir="ltr" id="forecast-{level.level}">{esc(finish)}</bdi>',
         ))  # fmt: skip
     headers = ["المستوى level", "الطابور queue", "أنجز done", "تخطى skipped", "متبق left", "النسبة share",
@@ -146,7 +154,7 @@ def _per_annotator(stats: CorpusStats) -> str:
         rows.append((
             isolate(person), *(figure(stats.done_by[level].get(person, 0)) for level in levels),
             figure(sum(work.skipped.get(person, Counter()).values())),
-            figure(seconds, 0) + (" " + _en("s") if seconds is not None else ""),
+            "–" if seconds is None else f'<bdi dir="ltr">{seconds:,.0f} s</bdi>',
             f"<bdi dir='ltr'>{esc(days[-1]) if days else '–'}</bdi>",
         ))  # fmt: skip
     headers = ["الموسم annotator", *(f"{esc(LEVEL_NAMES.get(level, level))} done" for level in levels), "تخطى skipped",
@@ -173,22 +181,29 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
                   axis=f"{FIGURE_NAMES[measure]} per label, answers up to each day")  # fmt: skip
     parts = [
         _heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3),
-        f"<p>{_en(f'overall {FIGURE_NAMES[measure]}:')} {_number(f'agreement-{key}', _shown_figure(overall.get(measure)))}, "
-        f"{_en('observed agreement')} {figure(overall.get('observed_agreement'))}</p>",
+        f"<p dir='ltr' lang='en' class='overall'>overall {esc(FIGURE_NAMES[measure])} "
+        f"{_number(f'agreement-{key}', _shown_figure(overall.get(measure)))}, observed agreement "
+        f"{figure(overall.get('observed_agreement'))}</p>",
         _table(["التسمية label", *(esc(FIGURE_NAMES[c]) for c in columns_shown)], rows, f"labels-{key}"),
         f"<figure class='trend'>{chart}</figure>" if len(stats.trend_days) > 1 else "",
-        f"<p>{_en('units the annotators answered differently:')} {_number(f'disagreements-{key}', len(family.disagreements))}</p>",
+        _line(f"units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}"),
     ]
     for item in family.disagreements[:_DISAGREEMENTS]:
         answers = "".join(
-            f"<div><p class='meta'>{isolate(annotator)}</p><div class='answer' dir='auto'>{esc(answer)}</div></div>"
-            for annotator, answer in item.answers.items()
+            f"<div><p class='meta'>{isolate(annotator)}</p><div class='answer' dir='auto'>{_answer(family.name, item, annotator, names)}</div></div>"
+            for annotator in item.answers
         )
         parts.append(f"<div class='pair'><p class='meta'>{_unit(stats, item.unit_id)}</p>"
-                     f"{_text(stats.scan.texts.get(item.unit_id, ''))}<div class='side-by-side'>{answers}</div></div>")  # fmt: skip
+                     f"{_text(stats.scan.texts.get(item.unit_id, ''), _DISAGREEMENT_EXCERPT)}<div class='side-by-side'>{answers}</div></div>")  # fmt: skip
     if len(family.disagreements) > _DISAGREEMENTS:
         parts.append(f"<p>{_en(f'and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).')}</p>")
     return "".join(parts)
+
+
+def _answer(family: str, item: Disagreement, annotator: str, names: Names) -> str:
+    """A choice answer with the schema's names; an entity answer as its mentions."""
+    chosen = item.choices.get(annotator)
+    return " · ".join(names.label(family, value) for value in chosen) if chosen else esc(item.answers[annotator])
 
 
 def _shown_figure(value: Any) -> str:
@@ -209,28 +224,37 @@ def _corpus_section(stats: CorpusStats) -> str:
 
 
 def _dates_chart(days: Mapping[str, int]) -> str:
+    """Documents per day, or per month over a longer span; the stray 0.5% at either end (a page
+    dated years before the rest) are counted under the chart instead of stretching it."""
     if not days:
         return "<p>none</p>"
-    first, last = datetime.date.fromisoformat(min(days)), datetime.date.fromisoformat(max(days))
-    if (last - first).days > _MONTHLY_AFTER:
-        months: Counter[str] = Counter()
-        for day, n in days.items():
+    total, seen, first, last = sum(days.values()), 0, "", ""
+    for day in sorted(days):
+        seen += days[day]
+        first = first or (day if seen > 0.005 * total else "")
+        last = last or (day if seen >= 0.995 * total else "")
+    outside = sum(n for day, n in days.items() if not first <= day <= last)
+    start, end = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+    note = f", {outside:,} outside {first} to {last}" if outside else ""
+    if (end - start).days <= _MONTHLY_AFTER:
+        labels = [(start + datetime.timedelta(n)).isoformat() for n in range((end - start).days + 1)]
+        return columns(labels, {"documents": [days.get(label, 0) for label in labels]}, axis=f"documents per day{note}")
+    months: Counter[str] = Counter()
+    for day, n in days.items():
+        if first <= day <= last:
             months[day[:7]] += n
-        labels = [f"{year}-{month:02d}" for year in range(first.year, last.year + 1) for month in range(1, 13)
-                  if f"{first:%Y-%m}" <= f"{year}-{month:02d}" <= f"{last:%Y-%m}"]  # fmt: skip
-        return columns(labels, {"documents": [months.get(label, 0) for label in labels]}, axis="documents per month")
-    labels = [(first + datetime.timedelta(n)).isoformat() for n in range((last - first).days + 1)]
-    return columns(labels, {"documents": [days.get(label, 0) for label in labels]}, axis="documents per day")
+    labels = [f"{year}-{month:02d}" for year in range(start.year, end.year + 1) for month in range(1, 13)
+              if first[:7] <= f"{year}-{month:02d}" <= last[:7]]  # fmt: skip
+    return columns(labels, {"documents": [months.get(label, 0) for label in labels]}, axis=f"documents per month{note}")
 
 
 def _undated(stats: CorpusStats) -> str:
     scan = stats.scan
     unreadable = sum(scan.unreadable_dates.values())
     examples = ", ".join(isolate(text) for text, _n in scan.unreadable_dates.most_common(3))
-    return (
-        f"<p class='meta'>{_en('dates read:')} {_number('dates-read', sum(scan.days.values()))}; "
-        f"{_en('unreadable:')} {_number('dates-unreadable', unreadable)}{' (' + examples + ')' if examples else ''}; "
-        f"{_en('no date:')} {_number('dates-missing', scan.undated)}</p>"
+    return _line(
+        f"dates read: {_number('dates-read', sum(scan.days.values()))}; unreadable: {_number('dates-unreadable', unreadable)}"
+        f"{' (' + examples + ')' if examples else ''}; no date: {_number('dates-missing', scan.undated)}", "meta"
     )
 
 
@@ -245,11 +269,13 @@ def _labels_section(stats: CorpusStats, names: Names, label_field: str) -> str:
             f"<code>{isolate(c.cluster.id, 'ltr')}</code>", esc(c.cluster.reason),
             "<br>".join(f"{_unit(stats, unit)}: {', '.join(names.label(label_field, v) for v in values)}" for unit, values in c.labels.items()),
         )
-        for c in stats.conflicts[:100]
+        for c in stats.conflicts[:_EXAMPLES]
     ]  # fmt: skip
-    parts.append(f"<h3>{_en('Label conflicts inside duplicate clusters:')} {_number('conflicts', len(stats.conflicts))}</h3>")
+    parts.append(_line(f"Label conflicts inside duplicate clusters: {_number('conflicts', len(stats.conflicts))}", "h3"))
     if rows:
         parts.append(_table(["العنقود cluster", "السبب reason", "التسميات labels by unit"], rows, "conflicts-table"))
+    if len(stats.conflicts) > _EXAMPLES:
+        parts.append(_line(f"and {len(stats.conflicts) - _EXAMPLES:,} more (`curation dedup` lists them all)"))
     return "".join(parts)
 
 
@@ -283,19 +309,21 @@ def _repeated_section(stats: CorpusStats) -> str:
     if not stats.dedup_found:
         return heading + f"<p>{_en('not computed yet: run `curation dedup`')}</p>"
     dropped = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(stats.repeated_dropped.items()))
-    parts = [heading, f"<p>{_en('worth a look:')} {_number('repeated-total', stats.repeated_kept)}"
-             + (f" <span class='meta'>{_en(f'(left out: {dropped})')}</span>" if dropped else "") + "</p>"]  # fmt: skip
-    groups: dict[str, list[Any]] = {}
-    for passage in stats.repeated:
-        groups.setdefault(Counter(o.kind for o in passage.occurrences).most_common(1)[0][0], []).append(passage)
+    parts = [heading, _line(f"groups worth a look: {_number('repeated-total', stats.repeated_kept)}"
+                            + (f" <span class='meta'>(left out: {esc(dropped)})</span>" if dropped else ""))]  # fmt: skip
+    groups: dict[str, list[PassageGroup]] = {}
+    for group in stats.repeated:
+        groups.setdefault(group.kind, []).append(group)
     kinds = {"caption": "تعليقات الصور captions", "line": "أسطر lines", "sentence": "جمل sentences"}
     index = 0
-    for kind, passages in sorted(groups.items()):
+    for kind, shown in sorted(groups.items()):
         rows = []
-        for passage in passages:
-            rows.append((_number(f"repeated-{index}", passage.documents), figure(len(passage.occurrences)), _text(passage.text)))
+        for group in shown:
+            others = len(group.spellings) - 1
+            spelled = f"<p class='meta'>{_en(f'and {others} other spelling(s)')}</p>" if others else ""
+            rows.append((_number(f"repeated-{index}", len(group.pages)), _text(group.text) + spelled))
             index += 1
-        parts.append(f"<h3>{esc(kinds.get(kind, kind))}</h3>" + _table(["الصفحات pages", "المرات times", "النص text"], rows, f"repeated-{kind}"))
+        parts.append(f"<h3>{esc(kinds.get(kind, kind))}</h3>" + _table(["الصفحات pages", "النص text"], rows, f"repeated-{kind}"))
     return "".join(parts)
 
 
@@ -346,7 +374,7 @@ figure{margin:0 0 1em}figcaption{font-weight:600;margin-bottom:.3em}
 .answer{background:#f7f7f7;padding:.3em .5em}#actions{background:#fff8e1;border:1px solid #f0d58c;padding:.6em 2.2em}
 #actions li{margin:.3em 0}.title{color:#333}code{font-size:.85em;color:#555}
 .bar-row{display:grid;grid-template-columns:minmax(6em,14em) 1fr 4.5em;gap:.5em;align-items:center;margin:.15em 0}
-.bar-track{background:#f0f0f0;height:.9em;direction:ltr}.bar{display:block;height:100%;background:#4c72b0}.bar-value{text-align:end}
+.bar-track{background:#f0f0f0;height:.9em}.bar{display:block;height:100%;background:#4c72b0}.bar-value{text-align:end}
 .chart-box{overflow-x:auto}.chart{max-width:100%;height:auto}.legend{font-size:.85em;margin-top:.2em}
 .key{margin-inline-end:1em;white-space:nowrap}.swatch{display:inline-block;width:.8em;height:.8em;margin-inline-end:.3em}
 """

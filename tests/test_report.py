@@ -147,11 +147,28 @@ def test_actions_name_what_to_do_first(seed_records: list[dict], stats_of) -> No
     assert "no build yet: `curation build` once the annotations are in." in todo
 
 
-def test_repeated_passages_leave_out_date_lines_and_rare_ones(stats_of) -> None:  # type: ignore[no-untyped-def]
-    stats = stats_of([])
-    assert all(p.documents >= 3 for p in stats.repeated) or stats.repeated == []
-    assert stats.repeated_kept == len(stats.repeated)
-    assert sum(stats.repeated_dropped.values()) > 0  # the two seed pages repeat lines on fewer than 3 pages
+def test_repeated_passages_are_grouped_by_spelling_without_date_lines_or_duplicate_pages() -> None:
+    from curation.dedup import Cluster, ClusterMember, RepeatedPassage
+    from curation.dedup.passages import Occurrence
+    from curation.report import passages_worth_showing
+
+    def passage(text: str, *docs: str) -> RepeatedPassage:
+        return RepeatedPassage(text, tuple(Occurrence(f"a-{d}", d, 0, len(text), "line") for d in docs))
+
+    twins = Cluster("c1", "a-d1", (ClusterMember("a-d1", "representative", 1.0), ClusterMember("a-d2", "exact", 1.0)))
+    dropped: Counter[str] = Counter()
+    shown, kept = passages_worth_showing(
+        [
+            passage("دبي - العربية.نت", "d1", "d3", "d4"), passage("دبي ـ العربية.نت", "d5", "d6"),  # one byline, two spellings
+            passage("Sun, 17 Jun 2018 20:13:32 GMT", "d1", "d3", "d4"),  # a date line
+            passage("نص مكرر في صفحتين مكررتين", "d1", "d2", "d3"),  # d1 and d2 are one story: 2 pages
+        ],
+        [twins], {"a-d1": "d1", "a-d2": "d2"}, dropped,
+    )  # fmt: skip
+    (byline,) = shown
+    assert kept == 1 and byline.text == "دبي - العربية.نت" and byline.pages == {"c1", "d3", "d4", "d5", "d6"}
+    assert set(byline.spellings) == {"دبي - العربية.نت", "دبي ـ العربية.نت"}
+    assert dropped == Counter({"date lines": 1, "on fewer than 3 pages (a cluster's pages counted once)": 1})
 
 
 def test_documents_by_source_and_date_come_from_metadata_else_the_file() -> None:
@@ -220,6 +237,7 @@ def test_report_renders_in_headless_chromium(
         assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
         # the schema's Arabic name beside the stored value, the title beside a unit id
         assert "أمن ونزاعات security" in page.inner_text("#labels-topic-article")
+        assert {"سياسة politics", "أمن ونزاعات security"} <= set(page.eval_on_selector_all(".pair .answer", "a => a.map(e => e.innerText)"))
         nigeria_title = next(r["title"] for r in seed_records if r["id"] == _nigeria(seed_records)["main"])
         assert nigeria_title[:30] in page.inner_text("#agreement-section ~ .pair .meta")
         # headers are words, never field names
@@ -230,6 +248,8 @@ def test_report_renders_in_headless_chromium(
         assert alpha.startswith("-"), alpha
         minus, digit = _visual_order(page, "#agreement-topic-article", "-", alpha[1])
         assert minus < digit
+        left, right = _visual_order(page, ".overall", "overall", "observed")
+        assert left < right
         left, right = _visual_order(page, "#progress-section .en", "Annotation", "progress")
         assert left < right
         left, right = _visual_order(page, "#actions li:first-child", "2", "article")
