@@ -62,6 +62,7 @@ DATA_DIR_ENV = "CURATION_DATA_DIR"
 URL_ENV = "LABEL_STUDIO_URL"
 DEFAULT_RECIPE = Path("exports/seed-news.yaml")
 PUSHABLE_LEVELS = ("article", "sentence")
+REPORT_FACTS = "report-facts.json"  # in the data folder: what the units file says, kept while it is unchanged
 STATUS_CACHE = "status.json"  # in the data folder: `curation status`'s last answer and the inputs it came from
 
 # Called with a count of documents done (build) or a step's name (report).
@@ -338,7 +339,8 @@ class Project:
         stores = [Path(path) for path in annotations] or ([self.annotations_dir] if self.workspace and self.annotations_dir.is_dir() else [])
         schema = self._schema_or_none()
         return ReportInputs(source, tuple(stores), Path(dedup) if dedup else self.dedup_dir, self._build_dir(build),
-                            self.studio_dir if self.workspace else None, schema.name if schema else None)  # fmt: skip
+                            self.studio_dir if self.workspace else None, schema.name if schema else None,
+                            self.workspace.data / REPORT_FACTS if self.workspace else None)  # fmt: skip
 
     def _schema_or_none(self) -> Schema | None:
         """The workspace's schema for names on the page; a broken one is `curation schema check`'s to tell."""

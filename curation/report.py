@@ -38,6 +38,8 @@ _NOT_DIGIT = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 _NOT_ARABIC_LEAD = bytes(b for b in range(256) if not 0xD8 <= b <= 0xDB)  # U+0600-U+06FF in UTF-8
 _NOT_LEAD = bytes(b for b in range(256) if 0x80 <= b <= 0xBF)  # continuation bytes: one per code point left
 _WHITE = b" \t\n\r\x0b\x0c"
+SHOWN_DISAGREEMENTS = 10  # units shown per label family, with their text
+SHOWN_CLUSTERS = 25  # duplicate clusters shown side by side, and label conflicts listed
 MIN_PASSAGE_DOCUMENTS = 3  # a passage on fewer pages is not boilerplate worth a look
 TREND_DAYS = 14  # agreement over time: the last two weeks of work, a point a day
 FORECAST_DAYS = 7  # the pace is the units done per day over the last week of work
@@ -97,10 +99,12 @@ def document_date(record: Mapping[str, Any]) -> tuple[datetime.date | None, str 
 @dataclass(slots=True)
 class UnitScan:
     """The corpus half of the report, filled by one pass over a units file: counts, lengths,
-    script, sources, days, and the texts and titles of the few units the page shows (``wanted``)."""
+    script, sources, days and titles (the *facts*, which :meth:`facts` can keep and :meth:`known`
+    restore while the units file is unchanged), and of the units the page names (``wanted``)
+    their article or document, of those it shows (``shown``) their text."""
 
-    wanted: set[str] = field(default_factory=set)
-    wanted_ids: set[bytes] = field(default_factory=set)  # the same, as the bytes of a line
+    wanted: set[bytes] = field(default_factory=set)
+    shown: set[bytes] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
     lengths: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))  # level -> chars -> units
     script: Counter[str] = field(default_factory=Counter)
@@ -109,21 +113,37 @@ class UnitScan:
     undated: int = 0
     unreadable_dates: Counter[str] = field(default_factory=Counter)  # the text of each date no form reads
     titles: dict[str, str] = field(default_factory=dict)  # article id -> title
+    doc_labels: dict[str, list[str]] = field(default_factory=dict)  # document -> labels of its metadata
     parents: dict[str, str] = field(default_factory=dict)  # wanted sentence -> its article
     documents: dict[str, str] = field(default_factory=dict)  # wanted article -> its document
-    texts: dict[str, str] = field(default_factory=dict)  # wanted unit -> its text
-    doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # document -> labels of its metadata
+    texts: dict[str, str] = field(default_factory=dict)  # shown unit -> its text
     label_field: str = "topic"
+    facts_known: bool = False  # True: only the wanted units are read
+
+    def want(self, wanted: Iterable[str], shown: Iterable[str]) -> None:
+        """Name the units whose article or document (``wanted``) and text (``shown``) the page needs."""
+        self.shown = {unit_id.encode() for unit_id in shown}
+        self.wanted = {unit_id.encode() for unit_id in wanted} | self.shown
 
     def take(self, raw: bytes) -> bool:
         """Take what the page needs from a line's bytes, never decoding it: True when done. Left
-        to be decoded: documents, wanted units, lines that do not start as a units file's do, and in
+        to be decoded: documents, shown units, lines that do not start as a units file's do, and in
         a compact file (no texts on the line) articles, whose titles are in their document's text."""
+        if self.facts_known:
+            end_of_id = raw.find(b'"', 8)
+            if raw[8:end_of_id] not in self.wanted:
+                return True
         head = _HEAD.match(raw)
         if head is None:
             return False
-        unit_id, level, start, end = head.group(1, 2, 5, 6)
-        if level == b"document" or unit_id in self.wanted_ids:
+        unit_id, level, parent, doc_id, start, end = head.groups()
+        if unit_id in self.wanted:
+            if unit_id in self.shown or level == b"document":
+                return False
+            self._wanted(unit_id.decode(), level.decode(), parent.decode() if parent else None, doc_id.decode())
+            if self.facts_known:
+                return True
+        if level == b"document":
             return False
         if level == b"sentence":
             self.lengths["sentence"][int(end) - int(start)] += 1
@@ -139,21 +159,7 @@ class UnitScan:
             self.titles[unit_id.decode()] = json.loads(raw[title_at + 9:title_end + 1])
         return True
 
-    def want(self, unit_ids: Iterable[str]) -> None:
-        """Keep the text (and the article or document) of these units."""
-        self.wanted = set(unit_ids)
-        self.wanted_ids = {unit_id.encode() for unit_id in self.wanted}
-
-    def finish(self) -> None:
-        """The counts of units per level, from their lengths."""
-        for level in ("document", "article", "sentence"):
-            self.counts[level + "s"] = sum(self.lengths[level].values())
-
-    def _count(self, level: str, chars: int) -> None:
-        self.lengths[level][chars] += 1
-
-    def _wanted(self, unit_id: str, level: str, parent: str | None, doc_id: str, text: str) -> None:
-        self.texts[unit_id] = text
+    def _wanted(self, unit_id: str, level: str, parent: str | None, doc_id: str) -> None:
         if level == "article":
             self.documents[unit_id] = doc_id
         elif parent:
@@ -161,18 +167,20 @@ class UnitScan:
 
     def add(self, record: Mapping[str, Any]) -> None:
         """A decoded unit record: a document, or a unit whose line :meth:`take` did not read."""
-        level = str(record.get("level"))
+        unit_id, level = str(record.get("id")), str(record.get("level"))
         text = str(record.get("text") or "")
-        if level != "document":
-            self._count(level, len(text))
-            if level == "article":
-                self.titles[str(record["id"])] = str(record.get("title") or "")
-                if record.get("role") == "teaser":
-                    self.counts["articles (teaser)"] += 1
-            if record["id"] in self.wanted:
-                self._wanted(str(record["id"]), level, record.get("parent"), str(record.get("doc_id")), text)
+        if unit_id.encode() in self.wanted:
+            self._wanted(unit_id, level, record.get("parent"), str(record.get("doc_id")))
+            if unit_id.encode() in self.shown:
+                self.texts[unit_id] = text
+        if self.facts_known:
             return
-        self.lengths["document"][len(text)] += 1
+        self.lengths[level][len(text)] += 1
+        if level == "article":
+            self.titles[unit_id] = str(record.get("title") or "")
+            self.counts["articles (teaser)"] += record.get("role") == "teaser"
+        if level != "document":
+            return
         self.script.update(script_mix(text))
         self.sources[document_source(record)] += 1
         day, said = document_date(record)
@@ -183,9 +191,39 @@ class UnitScan:
         else:
             self.unreadable_dates[said[:80]] += 1
         value = (record.get("meta") or {}).get(self.label_field)
-        labels = (value,) if isinstance(value, str) else tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+        labels = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
         if labels:
-            self.doc_labels[str(record["id"])] = labels
+            self.doc_labels[unit_id] = labels
+
+    def finish(self) -> None:
+        """The counts of units per level, from their lengths."""
+        for level in ("document", "article", "sentence"):
+            self.counts[level + "s"] = sum(self.lengths[level].values())
+
+    def facts(self) -> dict[str, Any]:
+        """What the units file alone says, as JSON (kept while the file is unchanged)."""
+        return {
+            "counts": self.counts, "lengths": {level: list(c.items()) for level, c in self.lengths.items()},
+            "script": self.script, "sources": self.sources, "days": self.days, "undated": self.undated,
+            "unreadable_dates": self.unreadable_dates, "titles": self.titles, "doc_labels": self.doc_labels,
+        }  # fmt: skip
+
+    def known(self, facts: Mapping[str, Any]) -> bool:
+        """Take the facts kept from an unchanged units file (the next pass reads only the wanted
+        units); False, and nothing taken, when they are not what :meth:`facts` writes."""
+        try:
+            taken = (
+                Counter(facts["counts"]), Counter(facts["script"]),
+                defaultdict(Counter, {str(level): Counter({int(n): int(c) for n, c in pairs}) for level, pairs in facts["lengths"].items()}),
+                Counter(facts["sources"]), Counter(facts["days"]), int(facts["undated"]), Counter(facts["unreadable_dates"]),
+                {str(k): str(v) for k, v in facts["titles"].items()}, {str(k): list(v) for k, v in facts["doc_labels"].items()},
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        (self.counts, self.script, self.lengths, self.sources, self.days, self.undated, self.unreadable_dates,
+         self.titles, self.doc_labels) = taken  # fmt: skip
+        self.facts_known = True
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,19 +460,22 @@ def agreement_trend(annotations: Sequence[Annotation], days: Sequence[str]) -> d
     return trend
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PassageGroup:
     """Repeated passages that differ only in punctuation, dashes and spaces (``دبي - العربية.نت``
-    and ``دبي ـ العربية.نت``): one row, its spellings and the pages holding any of them."""
+    and ``دبي ـ العربية.نت``): one row, with how many pages hold any of its spellings."""
 
     text: str  # the spelling on most pages
-    pages: set[str]  # documents holding it; the pages of a duplicate cluster count once, as the cluster's id
-    spellings: Counter[str]
-    kinds: Counter[str]
+    pages: int  # documents holding it; the pages of a duplicate cluster count once
+    spellings: int
+    kind: str  # where it occurs most: line, sentence or caption
 
-    @property
-    def kind(self) -> str:
-        return self.kinds.most_common(1)[0][0]
+
+@dataclass(slots=True)
+class _Spellings:
+    pages: set[str] = field(default_factory=set)
+    spellings: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
 
 
 _SPELLING = re.compile(r"[\W_\u0640]+")  # punctuation, spaces and the tatweel
@@ -442,7 +483,7 @@ _SPELLING = re.compile(r"[\W_\u0640]+")  # punctuation, spaces and the tatweel
 
 def passages_worth_showing(
     passages: Iterable[RepeatedPassage], clusters: Sequence[Cluster], documents: Mapping[str, str], dropped: Counter[str],
-    limit: int = 25,
+    limit: int = SHOWN_CLUSTERS,
 ) -> tuple[list[PassageGroup], int]:
     """The ``limit`` groups of repeated passages on most pages, and how many groups are worth a
     look: on :data:`MIN_PASSAGE_DOCUMENTS` pages or more, not a date line, and not repeated only
@@ -452,14 +493,13 @@ def passages_worth_showing(
         for member in cluster.member_ids:
             if member in documents:
                 same_story[documents[member]] = cluster.id
-    groups: dict[str, PassageGroup] = {}
+    groups: dict[str, _Spellings] = defaultdict(_Spellings)
     for passage in passages:
         if len(passage.text) < 60 and read_date(passage.text) is not None:
             dropped["date lines"] += 1
             continue
         stories = {same_story.get(o.doc_id, o.doc_id) for o in passage.occurrences}
-        key = _SPELLING.sub("", passage.text) or passage.text
-        group = groups.setdefault(key, PassageGroup(passage.text, set(), Counter(), Counter()))
+        group = groups[_SPELLING.sub("", passage.text) or passage.text]
         group.pages |= stories
         group.spellings[passage.text] += len(stories)
         group.kinds.update(o.kind for o in passage.occurrences)
@@ -468,9 +508,9 @@ def passages_worth_showing(
         if len(group.pages) < MIN_PASSAGE_DOCUMENTS:
             dropped[f"on fewer than {MIN_PASSAGE_DOCUMENTS} pages (a cluster's pages counted once)"] += len(group.spellings)
         else:
-            group.text = group.spellings.most_common(1)[0][0]
-            worth.append(group)
-    return heapq.nsmallest(limit, worth, key=lambda g: (-len(g.pages), g.text)), len(worth)
+            text = group.spellings.most_common(1)[0][0]
+            worth.append(PassageGroup(text, len(group.pages), len(group.spellings), group.kinds.most_common(1)[0][0]))
+    return heapq.nsmallest(limit, worth, key=lambda g: (-g.pages, g.text)), len(worth)
 
 
 def annotation_stats(stats: CorpusStats, annotations: Sequence[Annotation], queues: Mapping[str, set[str] | None]) -> None:
@@ -493,9 +533,14 @@ def annotation_stats(stats: CorpusStats, annotations: Sequence[Annotation], queu
             stats.forecasts.append(forecast(progress, annotations, stats.today))
     stats.activity = activity(annotations)
     if submitted:
-        stats.agreement = family_figures(submitted)
         stats.trend_days = stats.activity.days[-TREND_DAYS:]
         stats.agreement_trend = agreement_trend(submitted, stats.trend_days)
+
+
+def shown_units(stats: CorpusStats) -> set[str]:
+    """The units whose text the page shows: the first disagreements of each family, the first clusters' pairs."""
+    shown = {item.unit_id for family in stats.agreement for item in family.disagreements[:SHOWN_DISAGREEMENTS]}
+    return shown | {m.id for cluster in stats.clusters[:SHOWN_CLUSTERS] for m in cluster.members[:2]}
 
 
 def conflicts(stats: CorpusStats, annotations: Sequence[Annotation], label_field: str) -> None:
@@ -505,7 +550,7 @@ def conflicts(stats: CorpusStats, annotations: Sequence[Annotation], label_field
     labels: dict[str, tuple[str, ...]] = {}
     for article, document in stats.scan.documents.items():
         if document in stats.scan.doc_labels:
-            labels[article] = stats.scan.doc_labels[document]
+            labels[article] = tuple(stats.scan.doc_labels[document])
     labels.update(annotation_labels(annotations, label_field))
     stats.conflicts = label_conflicts(stats.clusters, labels)
 

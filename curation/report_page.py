@@ -19,14 +19,21 @@ from typing import TYPE_CHECKING, Any
 from curation.charts import bars, columns, esc, figure, histogram, isolate, lines
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
-from curation.report import CorpusStats, Disagreement, FamilyFigures, PassageGroup, actions, median_seconds
+from curation.report import (
+    SHOWN_CLUSTERS,
+    SHOWN_DISAGREEMENTS,
+    CorpusStats,
+    Disagreement,
+    FamilyFigures,
+    PassageGroup,
+    actions,
+    median_seconds,
+)
 
 if TYPE_CHECKING:
     from curation.schema import Schema
 
-_EXAMPLES = 25  # duplicate clusters shown side by side
 _EXCERPT = 600  # characters of each text shown
-_DISAGREEMENTS = 10  # units shown per label family
 _DISAGREEMENT_EXCERPT = 280  # characters of each, enough to recall the unit
 _MONTHLY_AFTER = 120  # days: a longer span is drawn per month
 # what each figure of the agreement is called on the page
@@ -188,15 +195,15 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
         f"<figure class='trend'>{chart}</figure>" if len(stats.trend_days) > 1 else "",
         _line(f"units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}"),
     ]
-    for item in family.disagreements[:_DISAGREEMENTS]:
+    for item in family.disagreements[:SHOWN_DISAGREEMENTS]:
         answers = "".join(
             f"<div><p class='meta'>{isolate(annotator)}</p><div class='answer' dir='auto'>{_answer(family.name, item, annotator, names)}</div></div>"
             for annotator in item.answers
         )
         parts.append(f"<div class='pair'><p class='meta'>{_unit(stats, item.unit_id)}</p>"
                      f"{_text(stats.scan.texts.get(item.unit_id, ''), _DISAGREEMENT_EXCERPT)}<div class='side-by-side'>{answers}</div></div>")  # fmt: skip
-    if len(family.disagreements) > _DISAGREEMENTS:
-        parts.append(f"<p>{_en(f'and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).')}</p>")
+    if len(family.disagreements) > SHOWN_DISAGREEMENTS:
+        parts.append(f"<p>{_en(f'and {len(family.disagreements) - SHOWN_DISAGREEMENTS:,} more (`curation agree`).')}</p>")
     return "".join(parts)
 
 
@@ -269,13 +276,13 @@ def _labels_section(stats: CorpusStats, names: Names, label_field: str) -> str:
             f"<code>{isolate(c.cluster.id, 'ltr')}</code>", esc(c.cluster.reason),
             "<br>".join(f"{_unit(stats, unit)}: {', '.join(names.label(label_field, v) for v in values)}" for unit, values in c.labels.items()),
         )
-        for c in stats.conflicts[:_EXAMPLES]
+        for c in stats.conflicts[:SHOWN_CLUSTERS]
     ]  # fmt: skip
     parts.append(_line(f"Label conflicts inside duplicate clusters: {_number('conflicts', len(stats.conflicts))}", "h3"))
     if rows:
         parts.append(_table(["العنقود cluster", "السبب reason", "التسميات labels by unit"], rows, "conflicts-table"))
-    if len(stats.conflicts) > _EXAMPLES:
-        parts.append(_line(f"and {len(stats.conflicts) - _EXAMPLES:,} more (`curation dedup` lists them all)"))
+    if len(stats.conflicts) > SHOWN_CLUSTERS:
+        parts.append(_line(f"and {len(stats.conflicts) - SHOWN_CLUSTERS:,} more (`curation dedup` lists them all)"))
     return "".join(parts)
 
 
@@ -290,7 +297,7 @@ def _duplicates_section(stats: CorpusStats) -> str:
           isolate(", ".join(f"{reason}: {n:,}" for reason, n in sorted(by_reason.items())) or "none"))],
     )  # fmt: skip
     examples = []
-    for cluster in stats.clusters[:_EXAMPLES]:
+    for cluster in stats.clusters[:SHOWN_CLUSTERS]:
         other = cluster.members[1]
         examples.append(
             f"<div class='pair'><p class='meta'>{_en(f'cluster {cluster.id}: {len(cluster.members)} units, {cluster.reason}, similarity {cluster.similarity:.2f}')}</p>"
@@ -299,7 +306,7 @@ def _duplicates_section(stats: CorpusStats) -> str:
             f"<div><p class='meta'>{_unit(stats, other.id)}</p>{_text(stats.scan.texts.get(other.id, ''))}</div>"
             "</div></div>"
         )
-    more = len(stats.clusters) - _EXAMPLES
+    more = len(stats.clusters) - SHOWN_CLUSTERS
     tail = f"<p>{_en(f'and {more:,} more clusters (data/dedup/clusters.jsonl).')}</p>" if more > 0 else ""
     return heading + summary + "".join(examples) + tail
 
@@ -319,9 +326,9 @@ def _repeated_section(stats: CorpusStats) -> str:
     for kind, shown in sorted(groups.items()):
         rows = []
         for group in shown:
-            others = len(group.spellings) - 1
+            others = group.spellings - 1
             spelled = f"<p class='meta'>{_en(f'and {others} other spelling(s)')}</p>" if others else ""
-            rows.append((_number(f"repeated-{index}", len(group.pages)), _text(group.text) + spelled))
+            rows.append((_number(f"repeated-{index}", group.pages), _text(group.text) + spelled))
             index += 1
         parts.append(f"<h3>{esc(kinds.get(kind, kind))}</h3>" + _table(["الصفحات pages", "النص text"], rows, f"repeated-{kind}"))
     return "".join(parts)

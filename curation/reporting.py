@@ -10,7 +10,9 @@ sizes and times, so that asking again when nothing changed costs a file read.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from curation.schema import Schema
 
 STEPS = 5  # the steps make_report announces
+FACTS_VERSION = 2  # of what UnitScan.facts keeps: a kept file of another version is computed again
 
 
 @dataclass
@@ -47,6 +50,7 @@ class ReportInputs:
     build: Path | None = None
     studio: Path | None = None
     schema_name: str | None = None
+    facts: Path | None = None  # where what the units file says is kept while it is unchanged (None: not kept)
 
     def files(self) -> list[Path]:
         """Every file whose change changes the answer (for the status cache)."""
@@ -103,28 +107,40 @@ def read_queues(inputs: ReportInputs, errors: list[Any]) -> dict[str, set[str] |
 
 
 def scan_units(path: Path, scan: UnitScan, errors: list[Any]) -> None:
-    """One pass over the units file; a file that gave no unit is :class:`~curation.report.NotAnInput`."""
+    """One pass over the units file (only over its wanted units when ``scan`` knows its facts
+    already); a file that gave no unit is :class:`~curation.report.NotAnInput`."""
     from curation.report import check_input
     from curation.unitfile import iter_unit_records
 
     before = len(errors)
     for record in iter_unit_records(path, errors=errors, taken=scan.take):
         scan.add(record)
-    scan.finish()
-    check_input(path, "a units file", sum(scan.counts.values()), errors[before:])
+    if not scan.facts_known:
+        scan.finish()
+        check_input(path, "a units file", sum(scan.counts.values()), errors[before:])
+
+
+def _facts_key(inputs: ReportInputs, label_field: str) -> list[Any]:
+    """What the kept facts depend on: the units file, and for the repeated passages dedup's outputs."""
+    dedup = [inputs.dedup / "clusters.jsonl", inputs.dedup / "repeated.jsonl"] if inputs.dedup else []
+    return [*fingerprint([inputs.units, *dedup]), label_field, FACTS_VERSION]
 
 
 def collect(inputs: ReportInputs, *, label_field: str = "topic", on_step: Callable[[str], None] = lambda _s: None,
             errors: list[Any]) -> tuple[CorpusStats, list[Annotation]]:  # fmt: skip
-    """Everything the page and ``curation status`` show, each input read once, the units file streamed."""
+    """Everything the page and ``curation status`` show, each input read once, the units file
+    streamed; what the units file and dedup's outputs say is kept in ``inputs.facts`` and, while
+    they are unchanged, read from there with only the units the page names read again."""
     from curation.report import (
         annotation_stats,
         conflicts,
-        passages_worth_showing,
+        family_figures,
+        live,
         read_build,
         read_clusters,
-        read_passages,
+        shown_units,
     )
+    from curation.unitfile import is_compact
 
     on_step("reading annotations and duplicates")
     stats = CorpusStats(UnitScan(label_field=label_field))
@@ -133,21 +149,54 @@ def collect(inputs: ReportInputs, *, label_field: str = "topic", on_step: Callab
     if clusters_file is not None and clusters_file.is_file():
         stats.clusters = read_clusters(clusters_file, errors)
         stats.dedup_found = True
-    wanted = {a.unit_id for a in annotations} | {m for c in stats.clusters for m in c.member_ids}
-    stats.scan.want(wanted)
+    if live(annotations):
+        stats.agreement = family_figures(live(annotations))
+    stats.scan.want({a.unit_id for a in annotations} | {m for c in stats.clusters for m in c.member_ids}, shown_units(stats))
+    key = _facts_key(inputs, label_field)
+    kept = cached(inputs.facts, key) if inputs.facts is not None and not is_compact(inputs.units) else None
+    known = kept is not None and stats.scan.known(kept) and _known_passages(stats, kept)
     on_step("reading the units")
+    before = len(errors)
     scan_units(inputs.units, stats.scan, errors)
     on_step("progress and agreement")
     annotation_stats(stats, annotations, read_queues(inputs, errors))
     conflicts(stats, annotations, label_field)
+    if not known:
+        _find_passages(stats, inputs, errors)
+        if inputs.facts is not None and len(errors) == before:
+            keep(inputs.facts, key, {**stats.scan.facts(), "passages": _passages_facts(stats)})
+    if inputs.build is not None:
+        stats.build = read_build(inputs.build)
+    return stats, annotations
+
+
+def _find_passages(stats: CorpusStats, inputs: ReportInputs, errors: list[Any]) -> None:
+    from curation.report import passages_worth_showing, read_passages
+
     passages = inputs.dedup / "repeated.jsonl" if inputs.dedup else None
     if passages is not None and passages.is_file():
         stats.repeated, stats.repeated_kept = passages_worth_showing(
             read_passages(passages, errors), stats.clusters, stats.scan.documents, stats.repeated_dropped
         )
-    if inputs.build is not None:
-        stats.build = read_build(inputs.build)
-    return stats, annotations
+
+
+def _passages_facts(stats: CorpusStats) -> dict[str, Any]:
+    return {"shown": [dataclasses.astuple(group) for group in stats.repeated], "kept": stats.repeated_kept,
+            "dropped": stats.repeated_dropped}  # fmt: skip
+
+
+def _known_passages(stats: CorpusStats, kept: dict[str, Any]) -> bool:
+    """The repeated passages kept with the facts; False when they are not what was written."""
+    from curation.report import PassageGroup
+
+    try:
+        passages = kept["passages"]
+        shown = [PassageGroup(str(text), int(pages), int(spellings), str(kind)) for text, pages, spellings, kind in passages["shown"]]
+        stats.repeated, stats.repeated_kept, stats.repeated_dropped = shown, int(passages["kept"]), Counter(passages["dropped"])
+    except (KeyError, TypeError, ValueError):
+        stats.scan = UnitScan(wanted=stats.scan.wanted, shown=stats.scan.shown, label_field=stats.scan.label_field)
+        return False
+    return True
 
 
 def make_report(
