@@ -340,7 +340,12 @@ class Project:
         schema = self._schema_or_none()
         return ReportInputs(source, tuple(stores), Path(dedup) if dedup else self.dedup_dir, self._build_dir(build),
                             self.studio_dir if self.workspace else None, schema.name if schema else None,
-                            self.workspace.data / REPORT_FACTS if self.workspace else None)  # fmt: skip
+                            self.workspace.data / REPORT_FACTS if self.workspace else None, self._config_files())  # fmt: skip
+
+    def _config_files(self) -> tuple[Path, ...]:
+        """The workspace file, its schema and recipe: where everything else is found."""
+        found = [self.workspace.file] if self.workspace else []
+        return tuple(found + [path for path in (self.schema_file, self.recipe_file) if path is not None])
 
     def _schema_or_none(self) -> Schema | None:
         """The workspace's schema for names on the page; a broken one is `curation schema check`'s to tell."""
@@ -356,8 +361,7 @@ class Project:
 
         if self.workspace is None:
             raise UsageError("run inside a workspace (`curation init`)")
-        inputs = self._report_inputs(None, (), None, None)
-        return overview(inputs, self.workspace.data / STATUS_CACHE, fresh=fresh)
+        return overview(lambda: self._report_inputs(None, (), None, None), self.workspace.data / STATUS_CACHE, fresh=fresh)
 
     def _build_dir(self, given: str | Path | None) -> Path | None:
         """The build whose manifest the report shows: as given, else the workspace recipe's output."""

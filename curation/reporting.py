@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curation.report import CorpusStats, UnitScan
-from curation.units import Annotation
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # curation.report loads numpy and the dedup modules: not for a status answered from its cache
+    from curation.report import CorpusStats, UnitScan
     from curation.results import OverviewResult
     from curation.schema import Schema
+    from curation.units import Annotation
 
 STEPS = 5  # the steps make_report announces
 FACTS_VERSION = 2  # of what UnitScan.facts keeps: a kept file of another version is computed again
@@ -51,16 +50,20 @@ class ReportInputs:
     studio: Path | None = None
     schema_name: str | None = None
     facts: Path | None = None  # where what the units file says is kept while it is unchanged (None: not kept)
+    config: tuple[Path, ...] = ()  # the files that say where the others are (workspace, schema, recipe)
 
     def files(self) -> list[Path]:
-        """Every file whose change changes the answer (for the status cache)."""
+        """Every file whose change changes the answer, and the folders where a new one would
+        appear (a folder's time changes when an entry is added): the status cache's key."""
         from curation.studio.store import store_files
 
-        found = [self.units, *(store for path in self.stores for store in store_files(path))]
+        found = [*self.config, self.units, *self.stores, *(store for path in self.stores for store in store_files(path))]
         if self.dedup:
-            found += [self.dedup / "clusters.jsonl", self.dedup / "repeated.jsonl"]
+            found += [self.dedup, self.dedup / "clusters.jsonl", self.dedup / "repeated.jsonl"]
         if self.build:
-            found.append(self.build / "manifest.json")
+            found += [self.build, self.build / "manifest.json"]
+        if self.studio is not None:
+            found += [self.studio / "projects", *sorted((self.studio / "projects").glob("*"))]
         found += [queue for _level, queue in self.queue_files()]
         return found
 
@@ -132,6 +135,8 @@ def collect(inputs: ReportInputs, *, label_field: str = "topic", on_step: Callab
     streamed; what the units file and dedup's outputs say is kept in ``inputs.facts`` and, while
     they are unchanged, read from there with only the units the page names read again."""
     from curation.report import (
+        CorpusStats,
+        UnitScan,
         annotation_stats,
         conflicts,
         family_figures,
@@ -187,7 +192,7 @@ def _passages_facts(stats: CorpusStats) -> dict[str, Any]:
 
 def _known_passages(stats: CorpusStats, kept: dict[str, Any]) -> bool:
     """The repeated passages kept with the facts; False when they are not what was written."""
-    from curation.report import PassageGroup
+    from curation.report import PassageGroup, UnitScan
 
     try:
         passages = kept["passages"]
@@ -226,9 +231,9 @@ def fingerprint(files: Iterable[Path]) -> list[Any]:
     for path in files:
         try:
             stat = path.stat()
-            found.append([str(path), stat.st_size, stat.st_mtime_ns])
+            found.append([str(path.absolute()), stat.st_size, stat.st_mtime_ns])
         except OSError:
-            found.append([str(path), None, None])
+            found.append([str(path.absolute()), None, None])
     return found
 
 
@@ -276,22 +281,35 @@ def summary(stats: CorpusStats) -> dict[str, Any]:
     return {"actions": actions(stats), "counts": counts, "progress": progress, "annotators": people, "days": per_day}
 
 
-def overview(inputs: ReportInputs, cache: Path, *, fresh: bool = False) -> OverviewResult:
-    """``curation status``: the kept answer when no input changed since (``fresh``: computed again)."""
+def overview(inputs: Callable[[], ReportInputs], cache: Path, *, fresh: bool = False) -> OverviewResult:
+    """``curation status``: the kept answer while none of the files it came from changed (the
+    kept key names them, so an unchanged workspace is never parsed again); else computed from
+    ``inputs()`` and kept. ``fresh``: computed again whatever was kept."""
     from curation.results import OverviewResult
 
-    key = fingerprint(inputs.files())
-    answer = None if fresh else cached(cache, key)
+    answer = None if fresh else unchanged(cache)
     if answer is not None:
         return OverviewResult(**answer, cached=True)
     errors: list[Any] = []
-    stats, _annotations = collect(inputs, errors=errors)
-    return OverviewResult(**remember(inputs, cache, stats, [str(e) for e in errors], key))
+    found = inputs()
+    stats, _annotations = collect(found, errors=errors)
+    return OverviewResult(**remember(found, cache, stats, [str(e) for e in errors]))
 
 
-def remember(inputs: ReportInputs, cache: Path, stats: CorpusStats, problems: list[str], key: list[Any] | None = None) -> dict[str, Any]:
+def unchanged(cache: Path) -> dict[str, Any] | None:
+    """The answer kept in ``cache`` if every file its key names is as it was (size, time), else None."""
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        key = kept["key"]
+        paths = [Path(str(entry[0])) for entry in key]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    return kept.get("answer") if fingerprint(paths) == key and isinstance(kept.get("answer"), dict) else None
+
+
+def remember(inputs: ReportInputs, cache: Path, stats: CorpusStats, problems: list[str]) -> dict[str, Any]:
     """Keep the status of ``stats`` for ``inputs`` as they are now (the report does too: a status
     asked after it answers at once); the answer kept."""
     answer = {**summary(stats), "problems": problems}
-    keep(cache, key if key is not None else fingerprint(inputs.files()), answer)
+    keep(cache, fingerprint(inputs.files()), answer)
     return answer

@@ -342,6 +342,10 @@ def test_in_a_workspace_report_needs_no_argument_and_status_answers_from_it(
     assert again["cached"] is False and again["progress"][0]["done"] == 3  # the teaser was answered already
     assert again["annotators"][0]["done"] == {"article": 3}  # mona
     assert json.loads(CliRunner().invoke(main, ["status", "--json"]).stdout)["cached"] is True
+    # a store of another level appears: the folder changed, so the answer is computed again
+    _store(data / "annotations" / "mine-sentence.jsonl", [Annotation("s-none", "sentence", "mona", "10", created_at=DAY_2,
+                                                                     choices={"stance": ("neutral",)})])  # fmt: skip
+    assert json.loads(CliRunner().invoke(main, ["status", "--json"]).stdout)["cached"] is False
     shown = CliRunner().invoke(main, ["status"])
     assert shown.exit_code == 0 and "to do 2 article unit(s) with differing topic answers" in shown.output
 
