@@ -163,9 +163,11 @@ def iter_jsonl(
     *,
     max_line_bytes: int = MAX_LINE_BYTES,
     keep: Callable[[str], bool] | None = None,
+    taken: Callable[[bytes], bool] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line (that ``keep``, given, accepts before it
-    is parsed: a reader's cheap filter, which may raise :class:`EndOfSelection`). A bad line raises :class:`JsonlLineError`,
+    is parsed: a reader's cheap filter, which may raise :class:`EndOfSelection`; a line for which
+    ``taken`` returns True has been read by it from its raw bytes, and is neither decoded nor parsed). A bad line raises :class:`JsonlLineError`,
     or, when an ``errors`` list is given, is appended to it so the rest of the file is still read.
     A binary file (NUL bytes near the start: an image, an archive) or a FIFO or device is one
     error, not one per line; a missing or unreadable file raises :class:`OSError`."""
@@ -180,7 +182,7 @@ def iter_jsonl(
         if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
             bad(1, "binary content (NUL bytes), not a JSONL text file")
             return
-        for number, line in kept_lines(text_lines(handle, max_line_bytes, bad), keep):
+        for number, line in kept_lines(text_lines(handle, max_line_bytes, bad, taken), keep):
             record = _json_object(line)
             if isinstance(record, str):
                 bad(number, record)
@@ -206,11 +208,16 @@ def kept_lines(lines: Iterable[tuple[int, str]], keep: Callable[[str], bool] | N
         return
 
 
-def text_lines(handle: BinaryIO, max_line_bytes: int, bad: Callable[[int, str], None]) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` of each line; a line over the limit or not UTF-8 is told to ``bad``."""
+def text_lines(
+    handle: BinaryIO, max_line_bytes: int, bad: Callable[[int, str], None], taken: Callable[[bytes], bool] | None = None
+) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of each line ``taken`` did not read from its bytes; a line over the
+    limit or not UTF-8 is told to ``bad``."""
     for number, raw in bounded_lines(handle, max_line_bytes):
         if raw is None:
             bad(number, f"line longer than {max_line_bytes:,} bytes, skipped")
+            continue
+        if taken is not None and taken(raw):
             continue
         try:
             line = raw.decode("utf-8")

@@ -31,6 +31,7 @@ from curation.results import (
     ImportResult,
     InitResult,
     OverlapResult,
+    OverviewResult,
     PreannotateResult,
     PublishResult,
     PullResult,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation -
     from curation.agreement import Adjudication
     from curation.export.recipe import Recipe
     from curation.pipeline.options import ExecutorOptions
+    from curation.reporting import ReportInputs
     from curation.schema import Schema
     from curation.settings import DedupSettings, Settings
     from curation.studio.server import StudioServer
@@ -60,6 +62,8 @@ DATA_DIR_ENV = "CURATION_DATA_DIR"
 URL_ENV = "LABEL_STUDIO_URL"
 DEFAULT_RECIPE = Path("exports/seed-news.yaml")
 PUSHABLE_LEVELS = ("article", "sentence")
+REPORT_FACTS = "report-facts.json"  # in the data folder: what the units file says, kept while it is unchanged
+STATUS_CACHE = "status.json"  # in the data folder: `curation status`'s last answer and the inputs it came from
 
 # Called with a count of documents done (build) or a step's name (report).
 Progress = Callable[[Any], None]
@@ -320,23 +324,56 @@ class Project:
         *,
         annotations: Sequence[str | Path] = (),
         build: str | Path | None = None,
+        dedup: str | Path | None = None,
         output: str | Path | None = None,
         label_field: str = "topic",
-        settings: DedupSettings | None = None,
         progress: Progress | None = None,
     ) -> ReportResult:
         """The self-contained right-to-left HTML page of where the corpus stands."""
-        from curation.reporting import make_report
+        from curation.reporting import make_report, remember
+
+        inputs = self._report_inputs(units, annotations, build, dedup)
+        target = self._required(output, self.workspace.report_file if self.workspace else None, "an output file (-o)")
+        check_outputs([target], [inputs.units, *inputs.stores])
+        made = make_report(inputs, target, label_field=label_field, schema=self._schema_or_none(), on_step=progress)
+        if self.workspace is not None and made.stats is not None and inputs == self._report_inputs(None, (), None, None):
+            remember(inputs, self.workspace.data / STATUS_CACHE, made.stats, made.problems)  # `curation status` answers at once
+        return ReportResult(target, made.counts, made.clusters, made.annotations, made.actions, problems=made.problems)
+
+    def _report_inputs(self, units: str | Path | None, annotations: Sequence[str | Path], build: str | Path | None,
+                       dedup: str | Path | None) -> ReportInputs:  # fmt: skip
+        """What the report and ``status`` read: as given, else the workspace's files."""
+        from curation.reporting import ReportInputs
 
         source = self._required(units, self.units_file, "a units file")
-        target = self._required(output, self.workspace.report_file if self.workspace else None, "an output file (-o)")
-        stores = [Path(path) for path in annotations] or ([self.annotations_dir] if self.workspace and self.annotations_dir.is_dir() else [])
         if not source.is_file():
             raise CurationError(f"{source}: no units file; `curation segment` writes it")
-        check_outputs([target], [source, *stores])
-        made = make_report(source, stores, target, build_dir=self._build_dir(build), label_field=label_field,
-                           settings=settings, on_step=progress)  # fmt: skip
-        return ReportResult(target, made.counts, made.clusters, made.annotations, made.actions, problems=made.problems)
+        stores = [Path(path) for path in annotations] or ([self.annotations_dir] if self.workspace and self.annotations_dir.is_dir() else [])
+        schema = self._schema_or_none()
+        return ReportInputs(source, tuple(stores), Path(dedup) if dedup else self.dedup_dir, self._build_dir(build),
+                            self.studio_dir if self.workspace else None, schema.name if schema else None,
+                            self.workspace.data / REPORT_FACTS if self.workspace else None, self._config_files())  # fmt: skip
+
+    def _config_files(self) -> tuple[Path, ...]:
+        """The workspace file, its schema and recipe: where everything else is found."""
+        found = [self.workspace.file] if self.workspace else []
+        return tuple(found + [path for path in (self.schema_file, self.recipe_file) if path is not None])
+
+    def _schema_or_none(self) -> Schema | None:
+        """The workspace's schema for names on the page; a broken one is `curation schema check`'s to tell."""
+        try:
+            return self.schema
+        except CurationError:
+            return None
+
+    def overview(self, *, fresh: bool = False) -> OverviewResult:
+        """What ``curation status`` prints: what to act on first and the progress, from the same
+        inputs as the report; kept in ``data/status.json`` and reused while no input changed."""
+        from curation.reporting import overview
+
+        if self.workspace is None:
+            raise UsageError("run inside a workspace (`curation init`)")
+        return overview(lambda: self._report_inputs(None, (), None, None), self.workspace.data / STATUS_CACHE, fresh=fresh)
 
     def _build_dir(self, given: str | Path | None) -> Path | None:
         """The build whose manifest the report shows: as given, else the workspace recipe's output."""

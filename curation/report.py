@@ -1,55 +1,48 @@
-"""The page a lead opens every day to see where a corpus stands: what to act on first, the corpus
-by source and date, annotation progress per project and annotator, agreement per label with the
-disagreements to look at, label distributions, duplicates and conflicts side by side, the last build.
+"""What the daily report and ``curation status`` say, computed without drawing anything: the corpus
+by source and day, lengths and script, duplicates and repeated passages (as ``curation dedup``
+wrote them), annotation progress per day and annotator with the queue's forecast, agreement per
+label over time, and what to act on first.
 
-One file, no network: charts are matplotlib SVGs embedded as data URIs (each in its own ``<img>``,
-so their internal ids never clash), styles inline, no script. The page is right to left
-(``dir="rtl" lang="ar"``); identifiers and figures sit in ``dir="ltr"`` cells.
+Memory is bounded by what is shown, never by the corpus: the units file is read once, line by
+line, and a line of a unit nobody needs to see is never decoded as JSON (:class:`UnitScan` reads
+its level, ids and offsets from the line's head). The page itself is :mod:`curation.report_page`.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import html
-import io
+import heapq
 import json
 import re
+import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation.dedup import (
-    Cluster,
-    DedupSettings,
-    LabelConflict,
-    RepeatedPassage,
-    annotation_labels,
-    dedup_items,
-    find_clusters,
-    find_repeated_passages,
-    label_conflicts,
-    meta_labels,
-)
+from curation.dates import read_date
+from curation.dedup import Cluster, LabelConflict, RepeatedPassage, label_conflicts
 from curation.errors import CurationError
-from curation.fileio import atomic_writer
-from curation.units import Annotation, Article, Document, EntitySpan, Unit
+from curation.units import Annotation, EntitySpan
 
-_WORD = re.compile(r"\w+")
-# Arabic blocks and presentation forms, less the Arabic-Indic digits (counted as digits).
-_ARABIC = re.compile(r"[\u0600-\u065F\u066A-\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
-_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
-_EXAMPLES = 25  # duplicate clusters shown side by side
-_PASSAGES = 25
-_EXCERPT = 600  # characters of each text shown
-_DISAGREEMENTS = 25  # units shown per label family
 _DATE_KEYS = ("date", "published", "published_at", "datetime", "pub_date")
 _SOURCE_KEYS = ("source", "site", "outlet", "publisher", "domain")
 _TASK_LEVELS = ("article", "sentence")  # what annotators get as tasks; documents only when annotated
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# the head every unit line of a units file starts with, as `curation segment` writes it
+_HEAD = re.compile(rb'\{"id": "([^"\\]*)", "level": "(document|article|sentence)", "parent": (?:null|"([^"\\]*)"), '
+                   rb'"doc_id": "([^"\\]*)", "start": (\d+), "end": (\d+)')  # fmt: skip
+_LATIN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_NOT_LATIN = bytes(b for b in range(256) if b not in _LATIN_BYTES)
+_NOT_DIGIT = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
+_NOT_ARABIC_LEAD = bytes(b for b in range(256) if not 0xD8 <= b <= 0xDB)  # U+0600-U+06FF in UTF-8
+_NOT_LEAD = bytes(b for b in range(256) if 0x80 <= b <= 0xBF)  # continuation bytes: one per code point left
+_WHITE = b" \t\n\r\x0b\x0c"
+SHOWN_DISAGREEMENTS = 10  # units shown per label family, with their text
+SHOWN_CLUSTERS = 25  # duplicate clusters shown side by side, and label conflicts listed
+MIN_PASSAGE_DOCUMENTS = 3  # a passage on fewer pages is not boilerplate worth a look
+TREND_DAYS = 14  # agreement over time: the last two weeks of work, a point a day
+FORECAST_DAYS = 7  # the pace is the units done per day over the last week of work
 
 
 class NotAnInput(CurationError, ValueError):
@@ -67,30 +60,170 @@ def check_input(path: str | Path, kind: str, read: int, problems: Sequence[objec
     raise NotAnInput(f"{path}: not {kind}, nothing could be read from it ({problems[0]}{more}); nothing written")
 
 
-@dataclass(slots=True)
-class CorpusStats:
-    """Everything the page shows, computed once; usable without rendering."""
+def script_mix(text: str) -> Counter[str]:
+    """Characters by script, from the UTF-8 bytes (fast enough for a whole corpus): the Arabic
+    block U+0600-U+06FF (its digits and punctuation included), Latin letters A-Z, Western digits,
+    and every other character that is not white space."""
+    raw = text.encode("utf-8", "surrogatepass")
+    arabic = len(raw.translate(None, _NOT_ARABIC_LEAD))
+    latin = len(raw.translate(None, _NOT_LATIN))
+    digits = len(raw.translate(None, _NOT_DIGIT))
+    visible = len(raw.translate(None, _NOT_LEAD + _WHITE))
+    return Counter({"Arabic": arabic, "Latin": latin, "digits": digits, "other": visible - arabic - latin - digits})
 
+
+def _meta_text(meta: Mapping[str, Any], keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def document_source(record: Mapping[str, Any]) -> str:
+    """Where a document comes from: a source field of its metadata, else its input file's name."""
+    meta = record.get("meta") or {}
+    return _meta_text(meta, _SOURCE_KEYS) or Path(str(record.get("source") or "unknown")).name
+
+
+def document_date(record: Mapping[str, Any]) -> tuple[datetime.date | None, str | None]:
+    """The date of a document's metadata, and the text it was read from (None: no date given)."""
+    meta = record.get("meta") or {}
+    for key in _DATE_KEYS:
+        value = meta.get(key)
+        if value not in (None, ""):
+            return read_date(value), str(value)
+    return None, None
+
+
+@dataclass(slots=True)
+class UnitScan:
+    """The corpus half of the report, filled by one pass over a units file: counts, lengths,
+    script, sources, days and titles (the *facts*, which :meth:`facts` can keep and :meth:`known`
+    restore while the units file is unchanged), and of the units the page names (``wanted``)
+    their article or document, of those it shows (``shown``) their text."""
+
+    wanted: set[bytes] = field(default_factory=set)
+    shown: set[bytes] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
-    document_chars: list[int] = field(default_factory=list)
-    article_words: list[int] = field(default_factory=list)
-    sentence_words: list[int] = field(default_factory=list)
-    script_mix: Counter[str] = field(default_factory=Counter)
-    clusters: list[Cluster] = field(default_factory=list)
-    repeated: list[RepeatedPassage] = field(default_factory=list)
-    conflicts: list[LabelConflict] = field(default_factory=list)
-    meta_label_counts: Counter[str] = field(default_factory=Counter)
-    annotation_label_counts: dict[str, Counter[str]] = field(default_factory=dict)
-    progress: dict[str, tuple[int, int]] = field(default_factory=dict)  # level -> (annotated, total)
-    annotators: Counter[str] = field(default_factory=Counter)
-    annotation_states: Counter[str] = field(default_factory=Counter)
-    texts: dict[str, str] = field(default_factory=dict)  # unit id -> text compared by dedup
-    sources: Counter[str] = field(default_factory=Counter)  # documents per source
-    months: Counter[str] = field(default_factory=Counter)  # documents per YYYY-MM ("unknown" without a date)
-    done_by: dict[str, Counter[str]] = field(default_factory=dict)  # level -> annotator -> units annotated
-    agreement: list[FamilyFigures] = field(default_factory=list)
-    unit_texts: dict[str, str] = field(default_factory=dict)  # article and sentence texts, for disagreements
-    build: BuildInfo | None = None
+    lengths: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))  # level -> chars -> units
+    script: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    days: Counter[str] = field(default_factory=Counter)  # ISO day -> documents
+    undated: int = 0
+    unreadable_dates: Counter[str] = field(default_factory=Counter)  # the text of each date no form reads
+    titles: dict[str, str] = field(default_factory=dict)  # article id -> title
+    doc_labels: dict[str, list[str]] = field(default_factory=dict)  # document -> labels of its metadata
+    parents: dict[str, str] = field(default_factory=dict)  # wanted sentence -> its article
+    documents: dict[str, str] = field(default_factory=dict)  # wanted article -> its document
+    texts: dict[str, str] = field(default_factory=dict)  # shown unit -> its text
+    label_field: str = "topic"
+    facts_known: bool = False  # True: only the wanted units are read
+
+    def want(self, wanted: Iterable[str], shown: Iterable[str]) -> None:
+        """Name the units whose article or document (``wanted``) and text (``shown``) the page needs."""
+        self.shown = {unit_id.encode() for unit_id in shown}
+        self.wanted = {unit_id.encode() for unit_id in wanted} | self.shown
+
+    def take(self, raw: bytes) -> bool:
+        """Take what the page needs from a line's bytes, never decoding it: True when done. Left
+        to be decoded: documents, shown units, lines that do not start as a units file's do, and in
+        a compact file (no texts on the line) articles, whose titles are in their document's text."""
+        if self.facts_known:
+            end_of_id = raw.find(b'"', 8)
+            if raw[8:end_of_id] not in self.wanted:
+                return True
+        head = _HEAD.match(raw)
+        if head is None:
+            return False
+        unit_id, level, parent, doc_id, start, end = head.groups()
+        if unit_id in self.wanted:
+            if unit_id in self.shown or level == b"document":
+                return False
+            self._wanted(unit_id.decode(), level.decode(), parent.decode() if parent else None, doc_id.decode())
+            if self.facts_known:
+                return True
+        if level == b"document":
+            return False
+        if level == b"sentence":
+            self.lengths["sentence"][int(end) - int(start)] += 1
+            return True
+        if not raw.startswith(b'"text": "', head.end() + 2):
+            return False
+        self.lengths["article"][int(end) - int(start)] += 1
+        if b'"role": "teaser"' in raw:
+            self.counts["articles (teaser)"] += 1
+        title_at = raw.find(b'"title": "')
+        title_end = raw.find(b'", "title_span": ', title_at)
+        if title_at > 0 and title_end > 0:
+            self.titles[unit_id.decode()] = json.loads(raw[title_at + 9:title_end + 1])
+        return True
+
+    def _wanted(self, unit_id: str, level: str, parent: str | None, doc_id: str) -> None:
+        if level == "article":
+            self.documents[unit_id] = doc_id
+        elif parent:
+            self.parents[unit_id] = parent
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """A decoded unit record: a document, or a unit whose line :meth:`take` did not read."""
+        unit_id, level = str(record.get("id")), str(record.get("level"))
+        text = str(record.get("text") or "")
+        if unit_id.encode() in self.wanted:
+            self._wanted(unit_id, level, record.get("parent"), str(record.get("doc_id")))
+            if unit_id.encode() in self.shown:
+                self.texts[unit_id] = text
+        if self.facts_known:
+            return
+        self.lengths[level][len(text)] += 1
+        if level == "article":
+            self.titles[unit_id] = str(record.get("title") or "")
+            self.counts["articles (teaser)"] += record.get("role") == "teaser"
+        if level != "document":
+            return
+        self.script.update(script_mix(text))
+        self.sources[document_source(record)] += 1
+        day, said = document_date(record)
+        if day is not None:
+            self.days[day.isoformat()] += 1
+        elif said is None:
+            self.undated += 1
+        else:
+            self.unreadable_dates[said[:80]] += 1
+        value = (record.get("meta") or {}).get(self.label_field)
+        labels = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+        if labels:
+            self.doc_labels[unit_id] = labels
+
+    def finish(self) -> None:
+        """The counts of units per level, from their lengths."""
+        for level in ("document", "article", "sentence"):
+            self.counts[level + "s"] = sum(self.lengths[level].values())
+
+    def facts(self) -> dict[str, Any]:
+        """What the units file alone says, as JSON (kept while the file is unchanged)."""
+        return {
+            "counts": self.counts, "lengths": {level: list(c.items()) for level, c in self.lengths.items()},
+            "script": self.script, "sources": self.sources, "days": self.days, "undated": self.undated,
+            "unreadable_dates": self.unreadable_dates, "titles": self.titles, "doc_labels": self.doc_labels,
+        }  # fmt: skip
+
+    def known(self, facts: Mapping[str, Any]) -> bool:
+        """Take the facts kept from an unchanged units file (the next pass reads only the wanted
+        units); False, and nothing taken, when they are not what :meth:`facts` writes."""
+        try:
+            taken = (
+                Counter(facts["counts"]), Counter(facts["script"]),
+                defaultdict(Counter, {str(level): Counter({int(n): int(c) for n, c in pairs}) for level, pairs in facts["lengths"].items()}),
+                Counter(facts["sources"]), Counter(facts["days"]), int(facts["undated"]), Counter(facts["unreadable_dates"]),
+                {str(k): str(v) for k, v in facts["titles"].items()}, {str(k): list(v) for k, v in facts["doc_labels"].items()},
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        (self.counts, self.script, self.lengths, self.sources, self.days, self.undated, self.unreadable_dates,
+         self.titles, self.doc_labels) = taken  # fmt: skip
+        self.facts_known = True
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +232,7 @@ class Disagreement:
 
     unit_id: str
     answers: dict[str, str]  # annotator -> answer as shown
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # annotator -> labels chosen (choice families)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,29 +268,78 @@ def read_build(folder: str | Path) -> BuildInfo | None:
         built = datetime.datetime.fromtimestamp(manifest.stat().st_mtime, tz=datetime.UTC)
     except (OSError, ValueError):
         return None
+    if not isinstance(data, dict):
+        return None
     annotations = data.get("annotations") or {}
     return BuildInfo(
         Path(folder), built, str(data.get("name", "")), dict(data.get("counts") or {}),
-        len(data.get("problems") or []), annotations.get("records"),
+        len(data.get("problems") or []), annotations.get("records") if isinstance(annotations, dict) else None,
     )  # fmt: skip
 
 
-def document_source(document: Document) -> str:
-    """Where a document comes from: a source field of its metadata, else its input file's name."""
-    for key in _SOURCE_KEYS:
-        value = document.meta.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return Path(document.provenance.path or "unknown").name
+@dataclass(frozen=True, slots=True)
+class LevelProgress:
+    """Where one level's queue stands: units with an answer, skipped (cancelled only), left."""
+
+    level: str
+    queue: int  # units pushed (or, with no push recorded, units of the level)
+    done: int
+    skipped: int
+    pushed: bool  # True: ``queue`` counts pushed tasks
+
+    @property
+    def left(self) -> int:
+        return max(0, self.queue - self.done - self.skipped)
 
 
-def document_month(document: Document) -> str:
-    """The YYYY-MM of a document's date in its metadata, or "unknown"."""
-    for key in _DATE_KEYS:
-        found = _MONTH.search(str(document.meta.get(key) or ""))
-        if found:
-            return found.group(0)
-    return "unknown"
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """When the queue empties at the pace of the last week of work (None: no pace yet)."""
+
+    level: str
+    pace: float  # units a day
+    days: float | None
+    finish: datetime.date | None
+
+
+@dataclass(slots=True)
+class Activity:
+    """Annotation work over time: per day and annotator, what was done and skipped, and how long a task took."""
+
+    days: list[str] = field(default_factory=list)
+    done: dict[str, Counter[str]] = field(default_factory=dict)  # annotator -> day -> annotations submitted
+    skipped: dict[str, Counter[str]] = field(default_factory=dict)  # annotator -> day -> tasks skipped
+    seconds: dict[str, list[float]] = field(default_factory=dict)  # annotator -> lead time of each submitted task
+    undated: int = 0
+
+
+@dataclass(slots=True)
+class CorpusStats:
+    """Everything the page and ``curation status`` show, computed once; usable without rendering."""
+
+    scan: UnitScan = field(default_factory=UnitScan)
+    clusters: list[Cluster] = field(default_factory=list)
+    repeated: list[PassageGroup] = field(default_factory=list)  # the most widespread of those worth a look
+    repeated_kept: int = 0  # groups worth a look
+    repeated_dropped: Counter[str] = field(default_factory=Counter)  # why passages were left out
+    dedup_found: bool = False
+    conflicts: list[LabelConflict] = field(default_factory=list)
+    annotation_label_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    progress: list[LevelProgress] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)
+    activity: Activity = field(default_factory=Activity)
+    annotators: Counter[str] = field(default_factory=Counter)
+    annotation_states: Counter[str] = field(default_factory=Counter)
+    done_by: dict[str, Counter[str]] = field(default_factory=dict)  # level -> annotator -> units annotated
+    agreement: list[FamilyFigures] = field(default_factory=list)
+    agreement_trend: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)  # family -> label -> per day
+    trend_days: list[str] = field(default_factory=list)
+    build: BuildInfo | None = None
+    today: datetime.date = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date())
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.scan.counts
 
 
 def _shown(value: Sequence[Any]) -> str:
@@ -169,207 +352,211 @@ def _shown(value: Sequence[Any]) -> str:
 def family_figures(annotations: Sequence[Annotation]) -> list[FamilyFigures]:
     """Agreement per family and label over the annotators' independent answers, and every unit on
     which they differ (what a review should look at first)."""
-    from curation.agreement import (
-        agreement_report,  # krippendorff and numpy: only with annotations
-    )
+    from curation.agreement import agreement_report  # krippendorff and numpy: only with annotations
 
     report = agreement_report(annotations)
     figures = []
     for entry in report.families:
+        choice = entry.family.kind == "choice"
         disagreements = [
-            Disagreement(unit_id, {annotator: _shown(answer.value) for annotator, answer in sorted(answers.items())})
+            Disagreement(unit_id, {annotator: _shown(answer.value) for annotator, answer in sorted(answers.items())},
+                         {a: tuple(map(str, answer.value)) for a, answer in sorted(answers.items())} if choice else {})
             for unit_id, answers in sorted(report.table.units(entry.family).items())
             if len(answers) > 1 and len({answer.value for answer in answers.values()}) > 1
-        ]
+        ]  # fmt: skip
         family = entry.family
         figures.append(FamilyFigures(family.name, family.level, entry.units, tuple(entry.annotators), entry.overall,
-                                     tuple(entry.labels), tuple(disagreements)))
+                                     tuple(entry.labels), tuple(disagreements)))  # fmt: skip
     return figures
 
 
-def script_mix(text: str) -> Counter[str]:
-    """Characters by script: Arabic letters and marks, Latin letters, digits (Western and
-    Arabic-Indic), and everything else that is not white space."""
-    arabic = len(_ARABIC.findall(text))
-    latin = len(_LATIN.findall(text))
-    digits = len(_DIGIT.findall(text))
-    visible = sum(1 for ch in text if not ch.isspace())
-    return Counter({"Arabic": arabic, "Latin": latin, "digits": digits, "other": visible - arabic - latin - digits})
+def _day(stamp: str | None) -> str | None:
+    if not stamp:
+        return None
+    day = read_date(stamp)
+    return day.isoformat() if day else None
 
 
-def _level(unit: Unit) -> str:
-    return "document" if isinstance(unit, Document) else "article" if isinstance(unit, Article) else "sentence"
+def live(annotations: Iterable[Annotation]) -> list[Annotation]:
+    return [a for a in annotations if not a.cancelled and not a.deleted]
 
 
-def _count_unit(stats: CorpusStats, unit: Unit) -> None:
-    """Counts, lengths, script, source and month of one unit; the text a disagreement shows."""
-    if isinstance(unit, Document):
-        stats.counts["documents"] += 1
-        stats.document_chars.append(len(unit.text))
-        stats.script_mix.update(script_mix(unit.text))
-        stats.sources[document_source(unit)] += 1
-        stats.months[document_month(unit)] += 1
-    elif isinstance(unit, Article):
-        stats.counts["articles"] += 1
-        stats.counts[f"articles ({unit.role})"] += 1
-        stats.article_words.append(len(_WORD.findall(unit.body)))
-        stats.unit_texts[unit.id] = "\n".join(filter(None, [unit.title_text, unit.body]))
-    else:
-        stats.counts["sentences"] += 1
-        stats.sentence_words.append(len(_WORD.findall(unit.text)))
-        stats.unit_texts[unit.id] = unit.text
+def activity(annotations: Sequence[Annotation]) -> Activity:
+    """Per annotator and day (of ``created_at``), annotations submitted and tasks skipped; lead times."""
+    found = Activity()
+    done: dict[str, Counter[str]] = defaultdict(Counter)
+    skipped: dict[str, Counter[str]] = defaultdict(Counter)
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for annotation in annotations:
+        if annotation.deleted:
+            continue
+        day = _day(annotation.created_at)
+        if day is None:
+            found.undated += 1
+            continue
+        (skipped if annotation.cancelled else done)[annotation.annotator][day] += 1
+        if not annotation.cancelled and annotation.lead_time is not None and annotation.lead_time >= 0:
+            seconds[annotation.annotator].append(annotation.lead_time)
+    days = sorted({day for counts in (*done.values(), *skipped.values()) for day in counts})
+    if days:
+        first, last = datetime.date.fromisoformat(days[0]), datetime.date.fromisoformat(days[-1])
+        found.days = [(first + datetime.timedelta(n)).isoformat() for n in range((last - first).days + 1)]
+    found.done, found.skipped, found.seconds = dict(done), dict(skipped), dict(seconds)
+    return found
 
 
-def _label_counts(stats: CorpusStats, units: Sequence[Unit], annotations: Sequence[Annotation], label_field: str) -> None:
-    """Labels in document metadata and chosen by annotators, and the duplicate clusters whose
-    units carry different ones (an annotator's word wins over metadata)."""
-    labels = meta_labels(units, label_field)
-    compared = set(stats.texts)
-    stats.meta_label_counts = Counter(label for unit, values in labels.items() if unit in compared for label in values)
-    for family in sorted({family for a in annotations for family in a.choices}):
-        chosen = annotation_labels(annotations, family)
-        stats.annotation_label_counts[family] = Counter(label for values in chosen.values() for label in values)
+def level_progress(level: str, units: int, queue: set[str] | None, annotations: Sequence[Annotation]) -> LevelProgress:
+    """Done, skipped and left of one level: ``queue`` the pushed units (None: all ``units`` of the level)."""
+    done = {a.unit_id for a in annotations if a.level == level and not a.cancelled and not a.deleted}
+    skipped = {a.unit_id for a in annotations if a.level == level and a.cancelled and not a.deleted} - done
+    if queue is None:
+        return LevelProgress(level, max(units, len(done | skipped)), len(done), len(skipped), False)
+    return LevelProgress(level, len(queue), len(done & queue), len(skipped & queue), True)
+
+
+def forecast(progress: LevelProgress, annotations: Sequence[Annotation], today: datetime.date) -> Forecast:
+    """Units first answered per day over the last :data:`FORECAST_DAYS` days of work, and the days left at that pace."""
+    first: dict[str, str] = {}
+    for annotation in annotations:
+        day = _day(annotation.created_at)
+        if annotation.level == progress.level and day and not annotation.cancelled and not annotation.deleted:
+            first[annotation.unit_id] = min(day, first.get(annotation.unit_id, day))
+    if not first:
+        return Forecast(progress.level, 0.0, None, None)
+    last = datetime.date.fromisoformat(max(first.values()))
+    since = (last - datetime.timedelta(FORECAST_DAYS - 1)).isoformat()
+    start = max(since, min(first.values()))
+    span = (last - datetime.date.fromisoformat(start)).days + 1
+    pace = sum(1 for day in first.values() if day >= start) / span
+    if not progress.left:
+        return Forecast(progress.level, pace, 0.0, today)
+    days = progress.left / pace if pace else None
+    finish = today + datetime.timedelta(days=int(-(-days // 1))) if days is not None else None
+    return Forecast(progress.level, pace, days, finish)
+
+
+def agreement_trend(annotations: Sequence[Annotation], days: Sequence[str]) -> dict[str, dict[str, list[float | None]]]:
+    """Per choice family and label, Krippendorff's alpha of every answer given up to each of ``days``:
+    how agreement moves as the work goes on (entity spans are in the table, not the trend)."""
+    from curation.agreement.answers import collect_answers
+    from curation.agreement.measures import krippendorff_alpha, to_ratings
+
+    by_id = {(a.annotator, a.annotation_id): _day(a.created_at) or "" for a in annotations}
+    table = collect_answers(annotations)
+    trend: dict[str, dict[str, list[float | None]]] = {}
+    for family in table.families:
+        if family.kind != "choice":
+            continue
+        units = table.units(family)
+        labels = sorted({str(label) for unit in units.values() for answer in unit.values() for label in answer.value})
+        series: dict[str, list[float | None]] = {label: [] for label in labels}
+        for day in days:
+            upto = {unit: {a: answer for a, answer in answers.items() if by_id.get((a, answer.annotation_id), "") <= day}
+                    for unit, answers in units.items()}  # fmt: skip
+            for label in labels:
+                ratings = to_ratings(upto, lambda value, label=label: label in value)  # type: ignore[misc]
+                series[label].append(krippendorff_alpha(ratings))
+        trend[f"{family.name} · {family.level}"] = series
+    return trend
+
+
+@dataclass(frozen=True, slots=True)
+class PassageGroup:
+    """Repeated passages that differ only in punctuation, dashes and spaces (``دبي - العربية.نت``
+    and ``دبي ـ العربية.نت``): one row, with how many pages hold any of its spellings."""
+
+    text: str  # the spelling on most pages
+    pages: int  # documents holding it; the pages of a duplicate cluster count once
+    spellings: int
+    kind: str  # where it occurs most: line, sentence or caption
+
+
+@dataclass(slots=True)
+class _Spellings:
+    pages: set[str] = field(default_factory=set)
+    spellings: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+_SPELLING = re.compile(r"[\W_\u0640]+")  # punctuation, spaces and the tatweel
+
+
+def passages_worth_showing(
+    passages: Iterable[RepeatedPassage], clusters: Sequence[Cluster], documents: Mapping[str, str], dropped: Counter[str],
+    limit: int = SHOWN_CLUSTERS,
+) -> tuple[list[PassageGroup], int]:
+    """The ``limit`` groups of repeated passages on most pages, and how many groups are worth a
+    look: on :data:`MIN_PASSAGE_DOCUMENTS` pages or more, not a date line, and not repeated only
+    because their pages are duplicates already shown as clusters (the pages of one cluster count once)."""
+    same_story: dict[str, str] = {}
+    for cluster in clusters:
+        for member in cluster.member_ids:
+            if member in documents:
+                same_story[documents[member]] = cluster.id
+    groups: dict[str, _Spellings] = defaultdict(_Spellings)
+    for passage in passages:
+        if len(passage.text) < 60 and read_date(passage.text) is not None:
+            dropped["date lines"] += 1
+            continue
+        stories = {same_story.get(o.doc_id, o.doc_id) for o in passage.occurrences}
+        group = groups[_SPELLING.sub("", passage.text) or passage.text]
+        group.pages |= stories
+        group.spellings[passage.text] += len(stories)
+        group.kinds.update(o.kind for o in passage.occurrences)
+    worth = []
+    for group in groups.values():
+        if len(group.pages) < MIN_PASSAGE_DOCUMENTS:
+            dropped[f"on fewer than {MIN_PASSAGE_DOCUMENTS} pages (a cluster's pages counted once)"] += len(group.spellings)
+        else:
+            text = group.spellings.most_common(1)[0][0]
+            worth.append(PassageGroup(text, len(group.pages), len(group.spellings), group.kinds.most_common(1)[0][0]))
+    return heapq.nsmallest(limit, worth, key=lambda g: (-g.pages, g.text)), len(worth)
+
+
+def annotation_stats(stats: CorpusStats, annotations: Sequence[Annotation], queues: Mapping[str, set[str] | None]) -> None:
+    """Progress per level, day and annotator, the forecast, agreement now and over time."""
+    submitted = live(annotations)
+    stats.annotators.update(a.annotator for a in annotations)
+    stats.annotation_states.update("deleted" if a.deleted else "cancelled" if a.cancelled else "submitted" for a in annotations)
+    by_level: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for annotation in submitted:
+        by_level[annotation.level][annotation.annotator].add(annotation.unit_id)
+    stats.done_by = {level: Counter({a: len(u) for a, u in people.items()}) for level, people in sorted(by_level.items())}
+    for family in sorted({family for a in submitted for family in a.choices}):
+        stats.annotation_label_counts[family] = Counter(label for a in submitted for label in a.choices.get(family, ()))
+    if annotations:
+        levels = [level for level in _TASK_LEVELS if level in queues or level in by_level]
+        levels += sorted(level for level in by_level if level not in levels)
+        for level in levels:
+            progress = level_progress(level, stats.counts[level + "s"], queues.get(level), annotations)
+            stats.progress.append(progress)
+            stats.forecasts.append(forecast(progress, annotations, stats.today))
+    stats.activity = activity(annotations)
+    if submitted:
+        stats.trend_days = stats.activity.days[-TREND_DAYS:]
+        stats.agreement_trend = agreement_trend(submitted, stats.trend_days)
+
+
+def shown_units(stats: CorpusStats) -> set[str]:
+    """The units whose text the page shows: the first disagreements of each family, the first clusters' pairs."""
+    shown = {item.unit_id for family in stats.agreement for item in family.disagreements[:SHOWN_DISAGREEMENTS]}
+    return shown | {m.id for cluster in stats.clusters[:SHOWN_CLUSTERS] for m in cluster.members[:2]}
+
+
+def conflicts(stats: CorpusStats, annotations: Sequence[Annotation], label_field: str) -> None:
+    """Duplicate clusters whose units carry different labels (an annotator's word wins over metadata)."""
+    from curation.dedup import annotation_labels
+
+    labels: dict[str, tuple[str, ...]] = {}
+    for article, document in stats.scan.documents.items():
+        if document in stats.scan.doc_labels:
+            labels[article] = tuple(stats.scan.doc_labels[document])
     labels.update(annotation_labels(annotations, label_field))
     stats.conflicts = label_conflicts(stats.clusters, labels)
 
 
-def _levels_done(units_by_level: Mapping[str, set[str]], submitted: Sequence[Annotation]) -> dict[str, tuple[int, int]]:
-    """(units annotated, units) per level: task levels always, documents once annotated."""
-    progress: dict[str, tuple[int, int]] = {}
-    for level, unit_ids in units_by_level.items():
-        done = {a.unit_id for a in submitted if a.level == level}
-        if unit_ids and (level in _TASK_LEVELS or done):
-            progress[level] = (len(done & unit_ids), len(unit_ids))
-    return progress
-
-
-def _done_by(submitted: Sequence[Annotation]) -> dict[str, Counter[str]]:
-    """Per level, the units each annotator annotated."""
-    by_level: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for annotation in submitted:
-        by_level[annotation.level][annotation.annotator].add(annotation.unit_id)
-    return {level: Counter({a: len(u) for a, u in people.items()}) for level, people in sorted(by_level.items())}
-
-
-def _state(annotation: Annotation) -> str:
-    return "deleted" if annotation.deleted else "cancelled" if annotation.cancelled else "submitted"
-
-
-def _annotation_progress(stats: CorpusStats, units_by_level: Mapping[str, set[str]], annotations: Sequence[Annotation]) -> None:
-    """Units annotated per level and per annotator, and annotations by state."""
-    submitted = [a for a in annotations if not a.cancelled and not a.deleted]
-    stats.progress = _levels_done(units_by_level, submitted) if annotations else {}
-    stats.done_by = _done_by(submitted)
-    stats.annotators.update(annotation.annotator for annotation in annotations)
-    stats.annotation_states.update(map(_state, annotations))
-
-
-def corpus_stats(
-    units: Iterable[Unit],
-    annotations: Sequence[Annotation] = (),
-    *,
-    settings: DedupSettings | None = None,
-    label_field: str = "topic",
-    build_dir: str | Path | None = None,
-    on_step: Callable[[str], None] = lambda _step: None,
-) -> CorpusStats:
-    """Counts, sources, distributions, duplicates, labels, annotation progress and agreement of the
-    units of a units file; ``on_step`` hears the name of each step as it starts (for a progress display)."""
-    on_step("counting units")
-    stats = CorpusStats()
-    read = list(units)
-    units_by_level: dict[str, set[str]] = {"document": set(), "article": set(), "sentence": set()}
-    for unit in read:
-        _count_unit(stats, unit)
-        units_by_level[_level(unit)].add(unit.id)
-    on_step("finding duplicates")
-    stats.texts = dict(dedup_items(read, (settings or DedupSettings()).compare))
-    stats.clusters = find_clusters(stats.texts.items(), settings)
-    on_step("finding repeated passages")
-    stats.repeated = find_repeated_passages(read)
-    on_step("labels and agreement")
-    _label_counts(stats, read, annotations, label_field)
-    _annotation_progress(stats, units_by_level, annotations)
-    if any(not a.cancelled and not a.deleted for a in annotations):
-        stats.agreement = family_figures(annotations)
-    if build_dir is not None:
-        stats.build = read_build(build_dir)
-    return stats
-
-
-# --- rendering -----------------------------------------------------------------------------
-
-
-def _chart(draw: Any, width: float = 6.0, height: float = 3.0) -> str:
-    """An ``<img>`` holding the figure drawn by ``draw(axes)`` as a base64 SVG data URI."""
-    from matplotlib.figure import Figure  # seconds to import: only when a page is drawn
-
-    figure = Figure(figsize=(width, height))
-    axes = figure.add_subplot()
-    draw(axes)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="chart" alt="chart" src="data:image/svg+xml;base64,{encoded}">'
-
-
-def _histogram(values: Sequence[int], label: str) -> str:
-    if not values:
-        return "<p>none</p>"
-
-    def draw(axes: Any) -> None:
-        from matplotlib.ticker import MaxNLocator
-
-        axes.hist(values, bins=min(40, max(5, len(set(values)))), color="#4c72b0")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel(label)
-        axes.set_ylabel("units")
-
-    return _chart(draw)
-
-
-def _bars(counts: Mapping[str, int], label: str, chronological: bool = False) -> str:
-    if not counts:
-        return "<p>none</p>"
-    names = sorted(counts)[-30:][::-1] if chronological else sorted(counts, key=lambda k: -counts[k])[:30]
-
-    def draw(axes: Any) -> None:
-        from matplotlib.ticker import MaxNLocator
-
-        axes.barh(names[::-1], [counts[n] for n in names[::-1]], color="#55a868")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel(label)
-
-    return _chart(draw, height=max(2.0, 0.3 * len(names) + 1))
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value))
-
-
-def _arabic(text: str) -> str:
-    excerpt = text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
-    return f'<div class="text" dir="rtl" lang="ar">{_esc(excerpt)}</div>'
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], table_id: str = "") -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    id_attr = f' id="{table_id}"' if table_id else ""
-    return f"<table{id_attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _number(key: str, value: int | str) -> str:
-    return f'<span class="number" id="{key}" dir="ltr">{_esc(value)}</span>'
-
-
-def _heading(arabic: str, english: str, level: int = 2) -> str:
-    return f'<h{level}>{_esc(arabic)} <span class="en" dir="ltr" lang="en">{_esc(english)}</span></h{level}>'
-
-
-def _ltr(text: object) -> str:
-    return f'<bdi dir="ltr">{_esc(text)}</bdi>'
+def median_seconds(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def actions(stats: CorpusStats) -> list[str]:
@@ -383,274 +570,46 @@ def actions(stats: CorpusStats) -> list[str]:
                 f"{len(family.disagreements):,} {family.level} unit(s) with differing {family.name} answers: "
                 f"`curation review push` them, or read them under Agreement."
             )
-    for level, (done, total) in stats.progress.items():
-        if done < total:
-            todo.append(f"{total - done:,} of {total:,} {level} unit(s) still without an annotation.")
+    for level in stats.progress:
+        if level.left:
+            todo.append(f"{level.left:,} of {level.queue:,} {level.level} unit(s) still without an annotation.")
+    if not stats.dedup_found:
+        todo.append("no duplicates found yet: `curation dedup`.")
     if stats.build is None:
         todo.append("no build yet: `curation build` once the annotations are in.")
     elif stats.build.problems:
         todo.append(f"the last build reported {stats.build.problems:,} problem(s): see its manifest.json.")
     if not stats.progress:
-        todo.append("no annotations yet: `curation push UNITS --level article`, then `curation pull`.")
+        todo.append("no annotations yet: `curation push --level article`, then `curation pull`.")
     return todo
 
 
-def _actions_section(stats: CorpusStats) -> str:
-    todo = actions(stats)
-    items = "".join(f'<li dir="ltr" lang="en">{_esc(item)}</li>' for item in todo)
-    body = f'<ol id="actions">{items}</ol>' if todo else '<p id="actions">nothing pressing: every unit is annotated and agreed.</p>'
-    return _heading("ما يجب فعله", "What to act on") + body
+def read_clusters(path: Path, errors: list[Any]) -> list[Cluster]:
+    """The clusters ``curation dedup`` wrote; a record that is not one is reported."""
+    from curation.dedup.clusters import ClusterMember
+    from curation.fileio import iter_jsonl
+
+    found = []
+    for number, record in iter_jsonl(path, errors):
+        try:
+            members = tuple(ClusterMember(str(m["id"]), m["reason"], float(m["similarity"])) for m in record["members"])
+            found.append(Cluster(str(record["cluster_id"]), str(record["representative"]), members))
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append(f"{path}:{number}: not a duplicate cluster ({type(exc).__name__}: {exc})")
+    return found
 
 
-def _counts_section(stats: CorpusStats) -> str:
-    rows = [
-        (_esc(name), _number("count-" + re.sub(r"[^a-z0-9]+", "-", name).strip("-"), f"{n:,}"))
-        for name, n in sorted(stats.counts.items())
-    ]
-    return _heading("الوحدات", "Units") + _table(["units", "count"], rows, "counts")
+def read_passages(path: Path, errors: list[Any]) -> Iterator[RepeatedPassage]:
+    """The repeated passages ``curation dedup`` wrote, one at a time; a record that is not one is reported."""
+    from curation.dedup.passages import Occurrence
+    from curation.fileio import iter_jsonl
 
-
-def _sources_section(stats: CorpusStats) -> str:
-    rows = [(_ltr(source), _number(f"source-{i}", f"{n:,}")) for i, (source, n) in enumerate(stats.sources.most_common(50))]
-    more = len(stats.sources) - 50
-    return (
-        _heading("المصادر والتواريخ", "Corpus by source and date")
-        + _table(["source", "documents"], rows, "sources")
-        + (f"<p>and {more:,} more sources</p>" if more > 0 else "")
-        + "<div class='charts'>"
-        + f"<figure>{_bars(stats.sources, 'documents')}<figcaption>documents per source</figcaption></figure>"
-        + f"<figure>{_bars(stats.months, 'documents', chronological=True)}<figcaption>documents per month</figcaption></figure>"
-        + "</div>"
-    )
-
-
-def _lengths_section(stats: CorpusStats) -> str:
-    return (
-        _heading("الأطوال", "Lengths") + "<div class='charts'>"
-        f"<figure>{_histogram(stats.document_chars, 'characters per document')}<figcaption>documents</figcaption></figure>"
-        f"<figure>{_histogram(stats.article_words, 'words per article')}<figcaption>articles</figcaption></figure>"
-        f"<figure>{_histogram(stats.sentence_words, 'words per sentence')}<figcaption>sentences</figcaption></figure>"
-        "</div>"
-    )
-
-
-def _script_section(stats: CorpusStats) -> str:
-    total = sum(stats.script_mix.values()) or 1
-    rows = [
-        (_esc(name), _number(f"script-{name}", f"{stats.script_mix[name]:,}"), f"{stats.script_mix[name] / total:.1%}")
-        for name in ("Arabic", "Latin", "digits", "other")
-    ]
-    return _heading("الكتابة", "Script mix (document text, white space excluded)") + _table(["script", "characters", "share"], rows)
-
-
-def _duplicates_section(stats: CorpusStats) -> str:
-    by_reason = Counter(c.reason for c in stats.clusters)
-    summary = _table(
-        ["clusters", "units in clusters", "by reason"],
-        [
-            (
-                _number("dup-clusters", len(stats.clusters)),
-                _number("dup-units", sum(len(c.members) for c in stats.clusters)),
-                _esc(", ".join(f"{reason}: {n}" for reason, n in sorted(by_reason.items())) or "none"),
+    for number, record in iter_jsonl(path, errors):
+        try:
+            occurrences = tuple(
+                Occurrence(str(o["unit_id"]), str(o["doc_id"]), int(o["start"]), int(o["end"]), o["kind"])
+                for o in record["occurrences"]
             )
-        ],
-    )
-    examples = []
-    for cluster in stats.clusters[:_EXAMPLES]:
-        other = cluster.members[1]
-        examples.append(
-            f"<div class='pair'><p class='meta'>cluster {_esc(cluster.id)}: {len(cluster.members)} units, "
-            f"{_esc(cluster.reason)}, similarity {cluster.similarity:.2f}</p>"
-            "<div class='side-by-side'>"
-            f"<div><p class='meta'>representative {_esc(cluster.representative)}</p>{_arabic(stats.texts[cluster.representative])}</div>"
-            f"<div><p class='meta'>{_esc(other.reason)} {_esc(other.id)} ({other.similarity:.2f})</p>{_arabic(stats.texts[other.id])}</div>"
-            "</div></div>"
-        )
-    more = len(stats.clusters) - _EXAMPLES
-    tail = f"<p>and {more:,} more clusters (see <code>curation dedup -o</code>).</p>" if more > 0 else ""
-    return _heading("التكرار", "Duplicate clusters") + summary + "".join(examples) + tail
-
-
-def _repeated_section(stats: CorpusStats) -> str:
-    rows = [
-        (_number(f"repeated-{i}", len(p.occurrences)), _esc(p.documents), _arabic(p.text))
-        for i, p in enumerate(stats.repeated[:_PASSAGES])
-    ]
-    heading = _heading("مقاطع متكررة", "Repeated passages (captions, boilerplate)") + f"<p>{_number('repeated-total', len(stats.repeated))}</p>"
-    return heading + (_table(["times", "pages", "text"], rows, "repeated") if rows else "<p>none</p>")
-
-
-def _labels_section(stats: CorpusStats, label_field: str) -> str:
-    parts = [_heading("التصنيفات", "Label distributions")]
-    if stats.meta_label_counts:
-        parts.append(f"<h3>{_esc(label_field)} in document metadata</h3>")
-        parts.append(_bars(stats.meta_label_counts, "units"))
-    for family, counts in stats.annotation_label_counts.items():
-        parts.append(f"<h3>{_esc(family)} chosen by annotators</h3>")
-        parts.append(_bars(counts, "units"))
-    if len(parts) == 1:
-        parts.append("<p>no labels in metadata or annotations</p>")
-    rows = [
-        (
-            _esc(c.cluster.id),
-            _esc(c.cluster.reason),
-            "<br>".join(f"{_esc(unit)}: {_esc(', '.join(values))}" for unit, values in c.labels.items()),
-        )
-        for c in stats.conflicts[:100]
-    ]
-    parts.append(f"<h3>Label conflicts inside duplicate clusters: {_number('conflicts', len(stats.conflicts))}</h3>")
-    if rows:
-        parts.append(_table(["cluster", "reason", "labels by unit"], rows, "conflicts-table"))
-    return "".join(parts)
-
-
-def _per_annotator(stats: CorpusStats) -> str:
-    """Units each annotator annotated per level, with one chart per level."""
-    levels = sorted(stats.done_by)
-    people = sorted({a for counts in stats.done_by.values() for a in counts})
-    table = _table(
-        ["annotator", *(f"{level} units" for level in levels), "annotations"],
-        [(_ltr(a), *(_esc(f"{stats.done_by[level][a]:,}") for level in levels), _esc(stats.annotators[a])) for a in people],
-        "annotators",
-    )
-    charts = "".join(
-        f"<figure>{_bars(stats.done_by[level], 'units annotated')}<figcaption>{_esc(level)} units per annotator</figcaption></figure>"
-        for level in levels
-    )
-    return table + f"<div class='charts'>{charts}</div>"
-
-
-def _progress_section(stats: CorpusStats) -> str:
-    title = _heading("تقدم التوسيم", "Annotation progress per project and annotator")
-    if not stats.progress and not stats.annotators:
-        return title + "<p>no annotations given</p>"
-    rows = [
-        (_esc(level), _number(f"progress-{level}", f"{done:,} / {total:,}"), f"{done / total:.1%}")
-        for level, (done, total) in stats.progress.items()
-    ]
-    states = ", ".join(f"{state}: {n}" for state, n in sorted(stats.annotation_states.items()))
-    return (
-        title
-        + _table(["project (level)", "annotated units", "share"], rows, "progress")
-        + f"<p>annotations: {_esc(states)}</p>"
-        + _per_annotator(stats)
-    )
-
-
-def _figure_cell(value: Any) -> str:
-    return "–" if value is None else _esc(f"{value:.2f}" if isinstance(value, float) else value)
-
-
-_LABEL_FIGURES = ("answers_with_label", "krippendorff_alpha", "cohen_kappa", "observed_agreement", "f1", "precision", "recall")
-
-
-def _disagreement(item: Disagreement, unit_text: str) -> str:
-    """One unit's text with each annotator's answer beside the others."""
-    answers = "".join(
-        f"<div><p class='meta'>{_ltr(annotator)}</p><div class='answer' dir='rtl' lang='ar'>{_esc(answer)}</div></div>"
-        for annotator, answer in item.answers.items()
-    )
-    return (f"<div class='pair'><p class='meta'>unit {_ltr(item.unit_id)}</p>"
-            f"{_arabic(unit_text)}<div class='side-by-side'>{answers}</div></div>")
-
-
-def _family_agreement(family: FamilyFigures, unit_texts: Mapping[str, str]) -> str:
-    """One family's overall figure, its figures per label, and the units to look at."""
-    key = f"{family.name}-{family.level}"
-    overall = family.overall
-    alpha = overall.get("krippendorff_alpha", overall.get("f1"))
-    columns = [c for c in _LABEL_FIGURES if any(c in row for row in family.labels)]
-    rows = [(_ltr(row["label"]), *(_figure_cell(row.get(c)) for c in columns)) for row in family.labels]
-    parts = [
-        _heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3),
-        (
-            f"<p dir='ltr' lang='en'>overall: {'α' if 'krippendorff_alpha' in overall else 'F1'} "
-            f"{_number(f'agreement-{key}', _figure_cell(alpha))}, observed agreement "
-            f"{_figure_cell(overall.get('observed_agreement'))}</p>"
-        ),
-        _table(["label", *columns], rows, f"labels-{key}"),
-        f"<p>units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}</p>",
-        *(_disagreement(item, unit_texts.get(item.unit_id, "")) for item in family.disagreements[:_DISAGREEMENTS]),
-    ]
-    if len(family.disagreements) > _DISAGREEMENTS:
-        parts.append(f"<p>and {len(family.disagreements) - _DISAGREEMENTS:,} more (`curation agree`).</p>")
-    return "".join(parts)
-
-
-def _agreement_section(stats: CorpusStats) -> str:
-    heading = _heading("الاتفاق", "Agreement per label, and the disagreements to look at")
-    if not stats.agreement:
-        return heading + "<p>no two annotators answered the same unit yet</p>"
-    return heading + "".join(_family_agreement(family, stats.unit_texts) for family in stats.agreement)
-
-
-def _build_section(stats: CorpusStats) -> str:
-    title = _heading("آخر بناء", "Last build")
-    build = stats.build
-    if build is None:
-        return title + "<p id='build'>no build found</p>"
-    counts = build.counts
-    rows = [
-        ("folder", _ltr(build.folder)),
-        ("built (UTC)", _ltr(build.built.strftime("%Y-%m-%d %H:%M"))),
-        ("dataset", _ltr(build.name)),
-        *((_esc(k), _ltr(f"{v:,}")) for k, v in counts.items() if isinstance(v, int)),
-        *((f"rows {_esc(k)}", _ltr(f"{v:,}")) for k, v in (counts.get("splits") or {}).items()),
-        ("annotation records", _ltr("none" if build.annotation_records is None else f"{build.annotation_records:,}")),
-        ("problems", _number("build-problems", build.problems)),
-    ]
-    return title + _table(["", ""], rows, "build")
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}
-th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}.chart{max-width:100%}
-.text{font-family:"Noto Naskh Arabic","Amiri",serif;font-size:1.05em;line-height:1.7;white-space:pre-wrap;text-align:right}
-.side-by-side{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair{border-top:1px solid #ddd;padding:.5em 0}
-.meta{color:#666;font-size:.85em;margin:.2em 0}.en{color:#666;font-size:.7em;font-weight:normal}
-.answer{background:#f7f7f7;padding:.3em .5em}#actions li{margin:.3em 0}
-"""
-
-
-def render_report(
-    units: Iterable[Unit],
-    annotations: Sequence[Annotation] = (),
-    *,
-    settings: DedupSettings | None = None,
-    label_field: str = "topic",
-    title: str = "Corpus report",
-    stats: CorpusStats | None = None,
-    on_step: Callable[[str], None] = lambda _step: None,
-) -> str:
-    """The whole HTML page as a string, what to act on first."""
-    stats = stats or corpus_stats(units, annotations, settings=settings, label_field=label_field, on_step=on_step)
-    on_step("drawing the page")
-    body = "".join(
-        [
-            _actions_section(stats),
-            _counts_section(stats),
-            _sources_section(stats),
-            _progress_section(stats),
-            _agreement_section(stats),
-            _labels_section(stats, label_field),
-            _duplicates_section(stats),
-            _repeated_section(stats),
-            _lengths_section(stats),
-            _script_section(stats),
-            _build_section(stats),
-        ]
-    )
-    return (
-        '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<link rel='icon' href='data:,'>"
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1 dir='auto'>{_esc(title)}</h1>{body}</body></html>\n"
-    )
-
-
-def write_report(path: str | Path, html_text: str) -> None:
-    """Write the page atomically (a reader never sees half a report)."""
-    with atomic_writer(path) as handle:
-        handle.write(html_text)
+            yield RepeatedPassage(str(record["text"]), occurrences)
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append(f"{path}:{number}: not a repeated passage ({type(exc).__name__}: {exc})")

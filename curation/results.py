@@ -125,6 +125,18 @@ class ReportResult(Result):
 
 
 @dataclass
+class OverviewResult(Result):
+    """``curation status``: what to act on first and where each queue stands, per level and annotator."""
+
+    actions: list[str]
+    counts: dict[str, int]  # units per level
+    progress: list[dict[str, Any]]  # per level: queue, done, skipped, left, pace a day, forecast finish
+    annotators: list[dict[str, Any]]  # per annotator: done per level, skipped, median seconds a task, last day
+    days: dict[str, int]  # annotations submitted per day, the last 7 days of work
+    cached: bool = False  # True: the answer kept for inputs that have not changed since
+
+
+@dataclass
 class StudioResult(Result):
     """``studio up``, ``down`` and ``status``: the server of a data folder (never its password)."""
 

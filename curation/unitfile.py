@@ -225,18 +225,27 @@ def _compact_object(line: str) -> dict[str, Any] | str:
 
 
 def iter_unit_records(
-    path: str | Path, level: str | None = None, errors: list[JsonlLineError] | None = None, keep: LineFilter | None = None
+    path: str | Path, level: str | None = None, errors: list[JsonlLineError] | None = None, keep: LineFilter | None = None,
+    taken: Callable[[bytes], bool] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Full records of a units file (either form), optionally only one level, or only the lines
-    ``keep`` accepts. A malformed line raises an error naming the line, or, when an ``errors``
-    list is given, is appended to it and skipped so the rest of the file is still read."""
+    ``keep`` accepts and ``taken`` did not read from their bytes (see :func:`~curation.fileio.iter_jsonl`).
+    A malformed line raises an error naming the line, or, when an ``errors`` list is given, is
+    appended to it and skipped so the rest of the file is still read."""
     compact = is_compact(path)
-    lines = _iter_compact_lines(path, errors, keep) if compact else iter_jsonl(path, errors, keep=keep)
+    if compact and taken is not None:
+        keep = _not_taken(keep, taken)
+    lines = _iter_compact_lines(path, errors, keep) if compact else iter_jsonl(path, errors, keep=keep, taken=taken)
     units = _unit_lines(path, lines, errors)
     records = _expanded_records(path, units, errors) if compact else (record for _, record in units)
     for record in records:
         if level is None or record["level"] == level:
             yield record
+
+
+def _not_taken(keep: LineFilter | None, taken: Callable[[bytes], bool]) -> LineFilter:
+    """A line filter of a compact file (text lines, decoded by gzip) that asks ``taken`` first."""
+    return lambda line: not taken(line.encode("utf-8", "surrogatepass")) and (keep is None or keep(line))
 
 
 def _unit_lines(

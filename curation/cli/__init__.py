@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "review": "agree:review_group",
     "schema": "schema:schema_group",
     "segment": "segment:segment_command",
+    "status": "status:status_command",
     "studio": "studio:studio_group",
     "verify": "build:verify_command",
 }

@@ -6,12 +6,10 @@ and data/report.html, so `curation report` alone answers "where do we stand"."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from curation.cli._common import console, open_project, print_errors, progress, untrusted
-from curation.cli.dedup import pop_settings, settings_options
 from curation.results import ReportResult
 
 
@@ -22,18 +20,18 @@ from curation.results import ReportResult
                    "[default: the workspace's data/annotations].")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder whose manifest is shown [default: the workspace recipe's output].")
+@click.option("--dedup", "dedup_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder `curation dedup` wrote (clusters.jsonl, repeated.jsonl) [default: the workspace's data/dedup].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write [default: the workspace's data/report.html].")
 @click.option("--label-field", default="topic", show_default=True, help="Label family / document meta field shown.")
-@settings_options
-def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir: Path | None, output: Path | None,
-                   label_field: str, **options: Any) -> ReportResult:  # fmt: skip
-    """A self-contained right-to-left HTML page of where the corpus stands: what to act on, sources
-    and dates, annotation progress per project and annotator, agreement per label with the
-    disagreements, label distributions, duplicates and conflicts side by side, the last build."""
+def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir: Path | None, dedup_dir: Path | None,
+                   output: Path | None, label_field: str) -> ReportResult:  # fmt: skip
+    """A self-contained right-to-left HTML page of where the corpus stands: what to act on first,
+    progress per day and annotator with the queue's forecast, agreement per label over time with the
+    disagreements, sources and dates, labels, duplicates and repeated passages, the last build."""
     from curation.reporting import STEPS
 
-    settings = pop_settings(options)
     project = open_project()
     with progress(transient=True) as bar:
         task = bar.add_task("reading units and annotations", total=STEPS)
@@ -41,8 +39,8 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
         def step(name: str) -> None:
             bar.update(task, advance=1, description=name)
 
-        result = project.report(units, annotations=annotations, build=build_dir, output=output, label_field=label_field,
-                                settings=settings, progress=step)  # fmt: skip
+        result = project.report(units, annotations=annotations, build=build_dir, dedup=dedup_dir, output=output,
+                                label_field=label_field, progress=step)  # fmt: skip
         bar.update(task, completed=STEPS, description="written")
     show(result)
     return result
