@@ -1,14 +1,17 @@
-"""Dedup benchmark: ANT through ``curation.dedup`` beside rensa and datasketch, same shingles,
-permutations and threshold, scored against an exact all-pairs gold, all in one run.
+"""Dedup benchmark: ANT through ``curation.dedup`` beside rensa (and, asked, datasketch), same
+shingles, permutations and threshold, scored against an exact all-pairs gold, and the whole
+``curation dedup`` command on a units file of ANT, in interleaved rounds.
 
-    .venv/bin/python bench/dedup.py               # whole ANT (31,523 articles): a few minutes
-    .venv/bin/python bench/dedup.py --limit 3000  # quick run on the first 3,000 articles
+    .venv/bin/python bench/dedup.py                        # whole ANT (31,523 articles), 3 rounds
+    .venv/bin/python bench/dedup.py --limit 3000 --rounds 1  # a quick look
+    .venv/bin/python bench/dedup.py --units ant.jsonl.gz     # also the CLI on `curation segment`'s ANT
 
-Every tool reads the articles streaming from ``../shared/corpora/ant-v2.1.jsonl.gz`` in its own
-child process (one after the other); time is wall clock of read + dedup, memory the peak resident
-set (``VmHWM``, reset after imports). Ours runs on 30% and on 100% of the corpus, to show that its
-memory is bounded by a part (4,096 texts) or a spilled key range, not by the corpus (target: within
-20% from 30% to 100%).
+Every run is a fresh process measured by ``bench/measure.py``: wall seconds, CPU seconds of the
+process tree (user + system, imports and reading the corpus included) and peak summed PSS. The
+tools take turns going first round by round; the load average is printed after each round.
+Printed: median (min-max) over the rounds, recall and pair precision, and the ratio of CPU seconds
+to rensa's in the same round (median, min-max). Ours also runs on 30% of the corpus, to show that
+its memory is bounded by a part (4,096 texts) or a spilled key range, not by the corpus.
 
 * **ours**: ``curation.dedup.find_duplicates``: signatures, LSH buckets (32 bands of 4 rows at
   0.7 and 128 permutations, from the S-curve: see ``curation/dedup/minhash.py``), exact-Jaccard
@@ -16,10 +19,14 @@ memory is bounded by a part (4,096 texts) or a spilled key range, not by the cor
 * **rensa**: ``RMinHash`` of the same word shingles, ``RMinHashLSH`` (16 bands of 8 rows: rensa
   wants bands dividing the permutations), a candidate kept when rensa's estimated Jaccard reaches
   the threshold; connected components.
-* **datasketch**: ``MinHash.update_batch`` of the same shingles, ``MinHashLSH`` at the threshold;
-  connected components of the query answers.
+* **datasketch** (``--datasketch``): ``MinHash.update_batch`` of the same shingles, ``MinHashLSH``
+  at the threshold; connected components of the query answers.
+* **cli** (``--units``): ``curation dedup UNITS -o clusters.jsonl``: the units file read, the
+  articles' bodies compared, clusters, containment and label conflicts written (no repeated
+  passages: not asked). Its unit ids are not ANT's, so it is timed, not scored.
 
-**Gold**: every pair of articles whose exact shingle Jaccard reaches the threshold, found by an
+**Gold**: among the articles of ``min_words`` words or more (shorter ones are never clustered,
+only counted: pairs of them are left out of every tool's score), every pair whose exact shingle Jaccard reaches the threshold, found by an
 exact all-pairs similarity join (prefix filtering, as in PPJoin: two sets with Jaccard >= t share
 a token of their prefixes under one global token order, so no pair is missed) and verified
 exactly. Recall = gold pairs that a tool puts in one cluster; pair precision = pairs a tool puts
@@ -33,8 +40,11 @@ import argparse
 import gzip
 import itertools
 import json
-import multiprocessing
+import os
 import re
+import statistics
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -43,8 +53,11 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Measured, load, measure, spread
+
 from curation.dedup import DedupSettings, jaccard, text_shingles
-from curation.dedup.shingles import containment
+from curation.dedup.shingles import containment, word_tokens
 from curation.normalize import normalize_text
 
 ANT = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
@@ -136,35 +149,6 @@ def run_datasketch(limit: int | None, settings: DedupSettings) -> dict[str, Any]
 RUNS = {"ours": run_ours, "rensa": run_rensa, "datasketch": run_datasketch}
 
 
-def _peak_memory_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _child(name: str, limit: int | None, settings: DedupSettings, queue: multiprocessing.Queue) -> None:
-    import datasketch  # noqa: F401  (imports are not what is measured)
-    import rensa  # noqa: F401
-
-    import curation.dedup  # noqa: F401
-
-    Path("/proc/self/clear_refs").write_text("5")
-    started = time.perf_counter()
-    result = RUNS[name](limit, settings)
-    queue.put((time.perf_counter() - started, _peak_memory_mb(), result))
-
-
-def measure(name: str, limit: int | None, settings: DedupSettings) -> tuple[float, float, dict[str, Any]]:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(name, limit, settings, queue))
-    process.start()
-    found = queue.get()
-    process.join()
-    return found
-
-
 def exact_gold(shingles: dict[str, np.ndarray], threshold: float) -> set[tuple[str, str]]:
     """Every pair with exact Jaccard >= threshold: prefix-filter join, then exact verification."""
     ids = [i for i, s in shingles.items() if len(s)]
@@ -188,53 +172,91 @@ def pairs_of(clusters: Iterable[list[str]]) -> set[tuple[str, str]]:
     return {pair for members in clusters for pair in itertools.combinations(sorted(members), 2)}
 
 
+def tool_args(name: str, limit: int, settings: DedupSettings, out: Path) -> list[str]:
+    """The command running one tool in a fresh process, its clusters written to ``out``."""
+    return [sys.executable, str(Path(__file__).resolve()), "--tool", name, "--limit", str(limit), "--out", str(out),
+            "--threshold", str(settings.threshold), "--num-perm", str(settings.num_perm), "--shingle-size", str(settings.shingle_size)]  # fmt: skip
+
+
+def cli_args(units: Path, out: Path) -> list[str]:
+    return [sys.executable, "-c", "from curation.cli import main; main()", "dedup", str(units), "-o", str(out)]
+
+
+def score(name: str, limit: int, total: int, result: dict[str, Any], gold: set[tuple[str, str]], shingles: dict[str, np.ndarray], settings: DedupSettings) -> str:
+    found = {pair for pair in pairs_of(result["clusters"]) if pair[0] in shingles and pair[1] in shingles}
+    scored = gold
+    if limit != total:  # the 30% run is scored against the gold pairs inside that 30%
+        inside = {unit_id for unit_id, _ in iter_ant(limit)}
+        scored = {pair for pair in gold if pair[0] in inside and pair[1] in inside}
+    recall = len(scored & found) / len(scored) if scored else 1.0
+    true = sum(jaccard(shingles[a], shingles[b]) >= settings.threshold for a, b in found)
+    line = f"{len(result['clusters']):>9,} {len(found):>8,} {recall:>8.2%} {true / len(found) if found else 1.0:>10.2%}"
+    if result["contained"]:
+        held = sum(containment(shingles[i], shingles[o]) >= settings.containment for i, o in result["contained"])
+        line += f"  containment apart: {len(result['contained']):,} pairs, {held / len(result['contained']):.2%} held"
+    return line
+
+
 def main() -> None:
     defaults = DedupSettings()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N ANT articles")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--units", type=Path, help="a units file of the same ANT articles, for the CLI column")
+    parser.add_argument("--datasketch", action="store_true", help="datasketch too (about ten times rensa's time)")
     parser.add_argument("--threshold", type=float, default=defaults.threshold)
     parser.add_argument("--num-perm", type=int, default=defaults.num_perm)
     parser.add_argument("--shingle-size", type=int, default=defaults.shingle_size)
+    parser.add_argument("--tool", choices=sorted(RUNS), help=argparse.SUPPRESS)  # one run, in this process
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     settings = DedupSettings(threshold=args.threshold, num_perm=args.num_perm, shingle_size=args.shingle_size)
+    if args.tool:
+        args.out.write_text(json.dumps(RUNS[args.tool](args.limit, settings)), encoding="utf-8")
+        return
     total = args.limit or sum(1 for _ in iter_ant(None))
     part = max(1, int(total * 0.3))
 
     started = time.perf_counter()
-    shingles = {unit_id: text_shingles(text, settings.shingle_size, settings.normalize) for unit_id, text in iter_ant(total)}
+    shingles = {  # the texts dedup compares: of min_words words or more (shorter ones are only counted)
+        unit_id: text_shingles(text, settings.shingle_size, settings.normalize)
+        for unit_id, text in iter_ant(total)
+        if len(word_tokens(text, settings.normalize)) >= settings.min_words
+    }
     gold = exact_gold(shingles, settings.threshold)
     print(
         f"ANT articles: {total:,}; threshold {settings.threshold}, {settings.num_perm} permutations, "
-        f"{settings.shingle_size}-word shingles\nexact all-pairs gold (prefix-filter join, exact Jaccard): "
-        f"{len(gold):,} pairs at Jaccard >= {settings.threshold} ({time.perf_counter() - started:.0f} s)\n"
+        f"{settings.shingle_size}-word shingles; cores {os.cpu_count()}, {load()}\nexact all-pairs gold (prefix-filter join, "
+        f"exact Jaccard): {len(gold):,} pairs at Jaccard >= {settings.threshold} ({time.perf_counter() - started:.0f} s)\n"
     )
-    runs = [("ours", part), ("ours", total), ("rensa", total), ("datasketch", total)]
-    header = f"{'run':<12} {'articles':>9} {'seconds':>8} {'peak MB':>8} {'clusters':>9} {'pairs':>8} {'recall':>8} {'precision':>10}"
-    print(header)
-    peaks: dict[int, float] = {}
-    for name, limit in runs:
-        seconds, memory, result = measure(name, limit, settings)
-        if name == "ours":
-            peaks[limit] = memory
-        found = pairs_of(result["clusters"])
-        scored = gold
-        if limit != total:  # the 30% run is scored against the gold pairs inside that 30%
-            inside = {unit_id for unit_id, _ in iter_ant(limit)}
-            scored = {pair for pair in gold if pair[0] in inside and pair[1] in inside}
-        recall = len(scored & found) / len(scored) if scored else 1.0
-        true = sum(jaccard(shingles[a], shingles[b]) >= settings.threshold for a, b in found)
-        precision = true / len(found) if found else 1.0
-        print(
-            f"{name:<12} {limit:>9,} {seconds:>8.1f} {memory:>8.0f} {len(result['clusters']):>9,} {len(found):>8,} "
-            f"{recall:>8.2%} {precision:>10.2%}"
-        )
-        if result["contained"]:
-            held = sum(containment(shingles[i], shingles[o]) >= settings.containment for i, o in result["contained"])
-            print(
-                f"{'':<12} containment (apart): {len(result['contained']):,} pairs, precision "
-                f"{held / len(result['contained']):.2%} (exact containment >= {settings.containment})"
-            )
-    print(f"\nours: peak {peaks[total]:.0f} MB at 100%, {peaks[total] / peaks[part] - 1:+.0%} from 30% (target within 20%)")
+    runs = [("ours 30%", "ours", part), ("ours", "ours", total), ("rensa", "rensa", total)]
+    runs += [("datasketch", "datasketch", total)] if args.datasketch else []
+    runs += [("cli", "cli", total)] if args.units else []
+    measured: dict[str, list[Measured]] = {label: [] for label, _, _ in runs}
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-dedup-") as work:
+        folder = Path(work)
+        for round_ in range(args.rounds):
+            for label, name, limit in runs[round_ % len(runs):] + runs[: round_ % len(runs)]:  # who goes first turns
+                out = folder / f"{name}-{limit}.json"
+                command = cli_args(args.units, folder / "cli.jsonl") if name == "cli" else tool_args(name, limit, settings, out)
+                measured[label].append(measure(command, folder))
+                if name != "cli":
+                    results[label] = json.loads(out.read_text(encoding="utf-8"))
+            print(f"round {round_ + 1} of {args.rounds} done; {load()}", file=sys.stderr)
+    shown = {"wall": "{:.1f}".format, "cpu": "{:.1f}".format, "pss": "{:.0f}".format}
+    print(f"{'run':<11} {'articles':>8}  {'wall s':<17} {'CPU s':<17} {'PSS MB':<14} {'clusters':>9} {'pairs':>8} {'recall':>8} {'precision':>10}")
+    for label, name, limit in runs:
+        figures = "  ".join(f"{spread([getattr(m, key) for m in measured[label]], shown[key]):<16}" for key in shown)
+        quality = score(name, limit, total, results[label], gold, shingles, settings) if label in results else ""
+        print(f"{label:<11} {limit:>8,}  {figures} {quality}")
+    print()
+    for label in ("ours", "datasketch", "cli"):
+        if label in measured:
+            ratios = [m.cpu / r.cpu for m, r in zip(measured[label], measured["rensa"], strict=True)]
+            print(f"{label} / rensa CPU seconds, same round: {spread(ratios, '{:.2f}x'.format)}")
+    peaks = [statistics.median(m.pss for m in measured[label]) for label in ("ours 30%", "ours")]
+    print(f"ours: summed PSS {peaks[1]:.0f} MB at 100%, {peaks[1] / peaks[0] - 1:+.0%} from 30% (target within 20%); {load()}")
 
 
 if __name__ == "__main__":

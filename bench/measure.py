@@ -58,6 +58,21 @@ def pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) so far of ``root`` and its living descendants, and of the
+    children they waited for: for a process that runs beside the bench (a server), read before
+    and after a step."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
 def measure(args: list[str], cwd: Path) -> Measured:
     """``args`` in a fresh process, its bytecode cached under ``cwd`` as an installed package's
     is (whatever PYTHONDONTWRITEBYTECODE says here); exit 1 (problems found in the data, said

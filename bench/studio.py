@@ -1,23 +1,35 @@
 """Label Studio bridge benchmark: our push and pull beside Label Studio's own bulk calls,
-measured in the same run against the same fresh local server.
+measured in the same rounds against the same fresh local server.
 
     .venv/bin/python bench/studio.py                     # 100,000 sentences, 10,000 annotated tasks
     .venv/bin/python bench/studio.py --units 20000 --annotated 2000   # quicker
 
 Units are real: ANT v2.1 articles (../shared/corpora) through `curation segment`'s pipeline.
-Targets: push <= 1.1x one raw `projects.import_tasks`; unchanged re-push < 10% of the first push;
-first pull <= Label Studio's full JSON export; pull with nothing changed < 5% of the first pull.
+Each step prints wall seconds, CPU seconds of this process plus the server's process tree (the
+server does most of an import's work) and the summed PSS of both after it, with the load average;
+then medians (min-max) over the rounds and the ratio of each round.
+Targets: push <= 1.1x one raw `projects.import_tasks`, every round; unchanged re-push < 10% of a
+push; first pull <= Label Studio's full JSON export, every round; unchanged pull < 5% of a first pull.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import load, pss_mb, spread, tree, tree_cpu
 
 from curation.ingest import read_documents
 from curation.schema import default_schema_path, load_schema
@@ -26,7 +38,7 @@ from curation.studio.contract import StudioGateway, export_endpoint
 from curation.studio.projects import ensure_project
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
-from curation.studio.server import start_server, stop_server
+from curation.studio.server import StudioServer, start_server, stop_server
 from curation.studio.tasks import task_data
 from curation.unitfile import iter_units, write_unit_records
 from curation.units import Sentence
@@ -56,63 +68,103 @@ def sentence_units(count: int, out: Path) -> Path:
     return out
 
 
-def timed(label: str, call):
-    start = time.perf_counter()
+@dataclass(slots=True)
+class Step:
+    """One timed step: wall seconds, CPU seconds of this process and of the server's process tree
+    (user + system: most of an import's work is the server's), summed PSS of both after it."""
+
+    wall: float
+    cpu: float
+    pss: float
+
+
+def timed(label: str, server: StudioServer, call: Callable[[], Any]) -> tuple[Any, Step]:
+    before = (time.perf_counter(), time.process_time(), tree_cpu(server.pid))
     result = call()
-    seconds = time.perf_counter() - start
-    print(f"  {label:<58} {seconds:8.2f} s", flush=True)
-    return result, seconds
+    step = Step(time.perf_counter() - before[0], time.process_time() - before[1] + tree_cpu(server.pid) - before[2],
+                pss_mb(tree(server.pid) + tree(os.getpid())))  # fmt: skip
+    print(f"  {label:<52} {step.wall:8.2f} s wall {step.cpu:8.2f} s CPU {step.pss:6.0f} MB PSS; {load()}", flush=True)
+    return result, step
+
+
+def compare(what: str, ours: list[Step], theirs: list[Step], target: float) -> None:
+    """Medians and spread of both, and the ratio of each round (wall and CPU), against ``target``."""
+    for name, steps in ((what, ours), ("Label Studio", theirs)):
+        print(f"  {name:<14} wall {spread([s.wall for s in steps], '{:.2f}'.format)} s, CPU {spread([s.cpu for s in steps], '{:.2f}'.format)} s, "
+              f"PSS {spread([s.pss for s in steps], '{:.0f}'.format)} MB")  # fmt: skip
+    walls = [o.wall / t.wall for o, t in zip(ours, theirs, strict=True)]
+    cpus = [o.cpu / t.cpu for o, t in zip(ours, theirs, strict=True)]
+    print(f"  {what} / Label Studio: wall {spread(walls, '{:.2f}x'.format)}, CPU {spread(cpus, '{:.2f}x'.format)}; "
+          f"every round <= {target}x (wall): {'yes' if max(walls) <= target else 'no'}")
 
 
 def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:
-    """``rounds`` rounds, raw import and our push in alternating order, each into a fresh project;
-    the best time of each is compared (on a shared machine one round is mostly noise)."""
+    """``rounds`` rounds, raw import and our push taking turns to go first, each into a fresh project."""
     records = [unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)]
-    print(f"push {len(records)} sentence units, best of {rounds} alternating round(s)")
+    print(f"push {len(records)} sentence units, {rounds} interleaved round(s)")
     tasks = [{"data": task_data(r, schema.default_target("sentence"))} for r in records]
-    raw_times, our_times = [], []
+    raw_steps: list[Step] = []
+    our_steps: list[Step] = []
     for round_ in range(rounds):
         state = work / f"state-{round_}"
 
         def raw(round_: int = round_) -> None:
             project = client.projects.create(title=f"raw import baseline {round_}", label_config=schema.label_config("sentence"))
-            _, seconds = timed("Label Studio: one projects.import_tasks (baseline)",
-                               lambda: client.projects.import_tasks(project.id, request=tasks))
-            raw_times.append(seconds)
+            _, step = timed("Label Studio: one projects.import_tasks (baseline)", server,
+                            lambda: client.projects.import_tasks(project.id, request=tasks))  # fmt: skip
+            raw_steps.append(step)
 
         def ours(state: Path = state) -> None:
-            report, seconds = timed("curation push (batches, journal, id map)",
-                                    lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))
+            report, step = timed("curation push (batches, journal, id map)", server,
+                                 lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))  # fmt: skip
             assert report.created == len(records)
-            our_times.append(seconds)
+            our_steps.append(step)
 
-        for step in (raw, ours) if round_ % 2 == 0 else (ours, raw):
-            step()
+        for run in (raw, ours) if round_ % 2 == 0 else (ours, raw):
+            run()
         if round_ < rounds - 1:  # the next round's push makes its project anew
             client.projects.delete(json.loads(next(state.glob("projects/*/project.json")).read_text())["id"])
-    _, again = timed("curation push again, unchanged", lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))
-    best_raw, best_ours = min(raw_times), min(our_times)
-    print(f"  push / raw import = {best_ours / best_raw:.2f}x best of {rounds} (target <= 1.1x); "
-          f"re-push = {again / best_ours:.1%} of push (target < 10%)")
+    _, again = timed("curation push again, unchanged", server,
+                     lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))  # fmt: skip
+    compare("push", our_steps, raw_steps, 1.1)
+    print(f"  re-push = {again.wall / statistics.median(s.wall for s in our_steps):.1%} of the median push (target < 10%)")
 
 
-def bench_pull(client, server, schema, units: Path, work: Path, count: int) -> None:
-    """A project of ``count`` tasks, each with one annotation (imported with the tasks, Label
-    Studio's fastest way to get them there), pulled by us and exported by Label Studio."""
-    print(f"pull {count} annotated tasks")
-    ref, _ = ensure_project(client, server.url, schema, "article", work / "state")  # its own project
+def bench_pull(client, server, schema, units: Path, work: Path, count: int, rounds: int) -> None:
+    """Per round a project of ``count`` tasks, each with one annotation (imported with the tasks,
+    Label Studio's fastest way to get them there), exported by Label Studio and pulled by us, the
+    two taking turns to go first."""
+    print(f"pull {count} annotated tasks, {rounds} interleaved round(s)")
     result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
               {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["politics"]}}]
     records = list(islice((unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)), count))
     tasks = [{"data": {**task_data(r, schema.default_target("article")), "title": ""},
               "annotations": [{"result": result, "completed_by": 1, "lead_time": 3.0}]} for r in records]
-    client.projects.import_tasks(ref.id, request=tasks)
-    _, export = timed("Label Studio: full JSON export of the project", lambda: StudioGateway(client, server.url).get_json(export_endpoint(ref.id), {"exportType": "JSON"}, what="exporting"))
-    store = work / "annotations.jsonl"
-    pulled, first = timed("curation pull (first)", lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=work / "state"))
-    assert pulled.new + pulled.rejected == count, pulled
-    _, nothing = timed("curation pull, nothing changed", lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=work / "state"))
-    print(f"  first pull / export = {first / export:.2f}x (target <= 1.0x); unchanged pull = {nothing / first:.1%} of first (target < 5%)")
+    exports: list[Step] = []
+    pulls: list[Step] = []
+    for round_ in range(rounds):
+        state, store = work / f"pull-state-{round_}", work / f"annotations-{round_}.jsonl"
+        ref, _ = ensure_project(client, server.url, schema, "article", state)  # its own project
+        client.projects.import_tasks(ref.id, request=tasks)
+
+        def export(ref_id: int = ref.id) -> None:
+            exports.append(timed("Label Studio: full JSON export of the project", server,
+                                 lambda: StudioGateway(client, server.url).get_json(export_endpoint(ref_id), {"exportType": "JSON"}, what="exporting"))[1])  # fmt: skip
+
+        def pull(state: Path = state, store: Path = store) -> None:
+            pulled, step = timed("curation pull (first)", server,
+                                 lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state))  # fmt: skip
+            assert pulled.new + pulled.rejected == count, pulled
+            pulls.append(step)
+
+        for run in (export, pull) if round_ % 2 == 0 else (pull, export):
+            run()
+        if round_ < rounds - 1:  # the next round adopts no project of this title: it makes its own
+            client.projects.delete(ref.id)
+    _, nothing = timed("curation pull, nothing changed", server,
+                       lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state))  # fmt: skip
+    compare("first pull", pulls, exports, 1.0)
+    print(f"  unchanged pull = {nothing.wall / statistics.median(s.wall for s in pulls):.1%} of the median first pull (target < 5%)")
 
 
 def main() -> None:
@@ -120,20 +172,20 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotated", type=int, default=10_000)
     parser.add_argument("--only", choices=["push", "pull"], default=None)
-    parser.add_argument("--rounds", type=int, default=2, help="push rounds (raw and ours alternating); the best of each counts")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of push and of pull, ours and Label Studio's taking turns")
     parser.add_argument("--port", type=int, default=None, help="port of the bench's own Label Studio (default: a free one)")
     args = parser.parse_args()
     schema = load_schema(default_schema_path())
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
     units = sentence_units(max(args.units, args.annotated) if args.only != "pull" else args.annotated, work / "units.jsonl")
-    print(f"units from ANT in {units}")
+    print(f"units from ANT in {units}; cores {os.cpu_count()}, {load()}")
     server = start_server(work / "label-studio", port=args.port)
     try:
         client = server.client(timeout=3600)
         if args.only != "pull":
             bench_push(client, server, schema, units, work, args.rounds)
         if args.only != "push":
-            bench_pull(client, server, schema, units, work, args.annotated)
+            bench_pull(client, server, schema, units, work, args.annotated, args.rounds)
     finally:
         stop_server(work / "label-studio")
         shutil.rmtree(work, ignore_errors=True)  # units, a whole Label Studio database: hundreds of MB

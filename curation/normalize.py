@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from pyarabic import araby
 
 # Alef variants (hamza above/below, madda, wasla) fold to bare alef; pyarabic's ALEFAT also lists
@@ -108,33 +109,44 @@ _CHARACTER_FOLDS: tuple[tuple[str, dict[str, str]], ...] = (
 )
 
 
+_DIACRITICS = frozenset(araby.DIACRITICS)
+
+
 def _is_dropped(ch: str, options: NormalizeOptions) -> bool:
     """Whether the character vanishes from the normalised view: a format control (bidi mark,
     ZWJ), a diacritic or other non-spacing mark, or tatweel."""
     category = unicodedata.category(ch)
     if options.strip_format and category == "Cf":
         return True
-    if options.strip_tashkeel and (ch in araby.DIACRITICS or category == "Mn"):
+    if options.strip_tashkeel and (ch in _DIACRITICS or category == "Mn"):
         return True
     return options.strip_tatweel and ch == araby.TATWEEL
 
 
-def _fold_simple(ch: str, options: NormalizeOptions) -> str:
+@lru_cache(maxsize=16)
+def _character_folds(options: NormalizeOptions) -> dict[str, str]:
+    """The per-character rewrites the options turn on, in one table."""
+    return {ch: folded for option, table in _CHARACTER_FOLDS if getattr(options, option) for ch, folded in table.items()}
+
+
+def _fold_simple(ch: str, options: NormalizeOptions, folds: dict[str, str]) -> str:
     """The per-character rules after compatibility decomposition."""
     if _is_dropped(ch, options):
         return ""
     if options.fold_whitespace and ch.isspace():
         return " "
-    for option, table in _CHARACTER_FOLDS:
-        if getattr(options, option) and ch in table:
-            return table[ch]
+    if ch in folds:
+        return folds[ch]
     return ch.casefold() if options.casefold else ch
 
 
 def fold_char(ch: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """What one original character becomes in the normalised view (possibly nothing)."""
     expanded = unicodedata.normalize("NFKC", ch) if options.compatibility else ch
-    return "".join(_fold_simple(part, options) for part in expanded)
+    folds = _character_folds(options)
+    if len(expanded) == 1:
+        return _fold_simple(expanded, options, folds)
+    return "".join(_fold_simple(part, options, folds) for part in expanded)
 
 
 class _Folding:
@@ -177,6 +189,27 @@ class _Folding:
 @lru_cache(maxsize=16)
 def _folding(options: NormalizeOptions) -> _Folding:
     return _Folding(options)
+
+
+DROPPED = 0xFFFFFFFF
+
+
+@lru_cache(maxsize=16)
+def codepoint_folds(options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[np.ndarray, np.ndarray]:
+    """The per-character folds of the Basic Multilingual Plane as arrays, for whole corpora folded
+    with numpy: ``folds[c]`` is the code point ``c`` becomes (:data:`DROPPED` when it vanishes)
+    and ``expands[c]`` says it becomes several characters (those texts take :func:`normalize_text`).
+    Whitespace folding is left out: it never joins or splits a word."""
+    folds = np.arange(0x10000, dtype=np.uint32)
+    expands = np.zeros(0x10000, dtype=bool)
+    for ch, folded in _folding(options).changed.items():
+        if ch >= "\U00010000":
+            continue
+        if len(folded) > 1:
+            expands[ord(ch)] = True
+        else:
+            folds[ord(ch)] = ord(folded) if folded else DROPPED
+    return folds, expands
 
 
 def normalize_text(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:

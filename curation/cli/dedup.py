@@ -50,7 +50,7 @@ def pop_settings(options: dict[str, Any]) -> DedupSettings:
 @click.argument("units", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Clusters JSONL to write, one cluster a line [default: the workspace's data/dedup/clusters.jsonl].")
 @click.option("--contained", type=click.Path(dir_okay=False), help="Containment JSONL to write (inner, outer, share) [default: data/dedup/contained.jsonl in a workspace].")
-@click.option("--repeated", type=click.Path(dir_okay=False), help="Repeated passages JSONL to write [default: data/dedup/repeated.jsonl in a workspace].")
+@click.option("--repeated", type=click.Path(dir_okay=False), help="Repeated passages JSONL to write (their index is built only when asked) [default: data/dedup/repeated.jsonl in a workspace].")
 @click.option("--label-field", default="topic", show_default=True, help="Document meta field checked for label conflicts.")
 @settings_options
 @executor_options
@@ -87,7 +87,7 @@ def show(result: DedupResult) -> None:
     table.add_row("units a representative-only export leaves out", f"{found.left_out:,}")
     table.add_row("contained in a longer article (teasers)", f"{found.contained:,}")
     table.add_row(f"label conflicts ({result.label_field})", f"{found.conflicts:,}")
-    table.add_row("repeated passages", f"{found.repeated:,}")
+    table.add_row("repeated passages", f"{found.repeated:,}" if found.repeated is not None else "not asked (--repeated)")
     table.add_row("unreadable lines", f"{len(found.errors):,}", style="red" if found.errors else None)
     console.print(table)
     for name, path in result.outputs.items():

@@ -18,8 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from curation.dedup.minhash import Part, ref_of, split_ref
-from curation.dedup.shingles import jaccard
+from curation.dedup.minhash import REF_SHIFT, Part, ref_of, split_ref
 from curation.dedup.unionfind import UnionFind
 from curation.units import content_id
 
@@ -90,6 +89,7 @@ class Texts:
     of the last ``OFFSETS_KEPT`` parts used are kept (a text's shingles are then one read)."""
 
     OFFSETS_KEPT = 64
+    BATCH_SHINGLES = 1 << 22  # shingles of both sides compared at once by :meth:`jaccards` (32 MB of keys)
 
     def __init__(self, parts: Sequence[Part]) -> None:
         self.parts = parts
@@ -123,42 +123,102 @@ class Texts:
         part, local = split_ref(ref)
         return self.parts[part].shingles(local, self.offsets(part))
 
+    def column(self, refs: np.ndarray, name: str) -> np.ndarray:
+        """One column's value for each reference (``exact``, ``words``...), a read per part."""
+        numbers, local = refs >> REF_SHIFT, (refs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        found = np.zeros(len(refs), dtype=np.uint64 if name == "exact" else np.int64)
+        for number in np.unique(numbers).tolist():
+            chosen = np.flatnonzero(numbers == number)
+            found[chosen] = self.parts[number].read(name)[local[chosen]]
+        return found
 
-def verified_pairs(texts: Texts, exact: np.ndarray, candidates: np.ndarray, threshold: float) -> Iterable[tuple[int, int]]:
-    """Exact pairs as they are, then candidate pairs whose exact shingle Jaccard reaches ``threshold``."""
-    for left, right in exact.tolist():
-        yield left, right
-    facts = texts.facts(candidates.ravel().tolist())
-    for left, right in candidates.tolist():
-        if facts[left].exact == facts[right].exact or jaccard(texts.shingles(left), texts.shingles(right)) >= threshold:
-            yield left, right
+    def jaccards(self, pairs: np.ndarray) -> np.ndarray:
+        """Exact shingle Jaccard of each ``(n, 2)`` pair of references, the pairs taken in batches
+        of about ``BATCH_SHINGLES`` shingles: both sides' shingles keyed by their pair, sorted
+        together, and every key seen twice is a shingle the pair shares (each side's are distinct).
+        Many short texts with many candidate pairs cost sorts, not a read and an intersection a pair."""
+        sizes = np.stack([self._sizes(pairs[:, 0]), self._sizes(pairs[:, 1])], axis=1) if len(pairs) else np.zeros((0, 2), np.int64)
+        found = np.ones(len(pairs), dtype=np.float64)
+        start, total = 0, np.cumsum(sizes.sum(axis=1))
+        while start < len(pairs):
+            stop = max(start + 1, int(np.searchsorted(total, (total[start - 1] if start else 0) + self.BATCH_SHINGLES, "right")))
+            keys = np.concatenate([self._keyed(pairs[start:stop, side], start) for side in (0, 1)])
+            keys.sort()
+            shared = np.bincount((keys[1:][keys[1:] == keys[:-1]] >> REF_SHIFT).astype(np.int64) - start, minlength=stop - start)
+            union = sizes[start:stop].sum(axis=1) - shared
+            found[start:stop] = np.divide(shared, union, out=np.ones(stop - start), where=union > 0)
+            start = stop
+        return found
+
+    def _sizes(self, refs: np.ndarray) -> np.ndarray:
+        numbers, local = refs >> REF_SHIFT, (refs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        found = np.zeros(len(refs), dtype=np.int64)
+        for number in np.unique(numbers).tolist():
+            chosen = np.flatnonzero(numbers == number)
+            found[chosen] = np.diff(self.offsets(number))[local[chosen]]
+        return found
+
+    def _keyed(self, refs: np.ndarray, first: int) -> np.ndarray:
+        """The shingles of ``refs[i]``, each as ``(first + i) << 32 | shingle``."""
+        numbers, local = refs >> REF_SHIFT, (refs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        keyed = []
+        for number in np.unique(numbers).tolist():
+            chosen = np.flatnonzero(numbers == number)
+            offsets = self.offsets(number)
+            starts, lengths = offsets[local[chosen]], np.diff(offsets)[local[chosen]]
+            shingles = self.parts[number].gather("shingles", starts, lengths)
+            owners = np.repeat((chosen + first).astype(np.uint64) << REF_SHIFT, lengths)
+            keyed.append(owners | shingles.astype(np.uint64))
+        return np.concatenate(keyed) if keyed else np.empty(0, np.uint64)
 
 
-def build_clusters(texts: Texts, pairs: Iterable[tuple[int, int]]) -> list[Cluster]:
+def verified_pairs(texts: Texts, exact: np.ndarray, candidates: np.ndarray, threshold: float) -> np.ndarray:
+    """Exact pairs as they are, then candidate pairs of the same exact key or whose exact shingle
+    Jaccard reaches ``threshold``: ``(n, 2)`` references."""
+    if len(candidates):
+        keep = texts.column(candidates[:, 0], "exact") == texts.column(candidates[:, 1], "exact")
+        rest = np.flatnonzero(~keep)
+        keep[rest] = texts.jaccards(candidates[rest]) >= threshold
+        candidates = candidates[keep]
+    return np.concatenate([exact.reshape(-1, 2), candidates.reshape(-1, 2)]).astype(np.uint64)
+
+
+def build_clusters(texts: Texts, pairs: np.ndarray) -> list[Cluster]:
     """Clusters of the joined references, ordered by their representative's input position."""
     links: UnionFind[int] = UnionFind()
-    for left, right in pairs:
+    for left, right in pairs.tolist():
         links.union(left, right)
     groups = list(links.groups().values())
     facts = texts.facts(ref for group in groups for ref in group)
-    clusters = [_cluster(texts, [facts[ref] for ref in group], group) for group in groups]
+    chosen = [_members(facts, group) for group in groups]
+    near = [(ref, rep_ref) for members, (representative, rep_ref) in chosen for fact, ref in members
+            if ref != rep_ref and fact.exact != representative.exact]  # fmt: skip
+    similarity = dict(zip(near, texts.jaccards(np.array(near, dtype=np.uint64).reshape(-1, 2)).tolist()))
+    clusters = [_cluster(members, representative, similarity) for members, representative in chosen]
     return [cluster for _, cluster in sorted(clusters, key=lambda found: found[0])]
 
 
-def _cluster(texts: Texts, facts: list[Facts], refs: list[int]) -> tuple[int, Cluster]:
-    members = sorted(zip(facts, refs), key=lambda member: member[0].position)
-    representative, rep_ref = max(members, key=lambda member: (member[0].words, -member[0].position))
-    rep_shingles = texts.shingles(rep_ref)
-    found = [ClusterMember(representative.id, "representative", 1.0)]
+Member = tuple[Facts, int]
+
+
+def _members(facts: dict[int, Facts], group: list[int]) -> tuple[list[Member], Member]:
+    """A group's members in input order and its representative: the longest text, first on ties."""
+    members = sorted(((facts[ref], ref) for ref in group), key=lambda member: member[0].position)
+    return members, max(members, key=lambda member: (member[0].words, -member[0].position))
+
+
+def _cluster(members: list[Member], representative: Member, similarity: dict[tuple[int, int], float]) -> tuple[int, Cluster]:
+    rep_facts, rep_ref = representative
+    found = [ClusterMember(rep_facts.id, "representative", 1.0)]
     for fact, ref in members:
         if ref == rep_ref:
             continue
-        if fact.exact == representative.exact:
+        if fact.exact == rep_facts.exact:
             found.append(ClusterMember(fact.id, "exact", 1.0))
         else:
-            found.append(ClusterMember(fact.id, "near", jaccard(texts.shingles(ref), rep_shingles)))
+            found.append(ClusterMember(fact.id, "near", similarity[ref, rep_ref]))
     ids = [m.id for m in found]
-    return representative.position, Cluster(cluster_id_of(ids), ids[0], tuple(found))
+    return rep_facts.position, Cluster(cluster_id_of(ids), ids[0], tuple(found))
 
 
 def cluster_ids(clusters: Iterable[Cluster], unit_ids: Iterable[str] = ()) -> dict[str, str]:

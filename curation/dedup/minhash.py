@@ -36,8 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from curation.dedup.shingles import WORD, TokenHasher, exact_key, shingle_sets
-from curation.normalize import normalize_text
+from curation.dedup.shingles import shingle_sets, word_hashes
 from curation.settings import DedupSettings
 
 PART_ITEMS = 4_096
@@ -116,22 +115,16 @@ def id_key(unit_id: str) -> int:
 
 def write_part(folder: Path, items: Sequence[tuple[int, str, str]], settings: DedupSettings) -> Path:
     """Write one part for ``(position, unit id, text)`` items; returns its folder."""
-    hasher = TokenHasher()
-    words, exact, tokens = [], [], []
-    for _, _, text in items:
-        found = WORD.findall(normalize_text(text, settings.normalize))
-        words.append(len(found))
-        exact.append(exact_key(" ".join(found)))
-        tokens.append(hasher(found))
-    shingles, offsets = shingle_sets(tokens, settings.shingle_size)
+    words = word_hashes([text for _, _, text in items], settings.normalize)
+    shingles, offsets = shingle_sets(words.per_text(), settings.shingle_size)
     bands, rows = banding(settings.threshold, settings.num_perm)
     signatures = flat_signatures(shingles, offsets, settings.num_perm, settings.seed)
     arrays = {
         "ids": np.array([unit_id for _, unit_id, _ in items], dtype=str),
         "idkey": np.array([id_key(unit_id) for _, unit_id, _ in items], dtype=np.uint64),
         "position": np.array([position for position, _, _ in items], dtype=np.int64),
-        "words": np.array(words, dtype=np.int32),
-        "exact": np.array(exact, dtype=np.uint64),
+        "words": words.counts.astype(np.int32),
+        "exact": words.exact,
         "offsets": offsets,
         "shingles": shingles,
         "bands": band_keys(signatures, bands, rows),
@@ -189,6 +182,20 @@ class Part:
         if not count:
             return np.empty(0, dtype)
         return np.fromfile(path, dtype=dtype, count=count, offset=offset + start * dtype.itemsize)
+
+    def gather(self, name: str, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Elements ``[starts[i], starts[i] + lengths[i])`` of a flat array, one after the other,
+        through a map of the file dropped before returning: only the pages read are touched, and
+        they leave the process with the map."""
+        path, offset, dtype, shape = self._layout(name)
+        if not int(np.prod(shape)) or not lengths.sum():
+            return np.empty(0, dtype)
+        index = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        mapped = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(int(np.prod(shape)),))
+        try:
+            return np.asarray(mapped[index])
+        finally:
+            del mapped
 
     def value(self, name: str, local: int) -> Any:
         """One cell as a Python value (an int or a float, as the column holds)."""

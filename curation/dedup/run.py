@@ -2,11 +2,12 @@
 processes, Ray, Slurm): three jobs of :mod:`curation.dedup.steps`, each waiting for the one before.
 
 1. ``--tasks`` ranks each read the units file and take every n-th page: signatures and band keys
-   into their own parts, passages into their own index;
+   into their own parts, passages into their own index (only when repeated passages are asked
+   for: the index costs more than the signatures, and sentences must be decoded for it);
 2. up to as many ranks sort the bands into candidate pairs (each a share of the bands);
 3. one task verifies the pairs, joins the clusters, finds the contained texts, merges the
-   passage indexes, reads the labels of the clusters' members (a second read of the file, which
-   also names its unreadable lines) and writes the outputs and a summary.
+   passage indexes (if any), reads the labels of the clusters' members (a second read of the file's
+   documents and articles, which also names its unreadable lines) and writes the outputs and a summary.
 
 Every stage keeps what grows with the corpus on disk, and the outputs are the same bytes whatever
 the number of tasks or the executor. Locally and on Ray :func:`run_dedup` returns the summary; on
@@ -28,6 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from curation.dedup.items import DEDUP_LEVELS
 from curation.dedup.labels import label_conflicts, meta_labels
 from curation.dedup.minhash import list_parts
 from curation.dedup.passages import PassageIndex
@@ -35,7 +37,7 @@ from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all
 from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.settings import DedupSettings
-from curation.unitfile import count_pages, iter_units
+from curation.unitfile import PageSelector, count_pages, iter_units
 
 SUMMARY = "summary.json"
 PASSAGES = "passages"
@@ -73,7 +75,7 @@ class DedupSummary:
     left_out: int  # by a representative-only export
     contained: int
     conflicts: int
-    repeated: int
+    repeated: int | None  # None: not asked (no repeated-passages output), the passage index not built
     errors: list[str]
 
 
@@ -82,17 +84,12 @@ def finish(job: DedupJob) -> DedupSummary:
     os.chdir(job.cwd)
     work = Path(job.work)
     found = clusters_stage(work, job.settings)
-    index = PassageIndex(work / PASSAGES / "merged.sqlite", options=job.settings.normalize)
-    try:
-        for path in sorted((work / PASSAGES).glob("[0-9]*.sqlite")):  # each rank's passages_path
-            index.merge(path)
-        repeated = (p.to_record() for p in index.repeated())
-        count = write_jsonl(job.repeated, repeated) if job.repeated else sum(1 for _ in repeated)
-    finally:
-        index.close()
+    count = _write_repeated(work, job.repeated, job.settings) if job.repeated else None
     errors: list[object] = []
     members = {member for cluster in found.clusters for member in cluster.member_ids}
-    conflicts = label_conflicts(found.clusters, meta_labels(iter_units(job.units, errors=errors), job.label_field, members))
+    levels = None if job.repeated else DEDUP_LEVELS  # sentences decoded only when passages were read: a line
+    units = iter_units(job.units, errors=errors, keep=PageSelector(levels=levels))  # that is no JSON is named anyway
+    conflicts = label_conflicts(found.clusters, meta_labels(units, job.label_field, members))
     if job.clusters:
         write_jsonl(job.clusters, (c.to_record() for c in found.clusters))
     if job.contained:
@@ -111,6 +108,17 @@ def finish(job: DedupJob) -> DedupSummary:
     with atomic_writer(work / SUMMARY) as handle:
         json.dump(asdict(summary), handle, ensure_ascii=False)
     return summary
+
+
+def _write_repeated(work: Path, output: str, settings: DedupSettings) -> int:
+    """The ranks' passage indexes merged, their repeated passages written to ``output``."""
+    index = PassageIndex(work / PASSAGES / "merged.sqlite", options=settings.normalize)
+    try:
+        for path in sorted((work / PASSAGES).glob("[0-9]*.sqlite")):  # each rank's passages_path
+            index.merge(path)
+        return write_jsonl(output, (p.to_record() for p in index.repeated()))
+    finally:
+        index.close()
 
 
 @contextmanager
@@ -170,7 +178,7 @@ def run_dedup(
     with _work_folder(options) as work, _only_run(work):
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
-        jobs = [*_pairs_jobs(job, options.ranks, passages=True), (JOBS[2], [DedupFinish(job)], 1)]
+        jobs = [*_pairs_jobs(job, options.ranks, passages=job.repeated is not None), (JOBS[2], [DedupFinish(job)], 1)]
         if not run_jobs(jobs, options, work):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))

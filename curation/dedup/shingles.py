@@ -1,22 +1,25 @@
 """Word shingles of a text's normalised view, hashed, and the exact set measures on them.
 
 Every stage compares the same thing: the words of :func:`curation.normalize.normalize_text`,
-``shingle_size`` words a window, each window hashed to 32 bits. Token hashes are blake2b, so they
-are the same in every process and on every machine (``hash()`` is not).
+``shingle_size`` words a window, each window hashed to 32 bits. Word hashes are computed from the
+code points (:func:`word_hashes`), so they are the same in every process and on every machine
+(``hash()`` is not).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from curation.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize_text
+from curation.normalize import DEFAULT_OPTIONS, DROPPED, NormalizeOptions, codepoint_folds, normalize_text
 
 WORD = re.compile(r"\w+")
 CHUNK_WORDS = 1 << 17
+CHUNK_CHARACTERS = 1 << 20
 
 
 def word_tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:
@@ -24,20 +27,104 @@ def word_tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[
     return WORD.findall(normalize_text(text, options))
 
 
-def exact_key(normalised: str) -> int:
-    """64-bit key of a normalised text: equal keys are exact duplicates."""
-    return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "little")
+def _mix(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: every input bit moves every output bit."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xFF51AFD7ED558CCD)
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xC4CEB9FE1A85EC53)
+        return values ^ (values >> np.uint64(33))
 
 
-class TokenHasher(dict[str, int]):
-    """Stable 64-bit hashes of word types, computed once per distinct word."""
+@lru_cache(maxsize=1)
+def _word_characters() -> np.ndarray:
+    """Whether each code point of the Basic Multilingual Plane is a character of ``\\w``."""
+    return np.array([WORD.match(chr(c)) is not None for c in range(0x10000)], dtype=bool)
 
-    def __missing__(self, token: str) -> int:
-        value = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-        return value
 
-    def __call__(self, tokens: Sequence[str]) -> np.ndarray:
-        return np.fromiter(map(self.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+class Words(NamedTuple):
+    """The words of many texts as 64-bit hashes: text ``i`` has ``counts[i]`` words, after those
+    of the texts before it in ``hashes``; ``exact`` is a 64-bit key of each text's word sequence
+    (equal keys: exact duplicates)."""
+
+    hashes: np.ndarray
+    counts: np.ndarray
+    exact: np.ndarray
+
+    def per_text(self) -> list[np.ndarray]:
+        return np.split(self.hashes, np.cumsum(self.counts)[:-1]) if len(self.counts) else []
+
+
+def word_hashes(texts: Sequence[str], options: NormalizeOptions = DEFAULT_OPTIONS) -> Words:
+    """The words of :func:`word_tokens` of each text, hashed, with numpy over about
+    ``CHUNK_CHARACTERS`` characters at once instead of a regex and a dictionary look-up per word:
+    each code point is folded by table (:func:`~curation.normalize.codepoint_folds`; a text holding
+    a character that folds to several, or one beyond the Basic Multilingual Plane, is normalised by
+    :func:`~curation.normalize.normalize_text` first), words are runs of ``\\w`` characters, and a
+    word's hash mixes its code points with their places in it, the same in every process and on
+    every machine."""
+    chunks, start, size = [], 0, 0
+    for end, text in enumerate(texts, start=1):
+        size += len(text) + 1
+        if size >= CHUNK_CHARACTERS or end == len(texts):
+            chunks.append(_words_chunk(texts[start:end], options))
+            start, size = end, 0
+    if not chunks:
+        return Words(np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.uint64))
+    return Words(*(np.concatenate(column) for column in zip(*chunks)))
+
+
+def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the texts, each followed by a newline (no word spans two texts), and the
+    text each belongs to."""
+    joined = "\n".join(texts) + "\n"
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return points, np.repeat(np.arange(len(texts)), [len(text) + 1 for text in texts])
+
+
+def _words_chunk(texts: Sequence[str], options: NormalizeOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    folds, expands = codepoint_folds(options)
+    points, owner = _codepoints(texts)
+    slow = np.zeros(len(texts), dtype=bool)
+    hit = (points > 0xFFFF) | expands[np.minimum(points, 0xFFFF)]
+    if hit.any():  # these texts normalised the slow way, then taken as they are
+        slow[owner[hit]] = True
+        texts = [normalize_text(text, options) if alone else text for text, alone in zip(texts, slow.tolist())]
+        points, owner = _codepoints(texts)
+    points = np.where(slow[owner], points, folds[np.minimum(points, 0xFFFF)])
+    kept = points != DROPPED
+    points, owner = points[kept], owner[kept]
+    word = _word_characters()[np.minimum(points, 0xFFFF)]
+    astral = np.flatnonzero(points > 0xFFFF)
+    if len(astral):
+        distinct, which = np.unique(points[astral], return_inverse=True)
+        word[astral] = np.array([WORD.match(chr(c)) is not None for c in distinct.tolist()])[which]
+    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    lengths = np.flatnonzero(edges == -1) - starts
+    counts = np.bincount(owner[starts], minlength=len(texts)).astype(np.int64)
+    if not len(starts):
+        return np.empty(0, np.uint64), counts, _exact_keys(np.empty(0, np.uint64), counts)
+    inside = np.flatnonzero(word)
+    place = inside - np.repeat(starts, lengths)
+    mixed = _mix(points[inside].astype(np.uint64) | (place.astype(np.uint64) << np.uint64(32)))
+    with np.errstate(over="ignore"):
+        hashes = _mix(np.add.reduceat(mixed, np.cumsum(lengths) - lengths))
+    return hashes, counts, _exact_keys(hashes, counts)
+
+
+def _exact_keys(hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """A key per text of its word sequence: each word's hash mixed with its place, summed, and
+    the sum mixed with the word count."""
+    place = np.arange(len(hashes), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    mixed = _mix(hashes ^ _mix(place.astype(np.uint64) + np.uint64(1)))
+    sums = np.zeros(len(counts), dtype=np.uint64)
+    filled = np.flatnonzero(counts)
+    with np.errstate(over="ignore"):
+        if len(filled):
+            sums[filled] = np.add.reduceat(mixed, (np.cumsum(counts) - counts)[filled])
+        return _mix(sums + _mix(counts.astype(np.uint64)))
 
 
 def shingle_sets(token_hashes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +169,7 @@ def _shingle_chunk(token_hashes: Sequence[np.ndarray], size: int) -> tuple[np.nd
 
 def text_shingles(text: str, size: int = 5, options: NormalizeOptions = DEFAULT_OPTIONS) -> np.ndarray:
     """Sorted distinct shingle hashes of one text, exactly as the dedup stages see it."""
-    return shingle_sets([TokenHasher()(word_tokens(text, options))], size)[0]
+    return shingle_sets(word_hashes([text], options).per_text(), size)[0]
 
 
 def overlap(left: np.ndarray, right: np.ndarray) -> int:

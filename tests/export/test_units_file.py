@@ -68,3 +68,10 @@ def test_recipe_dedup_settings_are_checked_when_read(tmp_path: Path) -> None:
         load_recipe(write_recipe(tmp_path, dedup={"treshold": 0.8}))
     with pytest.raises(RecipeError, match=r"\.yaml:\d+: dedup\.threshold: must be in \(0, 1\]"):
         load_recipe(write_recipe(tmp_path, dedup={"threshold": 1.5}))
+
+
+def test_articles_too_short_to_compare_are_one_warning_with_their_count(tmp_path: Path) -> None:
+    report = build(load_recipe(write_recipe(tmp_path, dedup={"min_words": 1_000_000})))
+    notices = [warning for warning in report.warnings if "dedup.min_words" in warning]
+    count = len(article_ids(report.out_dir))
+    assert notices == [f"dedup: {count:,} article(s) of fewer than 1000000 words (dedup.min_words) compared with nothing: in no duplicate cluster"]
