@@ -606,9 +606,11 @@ class Project:
         text_field: str = "text",
         family: str | None = None,
         split: str = "train",
+        segment: bool = False,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
-        plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``)."""
+        plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
+        sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter."""
         from curation.imports import import_corpus, read_label_map
 
         if not inputs:
@@ -620,7 +622,7 @@ class Project:
         try:
             report = import_corpus(list(inputs), self.schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split)  # fmt: skip
+                                   split=split, segment=segment)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

@@ -20,6 +20,9 @@ COMPARED_TEXTS: tuple[ComparedText, ...] = ("body", "title+body")
 (the default: one wire story under two headlines is one story), or the headline and the body."""
 
 ID_HEX_CHARS = 16
+TOKENS_KEY, TOKEN_OFFSETS_KEY = "tokens", "token_offsets"
+"""``Document.meta`` keys of an imported corpus's own tokens: each exactly as given, and its
+``[start, end)`` in the document's text (see :mod:`curation.imports.align`)."""
 
 
 def content_id(prefix: str, *parts: object) -> str:
@@ -77,6 +80,20 @@ class Document:
         """What dedup compares when a document has no article units: the whole page, whatever
         ``compare`` (a page has no headline of its own to leave out)."""
         return self.text
+
+    def given_tokens(self, start: int, end: int) -> list[tuple[int, int, str]] | None:
+        """The corpus's own tokens inside ``[start, end)`` as (start, end, token as given), offsets
+        relative to ``start``; None when the document came without tokens (or they do not fit its
+        text: a hand-edited page)."""
+        tokens, offsets = self.meta.get(TOKENS_KEY), self.meta.get(TOKEN_OFFSETS_KEY)
+        if not isinstance(tokens, list) or not isinstance(offsets, list) or len(tokens) != len(offsets):
+            return None
+        try:
+            found = [(int(a) - start, int(b) - start, str(t)) for t, (a, b) in zip(tokens, offsets, strict=True)
+                     if start <= int(a) and int(b) <= end]
+        except (TypeError, ValueError):
+            return None
+        return found if all(0 <= a <= b <= len(self.text) - start for a, b, _ in found) else None
 
     @staticmethod
     def make_id(text: str, source_key: str) -> str:

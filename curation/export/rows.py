@@ -189,12 +189,15 @@ def sentence_row(
     row.update(_label_columns(layout, labels))
     if layout.bio_feature is not None:
         # Without gold entities the tags stay null: "not annotated" is not "no entity here".
+        # An imported unit keeps its corpus's own tokens, exactly as given.
         family = layout.span_family
         gold = row.get(family) if family else None
+        given = document.given_tokens(sentence.start, sentence.end)
         if gold is None:
-            row[TOKENS_COLUMN], row[BIO_COLUMN] = token_texts(sentence.text), None
+            row[TOKENS_COLUMN] = [t for _, _, t in given] if given is not None else token_texts(sentence.text)
+            row[BIO_COLUMN] = None
             return row
-        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold])
+        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold], given)
         tally.boundary_splits += tagging.boundary_splits
         tally.overlapping.extend((sentence.id, span) for span in tagging.overlapping)
         row[TOKENS_COLUMN] = [token.text for token in tagging.tokens]

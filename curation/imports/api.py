@@ -129,10 +129,13 @@ def import_corpus(
     family: str | None = None,
     split: str = "train",
     model_version: str | None = None,
+    segment: bool = False,
 ) -> ImportReport:
     """Import ``inputs`` and write ``PREFIX.docs.jsonl``, ``PREFIX.units.jsonl`` and
-    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``."""
+    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``.
+    Each sentence or text imported is one unit with the corpus's own text, boundaries and tokens;
+    ``segment`` cuts each text with the news-page segmenter instead (for imported pages)."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
                        text_field=text_field, family=family, split=split, problems=report.problems)
-    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report)
+    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report, segment=segment)

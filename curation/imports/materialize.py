@@ -1,10 +1,13 @@
 """Imported items -> pages, units, annotations or predictions, through the project's own steps.
 
 Each item becomes one page in ``PREFIX.docs.jsonl``; that file is read back with
-:func:`curation.ingest.read_jsonl_file` and segmented with the default segmenter, so the unit ids
-are exactly the ones ``curation segment`` and a ``curation build`` recipe with ``inputs:
-[PREFIX.docs.jsonl]`` produce. Labels are then moved onto the units that hold them: spans onto
-their sentence (offsets made relative to it), choices onto the single article or sentence.
+:func:`curation.ingest.read_jsonl_file` and segmented, so the unit ids are exactly the ones
+``curation segment`` and a ``curation build`` recipe with ``inputs: [PREFIX.docs.jsonl]`` produce.
+An item is one unit as its corpus drew it (the page says ``"segmentation": "given"``, which the
+segmenter honours; its tokens ride along as given for the export's ``tokens``), unless
+``segment=True`` asks for the news-page segmenter. Labels are then moved onto the units that hold
+them: spans onto their sentence (offsets made relative to it), choices onto the single article or
+sentence.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from curation.fileio import write_jsonl
 from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.ingest import IngestError, canonicalize, read_jsonl_file
 from curation.schema import Schema
-from curation.segment.pipeline import SegmentedDocument, segment_document
+from curation.segment.pipeline import GIVEN, SEGMENTATION_KEY, SegmentedDocument, segment_document
 from curation.studio.store import AnnotationStore, Key, Rejected
-from curation.units import Annotation, EntitySpan, content_id
+from curation.units import TOKEN_OFFSETS_KEY, TOKENS_KEY, Annotation, EntitySpan, content_id
 
 ImportAs = Literal["annotations", "predictions"]
 IMPORT_AS: tuple[str, ...] = ("annotations", "predictions")
@@ -69,7 +72,8 @@ def _canonical(item: ImportedItem, problems: list[ImportProblem]) -> ImportedIte
             spans.append(EntitySpan(start, end, span.label, text[start:end]))
         answers.append(replace(answer, spans=tuple(spans)))
     problems.append(ImportProblem(item.path, item.line, "text was not NFC with LF line ends: normalised, offsets moved with it"))
-    return replace(item, text=text, answers=tuple(answers))
+    token_offsets = tuple((moved(start), moved(end)) for start, end in item.token_offsets)
+    return replace(item, text=text, answers=tuple(answers), token_offsets=token_offsets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +104,25 @@ def _spans_by_sentence(
     """The answer's spans on the sentence that holds each, offsets relative to it; a span across
     a sentence boundary is reported and left out."""
     per_sentence: dict[str, list[EntitySpan]] = {}
-    for span in answer.spans:
+    for index, span in enumerate(answer.spans):
         home = next((s for s in segmented.sentences if s.start <= span.start and span.end <= s.end), None)
         if home is None:
-            problems.append(ImportProblem(item.path, item.line, f"span {span.label} {span.text!r} [{span.start}:{span.end}] "
-                                          "crosses a sentence boundary the segmenter drew: span left out"))
+            line = answer.lines[index] if index < len(answer.lines) else item.line
+            problems.append(ImportProblem(item.path, line, f"span {span.label} {span.text!r} [{span.start}:{span.end}]: "
+                                          f"{_outside_why(span, segmented)}: span left out"))
             continue
         per_sentence.setdefault(home.id, []).append(
             EntitySpan(span.start - home.start, span.end - home.start, span.label, span.text))
     return per_sentence
+
+
+def _outside_why(span: EntitySpan, segmented: SegmentedDocument) -> str:
+    """Why no sentence holds ``span`` (only the news-page segmenter, asked for with ``segment``, cuts an
+    imported text): it crosses a boundary the segmenter drew, or lies in a part kept from annotators."""
+    if any(s.start < span.start < s.end or s.start < span.end < s.end for s in segmented.sentences):
+        return "the news-page segmenter (asked for with segment) cut a sentence boundary inside it"
+    return "it lies in what the news-page segmenter (asked for with segment) kept out of every sentence " \
+           "(a dateline, byline, caption or boilerplate line)"
 
 
 def _choices_by_unit(
@@ -180,14 +194,16 @@ def materialize(
     as_: ImportAs = "annotations",
     model_version: str | None = None,
     report: ImportReport | None = None,
+    segment: bool = False,
 ) -> ImportReport:
-    """Write the pages, the units and the labels of ``items`` next to ``prefix``."""
+    """Write the pages, the units and the labels of ``items`` next to ``prefix``; each item is one
+    unit unless ``segment`` asks for the news-page segmenter."""
     report = report or ImportReport()
     paths = output_paths(Path(prefix), as_)
     report.outputs = paths
     kept = _kept_items(items, report.problems)
     report.items = len(kept)
-    write_jsonl(paths["docs"], [{"id": i.key, "text": i.text, "source": i.path, "line": i.line} for i in kept.values()])
+    write_jsonl(paths["docs"], [_page(item, segment) for item in kept.values()])
     labels = _PageLabels(schema, report, _KIND[as_], model_version)
     for document in read_jsonl_file(paths["docs"]):
         if isinstance(document, IngestError):
@@ -203,6 +219,17 @@ def materialize(
         _merge_store(paths["annotations"], labels.annotations, labels.rejects)
         report.annotations = len(labels.annotations)
     return report
+
+
+def _page(item: ImportedItem, segment: bool) -> dict[str, Any]:
+    """The page record of ``item`` (a line of ``PREFIX.docs.jsonl``)."""
+    page: dict[str, Any] = {"id": item.key, "text": item.text, "source": item.path, "line": item.line}
+    if not segment:
+        page[SEGMENTATION_KEY] = GIVEN
+    if item.tokens:
+        page[TOKENS_KEY] = list(item.tokens)
+        page[TOKEN_OFFSETS_KEY] = [list(pair) for pair in item.token_offsets]
+    return page
 
 
 def _kept_items(items: Iterable[ImportedItem], problems: list[ImportProblem]) -> dict[str, ImportedItem]:

@@ -40,6 +40,7 @@ class Answer:
     score: float | None = None
     ground_truth: bool = False
     spans_checked: bool = True  # False when the source never labels spans: no "no entity here" claim
+    lines: tuple[int, ...] = ()  # the source line of each span (CoNLL: its first token's), to report a loss there
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +52,5 @@ class ImportedItem:
     path: str
     line: int | None
     answers: tuple[Answer, ...] = ()
+    tokens: tuple[str, ...] = ()  # the corpus's own tokens, exactly as given (CoNLL, HF token rows)
+    token_offsets: tuple[tuple[int, int], ...] = ()  # where each token stands in ``text``
