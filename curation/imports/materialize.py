@@ -41,6 +41,7 @@ class ImportReport:
     annotations: int = 0
     predictions: int = 0
     rejected: int = 0
+    cancelled: int = 0  # annotations the annotator skipped: kept in the store as cancelled, counted here
     problems: list[ImportProblem] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
 
@@ -151,28 +152,45 @@ def _labelled_units(
     choices_at: dict[str, dict[str, tuple[str, ...]]],
 ) -> Iterator[UnitLabels]:
     """The answer on each unit it labels; when it was checked for spans, every sentence of a
-    schema with sentence spans, since one without any says "no entity here"."""
+    schema with sentence spans, since one without any says "no entity here". A cancelled (skipped)
+    answer says nothing, yet it is kept, on the units of the first level the schema asks."""
     every_sentence = answer.spans_checked and schema.span_family("sentence") is not None
+    placed = False
     for sentence in segmented.sentences:
         spans = tuple(per_sentence.get(sentence.id, ()))
         choices = choices_at.pop(sentence.id, {})
         if spans or choices or every_sentence:
+            placed = True
             yield UnitLabels(sentence.id, "sentence", sentence.text, answer, spans, choices)
     for article in segmented.articles:
         if article.id in choices_at:
+            placed = True
             yield UnitLabels(article.id, "article", article.body, answer, (), choices_at[article.id])
+    if answer.cancelled and not placed:
+        if "article" in schema.levels:
+            yield from (UnitLabels(a.id, "article", a.body, answer, (), {}) for a in segmented.articles)
+        else:
+            yield from (UnitLabels(s.id, "sentence", s.text, answer, (), {}) for s in segmented.sentences)
 
 
 def _annotation(placed: UnitLabels, item: ImportedItem, schema: Schema) -> Annotation:
+    """The store record of one answer on one unit; its id names the source's own answer id when
+    there is one, so two answers by one annotator are two records."""
+    answer = placed.answer
+    own = () if answer.annotation_id is None else (answer.annotation_id,)
     return Annotation(
         unit_id=placed.unit_id,
         level=placed.level,  # type: ignore[arg-type]
-        annotator=placed.answer.source,
-        annotation_id=content_id("i", item.key, placed.answer.source, placed.unit_id),
+        annotator=answer.source,
+        annotation_id=content_id("i", item.key, answer.source, placed.unit_id, *own),
         choices=placed.choices,
         spans=placed.spans,
         schema_version=schema.version,
-        ground_truth=placed.answer.ground_truth,
+        created_at=answer.created_at,
+        updated_at=answer.updated_at,
+        lead_time=answer.lead_time,
+        cancelled=answer.cancelled,
+        ground_truth=answer.ground_truth,
     )
 
 
@@ -205,7 +223,7 @@ def materialize(
     report.items = len(kept)
     write_jsonl(paths["docs"], [_page(item, segment) for item in kept.values()])
     labels = _PageLabels(schema, report, _KIND[as_], model_version)
-    for document in read_jsonl_file(paths["docs"]):
+    for document in read_jsonl_file(paths["docs"]) if kept else ():  # an empty file is no news when nothing was read
         if isinstance(document, IngestError):
             report.problems.append(ImportProblem(document.path, document.line, document.reason))
             continue
@@ -274,6 +292,7 @@ class _PageLabels:
 
     def _add_annotation(self, placed: UnitLabels, item: ImportedItem) -> None:
         annotation = _annotation(placed, item, self.schema)
+        self.report.cancelled += annotation.cancelled
         reasons = self.schema.validate(annotation, placed.text)
         if not reasons:
             self.annotations[annotation.key] = annotation

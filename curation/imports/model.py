@@ -41,6 +41,11 @@ class Answer:
     ground_truth: bool = False
     spans_checked: bool = True  # False when the source never labels spans: no "no entity here" claim
     lines: tuple[int, ...] = ()  # the source line of each span (CoNLL: its first token's), to report a loss there
+    annotation_id: str | None = None  # the source's own id of this answer (Label Studio's annotation id)
+    created_at: str | None = None
+    updated_at: str | None = None
+    lead_time: float | None = None
+    cancelled: bool = False  # skipped by the annotator: kept and counted, never an answer
 
 
 @dataclass(frozen=True, slots=True)
