@@ -138,7 +138,8 @@ def _offset(value: Any) -> int | None:
 
 def _name(value: Any) -> str:
     """An id from the export as written when it is a plain string or number, else shown."""
-    plain = isinstance(value, str | int) and not isinstance(value, bool) and len(str(value)) <= SHOWN_CHARS
+    plain = (isinstance(value, str | int) and not isinstance(value, bool) and len(str(value)) <= SHOWN_CHARS
+             and str(value).isprintable())  # a line break in an id must not break the one-line message
     return str(value) if plain else _shown(value)
 
 

@@ -82,6 +82,11 @@ def test_a_region_that_is_a_string_names_its_task_and_annotation(tmp_path: Path)
     assert [p.message for p in report.problems] == ["task 5, annotation 1: region 'labels' is a str, not an object: left out"]
 
 
+def test_an_id_with_a_line_break_stays_on_one_line(tmp_path: Path) -> None:
+    report, _ = _import(tmp_path, [_task({"id": "1\n2", "completed_by": 2, "result": [_region("a\nb", None)]})])
+    assert [p.message for p in report.problems] == ["task 5, annotation '1\\n2': region 'a\\nb': value is null, not an object: left out"]
+
+
 def test_wrong_types_in_an_export_are_each_one_line(tmp_path: Path) -> None:
     tasks: list[Any] = [
         _task({"id": 1, "completed_by": 2, "result": [
