@@ -12,13 +12,14 @@ tag, an empty token or one made only of invisible marks is reported at its line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
-from curation.imports.tags import RepairPolicy, decode_tags, parse_tag, tag_labels
+from curation.imports.tags import RepairPolicy, decode_tags, parse_tag
 from curation.units import EntitySpan
 
 SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
@@ -177,11 +178,63 @@ def read_conll(
             yield item
 
 
+NUMBERED_VARIANT = re.compile(r"-[0-9]+$")
+LANGUAGE_MARKERS = frozenset({"ENGLISH", "FRENCH", "LATIN", "FOREIGN", "NON-ARABIC", "NONARABIC"})
+"""Labels some corpora put on a word for its language or script: a fact about the word, not an entity type."""
+
+
+@dataclass
+class TagSurvey:
+    """What the tags of one or more CoNLL files make of a label set: the labels, in order of first
+    appearance, and the noise tags left out of it, each with its count and first ``file:line``.
+
+    A tag is noise when it does not follow the tag grammar (``OO``, a bare ``ENGLISH``), when its
+    label is a numbered variant (``MIS-1``: ``LABEL-N``, a label then a hyphen and digits only) or
+    when its label marks a word's language or script (:data:`LANGUAGE_MARKERS`) rather than an entity."""
+
+    labels: dict[str, None] = field(default_factory=dict)
+    noise: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (tag, reason) -> (count, first place)
+
+    def add(self, tag: str, where: str) -> None:
+        parsed = parse_tag(tag)
+        reason = _noise_reason(parsed)
+        if reason is None:
+            if parsed is not None and parsed[1]:
+                self.labels.setdefault(parsed[1], None)
+            return
+        key = (parsed[1] if parsed is not None else tag, reason)
+        count, first = self.noise.get(key, (0, where))
+        self.noise[key] = (count + 1, first)
+
+    def problems(self) -> list[str]:
+        return [f"{first}: noise tag {tag!r} ({reason}; {count} token(s)): not made a label; a label map can "
+                "rename it if it is one" for (tag, reason), (count, first) in self.noise.items()]
+
+
+def _noise_reason(parsed: tuple[str, str] | None) -> str | None:
+    if parsed is None:
+        return "not a BIO tag"
+    label = parsed[1]
+    if NUMBERED_VARIANT.search(label):
+        return "a numbered variant of a label"
+    if label.upper() in LANGUAGE_MARKERS:
+        return "marks a language, not an entity"
+    return None
+
+
+def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
+    """The labels and noise tags of every file in ``paths``, merged in the order given."""
+    survey = TagSurvey()
+    for path in paths:
+        for number, line in enumerate(read_lines(Path(path)), start=1):
+            fields = _fields(line)
+            if len(fields) >= 2 and fields[0] != DOCSTART and not _is_comment(line):
+                tag = clean_token(fields[-1])
+                if tag:
+                    survey.add(tag, f"{path}:{number}")
+    return survey
+
+
 def corpus_labels(path: str | Path) -> list[str]:
-    """The distinct well-formed labels of a CoNLL file's tags, in order of first appearance."""
-    tags = []
-    for line in read_lines(Path(path)):
-        fields = _fields(line)
-        if len(fields) >= 2 and not _is_comment(line):
-            tags.append(clean_token(fields[-1]))
-    return tag_labels(tags)
+    """The distinct labels of a CoNLL file's tags, noise tags left out, in order of first appearance."""
+    return list(survey_tags([path]).labels)
