@@ -617,10 +617,12 @@ class Project:
         family: str | None = None,
         split: str = "train",
         segment: bool = False,
+        fields: Mapping[str, str] | None = None,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
         plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
-        sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter."""
+        sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter;
+        ``fields`` names the key or column of a pair's ``title`` and stance ``target``."""
         from curation.imports import import_corpus, read_label_map
 
         if not inputs:
@@ -633,7 +635,7 @@ class Project:
         try:
             report = import_corpus(list(inputs), schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split, segment=segment)  # fmt: skip
+                                   split=split, segment=segment, fields=fields)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

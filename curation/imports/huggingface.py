@@ -61,7 +61,7 @@ class _Row:
         self.problems.append(ImportProblem(self.where, self.index, message))
 
 
-def _missing_column(dataset: Dataset, columns: tuple[str, str], where: str) -> ImportProblem | None:
+def _missing_column(dataset: Dataset, columns: tuple[str, ...], where: str) -> ImportProblem | None:
     for column in columns:
         if column not in dataset.column_names:
             return ImportProblem(where, None, f"no column {column!r} (has: {', '.join(dataset.column_names)})")
@@ -146,16 +146,19 @@ def read_text_classification(
     problems: list[ImportProblem] | None = None,
     text_column: str = "text",
     label_column: str = "label",
+    field_columns: Mapping[str, str] | None = None,
 ) -> Iterator[ImportedItem]:
-    """One item per row, its label a choice of ``family``."""
+    """One item per row, its label a choice of ``family``; ``field_columns`` names the columns of
+    the fields its unit shows (``{"target": "claim"}``: a stance dataset's claim is the target)."""
     problems = problems if problems is not None else []
     label_map = label_map or {}
-    missing = _missing_column(dataset, (text_column, label_column), where)
+    field_columns = dict(field_columns or {})
+    missing = _missing_column(dataset, (text_column, label_column, *field_columns.values()), where)
     if missing is not None:
         problems.append(missing)
         return
     names = _names(dataset, label_column)
-    for row_index, row in enumerate(dataset.select_columns([text_column, label_column])):
+    for row_index, row in enumerate(dataset.select_columns([text_column, label_column, *field_columns.values()])):
         at = _Row(where, row_index, problems)
         labels = _known_labels(row[label_column], names, family, known, label_map, at)
         text = row[text_column]
@@ -163,8 +166,11 @@ def read_text_classification(
             at.report(f"{text_column} is not a string: row left out")
             continue
         choices = {family: tuple(labels)} if labels else {}
+        fields = {key: row[column] for key, column in field_columns.items() if isinstance(row[column], str)}
+        for key in sorted(set(field_columns) - set(fields)):
+            at.report(f"{field_columns[key]} is not a string: no {key} shown")
         yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
-                           answers=(Answer(source, choices=choices, spans_checked=False),))
+                           answers=(Answer(source, choices=choices, spans_checked=False),), fields=fields)
 
 
 def _known_labels(

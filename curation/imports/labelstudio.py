@@ -21,7 +21,7 @@ from typing import Any
 
 from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.schema import Schema
-from curation.units import EntitySpan
+from curation.units import SHOWN_FIELDS, EntitySpan
 
 Report = Callable[[str], None]  # records one problem of the answer being read
 
@@ -220,8 +220,11 @@ def read_labelstudio(
     label_map: Mapping[str, str] | None = None,
     text_field: str = "text",
     problems: list[ImportProblem] | None = None,
+    field_names: Mapping[str, str] | None = None,
 ) -> Iterator[ImportedItem]:
-    """Items of one export file; problems name the file and the task, annotation and region."""
+    """Items of one export file; problems name the file and the task, annotation and region. A task's
+    ``data.title`` and ``data.target`` (or the keys ``field_names`` gives for them) ride along as the
+    fields its unit shows."""
     path = Path(path)
     problems = problems if problems is not None else []
     tasks = _tasks(path, problems)
@@ -235,7 +238,8 @@ def read_labelstudio(
         own_id = task.get("id", index)
         task_name = f"task {_name(own_id)}"
         data = task.get("data")
-        text = data.get(text_field) if isinstance(data, dict) else None
+        data = data if isinstance(data, dict) else {}
+        text = data.get(text_field)
         if not isinstance(text, str) or not text.strip():
             problems.append(ImportProblem(str(path), None, f"{task_name}: no text in data.{text_field}: left out"))
             continue
@@ -243,8 +247,10 @@ def read_labelstudio(
             problems.append(ImportProblem(str(path), None, f"{task_name}: data.{text_field} holds a lone surrogate, "
                                           "not a Unicode character: left out"))
             continue
+        fields = {key: data[name] for key, name in ((k, (field_names or {}).get(k, k)) for k in SHOWN_FIELDS)
+                  if isinstance(data.get(name), str) and _writable(data[name])}
         yield ImportedItem(key=f"{path.name}#{own_id}", text=text, path=str(path), line=None,
-                           answers=reader.answers(task, task_name, text))
+                           answers=reader.answers(task, task_name, text), fields=fields)
 
 
 def _writable(text: str) -> bool:

@@ -23,7 +23,7 @@ from curation.ingest import IngestError, canonicalize, read_jsonl_file
 from curation.schema import Schema
 from curation.segment.pipeline import GIVEN, SEGMENTATION_KEY, SegmentedDocument, segment_document
 from curation.studio.store import AnnotationStore, Key, Rejected
-from curation.units import TOKEN_OFFSETS_KEY, TOKENS_KEY, Annotation, EntitySpan, content_id
+from curation.units import FIELDS_KEY, TOKEN_OFFSETS_KEY, TOKENS_KEY, Annotation, EntitySpan, content_id
 
 ImportAs = Literal["annotations", "predictions"]
 IMPORT_AS: tuple[str, ...] = ("annotations", "predictions")
@@ -244,6 +244,8 @@ def _page(item: ImportedItem, segment: bool) -> dict[str, Any]:
     page: dict[str, Any] = {"id": item.key, "text": item.text, "source": item.path, "line": item.line}
     if not segment:
         page[SEGMENTATION_KEY] = GIVEN
+    if item.fields:
+        page[FIELDS_KEY] = dict(item.fields)
     if item.tokens:
         page[TOKENS_KEY] = list(item.tokens)
         page[TOKEN_OFFSETS_KEY] = [list(pair) for pair in item.token_offsets]

@@ -59,3 +59,4 @@ class ImportedItem:
     answers: tuple[Answer, ...] = ()
     tokens: tuple[str, ...] = ()  # the corpus's own tokens, exactly as given (CoNLL, HF token rows)
     token_offsets: tuple[tuple[int, int], ...] = ()  # where each token stands in ``text``
+    fields: dict[str, str] = field(default_factory=dict)  # shown beside the text: a pair's title, its stance target
