@@ -16,6 +16,7 @@ arguments with the same defaults as the functions it calls; a path it cannot gue
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -184,23 +185,32 @@ class Project:
         return SchemaResult(schema.path, schema.name, schema.version, schema.fingerprint, labels, len(schema.migrations), config)
 
     @staticmethod
-    def schema_new(name: str, labels: Sequence[str] = (), *, corpus: str | Path | None = None, output: str | Path, force: bool = False) -> SchemaResult:
-        """Write a first-draft schema with one entity family, from ``labels`` or a CoNLL/BIO ``corpus``'s tags."""
-        from curation.imports.conll import corpus_labels
+    def schema_new(name: str, labels: Sequence[str] = (), *, corpus: str | Path | Sequence[str | Path] | None = None,
+                   output: str | Path, force: bool = False) -> SchemaResult:
+        """Write a first-draft schema with one entity family, from ``labels`` or the tags of one or
+        more CoNLL/BIO ``corpus`` files (merged; noise tags reported, not made labels)."""
+        from curation.imports.conll import survey_tags
         from curation.schema.generate import draft_schema
 
-        if bool(labels) == (corpus is not None):
+        corpora = [corpus] if isinstance(corpus, str | Path) else list(corpus or ())
+        if bool(labels) == bool(corpora):
             raise UsageError("give exactly one of --entities and --from")
         target = Path(output)
         if target.exists() and not force:
             raise CurationError(f"{target}: exists; pass --force to replace it")
+        noise: list[str] = []
         try:
-            text = draft_schema(name, corpus_labels(Path(corpus)) if corpus else list(labels))
+            if corpora:
+                survey = survey_tags(corpora)
+                labels, noise = list(survey.labels), survey.problems()
+            text = draft_schema(name, list(labels))
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise CurationError(str(error)) from None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        return Project(None, target, DEFAULT_STUDIO_DIR, None).schema_check()
+        result = Project(None, target, DEFAULT_STUDIO_DIR, None).schema_check()
+        result.problems.extend(noise)
+        return result
 
     def store_path(self, level: str, review: bool = False) -> Path:
         """The annotation store ``pull`` (or ``review pull``) writes for ``level``."""
@@ -677,9 +687,13 @@ class Project:
         text_field: str = "text",
         family: str | None = None,
         split: str = "train",
+        segment: bool = False,
+        fields: Mapping[str, str] | None = None,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
-        plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``)."""
+        plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
+        sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter;
+        ``fields`` names the key or column of a pair's ``title`` and stance ``target``."""
         from curation.imports import import_corpus, read_label_map
 
         if not inputs:
@@ -688,15 +702,35 @@ class Project:
         target = self._required(prefix, default, "an output prefix (-o)")
         target.parent.mkdir(parents=True, exist_ok=True)
         mapping = read_label_map(label_map) if label_map else {}
+        schema, drafted = self._import_schema(inputs, format, target)
         try:
-            report = import_corpus(list(inputs), self.schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
+            report = import_corpus(list(inputs), schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split)  # fmt: skip
+                                   split=split, segment=segment, fields=fields)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there
             raise CurationError(str(error).strip("'\"")) from None
-        return ImportResult(report, problems=[str(problem) for problem in report.problems])
+        if drafted is not None:
+            report.outputs["schema"] = drafted.path  # type: ignore[assignment]
+        problems = (drafted.problems if drafted else []) + [str(problem) for problem in report.problems]
+        return ImportResult(report, problems=problems)
+
+    def _import_schema(self, inputs: Sequence[str | Path], format: str | None, target: Path) -> tuple[Schema, SchemaResult | None]:
+        """The schema an import checks its labels with: the one chosen (``--schema``, the environment,
+        the workspace's), or, when none was and every input is CoNLL, one that asks what the corpus
+        has (drafted from its tags as ``schema new --from`` does, written to ``PREFIX.schema.yaml``):
+        the bundled news schema would set aside every entity annotation for want of a stance."""
+        from curation.imports.api import guess_format
+        from curation.schema import load_schema
+
+        conll = all(format == "conll" or (format is None and guess_format(Path(str(i))) == "conll") for i in inputs)
+        if self.schema_file is not None or not conll:
+            return self.schema, None
+        path = target.with_name(f"{target.name}.schema.yaml")
+        name = re.sub(r"[^a-z0-9_]+", "_", target.name.lower()).strip("_") or "imported"
+        drafted = Project.schema_new(name if name[0].isalpha() else f"c_{name}", corpus=list(inputs), output=path, force=True)
+        return load_schema(path), drafted
 
     # --- the dataset ----------------------------------------------------------------------------
 

@@ -20,6 +20,12 @@ COMPARED_TEXTS: tuple[ComparedText, ...] = ("body", "title+body")
 (the default: one wire story under two headlines is one story), or the headline and the body."""
 
 ID_HEX_CHARS = 16
+TOKENS_KEY, TOKEN_OFFSETS_KEY, FIELDS_KEY = "tokens", "token_offsets", "fields"
+SHOWN_FIELDS = ("title", "target")
+"""What a unit may show beside its text, from ``Document.meta["fields"]``: an imported pair's
+headline (``title``) and stance target (``target``, a claim), which the labelling config shows."""
+"""``Document.meta`` keys of an imported corpus's own tokens: each exactly as given, and its
+``[start, end)`` in the document's text (see :mod:`curation.imports.align`)."""
 
 
 def content_id(prefix: str, *parts: object) -> str:
@@ -77,6 +83,27 @@ class Document:
         """What dedup compares when a document has no article units: the whole page, whatever
         ``compare`` (a page has no headline of its own to leave out)."""
         return self.text
+
+    def shown_fields(self) -> dict[str, str]:
+        """The :data:`SHOWN_FIELDS` this page carries for its units (an imported pair's headline and claim)."""
+        fields = self.meta.get(FIELDS_KEY)
+        if not isinstance(fields, dict):
+            return {}
+        return {key: fields[key] for key in SHOWN_FIELDS if isinstance(fields.get(key), str) and fields[key].strip()}
+
+    def given_tokens(self, start: int, end: int) -> list[tuple[int, int, str]] | None:
+        """The corpus's own tokens inside ``[start, end)`` as (start, end, token as given), offsets
+        relative to ``start``; None when the document came without tokens (or they do not fit its
+        text: a hand-edited page)."""
+        tokens, offsets = self.meta.get(TOKENS_KEY), self.meta.get(TOKEN_OFFSETS_KEY)
+        if not isinstance(tokens, list) or not isinstance(offsets, list) or len(tokens) != len(offsets):
+            return None
+        try:
+            found = [(int(a) - start, int(b) - start, str(t)) for t, (a, b) in zip(tokens, offsets, strict=True)
+                     if start <= int(a) and int(b) <= end]
+        except (TypeError, ValueError):
+            return None
+        return found if all(0 <= a <= b <= len(self.text) - start for a, b, _ in found) else None
 
     @staticmethod
     def make_id(text: str, source_key: str) -> str:

@@ -31,15 +31,25 @@ from curation.results import ImportResult
 @click.option("--text-field", default="text", show_default=True, help="Task data key (Label Studio) or text column (HF).")
 @click.option("--family", default=None, help="Choice family for text-classification labels (default: the first article one).")
 @click.option("--split", default="train", show_default=True, help="Split of a Hugging Face dataset folder.")
+@click.option("--title-field", default=None,
+              help="Task data key (Label Studio, default: title) or column (HF) of a headline shown above each text.")
+@click.option("--target-field", default=None,
+              help="Task data key (Label Studio, default: target) or column (HF) of each text's stance target "
+                   "(a claim): shown by the schema's families that have a target.")
+@click.option("--segment", is_flag=True,
+              help="Cut each imported text with the news-page segmenter (title, dateline, byline, sentences) "
+                   "instead of keeping it as one unit with the corpus's own text, boundaries and tokens.")
 @click.option("--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Label schema YAML [default: $CURATION_SCHEMA, else the workspace's, else the bundled news schema].")
 def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, as_: str, source: str,
                    label_map: Path | None, repair: str, text_field: str, family: str | None, split: str,
+                   title_field: str | None, target_field: str | None, segment: bool,
                    schema_path: Path | None) -> ImportResult:
     """Import annotated INPUTS as units plus annotations or predictions."""
     result = open_project(schema_path).import_(
         inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
-        text_field=text_field, family=family, split=split,
+        text_field=text_field, family=family, split=split, segment=segment,
+        fields={key: name for key, name in (("title", title_field), ("target", target_field)) if name},
     )  # fmt: skip
     report = result.report
     show_problems(result.problems)

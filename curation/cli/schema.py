@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from curation.cli._common import console, json_mode, open_project, untrusted
+from curation.cli._common import console, json_mode, open_project, show_problems, untrusted
 from curation.errors import UsageError
 from curation.results import SchemaResult
 
@@ -97,11 +97,12 @@ def config_command(file: Path | None, level: str) -> SchemaResult:
 @schema_group.command("new")
 @click.argument("name")
 @click.option("--entities", default=None, help="Comma-separated entity labels, kept exactly (e.g. PER,ORG,Population-Center).")
-@click.option("--from", "corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="A CoNLL/BIO file whose tags give the labels.")
+@click.option("--from", "corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="A CoNLL/BIO file whose tags give the labels; repeat it to merge several (noise tags such as "
+                   "MIS-1 or a bare ENGLISH are reported, not made labels).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Schema YAML to write.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-def new_command(name: str, entities: str | None, corpus: Path | None, output: Path, force: bool) -> SchemaResult:
+def new_command(name: str, entities: str | None, corpus: tuple[Path, ...], output: Path, force: bool) -> SchemaResult:
     """Write a first-draft schema NAME with one entity family (hotkeys clear of Label Studio's, colours chosen)."""
     from curation.project import Project
 
@@ -109,6 +110,7 @@ def new_command(name: str, entities: str | None, corpus: Path | None, output: Pa
     if entities is not None and not labels:
         raise UsageError("--entities: give at least one label")
     result = Project.schema_new(name, labels, corpus=corpus, output=output, force=force)
+    show_problems(result.problems)
     console.print(f"[green]wrote[/green] {untrusted(str(output))}: {sum(len(v) for v in result.labels.values())} labels; "
                   "`curation schema check --strict` lists the Arabic names, descriptions and examples still to write",
                   highlight=False)  # fmt: skip

@@ -197,12 +197,15 @@ def sentence_row(
     if layout.bio_feature is not None:
         # Without gold entities the tags stay null: "not annotated" is not "no entity here"; nor can
         # BIO say "undecided" where a mention is disputed, so such a unit has no tags either.
+        # An imported unit keeps its corpus's own tokens, exactly as given.
         family = layout.span_family
         gold = row.get(family) if family else None
+        given = document.given_tokens(sentence.start, sentence.end)
         if gold is None or row.get(DISPUTED_COLUMN):
-            row[TOKENS_COLUMN], row[BIO_COLUMN] = token_texts(sentence.text), None
+            row[TOKENS_COLUMN] = [t for _, _, t in given] if given is not None else token_texts(sentence.text)
+            row[BIO_COLUMN] = None
             return row
-        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold])
+        tagging = bio_tagging(sentence.text, [EntitySpan.from_dict(s) for s in gold], given)
         tally.boundary_splits += tagging.boundary_splits
         tally.overlapping.extend((sentence.id, span) for span in tagging.overlapping)
         row[TOKENS_COLUMN] = [token.text for token in tagging.tokens]

@@ -4,6 +4,9 @@ Arabic glues clitics to words (``وواشنطن`` is "and Washington"), so an an
 starts or ends inside a whitespace token. Rather than stretching or shrinking the entity to token
 edges, which would change what the annotator marked, the token is split at the boundary and the
 split is counted so the dataset card can report it.
+
+A unit imported with its corpus's own tokens (``Document.given_tokens``) keeps them: they are the
+tokens, each exactly as the corpus gave it, and only an entity boundary inside one cuts it.
 """
 
 from __future__ import annotations
@@ -43,19 +46,34 @@ class Tagging:
     overlapping: tuple[EntitySpan, ...]
 
 
-def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
-    """Word and punctuation tokens, each token additionally cut at every offset in
-    ``boundaries`` that falls strictly inside it."""
+GivenTokens = Sequence[tuple[int, int, str]]
+"""A corpus's own tokens of a unit: (start, end, the token as given), offsets into the unit's text."""
+
+
+def _base_tokens(text: str, given: GivenTokens | None) -> list[Token]:
+    if given is not None:
+        return [Token(start, end, token) for start, end, token in given]
+    return [Token(m.start(), m.end(), m.group()) for m in TOKEN_PATTERN.finditer(text)]
+
+
+def tokenize(text: str, boundaries: Iterable[int] = (), given: GivenTokens | None = None) -> list[Token]:
+    """Word and punctuation tokens (or the ``given`` ones), each token additionally cut at every
+    offset in ``boundaries`` that falls strictly inside it."""
     cuts = sorted(set(boundaries))
+    base = _base_tokens(text, given)
     if not cuts:  # most sentences: no entity to cut at
-        return [Token(m.start(), m.end(), m.group()) for m in TOKEN_PATTERN.finditer(text)]
+        return base
     tokens: list[Token] = []
-    for match in TOKEN_PATTERN.finditer(text):
-        start, end = match.span()
-        for cut in _cuts_inside(cuts, start, end):
+    for token in base:
+        inside = _cuts_inside(cuts, token.start, token.end)
+        if not inside:
+            tokens.append(token)
+            continue
+        start = token.start
+        for cut in inside:
             tokens.append(Token(start, cut, text[start:cut]))
             start = cut
-        tokens.append(Token(start, end, text[start:end]))
+        tokens.append(Token(start, token.end, text[start : token.end]))
     return tokens
 
 
@@ -71,25 +89,25 @@ def _cuts_inside(cuts: Sequence[int], start: int, end: int) -> Sequence[int]:
     return cuts[bisect_right(cuts, start) : bisect_right(cuts, end - 1)]
 
 
-def count_boundary_splits(text: str, spans: Iterable[EntitySpan]) -> int:
-    """How many entity boundaries fall inside a plain token (each such boundary is one split)."""
+def count_boundary_splits(text: str, spans: Iterable[EntitySpan], given: GivenTokens | None = None) -> int:
+    """How many entity boundaries fall inside a plain (or given) token (each such boundary is one split)."""
     offsets = sorted({offset for span in spans for offset in (span.start, span.end)})
     if not offsets:
         return 0
-    return sum(len(_cuts_inside(offsets, *m.span())) for m in TOKEN_PATTERN.finditer(text))
+    return sum(len(_cuts_inside(offsets, token.start, token.end)) for token in _base_tokens(text, given))
 
 
-def bio_tagging(text: str, spans: Sequence[EntitySpan]) -> Tagging:
-    """Tokens cut at entity boundaries and tagged B-/I-/O.
+def bio_tagging(text: str, spans: Sequence[EntitySpan], given: GivenTokens | None = None) -> Tagging:
+    """Tokens (the ``given`` ones, else words and punctuation) cut at entity boundaries and tagged B-/I-/O.
 
     BIO cannot express overlapping or nested mentions: the earlier (then longer) span is tagged
     and the others are returned in ``overlapping`` so the caller can report them; they stay in the
     span list of the row, so nothing is lost.
     """
     kept, overlapping = _without_overlaps(spans)
-    tokens = tokenize(text, (offset for span in kept for offset in (span.start, span.end)))
+    tokens = tokenize(text, (offset for span in kept for offset in (span.start, span.end)), given)
     tags = _bio_tags(tokens, kept)
-    return Tagging(tuple(tokens), tuple(tags), count_boundary_splits(text, kept), tuple(overlapping))
+    return Tagging(tuple(tokens), tuple(tags), count_boundary_splits(text, kept, given), tuple(overlapping))
 
 
 def _without_overlaps(spans: Sequence[EntitySpan]) -> tuple[list[EntitySpan], list[EntitySpan]]:

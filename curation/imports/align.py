@@ -1,7 +1,10 @@
 """Tokens -> exact code-point offsets, in a text given with them or one rebuilt from them.
 
-Tokens arrive NFC-composed with bidi marks (LRM, RLM, ALM, embeddings, isolates) removed: they
-are invisible, yet a mark glued to a token would end up inside an entity span.
+A corpus's tokens are kept twice, each where it holds: exactly as given (``ImportedItem.tokens``,
+what the export's ``tokens`` column gives back, WikiFANE's leading U+200E included), and in the
+text annotators read, NFC-composed with bidi marks (LRM, RLM, ALM, embeddings, isolates) removed
+and joined by single spaces: the marks are invisible, yet one glued to a token would end up inside
+an entity span. ``token_offsets`` says where each given token stands in that text.
 """
 
 from __future__ import annotations

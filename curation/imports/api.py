@@ -56,9 +56,11 @@ def iter_items(
     family: str | None = None,
     split: str = "train",
     problems: list[ImportProblem],
+    fields: Mapping[str, str] | None = None,
 ) -> Iterator[ImportedItem]:
-    """Items of every input in order; problems are appended as they are met."""
-    readers = _Readers(schema, source, label_map, policy, text_field, family, split, problems)
+    """Items of every input in order; problems are appended as they are met. ``fields`` names the
+    task data key or column of each field a unit shows beside its text (``{"target": "claim"}``)."""
+    readers = _Readers(schema, source, label_map, policy, text_field, family, split, problems, dict(fields or {}))
     for given in inputs:
         if isinstance(given, str | Path) and _special_file(Path(given)):
             problems.append(ImportProblem(str(given), None, "not a regular file (a FIFO, device or socket): not read"))
@@ -84,6 +86,7 @@ class _Readers:
     family: str | None
     split: str
     problems: list[ImportProblem]
+    fields: dict[str, str]
 
     @property
     def known(self) -> frozenset[str]:
@@ -95,7 +98,8 @@ class _Readers:
         if kind == "conll":
             return read_conll(given, self.source, self.known, self.label_map, self.policy, self.problems)
         if kind == "labelstudio":
-            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems)
+            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems,
+                                    field_names=self.fields)
         return self._dataset(kind, given)
 
     def _dataset(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
@@ -110,7 +114,7 @@ class _Readers:
             name = _choice_family(self.schema, self.family)
             values = frozenset(self.schema.family(name).values)
             return read_text_classification(dataset, where, self.source, name, values, self.label_map, self.problems,
-                                            text_column=self.text_field)
+                                            text_column=self.text_field, field_columns=self.fields)
         return read_token_classification(dataset, where, self.source, self.known, self.label_map, self.policy,
                                          self.problems)
 
@@ -129,10 +133,16 @@ def import_corpus(
     family: str | None = None,
     split: str = "train",
     model_version: str | None = None,
+    segment: bool = False,
+    fields: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import ``inputs`` and write ``PREFIX.docs.jsonl``, ``PREFIX.units.jsonl`` and
-    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``."""
+    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``.
+    Each sentence or text imported is one unit with the corpus's own text, boundaries and tokens;
+    ``segment`` cuts each text with the news-page segmenter instead (for imported pages). ``fields``
+    maps a field units show beside their text (``title``, ``target``) to its task data key or column:
+    a pair (a claim and a headline) imports as a text with a stance target."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
-                       text_field=text_field, family=family, split=split, problems=report.problems)
-    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report)
+                       text_field=text_field, family=family, split=split, problems=report.problems, fields=fields)
+    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report, segment=segment)

@@ -4,17 +4,22 @@ Sentences are separated by blank lines; a file with no blank line at all (ANERco
 after sentence-final punctuation instead. ``# text = ...`` comments give the sentence text the
 tokens are aligned to; otherwise the text is rebuilt with one space between tokens. A UTF-8 BOM,
 CRLF line ends, ``-DOCSTART-`` lines and bidi marks on tokens are all taken in stride.
+
+A line that starts with ``#`` is a token when it reads as one (``#<TAB>O``, ``# B-MISC``: a token
+and a well-formed tag), a comment otherwise. Nothing is left out silently: a token line without a
+tag, an empty token or one made only of invisible marks is reported at its line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
-from curation.imports.tags import RepairPolicy, decode_tags, tag_labels
+from curation.imports.tags import RepairPolicy, decode_tags, parse_tag
 from curation.units import EntitySpan
 
 SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
@@ -52,7 +57,7 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
             current = _Sentence()
         elif line.startswith(TEXT_COMMENT):
             current.text, current.text_line = line[len(TEXT_COMMENT) :].strip(), number
-        elif not line.startswith("#"):
+        elif not _is_comment(line):
             token_tag = _token_tag(path, number, line, problems)
             if token_tag is None:
                 continue
@@ -67,20 +72,43 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
 def _has_separators(lines: list[str]) -> bool:
     """Whether blank lines separate the sentences (a last empty line is only the file's end), or
     there are no tokens at all; otherwise sentences are cut after sentence-final punctuation."""
-    token_lines = [line for line in lines if line.strip() and not line.startswith("#")]
+    token_lines = [line for line in lines if line.strip() and not _is_comment(line)]
     return any(not line.strip() for line in lines[: len(lines) - 1]) or len(token_lines) == 0
 
 
+def _fields(line: str) -> list[str]:
+    """A line's columns: tab-separated as given (an empty token stays an empty column), else split
+    on spaces."""
+    if "\t" not in line:
+        return line.split()
+    fields = [f.strip(" ") for f in line.split("\t")]
+    while len(fields) > 1 and not fields[-1]:
+        fields.pop()
+    return fields
+
+
+def _is_comment(line: str) -> bool:
+    """A ``#`` line that is not a token with a well-formed tag (``#<TAB>O`` is the token ``#``)."""
+    if not line.startswith("#"):
+        return False
+    fields = _fields(line)
+    return len(fields) != 2 or parse_tag(clean_token(fields[1])) is None
+
+
 def _token_tag(path: Path, number: int, line: str, problems: list[ImportProblem]) -> tuple[str, str] | None:
-    """The token and its tag (the last column) of a token line; None for a ``-DOCSTART-`` line."""
-    fields = line.split("\t") if "\t" in line else line.split()
-    fields = [f.strip() for f in fields if f.strip()]
+    """The token (as given) and its tag (the last column) of a token line; None for a ``-DOCSTART-``
+    line, a line with no tag or an empty token (each reported)."""
+    fields = _fields(line)
     if fields[0] == DOCSTART:
         return None
-    if len(fields) < 2:
-        problems.append(ImportProblem(str(path), number, f"no tag after token {fields[0]!r}: read as O"))
-        fields.append("O")
-    return fields[0], clean_token(fields[-1])
+    tag = clean_token(fields[-1]) if len(fields) >= 2 else ""
+    if not tag:
+        problems.append(ImportProblem(str(path), number, f"no tag after token {fields[0]!r}: token left out"))
+        return None
+    if not fields[0].strip():
+        problems.append(ImportProblem(str(path), number, f"empty token (tag {tag!r}): token left out"))
+        return None
+    return fields[0], tag
 
 
 def _item(
@@ -93,14 +121,16 @@ def _item(
     problems: list[ImportProblem],
 ) -> ImportedItem | None:
     where = str(path)
+    given: list[str] = []
     tokens: list[str] = []
     tags: list[str] = []
     lines: list[int] = []
     for raw, tag, number in zip(sentence.tokens, sentence.tags, sentence.lines, strict=True):
         token = clean_token(raw)
         if not token:
-            problems.append(ImportProblem(where, number, f"token is only invisible marks ({raw!r}): dropped with its tag {tag!r}"))
+            problems.append(ImportProblem(where, number, f"token is only invisible marks ({raw!r}): left out with its tag {tag!r}"))
             continue
+        given.append(raw)
         tokens.append(token)
         tags.append(tag)
         lines.append(number)
@@ -121,7 +151,9 @@ def _item(
         EntitySpan(offsets[run.first][0], offsets[run.last][1], run.label, text[offsets[run.first][0] : offsets[run.last][1]])
         for run in runs
     )
-    return ImportedItem(key=f"{path.name}:{lines[0]}", text=text, path=where, line=lines[0], answers=(Answer(source, spans),))
+    answer = Answer(source, spans, lines=tuple(lines[run.first] for run in runs))
+    return ImportedItem(key=f"{path.name}:{lines[0]}", text=text, path=where, line=lines[0], answers=(answer,),
+                        tokens=tuple(given), token_offsets=tuple(offsets))
 
 
 def read_conll(
@@ -146,11 +178,63 @@ def read_conll(
             yield item
 
 
+NUMBERED_VARIANT = re.compile(r"-[0-9]+$")
+LANGUAGE_MARKERS = frozenset({"ENGLISH", "FRENCH", "LATIN", "FOREIGN", "NON-ARABIC", "NONARABIC"})
+"""Labels some corpora put on a word for its language or script: a fact about the word, not an entity type."""
+
+
+@dataclass
+class TagSurvey:
+    """What the tags of one or more CoNLL files make of a label set: the labels, in order of first
+    appearance, and the noise tags left out of it, each with its count and first ``file:line``.
+
+    A tag is noise when it does not follow the tag grammar (``OO``, a bare ``ENGLISH``), when its
+    label is a numbered variant (``MIS-1``: ``LABEL-N``, a label then a hyphen and digits only) or
+    when its label marks a word's language or script (:data:`LANGUAGE_MARKERS`) rather than an entity."""
+
+    labels: dict[str, None] = field(default_factory=dict)
+    noise: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (tag, reason) -> (count, first place)
+
+    def add(self, tag: str, where: str) -> None:
+        parsed = parse_tag(tag)
+        reason = _noise_reason(parsed)
+        if reason is None:
+            if parsed is not None and parsed[1]:
+                self.labels.setdefault(parsed[1], None)
+            return
+        key = (parsed[1] if parsed is not None else tag, reason)
+        count, first = self.noise.get(key, (0, where))
+        self.noise[key] = (count + 1, first)
+
+    def problems(self) -> list[str]:
+        return [f"{first}: noise tag {tag!r} ({reason}; {count} token(s)): not made a label; a label map can "
+                "rename it if it is one" for (tag, reason), (count, first) in self.noise.items()]
+
+
+def _noise_reason(parsed: tuple[str, str] | None) -> str | None:
+    if parsed is None:
+        return "not a BIO tag"
+    label = parsed[1]
+    if NUMBERED_VARIANT.search(label):
+        return "a numbered variant of a label"
+    if label.upper() in LANGUAGE_MARKERS:
+        return "marks a language, not an entity"
+    return None
+
+
+def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
+    """The labels and noise tags of every file in ``paths``, merged in the order given."""
+    survey = TagSurvey()
+    for path in paths:
+        for number, line in enumerate(read_lines(Path(path)), start=1):
+            fields = _fields(line)
+            if len(fields) >= 2 and fields[0] != DOCSTART and not _is_comment(line):
+                tag = clean_token(fields[-1])
+                if tag:
+                    survey.add(tag, f"{path}:{number}")
+    return survey
+
+
 def corpus_labels(path: str | Path) -> list[str]:
-    """The distinct well-formed labels of a CoNLL file's tags, in order of first appearance."""
-    tags = []
-    for line in read_lines(Path(path)):
-        fields = line.split("\t") if "\t" in line else line.split()
-        if len(fields) >= 2 and not line.startswith("#"):
-            tags.append(clean_token(fields[-1].strip()))
-    return tag_labels(tags)
+    """The distinct labels of a CoNLL file's tags, noise tags left out, in order of first appearance."""
+    return list(survey_tags([path]).labels)

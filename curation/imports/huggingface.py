@@ -61,7 +61,7 @@ class _Row:
         self.problems.append(ImportProblem(self.where, self.index, message))
 
 
-def _missing_column(dataset: Dataset, columns: tuple[str, str], where: str) -> ImportProblem | None:
+def _missing_column(dataset: Dataset, columns: tuple[str, ...], where: str) -> ImportProblem | None:
     for column in columns:
         if column not in dataset.column_names:
             return ImportProblem(where, None, f"no column {column!r} (has: {', '.join(dataset.column_names)})")
@@ -98,31 +98,42 @@ def read_token_classification(
         pairs = _token_tags(row[tokens_column], row[tags_column], names, at)
         if not pairs:
             continue
-        text, spans = _entity_spans(pairs, known, label_map, policy, at)
+        text, offsets = rebuild([clean_token(given) for given, _ in pairs])
+        spans = _entity_spans(text, offsets, [tag for _, tag in pairs], known, label_map, policy, at)
         yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
-                           answers=(Answer(source, spans),))
+                           answers=(Answer(source, spans),), tokens=tuple(given for given, _ in pairs),
+                           token_offsets=tuple(offsets))
 
 
 def _token_tags(tokens: list[Any], raw_tags: list[Any], names: list[str] | None, at: _Row) -> list[tuple[str, str]]:
-    """(token, tag name) of a row, tokens cleaned; unpaired tokens or tags and empty tokens left out."""
+    """(token as given, tag name) of a row; unpaired tokens or tags and empty tokens reported and left out."""
     tags = [_name_of(t, names) for t in raw_tags]
-    pairs = [(clean_token(str(tok)), tag) for tok, tag in zip(tokens, tags, strict=False)]
     if len(tokens) != len(raw_tags):
         at.report(f"{len(tokens)} tokens but {len(raw_tags)} tags: extra ones left out")
-    return [(tok, tag) for tok, tag in pairs if tok]
+    pairs = []
+    for index, (token, tag) in enumerate(zip(tokens, tags, strict=False)):
+        if clean_token(str(token)):
+            pairs.append((str(token), tag))
+        else:
+            at.report(f"token {index} {str(token)!r} is empty or only invisible marks: left out with its tag {tag!r}")
+    return pairs
 
 
 def _entity_spans(
-    pairs: list[tuple[str, str]], known: frozenset[str], label_map: Mapping[str, str] | None, policy: RepairPolicy, at: _Row
-) -> tuple[str, tuple[EntitySpan, ...]]:
-    """The row's text (tokens joined) and the entity spans its tags make, tag problems reported."""
-    text, offsets = rebuild([tok for tok, _ in pairs])
-    runs, tag_problems = decode_tags([tag for _, tag in pairs], known, label_map, policy)
+    text: str,
+    offsets: list[tuple[int, int]],
+    tags: list[str],
+    known: frozenset[str],
+    label_map: Mapping[str, str] | None,
+    policy: RepairPolicy,
+    at: _Row,
+) -> tuple[EntitySpan, ...]:
+    """The entity spans a row's tags make in its text, tag problems reported."""
+    runs, tag_problems = decode_tags(tags, known, label_map, policy)
     for problem in tag_problems:
         at.report(f"token {problem.token}: {problem.message}")
-    spans = tuple(EntitySpan(offsets[r.first][0], offsets[r.last][1], r.label, text[offsets[r.first][0] : offsets[r.last][1]])
-                  for r in runs)
-    return text, spans
+    return tuple(EntitySpan(offsets[r.first][0], offsets[r.last][1], r.label, text[offsets[r.first][0] : offsets[r.last][1]])
+                 for r in runs)
 
 
 def read_text_classification(
@@ -135,16 +146,19 @@ def read_text_classification(
     problems: list[ImportProblem] | None = None,
     text_column: str = "text",
     label_column: str = "label",
+    field_columns: Mapping[str, str] | None = None,
 ) -> Iterator[ImportedItem]:
-    """One item per row, its label a choice of ``family``."""
+    """One item per row, its label a choice of ``family``; ``field_columns`` names the columns of
+    the fields its unit shows (``{"target": "claim"}``: a stance dataset's claim is the target)."""
     problems = problems if problems is not None else []
     label_map = label_map or {}
-    missing = _missing_column(dataset, (text_column, label_column), where)
+    field_columns = dict(field_columns or {})
+    missing = _missing_column(dataset, (text_column, label_column, *field_columns.values()), where)
     if missing is not None:
         problems.append(missing)
         return
     names = _names(dataset, label_column)
-    for row_index, row in enumerate(dataset.select_columns([text_column, label_column])):
+    for row_index, row in enumerate(dataset.select_columns([text_column, label_column, *field_columns.values()])):
         at = _Row(where, row_index, problems)
         labels = _known_labels(row[label_column], names, family, known, label_map, at)
         text = row[text_column]
@@ -152,8 +166,11 @@ def read_text_classification(
             at.report(f"{text_column} is not a string: row left out")
             continue
         choices = {family: tuple(labels)} if labels else {}
+        fields = {key: row[column] for key, column in field_columns.items() if isinstance(row[column], str)}
+        for key in sorted(set(field_columns) - set(fields)):
+            at.report(f"{field_columns[key]} is not a string: no {key} shown")
         yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
-                           answers=(Answer(source, choices=choices, spans_checked=False),))
+                           answers=(Answer(source, choices=choices, spans_checked=False),), fields=fields)
 
 
 def _known_labels(

@@ -1,10 +1,13 @@
 """Imported items -> pages, units, annotations or predictions, through the project's own steps.
 
 Each item becomes one page in ``PREFIX.docs.jsonl``; that file is read back with
-:func:`curation.ingest.read_jsonl_file` and segmented with the default segmenter, so the unit ids
-are exactly the ones ``curation segment`` and a ``curation build`` recipe with ``inputs:
-[PREFIX.docs.jsonl]`` produce. Labels are then moved onto the units that hold them: spans onto
-their sentence (offsets made relative to it), choices onto the single article or sentence.
+:func:`curation.ingest.read_jsonl_file` and segmented, so the unit ids are exactly the ones
+``curation segment`` and a ``curation build`` recipe with ``inputs: [PREFIX.docs.jsonl]`` produce.
+An item is one unit as its corpus drew it (the page says ``"segmentation": "given"``, which the
+segmenter honours; its tokens ride along as given for the export's ``tokens``), unless
+``segment=True`` asks for the news-page segmenter. Labels are then moved onto the units that hold
+them: spans onto their sentence (offsets made relative to it), choices onto the single article or
+sentence.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from curation.fileio import write_jsonl
 from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.ingest import IngestError, canonicalize, read_jsonl_file
 from curation.schema import Schema
-from curation.segment.pipeline import SegmentedDocument, segment_document
+from curation.segment.pipeline import GIVEN, SEGMENTATION_KEY, SegmentedDocument, segment_document
 from curation.studio.store import AnnotationStore, Key, Rejected
-from curation.units import Annotation, EntitySpan, content_id
+from curation.units import FIELDS_KEY, TOKEN_OFFSETS_KEY, TOKENS_KEY, Annotation, EntitySpan, content_id
 
 ImportAs = Literal["annotations", "predictions"]
 IMPORT_AS: tuple[str, ...] = ("annotations", "predictions")
@@ -38,6 +41,7 @@ class ImportReport:
     annotations: int = 0
     predictions: int = 0
     rejected: int = 0
+    cancelled: int = 0  # annotations the annotator skipped: kept in the store as cancelled, counted here
     problems: list[ImportProblem] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
 
@@ -69,7 +73,8 @@ def _canonical(item: ImportedItem, problems: list[ImportProblem]) -> ImportedIte
             spans.append(EntitySpan(start, end, span.label, text[start:end]))
         answers.append(replace(answer, spans=tuple(spans)))
     problems.append(ImportProblem(item.path, item.line, "text was not NFC with LF line ends: normalised, offsets moved with it"))
-    return replace(item, text=text, answers=tuple(answers))
+    token_offsets = tuple((moved(start), moved(end)) for start, end in item.token_offsets)
+    return replace(item, text=text, answers=tuple(answers), token_offsets=token_offsets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +105,25 @@ def _spans_by_sentence(
     """The answer's spans on the sentence that holds each, offsets relative to it; a span across
     a sentence boundary is reported and left out."""
     per_sentence: dict[str, list[EntitySpan]] = {}
-    for span in answer.spans:
+    for index, span in enumerate(answer.spans):
         home = next((s for s in segmented.sentences if s.start <= span.start and span.end <= s.end), None)
         if home is None:
-            problems.append(ImportProblem(item.path, item.line, f"span {span.label} {span.text!r} [{span.start}:{span.end}] "
-                                          "crosses a sentence boundary the segmenter drew: span left out"))
+            line = answer.lines[index] if index < len(answer.lines) else item.line
+            problems.append(ImportProblem(item.path, line, f"span {span.label} {span.text!r} [{span.start}:{span.end}]: "
+                                          f"{_outside_why(span, segmented)}: span left out"))
             continue
         per_sentence.setdefault(home.id, []).append(
             EntitySpan(span.start - home.start, span.end - home.start, span.label, span.text))
     return per_sentence
+
+
+def _outside_why(span: EntitySpan, segmented: SegmentedDocument) -> str:
+    """Why no sentence holds ``span`` (only the news-page segmenter, asked for with ``segment``, cuts an
+    imported text): it crosses a boundary the segmenter drew, or lies in a part kept from annotators."""
+    if any(s.start < span.start < s.end or s.start < span.end < s.end for s in segmented.sentences):
+        return "the news-page segmenter (asked for with segment) cut a sentence boundary inside it"
+    return "it lies in what the news-page segmenter (asked for with segment) kept out of every sentence " \
+           "(a dateline, byline, caption or boilerplate line)"
 
 
 def _choices_by_unit(
@@ -137,28 +152,45 @@ def _labelled_units(
     choices_at: dict[str, dict[str, tuple[str, ...]]],
 ) -> Iterator[UnitLabels]:
     """The answer on each unit it labels; when it was checked for spans, every sentence of a
-    schema with sentence spans, since one without any says "no entity here"."""
+    schema with sentence spans, since one without any says "no entity here". A cancelled (skipped)
+    answer says nothing, yet it is kept, on the units of the first level the schema asks."""
     every_sentence = answer.spans_checked and schema.span_family("sentence") is not None
+    placed = False
     for sentence in segmented.sentences:
         spans = tuple(per_sentence.get(sentence.id, ()))
         choices = choices_at.pop(sentence.id, {})
         if spans or choices or every_sentence:
+            placed = True
             yield UnitLabels(sentence.id, "sentence", sentence.text, answer, spans, choices)
     for article in segmented.articles:
         if article.id in choices_at:
+            placed = True
             yield UnitLabels(article.id, "article", article.body, answer, (), choices_at[article.id])
+    if answer.cancelled and not placed:
+        if "article" in schema.levels:
+            yield from (UnitLabels(a.id, "article", a.body, answer, (), {}) for a in segmented.articles)
+        else:
+            yield from (UnitLabels(s.id, "sentence", s.text, answer, (), {}) for s in segmented.sentences)
 
 
 def _annotation(placed: UnitLabels, item: ImportedItem, schema: Schema) -> Annotation:
+    """The store record of one answer on one unit; its id names the source's own answer id when
+    there is one, so two answers by one annotator are two records."""
+    answer = placed.answer
+    own = () if answer.annotation_id is None else (answer.annotation_id,)
     return Annotation(
         unit_id=placed.unit_id,
         level=placed.level,  # type: ignore[arg-type]
-        annotator=placed.answer.source,
-        annotation_id=content_id("i", item.key, placed.answer.source, placed.unit_id),
+        annotator=answer.source,
+        annotation_id=content_id("i", item.key, answer.source, placed.unit_id, *own),
         choices=placed.choices,
         spans=placed.spans,
         schema_version=schema.version,
-        ground_truth=placed.answer.ground_truth,
+        created_at=answer.created_at,
+        updated_at=answer.updated_at,
+        lead_time=answer.lead_time,
+        cancelled=answer.cancelled,
+        ground_truth=answer.ground_truth,
     )
 
 
@@ -180,16 +212,18 @@ def materialize(
     as_: ImportAs = "annotations",
     model_version: str | None = None,
     report: ImportReport | None = None,
+    segment: bool = False,
 ) -> ImportReport:
-    """Write the pages, the units and the labels of ``items`` next to ``prefix``."""
+    """Write the pages, the units and the labels of ``items`` next to ``prefix``; each item is one
+    unit unless ``segment`` asks for the news-page segmenter."""
     report = report or ImportReport()
     paths = output_paths(Path(prefix), as_)
     report.outputs = paths
     kept = _kept_items(items, report.problems)
     report.items = len(kept)
-    write_jsonl(paths["docs"], [{"id": i.key, "text": i.text, "source": i.path, "line": i.line} for i in kept.values()])
+    write_jsonl(paths["docs"], [_page(item, segment) for item in kept.values()])
     labels = _PageLabels(schema, report, _KIND[as_], model_version)
-    for document in read_jsonl_file(paths["docs"]):
+    for document in read_jsonl_file(paths["docs"]) if kept else ():  # an empty file is no news when nothing was read
         if isinstance(document, IngestError):
             report.problems.append(ImportProblem(document.path, document.line, document.reason))
             continue
@@ -203,6 +237,19 @@ def materialize(
         _merge_store(paths["annotations"], labels.annotations, labels.rejects)
         report.annotations = len(labels.annotations)
     return report
+
+
+def _page(item: ImportedItem, segment: bool) -> dict[str, Any]:
+    """The page record of ``item`` (a line of ``PREFIX.docs.jsonl``)."""
+    page: dict[str, Any] = {"id": item.key, "text": item.text, "source": item.path, "line": item.line}
+    if not segment:
+        page[SEGMENTATION_KEY] = GIVEN
+    if item.fields:
+        page[FIELDS_KEY] = dict(item.fields)
+    if item.tokens:
+        page[TOKENS_KEY] = list(item.tokens)
+        page[TOKEN_OFFSETS_KEY] = [list(pair) for pair in item.token_offsets]
+    return page
 
 
 def _kept_items(items: Iterable[ImportedItem], problems: list[ImportProblem]) -> dict[str, ImportedItem]:
@@ -247,6 +294,7 @@ class _PageLabels:
 
     def _add_annotation(self, placed: UnitLabels, item: ImportedItem) -> None:
         annotation = _annotation(placed, item, self.schema)
+        self.report.cancelled += annotation.cancelled
         reasons = self.schema.validate(annotation, placed.text)
         if not reasons:
             self.annotations[annotation.key] = annotation

@@ -40,6 +40,12 @@ class Answer:
     score: float | None = None
     ground_truth: bool = False
     spans_checked: bool = True  # False when the source never labels spans: no "no entity here" claim
+    lines: tuple[int, ...] = ()  # the source line of each span (CoNLL: its first token's), to report a loss there
+    annotation_id: str | None = None  # the source's own id of this answer (Label Studio's annotation id)
+    created_at: str | None = None
+    updated_at: str | None = None
+    lead_time: float | None = None
+    cancelled: bool = False  # skipped by the annotator: kept and counted, never an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +57,6 @@ class ImportedItem:
     path: str
     line: int | None
     answers: tuple[Answer, ...] = ()
+    tokens: tuple[str, ...] = ()  # the corpus's own tokens, exactly as given (CoNLL, HF token rows)
+    token_offsets: tuple[tuple[int, int], ...] = ()  # where each token stands in ``text``
+    fields: dict[str, str] = field(default_factory=dict)  # shown beside the text: a pair's title, its stance target

@@ -1,4 +1,10 @@
-"""Document -> article units -> sentence units: the segmenter as one call per document."""
+"""Document -> article units -> sentence units: the segmenter as one call per document.
+
+A document whose ``meta`` says ``"segmentation": "given"`` (what ``curation import`` writes for a
+corpus's own sentences and texts) is one article and one sentence, both its whole text: the
+news-page rules (title, dateline, byline, captions, abbreviations) are for pages, not for units a
+corpus already drew.
+"""
 
 from __future__ import annotations
 
@@ -98,7 +104,24 @@ def article_sentences(document: Document, article: Article) -> list[Sentence]:
     return sentences
 
 
+SEGMENTATION_KEY = "segmentation"
+GIVEN = "given"
+
+
+def given_units(document: Document) -> SegmentedDocument:
+    """The document as the one article and the one sentence its source made of it."""
+    text, end = document.text, len(document.text)
+    whole = Span(0, end, text)
+    article = Article(id=Article.make_id(document.id, 0, end), doc_id=document.id, start=0, end=end, text=text,
+                      title=None, role="main", paragraphs=(whole,))
+    sentence = Sentence(id=Sentence.make_id(document.id, 0, end), doc_id=document.id, article_id=article.id,
+                        start=0, end=end, text=text)
+    return SegmentedDocument(document, [article], [sentence])
+
+
 def segment_document(document: Document, settings: SegmenterSettings | None = None) -> SegmentedDocument:
+    if document.meta.get(SEGMENTATION_KEY) == GIVEN:
+        return given_units(document)
     settings = settings or SegmenterSettings()
     articles = split_articles(document, settings.articles)
     sentences = [s for article in articles for s in article_sentences(document, article)]

@@ -193,7 +193,8 @@ class TaskBatch:
 
     def task(self, unit: TaskUnit) -> tuple[dict[str, Any], int]:
         """The task for ``unit`` with its predictions inline, and how many predictions it carries."""
-        data = task_data(unit, self.schema.default_target(self.ref.level), self.found.contexts.get(unit.id))
+        data = task_data(unit, self.schema.default_target(self.ref.level), self.found.contexts.get(unit.id),
+                         self.found.fields_of(unit))
         predictions = self.inline.get(unit.id, [])
         if not predictions:
             return {"data": data}, 0

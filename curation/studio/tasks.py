@@ -18,7 +18,7 @@ from typing import Any
 from curation.fileio import iter_jsonl
 from curation.studio.contract import AFTER_KEY, BEFORE_KEY, DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
-from curation.units import Article, EntitySpan, Sentence, Unit
+from curation.units import Article, Document, EntitySpan, Sentence, Unit
 
 PUSHABLE_LEVELS = ("article", "sentence")
 TaskUnit = Article | Sentence
@@ -51,8 +51,13 @@ class SentenceContext:
     after: str
 
 
-def task_data(unit: TaskUnit, default_target: str | None, context: SentenceContext | None = None) -> dict[str, Any]:
-    """Task ``data`` for one unit (see the module docstring for the keys)."""
+def task_data(
+    unit: TaskUnit, default_target: str | None, context: SentenceContext | None = None, fields: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Task ``data`` for one unit (see the module docstring for the keys); ``fields`` are its page's
+    (:meth:`~curation.units.Document.shown_fields`): an imported pair's headline fills an empty
+    title and its claim is the stance target, in place of the schema's default one."""
+    fields = fields or {}
     data: dict[str, Any] = {
         TEXT_KEY: unit_text(unit),
         UNIT_KEY: unit.id,
@@ -67,8 +72,11 @@ def task_data(unit: TaskUnit, default_target: str | None, context: SentenceConte
         data[TITLE_KEY] = unit.title_text or ""
     if context is not None:
         data.update({TITLE_KEY: context.title, BEFORE_KEY: context.before, AFTER_KEY: context.after})
-    if default_target is not None:
-        data[TARGET_KEY] = default_target
+    if TITLE_KEY in data and not data[TITLE_KEY] and "title" in fields:
+        data[TITLE_KEY] = fields["title"]
+    target = fields.get("target", default_target)
+    if target is not None:
+        data[TARGET_KEY] = target
     return data
 
 
@@ -80,6 +88,10 @@ class UnitsToPush:
     units: dict[str, TaskUnit] = field(default_factory=dict)
     contexts: dict[str, SentenceContext] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # by document id: what its units show
+
+    def fields_of(self, unit: TaskUnit) -> dict[str, str]:
+        return self.fields.get(unit.doc_id, {})
 
 
 @dataclass
@@ -111,12 +123,15 @@ def read_units_to_push(units_path: str | Path, level: str, only: Collection[str]
     """The ``level`` units of ``units_path`` (or those of them whose id is in ``only``) in one
     pass, sentences with their context; a line or unit that cannot be read is a problem naming
     file, line or unit, and the rest is read."""
-    from curation.unitfile import iter_units  # numpy, through the settings: not for `push --help`
+    from curation.unitfile import PageSelector, iter_units  # numpy, through the settings: not for `push --help`
 
     wanted = check_level(level)
     found, surroundings = UnitsToPush(), _Surroundings()
     errors: list[object] = []
-    for unit in iter_units(units_path, None if level == "sentence" else level, errors):
+    pages = None if level == "sentence" else PageSelector(levels=("document", level))  # documents: their fields
+    for unit in iter_units(units_path, None, errors, keep=pages):
+        if isinstance(unit, Document) and unit.shown_fields():
+            found.fields[unit.id] = unit.shown_fields()
         surroundings.see(unit)
         if isinstance(unit, wanted) and (only is None or unit.id in only):
             found.units.setdefault(unit.id, unit)

@@ -35,8 +35,9 @@ def test_labelstudio_export_every_annotator_and_prediction_kept(tmp_path: Path) 
     path = tmp_path / "export.json"
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     report = import_corpus([path], entity_schema(tmp_path), tmp_path / "ls", source="old", label_map={"PERSON": "PER"})
-    [annotation] = read_annotations(tmp_path / "ls.annotations.jsonl")
-    assert annotation.annotator == "old:a@x"
+    annotation, cancelled = sorted(read_annotations(tmp_path / "ls.annotations.jsonl"), key=lambda a: a.cancelled)
+    assert annotation.annotator == "old:a@x" and not annotation.cancelled
+    assert cancelled.annotator == "old:4" and cancelled.cancelled and report.cancelled == 1
     assert [(s.text, s.label) for s in annotation.spans] == [("ماكرون", "PER")]
     messages = [str(p) for p in report.problems]
     assert any("task 7, annotation 1: region r2: unknown label 'Country'" in m for m in messages)

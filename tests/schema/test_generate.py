@@ -52,7 +52,7 @@ def test_schema_new_from_a_corpus_and_from_a_list(tmp_path: Path) -> None:
     corpus.write_bytes("\ufeffالقاهرة B-Population-Center\r\nو O\r\nالنيل\tB-Water_Body\r\nOO OO\r\n".encode())
     runner = CliRunner()
     result = runner.invoke(main, ["schema", "new", "corp", "--from", str(corpus), "-o", str(tmp_path / "c.yaml")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "c.conll:4: noise tag 'OO' (not a BIO tag; 1 token(s))" in result.output
     assert load_schema(tmp_path / "c.yaml").span_family().values == ["Population-Center", "Water_Body"]
     result = runner.invoke(main, ["schema", "check", "--strict", str(tmp_path / "c.yaml")])
     assert result.exit_code == 1 and "values[0]: missing required key 'ar'" in result.output

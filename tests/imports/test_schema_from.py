@@ -1,0 +1,57 @@
+"""`schema new --from` drafts the labels a corpus has: noise tags are reported with their first line,
+not made labels; several --from files merge; an import with no schema chosen gets one that asks what
+the corpus has, so its entity annotations are not set aside for want of a stance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from curation.cli import main
+from curation.project import Project
+from curation.schema import load_schema
+from curation.studio.store import read_annotations
+
+
+def _corpus(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_noise_tags_are_reported_with_their_first_line_and_not_made_labels(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "noisy.conll", [
+        "باريس\tB-MIS-1", "لندن\tB-LOC", "Windows\tENGLISH", "Linux\tB-ENGLISH", "و\tOO", "مصر\tB-LOC",
+        "شركة\tB-ORG", "أبل\tI-ORG", "Mac\tI-ENGLISH"])
+    result = CliRunner().invoke(main, ["schema", "new", "noisy", "--from", str(corpus), "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 1
+    assert load_schema(tmp_path / "s.yaml").span_family().values == ["LOC", "ORG"]
+    output = " ".join(result.output.split())
+    assert "noisy.conll:1: noise tag 'MIS-1' (a numbered variant of a label; 1 token(s))" in output
+    assert "noisy.conll:3: noise tag 'ENGLISH' (not a BIO tag; 1 token(s))" in output
+    assert "noisy.conll:4: noise tag 'ENGLISH' (marks a language, not an entity; 2 token(s))" in output
+    assert "noisy.conll:5: noise tag 'OO' (not a BIO tag; 1 token(s))" in output
+
+
+def test_several_from_files_merge_in_the_order_given(tmp_path: Path) -> None:
+    first = _corpus(tmp_path / "a.conll", ["القاهرة\tB-Population-Center", "النيل\tB-Water-Body"])
+    second = _corpus(tmp_path / "b.conll", ["النيل\tB-Water-Body", "مرسي\tB-Politician", "الأهرام\tB-Building-Grounds"])
+    result = CliRunner().invoke(main, ["schema", "new", "merged", "--from", str(first), "--from", str(second),
+                                       "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 0, result.output
+    assert load_schema(tmp_path / "s.yaml").span_family().values == [
+        "Population-Center", "Water-Body", "Politician", "Building-Grounds"]
+
+
+def test_an_import_with_no_schema_chosen_gets_one_that_asks_what_the_corpus_has(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no workspace, no --schema, no $CURATION_SCHEMA: the bundled news schema
+    monkeypatch.delenv("CURATION_SCHEMA", raising=False)
+    corpus = _corpus(tmp_path / "fane.conll", ["زار\tO", "القاهرة\tB-Population-Center", "المصري\tB-Nation", "", "جاء\tO"])
+    project = Project.open()
+    assert project.schema.name == "news"
+    result = project.import_([corpus], tmp_path / "out" / "fane")
+    assert result.problems == [] and result.report.rejected == 0
+    schema = load_schema(result.report.outputs["schema"])
+    assert schema.span_family().values == ["Population-Center", "Nation"] and not any(f.required for f in schema.all_families)
+    annotations = read_annotations(result.report.outputs["annotations"])
+    assert sorted(len(a.spans) for a in annotations) == [0, 2]  # the second sentence: "no entity here", kept too
