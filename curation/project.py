@@ -41,6 +41,7 @@ from curation.results import (
     SchemaResult,
     SegmentResult,
     StudioResult,
+    TrainResult,
     UsersResult,
     VerifyResult,
 )
@@ -139,6 +140,11 @@ class Project:
     @property
     def dedup_dir(self) -> Path | None:
         return self.workspace.data / "dedup" if self.workspace else None
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ``train`` keeps its model files and ``models.jsonl`` (the workspace's ``data/models``, else ``models``)."""
+        return self.workspace.data / "models" if self.workspace else Path("models")
 
     @property
     def recipe_file(self) -> Path | None:
@@ -558,6 +564,46 @@ class Project:
         store = Path(output) if output else self.store_path(level, review=True)
         report = pull_review(server.client(), server.url, self.schema, level, store_path=store, state_dir=self.studio_dir)
         return ReviewPullResult(level, report)
+
+    # --- the model in the loop -------------------------------------------------------------------
+
+    def train(
+        self,
+        annotations: Sequence[str | Path] = (),
+        *,
+        units: str | Path | None = None,
+        policies: Sequence[str] = (),
+        reviewer: str | None = None,
+        gazetteers: Sequence[str | Path] = (),
+        output: str | Path | None = None,
+    ) -> TrainResult:
+        """A model per label family fitted on the gold of the stores (adjudicated, the rule in the
+        result), saved under a version that hashes its gold and settings, in ``output`` (default
+        :attr:`models_dir`)."""
+        from curation.agreement import DEFAULT_POLICY
+        from curation.learn.training import train_from_gold
+
+        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        if not policies and self.workspace is not None and any(self.store_path(level, review=True).is_file() for level in PUSHABLE_LEVELS):
+            policies = ("ground-truth", "reviewer", *DEFAULT_POLICY[1:])  # a reviewer's decision outranks the majority
+        adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
+        gazetteer = self._gazetteer(gazetteers, unreadable) if gazetteers else None
+        _, report = train_from_gold(adjudication, self.schema, source, Path(output) if output else self.models_dir, gazetteer=gazetteer)
+        return TrainResult(report, problems=unreadable + report.problems)
+
+    def _gazetteer(self, paths: Sequence[str | Path], problems: list[str]) -> Any:
+        from curation.preannotate import load_gazetteer
+
+        family = self.schema.span_family()
+        if family is None:
+            raise CurationError(f"schema {self.schema.name} has no span family for a gazetteer to help")
+        found: list[Any] = []
+        try:
+            gazetteer = load_gazetteer([Path(path) for path in paths], family.values, found)
+        except (ValueError, OSError) as error:
+            raise CurationError(str(error)) from None
+        problems.extend(str(problem) for problem in found)
+        return gazetteer
 
     # --- pre-annotation and import ---------------------------------------------------------------
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the reports' modules load the SDK, datasets or numpy: not f
     from curation.export.building import BuildReport
     from curation.export.verification import Verification
     from curation.imports.materialize import ImportReport
+    from curation.learn.training import TrainReport
     from curation.pipeline.run import SegmentRun
     from curation.preannotate.api import PreannotateReport
     from curation.studio.accounts import Member
@@ -182,6 +183,11 @@ class PreannotateResult(Result):
     level: str
     names: int | None  # gazetteer size, when one was used
     report: PreannotateReport
+
+
+@dataclass
+class TrainResult(Result):
+    report: TrainReport
 
 
 @dataclass

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema:schema_group",
     "segment": "segment:segment_command",
     "studio": "studio:studio_group",
+    "train": "train:train_command",
     "verify": "build:verify_command",
 }
 
