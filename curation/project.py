@@ -30,6 +30,7 @@ from curation.results import (
     DedupResult,
     ImportResult,
     InitResult,
+    IssuesResult,
     OverlapResult,
     PreannotateResult,
     PublishResult,
@@ -61,6 +62,7 @@ DATA_DIR_ENV = "CURATION_DATA_DIR"
 URL_ENV = "LABEL_STUDIO_URL"
 DEFAULT_RECIPE = Path("exports/seed-news.yaml")
 PUSHABLE_LEVELS = ("article", "sentence")
+LATEST = "latest"  # the model `train` recorded last
 
 # Called with a count of documents done (build) or a step's name (report).
 Progress = Callable[[Any], None]
@@ -511,6 +513,7 @@ class Project:
         units: str | Path | None = None,
         output: str | Path | None = None,
         gold: str | Path | None = None,
+        model: str | Path | None = None,
     ) -> AgreeResult:
         """Agreement per label family, label, annotator pair and annotator on independent answers,
         and gold by adjudication; written as JSON to ``output`` (default: the workspace's
@@ -523,6 +526,12 @@ class Project:
         check_outputs([target, gold], [*stores, reviews, self.schema_file, units])
         adjudication, unreadable, notes = self.adjudicate(stores, policies=policies, reviewer=reviewer, reviews=reviews, units=units)
         report, document = agreement_document(adjudication, self.schema, stores, unreadable)
+        qualities, quality_notes = self._annotator_quality(model, adjudication)
+        if qualities:
+            from dataclasses import asdict
+
+            document["annotator_quality"] = {"method": "cleanlab CROWDLAB on the model's out-of-sample probabilities",
+                                             "annotators": [asdict(quality) for quality in qualities]}  # fmt: skip
         if target is not None:
             from curation.fileio import atomic_writer, dumps
 
@@ -530,8 +539,22 @@ class Project:
                 handle.write(dumps(document, indent=2) + "\n")
         if gold is not None:
             write_gold(adjudication, Path(gold))
-        notes = notes + list(report.table.issues)
-        return AgreeResult(stores, target, Path(gold) if gold else None, document, notes, report, problems=unreadable)
+        notes = notes + list(report.table.issues) + quality_notes
+        return AgreeResult(stores, target, Path(gold) if gold else None, document, notes, report, qualities, problems=unreadable)
+
+    def _annotator_quality(self, model: str | Path | None, adjudication: Adjudication) -> tuple[list[Any], list[str]]:
+        """Each annotator's quality by the ``model`` (default: the workspace's latest, if any); none without a model."""
+        from curation.learn.training import MODELS_FILE
+
+        if model is None and not (self.workspace is not None and (self.models_dir / MODELS_FILE).is_file()):
+            return [], []
+        from curation.learn.issues import annotator_quality
+        from curation.learn.model import TrainedModel
+        from curation.learn.training import latest_model
+
+        given = model if model is not None else LATEST
+        trained = TrainedModel.load(latest_model(self.models_dir) if str(given) == LATEST else Path(given))
+        return annotator_quality(trained, adjudication.table)
 
     def review_push(
         self,
@@ -591,6 +614,52 @@ class Project:
         _, report = train_from_gold(adjudication, self.schema, source, Path(output) if output else self.models_dir, gazetteer=gazetteer)
         return TrainResult(report, problems=unreadable + report.problems)
 
+    def issues(
+        self,
+        annotations: Sequence[str | Path] = (),
+        *,
+        model: str | Path = LATEST,
+        units: str | Path | None = None,
+        top: int = 20,
+        review: bool = False,
+        policies: Sequence[str] = (),
+        reviewer: str | None = None,
+    ) -> IssuesResult:
+        """The ``top`` likely label errors of the model's gold (cleanlab, on its out-of-sample
+        probabilities) and each annotator's quality; with ``review``, the flagged units go to the
+        review project with every answer and the model's suggestion."""
+        from curation.learn.issues import annotator_quality, label_issues
+        from curation.learn.model import TrainedModel
+        from curation.learn.training import latest_model
+
+        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        trained = TrainedModel.load(latest_model(self.models_dir) if str(model) == LATEST else Path(model))
+        adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
+        found = label_issues(trained)[:top]
+        qualities, notes = annotator_quality(trained, adjudication.table)
+        sent = self._review_issues(found, adjudication, source, trained.version, annotations) if review else []
+        problems = unreadable + [problem for report in sent for problem in report.problems]
+        return IssuesResult(trained.version, found, qualities, notes, sent, problems=problems)
+
+    def _review_issues(self, found: Sequence[Any], adjudication: Adjudication, source: Path, version: str,
+                       annotations: Sequence[str | Path]) -> list[Any]:  # fmt: skip
+        from curation.export.pseudonyms import pseudonyms_beside
+        from curation.studio.review import push_units_for_review
+        from curation.studio.tasks import Prediction
+
+        names = pseudonyms_beside(self._stores(annotations)[0], {a.annotator for a in adjudication.table.all_answers()})
+        server = self.server()
+        reports = []
+        for level in sorted({issue.level for issue in found}):
+            suggested: dict[str, Prediction] = {}
+            for issue in (issue for issue in found if issue.level == level):
+                slot = suggested.setdefault(issue.unit_id, Prediction(issue.unit_id, {}, (), model_version=f"{version} suggests"))
+                slot.choices[issue.family] = issue.suggested
+            reports.append(push_units_for_review(server.client(), server.url, adjudication, source, self.schema, level, set(suggested),
+                                                 state_dir=self.studio_dir, names=names, suggestions=list(suggested.values()),
+                                                 why="label issue"))  # fmt: skip
+        return reports
+
     def _gazetteer(self, paths: Sequence[str | Path], problems: list[str]) -> Any:
         from curation.preannotate import load_gazetteer
 
@@ -620,17 +689,25 @@ class Project:
         push: bool = False,
         existing_only: bool = False,
         replace: bool = False,
+        trained: str | Path | None = None,
+        serve_uncertain: bool = True,
     ) -> PreannotateResult:
-        """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or sent."""
+        """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or
+        sent; or (``trained``: a model file, or ``"latest"`` for the last ``train``) the trained
+        model's, every version replacing its own, the project then serving the least sure task first."""
         from curation.preannotate.run import run_preannotate
 
         source = self._required(units, self.units_file, "a units file")
-        if not gazetteers and model is None:
-            raise UsageError("give --gazetteer, --model or both")
+        if not gazetteers and model is None and trained is None:
+            raise UsageError("give --gazetteer, --model, --trained or a combination")
+        if trained is not None and (gazetteers or model is not None):
+            raise UsageError("--trained predicts alone: pre-annotate with --gazetteer or --model in another run")
         if output is None and not push:
             raise UsageError("nothing to do: give -o FILE, --push or both")
         check_outputs([output], [source, *gazetteers, label_map])
         server = self.server() if push else None
+        if trained is not None:
+            return self._preannotate_trained(trained, source, level, output, server, not existing_only, serve_uncertain)
         names, report, problems = run_preannotate(
             source, self.schema, level, gazetteers=[Path(g) for g in gazetteers], model_spec=model,
             model_version=model_version, label_map=Path(label_map) if label_map else None,
@@ -638,6 +715,20 @@ class Project:
             new_tasks=not existing_only, replace=replace,
         )  # fmt: skip
         return PreannotateResult(level, names, report, problems=problems)
+
+    def _preannotate_trained(
+        self, trained: str | Path, source: Path, level: str, output: str | Path | None, server: StudioServer | None,
+        new_tasks: bool, serve_uncertain: bool,
+    ) -> PreannotateResult:  # fmt: skip
+        from curation.learn.preannotate import preannotate_trained
+        from curation.learn.training import latest_model
+
+        model_file = latest_model(self.models_dir) if str(trained) == LATEST else Path(trained)
+        clusters = self.dedup_dir / "clusters.jsonl" if self.dedup_dir else None
+        report = preannotate_trained(model_file, source, self.schema, level, output=Path(output) if output else None, server=server,
+                                     state_dir=self.studio_dir, clusters=clusters, new_tasks=new_tasks,
+                                     serve_uncertain=serve_uncertain)  # fmt: skip
+        return PreannotateResult(level, None, report, problems=report.problems + (report.sent.problems if report.sent else []))
 
     def import_(
         self,

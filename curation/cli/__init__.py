@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "build": "build:build_command",
     "dedup": "dedup:dedup_command",
     "init": "init:init_command",
+    "issues": "issues:issues_command",
     "import": "imports:import_command",
     "preannotate": "preannotate:preannotate_command",
     "publish": "build:publish_command",

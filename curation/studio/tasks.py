@@ -134,6 +134,7 @@ class Prediction:
     spans: tuple[EntitySpan, ...]
     model_version: str | None = None
     score: float | None = None
+    cluster: int | None = None  # near-duplicates share one: Label Studio's uncertainty queue serves them apart
 
     def to_task_prediction(self, text: str, span_family: str | None) -> dict[str, Any]:
         prediction: dict[str, Any] = {"result": to_results(text, self.choices, self.spans, span_family)}
@@ -141,12 +142,15 @@ class Prediction:
             prediction["model_version"] = self.model_version
         if self.score is not None:
             prediction["score"] = self.score
+        if self.cluster is not None:
+            prediction["cluster"] = self.cluster
         return prediction
 
     def to_record(self) -> dict[str, Any]:
         """A line of a predictions file (what :func:`read_predictions` reads back)."""
         return {"unit_id": self.unit_id, "choices": {k: list(v) for k, v in self.choices.items()},
-                "spans": [s.to_dict() for s in self.spans], "model_version": self.model_version, "score": self.score}
+                "spans": [s.to_dict() for s in self.spans], "model_version": self.model_version, "score": self.score,
+                **({"cluster": self.cluster} if self.cluster is not None else {})}
 
     @classmethod
     def from_record(cls, item: dict[str, Any]) -> Prediction:
@@ -159,6 +163,7 @@ class Prediction:
             ),
             model_version=item.get("model_version"),
             score=item.get("score"),
+            cluster=item.get("cluster"),
         )
 
 

@@ -91,10 +91,9 @@ def make_gold(folder: Path, flipped: int = 0) -> Gold:
         if isinstance(unit, Article) and unit.role == "main":
             text = unit_text(unit)
             topic = "sport" if any(text.startswith(page[:20]) for page in SPORT) else "economy"
-            if topic == "sport" and flipped and len([t for t in articles.values() if t == "sport"]) < flipped:
-                articles[unit.id] = "economy"
-            else:
-                articles[unit.id] = topic
+            if topic == "sport" and flipped:
+                topic, flipped = "economy", flipped - 1
+            articles[unit.id] = topic
             for who in ANNOTATORS:
                 article_answers.append(Annotation(unit.id, "article", who, f"{unit.id}-{who}",
                                                   choices={"topic": (articles[unit.id],), "stance": ("unrelated",)}))  # fmt: skip
@@ -110,3 +109,45 @@ def make_gold(folder: Path, flipped: int = 0) -> Gold:
 @pytest.fixture
 def gold(tmp_path: Path) -> Gold:
     return make_gold(tmp_path / "corpus")
+
+
+def _sentences(pages: list[str]) -> list[str]:
+    return [part.strip().rstrip(".") + "." for page in pages for part in page.split(". ") if part.strip()]
+
+
+@dataclass
+class TopicGold:
+    """Articles answered by three annotators: amal and badr careful, ziad wrong on every third;
+    ``flipped``: articles both careful ones mislabelled, so the gold (the majority) is wrong there."""
+
+    units: Path
+    store: Path
+    truth: dict[str, str]  # unit id -> the topic its text is about
+    flipped: list[str]
+
+
+def make_topic_gold(folder: Path, per_topic: int = 20, flipped: int = 2) -> TopicGold:
+    pages = folder / "pages"
+    pages.mkdir(parents=True)
+    texts = []
+    for topic, pool in (("sport", _sentences(SPORT)), ("economy", _sentences(ECONOMY))):
+        pairs = [(i, j) for i in range(len(pool)) for j in range(len(pool)) if i != j][:per_topic]
+        texts += [(topic, f"{pool[i]} {pool[j]}") for i, j in pairs]
+    for number, (_, text) in enumerate(texts):
+        (pages / f"{number:03d}.txt").write_text(text + "\n", encoding="utf-8")
+    errors: list = []
+    records = [r for d in read_documents(expand_inputs([pages], errors), errors) for r in segment_document(d).records()]
+    assert not errors
+    units = folder / "units.jsonl"
+    write_unit_records(units, records)
+    topic_of = {text: topic for topic, text in texts}
+    truth, wrong, answers = {}, [], []
+    for number, unit in enumerate(u for u in iter_units(units, "article") if isinstance(u, Article)):
+        truth[unit.id] = topic = topic_of[unit_text(unit)]
+        other = "economy" if topic == "sport" else "sport"
+        careful = other if number % 7 == 3 and len(wrong) < flipped else topic
+        if careful != topic:
+            wrong.append(unit.id)
+        for who, said in (("amal", careful), ("badr", careful), ("ziad", other if number % 3 == 0 else topic)):
+            answers.append(Annotation(unit.id, "article", who, f"{unit.id}-{who}", choices={"topic": (said,), "stance": ("unrelated",)}))
+    return TopicGold(units, write_store(folder / "news-article.jsonl", answers), truth, wrong)
