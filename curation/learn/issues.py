@@ -95,17 +95,27 @@ def label_issues(model: TrainedModel) -> list[LabelIssue]:
     return sorted(issues, key=lambda issue: issue.label_quality)
 
 
-def crowdlab(answers: list[dict[str, int]], annotators: list[str], probabilities: np.ndarray) -> dict[str, tuple[float, float]]:
-    """Annotator -> (quality, agreement with consensus) by CROWDLAB, from each unit's answers by
-    annotator (class indices) and the model's out-of-sample probabilities of the same units."""
+@dataclass(frozen=True)
+class Crowdlab:
+    """CROWDLAB's consensus class per unit and (quality, agreement with consensus) per annotator."""
+
+    consensus: np.ndarray
+    annotators: dict[str, tuple[float, float]]
+
+
+def crowdlab(answers: list[dict[str, int]], annotators: list[str], probabilities: np.ndarray) -> Crowdlab:
+    """CROWDLAB from each unit's answers by annotator (class indices) and the model's
+    out-of-sample probabilities of the same units."""
     import pandas as pd
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
     frame = pd.DataFrame([[row.get(a, np.nan) for a in annotators] for row in answers], columns=annotators)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stats = get_label_quality_multiannotator(frame, probabilities, verbose=False)["annotator_stats"]
-    return {str(name): (float(row["annotator_quality"]), float(row["agreement_with_consensus"])) for name, row in stats.iterrows()}
+        found = get_label_quality_multiannotator(frame, probabilities, verbose=False)
+    stats = found["annotator_stats"]
+    quality = {str(name): (float(row["annotator_quality"]), float(row["agreement_with_consensus"])) for name, row in stats.iterrows()}
+    return Crowdlab(found["label_quality"]["consensus_label"].to_numpy(), quality)
 
 
 def _family_answers(table: AnswerTable, key: str, units: list[str]) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -132,7 +142,7 @@ def annotator_quality(model: TrainedModel, table: AnswerTable) -> tuple[list[Ann
             rows = [_as_classes(given[units[i]], classifier, column) for i in keep]
             chance = probabilities if column is None else np.column_stack([1 - probabilities[:, column], probabilities[:, column]])
             try:
-                for who, figures in crowdlab(rows, annotators, chance).items():
+                for who, figures in crowdlab(rows, annotators, chance).annotators.items():
                     per.setdefault(who, []).append(figures)
             except ValueError as error:  # cleanlab refuses a label nobody ever gave, a unit no one answered
                 notes.append(f"{key}: {error}")
