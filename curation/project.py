@@ -31,6 +31,7 @@ from curation.results import (
     DedupResult,
     ImportResult,
     InitResult,
+    IssuesResult,
     OverlapResult,
     OverviewResult,
     PreannotateResult,
@@ -43,6 +44,7 @@ from curation.results import (
     SchemaResult,
     SegmentResult,
     StudioResult,
+    TrainResult,
     UsersResult,
     VerifyResult,
 )
@@ -65,6 +67,7 @@ DEFAULT_RECIPE = Path("exports/seed-news.yaml")
 PUSHABLE_LEVELS = ("article", "sentence")
 REPORT_FACTS = "report-facts.json"  # in the data folder: what the units file says, kept while it is unchanged
 STATUS_CACHE = "status.json"  # in the data folder: `curation status`'s last answer and the inputs it came from
+LATEST = "latest"  # the model `train` recorded last
 
 # Called with a count of documents done (build) or a step's name (report).
 Progress = Callable[[Any], None]
@@ -156,6 +159,11 @@ class Project:
     @property
     def dedup_dir(self) -> Path | None:
         return self.workspace.data / "dedup" if self.workspace else None
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ``train`` keeps its model files and ``models.jsonl`` (the workspace's ``data/models``, else ``models``)."""
+        return self.workspace.data / "models" if self.workspace else Path("models")
 
     @property
     def recipe_file(self) -> Path | None:
@@ -576,6 +584,7 @@ class Project:
         units: str | Path | None = None,
         output: str | Path | None = None,
         gold: str | Path | None = None,
+        model: str | Path | None = None,
     ) -> AgreeResult:
         """Agreement per label family, label, annotator pair and annotator on independent answers,
         and gold by adjudication; written as JSON to ``output`` (default: the workspace's
@@ -588,6 +597,12 @@ class Project:
         check_outputs([target, gold], [*stores, reviews, self.schema_file, units])
         adjudication, unreadable, notes = self.adjudicate(stores, policies=policies, reviewer=reviewer, reviews=reviews, units=units)
         report, document = agreement_document(adjudication, self.schema, stores, unreadable)
+        qualities, quality_notes = self._annotator_quality(model, adjudication)
+        if qualities:
+            from dataclasses import asdict
+
+            document["annotator_quality"] = {"method": "cleanlab CROWDLAB on the model's out-of-sample probabilities",
+                                             "annotators": [asdict(quality) for quality in qualities]}  # fmt: skip
         if target is not None:
             from curation.fileio import atomic_writer, dumps
 
@@ -595,8 +610,22 @@ class Project:
                 handle.write(dumps(document, indent=2) + "\n")
         if gold is not None:
             write_gold(adjudication, Path(gold))
-        notes = notes + list(report.table.issues)
-        return AgreeResult(stores, target, Path(gold) if gold else None, document, notes, report, problems=unreadable)
+        notes = notes + list(report.table.issues) + quality_notes
+        return AgreeResult(stores, target, Path(gold) if gold else None, document, notes, report, qualities, problems=unreadable)
+
+    def _annotator_quality(self, model: str | Path | None, adjudication: Adjudication) -> tuple[list[Any], list[str]]:
+        """Each annotator's quality by the ``model`` (default: the workspace's latest, if any); none without a model."""
+        from curation.learn.training import MODELS_FILE
+
+        if model is None and not (self.workspace is not None and (self.models_dir / MODELS_FILE).is_file()):
+            return [], []
+        from curation.learn.issues import annotator_quality
+        from curation.learn.model import TrainedModel
+        from curation.learn.training import latest_model
+
+        given = model if model is not None else LATEST
+        trained = TrainedModel.load(latest_model(self.models_dir) if str(given) == LATEST else Path(given))
+        return annotator_quality(trained, adjudication.table)
 
     def review_push(
         self,
@@ -630,6 +659,92 @@ class Project:
         report = pull_review(server.client(), server.url, self.schema, level, store_path=store, state_dir=self.studio_dir)
         return ReviewPullResult(level, report)
 
+    # --- the model in the loop -------------------------------------------------------------------
+
+    def train(
+        self,
+        annotations: Sequence[str | Path] = (),
+        *,
+        units: str | Path | None = None,
+        policies: Sequence[str] = (),
+        reviewer: str | None = None,
+        gazetteers: Sequence[str | Path] = (),
+        output: str | Path | None = None,
+    ) -> TrainResult:
+        """A model per label family fitted on the gold of the stores (adjudicated, the rule in the
+        result), saved under a version that hashes its gold and settings, in ``output`` (default
+        :attr:`models_dir`)."""
+        from curation.agreement import DEFAULT_POLICY
+        from curation.learn.training import train_from_gold
+
+        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        if not policies and self.workspace is not None and any(self.store_path(level, review=True).is_file() for level in PUSHABLE_LEVELS):
+            policies = ("ground-truth", "reviewer", *DEFAULT_POLICY[1:])  # a reviewer's decision outranks the majority
+        adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
+        gazetteer = self._gazetteer(gazetteers, unreadable) if gazetteers else None
+        _, report = train_from_gold(adjudication, self.schema, source, Path(output) if output else self.models_dir, gazetteer=gazetteer)
+        return TrainResult(report, problems=unreadable + report.problems)
+
+    def issues(
+        self,
+        annotations: Sequence[str | Path] = (),
+        *,
+        model: str | Path = LATEST,
+        units: str | Path | None = None,
+        top: int = 20,
+        review: bool = False,
+        policies: Sequence[str] = (),
+        reviewer: str | None = None,
+    ) -> IssuesResult:
+        """The ``top`` likely label errors of the model's gold (cleanlab, on its out-of-sample
+        probabilities) and each annotator's quality; with ``review``, the flagged units go to the
+        review project with every answer and the model's suggestion."""
+        from curation.learn.issues import annotator_quality, label_issues
+        from curation.learn.model import TrainedModel
+        from curation.learn.training import latest_model
+
+        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        trained = TrainedModel.load(latest_model(self.models_dir) if str(model) == LATEST else Path(model))
+        adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
+        found = label_issues(trained)[:top]
+        qualities, notes = annotator_quality(trained, adjudication.table)
+        sent = self._review_issues(found, adjudication, source, trained.version, annotations) if review else []
+        problems = unreadable + [problem for report in sent for problem in report.problems]
+        return IssuesResult(trained.version, found, qualities, notes, sent, problems=problems)
+
+    def _review_issues(self, found: Sequence[Any], adjudication: Adjudication, source: Path, version: str,
+                       annotations: Sequence[str | Path]) -> list[Any]:  # fmt: skip
+        from curation.export.pseudonyms import pseudonyms_beside
+        from curation.studio.review import push_units_for_review
+        from curation.studio.tasks import Prediction
+
+        names = pseudonyms_beside(self._stores(annotations)[0], {a.annotator for a in adjudication.table.all_answers()})
+        server = self.server()
+        reports = []
+        for level in sorted({issue.level for issue in found}):
+            suggested: dict[str, Prediction] = {}
+            for issue in (issue for issue in found if issue.level == level):
+                slot = suggested.setdefault(issue.unit_id, Prediction(issue.unit_id, {}, (), model_version=f"{version} suggests"))
+                slot.choices[issue.family] = issue.suggested
+            reports.append(push_units_for_review(server.client(), server.url, adjudication, source, self.schema, level, set(suggested),
+                                                 state_dir=self.studio_dir, names=names, suggestions=list(suggested.values()),
+                                                 why="label issue"))  # fmt: skip
+        return reports
+
+    def _gazetteer(self, paths: Sequence[str | Path], problems: list[str]) -> Any:
+        from curation.preannotate import load_gazetteer
+
+        family = self.schema.span_family()
+        if family is None:
+            raise CurationError(f"schema {self.schema.name} has no span family for a gazetteer to help")
+        found: list[Any] = []
+        try:
+            gazetteer = load_gazetteer([Path(path) for path in paths], family.values, found)
+        except (ValueError, OSError) as error:
+            raise CurationError(str(error)) from None
+        problems.extend(str(problem) for problem in found)
+        return gazetteer
+
     # --- pre-annotation and import ---------------------------------------------------------------
 
     def preannotate(
@@ -647,16 +762,22 @@ class Project:
         replace: bool = False,
         call_timeout: float | None = None,
         time_limit: float | None = None,
+        trained: str | Path | None = None,
+        serve_uncertain: bool = True,
     ) -> PreannotateResult:
         """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or
         sent; each model call within ``call_timeout`` seconds and the whole run within ``time_limit``
-        (None: the defaults, 60 s and 4 h)."""
+        (None: the defaults, 60 s and 4 h); or (``trained``: a model file, or ``"latest"`` for the last
+        ``train``) the trained model's, every version replacing its own, the project then serving the
+        least sure task first."""
         from curation.preannotate.api import Limits
         from curation.preannotate.run import run_preannotate
 
         source = self._required(units, self.units_file, "a units file")
-        if not gazetteers and model is None:
-            raise UsageError("give --gazetteer, --model or both")
+        if not gazetteers and model is None and trained is None:
+            raise UsageError("give --gazetteer, --model, --trained or a combination")
+        if trained is not None and (gazetteers or model is not None):
+            raise UsageError("--trained predicts alone: pre-annotate with --gazetteer or --model in another run")
         if output is None and not push:
             raise UsageError("nothing to do: give -o FILE, --push or both")
         check_outputs([output], [source, *gazetteers, label_map])
@@ -666,6 +787,8 @@ class Project:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         server = self.server() if push else None
+        if trained is not None:
+            return self._preannotate_trained(trained, source, level, output, server, not existing_only, serve_uncertain)
         names, report, problems = run_preannotate(
             source, self.schema, level, gazetteers=[Path(g) for g in gazetteers], model_spec=model,
             model_version=model_version, label_map=Path(label_map) if label_map else None,
@@ -673,6 +796,20 @@ class Project:
             new_tasks=not existing_only, replace=replace, limits=limits,
         )  # fmt: skip
         return PreannotateResult(level, names, report, problems=problems)
+
+    def _preannotate_trained(
+        self, trained: str | Path, source: Path, level: str, output: str | Path | None, server: StudioServer | None,
+        new_tasks: bool, serve_uncertain: bool,
+    ) -> PreannotateResult:  # fmt: skip
+        from curation.learn.preannotate import preannotate_trained
+        from curation.learn.training import latest_model
+
+        model_file = latest_model(self.models_dir) if str(trained) == LATEST else Path(trained)
+        clusters = self.dedup_dir / "clusters.jsonl" if self.dedup_dir else None
+        report = preannotate_trained(model_file, source, self.schema, level, output=Path(output) if output else None, server=server,
+                                     state_dir=self.studio_dir, clusters=clusters, new_tasks=new_tasks,
+                                     serve_uncertain=serve_uncertain)  # fmt: skip
+        return PreannotateResult(level, None, report, problems=report.problems + (report.sent.problems if report.sent else []))
 
     def import_(
         self,

@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # the reports' modules load the SDK, datasets or numpy: not f
     from curation.export.building import BuildReport
     from curation.export.verification import Verification
     from curation.imports.materialize import ImportReport
+    from curation.learn.issues import AnnotatorQuality, LabelIssue
+    from curation.learn.training import TrainReport
     from curation.pipeline.run import SegmentRun
     from curation.preannotate.api import PreannotateReport
     from curation.studio.accounts import Member
@@ -177,6 +179,7 @@ class AgreeResult(Result):
     document: dict[str, Any]  # what the JSON file holds: figures, adjudication, unreadable lines
     notes: list[str] = field(default_factory=list)
     agreement: AgreementReport | None = field(default=None, repr=False)  # repr=False: not in the JSON (the document has it)
+    annotator_quality: list[AnnotatorQuality] = field(default_factory=list, repr=False)  # in the document too
 
 
 @dataclass
@@ -196,6 +199,22 @@ class PreannotateResult(Result):
     level: str
     names: int | None  # gazetteer size, when one was used
     report: PreannotateReport
+
+
+@dataclass
+class TrainResult(Result):
+    report: TrainReport
+
+
+@dataclass
+class IssuesResult(Result):
+    """Likely label errors (the worst first), annotator quality, and the review pushes made."""
+
+    model_version: str
+    issues: list[LabelIssue]
+    annotator_quality: list[AnnotatorQuality]
+    notes: list[str] = field(default_factory=list)
+    sent: list[PushReport] = field(default_factory=list)
 
 
 @dataclass

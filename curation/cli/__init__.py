@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "build": "build:build_command",
     "dedup": "dedup:dedup_command",
     "init": "init:init_command",
+    "issues": "issues:issues_command",
     "import": "imports:import_command",
     "preannotate": "preannotate:preannotate_command",
     "publish": "build:publish_command",
@@ -33,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "segment": "segment:segment_command",
     "status": "status:status_command",
     "studio": "studio:studio_group",
+    "train": "train:train_command",
     "verify": "build:verify_command",
 }
 

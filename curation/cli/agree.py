@@ -174,6 +174,8 @@ units_option = click.option(
 )
 @click.option("--gold", type=click.Path(dir_okay=False, path_type=Path), help="Also write the gold answers as JSONL, one unit and family a line.")
 @units_option
+@click.option("--model", default=None, help="A model `curation train` wrote, or 'latest', to weigh annotators by (cleanlab's "
+              "CROWDLAB) [default: the workspace's latest, if any].")
 @server_options
 def agree_command(
     annotations: tuple[Path, ...],
@@ -183,6 +185,7 @@ def agree_command(
     output: Path | None,
     gold: Path | None,
     units: Path | None,
+    model: str | None,
     **options: Any,
 ) -> AgreeResult:
     """Agreement per label family, label, annotator pair and annotator, and gold by adjudication.
@@ -194,7 +197,7 @@ def agree_command(
     annotation abstains.
     """
     result = project_of(options).agree(annotations, policies=policies, reviewer=reviewer, reviews=reviews, units=units,
-                                       output=output, gold=gold)  # fmt: skip
+                                       output=output, gold=gold, model=model)  # fmt: skip
     if str(output) == "-":  # the document itself is the output asked for
         from curation.fileio import dumps
 
@@ -206,6 +209,14 @@ def agree_command(
         console.print(f"[yellow]note[/yellow] {untrusted(note)}", highlight=False)
     if result.agreement is not None:
         print_report(console, result.agreement, result.document["adjudication"])
+    if result.annotator_quality:
+        quality = Table(title="annotator quality (cleanlab CROWDLAB, weighed with the model)")
+        for column in ("annotator", "family", "units", "quality", "agrees with consensus"):
+            quality.add_column(column, justify="left" if column in ("annotator", "family") else "right")
+        for row in result.annotator_quality:
+            quality.add_row(escape(row.annotator), f"{row.family}@{row.level}", str(row.units), _figure(row.quality),
+                            _figure(row.agreement_with_consensus))  # fmt: skip
+        console.print(quality)
     written = [str(path) for path in (result.output, result.gold) if path is not None]
     if written:
         console.print(f"wrote {untrusted(' and '.join(written))}", highlight=False)

@@ -34,17 +34,23 @@ from curation.results import PreannotateResult
               help="Seconds one model call may take; a model that overruns is not called again [default: 60].")
 @click.option("--time-limit", type=float, default=None,
               help="Seconds the whole pre-annotation may take; the units left are reported [default: 14400].")
+@click.option("--trained", "trained", flag_value="latest", default=None,
+              help="Predict with the model `curation train` made last (scores, model version; replaces its own version).")
+@click.option("--trained-model", "trained", type=click.Path(exists=True, dir_okay=False), help="Predict with this model file.")
+@click.option("--serve-uncertain/--keep-queue", default=True, show_default=True,
+              help="With --trained --push: the project's 'Label All Tasks' serves the least sure task first.")
 @server_options
 def preannotate_command(units: Path | None, level: str, gazetteers: tuple[Path, ...], model_spec: str | None,
                         model_version: str | None, label_map: Path | None, output: Path | None, push_: bool,
                         existing_only: bool, replace: bool, call_timeout: float | None, time_limit: float | None,
+                        trained: str | None, serve_uncertain: bool,
                         **options: Any) -> PreannotateResult:  # fmt: skip
     """Pre-annotate the LEVEL units of UNITS (default: the workspace's) with --gazetteer and/or
-    --model, for annotators to correct."""
+    --model, or with the --trained model, for annotators to correct."""
     result = project_of(options).preannotate(
         level, units, gazetteers=gazetteers, model=model_spec, model_version=model_version, label_map=label_map,
         output=output, push=push_, existing_only=existing_only, replace=replace, call_timeout=call_timeout,
-        time_limit=time_limit,
+        time_limit=time_limit, trained=trained, serve_uncertain=serve_uncertain,
     )  # fmt: skip
     show_problems(result.problems)
     report = result.report

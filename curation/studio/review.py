@@ -28,7 +28,7 @@ never the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,14 +115,35 @@ def push_review(
     predictions, never duplicates them."""
     conflicts = adjudication.unresolved if unresolved_only else adjudication.conflicts
     wanted = {c.unit_id for c in conflicts if c.level == level}
+    return push_units_for_review(client, url, adjudication, units_path, schema, level, wanted, state_dir=state_dir, names=names,
+                                 why="conflict")  # fmt: skip
+
+
+def push_units_for_review(
+    client: StudioClient,
+    url: str,
+    adjudication: Adjudication,
+    units_path: str | Path,
+    schema: Schema,
+    level: str,
+    wanted: set[str],
+    *,
+    state_dir: Path = DEFAULT_STUDIO_DIR,
+    names: Mapping[str, str] | None = None,
+    suggestions: Sequence[Prediction] = (),
+    why: str = "unit",
+) -> PushReport:
+    """Push the ``wanted`` units of ``level`` to the review project with every annotator's answer
+    (and any model ``suggestions``) as named predictions, replacing those of an earlier push."""
     found = read_units_to_push(units_path, level, only=wanted)
-    predictions = agreed_predictions(adjudication, wanted, level) + answer_predictions(adjudication, wanted, level, names)
+    predictions = (agreed_predictions(adjudication, wanted, level) + answer_predictions(adjudication, wanted, level, names)
+                   + [p for p in suggestions if p.unit_id in wanted])  # fmt: skip
     gateway = StudioGateway(client, url)
     report = push_tasks(gateway, found, level, review_schema(schema), predictions, state_dir, replace_predictions=True)
     if found.units:  # their tasks now hold the AGREED prediction the project's version must name
         gateway.set_model_version(report.project.id, AGREED)
     missing = sorted(wanted - set(found.units))
-    report.problems.extend(f"conflict on unit {uid}: not in {units_path}, not sent for review" for uid in missing)
+    report.problems.extend(f"{why} on unit {uid}: not in {units_path}, not sent for review" for uid in missing)
     return report
 
 

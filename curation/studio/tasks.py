@@ -151,6 +151,7 @@ class Prediction:
     model_version: str | None = None
     score: float | None = None
     span_scores: tuple[float | None, ...] = ()
+    cluster: int | None = None  # near-duplicates share one: Label Studio's uncertainty queue serves them apart
 
     def to_task_prediction(self, text: str, span_family: str | None) -> dict[str, Any]:
         results = to_results(text, self.choices, self.spans, span_family)
@@ -163,6 +164,8 @@ class Prediction:
             prediction["model_version"] = self.model_version
         if self.score is not None:
             prediction["score"] = self.score
+        if self.cluster is not None:
+            prediction["cluster"] = self.cluster
         return prediction
 
     def to_record(self) -> dict[str, Any]:
@@ -172,7 +175,8 @@ class Prediction:
             if score is not None:
                 span["score"] = score
         return {"unit_id": self.unit_id, "choices": {k: list(v) for k, v in self.choices.items()},
-                "spans": spans, "model_version": self.model_version, "score": self.score}
+                "spans": spans, "model_version": self.model_version, "score": self.score,
+                **({"cluster": self.cluster} if self.cluster is not None else {})}
 
     @classmethod
     def from_record(cls, item: dict[str, Any]) -> Prediction:
@@ -185,6 +189,7 @@ class Prediction:
             model_version=item.get("model_version"),
             score=item.get("score"),
             span_scores=scores if any(score is not None for score in scores) else (),
+            cluster=item.get("cluster"),
         )
 
 

@@ -1,0 +1,111 @@
+"""A text classifier for one choice family: character n-grams of the normalised text into a
+linear model, as fastText and most Arabic topic work do, CPU-only and deterministic.
+
+Character n-grams (inside word boundaries) over :func:`curation.normalize.normalize_text` see
+through Arabic's clitics and letter variants without a stemmer: وبالقاهرة and القاهرة share most
+of their n-grams. A multi-choice family (``topic`` with ``multiple: true``) is one binary model
+per label; a single-choice family is one multinomial model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from curation.normalize import normalize_text
+
+MIN_PER_CLASS = 2  # out-of-sample probabilities need every class in two folds at least
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """What a classifier is fitted with: part of the model's version."""
+
+    ngram_min: int = 2
+    ngram_max: int = 5
+    max_features: int = 200_000
+    c: float = 10.0
+    folds: int = 5
+    seed: int = 0
+    max_chars: int = 3000  # an article's title and lede say its topic; the rest costs time (bench/learn.py)
+
+
+def normalized(text: str, max_chars: int | None = None) -> str:
+    """The form the classifier reads: the first ``max_chars`` characters, Arabic letter variants,
+    diacritics and case folded."""
+    return normalize_text(text[:max_chars] if max_chars else text)
+
+
+def make_pipeline_for(settings: ClassifierSettings, multiple: bool) -> Pipeline:
+    vectorizer = TfidfVectorizer(
+        preprocessor=partial(normalized, max_chars=settings.max_chars), analyzer="char_wb", ngram_range=(settings.ngram_min, settings.ngram_max),
+        max_features=settings.max_features, sublinear_tf=True, dtype=np.float32,
+    )  # fmt: skip
+    linear = LogisticRegression(C=settings.c, max_iter=1000, random_state=settings.seed)
+    return make_pipeline(vectorizer, OneVsRestClassifier(linear) if multiple else linear)
+
+
+@dataclass
+class TextClassifier:
+    """A fitted classifier of one family: ``classes`` in the order of the probability columns."""
+
+    family: str
+    multiple: bool
+    classes: list[str]
+    pipeline: Pipeline
+    out_of_sample: np.ndarray | None  # rows of the training examples, probabilities from a model that did not see them
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, one column per class (each column on its own for a multi-choice family)."""
+        return np.asarray(self.pipeline.predict_proba(list(texts)), dtype=np.float64)
+
+
+def label_matrix(labels: Sequence[Sequence[str]], multiple: bool) -> tuple[list[str], Any]:
+    """The classes and the fitting target: class indices, or a 0/1 matrix for a multi-choice family."""
+    if multiple:
+        binarizer = MultiLabelBinarizer()
+        matrix = binarizer.fit_transform([tuple(values) for values in labels])
+        return [str(c) for c in binarizer.classes_], matrix
+    classes = sorted({values[0] for values in labels})
+    return classes, np.array([classes.index(values[0]) for values in labels])
+
+
+def _folds(target: Any, multiple: bool, settings: ClassifierSettings) -> KFold | StratifiedKFold | None:
+    """Cross-validation folds, or None when the gold is too small to hold any class out."""
+    if multiple:
+        counts = np.asarray(target).sum(axis=0)
+        smallest = int(min(counts.min(), len(target) - counts.max()))
+        return KFold(min(settings.folds, len(target)), shuffle=True, random_state=settings.seed) if smallest >= MIN_PER_CLASS else None
+    smallest = int(np.bincount(target).min())
+    if smallest < MIN_PER_CLASS:
+        return None
+    return StratifiedKFold(min(settings.folds, smallest), shuffle=True, random_state=settings.seed)
+
+
+def fit_classifier(
+    family: str, texts: Sequence[str], labels: Sequence[Sequence[str]], multiple: bool, settings: ClassifierSettings
+) -> TextClassifier:
+    """The classifier fitted on every example, with out-of-sample probabilities from cross-validation."""
+    classes, target = label_matrix(labels, multiple)
+    if len(classes) < 2:
+        raise ValueError(f"{family}: the gold has a single label ({classes[0] if classes else 'none'}); nothing to learn")
+    folds = _folds(target, multiple, settings)
+    pipeline = make_pipeline_for(settings, multiple)
+    vectorizer, linear = pipeline.steps[0][1], pipeline.steps[1][1]
+    features = vectorizer.fit_transform(list(texts))  # once: vocabulary and idf use no label, so the folds may share them
+    out_of_sample = None
+    if folds is not None:
+        out_of_sample = cross_val_predict(clone(linear), features, target, cv=folds, method="predict_proba")
+    linear.fit(features, target)
+    return TextClassifier(family, multiple, classes, pipeline, out_of_sample)

@@ -1,0 +1,164 @@
+"""An entity tagger: a linear-chain CRF (sklearn-crfsuite) over clitic-split word pieces.
+
+Annotators mark a name without the conjunction and preposition glued to it (وواشنطن: the span is
+واشنطن), so a word is cut into pieces first: an optional و/ف, an optional ب/ك/ل, then the rest
+(at least three letters left, as :mod:`curation.preannotate.clitics` asks of a stem). The CRF tags
+pieces in BIO and learns whether a clitic piece belongs to the name (بغداد) or not (بباماكو).
+Features are the normalised piece, its affixes, its shape, its neighbours and, when a gazetteer
+is given, the label the gazetteer's match gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import regex
+from sklearn_crfsuite import CRF
+
+from curation.normalize import normalize_text
+from curation.preannotate.clitics import DEFAULT_RULES, MIN_STEM
+from curation.units import EntitySpan
+
+if TYPE_CHECKING:
+    from curation.preannotate.gazetteer import Gazetteer
+
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}_]+|[^\s\p{L}\p{M}\p{N}_]")
+MATCH_OPTIONS = DEFAULT_RULES.options()  # the gazetteer's spelling folds, so features and names agree
+CLITICS = regex.compile(r"^([وف]?)([بكل]?)(?=[\p{L}\p{M}]{" + str(MIN_STEM) + "})")
+OUTSIDE = "O"
+
+Piece = tuple[int, int]  # code-point offsets in the text
+
+
+@dataclass(frozen=True)
+class TaggerSettings:
+    """What a tagger is fitted with: part of the model's version."""
+
+    c1: float = 0.05
+    c2: float = 0.05
+    max_iterations: int = 100
+
+
+def pieces(text: str) -> list[Piece]:
+    """Words and punctuation of ``text``, each word's leading و/ف and ب/ك/ل cut off as pieces of their own."""
+    found: list[Piece] = []
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        clitics = CLITICS.match(match.group())
+        if clitics is not None:
+            for group in (1, 2):
+                if clitics.group(group):
+                    found.append((start, start + 1))
+                    start += 1
+        found.append((start, end))
+    return found
+
+
+def _shape(piece: str) -> str:
+    if piece.isdigit():
+        return "digit"
+    if regex.fullmatch(r"\p{Latin}+", piece):
+        return "latin"
+    if regex.fullmatch(r"[\p{Arabic}\p{M}]+", piece):
+        return "arabic"
+    return "other"
+
+
+def _piece_features(text: str, piece: Piece) -> dict[str, Any]:
+    raw = text[piece[0] : piece[1]]
+    norm = normalize_text(raw, MATCH_OPTIONS)
+    return {
+        "w": norm, "p2": norm[:2], "p3": norm[:3], "s2": norm[-2:], "s3": norm[-3:],
+        "al": norm.startswith("ال"), "shape": _shape(raw), "len": min(len(norm), 8),
+        "glued": piece[0] > 0 and not text[piece[0] - 1].isspace(),  # a clitic piece's stem, or a word after punctuation
+    }  # fmt: skip
+
+
+def _gazetteer_tags(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None) -> list[str]:
+    if gazetteer is None:
+        return [OUTSIDE] * len(found)
+    return span_tags(found, gazetteer.match(text))
+
+
+def features(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """One feature mapping per piece: its own, its neighbours' words, the gazetteer's tag."""
+    own = [_piece_features(text, piece) for piece in found]
+    listed = _gazetteer_tags(text, found, gazetteer)
+    rows = []
+    for index, piece_features in enumerate(own):
+        row = dict(piece_features)
+        row["gaz"] = listed[index]
+        for offset in (-2, -1, 1, 2):
+            at = index + offset
+            row[f"{offset}:w"] = own[at]["w"] if 0 <= at < len(own) else ("<s>" if at < 0 else "</s>")
+        row["-1:gaz"] = listed[index - 1] if index else "<s>"
+        rows.append(row)
+    return rows
+
+
+def span_tags(found: Sequence[Piece], spans: Iterable[EntitySpan]) -> list[str]:
+    """BIO tags of the pieces: a piece inside a span takes its label, the first one ``B-``."""
+    tags = [OUTSIDE] * len(found)
+    for span in spans:
+        inside = [i for i, (start, end) in enumerate(found) if span.start <= start and end <= span.end]
+        for position, index in enumerate(inside):
+            tags[index] = ("B-" if position == 0 else "I-") + span.label
+    return tags
+
+
+def tag_spans(text: str, found: Sequence[Piece], tags: Sequence[str], confidence: Sequence[float]) -> list[tuple[EntitySpan, float]]:
+    """The spans the tags describe (an ``I-`` without its ``B-`` opens one) with their mean piece confidence."""
+    spans: list[tuple[EntitySpan, float]] = []
+    current: list[int] = []
+    label = None
+
+    def close() -> None:
+        if current and label is not None:
+            start, end = found[current[0]][0], found[current[-1]][1]
+            score = sum(confidence[i] for i in current) / len(current)
+            spans.append((EntitySpan(start, end, label, text[start:end]), score))
+
+    for index, tag in enumerate(tags):
+        kind, _, name = tag.partition("-")
+        if kind == "I" and name == label:
+            current.append(index)
+            continue
+        close()
+        current, label = ([index], name) if kind in ("B", "I") else ([], None)
+    close()
+    return spans
+
+
+@dataclass
+class EntityTagger:
+    """A fitted tagger of one span family."""
+
+    family: str
+    crf: CRF
+
+    def tag(self, texts: Sequence[str], gazetteer: Gazetteer | None = None) -> list[tuple[list[tuple[EntitySpan, float]], float]]:
+        """Per text: its spans with scores, and the text's confidence (its least sure piece's marginal)."""
+        split = [pieces(text) for text in texts]
+        rows = [features(text, found, gazetteer) for text, found in zip(texts, split, strict=True)]
+        answers = []
+        for text, found, marginals in zip(texts, split, self.crf.predict_marginals(rows), strict=True):
+            tags = [max(m, key=m.__getitem__) for m in marginals]
+            sure = [m[t] for m, t in zip(marginals, tags, strict=True)]
+            answers.append((tag_spans(text, found, tags, sure), min(sure, default=1.0)))
+        return answers
+
+
+def fit_tagger(
+    family: str, texts: Sequence[str], spans: Sequence[Sequence[EntitySpan]], settings: TaggerSettings, gazetteer: Gazetteer | None = None
+) -> EntityTagger:
+    """The tagger fitted on the gold sentences (a sentence with no span teaches what is not a name)."""
+    rows, targets = [], []
+    for text, gold in zip(texts, spans, strict=True):
+        found = pieces(text)
+        rows.append(features(text, found, gazetteer))
+        targets.append(span_tags(found, gold))
+    crf = CRF(algorithm="lbfgs", c1=settings.c1, c2=settings.c2, max_iterations=settings.max_iterations, all_possible_transitions=True)
+    crf.fit(rows, targets)
+    return EntityTagger(family, crf)

@@ -1,0 +1,89 @@
+"""`curation train`: a model per label family from the gold, versioned by its gold and settings."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from curation.cli import main
+from curation.fileio import iter_jsonl
+from curation.learn.model import TrainedModel
+from curation.learn.predict import unit_predictions
+from curation.project import Project
+
+from .conftest import make_gold
+
+
+def _predictions(model_file, units, level):
+    errors: list = []
+    found = [p.to_record() for p in unit_predictions(TrainedModel.load(model_file), units, level, errors)]
+    assert not errors
+    return found
+
+
+def test_train_fits_each_family_with_two_labels_and_records_the_version(gold, tmp_path):
+    result = Project.open(None).train(gold.stores, units=gold.units, output=tmp_path / "models")
+    report = result.report
+    assert result.problems == []
+    assert report.rule.startswith("gold = a ground-truth annotation, else the majority of annotators")
+    fits = {f"{fit.family}@{fit.level}": fit for fit in report.families}
+    assert fits["topic@article"].labels == {"economy": 6, "sport": 6}
+    assert fits["topic@article"].cross_validated is not None  # out-of-sample probabilities were made
+    assert fits["entity@sentence"].labels["PER"] == 4
+    assert any(note.startswith("stance@article: not trained") for note in report.skipped)  # one label only: nothing to learn
+    assert report.model_file == tmp_path / "models" / f"{report.version}.pkl"
+    recorded = [record for _, record in iter_jsonl(tmp_path / "models" / "models.jsonl")]
+    assert [r["version"] for r in recorded] == [report.version]
+    assert recorded[0]["gold"]["topic@article"] == 12
+
+
+def test_the_same_gold_and_settings_give_the_same_version_and_predictions(tmp_path):
+    first, second = make_gold(tmp_path / "a"), make_gold(tmp_path / "b")
+    one = Project.open(None).train(first.stores, units=first.units, output=tmp_path / "m1").report
+    two = Project.open(None).train(second.stores, units=second.units, output=tmp_path / "m2").report
+    assert one.version == two.version
+    for level in ("article", "sentence"):
+        assert _predictions(one.model_file, first.units, level) == _predictions(two.model_file, second.units, level)
+
+
+def test_another_gold_is_another_version_and_retraining_adds_no_record(tmp_path):
+    same, other = make_gold(tmp_path / "a"), make_gold(tmp_path / "b", flipped=2)
+    models = tmp_path / "models"
+    first = Project.open(None).train(same.stores, units=same.units, output=models).report
+    again = Project.open(None).train(same.stores, units=same.units, output=models).report
+    changed = Project.open(None).train(other.stores, units=other.units, output=models).report
+    assert first.version == again.version != changed.version
+    assert [r["version"] for _, r in iter_jsonl(models / "models.jsonl")] == [first.version, changed.version]
+
+
+def test_predictions_carry_the_version_a_score_and_every_trained_family(gold, tmp_path):
+    report = Project.open(None).train(gold.stores, units=gold.units, output=tmp_path / "models").report
+    articles = _predictions(report.model_file, gold.units, "article")
+    assert {p["unit_id"] for p in articles} >= set(gold.articles)
+    assert all(p["model_version"] == report.version and 0 <= p["score"] <= 1 for p in articles)
+    assert all(list(p["choices"]) == ["topic"] and p["spans"] == [] for p in articles)
+    sentences = _predictions(report.model_file, gold.units, "sentence")
+    named = [s for p in sentences for s in p["spans"]]
+    assert {"text": "محمد صلاح", "label": "PER"}.items() <= next(s for s in named if s["text"] == "محمد صلاح").items()
+
+
+def test_cli_prints_the_gold_rule_and_the_model_and_json_is_the_result(gold, tmp_path):
+    runner = CliRunner()
+    args = ["train", str(gold.article_store), str(gold.sentence_store), "--units", str(gold.units), "-o", str(tmp_path / "m")]
+    shown = runner.invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    assert "gold = a ground-truth annotation, else the majority" in shown.output
+    assert "topic@article: 12 example(s)" in shown.output
+    as_json = runner.invoke(main, [*args, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["version"].startswith("curation-learn-")
+
+
+def test_no_gold_is_one_line_naming_what_to_do(tmp_path):
+    store = tmp_path / "news-article.jsonl"
+    store.write_text("", encoding="utf-8")
+    units = make_gold(tmp_path / "c").units
+    shown = CliRunner().invoke(main, ["train", str(store), "--units", str(units), "-o", str(tmp_path / "m")])
+    assert shown.exit_code != 0
+    assert "no gold to learn from" in shown.output and "Traceback" not in shown.output
