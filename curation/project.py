@@ -106,14 +106,25 @@ class Project:
         return load_workspace(given / "curation.yaml" if given.is_dir() else given)
 
     @classmethod
-    def init(cls, folder: str | Path = ".", name: str | None = None) -> tuple[Project, InitResult]:
-        """Create a workspace in ``folder`` (files already there are kept) and open it."""
+    def init(
+        cls,
+        folder: str | Path = ".",
+        name: str | None = None,
+        *,
+        target: str | None = None,
+        topics: Sequence[str] = (),
+        entities: Sequence[str] = (),
+    ) -> tuple[Project, InitResult]:
+        """Create a workspace in ``folder`` (files already there are kept) and open it; the starter
+        schema's stance ``target`` and its ``topics`` or ``entities`` labels as given."""
         try:
-            made = init_workspace(folder, name)
+            made = init_workspace(folder, name, target=target, topics=topics, entities=entities)
         except OSError as exc:
             raise CurationError(f"{exc.filename or folder}: {exc.strerror or exc}") from None
+        schema_file = Path(folder) / "schema.yaml"
         steps = [
-            f"put pages in {Path(folder) / 'pages'} and edit {Path(folder) / 'schema.yaml'}",
+            f"put pages in {Path(folder) / 'pages'} and edit {schema_file}"
+            + ("" if target or schema_file not in made.written else " (set the stance target: labels.stance.target)"),
             "curation segment", "curation dedup", "curation report", "curation studio up",
             "curation push --level article", "curation pull", "curation agree", "curation build",
         ]  # fmt: skip
