@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation -
     from curation.pipeline.options import ExecutorOptions
     from curation.schema import Schema
     from curation.settings import DedupSettings, Settings
+    from curation.studio.selection import Selection
     from curation.studio.server import StudioServer
 
 SCHEMA_ENV = "CURATION_SCHEMA"
@@ -386,9 +387,12 @@ class Project:
         predictions: str | Path | None = None,
         replace_predictions: bool = False,
         recreate: bool = False,
+        selection: Selection | None = None,
     ) -> PushResult:
-        """A task for every ``level`` unit not yet pushed, the predictions sent, the overlap applied."""
+        """A task for every ``level`` unit ``selection`` keeps (default: body sentences, every
+        article) not yet pushed, the predictions sent, the overlap applied."""
         from curation.studio.push import push_units
+        from curation.studio.selection import Selection
 
         source = self._required(units, self.units_file, "a units file")
         if not source.is_file():
@@ -397,7 +401,7 @@ class Project:
         per_task = self.annotators_per_task(level)
         report = push_units(server.client(), server.url, source, level, self.schema, state_dir=self.studio_dir,
                             predictions_path=predictions, replace_predictions=replace_predictions, recreate=recreate,
-                            annotators_per_task=per_task)  # fmt: skip
+                            annotators_per_task=per_task, selection=selection or Selection())  # fmt: skip
         return PushResult(level, source, report, per_task, problems=list(report.problems))
 
     def pushed_levels(self) -> list[str]:

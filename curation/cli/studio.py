@@ -93,16 +93,33 @@ def down_command(data_dir: Path | None) -> StudioResult:
               help="Predictions for tasks pushed earlier replace their predictions of the same model_version "
                    "(default: added next to them).")
 @click.option("--recreate", is_flag=True, help="The recorded project was deleted on the server: create it again.")
+@click.option("--roles", default=None,
+              help="Comma-separated unit roles that become tasks: sentence title,heading,body,byline; article main,teaser "
+                   "[default: body for sentences, every article].")
+@click.option("--where", multiple=True, metavar="KEY=VALUE",
+              help="Only units of documents whose metadata KEY is VALUE (e.g. source=BBC); repeatable: "
+                   "different keys must all match, one key given twice accepts either value.")
+@click.option("--sample", type=int, default=None, help="A random sample of N of the selected units (the same N for the same --seed; a larger N contains a smaller one).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--limit", type=int, default=None, help="At most the first N selected units (in file order); those already pushed count.")
 @server_options
 def push_command(units: Path | None, level: str, predictions: Path | None, replace_predictions: bool, recreate: bool,
+                 roles: str | None, where: tuple[str, ...], sample: int | None, seed: int, limit: int | None,
                  **options: Any) -> PushResult:  # fmt: skip
-    """Create a task for every LEVEL unit of UNITS (default: the workspace's units file) not yet
-    pushed, send --predictions to new and existing tasks, and apply the overlap setting.
+    """Create a task for every selected LEVEL unit of UNITS (default: the workspace's units file) not
+    yet pushed, send --predictions to new and existing tasks, and apply the overlap setting.
     Exit status 1 if any prediction was not sent."""
+    from curation.studio.selection import Selection, describe, parse_where
+
+    chosen = tuple(role.strip() for role in (roles or "").split(",") if role.strip())
+    selection = Selection(chosen, parse_where(where), sample, seed, limit)
     result = project_of(options).push(level, units, predictions=predictions, replace_predictions=replace_predictions,
-                                      recreate=recreate)  # fmt: skip
+                                      recreate=recreate, selection=selection)  # fmt: skip
     report = result.report
     show_problems(report.problems, "not sent")
+    if report.not_selected:
+        console.print(f"{report.units:,} {level} unit(s) selected ({untrusted(describe(selection, level))}); "
+                      f"{report.not_selected:,} left out", highlight=False)  # fmt: skip
     if result.annotators_per_task is not None:
         console.print(f"{result.annotators_per_task} annotator(s) per {level} task", highlight=False)
     console.print(

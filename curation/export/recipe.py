@@ -30,7 +30,7 @@ INGEST_KEYS = {
 }  # fmt: skip
 _KEYS = {
     "name", "description", "license", "inputs", "schema", "segmenter", "annotations", "adjudication", "reviewer",
-    "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units", *INGEST_KEYS,
+    "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units", "annotated_only", *INGEST_KEYS,
 }  # fmt: skip
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
 MAX_RECIPE_BYTES = 1 << 20
@@ -91,6 +91,7 @@ class Recipe:
     output: str | None = None
     shard_rows: int = 100_000
     source_file: str | None = None
+    annotated_only: bool = False  # rows only for units someone annotated (the unit's split still counts its article)
 
     def resolve(self, relative: str) -> Path:
         return self.base / relative
@@ -131,6 +132,7 @@ class Recipe:
             "formats": list(self.formats),
             "output": self.output,
             "shard_rows": self.shard_rows,
+            **({"annotated_only": True} if self.annotated_only else {}),  # earlier manifests stay as they were
         }
 
     @classmethod
@@ -179,6 +181,7 @@ class Recipe:
             output=data.get("output"),
             shard_rows=shard_rows,
             source_file=source,
+            annotated_only=_flag(data, "annotated_only", fail),
         )
 
 
@@ -295,6 +298,13 @@ def _check_settings(segmenter: Any, dedup: bool | dict[str, Any], fail: Fail) ->
         Settings.from_dict({"segmenter": segmenter, "dedup": dedup if isinstance(dedup, dict) else None})
     except (ValueError, TypeError) as exc:
         raise fail(f"settings: {exc}") from None
+
+
+def _flag(data: dict[str, Any], key: str, fail: Fail) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(f"'{key}' is true or false, not {value!r}")
+    return value
 
 
 def _shard_rows(data: dict[str, Any], fail: Fail) -> int:

@@ -193,3 +193,25 @@ def test_bad_inputs_are_reported_and_the_rest_is_built(tmp_path: Path) -> None:
     )
     assert any("missing.txt: no such file or folder" in p for p in report.problems)
     assert report.documents == 3
+
+
+def test_annotated_only_exports_the_units_someone_annotated(tmp_path: Path) -> None:
+    _, segmented = seed_units()
+    sentences = [s for doc in segmented for s in doc.sentences if s.role == "body"][:3]
+    article = segmented[0].articles[0]
+    store = write_jsonl(
+        tmp_path / "annotations.jsonl",
+        [annotation(s.id, "sentence", "ali", n) for n, s in enumerate(sentences)]
+        + [annotation(article.id, "article", "mona", 9, topic=("politics",))],
+    )
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store), annotated_only=True)))
+    assert report.problems == [] and (report.articles, report.sentences) == (1, 3)
+    exported = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    assert sorted(i for split in exported.values() for i in split["id"]) == sorted(s.id for s in sentences)
+    manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["recipe"]["annotated_only"] is True
+    every = build(load_recipe(write_recipe(tmp_path / "all", annotations=str(store))))
+    assert every.sentences == sum(len(doc.sentences) for doc in segmented)  # the default: every unit
+    assert "annotated_only" not in json.loads((every.out_dir / "manifest.json").read_text(encoding="utf-8"))["recipe"]
+    with pytest.raises(RecipeError, match="'annotated_only' is true or false"):
+        load_recipe(write_recipe(tmp_path / "bad", annotated_only="yes"))
