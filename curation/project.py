@@ -357,6 +357,16 @@ class Project:
 
         return serve(self.studio_dir, port, host, on_wait)
 
+    def studio_login(self) -> tuple[StudioResult, str]:
+        """Where the local server's admin logs in: the result (URL, user, credentials file) and the
+        password, to show once on the terminal (never in a result, so never in ``--json``)."""
+        from curation.studio.server import CREDENTIALS_FILE, local_server
+
+        server = local_server(self.studio_dir)
+        result = StudioResult(self.studio_dir, server.url, server.pid, True, True, server.username,
+                              credentials=self.studio_dir / CREDENTIALS_FILE)  # fmt: skip
+        return result, server.password or ""
+
     def studio_down(self) -> StudioResult:
         from curation.studio.server import server_status, stop_server
 

@@ -48,7 +48,26 @@ def up_command(data_dir: Path | None, port: int | None, host: str) -> StudioResu
         console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
     console.print(f"started in {result.seconds:.0f} s", highlight=False)
     console.print(f"[green]up[/green] {result.url}  pid {result.pid}")
-    console.print(f"login: {result.username}  password: see {untrusted(str(result.credentials))} (mode 0600)")
+    console.print(f"login: {result.username}  password: `curation studio login` (kept in {untrusted(str(result.credentials))}, mode 0600)")
+    return result
+
+
+@studio_group.command("login")
+@data_dir_option
+@click.option("--open", "open_browser", is_flag=True, help="Also open the login page in the default web browser.")
+def login_command(data_dir: Path | None, open_browser: bool) -> StudioResult:
+    """Print the local Label Studio's login page, admin e-mail and password (from credentials.json,
+    mode 0600); with --open, open the page too. The password is never in --json."""
+    from curation.studio.contract import LOGIN_PAGE
+
+    result, password = open_project(studio_dir=data_dir).studio_login()
+    page = f"{result.url}/{LOGIN_PAGE}"
+    console.print(f"{page}\n  e-mail:   {untrusted(result.username or '')}\n  password: {untrusted(password)}", highlight=False)
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(page):
+            console.print("[yellow]no web browser to open here[/yellow]: open the page above yourself", highlight=False)
     return result
 
 
