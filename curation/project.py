@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation -
     from curation.reporting import ReportInputs
     from curation.schema import Schema
     from curation.settings import DedupSettings, Settings
+    from curation.studio.selection import Selection
     from curation.studio.server import StudioServer
 
 SCHEMA_ENV = "CURATION_SCHEMA"
@@ -126,14 +127,25 @@ class Project:
         return load_workspace(given / "curation.yaml" if given.is_dir() else given)
 
     @classmethod
-    def init(cls, folder: str | Path = ".", name: str | None = None) -> tuple[Project, InitResult]:
-        """Create a workspace in ``folder`` (files already there are kept) and open it."""
+    def init(
+        cls,
+        folder: str | Path = ".",
+        name: str | None = None,
+        *,
+        target: str | None = None,
+        topics: Sequence[str] = (),
+        entities: Sequence[str] = (),
+    ) -> tuple[Project, InitResult]:
+        """Create a workspace in ``folder`` (files already there are kept) and open it; the starter
+        schema's stance ``target`` and its ``topics`` or ``entities`` labels as given."""
         try:
-            made = init_workspace(folder, name)
+            made = init_workspace(folder, name, target=target, topics=topics, entities=entities)
         except OSError as exc:
             raise CurationError(f"{exc.filename or folder}: {exc.strerror or exc}") from None
+        schema_file = Path(folder) / "schema.yaml"
         steps = [
-            f"put pages in {Path(folder) / 'pages'} and edit {Path(folder) / 'schema.yaml'}",
+            f"put pages in {Path(folder) / 'pages'} and edit {schema_file}"
+            + ("" if target or schema_file not in made.written else " (set the stance target: labels.stance.target)"),
             "curation segment", "curation dedup", "curation report", "curation studio up",
             "curation push --level article", "curation pull", "curation agree", "curation build",
         ]  # fmt: skip
@@ -415,6 +427,16 @@ class Project:
         result.team_urls = team_urls(result.url) if result.url else []
         return result
 
+    def studio_login(self) -> tuple[StudioResult, str]:
+        """Where the local server's admin logs in: the result (URL, user, credentials file) and the
+        password, to show once on the terminal (never in a result, so never in ``--json``)."""
+        from curation.studio.server import CREDENTIALS_FILE, local_server
+
+        server = local_server(self.studio_dir)
+        result = StudioResult(self.studio_dir, server.url, server.pid, True, True, server.username,
+                              credentials=self.studio_dir / CREDENTIALS_FILE)  # fmt: skip
+        return result, server.password or ""
+
     def studio_down(self) -> StudioResult:
         from curation.studio.server import server_status, stop_server
 
@@ -447,9 +469,12 @@ class Project:
         predictions: str | Path | None = None,
         replace_predictions: bool = False,
         recreate: bool = False,
+        selection: Selection | None = None,
     ) -> PushResult:
-        """A task for every ``level`` unit not yet pushed, the predictions sent, the overlap applied."""
+        """A task for every ``level`` unit ``selection`` keeps (default: body sentences, every
+        article) not yet pushed, the predictions sent, the overlap applied."""
         from curation.studio.push import push_units
+        from curation.studio.selection import Selection
 
         source = self._required(units, self.units_file, "a units file")
         if not source.is_file():
@@ -458,7 +483,7 @@ class Project:
         per_task = self.annotators_per_task(level)
         report = push_units(server.client(), server.url, source, level, self.schema, state_dir=self.studio_dir,
                             predictions_path=predictions, replace_predictions=replace_predictions, recreate=recreate,
-                            annotators_per_task=per_task)  # fmt: skip
+                            annotators_per_task=per_task, selection=selection or Selection())  # fmt: skip
         return PushResult(level, source, report, per_task, problems=list(report.problems))
 
     def pushed_levels(self) -> list[str]:

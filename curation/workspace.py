@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from curation.bundled_schemas import bundled_schema
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
 from curation.yamlfile import YamlFileError, key_line, load_yaml, where
@@ -267,44 +267,43 @@ def workspace_name(folder: Path) -> str:
     return name if _NAME.match(name) else f"corpus_{name}".rstrip("_")
 
 
-def _starter_schema(name: str) -> str:
-    """The bundled news schema renamed for this corpus, as version 1 with no migration history."""
-    from ruamel.yaml import YAML
+def init_workspace(
+    folder: str | Path = ".",
+    name: str | None = None,
+    *,
+    target: str | None = None,
+    topics: Sequence[str] = (),
+    entities: Sequence[str] = (),
+) -> InitReport:
+    """Create a workspace in ``folder``: ``curation.yaml``, a starter ``schema.yaml`` (topic, entity,
+    stance towards ``target``; ``topics`` and ``entities`` replace the starter's labels),
+    ``recipe.yaml``, empty ``pages/`` and ``data/annotations/`` folders and a ``.gitignore`` for
+    ``data/``. Files already there are kept."""
+    from curation.schema.generate import starter_schema
 
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    data = yaml.load(bundled_schema().read_text(encoding="utf-8"))
-    data["name"] = name
-    data["version"] = 1
-    data.pop("migrations", None)
-    out = StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
-
-
-def init_workspace(folder: str | Path = ".", name: str | None = None) -> InitReport:
-    """Create a workspace in ``folder``: ``curation.yaml``, a starter ``schema.yaml``, ``recipe.yaml``,
-    empty ``pages/`` and ``data/annotations/`` folders and a ``.gitignore`` for ``data/``. Files
-    already there are kept."""
     root = Path(folder)
     chosen = name or workspace_name(root)
     if not _NAME.match(chosen):
         raise WorkspaceError([f"{chosen!r}: a workspace name is lowercase letters, digits and '_', starting with a letter"])
+    try:
+        schema = starter_schema(chosen, target=target, topics=topics, entities=entities)
+    except ValueError as exc:
+        raise WorkspaceError([str(exc)]) from None
     contents = {
         WORKSPACE_FILE: _WORKSPACE_TEMPLATE.format(name=chosen),
-        "schema.yaml": _starter_schema(chosen),
+        "schema.yaml": schema,
         "recipe.yaml": _RECIPE_TEMPLATE.format(name=chosen),
         ".gitignore": "# outputs of curation commands (units, stores, Label Studio database, exports)\ndata/\n",
     }
     written, kept = [], []
     for relative, text in contents.items():
-        target = root / relative
-        if target.exists():
-            kept.append(target)
+        path = root / relative
+        if path.exists():
+            kept.append(path)
             continue
-        with atomic_writer(target) as handle:
+        with atomic_writer(path) as handle:
             handle.write(text)
-        written.append(target)
+        written.append(path)
     # pages/ for the user's raw pages; data/annotations/ where `curation pull` writes and the recipe reads
     for folder in (root / "pages", root / "data" / "annotations"):
         if not folder.exists():

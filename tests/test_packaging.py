@@ -44,6 +44,7 @@ def test_a_built_wheel_ships_every_module_schema_and_word_list(tmp_path: Path) -
     package = REPO / "curation"
     expected = {f"curation/{path.relative_to(package).as_posix()}" for path in package.rglob("*.py")}
     expected |= {f"curation/{path.relative_to(package).as_posix()}" for path in package.rglob("*.txt")}
+    expected |= {f"curation/{path.relative_to(package).as_posix()}" for path in package.rglob("*.sql")}  # Label Studio's database
     expected |= {f"curation/schemas/{path.name}" for path in (REPO / "schemas").glob("*.yaml")}
     assert "curation/schemas/news.yaml" in expected
     assert sorted(expected - shipped) == []

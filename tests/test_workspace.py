@@ -32,7 +32,36 @@ def test_init_writes_a_workspace_whose_schema_loads(tmp_path: Path) -> None:
     schema = load_schema(workspace.schema)
     assert (schema.name, schema.version, schema.migrations) == ("my_corpus_2", 1, ())
     assert "data/" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert "# Everything an annotator sees" in (root / "schema.yaml").read_text(encoding="utf-8")  # comments kept
+    text = (root / "schema.yaml").read_text(encoding="utf-8")
+    assert "# The starter label schema" in text and "version-2" not in text  # its own comments, none of news.yaml's history
+
+
+def test_the_starter_schema_fits_any_news_corpus(tmp_path: Path) -> None:
+    init_workspace(tmp_path, name="corpus")
+    schema = load_schema(tmp_path / "schema.yaml")
+    assert [(f.name, f.levels) for f in schema.all_families] == [
+        ("topic", ("article",)), ("entity", ("sentence",)), ("stance", ("article", "sentence"))]
+    stance = next(f for f in schema.all_families if f.name == "stance")
+    assert not stance.required  # a sentence that says nothing of the target needs no stance
+    assert "labels.stance.target" in (stance.target or "")  # a placeholder that says where to set it
+    assert "مالي" not in (tmp_path / "schema.yaml").read_text(encoding="utf-8")  # nothing of the seeds' story
+
+
+def test_init_sets_the_stance_target_topics_and_entities(tmp_path: Path) -> None:
+    init_workspace(tmp_path, name="corpus", target="رفع الدعم عن الوقود", topics=["politics", "sport"], entities=["PER", "TEAM"])
+    schema = load_schema(tmp_path / "schema.yaml")
+    families = {f.name: f for f in schema.all_families}
+    assert families["stance"].target == "رفع الدعم عن الوقود"
+    assert families["topic"].values == ["politics", "sport"]
+    assert families["entity"].values == ["PER", "TEAM"]
+    stance_keys = {label.hotkey for label in families["stance"].labels}
+    assert stance_keys.isdisjoint(label.hotkey for label in families["topic"].labels + families["entity"].labels)
+
+
+def test_init_refuses_labels_that_cannot_be_values_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="'bad label'"):
+        init_workspace(tmp_path, name="corpus", entities=["PER", "bad label"])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_init_keeps_files_already_there(tmp_path: Path) -> None:

@@ -13,13 +13,16 @@ from curation.results import InitResult
 @click.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Workspace, schema and dataset name [default: from the folder's name].")
-def init_command(folder: Path, name: str | None) -> InitResult:
+@click.option("--target", default=None, help="What the starter schema's stance question is about (e.g. a policy, a party, an event).")
+@click.option("--topics", default=None, help="Comma-separated topic labels replacing the starter's (e.g. politics,sport,economy).")
+@click.option("--entities", default=None, help="Comma-separated entity labels replacing the starter's (e.g. PER,ORG,LOC).")
+def init_command(folder: Path, name: str | None, target: str | None, topics: str | None, entities: str | None) -> InitResult:
     """Create a workspace in FOLDER (default: here): curation.yaml, a starter schema.yaml to edit,
     recipe.yaml, an empty pages/ folder for your raw pages, data/annotations/ and a .gitignore for data/.
     Files already there are kept as they are."""
     from curation.project import Project
 
-    _, result = Project.init(folder, name)
+    _, result = Project.init(folder, name, target=target, topics=_labels(topics), entities=_labels(entities))
     for path in result.written:
         console.print(f"[green]created[/green] {untrusted(str(path))}", highlight=False)
     for path in result.kept:
@@ -28,3 +31,8 @@ def init_command(folder: Path, name: str | None) -> InitResult:
     for step in result.next_steps:
         console.print(f"  {untrusted(step)}", highlight=False)
     return result
+
+
+def _labels(given: str | None) -> list[str]:
+    """``a, b,c`` as its labels; none given: none."""
+    return [label.strip() for label in (given or "").split(",") if label.strip()]

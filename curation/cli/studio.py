@@ -50,7 +50,26 @@ def up_command(data_dir: Path | None, port: int | None, host: str) -> StudioResu
     console.print(f"[green]up[/green] {result.url}  pid {result.pid}")
     for url in result.team_urls:
         console.print(f"annotators open: {url}", highlight=False)
-    console.print(f"login: {result.username}  password: see {untrusted(str(result.credentials))} (mode 0600)")
+    console.print(f"login: {result.username}  password: `curation studio login` (kept in {untrusted(str(result.credentials))}, mode 0600)")
+    return result
+
+
+@studio_group.command("login")
+@data_dir_option
+@click.option("--open", "open_browser", is_flag=True, help="Also open the login page in the default web browser.")
+def login_command(data_dir: Path | None, open_browser: bool) -> StudioResult:
+    """Print the local Label Studio's login page, admin e-mail and password (from credentials.json,
+    mode 0600); with --open, open the page too. The password is never in --json."""
+    from curation.studio.contract import LOGIN_PAGE
+
+    result, password = open_project(studio_dir=data_dir).studio_login()
+    page = f"{result.url}/{LOGIN_PAGE}"
+    console.print(f"{page}\n  e-mail:   {untrusted(result.username or '')}\n  password: {untrusted(password)}", highlight=False)
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(page):
+            console.print("[yellow]no web browser to open here[/yellow]: open the page above yourself", highlight=False)
     return result
 
 
@@ -97,16 +116,33 @@ def down_command(data_dir: Path | None) -> StudioResult:
               help="Predictions for tasks pushed earlier replace their predictions of the same model_version "
                    "(default: added next to them).")
 @click.option("--recreate", is_flag=True, help="The recorded project was deleted on the server: create it again.")
+@click.option("--roles", default=None,
+              help="Comma-separated unit roles that become tasks: sentence title,heading,body,byline; article main,teaser "
+                   "[default: body for sentences, every article].")
+@click.option("--where", multiple=True, metavar="KEY=VALUE",
+              help="Only units of documents whose metadata KEY is VALUE (e.g. source=BBC); repeatable: "
+                   "different keys must all match, one key given twice accepts either value.")
+@click.option("--sample", type=int, default=None, help="A random sample of N of the selected units (the same N for the same --seed; a larger N contains a smaller one).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--limit", type=int, default=None, help="At most the first N selected units (in file order); those already pushed count.")
 @server_options
 def push_command(units: Path | None, level: str, predictions: Path | None, replace_predictions: bool, recreate: bool,
+                 roles: str | None, where: tuple[str, ...], sample: int | None, seed: int, limit: int | None,
                  **options: Any) -> PushResult:  # fmt: skip
-    """Create a task for every LEVEL unit of UNITS (default: the workspace's units file) not yet
-    pushed, send --predictions to new and existing tasks, and apply the overlap setting.
+    """Create a task for every selected LEVEL unit of UNITS (default: the workspace's units file) not
+    yet pushed, send --predictions to new and existing tasks, and apply the overlap setting.
     Exit status 1 if any prediction was not sent."""
+    from curation.studio.selection import Selection, describe, parse_where
+
+    chosen = tuple(role.strip() for role in (roles or "").split(",") if role.strip())
+    selection = Selection(chosen, parse_where(where), sample, seed, limit)
     result = project_of(options).push(level, units, predictions=predictions, replace_predictions=replace_predictions,
-                                      recreate=recreate)  # fmt: skip
+                                      recreate=recreate, selection=selection)  # fmt: skip
     report = result.report
     show_problems(report.problems, "not sent")
+    if report.not_selected:
+        console.print(f"{report.units:,} {level} unit(s) selected ({untrusted(describe(selection, level))}); "
+                      f"{report.not_selected:,} left out", highlight=False)  # fmt: skip
     if result.annotators_per_task is not None:
         console.print(f"{result.annotators_per_task} annotator(s) per {level} task", highlight=False)
     console.print(

@@ -229,7 +229,7 @@ def _build(
     with _phase(report, "rows"):
         job = RowsJob(
             str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
-            cluster_of, str(work / "rows"), os.getcwd(),
+            cluster_of, str(work / "rows"), os.getcwd(), recipe.annotated_only,
         )
         rows = rows_pass(job, options, on_documents, found.pages)
         _tell_rows(rows, labels, found if recipe.dedup else None, report)
@@ -352,7 +352,7 @@ def _write_outputs(
     gold label counts per split that the card shows."""
     sizes: dict[str, Counter[str]] = {"articles": Counter(), "sentences": Counter()}
     for key in keys:
-        sizes["articles"][split_of[key.id]] += 1
+        sizes["articles"][split_of[key.id]] += key.exported
         sizes["sentences"][split_of[key.id]] += key.sentences
     configs = {
         name: SpilledConfig(

@@ -26,7 +26,7 @@ INGEST_KEYS = {
 }  # fmt: skip
 _KEYS = {
     "name", "description", "license", "inputs", "schema", "segmenter", "annotations", "adjudication", "reviewer",
-    "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units", *INGEST_KEYS,
+    "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units", "annotated_only", *INGEST_KEYS,
 }  # fmt: skip
 _ONE_NAME_KEYS = ("text_field", "encoding")
 _SPLIT_KEYS = {"seed", "ratios", "stratify", "group_by"}
@@ -128,6 +128,7 @@ class Recipe:
     output: str | None = None
     shard_rows: int = 100_000
     source_file: str | None = None
+    annotated_only: bool = False  # rows only for units someone annotated (the unit's split still counts its article)
 
     def resolve(self, relative: str) -> Path:
         return self.base / relative
@@ -168,6 +169,7 @@ class Recipe:
             "formats": list(self.formats),
             "output": self.output,
             "shard_rows": self.shard_rows,
+            **({"annotated_only": True} if self.annotated_only else {}),  # earlier manifests stay as they were
         }
 
     @classmethod
@@ -215,6 +217,7 @@ class Recipe:
             output=_text(data, "output", fail),
             shard_rows=_whole(data, "shard_rows", fail, 100_000, 1, MAX_SHARD_ROWS),
             source_file=source,
+            annotated_only=_flag(data, "annotated_only", fail),
         )
 
 
@@ -361,6 +364,13 @@ def _check_settings(data: dict[str, Any], segmenter: dict[str, Any], dedup: bool
         if isinstance(section, dict) and inner in section:
             raise fail(f"{part}.{inner}", reason.removeprefix(f"{inner} "), section) from None
         raise fail(part, reason) from None
+
+
+def _flag(data: dict[str, Any], key: str, fail: Fail) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(key, f"is true or false, not {_shown(value)}")
+    return value
 
 
 def load_recipe(path: str | Path) -> Recipe:

@@ -39,7 +39,8 @@ class ArticleKey(NamedTuple):
     id: str
     doc_id: str
     stratum: str
-    sentences: int
+    sentences: int  # its sentence rows in the export
+    exported: bool = True  # whether its own row is in the export (``annotated_only`` leaves some out)
 
 
 class ClusterOf:
@@ -66,6 +67,7 @@ class RowMaker:
         stratify: str | None,
         cluster_of: Callable[[str], str | None],
         clustered: Collection[str] = (),
+        annotated_only: bool = False,
     ) -> None:
         self.layouts = layouts
         self.labels = labels
@@ -73,6 +75,7 @@ class RowMaker:
         self.stratify = stratify
         self.cluster_of = cluster_of
         self.clustered = clustered
+        self.annotated_only = annotated_only  # rows of units nobody annotated are left out (their articles still split)
         self.article_keys: list[ArticleKey] = []
         self.clustered_gold: dict[str, dict[str, tuple[str, ...]]] = {
             column: {} for column, feature in layouts["articles"].labels.items() if not is_span_feature(feature)
@@ -90,17 +93,24 @@ class RowMaker:
         for article in segmented.articles:
             labels = self.labels.labels(article.id, "article", article.body, document, where)
             row = article_row(document, article, source, self.cluster_of(article.id), labels, self.layouts["articles"])
-            yield "articles", row
             if article.id in self.clustered:
                 self._keep_gold(article.id, row)
-            sentences = sentences_of.get(article.id, [])
             stratum = self._stratum(labels.gold.get(self.stratify or ""))
-            self.article_keys.append(ArticleKey(article.id, document.id, stratum, len(sentences)))
-            for sentence in sentences:
-                labels = self.labels.labels(sentence.id, "sentence", sentence.text, document, where)
-                yield "sentences", sentence_row(
-                    document, sentence, source, labels, self.layouts["sentences"], self.tally
-                )
+            sentence_rows = [
+                sentence_row(document, sentence, source, self.labels.labels(sentence.id, "sentence", sentence.text, document, where),
+                             self.layouts["sentences"], self.tally)
+                for sentence in sentences_of.get(article.id, [])
+            ]  # fmt: skip
+            sentence_rows = [found for found in sentence_rows if self._kept(found)]
+            self.article_keys.append(ArticleKey(article.id, document.id, stratum, len(sentence_rows), self._kept(row)))
+            if self._kept(row):
+                yield "articles", row
+            for found in sentence_rows:
+                yield "sentences", found
+
+    def _kept(self, row: dict[str, Any]) -> bool:
+        """Whether ``row`` goes into the export: every row, or with ``annotated_only`` those with an annotator's answer."""
+        return not self.annotated_only or bool(row["annotators"])
 
     def _keep_gold(self, article_id: str, row: dict[str, Any]) -> None:
         for column, gold in self.clustered_gold.items():
@@ -140,6 +150,7 @@ class RowsJob:
     cluster_of: ClusterOf
     work: str
     cwd: str
+    annotated_only: bool = False
 
 
 def make_rows_part(
@@ -149,7 +160,7 @@ def make_rows_part(
     the units file (None: all of them), spilled to ``job.work``."""
     labels = job.labels
     clustered = job.cluster_of.clustered or {}
-    maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered)
+    maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered, job.annotated_only)
     spills = {name: RowSpill(Path(job.work) / f"{name}-{rank:05d}.arrow", job.layouts[name].features()) for name in CONFIGS}
     part = RowsPart({})
     unreadable: list[object] = []

@@ -74,3 +74,39 @@ def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence",
     yaml.width = 120
     yaml.dump(data, out)
     return out.getvalue()
+
+
+STARTER = "starter.yaml"
+
+
+def _draft_values(values: Sequence[str], taken: set[str]) -> list[dict[str, str]]:
+    """Draft label entries for ``values``: hotkeys not in ``taken`` (another family's on the same screen)."""
+    keys = [key for key in hotkeys() if key not in taken]
+    problems = _draft_problems("starter", list(values), len(keys))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [{"value": value, "hotkey": key, "color": colour} for value, key, colour in zip(values, keys, colours(len(values)))]
+
+
+def starter_schema(name: str, *, target: str | None = None, topics: Sequence[str] = (), entities: Sequence[str] = ()) -> str:
+    """The YAML text of the bundled starter schema (topic, entity, stance) named ``name``, comments
+    kept: the stance ``target`` set, and the topic or entity labels replaced by ``topics`` or
+    ``entities`` (drafts: their Arabic names are left for ``schema check --strict`` to ask for)."""
+    from curation.bundled_schemas import bundled_schema
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    data = yaml.load(bundled_schema(STARTER).read_text(encoding="utf-8"))
+    data["name"] = name
+    labels = data["labels"]
+    if target is not None:
+        if not target.strip():
+            raise ValueError("the stance target is empty")
+        labels["stance"]["target"] = target.strip()
+    stance_keys = {label["hotkey"] for label in labels["stance"]["values"]}
+    for family, given in (("topic", topics), ("entity", entities)):
+        if given:
+            labels[family]["values"] = _draft_values(given, stance_keys)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

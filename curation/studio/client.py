@@ -8,6 +8,7 @@ to do next. Messages are scrubbed so that an API key can never leak into a log l
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
@@ -78,9 +79,14 @@ def _explain_status(status: int, body: object, url: str, what: str) -> StudioErr
     return StudioError(f"Label Studio at {url} answered HTTP {status} while {what}: {scrub(str(body))[:300]}")
 
 
+def _api_error(exc: Exception) -> bool:
+    """Whether ``exc`` is the SDK's HTTP error (only possible once the SDK is loaded, so never loaded to ask)."""
+    loaded = sys.modules.get("label_studio_sdk.core.api_error")
+    return loaded is not None and isinstance(exc, loaded.ApiError)
+
+
 def _explain(exc: Exception, url: str, what: str) -> StudioError:
     import httpx
-    from label_studio_sdk.core.api_error import ApiError
 
     if isinstance(exc, StudioError):
         return exc
@@ -96,8 +102,8 @@ def _explain(exc: Exception, url: str, what: str) -> StudioError:
         )
     if isinstance(exc, httpx.HTTPStatusError):
         return _explain_status(exc.response.status_code, _answer_body(exc.response), url, what)
-    if isinstance(exc, ApiError) and exc.status_code is not None:
-        return _explain_status(exc.status_code, exc.body, url, what)
+    if _api_error(exc) and getattr(exc, "status_code", None) is not None:
+        return _explain_status(exc.status_code, exc.body, url, what)  # type: ignore[attr-defined]
     return StudioError(f"unexpected error talking to Label Studio at {url} while {what}: {scrub(repr(exc))}")
 
 
@@ -110,10 +116,11 @@ def studio_call(url: str, what: str, call: Callable[[], T]) -> T:
 @contextmanager
 def explained(url: str, what: str) -> Iterator[None]:
     """Context manager form of :func:`studio_call` for blocks of several calls."""
-    import httpx  # with the SDK, only when Label Studio is called: --help stays light
-    from label_studio_sdk.core.api_error import ApiError
+    import httpx  # only when Label Studio is called: --help stays light
 
     try:
         yield
-    except (httpx.HTTPError, ApiError) as exc:
-        raise _explain(exc, url, what) from None
+    except Exception as exc:
+        if isinstance(exc, httpx.HTTPError) or _api_error(exc):
+            raise _explain(exc, url, what) from None
+        raise

@@ -2,11 +2,13 @@
 
 The SDK's typed models cost more than the request on the bulk paths (100,000-task listings,
 exports by ``ids[]``, imports sent as ready JSON), and it offers no public raw call. So
-:func:`curation.studio.client.connect` makes a :class:`StudioClient`: the SDK client built on an
-``httpx.Client`` of ours (the SDK's public ``httpx_client`` parameter), plus :class:`RawChannel`,
-which sends plain requests on that same connection pool with the API key as Label Studio reads
-it. Only :class:`curation.studio.contract.StudioGateway` uses the channel. Loading this module
-loads the SDK (pandas, pyarrow): it is imported where a client is made, never for ``--help``.
+:func:`curation.studio.client.connect` makes a :class:`StudioClient`: :class:`RawChannel`, which
+sends plain requests on an ``httpx.Client`` of ours with the API key as Label Studio reads it,
+and the SDK client built on that same connection pool (the SDK's public ``httpx_client``
+parameter) the first time one of its calls is used. Only
+:class:`curation.studio.contract.StudioGateway` uses the channel. The SDK loads pandas and
+pyarrow: 1.5 s of CPU, six times the whole of a no-op `curation pull` or `studio status`, which
+need only the channel, so it is loaded when an SDK call is made, not with the client.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from label_studio_sdk import LabelStudio
 
 from curation.studio.contract import TOKEN_REFRESH_ENDPOINT
+
+if TYPE_CHECKING:  # typed as the SDK client it stands for; at run time the SDK loads on first use
+    from label_studio_sdk import LabelStudio as _SdkCalls
+else:
+    _SdkCalls = object
 
 
 def is_refresh_token(api_key: str) -> bool:
@@ -86,10 +92,23 @@ class RawChannel:
         return response
 
 
-class StudioClient(LabelStudio):
-    """The SDK client, with :attr:`raw`: the channel the gateway's bulk and unwrapped calls use."""
+class StudioClient(_SdkCalls):
+    """The SDK client's calls (``client.projects.get(...)``), made by an SDK client built on first
+    use, with :attr:`raw`: the channel the gateway's bulk and unwrapped calls use."""
 
     def __init__(self, url: str, api_key: str, timeout: float) -> None:
-        http = httpx.Client(timeout=timeout, follow_redirects=True)
-        super().__init__(base_url=url, api_key=api_key, timeout=timeout, httpx_client=http)
-        self.raw = RawChannel(url, api_key, http)
+        self.http = httpx.Client(timeout=timeout, follow_redirects=True)
+        self.raw = RawChannel(url, api_key, self.http)
+        self._settings = (url, api_key, timeout)
+        self._sdk: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        """An SDK attribute (``projects``, ``tasks``, ``users``...), from the SDK client made now if not yet."""
+        if name.startswith("_"):  # never the SDK's for private names (copy, pickle, a half-made client)
+            raise AttributeError(name)
+        if self._sdk is None:
+            from label_studio_sdk import LabelStudio
+
+            url, api_key, timeout = self._settings
+            self._sdk = LabelStudio(base_url=url, api_key=api_key, timeout=timeout, httpx_client=self.http)
+        return getattr(self._sdk, name)

@@ -42,6 +42,7 @@ TASKS_ENDPOINT = "api/tasks"
 WHOAMI_ENDPOINT = "api/current-user/whoami"
 PREDICTIONS_ENDPOINT = "api/predictions"
 INVITE_ENDPOINT = "api/invite"
+USERS_ENDPOINT = "api/users/"
 TOKEN_REFRESH_ENDPOINT = "api/token/refresh/"  # personal access token -> access token
 USER_TOKEN_ENDPOINT = "api/current-user/token"  # a logged-in user's legacy token
 LOGIN_PAGE = "user/login/"
@@ -52,6 +53,10 @@ PAGE_SIZE = 5000
 def variable(key: str) -> str:
     """How a labelling config names a task data key: ``$text``."""
     return f"${key}"
+
+
+def project_endpoint(project_id: int) -> str:
+    return f"api/projects/{project_id}/"
 
 
 def export_endpoint(project_id: int) -> str:
@@ -316,6 +321,12 @@ class StudioGateway:
             return False
         return True
 
+    def task_count(self, project_id: int) -> int:
+        """How many tasks the project has (the total one page of one task id announces)."""
+        params = {"project": project_id, "fields": "task_only", "include": "id", "page_size": 1}
+        _, total = self._task_page(params, 1, f"counting the tasks of project {project_id}")
+        return total
+
     def latest_update(self, project_id: int) -> str | None:
         """The newest task ``updated_at`` of a project."""
         query = json.dumps({"filters": {"conjunction": "and", "items": []}, "ordering": ["-tasks:updated_at"]})
@@ -367,8 +378,12 @@ class StudioGateway:
             self.client.predictions.delete(prediction_id)
 
     def users(self) -> list[StudioUser]:
-        with explained(self.url, "listing users"):
-            return [StudioUser(int(u.id), u.email or None, u.username or None) for u in self.client.users.list()]
+        """Every account of the organisation (a raw call: no SDK to load for a pull or a status)."""
+        body = self._shaped(self.get_json(USERS_ENDPOINT, what="listing users"), list, USERS_ENDPOINT)
+        try:
+            return [StudioUser(int(u["id"]), _text(u.get("email")) or None, _text(u.get("username")) or None) for u in body]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise JunkAnswer(f"{self.url} answered {USERS_ENDPOINT} with {exc!r}: is this Label Studio?") from None
 
     def annotators(self) -> dict[int, str]:
         """User id -> the name an annotation's author is stored under (:attr:`StudioUser.name`)."""
@@ -376,8 +391,9 @@ class StudioGateway:
 
     def annotators_per_task(self, project_id: int) -> int:
         """How many annotations each task of the project wants (its ``maximum_annotations``)."""
-        with explained(self.url, f"opening project {project_id}"):
-            return int(self.client.projects.get(project_id).maximum_annotations or 1)
+        path = project_endpoint(project_id)
+        body = self._shaped(self.get_json(path, what=f"opening project {project_id}"), dict, path)
+        return _int(body.get("maximum_annotations")) or 1
 
     def set_model_version(self, project_id: int, model_version: str) -> None:
         """The prediction version the labelling view copies into a new annotation."""

@@ -2,20 +2,17 @@
 
 :func:`serve` is ``curation studio up``: one server per data folder (an already running one is
 reported, never doubled), a refusal to serve beyond localhost while any known password is weak,
-and what the server is doing while it starts, for a live display (the first start on a machine
-migrates a database: minutes when the machine is busy).
+and what the server is doing while it starts, for a live display.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from curation.results import StudioResult
-from curation.secrets import scrub
 from curation.studio.client import StudioError
 from curation.studio.progress import ProjectProgress
 from curation.studio.server import (
@@ -28,38 +25,25 @@ from curation.studio.server import (
     start_server,
 )
 
-# ANSI colours and other controls Label Studio writes to its log: never echoed to the terminal
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Told what a starting server is doing and the seconds since the start, every half second.
 OnWait = Callable[[str, float], None]
 
 
-def startup_activity(data_dir: Path, log_start: int = 0) -> str:
-    """What a starting server is doing, as its files show it: the database being prepared, then
-    the last line Label Studio wrote to its log since ``log_start`` (secrets scrubbed, one line)."""
+def startup_activity(data_dir: Path) -> str:
+    """What a starting server is doing, as its files show it, in curation's words: Label Studio's
+    own messages (warnings about its settings, request lines) go to its log, never to the terminal."""
     if not (data_dir / DATABASE_FILE).exists():
-        return "preparing Label Studio's database (first start on this machine: a few minutes when it is busy)"
-    try:
-        with open(data_dir / LOG_FILE, "rb") as log:
-            log.seek(log_start)
-            lines = [line.strip() for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
-    except OSError:
-        lines = []
-    if not lines:
-        return "starting Label Studio"
-    last = _CONTROLS.sub("", " ".join(scrub(lines[-1]).split()))
-    return f"starting Label Studio: {last[:100]}"
+        return "preparing Label Studio's database (once per data folder)"
+    return f"starting Label Studio (its messages: {data_dir / LOG_FILE})"
 
 
 def _start_watched(data_dir: Path, port: int | None, host: str, on_wait: OnWait | None) -> StudioServer:
-    log = data_dir / LOG_FILE
-    log_start = log.stat().st_size if log.exists() else 0
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
         started = pool.submit(start_server, data_dir, port=port, host=host)
         while not wait([started], timeout=0.5).done:
             if on_wait is not None:
-                on_wait(startup_activity(data_dir, log_start), time.monotonic() - began)
+                on_wait(startup_activity(data_dir), time.monotonic() - began)
         return started.result()
 
 

@@ -1,7 +1,9 @@
 """Where a team stands: per project and per annotator, tasks done, tasks left, disagreements so far.
 
-Read live from the server (one export of the project's tasks), so it counts what annotators did
-a minute ago, before anyone pulls. "Remaining" for an annotator is what the queue can still give
+Read live from the server (the export of the project's annotated tasks, and its task count), so
+it counts what annotators did a minute ago, before anyone pulls; a task nobody answered is only
+counted, never exported (exporting all 500 tasks of a fresh project was 3 of the 4 s of a
+`curation studio status` on a busy machine). "Remaining" for an annotator is what the queue can still give
 them: tasks short of their annotators-per-task that they have not done. A disagreement is a task
 where two counted answers differ on any label family.
 """
@@ -53,14 +55,14 @@ def recorded_projects(state_dir: Path) -> list[ProjectRef]:
     return [ref for ref in map(load_project, folders) if ref is not None]
 
 
-def _live_annotations(gateway: StudioGateway, ref: ProjectRef) -> tuple[list[str], list[Annotation]]:
-    """Every task's unit id, and every annotation on the tasks as it stands now (one export)."""
+def _live_annotations(gateway: StudioGateway, ref: ProjectRef) -> tuple[int, list[Annotation]]:
+    """How many tasks the project has, and every annotation on them as it stands now."""
     started = time.time()
-    tasks = gateway.export(ref.id, every_task=True)
+    tasks = gateway.export(ref.id)  # Label Studio's default export: the tasks with an annotation
     remove_export_copies(ref.state_dir, ref, started)
-    names = annotator_identities(gateway, ref.state_dir)
+    names = annotator_identities(gateway, ref.state_dir) if tasks else {}
     annotations = [to_annotation(task, exported, ref, names).annotation for task in tasks for exported in task.annotations]
-    return [task.unit_key for task in tasks], annotations
+    return gateway.task_count(ref.id), annotations
 
 
 def _done_by(counted: Iterable[Annotation], team: Iterable[str]) -> dict[str, set[str]]:
@@ -81,13 +83,14 @@ def project_progress(client: StudioClient, ref: ProjectRef, team: Iterable[str] 
     annotators to list even before their first annotation."""
     gateway = StudioGateway(client, ref.url)
     per_task = gateway.annotators_per_task(ref.id)
-    units, annotations = _live_annotations(gateway, ref)
+    tasks, annotations = _live_annotations(gateway, ref)
     counted = [a for a in annotations if not a.cancelled]
     answers = Counter(a.unit_id for a in counted)
-    open_units = {unit for unit in units if answers[unit] < per_task}
+    complete = sum(1 for count in answers.values() if count >= per_task)
+    started = {unit for unit, count in answers.items() if count < per_task}  # open, and someone answered
     conflicted = _disagreements(annotations)
-    rows = [
-        AnnotatorProgress(who, len(done), len(open_units - done), len(done & conflicted))
+    rows = [  # an annotator can still get every open task but the started ones they did
+        AnnotatorProgress(who, len(done), tasks - complete - len(started & done), len(done & conflicted))
         for who, done in sorted(_done_by(counted, team).items())
     ]
-    return ProjectProgress(ref.title, ref.id, len(units), per_task, len(units) - len(open_units), len(conflicted), rows)
+    return ProjectProgress(ref.title, ref.id, tasks, per_task, complete, len(conflicted), rows)

@@ -27,6 +27,7 @@ from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.contract import StudioGateway, task_filter
 from curation.studio.predictions import PredictionSender
 from curation.studio.projects import ProjectRef, ensure_project, project_lock
+from curation.studio.selection import Selection
 from curation.studio.tasks import (
     Prediction,
     TaskUnit,
@@ -100,6 +101,7 @@ class PushReport:
     predictions_replaced: int = 0
     predictions_unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    not_selected: int = 0  # units of the level the push's selection left out
 
 
 def reconcile(gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, *, everything: bool = False) -> int:
@@ -126,14 +128,22 @@ def push_units(
     batch_size: int = BATCH_SIZE,
     recreate: bool = False,
     annotators_per_task: int | None = None,
+    selection: Selection | None = None,
 ) -> PushReport:
-    """Create a task for every ``level`` unit of ``units_path`` that the project lacks, and send
+    """Create a task for every ``level`` unit of ``units_path`` that ``selection`` keeps (None:
+    every unit; :mod:`curation.studio.selection`) and the project lacks, and send
     the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`);
     ``annotators_per_task`` (None: leave the project's as it is) becomes the project's overlap."""
     predictions = list(read_predictions(predictions_path)) if predictions_path else []
-    return push_tasks(StudioGateway(client, url), read_units_to_push(units_path, level), level, schema, predictions,
-                      state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
-                      annotators_per_task=annotators_per_task)
+    found = read_units_to_push(units_path, level)
+    read = len(found.units)
+    if selection is not None:
+        found.units = selection.apply(level, found.units, Path(units_path))
+    report = push_tasks(StudioGateway(client, url), found, level, schema, predictions,
+                        state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
+                        annotators_per_task=annotators_per_task)
+    report.not_selected = read - len(found.units)
+    return report
 
 
 def push_tasks(

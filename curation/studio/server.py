@@ -15,7 +15,6 @@ command-line arguments, so the token never shows in ``ps`` output.
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import json
 import os
 import secrets
@@ -25,7 +24,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.client import API_KEY_ENV, StudioError, api_key_from_env, connect
 from curation.studio.contract import accepts_key, answers_health
 from curation.studio.serve import IN_USE
+from curation.studio.template import DATABASE_FILE, template_database
 
 if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
     from curation.studio.connection import StudioClient
@@ -51,9 +50,10 @@ LOCK_FILE = "server.lock"
 FLOCK_FORMAT, FLOCK_SIZE = "hhqqi", 32
 PORT_MOVED = " is in use."  # what Label Studio prints before silently moving to the next port
 LOG_FILE = "server.log"
+LOG_ROTATE_BYTES = 5 * 1024**2  # at a start, a longer log becomes server.log.1 ...
+LOG_KEPT = 3  # ... and server.log.3 is the oldest kept
 # The port survives restarts, so the URL annotators bookmarked stays the same.
 PORT_FILE = "port"
-DATABASE_FILE = "label_studio.sqlite3"
 LOG_TAIL_LINES = 15
 
 
@@ -153,36 +153,17 @@ def _label_studio_binary() -> str:
     return found
 
 
-def _template_database() -> Path:
-    """A freshly migrated, user-less Label Studio database, built once per machine and version.
-
-    Migrating a new database is most of Label Studio's start-up (minutes on a busy machine);
-    copying this file into a new data folder leaves ``label-studio start`` nothing to migrate.
-    """
-    from importlib.metadata import version
-
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "curation"
-    template = cache / f"label-studio-{version('label-studio')}.sqlite3"
-    if template.exists():
-        return template
-    cache.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache))
-    try:
-        spec = importlib.util.find_spec("label_studio")
-        if spec is None or spec.origin is None:
-            raise StudioError("Label Studio is not installed: `pip install 'curation[studio]'`")
-        manage_py = Path(spec.origin).parent / "manage.py"
-        env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(build), LATEST_VERSION_CHECK="false")
-        result = subprocess.run(
-            [sys.executable, str(manage_py), "migrate", "--no-color", "-v", "0"],
-            env=env, capture_output=True, text=True, check=False,
-        )
-        if result.returncode != 0:
-            raise StudioError(f"preparing Label Studio's database failed: {scrub(result.stderr[-800:])}")
-        os.replace(build / DATABASE_FILE, template)
-    finally:
-        shutil.rmtree(build, ignore_errors=True)
-    return template
+def rotate_log(log_path: Path, limit: int = LOG_ROTATE_BYTES, kept: int = LOG_KEPT) -> None:
+    """Before a start, a log of ``limit`` bytes or more becomes ``server.log.1``, the older ones
+    shifting up to ``server.log.{kept}`` (the one beyond is replaced): a server started every day
+    for months keeps a few megabytes of its messages, not all of them."""
+    if not log_path.exists() or log_path.stat().st_size < limit:
+        return
+    for number in range(kept - 1, 0, -1):
+        older = log_path.with_name(f"{log_path.name}.{number}")
+        if older.exists():
+            os.replace(older, log_path.with_name(f"{log_path.name}.{number + 1}"))
+    os.replace(log_path, log_path.with_name(f"{log_path.name}.1"))
 
 
 def _log_tail(log_path: Path) -> str:
@@ -340,7 +321,7 @@ def start_server(
         )
     database = data_dir / DATABASE_FILE
     if not database.exists():
-        shutil.copyfile(_template_database(), database)
+        shutil.copyfile(template_database(), database)
     _make_private(data_dir)
     (data_dir / PORT_FILE).write_text(str(port), encoding="utf-8")
     url = f"http://{host}:{port}"
@@ -353,6 +334,7 @@ def start_server(
         "--internal-host", host, "--host", url, "--port", str(port),
     ]
     log_path = data_dir / LOG_FILE
+    rotate_log(log_path)
     log_start = log_path.stat().st_size if log_path.exists() else 0
     with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
         process = subprocess.Popen(

@@ -33,6 +33,17 @@ def test_init_reports_what_it_wrote_and_kept(tmp_path: Path) -> None:
     assert again.exit_code == 0 and again.output.count("kept") == 4
 
 
+def test_init_options_shape_the_starter_schema(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--target", "الانتخابات البلدية", "--topics", "politics, economy",
+                                       "--entities", "PER,ORG"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "schema.yaml").read_text(encoding="utf-8")
+    assert "target: الانتخابات البلدية" in text and "value: economy" in text and "value: ORG" in text
+    assert "labels.stance.target" not in result.output  # the target is set: no reminder to set it
+    reminded = CliRunner().invoke(main, ["init", str(tmp_path / "other")])
+    assert "labels.stance.target" in reminded.output
+
+
 def test_commands_use_the_workspace_schema_without_an_option(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["schema", "check"])
     assert result.exit_code == 0, result.output

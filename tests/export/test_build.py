@@ -226,3 +226,25 @@ def test_agreed_mentions_are_gold_beside_a_disputed_one(tmp_path: Path) -> None:
     assert "| mentions decided before review (as `agree` reports) | 33.3% (1 of 3) |" in card
     assert "| span-gold yield (mentions decided in the export) | 33.3% (1 of 3) |" in card
     assert "decided mention by mention" in card
+
+
+def test_annotated_only_exports_the_units_someone_annotated(tmp_path: Path) -> None:
+    _, segmented = seed_units()
+    sentences = [s for doc in segmented for s in doc.sentences if s.role == "body"][:3]
+    article = segmented[0].articles[0]
+    store = write_jsonl(
+        tmp_path / "annotations.jsonl",
+        [annotation(s.id, "sentence", "ali", n) for n, s in enumerate(sentences)]
+        + [annotation(article.id, "article", "mona", 9, topic=("politics",))],
+    )
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store), annotated_only=True)))
+    assert report.problems == [] and (report.articles, report.sentences) == (1, 3)
+    exported = load_dataset(str(report.out_dir), "sentences", cache_dir=str(tmp_path / "hf-cache"))
+    assert sorted(i for split in exported.values() for i in split["id"]) == sorted(s.id for s in sentences)
+    manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["recipe"]["annotated_only"] is True
+    every = build(load_recipe(write_recipe(tmp_path / "all", annotations=str(store))))
+    assert every.sentences == sum(len(doc.sentences) for doc in segmented)  # the default: every unit
+    assert "annotated_only" not in json.loads((every.out_dir / "manifest.json").read_text(encoding="utf-8"))["recipe"]
+    with pytest.raises(RecipeError, match="annotated_only: is true or false"):
+        load_recipe(write_recipe(tmp_path / "bad", annotated_only="yes"))

@@ -34,8 +34,9 @@ STANCES = ("favor", "against", "neutral")
 
 
 def few_sentences(seed_units: Path, folder: Path, count: int) -> Path:
+    """``count`` body sentences (what a sentence push sends by default)."""
     path = folder / "sentences.jsonl"
-    write_unit_records(path, unit_records(seed_units, "sentence")[:count])
+    write_unit_records(path, [r for r in unit_records(seed_units, "sentence") if r["role"] == "body"][:count])
     return path
 
 
