@@ -130,7 +130,7 @@ def curves_topics(limit: int, seeds: int) -> None:
     x_pool, y_pool, x_test, y_test = x[:cut], y[:cut], x[cut:], y[cut:]
     full = f1_score(y_test, LogisticRegression(C=10.0, max_iter=1000).fit(x_pool, y_pool).predict(x_test), average="macro")
     print(f"\n1a. ANT topics: pool {cut}, test {len(texts) - cut}; full-pool macro-F1 {full:.4f}, target {full - 0.01:.4f}")
-    _curve_table(lambda order, seed: topic_curve(x_pool, y_pool, x_test, y_test, order, seed, full - 0.01, max(20, cut // 50)),
+    _curve_table(lambda order, seed: topic_curve(x_pool, y_pool, x_test, y_test, order, seed, full - 0.01, max(20, cut // 15)),
                  seeds, full - 0.01)
 
 
@@ -187,7 +187,7 @@ def curves_entities(limit: int, seeds: int, folder: Path) -> None:
     cut = int(len(data) * 0.8)
     pool, test = data[:cut], data[cut:]
     settings = TaggerSettings(max_iterations=50)
-    steps = [s for s in (100, 200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400) if s < cut] + [cut]
+    steps = [s for s in (100, 200, 400, 800, 1600, 3200, 6400) if s < cut] + [cut]
     full = entity_curve(pool, test, "random", 0, None, [cut], settings)[0][1]
     print(f"\n1b. WikiFANE entities (PER/ORG/GPE/LOC/FAC): pool {cut}, test {len(test)}; full-pool span F1 {full:.4f}, "
           f"target {full - 0.01:.4f}; CRF {settings.max_iterations} iterations")

@@ -702,7 +702,7 @@ class Project:
         from curation.agreement import DEFAULT_POLICY
         from curation.learn.training import train_from_gold
 
-        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        source = self._units_at_hand(units)
         if not policies and self.workspace is not None and any(self.store_path(level, review=True).is_file() for level in PUSHABLE_LEVELS):
             policies = ("ground-truth", "reviewer", *DEFAULT_POLICY[1:])  # a reviewer's decision outranks the majority
         adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
@@ -728,7 +728,7 @@ class Project:
         from curation.learn.model import TrainedModel
         from curation.learn.training import latest_model
 
-        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        source = self._units_at_hand(units)
         trained = TrainedModel.load(latest_model(self.models_dir) if str(model) == LATEST else Path(model))
         adjudication, unreadable, _ = self.adjudicate(annotations, policies=policies, reviewer=reviewer, units=source)
         found = label_issues(trained)[:top]
@@ -755,6 +755,13 @@ class Project:
                                                  state_dir=self.studio_dir, names=names, suggestions=list(suggested.values()),
                                                  why="label issue"))  # fmt: skip
         return reports
+
+    def _units_at_hand(self, units: str | Path | None) -> Path:
+        """The units file the tasks came from, which must exist: the model reads its texts."""
+        source = self._required(units, self.units_file, "the units file the tasks came from (--units)")
+        if not source.is_file():
+            raise CurationError(f"{source}: no units file; `curation segment` writes it")
+        return source
 
     def _gazetteer(self, paths: Sequence[str | Path], problems: list[str]) -> Any:
         from curation.preannotate import load_gazetteer

@@ -115,8 +115,7 @@ def test_label_all_tasks_serves_the_least_sure_task_first_to_two_annotators(
     assert set(murad[:4]) == set(lina)  # overlap first: the tasks lina started are completed before new ones
     among_least_sure(murad[4:], set(lina))
     assert len(set(murad)) == len(murad)  # nobody gets a task twice
-    first_ranked = sorted(score_of, key=score_of.__getitem__)
-    assert max(first_ranked.index(unit) for unit in lina) < len(first_ranked) // 2  # the least sure half, not id order
+    assert window < len(score_of), "more members than tasks: the order check above would say nothing"
 
 
 def test_label_issues_go_to_the_review_project_with_every_answer_and_the_suggestion(

@@ -87,3 +87,19 @@ def test_no_gold_is_one_line_naming_what_to_do(tmp_path):
     shown = CliRunner().invoke(main, ["train", str(store), "--units", str(units), "-o", str(tmp_path / "m")])
     assert shown.exit_code != 0
     assert "no gold to learn from" in shown.output and "Traceback" not in shown.output
+
+
+def test_in_a_workspace_train_finds_its_stores_and_preannotate_takes_the_latest_model(gold, tmp_path):
+    import shutil
+
+    project, _ = Project.init(tmp_path / "ws")
+    missing = CliRunner().invoke(main, ["train"], env={"CURATION_WORKSPACE": str(project.root / "curation.yaml")})
+    assert missing.exit_code != 0 and "no units file" in missing.output  # nothing segmented yet: said, no traceback
+    shutil.copy(gold.units, project.units_file)
+    project.annotations_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(gold.article_store, project.store_path("article"))
+    shutil.copy(gold.sentence_store, project.store_path("sentence"))
+    trained = project.train().report
+    assert trained.model_file.parent == project.models_dir
+    written = project.preannotate("article", trained="latest", output=tmp_path / "pre.jsonl")
+    assert dict(written.report.predictions) == {trained.version: len(list(iter_jsonl(tmp_path / "pre.jsonl")))}
