@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from curation.errors import CurationError, UsageError
 from curation.outputs import check_outputs
+from curation.progress import SILENT, Progress
 from curation.results import (
     AgreeResult,
     BuildResult,
@@ -70,8 +71,8 @@ REPORT_FACTS = "report-facts.json"  # in the data folder: what the units file sa
 STATUS_CACHE = "status.json"  # in the data folder: `curation status`'s last answer and the inputs it came from
 LATEST = "latest"  # the model `train` recorded last
 
-# Called with a count of documents done (build) or a step's name (report).
-Progress = Callable[[Any], None]
+# Called with the name of each step of the report as it starts.
+OnStep = Callable[[str], None]
 
 
 ADMIN_LOGIN_ENV = ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD")  # what `label-studio start` reads too
@@ -275,9 +276,11 @@ class Project:
         recipe: str | Path | None = None,
         ingest: Mapping[str, str | None] | None = None,
         executor: ExecutorOptions | None = None,
+        progress: Progress = SILENT,
     ) -> SegmentResult:
         """Pages into a units file: ``inputs`` (else the recipe's, else the workspace's) with the
-        recipe's settings (else the workspace recipe's), ``ingest`` options over them."""
+        recipe's settings (else the workspace recipe's), ``ingest`` options over them; ``progress``
+        hears the pages done on every worker."""
         from curation.pipeline.run import run_segment
 
         inputs, target, settings = self._segment_plan(tuple(inputs), output, recipe)
@@ -286,7 +289,7 @@ class Project:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         check_outputs([target], inputs)
-        run = run_segment(inputs, target, settings, executor)
+        run = run_segment(inputs, target, settings, executor, progress)
         return SegmentResult(
             target, run, warnings=[str(w) for w in run.warnings], submitted=run.submitted,
             problems=[str(e) for e in run.errors],
@@ -324,6 +327,7 @@ class Project:
         repeated: str | Path | None = None,
         label_field: str = "topic",
         executor: ExecutorOptions | None = None,
+        progress: Progress = SILENT,
     ) -> DedupResult:
         """Duplicate clusters, teasers contained in longer articles and repeated passages of the
         units file; in a workspace the three files go to ``data/dedup/``."""
@@ -341,7 +345,7 @@ class Project:
         for path in written.values():
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            summary = run_dedup(source, settings, executor, label_field=label_field, **written)
+            summary = run_dedup(source, settings, executor, label_field=label_field, progress=progress, **written)
         except CurationError:
             raise
         except ValueError as exc:  # a busy work folder, Slurm without shared storage
@@ -357,7 +361,7 @@ class Project:
         dedup: str | Path | None = None,
         output: str | Path | None = None,
         label_field: str = "topic",
-        progress: Progress | None = None,
+        progress: OnStep | None = None,
     ) -> ReportResult:
         """The self-contained right-to-left HTML page of where the corpus stands."""
         from curation.reporting import make_report, remember
@@ -492,7 +496,9 @@ class Project:
         candidates = [level for level in PUSHABLE_LEVELS if level in self.schema.levels]
         return pushed_levels(self.server().url, self.schema, candidates, self.studio_dir)
 
-    def pull(self, levels: Sequence[str] = (), *, output: str | Path | None = None, full: bool = False) -> PullResult:
+    def pull(
+        self, levels: Sequence[str] = (), *, output: str | Path | None = None, full: bool = False, progress: Progress = SILENT
+    ) -> PullResult:
         """Every annotation of every annotator of the ``levels`` pushed (default: all), each region checked."""
         from curation.studio.contract import StudioGateway
         from curation.studio.pull import pull_annotations
@@ -508,7 +514,7 @@ class Project:
             raise UsageError("-o/--output needs exactly one --level")
         reports = [
             pull_annotations(client, server.url, self.schema, level, store_path=output or self.store_path(level),
-                             state_dir=self.studio_dir, full=full)
+                             state_dir=self.studio_dir, full=full, progress=progress)
             for level in chosen
         ]  # fmt: skip
         return PullResult(reports, self._unvetted(server))
@@ -912,7 +918,7 @@ class Project:
         annotator_names: bool = False,
         ingest: Mapping[str, str | None] | None = None,
         executor: ExecutorOptions | None = None,
-        progress: Progress | None = None,
+        progress: Progress = SILENT,
     ) -> BuildResult:
         """The dataset a recipe describes (default: the workspace's, else exports/seed-news.yaml):
         Parquet + card, JSONL and CoNLL, a manifest, leakage-safe splits."""

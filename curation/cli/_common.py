@@ -1,4 +1,4 @@
-"""Console, progress, options and the one error boundary shared by the CLI modules (not itself a
+"""Console, options and the one error boundary shared by the CLI modules (not itself a
 command module).
 
 Kept light (no Label Studio SDK, datasets, statsmodels...): every command imports it, and
@@ -23,9 +23,7 @@ from rich.markup import escape
 from curation.errors import CurationError
 from curation.secrets import scrub
 
-if TYPE_CHECKING:  # loaded when used: `curation --help` needs neither ruamel.yaml nor rich.progress
-    from rich.progress import Progress
-
+if TYPE_CHECKING:  # loaded when used: `curation --help` needs no ruamel.yaml
     from curation.project import Project
 
 # Output for humans goes to stderr so that stdout stays clean for data (e.g. `-o -`) and --json.
@@ -46,34 +44,6 @@ def one_line(text: str) -> str:
 def untrusted(text: str) -> str:
     """:func:`one_line` with rich markup (``[/]``, ``[red]``) escaped, for console.print and tables."""
     return escape(one_line(text))
-
-
-def progress(transient: bool = False, auto_refresh: bool = True) -> Progress:
-    """A progress display that shows a bar when the total is known and a live count otherwise.
-    ``auto_refresh=False``: no refresh thread (the caller refreshes), so that datatrove's local
-    workers can be forked rather than spawned, each spawned one importing everything again."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=transient,
-        auto_refresh=auto_refresh,
-    )
 
 
 def print_errors(errors: Iterable[object]) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 import click
 from rich.table import Table
 
-from curation.cli._common import console, error_console, open_project, progress, show_problems, untrusted
+from curation.cli._common import console, error_console, open_project, show_problems, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._ingest import ingest_options, pop_ingest_args
+from curation.cli._progress import shown_progress
 from curation.errors import CurationError
 from curation.results import BuildResult, PublishResult, VerifyResult
 
@@ -31,18 +32,12 @@ def build_command(recipe: str | None, output: str | None, allow_problems: bool, 
 
     ingest, executor = pop_ingest_args(options), pop_executor_args(options)
     project = open_project()
-    with progress(transient=True, auto_refresh=False) as bar:
-        task = bar.add_task("building", total=None)
-
-        def advance(done: int) -> None:
-            bar.advance(task, done)
-            bar.refresh()
-
+    with shown_progress(console) as shown:
         try:
             result = project.build(recipe, output=output, allow_problems=allow_problems, annotator_names=annotator_names,
-                                   ingest=ingest, executor=executor, progress=advance)  # fmt: skip
+                                   ingest=ingest, executor=executor, progress=shown)  # fmt: skip
         except ProblemsFound as exc:
-            bar.stop()
+            shown.finish()
             show_problems(exc.problems, limit=PROBLEMS_SHOWN)
             raise CurationError(str(exc).splitlines()[0]) from None
     show(result)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from curation.cli._common import console, open_project, print_errors, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
+from curation.cli._progress import shown_progress
 from curation.results import DedupResult
 from curation.settings import DedupSettings
 from curation.units import COMPARED_TEXTS
@@ -65,8 +66,9 @@ def dedup_command(
     settings = pop_settings(options)
     if not executor.automatic:  # left to itself, a small units file is read in this process
         console.print(f"finding duplicates in {executor.ranks} task(s) on the {executor.executor} executor", highlight=False)
-    result = open_project().dedup(units, settings=settings, clusters=output, contained=contained, repeated=repeated,
-                                  label_field=label_field, executor=executor)  # fmt: skip
+    with shown_progress(console) as shown:
+        result = open_project().dedup(units, settings=settings, clusters=output, contained=contained, repeated=repeated,
+                                      label_field=label_field, executor=executor, progress=shown)  # fmt: skip
     show(result)
     return result
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from curation.cli._common import console, open_project, print_errors, progress, untrusted
+from curation.cli._common import console, open_project, print_errors, untrusted
+from curation.cli._progress import shown_progress
 from curation.results import ReportResult
 
 
@@ -33,15 +34,10 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
     from curation.reporting import STEPS
 
     project = open_project()
-    with progress(transient=True) as bar:
-        task = bar.add_task("reading units and annotations", total=STEPS)
-
-        def step(name: str) -> None:
-            bar.update(task, advance=1, description=name)
-
+    with shown_progress(console) as shown:
+        shown.start("making the report", STEPS, "steps")
         result = project.report(units, annotations=annotations, build=build_dir, dedup=dedup_dir, output=output,
-                                label_field=label_field, progress=step)  # fmt: skip
-        bar.update(task, completed=STEPS, description="written")
+                                label_field=label_field, progress=lambda _: shown.advance())  # fmt: skip
     show(result)
     return result
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from curation.cli._common import console, open_project, print_errors, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._ingest import ingest_options, pop_ingest_args
+from curation.cli._progress import shown_progress
 from curation.results import SegmentResult
 
 
@@ -24,8 +25,8 @@ def segment_command(inputs: tuple[str, ...], output: str | None, recipe: str | N
     inputs) into document, article and sentence units with exact character offsets; the settings
     used are written beside the output, so `curation build` can check its units were cut as it would."""
     ingest, executor = pop_ingest_args(options), pop_executor_args(options)
-    # no live display while workers fork: a forked child must not inherit a console thread's lock
-    result = open_project().segment(inputs, output=output, recipe=recipe, ingest=ingest, executor=executor)
+    with shown_progress(console) as shown:  # redrawn by this thread: no display thread while workers fork
+        result = open_project().segment(inputs, output=output, recipe=recipe, ingest=ingest, executor=executor, progress=shown)
     show(result)
     return result
 

@@ -165,7 +165,10 @@ def push_command(units: Path | None, level: str, predictions: Path | None, repla
 @server_options
 def pull_command(levels: tuple[str, ...], output: Path | None, full: bool, **options: Any) -> PullResult:
     """Bring back every annotation (all annotators), each region checked against the schema and its text."""
-    result = project_of(options).pull(levels, output=output, full=full)
+    from curation.cli._progress import shown_progress
+
+    with shown_progress(console) as shown:
+        result = project_of(options).pull(levels, output=output, full=full, progress=shown)
     for report in result.reports:
         kept_out = report.rejections
         console.print(

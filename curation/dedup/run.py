@@ -36,6 +36,7 @@ from curation.dedup.passages import PassageIndex
 from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all_bands, clusters_stage
 from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
+from curation.progress import SILENT, Progress, tallied
 from curation.settings import DedupSettings
 from curation.unitfile import PageSelector, count_pages, iter_units
 
@@ -166,10 +167,12 @@ def run_dedup(
     clusters: str | Path | None = None,
     contained: str | Path | None = None,
     repeated: str | Path | None = None,
+    progress: Progress = SILENT,
 ) -> DedupSummary | None:
     """Duplicates, containment, repeated passages and label conflicts of a units file, written
-    to the outputs given; the summary, or None when the jobs were submitted to Slurm."""
-    from curation.dedup.steps import DedupFinish
+    to the outputs given; the summary, or None when the jobs were submitted to Slurm. ``progress``
+    hears each stage, and the pages the first one has read on every worker."""
+    from curation.dedup.steps import DedupFinish, tally_folder
     from curation.pipeline.run import run_jobs  # datatrove's executors, watched as `curation segment`'s are
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
@@ -179,14 +182,36 @@ def run_dedup(
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=job.repeated is not None), (JOBS[2], [DedupFinish(job)], 1)]
-        if not run_jobs(jobs, options, work):
+        stages = _Stages(progress, count_pages(units) if progress is not SILENT else None, tally_folder(job))
+        if not run_jobs(jobs, options, work, stages.watch, stages.start):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
+
+
+STAGES = {JOBS[0]: "reading pages and their signatures", JOBS[1]: "pairing similar pages", JOBS[2]: "clusters, teasers and passages"}
+
+
+class _Stages:
+    """Each dedup job as a stage of ``progress``: the first with the file's ``pages`` as its total
+    and the ranks' tallies as its count; the others without a count."""
+
+    def __init__(self, progress: Progress, pages: int | None, tallies: Path) -> None:
+        self.progress, self.pages, self.tallies = progress, pages, tallies
+        self.counting = False
+
+    def start(self, job: str) -> None:
+        self.counting = job == JOBS[0]
+        self.progress.start(STAGES[job], self.pages if self.counting else None, "pages" if self.counting else "")
+
+    def watch(self) -> None:
+        if self.counting:
+            self.progress.update(tallied(self.tallies))
 
 
 def _clear(work: Path) -> None:
     """Remove what an earlier run left in ``work``: parts of ranks this run may not have would
     otherwise be read as its own."""
+    shutil.rmtree(work / "progress", ignore_errors=True)
     for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):
         shutil.rmtree(work / stage, ignore_errors=True)
     (work / SUMMARY).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from curation.dedup.passages import PassageIndex
 from curation.dedup.run import DedupJob, finish, passages_path
 from curation.dedup.stages import buckets_stage, signatures_stage
 from curation.pipeline.run import rank_results, save_rank_result
+from curation.progress import RankTally
 from curation.settings import DedupSettings
 from curation.unitfile import PageSelector, iter_units
 from curation.units import Unit
@@ -47,20 +48,29 @@ class ReadUnitPages(PipelineStep):
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, list[Unit]]]:
         os.chdir(self.job.cwd)
         pages = PageSelector(rank, world_size, None if self.sentences else DEDUP_LEVELS)
+        tally = RankTally(tally_folder(self.job), rank)  # pages read, for a progress display
         page: list[Unit] = []
         number = 0
         for unit in iter_units(self.job.units, errors=[], keep=pages):
             if page and pages.page != number:
                 self.stat_update("pages")
+                tally.add()
                 yield number, page
                 page = []
             number = pages.page
             page.append(unit)
         if page:
             self.stat_update("pages")
+            tally.add()
             yield number, page
+        tally.close()
         if rank == 0:
             save_rank_result(self.job.work, 0, pages.page + 1)
+
+
+def tally_folder(job: DedupJob) -> Path:
+    """Where the ranks of the first job count the pages they have read."""
+    return Path(job.work) / "progress"
 
 
 def pages_counted(job: DedupJob) -> int:

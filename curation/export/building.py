@@ -43,6 +43,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import count_input_pages, run_segment
+from curation.progress import SILENT, Progress
 from curation.schema import Schema, load_schema
 from curation.settings import Settings
 from curation.unitfile import PageSelector, count_pages, iter_units, read_settings
@@ -95,7 +96,7 @@ def _split_items(
     return items
 
 
-def _units(recipe: Recipe, options: ExecutorOptions, work: Path, report: BuildReport) -> Path:
+def _units(recipe: Recipe, options: ExecutorOptions, work: Path, report: BuildReport, progress: Progress = SILENT) -> Path:
     """The units the build exports: the recipe's ``units:`` file, or its inputs segmented now by
     the same pipeline steps as ``curation segment``."""
     if recipe.units:
@@ -106,7 +107,7 @@ def _units(recipe: Recipe, options: ExecutorOptions, work: Path, report: BuildRe
             "then name that file under 'units:' in the recipe"
         )
     output = work / "units.jsonl.gz"
-    run = run_segment(_inputs(recipe), output, recipe.settings, options)
+    run = run_segment(_inputs(recipe), output, recipe.settings, options, progress)
     for found, kept in ((run.errors, report.problems), (run.warnings, report.warnings)):
         kept.extend(f"{relative(Path(e.path), recipe.base)}{f':{e.line}' if e.line else ''}: {e.reason}" for e in found)
     return output
@@ -156,7 +157,7 @@ def _duplicates(units: Path, settings: Settings, options: ExecutorOptions, work:
 def build(
     recipe: Recipe,
     out_dir: Path | None = None,
-    on_documents: Callable[[int], None] | None = None,
+    progress: Progress = SILENT,
     allow_problems: bool = False,
     annotator_names: bool = False,
     executor: ExecutorOptions | None = None,
@@ -164,7 +165,7 @@ def build(
     """Build the recipe into ``out_dir`` (default: the recipe's output folder); the result replaces
     it only when the build found no problems or ``allow_problems`` (see :mod:`curation.export.output`).
     The pipeline runs on ``executor`` (default: local processes, one per core; a small input, in
-    this process)."""
+    this process); ``progress`` hears its stages and the pages each has done."""
     target = Path(out_dir) if out_dir is not None else recipe.output_dir
     check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
@@ -172,7 +173,7 @@ def build(
     work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=options.work_dir))
     kept = False
     try:
-        return _build(recipe, target, schema, work, options, on_documents, allow_problems, annotator_names)
+        return _build(recipe, target, schema, work, options, progress, allow_problems, annotator_names)
     except PipelineFailed:
         _keep_only_logs(work)  # the error names them
         kept = True
@@ -208,7 +209,7 @@ def _build(
     schema: Schema,
     work: Path,
     options: ExecutorOptions,
-    on_documents: Callable[[int], None] | None,
+    progress: Progress,
     allow_problems: bool,
     annotator_names: bool,
 ) -> BuildReport:
@@ -217,7 +218,8 @@ def _build(
     recipe, snapshot, labels = _labels(recipe, schema, annotator_names, report)
     layouts = layouts_for(schema, labels)
     with _phase(report, "segment"):
-        units = _units(recipe, options, work, report)
+        units = _units(recipe, options, work, report, progress)
+    progress.start("finding duplicates")
     with _phase(report, "dedup"):
         found = _duplicates(units, recipe.settings, options, work / "dedup") if recipe.dedup else DedupResult()
         if found.too_short:
@@ -231,10 +233,11 @@ def _build(
             str(units.resolve()), layouts, labels, recipe.base, recipe.split.stratify,
             cluster_of, str(work / "rows"), os.getcwd(), recipe.annotated_only,
         )
-        rows = rows_pass(job, options, on_documents, found.pages)
+        rows = rows_pass(job, options, progress, found.pages)
         _tell_rows(rows, labels, found if recipe.dedup else None, report)
     with _phase(report, "splits"):
         split_of = _splits(rows.article_keys, cluster_of, found, recipe)
+    progress.start("writing the export")
     with _phase(report, "write"):
         staging = staging_folder(target)
         try:

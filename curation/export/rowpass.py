@@ -25,6 +25,7 @@ from curation.export.spill import RowSpill
 from curation.export.splits import UNSTRATIFIED
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import save_rank_result
+from curation.progress import SILENT, Progress, RankTally, tallied
 from curation.segment.pipeline import SegmentedDocument
 from curation.unitfile import PageSelector, count_pages, iter_segmented
 from curation.units import Sentence
@@ -157,7 +158,7 @@ def make_rows_part(
     job: RowsJob, rank: int = 0, world_size: int = 1, pages: int | None = None, on_documents: Callable[[int], None] | None = None
 ) -> RowsPart:
     """The rows of the ``rank``-th of ``world_size`` runs of consecutive pages of the ``pages`` in
-    the units file (None: all of them), spilled to ``job.work``."""
+    the units file (None: all of them), spilled to ``job.work``; ``on_documents`` hears each page done."""
     labels = job.labels
     clustered = job.cluster_of.clustered or {}
     maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered, job.annotated_only)
@@ -195,15 +196,20 @@ class MakeRows(PipelineStep):
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
-        part = make_rows_part(self.job, rank, world_size, self.pages)
+        tally = RankTally(tally_folder(self.job), rank)
+        part = make_rows_part(self.job, rank, world_size, self.pages, tally.add)
+        tally.close()
         self.stat_update("documents", value=part.documents)
         save_rank_result(self.job.work, rank, part)
         return iter(())
 
 
-def rows_pass(
-    job: RowsJob, options: ExecutorOptions | None, on_documents: Callable[[int], None] | None = None, pages: int | None = None
-) -> RowsPart:
+def tally_folder(job: RowsJob) -> Path:
+    """Where the ranks count their pages for a progress display."""
+    return Path(job.work) / "progress"
+
+
+def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress = SILENT, pages: int | None = None) -> RowsPart:
     """The whole pass, its parts joined in page order and what they learnt of the annotations
     absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
     rank or on Slurm (whose queue the build cannot wait in). ``pages``: the units file's page
@@ -211,17 +217,18 @@ def rows_pass(
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
     if options.ranks == 1 or options.executor == "slurm":
-        part = make_rows_part(job, on_documents=on_documents)
+        progress.start("making rows", pages, "pages")
+        part = make_rows_part(job, on_documents=progress.advance)
         part.labels = LabelsMet()  # learnt by the build's own source, job.labels: nothing to absorb
         return _joined([part], job.labels)
     from curation.pipeline.run import rank_results, run_jobs
 
     pages = count_pages(job.units) if pages is None else pages
     ranks = min(options.ranks, max(pages, 1))
-    run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work))
+    progress.start("making rows", pages, "pages")
+    run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
     parts = rank_results(job.work, ranks)
-    if on_documents:
-        on_documents(sum(part.documents for part in parts))
+    progress.update(sum(part.documents for part in parts))
     return _joined(parts, job.labels)
 
 

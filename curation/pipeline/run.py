@@ -34,6 +34,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, find_pages
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.steps import ERRORS, SUMMARY, MergeUnits, ReadPages, Segment, WriteUnitShards
+from curation.progress import SILENT, Progress, tallied
 from curation.settings import Settings
 
 
@@ -100,6 +101,7 @@ def _children(parent: int) -> set[int]:
     return found
 
 
+POLL_S = 0.5  # how often a watched run is looked at (workers alive? how far?)
 LOG = "pipeline.log"
 """datatrove's own messages (every rank's INFO lines, the stats tables), kept in the work folder:
 they are for whoever debugs a run, and on the terminal they buried a command's summary and broke
@@ -140,11 +142,12 @@ def loguru_into(log: Path | None) -> Iterator[None]:
         setup_default_logger()
 
 
-def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
+def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Callable[[], None] | None = None) -> None:
     """``executor.run()`` in a child process, watched: when one of its workers dies (kill -9, the
     out-of-memory killer) before every rank of ``ranks`` is done, datatrove's local pool would wait
     forever for the task that worker held, so the child and its workers are stopped and
-    :class:`PipelineFailed` raised. (In a child, so that no pool is left behind in this process.)"""
+    :class:`PipelineFailed` raised. (In a child, so that no pool is left behind in this process.)
+    ``watch`` is called at every look (twice a second): where a progress display reads the ranks' tallies."""
     method = "fork" if _fork_is_safe() else "spawn"
     if method == "fork":
         give_back_freed_memory()
@@ -154,7 +157,9 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None) -> None:
     process.start()
     known: set[int] = set()
     while process.is_alive():
-        process.join(1.0)
+        process.join(POLL_S)
+        if watch is not None:
+            watch()
         alive = _children(process.pid)
         if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
             for pid in alive:  # the pool's workers and manager, then the child: this run's own processes
@@ -212,20 +217,30 @@ def count_input_pages(inputs: Sequence[str], ingest: IngestSettings, limit: int)
     return sum(1 for _ in itertools.islice(find_pages(inputs, [], ingest, []), limit))
 
 
-def run_jobs(jobs: list[tuple[str, list[Any], int]], options: ExecutorOptions, work: Path) -> bool:
+def run_jobs(
+    jobs: list[tuple[str, list[Any], int]],
+    options: ExecutorOptions,
+    work: Path,
+    watch: Callable[[], None] | None = None,
+    on_job: Callable[[str], None] | None = None,
+) -> bool:
     """Run ``(name, steps, tasks)`` jobs one after the other, each's logs in ``work/name``; False
     when they were only submitted (Slurm). With ``options.in_process`` each job is its one task
-    run here (:func:`run_here`)."""
+    run here (:func:`run_here`). ``on_job`` hears each job's name as it starts (here and locally);
+    ``watch`` is called as a local run goes (:func:`run_watched`) and after each job."""
     log = None if options.verbose else work / LOG
-    if options.in_process:
-        for name, steps, _ in jobs:
-            run_here(name, steps, work)
-        return True
-    if options.executor == "local":  # one job at a time, each watched for a worker that dies
+    if options.in_process or options.executor == "local":
         for name, steps, tasks in jobs:
-            executor = make_executor(options, steps, tasks, work / name, name)
-            run_watched(executor, executor, log)
-            check_done(executor, work / name)
+            if on_job is not None:
+                on_job(name)
+            if options.in_process:
+                run_here(name, steps, work)
+            else:  # one job at a time, each watched for a worker that dies
+                executor = make_executor(options, steps, tasks, work / name, name)
+                run_watched(executor, executor, log, watch)
+                check_done(executor, work / name)
+            if watch is not None:
+                watch()
         return True
     executors: list[Any] = []  # submitted as a chain: on Slurm each job waits for the one before in the queue
     for name, steps, tasks in jobs:
@@ -286,23 +301,29 @@ def run_segment(
     output: str | Path,
     settings: Settings | None = None,
     options: ExecutorOptions | None = None,
+    progress: Progress = SILENT,
 ) -> SegmentRun:
     """Pages (files, folders, globs) read with ``settings.ingest`` into a units file (compact when
     it ends in ``.gz``) with its settings recorded beside it; the bytes do not depend on the
-    executor or the worker count."""
+    executor or the worker count. ``progress`` hears the pages segmented, counted on every worker."""
     settings, options = settings or Settings(), options or ExecutorOptions()
     output = Path(output).resolve()
     options = options.for_input(lambda limit: count_input_pages(inputs, settings.ingest, limit))
     tasks = options.ranks
     with _work_folder(options, output) as work:
-        shards, errors_path = work / "shards", work / ERRORS
-        segment = [ReadPages(tuple(inputs), settings.ingest, str(shards)), Segment(settings), WriteUnitShards(shards)]
+        shards, errors_path, tallies = work / "shards", work / ERRORS, work / "progress"
+        watching = progress is not SILENT
+        if watching:
+            progress.start("segmenting", count_input_pages(inputs, settings.ingest, sys.maxsize), "pages")
+        read = ReadPages(tuple(inputs), settings.ingest, str(shards), str(tallies) if watching else None)
+        segment = [read, Segment(settings), WriteUnitShards(shards)]
         merge = [MergeUnits(shards, tasks, output, settings, errors_path)]
         run = SegmentRun(output, work_dir=work, in_process=options.in_process)
         if options.in_process:
             run_here("segment", segment, work)
+            progress.update(tallied(tallies))
             run_here("merge", merge, work)
-        elif not _segment_on_executor(segment, merge, tasks, options, work):
+        elif not _segment_on_executor(segment, merge, tasks, options, work, lambda: progress.update(tallied(tallies))):
             run.submitted = True
             return run
         run.counts = json.loads((shards / SUMMARY).read_text(encoding="utf-8"))
@@ -313,19 +334,22 @@ def run_segment(
         return run
 
 
-def _segment_on_executor(segment: list[Any], merge: list[Any], tasks: int, options: ExecutorOptions, work: Path) -> bool:
+def _segment_on_executor(
+    segment: list[Any], merge: list[Any], tasks: int, options: ExecutorOptions, work: Path, watch: Callable[[], None]
+) -> bool:
     """The segment job on ``tasks`` ranks, then the merge, on one executor chain (locally: one
-    watched run); False when only submitted (Slurm)."""
+    watched run, ``watch`` called as it goes); False when only submitted (Slurm)."""
     first = make_executor(options, segment, tasks, work / "segment", "segment")
     last = make_executor(options, merge, 1, work / "merge", "merge", depends=first)
     log = None if options.verbose else work / LOG
     if options.executor == "local":
-        run_watched(last, first, log)
+        run_watched(last, first, log, watch)
     else:
         with loguru_into(log):
             last.run()
     if options.executor == "slurm":
         return False
+    watch()
     check_done(first, work / "segment")
     check_done(last, work / "merge")
     return True

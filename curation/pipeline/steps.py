@@ -22,6 +22,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, find_pages
+from curation.progress import RankTally
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
 from curation.unitfile import compact_line, expand_record, gzip_member, is_compact, write_settings, write_unit_records
@@ -53,19 +54,23 @@ class ReadPages(PipelineStep):
     name = "read pages"
     type = "READER"
 
-    def __init__(self, inputs: tuple[str, ...], ingest: IngestSettings, problems: str) -> None:
+    def __init__(self, inputs: tuple[str, ...], ingest: IngestSettings, problems: str, tally: str | None = None) -> None:
         super().__init__()
         self.inputs, self.ingest, self.problems = tuple(inputs), ingest, str(Path(problems).resolve())
         self.cwd = os.getcwd()  # inputs as given stay the provenance written into the units
+        self.tally = tally  # the folder where the rank counts its pages for a progress display (None: not counted)
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, Document]]:
         os.chdir(self.cwd)
         unexpanded: list[IngestError] = []
         warnings: list[IngestError] = []
         found: list[tuple[int, str, IngestError]] = []  # (page index, kind, problem)
+        tally = RankTally(self.tally, rank) if self.tally else None
         for index, item in enumerate(find_pages(self.inputs, unexpanded, self.ingest, warnings)):
             if index // BLOCK % world_size != rank:
                 continue
+            if tally is not None:  # counted as it is taken: the step after works on it before the next is read
+                tally.add()
             page = item if isinstance(item, IngestError) else item()
             found.extend((index, "warning", warning) for warning in warnings)
             warnings.clear()
@@ -74,6 +79,8 @@ class ReadPages(PipelineStep):
                 continue
             self.stat_update("documents")
             yield index, page
+        if tally is not None:
+            tally.close()
         if rank == 0:  # inputs that could not be expanded: every rank finds them, one tells
             found[:0] = [(-1, "error", problem) for problem in unexpanded]
         Path(self.problems).mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from curation.progress import SILENT, Progress
 from curation.schema import Schema
 from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError
@@ -217,8 +218,10 @@ def pull_annotations(
     store_path: str | Path | None = None,
     state_dir: Path = DEFAULT_STUDIO_DIR,
     full: bool = False,
+    progress: Progress = SILENT,
 ) -> PullReport:
-    """Bring the project's annotations into the store; ``full`` re-reads every task."""
+    """Bring the project's annotations into the store; ``full`` re-reads every task; ``progress``
+    hears the tasks read (against their count when it is known before the export)."""
     gateway = StudioGateway(client, url)
     gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
     ref = find_project(url, schema, level, state_dir)
@@ -235,34 +238,44 @@ def pull_annotations(
             f"in {store.path}; `curation push ... --recreate` creates the project again."
         )
     with store.writing():
-        _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir))
+        _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir), progress)
     report.rejections = store.rejections()
     return report
 
 
-def _fetch(gateway: StudioGateway, ref: ProjectRef, since: PullState | None, tables: StoreState) -> tuple[Iterable[ExportedTask], str | None]:
-    """The tasks to read and the watermark after them: with ``since`` the tasks changed past its
-    watermark; else every annotated task (every task, when the store already holds answers)."""
+def _fetch(
+    gateway: StudioGateway, ref: ProjectRef, since: PullState | None, tables: StoreState
+) -> tuple[Iterable[ExportedTask], str | None, int | None]:
+    """The tasks to read, the watermark after them and how many they are (None: not known before
+    the export): with ``since`` the tasks changed past its watermark; else every annotated task
+    (every task, when the store already holds answers)."""
     if since is not None:
         changed = list(gateway.iter_tasks(ref.id, "id,updated_at", [task_filter("updated_at", "greater", "Datetime", since.watermark)]))
         watermark = max((task.updated_at for task in changed if task.updated_at), default=since.watermark)
-        return (_export(gateway, ref, [task.id for task in changed]) if changed else ()), watermark
+        return (_export(gateway, ref, [task.id for task in changed]) if changed else ()), watermark, len(changed)
     watermark = gateway.latest_update(ref.id)
     everything = [task.id for task in gateway.iter_tasks(ref.id, "id")] if tables.stored or tables.rejects else None
-    return _export(gateway, ref, everything), watermark
+    return _export(gateway, ref, everything), watermark, None if everything is None else len(everything)
+
+
+def _counted(tasks: Iterable[ExportedTask], progress: Progress) -> Iterator[ExportedTask]:
+    for task in tasks:
+        yield task
+        progress.advance()
 
 
 def _pull_locked(
     gateway: StudioGateway, ref: ProjectRef, schema: Schema, store: AnnotationStore, report: PullReport,
-    full: bool, state_dir: Path,
+    full: bool, state_dir: Path, progress: Progress = SILENT,
 ) -> None:
     state = store.state()
     since = state if not full and state is not None and state.project_id == ref.id and state.watermark else None
     annotators = annotator_identities(gateway, state_dir)
     tables = StoreState(store.by_key(), store.rejects(), store.set_aside())
     started = time.time()
-    tasks, watermark = _fetch(gateway, ref, since, tables)
-    unvisited = merge_tasks(tasks, schema, ref, annotators, tables, report)
+    tasks, watermark, count = _fetch(gateway, ref, since, tables)
+    progress.start(f"pulling {ref.level} annotations", count, "tasks")
+    unvisited = merge_tasks(_counted(tasks, progress), schema, ref, annotators, tables, report)
     if since is None:  # every task was fetched: units left over had their task deleted
         mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
     remove_export_copies(state_dir, ref, started)
