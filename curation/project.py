@@ -605,6 +605,7 @@ class Project:
         push: bool = False,
         existing_only: bool = False,
         replace: bool = False,
+        progress: Progress = SILENT,
     ) -> PreannotateResult:
         """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or sent."""
         from curation.preannotate.run import run_preannotate
@@ -620,7 +621,7 @@ class Project:
             source, self.schema, level, gazetteers=[Path(g) for g in gazetteers], model_spec=model,
             model_version=model_version, label_map=Path(label_map) if label_map else None,
             output=Path(output) if output else None, server=server, state_dir=self.studio_dir,
-            new_tasks=not existing_only, replace=replace,
+            new_tasks=not existing_only, replace=replace, progress=progress,
         )  # fmt: skip
         return PreannotateResult(level, names, report, problems=problems)
 
@@ -637,6 +638,7 @@ class Project:
         text_field: str = "text",
         family: str | None = None,
         split: str = "train",
+        progress: Progress = SILENT,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
         plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``)."""
@@ -651,7 +653,7 @@ class Project:
         try:
             report = import_corpus(list(inputs), self.schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split)  # fmt: skip
+                                   split=split, progress=progress)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

@@ -37,10 +37,13 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
                    label_map: Path | None, repair: str, text_field: str, family: str | None, split: str,
                    schema_path: Path | None) -> ImportResult:
     """Import annotated INPUTS as units plus annotations or predictions."""
-    result = open_project(schema_path).import_(
-        inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
-        text_field=text_field, family=family, split=split,
-    )  # fmt: skip
+    from curation.cli._progress import shown_progress
+
+    with shown_progress(console) as shown:
+        result = open_project(schema_path).import_(
+            inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
+            text_field=text_field, family=family, split=split, progress=shown,
+        )  # fmt: skip
     report = result.report
     show_problems(result.problems)
     labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"

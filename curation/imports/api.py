@@ -18,6 +18,7 @@ from curation.imports.labelstudio import read_labelstudio
 from curation.imports.materialize import ImportAs, ImportReport, materialize
 from curation.imports.model import ImportedItem, ImportProblem
 from curation.imports.tags import RepairPolicy
+from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
 
 if TYPE_CHECKING:
@@ -129,10 +130,13 @@ def import_corpus(
     family: str | None = None,
     split: str = "train",
     model_version: str | None = None,
+    progress: Progress = SILENT,
 ) -> ImportReport:
     """Import ``inputs`` and write ``PREFIX.docs.jsonl``, ``PREFIX.units.jsonl`` and
-    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``."""
+    ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``;
+    ``progress`` hears each item (sentence or record) read (their number is not known before)."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
                        text_field=text_field, family=family, split=split, problems=report.problems)
-    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report)
+    progress.start("importing", None, "items")
+    return materialize(counted(items, progress), schema, prefix, as_=as_, model_version=model_version, report=report)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from curation.fileio import write_jsonl
 from curation.preannotate.gazetteer import Gazetteer
 from curation.preannotate.model import Model, model_spans
+from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.tasks import Prediction, check_level, unit_text
@@ -132,20 +133,24 @@ def preannotate(
     state_dir: Path = DEFAULT_STUDIO_DIR,
     new_tasks: bool = True,
     replace: bool = False,
+    progress: Progress = SILENT,
 ) -> PreannotateReport:
     """Pre-annotate the ``level`` units of ``units_path``; write the predictions to ``output``
     and, with ``client`` and ``url``, send them: to the tasks pushed before, and (``new_tasks``)
     as new tasks for units not pushed yet. ``replace`` replaces a task's earlier predictions of
-    the same model version instead of adding beside them."""
+    the same model version instead of adding beside them. ``progress`` hears the predictions made
+    (their number is not known before), then the sending."""
     report = PreannotateReport()
-    predictions = list(predict(units_path, schema, level, gazetteer=gazetteer, model=model,
-                               model_version=model_version, label_map=label_map, report=report))
+    progress.start("predicting", None, "predictions")
+    predictions = list(counted(predict(units_path, schema, level, gazetteer=gazetteer, model=model,
+                                       model_version=model_version, label_map=label_map, report=report), progress))
     if output is not None:
         report.output = Path(output)
         write_jsonl(report.output, (prediction.to_record() for prediction in predictions))
     if client is not None and url is not None:
         from curation.studio.predictions import send_predictions
 
+        progress.start("sending predictions", len(predictions), "predictions")
         report.sent = send_predictions(client, url, schema, level, predictions, units_path=units_path if new_tasks else None,
                                        state_dir=state_dir, replace=replace)
     return report
