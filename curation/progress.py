@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 TALLY_EVERY_S = 0.5  # how often a rank writes its count: often enough for a live bar, rare enough to cost nothing
 
@@ -36,6 +40,13 @@ class Progress:
 
 
 SILENT = Progress()
+
+
+def counted(items: Iterable[T], progress: Progress) -> Iterator[T]:
+    """``items`` as they come, each told to ``progress`` once it has been handled (``advance``)."""
+    for item in items:
+        yield item
+        progress.advance()
 
 
 def tally_path(folder: str | Path, rank: int) -> Path:

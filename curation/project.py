@@ -802,6 +802,7 @@ class Project:
         time_limit: float | None = None,
         trained: str | Path | None = None,
         serve_uncertain: bool = True,
+        progress: Progress = SILENT,
     ) -> PreannotateResult:
         """Predictions from gazetteers and/or a model callable for the ``level`` units, written and/or
         sent; each model call within ``call_timeout`` seconds and the whole run within ``time_limit``
@@ -831,7 +832,7 @@ class Project:
             source, self.schema, level, gazetteers=[Path(g) for g in gazetteers], model_spec=model,
             model_version=model_version, label_map=Path(label_map) if label_map else None,
             output=Path(output) if output else None, server=server, state_dir=self.studio_dir,
-            new_tasks=not existing_only, replace=replace, limits=limits,
+            new_tasks=not existing_only, replace=replace, limits=limits, progress=progress,
         )  # fmt: skip
         return PreannotateResult(level, names, report, problems=problems)
 
@@ -864,6 +865,7 @@ class Project:
         split: str = "train",
         segment: bool = False,
         fields: Mapping[str, str] | None = None,
+        progress: Progress = SILENT,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
         plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
@@ -881,7 +883,7 @@ class Project:
         try:
             report = import_corpus(list(inputs), schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split, segment=segment, fields=fields)  # fmt: skip
+                                   split=split, segment=segment, fields=fields, progress=progress)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

@@ -161,3 +161,23 @@ def test_a_failed_command_says_why_and_nothing_of_its_progress(tmp_path: Path) -
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert "not a units file" in line
+
+
+def test_preannotate_counts_its_predictions(tmp_path: Path) -> None:
+    units = tmp_path / "units.jsonl"
+    run_segment([str(SEEDS)], units)
+    (tmp_path / "g.tsv").write_text("واشنطن\tGPE\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["preannotate", str(units), "--gazetteer", str(tmp_path / "g.tsv"), "-o", str(tmp_path / "p.jsonl"),
+                                       "--schema", str(REPO_SCHEMA)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    made = len((tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines())
+    assert made > 0 and f"predicting: {made} predictions in " in result.output
+
+
+def test_import_counts_the_items_it_reads(tmp_path: Path) -> None:
+    corpus = tmp_path / "two.conll"
+    corpus.write_text("قال O\nبايدن B-PER\n. O\n\nفي O\nالقاهرة B-GPE\n. O\n", encoding="utf-8")
+    starter = REPO_SCHEMA.with_name("starter.yaml")  # stance optional: sentences with entities only are complete
+    result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "two"), "--schema", str(starter)])
+    assert result.exit_code == 0, result.output
+    assert "importing: 2 items in " in result.output

@@ -46,11 +46,15 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
                    title_field: str | None, target_field: str | None, segment: bool,
                    schema_path: Path | None) -> ImportResult:
     """Import annotated INPUTS as units plus annotations or predictions."""
-    result = open_project(schema_path).import_(
-        inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
-        text_field=text_field, family=family, split=split, segment=segment,
-        fields={key: name for key, name in (("title", title_field), ("target", target_field)) if name},
-    )  # fmt: skip
+    from curation.cli._progress import shown_progress
+
+    with shown_progress(console) as shown:
+        result = open_project(schema_path).import_(
+            inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
+            text_field=text_field, family=family, split=split, segment=segment,
+            fields={key: name for key, name in (("title", title_field), ("target", target_field)) if name},
+            progress=shown,
+        )  # fmt: skip
     report = result.report
     show_problems(result.problems)
     labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"

@@ -47,11 +47,14 @@ def preannotate_command(units: Path | None, level: str, gazetteers: tuple[Path, 
                         **options: Any) -> PreannotateResult:  # fmt: skip
     """Pre-annotate the LEVEL units of UNITS (default: the workspace's) with --gazetteer and/or
     --model, or with the --trained model, for annotators to correct."""
-    result = project_of(options).preannotate(
-        level, units, gazetteers=gazetteers, model=model_spec, model_version=model_version, label_map=label_map,
-        output=output, push=push_, existing_only=existing_only, replace=replace, call_timeout=call_timeout,
-        time_limit=time_limit, trained=trained, serve_uncertain=serve_uncertain,
-    )  # fmt: skip
+    from curation.cli._progress import shown_progress
+
+    with shown_progress(console) as shown:
+        result = project_of(options).preannotate(
+            level, units, gazetteers=gazetteers, model=model_spec, model_version=model_version, label_map=label_map,
+            output=output, push=push_, existing_only=existing_only, replace=replace, call_timeout=call_timeout,
+            time_limit=time_limit, trained=trained, serve_uncertain=serve_uncertain, progress=shown,
+        )  # fmt: skip
     show_problems(result.problems)
     report = result.report
     if result.names is not None:

@@ -18,6 +18,7 @@ from curation.imports.labelstudio import read_labelstudio
 from curation.imports.materialize import ImportAs, ImportReport, materialize
 from curation.imports.model import ImportedItem, ImportProblem
 from curation.imports.tags import RepairPolicy
+from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
 
 if TYPE_CHECKING:
@@ -135,14 +136,18 @@ def import_corpus(
     model_version: str | None = None,
     segment: bool = False,
     fields: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
 ) -> ImportReport:
     """Import ``inputs`` and write ``PREFIX.docs.jsonl``, ``PREFIX.units.jsonl`` and
     ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``.
     Each sentence or text imported is one unit with the corpus's own text, boundaries and tokens;
     ``segment`` cuts each text with the news-page segmenter instead (for imported pages). ``fields``
     maps a field units show beside their text (``title``, ``target``) to its task data key or column:
-    a pair (a claim and a headline) imports as a text with a stance target."""
+    a pair (a claim and a headline) imports as a text with a stance target. ``progress`` hears each
+    item (sentence or record) read (their number is not known before)."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
                        text_field=text_field, family=family, split=split, problems=report.problems, fields=fields)
-    return materialize(items, schema, prefix, as_=as_, model_version=model_version, report=report, segment=segment)
+    progress.start("importing", None, "items")
+    return materialize(counted(items, progress), schema, prefix, as_=as_, model_version=model_version, report=report,
+                       segment=segment)

@@ -30,6 +30,7 @@ from curation.preannotate.model import (
     call_with_limit,
     model_spans,
 )
+from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.tasks import Prediction, check_level, unit_text
@@ -175,16 +176,19 @@ def preannotate(
     new_tasks: bool = True,
     replace: bool = False,
     limits: Limits = Limits(),
+    progress: Progress = SILENT,
 ) -> PreannotateReport:
     """Pre-annotate the ``level`` units of ``units_path``; write the predictions to ``output``
     and, with ``client`` and ``url``, send them: to the tasks pushed before, and (``new_tasks``)
     as new tasks for units not pushed yet. ``replace`` replaces a task's earlier predictions of
     the same model version instead of adding beside them. Predictions are made, written and sent
     :data:`BATCH_UNITS` at a time (memory bounded by a batch), each model call and the whole run
-    under ``limits``; the file is written whole or not at all."""
+    under ``limits``; the file is written whole or not at all. ``progress`` hears the
+    predictions made (their number is not known before)."""
     report = PreannotateReport(output=Path(output) if output is not None else None)
-    made = predict(units_path, schema, level, gazetteer=gazetteer, model=model, model_version=model_version,
-                   label_map=label_map, report=report, limits=limits)
+    progress.start("predicting", None, "predictions")
+    made = counted(predict(units_path, schema, level, gazetteer=gazetteer, model=model, model_version=model_version,
+                   label_map=label_map, report=report, limits=limits), progress)
     with ExitStack() as stack:
         writer = stack.enter_context(atomic_writer(report.output)) if report.output is not None else None
         for number, batch in enumerate(iter(lambda: tuple(islice(made, BATCH_UNITS)), ())):

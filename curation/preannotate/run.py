@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curation.errors import CurationError
+from curation.progress import SILENT, Progress
 
 if TYPE_CHECKING:
     from curation.imports.model import ImportProblem
@@ -55,6 +56,7 @@ def run_preannotate(
     new_tasks: bool = True,
     replace: bool = False,
     limits: Limits | None = None,
+    progress: Progress = SILENT,
 ) -> tuple[int | None, PreannotateReport, list[str]]:
     """The gazetteer's size (None without one), the report, and every problem met."""
     from curation.preannotate import preannotate
@@ -69,7 +71,7 @@ def run_preannotate(
         units, schema, level, gazetteer=gazetteer, model=model, model_version=model_version or model_spec,
         label_map=mapping, output=output, client=server.client() if server else None,
         url=server.url if server else None, state_dir=state_dir, new_tasks=new_tasks, replace=replace,
-        limits=limits or Limits(),
+        limits=limits or Limits(), progress=progress,
     )  # fmt: skip
     problems = [str(p) for p in loading] + report.problems + (report.sent.problems if report.sent else [])
     return (len(gazetteer) if gazetteer is not None else None), report, problems

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from curation.progress import SILENT, Progress
+from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
 from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.studio.client import ProjectMissing, StudioError
@@ -258,11 +258,6 @@ def _fetch(
     return _export(gateway, ref, everything), watermark, None if everything is None else len(everything)
 
 
-def _counted(tasks: Iterable[ExportedTask], progress: Progress) -> Iterator[ExportedTask]:
-    for task in tasks:
-        yield task
-        progress.advance()
-
 
 def _pull_locked(
     gateway: StudioGateway, ref: ProjectRef, schema: Schema, store: AnnotationStore, report: PullReport,
@@ -275,7 +270,7 @@ def _pull_locked(
     started = time.time()
     tasks, watermark, count = _fetch(gateway, ref, since, tables)
     progress.start(f"pulling {ref.level} annotations", count, "tasks")
-    unvisited = merge_tasks(_counted(tasks, progress), schema, ref, annotators, tables, report)
+    unvisited = merge_tasks(counted(tasks, progress), schema, ref, annotators, tables, report)
     if since is None:  # every task was fetched: units left over had their task deleted
         mark_deleted((key for keys in unvisited.values() for key in keys), tables, report)
     remove_export_copies(state_dir, ref, started)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -57,9 +58,7 @@ def template_database() -> Path:
             _migrate(build)
         os.replace(build / DATABASE_FILE, template)  # atomic: a concurrent first start finds a whole file or none
     finally:
-        for leftover in build.iterdir():
-            leftover.unlink()
-        build.rmdir()
+        shutil.rmtree(build, ignore_errors=True)  # our own temporary folder (migrations leave media/ and export/ in it)
     return template
 
 
