@@ -902,11 +902,12 @@ class Project:
         from curation.schema import load_schema
 
         conll = all(format == "conll" or (format is None and guess_format(Path(str(i))) == "conll") for i in inputs)
-        if self.schema_file is not None or not conll:
+        readable = [i for i in inputs if Path(str(i)).is_file()]  # the import itself reports the others
+        if self.schema_file is not None or not conll or not readable:
             return self.schema, None
         path = target.with_name(f"{target.name}.schema.yaml")
         name = re.sub(r"[^a-z0-9_]+", "_", target.name.lower()).strip("_") or "imported"
-        drafted = Project.schema_new(name if name[0].isalpha() else f"c_{name}", corpus=list(inputs), output=path, force=True)
+        drafted = Project.schema_new(name if name[0].isalpha() else f"c_{name}", corpus=readable, output=path, force=True)
         return load_schema(path), drafted
 
     # --- the dataset ----------------------------------------------------------------------------

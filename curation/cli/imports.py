@@ -60,7 +60,8 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
     labels = f"{report.annotations} annotation(s)" if as_ == "annotations" else f"{report.predictions} prediction(s)"
     console.print(
         f"[green]imported[/green] {report.items} item(s) -> {report.units} unit(s), {report.spans} span(s), "
-        f"{report.choices} choice(s); {labels}, {report.rejected} rejected; {len(report.problems)} problem(s)",
+        f"{report.choices} choice(s); {labels} ({report.cancelled} cancelled), {report.rejected} rejected; "
+        f"{len(result.problems)} problem(s)",
         highlight=False,
     )
     for name, path in report.outputs.items():

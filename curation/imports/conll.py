@@ -226,6 +226,8 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
     """The labels and noise tags of every file in ``paths``, merged in the order given."""
     survey = TagSurvey()
     for path in paths:
+        if not Path(path).is_file():  # a FIFO or /dev/zero would never end
+            raise ValueError(f"{path}: not a regular file")
         for number, line in enumerate(read_lines(Path(path)), start=1):
             fields = _fields(line)
             if len(fields) >= 2 and fields[0] != DOCSTART and not _is_comment(line):
