@@ -39,7 +39,7 @@ from curation.studio.projects import ensure_project
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
 from curation.studio.server import StudioServer, start_server, stop_server
-from curation.studio.tasks import task_data
+from curation.studio.tasks import read_units_to_push, task_data
 from curation.unitfile import iter_units, write_unit_records
 from curation.units import Sentence
 
@@ -100,9 +100,12 @@ def compare(what: str, ours: list[Step], theirs: list[Step], target: float) -> N
 
 def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:
     """``rounds`` rounds, raw import and our push taking turns to go first, each into a fresh project."""
-    records = [unit for unit in iter_units(units, "sentence") if isinstance(unit, Sentence)]
+    found = read_units_to_push(units, "sentence")
+    records = list(found.units.values())
     print(f"push {len(records)} sentence units, {rounds} interleaved round(s)")
-    tasks = [{"data": task_data(r, schema.default_target("sentence"))} for r in records]
+    # the baseline imports the very tasks a push sends (each sentence with its context: its article's
+    # title and the sentences around it), made before its clock starts
+    tasks = [{"data": task_data(r, schema.default_target("sentence"), found.contexts.get(r.id))} for r in records]
     raw_steps: list[Step] = []
     our_steps: list[Step] = []
     for round_ in range(rounds):
