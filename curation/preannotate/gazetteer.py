@@ -290,13 +290,14 @@ def load_gazetteer(
     problems: list[ImportProblem],
     label_map: Mapping[str, str] | None = None,
     granularity: str = "symbol",
+    rules: MatchRules = DEFAULT_RULES,
 ) -> Gazetteer:
-    """A gazetteer of every file in ``paths``, matched at the schema's ``granularity``. Labels pass
+    """A gazetteer of every file in ``paths``, matched at the schema's ``granularity`` by ``rules``. Labels pass
     through ``label_map`` (a target ``O`` drops the name); an entry whose label is not in ``labels``, a
     malformed line, a one-word name that is a function word or a name listed twice with different
     labels is one problem with file and line, and the rest is still read."""
     known, label_map = frozenset(labels), label_map or {}
-    gazetteer = Gazetteer(granularity=granularity)
+    gazetteer = Gazetteer(granularity=granularity, rules=rules)
     for path in map(Path, paths):
         for entry in _read(path):
             if isinstance(entry, ImportProblem):
