@@ -157,6 +157,8 @@ class Gazetteer:
         stem is a function word may only start a longer name."""
         words = list(words)
         keys = normalize_text("\0".join(words), self._options).split("\0")
+        if len(self._keys) + len(words) < MAX_CACHED_WORDS:
+            self._keys.update(zip(words, keys, strict=True))  # a name's later words are looked up by them
         possible = list(map(self._openers().__contains__, keys))
         self._starts.update(zip(compress(words, map(not_, possible)), repeat(())))
         root = self._root
@@ -214,27 +216,31 @@ class Gazetteer:
             return []
         ends = list(accumulate(map(len, parts)))  # word i spans ends[2i] .. ends[2i + 1]
         spans: list[EntitySpan] = []
-        free_from, keys = 0, self._keys
+        free_from, keys, last_word = 0, self._keys, len(words) - 1
         for at in candidates:
             if at < free_from:
                 continue
             found = readings[at]
-            if len(found) == 1 and not found[0][2] and 2 * at + 3 < len(parts) and \
-                    (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in found[0][1].next:
-                continue  # a function word that only opens a longer name, not followed by its next word
-            if len(found) == 1 and not found[0][1].next and found[0][1].label is not None:  # nothing to walk
-                skipped, last, label = found[0][0], at, found[0][1].label
-            else:
-                best = self._longest(parts, at, found)
-                if best is None:
+            if len(found) == 1:
+                skipped, node, alone = found[0]
+                if not alone and (at == last_word or (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in node.next):
+                    continue  # a function word that only opens a longer name, not followed by its next word
+                if not node.next and node.label is not None:  # a one-word name: nothing to walk
+                    spans.append(self._span(text, words[at], ends[2 * at], ends[2 * at + 1], skipped, node.label))
                     continue
-                last, skipped, label = best
-            start, end = ends[2 * at], ends[2 * last + 1]
-            if skipped and self.granularity == "symbol":
-                start += normalize(words[at], self._options).sources[skipped]
-            spans.append(EntitySpan(start, end, label, text[start:end]))
+            best = self._longest(parts, at, found)
+            if best is None:
+                continue
+            last, skipped, label = best
+            spans.append(self._span(text, words[at], ends[2 * at], ends[2 * last + 1], skipped, label))
             free_from = last + 1
         return spans
+
+    def _span(self, text: str, word: str, start: int, end: int, skipped: int, label: str) -> EntitySpan:
+        """A match from ``word``'s start (after its ``skipped`` clitic letters at symbol granularity)."""
+        if skipped and self.granularity == "symbol":
+            start += normalize(word, self._options).sources[skipped]
+        return EntitySpan(start, end, label, text[start:end])
 
 
 def _lines(path: Path) -> list[str]:
@@ -284,13 +290,14 @@ def load_gazetteer(
     problems: list[ImportProblem],
     label_map: Mapping[str, str] | None = None,
     granularity: str = "symbol",
+    rules: MatchRules = DEFAULT_RULES,
 ) -> Gazetteer:
-    """A gazetteer of every file in ``paths``, matched at the schema's ``granularity``. Labels pass
+    """A gazetteer of every file in ``paths``, matched at the schema's ``granularity`` by ``rules``. Labels pass
     through ``label_map`` (a target ``O`` drops the name); an entry whose label is not in ``labels``, a
     malformed line, a one-word name that is a function word or a name listed twice with different
     labels is one problem with file and line, and the rest is still read."""
     known, label_map = frozenset(labels), label_map or {}
-    gazetteer = Gazetteer(granularity=granularity)
+    gazetteer = Gazetteer(granularity=granularity, rules=rules)
     for path in map(Path, paths):
         for entry in _read(path):
             if isinstance(entry, ImportProblem):

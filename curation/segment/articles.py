@@ -714,7 +714,10 @@ class _Builder:
         paragraph keeps the rest."""
         for cut in _TAIL_STARTS.finditer(line.text):
             tail = line.text[cut.end():].strip()
-            if tail and tail[-1] not in _SENTENCE_FINAL and self._story_meta_kind(tail, body_began=True) == "boilerplate":
+            if not tail or tail[-1] in _SENTENCE_FINAL or (
+                    self.rules.metadata.is_link(tail) and not self.rules.metadata.names_a_link(tail)):
+                continue  # a sentence, or one that holds an address ("please visit www..."): the story's
+            if self._story_meta_kind(tail, body_began=True) == "boilerplate":
                 head = line.text[: cut.end()].rstrip()
                 if not head:
                     return line

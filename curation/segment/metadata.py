@@ -218,6 +218,12 @@ class MetadataRules:
         """A line holding a URL (a story link, or one item of a list of links)."""
         return _URL.search(text) is not None
 
+    def names_a_link(self, text: str) -> bool:
+        """A line opening with a link phrase (``رابط الخبر``, ``اقرأ أيضا``): a link to the story, not a
+        sentence that happens to hold an address (``please visit www...``)."""
+        folded = normalize_text(text).casefold()
+        return any(folded.startswith(phrase) for phrase in self.link_phrases)
+
     # --- the shapes -------------------------------------------------------------------------
 
     def _listed_kind(self, text: str, folded: str) -> MetaKind | None:

@@ -98,7 +98,7 @@ def test_models_load_from_a_file_or_a_module(tmp_path: Path) -> None:
 
 
 def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path) -> None:
-    units = sentence_units(tmp_path / "units.jsonl", ["وصل الوفد وبالرياض أمس"])
+    units = sentence_units(tmp_path / "units.jsonl", ["وصل الوفد والرياض أمس"])
     (tmp_path / "m.py").write_text("def ner(text):\n    return [(0, 3, 'PER', 0.5), (4, 9, 'BOGUS')]\n")
     (tmp_path / "g.tsv").write_text("الرياض\tGPE\n", encoding="utf-8")
     out = tmp_path / "pre.jsonl"

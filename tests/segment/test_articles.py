@@ -744,3 +744,9 @@ def test_a_last_paragraph_without_glued_boilerplate_is_kept_whole() -> None:
     last = "وقال الوزير إن الحكومة ستعلن التفاصيل. سمات المرحلة المقبلة واضحة للجميع كما قال."
     (article,) = split_articles(page("\n".join([*BODY, last])))
     assert article.paragraphs[-1].text == last and article.boilerplate == ()
+
+
+def test_a_closing_sentence_that_holds_an_address_stays_in_the_last_paragraph() -> None:
+    last = f"{BODY[0]} For more information, please visit www.example.com"
+    (article,) = split_articles(page("\n".join([BODY[1], last])))
+    assert article.paragraphs[-1].text == last and article.boilerplate == ()
