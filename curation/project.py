@@ -474,6 +474,7 @@ class Project:
         replace_predictions: bool = False,
         recreate: bool = False,
         selection: Selection | None = None,
+        progress: Progress = SILENT,
     ) -> PushResult:
         """A task for every ``level`` unit ``selection`` keeps (default: body sentences, every
         article) not yet pushed, the predictions sent, the overlap applied."""
@@ -487,7 +488,7 @@ class Project:
         per_task = self.annotators_per_task(level)
         report = push_units(server.client(), server.url, source, level, self.schema, state_dir=self.studio_dir,
                             predictions_path=predictions, replace_predictions=replace_predictions, recreate=recreate,
-                            annotators_per_task=per_task, selection=selection or Selection())  # fmt: skip
+                            annotators_per_task=per_task, selection=selection or Selection(), progress=progress)  # fmt: skip
         return PushResult(level, source, report, per_task, problems=list(report.problems))
 
     def pushed_levels(self) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,8 @@ def test_dedup_tells_its_three_stages_and_counts_the_pages_of_the_first(pages: P
     assert _fork_is_safe()
 
 
-def test_pull_tells_the_tasks_it_reads(studio_server: StudioServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_push_and_pull_tell_the_tasks_they_make_and_read(studio_server: StudioServer, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
     monkeypatch.delenv("CURATION_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)  # the stores go to .curation/ here
@@ -146,7 +148,12 @@ def test_pull_tells_the_tasks_it_reads(studio_server: StudioServer, tmp_path: Pa
     run_segment([str(next(SEEDS.glob("*.txt")))], units)
     common = ["--url", studio_server.url, "--data-dir", str(tmp_path / "studio"), "--schema", str(REPO_SCHEMA)]
     runner = CliRunner()
-    assert runner.invoke(main, ["push", str(units), "--level", "article", *common]).exit_code == 0
+    pushed = runner.invoke(main, ["push", str(units), "--level", "article", *common])
+    assert pushed.exit_code == 0, pushed.output
+    created = int(re.search(r"pushed (\d+) new task", pushed.output).group(1))  # type: ignore[union-attr]
+    assert created > 0 and f"creating tasks: {created} / {created} tasks in " in pushed.output
+    again_pushed = runner.invoke(main, ["push", str(units), "--level", "article", *common])
+    assert "creating tasks: 0 / 0 tasks in " in again_pushed.output  # all there already: nothing to create
     first = runner.invoke(main, ["pull", *common])
     assert first.exit_code == 0, first.output
     assert "pulling article annotations: 0 tasks in " in first.output  # nothing annotated: the export is empty

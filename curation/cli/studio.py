@@ -132,12 +132,14 @@ def push_command(units: Path | None, level: str, predictions: Path | None, repla
     """Create a task for every selected LEVEL unit of UNITS (default: the workspace's units file) not
     yet pushed, send --predictions to new and existing tasks, and apply the overlap setting.
     Exit status 1 if any prediction was not sent."""
+    from curation.cli._progress import shown_progress
     from curation.studio.selection import Selection, describe, parse_where
 
     chosen = tuple(role.strip() for role in (roles or "").split(",") if role.strip())
     selection = Selection(chosen, parse_where(where), sample, seed, limit)
-    result = project_of(options).push(level, units, predictions=predictions, replace_predictions=replace_predictions,
-                                      recreate=recreate, selection=selection)  # fmt: skip
+    with shown_progress(console) as shown:
+        result = project_of(options).push(level, units, predictions=predictions, replace_predictions=replace_predictions,
+                                          recreate=recreate, selection=selection, progress=shown)  # fmt: skip
     report = result.report
     show_problems(report.problems, "not sent")
     if report.not_selected:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curation.fileio import atomic_writer
+from curation.progress import SILENT, Progress
 from curation.schema import Schema
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.contract import StudioGateway, task_filter
@@ -129,11 +130,13 @@ def push_units(
     recreate: bool = False,
     annotators_per_task: int | None = None,
     selection: Selection | None = None,
+    progress: Progress = SILENT,
 ) -> PushReport:
     """Create a task for every ``level`` unit of ``units_path`` that ``selection`` keeps (None:
     every unit; :mod:`curation.studio.selection`) and the project lacks, and send
     the predictions of ``predictions_path`` (see :func:`curation.studio.predictions.send_predictions`);
-    ``annotators_per_task`` (None: leave the project's as it is) becomes the project's overlap."""
+    ``annotators_per_task`` (None: leave the project's as it is) becomes the project's overlap;
+    ``progress`` hears the tasks created, batch by batch."""
     predictions = list(read_predictions(predictions_path)) if predictions_path else []
     found = read_units_to_push(units_path, level)
     read = len(found.units)
@@ -141,7 +144,7 @@ def push_units(
         found.units = selection.apply(level, found.units, Path(units_path))
     report = push_tasks(StudioGateway(client, url), found, level, schema, predictions,
                         state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
-                        annotators_per_task=annotators_per_task)
+                        annotators_per_task=annotators_per_task, progress=progress)
     report.not_selected = read - len(found.units)
     return report
 
@@ -158,6 +161,7 @@ def push_tasks(
     batch_size: int = BATCH_SIZE,
     recreate: bool = False,
     annotators_per_task: int | None = None,
+    progress: Progress = SILENT,
 ) -> PushReport:
     """Push the ``level`` units ``found`` (:func:`~curation.studio.tasks.read_units_to_push`) under
     the project's lock; with none (``UnitsToPush()``) only predictions of existing tasks are sent.
@@ -172,7 +176,8 @@ def push_tasks(
         todo = _to_create(gateway, ref, task_map, found.units, fresh, report)
         sender = PredictionSender(gateway, ref, schema, report.problems, replace=replace_predictions)
         inline = sender.split(predictions, {unit.id: unit for unit in todo}, task_map.ids, set(found.units))
-        _create_tasks(gateway, TaskBatch(ref, schema, found, inline), todo, task_map, report, batch_size)
+        progress.start("creating tasks", len(todo), "tasks")
+        _create_tasks(gateway, TaskBatch(ref, schema, found, inline), todo, task_map, report, batch_size, progress)
         sender.send_to_existing(task_map.ids)
         report.predictions += sender.sent
         report.predictions_replaced, report.predictions_unchanged = sender.replaced, sender.unchanged
@@ -214,8 +219,9 @@ class TaskBatch:
 
 
 def _create_tasks(
-    gateway: StudioGateway, batch: TaskBatch, todo: list[TaskUnit], task_map: TaskMap, report: PushReport, batch_size: int
-) -> None:
+    gateway: StudioGateway, batch: TaskBatch, todo: list[TaskUnit], task_map: TaskMap, report: PushReport, batch_size: int,
+    progress: Progress,
+) -> None:  # fmt: skip
     """Import ``todo`` in batches, journalled so that an interrupted import is recovered, not repeated."""
     ref = batch.ref
     for start in range(0, len(todo), batch_size):
@@ -233,3 +239,4 @@ def _create_tasks(
             task_map.clear_pending()
         else:
             report.created += reconcile(gateway, ref, task_map)
+        progress.advance(len(units))
