@@ -54,8 +54,9 @@ def atomic_writer(path: str | Path, *, binary: bool = False, private: bool = Fal
         os.replace(tmp_name, target)
     except BaseException as exc:
         Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.errno in _FULL and exc.filename is None:
-            # write() says "No space left on device" without a path: the line names the output
+        if isinstance(exc, OSError) and (exc.filename == tmp_name or (exc.errno in _FULL and exc.filename is None)):
+            # write() says "No space left on device" without a path, the rename names the temporary
+            # file: the line names the output asked for
             raise OSError(exc.errno, exc.strerror, str(target)) from None
         raise
 

@@ -67,7 +67,8 @@ def test_annotations_of_the_wrong_shape_are_one_line(tmp_path: Path) -> None:
     recipe = _recipe(tmp_path, annotations={"article": "a.jsonl"})
     result = CliRunner().invoke(main, ["build", str(recipe)])
     assert result.exit_code == 1
-    assert f"{recipe}: 'annotations' is a store file, a folder of stores, or a list of them" in result.output
+    line = next(n for n, text in enumerate(recipe.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("annotations:"))
+    assert f"{recipe}:{line}: annotations: is a store file, a folder of stores, or a list of them" in result.output
     assert "Traceback" not in result.output
 
 

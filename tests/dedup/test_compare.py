@@ -117,7 +117,7 @@ def test_an_unknown_compare_value_is_a_one_line_error(tmp_path: Path) -> None:
         DedupSettings.from_dict({"compare": "headline"})
     with pytest.raises(RecipeError) as refused:
         load_recipe(write_recipe(tmp_path, dedup={"compare": "headline"}))
-    assert "\n" not in str(refused.value) and "compare must be one of body, title+body" in str(refused.value)
+    assert "\n" not in str(refused.value) and "dedup.compare: must be one of body, title+body" in str(refused.value)
     assert "seed-test.yaml" in str(refused.value)
 
 

@@ -35,8 +35,11 @@ def _write(folder: Path, name: str, content: str) -> str:
         (lambda d: _write(d, "rename.yaml", NEWS_SCHEMA.read_text(encoding="utf-8").replace(
             "rename: {science: technology", "rename: {science: 123")),
          "migrations[0].topic.rename.science: the new label must be a string, got 123"),
+        (lambda d: _write(d, "listkey.yaml", NEWS_SCHEMA.read_text(encoding="utf-8").replace(
+            "labels:\n", "labels:\n  ? [[topic]]\n  : {kind: choice}\n", 1)),
+         "listkey.yaml:13: a key is a list or a mapping: no schema has one"),  # was unhashable 'CommentedSeq'
     ],
-    ids=["alias-bomb", "5000-deep", "symlink-to-dev-zero", "fifo", "rename-to-a-number"],
+    ids=["alias-bomb", "5000-deep", "symlink-to-dev-zero", "fifo", "rename-to-a-number", "list-as-key"],
 )  # fmt: skip
 def test_hostile_schemas_are_one_line_each(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     tried("hostile schema file")
