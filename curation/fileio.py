@@ -181,7 +181,7 @@ def iter_jsonl(
         return
     # a 1 MB buffer: with the default 8 KB, every long line (a document) is read in pieces and joined;
     # the units file of all of ANT is read in 0.16 s CPU instead of 0.40 s
-    with open(path, "rb", buffering=_READ_BUFFER) as handle:
+    with io.BufferedReader(io.FileIO(path), buffer_size=_READ_BUFFER) as handle:
         if b"\x00" in handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]:
             bad(1, "binary content (NUL bytes), not a JSONL text file")
             return
