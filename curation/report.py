@@ -19,12 +19,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curation.dates import read_date
 from curation.dedup import Cluster, LabelConflict, RepeatedPassage, label_conflicts
 from curation.errors import CurationError
 from curation.units import Annotation, EntitySpan
+
+if TYPE_CHECKING:  # cleanlab and scikit-learn: loaded only when a trained model weighs the annotators
+    from curation.learn.issues import AnnotatorWeights
 
 _DATE_KEYS = ("date", "published", "published_at", "datetime", "pub_date")
 _SOURCE_KEYS = ("source", "site", "outlet", "publisher", "domain")
@@ -334,6 +337,7 @@ class CorpusStats:
     agreement: list[FamilyFigures] = field(default_factory=list)
     agreement_trend: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)  # family -> label -> per day
     trend_days: list[str] = field(default_factory=list)
+    annotator_weights: AnnotatorWeights | None = None  # by a trained model, when there is one
     build: BuildInfo | None = None
     today: datetime.date = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date())
 
