@@ -672,7 +672,7 @@ class Project:
 
     def _trained_model(self, model: str | Path | None) -> TrainedModel | None:
         """The model given (a file, or ``"latest"``), else the workspace's latest when it has one."""
-        from curation.learn.training import MODELS_FILE
+        from curation.learn import MODELS_FILE
 
         if model is None and not (self.workspace is not None and (self.models_dir / MODELS_FILE).is_file()):
             return None
