@@ -122,6 +122,7 @@ class UnitScan:
     texts: dict[str, str] = field(default_factory=dict)  # shown unit -> its text
     label_field: str = "topic"
     facts_known: bool = False  # True: only the wanted units are read
+    _sentence_lengths: list[int] = field(default_factory=list)  # read by take(), counted by finish()
 
     def want(self, wanted: Iterable[str], shown: Iterable[str]) -> None:
         """Name the units whose article or document (``wanted``) and text (``shown``) the page needs."""
@@ -146,11 +147,11 @@ class UnitScan:
             self._wanted(unit_id.decode(), level.decode(), parent.decode() if parent else None, doc_id.decode())
             if self.facts_known:
                 return True
+        if level == b"sentence":  # most lines: their lengths are counted at the end, in one go
+            self._sentence_lengths.append(int(end) - int(start))
+            return True
         if level == b"document":
             return False
-        if level == b"sentence":
-            self.lengths["sentence"][int(end) - int(start)] += 1
-            return True
         if not raw.startswith(b'"text": "', head.end() + 2):
             return False
         self.lengths["article"][int(end) - int(start)] += 1
@@ -200,6 +201,8 @@ class UnitScan:
 
     def finish(self) -> None:
         """The counts of units per level, from their lengths."""
+        self.lengths["sentence"].update(self._sentence_lengths)
+        self._sentence_lengths.clear()
         for level in ("document", "article", "sentence"):
             self.counts[level + "s"] = sum(self.lengths[level].values())
 
