@@ -4,6 +4,7 @@ process, interleaved over rounds, with wall, CPU, summed PSS and spread (bench/m
 report's date reader beside dateparser (the peer) on ANT's dates: speed and agreement.
 
     .venv/bin/python bench/report.py --work /tmp/report-bench   # segments and dedups ANT once into it
+    .venv/bin/python bench/report.py --work /tmp/report-bench --before ../main   # beside another checkout's report
 
 Targets (issues 25 and 28): report < 5 s and <= 500 MB summed PSS; status < 1 s. "cold" is a report or
 status computed from scratch (the units file changed since the last one); "warm" one where only the
@@ -100,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, required=True, help="folder for the ANT workspace (kept between runs)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another checkout (say main): its report runs in the same rounds")
     args = parser.parse_args()
     ws = workspace(args.work)
     annotate(ws)
@@ -111,15 +113,19 @@ def main() -> None:
         "status cold": [*CURATION, "status", "--fresh", "-q"],
         "status warm": [*CURATION, "status", "-q"],
     }
+    if args.before:  # the same two reports with the other checkout's code first on the path
+        before = ["env", f"PYTHONPATH={args.before.resolve()}"]
+        cases["report cold (before)"] = [*before, *cases["report cold"]]
+        cases["report warm (before)"] = [*before, *cases["report warm"]]
     figures: dict[str, list] = {name: [] for name in cases}
     for round_ in range(args.rounds):
         print(f"round {round_ + 1}: {load()}", flush=True)
         for name, command in cases.items():  # interleaved: every case in every round
             figures[name].append(measure(command, ws))
     print(f"ANT: 31,523 articles, 2,000 annotated articles (2 annotators), {args.rounds} rounds, median (min-max)")
-    print(f"{'':14}{'wall s':>20}{'CPU s':>20}{'PSS MB':>22}")
+    print(f"{'':22}{'wall s':>20}{'CPU s':>20}{'PSS MB':>22}")
     for name, runs in figures.items():
-        print(f"{name:14}{spread([r.wall for r in runs], lambda v: f'{v:.2f}'):>20}"
+        print(f"{name:22}{spread([r.wall for r in runs], lambda v: f'{v:.2f}'):>20}"
               f"{spread([r.cpu for r in runs], lambda v: f'{v:.2f}'):>20}{spread([r.pss for r in runs], lambda v: f'{v:.0f}'):>22}")  # fmt: skip
     dates_beside_dateparser()
     shutil.rmtree(ws / "pycache", ignore_errors=True)

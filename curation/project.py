@@ -53,8 +53,9 @@ from curation.studio import DEFAULT_ANNOTATIONS_DIR, DEFAULT_STUDIO_DIR
 from curation.workspace import Workspace, current_workspace, init_workspace, load_workspace
 
 if TYPE_CHECKING:  # each loads its dependencies when a method runs: `curation --help` stays light
-    from curation.agreement import Adjudication
+    from curation.agreement import Adjudication, AnswerTable
     from curation.export.recipe import Recipe
+    from curation.learn.model import TrainedModel
     from curation.pipeline.options import ExecutorOptions
     from curation.reporting import ReportInputs
     from curation.schema import Schema
@@ -361,16 +362,32 @@ class Project:
         dedup: str | Path | None = None,
         output: str | Path | None = None,
         label_field: str = "topic",
+        model: str | Path | None = None,
         progress: OnStep | None = None,
     ) -> ReportResult:
-        """The self-contained right-to-left HTML page of where the corpus stands."""
+        """The self-contained right-to-left HTML page of where the corpus stands; with a trained
+        ``model`` (default: the workspace's latest, if any) each annotator's quality beside the agreement."""
+        from functools import partial
+
         from curation.reporting import make_report, remember
 
         inputs = self._report_inputs(units, annotations, build, dedup)
         target = self._required(output, self.workspace.report_file if self.workspace else None, "an output file (-o)")
         check_outputs([target], [inputs.units, *inputs.stores])
-        made = make_report(inputs, target, label_field=label_field, schema=self._schema_or_none(), on_step=progress)
-        if self.workspace is not None and made.stats is not None and inputs == self._report_inputs(None, (), None, None):
+        schema, trained, unweighed = self._schema_or_none(), None, []
+        try:
+            trained = self._trained_model(model)
+        except CurationError as error:  # the page is still made, without the annotators' quality
+            unweighed = [f"annotator quality not shown: {error}"]
+        weigh = None
+        if trained is not None:
+            from curation.learn.issues import weigh_annotators
+
+            weigh = partial(weigh_annotators, trained, schema)
+        made = make_report(inputs, target, label_field=label_field, schema=schema, weigh=weigh, on_step=progress)
+        made.problems.extend(unweighed)
+        workspace_inputs = units is None and not annotations and build is None and dedup is None
+        if self.workspace is not None and made.stats is not None and workspace_inputs:
             remember(inputs, self.workspace.data / STATUS_CACHE, made.stats, made.problems)  # `curation status` answers at once
         return ReportResult(target, made.counts, made.clusters, made.annotations, made.actions, problems=made.problems)
 
@@ -629,7 +646,7 @@ class Project:
         check_outputs([target, gold], [*stores, reviews, self.schema_file, units])
         adjudication, unreadable, notes = self.adjudicate(stores, policies=policies, reviewer=reviewer, reviews=reviews, units=units)
         report, document = agreement_document(adjudication, self.schema, stores, unreadable)
-        qualities, quality_notes = self._annotator_quality(model, adjudication)
+        qualities, quality_notes = self._annotator_quality(model, adjudication.table)
         if qualities:
             from dataclasses import asdict
 
@@ -645,19 +662,26 @@ class Project:
         notes = notes + list(report.table.issues) + quality_notes
         return AgreeResult(stores, target, Path(gold) if gold else None, document, notes, report, qualities, problems=unreadable)
 
-    def _annotator_quality(self, model: str | Path | None, adjudication: Adjudication) -> tuple[list[Any], list[str]]:
+    def _annotator_quality(self, model: str | Path | None, table: AnswerTable) -> tuple[list[Any], list[str]]:
         """Each annotator's quality by the ``model`` (default: the workspace's latest, if any); none without a model."""
-        from curation.learn.training import MODELS_FILE
-
-        if model is None and not (self.workspace is not None and (self.models_dir / MODELS_FILE).is_file()):
+        trained = self._trained_model(model)
+        if trained is None:
             return [], []
         from curation.learn.issues import annotator_quality
+
+        return annotator_quality(trained, table)
+
+    def _trained_model(self, model: str | Path | None) -> TrainedModel | None:
+        """The model given (a file, or ``"latest"``), else the workspace's latest when it has one."""
+        from curation.learn import MODELS_FILE
+
+        if model is None and not (self.workspace is not None and (self.models_dir / MODELS_FILE).is_file()):
+            return None
         from curation.learn.model import TrainedModel
         from curation.learn.training import latest_model
 
         given = model if model is not None else LATEST
-        trained = TrainedModel.load(latest_model(self.models_dir) if str(given) == LATEST else Path(given))
-        return annotator_quality(trained, adjudication.table)
+        return TrainedModel.load(latest_model(self.models_dir) if str(given) == LATEST else Path(given))
 
     def review_push(
         self,

@@ -19,12 +19,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curation.dates import read_date
 from curation.dedup import Cluster, LabelConflict, RepeatedPassage, label_conflicts
 from curation.errors import CurationError
 from curation.units import Annotation, EntitySpan
+
+if TYPE_CHECKING:  # cleanlab and scikit-learn: loaded only when a trained model weighs the annotators
+    from curation.learn.issues import AnnotatorWeights
 
 _DATE_KEYS = ("date", "published", "published_at", "datetime", "pub_date")
 _SOURCE_KEYS = ("source", "site", "outlet", "publisher", "domain")
@@ -119,6 +122,7 @@ class UnitScan:
     texts: dict[str, str] = field(default_factory=dict)  # shown unit -> its text
     label_field: str = "topic"
     facts_known: bool = False  # True: only the wanted units are read
+    _sentence_lengths: list[int] = field(default_factory=list)  # read by take(), counted by finish()
 
     def want(self, wanted: Iterable[str], shown: Iterable[str]) -> None:
         """Name the units whose article or document (``wanted``) and text (``shown``) the page needs."""
@@ -143,11 +147,11 @@ class UnitScan:
             self._wanted(unit_id.decode(), level.decode(), parent.decode() if parent else None, doc_id.decode())
             if self.facts_known:
                 return True
+        if level == b"sentence":  # most lines: their lengths are counted at the end, in one go
+            self._sentence_lengths.append(int(end) - int(start))
+            return True
         if level == b"document":
             return False
-        if level == b"sentence":
-            self.lengths["sentence"][int(end) - int(start)] += 1
-            return True
         if not raw.startswith(b'"text": "', head.end() + 2):
             return False
         self.lengths["article"][int(end) - int(start)] += 1
@@ -197,6 +201,8 @@ class UnitScan:
 
     def finish(self) -> None:
         """The counts of units per level, from their lengths."""
+        self.lengths["sentence"].update(self._sentence_lengths)
+        self._sentence_lengths.clear()
         for level in ("document", "article", "sentence"):
             self.counts[level + "s"] = sum(self.lengths[level].values())
 
@@ -334,6 +340,7 @@ class CorpusStats:
     agreement: list[FamilyFigures] = field(default_factory=list)
     agreement_trend: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)  # family -> label -> per day
     trend_days: list[str] = field(default_factory=list)
+    annotator_weights: AnnotatorWeights | None = None  # by a trained model, when there is one
     build: BuildInfo | None = None
     today: datetime.date = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date())
 

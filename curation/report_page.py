@@ -192,6 +192,7 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
         f"{_number(f'agreement-{key}', _shown_figure(overall.get(measure)))}, observed agreement "
         f"{figure(overall.get('observed_agreement'))}</p>",
         _table(["التسمية label", *(esc(FIGURE_NAMES[c]) for c in columns_shown)], rows, f"labels-{key}"),
+        _annotator_quality(stats, family, key),
         f"<figure class='trend'>{chart}</figure>" if len(stats.trend_days) > 1 else "",
         _line(f"units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}"),
     ]
@@ -205,6 +206,22 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
     if len(family.disagreements) > SHOWN_DISAGREEMENTS:
         parts.append(f"<p>{_en(f'and {len(family.disagreements) - SHOWN_DISAGREEMENTS:,} more (`curation agree`).')}</p>")
     return "".join(parts)
+
+
+def _annotator_quality(stats: CorpusStats, family: FamilyFigures, key: str) -> str:
+    """The family's annotators weighed by the trained model (cleanlab CROWDLAB), beside its agreement;
+    nothing without a model, a line saying why when the model could not weigh this family."""
+    weights = stats.annotator_weights
+    if weights is None:
+        return ""
+    rows = [(isolate(q.annotator), figure(q.units), figure(q.quality), figure(q.agreement_with_consensus))
+            for q in weights.qualities if q.family == family.name and q.level == family.level]  # fmt: skip
+    caption = f"annotator quality by the model {weights.model_version} (cleanlab CROWDLAB, 0-1: higher is more trusted)"
+    if not rows:  # a family the model was not trained on shows nothing; one it could not weigh says why
+        why = [note for note in weights.notes if note.startswith(f"{family.name}@{family.level}:")]
+        return _line(esc(f"{caption}: not weighed ({why[0]})")) if why else ""
+    headers = ["الموسم annotator", "وحدات units", "الجودة quality", "الاتفاق مع الإجماع agreement with consensus"]
+    return _line(esc(caption)) + _table(headers, rows, f"quality-{key}")
 
 
 def _answer(family: str, item: Disagreement, annotator: str, names: Names) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # curation.report loads numpy and the dedup modules: not for a status answered from its cache
+    from curation.learn.issues import AnnotatorWeights
     from curation.report import CorpusStats, UnitScan
     from curation.results import OverviewResult
     from curation.schema import Schema
@@ -210,15 +211,19 @@ def make_report(
     *,
     label_field: str = "topic",
     schema: Schema | None = None,
+    weigh: Callable[[list[Annotation]], AnnotatorWeights] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> MadeReport:
-    """Read, compute, draw and write the page; ``on_step`` hears each step's name as it starts."""
-    from curation.report import actions
+    """Read, compute, draw and write the page; ``on_step`` hears each step's name as it starts;
+    ``weigh`` (a trained model's) gives each annotator's quality from the submitted annotations."""
+    from curation.report import actions, live
     from curation.report_page import render_report, write_report
 
     step = on_step or (lambda _name: None)
     errors: list[Any] = []
     stats, annotations = collect(inputs, label_field=label_field, on_step=step, errors=errors)
+    if weigh is not None and live(annotations):
+        stats.annotator_weights = weigh(live(annotations))
     step("drawing the page")
     page = render_report(stats, schema=schema, label_field=label_field, title=f"Report: {inputs.units.name}")
     write_report(output, page)

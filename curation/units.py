@@ -314,6 +314,9 @@ class Annotation:
     cancelled: bool = False
     ground_truth: bool = False
     deleted: bool = False
+    # the model version of the prediction Label Studio showed on the task when the answer was saved
+    # (what pre-annotated it); None: made without one
+    model_version: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -334,6 +337,8 @@ class Annotation:
             "cancelled": self.cancelled,
             "ground_truth": self.ground_truth,
             "deleted": self.deleted,
+            # only when set: the stores pulled before it existed keep their bytes, and the builds their fingerprint
+            **({"model_version": self.model_version} if self.model_version is not None else {}),
         }
 
     @classmethod
@@ -352,6 +357,7 @@ class Annotation:
             cancelled=bool(record.get("cancelled", False)),
             ground_truth=bool(record.get("ground_truth", False)),
             deleted=bool(record.get("deleted", False)),
+            model_version=str(record["model_version"]) if record.get("model_version") is not None else None,
         )
 
 

@@ -26,8 +26,10 @@ from curation.results import ReportResult
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write [default: the workspace's data/report.html].")
 @click.option("--label-field", default="topic", show_default=True, help="Label family / document meta field shown.")
+@click.option("--model", default=None, help="A model `curation train` wrote, or 'latest', to weigh annotators by (cleanlab "
+              "CROWDLAB) beside the agreement [default: the workspace's latest model, if one was trained].")
 def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir: Path | None, dedup_dir: Path | None,
-                   output: Path | None, label_field: str) -> ReportResult:  # fmt: skip
+                   output: Path | None, label_field: str, model: str | None) -> ReportResult:  # fmt: skip
     """A self-contained right-to-left HTML page of where the corpus stands: what to act on first,
     progress per day and annotator with the queue's forecast, agreement per label over time with the
     disagreements, sources and dates, labels, duplicates and repeated passages, the last build."""
@@ -37,7 +39,7 @@ def report_command(units: Path | None, annotations: tuple[Path, ...], build_dir:
     with shown_progress(console) as shown:
         shown.start("making the report", STEPS, "steps")
         result = project.report(units, annotations=annotations, build=build_dir, dedup=dedup_dir, output=output,
-                                label_field=label_field, progress=lambda _: shown.advance())  # fmt: skip
+                                label_field=label_field, model=model, progress=lambda _: shown.advance())  # fmt: skip
     show(result)
     return result
 

@@ -9,7 +9,7 @@ with its reason and reported; it never silently disappears.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +47,13 @@ class AnnotationSnapshot:
     rejections: Rejections = field(default_factory=Rejections)  # kept out at pull (curation.studio.store)
     # regions set aside at pull from annotations otherwise kept, by (unit id, annotation id)
     set_aside: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def pre_annotated(self) -> dict[str, int]:
+        """Submitted annotations per model version of the prediction they were made beside (what
+        pre-annotated the gold), from the stores alone: a later ``curation train`` changes nothing here."""
+        counts = Counter(a.model_version for unit in self.by_unit.values() for a in unit
+                         if a.model_version is not None and not (a.cancelled or a.deleted))  # fmt: skip
+        return dict(sorted(counts.items()))
 
 
 def store_files(entries: Sequence[str], base: Path) -> list[tuple[str, Path]]:

@@ -377,6 +377,7 @@ def _write_outputs(
 def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource) -> dict[str, Any]:
     if snapshot is None:
         return {}
+    models = snapshot.pre_annotated()
     return {
         "annotation records": snapshot.total,
         "annotations used (valid)": len(labels.used),
@@ -388,7 +389,7 @@ def _annotation_summary(snapshot: AnnotationSnapshot | None, labels: LabelSource
         "annotations rejected at pull": snapshot.rejections.annotations,
         "regions set aside at pull": snapshot.rejections.regions,
         "units flagged (a region set aside)": len(snapshot.rejections.flagged_units),
-    }
+    } | ({"pre-annotated by model (annotations)": ", ".join(f"{v} ({n:,})" for v, n in models.items())} if models else {})
 
 
 def _split_rule(recipe: Recipe) -> str:
@@ -410,6 +411,7 @@ def _manifest(
             "fingerprint": snapshot.fingerprint,
             "records": snapshot.total,
             "rejections": snapshot.rejections.to_dict(),
+            "pre_annotated_by": snapshot.pre_annotated(),  # model version -> annotations made beside its prediction
         }
     return {
         "name": recipe.name,

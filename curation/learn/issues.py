@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from curation.agreement import AnswerTable
     from curation.learn.classify import TextClassifier
     from curation.learn.gold import FamilyGold
+    from curation.schema import Schema
+    from curation.units import Annotation
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,24 @@ def annotator_quality(model: TrainedModel, table: AnswerTable) -> tuple[list[Ann
             quality, agreement = np.mean(per_label, axis=0)
             qualities.append(AnnotatorQuality(who, gold.family, gold.level, answered, round(float(quality), 4), round(float(agreement), 4)))
     return qualities, notes
+
+
+@dataclass(frozen=True)
+class AnnotatorWeights:
+    """Every annotator's quality by one model, and the families it could not weigh: what the
+    report shows beside the agreement figures."""
+
+    model_version: str
+    qualities: tuple[AnnotatorQuality, ...]
+    notes: tuple[str, ...] = ()
+
+
+def weigh_annotators(model: TrainedModel, schema: Schema | None, annotations: Iterable[Annotation]) -> AnnotatorWeights:
+    """:func:`annotator_quality` on the answers of ``annotations`` (the report's, already read)."""
+    from curation.agreement import collect_answers
+
+    qualities, notes = annotator_quality(model, collect_answers(annotations, schema))
+    return AnnotatorWeights(model.version, tuple(qualities), tuple(notes))
 
 
 def _as_classes(answers: dict[str, tuple[str, ...]], classifier: TextClassifier, column: int | None) -> dict[str, int]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from curation.errors import CurationError
+from curation.learn import MODELS_FILE
 from curation.learn.gold import FamilyGold, gold_examples
 from curation.learn.model import LearnSettings, TrainedModel, train_model
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from curation.preannotate.gazetteer import Gazetteer
     from curation.schema import Schema
 
-MODELS_FILE = "models.jsonl"
 _POLICY_WORDS = {
     "ground-truth": "a ground-truth annotation",
     "reviewer": "the reviewer's decision",

@@ -151,6 +151,7 @@ class ExportedAnnotation:
     lead_time: float | None = None
     cancelled: bool = False
     ground_truth: bool = False
+    model_version: str | None = None  # of the prediction shown when it was saved (Label Studio's ``prediction``)
 
     @classmethod
     def from_json(cls, item: Mapping[str, Any]) -> ExportedAnnotation:
@@ -169,7 +170,17 @@ class ExportedAnnotation:
             lead_time=float(lead_time) if isinstance(lead_time, (int, float)) else None,
             cancelled=bool(item.get("was_cancelled")),
             ground_truth=bool(item.get("ground_truth")),
+            model_version=_shown_prediction_version(item.get("prediction")),
         )
+
+
+def _shown_prediction_version(prediction: Any) -> str | None:
+    """The model version of the prediction Label Studio copied into an annotation when it was saved:
+    the task's prediction of the project's ``model_version`` (the one the labelling view pre-fills),
+    ``{}`` when there was none."""
+    if not isinstance(prediction, Mapping) or not prediction.get("result"):
+        return None
+    return _text(prediction.get("model_version")) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,7 @@ def to_annotation(
         lead_time=exported.lead_time,
         cancelled=exported.cancelled,
         ground_truth=exported.ground_truth,
+        model_version=exported.model_version,
     )
     return PulledAnnotation(annotation, problems, tuple(read.set_aside), tuple(read.trimmed))
 

@@ -248,3 +248,25 @@ def test_annotated_only_exports_the_units_someone_annotated(tmp_path: Path) -> N
     assert "annotated_only" not in json.loads((every.out_dir / "manifest.json").read_text(encoding="utf-8"))["recipe"]
     with pytest.raises(RecipeError, match="annotated_only: is true or false"):
         load_recipe(write_recipe(tmp_path / "bad", annotated_only="yes"))
+
+
+def test_the_manifest_and_card_name_the_models_whose_predictions_the_gold_started_from(tmp_path: Path) -> None:
+    from dataclasses import replace as changed
+
+    from curation.export.verification import verify
+
+    _, segmented = seed_units()
+    sentences = [s for doc in segmented for s in doc.sentences if s.role == "body"][:6]
+    made = [Annotation.from_record(annotation(s.id, "sentence", who, n)) for n, s in enumerate(sentences) for who in ("ali", "mona")]
+    versions = ["curation-learn-aaaa"] * 5 + ["curation-learn-bbbb"] * 3 + [None] * 4  # two models, and by hand
+    cancelled = changed(made[0], annotation_id="99", cancelled=True, choices={}, model_version="curation-learn-bbbb")
+    records = [changed(a, model_version=v).to_record() for a, v in zip(made, versions, strict=True)] + [cancelled.to_record()]
+    store = write_jsonl(tmp_path / "annotations.jsonl", records)
+    report = build(load_recipe(write_recipe(tmp_path, annotations=str(store))))
+    manifest = json.loads((report.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    # what a later `curation train` writes changes nothing here: the counts come from the stores alone
+    assert manifest["annotations"]["pre_annotated_by"] == {"curation-learn-aaaa": 5, "curation-learn-bbbb": 3}
+    card = (report.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "| pre-annotated by model (annotations) | curation-learn-aaaa (5), curation-learn-bbbb (3) |" in card
+    assert verify(report.out_dir).identical
+    assert '"model_version"' not in json.dumps(made[-1].to_record())  # made by hand: the record as before

@@ -4,6 +4,7 @@ wrong, and weighs the careless annotator below the careful ones."""
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -51,3 +52,27 @@ def test_cli_lists_issues_and_quality_and_json_is_the_result(tmp_path):
     assert shown.exit_code == 0, shown.output
     result = json.loads(shown.stdout)
     assert result["model_version"] == model.stem and {"unit_id", "gold", "suggested", "label_quality"} <= set(result["issues"][0])
+
+
+def test_the_report_shows_each_annotators_quality_beside_the_agreement_of_its_family(tmp_path):
+    gold = make_topic_gold(tmp_path / "corpus")
+    project = Project.open(None)
+    trained = project.train([gold.store], units=gold.units, output=tmp_path / "models").report
+    page = tmp_path / "report.html"
+    result = project.report(gold.units, annotations=[gold.store], model=trained.model_file, output=page)
+    assert not result.problems
+    html = page.read_text(encoding="utf-8")
+    quality = {q.annotator: q for q in project.issues([gold.store], model=trained.model_file, units=gold.units).annotator_quality
+               if q.family == "topic"}  # fmt: skip
+    table = html[html.index('id="quality-topic-article"'):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr><td><bdi[^>]*>(\w+)</bdi></td>(.*?)</tr>", table)
+    assert [name for name, _ in rows] == ["amal", "badr", "ziad"]
+    for name, cells in rows:  # units, quality, agreement with consensus: the figures `curation issues` gives
+        assert re.findall(r"class=\"figure\">([\d.,]+)<", cells) == [
+            f"{quality[name].units:,}", f"{quality[name].quality:.2f}", f"{quality[name].agreement_with_consensus:.2f}"]
+    assert f"annotator quality by the model {trained.model_file.stem}" in html
+    assert html.index('id="labels-topic-article"') < html.index('id="quality-topic-article"')  # beside its agreement
+
+    without = project.report(gold.units, annotations=[gold.store], output=tmp_path / "plain.html")  # no workspace, no model
+    assert not without.problems and "quality-topic-article" not in (tmp_path / "plain.html").read_text(encoding="utf-8")

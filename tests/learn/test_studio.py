@@ -13,10 +13,13 @@ from playwright.sync_api import Browser
 from curation.learn.queue import UNCERTAINTY_SAMPLING
 from curation.project import Project
 from curation.studio.accounts import add_user
+from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
 from curation.studio.server import StudioServer
+from curation.studio.store import AnnotationStore
 from curation.studio.tasks import read_predictions
 from tests.studio.conftest import named_schema, unit_records
+from tests.studio.test_bridge import stance
 from tests.studio.test_team_browser import shown_text
 
 from .conftest import make_gold, make_topic_gold
@@ -59,6 +62,20 @@ def test_trained_predictions_reach_tasks_with_score_and_version_and_set_the_queu
     versions = {p.model_version for p in client.predictions.list(task=task_of[next(iter(gold.articles))])}
     assert versions == {version, version_2}  # each version's own predictions; the older ones stay for comparison
     assert client.projects.get(pushed.project.id).model_version == version_2
+
+    # an answer saved while a model's predictions are the project's keeps that model's version in the store
+    first, second, third = (task_of[unit_id] for unit_id in list(gold.articles)[:3])
+    shown = [p for p in client.predictions.list(task=first) if p.model_version == version_2][0]
+    client.annotations.create(first, result=[*shown.result, stance("unrelated")])  # accepted as pre-annotated
+    client.projects.update(pushed.project.id, model_version=version)
+    older = [p for p in client.predictions.list(task=second) if p.model_version == version][0]
+    client.annotations.create(second, result=[*older.result, stance("unrelated")])
+    client.projects.update(pushed.project.id, model_version="")  # no model: an answer made by hand
+    client.annotations.create(third, result=[*shown.result, stance("unrelated")])
+    store = tmp_path / "pulled.jsonl"
+    pull_annotations(client, studio_server.url, schema, "article", store_path=store, state_dir=tmp_path)
+    pulled = {a.unit_id: a.model_version for a in AnnotationStore(store).annotations([])}
+    assert [pulled[unit_id] for unit_id in list(gold.articles)[:3]] == [version_2, version, None]
 
 
 def test_label_all_tasks_serves_the_least_sure_task_first_to_two_annotators(
