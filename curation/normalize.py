@@ -18,10 +18,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pyarabic import araby
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Alef variants (hamza above/below, madda, wasla) fold to bare alef; pyarabic's ALEFAT also lists
 # alef maksura and the dagger alef, which get their own rules below.
@@ -200,6 +202,8 @@ def codepoint_folds(options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[np.nda
     with numpy: ``folds[c]`` is the code point ``c`` becomes (:data:`DROPPED` when it vanishes)
     and ``expands[c]`` says it becomes several characters (those texts take :func:`normalize_text`).
     Whitespace folding is left out: it never joins or splits a word."""
+    import numpy as np  # here, not at the top: every command imports this module, and `--help` must not pay for numpy
+
     folds = np.arange(0x10000, dtype=np.uint32)
     expands = np.zeros(0x10000, dtype=bool)
     for ch, folded in _folding(options).changed.items():
