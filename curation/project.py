@@ -369,7 +369,8 @@ class Project:
         inputs = self._report_inputs(units, annotations, build, dedup)
         target = self._required(output, self.workspace.report_file if self.workspace else None, "an output file (-o)")
         check_outputs([target], [inputs.units, *inputs.stores])
-        made = make_report(inputs, target, label_field=label_field, schema=self._schema_or_none(), on_step=progress)
+        made = make_report(inputs, target, label_field=label_field, schema=self._schema_or_none(), on_step=progress,
+                           corpus=self.workspace.name if self.workspace else None)  # fmt: skip
         if self.workspace is not None and made.stats is not None and inputs == self._report_inputs(None, (), None, None):
             remember(inputs, self.workspace.data / STATUS_CACHE, made.stats, made.problems)  # `curation status` answers at once
         return ReportResult(target, made.counts, made.clusters, made.annotations, made.actions, problems=made.problems)

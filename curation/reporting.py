@@ -211,8 +211,10 @@ def make_report(
     label_field: str = "topic",
     schema: Schema | None = None,
     on_step: Callable[[str], None] | None = None,
+    corpus: str | None = None,
 ) -> MadeReport:
-    """Read, compute, draw and write the page; ``on_step`` hears each step's name as it starts."""
+    """Read, compute, draw and write the page; ``on_step`` hears each step's name as it starts.
+    The page is titled with ``corpus`` (a workspace's name), else with the units file's name."""
     from curation.report import actions
     from curation.report_page import render_report, write_report
 
@@ -220,7 +222,7 @@ def make_report(
     errors: list[Any] = []
     stats, annotations = collect(inputs, label_field=label_field, on_step=step, errors=errors)
     step("drawing the page")
-    page = render_report(stats, schema=schema, label_field=label_field, title=f"Report: {inputs.units.name}")
+    page = render_report(stats, schema=schema, label_field=label_field, title=f"Report: {corpus or inputs.units.name}")
     write_report(output, page)
     return MadeReport(dict(stats.counts), len(stats.clusters), len(annotations), actions(stats), [str(e) for e in errors], stats)
 
