@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from curation.charts import shown_seconds
 from curation.studio.server import StudioServer
 from curation.unitfile import iter_unit_records
 
@@ -93,6 +94,21 @@ def rendered(page: Page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
 
+# The texts of a chart's axis whose box lies wholly inside the chart as drawn.
+WHOLE_TEXTS_JS = """(svg) => {
+  const frame = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => {
+    const box = t.getBoundingClientRect();
+    return box.left >= frame.left - 0.5 && box.right <= frame.right + 0.5;
+  }).map(t => t.textContent);
+}"""
+
+
+def whole_dates(page: Page, chart: str) -> list[str]:
+    """The dates under ``chart`` that a reader sees whole."""
+    return [text for text in page.locator(chart).evaluate(WHOLE_TEXTS_JS) if text[:2] == "20"]
+
+
 def test_a_leads_morning_from_a_fresh_workspace(browser: Browser, studio_server: StudioServer, workspace: Path) -> None:
     # Before anything: status and report name what to do next, and the report has no progress yet.
     curation(workspace, "segment", "-q")
@@ -147,25 +163,35 @@ def test_a_leads_morning_from_a_fresh_workspace(browser: Browser, studio_server:
     report = answer(workspace, "report")
     assert report["annotations"] == 2 * SAMPLE
     assert answer(workspace, "status")["cached"] is True  # the report left its answer for status
+    shown = curation(workspace, "status").stderr  # what a lead reads (tables go to stderr, stdout stays for --json)
+    [sentence_row] = [line.strip("│ ").split("│") for line in shown.splitlines() if line.startswith("│ sentence")]
+    assert [cell.strip() for cell in sentence_row][-1] == "done"  # as the page says, not today's date as a forecast
+    seconds = {row["annotator"]: shown_seconds(row["seconds_per_task"]) for row in after["annotators"]}
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         page.goto((workspace / "data" / "report.html").as_uri())
+        assert page.title() == "Report: morning"  # the workspace's name, not units.jsonl
         assert rendered(page, "#done-sentence") == str(SAMPLE) and rendered(page, "#left-sentence") == "0"
         assert rendered(page, "#queue-sentence") == str(SAMPLE)
         per_day = rendered(page, "#per-day")
         assert today in per_day and all(email in per_day for email in answered)
+        assert whole_dates(page, "#per-day svg") == [today]  # the one day's date, once and not cut off
         annotators = page.locator("#annotators tbody tr").all_inner_texts()
         assert len(annotators) == 2
         for email in answered:
             [row] = [r for r in annotators if email in r]
-            assert today in row and f"\t{SAMPLE}\t" in row
+            assert today in row and f"\t{SAMPLE}\t" in row and f"\t{seconds[email]} s\t" in row  # Label Studio's lead time
         assert rendered(page, "#disagreements-stance-sentence") == "1"
         shown_disagreement = rendered(page, ".pair")
         assert disputed[:40] in shown_disagreement and "معارض" in shown_disagreement and "محايد" in shown_disagreement
         assert page.get_by_role("heading", name=f"stance · sentence {SAMPLE} units, 2 annotators").count() == 1
         overall = rendered(page, ".overall")
         assert "observed agreement 0.75" in overall, overall
+        # the trend from its first day: a point per label (against, neutral) above today's date
+        assert whole_dates(page, "figure.trend svg") == [today]
+        assert page.locator("figure.trend circle").count() == 2
+        assert "معارض" in rendered(page, "figure.trend .legend") and "محايد" in rendered(page, "figure.trend .legend")
         page.screenshot(path=f"/tmp/morning-report-{os.getpid()}.png", full_page=True)
     finally:
         page.close()
