@@ -13,6 +13,9 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
+# A chart is at least this wide (px): room for its first and last label (an ISO date is about 65 px
+# at 11 px) side by side, so a first day's single column shows its whole date.
+MIN_WIDTH = 160.0
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
 
 
@@ -31,6 +34,11 @@ def figure(value: float | int | None, digits: int = 2) -> str:
         return '<bdi dir="ltr">–</bdi>'
     shown = f"{value:,}" if isinstance(value, int) else f"{value:.{digits}f}"
     return f'<bdi dir="ltr" class="figure">{shown}</bdi>'
+
+
+def shown_seconds(seconds: float) -> str:
+    """A time per task as read at a glance: tenths under 10 s (a quick yes/no task is not "0")."""
+    return f"{seconds:.1f}" if seconds < 10 else f"{seconds:,.0f}"
 
 
 def bars(counts: Mapping[str, int], *, limit: int = 20, names: Mapping[str, str] | None = None) -> str:
@@ -77,7 +85,7 @@ def columns(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, axi
         return "<p>none</p>"
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
     largest = max(totals) or 1
-    step = max(4.0, min(48.0, 640 / len(labels)))
+    step = max(4.0, min(640 / len(labels), max(48.0, MIN_WIDTH / len(labels))))
     width = step * len(labels)
     rects = []
     for i in range(len(labels)):
@@ -90,11 +98,7 @@ def columns(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, axi
                     f"fill='{colour}'><title>{esc(labels[i])}: {esc(name)} {values[i]:,}</title></rect>"
                 )
                 base += size
-    axis_text = (
-        f"<text x='0' y='{height + 14}' font-size='11'>{esc(labels[0])}</text>"
-        f"<text x='{width}' y='{height + 14}' font-size='11' text-anchor='end'>{esc(labels[-1])}</text>"
-        f"<text x='0' y='10' font-size='11'>max {largest:,.0f}</text>"
-    )
+    axis_text = _ends(labels, width, height) + f"<text x='0' y='10' font-size='11'>max {largest:,.0f}</text>"
     svg = (
         f"<svg class='chart' role='img' viewBox='0 0 {width:.0f} {height + 18}' width='{width:.0f}' height='{height + 18}' "
         f"direction='ltr'><line x1='0' y1='{height}' x2='{width:.0f}' y2='{height}' stroke='#999'/>{''.join(rects)}{axis_text}</svg>"
@@ -103,19 +107,24 @@ def columns(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, axi
 
 
 def lines(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *, low: float = -1.0, high: float = 1.0,
-          axis: str = "", height: int = 140) -> str:  # fmt: skip
-    """One line per series over ``labels`` (days), between ``low`` and ``high``; a gap where a value is None."""
+          axis: str = "", height: int = 140, names: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    """One line per series over ``labels`` (days), between ``low`` and ``high``; a gap where a value is None.
+    ``names``: a series' display name (HTML) in the legend, as :func:`bars` takes them."""
     if not labels or not series:
         return "<p>none</p>"
-    step = max(8.0, min(48.0, 640 / max(1, len(labels) - 1)))
-    width = step * max(1, len(labels) - 1)
+    gaps = len(labels) - 1
+    step = max(8.0, min(640 / gaps, max(48.0, MIN_WIDTH / gaps))) if gaps else 0.0
+    width = step * gaps or MIN_WIDTH
+
+    def x_of(index: int) -> float:
+        return index * step if gaps else width / 2  # a first day's points stand in the middle, above its date
 
     def y(value: float) -> float:
         return height - height * (min(high, max(low, value)) - low) / (high - low)
 
     paths = []
     for colour, (name, values) in zip(PALETTE * 10, series.items(), strict=False):
-        points = [(i * step, y(v)) for i, v in enumerate(values) if v is not None]
+        points = [(x_of(i), y(v)) for i, v in enumerate(values) if v is not None]
         if points:
             path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
             dots = "".join(f"<circle cx='{x:.1f}' cy='{yy:.1f}' r='2.5' fill='{colour}'/>" for x, yy in points)
@@ -125,20 +134,26 @@ def lines(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *
         f"<text x='{width + 4:.0f}' y='{y(v) + 4:.1f}' font-size='11'>{v:g}</text>"
         for v in (low, (low + high) / 2, high)
     )
-    axis_text = (
-        f"<text x='0' y='{height + 14}' font-size='11'>{esc(labels[0])}</text>"
-        f"<text x='{width:.0f}' y='{height + 14}' font-size='11' text-anchor='end'>{esc(labels[-1])}</text>"
-    )
+    axis_text = _ends(labels, width, height)
     svg = (
         f"<svg class='chart' role='img' viewBox='0 -6 {width + 30:.0f} {height + 24}' width='{width + 30:.0f}' "
         f"height='{height + 24}' direction='ltr'>{grid}{''.join(paths)}{axis_text}</svg>"
     )
-    return f"<div class='chart-box' dir='ltr'>{svg}{legend(series, axis)}</div>"
+    return f"<div class='chart-box' dir='ltr'>{svg}{legend(series, axis, names)}</div>"
 
 
-def legend(series: Mapping[str, object], axis: str = "") -> str:
+def _ends(labels: Sequence[str], width: float, height: int) -> str:
+    """The first and last label under a chart's axis; a single label centred (never drawn twice over itself)."""
+    y = height + 14
+    if len(labels) == 1:
+        return f"<text x='{width / 2:.0f}' y='{y}' font-size='11' text-anchor='middle'>{esc(labels[0])}</text>"
+    return (f"<text x='0' y='{y}' font-size='11'>{esc(labels[0])}</text>"
+            f"<text x='{width:.0f}' y='{y}' font-size='11' text-anchor='end'>{esc(labels[-1])}</text>")  # fmt: skip
+
+
+def legend(series: Mapping[str, object], axis: str = "", names: Mapping[str, str] | None = None) -> str:
     keys = "".join(
-        f"<span class='key'><span class='swatch' style='background:{colour}'></span>{isolate(name)}</span>"
+        f"<span class='key'><span class='swatch' style='background:{colour}'></span>{(names or {}).get(name) or isolate(name)}</span>"
         for colour, name in zip(PALETTE * 10, series, strict=False)
     )
     caption = f"<span class='meta'>{esc(axis)}</span>" if axis else ""

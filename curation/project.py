@@ -384,7 +384,8 @@ class Project:
             from curation.learn.issues import weigh_annotators
 
             weigh = partial(weigh_annotators, trained, schema)
-        made = make_report(inputs, target, label_field=label_field, schema=schema, weigh=weigh, on_step=progress)
+        made = make_report(inputs, target, label_field=label_field, schema=schema, weigh=weigh, on_step=progress,
+                           corpus=self.workspace.name if self.workspace else None)  # fmt: skip
         made.problems.extend(unweighed)
         workspace_inputs = units is None and not annotations and build is None and dedup is None
         if self.workspace is not None and made.stats is not None and workspace_inputs:

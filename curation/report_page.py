@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curation.charts import bars, columns, esc, figure, histogram, isolate, lines
+from curation.charts import bars, columns, esc, figure, histogram, isolate, lines, shown_seconds
 from curation.errors import CurationError
 from curation.fileio import atomic_writer
 from curation.report import (
@@ -161,7 +161,7 @@ def _per_annotator(stats: CorpusStats) -> str:
         rows.append((
             isolate(person), *(figure(stats.done_by[level].get(person, 0)) for level in levels),
             figure(sum(work.skipped.get(person, Counter()).values())),
-            "–" if seconds is None else f'<bdi dir="ltr">{seconds:,.0f} s</bdi>',
+            "–" if seconds is None else f'<bdi dir="ltr">{shown_seconds(seconds)} s</bdi>',
             f"<bdi dir='ltr'>{esc(days[-1]) if days else '–'}</bdi>",
         ))  # fmt: skip
     headers = ["الموسم annotator", *(f"{esc(LEVEL_NAMES.get(level, level))} done" for level in levels), "تخطى skipped",
@@ -185,7 +185,7 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
     rows = [(names.label(family.name, str(row["label"])), *(figure(row.get(c)) for c in columns_shown)) for row in family.labels]
     trend = stats.agreement_trend.get(f"{family.name} · {family.level}", {})
     chart = lines(stats.trend_days, {label: values for label, values in sorted(trend.items())},
-                  axis=f"{FIGURE_NAMES[measure]} per label, answers up to each day")  # fmt: skip
+                  axis=f"{FIGURE_NAMES[measure]} per label, answers up to each day", names=names.all(family.name, trend))  # fmt: skip
     parts = [
         _heading(f"{family.name} · {family.level}", f"{family.units:,} units, {len(family.annotators)} annotators", 3),
         f"<p dir='ltr' lang='en' class='overall'>overall {esc(FIGURE_NAMES[measure])} "
@@ -193,7 +193,7 @@ def _family_agreement(stats: CorpusStats, family: FamilyFigures, names: Names) -
         f"{figure(overall.get('observed_agreement'))}</p>",
         _table(["التسمية label", *(esc(FIGURE_NAMES[c]) for c in columns_shown)], rows, f"labels-{key}"),
         _annotator_quality(stats, family, key),
-        f"<figure class='trend'>{chart}</figure>" if len(stats.trend_days) > 1 else "",
+        f"<figure class='trend'>{chart}</figure>",  # from the first day: where each label stands, then how it moves
         _line(f"units the annotators answered differently: {_number(f'disagreements-{key}', len(family.disagreements))}"),
     ]
     for item in family.disagreements[:SHOWN_DISAGREEMENTS]:

@@ -213,9 +213,11 @@ def make_report(
     schema: Schema | None = None,
     weigh: Callable[[list[Annotation]], AnnotatorWeights] | None = None,
     on_step: Callable[[str], None] | None = None,
+    corpus: str | None = None,
 ) -> MadeReport:
     """Read, compute, draw and write the page; ``on_step`` hears each step's name as it starts;
-    ``weigh`` (a trained model's) gives each annotator's quality from the submitted annotations."""
+    ``weigh`` (a trained model's) gives each annotator's quality from the submitted annotations.
+    The page is titled with ``corpus`` (a workspace's name), else with the units file's name."""
     from curation.report import actions, live
     from curation.report_page import render_report, write_report
 
@@ -225,7 +227,7 @@ def make_report(
     if weigh is not None and live(annotations):
         stats.annotator_weights = weigh(live(annotations))
     step("drawing the page")
-    page = render_report(stats, schema=schema, label_field=label_field, title=f"Report: {inputs.units.name}")
+    page = render_report(stats, schema=schema, label_field=label_field, title=f"Report: {corpus or inputs.units.name}")
     write_report(output, page)
     return MadeReport(dict(stats.counts), len(stats.clusters), len(annotations), actions(stats), [str(e) for e in errors], stats)
 

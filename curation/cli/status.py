@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from curation.charts import shown_seconds
 from curation.cli._common import console, open_project, print_errors, untrusted
 from curation.results import OverviewResult
 
@@ -28,7 +29,7 @@ def show(result: OverviewResult) -> None:
             table.add_column(name, justify="left" if name == "level" else "right")
         for row in result.progress:
             table.add_row(row["level"], f"{row['queue']:,}", f"{row['done']:,}", f"{row['skipped']:,}", f"{row['left']:,}",
-                          f"{row['pace_per_day']:,}", row["finish"] or "–")  # fmt: skip
+                          f"{row['pace_per_day']:,}", "done" if not row["left"] else row["finish"] or "–")  # fmt: skip
         console.print(table)
     if result.annotators:
         table = Table(title="per annotator")
@@ -39,6 +40,6 @@ def show(result: OverviewResult) -> None:
         for row in result.annotators:
             seconds = row["seconds_per_task"]
             table.add_row(untrusted(row["annotator"]), *(f"{row['done'].get(level, 0):,}" for level in levels),
-                          f"{row['skipped']:,}", "–" if seconds is None else f"{seconds:,.0f}", row["last_day"] or "–")  # fmt: skip
+                          f"{row['skipped']:,}", "–" if seconds is None else shown_seconds(seconds), row["last_day"] or "–")  # fmt: skip
         console.print(table)
     print_errors(result.problems)
