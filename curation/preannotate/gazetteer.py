@@ -236,15 +236,15 @@ class Gazetteer:
             last, skipped, label = best
             position += sum(map(len, parts[counted:2 * at + 1]))
             end = position + sum(map(len, parts[2 * at + 1:2 * last + 2]))
-            spans.append(self._span(text, words[at], position, end, skipped, label))
+            start = position if not skipped or self.granularity == "word" else self._clitics_end(words[at], position, skipped)
+            spans.append(EntitySpan(start, end, label, text[start:end]))
             counted, position, free_from = 2 * last + 2, end, last + 1
         return spans
 
-    def _span(self, text: str, word: str, start: int, end: int, skipped: int, label: str) -> EntitySpan:
-        """A match from ``word``'s start (after its ``skipped`` clitic letters at symbol granularity)."""
-        if skipped and self.granularity == "symbol":
-            start += normalize(word, self._options).sources[skipped]
-        return EntitySpan(start, end, label, text[start:end])
+    def _clitics_end(self, word: str, start: int, skipped: int) -> int:
+        """Where ``word`` (at ``start``) goes on after its ``skipped`` clitic letters: a span's start at
+        ``symbol`` granularity."""
+        return start + normalize(word, self._options).sources[skipped]
 
 
 def _lines(path: Path) -> list[str]:
