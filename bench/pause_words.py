@@ -1,6 +1,7 @@
 """Which words, after ``..`` ``...`` ``…``, mean the sentence goes on: measured on ANT's news, not assumed.
 
     .venv/bin/python bench/pause_words.py [--min-count 30] > list.txt
+    .venv/bin/python bench/pause_words.py --contexts حتى   # every ellipsis before a word, to judge by eye
 
 ANT has no sentence gold, but it has two contexts whose nature is not in doubt: the word after a
 full stop that follows a word (``كلمة. التالية``; a sentence opens there) and the word after a word
@@ -58,11 +59,29 @@ def inside_share(after: dict[str, Counter[str]], min_count: int) -> float:
     return min(after_ellipsis / inside, 0.99) if inside else 0.0
 
 
+def ellipsis_contexts(corpus: Path, word: str, width: int = 60) -> list[str]:
+    """Every ellipsis before ``word`` in ``corpus`` with ``width`` characters each side, once per distinct
+    context (ANT files a story under two topics): the cases the odds summarise, to be read by eye."""
+    pattern = re.compile(rf"(.{{0,{width}}})(\.\.+|…) *({re.escape(word)})(?![\u0621-\u064a])(.{{0,{width}}})")
+    seen: dict[str, None] = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            for match in pattern.finditer(json.loads(line)["text"].replace("\n", " ")):
+                seen[f"{match.group(1)} [{match.group(2)}] {match.group(3)}{match.group(4)}"] = None
+    return list(seen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=ANT)
     parser.add_argument("--min-count", type=int, default=1000)
+    parser.add_argument("--contexts", metavar="WORD", help="print every ellipsis before WORD, to judge by eye")
     args = parser.parse_args()
+    if args.contexts:
+        found = ellipsis_contexts(args.corpus, args.contexts)
+        print(f"# {len(found)} distinct ellipses before {args.contexts} in {args.corpus.name}")
+        print("\n".join(found))
+        return
     after = contexts(args.corpus)
     inside = inside_share(after, args.min_count)
     prior = inside / (1 - inside)

@@ -36,6 +36,9 @@ BLOCK = 256
 rank ``b % world_size``) and one gzip member of the units file (a block without a readable page
 has none), so the file's bytes do not depend on the number of ranks."""
 COUNTED = ("documents", "articles (main)", "articles (teaser)", "sentences")
+SET_ASIDE = ("boilerplate lines", "captions", "bylines", "datelines")
+"""Lines the segmenter moved out of what annotators read, kept in the units as article metadata:
+counted per run so the summary says what was set aside (nothing leaves the text unseen)."""
 
 
 def shard_path(folder: str | Path, rank: int) -> Path:
@@ -135,7 +138,7 @@ class WriteUnitShards(PipelineStep):
         self.folder = str(Path(folder).resolve())
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        counts = dict.fromkeys(COUNTED, 0)
+        counts = dict.fromkeys(COUNTED + SET_ASIDE, 0)
         members: list[tuple[int, int]] = []  # (block, bytes)
 
         def lines(documents: Iterable[tuple[int, SegmentedDocument]]) -> Iterator[bytes]:
@@ -144,6 +147,10 @@ class WriteUnitShards(PipelineStep):
                 counts["sentences"] += len(segmented.sentences)
                 for article in segmented.articles:
                     counts[f"articles ({article.role})"] += 1
+                    counts["boilerplate lines"] += len(article.boilerplate)
+                    counts["captions"] += len(article.captions)
+                    counts["bylines"] += article.byline is not None
+                    counts["datelines"] += article.dateline is not None
                 for record in segmented.records():
                     yield compact_line(record)
 
@@ -203,7 +210,7 @@ class MergeUnits(PipelineStep):
         self.output, self.settings, self.problems = str(Path(output).resolve()), settings, str(Path(problems).resolve())
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        counts = dict.fromkeys(COUNTED, 0)
+        counts = dict.fromkeys(COUNTED + SET_ASIDE, 0)
         for shard in range(self.shards):
             for key, value in json.loads(_index_path(self.folder, shard).read_text(encoding="utf-8"))["counts"].items():
                 counts[key] += value

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from itertools import accumulate, compress, count, repeat
+from itertools import compress, count, repeat
 from operator import is_, not_
 from pathlib import Path
 from typing import cast
@@ -199,7 +199,8 @@ class Gazetteer:
 
         The text is split once (separators and words alternate); the words that can start a name are
         found by a cached look-up each, mapped in C (no Python step a word), and only they are walked
-        in the trie; offsets are counted only for a text that has one."""
+        in the trie; a word of one reading not followed by its name's next word is settled inline, and
+        offsets are summed only up to the last match."""
         parts = WORD_SPLIT.split(text)
         words = parts[1::2]
         seen = list(map(self._starts.get, words))  # a tuple (empty: starts nothing), None: not seen yet
@@ -211,36 +212,39 @@ class Gazetteer:
             for at in missing:
                 seen[at] = self._starts[words[at]]
         readings = cast("list[tuple[tuple[int, _Node, bool], ...]]", seen)  # every word seen now
-        candidates = list(compress(count(), readings))
-        if not candidates:
-            return []
-        ends = list(accumulate(map(len, parts)))  # word i spans ends[2i] .. ends[2i + 1]
         spans: list[EntitySpan] = []
         free_from, keys, last_word = 0, self._keys, len(words) - 1
-        for at in candidates:
+        counted = position = 0  # characters of parts[:counted], advanced only as far as a match needs
+        for at in compress(count(), readings):
             if at < free_from:
                 continue
             found = readings[at]
-            if len(found) == 1:
+            best: tuple[int, int, str] | None
+            if len(found) == 1:  # most words: one reading, its name ends here or goes on with the next word
                 skipped, node, alone = found[0]
-                if not alone and (at == last_word or (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in node.next):
-                    continue  # a function word that only opens a longer name, not followed by its next word
-                if not node.next and node.label is not None:  # a one-word name: nothing to walk
-                    spans.append(self._span(text, words[at], ends[2 * at], ends[2 * at + 1], skipped, node.label))
-                    continue
-            best = self._longest(parts, at, found)
+                label = node.label if alone else None
+                if not node.next or at == last_word or (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in node.next:
+                    if label is None:
+                        continue  # a function word that only opens a longer name, not followed by its next word
+                    best = (at, skipped, label)
+                else:
+                    best = self._longest(parts, at, found)
+            else:
+                best = self._longest(parts, at, found)
             if best is None:
                 continue
             last, skipped, label = best
-            spans.append(self._span(text, words[at], ends[2 * at], ends[2 * last + 1], skipped, label))
-            free_from = last + 1
+            position += sum(map(len, parts[counted:2 * at + 1]))
+            end = position + sum(map(len, parts[2 * at + 1:2 * last + 2]))
+            start = position if not skipped or self.granularity == "word" else self._clitics_end(words[at], position, skipped)
+            spans.append(EntitySpan(start, end, label, text[start:end]))
+            counted, position, free_from = 2 * last + 2, end, last + 1
         return spans
 
-    def _span(self, text: str, word: str, start: int, end: int, skipped: int, label: str) -> EntitySpan:
-        """A match from ``word``'s start (after its ``skipped`` clitic letters at symbol granularity)."""
-        if skipped and self.granularity == "symbol":
-            start += normalize(word, self._options).sources[skipped]
-        return EntitySpan(start, end, label, text[start:end])
+    def _clitics_end(self, word: str, start: int, skipped: int) -> int:
+        """Where ``word`` (at ``start``) goes on after its ``skipped`` clitic letters: a span's start at
+        ``symbol`` granularity."""
+        return start + normalize(word, self._options).sources[skipped]
 
 
 def _lines(path: Path) -> list[str]:

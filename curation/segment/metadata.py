@@ -337,7 +337,19 @@ class MetadataRules:
             return False
         if self._opens_with_byline_word(folded, len(words)):
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
-        return _is_joined_names(text)
+        return _is_joined_names(text) and not self._has_clause_part(text)
+
+    def _has_clause_part(self, text: str) -> bool:
+        """A dash-joined part opening with a word that opens sentences (``كما يبدو``, ``قال``): a
+        parenthetical clause of a column's first sentence (``فجرت كوريا الشمالية - كما يبدو -
+        أنفاقا ...``), not a name; ``كان (فرنسا)`` is Cannes, named by its bracket."""
+        for part in _PART_SEPARATOR.split(text.rstrip(":： -–—")):
+            words = part.split()
+            if words and normalize_text(words[0]) in self.sentence_first_words and not (
+                len(words) > 1 and words[1].startswith("(")
+            ):
+                return True
+        return False
 
     def _opens_with_byline_word(self, folded: str, word_count: int) -> bool:
         """``بقلم: ...``, ``كتب - ...``: a byline word, then a few words."""

@@ -75,3 +75,22 @@ def test_quiet_build_prints_nothing_on_a_clean_run(tmp_path: Path) -> None:
     done = run("build", "recipe.yaml", "-q", "--workers", "1", cwd=tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_the_summary_counts_each_kind_of_line_set_aside_as_metadata(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join([
+        "الحكومة تقر الموازنة الجديدة",
+        "القاهرة - أحمد الريدي",
+        "ركاب ينتظرون القطار على الرصيف (د.ب.أ)",
+        "القاهرة (رويترز) - أقرت الحكومة الموازنة الجديدة اليوم بعد نقاش طويل.",
+        "وقال الوزير إن الموازنة تزيد الإنفاق على التعليم والصحة.",
+        "// انتهى //",
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "units.jsonl"
+    result = CliRunner().invoke(main, ["segment", str(page), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (article,) = [r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if r["level"] == "article"]
+    assert (len(article["boilerplate"]), len(article["captions"]), article["byline"]["text"], article["dateline"]["text"]) == (
+        1, 1, "القاهرة - أحمد الريدي", "القاهرة (رويترز)")
+    assert "kept as article metadata: 1 boilerplate lines, 1 captions, 1 bylines, 1 datelines" in " ".join(result.output.split())

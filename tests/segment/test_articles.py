@@ -642,6 +642,13 @@ def test_an_agency_sign_off_is_the_byline() -> None:
     assert article.byline.text == "واس" and [p.text for p in article.paragraphs] == BODY
 
 
+def test_a_columns_first_sentence_with_a_dashed_aside_is_not_cut_as_a_byline() -> None:
+    opening = "فجرت كوريا الشمالية - كما يبدو - أنفاقا في موقع التجارب النووية لديها، في خطوة تسعى إلى تقليص التوتر."
+    (article,) = split_articles(page("\n".join(["كوريا الشمالية تفجر أنفاق موقعها النووي", opening, BODY[1]])))
+    assert article.byline is None
+    assert [p.text for p in article.paragraphs] == [opening, BODY[1]]
+
+
 def test_byline_shaped_lines_inside_the_body_stay_body() -> None:
     people = ["بسمة الصغير ـ كاتبة سعودية", "محمود وهبة ـ شاعر لبناني"]
     (article,) = split_articles(page("\n".join([BODY[0], *people, BODY[1]])))

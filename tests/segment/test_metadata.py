@@ -106,7 +106,12 @@ def test_a_dateline_or_byline_glued_before_the_first_sentence(paragraph: str, pr
 
 @pytest.mark.parametrize(
     "paragraph",
-    ["قال الوزير - في بيان - إن المحادثات مستمرة.", "وأضاف: إن الوضع مستقر.", "الرئيس: لن نتراجع عن القرار."],
+    [
+        "قال الوزير - في بيان - إن المحادثات مستمرة.",
+        "وأضاف: إن الوضع مستقر.",
+        "الرئيس: لن نتراجع عن القرار.",
+        "فجرت كوريا الشمالية - كما يبدو - أنفاقا في موقع التجارب النووية.",
+    ],
 )
 def test_sentences_with_dashes_or_colons_keep_their_start(paragraph: str) -> None:
     assert RULES.glued_prefix(paragraph) is None
@@ -155,6 +160,8 @@ def test_a_glued_dateline_before_bidi_marks_is_found() -> None:
         ("دبي، الإمارات العربية المتحدة (CNN)-- وافق مجلس النواب على الاتفاقية.", "دبي، الإمارات العربية المتحدة (CNN)"),
         ("واشنطن، الولايات المتحدة الأمريكية (CNN) -- أكد وزير الدفاع أنه التقى نظيره.", "واشنطن، الولايات المتحدة الأمريكية (CNN)"),
         ("موسكو، روسيا (CNN) – أكد المتحدث أن بلاده تراقب التطورات.", "موسكو، روسيا (CNN)"),
+        ("نيويورك، الولايات المتحدة الأمريكية (CNN)— قالت المحللة انا- ماري سلاوتر إن الأزمة تتفاقم.",
+         "نيويورك، الولايات المتحدة الأمريكية (CNN)"),
     ],
 )
 def test_a_place_with_its_country_and_a_bracketed_outlet_glued_before_sentence_1(line: str, dateline: str) -> None:
