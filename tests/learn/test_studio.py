@@ -15,6 +15,7 @@ from curation.project import Project
 from curation.studio.accounts import add_user
 from curation.studio.pull import pull_annotations
 from curation.studio.push import TaskMap, push_units
+from curation.studio.review import AGREED
 from curation.studio.server import StudioServer
 from curation.studio.store import AnnotationStore
 from curation.studio.tasks import read_predictions
@@ -152,4 +153,5 @@ def test_label_issues_go_to_the_review_project_with_every_answer_and_the_suggest
         stored = {p.model_version: p for p in client.predictions.list(task=task_of[issue.unit_id])}
         suggestion = stored.pop(f"{model.version} suggests")
         assert [r["value"]["choices"] for r in suggestion.result if r["from_name"] == "topic"] == [list(issue.suggested)]
-        assert len(stored) == 3  # the three annotators' answers, under their pseudonyms
+        assert AGREED in stored  # what every annotator gave: where the reviewer starts (nothing one annotator said)
+        assert len(stored) == 4  # and the three annotators' answers, under their pseudonyms
