@@ -95,6 +95,11 @@ class ExpandsTooMuch(OSError):
     newlines, a gigabyte of zeros), refused after a bounded read instead of read for ever."""
 
 
+def expands_too_much(inflated: int, compressed: int) -> bool:
+    """Whether ``inflated`` bytes out of ``compressed`` read is past what any real input does."""
+    return inflated > _EXPANSION_GRACE and inflated > MAX_EXPANSION * max(compressed, 1)
+
+
 class _ExpansionGuard(io.RawIOBase):
     """The gunzipped bytes of ``compressed``, refused with :class:`ExpandsTooMuch` once they
     outgrow :data:`MAX_EXPANSION` times the compressed bytes read so far."""
@@ -109,7 +114,7 @@ class _ExpansionGuard(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         count = self._inflated.readinto(buffer)
         self._out += count
-        if self._out > _EXPANSION_GRACE and self._out > MAX_EXPANSION * max(self._compressed.tell(), 1):
+        if expands_too_much(self._out, self._compressed.tell()):
             raise ExpandsTooMuch(f"expands more than {MAX_EXPANSION} times (a decompression bomb?): not read further")
         return count
 

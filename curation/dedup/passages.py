@@ -11,11 +11,13 @@ holds them.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -110,15 +112,26 @@ def document_groups(units: Iterable[Unit]) -> Iterator[list[Unit]]:
         yield group
 
 
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """SQLite's "database or disk is full" and "unable to open database file" name no file: the
+    index's is named, so a full disk is one line saying where."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise OSError(errno.EIO, str(exc), str(path)) from None
+
+
 class PassageIndex:
     """The passages of pages added one by one, kept in a SQLite file at ``path`` (created; the
     caller owns its folder) until :meth:`repeated` groups them. Indexes of disjoint sets of pages
     (the ranks of a run) are put together with :meth:`merge`."""
 
     def __init__(self, path: Path, *, min_words: int = 3, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
-        self.min_words, self.options = min_words, options
-        self.db = sqlite3.connect(path)
-        self.db.executescript(_SCHEMA)
+        self.min_words, self.options, self.path = min_words, options, path
+        with _named(path):
+            self.db = sqlite3.connect(path)
+            self.db.executescript(_SCHEMA)
         self.batch: list[tuple[int, int, int, str, int, int, str, bytes | None]] = []
 
     def add_document(self, number: int, units: Sequence[Unit]) -> None:
@@ -144,24 +157,27 @@ class PassageIndex:
             self._flush()
 
     def _flush(self) -> None:
-        self.db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.batch)
-        self.db.commit()
+        with _named(self.path):
+            self.db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.batch)
+            self.db.commit()
         self.batch = []
 
     def merge(self, other: Path) -> None:
         """Add the pages of another index file (pages numbered apart from this one's)."""
         self._flush()
-        self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
-        self.db.execute("INSERT INTO documents SELECT * FROM other.documents")
-        self.db.execute("INSERT INTO passages SELECT * FROM other.passages")
-        self.db.commit()
-        self.db.execute("DETACH DATABASE other")
+        with _named(self.path):
+            self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
+            self.db.execute("INSERT INTO documents SELECT * FROM other.documents")
+            self.db.execute("INSERT INTO passages SELECT * FROM other.passages")
+            self.db.commit()
+            self.db.execute("DETACH DATABASE other")
 
     def repeated(self, min_occurrences: int = 2) -> Iterator[RepeatedPassage]:
         """Passages found ``min_occurrences`` times or more, most frequent first, then in most
         documents, then in the order they first occur."""
         self._flush()
-        self.db.execute("CREATE INDEX passages_by_key ON passages (key, ordinal)")
+        with _named(self.path):
+            self.db.execute("CREATE INDEX passages_by_key ON passages (key, ordinal)")
         groups = self.db.execute(
             "SELECT key, count(*) AS n, count(DISTINCT document) AS documents, min(ordinal) AS first "
             "FROM passages GROUP BY key HAVING n >= ? ORDER BY n DESC, documents DESC, first",

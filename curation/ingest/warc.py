@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+from curation.fileio import MAX_EXPANSION, expands_too_much
 from curation.ingest.base import MAX_PAGE_BYTES, IngestError, PageItem, not_a_regular_file
 from curation.ingest.html import HtmlSettings, html_document
 
@@ -45,9 +46,15 @@ def warc_pages(path: Path, settings: HtmlSettings) -> Iterator[PageItem]:
         return
     pages = 0
     number = 0
+    declared = 0  # the records' bytes as their headers give them, which warcio inflates even to skip one
     try:
         with path.open("rb") as handle:
             for number, record in enumerate(ArchiveIterator(handle), start=1):
+                declared += int(record.rec_headers.get_header("Content-Length") or 0)
+                if expands_too_much(declared, handle.tell()):
+                    yield IngestError(str(path), f"record {number} expands more than {MAX_EXPANSION} times the archive "
+                                                 "(a decompression bomb?): not read further", number)  # fmt: skip
+                    return
                 if not _html_payload(record):
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from curation.dedup import find_repeated_passages, iter_repeated_passages
 from curation.units import Document, Provenance, Sentence, Unit
 
@@ -41,3 +45,29 @@ def test_most_frequent_first_and_a_stretch_seen_as_line_and_sentence_counts_once
 def test_any_text_comes_back_as_it_was() -> None:
     odd = f"{LINE} \x00 \ud800"
     assert find_repeated_passages([_page("d1", odd), _page("d2", odd)])[0].text == odd
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from curation.dedup.passages import PassageIndex
+from curation.units import Document, Provenance
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+index = PassageIndex(Path(sys.argv[1]))
+try:
+    for number in range(5000):
+        text = "\\n".join(f"سطر رقم {number} {line} من صفحة طويلة جدا" for line in range(20))
+        index.add_document(number, [Document(id=f"d{number}", text=text, provenance=Provenance("p.txt", None, "0"))])
+    index.close()
+except OSError as error:
+    print(f"{error.filename}: {error.strerror}")
+"""
+
+
+def test_a_full_disk_under_the_passage_index_names_its_file(tmp_path: Path) -> None:
+    """SQLite's "database or disk is full" names no file; the index's error does."""
+    index = tmp_path / "passages.sqlite"
+    ran = subprocess.run([sys.executable, "-c", _FULL_DISK, str(index)], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
+    assert ran.stdout.strip() in (f"{index}: database or disk is full", f"{index}: disk I/O error")  # as SQLite words it

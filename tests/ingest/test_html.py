@@ -186,3 +186,20 @@ def test_a_truncated_warc_keeps_its_whole_pages_and_reports_the_cut_one(tmp_path
     assert [d.provenance.line for d in documents] == [1, 2]
     (error,) = errors
     assert error.line == 3 and "cut short" in error.reason
+
+
+def test_a_warc_record_that_expands_like_a_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    """warcio inflates every record, even one it skips: a record of 64 MiB of zeros in a 64 KiB
+    archive is refused from its declared length, and the pages before it are kept."""
+    path = tmp_path / "bomb.warc.gz"
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        warc_record(writer, "https://example.com/a", news_page())
+        zeros = io.BytesIO(bytes(64 << 20))
+        writer.write_record(writer.create_warc_record("urn:zeros", "resource", payload=zeros,
+                                                      warc_content_type="application/octet-stream"))  # fmt: skip
+        warc_record(writer, "https://example.com/b", news_page())
+    assert path.stat().st_size < 1 << 20
+    documents, errors, _ = read(path)
+    assert len(documents) == 1  # the page before the bomb
+    assert [(e.line, "decompression bomb" in e.reason) for e in errors] == [(2, True)]
