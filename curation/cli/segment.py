@@ -11,7 +11,6 @@ from curation.cli._common import console, open_project, print_errors, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._ingest import ingest_options, pop_ingest_args
 from curation.cli._progress import shown_progress
-from curation.pipeline.steps import SET_ASIDE
 from curation.results import SegmentResult
 
 
@@ -45,6 +44,8 @@ def show(result: SegmentResult) -> None:
         table.add_row(name, f"{result.run.counts.get(name, 0):,}")
     table.add_row("failed inputs", f"{len(result.problems):,}", style="red" if result.problems else None)
     console.print(table)
+    from curation.pipeline.steps import SET_ASIDE  # here: its module loads datatrove, which `--help` must not
+
     set_aside = ", ".join(f"{result.run.counts.get(name, 0):,} {name}" for name in SET_ASIDE)
     console.print(f"set aside from what annotators read, kept as article metadata: {set_aside}")
     for warning in result.warnings:

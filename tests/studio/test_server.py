@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.studio.accounts import weak_password_reason
 from curation.studio.client import StudioError
 from curation.studio.projects import find_project
 from curation.studio.push import push_units
@@ -27,6 +28,7 @@ from curation.studio.server import (
     LOCK_FILE,
     LOG_FILE,
     PID_FILE,
+    Credentials,
     StudioServer,
     load_or_create_credentials,
     lock_holder,
@@ -184,3 +186,9 @@ def test_records_keyed_by_url_move_to_the_workspace(tmp_path: Path) -> None:
     assert ref.folder == tmp_path / "projects" / "migrated-sentence" and not old.exists()
     assert (ref.folder / "tasks.jsonl").read_text() == '{"unit_id": "u1", "task_id": 3}\n'
     assert find_project("http://example.org:8080", schema, "sentence", tmp_path) is None  # another server
+
+
+def test_a_generated_admin_password_is_always_strong_enough_for_the_network() -> None:
+    """`up --host 0.0.0.0` refuses a weak admin password; the one curation makes must never be one
+    (a urlsafe token has no digit nor sign about once in 150 draws: 2,000 draws would meet it)."""
+    assert all(weak_password_reason(Credentials.generate().password) is None for _ in range(2000))
