@@ -37,6 +37,7 @@ from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe, RecipeError
 from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, RowsPart, rows_pass
 from curation.export.rows import BIO_COLUMN, LevelLayout
+from curation.export.spill import use_returning_memory_pool
 from curation.export.splits import SplitItem, assign_splits
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
@@ -167,6 +168,7 @@ def build(
     The pipeline runs on ``executor`` (default: local processes, one per core; a small input, in
     this process); ``progress`` hears its stages and the pages each has done."""
     target = Path(out_dir) if out_dir is not None else recipe.output_dir
+    use_returning_memory_pool()  # before the workers fork: theirs too
     check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
     options = _placed(recipe, executor or ExecutorOptions())

@@ -24,10 +24,23 @@ BATCH_ROWS = 2_000
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
+def use_returning_memory_pool() -> None:
+    """Make Arrow's jemalloc pool (else the system's) this process's default. Arrow's default here,
+    mimalloc, keeps the pages of freed batches: a rows pass of ANT's 31,523 pages grew by 3.5 KB a
+    page (about 110 MB) with 1 MB of live Python objects and at most 18 MB of live Arrow buffers;
+    with jemalloc it stays within 6 MB from 4,000 to 16,000 pages, so a build's memory does not
+    grow with the corpus."""
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 class RowSpill:
     """Rows of one config (``articles`` or ``sentences``) as label-id Arrow batches in the file ``path``."""
 
     def __init__(self, path: Path, features: Features, batch_rows: int = BATCH_ROWS) -> None:
+        use_returning_memory_pool()
         self.path = path
         self.features = features
         self.schema = features.arrow_schema
@@ -59,5 +72,6 @@ class RowSpill:
 
 def spilled_batches(path: str | Path) -> Iterator[pa.RecordBatch]:
     """The rows of a finished spill back, one batch in memory at a time (as often as needed, from any process)."""
+    use_returning_memory_pool()
     with pa.OSFile(str(path), "rb") as source, pa.ipc.open_stream(source) as reader:  # not mapped: a mapping counts in the resident size
         yield from reader

@@ -154,7 +154,14 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
     arguments = (executor.run, str(log) if log else None)
     context: Any = multiprocessing.get_context(method)  # typeshed's BaseContext lacks Process
     process = context.Process(target=_run_logged, args=arguments, name="curation-pipeline")
-    process.start()
+    # the objects this process holds (a build's per-article keys, clusters, splits) moved where the
+    # children's garbage collector never writes: its passes would copy every page holding one into
+    # each forked worker (summed PSS of a 3x ANT build: 669 MB, 1.63x its 1x)
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     known: set[int] = set()
     while process.is_alive():
         process.join(POLL_S)
