@@ -33,3 +33,10 @@ def test_segment_runs_without_loading_label_studio_or_datasets(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert "heavy: []" in result.stdout
     assert (tmp_path / "u.jsonl").stat().st_size > 0
+
+
+def test_python_dash_m_runs_the_same_commands_as_the_script() -> None:
+    """`python -m curation.cli` is what the benches call when no script is installed."""
+    ran = subprocess.run([sys.executable, "-m", "curation.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "segment" in ran.stdout and "build" in ran.stdout
