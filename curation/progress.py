@@ -11,11 +11,12 @@ whatever the executor and start method, and no thread or shared memory has to cr
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
+
+from curation.fileio import atomic_writer
 
 T = TypeVar("T")
 
@@ -72,9 +73,8 @@ class RankTally:
         self._write()
 
     def _write(self) -> None:
-        partial = self.path.with_name(self.path.name + ".part")
-        partial.write_text(str(self.count), encoding="ascii")
-        os.replace(partial, self.path)  # a reader sees the old count or the new one, never half a number
+        with atomic_writer(self.path) as handle:  # a reader sees the old count or the new one, never half a number
+            handle.write(str(self.count))
         self.written = time.monotonic()
 
 
