@@ -11,6 +11,7 @@ missing argument, options that do not go together).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -31,3 +32,13 @@ class UsageError(CurationError):
     """The call itself is incomplete or contradictory (what a CLI user fixes in the command line)."""
 
     exit_code = EXIT_USAGE
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a one-line message shows it: its repr (newlines escaped), cut to ``limit``
+    characters, since an input can hold anything, of any size or depth."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "a value nested too deeply to show"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from curation.agreement import DEFAULT_POLICY, POLICIES
-from curation.errors import CurationError
+from curation.errors import CurationError, shown
 from curation.export.splits import DEFAULT_RATIOS, SplitSpec
 from curation.ingest import IngestSettings, MetadataFields
 from curation.settings import Settings
@@ -57,7 +57,7 @@ def _text(data: Any, key: str, fail: Fail, default: str | None = None, *, within
     if value is None:
         return default
     if not isinstance(value, str):
-        raise fail(key, f"must be a string, got {_shown(value)}", within)
+        raise fail(key, f"must be a string, got {shown(plain(value))}", within)
     return str(value)
 
 
@@ -65,14 +65,8 @@ def _whole(data: Any, key: str, fail: Fail, default: int, low: int, high: int, *
     """A key whose value is a whole number in ``low..high`` (absent: ``default``)."""
     value = data.get(key.rsplit(".", 1)[-1], default)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise fail(key, f"must be a whole number from {low:,} to {high:,}, got {_shown(value)}", within)
+        raise fail(key, f"must be a whole number from {low:,} to {high:,}, got {shown(plain(value))}", within)
     return int(value)
-
-
-def _shown(value: Any) -> str:
-    """A value as a message shows it: its repr, cut to 60 characters."""
-    text = repr(plain(value))
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _ingest(data: dict[str, Any], fail: Fail) -> IngestSettings:
@@ -83,7 +77,7 @@ def _ingest(data: dict[str, Any], fail: Fail) -> IngestSettings:
         value = given.get(argument)
         if value is not None and not (isinstance(value, str) or (isinstance(value, list) and key not in _ONE_NAME_KEYS
                                                                   and all(isinstance(v, str) for v in value))):
-            raise fail(key, f"must be a field name{'' if key in _ONE_NAME_KEYS else ' or a list of them'}, got {_shown(value)}")
+            raise fail(key, f"must be a field name{'' if key in _ONE_NAME_KEYS else ' or a list of them'}, got {shown(plain(value))}")
     try:
         return IngestSettings().with_options(**given)
     except ValueError as exc:  # DecodeProblem (an unknown encoding) is one
@@ -256,16 +250,16 @@ def _split(data: dict[str, Any], fail: Fail) -> tuple[SplitSpec, str]:
     """The ``split`` section: the split spec (seed, ratios, stratify) and the grouping kept whole."""
     section = data.get("split") or {}
     if not isinstance(section, dict):
-        raise fail("split", f"must be a mapping of seed, ratios, stratify and group_by, got {_shown(section)}")
+        raise fail("split", f"must be a mapping of seed, ratios, stratify and group_by, got {shown(plain(section))}")
     unknown = sorted((key for key in section if key not in _SPLIT_KEYS), key=str)
     if unknown:
         raise fail(f"split.{unknown[0]}", f"unknown split key; known: {', '.join(sorted(_SPLIT_KEYS))}", section)
     ratios = section.get("ratios") or DEFAULT_RATIOS
     if not isinstance(ratios, dict) or not all(isinstance(name, str) for name in ratios):
-        raise fail("split.ratios", f"must map split names to shares, got {_shown(ratios)}", section)
+        raise fail("split.ratios", f"must map split names to shares, got {shown(plain(ratios))}", section)
     for name, share in ratios.items():
         if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share < float("inf"):
-            raise fail(f"split.ratios.{name}", f"a share must be a number >= 0, got {_shown(share)}", ratios)
+            raise fail(f"split.ratios.{name}", f"a share must be a number >= 0, got {shown(plain(share))}", ratios)
     seed = _whole(section, "split.seed", fail, 0, 0, MAX_SEED, within=section)
     stratify = _text(section, "split.stratify", fail, within=section)
     try:
@@ -274,7 +268,7 @@ def _split(data: dict[str, Any], fail: Fail) -> tuple[SplitSpec, str]:
         raise fail("split.ratios", str(exc), section) from None
     group_by = section.get("group_by", "document")
     if group_by not in GROUPINGS:
-        raise fail("split.group_by", f"must be one of {', '.join(GROUPINGS)}, got {_shown(group_by)}", section)
+        raise fail("split.group_by", f"must be one of {', '.join(GROUPINGS)}, got {shown(plain(group_by))}", section)
     return split, str(group_by)
 
 
@@ -283,7 +277,7 @@ def _names(data: dict[str, Any], key: str, default: tuple[str, ...], fail: Fail)
     value = data.get(key) or default
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list | tuple) or not all(isinstance(name, str) for name in names):
-        raise fail(key, f"must be a name or a list of names, got {_shown(value)}")
+        raise fail(key, f"must be a name or a list of names, got {shown(plain(value))}")
     return tuple(str(name) for name in names)
 
 
@@ -342,7 +336,7 @@ def _dedup(data: dict[str, Any], fail: Fail) -> bool | dict[str, Any]:
 def _segmenter(data: dict[str, Any], fail: Fail) -> dict[str, Any]:
     segmenter = data.get("segmenter") or {}
     if not isinstance(segmenter, dict):
-        raise fail("segmenter", f"must be a mapping of segmenter settings (articles: ...), got {_shown(segmenter)}")
+        raise fail("segmenter", f"must be a mapping of segmenter settings (articles: ...), got {shown(plain(segmenter))}")
     return dict(plain(segmenter))
 
 
@@ -369,7 +363,7 @@ def _check_settings(data: dict[str, Any], segmenter: dict[str, Any], dedup: bool
 def _flag(data: dict[str, Any], key: str, fail: Fail) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise fail(key, f"is true or false, not {_shown(value)}")
+        raise fail(key, f"is true or false, not {shown(plain(value))}")
     return value
 
 

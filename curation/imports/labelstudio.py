@@ -16,9 +16,11 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from curation.errors import shown
 from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.schema import Schema
 from curation.units import SHOWN_FIELDS, EntitySpan
@@ -108,15 +110,7 @@ class _RegionReader:
 
 
 SHOWN_CHARS = 60
-
-
-def _shown(value: Any) -> str:
-    """A value from the export as a short one-line repr (an export can hold anything, of any size)."""
-    try:
-        text = repr(value)
-    except RecursionError:
-        return "a value nested too deeply to show"
-    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}..."
+_shown = partial(shown, limit=SHOWN_CHARS + 3)  # a value from the export, cut to SHOWN_CHARS and '...'
 
 
 def _kind(value: Any) -> str:

@@ -41,6 +41,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from curation.errors import shown
 from curation.units import EntitySpan
 
 Model = Callable[[str], Iterable[Any]]
@@ -210,7 +211,7 @@ def model_spans(
         try:
             given = _as_model_span(item)
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"not a span: {_shown(item)} ({exc})")
+            problems.append(f"not a span: {shown(item, 200)} ({exc})")
             continue
         checked = _checked(given, text, labels, label_map, problems)
         if checked is None:
@@ -221,11 +222,6 @@ def model_spans(
             span, scores = EntitySpan(previous.start, span.end, span.label, text[previous.start : span.end]), previous_scores + scores
         kept.append((span, scores))
     return _without_overlaps(kept, problems)
-
-
-def _shown(item: Any) -> str:
-    text = repr(item)
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def load_model(spec: str) -> Model:
