@@ -62,6 +62,7 @@ from curation.units import COMPARED_TEXTS, Article, ComparedText, Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup import ANT, rensa_clusters  # bench/dedup.py: rensa fed as it is there
+from measure import pss_mb, tree  # bench/measure.py: the summed PSS of a process tree
 
 DISCLAIMER = "** جميع المقالات المنشورة تمثل رأي كتابها فقط."  # all the body 11 ANT columns have
 GOLD_BLOCK = 2_000
@@ -157,29 +158,6 @@ def _child(name: str, path: str, settings: DedupSettings, queue: Any) -> None:
     queue.put({**result, "cpu": _cpu_seconds() - cpu, "wall": time.perf_counter() - wall})
 
 
-def _tree_pss_mb(root: int) -> float:
-    """Summed PSS of ``root`` and its descendants (MB); a process gone meanwhile counts nothing."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
-        tree.update(frontier)
-    total = 0
-    for pid in tree:
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
-    return total / 1024
-
-
 def measure(name: str, path: Path, settings: DedupSettings) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -187,7 +165,7 @@ def measure(name: str, path: Path, settings: DedupSettings) -> dict[str, Any]:
     process.start()
     peak = 0.0
     while True:
-        peak = max(peak, _tree_pss_mb(process.pid or 0))
+        peak = max(peak, pss_mb(tree(process.pid or 0)))
         try:
             found: dict[str, Any] = results.get(timeout=0.05)
             break
