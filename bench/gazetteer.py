@@ -25,7 +25,9 @@ Matchers, all whole words and longest match first:
 
 Speed: each matcher in its own process (bench/measure.py: wall, CPU of the tree, peak PSS), rounds
 interleaved; the child times its matching alone over the held-out sentences and the first
-``--ant-articles`` ANT texts (news, the text the gazetteer is for) and reports characters a second.
+``--ant-articles`` ANT texts (news, the text the gazetteer is for) and reports characters a second,
+for a first pass (ours learns each word it has not seen: 83,530 distinct words in 798,776) and for a
+second pass over the same texts (every word seen: what a long run over a corpus mostly meets).
 """
 
 from __future__ import annotations
@@ -206,8 +208,12 @@ def child(matcher: str, corpora: Path, ant_articles: int, out: Path) -> None:
     for text in news:
         match(text)
     seconds = time.process_time() - started
+    started = time.process_time()  # the same texts again: what a long run sees once words repeat
+    for text in [text for text, _ in test] + news:
+        match(text)
+    again = time.process_time() - started
     characters = sum(len(text) for text, _ in test) + sum(map(len, news))
-    out.write_text(json.dumps({"spans": found, "seconds": seconds, "characters": characters}))
+    out.write_text(json.dumps({"spans": found, "seconds": seconds, "again": again, "characters": characters}))
 
 
 def show_errors(test: list[Sentence], found: list[set[Span]], count: int) -> None:
@@ -261,18 +267,21 @@ def main() -> None:
                                     "--corpora", str(corpora), "--ant-articles", str(args.ant_articles), "--out", str(out)], cwd=Path(folder))
                 runs[matcher].append((measured, json.loads(out.read_text())))
     print(f"\n{'matcher':<12}{'P':>7}{'R':>7}{'F1':>7}{'right':>8}{'wrong':>8}{'missed':>8}"
-          f"{'M chars/s (matching)':>26}{'process CPU s':>20}{'peak PSS MB':>18}")
+          f"{'M chars/s (matching)':>26}{'M chars/s (2nd pass)':>26}{'process CPU s':>20}{'peak PSS MB':>18}")
     found_by: dict[str, list[set[Span]]] = {}
     for matcher, results in runs.items():
         found = found_by[matcher] = [{tuple(span) for span in spans} for spans in results[0][1]["spans"]]
         precision, recall, f1, right, wrong, missed = scores(found, gold)
         speeds = [result["characters"] / result["seconds"] / 1e6 for _, result in results]
+        again = [result["characters"] / result["again"] / 1e6 for _, result in results]
         print(f"{matcher:<12}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}{right:>8,}{wrong:>8,}{missed:>8,}"
-              f"{spread(speeds, lambda v: f'{v:.2f}'):>26}{spread([m.cpu for m, _ in results], lambda v: f'{v:.2f}'):>20}"
+              f"{spread(speeds, lambda v: f'{v:.2f}'):>26}{spread(again, lambda v: f'{v:.2f}'):>26}{spread([m.cpu for m, _ in results], lambda v: f'{v:.2f}'):>20}"
               f"{spread([m.pss for m, _ in results], lambda v: f'{v:.0f}'):>18}")
     ratio = statistics.median(r["characters"] / r["seconds"] for _, r in runs["ours"]) / statistics.median(
         r["characters"] / r["seconds"] for _, r in runs["flashtext"])
-    print(f"ours / flashtext matching speed (medians): {ratio:.2f}x")
+    again = statistics.median(r["characters"] / r["again"] for _, r in runs["ours"]) / statistics.median(
+        r["characters"] / r["again"] for _, r in runs["flashtext"])
+    print(f"ours / flashtext matching speed (medians): {ratio:.2f}x first pass, {again:.2f}x second pass")
     digest = hashlib.sha256(json.dumps(runs["ours"][0][1]["spans"], ensure_ascii=False).encode()).hexdigest()[:16]
     print(f"ours, digest of the held-out spans (unchanged by a speed-up): {digest}")
     show_errors(test, found_by["ours"], args.errors)

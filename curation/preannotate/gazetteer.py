@@ -23,10 +23,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from itertools import compress, count, repeat
-from operator import is_, not_
+from itertools import compress, repeat
+from operator import eq, methodcaller
 from pathlib import Path
-from typing import cast
 
 from curation.imports.model import ImportProblem
 from curation.normalize import NormalizeOptions, normalize, normalize_text
@@ -35,6 +34,14 @@ from curation.segment.data import word_list
 from curation.units import EntitySpan
 
 MAX_CACHED_WORDS = 200_000  # normalised forms and starts of the words seen; cleared when full (memory stays bounded)
+# What a word as written can be, a bit each, written as one character a word ("0" to "7", UNSEEN until
+# learned: it may be anything) so that one regular expression over a text's characters picks the words
+# worth walking in the trie, in C:
+OPENS = 1  # a reading of it opens a longer name
+ENDS = 2  # a reading of it may be a whole name
+LATER = 4  # it may be a later word of a name
+UNSEEN = "?"
+VISIT = re.compile(r"[2367?]|[15](?=[4567?])")  # may end a name, or opens one before a word that may go on it
 GRANULARITIES = ("symbol", "word")  # the schema's span granularity: where a span may start
 # pyarabic's word pattern (araby.TOKEN_PATTERN_SPLIT: word characters and harakat) with every Arabic
 # combining mark (Quranic marks too) and without the apostrophe it keeps inside words ('القاهرة' is quoted).
@@ -73,6 +80,9 @@ def function_words(rules: MatchRules, folded: bool = False) -> frozenset[str]:
     return frozenset(normalize_text(word, options) for word in word_list("function_words"))
 
 
+_start = methodcaller("start")
+
+
 def _words(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in WORD.finditer(text)]
 
@@ -87,13 +97,19 @@ class Gazetteer:
     _root: dict[str, _Node] = field(default_factory=dict, repr=False)
     _keys: _Keys = field(init=False, repr=False)
     _starts: dict[str, tuple[tuple[int, _Node, bool], ...]] = field(default_factory=dict, repr=False)
+    _codes: dict[str, str] = field(default_factory=dict, repr=False)  # ENDS | OPENS | LATER of each word seen, a digit
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
             raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, got {self.granularity!r}")
         self._options = self.rules.options()
         self._keys = _Keys(self._options)
+        self._guard = self.rules.guard_options()
+        guarded = self.rules.function_words
+        self._function_words = function_words(self.rules) if guarded else frozenset()
+        self._folded_function_words = function_words(self.rules, folded=True) if guarded else frozenset()
         self._forms: frozenset[str] | None = None
+        self._later: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -127,7 +143,9 @@ class Gazetteer:
             return None if known == label else f"name {name!r} is already listed as {known}: kept as {known}"
         self.labels[pieces] = label
         self._starts.clear()
+        self._codes.clear()
         self._forms = None
+        self._later = None
         node = self._root.setdefault(pieces[0], _Node())
         for step in pieces[1]:
             node = node.next.setdefault(step, _Node())
@@ -149,31 +167,48 @@ class Gazetteer:
             self._forms = frozenset(forms)
         return self._forms
 
+    def _later_words(self) -> frozenset[str]:
+        """Every word of a name but its first, normalised: a word that opens only longer names is worth
+        a visit only before one of these."""
+        if self._later is None:
+            later: set[str] = set()
+            nodes = list(self._root.values())
+            while nodes:
+                node = nodes.pop()
+                later.update(word for _, word in node.next)
+                nodes.extend(node.next.values())
+            self._later = frozenset(later)
+        return self._later
+
     def _learn(self, words: Iterable[str]) -> None:
         """Record the readings of words not seen before: (clitic letters skipped, trie node, may end
-        after this word) for each reading that starts a name. The words are normalised in one pass
-        (normalisation is per character, so a NUL between words keeps them apart) and sifted by one set
-        look-up each; only a word that can open a name is read through :func:`stems`. A reading whose
-        stem is a function word may only start a longer name."""
+        after this word) for each reading that starts a name, and the word's code (ENDS, OPENS, LATER).
+        The words are normalised in one pass (normalisation is per character, so a NUL between words
+        keeps them apart) and sifted by one set look-up each; only a word that can open a name is read
+        through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
         words = list(words)
         keys = normalize_text("\0".join(words), self._options).split("\0")
         if len(self._keys) + len(words) < MAX_CACHED_WORDS:
             self._keys.update(zip(words, keys, strict=True))  # a name's later words are looked up by them
+        self._codes.update(zip(words, map(("0", "4").__getitem__, map(self._later_words().__contains__, keys))))
         possible = list(map(self._openers().__contains__, keys))
-        self._starts.update(zip(compress(words, map(not_, possible)), repeat(())))
+        openers = list(compress(words, possible))
+        guarded = normalize_text("\0".join(openers), self._guard).split("\0") if openers else []
         root = self._root
-        for word, key in zip(compress(words, possible), compress(keys, possible)):
+        for word, key, guard in zip(openers, compress(keys, possible), guarded, strict=True):
             found = ((skipped, root[form], form) for form, skipped in stems(key, self.rules) if form in root)
-            readings = ((skipped, node, self._may_end(word, skipped, form)) for skipped, node, form in found)
-            self._starts[word] = tuple(reading for reading in readings if reading[2] or reading[1].next)
+            readings = ((skipped, node, self._may_end(guard, skipped, form)) for skipped, node, form in found)
+            kept = self._starts[word] = tuple(reading for reading in readings if reading[2] or reading[1].next)
+            ends = any(alone and node.label is not None for _, node, alone in kept)
+            bits = (ENDS if ends else 0) | (OPENS if any(node.next for _, node, _ in kept) else 0)
+            self._codes[word] = str(int(self._codes[word]) | bits)
 
-    def _may_end(self, word: str, skipped: int, stem: str) -> bool:
-        """Whether a name of one word may be read in ``word`` after ``skipped`` clitic letters (``stem``
-        in the match's view): not if that stem is an Arabic function word (the rules' guard), told
-        apart in the guard's view only when the match's view cannot tell (علي: the name, or على)."""
-        if not self.rules.function_words or stem not in function_words(self.rules, folded=True):
-            return True
-        return normalize_text(word, self.rules.guard_options())[skipped:] not in function_words(self.rules)
+    def _may_end(self, guarded: str, skipped: int, stem: str) -> bool:
+        """Whether a name of one word may be read in a word (``guarded``: in the guard's view) after
+        ``skipped`` clitic letters (``stem``: in the match's view): not if that stem is an Arabic function
+        word (the rules' guard), told apart in the guard's view only when the match's view cannot tell
+        (علي: the name, or على)."""
+        return stem not in self._folded_function_words or guarded[skipped:] not in self._function_words
 
     def _longest(self, parts: list[str], at: int, readings: tuple[tuple[int, _Node, bool], ...]) -> tuple[int, int, str] | None:
         """(index of the last word, clitic letters skipped, label) of the longest name starting at word
@@ -197,28 +232,29 @@ class Gazetteer:
     def match(self, text: str) -> list[EntitySpan]:
         """Every name in ``text``, left to right without overlaps, offsets in code points of ``text``.
 
-        The text is split once (separators and words alternate); the words that can start a name are
-        found by a cached look-up each, mapped in C (no Python step a word), and only they are walked
-        in the trie; a word of one reading not followed by its name's next word is settled inline, and
+        The text is split once (separators and words alternate); each word's code is one cached
+        look-up, and the words worth walking in the trie (a whole name, or the opening of a longer one
+        before a word that may go on a name) are picked from the codes in C, with no Python step a
+        word; a word of one reading not followed by its name's next word is settled inline, and
         offsets are summed only up to the last match."""
         parts = WORD_SPLIT.split(text)
         words = parts[1::2]
-        seen = list(map(self._starts.get, words))  # a tuple (empty: starts nothing), None: not seen yet
-        if None in seen:
-            missing = list(compress(count(), map(is_, seen, repeat(None))))
-            if len(self._starts) + len(missing) >= MAX_CACHED_WORDS:
-                self._starts.clear()
-            self._learn({words[at] for at in missing})
-            for at in missing:
-                seen[at] = self._starts[words[at]]
-        readings = cast("list[tuple[tuple[int, _Node, bool], ...]]", seen)  # every word seen now
+        known = self._codes
+        if len(known) + len(words) >= MAX_CACHED_WORDS:
+            self._starts.clear()
+            known.clear()
+        codes = "".join(map(known.get, words, repeat(UNSEEN)))
+        if UNSEEN in codes:  # learned now; their UNSEEN marks in codes only visit a few words more
+            self._learn(set(compress(words, map(eq, codes, repeat(UNSEEN)))))
         spans: list[EntitySpan] = []
-        free_from, keys, last_word = 0, self._keys, len(words) - 1
+        free_from, keys, starts, last_word = 0, self._keys, self._starts, len(words) - 1
         counted = position = 0  # characters of parts[:counted], advanced only as far as a match needs
-        for at in compress(count(), readings):
+        for at in map(_start, VISIT.finditer(codes)):
             if at < free_from:
                 continue
-            found = readings[at]
+            found = starts.get(words[at])
+            if not found:
+                continue  # a word seen first in this text that opens nothing
             best: tuple[int, int, str] | None
             if len(found) == 1:  # most words: one reading, its name ends here or goes on with the next word
                 skipped, node, alone = found[0]
