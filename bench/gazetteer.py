@@ -238,12 +238,45 @@ def rule_table(test: list[Sentence], names: dict[str, str]) -> None:
         print(f"{title:<40}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
 
 
+def news_prepositions(corpora: Path, names: dict[str, str], articles: int, sample: int) -> None:
+    """What reading ب ك ل off does on news, where there is no NER gold: the spans it adds on ANT (the
+    words matched only through a preposition), how many name a stem the same article also names without
+    one (a gold-free sign that the reading is right), and a seeded sample of them to judge by eye."""
+    texts = ant_texts(corpora, articles)
+    plain = Gazetteer(granularity="symbol")
+    glued = Gazetteer(granularity="symbol", rules=replace(DEFAULT_RULES, prepositions=True))
+    for name, label in names.items():
+        plain.add(name, label)
+        glued.add(name, label)
+    added: list[tuple[str, str, str, bool]] = []  # (word as written, name read, context, also named plainly)
+    kept = lost = 0
+    for text in texts:
+        before = {(span.start, span.end): span for span in plain.match(text)}
+        after = {(span.start, span.end): span for span in glued.match(text)}
+        kept += len(before.keys() & after.keys())
+        lost += len(before.keys() - after.keys())
+        named = {span.text for span in before.values()}
+        for start, end in sorted(after.keys() - before.keys()):
+            word = next(m for m in WORD.finditer(text, max(0, start - 3)) if m.end() >= end)
+            added.append((word.group(), text[start:end], text[max(0, start - 30):end + 30].replace("\n", " "),
+                          bool({text[start:end], "ا" + text[start:end]} & named)))  # للجيش: لجيش, the article's alef dropped
+    print(f"\nANT, first {len(texts):,} texts, symbol granularity: {kept:,} spans both ways, {lost:,} only without "
+          f"prepositions, {len(added):,} only with them ({100 * len(added) / max(kept + lost, 1):.1f}% more)")
+    print(f"  of the added, the same article also names the stem without a preposition: "
+          f"{sum(also for *_, also in added):,}")
+    print("  most frequent added:", ", ".join(f"{w} x{n}" for w, n in Counter(w for w, *_ in added).most_common(15)))
+    for word, name, context, also in random.Random(SEED).sample(added, min(sample, len(added))):
+        print(f"  {word} -> {name} [{'also plain' if also else 'only glued'}]: {context}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ant-articles", type=int, default=3000)
     parser.add_argument("--errors", type=int, default=8, help="most frequent wrong and missed spans of ours shown")
     parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--news-prepositions", type=int, metavar="SAMPLE",
+                        help="only: what reading ب ك ل off adds on ANT news, with SAMPLE added spans to judge by eye")
     parser.add_argument("--child", choices=MATCHERS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,6 +286,9 @@ def main() -> None:
     corpora = args.corpora.resolve()
     train, test = held_out(corpora)
     names = train_names(train)
+    if args.news_prepositions is not None:
+        news_prepositions(corpora, names, args.ant_articles, args.news_prepositions)
+        return
     gold = [spans for _, spans in test]
     print(f"WikiFANE: {len(train):,} training sentences ({len(names):,} names: "
           f"{', '.join(f'{n:,} {label}' for label, n in Counter(names.values()).most_common())}), "

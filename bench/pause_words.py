@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pause_words.py [--min-count 30] > list.txt
     .venv/bin/python bench/pause_words.py --contexts حتى   # every ellipsis before a word, to judge by eye
+    .venv/bin/python bench/pause_words.py --pairs حتى      # the word after it, after a stop and inside
 
 ANT has no sentence gold, but it has two contexts whose nature is not in doubt: the word after a
 full stop that follows a word (``كلمة. التالية``; a sentence opens there) and the word after a word
@@ -59,6 +60,37 @@ def inside_share(after: dict[str, Counter[str]], min_count: int) -> float:
     return min(after_ellipsis / inside, 0.99) if inside else 0.0
 
 
+PAIR = re.compile(r"(?<=[\u0621-\u064a]{2})(\.\.+|…|\.|) +([\u0621-\u064a\u0640\u064b-\u0652]+) +"
+                  r"([\u0621-\u064a\u0640\u064b-\u0652]+)")
+
+
+def pair_odds(corpus: Path, word: str, inside: float, top: int = 12) -> list[str]:
+    """The two-word estimator for ``word``: its own odds that an ellipsis before it is inside a sentence
+    (as the list's), times, for each word after it, how much likelier that next word is when ``word``
+    goes on a sentence than when it opens one after a full stop (add-half smoothing)."""
+    totals: Counter[str] = Counter()
+    following: dict[str, Counter[str]] = {"stop": Counter(), "inside": Counter(), "ellipsis": Counter()}
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            for match in PAIR.finditer(json.loads(line)["text"]):
+                mark = match.group(1)
+                kind = "inside" if not mark else "stop" if mark == "." else "ellipsis"
+                totals[kind] += 1
+                if _bare_word(match.group(2)) == word:
+                    following[kind][_bare_word(match.group(3))] += 1
+    seen = {kind: sum(counts.values()) for kind, counts in following.items()}
+    alone = inside / (1 - inside) * ((seen["inside"] + 0.5) / totals["inside"]) / ((seen["stop"] + 0.5) / totals["stop"])
+    lines = [f"# {word} followed by a word: {seen['inside']:,} inside a sentence, {seen['stop']:,} after a full stop, "
+             f"{seen['ellipsis']:,} after an ellipsis; odds inside, the word alone: {alone:.2f}",
+             "# next word  # odds(inside | both words)  inside, after a stop, after an ellipsis"]
+    shown = {*following["stop"], *following["ellipsis"], *dict(following["inside"].most_common(top))}
+    for next_word in sorted(shown, key=lambda w: -sum(counts[w] for counts in following.values())):
+        odds = alone * share(following["inside"], next_word) / share(following["stop"], next_word)
+        lines.append(f"{word} {next_word}  # {odds:.2f}  {following['inside'][next_word]} {following['stop'][next_word]} "
+                     f"{following['ellipsis'][next_word]}")
+    return lines
+
+
 def ellipsis_contexts(corpus: Path, word: str, width: int = 60) -> list[str]:
     """Every ellipsis before ``word`` in ``corpus`` with ``width`` characters each side, once per distinct
     context (ANT files a story under two topics): the cases the odds summarise, to be read by eye."""
@@ -76,11 +108,16 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ANT)
     parser.add_argument("--min-count", type=int, default=1000)
     parser.add_argument("--contexts", metavar="WORD", help="print every ellipsis before WORD, to judge by eye")
+    parser.add_argument("--pairs", metavar="WORD", help="print the two-word odds for WORD and each word after it")
+    parser.add_argument("--inside", type=float, default=0.13, help="--pairs: share of ellipses inside a sentence")
     args = parser.parse_args()
     if args.contexts:
         found = ellipsis_contexts(args.corpus, args.contexts)
         print(f"# {len(found)} distinct ellipses before {args.contexts} in {args.corpus.name}")
         print("\n".join(found))
+        return
+    if args.pairs:
+        print("\n".join(pair_odds(args.corpus, _bare_word(args.pairs), args.inside)))
         return
     after = contexts(args.corpus)
     inside = inside_share(after, args.min_count)
