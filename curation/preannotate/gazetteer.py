@@ -194,14 +194,22 @@ class Gazetteer:
         possible = list(map(self._openers().__contains__, keys))
         openers = list(compress(words, possible))
         guarded = normalize_text("\0".join(openers), self._guard).split("\0") if openers else []
-        root = self._root
+        root, codes, rules = self._root, self._codes, self.rules
         for word, key, guard in zip(openers, compress(keys, possible), guarded, strict=True):
-            found = ((skipped, root[form], form) for form, skipped in stems(key, self.rules) if form in root)
-            readings = ((skipped, node, self._may_end(guard, skipped, form)) for skipped, node, form in found)
-            kept = self._starts[word] = tuple(reading for reading in readings if reading[2] or reading[1].next)
-            ends = any(alone and node.label is not None for _, node, alone in kept)
-            bits = (ENDS if ends else 0) | (OPENS if any(node.next for _, node, _ in kept) else 0)
-            self._codes[word] = str(int(self._codes[word]) | bits)
+            kept, bits = [], int(codes[word])
+            for form, skipped in stems(key, rules):
+                node = root.get(form)
+                if node is None:
+                    continue
+                alone = self._may_end(guard, skipped, form)
+                if alone and node.label is not None:
+                    bits |= ENDS
+                if node.next:
+                    bits |= OPENS
+                if alone or node.next:
+                    kept.append((skipped, node, alone))
+            self._starts[word] = tuple(kept)
+            codes[word] = str(bits)
 
     def _may_end(self, guarded: str, skipped: int, stem: str) -> bool:
         """Whether a name of one word may be read in a word (``guarded``: in the guard's view) after
