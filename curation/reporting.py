@@ -82,19 +82,27 @@ class ReportInputs:
 
 
 def read_stores(paths: Sequence[Path], errors: list[Any]) -> list[Annotation]:
-    """Every annotation of the stores (files, or folders of stores); a file with none readable is
-    not a store (:class:`~curation.report.NotAnInput`)."""
+    """Every annotation of the stores (files, or folders of stores), each annotator under their
+    pseudonym (the mapping beside the first store, which builds use too: a page or a status kept on
+    disk never names a person); a file with none readable is not a store (:class:`~curation.report.NotAnInput`)."""
     from curation.report import check_input
     from curation.studio.store import AnnotationStore, store_files
 
-    found = []
-    for path in paths:
-        for store in store_files(path):
-            problems: list[str] = []
-            read = AnnotationStore(store).annotations(problems)
-            check_input(store, "an annotation store", len(read), problems)
-            found.extend(read)
-            errors.extend(problems)
+    found: list[Annotation] = []
+    problems: list[str] = []
+    files = [store for path in paths for store in store_files(path)]
+    for store in files:
+        before = len(problems)
+        read = AnnotationStore(store).annotations(problems)
+        check_input(store, "an annotation store", len(read), problems[before:])
+        found.extend(read)
+    if not found:
+        errors.extend(problems)
+        return found
+    from curation.export.pseudonyms import pseudonymous
+
+    found, pseudonyms = pseudonymous(found, files[0])
+    errors.extend(pseudonyms.scrub(str(problem)) for problem in problems)  # a bad line may quote a name
     return found
 
 
