@@ -532,7 +532,7 @@ class WebSession:
         """Replace the logged-in user's legacy API token by a new one (the old one stops working at
         once); the new token, or None when the session is not logged in."""
         answer = self.web.post(f"/{RESET_TOKEN_ENDPOINT}", headers={
-            "X-CSRFToken": self.web.cookies.get("csrftoken", ""), "Referer": f"{self.url}/"})  # fmt: skip
+            "X-CSRFToken": self.web.cookies.get("csrftoken") or "", "Referer": f"{self.url}/"})  # fmt: skip
         body = answer.json() if answer.status_code == 201 else None
         return str(body["token"]) if isinstance(body, dict) and "token" in body else None
 
