@@ -336,6 +336,14 @@ def test_in_a_workspace_report_needs_no_argument_and_status_answers_from_it(
     assert status["cached"] is True and status["actions"] == summary["actions"]
     assert status["progress"][0]["done"] == 3 and status["progress"][0]["pace_per_day"] == 1.5
     assert {row["annotator"]: row["seconds_per_task"] for row in status["annotators"]} == {MONA: 35.0, OMAR: 60.0}
+    # what an older curation kept (no version: annotators by e-mail) is computed again, never shown
+    kept = json.loads((data / "status.json").read_text(encoding="utf-8"))
+    del kept["version"]
+    kept["answer"]["annotators"][0]["annotator"] = "mona@old.example"
+    (data / "status.json").write_text(json.dumps(kept), encoding="utf-8")
+    recomputed = CliRunner().invoke(main, ["status", "--json"]).stdout
+    assert json.loads(recomputed)["cached"] is False and "mona@old.example" not in recomputed
+    assert "mona@old.example" not in (data / "status.json").read_text(encoding="utf-8")
     # a new answer changes the store: status computes again, then keeps that
     _store(store, [*_annotations(seed_records), Annotation(_nigeria(seed_records)["teaser"], "article", "mona", "9",
                                                            choices={"topic": ("politics",)}, created_at=DAY_2)])  # fmt: skip
