@@ -554,10 +554,13 @@ class Project:
         return UsersResult(server.url, changed=email, role=role), account.password
 
     def users_list(self) -> UsersResult:
+        """Every user of the server, with their role and the pseudonym reports and builds name them by."""
+        from curation.export.pseudonyms import PSEUDONYMS_FILE, Pseudonyms
         from curation.studio.accounts import list_users
 
         server = self.server()
-        return UsersResult(server.url, list_users(server.client(), server.url, self.studio_dir))
+        pseudonyms = Pseudonyms.load(self.annotations_dir / PSEUDONYMS_FILE).ids
+        return UsersResult(server.url, list_users(server.client(), server.url, self.studio_dir, pseudonyms))
 
     def users_remove(self, email: str) -> UsersResult:
         from curation.studio.accounts import remove_user
@@ -613,16 +616,21 @@ class Project:
         reviewer: str | None = None,
         reviews: str | Path | None = None,
         units: str | Path | None = None,
+        pseudonymous: bool = False,
     ) -> tuple[Adjudication, list[str], list[str]]:
-        """The adjudication of the stores, their unreadable lines, and notes worth telling."""
+        """The adjudication of the stores, their unreadable lines, and notes worth telling;
+        ``pseudonymous``: annotators named by their pseudonyms (the mapping beside the first store)."""
         from curation.agreement.gold import adjudicate_stores
+        from curation.export.pseudonyms import PSEUDONYMS_FILE
+        from curation.studio.store import store_files
 
         stores = self._stores(annotations)
         if reviews is None and self.workspace is not None and policies and "reviewer" in policies:
             found = [self.store_path(level, review=True) for level in PUSHABLE_LEVELS]
             reviews = next((path for path in found if path.is_file()), None)
         unit_file = Path(units) if units else (self.units_file if self.units_file and self.units_file.is_file() else None)
-        return adjudicate_stores(stores, self.schema, policies, reviewer, Path(reviews) if reviews else None, unit_file)
+        mapping = store_files(stores[0])[0].parent / PSEUDONYMS_FILE if pseudonymous and stores else None
+        return adjudicate_stores(stores, self.schema, policies, reviewer, Path(reviews) if reviews else None, unit_file, mapping)
 
     def agree(
         self,
@@ -636,8 +644,8 @@ class Project:
         gold: str | Path | None = None,
         model: str | Path | None = None,
     ) -> AgreeResult:
-        """Agreement per label family, label, annotator pair and annotator on independent answers,
-        and gold by adjudication; written as JSON to ``output`` (default: the workspace's
+        """Agreement per label family, label, annotator pair and annotator (each under their pseudonym)
+        on independent answers, and gold by adjudication; written as JSON to ``output`` (default: the workspace's
         ``data/agreement.json``, else ``agreement.json``; ``-`` for none, the caller prints it)."""
         from curation.agreement.gold import agreement_document, write_gold
 
@@ -645,7 +653,8 @@ class Project:
         default = self.workspace.data / "agreement.json" if self.workspace else Path("agreement.json")
         target = None if str(output) == "-" else Path(output or default)
         check_outputs([target, gold], [*stores, reviews, self.schema_file, units])
-        adjudication, unreadable, notes = self.adjudicate(stores, policies=policies, reviewer=reviewer, reviews=reviews, units=units)
+        adjudication, unreadable, notes = self.adjudicate(stores, policies=policies, reviewer=reviewer, reviews=reviews, units=units,
+                                                          pseudonymous=True)  # fmt: skip
         report, document = agreement_document(adjudication, self.schema, stores, unreadable)
         qualities, quality_notes = self._annotator_quality(model, adjudication.table)
         if qualities:

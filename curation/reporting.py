@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # curation.report loads numpy and the dedup modules: not for 
 
 STEPS = 5  # the steps make_report announces
 FACTS_VERSION = 2  # of what UnitScan.facts keeps: a kept file of another version is computed again
+STATUS_VERSION = 2  # of what `curation status` keeps (2: annotators by pseudonym): another version is computed again
 
 
 @dataclass
@@ -82,19 +83,27 @@ class ReportInputs:
 
 
 def read_stores(paths: Sequence[Path], errors: list[Any]) -> list[Annotation]:
-    """Every annotation of the stores (files, or folders of stores); a file with none readable is
-    not a store (:class:`~curation.report.NotAnInput`)."""
+    """Every annotation of the stores (files, or folders of stores), each annotator under their
+    pseudonym (the mapping beside the first store, which builds use too: a page or a status kept on
+    disk never names a person); a file with none readable is not a store (:class:`~curation.report.NotAnInput`)."""
     from curation.report import check_input
     from curation.studio.store import AnnotationStore, store_files
 
-    found = []
-    for path in paths:
-        for store in store_files(path):
-            problems: list[str] = []
-            read = AnnotationStore(store).annotations(problems)
-            check_input(store, "an annotation store", len(read), problems)
-            found.extend(read)
-            errors.extend(problems)
+    found: list[Annotation] = []
+    problems: list[str] = []
+    files = [store for path in paths for store in store_files(path)]
+    for store in files:
+        before = len(problems)
+        read = AnnotationStore(store).annotations(problems)
+        check_input(store, "an annotation store", len(read), problems[before:])
+        found.extend(read)
+    if not found:
+        errors.extend(problems)
+        return found
+    from curation.export.pseudonyms import pseudonymous
+
+    found, pseudonyms = pseudonymous(found, files[0])
+    errors.extend(pseudonyms.scrub(str(problem)) for problem in problems)  # a bad line may quote a name
     return found
 
 
@@ -253,13 +262,15 @@ def cached(cache: Path, key: list[Any]) -> dict[str, Any] | None:
     return kept.get("answer") if isinstance(kept, dict) and kept.get("key") == key else None
 
 
-def keep(cache: Path, key: list[Any], answer: dict[str, Any]) -> None:
-    """Keep ``answer`` for ``key``; a cache that cannot be written is only a slower next time."""
+def keep(cache: Path, key: list[Any], answer: dict[str, Any], version: int | None = None) -> None:
+    """Keep ``answer`` for ``key`` (as ``version`` of the cache's contents); a cache that cannot be
+    written is only a slower next time."""
     from curation.fileio import atomic_writer, dumps
 
+    kept = {"key": key, "answer": answer} if version is None else {"version": version, "key": key, "answer": answer}
     try:
         with atomic_writer(cache) as handle:
-            handle.write(dumps({"key": key, "answer": answer}))
+            handle.write(dumps(kept))
     except OSError:
         pass
 
@@ -311,6 +322,8 @@ def unchanged(cache: Path) -> dict[str, Any] | None:
         paths = [Path(str(entry[0])) for entry in key]
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+    if kept.get("version") != STATUS_VERSION:  # kept by an older curation (version 1 named annotators by e-mail)
+        return None
     return kept.get("answer") if fingerprint(paths) == key and isinstance(kept.get("answer"), dict) else None
 
 
@@ -318,5 +331,5 @@ def remember(inputs: ReportInputs, cache: Path, stats: CorpusStats, problems: li
     """Keep the status of ``stats`` for ``inputs`` as they are now (the report does too: a status
     asked after it answers at once); the answer kept."""
     answer = {**summary(stats), "problems": problems}
-    keep(cache, fingerprint(inputs.files()), answer)
+    keep(cache, fingerprint(inputs.files()), answer, STATUS_VERSION)
     return answer

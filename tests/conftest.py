@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from curation.studio.server import StudioServer, start_server, stop_server
+from curation.unitfile import write_unit_records
+from curation.units import Document, Provenance, Sentence, sha256_hex
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -247,6 +249,24 @@ def module_browser() -> Iterator[Browser]:
     """A headless Chromium for a module's tests (one login for all of them)."""
     with _chromium() as launched:
         yield launched
+
+
+def write_sentence_units(path: Path, texts: list[str]) -> Path:
+    """A units file of one page whose sentences ``s0``, ``s1``... are ``texts``, one a line."""
+    page = "\n".join(texts)
+    records = [Document("d1", page, Provenance("page.txt", None, sha256_hex(page))).to_record()]
+    start = 0
+    for number, text in enumerate(texts):
+        records.append(Sentence(f"s{number}", "d1", "a1", start, start + len(text), text, "body", number).to_record())
+        start += len(text) + 1
+    write_unit_records(path, records)
+    return path
+
+
+@pytest.fixture
+def sentence_units() -> Callable[[Path, list[str]], Path]:
+    """:func:`write_sentence_units`, for the tests of any folder (the pre-annotation and fault suites)."""
+    return write_sentence_units
 
 
 @pytest.fixture

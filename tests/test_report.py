@@ -27,6 +27,7 @@ from curation.units import Annotation
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 DAY_1, DAY_2 = "2026-11-23T09:00:00+00:00", "2026-11-24T10:30:00+00:00"
+MONA, OMAR = "annotator_1", "annotator_2"  # how the report and status name mona and omar (pseudonyms, in name order)
 
 
 @pytest.fixture(scope="module")
@@ -104,16 +105,16 @@ def test_stats_count_units_and_progress(seed_records: list[dict], stats_of) -> N
     assert article.left == levels["article"] - 4
     assert stats.annotation_states == Counter({"submitted": 5, "cancelled": 1})
     assert stats.annotation_label_counts["topic"] == Counter({"politics": 3, "security": 2})
-    assert stats.done_by == {"article": Counter({"mona": 2, "omar": 3})}
+    assert stats.done_by == {"article": Counter({MONA: 2, OMAR: 3})}
     assert stats.conflicts == []  # the Nigeria teaser is contained in its article, not a cluster member
 
 
 def test_progress_per_day_and_annotator_with_time_per_task(seed_records: list[dict], stats_of) -> None:  # type: ignore[no-untyped-def]
     work = stats_of(_annotations(seed_records)).activity
     assert work.days == ["2026-11-23", "2026-11-24"]
-    assert work.done == {"mona": Counter({"2026-11-23": 1, "2026-11-24": 1}), "omar": Counter({"2026-11-23": 1, "2026-11-24": 2})}
-    assert work.skipped == {"omar": Counter({"2026-11-24": 1})}
-    assert work.seconds == {"mona": [30.0, 40.0], "omar": [50.0, 70.0, 60.0]}  # a skipped task has no time
+    assert work.done == {MONA: Counter({"2026-11-23": 1, "2026-11-24": 1}), OMAR: Counter({"2026-11-23": 1, "2026-11-24": 2})}
+    assert work.skipped == {OMAR: Counter({"2026-11-24": 1})}
+    assert work.seconds == {MONA: [30.0, 40.0], OMAR: [50.0, 70.0, 60.0]}  # a skipped task has no time
 
 
 def test_the_forecast_is_the_left_units_at_the_pace_of_the_last_week(seed_records: list[dict], stats_of) -> None:  # type: ignore[no-untyped-def]
@@ -127,9 +128,9 @@ def test_the_forecast_is_the_left_units_at_the_pace_of_the_last_week(seed_record
 def test_agreement_lists_the_disagreements_and_moves_day_by_day(seed_records: list[dict], stats_of) -> None:  # type: ignore[no-untyped-def]
     stats = stats_of(_annotations(seed_records))
     (topic,) = stats.agreement
-    assert (topic.name, topic.level, topic.annotators) == ("topic", "article", ("mona", "omar"))
+    assert (topic.name, topic.level, topic.annotators) == ("topic", "article", (MONA, OMAR))
     nigeria = next(d for d in topic.disagreements if d.unit_id == _nigeria(seed_records)["main"])
-    assert len(topic.disagreements) == 2 and nigeria.answers == {"mona": "security", "omar": "politics"}
+    assert len(topic.disagreements) == 2 and nigeria.answers == {MONA: "security", OMAR: "politics"}
     assert stats.trend_days == ["2026-11-23", "2026-11-24"]
     trend = stats.agreement_trend["topic · article"]
     assert set(trend) == {"politics", "security"}
@@ -233,7 +234,7 @@ def test_report_renders_in_headless_chromium(
         assert number("disagreements-topic-article") == "2"
         assert number("build-problems") == "1"
         assert page.inner_text("#actions li:first-child").startswith("2 article unit(s) with differing topic")
-        assert "mona" in page.inner_text("#annotators") and "omar" in page.inner_text("#annotators")
+        assert MONA in page.inner_text("#annotators") and OMAR in page.inner_text("#annotators")
         assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
         # the schema's Arabic name beside the stored value, the title beside a unit id
         assert "أمن ونزاعات security" in page.inner_text("#labels-topic-article")
@@ -284,7 +285,7 @@ def test_hostile_names_render_as_text_and_run_nothing(browser: Browser, units_fi
         page.goto(page_path.as_uri())
         assert page.evaluate("() => [window.ran, document.querySelectorAll('script, img[src=x]').length]") == [None, 0]
         text = page.inner_text("body")
-        assert hostile_label in text and hostile_person in text
+        assert hostile_label in text and hostile_person not in text  # people are shown by pseudonym only
     finally:
         page.close()
     assert dialogs == []
@@ -329,12 +330,20 @@ def test_in_a_workspace_report_needs_no_argument_and_status_answers_from_it(
     summary = json.loads(result.stdout)
     assert summary["output"] == str(data / "report.html") and summary["annotations"] == 6
     assert summary["actions"][-1] == "no build yet: `curation build` once the annotations are in."
-    assert "mona" in (data / "report.html").read_text(encoding="utf-8")
+    assert MONA in (page := (data / "report.html").read_text(encoding="utf-8")) and "mona" not in page
     # the report left its answer for `curation status`: nothing changed since, so it is reused
     status = json.loads(CliRunner().invoke(main, ["status", "--json"]).stdout)
     assert status["cached"] is True and status["actions"] == summary["actions"]
     assert status["progress"][0]["done"] == 3 and status["progress"][0]["pace_per_day"] == 1.5
-    assert {row["annotator"]: row["seconds_per_task"] for row in status["annotators"]} == {"mona": 35.0, "omar": 60.0}
+    assert {row["annotator"]: row["seconds_per_task"] for row in status["annotators"]} == {MONA: 35.0, OMAR: 60.0}
+    # what an older curation kept (no version: annotators by e-mail) is computed again, never shown
+    kept = json.loads((data / "status.json").read_text(encoding="utf-8"))
+    del kept["version"]
+    kept["answer"]["annotators"][0]["annotator"] = "mona@old.example"
+    (data / "status.json").write_text(json.dumps(kept), encoding="utf-8")
+    recomputed = CliRunner().invoke(main, ["status", "--json"]).stdout
+    assert json.loads(recomputed)["cached"] is False and "mona@old.example" not in recomputed
+    assert "mona@old.example" not in (data / "status.json").read_text(encoding="utf-8")
     # a new answer changes the store: status computes again, then keeps that
     _store(store, [*_annotations(seed_records), Annotation(_nigeria(seed_records)["teaser"], "article", "mona", "9",
                                                            choices={"topic": ("politics",)}, created_at=DAY_2)])  # fmt: skip

@@ -24,15 +24,21 @@ if TYPE_CHECKING:
 SetAside = dict[tuple[str, str], list[dict[str, Any]]]
 
 
-def read_answers(stores: Sequence[Path], schema: Schema) -> tuple[list[Annotation], list[str], SetAside]:
+def read_answers(
+    stores: Sequence[Path], schema: Schema, pseudonyms: Path | None = None
+) -> tuple[list[Annotation], list[str], SetAside]:
     """The stores' annotations, their unreadable lines, and the regions set aside (by unit and
-    annotation id). Stores from which nothing at all can be read are an error: an empty result
-    would pass for "no answers"."""
+    annotation id); with ``pseudonyms`` (a mapping file) every annotator under their pseudonym.
+    Stores from which nothing at all can be read are an error: an empty result would pass for "no answers"."""
     from curation.export.annotations import read_stores  # loads datasets: only when answers are read
 
     snapshot = read_stores([(str(path), path) for path in stores], schema)
     if snapshot.problems and not snapshot.total:
         raise CurationError(f"{snapshot.problems[0]} (no annotation could be read; nothing written)")
+    if pseudonyms is not None:
+        from curation.export.pseudonyms import pseudonymize
+
+        pseudonymize(snapshot, pseudonyms)
     return [a for unit in snapshot.by_unit.values() for a in unit], snapshot.problems, snapshot.set_aside
 
 
@@ -62,13 +68,19 @@ def adjudicate_stores(
     reviewer: str | None = None,
     reviews: Path | None = None,
     units: Path | None = None,
+    pseudonyms: Path | None = None,
 ) -> tuple[Adjudication, list[str], list[str]]:
-    """The adjudication of the stores' answers, the unreadable lines of every store read, and notes."""
-    records, problems, set_aside = read_answers(stores, schema)
+    """The adjudication of the stores' answers, the unreadable lines of every store read, and notes;
+    with ``pseudonyms`` (a mapping file) annotators and reviewer are named by their pseudonyms."""
+    records, problems, set_aside = read_answers(stores, schema, pseudonyms)
     decisions = None
     if reviews is not None:
-        decisions, review_problems, _ = read_answers([reviews], schema)
+        decisions, review_problems, _ = read_answers([reviews], schema, pseudonyms)
         problems = problems + review_problems
+    if pseudonyms is not None and reviewer is not None:
+        from curation.export.pseudonyms import Pseudonyms
+
+        reviewer = Pseudonyms.load(pseudonyms).ids.get(reviewer, reviewer)
     wanted = {unit_id for unit_id, _ in set_aside}
     texts = _unit_texts(units, wanted)
     notes = []

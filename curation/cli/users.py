@@ -43,13 +43,15 @@ def add_command(email: str, role: str, ask_password: bool, **options: Any) -> Us
 @url_option
 @data_dir_option
 def list_command(**options: Any) -> UsersResult:
-    """Every user of the server's organisation, with the role this workspace gave them."""
+    """Every user of the server's organisation, with the role this workspace gave them and the pseudonym
+    reports, agreement and builds name them by (the one place that tells who is who)."""
     result = project_of(options).users_list()
     table = Table(title=f"users at {result.url}")
-    for column in ("id", "e-mail", "role", "member"):
+    for column in ("id", "e-mail", "role", "member", "pseudonym"):
         table.add_column(column)
     for member in result.members:
-        table.add_row(str(member.user_id), untrusted(member.email), member.role, "yes" if member.active else "removed")
+        table.add_row(str(member.user_id), untrusted(member.email), member.role, "yes" if member.active else "removed",
+                      member.pseudonym or "-")  # fmt: skip
     console.print(table)
     return result
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from curation.export.annotations import AnnotationSnapshot
+from curation.units import Annotation
+
+if TYPE_CHECKING:  # the snapshot's module loads the agreement and datasets: not for a report or status
+    from curation.export.annotations import AnnotationSnapshot
 
 PSEUDONYMS_FILE = "pseudonyms.json"
 PREFIX = "annotator_"
@@ -37,12 +42,15 @@ class Pseudonyms:
         return cls(path, {str(k): str(v) for k, v in ids.items()})
 
     def assign(self, names: set[str]) -> None:
-        """Give every new name the next free number, in sorted order."""
+        """Give every new name the next free number, in sorted order, and save the mapping when one was new."""
         taken = {int(v.removeprefix(PREFIX)) for v in self.ids.values() if v.removeprefix(PREFIX).isdigit()}
         number = max(taken, default=0)
-        for name in sorted(names - set(self.ids)):
+        new = sorted(names - set(self.ids))
+        for name in new:
             number += 1
             self.ids[name] = f"{PREFIX}{number}"
+        if new:
+            self.save()
 
     def save(self) -> None:
         """Atomically, readable by the owner only from the first byte."""
@@ -54,10 +62,12 @@ class Pseudonyms:
         os.replace(tmp, self.path)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every known name replaced by its pseudonym (longest names first)."""
-        for name in sorted(self.ids, key=len, reverse=True):
-            text = text.replace(name, self.ids[name])
-        return text
+        """``text`` with every known name, standing alone (not ``ali`` inside ``invalid`` or inside
+        ``ali@example.org``), replaced by its pseudonym, longest names first."""
+        if not self.ids:
+            return text
+        names = "|".join(re.escape(name) for name in sorted(self.ids, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.@+-])(?:{names})(?![\w@+-]|\.\w)", lambda found: self.ids[found.group()], text)
 
 
 def mapping_path(snapshot: AnnotationSnapshot) -> Path:
@@ -71,8 +81,6 @@ def pseudonymize(snapshot: AnnotationSnapshot, mapping_path: Path) -> Pseudonyms
     pseudonyms = Pseudonyms.load(mapping_path)
     names = {a.annotator for annotations in snapshot.by_unit.values() for a in annotations}
     pseudonyms.assign(names)
-    if names:
-        pseudonyms.save()
     snapshot.by_unit = {
         unit: [replace(a, annotator=pseudonyms.ids[a.annotator]) for a in annotations]
         for unit, annotations in snapshot.by_unit.items()
@@ -86,6 +94,12 @@ def pseudonyms_beside(store: Path, names: set[str]) -> dict[str, str]:
     e.g. to show annotators' answers to a reviewer under the ids the exports will use."""
     pseudonyms = Pseudonyms.load(Path(store).parent / PSEUDONYMS_FILE)
     pseudonyms.assign(names)
-    if names:
-        pseudonyms.save()
     return {name: pseudonyms.ids[name] for name in names}
+
+
+def pseudonymous(annotations: list[Annotation], store: Path) -> tuple[list[Annotation], Pseudonyms]:
+    """``annotations`` (read from ``store`` and its neighbours) with every annotator under their
+    pseudonym from the mapping beside ``store``: what a report or status shows and keeps."""
+    pseudonyms = Pseudonyms.load(Path(store).parent / PSEUDONYMS_FILE)
+    pseudonyms.assign({a.annotator for a in annotations})
+    return [replace(a, annotator=pseudonyms.ids[a.annotator]) for a in annotations], pseudonyms

@@ -21,20 +21,11 @@ if TYPE_CHECKING:
     from curation.studio.tasks import Prediction
 
 
-def _parents(units: Path, level: str) -> dict[str, str]:
-    """Sentence id -> its article id: a sentence takes the dedup cluster of its article."""
-    from curation.unitfile import iter_units
-    from curation.units import Sentence
-
-    if level != "sentence":
-        return {}
-    return {unit.id: unit.article_id for unit in iter_units(units, level, []) if isinstance(unit, Sentence)}
-
-
-def _with_clusters(predictions: list[Prediction], clusters: Path | None, units: Path, level: str) -> list[Prediction]:
+def _with_clusters(predictions: list[Prediction], clusters: Path | None, parents: dict[str, str]) -> list[Prediction]:
+    """Each prediction with its unit's dedup cluster (a sentence takes its article's, ``parents``)."""
     if clusters is None or not clusters.is_file():
         return predictions
-    numbers, parents = cluster_numbers(clusters), _parents(units, level)
+    numbers = cluster_numbers(clusters)
     found = []
     for prediction in predictions:
         cluster = numbers.get(prediction.unit_id, numbers.get(parents.get(prediction.unit_id, "")))
@@ -67,7 +58,8 @@ def preannotate_trained(
         raise CurationError(f"{model_file}: no family of the {level} level was trained (too little gold?)")
     report = PreannotateReport()
     errors: list[object] = []
-    predictions = _with_clusters(list(unit_predictions(model, units, level, errors)), clusters, units, level)
+    parents: dict[str, str] = {}  # sentence -> article, from the one read of the units the predictions make
+    predictions = _with_clusters(list(unit_predictions(model, units, level, errors, parents)), clusters, parents)
     report.problems.extend(str(error) for error in errors)
     report.units = len(predictions)
     report.predictions[model.version] = len(predictions)

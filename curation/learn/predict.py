@@ -14,9 +14,13 @@ if TYPE_CHECKING:
     from curation.studio.tasks import Prediction
 
 
-def unit_predictions(model: TrainedModel, units: Path, level: str, errors: list[object]) -> Iterator[Prediction]:
-    """One prediction per ``level`` unit, batch by batch (unreadable lines go to ``errors``)."""
+def unit_predictions(
+    model: TrainedModel, units: Path, level: str, errors: list[object], parents: dict[str, str] | None = None
+) -> Iterator[Prediction]:
+    """One prediction per ``level`` unit, batch by batch (unreadable lines go to ``errors``);
+    ``parents``, when given, is filled with each sentence's article id in the same read."""
     from curation.unitfile import iter_units
+    from curation.units import Sentence
 
     wanted = check_level(level)
     ids: list[str] = []
@@ -25,6 +29,8 @@ def unit_predictions(model: TrainedModel, units: Path, level: str, errors: list[
         if isinstance(unit, wanted):
             ids.append(unit.id)
             texts.append(unit_text(unit))
+        if parents is not None and isinstance(unit, Sentence):
+            parents[unit.id] = unit.article_id
         if len(ids) == BATCH:
             yield from model.predict(ids, texts, level)
             ids, texts = [], []

@@ -12,7 +12,12 @@ their API token and open sessions stop working, and they stay a member, so their
 their author. Ending the membership instead (the organisation page's "remove") is not enough in
 Label Studio 1.23: logging in again makes the organisation active again and every project is
 readable, and the user is then listed as "Deleted". Adding a removed user again gives the same
-account a new password and activates it: same user id, same identity, same pseudonym.
+account a new password and a new API token, and activates it: same user id, same identity, same
+pseudonym. The token is replaced on reactivation, not on removal: while the account is inactive
+Label Studio refuses its token anyway, and only the person's own session can replace a token (the
+community edition has no admin API for it), which curation has when it sets the new password.
+Without the new token, the token of someone who left (in a script, a notebook, a shell history)
+would work again the day they are added back.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -27,7 +33,7 @@ from typing import TYPE_CHECKING, Literal
 from curation.secrets import register_secret
 from curation.studio.client import AuthenticationFailed, StudioError, explained
 from curation.studio.contract import StudioGateway, StudioUser, WebSession
-from curation.studio.identities import record_identities
+from curation.studio.identities import read_identities, record_identities
 from curation.studio.overlap import read_workspace_json
 from curation.studio.server import load_or_create_credentials, write_private
 
@@ -65,6 +71,7 @@ class Member:
     email: str
     role: str
     active: bool
+    pseudonym: str | None = None  # how reports, agreement and builds name them (None: no answer counted yet)
 
 
 def weak_password_reason(password: str) -> str | None:
@@ -109,11 +116,12 @@ def _write_accounts(data_dir: Path, accounts: dict[str, Account]) -> None:
     write_private(Path(data_dir) / ACCOUNTS_FILE, [asdict(a) for _, a in sorted(accounts.items())])
 
 
-def user_token(url: str, email: str, password: str) -> str:
-    """The API token of ``email`` (legacy token), by logging in with the password."""
+def user_token(url: str, email: str, password: str, *, new: bool = False) -> str:
+    """The API token of ``email`` (legacy token), by logging in with the password; ``new``: a new
+    token replaces the old one, which stops working."""
     with explained(url, f"logging in {email}"), WebSession(url) as session:
         session.log_in(email, password)
-        token = session.token()
+        token = session.reset_token() if new else session.token()
     if token is None:
         raise AuthenticationFailed(f"could not log in {email} at {url}")
     register_secret(token)
@@ -184,7 +192,7 @@ def add_user(
         raise AccountRefused(f"password for {email} refused: {reason}")
     if removed is not None and email in on_server:
         _reactivate(url, admin, removed, password)
-        user_token(url, email, password)  # the account logs in again, as the person will
+        user_token(url, email, password, new=True)  # logs in as the person will; the token they had before is void
     else:
         add_annotator(client, url, email, password)
     user_id = _users(client, url).get(email)
@@ -197,14 +205,17 @@ def add_user(
     return account
 
 
-def list_users(client: StudioClient, url: str, data_dir: Path) -> list[Member]:
-    """Every user of the server's organisation, with the workspace's role for those it added;
-    ``active`` is false for a removed member or a deactivated account."""
+def list_users(client: StudioClient, url: str, data_dir: Path, pseudonyms: Mapping[str, str] | None = None) -> list[Member]:
+    """Every user of the server's organisation, with the workspace's role for those it added and
+    their pseudonym in ``pseudonyms`` (identity -> pseudonym: who is who in a report); ``active`` is
+    false for a removed member or a deactivated account."""
     accounts = read_accounts(data_dir)
+    identities = read_identities(data_dir)
     _, member = StudioGateway(client, url).memberships()
     return [
         Member(user_id, email, accounts[email].role if email in accounts else "admin/other",
-               member.get(user_id, False) and (email not in accounts or accounts[email].active))
+               member.get(user_id, False) and (email not in accounts or accounts[email].active),
+               (pseudonyms or {}).get(identities.get(user_id, email)))
         for email, user_id in sorted(_users(client, url).items())
     ]  # fmt: skip
 

@@ -45,6 +45,7 @@ INVITE_ENDPOINT = "api/invite"
 USERS_ENDPOINT = "api/users/"
 TOKEN_REFRESH_ENDPOINT = "api/token/refresh/"  # personal access token -> access token
 USER_TOKEN_ENDPOINT = "api/current-user/token"  # a logged-in user's legacy token
+RESET_TOKEN_ENDPOINT = "api/current-user/reset-token/"  # POST: the logged-in user's legacy token replaced
 LOGIN_PAGE = "user/login/"
 DELETED_USER = "Deleted"  # what the users API shows as the e-mail of a member removed from the organisation
 PAGE_SIZE = 5000
@@ -526,6 +527,14 @@ class WebSession:
 
     def log_in(self, email: str, password: str) -> None:
         self._form(f"/{LOGIN_PAGE}", {"email": email, "password": password})
+
+    def reset_token(self) -> str | None:
+        """Replace the logged-in user's legacy API token by a new one (the old one stops working at
+        once); the new token, or None when the session is not logged in."""
+        answer = self.web.post(f"/{RESET_TOKEN_ENDPOINT}", headers={
+            "X-CSRFToken": self.web.cookies.get("csrftoken") or "", "Referer": f"{self.url}/"})  # fmt: skip
+        body = answer.json() if answer.status_code == 201 else None
+        return str(body["token"]) if isinstance(body, dict) and "token" in body else None
 
     def token(self) -> str | None:
         """The logged-in user's legacy API token; None when the session is not logged in."""

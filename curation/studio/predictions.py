@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.contract import StoredPrediction, StudioGateway
 from curation.studio.projects import ProjectRef
+from curation.studio.selection import Selection
 from curation.studio.tasks import Prediction, TaskUnit, UnitsToPush, read_units_to_push, unit_text
 from curation.units import Annotation
 
@@ -78,7 +79,7 @@ class PredictionSender:
         span_family = schema.span_family(ref.level)
         self.span_family = span_family.name if span_family else None
         self.existing: list[Prediction] = []
-        self.sent = self.replaced = self.unchanged = 0
+        self.sent = self.replaced = self.unchanged = self.not_selected = 0
 
     def _valid(self, prediction: Prediction, text: str) -> bool:
         problems = prediction_problems(prediction, text, self.schema, self.ref.level)
@@ -91,8 +92,10 @@ class PredictionSender:
         new_units: Mapping[str, TaskUnit],
         mapped: Mapping[str, int],
         known_units: set[str],
+        left_out: Collection[str] = (),
     ) -> dict[str, list[Prediction]]:
-        """Valid predictions of ``new_units`` by unit id; keeps those of mapped units for later."""
+        """Valid predictions of ``new_units`` by unit id; keeps those of mapped units for later; counts
+        those of units a selection ``left_out`` that have no task (no task is made for them)."""
         inline: dict[str, list[Prediction]] = defaultdict(list)
         for prediction in predictions:
             uid = prediction.unit_id
@@ -101,6 +104,8 @@ class PredictionSender:
                     inline[uid].append(prediction)
             elif uid in mapped:
                 self.existing.append(prediction)
+            elif uid in left_out:
+                self.not_selected += 1
             elif known_units:
                 self.problems.append(f"prediction for unit {uid}: no such {self.ref.level} unit in the units file")
             else:
@@ -170,6 +175,9 @@ class PredictionSender:
             outgoing.sent.append({"task": task_id, **payload})
 
 
+DEFAULT_SELECTION = Selection()  # the roles a plain push takes
+
+
 def send_predictions(
     client: StudioClient,
     url: str,
@@ -180,12 +188,16 @@ def send_predictions(
     units_path: str | Path | None = None,
     state_dir: Path = DEFAULT_STUDIO_DIR,
     replace: bool = False,
+    selection: Selection | None = DEFAULT_SELECTION,
 ) -> PushReport:
     """Send ``predictions`` (offsets in code points of the unit text) to the ``level`` project
     of ``schema`` on the server at ``url``.
 
-    * Units of ``units_path`` (``curation segment`` output) that have no task yet become tasks
-      with their predictions; without ``units_path`` only tasks pushed before are reached.
+    * Units of ``units_path`` (``curation segment`` output) that ``selection`` keeps (default:
+      what a plain `curation push` takes: body sentences, main articles and teasers; None: every unit) and
+      that have no task yet become tasks with their predictions; a prediction of a unit left out
+      is counted (``predictions_not_selected``), not sent. Without ``units_path`` only tasks
+      pushed before are reached.
     * For tasks pushed before, predictions are added; with ``replace=True`` they replace the
       task's predictions of the same ``model_version`` (None is a version of its own).
     * Invalid predictions (unknown label, span text not the unit's, family not asked) are not
@@ -197,4 +209,6 @@ def send_predictions(
     from curation.studio.push import push_tasks
 
     found = read_units_to_push(units_path, level) if units_path is not None else UnitsToPush()
+    if units_path is not None and selection is not None:
+        found.select(selection, level, units_path)
     return push_tasks(StudioGateway(client, url), found, level, schema, list(predictions), state_dir, replace_predictions=replace)

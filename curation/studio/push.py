@@ -103,6 +103,7 @@ class PushReport:
     predictions_unchanged: int = 0
     problems: list[str] = field(default_factory=list)
     not_selected: int = 0  # units of the level the push's selection left out
+    predictions_not_selected: int = 0  # predictions of units left out and never pushed: no task made for them
 
 
 def reconcile(gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, *, everything: bool = False) -> int:
@@ -139,14 +140,11 @@ def push_units(
     ``progress`` hears the tasks created, batch by batch."""
     predictions = list(read_predictions(predictions_path)) if predictions_path else []
     found = read_units_to_push(units_path, level)
-    read = len(found.units)
     if selection is not None:
-        found.units = selection.apply(level, found.units, Path(units_path))
-    report = push_tasks(StudioGateway(client, url), found, level, schema, predictions,
-                        state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
-                        annotators_per_task=annotators_per_task, progress=progress)
-    report.not_selected = read - len(found.units)
-    return report
+        found.select(selection, level, units_path)
+    return push_tasks(StudioGateway(client, url), found, level, schema, predictions,
+                      state_dir, replace_predictions=replace_predictions, batch_size=batch_size, recreate=recreate,
+                      annotators_per_task=annotators_per_task, progress=progress)
 
 
 def push_tasks(
@@ -171,16 +169,17 @@ def push_tasks(
     with project_lock(state_dir, gateway.url, schema, level):
         ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate,
                                     annotators_per_task=annotators_per_task)
-        report = PushReport(ref, units=len(found.units), problems=list(found.problems))
+        report = PushReport(ref, units=len(found.units), not_selected=len(found.left_out), problems=list(found.problems))
         task_map = TaskMap(ref.folder)
         todo = _to_create(gateway, ref, task_map, found.units, fresh, report)
         sender = PredictionSender(gateway, ref, schema, report.problems, replace=replace_predictions)
-        inline = sender.split(predictions, {unit.id: unit for unit in todo}, task_map.ids, set(found.units))
+        inline = sender.split(predictions, {unit.id: unit for unit in todo}, task_map.ids, set(found.units), found.left_out)
         progress.start("creating tasks", len(todo), "tasks")
         _create_tasks(gateway, TaskBatch(ref, schema, found, inline), todo, task_map, report, batch_size, progress)
         sender.send_to_existing(task_map.ids)
         report.predictions += sender.sent
         report.predictions_replaced, report.predictions_unchanged = sender.replaced, sender.unchanged
+        report.predictions_not_selected = sender.not_selected
     return report
 
 

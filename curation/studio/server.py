@@ -110,8 +110,10 @@ class ServerStatus:
 
 
 def write_private(path: Path, payload: object) -> None:
-    """Write JSON readable by the owner only, atomically (temp file + rename)."""
+    """Write JSON readable by the owner only, atomically (temp file + rename), in a folder only the
+    owner can open (the studio folder is 0700 whether or not curation started its server)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

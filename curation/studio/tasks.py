@@ -13,12 +13,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curation.fileio import iter_jsonl
 from curation.studio.contract import AFTER_KEY, BEFORE_KEY, DOC_KEY, TARGET_KEY, TEXT_KEY, TITLE_KEY, UNIT_KEY
 from curation.studio.results import to_results
 from curation.units import Article, Document, EntitySpan, Sentence, Unit
+
+if TYPE_CHECKING:
+    from curation.studio.selection import Selection
 
 PUSHABLE_LEVELS = ("article", "sentence")
 TaskUnit = Article | Sentence
@@ -89,6 +92,13 @@ class UnitsToPush:
     contexts: dict[str, SentenceContext] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # by document id: what its units show
+    left_out: set[str] = field(default_factory=set)  # units of the level a selection left out: no task made
+
+    def select(self, selection: Selection, level: str, units_path: str | Path) -> None:
+        """Keep the units ``selection`` keeps; the others are :attr:`left_out`."""
+        kept = selection.apply(level, self.units, Path(units_path))
+        self.left_out = set(self.units) - set(kept)
+        self.units = kept
 
     def fields_of(self, unit: TaskUnit) -> dict[str, str]:
         return self.fields.get(unit.doc_id, {})

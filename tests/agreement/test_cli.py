@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -53,6 +54,9 @@ def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
     assert result.exit_code == 1, result.output  # the truncated line: reported, the rest still done
     written = json.loads(output.read_text(encoding="utf-8"))
     schema = load_schema(default_schema_path())
+    pseudonyms = json.loads((tmp_path / "pseudonyms.json").read_text(encoding="utf-8"))  # beside the store, 0600
+    assert pseudonyms == {"ali": "annotator_1", "huda": "annotator_2", "rev": "annotator_3"}
+    annotations = [replace(a, annotator=pseudonyms[a.annotator]) for a in annotations]  # nobody is named in the file
     assert written["agreement"] == {
         "computed_on": "independent annotations only, before review",
         **json.loads(json.dumps(agreement_report(annotations, schema).to_dict())),
@@ -61,8 +65,9 @@ def test_agree_writes_the_library_figures_as_json_and_prints_tables(tmp_path):
     expected_gold = adjudicate(annotations, schema=schema).gold_records()
     assert [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()] == expected_gold
     assert written["adjudication"]["policy"] == ["ground-truth", "majority"]
-    for shown in ("topic (article", "entity (sentence", "α Krippendorff", "ali × huda", "F1 overlap"):
+    for shown in ("topic (article", "entity (sentence", "α Krippendorff", "annotator_1 × annotator_2", "F1 overlap"):
         assert shown in result.output
+    assert "\"ali\"" not in output.read_text(encoding="utf-8")
 
 
 def test_agree_names_the_bad_line_and_counts_the_rest(tmp_path):
@@ -84,10 +89,10 @@ def test_agree_chains_policies_in_the_order_given(tmp_path):
     assert result.exit_code == 1, result.output
     written = json.loads(result.stdout)
     adjudication = written["adjudication"]
-    assert adjudication["policy"] == ["reviewer", "majority"] and adjudication["reviewer"] == "rev"
+    assert adjudication["policy"] == ["reviewer", "majority"] and adjudication["reviewer"] == "annotator_3"  # rev
     a1_topic = next(c for c in adjudication["conflict_list"] if c["unit_id"] == "a1" and c["family"] == "topic")
     assert a1_topic["gold"] == ["diplomacy"] and a1_topic["resolved_by"] == "reviewer"
-    assert sorted(a1_topic["answers"]) == ["ali", "huda", "rev"]
+    assert sorted(a1_topic["answers"]) == ["annotator_1", "annotator_2", "annotator_3"]
 
 
 def test_agree_refuses_the_reviewer_policy_without_a_reviewer(tmp_path):
@@ -142,7 +147,7 @@ def test_review_push_and_pull_resolve_a_tie_through_label_studio(studio_server, 
     assert agreed.exit_code == 0, agreed.output
     conflict = next(c for c in json.loads(agreed.stdout)["adjudication"]["conflict_list"] if c["family"] == "topic")
     assert conflict["gold"] == ["security"] and conflict["resolved_by"] == "reviewer"
-    assert sorted(conflict["answers"]) == ["ali", "huda"]  # the review decision is not an answer
+    assert sorted(conflict["answers"]) == ["annotator_1", "annotator_2"]  # ali and huda; the review decision is not an answer
 
 
 def _flagged_store(tmp_path: Path) -> tuple[Path, Path, str]:
@@ -192,7 +197,7 @@ def test_a_region_set_aside_is_not_its_annotators_no_entity(tmp_path, monkeypatc
     kept = {d["span"]["text"] for d in written["adjudication"]["disputed_spans"]}
     assert kept == {"وزير الخارجية"}
     (entity,) = [f for f in written["agreement"]["families"] if f["family"] == "entity"]
-    assert entity["annotators"] == ["ali"] and entity["overall"]["spans"] == 0  # omar's incomplete answer is not scored
+    assert entity["annotators"] == ["annotator_1"] and entity["overall"]["spans"] == 0  # ali; omar's incomplete answer is not scored
 
     unplaced = CliRunner().invoke(main, ["agree", str(store), "-o", "-"])  # no units: omar abstains on the whole unit
     assert unplaced.exit_code == 0, unplaced.output

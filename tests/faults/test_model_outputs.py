@@ -6,6 +6,7 @@ span keeps its own score (issue 24 item 2, the model half)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,8 +14,7 @@ from hypothesis import strategies as st
 
 from curation.preannotate import model_spans
 from curation.studio.tasks import Prediction
-from curation.unitfile import write_unit_records
-from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
+from curation.units import EntitySpan
 
 from .conftest import assert_clean_failure, run_cli, tried
 
@@ -95,22 +95,16 @@ def test_any_model_answer_gives_valid_spans_or_one_line_problems(answer: list[ob
     assert [s.start for s in checked.spans] == sorted(s.start for s in checked.spans)
 
 
-def _sentences(path: Path, count: int) -> Path:
-    texts = [f"قال محمد في الرياض {i}" for i in range(count)]
-    page = "\n".join(texts)
-    records = [Document("d1", page, Provenance("page.txt", None, sha256_hex(page))).to_record()]
-    start = 0
-    for number, text in enumerate(texts):
-        records.append(Sentence(f"s{number}", "d1", "a1", start, start + len(text), text, "body", number).to_record())
-        start += len(text) + 1
-    write_unit_records(path, records)
-    return path
+def numbered_sentences(count: int) -> list[str]:
+    return [f"قال محمد في الرياض {i}" for i in range(count)]
 
 
-def test_a_model_that_never_returns_is_one_line_and_the_run_ends(tmp_path: Path) -> None:
+def test_a_model_that_never_returns_is_one_line_and_the_run_ends(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     """Before: `curation preannotate` waited for ever on the first unit."""
     tried("model that never returns")
-    _sentences(tmp_path / "units.jsonl", 3)
+    sentence_units(tmp_path / "units.jsonl", numbered_sentences(3))
     (tmp_path / "stuck.py").write_text("import threading\n\ndef ner(text):\n    threading.Event().wait()\n", encoding="utf-8")
     ran = run_cli(["preannotate", "units.jsonl", "--model", "stuck.py:ner", "--call-timeout", "1", "-o", "pre.jsonl"], tmp_path)
     assert_clean_failure(ran, 1, "unit s0 (model stuck.py:ner): no answer within 1 s (the call time limit): "
@@ -118,9 +112,11 @@ def test_a_model_that_never_returns_is_one_line_and_the_run_ends(tmp_path: Path)
     assert (tmp_path / "pre.jsonl").read_text(encoding="utf-8") == ""
 
 
-def test_the_whole_run_stops_at_its_time_limit_and_keeps_what_it_made(tmp_path: Path) -> None:
+def test_the_whole_run_stops_at_its_time_limit_and_keeps_what_it_made(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     tried("pre-annotation past its time limit")
-    _sentences(tmp_path / "units.jsonl", 40)
+    sentence_units(tmp_path / "units.jsonl", numbered_sentences(40))
     (tmp_path / "slow.py").write_text("import time\n\ndef ner(text):\n    time.sleep(0.5)\n    return [(4, 8, 'PER', 0.5)]\n",
                                       encoding="utf-8")  # fmt: skip
     ran = run_cli(["preannotate", "units.jsonl", "--model", "slow.py:ner", "--time-limit", "2", "-o", "pre.jsonl"], tmp_path)
@@ -129,9 +125,11 @@ def test_the_whole_run_stops_at_its_time_limit_and_keeps_what_it_made(tmp_path: 
     assert 1 <= len(made) < 40 and all(json.loads(line)["spans"][0]["text"] == "محمد" for line in made)
 
 
-def test_bad_time_limits_are_usage_errors(tmp_path: Path) -> None:
+def test_bad_time_limits_are_usage_errors(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     tried("preannotate --call-timeout 0")
-    _sentences(tmp_path / "units.jsonl", 1)
+    sentence_units(tmp_path / "units.jsonl", numbered_sentences(1))
     (tmp_path / "m.py").write_text("def ner(text):\n    return []\n", encoding="utf-8")
     ran = run_cli(["preannotate", "units.jsonl", "--model", "m.py:ner", "--call-timeout", "-1", "-o", "pre.jsonl"], tmp_path)
     assert_clean_failure(ran, 2, "call time limit must be a number of seconds > 0, got -1.0")

@@ -5,6 +5,7 @@ one problem naming the unit and is left out; the unit's other spans are kept."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,23 +14,10 @@ from click.testing import CliRunner
 from curation.cli import main
 from curation.preannotate import PreannotateReport, load_model, model_spans, predict
 from curation.schema import load_schema
-from curation.unitfile import write_unit_records
-from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
+from curation.units import EntitySpan
 
 LABELS = frozenset({"PER", "ORG", "GPE"})
 TEXT = "قال محمد بن سلمان في الرياض إن أرامكو ستنمو."
-
-
-def sentence_units(path: Path, texts: list[str]) -> Path:
-    """A units file of one page whose sentences ``s0``, ``s1``... are ``texts``, one a line."""
-    page = "\n".join(texts)
-    records = [Document("d1", page, Provenance("page.txt", None, sha256_hex(page))).to_record()]
-    start = 0
-    for number, text in enumerate(texts):
-        records.append(Sentence(f"s{number}", "d1", "a1", start, start + len(text), text, "body", number).to_record())
-        start += len(text) + 1
-    write_unit_records(path, records)
-    return path
 
 
 def at(name: str) -> tuple[int, int]:
@@ -73,7 +61,9 @@ def test_bad_items_are_reported_and_the_good_spans_kept() -> None:
     assert any("overlaps PER 'محمد'" in p for p in problems) and any("not a finite number" in p for p in problems)
 
 
-def test_predict_goes_on_past_a_model_that_raises(tmp_path: Path) -> None:
+def test_predict_goes_on_past_a_model_that_raises(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     units = sentence_units(tmp_path / "units.jsonl", [TEXT, "boom", "لا شيء هنا"])
 
     def model(text: str) -> list[tuple[int, int, str, float]]:
@@ -97,7 +87,9 @@ def test_models_load_from_a_file_or_a_module(tmp_path: Path) -> None:
             load_model(spec)
 
 
-def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path) -> None:
+def test_cli_model_and_gazetteer_write_one_prediction_per_source(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     units = sentence_units(tmp_path / "units.jsonl", ["وصل الوفد والرياض أمس"])
     (tmp_path / "m.py").write_text("def ner(text):\n    return [(0, 3, 'PER', 0.5), (4, 9, 'BOGUS')]\n")
     (tmp_path / "g.tsv").write_text("الرياض\tGPE\n", encoding="utf-8")
@@ -119,7 +111,9 @@ def test_cli_model_and_gazetteer_write_one_prediction_per_source(tmp_path: Path)
     assert result.exit_code != 0 and units.read_bytes() == before
 
 
-def test_a_damaged_units_file_is_reported_by_line_and_the_rest_predicted(tmp_path: Path) -> None:
+def test_a_damaged_units_file_is_reported_by_line_and_the_rest_predicted(
+    tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
     units = sentence_units(tmp_path / "units.jsonl", [TEXT])
     document, sentence = units.read_text(encoding="utf-8").splitlines()
     malformed = json.dumps({"id": "s2", "level": "sentence", "text": TEXT}, ensure_ascii=False)  # no offsets, no document

@@ -5,6 +5,8 @@ new tasks with their predictions. No offset is posted by the test: the DOM is re
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,25 @@ def test_cli_push_makes_new_tasks_with_gazetteer_and_model_predictions(
     assert rescored.exit_code == 1 and "predictions 1 sent, 1 replaced, 1 already there" in " ".join(rescored.output.split())
     (model_prediction,) = [p for p in client.predictions.list(task=task_of[unit_of[sentences[0]]]) if p.model_version == "ner@3"]
     assert model_prediction.score == pytest.approx(0.75)
+
+
+def test_new_tasks_from_a_push_of_predictions_are_the_units_a_push_takes(
+    studio_server: StudioServer, tmp_path: Path, sentence_units: Callable[[Path, list[str]], Path]
+) -> None:
+    """Before: `preannotate --push` made a task of every sentence, titles and bylines too, which a
+    plain `curation push` leaves out; the title's prediction is counted, not sent, and is no problem."""
+    schema = named_schema(tmp_path, "hygiene_preannotate_roles")
+    title, *body = ["القاهرة تستضيف القمة", "وصل الوفد إلى القاهرة أمس.", "زار الرئيس لبنان."]
+    units = sentence_units(tmp_path / "units.jsonl", [title, *body])
+    records = [json.loads(line) for line in units.read_text(encoding="utf-8").splitlines()]
+    records[1]["role"] = "title"  # s0, after the document's record
+    units.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    problems: list[ImportProblem] = []
+    gazetteer = load_gazetteer([places(tmp_path)], schema.span_family().values, problems)
+    client = studio_server.client()
+    report = preannotate(units, schema, "sentence", gazetteer=gazetteer, client=client, url=studio_server.url, state_dir=tmp_path)
+    assert report.sent is not None and report.sent.problems == []
+    assert (report.sent.created, report.sent.not_selected) == (2, 1)
+    assert (report.sent.predictions, report.sent.predictions_not_selected) == (2, 1)
+    tasks = client.tasks.list(project=report.sent.project.id, fields="all")
+    assert sorted(task.data["text"] for task in tasks) == sorted(body)

@@ -150,9 +150,12 @@ def test_a_leads_morning_from_a_fresh_workspace(browser: Browser, studio_server:
     pulled = answer(workspace, "pull")
     assert pulled["ok"], pulled
 
-    # status is asked again: the new answers, not the morning's kept answer.
+    # status is asked again: the new answers, not the morning's kept answer; each annotator under
+    # their pseudonym (status, its cache and the page are on disk), `users list` tells who is who
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     after = answer(workspace, "status")
+    named = {member["pseudonym"]: member["email"] for member in answer(workspace, "studio", "users", "list")["members"]}
+    answered = {next(p for p, e in named.items() if e == email): done for email, done in answered.items()}
     assert after["cached"] is False
     [sentence_progress] = [row for row in after["progress"] if row["level"] == "sentence"]
     assert (sentence_progress["queue"], sentence_progress["done"], sentence_progress["left"]) == (SAMPLE, SAMPLE, 0)
@@ -175,13 +178,13 @@ def test_a_leads_morning_from_a_fresh_workspace(browser: Browser, studio_server:
         assert rendered(page, "#done-sentence") == str(SAMPLE) and rendered(page, "#left-sentence") == "0"
         assert rendered(page, "#queue-sentence") == str(SAMPLE)
         per_day = rendered(page, "#per-day")
-        assert today in per_day and all(email in per_day for email in answered)
+        assert today in per_day and all(pseudonym in per_day for pseudonym in answered) and "@" not in per_day
         assert whole_dates(page, "#per-day svg") == [today]  # the one day's date, once and not cut off
         annotators = page.locator("#annotators tbody tr").all_inner_texts()
         assert len(annotators) == 2
-        for email in answered:
-            [row] = [r for r in annotators if email in r]
-            assert today in row and f"\t{SAMPLE}\t" in row and f"\t{seconds[email]} s\t" in row  # Label Studio's lead time
+        for pseudonym in answered:
+            [row] = [r for r in annotators if pseudonym in r]
+            assert today in row and f"\t{SAMPLE}\t" in row and f"\t{seconds[pseudonym]} s\t" in row  # Label Studio's lead time
         assert rendered(page, "#disagreements-stance-sentence") == "1"
         shown_disagreement = rendered(page, ".pair")
         assert disputed[:40] in shown_disagreement and "معارض" in shown_disagreement and "محايد" in shown_disagreement

@@ -162,4 +162,7 @@ def test_users_add_list_remove_from_the_command_line(studio_server: StudioServer
     assert back.exit_code == 0, back.output  # adding them again reactivates the same account
     [new_password] = [line.split(": ", 1)[1] for line in back.stdout.splitlines() if line.startswith("password: ")]
     assert read_accounts(tmp_path)["huda@team.example"].user_id == huda_id
-    assert user_token(studio_server.url, "huda@team.example", new_password)
+    new_token = user_token(studio_server.url, "huda@team.example", new_password)
+    assert StudioGateway(connect(studio_server.url, new_token), studio_server.url).whoami()
+    with pytest.raises(AuthenticationFailed):  # the token from before the removal stays void once they are back
+        StudioGateway(connect(studio_server.url, token), studio_server.url).whoami()
