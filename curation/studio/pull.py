@@ -1,6 +1,6 @@
 """Pull every annotation of a project into the local store: incremental, idempotent, lossless.
 
-The first pull reads Label Studio's own JSON export of annotated tasks (its bulk path). Later
+The first pull reads Label Studio's export snapshots of annotated tasks (its cheapest bulk path). Later
 pulls ask the Data Manager only for tasks whose ``updated_at`` is past the watermark (Label
 Studio bumps it when an annotation on the task is created, edited, skipped or deleted) and
 export just those tasks. For each fetched task, a stored annotation the server no longer has
@@ -72,9 +72,10 @@ def default_store_path(schema: Schema, level: str) -> Path:
 
 
 def _export(gateway: StudioGateway, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[ExportedTask]:
-    """Label Studio's JSON export: all annotated tasks, or exactly ``task_ids`` (annotated or not)."""
+    """Label Studio's JSON export: all annotated tasks (by export snapshots), or exactly ``task_ids``
+    (annotated or not)."""
     if task_ids is None:
-        yield from gateway.export(ref.id)
+        yield from gateway.annotated_tasks(ref.id)
         return
     for start in range(0, len(task_ids), EXPORT_CHUNK):
         yield from gateway.export(ref.id, task_ids[start : start + EXPORT_CHUNK])
