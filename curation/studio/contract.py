@@ -49,6 +49,7 @@ USER_TOKEN_ENDPOINT = "api/current-user/token"  # a logged-in user's legacy toke
 LOGIN_PAGE = "user/login/"
 DELETED_USER = "Deleted"  # what the users API shows as the e-mail of a member removed from the organisation
 PAGE_SIZE = 5000
+COMPACT = (",", ":")  # JSON bodies without spaces, as the SDK (httpx) sends them: 22.1 MB, not 22.6, for 20,000 sentences
 SNAPSHOT_POLL_S = 0.5  # a server with a job queue (Redis) makes snapshots in the background...
 SNAPSHOT_WAIT_S = 1800.0  # ... and one whose worker died leaves them "in progress" for ever
 # Tasks with at least one annotation: Label Studio's snapshot filters offer no "any annotation",
@@ -429,7 +430,7 @@ class StudioGateway:
         """Create ``tasks``; the new task ids in order when the server returns them all, else ``[]``.
         Sent as one JSON body serialised here: the SDK's own call encodes object by object, which
         costs a third of the import at 10,000 tasks."""
-        body = json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(tasks, ensure_ascii=False, separators=COMPACT).encode("utf-8")
         with server_import_lock(self.url):
             answer = self.get_json(import_endpoint(project_id), {"return_task_ids": "true"}, what=what, method="POST", body=body)
         ids = answer.get("task_ids") if isinstance(answer, dict) else None
@@ -437,7 +438,7 @@ class StudioGateway:
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> None:
         """Add predictions (each with its ``task`` id) to existing tasks in one request."""
-        body = json.dumps(predictions, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(predictions, ensure_ascii=False, separators=COMPACT).encode("utf-8")
         with server_import_lock(self.url):
             self.request(predictions_import_endpoint(project_id), what=f"adding {len(predictions)} prediction(s)", method="POST", body=body)
 

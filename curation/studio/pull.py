@@ -234,13 +234,14 @@ def pull_annotations(
         )
     store = AnnotationStore(store_path or default_store_path(schema, level))
     report = PullReport(ref, store.path)
-    if not gateway.project_exists(ref.id):  # the key works (whoami above): the project itself is gone
-        raise ProjectMissing(
+    try:
+        with store.writing():
+            _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir), progress)
+    except ProjectMissing:  # the key works (whoami above): the project itself is gone; the store is written
+        raise ProjectMissing(  # only after every task is read, so it is as the last pull left it
             f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: the annotations already pulled stay "
             f"in {store.path}; `curation push ... --recreate` creates the project again."
-        )
-    with store.writing():
-        _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir), progress)
+        ) from None
     report.rejections = store.rejections()
     return report
 
