@@ -126,6 +126,9 @@ def compare(what: str, ours: list[Step], theirs: list[Step], target: float, peer
     cpus = [o.cpu / t.cpu for o, t in zip(ours, theirs, strict=True)]
     print(f"  {what} / {peer}: wall {spread(walls, '{:.2f}x'.format)}, CPU {spread(cpus, '{:.2f}x'.format)}; "
           f"every round <= {target}x: wall {'yes' if max(walls) <= target else 'no'}, CPU {'yes' if max(cpus) <= target else 'no'}")
+    # the noise floor: the same call of the peer's, round against round
+    print(f"  {peer}'s own rounds, slowest / fastest: wall {max(t.wall for t in theirs) / min(t.wall for t in theirs):.2f}x, "
+          f"CPU {max(t.cpu for t in theirs) / min(t.cpu for t in theirs):.2f}x")
 
 
 def bench_push(client, server, schema, units: Path, work: Path, rounds: int, requests: Requests) -> None:
