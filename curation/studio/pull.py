@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 EXPORT_CHUNK = 500  # task ids per export request, to keep the URL short
 SAMPLE_REASONS = 10
-EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export
+EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export...
+SNAPSHOT_FOLDER = Path("media", "export")  # ... and, under the project's id, the file of every export snapshot
 
 
 @dataclass
@@ -286,15 +287,16 @@ def _pull_locked(
 
 
 def remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
-    """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``):
-    remove the ones made since ``since`` (this pull's, a status's), so the data folder does not
-    grow at every call."""
-    folder = state_dir / EXPORT_FOLDER
-    if not ref.local or not folder.is_dir():
+    """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``)
+    and the file of every export snapshot even once the snapshot is deleted
+    (``media/export/ID/project-ID-at-*``): remove the ones made since ``since`` (this pull's, a
+    status's), so the data folder does not grow at every call."""
+    if not ref.local:
         return
-    for copy in folder.glob(f"project-{ref.id}-at-*.json"):
-        try:
-            if copy.stat().st_mtime >= since - 1:
-                copy.unlink()
-        except FileNotFoundError:
-            continue
+    for folder in (state_dir / EXPORT_FOLDER, state_dir / SNAPSHOT_FOLDER / str(ref.id)):
+        for copy in folder.glob(f"project-{ref.id}-at-*.json") if folder.is_dir() else ():
+            try:
+                if copy.stat().st_mtime >= since - 1:
+                    copy.unlink()
+            except FileNotFoundError:
+                continue
