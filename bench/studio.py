@@ -78,27 +78,60 @@ class Step:
     pss: float
 
 
-def timed(label: str, server: StudioServer, call: Callable[[], Any]) -> tuple[Any, Step]:
+class Requests:
+    """Every HTTP request the bench's client makes (ours and the SDK's share its connection pool):
+    wall seconds and the server tree's CPU seconds of each, to show where a step's time goes."""
+
+    def __init__(self, client, server: StudioServer) -> None:
+        self.pids, self.seen, self.started = tree(server.pid), [], (0.0, 0.0)  # the server's processes, found once:
+        client.http.event_hooks = {"request": [self.sent], "response": [self.answered]}  # a /proc walk costs 20 ms
+
+    def server_cpu(self) -> float:
+        return sum(tree_cpu(pid, children=False) for pid in self.pids)
+
+    def sent(self, _request) -> None:
+        self.started = (time.perf_counter(), self.server_cpu())
+
+    def answered(self, response) -> None:
+        response.read()  # the body is part of the request's cost
+        path = response.request.url.path.strip("/").split("/")
+        path = "/".join("N" if part.isdigit() else part for part in path)  # api/projects/N/import
+        self.seen.append((f"{response.request.method} {path}", time.perf_counter() - self.started[0],
+                          self.server_cpu() - self.started[1]))  # fmt: skip
+
+    def show(self) -> None:
+        for what, wall, cpu in self.seen:
+            print(f"      {what:<50} {wall:8.2f} s wall {cpu:8.2f} s server CPU")
+        self.seen.clear()
+
+
+def timed(label: str, server: StudioServer, call: Callable[[], Any], requests: Requests) -> tuple[Any, Step]:
+    requests.seen.clear()
     before = (time.perf_counter(), time.process_time(), tree_cpu(server.pid))
     result = call()
-    step = Step(time.perf_counter() - before[0], time.process_time() - before[1] + tree_cpu(server.pid) - before[2],
-                pss_mb(tree(server.pid) + tree(os.getpid())))  # fmt: skip
-    print(f"  {label:<52} {step.wall:8.2f} s wall {step.cpu:8.2f} s CPU {step.pss:6.0f} MB PSS; {load()}", flush=True)
+    after = (time.perf_counter(), time.process_time(), tree_cpu(server.pid))
+    step = Step(after[0] - before[0], after[1] - before[1] + after[2] - before[2], pss_mb(tree(server.pid) + tree(os.getpid())))
+    print(f"  {label:<52} {step.wall:8.2f} s wall {step.cpu:8.2f} s CPU {step.pss:6.0f} MB PSS; {load()}\n"
+          f"    server CPU {after[2] - before[2]:.2f} s, client CPU {after[1] - before[1]:.2f} s; requests:", flush=True)
+    requests.show()
     return result, step
 
 
-def compare(what: str, ours: list[Step], theirs: list[Step], target: float) -> None:
+def compare(what: str, ours: list[Step], theirs: list[Step], target: float, peer: str = "Label Studio") -> None:
     """Medians and spread of both, and the ratio of each round (wall and CPU), against ``target``."""
-    for name, steps in ((what, ours), ("Label Studio", theirs)):
+    for name, steps in ((what, ours), (peer, theirs)):
         print(f"  {name:<14} wall {spread([s.wall for s in steps], '{:.2f}'.format)} s, CPU {spread([s.cpu for s in steps], '{:.2f}'.format)} s, "
               f"PSS {spread([s.pss for s in steps], '{:.0f}'.format)} MB")  # fmt: skip
     walls = [o.wall / t.wall for o, t in zip(ours, theirs, strict=True)]
     cpus = [o.cpu / t.cpu for o, t in zip(ours, theirs, strict=True)]
-    print(f"  {what} / Label Studio: wall {spread(walls, '{:.2f}x'.format)}, CPU {spread(cpus, '{:.2f}x'.format)}; "
-          f"every round <= {target}x (wall): {'yes' if max(walls) <= target else 'no'}")
+    print(f"  {what} / {peer}: wall {spread(walls, '{:.2f}x'.format)}, CPU {spread(cpus, '{:.2f}x'.format)}; "
+          f"every round <= {target}x: wall {'yes' if max(walls) <= target else 'no'}, CPU {'yes' if max(cpus) <= target else 'no'}")
+    # the noise floor: the same call of the peer's, round against round
+    print(f"  {peer}'s own rounds, slowest / fastest: wall {max(t.wall for t in theirs) / min(t.wall for t in theirs):.2f}x, "
+          f"CPU {max(t.cpu for t in theirs) / min(t.cpu for t in theirs):.2f}x")
 
 
-def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> None:
+def bench_push(client, server, schema, units: Path, work: Path, rounds: int, requests: Requests) -> None:
     """``rounds`` rounds, raw import and our push taking turns to go first, each into a fresh project."""
     found = read_units_to_push(units, "sentence")
     records = list(found.units.values())
@@ -114,12 +147,12 @@ def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> 
         def raw(round_: int = round_) -> None:
             project = client.projects.create(title=f"raw import baseline {round_}", label_config=schema.label_config("sentence"))
             _, step = timed("Label Studio: one projects.import_tasks (baseline)", server,
-                            lambda: client.projects.import_tasks(project.id, request=tasks))  # fmt: skip
+                            lambda: client.projects.import_tasks(project.id, request=tasks), requests)  # fmt: skip
             raw_steps.append(step)
 
         def ours(state: Path = state) -> None:
             report, step = timed("curation push (batches, journal, id map)", server,
-                                 lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))  # fmt: skip
+                                 lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state), requests)  # fmt: skip
             assert report.created == len(records)
             our_steps.append(step)
 
@@ -128,15 +161,16 @@ def bench_push(client, server, schema, units: Path, work: Path, rounds: int) -> 
         if round_ < rounds - 1:  # the next round's push makes its project anew
             client.projects.delete(json.loads(next(state.glob("projects/*/project.json")).read_text())["id"])
     _, again = timed("curation push again, unchanged", server,
-                     lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state))  # fmt: skip
+                     lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state), requests)  # fmt: skip
     compare("push", our_steps, raw_steps, 1.1)
     print(f"  re-push = {again.wall / statistics.median(s.wall for s in our_steps):.1%} of the median push (target < 10%)")
 
 
-def bench_pull(client, server, schema, units: Path, work: Path, count: int, rounds: int) -> None:
+def bench_pull(client, server, schema, units: Path, work: Path, count: int, rounds: int, requests: Requests) -> None:
     """Per round a project of ``count`` tasks, each with one annotation (imported with the tasks,
-    Label Studio's fastest way to get them there), exported by Label Studio and pulled by us, the
-    two taking turns to go first."""
+    Label Studio's fastest way to get them there), exported by Label Studio (its one-call JSON
+    export: the target's peer; and one export snapshot of the annotated tasks, the cheapest bulk
+    read it offers, shown beside it) and pulled by us, the three taking turns to go first."""
     print(f"pull {count} annotated tasks, {rounds} interleaved round(s)")
     result = [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
               {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["politics"]}}]
@@ -144,6 +178,7 @@ def bench_pull(client, server, schema, units: Path, work: Path, count: int, roun
     tasks = [{"data": {**task_data(r, schema.default_target("article")), "title": ""},
               "annotations": [{"result": result, "completed_by": 1, "lead_time": 3.0}]} for r in records]
     exports: list[Step] = []
+    snapshots: list[Step] = []
     pulls: list[Step] = []
     for round_ in range(rounds):
         state, store = work / f"pull-state-{round_}", work / f"annotations-{round_}.jsonl"
@@ -152,21 +187,27 @@ def bench_pull(client, server, schema, units: Path, work: Path, count: int, roun
 
         def export(ref_id: int = ref.id) -> None:
             exports.append(timed("Label Studio: full JSON export of the project", server,
-                                 lambda: StudioGateway(client, server.url).get_json(export_endpoint(ref_id), {"exportType": "JSON"}, what="exporting"))[1])  # fmt: skip
+                                 lambda: StudioGateway(client, server.url).get_json(export_endpoint(ref_id), {"exportType": "JSON"}, what="exporting"), requests)[1])  # fmt: skip
+
+        def snapshot(ref_id: int = ref.id) -> None:
+            snapshots.append(timed("Label Studio: export snapshot of annotated tasks", server,
+                                   lambda: StudioGateway(client, server.url).snapshot(ref_id, {"annotated": "only"}), requests)[1])  # fmt: skip
 
         def pull(state: Path = state, store: Path = store) -> None:
             pulled, step = timed("curation pull (first)", server,
-                                 lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state))  # fmt: skip
+                                 lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state), requests)  # fmt: skip
             assert pulled.new + pulled.rejected == count, pulled
             pulls.append(step)
 
-        for run in (export, pull) if round_ % 2 == 0 else (pull, export):
+        turn = round_ % 3
+        for run in ((export, snapshot, pull)[turn:] + (export, snapshot, pull)[:turn]):
             run()
         if round_ < rounds - 1:  # the next round adopts no project of this title: it makes its own
             client.projects.delete(ref.id)
     _, nothing = timed("curation pull, nothing changed", server,
-                       lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state))  # fmt: skip
+                       lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state), requests)  # fmt: skip
     compare("first pull", pulls, exports, 1.0)
+    compare("first pull", pulls, snapshots, 1.0, "one snapshot")
     print(f"  unchanged pull = {nothing.wall / statistics.median(s.wall for s in pulls):.1%} of the median first pull (target < 5%)")
 
 
@@ -185,10 +226,11 @@ def main() -> None:
     server = start_server(work / "label-studio", port=args.port)
     try:
         client = server.client(timeout=3600)
+        requests = Requests(client, server)
         if args.only != "pull":
-            bench_push(client, server, schema, units, work, args.rounds)
+            bench_push(client, server, schema, units, work, args.rounds, requests)
         if args.only != "push":
-            bench_pull(client, server, schema, units, work, args.annotated, args.rounds)
+            bench_pull(client, server, schema, units, work, args.annotated, args.rounds, requests)
     finally:
         stop_server(work / "label-studio")
         shutil.rmtree(work, ignore_errors=True)  # units, a whole Label Studio database: hundreds of MB

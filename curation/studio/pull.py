@@ -1,6 +1,6 @@
 """Pull every annotation of a project into the local store: incremental, idempotent, lossless.
 
-The first pull reads Label Studio's own JSON export of annotated tasks (its bulk path). Later
+The first pull reads Label Studio's export snapshots of annotated tasks (its cheapest bulk path). Later
 pulls ask the Data Manager only for tasks whose ``updated_at`` is past the watermark (Label
 Studio bumps it when an annotation on the task is created, edited, skipped or deleted) and
 export just those tasks. For each fetched task, a stored annotation the server no longer has
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 EXPORT_CHUNK = 500  # task ids per export request, to keep the URL short
 SAMPLE_REASONS = 10
-EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export
+EXPORT_FOLDER = "export"  # where a local Label Studio leaves a copy of every JSON export...
+SNAPSHOT_FOLDER = Path("media", "export")  # ... and, under the project's id, the file of every export snapshot
 
 
 @dataclass
@@ -72,9 +73,10 @@ def default_store_path(schema: Schema, level: str) -> Path:
 
 
 def _export(gateway: StudioGateway, ref: ProjectRef, task_ids: list[int] | None) -> Iterator[ExportedTask]:
-    """Label Studio's JSON export: all annotated tasks, or exactly ``task_ids`` (annotated or not)."""
+    """Label Studio's JSON export: all annotated tasks (by export snapshots), or exactly ``task_ids``
+    (annotated or not)."""
     if task_ids is None:
-        yield from gateway.export(ref.id)
+        yield from gateway.annotated_tasks(ref.id)
         return
     for start in range(0, len(task_ids), EXPORT_CHUNK):
         yield from gateway.export(ref.id, task_ids[start : start + EXPORT_CHUNK])
@@ -233,13 +235,14 @@ def pull_annotations(
         )
     store = AnnotationStore(store_path or default_store_path(schema, level))
     report = PullReport(ref, store.path)
-    if not gateway.project_exists(ref.id):  # the key works (whoami above): the project itself is gone
-        raise ProjectMissing(
+    try:
+        with store.writing():
+            _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir), progress)
+    except ProjectMissing:  # the key works (whoami above): the project itself is gone; the store is written
+        raise ProjectMissing(  # only after every task is read, so it is as the last pull left it
             f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: the annotations already pulled stay "
             f"in {store.path}; `curation push ... --recreate` creates the project again."
-        )
-    with store.writing():
-        _pull_locked(gateway, ref, schema, store, report, full, Path(state_dir), progress)
+        ) from None
     report.rejections = store.rejections()
     return report
 
@@ -284,15 +287,16 @@ def _pull_locked(
 
 
 def remove_export_copies(state_dir: Path, ref: ProjectRef, since: float) -> None:
-    """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``):
-    remove the ones made since ``since`` (this pull's, a status's), so the data folder does not
-    grow at every call."""
-    folder = state_dir / EXPORT_FOLDER
-    if not ref.local or not folder.is_dir():
+    """A local Label Studio keeps a copy of every export it serves (``export/project-ID-at-*``)
+    and the file of every export snapshot even once the snapshot is deleted
+    (``media/export/ID/project-ID-at-*``): remove the ones made since ``since`` (this pull's, a
+    status's), so the data folder does not grow at every call."""
+    if not ref.local:
         return
-    for copy in folder.glob(f"project-{ref.id}-at-*.json"):
-        try:
-            if copy.stat().st_mtime >= since - 1:
-                copy.unlink()
-        except FileNotFoundError:
-            continue
+    for folder in (state_dir / EXPORT_FOLDER, state_dir / SNAPSHOT_FOLDER / str(ref.id)):
+        for copy in folder.glob(f"project-{ref.id}-at-*.json") if folder.is_dir() else ():
+            try:
+                if copy.stat().st_mtime >= since - 1:
+                    copy.unlink()
+            except FileNotFoundError:
+                continue

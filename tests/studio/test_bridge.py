@@ -193,11 +193,16 @@ def test_project_deleted_under_us(studio_server: StudioServer, seed_units: Path,
     schema = named_schema(tmp_path, "deleted")
     client = studio_server.client()
     first = push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path)
+    client.annotations.create(min(TaskMap(first.project.folder).ids.values()), result=[], was_cancelled=True)
+    store = tmp_path / "s.jsonl"
+    assert pull_annotations(client, studio_server.url, schema, "article", store_path=store, state_dir=tmp_path).new == 1
     client.projects.delete(first.project.id)
     with pytest.raises(ProjectMissing, match="--recreate"):
         push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path)
-    with pytest.raises(ProjectMissing, match="no longer exists.*--recreate"):
-        pull_annotations(client, studio_server.url, schema, "article", store_path=tmp_path / "s.jsonl", state_dir=tmp_path)
+    for full in (False, True):  # the next pull's changed tasks, or every task: the project is gone, the store stays
+        with pytest.raises(ProjectMissing, match="no longer exists.*--recreate"):
+            pull_annotations(client, studio_server.url, schema, "article", store_path=store, state_dir=tmp_path, full=full)
+        assert [a.cancelled for a in read_annotations(store)] == [True]
     again = push_units(client, studio_server.url, seed_units, "article", schema, state_dir=tmp_path, recreate=True)
     assert again.project.id != first.project.id and again.created == first.created
 

@@ -22,6 +22,7 @@ from curation.studio.contract import (
     TITLE_KEY,
     UNIT_KEY,
     StudioGateway,
+    snapshots_endpoint,
     task_filter,
 )
 from curation.studio.push import TaskMap, push_units
@@ -88,6 +89,15 @@ def test_every_endpoint_answers_in_the_shape_the_gateway_reads(
     assert annotation.result[1]["value"]["start"] == at and annotation.completed_by == gateway.whoami()["id"]
     assert len(gateway.export(pushed.project.id, sorted(task_of.values()))) == len(task_of)
     assert len(gateway.export(pushed.project.id, every_task=True)) == len(task_of)
+    # The first pull's export snapshots: every task with an annotation, skipped or not, each once.
+    skipped, both = (task_of[record["id"]] for record in unit_records(tricky_units, "sentence")[1:3])
+    gateway.client.annotations.create(skipped, result=[], was_cancelled=True)
+    gateway.client.annotations.create(both, result=[], was_cancelled=True)
+    gateway.client.annotations.create(both, result=to_results(text, {"stance": ["favor"]}, [], "entity"))
+    annotated = {task.id: task for task in gateway.annotated_tasks(pushed.project.id)}
+    assert {task_id: len(task.annotations) for task_id, task in annotated.items()} == {task_of[unit["id"]]: 1, skipped: 1, both: 2}
+    assert annotated[skipped].annotations[0].cancelled and annotated[both].unit_id
+    assert gateway.get_json(snapshots_endpoint(pushed.project.id), what="listing snapshots") == []  # deleted once read
     assert studio_server.username in gateway.annotators().values()
     organization, active = gateway.memberships()
     assert organization == gateway.whoami()["active_organization"] and active[gateway.whoami()["id"]] is True

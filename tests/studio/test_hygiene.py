@@ -115,7 +115,8 @@ def test_pull_without_level_pulls_every_level_pushed(
 
 
 def test_pull_leaves_no_export_copies_nor_stale_temporary_files(studio_server: StudioServer, tricky_units: Path, tmp_path: Path) -> None:
-    """With the workspace's own server, Label Studio's copy of each export is removed after the pull;
+    """With the workspace's own server, Label Studio's copy of each export (and the file of each export
+    snapshot) is removed after the pull;
     a temporary file left by a pull killed mid-write is removed by the next one."""
     workspace = studio_server.data_dir
     assert workspace is not None
@@ -135,6 +136,7 @@ def test_pull_leaves_no_export_copies_nor_stale_temporary_files(studio_server: S
         assert report.rejections.annotations == 0
     assert not stale.exists()
     assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))
+    assert not list((workspace / "media" / "export").glob(f"{pushed.project.id}/project-*"))  # the first pull's snapshots
     (progress,) = [p for p in team_progress(studio_server, workspace) if p.project_id == pushed.project.id]
     assert progress.tasks == len(TRICKY_SENTENCES)  # what `curation studio status` shows, read from an export...
     assert not list((workspace / "export").glob(f"project-{pushed.project.id}-at-*"))  # ...whose copy is removed
