@@ -211,7 +211,7 @@ def run_dedup(
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=job.repeated is not None), (JOBS[2], [DedupFinish(job)], 1)]
-        stages = _Stages(progress, count_pages(units) if progress is not SILENT else None, tally_folder(job))
+        stages = _Stages(progress, count_pages(units) if progress.shows_totals else None, tally_folder(job))
         if not run_jobs(jobs, options, work, stages.watch, stages.start):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
@@ -222,7 +222,8 @@ STAGES = {JOBS[0]: "reading pages and their signatures", JOBS[1]: "pairing simil
 
 class _Stages:
     """Each dedup job as a stage of ``progress``: the first with the file's ``pages`` as its total
-    and the ranks' tallies as its count; the others without a count."""
+    (None when the display shows no totals: counting them is a read of the whole file) and the
+    ranks' tallies as its count; the others without a count."""
 
     def __init__(self, progress: Progress, pages: int | None, tallies: Path) -> None:
         self.progress, self.pages, self.tallies = progress, pages, tallies
