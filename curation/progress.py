@@ -27,6 +27,10 @@ class Progress:
     """Told of each stage (``start``), of work done (``advance`` by an amount, or ``update`` to a
     count read elsewhere), and of the end (``finish``). This class hears and does nothing."""
 
+    shows_totals = False
+    """Whether a stage's total changes what is shown (a bar, an ETA): when not, the library does not
+    count one that costs work (the pages of a units file, a whole read of it)."""
+
     def start(self, stage: str, total: int | None = None, unit: str = "") -> None:
         """A new stage begins (the previous one, if any, is over); ``total`` in ``unit`` when known."""
 

@@ -73,7 +73,7 @@ def compact_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_bounds(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
+    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], int)
 
 
 def expand_record(record: dict[str, Any], document_text: str) -> dict[str, Any]:
@@ -108,9 +108,11 @@ def _texts_after(key: str, record: dict[str, Any], document_text: str) -> dict[s
 
 def _expanded_value(value: Any, document_text: str) -> Any:
     """A compact ``[start, end]`` (or list of them) as the span(s) it stands for; any other value as is."""
+    if not isinstance(value, list) or not value:  # most values: an id, an offset, None, no spans
+        return value
     if _is_bounds(value):
         return _span(value, document_text)
-    if isinstance(value, list) and value and all(_is_bounds(v) for v in value):
+    if all(_is_bounds(v) for v in value):
         return [_span(v, document_text) for v in value]
     return value
 
@@ -156,7 +158,8 @@ LineFilter = Callable[[str], bool]
 """Told each line of a units file in order, says whether to decode it (a skipped line costs no JSON
 parsing); raises :class:`~curation.fileio.EndOfSelection` when no later line is wanted."""
 
-_HEAD = re.compile(r'\{"id": "(?:[^"\\]|\\.)*", "level": "(\w+)"')
+_HEAD = re.compile(r'\{"id": "[^"\\]*(?:\\.[^"\\]*)*", "level": "(\w+)"')  # the id's string unrolled: 2.7x faster
+_HEAD_BYTES = re.compile(_HEAD.pattern.encode("ascii"))
 
 
 class PageSelector:
@@ -177,7 +180,24 @@ class PageSelector:
 
     def __call__(self, line: str) -> bool:
         head = _HEAD.match(line)
-        level = head.group(1) if head else _level_of(line)
+        return self._select(head.group(1) if head else _level_of(line))
+
+    def refuses(self, raw: bytes) -> bool:
+        """Whether a line, still bytes, is surely one this selector does not want: read from its
+        head when it is ASCII (so it has no UTF-8 error to name), its page counted as :meth:`__call__`
+        would; any other line, or a wanted one, is left to be decoded and asked again as text.
+        Most lines of a compact units file are another rank's or a sentence's ASCII offsets: this
+        spares decoding them."""
+        head = _HEAD_BYTES.match(raw) if raw.isascii() else None
+        if head is None:
+            return False
+        page = self.page
+        if self._select(head.group(1).decode("ascii")):
+            self.page = page  # counted again when the text is asked
+            return False
+        return True
+
+    def _select(self, level: str | None) -> bool:
         if level == "document" or self.page < 0:  # lines before the first document: page 0
             self.page += 1
         wanted = self.levels is None or level is None or level in self.levels
@@ -203,9 +223,10 @@ def _iter_compact_lines(
     def bad(number: int, reason: str) -> None:
         report(UnitFileError(path, number, reason), errors)
 
+    refused = keep.refuses if isinstance(keep, PageSelector) else None
     try:  # lines bounded in length, the gzip in expansion: a bomb is one error, never a hang
         with open_gunzipped(path) as handle:
-            for number, line in kept_lines(text_lines(handle, MAX_LINE_BYTES, bad), keep):
+            for number, line in kept_lines(text_lines(handle, MAX_LINE_BYTES, bad, refused), keep):
                 record = _compact_object(line)
                 if isinstance(record, str):
                     bad(number, record)

@@ -28,7 +28,9 @@ REPO_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "news.yaml"
 
 
 class Heard(Progress):
-    """Every stage and count the library reports, in order."""
+    """Every stage and count the library reports, in order (totals asked for, as a bar asks)."""
+
+    shows_totals = True
 
     def __init__(self) -> None:
         self.stages: list[tuple[str, int | None, str]] = []
@@ -133,9 +135,14 @@ def test_dedup_tells_its_three_stages_and_counts_the_pages_of_the_first(pages: P
     assert heard.stages == [("reading pages and their signatures", 120, "pages"), ("pairing similar pages", None, ""),
                             ("clusters, teasers and passages", None, "")]  # fmt: skip
     assert heard.counts["reading pages and their signatures"][-1] == 120
+    untotalled = Heard()
+    untotalled.shows_totals = False  # a display without totals: the pages are not counted beforehand
+    run_dedup(units, options=ExecutorOptions(workers=2), clusters=tmp_path / "clusters.jsonl", progress=untotalled)
+    assert untotalled.stages[0] == ("reading pages and their signatures", None, "pages")
+    assert untotalled.counts["reading pages and their signatures"][-1] == 120
     shown = CliRunner().invoke(main, ["dedup", str(units), "-o", str(tmp_path / "c.jsonl"), "--workers", "2"])
     assert shown.exit_code == 0, shown.output
-    assert "reading pages and their signatures: 120 / 120 pages in " in shown.output
+    assert "reading pages and their signatures: 120 pages in " in shown.output  # a line has no use for the total
     assert _fork_is_safe()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -88,3 +89,27 @@ def test_ranks_decode_only_their_pages_and_together_read_the_file_as_one_reader(
 
 def _is_sentence(unit_id: str, pages: list[SegmentedDocument]) -> bool:
     return any(sentence.id == unit_id for page in pages for sentence in page.sentences)
+
+
+@pytest.mark.parametrize("levels", [None, ("document", "article")])
+def test_a_selector_that_refuses_lines_from_their_bytes_reads_what_it_reads_as_text_and_names_the_same_bad_lines(
+    tmp_path: Path, levels: tuple[str, ...] | None
+) -> None:
+    path = tmp_path / "units.jsonl.gz"
+    pages = [
+        segment_document(Document(f"d{page}", f"خبر رقم {page} عن المدينة.\n\nجملة أولى هنا. جملة ثانية هنا.", Provenance("p.jsonl", page + 1, "0" * 64)))
+        for page in range(5)
+    ]
+    write_unit_records(path, (record for page in pages for record in page.records()))
+    lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
+    lines[3:3] = [b"\xff not UTF-8\n", b"{broken\n", '{"id": "s\\"x", "level": "sentence", "note": "نص"}\n'.encode()]
+    path.write_bytes(gzip.compress(b"".join(lines)))
+
+    def read(rank: int, as_text: bool) -> tuple[list[tuple[str, int]], list[str]]:
+        selector, errors = PageSelector(rank, 2, levels), list[object]()
+        keep = (lambda line: selector(line)) if as_text else selector  # a plain function has no bytes side
+        return [(unit.id, selector.page) for unit in iter_units(path, errors=errors, keep=keep)], [str(e) for e in errors]
+
+    for rank in range(2):
+        assert read(rank, as_text=False) == read(rank, as_text=True)
+    assert read(0, as_text=False)[1] and read(0, as_text=False)[0]

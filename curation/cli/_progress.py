@@ -71,6 +71,8 @@ class LineProgress(Progress):
 class LiveProgress(LineProgress):
     """A live bar for the stage under way (count, total, elapsed, ETA), and its summary line when it ends."""
 
+    shows_totals = True
+
     def __init__(self, console: Console) -> None:
         super().__init__(console)
         self.bar: RichProgress | None = None

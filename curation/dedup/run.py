@@ -6,8 +6,8 @@ processes, Ray, Slurm): three jobs of :mod:`curation.dedup.steps`, each waiting 
    for: the index costs more than the signatures, and sentences must be decoded for it);
 2. up to as many ranks sort the bands into candidate pairs (each a share of the bands);
 3. one task verifies the pairs, joins the clusters, finds the contained texts, merges the
-   passage indexes (if any), reads the labels of the clusters' members (a second read of the file's
-   documents and articles, which also names its unreadable lines) and writes the outputs and a summary.
+   passage indexes (if any), takes the labels of the clusters' members and the unreadable lines
+   from what the ranks of job 1 left (the units file is read once) and writes the outputs and a summary.
 
 Every stage keeps what grows with the corpus on disk, and the outputs are the same bytes whatever
 the number of tasks or the executor. Locally and on Ray :func:`run_dedup` returns the summary; on
@@ -23,14 +23,13 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from curation.dedup.items import DEDUP_LEVELS
-from curation.dedup.labels import label_conflicts, meta_labels
+from curation.dedup.labels import label_conflicts
 from curation.dedup.minhash import list_parts
 from curation.dedup.passages import PassageIndex
 from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all_bands, clusters_stage
@@ -38,16 +37,28 @@ from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.progress import SILENT, Progress, tallied
 from curation.settings import DedupSettings
-from curation.unitfile import PageSelector, count_pages, iter_units
+from curation.unitfile import count_pages
 
 SUMMARY = "summary.json"
 PASSAGES = "passages"
+LABELS = "labels"
+READ_ERRORS = "read-errors"
 JOBS = ("dedup-signatures", "dedup-buckets", "dedup-clusters")
 
 
 def passages_path(work: str | Path, rank: int) -> Path:
     """Where rank ``rank`` of stage 1 keeps its repeated-passage index."""
     return Path(work) / PASSAGES / f"{rank:05d}.sqlite"
+
+
+def labels_path(work: str | Path, rank: int) -> Path:
+    """Where rank ``rank`` of stage 1 keeps the labels of its compared texts, ``[id, labels]`` a line."""
+    return Path(work) / LABELS / f"{rank:05d}.jsonl"
+
+
+def read_errors_folder(work: str | Path) -> Path:
+    """Where the ranks of stage 1 leave the unreadable lines of their pages."""
+    return Path(work) / READ_ERRORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,7 @@ class DedupJob:
     cwd: str
     work: str
     settings: DedupSettings = field(default_factory=DedupSettings)
-    label_field: str = "topic"
+    label_field: str | None = "topic"  # None: no labels read (a build's dedup)
     clusters: str | None = None
     contained: str | None = None
     repeated: str | None = None
@@ -86,11 +97,8 @@ def finish(job: DedupJob) -> DedupSummary:
     work = Path(job.work)
     found = clusters_stage(work, job.settings)
     count = _write_repeated(work, job.repeated, job.settings) if job.repeated else None
-    errors: list[object] = []
     members = {member for cluster in found.clusters for member in cluster.member_ids}
-    levels = None if job.repeated else DEDUP_LEVELS  # sentences decoded only when passages were read: a line
-    units = iter_units(job.units, errors=errors, keep=PageSelector(levels=levels))  # that is no JSON is named anyway
-    conflicts = label_conflicts(found.clusters, meta_labels(units, job.label_field, members))
+    conflicts = label_conflicts(found.clusters, _ranks_labels(work, members))
     if job.clusters:
         write_jsonl(job.clusters, (c.to_record() for c in found.clusters))
     if job.contained:
@@ -104,11 +112,32 @@ def finish(job: DedupJob) -> DedupSummary:
         contained=len(found.contained),
         conflicts=len(conflicts),
         repeated=count,
-        errors=[str(error) for error in errors],
+        errors=_ranks_errors(work),
     )
     with atomic_writer(work / SUMMARY) as handle:
         json.dump(asdict(summary), handle, ensure_ascii=False)
     return summary
+
+
+def _ranks_labels(work: Path, only: Container[str]) -> dict[str, tuple[str, ...]]:
+    """The labels the ranks of stage 1 found for the units in ``only`` (the clusters' members)."""
+    labels = {}
+    for path in sorted((work / LABELS).glob("*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                unit_id, values = json.loads(line)
+                if unit_id in only:
+                    labels[unit_id] = tuple(values)
+    return labels
+
+
+def _ranks_errors(work: Path) -> list[str]:
+    """The unreadable lines the ranks of stage 1 met, in the file's order (each rank's by page)."""
+    from curation.pipeline.run import rank_results
+
+    ranks = len(list(read_errors_folder(work).glob("result-*.pickle")))
+    owned = [error for errors in rank_results(read_errors_folder(work), ranks) for error in errors]
+    return [message for _, message in sorted(owned, key=lambda error: error[0])]
 
 
 def _write_repeated(work: Path, output: str, settings: DedupSettings) -> int:
@@ -137,7 +166,7 @@ def _work_folder(options: ExecutorOptions) -> Iterator[Path]:
     try:
         yield folder
     except PipelineFailed:
-        for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES):
+        for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, LABELS):
             shutil.rmtree(folder / stage, ignore_errors=True)
         raise
     except BaseException:
@@ -182,7 +211,7 @@ def run_dedup(
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=job.repeated is not None), (JOBS[2], [DedupFinish(job)], 1)]
-        stages = _Stages(progress, count_pages(units) if progress is not SILENT else None, tally_folder(job))
+        stages = _Stages(progress, count_pages(units) if progress.shows_totals else None, tally_folder(job))
         if not run_jobs(jobs, options, work, stages.watch, stages.start):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
@@ -193,7 +222,8 @@ STAGES = {JOBS[0]: "reading pages and their signatures", JOBS[1]: "pairing simil
 
 class _Stages:
     """Each dedup job as a stage of ``progress``: the first with the file's ``pages`` as its total
-    and the ranks' tallies as its count; the others without a count."""
+    (None when the display shows no totals: counting them is a read of the whole file) and the
+    ranks' tallies as its count; the others without a count."""
 
     def __init__(self, progress: Progress, pages: int | None, tallies: Path) -> None:
         self.progress, self.pages, self.tallies = progress, pages, tallies
@@ -212,7 +242,7 @@ def _clear(work: Path) -> None:
     """Remove what an earlier run left in ``work``: parts of ranks this run may not have would
     otherwise be read as its own."""
     shutil.rmtree(work / "progress", ignore_errors=True)
-    for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, *JOBS):
+    for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, LABELS, READ_ERRORS, *JOBS):
         shutil.rmtree(work / stage, ignore_errors=True)
     (work / SUMMARY).unlink(missing_ok=True)
 
@@ -222,7 +252,7 @@ def _pairs_jobs(job: DedupJob, ranks: int, passages: bool) -> list[tuple[str, li
     from curation.dedup.steps import DedupBuckets, DedupSignatures, ReadUnitPages
 
     return [
-        (JOBS[0], [ReadUnitPages(job, sentences=passages), DedupSignatures(job.work, job.settings, passages)], ranks),
+        (JOBS[0], [ReadUnitPages(job, sentences=passages), DedupSignatures(job.work, job.settings, passages, job.label_field)], ranks),
         (JOBS[1], [DedupBuckets(job.work, job.settings)], min(ranks, len(all_bands(job.settings)))),
     ]
 
@@ -239,6 +269,6 @@ def find_duplicates_on(units: str | Path, settings: DedupSettings, options: Exec
 
     work.mkdir(parents=True, exist_ok=True)
     _clear(work)
-    job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings)
+    job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings, label_field=None)
     run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
     return replace(clusters_stage(work, settings), pages=pages_counted(job))

@@ -11,6 +11,7 @@ messages name it as the user did. This module imports datatrove: import it only 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 from datatrove.pipeline.base import PipelineStep
 
 from curation.dedup.items import DEDUP_LEVELS, dedup_items
+from curation.dedup.labels import meta_labels
 from curation.dedup.passages import PassageIndex
-from curation.dedup.run import DedupJob, finish, passages_path
+from curation.dedup.run import DedupJob, finish, labels_path, passages_path, read_errors_folder
 from curation.dedup.stages import buckets_stage, signatures_stage
 from curation.pipeline.run import rank_results, save_rank_result
 from curation.progress import RankTally
@@ -34,9 +36,10 @@ PAGE_SHIFT = 20  # articles of one page, at most
 class ReadUnitPages(PipelineStep):
     """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``,
     the lines of other ranks' pages not decoded (nor sentences, when ``sentences`` is off: only
-    the repeated passages read them). Unreadable lines are skipped here: the last stage reads
-    the file once more and names them. Rank 0, which sees every line, leaves the file's page
-    count (:func:`pages_counted`), which a build's rows pass needs to share the pages out."""
+    the repeated passages read them). Unreadable lines are skipped and left, with the page they
+    were met in, for the last stage to name (:class:`OwnedErrors`). Rank 0, which sees every
+    line, leaves the file's page count (:func:`pages_counted`), which a build's rows pass needs
+    to share the pages out."""
 
     name = "read unit pages"
     type = "READER"
@@ -49,9 +52,10 @@ class ReadUnitPages(PipelineStep):
         os.chdir(self.job.cwd)
         pages = PageSelector(rank, world_size, None if self.sentences else DEDUP_LEVELS)
         tally = RankTally(tally_folder(self.job), rank)  # pages read, for a progress display
+        errors = OwnedErrors(pages)
         page: list[Unit] = []
         number = 0
-        for unit in iter_units(self.job.units, errors=[], keep=pages):
+        for unit in iter_units(self.job.units, errors=errors, keep=pages):
             if page and pages.page != number:
                 self.stat_update("pages")
                 tally.add()
@@ -64,8 +68,26 @@ class ReadUnitPages(PipelineStep):
             tally.add()
             yield number, page
         tally.close()
+        save_rank_result(read_errors_folder(self.job.work), rank, errors.owned)
         if rank == 0:
             save_rank_result(self.job.work, 0, pages.page + 1)
+
+
+class OwnedErrors(list[object]):
+    """The errors a reader of a units file appends, each kept in :attr:`owned` with the page
+    ``pages`` was on (in order) when this rank owns that page: a line every rank meets (too
+    long, not UTF-8, a damaged gzip) is then named once, and the ranks' lists sorted by page give
+    the file's order, as one reader of the whole file would have named them."""
+
+    def __init__(self, pages: PageSelector) -> None:
+        super().__init__()
+        self.pages = pages
+        self.owned: list[tuple[int, str]] = []
+
+    def append(self, error: object) -> None:
+        page = max(self.pages.page, 0)  # lines before the first are page 0's
+        if page % self.pages.world_size == self.pages.rank:
+            self.owned.append((page, str(error)))
 
 
 def tally_folder(job: DedupJob) -> Path:
@@ -79,14 +101,17 @@ def pages_counted(job: DedupJob) -> int:
 
 
 class DedupSignatures(PipelineStep):
-    """Stage 1: this rank's signature parts and (unless ``passages`` is off) its repeated-passage index."""
+    """Stage 1: this rank's signature parts, (unless ``passages`` is off) its repeated-passage
+    index and (with a ``label_field``) the labels of its compared texts, so that the last stage
+    finds the label conflicts without reading the units file again."""
 
     name = "dedup signatures"
     type = "DEDUP"
 
-    def __init__(self, work: str | Path, settings: DedupSettings, passages: bool = True) -> None:
+    def __init__(self, work: str | Path, settings: DedupSettings, passages: bool = True, label_field: str | None = None) -> None:
         super().__init__()
         self.work, self.settings, self.passages = str(Path(work).resolve()), settings, passages
+        self.label_field = label_field
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         passages = None
@@ -95,13 +120,17 @@ class DedupSignatures(PipelineStep):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.unlink(missing_ok=True)  # an earlier attempt of this rank
             passages = PassageIndex(path, options=self.settings.normalize)
+        labels = _labels_file(self.work, rank) if self.label_field is not None else None
 
         def items() -> Iterator[tuple[int, str, str]]:
             for number, page in data or ():
                 if passages is not None:
                     with self.track_time():
                         passages.add_document(number, page)
+                labelled = meta_labels(page, self.label_field) if self.label_field is not None else {}
                 for article, (unit_id, text) in enumerate(dedup_items(page, self.settings.compare)):
+                    if labels is not None and unit_id in labelled:
+                        labels.write(json.dumps([unit_id, labelled[unit_id]], ensure_ascii=False) + "\n")
                     yield number << PAGE_SHIFT | article, unit_id, text
 
         try:
@@ -109,7 +138,16 @@ class DedupSignatures(PipelineStep):
         finally:
             if passages is not None:
                 passages.close()
+            if labels is not None:
+                labels.close()
         return iter(())
+
+
+def _labels_file(work: str, rank: int) -> Any:
+    """Rank ``rank``'s labels file, emptied (an earlier attempt of this rank may have left one)."""
+    path = labels_path(work, rank)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8")
 
 
 class DedupBuckets(PipelineStep):

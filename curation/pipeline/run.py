@@ -23,6 +23,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -90,18 +91,28 @@ def _children(parent: int) -> set[int]:
     """Ids of the living child processes of ``parent`` (read from Linux's /proc; empty elsewhere).
     A zombie is dead: a pool that no longer maintains its workers (all tasks handed out, waiting
     for their results) leaves a killed worker unreaped."""
-    found, wanted = set(), str(parent)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, ValueError):
-            continue
-        if ppid == wanted and state not in ("Z", "X"):
-            found.add(int(stat.parent.name))
-    return found
+    wanted = str(parent)
+    return {int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _living_parent(stat) == wanted}
 
 
-POLL_S = 0.5  # how often a watched run is looked at (workers alive? how far?)
+def _living(pids: set[int], parent: int) -> set[int]:
+    """Those of ``pids`` still running as children of ``parent``: a look at their own /proc
+    entries, not every process's, as :func:`_children` takes."""
+    wanted = str(parent)
+    return {pid for pid in pids if _living_parent(Path(f"/proc/{pid}/stat")) == wanted}
+
+
+def _living_parent(stat: Path) -> str | None:
+    """The parent id of the process whose /proc ``stat`` file this is; None when it is gone or a zombie."""
+    try:
+        state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if state in ("Z", "X") else ppid
+
+
+POLL_S = 0.5  # how often a watched run is looked at (its known workers alive? how far?)
+SCAN_S = 2.0  # how often every process is looked at for its new workers: 6 ms a scan of 150 processes
 LOG = "pipeline.log"
 """datatrove's own messages (every rank's INFO lines, the stats tables), kept in the work folder:
 they are for whoever debugs a run, and on the terminal they buried a command's summary and broke
@@ -163,13 +174,17 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
     finally:
         gc.unfreeze()
     known: set[int] = set()
+    scanned = 0.0
     while process.is_alive():
         process.join(POLL_S)
         if watch is not None:
             watch()
-        alive = _children(process.pid)
+        if time.monotonic() - scanned >= SCAN_S:
+            alive, scanned = _children(process.pid), time.monotonic()
+        else:
+            alive = _living(known, process.pid)
         if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
-            for pid in alive:  # the pool's workers and manager, then the child: this run's own processes
+            for pid in alive | _children(process.pid):  # the pool's workers and manager, then the child: this run's own processes
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
             process.kill()

@@ -4,6 +4,7 @@ the same as the stages run in this process."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -58,6 +59,20 @@ def test_any_number_of_tasks_writes_the_same_bytes_as_the_stages_in_this_process
     write_jsonl(tmp_path / "r", (p.to_record() for p in find_repeated_passages(UnitFile(units))))
     assert one == {name: (tmp_path / name).read_bytes() for name in one}
     assert json.loads(one["r"].splitlines()[0])["text"] == LINE
+
+
+def test_label_conflicts_and_unreadable_lines_are_the_same_for_any_number_of_tasks_each_line_named_once_in_file_order(
+    units: Path, tmp_path: Path
+) -> None:
+    lines = gzip.decompress(units.read_bytes()).splitlines(keepends=True)
+    documents = [n for n, line in enumerate(lines) if b'"level": "document"' in line[:80]]
+    lines.insert(documents[3] + 1, b"{broken\n")  # in page 3: only its rank decodes it
+    lines.insert(documents[1] + 1, b"\xff not UTF-8\n")  # in page 1: every rank meets it
+    damaged = tmp_path / "damaged.jsonl.gz"
+    damaged.write_bytes(gzip.compress(b"".join(lines)))
+    summaries = [run_dedup(damaged, options=ExecutorOptions(**options)) for options in ({"workers": 1}, {"workers": 2, "tasks": 3})]  # type: ignore[arg-type]
+    assert summaries[0] is not None and summaries[0].conflicts and summaries[0] == summaries[1]
+    assert [error.split(":")[1] for error in summaries[0].errors] == [str(documents[1] + 2), str(documents[3] + 3)]
 
 
 def test_a_reused_work_folder_gives_the_same_bytes(units: Path, tmp_path: Path) -> None:
