@@ -8,9 +8,11 @@
    macro-F1 (span F1 for entities) minus 1 point, and their ratio (target <= 0.6).
 2. Classifier features: char_wb 2-5-grams of normalised text (the default) beside word 1-2-grams
    of the raw text (the usual baseline), macro-F1 on held-out ANT.
-3. Label issues with 5% injected topic noise: cleanlab's confident learning on 5-fold
-   out-of-sample probabilities beside the naive rule "the model disagrees with the label";
-   precision and recall against the flipped labels (target precision >= 0.7 at recall >= 0.5).
+3. Label issues with 5% injected topic noise, on all of ANT by default: `curation train`'s classifier
+   on the noisy labels, then what `curation issues` flags (cleanlab's low self-confidence on the
+   5-fold out-of-sample probabilities, under the 5% ceiling), beside cleanlab's estimate without the
+   ceiling and the naive rule "the model disagrees with the label"; precision and recall against
+   the flipped labels (target precision >= 0.7 at recall >= 0.5).
 4. Consensus of three simulated annotators of accuracy 0.95 / 0.8 / 0.6 (a wrong answer is
    another topic at random): cleanlab's CROWDLAB beside majority vote (a three-way tie broken at
    random), accuracy against ANT's topics.
