@@ -62,23 +62,34 @@ def _trained(model: TrainedModel) -> list[tuple[str, TextClassifier, FamilyGold]
     return [(key, c, _gold(model, key)) for key, c in model.classifiers.items() if c.out_of_sample is not None]
 
 
-def issue_indices(labels: Sequence[Sequence[str]], classifier: TextClassifier, probabilities: np.ndarray) -> list[int]:
-    """Rows whose label cleanlab's confident learning flags, the worst first."""
+LABEL_ISSUE_CEILING = 0.05  # flag no label the model, never having seen it, still gives 5% or more (bench/learn.py)
+
+
+def issue_indices(labels: Sequence[Sequence[str]], classifier: TextClassifier, probabilities: np.ndarray,
+                  ceiling: float = LABEL_ISSUE_CEILING) -> list[int]:  # fmt: skip
+    """Rows whose label cleanlab's confident learning flags, the worst first: the lowest
+    self-confidence, as many as cleanlab estimates the gold holds errors, and of those only the
+    ones whose label the model gives less than ``ceiling``.
+
+    Cleanlab's estimate counts every label the model doubts, also the honest ones of classes that
+    overlap (ANT's middleEast and internationalNews); the ceiling keeps the ones it rules out. On
+    all of ANT with 5% of topics flipped it lifts precision from 0.53 to 0.86 at recall 0.81."""
     from cleanlab.filter import find_label_issues
 
     _, target = label_matrix(labels, classifier.multiple)
     given = [list(np.flatnonzero(row)) for row in target] if classifier.multiple else target
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cleanlab warns about small classes; the figures still hold
-        found = find_label_issues(given, probabilities, multi_label=classifier.multiple,
+        found = find_label_issues(given, probabilities, multi_label=classifier.multiple, filter_by="low_self_confidence",
                                   return_indices_ranked_by="self_confidence", n_jobs=1)  # fmt: skip
-    return [int(i) for i in found]
+    return [int(i) for i in found if _self_confidence(probabilities[i], labels[i], classifier) < ceiling]
 
 
 def _self_confidence(row: np.ndarray, gold: Sequence[str], classifier: TextClassifier) -> float:
+    """The probability the model gives the gold label; of a multiple choice, its least plausible yes-or-no."""
     if classifier.multiple:
         chosen = np.array([c in gold for c in classifier.classes])
-        return float(np.mean(np.where(chosen, row, 1 - row)))
+        return float(np.min(np.where(chosen, row, 1 - row)))
     return float(row[classifier.classes.index(gold[0])])
 
 
