@@ -315,7 +315,7 @@ def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> 
 # --- 5. time and memory, each in a fresh process ------------------------------------------------
 
 
-def run_job(job: str, folder: Path) -> None:
+def run_job(job: str, folder: Path, train_limit: int | None = None) -> None:
     """One timed job (``--job``), run by :func:`timing` in a fresh process."""
     if job in ("train-ant", "train-ant-word"):
         texts, topics = read_ant()
@@ -327,7 +327,7 @@ def run_job(job: str, folder: Path) -> None:
             _out_of_sample(x, y, 0)
             LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
     elif job.startswith("fane-"):
-        run_entity_job(job, folder)
+        run_entity_job(job, folder, train_limit)
     elif job == "predict-100k":
         texts, topics = read_ant(4000)
         classifier = fit_classifier("topic", texts, [(t,) for t in topics], False, ClassifierSettings(folds=2))
@@ -358,7 +358,7 @@ def news_sentences(count: int) -> list[str]:
     return found
 
 
-def run_entity_job(job: str, folder: Path) -> None:
+def run_entity_job(job: str, folder: Path, train_limit: int | None = None) -> None:
     """fane-train: the tagger (library settings, gazetteer feature) on every WikiFANE sentence, kept in
     ``folder`` for the others; fane-tag-100k: it tags 100,000 ANT sentences in the library's batches;
     fane-match-100k (the peer): the gazetteer pre-annotates the same sentences. Seconds of the step alone
@@ -369,7 +369,7 @@ def run_entity_job(job: str, folder: Path) -> None:
     kept = folder / "fane-tagger.pkl"
     if job == "fane-train":
         train, test = fane_split()
-        everything = train + test
+        everything = (train + test)[:train_limit]
         names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(everything))
         started = time.perf_counter()
         tagger = fit_fane(everything, TaggerSettings(), jackknifed(everything))
@@ -390,13 +390,14 @@ def run_entity_job(job: str, folder: Path) -> None:
     (folder / f"{job}.json").write_text(json.dumps({"seconds": seconds}))
 
 
-def entity_timing(rounds: int, folder: Path) -> None:
+def entity_timing(rounds: int, folder: Path, train_limit: int | None) -> None:
     """Item 3: each job in a fresh process (bench/measure.py), rounds interleaved, the peer beside."""
     python = sys.executable
     runs: dict[str, list[tuple[Measured, float]]] = {job: [] for job in ENTITY_JOBS}
     for round_ in range(rounds):
         for job in ENTITY_JOBS:  # fane-train first: the others read its tagger
-            measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder)], Path.cwd())
+            limit = ["--fane-train-limit", str(train_limit)] if train_limit else []
+            measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder), *limit], Path.cwd())
             runs[job].append((measured, json.loads((folder / f"{job}.json").read_text())["seconds"]))
         print(f"  entity timing round {round_ + 1} of {rounds} done; {load()}", file=sys.stderr)
     print(f"\n7. Entity tagger time and memory, {rounds} round(s), fresh processes: the step alone (wall s), the whole process "
@@ -404,7 +405,7 @@ def entity_timing(rounds: int, folder: Path) -> None:
     for job, found in runs.items():
         print(f"  {job:<16} step {spread([step for _, step in found], '{:.1f}'.format):<20} process wall {spread([m.wall for m, _ in found], '{:.1f}'.format):<20}"
               f" CPU {spread([m.cpu for m, _ in found], '{:.1f}'.format):<20} PSS {spread([m.pss for m, _ in found], '{:.0f}'.format)}")
-    print(f"  targets: fane-train (all {sum(map(len, fane_split())):,} WikiFANE sentences) <= 300 s; fane-tag-100k <= 60 s "
+    print(f"  targets: fane-train (all {sum(map(len, fane_split())):,} WikiFANE sentences; here {train_limit or 'all'}) <= 300 s; fane-tag-100k <= 60 s "
           f"(batches of {BATCH}, as `preannotate --trained` sends them); fane-match-100k is the gazetteer on the same sentences")
 
 
@@ -430,6 +431,7 @@ def main() -> None:
     parser.add_argument("--fane-step", type=int, default=400, help="sentences labelled between two points of the entity curve")
     parser.add_argument("--tagger-splits", default="dev,test", help="where section 6 fits and judges the tagger")
     parser.add_argument("--tagger-variants", default="plain,gazetteer", help="section 6's taggers: without and with the gazetteer feature")
+    parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the timed jobs")
     parser.add_argument("--jobs", default="train-ant,train-ant-word,predict-100k")
@@ -438,7 +440,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-learn-") as folder:
         if args.job:
-            run_job(args.job, args.job_folder or Path(folder))
+            run_job(args.job, args.job_folder or Path(folder), args.fane_train_limit)
             return
         sections = args.sections.split(",")
         print(f"bench/learn.py on {os.cpu_count()} cores; {load()}")
@@ -457,7 +459,7 @@ def main() -> None:
         if "timing" in sections:
             timing(args.rounds, Path(folder), args.jobs.split(","))
         if "entity-timing" in sections:
-            entity_timing(args.rounds, Path(folder))
+            entity_timing(args.rounds, Path(folder), args.fane_train_limit)
         print(f"\ndone; {load()}")
 
 
