@@ -164,10 +164,16 @@ def flashtext_matcher(names: dict[str, str]) -> Callable[[str], list[Span]]:
     return lambda text: [(start, end, label) for label, start, end in processor.extract_keywords(text, span_info=True)]
 
 
-def ours_matcher(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Callable[[str], list[Span]]:
+def names_gazetteer(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Gazetteer:
+    """``curation.preannotate.Gazetteer`` of ``names`` at word granularity (also the tagger's feature in bench/learn.py)."""
     gazetteer = Gazetteer(granularity="word", rules=rules)
     for name, label in names.items():
         gazetteer.add(name, label)
+    return gazetteer
+
+
+def ours_matcher(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Callable[[str], list[Span]]:
+    gazetteer = names_gazetteer(names, rules)
     return lambda text: [(span.start, span.end, span.label) for span in gazetteer.match(text)]
 
 

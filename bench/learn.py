@@ -3,8 +3,8 @@
 1. Learning curves, uncertainty order (least sure first, the score `preannotate --trained` sends
    and Label Studio's uncertainty queue sorts by) beside random order, 3 seeds: ANT topics (the
    classifier of `curation train`: char_wb 2-5-grams of normalised text, logistic regression) and
-   WikiFANE entities (the CRF tagger of `curation train`, fine types folded into the news schema's
-   PER/ORG/GPE/LOC/FAC, the rest O). Printed: the labels each order needs to reach the full pool's
+   WikiFANE entities (the CRF tagger of `curation train`, a pool from bench/gazetteer.py's training
+   split under its types person/location/organisation, its held-out split judging). Printed: the labels each order needs to reach the full pool's
    macro-F1 (span F1 for entities) minus 1 point, and their ratio (target <= 0.6).
 2. Classifier features: char_wb 2-5-grams of normalised text (the default) beside word 1-2-grams
    of the raw text (the usual baseline), macro-F1 on held-out ANT.
@@ -18,11 +18,18 @@
    random), accuracy against ANT's topics.
 5. Time and memory (bench/measure.py, fresh processes): training the topic classifier on every
    ANT article (with the 5-fold out-of-sample probabilities, as `curation train` does; target
-   <= 60 s), the word 1-2-gram peer beside it; the tagger on all of WikiFANE (target <= 5 min);
-   predicting 100,000 ANT sentences (target <= 60 s).
+   <= 60 s), the word 1-2-gram peer beside it; predicting 100,000 ANT sentences (target <= 60 s).
+6. The trained tagger beside the gazetteer pre-annotation (names of the same training sentences),
+   exact-span P/R/F1 on bench/gazetteer.py's WikiFANE split: encyclopaedic text standing in for news,
+   which has no entity gold in ../shared (target: +20 points). Dev (the training split cut 80/20)
+   is where features are chosen; test is the held-out split.
+7. The tagger's time and memory (bench/measure.py, fresh processes): training on every WikiFANE
+   sentence (target <= 5 min), tagging 100,000 ANT sentences in the library's batches (target
+   <= 60 s), the gazetteer on the same sentences beside it.
 
     .venv/bin/python bench/learn.py                      # everything, modest sizes
     .venv/bin/python bench/learn.py --sections curves,noise --limit 3000 --seeds 3
+    .venv/bin/python bench/learn.py --sections entities,tagger,entity-timing --fane-limit 2000 --fane-step 200
 """
 
 from __future__ import annotations
@@ -43,26 +50,19 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import load, measure, spread
+import gazetteer as gazetteer_bench  # WikiFANE's split, entity types and the gazetteer peer
+from measure import Measured, load, measure, spread
 
-from curation.imports.conll import read_conll
 from curation.learn.classify import ClassifierSettings, fit_classifier, make_pipeline_for
 from curation.learn.issues import crowdlab, issue_indices
 from curation.learn.model import BATCH
-from curation.learn.tagger import TaggerSettings, fit_tagger
+from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger
+from curation.preannotate import Gazetteer
+from curation.segment.sentences import SentenceSplitter
 from curation.units import EntitySpan
 
 HERE = Path(__file__).resolve().parent
 ANT = Path("../shared/corpora/ant-v2.1.jsonl.gz")
-FANE = Path("../shared/corpora/wikifane-gold-2014.txt.gz")
-COARSE = {
-    "PER": "Politician Group Religious_PER Artist Other_PER Scientist Police Athlete Businessperson Engineer Lawyer",
-    "ORG": "Commercial Non-Governmental Government Educational Media Sports Religious_ORG Medical-Science Entertainment",
-    "GPE": "Population-Center Nation State-or-Province Continent GPE-Cluster County-or-District",
-    "LOC": "Water-Body Celestial Land-Region-Natural",
-    "FAC": "Building-Grounds Airport Path Subarea-Facility",
-}
-FINE_TO_COARSE = {fine: coarse for coarse, names in COARSE.items() for fine in names.split()}
 ACCURACIES = (0.95, 0.8, 0.6)
 
 
@@ -77,22 +77,6 @@ def read_ant(limit: int | None = None) -> tuple[list[str], list[str]]:
             if limit and len(texts) == limit:
                 break
     return texts, topics
-
-
-def read_fane(folder: Path) -> list[tuple[str, tuple[EntitySpan, ...]]]:
-    """WikiFANE's sentences (tokens joined by spaces, U+200E dropped) and their coarse spans."""
-    plain = folder / "wikifane.conll"
-    with gzip.open(FANE, "rt", encoding="utf-8-sig") as handle:
-        plain.write_text(handle.read().replace("\u200e", ""), encoding="utf-8")
-    mapping = {fine: FINE_TO_COARSE.get(fine, "O") for fine in {*FINE_TO_COARSE, *_fine_labels(plain)}}
-    items = read_conll(plain, "gold", frozenset(COARSE), label_map=mapping, problems=[])
-    return [(item.text, item.answers[0].spans) for item in items]
-
-
-def _fine_labels(path: Path) -> set[str]:
-    from curation.imports.conll import corpus_labels
-
-    return set(corpus_labels(path))
 
 
 # --- 1. learning curves ------------------------------------------------------------------------
@@ -160,50 +144,6 @@ def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int,
               f" ({len(shown)} of {len(found)} seeds reached it)")
     if ratios:
         print(f"  uncertainty / random: {spread(ratios, '{:.2f}'.format)} (target <= 0.60)")
-
-
-def _span_f1(gold: Sequence[Sequence[EntitySpan]], found: Sequence[Sequence[EntitySpan]]) -> float:
-    wanted = {(i, s.start, s.end, s.label) for i, spans in enumerate(gold) for s in spans}
-    given = {(i, s.start, s.end, s.label) for i, spans in enumerate(found) for s in spans}
-    hits = len(wanted & given)
-    return 2 * hits / (len(wanted) + len(given)) if wanted or given else 1.0
-
-
-def entity_curve(pool, test, order: str, seed: int, target: float | None, steps: Sequence[int], settings: TaggerSettings):
-    rng = np.random.default_rng(seed)
-    labelled = list(rng.choice(len(pool), size=steps[0], replace=False))
-    scores, tagger = [], None
-    for size in steps:
-        if len(labelled) < size:
-            rest = np.setdiff1d(np.arange(len(pool)), labelled)
-            want = min(size - len(labelled), len(rest))
-            if order == "random" or tagger is None:
-                chosen = rng.choice(rest, size=want, replace=False)
-            else:
-                sure = [confidence for _, confidence in tagger.tag([pool[i][0] for i in rest])]
-                chosen = rest[np.argsort(sure, kind="stable")[:want]]
-            labelled.extend(int(i) for i in chosen)
-        tagger = fit_tagger("entity", [pool[i][0] for i in labelled], [pool[i][1] for i in labelled], settings)
-        found = [[span for span, _ in spans] for spans, _ in tagger.tag([text for text, _ in test])]
-        scores.append((len(labelled), _span_f1([spans for _, spans in test], found)))
-        if target is not None and scores[-1][1] >= target:
-            break
-    return scores
-
-
-def curves_entities(limit: int, seeds: int, folder: Path) -> None:
-    sentences = read_fane(folder)
-    rng = np.random.default_rng(0)
-    chosen = rng.choice(len(sentences), size=min(limit, len(sentences)), replace=False)
-    data = [sentences[i] for i in chosen]
-    cut = int(len(data) * 0.8)
-    pool, test = data[:cut], data[cut:]
-    settings = TaggerSettings(max_iterations=50)
-    steps = [s for s in (100, 200, 400, 800, 1600, 3200, 6400) if s < cut] + [cut]
-    full = entity_curve(pool, test, "random", 0, None, [cut], settings)[0][1]
-    print(f"\n1b. WikiFANE entities (PER/ORG/GPE/LOC/FAC): pool {cut}, test {len(test)}; full-pool span F1 {full:.4f}, "
-          f"target {full - 0.01:.4f}; CRF {settings.max_iterations} iterations")
-    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps, settings), seeds, full - 0.01)
 
 
 # --- 2, 3, 4: features, label issues, consensus -------------------------------------------------
@@ -297,10 +237,105 @@ def _majority(row: np.ndarray, rng: np.random.Generator) -> int:
     return int(rng.choice(tied))
 
 
+# --- 1b, 6, 7: entities, on WikiFANE as bench/gazetteer.py splits and types it ---------------------
+
+FANE_CORPORA = Path("../shared/corpora")
+CURVE_ITERATIONS = 50  # the curves' CRF: half the library's iterations, so that 3 seeds x 2 orders fit the machine
+GAZETTEER_FOLDS = 5
+Gold = gazetteer_bench.Sentence  # (text, {(start, end, label)})
+
+
+def fane_split() -> tuple[list[Gold], list[Gold]]:
+    """bench/gazetteer.py's 80/20 split of WikiFANE by sentence (seed 24) under its types (person,
+    location, organisation): the gazetteer's figures and the tagger's are on the same sentences."""
+    return gazetteer_bench.held_out(FANE_CORPORA)
+
+
+def _spans(sentence: Gold) -> list[EntitySpan]:
+    text, spans = sentence
+    return [EntitySpan(start, end, label, text[start:end]) for start, end, label in sorted(spans)]
+
+
+def fit_fane(sentences: Sequence[Gold], settings: TaggerSettings, gazetteers=None) -> EntityTagger:
+    return fit_tagger("entity", [text for text, _ in sentences], [_spans(s) for s in sentences], settings, gazetteers)
+
+
+def entity_scores(tagger: EntityTagger, test: Sequence[Gold], gazetteer: Gazetteer | None = None) -> tuple[float, float, float]:
+    """Exact-span precision, recall and F1 (points) of the tagger on ``test``, as bench/gazetteer.py counts them."""
+    found = [{(span.start, span.end, span.label) for span, _ in spans} for spans, _ in tagger.tag([text for text, _ in test], gazetteer)]
+    precision, recall, f1, *_ = gazetteer_bench.scores(found, [spans for _, spans in test])
+    return precision, recall, f1
+
+
+def jackknifed(sentences: Sequence[Gold]) -> list[Gazetteer]:
+    """Per training sentence, the gazetteer of the names in the other folds: the CRF sees the list miss
+    names and mislabel some, as it will on new text, instead of learning that a listed name is always right."""
+    folds = [gazetteer_bench.names_gazetteer(gazetteer_bench.train_names([s for i, s in enumerate(sentences) if i % GAZETTEER_FOLDS != fold]))
+             for fold in range(GAZETTEER_FOLDS)]  # fmt: skip
+    return [folds[i % GAZETTEER_FOLDS] for i in range(len(sentences))]
+
+
+def entity_curve(pool: Sequence[Gold], test: Sequence[Gold], order: str, seed: int, target: float | None, steps: Sequence[int]):
+    """Span F1 (0-1) after each step of labelled sentences, chosen at random or least sure first, until ``target``."""
+    settings = TaggerSettings(max_iterations=CURVE_ITERATIONS)
+    rng = np.random.default_rng(seed)
+    labelled = list(rng.choice(len(pool), size=steps[0], replace=False))
+    scores: list[tuple[int, float]] = []
+    tagger = None
+    for size in steps:
+        rest = np.setdiff1d(np.arange(len(pool)), labelled)
+        want = min(size - len(labelled), len(rest))
+        if want > 0 and (order == "random" or tagger is None):
+            labelled.extend(int(i) for i in rng.choice(rest, size=want, replace=False))
+        elif want > 0:
+            sure = [confidence for _, confidence in tagger.tag([pool[i][0] for i in rest])]  # the score `preannotate --trained` sends
+            labelled.extend(int(i) for i in rest[np.argsort(sure, kind="stable")[:want]])
+        tagger = fit_fane([pool[i] for i in labelled], settings)
+        scores.append((len(labelled), entity_scores(tagger, test)[2] / 100))
+        if target is not None and scores[-1][1] >= target:
+            break
+    return scores
+
+
+def curves_entities(limit: int, step: int, seeds: int) -> None:
+    train, test = fane_split()
+    pool = train[:limit]
+    steps = [*range(step, len(pool), step), len(pool)]
+    full = entity_curve(pool, test, "random", 0, None, [len(pool)])[0][1]
+    print(f"\n1b. WikiFANE entities (person/location/organisation): pool {len(pool)} of the training split, batches of {step}, "
+          f"the held-out split ({len(test)}) judges; full-pool span F1 {full:.4f}, target {full - 0.01:.4f}; CRF {CURVE_ITERATIONS} iterations")
+    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps), seeds, full - 0.01)
+
+
+def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> None:
+    """Item 2: the trained tagger's spans beside the gazetteer pre-annotation's on the same sentences.
+    Dev: the first 80% of the training split fits, the rest judges (where the features were chosen);
+    test: the whole training split fits, the held-out split judges (bench/gazetteer.py's figure)."""
+    train, test = fane_split()
+    cut = int(len(train) * 0.8)
+    print("\n6. Trained tagger vs gazetteer pre-annotation, exact spans, person/location/organisation (WikiFANE, a proxy for news)")
+    print(f"  {'split':<34}{'pre-annotation':<34}{'P':>6}{'R':>6}{'F1':>6}")
+    for name, fit_on, judged in (("dev", train[:cut], train[cut:]), ("test", train, test)):
+        if name not in splits:
+            continue
+        split = f"{name} ({len(fit_on):,} fit / {len(judged):,} judged)"
+        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(fit_on))
+        listed = [{(span.start, span.end, span.label) for span in names.match(text)} for text, _ in judged]
+        precision, recall, f1, *_ = gazetteer_bench.scores(listed, [spans for _, spans in judged])
+        print(f"  {split:<34}{'gazetteer of the fit names':<34}{precision:>6.1f}{recall:>6.1f}{f1:>6.1f}")
+        for title, gazetteers in (("tagger", None), ("tagger + gazetteer feature", jackknifed(fit_on))):
+            if ("gazetteer" if gazetteers else "plain") not in variants:
+                continue
+            tagger = fit_fane(fit_on, TaggerSettings(), gazetteers)
+            precision, recall, tagged = entity_scores(tagger, judged, names if gazetteers else None)
+            print(f"  {'':<34}{title:<34}{precision:>6.1f}{recall:>6.1f}{tagged:>6.1f}  ({tagged - f1:+.1f} over the gazetteer)")
+    print("  target: the tagger >= the gazetteer + 20 points")
+
+
 # --- 5. time and memory, each in a fresh process ------------------------------------------------
 
 
-def run_job(job: str, folder: Path) -> None:
+def run_job(job: str, folder: Path, train_limit: int | None = None) -> None:
     """One timed job (``--job``), run by :func:`timing` in a fresh process."""
     if job in ("train-ant", "train-ant-word"):
         texts, topics = read_ant()
@@ -311,9 +346,8 @@ def run_job(job: str, folder: Path) -> None:
             y = np.array(topics)
             _out_of_sample(x, y, 0)
             linear_model(len(y)).fit(x, y)
-    elif job == "train-fane":
-        sentences = read_fane(folder)
-        fit_tagger("entity", [t for t, _ in sentences], [s for _, s in sentences], TaggerSettings())
+    elif job.startswith("fane-"):
+        run_entity_job(job, folder, train_limit)
     elif job == "predict-100k":
         texts, topics = read_ant(4000)
         classifier = fit_classifier("topic", texts, [(t,) for t in topics], False, ClassifierSettings(folds=2))
@@ -327,6 +361,73 @@ def run_job(job: str, folder: Path) -> None:
             classifier.probabilities(sentences[start : start + BATCH])
             tagger.tag(sentences[start : start + BATCH])
         print(f"predicted 100,000 sentences (topic + entities) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+ENTITY_JOBS = ("fane-train", "fane-tag-100k", "fane-match-100k")
+TAGGED_SENTENCES = 100_000
+
+
+def news_sentences(count: int) -> list[str]:
+    """The first ``count`` sentences of ANT's articles, cut by the library's sentence splitter."""
+    splitter = SentenceSplitter()
+    found: list[str] = []
+    with gzip.open(ANT, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            found.extend(splitter.split(json.loads(line)["text"]))
+            if len(found) >= count:
+                return found[:count]
+    return found
+
+
+def run_entity_job(job: str, folder: Path, train_limit: int | None = None) -> None:
+    """fane-train: the tagger (library settings, gazetteer feature) on every WikiFANE sentence, kept in
+    ``folder`` for the others; fane-tag-100k: it tags 100,000 ANT sentences in the library's batches;
+    fane-match-100k (the peer): the gazetteer pre-annotates the same sentences. Seconds of the step alone
+    go to ``folder/<job>.json``."""
+    import pickle
+    import time
+
+    kept = folder / "fane-tagger.pkl"
+    if job == "fane-train":
+        train, test = fane_split()
+        everything = (train + test)[:train_limit]
+        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(everything))
+        started = time.perf_counter()
+        tagger = fit_fane(everything, TaggerSettings(), jackknifed(everything))
+        seconds = time.perf_counter() - started
+        kept.write_bytes(pickle.dumps((tagger, names)))
+    else:
+        tagger, names = pickle.loads(kept.read_bytes())
+        sentences = news_sentences(TAGGED_SENTENCES)
+        started = time.perf_counter()
+        for at in range(0, len(sentences), BATCH):
+            batch = sentences[at : at + BATCH]
+            if job == "fane-tag-100k":
+                tagger.tag(batch, names)
+            else:
+                for text in batch:
+                    names.match(text)
+        seconds = time.perf_counter() - started
+    (folder / f"{job}.json").write_text(json.dumps({"seconds": seconds}))
+
+
+def entity_timing(rounds: int, folder: Path, train_limit: int | None) -> None:
+    """Item 3: each job in a fresh process (bench/measure.py), rounds interleaved, the peer beside."""
+    python = sys.executable
+    runs: dict[str, list[tuple[Measured, float]]] = {job: [] for job in ENTITY_JOBS}
+    for round_ in range(rounds):
+        for job in ENTITY_JOBS:  # fane-train first: the others read its tagger
+            limit = ["--fane-train-limit", str(train_limit)] if train_limit else []
+            measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder), *limit], Path.cwd())
+            runs[job].append((measured, json.loads((folder / f"{job}.json").read_text())["seconds"]))
+        print(f"  entity timing round {round_ + 1} of {rounds} done; {load()}", file=sys.stderr)
+    print(f"\n7. Entity tagger time and memory, {rounds} round(s), fresh processes: the step alone (wall s), the whole process "
+          f"(wall s, CPU s of the tree, peak summed PSS MB), median (min-max); {load()}")
+    for job, found in runs.items():
+        print(f"  {job:<16} step {spread([step for _, step in found], '{:.1f}'.format):<20} process wall {spread([m.wall for m, _ in found], '{:.1f}'.format):<20}"
+              f" CPU {spread([m.cpu for m, _ in found], '{:.1f}'.format):<20} PSS {spread([m.pss for m, _ in found], '{:.0f}'.format)}")
+    print(f"  targets: fane-train (all {sum(map(len, fane_split())):,} WikiFANE sentences; here {train_limit or 'all'}) <= 300 s; fane-tag-100k <= 60 s "
+          f"(batches of {BATCH}, as `preannotate --trained` sends them); fane-match-100k is the gazetteer on the same sentences")
 
 
 def timing(rounds: int, folder: Path, jobs: Sequence[str]) -> None:
@@ -345,25 +446,32 @@ def timing(rounds: int, folder: Path, jobs: Sequence[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sections", default="curves,entities,features,noise,consensus,timing")
+    parser.add_argument("--sections", default="curves,entities,tagger,features,noise,consensus,timing,entity-timing")
     parser.add_argument("--limit", type=int, default=4000, help="ANT articles for sections 1, 2 and 4")
     parser.add_argument("--noise-limit", type=int, default=40_000, help="ANT articles for section 3 (default: all)")
-    parser.add_argument("--fane-limit", type=int, default=4000, help="WikiFANE sentences for the entity curve")
+    parser.add_argument("--fane-limit", type=int, default=4000, help="WikiFANE training sentences in the entity curve's pool")
+    parser.add_argument("--fane-step", type=int, default=400, help="sentences labelled between two points of the entity curve")
+    parser.add_argument("--tagger-splits", default="dev,test", help="where section 6 fits and judges the tagger")
+    parser.add_argument("--tagger-variants", default="plain,gazetteer", help="section 6's taggers: without and with the gazetteer feature")
+    parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the timed jobs")
-    parser.add_argument("--jobs", default="train-ant,train-ant-word,train-fane,predict-100k")
+    parser.add_argument("--jobs", default="train-ant,train-ant-word,predict-100k")
     parser.add_argument("--job", help=argparse.SUPPRESS)
+    parser.add_argument("--job-folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-learn-") as folder:
         if args.job:
-            run_job(args.job, Path(folder))
+            run_job(args.job, args.job_folder or Path(folder), args.fane_train_limit)
             return
         sections = args.sections.split(",")
         print(f"bench/learn.py on {os.cpu_count()} cores; {load()}")
         if "curves" in sections:
             curves_topics(args.limit, args.seeds)
         if "entities" in sections:
-            curves_entities(args.fane_limit, args.seeds, Path(folder))
+            curves_entities(args.fane_limit, args.fane_step, args.seeds)
+        if "tagger" in sections:
+            tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","))
         if "features" in sections:
             features_compared(args.limit)
         if "noise" in sections:
@@ -372,6 +480,8 @@ def main() -> None:
             consensus(args.limit, args.seeds)
         if "timing" in sections:
             timing(args.rounds, Path(folder), args.jobs.split(","))
+        if "entity-timing" in sections:
+            entity_timing(args.rounds, Path(folder), args.fane_train_limit)
         print(f"\ndone; {load()}")
 
 

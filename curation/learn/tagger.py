@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}_]+|[^\s\p{L}\p{M}\p{N}_]")
 MATCH_OPTIONS = DEFAULT_RULES.options()  # the gazetteer's spelling folds, so features and names agree
+LATIN = regex.compile(r"\p{Latin}+")
+ARABIC = regex.compile(r"[\p{Arabic}\p{M}]+")
+MAX_CACHED_PIECES = 200_000  # spellings whose features are kept (memory stays bounded)
 CLITICS = regex.compile(r"^([وف]?)([بكل]?)(?=[\p{L}\p{M}]{" + str(MIN_STEM) + "})")
 OUTSIDE = "O"
 
@@ -59,20 +63,19 @@ def pieces(text: str) -> list[Piece]:
 def _shape(piece: str) -> str:
     if piece.isdigit():
         return "digit"
-    if regex.fullmatch(r"\p{Latin}+", piece):
+    if LATIN.fullmatch(piece):
         return "latin"
-    if regex.fullmatch(r"[\p{Arabic}\p{M}]+", piece):
-        return "arabic"
-    return "other"
+    return "arabic" if ARABIC.fullmatch(piece) else "other"
 
 
-def _piece_features(text: str, piece: Piece) -> dict[str, Any]:
-    raw = text[piece[0] : piece[1]]
+@lru_cache(maxsize=MAX_CACHED_PIECES)
+def _word_features(raw: str) -> dict[str, Any]:
+    """The features a piece has wherever it stands, computed once per spelling (words repeat: a
+    batch's text has far fewer spellings than pieces). Read only; :func:`features` copies them."""
     norm = normalize_text(raw, MATCH_OPTIONS)
     return {
         "w": norm, "p2": norm[:2], "p3": norm[:3], "s2": norm[-2:], "s3": norm[-3:],
-        "al": norm.startswith("ال"), "shape": _shape(raw), "len": min(len(norm), 8),
-        "glued": piece[0] > 0 and not text[piece[0] - 1].isspace(),  # a clitic piece's stem, or a word after punctuation
+        "al": norm.startswith("ال"), "shape": _shape(raw), "len": str(min(len(norm), 8)),
     }  # fmt: skip
 
 
@@ -84,11 +87,13 @@ def _gazetteer_tags(text: str, found: Sequence[Piece], gazetteer: Gazetteer | No
 
 def features(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
     """One feature mapping per piece: its own, its neighbours' words, the gazetteer's tag."""
-    own = [_piece_features(text, piece) for piece in found]
+    own = [_word_features(text[start:end]) for start, end in found]
     listed = _gazetteer_tags(text, found, gazetteer)
     rows = []
     for index, piece_features in enumerate(own):
         row = dict(piece_features)
+        start = found[index][0]
+        row["glued"] = start > 0 and not text[start - 1].isspace()  # a clitic piece's stem, or a word after punctuation
         row["gaz"] = listed[index]
         for offset in (-2, -1, 1, 2):
             at = index + offset
@@ -139,25 +144,40 @@ class EntityTagger:
     crf: CRF
 
     def tag(self, texts: Sequence[str], gazetteer: Gazetteer | None = None) -> list[tuple[list[tuple[EntitySpan, float]], float]]:
-        """Per text: its spans with scores, and the text's confidence (its least sure piece's marginal)."""
-        split = [pieces(text) for text in texts]
-        rows = [features(text, found, gazetteer) for text, found in zip(texts, split, strict=True)]
-        answers = []
-        for text, found, marginals in zip(texts, split, self.crf.predict_marginals(rows), strict=True):
-            tags = [max(m, key=m.__getitem__) for m in marginals]
-            sure = [m[t] for m, t in zip(marginals, tags, strict=True)]
-            answers.append((tag_spans(text, found, tags, sure), min(sure, default=1.0)))
+        """Per text: its spans with scores, and the text's confidence (its least sure piece's marginal).
+
+        The tags are the CRF's best sequence (Viterbi); a piece's score is the marginal of its tag, one
+        look-up a piece rather than one per label."""
+        tagger = self.crf.tagger_
+        answers: list[tuple[list[tuple[EntitySpan, float]], float]] = []
+        for text in texts:
+            found = pieces(text)
+            if not found:
+                answers.append(([], 1.0))
+                continue
+            tagger.set(features(text, found, gazetteer))
+            tags = tagger.tag()
+            sure = [tagger.marginal(tag, index) for index, tag in enumerate(tags)]
+            answers.append((tag_spans(text, found, tags, sure), min(sure)))
         return answers
 
 
 def fit_tagger(
-    family: str, texts: Sequence[str], spans: Sequence[Sequence[EntitySpan]], settings: TaggerSettings, gazetteer: Gazetteer | None = None
+    family: str,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[EntitySpan]],
+    settings: TaggerSettings,
+    gazetteer: Gazetteer | Sequence[Gazetteer | None] | None = None,
 ) -> EntityTagger:
-    """The tagger fitted on the gold sentences (a sentence with no span teaches what is not a name)."""
+    """The tagger fitted on the gold sentences (a sentence with no span teaches what is not a name).
+
+    ``gazetteer``: one for every text, or one per text. When the names come from the gold itself, give each
+    text the gazetteer of the other folds' names, or the CRF learns that a listed name is always right."""
+    per_text = gazetteer if isinstance(gazetteer, Sequence) else [gazetteer] * len(texts)
     rows, targets = [], []
-    for text, gold in zip(texts, spans, strict=True):
+    for text, gold, listed in zip(texts, spans, per_text, strict=True):
         found = pieces(text)
-        rows.append(features(text, found, gazetteer))
+        rows.append(features(text, found, listed))
         targets.append(span_tags(found, gold))
     crf = CRF(algorithm="lbfgs", c1=settings.c1, c2=settings.c2, max_iterations=settings.max_iterations, all_possible_transitions=True)
     crf.fit(rows, targets)
