@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Measured:
     wall: float
     cpu: float
     pss: float
+    refused: str = ""  # with exit 1 (problems found in the data): the last line the command said
 
 
 def tree(root: int) -> list[int]:
@@ -76,24 +78,28 @@ def tree_cpu(root: int) -> float:
 def measure(args: list[str], cwd: Path) -> Measured:
     """``args`` in a fresh process, its bytecode cached under ``cwd`` as an installed package's
     is (whatever PYTHONDONTWRITEBYTECODE says here); exit 1 (problems found in the data, said
-    so) is accepted."""
+    so) is accepted, with its last line in ``refused``. What the command says goes to a file, not
+    a pipe that nobody reads while it runs (a chatty command would block on a full pipe)."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(cwd / "pycache")
-    started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        peak = max(peak, pss_mb(tree(process.pid)))
-        time.sleep(SAMPLE_EVERY)
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, pss_mb(tree(process.pid)))
+            time.sleep(SAMPLE_EVERY)
+        wall = time.perf_counter() - started
+        stderr.seek(0)
+        said = stderr.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
-    said = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{said[-2000:]}")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, peak)
+    refused = next((line for line in reversed(said.splitlines()) if line.strip()), "") if process.returncode else ""
+    return Measured(wall, usage.ru_utime + usage.ru_stime, peak, refused[:200])
 
 
 def spread(values: list[float], shown: Callable[[float], str]) -> str:
