@@ -64,33 +64,48 @@ def tree_cpu(root: int) -> float:
     """CPU seconds (user + system) so far of ``root`` and its living descendants, and of the
     children they waited for: for a process that runs beside the bench (a server), read before
     and after a step."""
+    return sum(_cpu_ticks(pid, children=True) for pid in tree(root)) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each of ``pids`` has used itself so far."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return total / ticks
+    return {pid: _cpu_ticks(pid, children=False) / ticks for pid in pids}
+
+
+def _cpu_ticks(pid: int, children: bool) -> int:
+    """utime + stime of ``pid`` (and cutime + cstime with ``children``), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return sum(int(value) for value in fields[11 : 15 if children else 13])
 
 
 def measure(args: list[str], cwd: Path) -> Measured:
     """``args`` in a fresh process, its bytecode cached under ``cwd`` as an installed package's
     is (whatever PYTHONDONTWRITEBYTECODE says here); exit 1 (problems found in the data, said
     so) is accepted, with its last line in ``refused``. What the command says goes to a file, not
-    a pipe that nobody reads while it runs (a chatty command would block on a full pipe)."""
+    a pipe that nobody reads while it runs (a chatty command would block on a full pipe).
+
+    CPU: the rusage of the command and the children it waited for, or, when larger, the sum of
+    what every process of the tree was last seen to have used: a process nobody waits for (Ray's
+    daemons, killed at the end) is missing from the rusage."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(cwd / "pycache")
     with tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         peak = 0.0
+        seen: dict[int, float] = {}
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, pss_mb(tree(process.pid)))
+            pids = tree(process.pid)
+            peak = max(peak, pss_mb(pids))
+            for seen_pid, used in own_cpu(pids).items():  # 0 for one gone meanwhile: keep what it had
+                seen[seen_pid] = max(seen.get(seen_pid, 0.0), used)
             time.sleep(SAMPLE_EVERY)
         wall = time.perf_counter() - started
         stderr.seek(0)
@@ -99,7 +114,8 @@ def measure(args: list[str], cwd: Path) -> Measured:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{said[-2000:]}")
     refused = next((line for line in reversed(said.splitlines()) if line.strip()), "") if process.returncode else ""
-    return Measured(wall, usage.ru_utime + usage.ru_stime, peak, refused[:200])
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(seen.values()))
+    return Measured(wall, cpu, peak, refused[:200])
 
 
 def spread(values: list[float], shown: Callable[[float], str]) -> str:

@@ -147,6 +147,7 @@ class _Runs:
         group_of = {root: self._group(root, sum(counts.values()), counts) for root, counts in by_root.items()}
         for run, (smallest, _) in self.tied.items():
             self.run_group[run] = group_of[self.joined.find(smallest)]
+        self.tied, self.joined = {}, UnionFind()  # what tied the runs is in run_group now
         split_of_group = self._deal()
         run_split = split_of_group[np.frombuffer(self.run_group, dtype=np.int64)]
         self._refuse_pages_apart(run_split)
@@ -167,9 +168,9 @@ class _Runs:
     def _refuse_pages_apart(self, run_split: np.ndarray) -> None:
         """A first key met in two runs that went to different splits (its items were not one
         after another) would leak: refused."""
-        first = np.frombuffer(self.run_first, dtype=np.int64)
-        pairs = np.unique(np.stack([first, run_split.astype(np.int64)]), axis=1)
-        apart = len(pairs[0]) - len(np.unique(pairs[0]))
+        order = np.argsort(np.frombuffer(self.run_first, dtype=np.int64), kind="stable")
+        first, split = np.frombuffer(self.run_first, dtype=np.int64)[order], run_split[order]
+        apart = np.count_nonzero((first[1:] == first[:-1]) & (split[1:] != split[:-1]))
         if apart:
             raise CurationError(
                 f"split leakage: {apart} group(s) in several splits, nothing written (their units were not "
