@@ -1,14 +1,16 @@
 """Export benchmark: the whole ANT corpus (31,523 articles, ANT `topic` as the label, all their
 sentences) built into a Hugging Face dataset, side by side with `datasets` doing the same export.
 
-    .venv/bin/python bench/export.py               # whole corpus (several minutes)
+    .venv/bin/python bench/export.py               # whole corpus, three rounds (tens of minutes)
     .venv/bin/python bench/export.py --limit 2000  # quick run on the first 2,000 articles
 
-Each row of the tables is its own process, so its peak memory (VmHWM) is its own.
+Each run is its own process, measured by ``bench/measure.py``: wall, CPU seconds of its process
+tree and peak PSS summed over the tree, with the load average; the two tools run in turn in each
+of ``--rounds`` rounds, and the summaries are medians (min-max).
 
 * build: `curation.export.building.build()` end to end from a recipe (read, segment, rows with tokens,
   dedup, grouped stratified splits, Parquet + card + manifest), streaming: rows become Arrow
-  batches as they are made. Target: peak memory under 1 GB.
+  batches as they are made. Target: PSS under 1 GB.
 * export only, same rows: both processes first make the same row dicts (segmenter + row builder,
   no dedup) and hold them in a list; then only the export step is timed: the build's own (rows
   encoded into a `RowSpill`, then `_write_outputs` in one process: per split and format a pass
@@ -26,12 +28,12 @@ import argparse
 import copy
 import gzip
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from measure import Measured, load, measure, spread
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,14 +46,6 @@ ANT_TOPICS = {
     "technology": ("تكنولوجيا", "الاتصالات والإنترنت والعلوم."),
     "culture": ("ثقافة", "الأدب والفنون والتراث."),
 }
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: per process image, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def write_bench_schema(folder: Path) -> Path:
@@ -127,7 +121,6 @@ def child_build(limit: int | None) -> dict:
         "clusters": report.clusters,
         "problems": len(report.problems),
         "megabytes": size / 1e6,
-        "peak_mb": peak_rss_mb(),
     }
 
 
@@ -156,18 +149,18 @@ def make_rows(recipe) -> tuple[dict[str, list[dict]], dict, object, float]:
 
 def child_export(tool: str, limit: int | None) -> dict:
     from curation.dedup import DedupResult
-    from curation.export.building import BuildReport, _split_items, _write_outputs
+    from curation.export.building import BuildReport, _write_outputs, place_articles
     from curation.export.rowpass import CONFIGS
     from curation.export.spill import RowSpill
-    from curation.export.splits import assign_splits
     from curation.pipeline.options import ExecutorOptions
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         folder = Path(tmp)
         recipe = recipe_for(folder, limit)
         rows, layouts, maker, rows_seconds = make_rows(recipe)
-        items = _split_items(maker.article_keys, lambda _: None, DedupResult(), recipe.group_by)
-        split_of = assign_splits(items, recipe.split)
+        placement = place_articles(maker.article_keys, lambda _: None, DedupResult(), recipe)
+        names = list(recipe.split.ratios)
+        split_of = {key.id: names[code] for key, code in zip(maker.article_keys, placement.splits.tolist(), strict=True)}
         total = sum(len(r) for r in rows.values())
         started = time.perf_counter()
         if tool == "curation":  # the build's own steps: rows encoded into a spill, then one pass per split
@@ -179,7 +172,7 @@ def child_export(tool: str, limit: int | None) -> dict:
             out = folder / "out"
             one = ExecutorOptions(workers=1)  # the peer writes in one process too
             spilled = {name: [(str(spill.path), spill.num_rows)] for name, spill in spills.items()}
-            _write_outputs(recipe, out, spilled, layouts, split_of, maker.article_keys, BuildReport(out), one, folder)
+            _write_outputs(recipe, out, spilled, layouts, placement, BuildReport(out), one, folder)
         else:
             from datasets import Dataset, disable_progress_bars
 
@@ -198,63 +191,82 @@ def child_export(tool: str, limit: int | None) -> dict:
         "rows_seconds": rows_seconds,
         "seconds": seconds,
         "megabytes": size / 1e6,
-        "peak_mb": peak_rss_mb(),
     }
 
 
-def run_child(mode: str, limit: int | None) -> dict | None:
-    command = [sys.executable, __file__, "--child", mode] + (["--limit", str(limit)] if limit else [])
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        print(f"{mode}: failed\n{result.stderr[-3000:]}")
-        return None
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def run_child(mode: str, limit: int | None, folder: Path) -> tuple[dict, Measured]:
+    """One child process, measured; what it reports of itself comes back through a file."""
+    result = folder / f"{mode}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--result", str(result)] + (["--limit", str(limit)] if limit else [])
+    measured = measure(command, folder)
+    if measured.refused:
+        raise SystemExit(f"{mode}: {measured.refused}")
+    return json.loads(result.read_text(encoding="utf-8")), measured
+
+
+def spreads(runs: list[Measured]) -> str:
+    return (
+        f"wall {spread([r.wall for r in runs], '{:.1f}'.format)} s, CPU {spread([r.cpu for r in runs], '{:.1f}'.format)} s, "
+        f"PSS {spread([r.pss for r in runs], '{:.0f}'.format)} MB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, help="only the first N ANT articles")
     parser.add_argument("--only", choices=["build", "export"], help="run one section")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (each tool once per round)")
     parser.add_argument("--child", choices=["build", "curation", "datasets"], help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         result = child_build(args.limit) if args.child == "build" else child_export(args.child, args.limit)
-        print(json.dumps(result))
+        args.result.write_text(json.dumps(result), encoding="utf-8")
         return
     scope = f"first {args.limit:,} articles" if args.limit else "all articles"
-    if args.only in (None, "build"):
-        print(f"\n## curation build: ANT v2.1, {scope}, one process\n")
-        r = run_child("build", args.limit)
-        if r:
-            print(
-                f"{'documents':>10}{'articles':>10}{'sentences':>11}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'Parquet MB':>12}{'peak RSS MB':>13}"
-            )
-            print(
-                f"{r['documents']:10,}{r['articles']:10,}{r['sentences']:11,}{r['rows']:10,}{r['seconds']:9.1f}"
-                f"{r['rows'] / r['seconds']:9.0f}{r['megabytes']:12.1f}{r['peak_mb']:13.0f}"
-            )
-            print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items()))
-            print(
-                f"near-duplicate clusters: {r['clusters']:,}; problems reported: {r['problems']:,}; target: peak < 1,024 MB"
-            )
-    if args.only in (None, "export"):
-        print(f"\n## export step only, same rows (ANT, {scope}), one process per tool\n")
-        print(f"{'tool':<44}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'Parquet MB':>12}{'peak RSS MB':>13}")
-        labels = {
-            "curation": "curation spill + SplitWriter + label counts",
-            "datasets": "datasets from_list + to_parquet",
-        }
-        for tool, label in labels.items():
-            r = run_child(tool, args.limit)
-            if r:
-                print(
-                    f"{label:<44}{r['rows']:10,}{r['seconds']:9.1f}{r['rows'] / r['seconds']:10.0f}"
-                    f"{r['megabytes']:12.1f}{r['peak_mb']:13.0f}"
-                )
+    with tempfile.TemporaryDirectory(prefix="bench-export-runs-") as scratch:
+        folder = Path(scratch)
+        if args.only in (None, "build"):
+            bench_build(args.limit, args.rounds, scope, folder)
+        if args.only in (None, "export"):
+            bench_export(args.limit, args.rounds, scope, folder)
+
+
+def bench_build(limit: int | None, rounds: int, scope: str, folder: Path) -> None:
+    print(f"\n## curation build: ANT v2.1, {scope}, local executor, {rounds} round(s)\n")
+    print(f"{'documents':>10}{'articles':>10}{'sentences':>11}{'rows':>10}{'wall s':>9}{'CPU s':>9}{'PSS MB':>9}{'Parquet MB':>12}")
+    runs = []
+    for _ in range(rounds):
+        r, measured = run_child("build", limit, folder)
+        runs.append(measured)
         print(
-            "both processes first spend the same time making the rows (segmenter + row builder, rows held in a list);"
+            f"{r['documents']:10,}{r['articles']:10,}{r['sentences']:11,}{r['rows']:10,}{measured.wall:9.1f}"
+            f"{measured.cpu:9.1f}{measured.pss:9.0f}{r['megabytes']:12.1f}  {load()}"
         )
-        print("peak RSS here includes those lists, so it is not the build's footprint (see the build table)")
+        print("  phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items()))
+    print(f"build: {spreads(runs)}; near-duplicate clusters: {r['clusters']:,}; problems: {r['problems']:,}")
+    print("target: PSS < 1,024 MB")
+
+
+def bench_export(limit: int | None, rounds: int, scope: str, folder: Path) -> None:
+    print(f"\n## export step only, same rows (ANT, {scope}), one process per tool, in turn, {rounds} round(s)\n")
+    print(f"{'tool':<44}{'rows':>10}{'step s':>8}{'rows/s':>9}{'wall s':>8}{'CPU s':>8}{'PSS MB':>8}{'Parquet MB':>11}")
+    labels = {"curation": "curation spill + SplitWriter + label counts", "datasets": "datasets from_list + to_parquet"}
+    runs: dict[str, list[Measured]] = {tool: [] for tool in labels}
+    steps: dict[str, list[float]] = {tool: [] for tool in labels}
+    for round_ in range(rounds):
+        for tool in labels if round_ % 2 == 0 else reversed(labels):
+            r, measured = run_child(tool, limit, folder)
+            runs[tool].append(measured)
+            steps[tool].append(r["seconds"])
+            print(
+                f"{labels[tool]:<44}{r['rows']:10,}{r['seconds']:8.1f}{r['rows'] / r['seconds']:9.0f}{measured.wall:8.1f}"
+                f"{measured.cpu:8.1f}{measured.pss:8.0f}{r['megabytes']:11.1f}  {load()}"
+            )
+    for tool, label in labels.items():
+        print(f"{label}: export step {spread(steps[tool], '{:.1f}'.format)} s; whole process {spreads(runs[tool])}")
+    print("both processes first spend the same time making the rows (segmenter + row builder, rows held in a list);")
+    print("the whole process's CPU and PSS include those lists, so they are not the build's footprint (see the build)")
 
 
 if __name__ == "__main__":

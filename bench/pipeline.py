@@ -11,9 +11,13 @@ Printed against the targets of the pipeline issue:
 * 2 workers vs 1 on the segmentation of ANT and on the whole build of ANT: speed-up (target >= 1.8x)
   and byte-identical units and exports;
 * the compact units file against the gzipped input (target <= 3x);
-* peak resident memory of `curation dedup` and `curation build` at 30% and 100% of ANT (target
-  <= 500 MB, flat within 20%), measured by GNU time (``%M``: the largest single process of the
-  command, which for a local run with workers is the driver or one worker, never their sum).
+* memory of `curation dedup` and `curation build` at 30% and 100% of ANT (target <= 500 MB, flat
+  within 20%).
+
+Every run is measured by ``bench/measure.py``: wall seconds, CPU seconds of the whole process tree
+and peak PSS summed over the tree (the driver and its workers, shared pages counted once), with the
+load average beside it; summaries are medians with the min-max over the rounds. Memory flat to ten
+times ANT is ``bench/scale.py``.
 
 Dedup beside rensa and datasketch (same shingles, permutations and threshold; recall and pair
 precision against an exact gold) is ``bench/dedup.py``.
@@ -26,37 +30,39 @@ import gzip
 import hashlib
 import itertools
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from measure import Measured, load, measure, spread
 
 REPO = Path(__file__).resolve().parents[1]
 ANT = REPO.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
 CURATION = [sys.executable, "-m", "curation.cli"] if not (REPO / ".venv" / "bin" / "curation").exists() else [str(REPO / ".venv" / "bin" / "curation")]
-TIME = shutil.which("time") or "/usr/bin/time"
+HEADER = f"{'wall s':>8} {'CPU s':>8} {'PSS MB':>8}"
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """``(wall seconds, peak MB)`` of one command in a fresh process; CPU seconds go to ``CPU``."""
-    started = time.perf_counter()
-    done = subprocess.run([TIME, "-f", "%M %U %S", *args], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):  # 1: the command found problems in the data, and said so
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    *said, last = done.stderr.strip().splitlines()
-    peak, user, system = last.split()
-    CPU.append(float(user) + float(system))
-    if done.returncode:  # shown, so that a refused or partial run is never read as a figure
-        print(f"  ({args[1]} exited 1: {next((line for line in reversed(said) if line.strip()), '')[:200]})")
-    return seconds, int(peak) / 1024
+def run(args: list[str], folder: Path) -> Measured:
+    """One command in a fresh process, measured (``bench/measure.py``); a run that exited 1 (the
+    command found problems in the data) is said so, never read as a figure without it."""
+    measured = measure(args, folder)
+    if measured.refused:
+        print(f"  (exited 1: {measured.refused})")
+    return measured
 
 
-CPU: list[float] = []  # user + system seconds of each command run, its children included
+def shown(measured: Measured) -> str:
+    return f"{measured.wall:>8.1f} {measured.cpu:>8.1f} {measured.pss:>8.0f}"
+
+
+def summary(runs: list[Measured]) -> str:
+    """Median (min-max) of wall, CPU and PSS over the rounds."""
+    return (
+        f"wall {spread([r.wall for r in runs], '{:.1f}'.format)} s, CPU {spread([r.cpu for r in runs], '{:.1f}'.format)} s, "
+        f"PSS {spread([r.pss for r in runs], '{:.0f}'.format)} MB"
+    )
 
 
 def sample(folder: Path, pages: int) -> Path:
@@ -89,20 +95,28 @@ def digest(path: Path) -> str:
     return summed.hexdigest()[:16]
 
 
-def compare(rounds: int, command: Callable[[int], list[str]], output: Callable[[int], Path]) -> tuple[str, bool]:
+def compare(
+    rounds: int, folder: Path, command: Callable[[int], list[str]], output: Callable[[int], Path]
+) -> tuple[str, bool]:
     """``command(workers)`` with 1 and 2 workers in turn, ``rounds`` times (a machine whose speed
-    drifts slows both of a round alike): the median of the rounds' speed-ups with each round's,
-    and whether every run's ``output`` had the same bytes."""
-    ratios, digests = [], set()
+    drifts slows both of a round alike): the rounds' wall and CPU ratios and each worker count's
+    figures, as medians (min-max), and whether every run's ``output`` had the same bytes."""
+    runs: dict[int, list[Measured]] = {1: [], 2: []}
+    digests = set()
     for _ in range(rounds):
-        seconds = {}
         for workers in (1, 2):
-            seconds[workers], peak = run(command(workers))
+            measured = run(command(workers), folder)
+            runs[workers].append(measured)
             digests.add(digest(output(workers)))
-            print(f"{f'{workers} worker(s)':<22} {seconds[workers]:>8.1f} {CPU[-1]:>8.1f} {peak:>8.0f} {'':>9}  {digest(output(workers))}")
-        ratios.append(seconds[1] / seconds[2])
-    each = ", ".join(f"{r:.2f}" for r in ratios)
-    return f"{statistics.median(ratios):.2f}x (rounds: {each})", len(digests) == 1
+            print(f"{f'{workers} worker(s)':<22} {shown(measured)}  {digest(output(workers))}  {load()}")
+    wall = [one.wall / two.wall for one, two in zip(runs[1], runs[2], strict=True)]
+    cpu = [two.cpu / one.cpu for one, two in zip(runs[1], runs[2], strict=True)]
+    for workers, measured in runs.items():
+        print(f"  {workers} worker(s): {summary(measured)}")
+    return (
+        f"{spread(wall, '{:.2f}x'.format)} wall, CPU of 2 workers / 1: {spread(cpu, '{:.2f}x'.format)}",
+        len(digests) == 1,
+    )
 
 
 def main() -> None:
@@ -117,12 +131,13 @@ def main() -> None:
         inputs = {100: sample(folder, total), 30: sample(folder, max(1, int(total * 0.3)))}
         print(f"ANT pages: {total:,} ({inputs[100].stat().st_size / 1e6:.1f} MB gzipped); cores: {os.cpu_count()}\n")
 
-        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall-clock speed-up needs idle cores)")
-        print(f"1 and 2 workers in turn, {args.rounds} round(s); the speed-up is the median of the rounds' ratios\n")
-        print(f"{'segment':<22} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'':>9}  sha256 of the units file")
+        print(f"{load()} on {os.cpu_count()} cores before (a wall-clock speed-up needs idle cores)")
+        print(f"1 and 2 workers in turn, {args.rounds} round(s); ratios are medians (min-max) of the rounds'\n")
+        print(f"{'segment':<22} {HEADER}  sha256 of the units file")
         units = {workers: folder / f"units-{workers}w.jsonl.gz" for workers in (1, 2)}
         speedup, same = compare(
             args.rounds,
+            folder,
             lambda workers: [*CURATION, "segment", str(inputs[100]), "-o", str(units[workers]), "--workers", str(workers)],
             lambda workers: units[workers],
         )
@@ -131,32 +146,39 @@ def main() -> None:
             f"speed-up 2 vs 1 worker: {speedup} (target >= 1.8x); byte-identical: {same}; "
             f"units file / gzipped input: {ratio:.2f}x (target <= 3x)\n"
         )
-        print(f"{'whole build of ANT':<22} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'':>9}  sha256 of the export")
+        print(f"{'whole build of ANT':<22} {HEADER}  sha256 of the export")
         whole = recipe(folder, "ant-whole", inputs[100], None)
         speedup, same = compare(
             args.rounds,
+            folder,
             lambda workers: [*CURATION, "build", str(whole), "-o", str(folder / f"whole-{workers}w"), "--workers", str(workers)],
             lambda workers: folder / f"whole-{workers}w",
         )
         print(f"speed-up 2 vs 1 worker: {speedup} (target >= 1.8x); byte-identical: {same}\n")
 
         units = {100: folder / "units-1w.jsonl.gz", 30: folder / "units-30.jsonl.gz"}
-        run([*CURATION, "segment", str(inputs[30]), "-o", str(units[30]), "--workers", "2"])
-
-        print(f"{'command':<22} {'share':>6} {'seconds':>8} {'peak MB':>8}")
-        peaks: dict[str, dict[int, float]] = {"dedup": {}, "build": {}}
-        for share in (30, 100):
-            seconds, peaks["dedup"][share] = run([*CURATION, "dedup", str(units[share]), "-o", str(folder / f"clusters-{share}.jsonl")])
-            print(f"{'curation dedup':<22} {share:>5}% {seconds:>8.1f} {peaks['dedup'][share]:>8.0f}")
-            seconds, peaks["build"][share] = run(
-                [*CURATION, "build", str(recipe(folder, f"ant-{share}", inputs[share], units[share])), "--workers", "2"]
-            )
-            print(f"{'curation build':<22} {share:>5}% {seconds:>8.1f} {peaks['build'][share]:>8.0f}")
-        for command, by_share in peaks.items():
-            growth = by_share[100] / by_share[30] - 1
+        run([*CURATION, "segment", str(inputs[30]), "-o", str(units[30]), "--workers", "2"], folder)
+        commands = {
+            "dedup": lambda share: [*CURATION, "dedup", str(units[share]), "-o", str(folder / f"clusters-{share}.jsonl")],
+            "build": lambda share: [
+                *CURATION, "build", str(recipe(folder, f"ant-{share}", inputs[share], units[share])), "--workers", "2"
+            ],
+        }  # fmt: skip
+        print(f"{'command':<22} {'share':>6} {HEADER}  (30% and 100% in turn, {args.rounds} round(s))")
+        runs: dict[tuple[str, int], list[Measured]] = {}
+        for round_ in range(args.rounds):
+            for share in (30, 100) if round_ % 2 == 0 else (100, 30):
+                for command, args_of in commands.items():
+                    measured = run(args_of(share), folder)
+                    runs.setdefault((command, share), []).append(measured)
+                    print(f"{f'curation {command}':<22} {share:>5}% {shown(measured)}  {load()}")
+        for command in commands:
+            pss = {share: statistics.median(r.pss for r in runs[command, share]) for share in (30, 100)}
+            for share in (30, 100):
+                print(f"{command} at {share}%: {summary(runs[command, share])}")
             print(
-                f"{command}: peak {by_share[100]:.0f} MB at 100% (target <= 500), {growth:+.0%} from 30% to 100% "
-                f"(target within 20%)"
+                f"{command}: PSS {pss[100]:.0f} MB at 100% (target <= 500), {pss[100] / pss[30] - 1:+.0%} from 30% "
+                f"to 100% (target within 20%)"
             )
 
 

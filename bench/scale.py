@@ -5,6 +5,7 @@ the process tree, peak summed PSS), in interleaved rounds, with the load average
     python bench/scale.py                               # 1x, 3x, 10x, three rounds
     python bench/scale.py --scales 1 3 --rounds 3       # leave out 10x
     python bench/scale.py --work /tmp/me/scale          # keep the units for the next run
+    python bench/scale.py --scales 1 --executors local ray   # what Ray costs on one machine
 
 ANT (``../shared/corpora/ant-v2.1.jsonl.gz``) is cut once by `curation segment` (not measured);
 the larger corpora rewrite its units file: copy 0 is ANT's units as they are, copy k >= 1 has every
@@ -14,13 +15,17 @@ k-th letter of a list instead (one code point for one, so every span stays where
 each other, and 10x ANT has ANT's duplicate structure ten times over (as ten times the news would),
 not ten-member clusters. (Cutting 10x ANT itself takes half an hour of this machine's two cores.)
 
-Target of issue 27: summed PSS at 10x <= 1.2x the PSS at 1x, for each command.
+Target of issue 27: summed PSS at 10x <= 1.2x the PSS at 1x, for each command. With
+``--executors local ray`` every run is made on each executor in turn (Ray started by the command on
+this machine, as `--executor ray` does without RAY_ADDRESS), and each build prints a digest of its
+output, so the executors can be seen to write the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import shutil
 import statistics
@@ -28,6 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from build import output_digest
 from measure import Measured, load, measure, spread
 
 ANT = Path("../shared/corpora/ant-v2.1.jsonl.gz")
@@ -84,20 +90,29 @@ def units_of(folder: Path, scale: int) -> Path:
     return path
 
 
-def build_args(folder: Path, scale: int, units: Path) -> list[str]:
-    recipe = folder / f"ant-x{scale}.yaml"
+def build_args(folder: Path, scale: int, units: Path, executor: str) -> list[str]:
+    recipe = folder / f"ant-x{scale}-{executor}.yaml"
     # no labels_from_meta: ANT's topics are not the default schema's labels (a problem per row)
     recipe.write_text(
         f"name: ant-x{scale}\ninputs: [{ANT.resolve()}]\nunits: {units}\ndedup: true\n"
-        f"split: {{seed: 13}}\nformats: [huggingface, jsonl]\noutput: {folder / f'out-x{scale}'}\n",
+        f"split: {{seed: 13}}\nformats: [huggingface, jsonl]\noutput: {output_of('build', folder, scale, executor)}\n",
         encoding="utf-8",
     )
-    return [*CURATION, "build", str(recipe), "--workers", "2", "--executor", "local", "-q"]
+    return [*CURATION, "build", str(recipe), "--workers", "2", "--executor", executor, "-q"]
 
 
-def dedup_args(folder: Path, scale: int, units: Path) -> list[str]:
-    output = folder / f"clusters-x{scale}.jsonl"
-    return [*CURATION, "dedup", str(units), "-o", str(output), "--workers", "2", "--executor", "local", "-q"]
+def dedup_args(folder: Path, scale: int, units: Path, executor: str) -> list[str]:
+    output = output_of("dedup", folder, scale, executor)
+    return [*CURATION, "dedup", str(units), "-o", str(output), "--workers", "2", "--executor", executor, "-q"]
+
+
+def output_of(command: str, folder: Path, scale: int, executor: str) -> Path:
+    return folder / (f"out-x{scale}-{executor}" if command == "build" else f"clusters-x{scale}-{executor}.jsonl")
+
+
+def digest_of(path: Path) -> str:
+    """Of the build's data files (bench/build.py), or of the clusters file."""
+    return output_digest(path) if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 COMMANDS = {"build": build_args, "dedup": dedup_args}
@@ -108,34 +123,51 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 3, 10], help="times ANT (1: ANT itself)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (every command at every scale)")
     parser.add_argument("--commands", nargs="+", choices=sorted(COMMANDS), default=sorted(COMMANDS))
+    parser.add_argument("--executors", nargs="+", choices=["local", "ray"], default=["local"], help="in turn, each run")
     parser.add_argument("--work", type=Path, help="folder for corpora and units, kept for the next run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
         folder = (args.work or Path(scratch)).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         units = {scale: units_of(folder, scale) for scale in args.scales}
-        measured: dict[tuple[str, int], list[Measured]] = {}
+        measured: dict[tuple[str, int, str], list[Measured]] = {}
         for round_ in range(args.rounds):
             for command in args.commands:
                 for scale in args.scales if round_ % 2 == 0 else reversed(args.scales):
-                    run = measure(COMMANDS[command](folder, scale, units[scale]), folder)
-                    measured.setdefault((command, scale), []).append(run)
-                    print(
-                        f"round {round_ + 1} {command:<6} {scale:>3}x  {run.wall:7.1f} s wall {run.cpu:7.1f} s CPU "
-                        f"{run.pss:6.0f} MB PSS  {load()}",
-                        flush=True,
-                    )
-        print(f"\n{'command':<8} {'scale':>5}  {'wall s':>18}  {'CPU s':>18}  {'PSS MB':>16}  PSS / 1x")
-        for command in args.commands:
-            low = min(args.scales)
-            base = statistics.median(run.pss for run in measured[command, low])
+                    for executor in args.executors if round_ % 2 == 0 else reversed(args.executors):
+                        run = measure(COMMANDS[command](folder, scale, units[scale], executor), folder)
+                        measured.setdefault((command, scale, executor), []).append(run)
+                        print(
+                            f"round {round_ + 1} {command:<6} {scale:>3}x {executor:<5} {run.wall:7.1f} s wall "
+                            f"{run.cpu:7.1f} s CPU {run.pss:6.0f} MB PSS  {load()}  "
+                            f"{digest_of(output_of(command, folder, scale, executor))}",
+                            flush=True,
+                        )
+        summary(measured, args)
+
+
+def summary(measured: dict[tuple[str, int, str], list[Measured]], args: argparse.Namespace) -> None:
+    """Medians (min-max) per command, scale and executor; PSS against the smallest scale, and
+    CPU and PSS against the first executor."""
+    print(f"\n{'command':<8} {'scale':>5} {'executor':<8} {'wall s':>18}  {'CPU s':>18}  {'PSS MB':>16}  PSS / 1x")
+    for command in args.commands:
+        for executor in args.executors:
+            base = statistics.median(run.pss for run in measured[command, min(args.scales), executor])
             for scale in args.scales:
-                runs = measured[command, scale]
+                runs = measured[command, scale, executor]
                 pss = [run.pss for run in runs]
                 print(
-                    f"{command:<8} {scale:>4}x  {spread([r.wall for r in runs], '{:.1f}'.format):>18}  "
+                    f"{command:<8} {scale:>4}x {executor:<8} {spread([r.wall for r in runs], '{:.1f}'.format):>18}  "
                     f"{spread([r.cpu for r in runs], '{:.1f}'.format):>18}  {spread(pss, '{:.0f}'.format):>16}  "
                     f"{statistics.median(pss) / base:.2f}x (target <= {TARGET})"
+                )
+        for executor in args.executors[1:]:
+            for scale in args.scales:
+                pairs = zip(measured[command, scale, executor], measured[command, scale, args.executors[0]], strict=True)
+                cpu, pss = zip(*((other.cpu / first.cpu, other.pss / first.pss) for other, first in pairs), strict=True)
+                print(
+                    f"{command} {scale}x {executor} / {args.executors[0]}: CPU {spread(list(cpu), '{:.2f}x'.format)}, "
+                    f"PSS {spread(list(pss), '{:.2f}x'.format)}"
                 )
 
 

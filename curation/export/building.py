@@ -11,11 +11,13 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from curation.dedup import (
     DEDUP_LEVELS,
@@ -24,10 +26,8 @@ from curation.dedup import (
     dedup_items,
     find_duplicates,
     label_conflicts,
-    leaking_groups,
 )
 from curation.dedup.run import find_duplicates_on
-from curation.errors import CurationError
 from curation.export.annotations import AnnotationSnapshot, LabelSource, read_stores, store_files
 from curation.export.card import CardFacts, card_text
 from curation.export.huggingface import WrittenSplit
@@ -35,10 +35,10 @@ from curation.export.manifest import file_sha256, input_hashes, package_versions
 from curation.export.output import check_output_folder, staging_folder, swap_in
 from curation.export.pseudonyms import mapping_path, pseudonymize
 from curation.export.recipe import Recipe, RecipeError
-from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, RowsPart, rows_pass
+from curation.export.rowpass import CONFIGS, ArticleKey, ClusterOf, RowsJob, RowsPart, read_article_keys, rows_pass
 from curation.export.rows import BIO_COLUMN, LevelLayout
 from curation.export.spill import use_returning_memory_pool
-from curation.export.splits import SplitItem, assign_splits
+from curation.export.splits import SplitItem, split_codes
 from curation.export.writing import SpilledConfig, plan_split_files, write_split_files
 from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
@@ -83,18 +83,45 @@ def _load_schema(recipe: Recipe) -> Schema:
     return load_schema(recipe.resolve(recipe.schema) if recipe.schema else None)
 
 
-def _split_items(
-    keys: list[ArticleKey], cluster_of: Callable[[str], str | None], found: DedupResult, group_by: str
-) -> list[SplitItem]:
-    """A teaser joins its container's group for the split (never its cluster), so the two stay
-    in one split without chaining clusters."""
+@dataclass(slots=True)
+class Placement:
+    """Every article's split (its index in the recipe's splits), in page order, with what lines the
+    spilled rows of each config up with it: whether the article's own row is exported and how many
+    sentence rows it has. A few bytes an article (numpy), not a dict of ids."""
+
+    splits: np.ndarray
+    exported: np.ndarray
+    sentences: np.ndarray
+
+    def row_splits(self, config: str) -> np.ndarray:
+        """The split of each row of ``config``'s spills, in their order."""
+        if config == "articles":
+            return self.splits[self.exported]
+        return np.repeat(self.splits, self.sentences)
+
+
+def place_articles(
+    keys: Iterable[ArticleKey], cluster_of: Callable[[str], str | None], found: DedupResult, recipe: Recipe
+) -> Placement:
+    """Each article's split (:func:`split_codes`), the articles of a page one after another as the
+    rows pass left them. Groups are the page (or the article, by ``group_by``) and the
+    near-duplicate cluster; a teaser joins its container's group (never its cluster), so the two
+    stay in one split without chaining clusters. Only clusters and containers tie articles of
+    different pages, so only they are held in memory."""
     container = {pair.inner: cluster_of(pair.outer) for pair in found.contained}
-    items = []
-    for key in keys:
-        group = [key.doc_id if group_by == "document" else key.id]
-        group.extend(k for k in (cluster_of(key.id), container.get(key.id)) if k)
-        items.append(SplitItem(key.id, tuple(group), key.stratum))
-    return items
+    shared = {cluster.id for cluster in found.clusters} | {key for key in container.values() if key}
+    exported, sentences = array("b"), array("q")
+
+    def items() -> Iterator[SplitItem]:
+        for key in keys:
+            exported.append(key.exported)
+            sentences.append(key.sentences)
+            group = [key.doc_id if recipe.group_by == "document" else key.id]
+            group.extend(k for k in (cluster_of(key.id), container.get(key.id)) if k)
+            yield SplitItem(key.id, tuple(group), key.stratum)
+
+    splits = split_codes(items(), recipe.split, shared)
+    return Placement(splits, np.frombuffer(exported, dtype=np.bool_), np.frombuffer(sentences, dtype=np.int64))
 
 
 def _units(recipe: Recipe, options: ExecutorOptions, work: Path, report: BuildReport, progress: Progress = SILENT) -> Path:
@@ -238,12 +265,12 @@ def _build(
         rows = rows_pass(job, options, progress, found.pages)
         _tell_rows(rows, labels, found if recipe.dedup else None, report)
     with _phase(report, "splits"):
-        split_of = _splits(rows.article_keys, cluster_of, found, recipe)
+        placement = place_articles(read_article_keys(rows.article_keys), cluster_of, found, recipe)
     progress.start("writing the export")
     with _phase(report, "write"):
         staging = staging_folder(target)
         try:
-            _write_outputs(recipe, staging, rows.spills, layouts, split_of, rows.article_keys, report, options, work)
+            _write_outputs(recipe, staging, rows.spills, layouts, placement, report, options, work)
             if "huggingface" in recipe.formats:
                 with atomic_writer(staging / "README.md") as handle:
                     handle.write(card_text(_card_facts(recipe, schema, snapshot, labels, layouts, rows, report)))
@@ -296,16 +323,6 @@ def _tell_rows(rows: RowsPart, labels: LabelSource, found: DedupResult | None, r
         }
 
 
-def _splits(keys: list[ArticleKey], cluster_of: ClusterOf, found: DedupResult, recipe: Recipe) -> dict[str, str]:
-    """Each article's split; refused when a group (page, cluster) would span two."""
-    items = _split_items(keys, cluster_of, found, recipe.group_by)
-    split_of = assign_splits(items, recipe.split)
-    leaks = leaking_groups(((item.unit_id, item.group_keys) for item in items), split_of)
-    if leaks:
-        raise CurationError(f"split leakage: groups in several splits, nothing written: {sorted(leaks)[:5]}")
-    return split_of
-
-
 def _card_facts(
     recipe: Recipe,
     schema: Schema,
@@ -347,27 +364,22 @@ def _write_outputs(
     staging: Path,
     spills: dict[str, list[tuple[str, int]]],
     layouts: dict[str, LevelLayout],
-    split_of: dict[str, str],
-    keys: list[ArticleKey],
+    placement: Placement,
     report: BuildReport,
     executor: ExecutorOptions,
     work: Path,
 ) -> None:
     """Every file of the export from the spilled rows (:mod:`curation.export.writing`), with the
     gold label counts per split that the card shows."""
-    sizes: dict[str, Counter[str]] = {"articles": Counter(), "sentences": Counter()}
-    for key in keys:
-        sizes["articles"][split_of[key.id]] += key.exported
-        sizes["sentences"][split_of[key.id]] += key.sentences
     configs = {
         name: SpilledConfig(
-            name, tuple(path for path, _ in files), layouts[name].features(), CONFIGS[name][1],
-            tuple(c for c in layouts[name].labels if c != BIO_COLUMN), sum(rows for _, rows in files),
+            name, tuple(path for path, _ in files), layouts[name].features(), placement.row_splits(name),
+            tuple(c for c in layouts[name].labels if c != BIO_COLUMN),
         )
         for name, files in spills.items()
     }
-    jobs = plan_split_files(recipe.formats, configs, sizes, list(recipe.split.ratios))
-    results = write_split_files(jobs, configs, staging, split_of, recipe.shard_rows, executor, work)
+    jobs = plan_split_files(recipe.formats, configs, list(recipe.split.ratios))
+    results = write_split_files(jobs, configs, staging, recipe.shard_rows, executor, work)
     report.label_counts = {name: {} for name in configs}
     for job, result in zip(jobs, results, strict=True):
         if result.written is not None:

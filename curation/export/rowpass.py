@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from datasets import Features, Value
 from datatrove.pipeline.base import PipelineStep
 
 from curation.dedup import cluster_id_of
 from curation.export.annotations import LabelsMet, LabelSource
 from curation.export.manifest import relative
 from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_feature, sentence_row
-from curation.export.spill import RowSpill
+from curation.export.spill import RowSpill, spilled_batches
 from curation.export.splits import UNSTRATIFIED
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import save_rank_result
@@ -34,14 +35,27 @@ CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id"
 
 
 class ArticleKey(NamedTuple):
-    """What the split step needs of an article, kept for every article (a few short strings) while
-    the rows themselves wait on disk."""
+    """What the split step needs of an article; spilled beside the rows (:data:`KEY_FEATURES`), so
+    that the build holds no per-article state while the rows wait on disk."""
 
     id: str
     doc_id: str
     stratum: str
     sentences: int  # its sentence rows in the export
     exported: bool = True  # whether its own row is in the export (``annotated_only`` leaves some out)
+
+
+KEY_FEATURES = Features(
+    {"id": Value("string"), "doc_id": Value("string"), "stratum": Value("string"), "sentences": Value("int64"),
+     "exported": Value("bool")}
+)  # fmt: skip
+
+
+def read_article_keys(paths: Iterable[str]) -> Iterator[ArticleKey]:
+    """The article keys spilled by the rows pass's parts, in page order, a batch in memory at a time."""
+    for path in paths:
+        for batch in spilled_batches(path):
+            yield from map(ArticleKey._make, zip(*(batch.column(name).to_pylist() for name in ArticleKey._fields), strict=True))
 
 
 class ClusterOf:
@@ -131,7 +145,7 @@ class RowsPart:
 
     spills: dict[str, list[tuple[str, int]]]  # config -> (file, rows) of each part, in page order
     documents: int = 0
-    article_keys: list[ArticleKey] = field(default_factory=list)
+    article_keys: list[str] = field(default_factory=list)  # the parts' spills of ArticleKey, in page order
     clustered_gold: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     tally: TokenTally = field(default_factory=TokenTally)
     extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -163,22 +177,26 @@ def make_rows_part(
     clustered = job.cluster_of.clustered or {}
     maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered, job.annotated_only)
     spills = {name: RowSpill(Path(job.work) / f"{name}-{rank:05d}.arrow", job.layouts[name].features()) for name in CONFIGS}
+    keys = RowSpill(Path(job.work) / f"keys-{rank:05d}.arrow", KEY_FEATURES)
     part = RowsPart({})
     unreadable: list[object] = []
     selector = None if pages is None else PageSelector(rank, world_size, total=pages)
     for segmented in iter_segmented(job.units, unreadable, keep=selector):
         for config, row in maker.rows(segmented):
             spills[config].add(row)
+        for key in maker.article_keys:
+            keys.add(key._asdict())
+        maker.article_keys.clear()
         part.documents += 1
         extractor = segmented.document.meta.get("extractor")
         if extractor:
             part.extractors.setdefault(json.dumps(extractor, sort_keys=True), extractor)
         if on_documents:
             on_documents(1)
-    for spill in spills.values():
+    for spill in (*spills.values(), keys):
         spill.finish()
     part.spills = {name: [(str(spill.path), spill.num_rows)] for name, spill in spills.items()}
-    part.article_keys, part.clustered_gold, part.tally = maker.article_keys, maker.clustered_gold, maker.tally
+    part.article_keys, part.clustered_gold, part.tally = [str(keys.path)], maker.clustered_gold, maker.tally
     part.unreadable = [str(problem) for problem in unreadable]
     part.labels = labels.met()
     return part

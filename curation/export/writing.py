@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from datasets import Features
 from datatrove.pipeline.base import PipelineStep
 
+from curation.errors import CurationError
 from curation.export.codec import batch_rows, row_decoder
 from curation.export.conll import ConllWriter
 from curation.export.huggingface import SplitWriter, WrittenSplit
@@ -35,15 +36,19 @@ SMALL_EXPORT_ROWS = 20_000
 
 @dataclass(frozen=True, slots=True)
 class SpilledConfig:
-    """What the writers need of one config's rows: where they wait, their features, the column
-    that names each row's article (whose split is the row's) and the gold columns to count."""
+    """What the writers need of one config's rows: where they wait, their features, each row's
+    split (its index in the recipe's splits, in spill order: a byte a row, not a set of article
+    ids, so that it stays small however large the corpus) and the gold columns to count."""
 
     name: str
     paths: tuple[str, ...]  # the spills of the rows pass's parts, in page order
     features: Features
-    article_column: str
+    row_splits: np.ndarray  # uint8, one per spilled row
     gold_columns: tuple[str, ...]
-    rows: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.row_splits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,7 @@ class SplitFile:
 
     config: str
     split: str
+    code: int  # the split's index in the recipe's splits, as ``SpilledConfig.row_splits`` holds it
     format: str | None
     rows: int
     counts_labels: bool
@@ -127,15 +133,14 @@ class LabelCounter:
         return {column: dict(sorted(counter.items())) for column, counter in self._counters.items()}
 
 
-def plan_split_files(
-    formats: Sequence[str], configs: Mapping[str, SpilledConfig], sizes: Mapping[str, Counter[str]], splits: Sequence[str]
-) -> list[SplitFile]:
+def plan_split_files(formats: Sequence[str], configs: Mapping[str, SpilledConfig], splits: Sequence[str]) -> list[SplitFile]:
     """The jobs in the export's order: per config, per split that has rows, per format."""
     jobs: list[SplitFile] = []
     for name, config in configs.items():
         chosen = _formats_of(config, formats)
-        for split in (s for s in splits if sizes[name][s]):
-            jobs.extend(SplitFile(name, split, f, sizes[name][split], i == 0) for i, f in enumerate(chosen))
+        sizes = np.bincount(config.row_splits, minlength=len(splits)).tolist()
+        for code, split in ((c, s) for c, s in enumerate(splits) if sizes[c]):
+            jobs.extend(SplitFile(name, split, code, f, sizes[code], i == 0) for i, f in enumerate(chosen))
     return jobs
 
 
@@ -146,28 +151,28 @@ def _formats_of(config: SpilledConfig, formats: Sequence[str]) -> list[str | Non
     return chosen or [None]
 
 
-def write_split_file(
-    job: SplitFile, config: SpilledConfig, staging: Path, article_ids: Sequence[str], shard_rows: int
-) -> SplitFileResult:
-    """The job's file(s) from the rows of ``config`` whose article is one of ``article_ids`` (the split's)."""
+def write_split_file(job: SplitFile, config: SpilledConfig, staging: Path, shard_rows: int) -> SplitFileResult:
+    """The job's file(s) from the rows of ``config`` in the job's split."""
     with ExitStack() as stack:
         writer = WRITERS[job.format].open(stack, staging, job, config, shard_rows) if job.format else None
         counter = LabelCounter(config.features, config.gold_columns) if job.counts_labels else None
         outputs = [output for output in (writer, counter) if output is not None]
-        for rows in _rows_in(config, article_ids):
+        for rows in _rows_in(config, job.code):
             for output in outputs:
                 output.write(rows)
         written = writer.close() if isinstance(writer, SplitWriter) else None  # only Parquet shards are listed
     return SplitFileResult(written, counter.counts() if counter is not None else None)
 
 
-def _rows_in(config: SpilledConfig, article_ids: Sequence[str]) -> Iterator[pa.RecordBatch]:
-    """The spilled batches of ``config``, each filtered to the rows of the given articles."""
-    in_split = pa.array(article_ids, type=pa.string())
+def _rows_in(config: SpilledConfig, code: int) -> Iterator[pa.RecordBatch]:
+    """The spilled batches of ``config``, each filtered to the rows of split ``code``."""
+    done = 0
     for path in config.paths:
         for batch in spilled_batches(path):
-            # pyarrow.compute makes its functions at import, out of the type checker's sight
-            yield batch.filter(pc.is_in(batch.column(config.article_column), value_set=in_split))  # type: ignore[attr-defined]
+            yield batch.filter(pa.array(config.row_splits[done : done + batch.num_rows] == code))
+            done += batch.num_rows
+    if done != config.rows:
+        raise CurationError(f"{config.name}: {done:,} rows spilled, {config.rows:,} placed in splits")
 
 
 class WriteSplitFiles(PipelineStep):
@@ -181,17 +186,16 @@ class WriteSplitFiles(PipelineStep):
         jobs: list[SplitFile],
         configs: dict[str, SpilledConfig],
         staging: Path,
-        article_ids: dict[str, list[str]],
         shard_rows: int,
         results: Path,
     ) -> None:
         super().__init__()
         self.jobs, self.configs, self.staging = jobs, configs, staging
-        self.article_ids, self.shard_rows, self.results = article_ids, shard_rows, results
+        self.shard_rows, self.results = shard_rows, results
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Any:
         job = self.jobs[rank]
-        result = write_split_file(job, self.configs[job.config], self.staging, self.article_ids[job.split], self.shard_rows)
+        result = write_split_file(job, self.configs[job.config], self.staging, self.shard_rows)
         save_rank_result(self.results, rank, result)
         pa.default_memory_pool().release_unused()  # a worker takes job after job: what Arrow freed goes back now
         return iter(())
@@ -201,7 +205,6 @@ def write_split_files(
     jobs: list[SplitFile],
     configs: dict[str, SpilledConfig],
     staging: Path,
-    split_of: Mapping[str, str],
     shard_rows: int,
     executor: ExecutorOptions | None,
     work: Path,
@@ -210,16 +213,13 @@ def write_split_files(
     or one after the other here with one rank, on Slurm (whose queue the build cannot wait in),
     or for a small export (fewer than :data:`SMALL_EXPORT_ROWS` rows and ``tasks`` not given:
     starting the workers would cost more than they save)."""
-    article_ids: dict[str, list[str]] = {}
-    for article_id, split in split_of.items():
-        article_ids.setdefault(split, []).append(article_id)
     options = executor or ExecutorOptions()
     if _writes_here(options, jobs, configs):
-        return [write_split_file(job, configs[job.config], staging, article_ids[job.split], shard_rows) for job in jobs]
+        return [write_split_file(job, configs[job.config], staging, shard_rows) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i], configs))  # largest first
     results = work / "results"
     results.mkdir(parents=True, exist_ok=True)
-    step = WriteSplitFiles([jobs[i] for i in order], configs, staging, article_ids, shard_rows, results)
+    step = WriteSplitFiles([jobs[i] for i in order], configs, staging, shard_rows, results)
     run_jobs([("write", [step], len(jobs))], options, work)
     result_of = dict(zip(order, rank_results(results, len(jobs)), strict=True))  # job index -> its rank's result
     return [result_of[index] for index in range(len(jobs))]
