@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from curation.errors import CurationError
+from curation.errors import shown as quoted
 from curation.fileio import DecodeProblem, read_small_text
 
 MAX_DEPTH = 32  # the bundled schema nests 6 deep; thousands of "[" take ruamel minutes to parse
@@ -59,9 +60,11 @@ def plain(node: Any) -> Any:
 
 
 def where(shown: str, line: int | None, key: str = "") -> str:
-    """``file:line: key`` (the parts known) that starts every problem line."""
+    """``file:line: key`` (the parts known) that starts every problem line; a key that is not
+    printable as it stands (a newline in a key of the user's file) is shown quoted, so the
+    problem stays one line."""
     place = f"{shown}:{line}" if line is not None else shown
-    return f"{place}: {key}" if key else place
+    return f"{place}: {key if key.isprintable() else quoted(key)}" if key else place
 
 
 def _mark_line(mark: Any) -> int | None:

@@ -11,7 +11,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -72,6 +72,7 @@ def test_any_recipe_loads_or_is_one_line_per_problem(data: dict[str, Any], named
 
 @FUZZ
 @given(st.dictionaries(st.sampled_from(WORKSPACE_KEYS), values, max_size=6))
+@example({"server": {"\n": None}})  # a newline in a key once made a two-line problem
 def test_any_workspace_file_loads_or_is_one_line_per_problem(data: dict[str, Any]) -> None:
     tried("fuzz: workspace files")
     with tempfile.TemporaryDirectory() as folder:
