@@ -62,7 +62,7 @@ from curation.segment.sentences import SentenceSplitter
 from curation.units import EntitySpan
 
 HERE = Path(__file__).resolve().parent
-ANT = Path("../shared/corpora/ant-v2.1.jsonl.gz")
+ANT = HERE.parent.parent / "shared" / "corpora" / "ant-v2.1.jsonl.gz"  # ../shared beside the repo, whatever the working folder
 ACCURACIES = (0.95, 0.8, 0.6)
 
 
@@ -239,7 +239,7 @@ def _majority(row: np.ndarray, rng: np.random.Generator) -> int:
 
 # --- 1b, 6, 7: entities, on WikiFANE as bench/gazetteer.py splits and types it ---------------------
 
-FANE_CORPORA = Path("../shared/corpora")
+FANE_CORPORA = ANT.parent
 CURVE_ITERATIONS = 50  # the curves' CRF: half the library's iterations, so that 3 seeds x 2 orders fit the machine
 GAZETTEER_FOLDS = 5
 Gold = gazetteer_bench.Sentence  # (text, {(start, end, label)})
@@ -418,7 +418,7 @@ def entity_timing(rounds: int, folder: Path, train_limit: int | None) -> None:
     for round_ in range(rounds):
         for job in ENTITY_JOBS:  # fane-train first: the others read its tagger
             limit = ["--fane-train-limit", str(train_limit)] if train_limit else []
-            measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder), *limit], Path.cwd())
+            measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder), *limit], folder)
             runs[job].append((measured, json.loads((folder / f"{job}.json").read_text())["seconds"]))
         print(f"  entity timing round {round_ + 1} of {rounds} done; {load()}", file=sys.stderr)
     print(f"\n7. Entity tagger time and memory, {rounds} round(s), fresh processes: the step alone (wall s), the whole process "
@@ -435,7 +435,7 @@ def timing(rounds: int, folder: Path, jobs: Sequence[str]) -> None:
     runs: dict[str, list] = {job: [] for job in jobs}
     for round_ in range(rounds):
         for job in jobs if round_ % 2 == 0 else list(reversed(jobs)):
-            runs[job].append(measure([python, str(HERE / "learn.py"), "--job", job], Path.cwd()))
+            runs[job].append(measure([python, str(HERE / "learn.py"), "--job", job], folder))
         print(f"  round {round_ + 1} of {rounds} done; {load()}", file=sys.stderr)
     print(f"\n5. Time and memory, {rounds} round(s), fresh processes (wall s, CPU s, peak PSS MB: median (min-max)); {load()}")
     for job, found in runs.items():
