@@ -4,8 +4,9 @@ Annotators mark a name without the conjunction and preposition glued to it (وو
 واشنطن), so a word is cut into pieces first: an optional و/ف, an optional ب/ك/ل, then the rest
 (at least three letters left, as :mod:`curation.preannotate.clitics` asks of a stem). The CRF tags
 pieces in BIO and learns whether a clitic piece belongs to the name (بغداد) or not (بباماكو).
-Features are the normalised piece, its affixes, its shape, its neighbours and, when a gazetteer
-is given, the label the gazetteer's match gives it.
+Features are the normalised piece, its affixes, its shape, its neighbours and word pairs and, when a
+gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names its
+word (and its neighbours' words) are part of.
 """
 
 from __future__ import annotations
