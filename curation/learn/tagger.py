@@ -4,8 +4,9 @@ Annotators mark a name without the conjunction and preposition glued to it (وو
 واشنطن), so a word is cut into pieces first: an optional و/ف, an optional ب/ك/ل, then the rest
 (at least three letters left, as :mod:`curation.preannotate.clitics` asks of a stem). The CRF tags
 pieces in BIO and learns whether a clitic piece belongs to the name (بغداد) or not (بباماكو).
-Features are the normalised piece, its affixes, its shape, its neighbours and, when a gazetteer
-is given, the label the gazetteer's match gives it.
+Features are the normalised piece, its affixes, its shape, its neighbours and word pairs and, when a
+gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names its
+word (and its neighbours' words) are part of.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ ARABIC = regex.compile(r"[\p{Arabic}\p{M}]+")
 MAX_CACHED_PIECES = 200_000  # spellings whose features are kept (memory stays bounded)
 CLITICS = regex.compile(r"^([وف]?)([بكل]?)(?=[\p{L}\p{M}]{" + str(MIN_STEM) + "})")
 OUTSIDE = "O"
+BEFORE, AFTER = "<s>", "</s>"  # the words beyond a text's ends
 
 Piece = tuple[int, int]  # code-point offsets in the text
 
@@ -74,7 +76,7 @@ def _word_features(raw: str) -> dict[str, Any]:
     batch's text has far fewer spellings than pieces). Read only; :func:`features` copies them."""
     norm = normalize_text(raw, MATCH_OPTIONS)
     return {
-        "w": norm, "p2": norm[:2], "p3": norm[:3], "s2": norm[-2:], "s3": norm[-3:],
+        "w": norm, "p2": norm[:2], "p3": norm[:3], "p4": norm[:4], "s2": norm[-2:], "s3": norm[-3:], "s4": norm[-4:],
         "al": norm.startswith("ال"), "shape": _shape(raw), "len": str(min(len(norm), 8)),
     }  # fmt: skip
 
@@ -85,10 +87,22 @@ def _gazetteer_tags(text: str, found: Sequence[Piece], gazetteer: Gazetteer | No
     return span_tags(found, gazetteer.match(text))
 
 
+def _name_parts(words: Sequence[str], gazetteer: Gazetteer | None) -> list[str]:
+    """Per piece, the labels of the listed names that hold its word (``-`` if none): a name not listed
+    whole often shares a first name, a family name or a head word (جامعة) with one that is."""
+    if gazetteer is None:
+        return ["-"] * len(words)
+    name_words = gazetteer.name_words()
+    return [name_words.get(word, "-") for word in words]
+
+
 def features(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
-    """One feature mapping per piece: its own, its neighbours' words, the gazetteer's tag."""
+    """One feature mapping per piece: its own, its neighbours' words and word pairs, the gazetteer's tag,
+    and the labels of listed names its word and its neighbours' words are part of."""
     own = [_word_features(text[start:end]) for start, end in found]
+    words = [BEFORE, *(piece["w"] for piece in own), AFTER]  # padded: words[index + 1] is the piece's
     listed = _gazetteer_tags(text, found, gazetteer)
+    parts = [BEFORE, *_name_parts(words[1:-1], gazetteer), AFTER]
     rows = []
     for index, piece_features in enumerate(own):
         row = dict(piece_features)
@@ -97,8 +111,11 @@ def features(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = No
         row["gaz"] = listed[index]
         for offset in (-2, -1, 1, 2):
             at = index + offset
-            row[f"{offset}:w"] = own[at]["w"] if 0 <= at < len(own) else ("<s>" if at < 0 else "</s>")
-        row["-1:gaz"] = listed[index - 1] if index else "<s>"
+            row[f"{offset}:w"] = own[at]["w"] if 0 <= at < len(own) else (BEFORE if at < 0 else AFTER)
+        row["-1|w"] = f"{words[index]}|{words[index + 1]}"
+        row["w|+1"] = f"{words[index + 1]}|{words[index + 2]}"
+        row["-1:gaz"] = listed[index - 1] if index else BEFORE
+        row["-1:part"], row["part"], row["+1:part"] = parts[index : index + 3]
         rows.append(row)
     return rows
 

@@ -110,6 +110,7 @@ class Gazetteer:
         self._folded_function_words = function_words(self.rules, folded=True) if guarded else frozenset()
         self._forms: frozenset[str] | None = None
         self._later: frozenset[str] | None = None
+        self._name_words: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -146,6 +147,7 @@ class Gazetteer:
         self._codes.clear()
         self._forms = None
         self._later = None
+        self._name_words = None
         node = self._root.setdefault(pieces[0], _Node())
         for step in pieces[1]:
             node = node.next.setdefault(step, _Node())
@@ -179,6 +181,17 @@ class Gazetteer:
                 nodes.extend(node.next.values())
             self._later = frozenset(later)
         return self._later
+
+    def name_words(self) -> dict[str, str]:
+        """Each normalised word of a listed name: the labels of the names it is part of, joined by ``|`` in
+        sorted order (a tagger's hint for a name that is not listed whole but shares a word with one)."""
+        if self._name_words is None:
+            seen: dict[str, set[str]] = {}
+            for (first, rest), label in self.labels.items():
+                for word in (first, *(word for _, word in rest)):
+                    seen.setdefault(word, set()).add(label)
+            self._name_words = {word: "|".join(sorted(labels)) for word, labels in seen.items()}
+        return self._name_words
 
     def _learn(self, words: Iterable[str]) -> None:
         """Record the readings of words not seen before: (clitic letters skipped, trie node, may end

@@ -218,3 +218,10 @@ def test_on_real_news_the_matcher_finds_exactly_what_walking_every_word_finds(ru
         assert spans == every_word_walked(found, text), text[:80]
         matched += len(spans)
     assert matched > 1000  # the comparison saw real matches, one and several words long
+
+
+def test_each_word_of_a_listed_name_gives_the_labels_of_the_names_it_is_part_of_normalised_and_kept_current():
+    found = gazetteer(("جامعة القاهرة", "ORG"), ("القاهرة", "GPE"), ("أحمد زويل", "PER"))
+    assert found.name_words() == {"جامعه": "ORG", "القاهره": "GPE|ORG", "احمد": "PER", "زويل": "PER"}  # ة/ه, أ/ا folded
+    found.add("جامعة بغداد", "ORG")
+    assert found.name_words()["بغداد"] == "ORG"
