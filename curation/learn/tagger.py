@@ -45,6 +45,7 @@ class TaggerSettings:
     c1: float = 0.05
     c2: float = 0.05
     max_iterations: int = 100
+    features: int = 2  # the feature set of :func:`features`, raised when it changes: the same gold then gets a new version
 
 
 def pieces(text: str) -> list[Piece]:

@@ -8,8 +8,9 @@ from click.testing import CliRunner
 
 from curation.cli import main
 from curation.fileio import iter_jsonl
-from curation.learn.model import TrainedModel
+from curation.learn.model import LearnSettings, TrainedModel, model_version
 from curation.learn.predict import unit_predictions
+from curation.learn.tagger import TaggerSettings
 from curation.project import Project
 
 from .conftest import make_gold
@@ -103,3 +104,12 @@ def test_in_a_workspace_train_finds_its_stores_and_preannotate_takes_the_latest_
     assert trained.model_file.parent == project.models_dir
     written = project.preannotate("article", trained="latest", output=tmp_path / "pre.jsonl")
     assert dict(written.report.predictions) == {trained.version: len(list(iter_jsonl(tmp_path / "pre.jsonl")))}
+
+
+def test_another_tagger_feature_set_is_another_version():
+    """A tagger of other features predicts otherwise from the same gold: it must not share a version
+    (Label Studio replaces predictions per version)."""
+    now = LearnSettings()
+    before = LearnSettings(tagger=TaggerSettings(features=now.tagger.features - 1))
+    assert model_version([], now, "schema", None) != model_version([], before, "schema", None)
+    assert model_version([], now, "schema", None) == model_version([], LearnSettings(), "schema", None)
