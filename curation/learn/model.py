@@ -84,6 +84,10 @@ class TrainedModel:
             raise CurationError(f"{path}: not a model `curation train` wrote ({error})") from None
         if not isinstance(model, TrainedModel):
             raise CurationError(f"{path}: not a model `curation train` wrote")
+        trained_with = vars(model.settings.tagger).get("features", 1)  # a model saved before the field had set 1
+        if model.taggers and trained_with != TaggerSettings().features:
+            raise CurationError(f"{path}: its entity tagger was trained on feature set {trained_with}, this version "
+                                f"computes set {TaggerSettings().features}: run `curation train` again")  # fmt: skip
         return model
 
     def predict(self, unit_ids: Sequence[str], texts: Sequence[str], level: str) -> list[Prediction]:

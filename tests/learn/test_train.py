@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.errors import CurationError
 from curation.fileio import iter_jsonl
 from curation.learn.model import LearnSettings, TrainedModel, model_version
 from curation.learn.predict import unit_predictions
@@ -113,3 +116,14 @@ def test_another_tagger_feature_set_is_another_version():
     before = LearnSettings(tagger=TaggerSettings(features=now.tagger.features - 1))
     assert model_version([], now, "schema", None) != model_version([], before, "schema", None)
     assert model_version([], now, "schema", None) == model_version([], LearnSettings(), "schema", None)
+
+
+def test_a_model_whose_tagger_has_other_features_is_refused_at_load(gold, tmp_path):
+    """Its CRF would meet features it never saw and predict otherwise under its old version."""
+    report = Project.open(None).train(gold.stores, units=gold.units, output=tmp_path / "models").report
+    model = TrainedModel.load(report.model_file)
+    assert model.taggers  # the gold has entities: a tagger was trained
+    older = tmp_path / "older.pkl"
+    dataclasses.replace(model, settings=LearnSettings(model.settings.classifier, TaggerSettings(features=1))).save(older)
+    with pytest.raises(CurationError, match=r"older\.pkl: its entity tagger was trained on feature set 1.*curation train"):
+        TrainedModel.load(older)
