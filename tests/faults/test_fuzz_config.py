@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from curation.errors import CurationError
 from curation.export.recipe import INGEST_KEYS, RecipeError, load_recipe
 from curation.schema import SchemaError, load_schema
 from curation.workspace import WorkspaceError, load_workspace
@@ -37,6 +39,7 @@ values = st.recursive(
 RECIPE_KEYS = ["name", "description", "license", "inputs", "schema", "segmenter", "annotations", "adjudication",
                "reviewer", "reviews", "labels_from_meta", "dedup", "split", "formats", "output", "shard_rows", "units",
                *INGEST_KEYS, "splits"]  # fmt: skip
+T = TypeVar("T")
 WORKSPACE_KEYS = ["name", "schema", "inputs", "data", "server", "annotators", "recipe", "colour"]
 
 
@@ -52,20 +55,27 @@ def _one_line_each(problems: list[str], shown: str) -> None:
         assert "\n" not in problem and problem.startswith(shown), problem
 
 
+def _loaded_or_one_line_each(text: str, name: str, load: Callable[[Path], T], refused: type[CurationError]) -> T | None:
+    """``text`` written as file ``name`` and loaded: what ``load`` returns, or None once each problem
+    of its ``refused`` error was checked to be one line naming the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        try:
+            return load(path)
+        except refused as error:
+            _one_line_each(error.problems, str(path))
+            return None
+
+
 @FUZZ
 @given(st.dictionaries(st.sampled_from(RECIPE_KEYS), values, min_size=1, max_size=8), st.booleans())
 def test_any_recipe_loads_or_is_one_line_per_problem(data: dict[str, Any], named: bool) -> None:
     tried("fuzz: recipes")
     if named:  # a valid name and inputs, so that the readers after them see the hostile keys
         data = {**data, "name": "fuzz", "inputs": ["pages"]}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "recipe.yaml"
-        path.write_text(_yaml(data), encoding="utf-8")
-        try:
-            recipe = load_recipe(path)
-        except RecipeError as error:
-            _one_line_each(error.problems, str(path))
-            return
+    recipe = _loaded_or_one_line_each(_yaml(data), "recipe.yaml", load_recipe, RecipeError)
+    if recipe is not None:
         json.dumps(recipe.to_dict(), allow_nan=False)  # what the manifest records
         assert recipe.settings.dedup.num_perm <= 1024 and recipe.shard_rows >= 1
 
@@ -75,14 +85,8 @@ def test_any_recipe_loads_or_is_one_line_per_problem(data: dict[str, Any], named
 @example({"server": {"\n": None}})  # a newline in a key once made a two-line problem
 def test_any_workspace_file_loads_or_is_one_line_per_problem(data: dict[str, Any]) -> None:
     tried("fuzz: workspace files")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "curation.yaml"
-        path.write_text(_yaml(data), encoding="utf-8")
-        try:
-            workspace = load_workspace(path)
-        except WorkspaceError as error:
-            _one_line_each(error.problems, str(path))
-            return
+    workspace = _loaded_or_one_line_each(_yaml(data), "curation.yaml", load_workspace, WorkspaceError)
+    if workspace is not None:
         assert workspace.name and all(isinstance(entry, str) for entry in workspace.inputs)
 
 
@@ -115,15 +119,9 @@ def test_a_schema_with_any_node_replaced_loads_or_is_one_line_per_problem(change
             node[place[-1]] = value
         except (KeyError, IndexError, TypeError):  # an earlier change removed the way there
             continue
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "schema.yaml"
-        out = StringIO()
-        YAML(typ="rt").dump(schema, out)
-        path.write_text(out.getvalue(), encoding="utf-8")
-        try:
-            loaded = load_schema(path)
-        except SchemaError as error:
-            _one_line_each(error.problems, str(path))
-            return
+    out = StringIO()
+    YAML(typ="rt").dump(schema, out)
+    loaded = _loaded_or_one_line_each(out.getvalue(), "schema.yaml", load_schema, SchemaError)
+    if loaded is not None:
         for level in ("article", "sentence"):
             loaded.label_config(level)  # what Label Studio is given
