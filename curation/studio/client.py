@@ -58,7 +58,7 @@ def connect(url: str, api_key: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> St
     return StudioClient(url.rstrip("/"), api_key, timeout)
 
 
-def _answer_body(response: httpx.Response) -> object:
+def answer_body(response: httpx.Response) -> object:
     """What an error answer said: its JSON, else the start of its text."""
     try:
         return response.json()
@@ -101,7 +101,7 @@ def _explain(exc: Exception, url: str, what: str) -> StudioError:
             "or pass the right --url; re-running afterwards resumes where it stopped."
         )
     if isinstance(exc, httpx.HTTPStatusError):
-        return _explain_status(exc.response.status_code, _answer_body(exc.response), url, what)
+        return _explain_status(exc.response.status_code, answer_body(exc.response), url, what)
     if _api_error(exc) and getattr(exc, "status_code", None) is not None:
         return _explain_status(exc.status_code, exc.body, url, what)  # type: ignore[attr-defined]
     return StudioError(f"unexpected error talking to Label Studio at {url} while {what}: {scrub(repr(exc))}")

@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from curation.studio.client import ProjectMissing, StudioError, explained
+from curation.studio.client import ProjectMissing, StudioError, answer_body, explained
 
 if TYPE_CHECKING:
     import httpx
@@ -39,6 +39,7 @@ TEXT_KEY, TITLE_KEY, TARGET_KEY, UNIT_KEY, DOC_KEY = "text", "title", "target", 
 BEFORE_KEY, AFTER_KEY = "before", "after"
 
 HEALTH_ENDPOINT = "health"  # {"status": "UP"} once the server serves requests
+PROJECTS_ENDPOINT = "api/projects/"
 TASKS_ENDPOINT = "api/tasks"
 WHOAMI_ENDPOINT = "api/current-user/whoami"
 PREDICTIONS_ENDPOINT = "api/predictions"
@@ -65,6 +66,15 @@ def variable(key: str) -> str:
 
 def project_endpoint(project_id: int) -> str:
     return f"api/projects/{project_id}/"
+
+
+def config_check_endpoint(project_id: int) -> str:
+    """The strict check the web UI runs before saving a labelling config (a PATCH alone only logs removed labels)."""
+    return f"api/projects/{project_id}/validate/"
+
+
+def prediction_endpoint(prediction_id: int) -> str:
+    return f"{PREDICTIONS_ENDPOINT}/{prediction_id}/"
 
 
 def export_endpoint(project_id: int) -> str:
@@ -349,6 +359,55 @@ class StudioGateway:
             return False
         return True
 
+    def projects_titled(self, title: str) -> list[int]:
+        """The ids of the server's projects called exactly ``title`` (the listing's ``title`` filter is a
+        case-insensitive "contains"), read without the counters a listing computes by default."""
+        ids: list[int] = []
+        page = 0
+        while True:
+            page += 1
+            params = {"title": title, "include": "id,title", "page": page, "page_size": 100}
+            body = self._shaped(self.get_json(PROJECTS_ENDPOINT, params, what="looking for the project"), dict, PROJECTS_ENDPOINT)
+            listed = self._shaped(body.get("results"), list, PROJECTS_ENDPOINT)
+            ids.extend(found for item in listed if isinstance(item, dict) and item.get("title") == title
+                       and (found := _int(item.get("id"))) is not None)  # fmt: skip
+            if not listed or not body.get("next"):
+                return ids
+
+    def create_project(self, title: str, label_config: str) -> int:
+        """A new project's id. One POST, never resent (a resent POST whose answer was lost makes a
+        second project): the caller asks the server what became of it when the answer fails."""
+        body = json.dumps({"title": title, "label_config": label_config}, ensure_ascii=False).encode("utf-8")
+        made = self._shaped(self.get_json(PROJECTS_ENDPOINT, what="creating the project", method="POST", body=body),
+                            dict, PROJECTS_ENDPOINT)  # fmt: skip
+        project_id = _int(made.get("id"))
+        if project_id is None:
+            raise JunkAnswer(f"Label Studio at {self.url} created project {title!r} without an id")
+        return project_id
+
+    def project(self, project_id: int) -> dict[str, Any]:
+        """A project's settings (the server computes all its counters too: seconds at 20,000 tasks)."""
+        path = project_endpoint(project_id)
+        return self._shaped(self.get_json(path, what=f"opening project {project_id}"), dict, path)
+
+    def update_project(self, project_id: int, settings: dict[str, Any], what: str) -> None:
+        body = json.dumps(settings, ensure_ascii=False).encode("utf-8")
+        self.request(project_endpoint(project_id), what=what, method="PATCH", body=body)
+
+    def config_refusal(self, project_id: int, label_config: str) -> object | None:
+        """Why the server refuses ``label_config`` for the project (its answer), or None when it accepts it."""
+        import httpx  # only where a server is called: importing the contract costs nothing
+
+        body = json.dumps({"label_config": label_config}, ensure_ascii=False).encode("utf-8")
+        with explained(self.url, f"checking the labelling config of project {project_id}"):
+            try:
+                self.client.raw.request("POST", config_check_endpoint(project_id), None, body)
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 400:
+                    raise
+                return answer_body(exc.response)
+        return None
+
     def task_count(self, project_id: int) -> int:
         """How many tasks the project has (the total one page of one task id announces)."""
         params = {"project": project_id, "fields": "task_only", "include": "id", "page_size": 1}
@@ -452,8 +511,7 @@ class StudioGateway:
             raise JunkAnswer(f"{self.url} answered the predictions of project {project_id} with {exc}") from None
 
     def delete_prediction(self, prediction_id: int) -> None:
-        with explained(self.url, f"deleting prediction {prediction_id}"):
-            self.client.predictions.delete(prediction_id)
+        self.request(prediction_endpoint(prediction_id), what=f"deleting prediction {prediction_id}", method="DELETE")
 
     def users(self) -> list[StudioUser]:
         """Every account of the organisation (a raw call: no SDK to load for a pull or a status)."""
@@ -469,14 +527,11 @@ class StudioGateway:
 
     def annotators_per_task(self, project_id: int) -> int:
         """How many annotations each task of the project wants (its ``maximum_annotations``)."""
-        path = project_endpoint(project_id)
-        body = self._shaped(self.get_json(path, what=f"opening project {project_id}"), dict, path)
-        return _int(body.get("maximum_annotations")) or 1
+        return _int(self.project(project_id).get("maximum_annotations")) or 1
 
     def set_model_version(self, project_id: int, model_version: str) -> None:
         """The prediction version the labelling view copies into a new annotation."""
-        with explained(self.url, f"setting the model version of project {project_id}"):
-            self.client.projects.update(project_id, model_version=model_version)
+        self.update_project(project_id, {"model_version": model_version}, f"setting the model version of project {project_id}")
 
     def invite_link(self) -> str:
         """The path of the organisation's invite link (sign-up is by invitation only)."""

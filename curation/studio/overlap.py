@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curation.fileio import atomic_writer
-from curation.studio.client import StudioError, explained
+from curation.studio.client import StudioError
+from curation.studio.contract import StudioGateway
 
-if TYPE_CHECKING:  # only a type here; the SDK loads where a client is made
-    from label_studio_sdk import LabelStudio
+if TYPE_CHECKING:
+    from curation.studio.connection import StudioClient
 
 TEAM_FILE = "team.json"
 
@@ -73,13 +74,13 @@ def set_annotators_per_task(state_dir: Path, schema_name: str, value: int) -> No
         json.dump(team, handle, indent=2, sort_keys=True)
 
 
-def apply_overlap(client: LabelStudio, url: str, project_id: int, value: int) -> bool:
+def apply_overlap(client: StudioClient, url: str, project_id: int, value: int) -> bool:
     """Give project ``project_id`` the overlap for ``value`` annotators per task; True when it changed.
     Label Studio then re-marks its existing tasks (``overlap`` and ``is_labeled``) itself."""
     wanted = overlap_fields(value)
-    with explained(url, f"setting the overlap of project {project_id}"):
-        project = client.projects.get(project_id)
-        if all(getattr(project, name, None) == setting for name, setting in wanted.items()):
-            return False
-        client.projects.update(project_id, **wanted)
+    gateway = StudioGateway(client, url)
+    project = gateway.project(project_id)
+    if all(project.get(name) == setting for name, setting in wanted.items()):
+        return False
+    gateway.update_project(project_id, wanted, f"setting the overlap of project {project_id}")
     return True

@@ -19,28 +19,33 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from label_studio_sdk.core.api_error import ApiError
 
 from curation.fileio import atomic_writer
 from curation.schema import Schema
 from curation.studio import DEFAULT_STUDIO_DIR
-from curation.studio.client import ProjectMissing, StudioError, explained, studio_call
+from curation.studio.client import ProjectMissing, StudioError
 from curation.studio.contract import StudioGateway
 from curation.studio.overlap import apply_overlap
 from curation.studio.server import recorded_url
 from curation.units import content_id
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
-
     from curation.studio.connection import StudioClient
 
 PROJECT_FILE = "project.json"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class Origin(Enum):
+    """Where :func:`ensure_project` found the project, which says whether its tasks must be read back."""
+
+    RECORDED = "recorded"  # the local record's: the task map knows its tasks
+    ADOPTED = "adopted"  # found by its title (a record lost, a creation's answer lost): tasks unknown
+    CREATED = "created"  # made by this call, its id answered: no task yet
 
 
 class SchemaChangeRejected(StudioError):
@@ -160,18 +165,18 @@ def ensure_project(
     *,
     recreate: bool = False,
     annotators_per_task: int | None = None,
-) -> tuple[ProjectRef, bool]:
-    """The project for ``schema`` at ``level``, created or updated as needed.
-
-    Returns the project and whether it was adopted or created without a local task map (the
-    caller must then reconcile the map with the server before pushing). A project deleted on
-    the server raises :class:`ProjectMissing` unless ``recreate`` is set, which forgets the
-    local record and creates it again.
+) -> tuple[ProjectRef, Origin]:
+    """The project for ``schema`` at ``level``, created or updated as needed, and where it came from
+    (a project adopted by its title has tasks the local map may not know: the caller must read them
+    back before pushing). A project deleted on the server raises :class:`ProjectMissing` unless
+    ``recreate`` is set, which forgets the local record and creates it again. Every call is a raw
+    request: a push loads no SDK.
     """
+    gateway = StudioGateway(client, url)
     folder = project_folder(state_dir, url, schema, level)
     ref = find_project(url, schema, level, state_dir)
-    fresh = False
-    if ref is not None and not StudioGateway(client, url).project_exists(ref.id):
+    origin = Origin.RECORDED
+    if ref is not None and not gateway.project_exists(ref.id):
         if not recreate:
             raise ProjectMissing(
                 f"project {ref.title!r} (id {ref.id}) no longer exists at {url}: re-run with --recreate "
@@ -180,75 +185,63 @@ def ensure_project(
         shutil.rmtree(folder)
         ref = None
     if ref is None:
-        ref = _find_or_create(client, url, schema, level, folder)
-        fresh = True
+        ref, origin = _find_or_create(gateway, schema, level, folder)
     if ref.fingerprint != schema.fingerprint:
-        ref = _update_config(client, ref, schema)
+        ref = _update_config(gateway, ref, schema)
     if annotators_per_task is not None and ref.annotators_per_task != annotators_per_task:
         apply_overlap(client, url, ref.id, annotators_per_task)
         ref = replace(ref, annotators_per_task=annotators_per_task)
         ref.save()
-    return ref, fresh
+    return ref, origin
 
 
-def _project_titled(client: LabelStudio, url: str, title: str) -> int | None:
+def _project_titled(gateway: StudioGateway, title: str) -> int | None:
     """The id of the server's project called ``title`` (made by an earlier push whose record is
     gone, or whose answer was lost): the oldest when there are several, always the same one."""
-    with explained(url, "looking for the project"):
-        listed: Iterable[Any] = client.projects.list(title=title)  # the SDK's pager leaves its item type open
-        return min((int(found.id) for found in listed if found.title == title), default=None)
+    return min(gateway.projects_titled(title), default=None)
 
 
-def _create_once(client: LabelStudio, url: str, title: str, config: str) -> int:
-    """Create the project, never twice: the SDK would resend a POST whose answer was lost (a
-    dropped connection, a 5xx from a loaded server) and leave a second project of the same
-    title, so the POST goes once, and when its answer fails the server is asked whether the
-    project was made anyway (it usually was: the work was done, only the answer is missing)."""
+def _create_once(gateway: StudioGateway, title: str, config: str) -> tuple[int, Origin]:
+    """Create the project, never twice: the POST goes once, and when its answer fails the server is
+    asked whether the project was made anyway (it usually was: the work was done, only the answer
+    is missing); one found so is adopted, as it may be an earlier one of the same title."""
     try:
-        created = studio_call(url, "creating the project", lambda: client.projects.create(
-            title=title, label_config=config, request_options={"max_retries": 0}))
+        return gateway.create_project(title, config), Origin.CREATED
     except StudioError:
-        made = _project_titled(client, url, title)
+        made = _project_titled(gateway, title)
         if made is None:
             raise
-        return made
-    if created.id is None:
-        raise StudioError(f"Label Studio at {url} created project {title!r} without an id")
-    return int(created.id)
+        return made, Origin.ADOPTED
 
 
-def _find_or_create(client: LabelStudio, url: str, schema: Schema, level: str, folder: Path) -> ProjectRef:
+def _find_or_create(gateway: StudioGateway, schema: Schema, level: str, folder: Path) -> tuple[ProjectRef, Origin]:
     """The project found by its title or created, recorded at once: before any task is sent, so
     a push that dies later resumes into it."""
     title = project_title(schema, level)
-    existing = _project_titled(client, url, title)
+    existing = _project_titled(gateway, title)
     if existing is None:
-        project_id, fingerprint = _create_once(client, url, title, schema.label_config(level)), schema.fingerprint
+        (project_id, origin), fingerprint = _create_once(gateway, title, schema.label_config(level)), schema.fingerprint
     else:
-        project_id, fingerprint = existing, ""  # unknown config: force an update check below
+        project_id, origin, fingerprint = existing, Origin.ADOPTED, ""  # unknown config: force an update check below
+    url = gateway.url.rstrip("/")
     local = is_workspace_server(url, folder.parent.parent)
-    ref = ProjectRef(url.rstrip("/"), project_id, title, level, schema.name, schema.version, fingerprint, folder, local)
+    ref = ProjectRef(url, project_id, title, level, schema.name, schema.version, fingerprint, folder, local)
     ref.save()
-    return ref
+    return ref, origin
 
 
-def _update_config(client: LabelStudio, ref: ProjectRef, schema: Schema) -> ProjectRef:
+def _update_config(gateway: StudioGateway, ref: ProjectRef, schema: Schema) -> ProjectRef:
     config = schema.label_config(ref.level)
-    with explained(ref.url, "updating the labelling config"):
-        try:
-            # The strict check the web UI runs before saving: PATCH alone only logs removed labels.
-            client.projects.validate_label_config(ref.id, label_config=config)
-            client.projects.update(ref.id, label_config=config)
-        except ApiError as exc:
-            if exc.status_code != 400:
-                raise
-            raise SchemaChangeRejected(
-                f"Label Studio refuses schema {schema.name} v{schema.version} for project {ref.title!r} "
-                f"(made from v{ref.schema_version}): {_reason(exc.body)}. Migration path: `curation pull` the "
-                "annotations, declare the change under `migrations:` in the schema so `Schema.migrate` maps old "
-                "labels to new ones, then push into a fresh project with --recreate (or keep the old labels "
-                "in the schema until the project is done)."
-            ) from None
+    refusal = gateway.config_refusal(ref.id, config)  # the UI's strict check: a PATCH alone only logs removed labels
+    if refusal is not None:
+        raise SchemaChangeRejected(
+            f"Label Studio refuses schema {schema.name} v{schema.version} for project {ref.title!r} "
+            f"(made from v{ref.schema_version}): {_reason(refusal)}. Migration path: `curation pull` the "
+            "annotations, declare the change under `migrations:` in the schema so `Schema.migrate` maps old "
+            "labels to new ones, then push into a fresh project with --recreate (or keep the old labels "
+            "in the schema until the project is done)."
+        )
+    gateway.update_project(ref.id, {"label_config": config}, "updating the labelling config")
     updated = replace(ref, schema_name=schema.name, schema_version=schema.version, fingerprint=schema.fingerprint)
     updated.save()
     return updated

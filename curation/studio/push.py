@@ -27,7 +27,7 @@ from curation.schema import Schema
 from curation.studio import DEFAULT_STUDIO_DIR
 from curation.studio.contract import StudioGateway, task_filter
 from curation.studio.predictions import PredictionSender
-from curation.studio.projects import ProjectRef, ensure_project, project_lock
+from curation.studio.projects import Origin, ProjectRef, ensure_project, project_lock
 from curation.studio.selection import Selection
 from curation.studio.tasks import (
     Prediction,
@@ -167,11 +167,11 @@ def push_tasks(
     check_level(level)
     gateway.whoami()  # a wrong key or a server that is not Label Studio is named first
     with project_lock(state_dir, gateway.url, schema, level):
-        ref, fresh = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate,
+        ref, origin = ensure_project(gateway.client, gateway.url, schema, level, state_dir, recreate=recreate,
                                     annotators_per_task=annotators_per_task)
         report = PushReport(ref, units=len(found.units), not_selected=len(found.left_out), problems=list(found.problems))
         task_map = TaskMap(ref.folder)
-        todo = _to_create(gateway, ref, task_map, found.units, fresh, report)
+        todo = _to_create(gateway, ref, task_map, found.units, origin, report)
         sender = PredictionSender(gateway, ref, schema, report.problems, replace=replace_predictions)
         inline = sender.split(predictions, {unit.id: unit for unit in todo}, task_map.ids, set(found.units), found.left_out)
         progress.start("creating tasks", len(todo), "tasks")
@@ -184,13 +184,16 @@ def push_tasks(
 
 
 def _to_create(
-    gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, units: dict[str, TaskUnit], fresh: bool, report: PushReport
+    gateway: StudioGateway, ref: ProjectRef, task_map: TaskMap, units: dict[str, TaskUnit], origin: Origin, report: PushReport
 ) -> list[TaskUnit]:
     """The units the project has no task for, after a cross-check with the server whenever the
-    local map may be behind it (a fresh project, an interrupted push, a torn journal line)."""
+    local map may be behind it (an adopted project, an interrupted push, a torn journal line); a
+    project this push created, with an empty map, has no task to read back."""
     todo = [unit for uid, unit in units.items() if uid not in task_map.ids]
-    if fresh or task_map.pending or task_map.unreadable or todo:  # never a task twice
-        report.recovered = reconcile(gateway, ref, task_map, everything=fresh or task_map.unreadable > 0)
+    unsure = bool(task_map.pending or task_map.unreadable)
+    made_now = origin is Origin.CREATED and not task_map.ids and not unsure  # an empty project, an empty map
+    if not made_now and (origin is not Origin.RECORDED or unsure or todo):  # never a task twice
+        report.recovered = reconcile(gateway, ref, task_map, everything=origin is not Origin.RECORDED or task_map.unreadable > 0)
         todo = [unit for unit in todo if unit.id not in task_map.ids]
     report.already_pushed = len(units) - len(todo)
     return todo

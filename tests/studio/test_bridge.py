@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,6 +77,46 @@ def test_push_is_idempotent_and_pushes_only_new_units(
     assert task["data"]["target"] == schema.default_target(level)
     if level == "article":
         assert task["data"]["title"] == (unit["title"] or "")
+
+
+# Runs one `curation` command, then names the heavy modules the process imported and its exit status.
+COMMAND_THEN_MODULES = """
+import sys
+from curation.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    status = done.code
+print(sorted(m for m in ("label_studio_sdk", "pandas", "pyarrow") if m in sys.modules), status)
+"""
+
+
+def test_push_and_pull_commands_never_load_the_sdk(studio_server: StudioServer, tricky_units: Path, tmp_path: Path) -> None:
+    """`curation push` (creating the project, then updating its config) and `curation pull` make raw
+    calls only: the SDK, with pandas and pyarrow (1.5 s of CPU), is never imported."""
+    schema = named_schema(tmp_path, "no_sdk")
+    narrower_dir = tmp_path / "narrower"
+    narrower_dir.mkdir()
+    narrower = named_schema(narrower_dir, "no_sdk", drop_label="FAC")  # the same project, another config
+    place = ["--url", studio_server.url, "--data-dir", str(tmp_path)]
+
+    def run(*args: str) -> str:
+        env = {**os.environ, "LABEL_STUDIO_API_KEY": studio_server.api_key}
+        done = subprocess.run([sys.executable, "-c", COMMAND_THEN_MODULES, *args, *place], env=env, capture_output=True,
+                              text=True, check=True)  # fmt: skip
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run("push", str(tricky_units), "--level", "sentence", "--schema", str(schema.path)) == "[] 0"
+    task_of = TaskMap(next(tmp_path.glob("projects/no_sdk-sentence-*"))).ids
+    assert sorted(task_of) == sorted(r["id"] for r in unit_records(tricky_units, "sentence"))
+    studio_server.client().annotations.create(min(task_of.values()), result=[stance("favor")])
+    assert run("push", str(tricky_units), "--level", "sentence", "--schema", str(narrower.path)) == "[] 0"
+    store = tmp_path / "pulled.jsonl"
+    assert run("pull", "--level", "sentence", "-o", str(store), "--schema", str(narrower.path)) == "[] 0"
+    assert len(read_annotations(store)) == 1
+    project_id = json.loads(next(tmp_path.glob("projects/no_sdk-sentence-*/project.json")).read_text())["id"]
+    assert "FAC" not in studio_server.client().projects.get(project_id).label_config  # the config was updated
+    assert sorted(server_units(studio_server, project_id)) == sorted(task_of)  # each unit once
 
 
 def test_two_annotators_round_trip_offsets_edits_and_deletes(
