@@ -10,6 +10,19 @@ server does most of an import's work) and the summed PSS of both after it, with 
 then medians (min-max) over the rounds and the ratio of each round.
 Targets: push <= 1.1x one raw `projects.import_tasks`, every round; unchanged re-push < 10% of a
 push; first pull <= Label Studio's full JSON export, every round; unchanged pull < 5% of a first pull.
+
+What each push figure compares:
+- in-process: `push_units` (look-up, creation, reading the units file, payloads, journal) against
+  the SDK's `projects.import_tasks` of the very same tasks, built before its clock starts, into a
+  project made before its clock starts. A round runs them ABBA (raw, push, push, raw; the next
+  round push first), so the server's drift within a round weighs on both alike; the round's ratio
+  is the sum of its two pushes over the sum of its two imports. The peer's own two runs of a round
+  (slower / faster) are printed as the noise floor such a ratio stands on.
+- command line (`--only cli` or by default): a fresh `curation push UNITS --level sentence` process
+  against a fresh process importing the same tasks from a ready JSON file: `curl` (nothing but the
+  request) and a Python script calling the SDK (`LabelStudio(...).projects.import_tasks`), each into
+  a project made before its clock starts; measured with measure.py (the process tree's CPU and
+  peak PSS) plus the server's CPU and PSS. Interleaved, the first of a round taking turns.
 """
 
 from __future__ import annotations
@@ -29,15 +42,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import load, pss_mb, spread, tree, tree_cpu
+from measure import load, measure, pss_mb, spread, tree, tree_cpu
 
 from curation.ingest import read_documents
 from curation.schema import default_schema_path, load_schema
 from curation.segment.pipeline import segment_document
-from curation.studio.contract import StudioGateway, export_endpoint
+from curation.studio.contract import StudioGateway, export_endpoint, import_endpoint
 from curation.studio.projects import ensure_project
 from curation.studio.pull import pull_annotations
 from curation.studio.push import push_units
+from curation.studio.selection import Selection
 from curation.studio.server import StudioServer, start_server, stop_server
 from curation.studio.tasks import read_units_to_push, task_data
 from curation.unitfile import iter_units, write_unit_records
@@ -117,53 +131,144 @@ def timed(label: str, server: StudioServer, call: Callable[[], Any], requests: R
     return result, step
 
 
-def compare(what: str, ours: list[Step], theirs: list[Step], target: float, peer: str = "Label Studio") -> None:
-    """Medians and spread of both, and the ratio of each round (wall and CPU), against ``target``."""
-    for name, steps in ((what, ours), (peer, theirs)):
+def ratios(ours: list[list[Step]], theirs: list[list[Step]], field: str) -> list[float]:
+    """Each round's ratio: the sum of our runs over the sum of the peer's (ABBA: two each)."""
+    return [sum(getattr(s, field) for s in o) / sum(getattr(s, field) for s in t) for o, t in zip(ours, theirs, strict=True)]
+
+
+def compare(what: str, ours: list[list[Step]], theirs: list[list[Step]], target: float, peer: str = "Label Studio") -> None:
+    """Medians and spread of both, the ratio of each round (wall and CPU) against ``target``, and the
+    noise floor: the peer's own runs against each other, within a round and over all rounds."""
+    for name, rounds in ((what, ours), (peer, theirs)):
+        steps = [step for round_ in rounds for step in round_]
         print(f"  {name:<14} wall {spread([s.wall for s in steps], '{:.2f}'.format)} s, CPU {spread([s.cpu for s in steps], '{:.2f}'.format)} s, "
-              f"PSS {spread([s.pss for s in steps], '{:.0f}'.format)} MB")  # fmt: skip
-    walls = [o.wall / t.wall for o, t in zip(ours, theirs, strict=True)]
-    cpus = [o.cpu / t.cpu for o, t in zip(ours, theirs, strict=True)]
+              f"PSS {spread([s.pss for s in steps], '{:.0f}'.format)} MB ({len(steps)} runs)")  # fmt: skip
+    walls, cpus = ratios(ours, theirs, "wall"), ratios(ours, theirs, "cpu")
+    shown = " ".join(f"{w:.2f}x/{c:.2f}x" for w, c in zip(walls, cpus, strict=True))
+    print(f"  {what} / {peer}, each round (wall/CPU): {shown}")
     print(f"  {what} / {peer}: wall {spread(walls, '{:.2f}x'.format)}, CPU {spread(cpus, '{:.2f}x'.format)}; "
           f"every round <= {target}x: wall {'yes' if max(walls) <= target else 'no'}, CPU {'yes' if max(cpus) <= target else 'no'}")
-    # the noise floor: the same call of the peer's, round against round
-    print(f"  {peer}'s own rounds, slowest / fastest: wall {max(t.wall for t in theirs) / min(t.wall for t in theirs):.2f}x, "
-          f"CPU {max(t.cpu for t in theirs) / min(t.cpu for t in theirs):.2f}x")
+    steps = [step for round_ in theirs for step in round_]
+    within = [max(s.cpu for s in r) / min(s.cpu for s in r) for r in theirs if len(r) > 1]
+    print(f"  noise floor, {peer}'s own runs slowest / fastest: wall {max(s.wall for s in steps) / min(s.wall for s in steps):.2f}x, "
+          f"CPU {max(s.cpu for s in steps) / min(s.cpu for s in steps):.2f}x over all rounds"
+          + (f"; CPU within a round {' '.join(f'{r:.2f}x' for r in within)}" if within else ""))
 
 
 def bench_push(client, server, schema, units: Path, work: Path, rounds: int, requests: Requests) -> None:
-    """``rounds`` rounds, raw import and our push taking turns to go first, each into a fresh project."""
+    """``rounds`` ABBA rounds of the raw import and our push (see the module docstring), each run into
+    a fresh project, deleted after it outside the clock so that every run meets the same database."""
     found = read_units_to_push(units, "sentence")
     records = list(found.units.values())
-    print(f"push {len(records)} sentence units, {rounds} interleaved round(s)")
+    print(f"push {len(records)} sentence units, {rounds} ABBA round(s)")
     # the baseline imports the very tasks a push sends (each sentence with its context: its article's
     # title and the sentences around it), made before its clock starts
     tasks = [{"data": task_data(r, schema.default_target("sentence"), found.contexts.get(r.id))} for r in records]
-    raw_steps: list[Step] = []
-    our_steps: list[Step] = []
+    raw_rounds: list[list[Step]] = []
+    our_rounds: list[list[Step]] = []
+    state = work / "state"
     for round_ in range(rounds):
-        state = work / f"state-{round_}"
+        raw_steps: list[Step] = []
+        our_steps: list[Step] = []
 
-        def raw(round_: int = round_) -> None:
-            project = client.projects.create(title=f"raw import baseline {round_}", label_config=schema.label_config("sentence"))
+        def raw(raw_steps: list[Step] = raw_steps) -> None:
+            project = client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence"))
             _, step = timed("Label Studio: one projects.import_tasks (baseline)", server,
                             lambda: client.projects.import_tasks(project.id, request=tasks), requests)  # fmt: skip
             raw_steps.append(step)
+            client.projects.delete(project.id)
 
-        def ours(state: Path = state) -> None:
+        def ours(our_steps: list[Step] = our_steps, last: bool = round_ == rounds - 1) -> None:
+            shutil.rmtree(state, ignore_errors=True)
             report, step = timed("curation push (batches, journal, id map)", server,
                                  lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state), requests)  # fmt: skip
             assert report.created == len(records)
             our_steps.append(step)
+            if len(our_steps) < 2 or not last:  # the last push stays, for the unchanged re-push
+                client.projects.delete(report.project.id)
 
-        for run in (raw, ours) if round_ % 2 == 0 else (ours, raw):
+        for run in (raw, ours, ours, raw) if round_ % 2 == 0 else (ours, raw, raw, ours):
             run()
-        if round_ < rounds - 1:  # the next round's push makes its project anew
-            client.projects.delete(json.loads(next(state.glob("projects/*/project.json")).read_text())["id"])
+        raw_rounds.append(raw_steps)
+        our_rounds.append(our_steps)
     _, again = timed("curation push again, unchanged", server,
                      lambda: push_units(client, server.url, units, "sentence", schema, state_dir=state), requests)  # fmt: skip
-    compare("push", our_steps, raw_steps, 1.1)
-    print(f"  re-push = {again.wall / statistics.median(s.wall for s in our_steps):.1%} of the median push (target < 10%)")
+    client.projects.delete(json.loads(next(state.glob("projects/*/project.json")).read_text())["id"])
+    compare("push", our_rounds, raw_rounds, 1.1)
+    print(f"  re-push = {again.wall / statistics.median(s.wall for r in our_rounds for s in r):.1%} of the median push (target < 10%)")
+
+
+SDK_IMPORT = """
+import json, os, sys
+from label_studio_sdk import LabelStudio
+url, tasks, project = sys.argv[1:]
+with open(tasks, encoding="utf-8") as handle:
+    LabelStudio(base_url=url, api_key=os.environ["LABEL_STUDIO_API_KEY"]).projects.import_tasks(int(project), request=json.load(handle))
+"""
+
+
+def measured(label: str, server: StudioServer, args: list[str], work: Path) -> Step:
+    """One command in a fresh process (measure.py: its tree's CPU and peak PSS) plus the server's CPU
+    over the same time and its PSS after."""
+    before = tree_cpu(server.pid)
+    run = measure(args, work)
+    step = Step(run.wall, run.cpu + tree_cpu(server.pid) - before, run.pss + pss_mb(tree(server.pid)))
+    print(f"  {label:<52} {step.wall:8.2f} s wall {step.cpu:8.2f} s CPU {step.pss:6.0f} MB PSS; {load()}\n"
+          f"    server CPU {step.cpu - run.cpu:.2f} s, command CPU {run.cpu:.2f} s", flush=True)
+    return step
+
+
+def bench_cli(client, server, schema, units: Path, work: Path, rounds: int) -> None:
+    """``rounds`` rounds of three fresh processes: `curation push`, curl and the SDK script (see the
+    module docstring), the first of a round taking turns; every project deleted after its run."""
+    found = read_units_to_push(units, "sentence")
+    found.select(Selection(), "sentence", units)  # what `curation push` keeps by default: body sentences
+    tasks = [{"data": task_data(r, schema.default_target("sentence"), found.contexts.get(r.id))} for r in found.units.values()]
+    tasks_file, header = work / "tasks.json", work / "auth-header"
+    tasks_file.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    header.touch(mode=0o600)
+    header.write_text(f"Authorization: Token {server.api_key}\n", encoding="utf-8")  # not on a command line
+    os.environ["LABEL_STUDIO_API_KEY"] = server.api_key  # the commands' key, as a user sets it
+    python = sys.executable
+    # the bytecode every command needs, compiled once into measure.py's cache: no round pays for it
+    measure([python, "-c", "import curation.cli.studio, curation.project, curation.studio.push, label_studio_sdk.projects.client_ext"], work)
+    print(f"push {len(tasks)} body sentences from the command line, {rounds} interleaved round(s)")
+    pushes: list[list[Step]] = []
+    curls: list[list[Step]] = []
+    scripts: list[list[Step]] = []
+
+    def made() -> int:
+        return int(client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence")).id)
+
+    def push() -> None:
+        state = work / "cli-state"
+        shutil.rmtree(state, ignore_errors=True)
+        pushes.append([measured("curation push (a fresh process)", server, [
+            python, "-m", "curation.cli", "push", str(units), "--level", "sentence", "--url", server.url,
+            "--data-dir", str(state), "--schema", str(schema.path)], work)])  # fmt: skip
+        project = json.loads(next(state.glob("projects/*/project.json")).read_text())["id"]
+        assert StudioGateway(client, server.url).task_count(project) == len(tasks)
+        client.projects.delete(project)
+
+    def curl() -> None:
+        project = made()
+        curls.append([measured("curl: POST the tasks file to the import endpoint", server, [
+            "curl", "-sSf", "-o", "/dev/null", "-H", f"@{header}", "-H", "Content-Type: application/json",
+            "--data-binary", f"@{tasks_file}", f"{server.url}/{import_endpoint(project)}?return_task_ids=true"], work)])  # fmt: skip
+        client.projects.delete(project)
+
+    def script() -> None:
+        project = made()
+        scripts.append([measured("python: the SDK's import_tasks of the tasks file", server,
+                                 [python, "-c", SDK_IMPORT, server.url, str(tasks_file), str(project)], work)])  # fmt: skip
+        client.projects.delete(project)
+
+    for round_ in range(rounds):
+        turn = round_ % 3
+        for run in ((push, curl, script)[turn:] + (push, curl, script)[:turn]):
+            run()
+    compare("curation push", pushes, curls, 1.1, "curl import")
+    compare("curation push", pushes, scripts, 1.1, "SDK script")
 
 
 def bench_pull(client, server, schema, units: Path, work: Path, count: int, rounds: int, requests: Requests) -> None:
@@ -206,8 +311,8 @@ def bench_pull(client, server, schema, units: Path, work: Path, count: int, roun
             client.projects.delete(ref.id)
     _, nothing = timed("curation pull, nothing changed", server,
                        lambda: pull_annotations(client, server.url, schema, "article", store_path=store, state_dir=state), requests)  # fmt: skip
-    compare("first pull", pulls, exports, 1.0)
-    compare("first pull", pulls, snapshots, 1.0, "one snapshot")
+    compare("first pull", [[s] for s in pulls], [[s] for s in exports], 1.0)
+    compare("first pull", [[s] for s in pulls], [[s] for s in snapshots], 1.0, "one snapshot")
     print(f"  unchanged pull = {nothing.wall / statistics.median(s.wall for s in pulls):.1%} of the median first pull (target < 5%)")
 
 
@@ -215,7 +320,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotated", type=int, default=10_000)
-    parser.add_argument("--only", choices=["push", "pull"], default=None)
+    parser.add_argument("--only", choices=["push", "cli", "pull"], default=None)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of push and of pull, ours and Label Studio's taking turns")
     parser.add_argument("--port", type=int, default=None, help="port of the bench's own Label Studio (default: a free one)")
     args = parser.parse_args()
@@ -227,9 +332,11 @@ def main() -> None:
     try:
         client = server.client(timeout=3600)
         requests = Requests(client, server)
-        if args.only != "pull":
+        if args.only in (None, "push"):
             bench_push(client, server, schema, units, work, args.rounds, requests)
-        if args.only != "push":
+        if args.only in (None, "cli"):
+            bench_cli(client, server, schema, units, work, args.rounds)
+        if args.only in (None, "pull"):
             bench_pull(client, server, schema, units, work, args.annotated, args.rounds, requests)
     finally:
         stop_server(work / "label-studio")
