@@ -19,10 +19,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from curation.studio.client import explained
+from curation.studio.contract import StudioGateway
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
+    from curation.studio.connection import StudioClient
 
 UNCERTAINTY_SAMPLING = "Uncertainty sampling"
 
@@ -39,9 +39,9 @@ def cluster_numbers(clusters_file: Path) -> dict[str, int]:
     return numbers
 
 
-def serve_by_uncertainty(client: LabelStudio, url: str, project_id: int, model_version: str) -> None:
+def serve_by_uncertainty(client: StudioClient, url: str, project_id: int, model_version: str) -> None:
     """Make the project's "Label All Tasks" queue serve by the predictions of ``model_version``,
     the least sure first (call once that version's predictions are on the server: Label Studio
     accepts only a version it has predictions of)."""
-    with explained(url, f"setting the task queue of project {project_id}"):
-        client.projects.update(project_id, sampling=UNCERTAINTY_SAMPLING, model_version=model_version)
+    StudioGateway(client, url).update_project(project_id, {"sampling": UNCERTAINTY_SAMPLING, "model_version": model_version},
+                                              f"setting the task queue of project {project_id}")
