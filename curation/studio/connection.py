@@ -6,9 +6,10 @@ exports by ``ids[]``, imports sent as ready JSON), and it offers no public raw c
 sends plain requests on an ``httpx.Client`` of ours with the API key as Label Studio reads it,
 and the SDK client built on that same connection pool (the SDK's public ``httpx_client``
 parameter) the first time one of its calls is used. Only
-:class:`curation.studio.contract.StudioGateway` uses the channel. The SDK loads pandas and
-pyarrow: 1.5 s of CPU, six times the whole of a no-op `curation pull` or `studio status`, which
-need only the channel, so it is loaded when an SDK call is made, not with the client.
+:class:`curation.studio.contract.StudioGateway` uses the channel, and the bridge's commands use
+nothing else; the SDK's calls remain for scripts and tests. The SDK loads pandas and pyarrow:
+1.5 s of CPU, six times the whole of a no-op `curation pull` or `studio status`, so it is loaded
+when an SDK call is made, not with the client.
 """
 
 from __future__ import annotations

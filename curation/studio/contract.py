@@ -3,11 +3,11 @@ calls, the shapes of what they answer, and the one gateway through which every c
 
 Pinned against the locked Label Studio (1.23) by ``tests/studio/test_contract.py``. The labelling
 config generator (:mod:`curation.schema.studio_config`) reads its names from here, so this module
-loads neither the SDK nor httpx: importing it costs nothing. The SDK's typed calls are used where
-they are cheap; the bulk paths (Data Manager task listing, JSON export by ``ids[]``, task import)
-and the calls the SDK does not wrap go through the client's raw channel
-(:class:`curation.studio.connection.RawChannel`), because the typed models cost more than the
-request at 100,000 tasks, or the SDK names the parameters differently from the server.
+loads neither the SDK nor httpx: importing it costs nothing. Every call goes through the client's
+raw channel (:class:`curation.studio.connection.RawChannel`): on the bulk paths (Data Manager task
+listing, JSON export by ``ids[]``, task import) the SDK's typed models cost more than the request at
+100,000 tasks, some calls it names differently from the server, and loading it at all (pandas,
+pyarrow: 1.5 s of CPU) costs a `curation push` more than its own work.
 """
 
 from __future__ import annotations
