@@ -183,20 +183,16 @@ def wikifane_names(limit: int) -> list[str]:
 
 def every_word_walked(found: Gazetteer, text: str) -> list[tuple[int, int, str]]:
     """The matcher without its shortcuts: the longest name through every reading of every word not
-    inside the last match, offsets summed word by word."""
-    from curation.preannotate.gazetteer import WORD_SPLIT
+    inside the last match."""
+    from curation.preannotate.gazetteer import WORD
 
     found.match(text)  # every word of the text learned
-    parts = WORD_SPLIT.split(text)
-    words, spans, at = parts[1::2], [], 0
-    while at < len(words):
-        best = found._longest(parts, at, found._starts.get(words[at], ()))
-        if best is None:
-            at += 1
-            continue
-        start = sum(map(len, parts[: 2 * at + 1]))
-        spans.append((start, start + sum(map(len, parts[2 * at + 1 : 2 * best[0] + 2])), best[2]))
-        at = best[0] + 1
+    spans: list[tuple[int, int, str]] = []
+    for word in WORD.finditer(text):
+        best = found._longest(text, word.end(), found._starts.get(word.group(), ())) if word.start() >= (
+            spans[-1][1] if spans else 0) else None
+        if best is not None:
+            spans.append((word.start(), best[0], best[2]))
     return spans
 
 
