@@ -333,9 +333,10 @@ class Gazetteer:
             token, code = tokens[at], codes[at]
             position += sum(map(len, tokens[counted:at])) + at - counted
             counted = at
-            if code != SEVERAL:  # a token of one word; a name it opens may go on unless the next token cannot
+            if code != SEVERAL:  # a token of one word; a name it opens may go on unless the next word cannot
                 if position >= free_from:  # not inside the last match
-                    goes_on = code in OPENING and at < last and codes[at + 1] not in ENDS_HERE
+                    after = codes[at + 1:at + 4].lstrip(NO_WORD)  # the next word's token, past punctuation
+                    goes_on = code in OPENING and (after[0] not in ENDS_HERE if after else at + 3 < last)
                     free_from = self._match_word(text, token, position, starts[token], goes_on, spans, free_from)
                 continue
             for offset, word in self._opening(token):
@@ -351,11 +352,16 @@ class Gazetteer:
         end = start + len(word)
         if goes_on:
             best = self._longest(text, end, readings)
+            if best is None:
+                return free_from
+            end, skipped, label = best
         else:
-            best = next(((end, skipped, node.label) for skipped, node, alone in readings if alone and node.label is not None), None)
-        if best is None:
-            return free_from
-        end, skipped, label = best
+            for reading in readings:  # (clitic letters skipped, node, may end here)
+                if reading[2] and reading[1].label is not None:
+                    skipped, label = reading[0], reading[1].label
+                    break
+            else:
+                return free_from
         if skipped and self.granularity != "word":
             start = self._clitics_end(word, start, skipped)
         spans.append(EntitySpan(start, end, label, text[start:end]))
