@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from itertools import chain, compress, filterfalse, repeat
-from operator import eq, methodcaller
+from operator import eq, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
@@ -46,6 +46,9 @@ NO_WORD = "s"  # punctuation alone, or nothing (two spaces): a name may run acro
 VISIT = re.compile(r"[2367m]|[15](?=s*[4567m])")  # may end a name, or opens one before a word that may go on it
 ENDS_HERE = frozenset("0123")  # after a one-word token, a token whose words cannot go on a name
 OPENING = frozenset("1357")
+LATER_ROLE, OPENER_ROLE = 1, 2  # what a normalised form is to the names: a later word of one, a form opening one
+LATER_ROLES = frozenset({LATER_ROLE, LATER_ROLE | OPENER_ROLE})
+OPENER_ROLES = frozenset({OPENER_ROLE, LATER_ROLE | OPENER_ROLE})
 NOT_CODE = re.compile("[^ 0-7]+")  # anything but a word's code or the space between tokens
 # Punctuation that most often touches a word in Arabic news, turned into spaces before a text is cut (the
 # same length: offsets hold) so that the word is a token of its own: 6,689 distinct tokens of several words
@@ -56,6 +59,7 @@ GRANULARITIES = ("symbol", "word")  # the schema's span granularity: where a spa
 # combining mark (Quranic marks too) and without the apostrophe it keeps inside words ('القاهرة' is quoted).
 WORD = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]+")
 WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split: separator, word, separator, word, ..., separator
+NOT_ONE_WORD = re.compile(f"[^{WORD.pattern[1:-2]}]|^$")  # a token that is not one word: a character no word has, or nothing
 
 
 class _Keys(dict[str, str]):
@@ -131,6 +135,7 @@ class Gazetteer:
         self._folded_function_words = function_words(self.rules, folded=True) if guarded else frozenset()
         self._forms: frozenset[str] | None = None
         self._later_forms: frozenset[str] | None = None
+        self._role_of: dict[str, int] | None = None
         self._name_words: dict[str, str] | None = None
 
     def __len__(self) -> int:
@@ -167,6 +172,7 @@ class Gazetteer:
         self._forget()
         self._forms = None
         self._later_forms = None
+        self._role_of = None
         self._name_words = None
         node = self._root.setdefault(pieces[0], _Node())
         for step in pieces[1]:
@@ -188,6 +194,15 @@ class Gazetteer:
                     forms.update(prefix + ARTICLE + form for form in self._root)
             self._forms = frozenset(forms)
         return self._forms
+
+    def _roles(self) -> dict[str, int]:
+        """LATER_ROLE and OPENER_ROLE bits of each normalised form that is one or the other."""
+        if self._role_of is None:
+            role_of = dict.fromkeys(self._later_words(), LATER_ROLE)
+            for form in self._openers():
+                role_of[form] = role_of.get(form, 0) | OPENER_ROLE
+            self._role_of = role_of
+        return self._role_of
 
     def _later_words(self) -> frozenset[str]:
         """Every word of a name but its first, normalised: a word that opens only longer names is worth
@@ -221,20 +236,24 @@ class Gazetteer:
         return self._name_words
 
     def _learn(self, tokens: set[str]) -> None:
-        """Record the tokens not seen before, all at once: joined by spaces (a token has none) and split into
-        words, each word learned (:meth:`_learn_words`); a token that is one word is that word, any other
-        token's code comes from its words' codes (:func:`_token_code`), found the same way: the tokens
-        joined, each word replaced by its code, all but codes and spaces dropped."""
-        words = set(WORD.findall(" ".join(tokens)))
+        """Record the tokens not seen before, all at once. A token that is one word is that word, learned as
+        it is (:meth:`_learn_words`: no copy, its hash already computed). Any other token's words are learned
+        too, and its code comes from theirs (:func:`_token_code`), found for all such tokens together: joined
+        by spaces (a token has none), each word replaced by its code, all but codes and spaces dropped."""
+        listed = list(tokens)
+        other = list(map(NOT_ONE_WORD.search, listed))
+        several = list(compress(listed, other))
         codes = self._codes
-        unseen = list(filterfalse(codes.__contains__, words))
-        if unseen:
-            self._learn_words(unseen)
-        several = list(tokens.difference(words))
-        if several:
-            parts = WORD_SPLIT.split(" ".join(several))
-            parts[1::2] = map(codes.__getitem__, parts[1::2])
-            codes.update(zip(several, map(_token_code, NOT_CODE.sub("", "".join(parts)).split(" ")), strict=True))
+        if not several:
+            self._learn_words(listed)
+            return
+        parts = WORD_SPLIT.split(" ".join(several))
+        words = list(compress(listed, map(not_, other)))
+        words += filterfalse(codes.__contains__, set(parts[1::2]).difference(words))
+        if words:
+            self._learn_words(words)
+        parts[1::2] = map(codes.__getitem__, parts[1::2])
+        codes.update(zip(several, map(_token_code, NOT_CODE.sub("", "".join(parts)).split(" ")), strict=True))
 
     def _opening(self, token: str) -> tuple[tuple[int, str], ...]:
         """(offset, word) of the words of a SEVERAL token that may start a name, found on its first visit."""
@@ -252,16 +271,19 @@ class Gazetteer:
         keeps them apart) and sifted by one set look-up each; only a word that can open a name is read
         through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
         keys = normalize_text("\0".join(words), self._options).split("\0")
-        later = list(map(self._later_words().__contains__, keys))
+        roles = list(map(self._roles().get, keys, repeat(0)))
+        later = list(map(LATER_ROLES.__contains__, roles))
         self._later.update(zip(compress(words, later), compress(keys, later)))  # a name's later words are looked up by them
         self._codes.update(zip(words, map(("0", "4").__getitem__, later)))
-        possible = list(map(self._openers().__contains__, keys))
+        possible = list(map(OPENER_ROLES.__contains__, roles))
         openers = list(compress(words, possible))
-        guarded = normalize_text("\0".join(openers), self._guard).split("\0") if openers else []
-        root, codes, rules = self._root, self._codes, self.rules
-        for word, key, guard in zip(openers, compress(keys, possible), guarded, strict=True):
+        opener_keys = list(compress(keys, possible))
+        guarded = opener_keys if self._guard == self._options or not openers else \
+            normalize_text("\0".join(openers), self._guard).split("\0")
+        root, codes, rules, clitics = self._root, self._codes, self.rules, prefixes(self.rules)
+        for word, key, guard in zip(openers, opener_keys, guarded, strict=True):
             kept, bits = [], int(codes[word])
-            for form, skipped in stems(key, rules):
+            for form, skipped in stems(key, rules) if key[:1] in clitics else ((key, 0),):
                 node = root.get(form)
                 if node is None:
                     continue
