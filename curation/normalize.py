@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -247,10 +247,21 @@ def codepoint_folds(options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[np.nda
 
 def normalize_text(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """The normalised text alone: the fast path for hashing and shingling whole corpora."""
-    folded = _folding(options).apply(text)
-    if options.fold_whitespace:
-        folded = _SPACE_RUN.sub(" ", folded).strip(" ")
-    return folded
+    return text_normalizer(options)(text)
+
+
+@lru_cache(maxsize=16)
+def text_normalizer(options: NormalizeOptions = DEFAULT_OPTIONS) -> Callable[[str], str]:
+    """:func:`normalize_text` with its ``options`` looked up once, for a caller normalising many short texts
+    (hashing the options costs more than folding a word)."""
+    fold = _folding(options).apply
+    if not options.fold_whitespace:
+        return fold
+
+    def normalise(text: str) -> str:
+        return _SPACE_RUN.sub(" ", fold(text)).strip(" ")
+
+    return normalise
 
 
 @dataclass(frozen=True, slots=True)

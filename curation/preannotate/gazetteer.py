@@ -5,11 +5,12 @@ Files (UTF-8, BOM and CRLF accepted, ``#`` comments):
 * ``.tsv`` / ``.txt``: ``name<TAB>LABEL`` a line, e.g. ``القاهرة	GPE``;
 * ``.jsonl``: Prodigy / spaCy EntityRuler phrase patterns, ``{"label": "GPE", "pattern": "القاهرة"}``.
 
-Text is cut into words by pyarabic's word pattern (diacritics stay inside words; see ``WORD``
-for why not :func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the
-normalised view of :class:`curation.preannotate.clitics.MatchRules`, the first word of a name through
-its proclitic readings. Names sit in a trie of normalised words (flashtext's idea, a word a step), so a
-word costs one cached look-up whatever the number of names. Matches are whole words (a name never
+Words are pyarabic's word pattern (diacritics stay inside words; see ``WORD`` for why not
+:func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the normalised view
+of :class:`curation.preannotate.clitics.MatchRules`, the first word of a name through its proclitic
+readings. Names sit in a trie of normalised words (flashtext's idea, a word a step). A text is cut at its
+spaces in C (``str.split``) into tokens, most of them one word, so a token costs one cached look-up whatever
+the number of names; only the few tokens that may start a name are walked. Matches are whole words (a name never
 matches inside a longer word), the longest match wins; at ``symbol`` granularity the span starts after
 the clitics (وبالقاهرة gives القاهرة), at ``word`` granularity it is the whole word. A one-word name
 never matches an Arabic function word (على is not علي with ى folded).
@@ -28,7 +29,7 @@ from operator import eq, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
-from curation.normalize import NormalizeOptions, normalize, normalize_text
+from curation.normalize import NormalizeOptions, normalize, normalize_text, text_normalizer
 from curation.preannotate.clitics import ARTICLE, DEFAULT_RULES, LAM, MatchRules, prefixes, stems
 from curation.segment.data import word_list
 from curation.units import EntitySpan
@@ -68,12 +69,12 @@ class _Keys(dict[str, str]):
 
     def __init__(self, options: NormalizeOptions) -> None:
         super().__init__()
-        self.options = options
+        self.normalise = text_normalizer(options)
 
     def __missing__(self, raw: str) -> str:
         if len(self) >= MAX_CACHED_WORDS:
             self.clear()
-        key = self[raw] = normalize_text(raw, self.options)
+        key = self[raw] = self.normalise(raw)
         return key
 
 
@@ -128,8 +129,11 @@ class Gazetteer:
         if self.granularity not in GRANULARITIES:
             raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, got {self.granularity!r}")
         self._options = self.rules.options()
+        self._normalise = text_normalizer(self._options)
+        self._clitics = prefixes(self.rules)
         self._keys = _Keys(self._options)
-        self._guard = self.rules.guard_options()
+        guard = self.rules.guard_options()
+        self._guard_normalise = None if guard == self._options else text_normalizer(guard)  # None: the match's view
         guarded = self.rules.function_words
         self._function_words = function_words(self.rules) if guarded else frozenset()
         self._folded_function_words = function_words(self.rules, folded=True) if guarded else frozenset()
@@ -268,9 +272,9 @@ class Gazetteer:
         """Record the readings of words not seen before: (clitic letters skipped, trie node, may end
         after this word) for each reading that starts a name, and the word's code (ENDS, OPENS, LATER).
         The words are normalised in one pass (normalisation is per character, so a NUL between words
-        keeps them apart) and sifted by one set look-up each; only a word that can open a name is read
-        through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
-        keys = normalize_text("\0".join(words), self._options).split("\0")
+        keeps them apart) and sifted by one look-up each of their roles; only a word that can open a name is
+        read through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
+        keys = self._normalise("\0".join(words)).split("\0")
         roles = list(map(self._roles().get, keys, repeat(0)))
         later = list(map(LATER_ROLES.__contains__, roles))
         self._later.update(zip(compress(words, later), compress(keys, later)))  # a name's later words are looked up by them
@@ -278,9 +282,9 @@ class Gazetteer:
         possible = list(map(OPENER_ROLES.__contains__, roles))
         openers = list(compress(words, possible))
         opener_keys = list(compress(keys, possible))
-        guarded = opener_keys if self._guard == self._options or not openers else \
-            normalize_text("\0".join(openers), self._guard).split("\0")
-        root, codes, rules, clitics = self._root, self._codes, self.rules, prefixes(self.rules)
+        guarded = opener_keys if self._guard_normalise is None or not openers else \
+            self._guard_normalise("\0".join(openers)).split("\0")
+        root, codes, rules, clitics = self._root, self._codes, self.rules, self._clitics
         for word, key, guard in zip(openers, opener_keys, guarded, strict=True):
             kept, bits = [], int(codes[word])
             for form, skipped in stems(key, rules) if key[:1] in clitics else ((key, 0),):
