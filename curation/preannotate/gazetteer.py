@@ -44,9 +44,11 @@ LATER = 4  # it may be a later word of a name
 UNSEEN = "?"  # not learned yet
 SEVERAL = "m"  # several words, or a word and punctuation (القاهرة،), one of which may start a name: each is tried
 NO_WORD = "s"  # punctuation alone, or nothing (two spaces): a name may run across it (a dash between its words)
-VISIT = re.compile(r"[2367m]|[15](?=s*[4567m])")  # may end a name, or opens one before a word that may go on it
+GOES_ON = "l"  # several words, or a word and punctuation, none of which may start a name but one may go on one
+VISIT = re.compile(r"[2367m]|[15](?=s*[4567ml])")  # may end a name, or opens one before a word that may go on it
 ENDS_HERE = frozenset("0123")  # after a one-word token, a token whose words cannot go on a name
 OPENING = frozenset("1357")
+LATER_WORD = frozenset("4567")  # a one-word token that may go on a name
 LATER_ROLE, OPENER_ROLE = 1, 2  # what a normalised form is to the names: a later word of one, a form opening one
 LATER_ROLES = frozenset({LATER_ROLE, LATER_ROLE | OPENER_ROLE})
 OPENER_ROLES = frozenset({OPENER_ROLE, LATER_ROLE | OPENER_ROLE})
@@ -100,11 +102,11 @@ _start = methodcaller("start")
 @lru_cache(maxsize=4096)
 def _token_code(codes: str) -> str:
     """The code of a token that is not one word, from its words' ``codes``: NO_WORD if it has none (a name
-    may run across it), SEVERAL if one may start a name (a word that may end or open one), else LATER if one
+    may run across it), SEVERAL if one may start a name (a word that may end or open one), else GOES_ON if one
     may go on a name (the token keeps a name's opening visited)."""
     if not codes:
         return NO_WORD
-    return SEVERAL if codes.strip("04") else str(LATER) if "4" in codes else "0"
+    return SEVERAL if codes.strip("04") else GOES_ON if "4" in codes else "0"
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -363,19 +365,24 @@ class Gazetteer:
                 if position >= free_from:  # not inside the last match
                     after = codes[at + 1:at + 4].lstrip(NO_WORD)  # the next word's token, past punctuation
                     goes_on = code in OPENING and (after[0] not in ENDS_HERE if after else at + 3 < last)
-                    free_from = self._match_word(text, token, position, starts[token], goes_on, spans, free_from)
+                    following = tokens[at + 1] if goes_on and codes[at + 1] in LATER_WORD else None
+                    free_from = self._match_word(text, token, position, starts[token], goes_on, spans, free_from, following)
                 continue
             for offset, word in self._opening(token):
                 if position + offset >= free_from:
-                    free_from = self._match_word(text, word, position + offset, starts[word], True, spans, free_from)
+                    free_from = self._match_word(text, word, position + offset, starts[word], True, spans, free_from, None)
         return spans
 
     def _match_word(self, text: str, word: str, start: int, readings: tuple[tuple[int, _Node, bool], ...],
-                    goes_on: bool, spans: list[EntitySpan], free_from: int) -> int:
+                    goes_on: bool, spans: list[EntitySpan], free_from: int, following: str | None) -> int:
         """Add the longest name starting at ``word`` (at ``start``) to ``spans``, if there is one; where the
         next name may start. Unless a name ``goes_on`` with the next word, there is no walk: the first
-        reading that is a whole name wins."""
+        reading that is a whole name wins. When the next word is the ``following`` token, one character
+        after the word, a word of one reading is walked only if the trie goes on with that step."""
         end = start + len(word)
+        if goes_on and following is not None and len(readings) == 1 and \
+                (self._keys[text[end]], self._later.get(following)) not in readings[0][1].next:
+            goes_on = False
         if goes_on:
             best = self._longest(text, end, readings)
             if best is None:
