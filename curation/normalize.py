@@ -161,7 +161,7 @@ class _Folding:
     ``str.translate`` over every character. A text whose changing characters are all common ones
     (Arabic letter variants, marks and tatweel, ASCII capitals) skips the per-character callback:
     one regex deletes what vanishes, ``str.replace`` folds each letter variant and ``str.lower``
-    the capitals, all in C (3 times faster on ANT's words; bench/gazetteer.py).
+    the capitals, all in C (all words of bench/gazetteer.py's texts: 0.11 s instead of 0.15 s).
     """
 
     def __init__(self, options: NormalizeOptions) -> None:
