@@ -15,7 +15,9 @@ same text.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -156,7 +158,10 @@ class _Folding:
 
     Bulk normalisation rewrites only the characters that change, found with one regex pass: in
     Arabic news under a tenth of the characters, which makes it about twice as fast as
-    ``str.translate`` over every character.
+    ``str.translate`` over every character. A text whose changing characters are all common ones
+    (Arabic letter variants, marks and tatweel, ASCII capitals) skips the per-character callback:
+    one regex deletes what vanishes, ``str.replace`` folds each letter variant and ``str.lower``
+    the capitals, all in C (all words of bench/gazetteer.py's texts: 0.11 s instead of 0.15 s).
     """
 
     def __init__(self, options: NormalizeOptions) -> None:
@@ -172,6 +177,19 @@ class _Folding:
         self.pattern = re.compile(
             "[" + "".join(re.escape(ch) for ch in self.changed) + "\U00010000-\U0010FFFF]"
         )
+        dropped = _ranges(ch for ch, folded in self.changed.items() if not folded)
+        self.dropped = re.compile(f"[{dropped}]") if dropped else None
+        self.letters = tuple((ch, folded) for ch, folded in self.changed.items()
+                             if "\u0600" <= ch <= "\u06ff" and len(folded) == 1 and folded not in self.changed
+                             and unicodedata.category(ch)[0] == "L")
+        self.lower = options.casefold
+        common = {ch for ch, _ in self.letters} | {ch for ch, folded in self.changed.items() if not folded}
+        if self.lower:  # str.lower may be used only where it does what folding does: on ASCII capitals
+            common |= set(string.ascii_uppercase)
+            uncommon = {chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000 and chr(c).lower() != chr(c)}
+        else:
+            uncommon = set()
+        self.uncommon = re.compile(f"[{_ranges((set(self.changed) | uncommon) - common)}\U00010000-\U0010FFFF]")
 
     def fold(self, ch: str) -> str:
         folded = self.changed.get(ch)
@@ -185,7 +203,18 @@ class _Folding:
         return self.fold(match.group())
 
     def apply(self, text: str) -> str:
-        return self.pattern.sub(self._replace, text)
+        if self.uncommon.search(text) is not None:
+            return self.pattern.sub(self._replace, text)
+        if self.dropped is not None:
+            text = self.dropped.sub("", text)
+        for ch, folded in self.letters:
+            text = text.replace(ch, folded)
+        return text.lower() if self.lower else text
+
+
+def _ranges(characters: Iterable[str]) -> str:
+    """``characters`` escaped for a regex character class."""
+    return "".join(re.escape(ch) for ch in sorted(characters))
 
 
 @lru_cache(maxsize=16)
@@ -218,10 +247,21 @@ def codepoint_folds(options: NormalizeOptions = DEFAULT_OPTIONS) -> tuple[np.nda
 
 def normalize_text(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """The normalised text alone: the fast path for hashing and shingling whole corpora."""
-    folded = _folding(options).apply(text)
-    if options.fold_whitespace:
-        folded = _SPACE_RUN.sub(" ", folded).strip(" ")
-    return folded
+    return text_normalizer(options)(text)
+
+
+@lru_cache(maxsize=16)
+def text_normalizer(options: NormalizeOptions = DEFAULT_OPTIONS) -> Callable[[str], str]:
+    """:func:`normalize_text` with its ``options`` looked up once, for a caller normalising many short texts
+    (hashing the options costs more than folding a word)."""
+    fold = _folding(options).apply
+    if not options.fold_whitespace:
+        return fold
+
+    def normalise(text: str) -> str:
+        return _SPACE_RUN.sub(" ", fold(text)).strip(" ")
+
+    return normalise
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,21 @@ def test_mapped_and_fast_paths_agree(text: str) -> None:
     assert normalize(text).text == normalize_text(text)
 
 
+# Mostly what takes the all-in-C path (letters, their variants, marks, tatweel, ASCII capitals, the
+# NUL the gazetteer joins words with), now and then a character only the per-character path folds:
+# a Cherokee capital and İ (str.lower changes them, folding does not or differently), ﻻ, ٱ, a bidi mark.
+_WORD_ALPHABET = "ابةىيأإآؤئلمن\u064b\u0651\u0650\u0640abcXYZ\0"
+word_texts = st.text(alphabet=st.sampled_from(tuple(_WORD_ALPHABET) * 10 + tuple("\u13a0İﻻٱ\u200f ")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word_texts, st.sampled_from([NormalizeOptions(), NormalizeOptions(casefold=False, fold_alef_maksura=False),
+                                    NormalizeOptions(strip_tashkeel=False, fold_alef=False, compatibility=False),
+                                    NormalizeOptions(fold_digits=False, fold_punctuation=False, fold_alef_maksura=False)]))
+def test_the_all_in_c_path_folds_as_the_per_character_path_does(text: str, options: NormalizeOptions) -> None:
+    assert normalize_text(text, options) == normalize(text, options).text
+
+
 @settings(max_examples=300, deadline=None)
 @given(arabic_texts)
 def test_every_normalised_character_comes_from_its_source(text: str) -> None:

@@ -5,11 +5,12 @@ Files (UTF-8, BOM and CRLF accepted, ``#`` comments):
 * ``.tsv`` / ``.txt``: ``name<TAB>LABEL`` a line, e.g. ``القاهرة	GPE``;
 * ``.jsonl``: Prodigy / spaCy EntityRuler phrase patterns, ``{"label": "GPE", "pattern": "القاهرة"}``.
 
-Text is cut into words by pyarabic's word pattern (diacritics stay inside words; see ``WORD``
-for why not :func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the
-normalised view of :class:`curation.preannotate.clitics.MatchRules`, the first word of a name through
-its proclitic readings. Names sit in a trie of normalised words (flashtext's idea, a word a step), so a
-word costs one cached look-up whatever the number of names. Matches are whole words (a name never
+Words are pyarabic's word pattern (diacritics stay inside words; see ``WORD`` for why not
+:func:`pyarabic.araby.tokenize_with_location` itself); words and names are compared in the normalised view
+of :class:`curation.preannotate.clitics.MatchRules`, the first word of a name through its proclitic
+readings. Names sit in a trie of normalised words (flashtext's idea, a word a step). A text is cut at its
+spaces in C (``str.split``) into tokens, most of them one word, so a token costs one cached look-up whatever
+the number of names; only the few tokens that may start a name are walked. Matches are whole words (a name never
 matches inside a longer word), the longest match wins; at ``symbol`` granularity the span starts after
 the clitics (وبالقاهرة gives القاهرة), at ``word`` granularity it is the whole word. A one-word name
 never matches an Arabic function word (على is not علي with ى folded).
@@ -22,31 +23,46 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from itertools import compress, repeat
-from operator import eq, methodcaller
+from functools import cache, lru_cache
+from itertools import chain, compress, filterfalse, repeat
+from operator import eq, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
-from curation.normalize import NormalizeOptions, normalize, normalize_text
+from curation.normalize import NormalizeOptions, normalize, normalize_text, text_normalizer
 from curation.preannotate.clitics import ARTICLE, DEFAULT_RULES, LAM, MatchRules, prefixes, stems
 from curation.segment.data import word_list
 from curation.units import EntitySpan
 
-MAX_CACHED_WORDS = 200_000  # normalised forms and starts of the words seen; cleared when full (memory stays bounded)
-# What a word as written can be, a bit each, written as one character a word ("0" to "7", UNSEEN until
-# learned: it may be anything) so that one regular expression over a text's characters picks the words
-# worth walking in the trie, in C:
+MAX_CACHED_WORDS = 200_000  # codes and starts of the words and tokens seen; cleared when full (memory stays bounded)
+# A text is cut at its spaces (str.split, in C) into tokens, most of them one word. What a one-word token
+# can be is a bit each, written as one character a token ("0" to "7"), so that one regular expression over a
+# text's characters picks the tokens worth walking in the trie, in C:
 OPENS = 1  # a reading of it opens a longer name
 ENDS = 2  # a reading of it may be a whole name
 LATER = 4  # it may be a later word of a name
-UNSEEN = "?"
-VISIT = re.compile(r"[2367?]|[15](?=[4567?])")  # may end a name, or opens one before a word that may go on it
+UNSEEN = "?"  # not learned yet
+SEVERAL = "m"  # several words, or a word and punctuation (القاهرة،), one of which may start a name: each is tried
+NO_WORD = "s"  # punctuation alone, or nothing (two spaces): a name may run across it (a dash between its words)
+GOES_ON = "l"  # several words, or a word and punctuation, none of which may start a name but one may go on one
+VISIT = re.compile(r"[2367m]|[15](?=s*[4567ml])")  # may end a name, or opens one before a word that may go on it
+ENDS_HERE = frozenset("0123")  # after a one-word token, a token whose words cannot go on a name
+OPENING = frozenset("1357")
+LATER_WORD = frozenset("4567")  # a one-word token that may go on a name
+LATER_ROLE, OPENER_ROLE = 1, 2  # what a normalised form is to the names: a later word of one, a form opening one
+LATER_ROLES = frozenset({LATER_ROLE, LATER_ROLE | OPENER_ROLE})
+OPENER_ROLES = frozenset({OPENER_ROLE, LATER_ROLE | OPENER_ROLE})
+NOT_CODE = re.compile("[^ 0-7]+")  # anything but a word's code or the space between tokens
+# Punctuation that most often touches a word in Arabic news, turned into spaces before a text is cut (the
+# same length: offsets hold) so that the word is a token of its own: 6,689 distinct tokens of several words
+# or of punctuation instead of 49,890 on bench/gazetteer.py's texts.
+TOKEN_BREAKS = ("،", ".", '"', "\n")
 GRANULARITIES = ("symbol", "word")  # the schema's span granularity: where a span may start
 # pyarabic's word pattern (araby.TOKEN_PATTERN_SPLIT: word characters and harakat) with every Arabic
 # combining mark (Quranic marks too) and without the apostrophe it keeps inside words ('القاهرة' is quoted).
 WORD = re.compile(r"[\w\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]+")
 WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split: separator, word, separator, word, ..., separator
+NOT_ONE_WORD = re.compile(f"[^{WORD.pattern[1:-2]}]|^$")  # a token that is not one word: a character no word has, or nothing
 
 
 class _Keys(dict[str, str]):
@@ -55,12 +71,12 @@ class _Keys(dict[str, str]):
 
     def __init__(self, options: NormalizeOptions) -> None:
         super().__init__()
-        self.options = options
+        self.normalise = text_normalizer(options)
 
     def __missing__(self, raw: str) -> str:
         if len(self) >= MAX_CACHED_WORDS:
             self.clear()
-        key = self[raw] = normalize_text(raw, self.options)
+        key = self[raw] = self.normalise(raw)
         return key
 
 
@@ -83,6 +99,16 @@ def function_words(rules: MatchRules, folded: bool = False) -> frozenset[str]:
 _start = methodcaller("start")
 
 
+@lru_cache(maxsize=4096)
+def _token_code(codes: str) -> str:
+    """The code of a token that is not one word, from its words' ``codes``: NO_WORD if it has none (a name
+    may run across it), SEVERAL if one may start a name (a word that may end or open one), else GOES_ON if one
+    may go on a name (the token keeps a name's opening visited)."""
+    if not codes:
+        return NO_WORD
+    return SEVERAL if codes.strip("04") else GOES_ON if "4" in codes else "0"
+
+
 def _words(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in WORD.finditer(text)]
 
@@ -97,19 +123,25 @@ class Gazetteer:
     _root: dict[str, _Node] = field(default_factory=dict, repr=False)
     _keys: _Keys = field(init=False, repr=False)
     _starts: dict[str, tuple[tuple[int, _Node, bool], ...]] = field(default_factory=dict, repr=False)
-    _codes: dict[str, str] = field(default_factory=dict, repr=False)  # ENDS | OPENS | LATER of each word seen, a digit
+    _codes: dict[str, str] = field(default_factory=dict, repr=False)  # of each word and token seen: a digit, SEVERAL, NO_WORD
+    _later: dict[str, str] = field(default_factory=dict, repr=False)  # normalised form of each word seen that may go on a name
+    _openings: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict, repr=False)  # of SEVERAL tokens
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
             raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, got {self.granularity!r}")
         self._options = self.rules.options()
+        self._normalise = text_normalizer(self._options)
+        self._clitics = prefixes(self.rules)
         self._keys = _Keys(self._options)
-        self._guard = self.rules.guard_options()
+        guard = self.rules.guard_options()
+        self._guard_normalise = None if guard == self._options else text_normalizer(guard)  # None: the match's view
         guarded = self.rules.function_words
         self._function_words = function_words(self.rules) if guarded else frozenset()
         self._folded_function_words = function_words(self.rules, folded=True) if guarded else frozenset()
         self._forms: frozenset[str] | None = None
-        self._later: frozenset[str] | None = None
+        self._later_forms: frozenset[str] | None = None
+        self._role_of: dict[str, int] | None = None
         self._name_words: dict[str, str] | None = None
 
     def __len__(self) -> int:
@@ -143,10 +175,10 @@ class Gazetteer:
         if known is not None:
             return None if known == label else f"name {name!r} is already listed as {known}: kept as {known}"
         self.labels[pieces] = label
-        self._starts.clear()
-        self._codes.clear()
+        self._forget()
         self._forms = None
-        self._later = None
+        self._later_forms = None
+        self._role_of = None
         self._name_words = None
         node = self._root.setdefault(pieces[0], _Node())
         for step in pieces[1]:
@@ -169,18 +201,34 @@ class Gazetteer:
             self._forms = frozenset(forms)
         return self._forms
 
+    def _roles(self) -> dict[str, int]:
+        """LATER_ROLE and OPENER_ROLE bits of each normalised form that is one or the other."""
+        if self._role_of is None:
+            role_of = dict.fromkeys(self._later_words(), LATER_ROLE)
+            for form in self._openers():
+                role_of[form] = role_of.get(form, 0) | OPENER_ROLE
+            self._role_of = role_of
+        return self._role_of
+
     def _later_words(self) -> frozenset[str]:
         """Every word of a name but its first, normalised: a word that opens only longer names is worth
         a visit only before one of these."""
-        if self._later is None:
+        if self._later_forms is None:
             later: set[str] = set()
             nodes = list(self._root.values())
             while nodes:
                 node = nodes.pop()
                 later.update(word for _, word in node.next)
                 nodes.extend(node.next.values())
-            self._later = frozenset(later)
-        return self._later
+            self._later_forms = frozenset(later)
+        return self._later_forms
+
+    def _forget(self) -> None:
+        """Drop what was learned of the words and tokens seen (the names changed, or the caches are full)."""
+        self._codes.clear()
+        self._starts.clear()
+        self._later.clear()
+        self._openings.clear()
 
     def name_words(self) -> dict[str, str]:
         """Each normalised word of a listed name: the labels of the names it is part of, joined by ``|`` in
@@ -193,24 +241,55 @@ class Gazetteer:
             self._name_words = {word: "|".join(sorted(labels)) for word, labels in seen.items()}
         return self._name_words
 
-    def _learn(self, words: Iterable[str]) -> None:
+    def _learn(self, tokens: set[str]) -> None:
+        """Record the tokens not seen before, all at once. A token that is one word is that word, learned as
+        it is (:meth:`_learn_words`: no copy, its hash already computed). Any other token's words are learned
+        too, and its code comes from theirs (:func:`_token_code`), found for all such tokens together: joined
+        by spaces (a token has none), each word replaced by its code, all but codes and spaces dropped."""
+        listed = list(tokens)
+        other = list(map(NOT_ONE_WORD.search, listed))
+        several = list(compress(listed, other))
+        codes = self._codes
+        if not several:
+            self._learn_words(listed)
+            return
+        parts = WORD_SPLIT.split(" ".join(several))
+        words = list(compress(listed, map(not_, other)))
+        words += filterfalse(codes.__contains__, set(parts[1::2]).difference(words))
+        if words:
+            self._learn_words(words)
+        parts[1::2] = map(codes.__getitem__, parts[1::2])
+        codes.update(zip(several, map(_token_code, NOT_CODE.sub("", "".join(parts)).split(" ")), strict=True))
+
+    def _opening(self, token: str) -> tuple[tuple[int, str], ...]:
+        """(offset, word) of the words of a SEVERAL token that may start a name, found on its first visit."""
+        opening = self._openings.get(token)
+        if opening is None:
+            starts = self._starts
+            opening = self._openings[token] = tuple((word.start(), word.group()) for word in WORD.finditer(token)
+                                                    if starts.get(word.group()))
+        return opening
+
+    def _learn_words(self, words: list[str]) -> None:
         """Record the readings of words not seen before: (clitic letters skipped, trie node, may end
         after this word) for each reading that starts a name, and the word's code (ENDS, OPENS, LATER).
         The words are normalised in one pass (normalisation is per character, so a NUL between words
-        keeps them apart) and sifted by one set look-up each; only a word that can open a name is read
-        through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
-        words = list(words)
-        keys = normalize_text("\0".join(words), self._options).split("\0")
-        if len(self._keys) + len(words) < MAX_CACHED_WORDS:
-            self._keys.update(zip(words, keys, strict=True))  # a name's later words are looked up by them
-        self._codes.update(zip(words, map(("0", "4").__getitem__, map(self._later_words().__contains__, keys))))
-        possible = list(map(self._openers().__contains__, keys))
+        keeps them apart) and sifted by one look-up each of their roles; only a word that can open a name is
+        read through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
+        keys = self._normalise("\0".join(words)).split("\0")
+        roles = list(map(self._roles().get, keys, repeat(0)))
+        later = list(map(LATER_ROLES.__contains__, roles))
+        self._later.update(zip(compress(words, later), compress(keys, later)))  # a name's later words are looked up by them
+        self._codes.update(zip(words, map(("0", "4").__getitem__, later)))
+        possible = list(map(OPENER_ROLES.__contains__, roles))
         openers = list(compress(words, possible))
-        guarded = normalize_text("\0".join(openers), self._guard).split("\0") if openers else []
-        root, codes, rules = self._root, self._codes, self.rules
-        for word, key, guard in zip(openers, compress(keys, possible), guarded, strict=True):
+        opener_keys = list(compress(keys, possible))
+        guarded = opener_keys if self._guard_normalise is None or not openers else \
+            self._guard_normalise("\0".join(openers)).split("\0")
+        root, codes, rules, clitics = self._root, self._codes, self.rules, self._clitics
+        for word, key, guard in zip(openers, opener_keys, guarded, strict=True):
             kept, bits = [], int(codes[word])
-            for form, skipped in stems(key, rules):
+            for form, skipped in stems(key, rules) if key[:1] in clitics else ((key, 0),):
                 node = root.get(form)
                 if node is None:
                     continue
@@ -231,21 +310,25 @@ class Gazetteer:
         (علي: the name, or على)."""
         return stem not in self._folded_function_words or guarded[skipped:] not in self._function_words
 
-    def _longest(self, parts: list[str], at: int, readings: tuple[tuple[int, _Node, bool], ...]) -> tuple[int, int, str] | None:
-        """(index of the last word, clitic letters skipped, label) of the longest name starting at word
-        ``at`` through any of its ``readings`` (the plain reading first: it wins a tie); word ``i`` is
-        ``parts[2 * i + 1]``, the separator before it ``parts[2 * i]``."""
+    def _longest(self, text: str, end: int, readings: tuple[tuple[int, _Node, bool], ...]) -> tuple[int, int, str] | None:
+        """(end offset, clitic letters skipped, label) of the longest name starting at the word of ``text``
+        that ends at ``end``, through any of its ``readings`` (the plain reading first: it wins a tie),
+        walking on word by word (:data:`WORD`) while the trie goes on."""
         best: tuple[int, int, str] | None = None
-        keys, words = self._keys, len(parts) // 2
+        keys, later = self._keys, self._later
         for skipped, node, alone in readings:
-            last, label, step, following = at, node.label if alone else None, at, node.next
-            while following and step + 1 < words:
-                found = following.get((keys[parts[2 * step + 2]], keys[parts[2 * step + 3]]))
+            last, label, at, following = end, node.label if alone else None, end, node.next
+            while following:
+                word = WORD.search(text, at)
+                if word is None:
+                    break
+                key = later.get(word.group())
+                found = None if key is None else following.get((keys[text[at:word.start()]], key))
                 if found is None:
                     break
-                step, following = step + 1, found.next
+                at, following = word.end(), found.next
                 if found.label is not None:
-                    last, label = step, found.label
+                    last, label = at, found.label
             if label is not None and (best is None or last > best[0]):
                 best = (last, skipped, label)
         return best
@@ -253,50 +336,69 @@ class Gazetteer:
     def match(self, text: str) -> list[EntitySpan]:
         """Every name in ``text``, left to right without overlaps, offsets in code points of ``text``.
 
-        The text is split once (separators and words alternate); each word's code is one cached
-        look-up, and the words worth walking in the trie (a whole name, or the opening of a longer one
-        before a word that may go on a name) are picked from the codes in C, with no Python step a
-        word; a word of one reading not followed by its name's next word is settled inline, and
-        offsets are summed only up to the last match."""
-        parts = WORD_SPLIT.split(text)
-        words = parts[1::2]
+        The text is cut into tokens at its spaces (and TOKEN_BREAKS) in C; each token's code is one cached
+        look-up (tokens not seen before are learned together, then looked up again), and the tokens worth
+        walking in the trie (a whole name, the opening of a longer one before a word that may go on a name,
+        a token of several words one of which may start a name) are picked from the codes in C, with no
+        Python step a token; offsets are summed only up to the tokens visited."""
+        cut = text
+        for mark in TOKEN_BREAKS:
+            cut = cut.replace(mark, " ")
+        tokens = cut.split(" ")
         known = self._codes
-        if len(known) + len(words) >= MAX_CACHED_WORDS:
-            self._starts.clear()
-            known.clear()
-        codes = "".join(map(known.get, words, repeat(UNSEEN)))
-        if UNSEEN in codes:  # learned now; their UNSEEN marks in codes only visit a few words more
-            self._learn(set(compress(words, map(eq, codes, repeat(UNSEEN)))))
+        if len(known) + len(tokens) >= MAX_CACHED_WORDS:
+            self._forget()
+        codes = "".join(map(known.get, tokens, repeat(UNSEEN)))
+        if UNSEEN in codes:
+            unseen = list(compress(tokens, map(eq, codes, repeat(UNSEEN))))
+            self._learn(set(unseen))
+            between = codes.split(UNSEEN)
+            codes = "".join(chain.from_iterable(zip(between, map(known.__getitem__, unseen)))) + between[-1]
         spans: list[EntitySpan] = []
-        free_from, keys, starts, last_word = 0, self._keys, self._starts, len(words) - 1
-        counted = position = 0  # characters of parts[:counted], advanced only as far as a match needs
+        starts, last = self._starts, len(tokens) - 1
+        free_from = counted = position = 0  # position: where tokens[counted] starts
         for at in map(_start, VISIT.finditer(codes)):
-            if at < free_from:
+            token, code = tokens[at], codes[at]
+            position += sum(map(len, tokens[counted:at])) + at - counted
+            counted = at
+            if code != SEVERAL:  # a token of one word; a name it opens may go on unless the next word cannot
+                if position >= free_from:  # not inside the last match
+                    after = codes[at + 1:at + 4].lstrip(NO_WORD)  # the next word's token, past punctuation
+                    goes_on = code in OPENING and (after[0] not in ENDS_HERE if after else at + 3 < last)
+                    following = tokens[at + 1] if goes_on and codes[at + 1] in LATER_WORD else None
+                    free_from = self._match_word(text, token, position, starts[token], goes_on, spans, free_from, following)
                 continue
-            found = starts.get(words[at])
-            if not found:
-                continue  # a word seen first in this text that opens nothing
-            best: tuple[int, int, str] | None
-            if len(found) == 1:  # most words: one reading, its name ends here or goes on with the next word
-                skipped, node, alone = found[0]
-                label = node.label if alone else None
-                if not node.next or at == last_word or (keys[parts[2 * at + 2]], keys[parts[2 * at + 3]]) not in node.next:
-                    if label is None:
-                        continue  # a function word that only opens a longer name, not followed by its next word
-                    best = (at, skipped, label)
-                else:
-                    best = self._longest(parts, at, found)
-            else:
-                best = self._longest(parts, at, found)
-            if best is None:
-                continue
-            last, skipped, label = best
-            position += sum(map(len, parts[counted:2 * at + 1]))
-            end = position + sum(map(len, parts[2 * at + 1:2 * last + 2]))
-            start = position if not skipped or self.granularity == "word" else self._clitics_end(words[at], position, skipped)
-            spans.append(EntitySpan(start, end, label, text[start:end]))
-            counted, position, free_from = 2 * last + 2, end, last + 1
+            for offset, word in self._opening(token):
+                if position + offset >= free_from:
+                    free_from = self._match_word(text, word, position + offset, starts[word], True, spans, free_from, None)
         return spans
+
+    def _match_word(self, text: str, word: str, start: int, readings: tuple[tuple[int, _Node, bool], ...],
+                    goes_on: bool, spans: list[EntitySpan], free_from: int, following: str | None) -> int:
+        """Add the longest name starting at ``word`` (at ``start``) to ``spans``, if there is one; where the
+        next name may start. Unless a name ``goes_on`` with the next word, there is no walk: the first
+        reading that is a whole name wins. When the next word is the ``following`` token, one character
+        after the word, a word of one reading is walked only if the trie goes on with that step."""
+        end = start + len(word)
+        if goes_on and following is not None and len(readings) == 1 and \
+                (self._keys[text[end]], self._later.get(following)) not in readings[0][1].next:
+            goes_on = False
+        if goes_on:
+            best = self._longest(text, end, readings)
+            if best is None:
+                return free_from
+            end, skipped, label = best
+        else:
+            for reading in readings:  # (clitic letters skipped, node, may end here)
+                if reading[2] and reading[1].label is not None:
+                    skipped, label = reading[0], reading[1].label
+                    break
+            else:
+                return free_from
+        if skipped and self.granularity != "word":
+            start = self._clitics_end(word, start, skipped)
+        spans.append(EntitySpan(start, end, label, text[start:end]))
+        return end
 
     def _clitics_end(self, word: str, start: int, skipped: int) -> int:
         """Where ``word`` (at ``start``) goes on after its ``skipped`` clitic letters: a span's start at

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from curation.imports.model import ImportProblem
 from curation.preannotate import Gazetteer, MatchRules, load_gazetteer, stems
@@ -183,20 +185,16 @@ def wikifane_names(limit: int) -> list[str]:
 
 def every_word_walked(found: Gazetteer, text: str) -> list[tuple[int, int, str]]:
     """The matcher without its shortcuts: the longest name through every reading of every word not
-    inside the last match, offsets summed word by word."""
-    from curation.preannotate.gazetteer import WORD_SPLIT
+    inside the last match."""
+    from curation.preannotate.gazetteer import WORD
 
     found.match(text)  # every word of the text learned
-    parts = WORD_SPLIT.split(text)
-    words, spans, at = parts[1::2], [], 0
-    while at < len(words):
-        best = found._longest(parts, at, found._starts.get(words[at], ()))
-        if best is None:
-            at += 1
-            continue
-        start = sum(map(len, parts[: 2 * at + 1]))
-        spans.append((start, start + sum(map(len, parts[2 * at + 1 : 2 * best[0] + 2])), best[2]))
-        at = best[0] + 1
+    spans: list[tuple[int, int, str]] = []
+    for word in WORD.finditer(text):
+        best = found._longest(text, word.end(), found._starts.get(word.group(), ())) if word.start() >= (
+            spans[-1][1] if spans else 0) else None
+        if best is not None:
+            spans.append((word.start(), best[0], best[2]))
     return spans
 
 
@@ -225,3 +223,76 @@ def test_each_word_of_a_listed_name_gives_the_labels_of_the_names_it_is_part_of_
     assert found.name_words() == {"جامعه": "ORG", "القاهره": "GPE|ORG", "احمد": "PER", "زويل": "PER"}  # ة/ه, أ/ا folded
     found.add("جامعة بغداد", "ORG")
     assert found.name_words()["بغداد"] == "ORG"
+
+
+# Texts made of the names' words and their neighbours, each written any way Arabic news may write it
+# (a proclitic, the article, a mark or tatweel inside, another alef, ى for ي), between any separators
+# (one or two spaces, the punctuation a text is cut at and other punctuation, a newline, nothing).
+NAMES = (("القاهرة", "GPE"), ("مصر", "GPE"), ("الأمم المتحدة", "ORG"), ("الأمم", "ORG"), ("علي", "PER"),
+         ("أبو ظبي", "GPE"), ("علي بن أبي طالب", "PER"), ("جامعة - القاهرة", "ORG"), ("مصر، القاهرة", "LOC"),
+         ("رئيس", "PER"), ("كان", "PER"), ("بن", "PER"))
+POOL = ("القاهرة", "مصر", "الأمم", "المتحدة", "علي", "على", "أبو", "ظبي", "بن", "أبي", "طالب", "جامعة",
+        "رئيس", "الرئيس", "كان", "قال", "في")
+SEPARATORS = (" ", " ", " ", "  ", "، ", "،", ". ", ".", '"', " - ", "-", "\n", " (", ") ", "«", "»", "")
+
+
+@st.composite
+def written(draw: st.DrawFn) -> str:
+    word = draw(st.sampled_from(POOL))
+    if draw(st.booleans()):
+        word = word.replace("أ", draw(st.sampled_from("اإآ"))).replace("ي", draw(st.sampled_from("يى")))
+    if len(word) > 1 and draw(st.booleans()):
+        at = draw(st.integers(1, len(word) - 1))
+        word = word[:at] + draw(st.sampled_from(["\u064e", "\u0651", "\u0640", "\u064b\u0651", "\u200c"])) + word[at:]
+    return draw(st.sampled_from(["", "", "", "و", "ف", "ب", "ل", "وب", "لل", "ال"])) + word
+
+
+news_like = st.lists(st.tuples(written(), st.sampled_from(SEPARATORS)), max_size=25).map(
+    lambda pieces: "".join(word + separator for word, separator in pieces))
+
+
+def brute_force(found: Gazetteer, text: str) -> list[tuple[int, int, str]]:
+    """What the rules say, with none of the matcher's machinery (no trie, tokens, codes or caches): at each
+    word not inside the last match, every reading of it (:func:`stems`) and every number of words after
+    it looked up whole in the gazetteer's names, the longest kept (the first reading on a tie)."""
+    from curation.normalize import normalize_text
+    from curation.preannotate.gazetteer import WORD
+
+    options, guard = found.rules.options(), found.rules.guard_options()
+    words = list(WORD.finditer(text))
+    spans: list[tuple[int, int, str]] = []
+    for i, word in enumerate(words):
+        if spans and word.start() < spans[-1][1]:
+            continue
+        best: tuple[int, int, str] | None = None
+        for form, skipped in stems(normalize_text(word.group(), options), found.rules):
+            steps: tuple[tuple[str, str], ...] = ()
+            for j in range(i, len(words)):
+                if j > i:
+                    steps += ((normalize_text(text[words[j - 1].end():words[j].start()], options),
+                               normalize_text(words[j].group(), options)),)
+                label = found.labels.get((form, steps))
+                if label and (steps or found._may_end(normalize_text(word.group(), guard), skipped, form)) and (
+                        best is None or words[j].end() > best[1]):
+                    start = word.start() if not skipped or found.granularity == "word" else \
+                        found._clitics_end(word.group(), word.start(), skipped)
+                    best = (start, words[j].end(), label)
+        if best:
+            spans.append(best)
+    return spans
+
+
+@pytest.mark.parametrize("granularity", ["symbol", "word"])
+@pytest.mark.parametrize("rules", [MatchRules(), EVERY_CLITIC, MatchRules(prepositions=True, article=True)],
+                         ids=["defaults", "every clitic", "article"])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(news_like, min_size=1, max_size=4))
+def test_the_matcher_finds_what_the_rules_say_on_any_text(granularity: str, rules: MatchRules, texts: list[str]) -> None:
+    """Cutting texts into tokens at spaces and punctuation, learning tokens, picking the ones to walk from
+    their codes and walking the trie never lose or move a span: the same as looking every name up whole
+    from every word, over several texts (what one text taught the matcher serves the next)."""
+    found = Gazetteer(granularity=granularity, rules=rules)
+    for name, label in NAMES:
+        found.add(name, label)
+    for text in texts:
+        assert [(span.start, span.end, span.label) for span in found.match(text)] == brute_force(found, text), text
