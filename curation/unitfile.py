@@ -173,7 +173,10 @@ class PageSelector:
     file so decode their own share, not the whole file. The level is read from the line's head as
     ``curation segment`` writes it (id, then level); any other line is parsed to know.
     ``page`` is the number of the page of the last line seen, the same whatever the rank. A rank
-    with a run stops the reading once its run has ended."""
+    with a run stops the reading once its run has ended. With the ``index`` of a compact file
+    (:func:`read_index`) the reader inflates only :attr:`members`: the pages of gzip members
+    ``rank, rank + world_size, ...`` (whole members, not every n-th page), or the members a run
+    overlaps."""
 
     def __init__(
         self, rank: int = 0, world_size: int = 1, levels: Collection[str] | None = None, total: int | None = None,

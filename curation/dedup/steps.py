@@ -76,9 +76,9 @@ class ReadUnitPages(PipelineStep):
 
 class OwnedErrors(list[object]):
     """The errors a reader of a units file appends, each kept in :attr:`owned` with the page
-    ``pages`` was on (in order) when this rank owns that page (:meth:`PageSelector.owns`): a line every rank meets (too
-    long, not UTF-8, a damaged gzip) is then named once, and the ranks' lists sorted by page give
-    the file's order, as one reader of the whole file would have named them."""
+    ``pages`` was on (in order) when this rank owns that page (:meth:`PageSelector.owns`): a line
+    every rank meets (too long, not UTF-8, a damaged gzip) is then named once, and the ranks'
+    lists sorted by page give the file's order, as one reader of the whole file would have named them."""
 
     def __init__(self, pages: PageSelector) -> None:
         super().__init__()
