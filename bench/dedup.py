@@ -5,6 +5,7 @@ shingles, permutations and threshold, scored against an exact all-pairs gold, an
     .venv/bin/python bench/dedup.py                        # whole ANT (31,523 articles), 3 rounds
     .venv/bin/python bench/dedup.py --limit 3000 --rounds 1  # a quick look
     .venv/bin/python bench/dedup.py --units ant.jsonl.gz     # also the CLI on `curation segment`'s ANT
+    .venv/bin/python bench/dedup.py --units ant.jsonl.gz --cli-before ../main  # and another checkout's CLI
 
 Every run is a fresh process measured by ``bench/measure.py``: wall seconds, CPU seconds of the
 process tree (user + system, imports and reading the corpus included) and peak summed PSS. The
@@ -23,7 +24,11 @@ its memory is bounded by a part (4,096 texts) or a spilled key range, not by the
   at the threshold; connected components of the query answers.
 * **cli** (``--units``): ``curation dedup UNITS -o clusters.jsonl``: the units file read, the
   articles' bodies compared, clusters, containment and label conflicts written (no repeated
-  passages: not asked). Its unit ids are not ANT's, so it is timed, not scored.
+  passages: not asked). Its unit ids are not ANT's, so it is timed, not scored; its clusters and
+  contained files must be the same bytes in every round (SHA-256 printed).
+* **cli before** (``--cli-before TREE``): the same command from another checkout of curation (its
+  folder put first on ``PYTHONPATH``), e.g. main before a change, in the same rounds; its outputs
+  must be the same bytes as the CLI's.
 
 **Gold**: among the articles of ``min_words`` words or more (shorter ones are never clustered,
 only counted: pairs of them are left out of every tool's score), every pair whose exact shingle Jaccard reaches the threshold, found by an
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import itertools
 import json
 import os
@@ -178,8 +184,15 @@ def tool_args(name: str, limit: int, settings: DedupSettings, out: Path) -> list
             "--threshold", str(settings.threshold), "--num-perm", str(settings.num_perm), "--shingle-size", str(settings.shingle_size)]  # fmt: skip
 
 
-def cli_args(units: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", "from curation.cli import main; main()", "dedup", str(units), "-o", str(out)]
+def cli_args(units: Path, out: Path, tree: Path | None = None) -> list[str]:
+    """``curation dedup`` of ``units`` into ``out``'s clusters and contained files (of the checkout ``tree``, if given)."""
+    command = [sys.executable, "-c", "from curation.cli import main; main()", "dedup", str(units.resolve())]
+    command += ["-o", str(out / "clusters.jsonl"), "--contained", str(out / "contained.jsonl")]
+    return ["env", f"PYTHONPATH={tree.resolve()}", *command] if tree else command
+
+
+def digests(out: Path) -> str:
+    return " ".join(f"{name} {hashlib.sha256((out / name).read_bytes()).hexdigest()[:16]}" for name in ("clusters.jsonl", "contained.jsonl"))
 
 
 def score(name: str, limit: int, total: int, result: dict[str, Any], gold: set[tuple[str, str]], shingles: dict[str, np.ndarray], settings: DedupSettings) -> str:
@@ -203,6 +216,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N ANT articles")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--units", type=Path, help="a units file of the same ANT articles, for the CLI column")
+    parser.add_argument("--cli-before", type=Path, help="another checkout of curation: its CLI too, in the same rounds (needs --units)")
     parser.add_argument("--datasketch", action="store_true", help="datasketch too (about ten times rensa's time)")
     parser.add_argument("--threshold", type=float, default=defaults.threshold)
     parser.add_argument("--num-perm", type=int, default=defaults.num_perm)
@@ -232,18 +246,31 @@ def main() -> None:
     runs = [("ours 30%", "ours", part), ("ours", "ours", total), ("rensa", "rensa", total)]
     runs += [("datasketch", "datasketch", total)] if args.datasketch else []
     runs += [("cli", "cli", total)] if args.units else []
+    runs += [("cli before", "cli", total)] if args.units and args.cli_before else []
     measured: dict[str, list[Measured]] = {label: [] for label, _, _ in runs}
     results: dict[str, dict[str, Any]] = {}
+    written: set[str] = set()  # the digests of every CLI run's outputs: one, or the bytes differ
     with tempfile.TemporaryDirectory(prefix="bench-dedup-") as work:
         folder = Path(work)
         for round_ in range(args.rounds):
             for label, name, limit in runs[round_ % len(runs):] + runs[: round_ % len(runs)]:  # who goes first turns
                 out = folder / f"{name}-{limit}.json"
-                command = cli_args(args.units, folder / "cli.jsonl") if name == "cli" else tool_args(name, limit, settings, out)
+                if name == "cli":
+                    out = folder / label.replace(" ", "-")
+                    out.mkdir(exist_ok=True)
+                    command = cli_args(args.units, out, args.cli_before if label == "cli before" else None)
+                else:
+                    command = tool_args(name, limit, settings, out)
                 measured[label].append(measure(command, folder))
-                if name != "cli":
+                if name == "cli":
+                    written.add(digests(out))
+                else:
                     results[label] = json.loads(out.read_text(encoding="utf-8"))
             print(f"round {round_ + 1} of {args.rounds} done; {load()}", file=sys.stderr)
+    if written:
+        print(f"the CLI's outputs, every run{' of both checkouts' if args.cli_before else ''}: {' | '.join(sorted(written))}")
+        if len(written) > 1:
+            raise SystemExit("the CLI's outputs differ between runs")
     shown = {"wall": "{:.1f}".format, "cpu": "{:.1f}".format, "pss": "{:.0f}".format}
     print(f"{'run':<11} {'articles':>8}  {'wall s':<17} {'CPU s':<17} {'PSS MB':<14} {'clusters':>9} {'pairs':>8} {'recall':>8} {'precision':>10}")
     for label, name, limit in runs:
@@ -251,7 +278,7 @@ def main() -> None:
         quality = score(name, limit, total, results[label], gold, shingles, settings) if label in results else ""
         print(f"{label:<11} {limit:>8,}  {figures} {quality}")
     print()
-    for label in ("ours", "datasketch", "cli"):
+    for label in ("ours", "datasketch", "cli", "cli before"):
         if label in measured:
             ratios = [m.cpu / r.cpu for m, r in zip(measured[label], measured["rensa"], strict=True)]
             print(f"{label} / rensa CPU seconds, same round: {spread(ratios, '{:.2f}x'.format)}")

@@ -130,10 +130,11 @@ class _ExpansionGuard(io.RawIOBase):
         super().close()
 
 
-def open_gunzipped(path: str | Path) -> BinaryIO:
-    """The decompressed bytes of the gzip at ``path``, buffered (``readline`` and ``peek`` work),
-    bounded in expansion by :data:`MAX_EXPANSION`; damage shows as ``EOFError`` or ``zlib.error``."""
-    raw = open(path, "rb")  # noqa: SIM115 (closed by the guard, which the caller closes)
+def open_gunzipped(path: str | Path | BinaryIO) -> BinaryIO:
+    """The decompressed bytes of the gzip at ``path`` (or in a binary file), buffered (``readline``
+    and ``peek`` work), bounded in expansion by :data:`MAX_EXPANSION`; damage shows as ``EOFError``
+    or ``zlib.error``."""
+    raw = open(path, "rb") if isinstance(path, (str, Path)) else path  # noqa: SIM115 (closed by the guard, which the caller closes)
     return io.BufferedReader(_ExpansionGuard(raw), buffer_size=1 << 16)
 
 

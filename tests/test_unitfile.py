@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from curation.fileio import JsonlLineError
 from curation.segment.pipeline import SegmentedDocument, segment_document
-from curation.unitfile import PageSelector, iter_unit_records, iter_units, write_unit_records
+from curation.unitfile import (
+    PageSelector,
+    compact_line,
+    count_pages,
+    gzip_member,
+    index_path,
+    iter_unit_records,
+    iter_units,
+    read_index,
+    write_index,
+    write_unit_records,
+)
 from curation.units import Document, Provenance
 
 
@@ -113,3 +126,91 @@ def test_a_selector_that_refuses_lines_from_their_bytes_reads_what_it_reads_as_t
     for rank in range(2):
         assert read(rank, as_text=False) == read(rank, as_text=True)
     assert read(0, as_text=False)[1] and read(0, as_text=False)[0]
+
+
+def _pages(count: int, first: int = 0) -> list[SegmentedDocument]:
+    return [
+        segment_document(Document(f"d{page}", f"خبر رقم {page} عن المدينة.\n\nجملة أولى هنا. جملة ثانية هنا.", Provenance("p.jsonl", page + 1, "0" * 64)))
+        for page in range(first, first + count)
+    ]
+
+
+def _write_members(path: Path, members: list[list[SegmentedDocument]], damaged: int | None = None, broken: int | None = None) -> None:
+    """A compact units file of one gzip member per list of pages, as segment's merge joins them,
+    with its index; member ``damaged`` is bytes that are no gzip at all (the index describes them),
+    member ``broken`` ends with a line that is no JSON."""
+    digest, listed = hashlib.sha256(), []
+    with path.open("wb") as handle:
+        for number, pages in enumerate(members):
+            lines = [compact_line(record) for page in pages for record in page.records()] + [b"{broken\n"] * (number == broken)
+            member = b"not a gzip member" * 9 if number == damaged else gzip_member(lines)
+            handle.write(member)
+            digest.update(member)
+            listed.append((len(member), len(pages), len(lines)))
+    write_index(path, listed, digest)
+
+
+def test_with_its_index_a_rank_reads_whole_members_numbered_as_in_the_file_and_together_the_ranks_read_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "units.jsonl.gz"
+    _write_members(path, [_pages(3), _pages(2, 3), _pages(4, 5), _pages(1, 9), _pages(3, 10)], broken=3)
+    index = read_index(path)
+    assert index is not None and [m.pages for m in index] == [3, 2, 4, 1, 3] and count_pages(path, index=index) == 13
+
+    def read(selector: PageSelector) -> tuple[list[tuple[str, int]], list[str]]:
+        errors: list[object] = []
+        return [(unit.id, selector.page) for unit in iter_units(path, errors=errors, keep=selector)], [str(e) for e in errors]
+
+    whole, named = read(PageSelector())
+    assert len(named) == 1 and named[0].startswith(f"{path}:{index[4].first_line - 1}: invalid JSON")
+    shares = [read(PageSelector(rank, 2, index=index)) for rank in range(2)]
+    assert sorted({page for _, page in shares[0][0]}) == [0, 1, 2, 5, 6, 7, 8, 10, 11, 12]  # members 0, 2, 4
+    assert sorted(shares[0][0] + shares[1][0]) == sorted(whole)
+    assert shares[0][1] == [] and shares[1][1] == named  # the bad line of member 3, named by its line in the file
+    runs = [read(PageSelector(rank, 3, total=13, index=index))[0] for rank in range(3)]
+    assert [unit for run in runs for unit in run] == whole
+
+
+def test_a_rank_never_inflates_another_ranks_members(tmp_path: Path) -> None:
+    path = tmp_path / "units.jsonl.gz"
+    _write_members(path, [_pages(2), _pages(2, 2), _pages(2, 4)], damaged=1)
+    index = read_index(path)
+    assert index is not None
+    shares = []
+    for rank in range(2):
+        errors: list[object] = []
+        selector = PageSelector(rank, 2, index=index)
+        shares.append(([(unit.id, selector.page) for unit in iter_units(path, errors=errors, keep=selector)], [str(e) for e in errors]))
+    pages_read = sorted({page for _, page in shares[0][0]})
+    assert pages_read == [0, 1, 4, 5] and shares[0][1] == []  # members 0 and 2, read as if nothing were wrong
+    assert shares[1][0] == [] and "cannot read the compact units file" in shares[1][1][0]  # the damage is rank 1's alone
+    errors = []
+    assert len(list(iter_units(path, errors=errors))) < len(shares[0][0]) and errors  # one reader of the whole file stops at it
+
+
+def test_an_index_that_does_not_describe_the_files_bytes_is_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "units.jsonl.gz"
+    _write_members(path, [_pages(2), _pages(2, 2)])
+    assert read_index(path) is not None
+    record = json.loads(index_path(path).read_text(encoding="utf-8"))
+
+    def index_as(changed: dict[str, object]) -> object:
+        index_path(path).write_text(json.dumps({**record, **changed}), encoding="utf-8")
+        return read_index(path)
+
+    assert index_as({"members": [[record["members"][0][0], 3, 20], record["members"][1]]}) is None  # a count changed
+    assert index_as({"members": [[1, 2, 3]]}) is None and index_as({"format": 2}) is None
+    assert index_as({"sha256": "0" * 64}) is None
+    index_path(path).write_text("{not json", encoding="utf-8")
+    assert read_index(path) is None
+    index_as({})
+    stat = path.stat()
+    edited = bytearray(path.read_bytes())  # a byte changed by hand, the file's size and time kept
+    edited[-9] ^= 1
+    path.write_bytes(bytes(edited))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert read_index(path) is None
+    index_path(path).unlink()
+    assert read_index(path) is None
+    plain = tmp_path / "units.jsonl"
+    write_unit_records(plain, [record for page in _pages(2) for record in page.records()])
+    assert read_index(plain) is None

@@ -37,7 +37,7 @@ from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.progress import SILENT, Progress, tallied
 from curation.settings import DedupSettings
-from curation.unitfile import count_pages
+from curation.unitfile import Member, count_pages, read_index
 
 SUMMARY = "summary.json"
 PASSAGES = "passages"
@@ -70,6 +70,7 @@ class DedupJob:
     cwd: str
     work: str
     settings: DedupSettings = field(default_factory=DedupSettings)
+    index: tuple[Member, ...] | None = None  # the units file's gzip members (read_index): ranks read their own only
     label_field: str | None = "topic"  # None: no labels read (a build's dedup)
     clusters: str | None = None
     contained: str | None = None
@@ -205,13 +206,14 @@ def run_dedup(
     from curation.pipeline.run import run_jobs  # datatrove's executors, watched as `curation segment`'s are
 
     settings, options = settings or DedupSettings(), options or ExecutorOptions()
-    options = options.for_input(lambda limit: count_pages(units, limit))
+    index = read_index(units)
+    options = options.for_input(lambda limit: count_pages(units, limit, index))
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
     with _work_folder(options) as work, _only_run(work):
         _clear(work)
-        job = DedupJob(str(units), os.getcwd(), str(work), settings, label_field, **absolute)
+        job = DedupJob(str(units), os.getcwd(), str(work), settings, index, label_field, **absolute)
         jobs = [*_pairs_jobs(job, options.ranks, passages=job.repeated is not None), (JOBS[2], [DedupFinish(job)], 1)]
-        stages = _Stages(progress, count_pages(units) if progress.shows_totals else None, tally_folder(job))
+        stages = _Stages(progress, count_pages(units, index=index) if progress.shows_totals else None, tally_folder(job))
         if not run_jobs(jobs, options, work, stages.watch, stages.start):
             return None
         return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
@@ -269,6 +271,6 @@ def find_duplicates_on(units: str | Path, settings: DedupSettings, options: Exec
 
     work.mkdir(parents=True, exist_ok=True)
     _clear(work)
-    job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings, label_field=None)
+    job = DedupJob(str(units), os.getcwd(), str(work.resolve()), settings, read_index(units), label_field=None)
     run_jobs(_pairs_jobs(job, options.ranks, passages=False), options, work)
     return replace(clusters_stage(work, settings), pages=pages_counted(job))

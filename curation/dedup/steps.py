@@ -27,7 +27,7 @@ from curation.dedup.stages import buckets_stage, signatures_stage
 from curation.pipeline.run import rank_results, save_rank_result
 from curation.progress import RankTally
 from curation.settings import DedupSettings
-from curation.unitfile import PageSelector, iter_units
+from curation.unitfile import PageSelector, index_pages, iter_units
 from curation.units import Unit
 
 PAGE_SHIFT = 20  # articles of one page, at most
@@ -36,10 +36,11 @@ PAGE_SHIFT = 20  # articles of one page, at most
 class ReadUnitPages(PipelineStep):
     """Pages ``rank, rank + world_size, ...`` of a units file, each as ``(page number, units)``,
     the lines of other ranks' pages not decoded (nor sentences, when ``sentences`` is off: only
-    the repeated passages read them). Unreadable lines are skipped and left, with the page they
-    were met in, for the last stage to name (:class:`OwnedErrors`). Rank 0, which sees every
-    line, leaves the file's page count (:func:`pages_counted`), which a build's rows pass needs
-    to share the pages out."""
+    the repeated passages read them); with the file's index (``job.index``), the pages of gzip
+    members ``rank, rank + world_size, ...``, the others' members not even inflated. Unreadable
+    lines are skipped and left, with the page they were met in, for the last stage to name
+    (:class:`OwnedErrors`). Rank 0 leaves the file's page count (:func:`pages_counted`), which
+    a build's rows pass needs to share the pages out."""
 
     name = "read unit pages"
     type = "READER"
@@ -50,7 +51,7 @@ class ReadUnitPages(PipelineStep):
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[tuple[int, list[Unit]]]:
         os.chdir(self.job.cwd)
-        pages = PageSelector(rank, world_size, None if self.sentences else DEDUP_LEVELS)
+        pages = PageSelector(rank, world_size, None if self.sentences else DEDUP_LEVELS, index=self.job.index)
         tally = RankTally(tally_folder(self.job), rank)  # pages read, for a progress display
         errors = OwnedErrors(pages)
         page: list[Unit] = []
@@ -70,14 +71,14 @@ class ReadUnitPages(PipelineStep):
         tally.close()
         save_rank_result(read_errors_folder(self.job.work), rank, errors.owned)
         if rank == 0:
-            save_rank_result(self.job.work, 0, pages.page + 1)
+            save_rank_result(self.job.work, 0, pages.page + 1 if self.job.index is None else index_pages(self.job.index))
 
 
 class OwnedErrors(list[object]):
     """The errors a reader of a units file appends, each kept in :attr:`owned` with the page
-    ``pages`` was on (in order) when this rank owns that page: a line every rank meets (too
-    long, not UTF-8, a damaged gzip) is then named once, and the ranks' lists sorted by page give
-    the file's order, as one reader of the whole file would have named them."""
+    ``pages`` was on (in order) when this rank owns that page (:meth:`PageSelector.owns`): a line
+    every rank meets (too long, not UTF-8, a damaged gzip) is then named once, and the ranks'
+    lists sorted by page give the file's order, as one reader of the whole file would have named them."""
 
     def __init__(self, pages: PageSelector) -> None:
         super().__init__()
@@ -86,7 +87,7 @@ class OwnedErrors(list[object]):
 
     def append(self, error: object) -> None:
         page = max(self.pages.page, 0)  # lines before the first are page 0's
-        if page % self.pages.world_size == self.pages.rank:
+        if self.pages.owns(page):
             self.owned.append((page, str(error)))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,7 +28,7 @@ from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import save_rank_result
 from curation.progress import SILENT, Progress, RankTally, tallied
 from curation.segment.pipeline import SegmentedDocument
-from curation.unitfile import PageSelector, count_pages, iter_segmented
+from curation.unitfile import Member, PageSelector, count_pages, iter_segmented, read_index
 from curation.units import Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
@@ -169,10 +169,13 @@ class RowsJob:
 
 
 def make_rows_part(
-    job: RowsJob, rank: int = 0, world_size: int = 1, pages: int | None = None, on_documents: Callable[[int], None] | None = None
+    job: RowsJob, rank: int = 0, world_size: int = 1, pages: int | None = None, on_documents: Callable[[int], None] | None = None,
+    index: Sequence[Member] | None = None,
 ) -> RowsPart:
     """The rows of the ``rank``-th of ``world_size`` runs of consecutive pages of the ``pages`` in
-    the units file (None: all of them), spilled to ``job.work``; ``on_documents`` hears each page done."""
+    the units file (None: all of them), spilled to ``job.work``; ``on_documents`` hears each page
+    done. With the file's ``index`` (:func:`~curation.unitfile.read_index`) the reading starts at
+    the gzip member of the run's first page, not at the file's first."""
     labels = job.labels
     clustered = job.cluster_of.clustered or {}
     maker = RowMaker(job.layouts, labels, job.base, job.stratify, job.cluster_of, clustered, job.annotated_only)
@@ -180,7 +183,7 @@ def make_rows_part(
     keys = RowSpill(Path(job.work) / f"keys-{rank:05d}.arrow", KEY_FEATURES)
     part = RowsPart({})
     unreadable: list[object] = []
-    selector = None if pages is None else PageSelector(rank, world_size, total=pages)
+    selector = None if pages is None else PageSelector(rank, world_size, total=pages, index=index)
     for segmented in iter_segmented(job.units, unreadable, keep=selector):
         for config, row in maker.rows(segmented):
             spills[config].add(row)
@@ -208,14 +211,14 @@ class MakeRows(PipelineStep):
     name = "make rows"
     type = "BUILDER"
 
-    def __init__(self, job: RowsJob, pages: int) -> None:
+    def __init__(self, job: RowsJob, pages: int, index: Sequence[Member] | None = None) -> None:
         super().__init__()
-        self.job, self.pages = job, pages
+        self.job, self.pages, self.index = job, pages, index
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
         tally = RankTally(tally_folder(self.job), rank)
-        part = make_rows_part(self.job, rank, world_size, self.pages, tally.add)
+        part = make_rows_part(self.job, rank, world_size, self.pages, tally.add, self.index)
         tally.close()
         self.stat_update("documents", value=part.documents)
         save_rank_result(self.job.work, rank, part)
@@ -241,10 +244,11 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
         return _joined([part], job.labels)
     from curation.pipeline.run import rank_results, run_jobs
 
-    pages = count_pages(job.units) if pages is None else pages
+    index = read_index(job.units)
+    pages = count_pages(job.units, index=index) if pages is None else pages
     ranks = min(options.ranks, max(pages, 1))
     progress.start("making rows", pages, "pages")
-    run_jobs([("rows", [MakeRows(job, pages)], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
+    run_jobs([("rows", [MakeRows(job, pages, index)], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
     parts = rank_results(job.work, ranks)
     progress.update(sum(part.documents for part in parts))
     return _joined(parts, job.labels)

@@ -10,6 +10,7 @@ must see the same file system: shared storage on a cluster).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import json
 import os
@@ -25,7 +26,15 @@ from curation.ingest import IngestError, IngestSettings, find_pages
 from curation.progress import RankTally
 from curation.segment.pipeline import SegmentedDocument, segment_document
 from curation.settings import Settings
-from curation.unitfile import compact_line, expand_record, gzip_member, is_compact, write_settings, write_unit_records
+from curation.unitfile import (
+    compact_line,
+    expand_record,
+    gzip_member,
+    is_compact,
+    write_index,
+    write_settings,
+    write_unit_records,
+)
 from curation.units import Document
 
 SHARD = "units-{rank:05d}.jsonl.gz"
@@ -128,7 +137,8 @@ class Segment(PipelineStep):
 
 class WriteUnitShards(PipelineStep):
     """One compact units file per rank (``units-<rank>.jsonl.gz``): a gzip member per block of
-    its documents, with each member's block and length and the unit counts in ``units-<rank>.json``."""
+    its documents, with each member's block, length, pages and lines and the unit counts in
+    ``units-<rank>.json``."""
 
     name = "write unit shards"
     type = "WRITER"
@@ -139,10 +149,12 @@ class WriteUnitShards(PipelineStep):
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         counts = dict.fromkeys(COUNTED + SET_ASIDE, 0)
-        members: list[tuple[int, int]] = []  # (block, bytes)
+        members: list[tuple[int, int, int, int]] = []  # (block, bytes, pages, lines)
 
-        def lines(documents: Iterable[tuple[int, SegmentedDocument]]) -> Iterator[bytes]:
+        def lines(documents: Iterable[tuple[int, SegmentedDocument]], member: list[int]) -> Iterator[bytes]:
+            """The block's compact lines, its pages and lines counted into ``member``."""
             for _, segmented in documents:
+                member[0] += 1
                 counts["documents"] += 1
                 counts["sentences"] += len(segmented.sentences)
                 for article in segmented.articles:
@@ -152,12 +164,15 @@ class WriteUnitShards(PipelineStep):
                     counts["bylines"] += article.byline is not None
                     counts["datelines"] += article.dateline is not None
                 for record in segmented.records():
+                    member[1] += 1
                     yield compact_line(record)
 
         Path(self.folder).mkdir(parents=True, exist_ok=True)
         with atomic_writer(shard_path(self.folder, rank), binary=True) as handle:
             for block, documents in itertools.groupby(data or (), key=lambda item: item[0] // BLOCK):
-                members.append((block, handle.write(gzip_member(lines(documents)))))
+                member = [0, 0]
+                size = handle.write(gzip_member(lines(documents, member)))
+                members.append((block, size, *member))
         with atomic_writer(_index_path(self.folder, rank)) as handle:
             json.dump({"members": members, "counts": counts}, handle)
         self.stat_update("records", value=sum(counts.values()))
@@ -168,24 +183,24 @@ def _index_path(folder: str | Path, rank: int) -> Path:
     return shard_path(folder, rank).with_suffix("").with_suffix(".json")
 
 
-def merged_members(folder: str | Path, shards: int) -> Iterator[bytes]:
-    """The shards' gzip members in input order: each shard holds its blocks in order, so reading
-    the members of all shards by block number restores the input's order."""
+def merged_members(folder: str | Path, shards: int) -> Iterator[tuple[bytes, int, int]]:
+    """The shards' gzip members in input order, each with its pages and lines: each shard holds
+    its blocks in order, so reading the members of all shards by block number restores the input's order."""
     members = sorted(
-        (block, rank, size)
+        (block, rank, size, pages, lines)
         for rank in range(shards)
-        for block, size in json.loads(_index_path(folder, rank).read_text(encoding="utf-8"))["members"]
+        for block, size, pages, lines in json.loads(_index_path(folder, rank).read_text(encoding="utf-8"))["members"]
     )
     with ExitStack() as stack:
         handles = [stack.enter_context(shard_path(folder, rank).open("rb")) for rank in range(shards)]
-        for _, rank, size in members:
-            yield handles[rank].read(size)
+        for _, rank, size, pages, lines in members:
+            yield handles[rank].read(size), pages, lines
 
 
-def _expanded(members: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+def _expanded(members: Iterable[tuple[bytes, int, int]]) -> Iterator[dict[str, Any]]:
     """Full records of compact members (for a plain ``.jsonl`` output)."""
     text = ""
-    for member in members:
+    for member, _, _ in members:
         for line in gzip.decompress(member).splitlines():
             record = json.loads(line)
             if record["level"] == "document":
@@ -197,9 +212,9 @@ def _expanded(members: Iterable[bytes]) -> Iterator[dict[str, Any]]:
 
 class MergeUnits(PipelineStep):
     """One task: the shards of ``shards`` ranks joined into the units file (their gzip members
-    end to end: nothing is recompressed), the settings written beside it, the counts summed and
-    the problems put in input order into ``problems``, then the shards removed (the units file
-    holds them)."""
+    end to end: nothing is recompressed), the settings and (compact) the members' index written
+    beside it, the counts summed and the problems put in input order into ``problems``, then the
+    shards removed (the units file holds them)."""
 
     name = "merge units"
     type = "WRITER"
@@ -215,9 +230,13 @@ class MergeUnits(PipelineStep):
             for key, value in json.loads(_index_path(self.folder, shard).read_text(encoding="utf-8"))["counts"].items():
                 counts[key] += value
         if is_compact(self.output):
+            digest, listed = hashlib.sha256(), []
             with atomic_writer(self.output, binary=True) as handle:
-                for member in merged_members(self.folder, self.shards):
+                for member, pages, lines in merged_members(self.folder, self.shards):
                     handle.write(member)
+                    digest.update(member)
+                    listed.append((len(member), pages, lines))
+            write_index(self.output, listed, digest)
         else:
             write_unit_records(self.output, _expanded(merged_members(self.folder, self.shards)))
         write_settings(self.output, self.settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -17,8 +18,9 @@ from curation.dedup.run import find_duplicates_on, run_dedup
 from curation.fileio import write_jsonl
 from curation.pipeline.options import ExecutorOptions
 from curation.pipeline.run import run_segment
+from curation.pipeline.steps import BLOCK
 from curation.settings import DedupSettings
-from curation.unitfile import UnitFile, count_pages, iter_units
+from curation.unitfile import UnitFile, count_pages, index_path, iter_units, read_index
 from tests.dedup.conftest import OTHER_STORY, SEEDS, STORY
 
 LINE = "تابعونا على مواقع التواصل الاجتماعي"
@@ -110,3 +112,57 @@ def test_a_builds_dedup_on_ranks_finds_what_the_stages_here_find_even_in_a_reuse
     assert (on_ranks.clusters, on_ranks.contained) == (here.clusters, here.contained)
     assert on_ranks.pages == count_pages(units) == sum(1 for _ in iter_units(units, "document"))
     assert count_pages(units, limit=3) == 3 and count_pages(units, limit=10_000) == on_ranks.pages
+
+
+@pytest.fixture(scope="module")
+def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A units file of more gzip members than ranks (pages beyond three blocks), cut by `curation
+    segment`, which writes the members' index beside it: unrelated pages and, every 90th, the story."""
+    folder = tmp_path_factory.mktemp("blocks")
+    words = (STORY + " " + OTHER_STORY).split()
+    texts = [STORY if n % 90 == 0 else " ".join(random.Random(n).sample(words, 40)) for n in range(3 * BLOCK + 40)]
+    pages = [{"id": str(n), "topic": f"t{n % 3}", "text": text} for n, text in enumerate(texts)]
+    (folder / "pages.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    run_segment([str(folder / "pages.jsonl")], folder / "units.jsonl.gz", options=ExecutorOptions(workers=1))
+    return folder / "units.jsonl.gz"
+
+
+def test_with_segments_index_each_rank_reads_its_members_and_the_outputs_are_those_of_the_whole_read(blocks: Path, tmp_path: Path) -> None:
+    index = read_index(blocks)
+    assert index is not None and len(index) == 4 and count_pages(blocks, index=index) == 3 * BLOCK + 40
+    one = dedup_outputs(blocks, tmp_path / "one", workers=1)
+    assert dedup_outputs(blocks, tmp_path / "two", workers=2) == one
+    assert dedup_outputs(blocks, tmp_path / "three", workers=2, tasks=3) == one
+    assert dedup_outputs(blocks, tmp_path / "here", in_process=True) == one
+    unindexed = tmp_path / "unindexed" / blocks.name
+    unindexed.parent.mkdir()
+    unindexed.write_bytes(blocks.read_bytes())
+    assert dedup_outputs(unindexed, tmp_path / "whole", workers=2) == one
+    assert len(json.loads(one["c"].splitlines()[0])["members"]) == 9  # the story, once a block and more
+
+
+def test_a_units_file_edited_after_its_index_or_a_damaged_index_is_read_whole(blocks: Path, tmp_path: Path) -> None:
+    units = tmp_path / blocks.name
+    lines = gzip.decompress(blocks.read_bytes()).splitlines(keepends=True)
+    documents = [n for n, line in enumerate(lines) if b'"level": "document"' in line[:80]]
+    first_copy = documents[90]  # a copy of the story, in the first member: the pages after it move
+    units.write_bytes(gzip.compress(b"".join(lines[:first_copy] + lines[documents[91] :])))
+    (tmp_path / index_path(blocks).name).write_bytes(index_path(blocks).read_bytes())  # the index of the file before the edit
+    assert read_index(units) is None
+    stale = dedup_outputs(units, tmp_path / "stale", workers=2)
+    index_path(units).unlink()
+    assert dedup_outputs(units, tmp_path / "none", workers=2) == stale
+    assert len(json.loads(stale["c"].splitlines()[0])["members"]) == 8  # the copy taken out, nothing else
+
+    units.write_bytes(blocks.read_bytes())
+    index_path(units).write_text(index_path(blocks).read_text(encoding="utf-8").replace('"members":[[', '"members":[[1'), encoding="utf-8")
+    assert read_index(units) is None
+    assert dedup_outputs(units, tmp_path / "damaged", workers=2) == dedup_outputs(blocks, tmp_path / "indexed", workers=2)
+
+
+def dedup_outputs(units: Path, out: Path, **options: object) -> dict[str, bytes]:
+    """The clusters and contained files of a dedup of ``units`` (no repeated passages: not asked)."""
+    out.mkdir()
+    summary = run_dedup(units, options=ExecutorOptions(**options), clusters=out / "c", contained=out / "t")  # type: ignore[arg-type]
+    assert summary is not None and summary.errors == []
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir())}

@@ -20,7 +20,7 @@ from curation.pipeline.run import count_input_pages, run_segment, run_watched
 from curation.pipeline.steps import BLOCK, ReadPages
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
-from curation.unitfile import iter_unit_records, read_settings
+from curation.unitfile import index_path, iter_unit_records, read_index, read_settings
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 PAGES = 3 * BLOCK + 5
@@ -64,6 +64,10 @@ def test_one_and_two_workers_write_the_same_bytes(pages: Path, tmp_path: Path) -
     three = segment(pages, tmp_path / "three.jsonl.gz", workers=2, tasks=3)
     assert one == two
     assert segment(pages, tmp_path / "one.jsonl.gz", workers=1) == three  # the compact file too
+    assert index_path(tmp_path / "one.jsonl.gz").read_bytes() == index_path(tmp_path / "three.jsonl.gz").read_bytes()
+    index = read_index(tmp_path / "three.jsonl.gz")  # its gzip members, one a block, for the readers to seek to
+    assert index is not None and len(index) == 4 and sum(m.pages for m in index) == PAGES + 2
+    assert not index_path(tmp_path / "one.jsonl").exists()  # a plain file is not read in members
     assert b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in iter_unit_records(tmp_path / "three.jsonl.gz")) == one
     documents = [r["id"] for r in iter_unit_records(tmp_path / "one.jsonl", "document")]
     assert len(documents) == PAGES + 2 and len(set(documents)) == len(documents)
