@@ -55,7 +55,7 @@ from measure import Measured, load, measure, spread
 
 from curation.learn.classify import ClassifierSettings, fit_classifier, make_pipeline_for
 from curation.learn.issues import crowdlab, issue_indices
-from curation.learn.model import BATCH
+from curation.learn.model import BATCH, certainty
 from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger
 from curation.preannotate import Gazetteer
 from curation.segment.sentences import SentenceSplitter
@@ -110,8 +110,8 @@ def topic_curve(x_pool, y_pool, x_test, y_test, order: str, seed: int, target: f
             return scores
         if order == "random":
             chosen = rng.choice(rest, size=min(step, len(rest)), replace=False)
-        else:
-            sure = model.predict_proba(x_pool[rest]).max(axis=1)
+        else:  # the score `preannotate --trained` sends: the margin between the two likeliest topics
+            sure = [certainty(row, False) for row in model.predict_proba(x_pool[rest])]
             chosen = rest[np.argsort(sure, kind="stable")[:step]]
         labelled.extend(int(i) for i in chosen)
 
