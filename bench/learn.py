@@ -29,7 +29,7 @@
 
     .venv/bin/python bench/learn.py                      # everything, modest sizes
     .venv/bin/python bench/learn.py --sections curves,noise --limit 3000 --seeds 3
-    .venv/bin/python bench/learn.py --sections entities,tagger,entity-timing --fane-limit 2000 --fane-step 200
+    .venv/bin/python bench/learn.py --sections entities,tagger,entity-timing --fane-limit 2000 --fane-step 200 --curve-workers 6
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -55,7 +56,7 @@ from measure import Measured, load, measure, spread
 
 from curation.learn.classify import ClassifierSettings, fit_classifier, make_pipeline_for
 from curation.learn.issues import crowdlab, issue_indices
-from curation.learn.model import BATCH
+from curation.learn.model import BATCH, certainty
 from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger
 from curation.preannotate import Gazetteer
 from curation.segment.sentences import SentenceSplitter
@@ -110,13 +111,13 @@ def topic_curve(x_pool, y_pool, x_test, y_test, order: str, seed: int, target: f
             return scores
         if order == "random":
             chosen = rng.choice(rest, size=min(step, len(rest)), replace=False)
-        else:
-            sure = model.predict_proba(x_pool[rest]).max(axis=1)
+        else:  # the score `preannotate --trained` sends: the margin between the two likeliest topics
+            sure = [certainty(row, False) for row in model.predict_proba(x_pool[rest])]
             chosen = rest[np.argsort(sure, kind="stable")[:step]]
         labelled.extend(int(i) for i in chosen)
 
 
-def curves_topics(limit: int, seeds: int) -> None:
+def curves_topics(limit: int, seeds: int, step: int | None) -> None:
     texts, topics = read_ant()
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(texts), size=min(limit, len(texts)), replace=False)
@@ -125,25 +126,54 @@ def curves_topics(limit: int, seeds: int) -> None:
     x = vectorizer().fit_transform(texts)  # unsupervised: the idf of the whole pool, as `train` sees its open tasks
     x_pool, y_pool, x_test, y_test = x[:cut], y[:cut], x[cut:], y[cut:]
     full = f1_score(y_test, linear_model(cut).fit(x_pool, y_pool).predict(x_test), average="macro")
-    print(f"\n1a. ANT topics: pool {cut}, test {len(texts) - cut}; full-pool macro-F1 {full:.4f}, target {full - 0.01:.4f}")
-    _curve_table(lambda order, seed: topic_curve(x_pool, y_pool, x_test, y_test, order, seed, full - 0.01, max(20, cut // 15)),
-                 seeds, full - 0.01)
+    step = step or max(20, cut // 32)
+    print(f"\n1a. ANT topics: pool {cut}, test {len(texts) - cut}, a first {step} at random then batches of {step}; "
+          f"full-pool macro-F1 {full:.4f}, target {full - 0.01:.4f}")
+    _curve_table(lambda order, seed: topic_curve(x_pool, y_pool, x_test, y_test, order, seed, full - 0.01, step), seeds, full - 0.01)
 
 
-def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int, target: float) -> None:
+_CURVE: Callable[[str, int], list[tuple[int, float]]] | None = None  # the curve forked workers run
+
+
+def _forked_curve(order: str, seed: int) -> list[tuple[int, float]]:
+    assert _CURVE is not None
+    return _CURVE(order, seed)
+
+
+def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int, target: float, workers: int = 1) -> None:
+    """Each order's curve per seed (in ``workers`` forked processes when more than one), the labels each
+    needed to reach ``target``, their ratio and the CPU seconds of it all (the workers' included)."""
+    global _CURVE
+    started = _cpu()
+    runs = [(order, seed) for seed in range(seeds) for order in (("uncertainty", "random") if seed % 2 == 0 else ("random", "uncertainty"))]
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _CURVE = run
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            curves = list(pool.map(_forked_curve, *zip(*runs, strict=True)))
+    else:
+        curves = [run(order, seed) for order, seed in runs]
     needed: dict[str, list[int | None]] = {"uncertainty": [], "random": []}
-    for seed in range(seeds):
-        for order in ("uncertainty", "random") if seed % 2 == 0 else ("random", "uncertainty"):  # take turns going first
-            scores = run(order, seed)
-            needed[order].append(labels_to_reach(scores, target))
-            print(f"  seed {seed} {order:<11}: " + " ".join(f"{n}:{s:.3f}" for n, s in scores[:: max(1, len(scores) // 8)] + scores[-1:]))
+    for (order, seed), scores in zip(runs, curves, strict=True):
+        needed[order].append(labels_to_reach(scores, target))
+        print(f"  seed {seed} {order:<11}: " + " ".join(f"{n}:{s:.3f}" for n, s in scores[:: max(1, len(scores) // 8)] + scores[-1:]))
     ratios = [u / r for u, r in zip(needed["uncertainty"], needed["random"], strict=True) if u and r]
+    print("  labels needed per seed (uncertainty / random): "
+          + ", ".join(f"{u or 'never'} / {r or 'never'}" for u, r in zip(needed["uncertainty"], needed["random"], strict=True)))
     for order, found in needed.items():
         shown = [n for n in found if n is not None]
         print(f"  labels to reach the target, {order:<11}: {spread([float(n) for n in shown], '{:.0f}'.format) if shown else 'never'}"
               f" ({len(shown)} of {len(found)} seeds reached it)")
     if ratios:
         print(f"  uncertainty / random: {spread(ratios, '{:.2f}'.format)} (target <= 0.60)")
+    print(f"  {_cpu() - started:.0f} CPU s for the {2 * seeds} curves; {load()}")
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children so far."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
 # --- 2, 3, 4: features, label issues, consensus -------------------------------------------------
@@ -297,14 +327,14 @@ def entity_curve(pool: Sequence[Gold], test: Sequence[Gold], order: str, seed: i
     return scores
 
 
-def curves_entities(limit: int, step: int, seeds: int) -> None:
+def curves_entities(limit: int, step: int, seeds: int, workers: int) -> None:
     train, test = fane_split()
     pool = train[:limit]
     steps = [*range(step, len(pool), step), len(pool)]
     full = entity_curve(pool, test, "random", 0, None, [len(pool)])[0][1]
     print(f"\n1b. WikiFANE entities (person/location/organisation): pool {len(pool)} of the training split, batches of {step}, "
           f"the held-out split ({len(test)}) judges; full-pool span F1 {full:.4f}, target {full - 0.01:.4f}; CRF {CURVE_ITERATIONS} iterations")
-    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps), seeds, full - 0.01)
+    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps), seeds, full - 0.01, workers)
 
 
 def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> None:
@@ -448,9 +478,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", default="curves,entities,tagger,features,noise,consensus,timing,entity-timing")
     parser.add_argument("--limit", type=int, default=4000, help="ANT articles for sections 1, 2 and 4")
+    parser.add_argument("--topic-step", type=int, help="articles labelled between two points of the topic curve (default: the pool / 32)")
     parser.add_argument("--noise-limit", type=int, default=40_000, help="ANT articles for section 3 (default: all)")
     parser.add_argument("--fane-limit", type=int, default=4000, help="WikiFANE training sentences in the entity curve's pool")
     parser.add_argument("--fane-step", type=int, default=400, help="sentences labelled between two points of the entity curve")
+    parser.add_argument("--curve-workers", type=int, default=1, help="processes the entity curves run in (each seed and order is one)")
     parser.add_argument("--tagger-splits", default="dev,test", help="where section 6 fits and judges the tagger")
     parser.add_argument("--tagger-variants", default="plain,gazetteer", help="section 6's taggers: without and with the gazetteer feature")
     parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
@@ -467,9 +499,9 @@ def main() -> None:
         sections = args.sections.split(",")
         print(f"bench/learn.py on {os.cpu_count()} cores; {load()}")
         if "curves" in sections:
-            curves_topics(args.limit, args.seeds)
+            curves_topics(args.limit, args.seeds, args.topic_step)
         if "entities" in sections:
-            curves_entities(args.fane_limit, args.fane_step, args.seeds)
+            curves_entities(args.fane_limit, args.fane_step, args.seeds, args.curve_workers)
         if "tagger" in sections:
             tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","))
         if "features" in sections:

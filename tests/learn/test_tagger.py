@@ -47,3 +47,11 @@ def test_a_text_with_no_word_is_tagged_with_nothing_and_full_confidence():
     gold = [_sentence(template, name) for name in PEOPLE for template in TEMPLATES]
     tagger = fit_tagger("entity", [text for text, _ in gold], [spans for _, spans in gold], TaggerSettings(max_iterations=20))
     assert tagger.tag(["", "   "]) == [([], 1.0), ([], 1.0)]
+
+
+def test_a_text_is_as_sure_as_its_whole_tagging_so_less_than_of_the_name_in_it():
+    gold = [_sentence(template, word) for pair in zip(PEOPLE[:-1], NOUNS, strict=True) for word in pair for template in TEMPLATES]
+    tagger = fit_tagger("entity", [text for text, _ in gold], [spans for _, spans in gold], TaggerSettings(max_iterations=50))
+    [(found, confidence)] = tagger.tag([TEMPLATES[1].format("عمرو")])
+    assert [span.text for span, _ in found] == ["عمرو"]
+    assert 0 < confidence < min(score for _, score in found)  # every other piece's doubt counts too

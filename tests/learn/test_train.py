@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +16,8 @@ from curation.learn.model import LearnSettings, TrainedModel, model_version
 from curation.learn.predict import unit_predictions
 from curation.learn.tagger import TaggerSettings
 from curation.project import Project
+from curation.studio.tasks import unit_text
+from curation.unitfile import iter_units
 
 from .conftest import make_gold
 
@@ -70,6 +73,15 @@ def test_predictions_carry_the_version_a_score_and_every_trained_family(gold, tm
     sentences = _predictions(report.model_file, gold.units, "sentence")
     named = [s for p in sentences for s in p["spans"]]
     assert {"text": "محمد صلاح", "label": "PER"}.items() <= next(s for s in named if s["text"] == "محمد صلاح").items()
+
+
+def test_an_article_is_scored_by_the_margin_between_its_two_likeliest_topics(gold, tmp_path):
+    report = Project.open(None).train(gold.stores, units=gold.units, output=tmp_path / "models").report
+    classifier = TrainedModel.load(report.model_file).classifiers["topic@article"]
+    texts = {unit.id: unit_text(unit) for unit in iter_units(gold.units, "article")}
+    for prediction in _predictions(report.model_file, gold.units, "article"):
+        likeliest = np.sort(classifier.probabilities([texts[prediction["unit_id"]]])[0])[::-1]
+        assert prediction["score"] == pytest.approx(likeliest[0] - likeliest[1], abs=1e-6)
 
 
 def test_cli_prints_the_gold_rule_and_the_model_and_json_is_the_result(gold, tmp_path):
