@@ -4,9 +4,10 @@ Annotators mark a name without the conjunction and preposition glued to it (وو
 واشنطن), so a word is cut into pieces first: an optional و/ف, an optional ب/ك/ل, then the rest
 (at least three letters left, as :mod:`curation.preannotate.clitics` asks of a stem). The CRF tags
 pieces in BIO and learns whether a clitic piece belongs to the name (بغداد) or not (بباماكو).
-Features are the normalised piece, its affixes, its shape, its neighbours and word pairs and, when a
-gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names its
-word (and its neighbours' words) are part of.
+Features are the normalised piece, its affixes, its shape, its word clusters (learned from the gold's
+and the unlabelled units' text, :mod:`curation.learn.clusters`), its neighbours and word pairs and,
+when a gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names
+its word (and its neighbours' words) are part of. Feature strings are built once per spelling.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ MATCH_OPTIONS = DEFAULT_RULES.options()  # the gazetteer's spelling folds, so fe
 LATIN = regex.compile(r"\p{Latin}+")
 ARABIC = regex.compile(r"[\p{Arabic}\p{M}]+")
 MAX_CACHED_PIECES = 200_000  # spellings whose features are kept (memory stays bounded)
+CLITIC_LETTERS = "وفبكل"
 CLITICS = regex.compile(r"^([وف]?)([بكل]?)(?=[\p{L}\p{M}]{" + str(MIN_STEM) + "})")
 OUTSIDE = "O"
 BEFORE, AFTER = "<s>", "</s>"  # the words beyond a text's ends
 NEIGHBOURS = (-2, -1, 1, 2)  # the pieces whose words a piece's features name
-CLUSTER_NEIGHBOURS = (-1, 1)  # the pieces whose clusters they name
 
 Piece = tuple[int, int]  # code-point offsets in the text
 
@@ -56,7 +57,7 @@ def pieces(text: str) -> list[Piece]:
     found: list[Piece] = []
     for match in WORD.finditer(text):
         start, end = match.span()
-        clitics = CLITICS.match(match.group())
+        clitics = CLITICS.match(match.group()) if text[start] in CLITIC_LETTERS else None
         if clitics is not None:
             for group in (1, 2):
                 if clitics.group(group):
@@ -83,24 +84,39 @@ def _word_features(raw: str, clusters: WordClusters | None) -> _Word:
            f"s4:{norm[-4:]}", f"shape:{_shape(raw)}", f"len:{min(len(norm), 8)}"]  # fmt: skip
     if norm.startswith("ال"):
         own.append("al")
-    neighbour = {offset: [f"{offset}:w:{norm}"] for offset in NEIGHBOURS}
     ids = clusters.of.get(norm) if clusters is not None else None
     if ids is not None and clusters is not None:
-        for size, cluster in zip(clusters.sizes, ids, strict=True):
-            own.append(f"c{size}:{cluster}")
-            for offset in CLUSTER_NEIGHBOURS:
-                neighbour[offset].append(f"{offset}:c{size}:{cluster}")
-    return _Word(norm, [name.encode() for name in own], {offset: [name.encode() for name in names] for offset, names in neighbour.items()})
+        own.extend(f"c{size}:{cluster}" for size, cluster in zip(clusters.sizes, ids, strict=True))
+    return _Word(norm, norm.encode(), tuple(name.encode() for name in own), tuple(f"{offset}:w:{norm}".encode() for offset in NEIGHBOURS))
 
 
 @dataclass(frozen=True, slots=True)
 class _Word:
     norm: str
-    own: list[bytes]
-    neighbour: dict[int, list[bytes]]  # offset of the piece that reads them -> its features
+    encoded: bytes  # the normalised word, as the word pairs name it
+    own: tuple[bytes, ...]
+    near: tuple[bytes, ...]  # per offset in NEIGHBOURS: what it gives the piece it stands at that offset from
 
 
-EDGES = {offset: [f"{offset}:w:{BEFORE if offset < 0 else AFTER}".encode()] for offset in (-2, -1, 1, 2)}
+def _edge(word: str) -> _Word:
+    return _Word(word, word.encode(), (), tuple(f"{offset}:w:{word}".encode() for offset in NEIGHBOURS))
+
+
+class _Encoded(dict[str, bytes]):
+    """``value -> b"prefix:value"``, each made once (the gazetteer's tags and labels are few)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, value: str) -> bytes:
+        found = self[value] = f"{self.prefix}:{value}".encode()
+        return found
+
+
+PADDING = (_edge(BEFORE), _edge(BEFORE)), (_edge(AFTER), _edge(AFTER))
+GAZ, BEFORE_GAZ = _Encoded("gaz"), _Encoded("-1:gaz")
+PART, BEFORE_PART, AFTER_PART = _Encoded("part"), _Encoded("-1:part"), _Encoded("+1:part")
 
 
 class FeatureMaker:
@@ -130,22 +146,17 @@ class FeatureMaker:
         return [self._word(text[start:end]).norm for start, end in pieces(text)]
 
     def features(self, text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[list[bytes]]:
-        """One feature list per piece: its own, its neighbours' words (and clusters) and word pairs, the
+        """One feature list per piece: its own (clusters included), its neighbours' words and word pairs, the
         gazetteer's tag, and the labels of listed names its word and its neighbours' words are part of."""
-        own = [self._word(text[start:end]) for start, end in found]
-        words = [BEFORE, *(word.norm for word in own), AFTER]  # padded: words[index + 1] is the piece's
-        listed = _gazetteer_tags(text, found, gazetteer)
-        parts = [BEFORE, *_name_parts(words[1:-1], gazetteer), AFTER]
+        padded = [*PADDING[0], *(self._word(text[start:end]) for start, end in found), *PADDING[1]]  # padded[index + 2] is the piece's
+        listed = [BEFORE, *_gazetteer_tags(text, found, gazetteer)]
+        parts = [BEFORE, *_name_parts([word.norm for word in padded[2:-2]], gazetteer), AFTER]
         rows = []
-        last = len(own) - 1
-        for index, word in enumerate(own):
-            row = [*word.own, f"-1|w:{words[index]}|{words[index + 1]}".encode(), f"w|+1:{words[index + 1]}|{words[index + 2]}".encode(),
-                   f"gaz:{listed[index]}".encode(), f"-1:gaz:{listed[index - 1] if index else BEFORE}".encode(),
-                   f"-1:part:{parts[index]}".encode(), f"part:{parts[index + 1]}".encode(), f"+1:part:{parts[index + 2]}".encode()]  # fmt: skip
-            for offset in NEIGHBOURS:
-                at = index + offset
-                row.extend(own[at].neighbour[offset] if 0 <= at <= last else EDGES[offset])
-            start = found[index][0]
+        for index, (start, _) in enumerate(found):
+            before, word, after = padded[index + 1], padded[index + 2], padded[index + 3]
+            row = [*word.own, b"-1|w:" + before.encoded + b"|" + word.encoded, b"w|+1:" + word.encoded + b"|" + after.encoded,
+                   GAZ[listed[index + 1]], BEFORE_GAZ[listed[index]], BEFORE_PART[parts[index]], PART[parts[index + 1]],
+                   AFTER_PART[parts[index + 2]], padded[index].near[0], before.near[1], after.near[2], padded[index + 4].near[3]]  # fmt: skip
             if start > 0 and not text[start - 1].isspace():
                 row.append(b"glued")  # a clitic piece's stem, or a word after punctuation
             rows.append(row)
