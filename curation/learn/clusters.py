@@ -77,17 +77,15 @@ def learn_clusters(sentences: Iterable[Sequence[str]], settings: ClusterSettings
 
 
 def _cooccurrences(ids: np.ndarray, words: int, contexts: int) -> sparse.csr_matrix:
-    """Counts of (word, context word at each offset) over the text's id stream (-1: no word)."""
-    rows, columns = [], []
+    """Counts of (word, context word at each offset) over the text's id stream (-1: no word), one offset
+    at a time (the coordinates of all four at once were most of the pass's memory)."""
+    found = sparse.csr_matrix((words, contexts * len(OFFSETS)), dtype=np.float64)
     for block, offset in enumerate(OFFSETS):
-        at = np.arange(max(0, -offset), len(ids) - max(0, offset))
-        word, context = ids[at], ids[at + offset]
+        word, context = (ids[:-offset], ids[offset:]) if offset > 0 else (ids[-offset:], ids[:offset])
         kept = (word >= 0) & (context >= 0) & (context < contexts)
-        rows.append(word[kept])
-        columns.append(context[kept] + block * contexts)
-    row, column = np.concatenate(rows), np.concatenate(columns)
-    found = sparse.coo_matrix((np.ones(len(row), dtype=np.float64), (row, column)), shape=(words, contexts * len(OFFSETS)))
-    return found.tocsr()
+        pairs = (word[kept], context[kept] + block * contexts)
+        found += sparse.coo_matrix((np.ones(len(pairs[0])), pairs), shape=found.shape).tocsr()
+    return found
 
 
 def _ppmi(counts: sparse.csr_matrix) -> sparse.csr_matrix:
