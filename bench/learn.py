@@ -41,7 +41,9 @@ import os
 import resource
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -55,9 +57,10 @@ import gazetteer as gazetteer_bench  # WikiFANE's split, entity types and the ga
 from measure import Measured, load, measure, spread
 
 from curation.learn.classify import ClassifierSettings, fit_classifier, make_pipeline_for
+from curation.learn.clusters import WordClusters
 from curation.learn.issues import crowdlab, issue_indices
 from curation.learn.model import BATCH, certainty
-from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger
+from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger, word_clusters
 from curation.preannotate import Gazetteer
 from curation.segment.sentences import SentenceSplitter
 from curation.units import EntitySpan
@@ -286,8 +289,16 @@ def _spans(sentence: Gold) -> list[EntitySpan]:
     return [EntitySpan(start, end, label, text[start:end]) for start, end, label in sorted(spans)]
 
 
-def fit_fane(sentences: Sequence[Gold], settings: TaggerSettings, gazetteers=None) -> EntityTagger:
-    return fit_tagger("entity", [text for text, _ in sentences], [_spans(s) for s in sentences], settings, gazetteers)
+def fit_fane(sentences: Sequence[Gold], settings: TaggerSettings, gazetteers=None, clusters: WordClusters | None = None) -> EntityTagger:
+    return fit_tagger("entity", [text for text, _ in sentences], [_spans(s) for s in sentences], settings, gazetteers, clusters)
+
+
+def unlabelled_clusters(sentences: Sequence[Gold], settings: TaggerSettings) -> tuple[WordClusters | None, float]:
+    """The word clusters `curation train` would learn with these sentences as gold and ANT's articles as the
+    workspace's unlabelled units (news from another source than WikiFANE), and the CPU seconds it took."""
+    started = time.process_time()
+    clusters = word_clusters([*(text for text, _ in sentences), *read_ant()[0]], settings)
+    return clusters, time.process_time() - started
 
 
 def entity_scores(tagger: EntityTagger, test: Sequence[Gold], gazetteer: Gazetteer | None = None) -> tuple[float, float, float]:
@@ -340,11 +351,13 @@ def curves_entities(limit: int, step: int, seeds: int, workers: int) -> None:
 def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> None:
     """Item 2: the trained tagger's spans beside the gazetteer pre-annotation's on the same sentences.
     Dev: the first 80% of the training split fits, the rest judges (where the features were chosen);
-    test: the whole training split fits, the held-out split judges (bench/gazetteer.py's figure)."""
+    test: the whole training split fits, the held-out split judges (bench/gazetteer.py's figure).
+    Variants: ``plain`` (no gazetteer feature, no clusters), ``unclustered`` (the gazetteer feature, no word
+    clusters), ``gazetteer`` (the library's tagger: the gazetteer feature and word clusters of ANT + the fit text)."""
     train, test = fane_split()
     cut = int(len(train) * 0.8)
     print("\n6. Trained tagger vs gazetteer pre-annotation, exact spans, person/location/organisation (WikiFANE, a proxy for news)")
-    print(f"  {'split':<34}{'pre-annotation':<34}{'P':>6}{'R':>6}{'F1':>6}")
+    print(f"  {'split':<34}{'pre-annotation':<46}{'P':>6}{'R':>6}{'F1':>6}")
     for name, fit_on, judged in (("dev", train[:cut], train[cut:]), ("test", train, test)):
         if name not in splits:
             continue
@@ -352,13 +365,18 @@ def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> 
         names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(fit_on))
         listed = [{(span.start, span.end, span.label) for span in names.match(text)} for text, _ in judged]
         precision, recall, f1, *_ = gazetteer_bench.scores(listed, [spans for _, spans in judged])
-        print(f"  {split:<34}{'gazetteer of the fit names':<34}{precision:>6.1f}{recall:>6.1f}{f1:>6.1f}")
-        for title, gazetteers in (("tagger", None), ("tagger + gazetteer feature", jackknifed(fit_on))):
-            if ("gazetteer" if gazetteers else "plain") not in variants:
-                continue
-            tagger = fit_fane(fit_on, TaggerSettings(), gazetteers)
+        print(f"  {split:<34}{'gazetteer of the fit names':<46}{precision:>6.1f}{recall:>6.1f}{f1:>6.1f}")
+        for variant in variants:
+            settings = TaggerSettings() if variant == "gazetteer" else TaggerSettings(clusters=None)
+            clusters, learning = unlabelled_clusters(fit_on, settings) if variant == "gazetteer" else (None, 0.0)
+            gazetteers = jackknifed(fit_on) if variant != "plain" else None
+            started = time.process_time()
+            tagger = fit_fane(fit_on, settings, gazetteers, clusters)
+            fitting = time.process_time() - started
             precision, recall, tagged = entity_scores(tagger, judged, names if gazetteers else None)
-            print(f"  {'':<34}{title:<34}{precision:>6.1f}{recall:>6.1f}{tagged:>6.1f}  ({tagged - f1:+.1f} over the gazetteer)")
+            title = {"plain": "tagger", "unclustered": "tagger + gazetteer feature", "gazetteer": "tagger + gazetteer feature + word clusters"}[variant]
+            print(f"  {'':<34}{title:<46}{precision:>6.1f}{recall:>6.1f}{tagged:>6.1f}  ({tagged - f1:+.1f} over the gazetteer; "
+                  f"CPU s: clusters {learning:.0f}, fit {fitting:.0f})")
     print("  target: the tagger >= the gazetteer + 20 points")
 
 
@@ -384,8 +402,6 @@ def run_job(job: str, folder: Path, train_limit: int | None = None) -> None:
         sentences = [part for text in texts for part in text.split(".") if len(part.strip()) > 20]
         sentences = (sentences * (100_000 // len(sentences) + 1))[:100_000]
         tagger = fit_tagger("entity", sentences[:500], [()] * 500, TaggerSettings(max_iterations=10))
-        import time
-
         started = time.perf_counter()
         for start in range(0, len(sentences), BATCH):  # in the library's batches, as `preannotate --trained` predicts
             classifier.probabilities(sentences[start : start + BATCH])
@@ -393,7 +409,7 @@ def run_job(job: str, folder: Path, train_limit: int | None = None) -> None:
         print(f"predicted 100,000 sentences (topic + entities) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
-ENTITY_JOBS = ("fane-train", "fane-tag-100k", "fane-match-100k")
+ENTITY_JOBS = ("fane-clusters", "fane-train", "fane-tag-100k", "fane-match-100k")  # in this order: each reads what the one before kept
 TAGGED_SENTENCES = 100_000
 
 
@@ -410,20 +426,25 @@ def news_sentences(count: int) -> list[str]:
 
 
 def run_entity_job(job: str, folder: Path, train_limit: int | None = None) -> None:
-    """fane-train: the tagger (library settings, gazetteer feature) on every WikiFANE sentence, kept in
-    ``folder`` for the others; fane-tag-100k: it tags 100,000 ANT sentences in the library's batches;
-    fane-match-100k (the peer): the gazetteer pre-annotates the same sentences. Seconds of the step alone
-    go to ``folder/<job>.json``."""
+    """fane-clusters: the word clusters of the training sentences' text and ANT's articles (the unlabelled
+    pass of `curation train`), kept in ``folder``; fane-train: the tagger (library settings, gazetteer
+    feature, those clusters) on every WikiFANE sentence, kept in ``folder`` for the others; fane-tag-100k:
+    it tags 100,000 ANT sentences in the library's batches; fane-match-100k (the peer): the gazetteer
+    pre-annotates the same sentences. Seconds of the step alone go to ``folder/<job>.json``."""
     import pickle
-    import time
 
-    kept = folder / "fane-tagger.pkl"
-    if job == "fane-train":
-        train, test = fane_split()
-        everything = (train + test)[:train_limit]
-        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(everything))
+    kept, clustered = folder / "fane-tagger.pkl", folder / "fane-clusters.pkl"
+    everything = [*chain(*fane_split())][:train_limit] if job in ("fane-clusters", "fane-train") else []
+    if job == "fane-clusters":
         started = time.perf_counter()
-        tagger = fit_fane(everything, TaggerSettings(), jackknifed(everything))
+        clusters, _ = unlabelled_clusters(everything, TaggerSettings())
+        seconds = time.perf_counter() - started
+        clustered.write_bytes(pickle.dumps(clusters))
+    elif job == "fane-train":
+        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(everything))
+        clusters = pickle.loads(clustered.read_bytes())
+        started = time.perf_counter()
+        tagger = fit_fane(everything, TaggerSettings(), jackknifed(everything), clusters)
         seconds = time.perf_counter() - started
         kept.write_bytes(pickle.dumps((tagger, names)))
     else:
@@ -446,7 +467,7 @@ def entity_timing(rounds: int, folder: Path, train_limit: int | None) -> None:
     python = sys.executable
     runs: dict[str, list[tuple[Measured, float]]] = {job: [] for job in ENTITY_JOBS}
     for round_ in range(rounds):
-        for job in ENTITY_JOBS:  # fane-train first: the others read its tagger
+        for job in ENTITY_JOBS:
             limit = ["--fane-train-limit", str(train_limit)] if train_limit else []
             measured = measure([python, str(HERE / "learn.py"), "--job", job, "--job-folder", str(folder), *limit], folder)
             runs[job].append((measured, json.loads((folder / f"{job}.json").read_text())["seconds"]))
@@ -456,7 +477,8 @@ def entity_timing(rounds: int, folder: Path, train_limit: int | None) -> None:
     for job, found in runs.items():
         print(f"  {job:<16} step {spread([step for _, step in found], '{:.1f}'.format):<20} process wall {spread([m.wall for m, _ in found], '{:.1f}'.format):<20}"
               f" CPU {spread([m.cpu for m, _ in found], '{:.1f}'.format):<20} PSS {spread([m.pss for m, _ in found], '{:.0f}'.format)}")
-    print(f"  targets: fane-train (all {sum(map(len, fane_split())):,} WikiFANE sentences; here {train_limit or 'all'}) <= 300 s; fane-tag-100k <= 60 s "
+    print(f"  targets: fane-train (all {sum(map(len, fane_split())):,} WikiFANE sentences; here {train_limit or 'all'}) <= 300 s, fane-clusters "
+          f"(their text and ANT's {len(read_ant()[0]):,} articles, unlabelled) measured apart; fane-tag-100k <= 60 s "
           f"(batches of {BATCH}, as `preannotate --trained` sends them); fane-match-100k is the gazetteer on the same sentences")
 
 
@@ -484,7 +506,8 @@ def main() -> None:
     parser.add_argument("--fane-step", type=int, default=400, help="sentences labelled between two points of the entity curve")
     parser.add_argument("--curve-workers", type=int, default=1, help="processes the entity curves run in (each seed and order is one)")
     parser.add_argument("--tagger-splits", default="dev,test", help="where section 6 fits and judges the tagger")
-    parser.add_argument("--tagger-variants", default="plain,gazetteer", help="section 6's taggers: without and with the gazetteer feature")
+    parser.add_argument("--tagger-variants", default="plain,unclustered,gazetteer",
+                        help="section 6's taggers: neither gazetteer feature nor clusters, the gazetteer feature alone, both (the library's)")
     parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the timed jobs")

@@ -9,7 +9,7 @@ model judges the stance towards that target.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +66,17 @@ def unit_texts(units: Path, wanted: set[str]) -> dict[str, tuple[str, str]]:
         if unit.id in wanted and isinstance(unit, (Article, Sentence)):
             found[unit.id] = ("article" if isinstance(unit, Article) else "sentence", unit_text(unit))
     return found
+
+
+def level_texts(units: Path, level: str) -> Iterator[str]:
+    """The text annotators read of every unit at ``level``, labelled or not: what the tagger's word
+    clusters learn from (a bad line of the units file only leaves its units out)."""
+    from curation.unitfile import iter_units
+
+    kind = Article if level == "article" else Sentence
+    for unit in iter_units(units, level, []):
+        if isinstance(unit, kind):
+            yield unit_text(unit)
 
 
 def gold_examples(adjudication: Adjudication, schema: Schema, units: Path) -> tuple[list[FamilyGold], list[str]]:

@@ -14,6 +14,7 @@ import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version as package_version
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ import numpy as np
 
 from curation.errors import CurationError
 from curation.learn.classify import ClassifierSettings, TextClassifier, fit_classifier
-from curation.learn.gold import FamilyGold, gold_digest, model_input
-from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger
+from curation.learn.gold import FamilyGold, gold_digest, level_texts, model_input
+from curation.learn.tagger import EntityTagger, TaggerSettings, fit_tagger, word_clusters
 
 if TYPE_CHECKING:
     from curation.preannotate.gazetteer import Gazetteer
@@ -44,11 +45,16 @@ def _libraries() -> dict[str, str]:
     return {name: package_version(name) for name in ("scikit-learn", "sklearn-crfsuite", "python-crfsuite")}
 
 
-def model_version(families: Sequence[FamilyGold], settings: LearnSettings, schema_fingerprint: str, gazetteer: Gazetteer | None) -> str:
-    """``curation-learn-`` and 12 hex digits of the hash of the gold, settings, schema, gazetteer and libraries."""
+def model_version(
+    families: Sequence[FamilyGold], settings: LearnSettings, schema_fingerprint: str, gazetteer: Gazetteer | None,
+    clusters: dict[str, str] | None = None,
+) -> str:
+    """``curation-learn-`` and 12 hex digits of the hash of the gold, settings, schema, gazetteer, libraries
+    and the taggers' word clusters (``family key -> digest``: they stand for the unlabelled text)."""
     described = {
         "gold": gold_digest(families), "settings": asdict(settings), "schema": schema_fingerprint,
         "gazetteer": gazetteer.digest if gazetteer is not None else None, "libraries": _libraries(),
+        **({"clusters": clusters} if clusters else {}),
     }  # fmt: skip
     return VERSION_PREFIX + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -144,9 +150,11 @@ def certainty(row: np.ndarray, multiple: bool) -> float:
 
 
 def train_model(
-    families: Sequence[FamilyGold], schema: Schema, settings: LearnSettings, gazetteer: Gazetteer | None = None
+    families: Sequence[FamilyGold], schema: Schema, settings: LearnSettings, gazetteer: Gazetteer | None = None,
+    units: Path | None = None,
 ) -> tuple[TrainedModel, list[str]]:
-    """A model of every family with enough gold, and one line per family left out (and why)."""
+    """A model of every family with enough gold, and one line per family left out (and why). A tagger's
+    word clusters learn from the gold's text and every unit of its level in ``units`` (labelled or not)."""
     classifiers: dict[str, TextClassifier] = {}
     taggers: dict[str, EntityTagger] = {}
     skipped = []
@@ -155,12 +163,15 @@ def train_model(
         try:
             if family.kind == "span":
                 values = [example.value for example in family.examples]
-                taggers[family.key] = fit_tagger(family.family, texts, values, settings.tagger, gazetteer)  # type: ignore[arg-type]
+                unlabelled = level_texts(units, family.level) if units is not None else ()
+                clusters = word_clusters(chain(texts, unlabelled), settings.tagger)
+                taggers[family.key] = fit_tagger(family.family, texts, values, settings.tagger, gazetteer, clusters)  # type: ignore[arg-type]
             else:
                 labels = [example.value for example in family.examples]
                 classifiers[family.key] = fit_classifier(family.family, texts, labels, family.multiple, settings.classifier)  # type: ignore[arg-type]
         except ValueError as error:
             skipped.append(f"{family.key}: not trained: {error}")
-    version = model_version(families, settings, schema.fingerprint, gazetteer)
+    learned = {key: tagger.maker.clusters.digest() for key, tagger in taggers.items() if tagger.maker.clusters is not None}
+    version = model_version(families, settings, schema.fingerprint, gazetteer, learned)
     targets = {family.key: family.target for family in families}
     return TrainedModel(version, schema.name, schema.fingerprint, settings, list(families), classifiers, taggers, targets, gazetteer), skipped

@@ -4,21 +4,22 @@ Annotators mark a name without the conjunction and preposition glued to it (وو
 واشنطن), so a word is cut into pieces first: an optional و/ف, an optional ب/ك/ل, then the rest
 (at least three letters left, as :mod:`curation.preannotate.clitics` asks of a stem). The CRF tags
 pieces in BIO and learns whether a clitic piece belongs to the name (بغداد) or not (بباماكو).
-Features are the normalised piece, its affixes, its shape, its neighbours and word pairs and, when a
-gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names its
-word (and its neighbours' words) are part of.
+Features are the normalised piece, its affixes, its shape, its word clusters (learned from the gold's
+and the unlabelled units' text, :mod:`curation.learn.clusters`), its neighbours and word pairs and,
+when a gazetteer is given, the label the gazetteer's match gives it and the labels of the listed names
+its word (and its neighbours' words) are part of. Feature strings are built once per spelling.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import regex
 from sklearn_crfsuite import CRF
 
+from curation.learn.clusters import ClusterSettings, WordClusters, learn_clusters
 from curation.normalize import normalize_text
 from curation.preannotate.clitics import DEFAULT_RULES, MIN_STEM
 from curation.units import EntitySpan
@@ -31,9 +32,11 @@ MATCH_OPTIONS = DEFAULT_RULES.options()  # the gazetteer's spelling folds, so fe
 LATIN = regex.compile(r"\p{Latin}+")
 ARABIC = regex.compile(r"[\p{Arabic}\p{M}]+")
 MAX_CACHED_PIECES = 200_000  # spellings whose features are kept (memory stays bounded)
+CLITIC_LETTERS = "وفبكل"
 CLITICS = regex.compile(r"^([وف]?)([بكل]?)(?=[\p{L}\p{M}]{" + str(MIN_STEM) + "})")
 OUTSIDE = "O"
 BEFORE, AFTER = "<s>", "</s>"  # the words beyond a text's ends
+NEIGHBOURS = (-2, -1, 1, 2)  # the pieces whose words a piece's features name
 
 Piece = tuple[int, int]  # code-point offsets in the text
 
@@ -45,7 +48,8 @@ class TaggerSettings:
     c1: float = 0.05
     c2: float = 0.05
     max_iterations: int = 100
-    features: int = 2  # the feature set of :func:`features`, raised when it changes: the same gold then gets a new version
+    clusters: ClusterSettings | None = field(default_factory=ClusterSettings)  # None: no word clusters
+    features: int = 3  # the feature set of :func:`features`, raised when it changes: the same gold then gets a new version
 
 
 def pieces(text: str) -> list[Piece]:
@@ -53,7 +57,7 @@ def pieces(text: str) -> list[Piece]:
     found: list[Piece] = []
     for match in WORD.finditer(text):
         start, end = match.span()
-        clitics = CLITICS.match(match.group())
+        clitics = CLITICS.match(match.group()) if text[start] in CLITIC_LETTERS else None
         if clitics is not None:
             for group in (1, 2):
                 if clitics.group(group):
@@ -71,15 +75,92 @@ def _shape(piece: str) -> str:
     return "arabic" if ARABIC.fullmatch(piece) else "other"
 
 
-@lru_cache(maxsize=MAX_CACHED_PIECES)
-def _word_features(raw: str) -> dict[str, Any]:
-    """The features a piece has wherever it stands, computed once per spelling (words repeat: a
-    batch's text has far fewer spellings than pieces). Read only; :func:`features` copies them."""
+def _word_features(raw: str, clusters: WordClusters | None) -> _Word:
+    """The feature strings a piece has wherever it stands, and those it gives its neighbours: words
+    repeat (a batch's text has far fewer spellings than pieces), so they are built once per spelling.
+    Strings are UTF-8 bytes, the form crfsuite reads without converting them."""
     norm = normalize_text(raw, MATCH_OPTIONS)
-    return {
-        "w": norm, "p2": norm[:2], "p3": norm[:3], "p4": norm[:4], "s2": norm[-2:], "s3": norm[-3:], "s4": norm[-4:],
-        "al": norm.startswith("ال"), "shape": _shape(raw), "len": str(min(len(norm), 8)),
-    }  # fmt: skip
+    own = [f"w:{norm}", f"p2:{norm[:2]}", f"p3:{norm[:3]}", f"p4:{norm[:4]}", f"s2:{norm[-2:]}", f"s3:{norm[-3:]}",
+           f"s4:{norm[-4:]}", f"shape:{_shape(raw)}", f"len:{min(len(norm), 8)}"]  # fmt: skip
+    if norm.startswith("ال"):
+        own.append("al")
+    ids = clusters.of.get(norm) if clusters is not None else None
+    if ids is not None and clusters is not None:
+        own.extend(f"c{size}:{cluster}" for size, cluster in zip(clusters.sizes, ids, strict=True))
+    return _Word(norm, norm.encode(), tuple(name.encode() for name in own), tuple(f"{offset}:w:{norm}".encode() for offset in NEIGHBOURS))
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    norm: str
+    encoded: bytes  # the normalised word, as the word pairs name it
+    own: tuple[bytes, ...]
+    near: tuple[bytes, ...]  # per offset in NEIGHBOURS: what it gives the piece it stands at that offset from
+
+
+def _edge(word: str) -> _Word:
+    return _Word(word, word.encode(), (), tuple(f"{offset}:w:{word}".encode() for offset in NEIGHBOURS))
+
+
+class _Encoded(dict[str, bytes]):
+    """``value -> b"prefix:value"``, each made once (the gazetteer's tags and labels are few)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, value: str) -> bytes:
+        found = self[value] = f"{self.prefix}:{value}".encode()
+        return found
+
+
+PADDING = (_edge(BEFORE), _edge(BEFORE)), (_edge(AFTER), _edge(AFTER))
+GAZ, BEFORE_GAZ = _Encoded("gaz"), _Encoded("-1:gaz")
+PART, BEFORE_PART, AFTER_PART = _Encoded("part"), _Encoded("-1:part"), _Encoded("+1:part")
+
+
+class FeatureMaker:
+    """The features of a text's pieces, with the word clusters a tagger was fitted with; a
+    spelling's strings are kept (up to :data:`MAX_CACHED_PIECES`) between texts."""
+
+    def __init__(self, clusters: WordClusters | None = None) -> None:
+        self.clusters = clusters
+        self._known: dict[str, _Word] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"clusters": self.clusters}  # the kept strings are rebuilt, not saved
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["clusters"])  # type: ignore[misc]
+
+    def _word(self, raw: str) -> _Word:
+        found = self._known.get(raw)
+        if found is None:
+            if len(self._known) >= MAX_CACHED_PIECES:
+                self._known.clear()
+            found = self._known[raw] = _word_features(raw, self.clusters)
+        return found
+
+    def words(self, text: str) -> list[str]:
+        """The normalised words (pieces) of ``text``, as the features and the clusters read them."""
+        return [self._word(text[start:end]).norm for start, end in pieces(text)]
+
+    def features(self, text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[list[bytes]]:
+        """One feature list per piece: its own (clusters included), its neighbours' words and word pairs, the
+        gazetteer's tag, and the labels of listed names its word and its neighbours' words are part of."""
+        padded = [*PADDING[0], *(self._word(text[start:end]) for start, end in found), *PADDING[1]]  # padded[index + 2] is the piece's
+        listed = [BEFORE, *_gazetteer_tags(text, found, gazetteer)]
+        parts = [BEFORE, *_name_parts([word.norm for word in padded[2:-2]], gazetteer), AFTER]
+        rows = []
+        for index, (start, _) in enumerate(found):
+            before, word, after = padded[index + 1], padded[index + 2], padded[index + 3]
+            row = [*word.own, b"-1|w:" + before.encoded + b"|" + word.encoded, b"w|+1:" + word.encoded + b"|" + after.encoded,
+                   GAZ[listed[index + 1]], BEFORE_GAZ[listed[index]], BEFORE_PART[parts[index]], PART[parts[index + 1]],
+                   AFTER_PART[parts[index + 2]], padded[index].near[0], before.near[1], after.near[2], padded[index + 4].near[3]]  # fmt: skip
+            if start > 0 and not text[start - 1].isspace():
+                row.append(b"glued")  # a clitic piece's stem, or a word after punctuation
+            rows.append(row)
+        return rows
 
 
 def _gazetteer_tags(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None) -> list[str]:
@@ -95,30 +176,6 @@ def _name_parts(words: Sequence[str], gazetteer: Gazetteer | None) -> list[str]:
         return ["-"] * len(words)
     name_words = gazetteer.name_words()
     return [name_words.get(word, "-") for word in words]
-
-
-def features(text: str, found: Sequence[Piece], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
-    """One feature mapping per piece: its own, its neighbours' words and word pairs, the gazetteer's tag,
-    and the labels of listed names its word and its neighbours' words are part of."""
-    own = [_word_features(text[start:end]) for start, end in found]
-    words = [BEFORE, *(piece["w"] for piece in own), AFTER]  # padded: words[index + 1] is the piece's
-    listed = _gazetteer_tags(text, found, gazetteer)
-    parts = [BEFORE, *_name_parts(words[1:-1], gazetteer), AFTER]
-    rows = []
-    for index, piece_features in enumerate(own):
-        row = dict(piece_features)
-        start = found[index][0]
-        row["glued"] = start > 0 and not text[start - 1].isspace()  # a clitic piece's stem, or a word after punctuation
-        row["gaz"] = listed[index]
-        for offset in (-2, -1, 1, 2):
-            at = index + offset
-            row[f"{offset}:w"] = own[at]["w"] if 0 <= at < len(own) else (BEFORE if at < 0 else AFTER)
-        row["-1|w"] = f"{words[index]}|{words[index + 1]}"
-        row["w|+1"] = f"{words[index + 1]}|{words[index + 2]}"
-        row["-1:gaz"] = listed[index - 1] if index else BEFORE
-        row["-1:part"], row["part"], row["+1:part"] = parts[index : index + 3]
-        rows.append(row)
-    return rows
 
 
 def span_tags(found: Sequence[Piece], spans: Iterable[EntitySpan]) -> list[str]:
@@ -160,6 +217,7 @@ class EntityTagger:
 
     family: str
     crf: CRF
+    maker: FeatureMaker = field(default_factory=FeatureMaker)
 
     def tag(self, texts: Sequence[str], gazetteer: Gazetteer | None = None) -> list[tuple[list[tuple[EntitySpan, float]], float]]:
         """Per text: its spans with scores, and the text's confidence: the probability of its whole best
@@ -175,11 +233,20 @@ class EntityTagger:
             if not found:
                 answers.append(([], 1.0))
                 continue
-            tagger.set(features(text, found, gazetteer))
+            tagger.set(self.maker.features(text, found, gazetteer))
             tags = tagger.tag()
             sure = [tagger.marginal(tag, index) for index, tag in enumerate(tags)]
             answers.append((tag_spans(text, found, tags, sure), tagger.probability(tags)))
         return answers
+
+
+def word_clusters(texts: Iterable[str], settings: TaggerSettings) -> WordClusters | None:
+    """The clusters of the words of ``texts`` (gold and unlabelled alike) the tagger's features read,
+    or None when the settings ask for none."""
+    if settings.clusters is None:
+        return None
+    maker = FeatureMaker()
+    return learn_clusters((maker.words(text) for text in texts), settings.clusters)
 
 
 def fit_tagger(
@@ -188,17 +255,20 @@ def fit_tagger(
     spans: Sequence[Sequence[EntitySpan]],
     settings: TaggerSettings,
     gazetteer: Gazetteer | Sequence[Gazetteer | None] | None = None,
+    clusters: WordClusters | None = None,
 ) -> EntityTagger:
     """The tagger fitted on the gold sentences (a sentence with no span teaches what is not a name).
 
     ``gazetteer``: one for every text, or one per text. When the names come from the gold itself, give each
-    text the gazetteer of the other folds' names, or the CRF learns that a listed name is always right."""
+    text the gazetteer of the other folds' names, or the CRF learns that a listed name is always right.
+    ``clusters``: :func:`word_clusters` of the gold's and the unlabelled text, read as features."""
     per_text = gazetteer if isinstance(gazetteer, Sequence) else [gazetteer] * len(texts)
+    maker = FeatureMaker(clusters)
     rows, targets = [], []
     for text, gold, listed in zip(texts, spans, per_text, strict=True):
         found = pieces(text)
-        rows.append(features(text, found, listed))
+        rows.append(maker.features(text, found, listed))
         targets.append(span_tags(found, gold))
     crf = CRF(algorithm="lbfgs", c1=settings.c1, c2=settings.c2, max_iterations=settings.max_iterations, all_possible_transitions=True)
     crf.fit(rows, targets)
-    return EntityTagger(family, crf)
+    return EntityTagger(family, crf, maker)

@@ -127,7 +127,7 @@ def train_from_gold(
     families, missing = gold_examples(adjudication, schema, units)
     if not families:
         raise CurationError("no gold to learn from: `curation agree` shows which units have gold (none yet)")
-    model, skipped = train_model(families, schema, settings or LearnSettings(), gazetteer)
+    model, skipped = train_model(families, schema, settings or LearnSettings(), gazetteer, units)
     report = TrainReport(model.version, folder / f"{model.version}.pkl", gold_rule(adjudication.policy), skipped=skipped, problems=missing)
     report.families = [_fit(gold, model) for gold in families]
     if not report.model_file.is_file():  # the same version is the same model: never rewritten
