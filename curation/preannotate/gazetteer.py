@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
-from itertools import chain, compress, filterfalse, repeat
-from operator import eq, methodcaller, not_
+from itertools import accumulate, chain, compress, count, filterfalse, repeat
+from operator import add, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
@@ -206,9 +206,10 @@ class Gazetteer:
     def _roles(self) -> dict[str, int]:
         """LATER_ROLE and OPENER_ROLE bits of each normalised form that is one or the other."""
         if self._role_of is None:
-            role_of = dict.fromkeys(self._later_words(), LATER_ROLE)
-            for form in self._openers():
-                role_of[form] = role_of.get(form, 0) | OPENER_ROLE
+            later, openers = self._later_words(), self._openers()
+            role_of = dict.fromkeys(openers, OPENER_ROLE)
+            role_of.update(dict.fromkeys(later, LATER_ROLE))
+            role_of.update(dict.fromkeys(later & openers, LATER_ROLE | OPENER_ROLE))
             self._role_of = role_of
         return self._role_of
 
@@ -250,14 +251,17 @@ class Gazetteer:
         too, and its code comes from theirs (:func:`_token_code`), found for all such tokens together: joined
         by spaces (a token has none), each word replaced by its code, all but codes and spaces dropped."""
         listed = list(tokens)
-        other = list(map(NOT_ONE_WORD.search, listed))
-        several = list(compress(listed, other))
+        alphanumeric = list(map(str.isalnum, listed))  # one word for sure (a word is \w, marks and _): no regex
+        rest = list(compress(listed, map(not_, alphanumeric)))
+        other = list(map(NOT_ONE_WORD.search, rest))
+        several = list(compress(rest, other))
         codes = self._codes
         if not several:
             self._learn_words(listed)
             return
         parts = WORD_SPLIT.split(" ".join(several))
-        words = list(compress(listed, map(not_, other)))
+        words = list(compress(listed, alphanumeric))
+        words += compress(rest, map(not_, other))
         words += filterfalse(codes.__contains__, set(parts[1::2]).difference(words))
         if words:
             self._learn_words(words)
@@ -355,9 +359,9 @@ class Gazetteer:
             self._forget()
         codes = "".join(map(known.get, tokens, repeat(UNSEEN)))
         if UNSEEN in codes:
-            unseen = list(compress(tokens, map(eq, codes, repeat(UNSEEN))))
+            between = codes.split(UNSEEN)  # the k-th UNSEEN is at the lengths of the first k + 1 pieces, plus k
+            unseen = list(map(tokens.__getitem__, map(add, accumulate(map(len, between[:-1])), count())))
             self._learn(set(unseen))
-            between = codes.split(UNSEEN)
             codes = "".join(chain.from_iterable(zip(between, map(known.__getitem__, unseen)))) + between[-1]
         spans: list[EntitySpan] = []
         last = len(tokens) - 1
