@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate, chain, compress, count, filterfalse, repeat
-from operator import add, methodcaller, not_
+from operator import add, itemgetter, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
@@ -217,13 +217,8 @@ class Gazetteer:
         """Every word of a name but its first, normalised: a word that opens only longer names is worth
         a visit only before one of these."""
         if self._later_forms is None:
-            later: set[str] = set()
-            nodes = list(self._root.values())
-            while nodes:
-                node = nodes.pop()
-                later.update(word for _, word in node.next)
-                nodes.extend(node.next.values())
-            self._later_forms = frozenset(later)
+            steps = chain.from_iterable(rest for _, rest in self.labels)  # (separator, word) after each first word
+            self._later_forms = frozenset(map(itemgetter(1), steps))
         return self._later_forms
 
     def _forget(self) -> None:
