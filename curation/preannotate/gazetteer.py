@@ -48,7 +48,7 @@ GOES_ON = "l"  # several words, or a word and punctuation, none of which may sta
 VISIT = re.compile(r"[2367m]|[15](?=s*[4567ml])")  # may end a name, or opens one before a word that may go on it
 ENDS_HERE = frozenset("0123")  # after a one-word token, a token whose words cannot go on a name
 OPENING = frozenset("1357")
-ENDING = frozenset("2367")
+ENDING = frozenset("2367")  # a one-word token that may be a whole name
 LATER_WORD = frozenset("4567")  # a one-word token that may go on a name
 LATER_ROLE, OPENER_ROLE = 1, 2  # what a normalised form is to the names: a later word of one, a form opening one
 LATER_ROLES = frozenset({LATER_ROLE, LATER_ROLE | OPENER_ROLE})
