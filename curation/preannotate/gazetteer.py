@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
-from itertools import chain, compress, filterfalse, repeat
-from operator import eq, methodcaller, not_
+from itertools import accumulate, chain, compress, count, filterfalse, repeat
+from operator import add, itemgetter, methodcaller, not_
 from pathlib import Path
 
 from curation.imports.model import ImportProblem
@@ -48,6 +48,7 @@ GOES_ON = "l"  # several words, or a word and punctuation, none of which may sta
 VISIT = re.compile(r"[2367m]|[15](?=s*[4567ml])")  # may end a name, or opens one before a word that may go on it
 ENDS_HERE = frozenset("0123")  # after a one-word token, a token whose words cannot go on a name
 OPENING = frozenset("1357")
+ENDING = frozenset("2367")  # a one-word token that may be a whole name
 LATER_WORD = frozenset("4567")  # a one-word token that may go on a name
 LATER_ROLE, OPENER_ROLE = 1, 2  # what a normalised form is to the names: a later word of one, a form opening one
 LATER_ROLES = frozenset({LATER_ROLE, LATER_ROLE | OPENER_ROLE})
@@ -126,6 +127,7 @@ class Gazetteer:
     _codes: dict[str, str] = field(default_factory=dict, repr=False)  # of each word and token seen: a digit, SEVERAL, NO_WORD
     _later: dict[str, str] = field(default_factory=dict, repr=False)  # normalised form of each word seen that may go on a name
     _openings: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict, repr=False)  # of SEVERAL tokens
+    _wholes: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # (skipped, label) of a word's whole-name reading
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
@@ -204,9 +206,10 @@ class Gazetteer:
     def _roles(self) -> dict[str, int]:
         """LATER_ROLE and OPENER_ROLE bits of each normalised form that is one or the other."""
         if self._role_of is None:
-            role_of = dict.fromkeys(self._later_words(), LATER_ROLE)
-            for form in self._openers():
-                role_of[form] = role_of.get(form, 0) | OPENER_ROLE
+            later, openers = self._later_words(), self._openers()
+            role_of = dict.fromkeys(openers, OPENER_ROLE)
+            role_of.update(dict.fromkeys(later, LATER_ROLE))
+            role_of.update(dict.fromkeys(later & openers, LATER_ROLE | OPENER_ROLE))
             self._role_of = role_of
         return self._role_of
 
@@ -214,13 +217,8 @@ class Gazetteer:
         """Every word of a name but its first, normalised: a word that opens only longer names is worth
         a visit only before one of these."""
         if self._later_forms is None:
-            later: set[str] = set()
-            nodes = list(self._root.values())
-            while nodes:
-                node = nodes.pop()
-                later.update(word for _, word in node.next)
-                nodes.extend(node.next.values())
-            self._later_forms = frozenset(later)
+            steps = chain.from_iterable(rest for _, rest in self.labels)  # (separator, word) after each first word
+            self._later_forms = frozenset(map(itemgetter(1), steps))
         return self._later_forms
 
     def _forget(self) -> None:
@@ -229,6 +227,7 @@ class Gazetteer:
         self._starts.clear()
         self._later.clear()
         self._openings.clear()
+        self._wholes.clear()
 
     def name_words(self) -> dict[str, str]:
         """Each normalised word of a listed name: the labels of the names it is part of, joined by ``|`` in
@@ -247,14 +246,17 @@ class Gazetteer:
         too, and its code comes from theirs (:func:`_token_code`), found for all such tokens together: joined
         by spaces (a token has none), each word replaced by its code, all but codes and spaces dropped."""
         listed = list(tokens)
-        other = list(map(NOT_ONE_WORD.search, listed))
-        several = list(compress(listed, other))
+        alphanumeric = list(map(str.isalnum, listed))  # one word for sure (a word is \w, marks and _): no regex
+        rest = list(compress(listed, map(not_, alphanumeric)))
+        other = list(map(NOT_ONE_WORD.search, rest))
+        several = list(compress(rest, other))
         codes = self._codes
         if not several:
             self._learn_words(listed)
             return
         parts = WORD_SPLIT.split(" ".join(several))
-        words = list(compress(listed, map(not_, other)))
+        words = list(compress(listed, alphanumeric))
+        words += compress(rest, map(not_, other))
         words += filterfalse(codes.__contains__, set(parts[1::2]).difference(words))
         if words:
             self._learn_words(words)
@@ -275,7 +277,8 @@ class Gazetteer:
         after this word) for each reading that starts a name, and the word's code (ENDS, OPENS, LATER).
         The words are normalised in one pass (normalisation is per character, so a NUL between words
         keeps them apart) and sifted by one look-up each of their roles; only a word that can open a name is
-        read through :func:`stems`. A reading whose stem is a function word may only start a longer name."""
+        read through :func:`stems`. A reading whose stem is a function word may only start a longer name.
+        The first reading that is a whole name is also kept apart: the name a word gives when no walk goes on."""
         keys = self._normalise("\0".join(words)).split("\0")
         roles = list(map(self._roles().get, keys, repeat(0)))
         later = list(map(LATER_ROLES.__contains__, roles))
@@ -286,7 +289,7 @@ class Gazetteer:
         opener_keys = list(compress(keys, possible))
         guarded = opener_keys if self._guard_normalise is None or not openers else \
             self._guard_normalise("\0".join(openers)).split("\0")
-        root, codes, rules, clitics = self._root, self._codes, self.rules, self._clitics
+        root, codes, rules, clitics, wholes = self._root, self._codes, self.rules, self._clitics, self._wholes
         for word, key, guard in zip(openers, opener_keys, guarded, strict=True):
             kept, bits = [], int(codes[word])
             for form, skipped in stems(key, rules) if key[:1] in clitics else ((key, 0),):
@@ -294,8 +297,9 @@ class Gazetteer:
                 if node is None:
                     continue
                 alone = self._may_end(guard, skipped, form)
-                if alone and node.label is not None:
+                if alone and node.label is not None and not bits & ENDS:
                     bits |= ENDS
+                    wholes[word] = (skipped, node.label)
                 if node.next:
                     bits |= OPENS
                 if alone or node.next:
@@ -350,51 +354,52 @@ class Gazetteer:
             self._forget()
         codes = "".join(map(known.get, tokens, repeat(UNSEEN)))
         if UNSEEN in codes:
-            unseen = list(compress(tokens, map(eq, codes, repeat(UNSEEN))))
+            between = codes.split(UNSEEN)  # the k-th UNSEEN is at the lengths of the first k + 1 pieces, plus k
+            unseen = list(map(tokens.__getitem__, map(add, accumulate(map(len, between[:-1])), count())))
             self._learn(set(unseen))
-            between = codes.split(UNSEEN)
             codes = "".join(chain.from_iterable(zip(between, map(known.__getitem__, unseen)))) + between[-1]
         spans: list[EntitySpan] = []
-        starts, last = self._starts, len(tokens) - 1
+        last = len(tokens) - 1
         free_from = counted = position = 0  # position: where tokens[counted] starts
         for at in map(_start, VISIT.finditer(codes)):
             token, code = tokens[at], codes[at]
             position += sum(map(len, tokens[counted:at])) + at - counted
             counted = at
-            if code != SEVERAL:  # a token of one word; a name it opens may go on unless the next word cannot
-                if position >= free_from:  # not inside the last match
-                    after = codes[at + 1:at + 4].lstrip(NO_WORD)  # the next word's token, past punctuation
-                    goes_on = code in OPENING and (after[0] not in ENDS_HERE if after else at + 3 < last)
-                    following = tokens[at + 1] if goes_on and codes[at + 1] in LATER_WORD else None
-                    free_from = self._match_word(text, token, position, starts[token], goes_on, spans, free_from, following)
+            if code == SEVERAL:
+                for offset, word in self._opening(token):
+                    if position + offset >= free_from:
+                        free_from = self._walk(text, word, position + offset, spans, free_from)
+            elif position < free_from:  # inside the last match
                 continue
-            for offset, word in self._opening(token):
-                if position + offset >= free_from:
-                    free_from = self._match_word(text, word, position + offset, starts[word], True, spans, free_from, None)
+            elif code in OPENING and self._goes_on(text, tokens, codes, at, position + len(token), last):
+                free_from = self._walk(text, token, position, spans, free_from)
+            elif code in ENDING:  # a token of one word whose name cannot go on: its first whole-name reading
+                free_from = self._add(spans, text, token, position, position + len(token), *self._wholes[token])
         return spans
 
-    def _match_word(self, text: str, word: str, start: int, readings: tuple[tuple[int, _Node, bool], ...],
-                    goes_on: bool, spans: list[EntitySpan], free_from: int, following: str | None) -> int:
-        """Add the longest name starting at ``word`` (at ``start``) to ``spans``, if there is one; where the
-        next name may start. Unless a name ``goes_on`` with the next word, there is no walk: the first
-        reading that is a whole name wins. When the next word is the ``following`` token, one character
-        after the word, a word of one reading is walked only if the trie goes on with that step."""
-        end = start + len(word)
-        if goes_on and following is not None and len(readings) == 1 and \
-                (self._keys[text[end]], self._later.get(following)) not in readings[0][1].next:
-            goes_on = False
-        if goes_on:
-            best = self._longest(text, end, readings)
-            if best is None:
-                return free_from
-            end, skipped, label = best
-        else:
-            for reading in readings:  # (clitic letters skipped, node, may end here)
-                if reading[2] and reading[1].label is not None:
-                    skipped, label = reading[0], reading[1].label
-                    break
-            else:
-                return free_from
+    def _goes_on(self, text: str, tokens: list[str], codes: str, at: int, end: int, last: int) -> bool:
+        """Whether a name opened by the one-word token ``tokens[at]`` (ending at ``end``) may go on: the next
+        word (past punctuation) may be a later word of a name, and when it is the next token, one character
+        after this one, a word of one reading goes on only if the trie goes on with that step."""
+        after = codes[at + 1:at + 4].lstrip(NO_WORD)  # the next word's token, past punctuation
+        if not after:
+            return at + 3 < last
+        if after[0] in ENDS_HERE:
+            return False
+        readings = self._starts[tokens[at]]
+        if codes[at + 1] not in LATER_WORD or len(readings) != 1:
+            return True
+        return (self._keys[text[end]], self._later.get(tokens[at + 1])) in readings[0][1].next
+
+    def _walk(self, text: str, word: str, start: int, spans: list[EntitySpan], free_from: int) -> int:
+        """Add the longest name starting at ``word`` (at ``start``) to ``spans``, walking on while the trie
+        does, if there is one; where the next name may start."""
+        best = self._longest(text, start + len(word), self._starts[word])
+        return free_from if best is None else self._add(spans, text, word, start, *best)
+
+    def _add(self, spans: list[EntitySpan], text: str, word: str, start: int, end: int, skipped: int, label: str) -> int:
+        """Add the name from ``word`` (at ``start``, its ``skipped`` clitic letters left out at ``symbol``
+        granularity) to ``end``; where the next name may start."""
         if skipped and self.granularity != "word":
             start = self._clitics_end(word, start, skipped)
         spans.append(EntitySpan(start, end, label, text[start:end]))
