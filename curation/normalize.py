@@ -255,13 +255,24 @@ def text_normalizer(options: NormalizeOptions = DEFAULT_OPTIONS) -> Callable[[st
     """:func:`normalize_text` with its ``options`` looked up once, for a caller normalising many short texts
     (hashing the options costs more than folding a word)."""
     fold = _folding(options).apply
-    if not options.fold_whitespace:
-        return fold
+    return fold if not options.fold_whitespace else _SpaceFolding(options, fold)
 
-    def normalise(text: str) -> str:
-        return _SPACE_RUN.sub(" ", fold(text)).strip(" ")
 
-    return normalise
+class _SpaceFolding:
+    """Folding, then white space runs to one space: a class, not a closure, so that what holds one (a
+    gazetteer inside a saved model, a pipeline step sent to a worker) pickles, as its options."""
+
+    __slots__ = ("options", "fold")
+
+    def __init__(self, options: NormalizeOptions, fold: Callable[[str], str]) -> None:
+        self.options = options
+        self.fold = fold
+
+    def __call__(self, text: str) -> str:
+        return _SPACE_RUN.sub(" ", self.fold(text)).strip(" ")
+
+    def __reduce__(self) -> tuple[Callable[[NormalizeOptions], Callable[[str], str]], tuple[NormalizeOptions]]:
+        return text_normalizer, (self.options,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,15 @@ def test_in_a_workspace_train_finds_its_stores_and_preannotate_takes_the_latest_
     assert dict(written.report.predictions) == {trained.version: len(list(iter_jsonl(tmp_path / "pre.jsonl")))}
 
 
+def test_a_model_trained_with_a_gazetteer_is_saved_and_loads_to_give_the_same_predictions(gold, tmp_path):
+    (tmp_path / "names.tsv").write_text("محمد صلاح\tPER\nكريم بنزيمة\tPER\n", encoding="utf-8")
+    result = Project.open(None).train(gold.stores, units=gold.units, gazetteers=[tmp_path / "names.tsv"], output=tmp_path / "models")
+    assert result.problems == []
+    predicted = _predictions(result.report.model_file, gold.units, "sentence")
+    assert predicted and predicted == _predictions(result.report.model_file, gold.units, "sentence")
+    assert TrainedModel.load(result.report.model_file).gazetteer is not None
+
+
 def test_another_tagger_feature_set_is_another_version():
     """A tagger of other features predicts otherwise from the same gold: it must not share a version
     (Label Studio replaces predictions per version)."""

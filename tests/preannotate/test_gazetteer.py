@@ -8,6 +8,7 @@ with file and line."""
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,13 @@ def test_longest_name_wins_and_clitics_only_on_the_first_word() -> None:
     assert marked(PLACES, text) == [("لولايات المتحدة", "GPE"), ("الأمم المتحدة", "ORG"), ("الأمم", "ORG")]
     # a clitic on an inner word is not read off: «المتحدة» is the name's word, «والمتحدة» is not
     assert marked(PLACES, "الولايات والمتحدة") == []
+
+
+def test_a_gazetteer_that_has_matched_pickles_and_matches_the_same_after_loading() -> None:
+    """A saved model (`curation train`) and a pipeline step sent to a worker hold one."""
+    text = "وَبِالْقَاهِرَةِ و بالقاهره  والامم المتحده وللندن"
+    before = marked(PLACES, text)
+    assert marked(pickle.loads(pickle.dumps(PLACES)), text) == before != []
 
 
 def test_names_match_whole_words_only() -> None:
