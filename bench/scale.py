@@ -120,8 +120,8 @@ class Copier:
         for copy, table in zip(self.copies, self.tables, strict=True):
             copied = {key: rewritten(text, places[key], copy) for key, text in texts.items()}
             lines.append(compact_line(record | {
-                "id": record["id"].translate(table),
-                "doc_id": record["doc_id"].translate(table),
+                "id": record["id"][0] + record["id"][1:].translate(table),  # "d": a prefix, not a digit
+                "doc_id": record["doc_id"][0] + record["doc_id"][1:].translate(table),
                 "text": rewritten(record["text"], places["text"], copy),
                 "line": record["line"] + copy * self.pages,
                 "sha256": record["sha256"].translate(table),
