@@ -4,16 +4,22 @@ the process tree, peak summed PSS), in interleaved rounds, with the load average
 
     python bench/scale.py                               # 1x, 3x, 10x, three rounds
     python bench/scale.py --scales 1 3 --rounds 3       # leave out 10x
-    python bench/scale.py --work /tmp/me/scale          # keep the units for the next run
+    python bench/scale.py --work /tmp/me/scale          # keep the outputs
     python bench/scale.py --scales 1 --executors local ray   # what Ray costs on one machine
 
 ANT (``../shared/corpora/ant-v2.1.jsonl.gz``) is cut once by `curation segment` (not measured);
-the larger corpora rewrite its units file: copy 0 is ANT's units as they are, copy k >= 1 has every
-id ``<id>x<k>`` and, in every page's text, every fourth word ending in an Arabic letter ends in the
-k-th letter of a list instead (one code point for one, so every span stays where it was). Every
-5-word shingle of a copy then differs from the original's: the copies are not near-duplicates of
-each other, and 10x ANT has ANT's duplicate structure ten times over (as ten times the news would),
-not ten-member clusters. (Cutting 10x ANT itself takes half an hour of this machine's two cores.)
+the larger corpora rewrite its units file: copy 0 is ANT's units as they are; copy k >= 1 has its
+ids and digests mapped through a permutation of the hex digits of its own (the ids keep the shape
+`curation segment` gives them), its lines numbered after copy k-1's, and, in every page's text
+(and the record's title and author), every fourth word ending in an Arabic letter ends in the k-th
+letter of a list instead (one code point for one, so every span stays where it was). Every 5-word
+shingle of a copy then differs from the original's: the copies are not near-duplicates of each
+other, and 10x ANT has ANT's duplicate structure ten times over (as ten times the news would), not
+ten-member clusters. The units are what `curation segment` writes, line for line in its format;
+cutting a rewritten page again splits 1.9% of pages' sentences otherwise (the changed words), which
+a memory bench can ignore, and costs twice the CPU. Each copy is written once (two at a time, a
+JSON pass per document line made for all copies, other lines rewritten as bytes) under
+``--cache``, in a folder named by a digest of the code that cuts units, and the scales join them.
 
 Target of issue 27: summed PSS at 10x <= 1.2x the PSS at 1x, for each command. With
 ``--executors local ray`` every run is made on each executor in turn (Ray started by the command on
@@ -24,40 +30,128 @@ output, so the executors can be seen to write the same bytes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
+import itertools
 import json
+import random
+import re
+import resource
 import shutil
 import statistics
 import sys
 import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from build import output_digest
 from measure import Measured, load, measure, spread
 
+import curation
+from curation.unitfile import compact_line
+
 ANT = Path("../shared/corpora/ant-v2.1.jsonl.gz")
 CURATION = [sys.executable, "-c", "from curation.cli import main; main()"]
 LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمن"  # none folded by the normaliser
 ARABIC_LETTERS = range(0x0621, 0x064B)
+HEX = "0123456789abcdef"
+CACHE = Path(".bench-cache/scale")
+SEGMENT_CODE = ("segment", "ingest", "pipeline", "units.py", "unitfile.py", "settings.py", "normalize.py", "fileio.py")
 TARGET = 1.2
 
 
-def rewritten(text: str, copy: int) -> str:
-    """``text`` with the last letter of every fourth word (per line) replaced by the copy's letter
-    (same length, so spans stay valid); copy 0 unchanged."""
-    if not copy:
-        return text
-    letter = LETTERS[(copy - 1) % len(LETTERS)]
-    lines = []
+def letter_places(text: str) -> list[int]:
+    """Where a copy changes ``text``: the last letter of every fourth word of each line (words split
+    by a space), when that letter is Arabic."""
+    places, offset = [], 0
     for line in text.split("\n"):
         words = line.split(" ")
-        for place in range(3, len(words), 4):
-            word = words[place]
-            if word and ord(word[-1]) in ARABIC_LETTERS:
-                words[place] = word[:-1] + (letter if word[-1] != letter else LETTERS[copy % len(LETTERS)])
-        lines.append(" ".join(words))
-    return "\n".join(lines)
+        ends = list(itertools.accumulate(len(word) + 1 for word in words))  # one past each word's space
+        places.extend(offset + ends[i] - 2 for i in range(3, len(words), 4) if words[i] and ord(words[i][-1]) in ARABIC_LETTERS)
+        offset += len(line) + 1
+    return places
+
+
+def rewritten(text: str, places: list[int], copy: int) -> str:
+    """``text`` with the letter at each of ``places`` replaced by the copy's letter (the next one
+    where it is that letter already): same length, so every span stays where it was."""
+    letter, other = LETTERS[(copy - 1) % len(LETTERS)], LETTERS[copy % len(LETTERS)]
+    pieces, last = [], 0
+    for place in places:
+        pieces += (text[last:place], other if text[place] == letter else letter)
+        last = place + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def hex_table(copy: int) -> str:
+    """A permutation of the hex digits, the copy's own: its ids and digests are copy 0's with every
+    digit mapped through it (the shape of `curation segment`'s, and none equal to another copy's)."""
+    return "".join(random.Random(copy).sample(HEX, len(HEX)))
+
+
+_DOCUMENT = re.compile(rb'\{"id": "[^"]*", "level": "document"')
+_UNIT_IDS = re.compile(rb'("(?:id|parent|doc_id)": "[a-z])([0-9a-f]{16})(?=")')
+
+
+class Copier:
+    """Copy 0's lines as the lines of ``copies``: a document line is decoded once for all of them,
+    an article or sentence line only has its ids rewritten, as bytes."""
+
+    def __init__(self, copies: list[int], pages: int) -> None:
+        self.copies, self.pages = copies, pages  # pages: ANT's lines, copy k's come after copy k-1's
+        self.tables = [str.maketrans(HEX, hex_table(copy)) for copy in copies]
+        self.byte_tables = [bytes.maketrans(HEX.encode(), hex_table(copy).encode()) for copy in copies]
+
+    def __call__(self, line: bytes) -> list[bytes]:
+        if _DOCUMENT.match(line):
+            return self._documents(line)
+        pieces = _UNIT_IDS.split(line)  # text, key, hex digits, text, key, hex digits, ..., text
+        return [b"".join(p.translate(table) if i % 3 == 2 else p for i, p in enumerate(pieces)) for table in self.byte_tables]
+
+    def _documents(self, line: bytes) -> list[bytes]:
+        record = json.loads(line)
+        meta = record["meta"]
+        texts = {key: meta[key] for key in ("title", "author") if isinstance(meta.get(key), str)}  # as the text's lines
+        places = {key: letter_places(text) for key, text in [("text", record["text"]), *texts.items()]}
+        lines = []
+        for copy, table in zip(self.copies, self.tables, strict=True):
+            copied = {key: rewritten(text, places[key], copy) for key, text in texts.items()}
+            lines.append(compact_line(record | {
+                "id": record["id"][0] + record["id"][1:].translate(table),  # "d": a prefix, not a digit
+                "doc_id": record["doc_id"][0] + record["doc_id"][1:].translate(table),
+                "text": rewritten(record["text"], places["text"], copy),
+                "line": record["line"] + copy * self.pages,
+                "sha256": record["sha256"].translate(table),
+                "meta": meta | copied | {"id": f"{meta.get('id')}-{copy}"},
+            }))
+        return lines
+
+
+def write_copies(base: Path, folder: Path, copies: list[int], pages: int) -> None:
+    """Copies ``copies`` of ``base`` in one reading of it, each its own gzip file in ``folder``."""
+    copier = Copier(copies, pages)
+    partials = [folder / f"copy-{copy}.partial.gz" for copy in copies]
+    with contextlib.ExitStack() as stack:
+        targets = [stack.enter_context(gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)) for path in partials]
+        with gzip.open(base, "rb") as source:
+            for line in source:
+                for target, copied in zip(targets, copier(line), strict=True):
+                    target.write(copied)
+    for path, copy in zip(partials, copies, strict=True):
+        path.rename(folder / f"copy-{copy}.gz")
+
+
+def cutting_code() -> str:
+    """A digest of the code that cuts and writes units: cached units are made again when it changes."""
+    package, digest = Path(curation.__file__).parent, hashlib.sha256()
+    for name in SEGMENT_CODE:
+        files = sorted(package.joinpath(name).rglob("*")) if package.joinpath(name).is_dir() else [package / name]
+        for path in (path for path in files if path.is_file() and "__pycache__" not in path.parts):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def ant_units(folder: Path) -> Path:
@@ -69,22 +163,29 @@ def ant_units(folder: Path) -> Path:
 
 
 def units_of(folder: Path, scale: int) -> Path:
-    """ANT's units ``scale`` times over (see the module's docstring), written once."""
+    """ANT's units ``scale`` times over (see the module's docstring): copies 1.. written once each,
+    two at a time, and joined after copy 0 (gzip members end to end are one gzip file)."""
     base = ant_units(folder)
     path = folder / f"units-x{scale}.jsonl.gz"
     if path.is_file():
         return path
+    missing = [copy for copy in range(1, scale) if not (folder / f"copy-{copy}.gz").is_file()]
+    if missing:
+        started, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        with gzip.open(ANT, "rb") as ant:
+            pages = sum(1 for _ in ant)
+        shares = [share for share in (missing[0::2], missing[1::2]) if share]
+        with ProcessPoolExecutor(len(shares)) as pool:
+            list(pool.map(write_copies, *zip(*((base, folder, share, pages) for share in shares), strict=True)))
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+        print(f"{len(missing)} copies of ANT's units written in {time.perf_counter() - started:.1f} s wall, "
+              f"{cpu:.1f} s CPU ({load()})", flush=True)
     partial = folder / f"units-x{scale}.partial.gz"
-    with gzip.open(partial, "wt", encoding="utf-8") as target:
-        for copy in range(scale):
-            with gzip.open(base, "rt", encoding="utf-8") as source:
-                for line in source:
-                    unit = json.loads(line)
-                    for key in ("id", "parent", "doc_id"):
-                        unit[key] = f"{unit[key]}x{copy}" if copy and unit[key] else unit[key]
-                    if unit["level"] == "document":
-                        unit["text"] = rewritten(unit["text"], copy)
-                    target.write(json.dumps(unit, ensure_ascii=False) + "\n")
+    with partial.open("wb") as target:
+        for part in [base, *(folder / f"copy-{copy}.gz" for copy in range(1, scale))]:
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, target)
     shutil.copyfile(f"{base}.settings.json", f"{path}.settings.json")  # the settings they were cut with
     partial.rename(path)
     return path
@@ -124,12 +225,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (every command at every scale)")
     parser.add_argument("--commands", nargs="+", choices=sorted(COMMANDS), default=sorted(COMMANDS))
     parser.add_argument("--executors", nargs="+", choices=["local", "ray"], default=["local"], help="in turn, each run")
-    parser.add_argument("--work", type=Path, help="folder for corpora and units, kept for the next run")
+    parser.add_argument("--work", type=Path, help="folder for the outputs, kept (default: a temporary one)")
+    parser.add_argument("--cache", type=Path, default=CACHE, help=f"folder of the units, by scale [{CACHE}]")
     args = parser.parse_args()
+    cache = (args.cache / cutting_code()).resolve()
+    cache.mkdir(parents=True, exist_ok=True)
+    units = {scale: units_of(cache, scale) for scale in args.scales}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
         folder = (args.work or Path(scratch)).resolve()
         folder.mkdir(parents=True, exist_ok=True)
-        units = {scale: units_of(folder, scale) for scale in args.scales}
         measured: dict[tuple[str, int, str], list[Measured]] = {}
         for round_ in range(args.rounds):
             for command in args.commands:
