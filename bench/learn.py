@@ -3,7 +3,7 @@
 1. Learning curves, uncertainty order (least sure first, the score `preannotate --trained` sends
    and Label Studio's uncertainty queue sorts by) beside random order, 3 seeds: ANT topics (the
    classifier of `curation train`: char_wb 2-5-grams of normalised text, logistic regression) and
-   WikiFANE entities (the CRF tagger of `curation train`, a pool from bench/gazetteer.py's training
+   WikiFANE entities (the CRF tagger of `curation train` with its word clusters, a pool from bench/gazetteer.py's training
    split under its types person/location/organisation, its held-out split judging). Printed: the labels each order needs to reach the full pool's
    macro-F1 (span F1 for entities) minus 1 point, and their ratio (target <= 0.6).
 2. Classifier features: char_wb 2-5-grams of normalised text (the default) beside word 1-2-grams
@@ -29,7 +29,8 @@
 
     .venv/bin/python bench/learn.py                      # everything, modest sizes
     .venv/bin/python bench/learn.py --sections curves,noise --limit 3000 --seeds 3
-    .venv/bin/python bench/learn.py --sections entities,tagger,entity-timing --fane-limit 2000 --fane-step 200 --curve-workers 6
+    .venv/bin/python bench/learn.py --sections entities --fane-limit 4000 --fane-step 200 --curve-workers 2
+    .venv/bin/python bench/learn.py --sections tagger,entity-timing
 """
 
 from __future__ import annotations
