@@ -3,7 +3,7 @@
 1. Learning curves, uncertainty order (least sure first, the score `preannotate --trained` sends
    and Label Studio's uncertainty queue sorts by) beside random order, 3 seeds: ANT topics (the
    classifier of `curation train`: char_wb 2-5-grams of normalised text, logistic regression) and
-   WikiFANE entities (the CRF tagger of `curation train`, a pool from bench/gazetteer.py's training
+   WikiFANE entities (the CRF tagger of `curation train` with its word clusters, a pool from bench/gazetteer.py's training
    split under its types person/location/organisation, its held-out split judging). Printed: the labels each order needs to reach the full pool's
    macro-F1 (span F1 for entities) minus 1 point, and their ratio (target <= 0.6).
 2. Classifier features: char_wb 2-5-grams of normalised text (the default) beside word 1-2-grams
@@ -29,7 +29,8 @@
 
     .venv/bin/python bench/learn.py                      # everything, modest sizes
     .venv/bin/python bench/learn.py --sections curves,noise --limit 3000 --seeds 3
-    .venv/bin/python bench/learn.py --sections entities,tagger,entity-timing --fane-limit 2000 --fane-step 200 --curve-workers 6
+    .venv/bin/python bench/learn.py --sections entities --fane-limit 4000 --fane-step 200 --curve-workers 2
+    .venv/bin/python bench/learn.py --sections tagger,entity-timing
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -138,9 +139,11 @@ def curves_topics(limit: int, seeds: int, step: int | None) -> None:
 _CURVE: Callable[[str, int], list[tuple[int, float]]] | None = None  # the curve forked workers run
 
 
-def _forked_curve(order: str, seed: int) -> list[tuple[int, float]]:
+def _timed_curve(order: str, seed: int) -> tuple[list[tuple[int, float]], float]:
+    """The curve and the CPU seconds of the process that ran it (a forked worker runs one at a time)."""
     assert _CURVE is not None
-    return _CURVE(order, seed)
+    started = time.process_time()
+    return _CURVE(order, seed), time.process_time() - started
 
 
 def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int, target: float, workers: int = 1) -> None:
@@ -149,19 +152,18 @@ def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int,
     global _CURVE
     started = _cpu()
     runs = [(order, seed) for seed in range(seeds) for order in (("uncertainty", "random") if seed % 2 == 0 else ("random", "uncertainty"))]
+    _CURVE = run
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        _CURVE = run
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            curves = list(pool.map(_forked_curve, *zip(*runs, strict=True)))
+            curves = _printed(runs, pool.map(_timed_curve, *zip(*runs, strict=True)))
     else:
-        curves = [run(order, seed) for order, seed in runs]
+        curves = _printed(runs, (_timed_curve(order, seed) for order, seed in runs))
     needed: dict[str, list[int | None]] = {"uncertainty": [], "random": []}
-    for (order, seed), scores in zip(runs, curves, strict=True):
+    for (order, _), scores in zip(runs, curves, strict=True):
         needed[order].append(labels_to_reach(scores, target))
-        print(f"  seed {seed} {order:<11}: " + " ".join(f"{n}:{s:.3f}" for n, s in scores[:: max(1, len(scores) // 8)] + scores[-1:]))
     ratios = [u / r for u, r in zip(needed["uncertainty"], needed["random"], strict=True) if u and r]
     print("  labels needed per seed (uncertainty / random): "
           + ", ".join(f"{u or 'never'} / {r or 'never'}" for u, r in zip(needed["uncertainty"], needed["random"], strict=True)))
@@ -172,6 +174,16 @@ def _curve_table(run: Callable[[str, int], list[tuple[int, float]]], seeds: int,
     if ratios:
         print(f"  uncertainty / random: {spread(ratios, '{:.2f}'.format)} (target <= 0.60)")
     print(f"  {_cpu() - started:.0f} CPU s for the {2 * seeds} curves; {load()}")
+
+
+def _printed(runs: Sequence[tuple[str, int]], timed: Iterable[tuple[list[tuple[int, float]], float]]) -> list[list[tuple[int, float]]]:
+    """Each curve as it comes (a long run shows its progress) with its CPU seconds; the curves."""
+    curves = []
+    for (order, seed), (scores, seconds) in zip(runs, timed, strict=True):
+        curves.append(scores)
+        print(f"  seed {seed} {order:<11} ({seconds:.0f} CPU s): " + " ".join(f"{n}:{s:.3f}" for n, s in scores[:: max(1, len(scores) // 8)] + scores[-1:]),
+              flush=True)
+    return curves
 
 
 def _cpu() -> float:
@@ -316,8 +328,11 @@ def jackknifed(sentences: Sequence[Gold]) -> list[Gazetteer]:
     return [folds[i % GAZETTEER_FOLDS] for i in range(len(sentences))]
 
 
-def entity_curve(pool: Sequence[Gold], test: Sequence[Gold], order: str, seed: int, target: float | None, steps: Sequence[int]):
-    """Span F1 (0-1) after each step of labelled sentences, chosen at random or least sure first, until ``target``."""
+def entity_curve(pool: Sequence[Gold], test: Sequence[Gold], order: str, seed: int, target: float | None, steps: Sequence[int],
+                 clusters: WordClusters | None):
+    """Span F1 (0-1) after each step of labelled sentences, chosen at random or least sure first, until ``target``.
+    ``clusters``: learned once from the pool's and the unlabelled text: `curation train` relearns them at every fit,
+    but from every unit (labelled or not) and the same unlabelled text, so they do not change along the curve."""
     settings = TaggerSettings(max_iterations=CURVE_ITERATIONS)
     rng = np.random.default_rng(seed)
     labelled = list(rng.choice(len(pool), size=steps[0], replace=False))
@@ -331,7 +346,7 @@ def entity_curve(pool: Sequence[Gold], test: Sequence[Gold], order: str, seed: i
         elif want > 0:
             sure = [confidence for _, confidence in tagger.tag([pool[i][0] for i in rest])]  # the score `preannotate --trained` sends
             labelled.extend(int(i) for i in rest[np.argsort(sure, kind="stable")[:want]])
-        tagger = fit_fane([pool[i] for i in labelled], settings)
+        tagger = fit_fane([pool[i] for i in labelled], settings, None, clusters)
         scores.append((len(labelled), entity_scores(tagger, test)[2] / 100))
         if target is not None and scores[-1][1] >= target:
             break
@@ -342,10 +357,12 @@ def curves_entities(limit: int, step: int, seeds: int, workers: int) -> None:
     train, test = fane_split()
     pool = train[:limit]
     steps = [*range(step, len(pool), step), len(pool)]
-    full = entity_curve(pool, test, "random", 0, None, [len(pool)])[0][1]
-    print(f"\n1b. WikiFANE entities (person/location/organisation): pool {len(pool)} of the training split, batches of {step}, "
-          f"the held-out split ({len(test)}) judges; full-pool span F1 {full:.4f}, target {full - 0.01:.4f}; CRF {CURVE_ITERATIONS} iterations")
-    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps), seeds, full - 0.01, workers)
+    clusters, learning = unlabelled_clusters(pool, TaggerSettings())
+    full = entity_curve(pool, test, "random", 0, None, [len(pool)], clusters)[0][1]
+    print(f"\n1b. WikiFANE entities (person/location/organisation): pool {len(pool)} of the training split, a first {step} at random "
+          f"then batches of {step}, the held-out split ({len(test)}) judges; CRF {CURVE_ITERATIONS} iterations, no gazetteer, word clusters "
+          f"of the pool's text and ANT's articles ({learning:.0f} CPU s, once); full-pool span F1 {full:.4f}, target {full - 0.01:.4f}", flush=True)
+    _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps, clusters), seeds, full - 0.01, workers)
 
 
 def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> None:
