@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
@@ -305,11 +306,13 @@ def fit_fane(sentences: Sequence[Gold], settings: TaggerSettings, gazetteers=Non
     return fit_tagger("entity", [text for text, _ in sentences], [_spans(s) for s in sentences], settings, gazetteers, clusters)
 
 
-def unlabelled_clusters(sentences: Sequence[Gold], settings: TaggerSettings) -> tuple[WordClusters | None, float]:
-    """The word clusters `curation train` would learn with these sentences as gold and ANT's articles as the
-    workspace's unlabelled units (news from another source than WikiFANE), and the CPU seconds it took."""
+def unlabelled_clusters(sentences: Sequence[Gold], settings: TaggerSettings, judged: Sequence[Gold] = ()) -> tuple[WordClusters | None, float]:
+    """The word clusters `curation train` would learn with these sentences as gold and ANT's articles (news
+    from another source than WikiFANE) plus the ``judged`` sentences' text (never their spans) as the
+    workspace's unlabelled units, and the CPU seconds it took. The judged text comes before ANT so that
+    ``max_pieces`` never cuts it off."""
     started = time.process_time()
-    clusters = word_clusters([*(text for text, _ in sentences), *read_ant()[0]], settings)
+    clusters = word_clusters([*(text for text, _ in sentences), *(text for text, _ in judged), *read_ant()[0]], settings)
     return clusters, time.process_time() - started
 
 
@@ -365,12 +368,15 @@ def curves_entities(limit: int, step: int, seeds: int, workers: int) -> None:
     _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps, clusters), seeds, full - 0.01, workers)
 
 
-def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> None:
+def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str], judged_text: bool = True, tuned: TaggerSettings | None = None) -> None:
     """Item 2: the trained tagger's spans beside the gazetteer pre-annotation's on the same sentences.
     Dev: the first 80% of the training split fits, the rest judges (where the features were chosen);
     test: the whole training split fits, the held-out split judges (bench/gazetteer.py's figure).
     Variants: ``plain`` (no gazetteer feature, no clusters), ``unclustered`` (the gazetteer feature, no word
-    clusters), ``gazetteer`` (the library's tagger: the gazetteer feature and word clusters of ANT + the fit text)."""
+    clusters), ``gazetteer`` (the library's tagger: the gazetteer feature and word clusters of ANT + the fit text).
+    ``judged_text``: the judged sentences' text (not their spans) is among the clusters' unlabelled text, as in
+    `curation train`, which clusters every unit of the workspace, the ones it will pre-annotate included.
+    ``tuned``: the settings of the clustered variant (default: the library's)."""
     train, test = fane_split()
     cut = int(len(train) * 0.8)
     print("\n6. Trained tagger vs gazetteer pre-annotation, exact spans, person/location/organisation (WikiFANE, a proxy for news)")
@@ -384,14 +390,15 @@ def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str]) -> 
         precision, recall, f1, *_ = gazetteer_bench.scores(listed, [spans for _, spans in judged])
         print(f"  {split:<34}{'gazetteer of the fit names':<46}{precision:>6.1f}{recall:>6.1f}{f1:>6.1f}")
         for variant in variants:
-            settings = TaggerSettings() if variant == "gazetteer" else TaggerSettings(clusters=None)
-            clusters, learning = unlabelled_clusters(fit_on, settings) if variant == "gazetteer" else (None, 0.0)
+            settings = (tuned or TaggerSettings()) if variant == "gazetteer" else TaggerSettings(clusters=None)
+            clusters, learning = unlabelled_clusters(fit_on, settings, judged if judged_text else ()) if variant == "gazetteer" else (None, 0.0)
             gazetteers = jackknifed(fit_on) if variant != "plain" else None
             started = time.process_time()
             tagger = fit_fane(fit_on, settings, gazetteers, clusters)
             fitting = time.process_time() - started
             precision, recall, tagged = entity_scores(tagger, judged, names if gazetteers else None)
-            title = {"plain": "tagger", "unclustered": "tagger + gazetteer feature", "gazetteer": "tagger + gazetteer feature + word clusters"}[variant]
+            clustered = f"tagger + gazetteer feature + word clusters ({'judged text in' if judged_text else 'judged text out'}; c1 {settings.c1:g}, c2 {settings.c2:g})"
+            title = {"plain": "tagger", "unclustered": "tagger + gazetteer feature", "gazetteer": clustered}[variant]
             print(f"  {'':<34}{title:<46}{precision:>6.1f}{recall:>6.1f}{tagged:>6.1f}  ({tagged - f1:+.1f} over the gazetteer; "
                   f"CPU s: clusters {learning:.0f}, fit {fitting:.0f})")
     print("  target: the tagger >= the gazetteer + 20 points")
@@ -525,6 +532,10 @@ def main() -> None:
     parser.add_argument("--tagger-splits", default="dev,test", help="where section 6 fits and judges the tagger")
     parser.add_argument("--tagger-variants", default="plain,unclustered,gazetteer",
                         help="section 6's taggers: neither gazetteer feature nor clusters, the gazetteer feature alone, both (the library's)")
+    parser.add_argument("--judged-text", choices=("in", "out"), default="in",
+                        help="section 6: the judged sentences' text among the clusters' unlabelled text (in: as `curation train` does with the units it will pre-annotate)")
+    parser.add_argument("--tagger-c1", type=float, help="section 6: the clustered variant's c1 (default: the library's)")
+    parser.add_argument("--tagger-c2", type=float, help="section 6: the clustered variant's c2 (default: the library's)")
     parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the timed jobs")
@@ -543,7 +554,10 @@ def main() -> None:
         if "entities" in sections:
             curves_entities(args.fane_limit, args.fane_step, args.seeds, args.curve_workers)
         if "tagger" in sections:
-            tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","))
+            library = TaggerSettings()
+            tuned = replace(library, c1=library.c1 if args.tagger_c1 is None else args.tagger_c1,
+                            c2=library.c2 if args.tagger_c2 is None else args.tagger_c2)
+            tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","), args.judged_text == "in", tuned)
         if "features" in sections:
             features_compared(args.limit)
         if "noise" in sections:
