@@ -27,6 +27,7 @@ import gzip
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from curation.segment.sentences import _bare_word
@@ -35,14 +36,20 @@ ANT = Path("..") / "shared" / "corpora" / "ant-v2.1.jsonl.gz"
 CONTEXT = re.compile(r"(?<=[\u0621-\u064a]{2})(\.\.+|…|\.|) +(?=([\u0621-\u064a\u0640\u064b-\u0652]+))")
 
 
-def contexts(corpus: Path) -> dict[str, Counter[str]]:
-    after: dict[str, Counter[str]] = {"stop": Counter(), "inside": Counter(), "ellipsis": Counter()}
+def marked(corpus: Path, pattern: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str]]]:
+    """Each match of ``pattern`` in the corpus's texts, with what its first group (the mark before the
+    word) says: "inside" (no mark), "stop" (a full stop) or "ellipsis"."""
     with gzip.open(corpus, "rt", encoding="utf-8") as handle:
         for line in handle:
-            for match in CONTEXT.finditer(json.loads(line)["text"]):
+            for match in pattern.finditer(json.loads(line)["text"]):
                 mark = match.group(1)
-                kind = "inside" if not mark else "stop" if mark == "." else "ellipsis"
-                after[kind][_bare_word(match.group(2))] += 1
+                yield ("inside" if not mark else "stop" if mark == "." else "ellipsis"), match
+
+
+def contexts(corpus: Path) -> dict[str, Counter[str]]:
+    after: dict[str, Counter[str]] = {"stop": Counter(), "inside": Counter(), "ellipsis": Counter()}
+    for kind, match in marked(corpus, CONTEXT):
+        after[kind][_bare_word(match.group(2))] += 1
     return after
 
 
@@ -70,14 +77,10 @@ def pair_odds(corpus: Path, word: str, inside: float, top: int = 12) -> list[str
     goes on a sentence than when it opens one after a full stop (add-half smoothing)."""
     totals: Counter[str] = Counter()
     following: dict[str, Counter[str]] = {"stop": Counter(), "inside": Counter(), "ellipsis": Counter()}
-    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            for match in PAIR.finditer(json.loads(line)["text"]):
-                mark = match.group(1)
-                kind = "inside" if not mark else "stop" if mark == "." else "ellipsis"
-                totals[kind] += 1
-                if _bare_word(match.group(2)) == word:
-                    following[kind][_bare_word(match.group(3))] += 1
+    for kind, match in marked(corpus, PAIR):
+        totals[kind] += 1
+        if _bare_word(match.group(2)) == word:
+            following[kind][_bare_word(match.group(3))] += 1
     seen = {kind: sum(counts.values()) for kind, counts in following.items()}
     alone = inside / (1 - inside) * ((seen["inside"] + 0.5) / totals["inside"]) / ((seen["stop"] + 0.5) / totals["stop"])
     lines = [f"# {word} followed by a word: {seen['inside']:,} inside a sentence, {seen['stop']:,} after a full stop, "
