@@ -34,8 +34,13 @@ class _Stage:
         self.began = time.monotonic()
 
     def summary(self) -> str:
+        """``name: done / total unit in s``; a stage that counts nothing says its time alone (a bare
+        ``0`` read as "none found")."""
+        took = f"in {time.monotonic() - self.began:.1f} s"
+        if self.total is None and not self.done and not self.unit:
+            return f"{self.name} {took}"
         counted = f"{self.done:,}" + (f" / {self.total:,}" if self.total is not None else "")
-        return f"{self.name}: {counted} {self.unit} in {time.monotonic() - self.began:.1f} s".replace("  ", " ")
+        return f"{self.name}: {counted} {self.unit} {took}".replace("  ", " ")
 
 
 class LineProgress(Progress):
