@@ -20,6 +20,7 @@ import gzip
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import blingfire
 import pyarabic.araby
+from measure import load, spread  # bench/measure.py
 
 from curation.segment.sentences import CLOSERS, TERMINATORS, sentence_spans
 
@@ -125,7 +127,7 @@ def per_paragraph(split: Splitter, text: str, paragraphs: Spans) -> Spans:
 
 def _context(text: str, offset: int) -> str:
     """A one-line excerpt around a boundary, the boundary shown as ``|``."""
-    return f"…{text[max(0, offset - 40):offset]}|{text[offset:offset + 25]}…".replace("\n", "⏎")
+    return f"…{text[max(0, offset - 40) : offset]}|{text[offset : offset + 25]}…".replace("\n", "⏎")
 
 
 def accuracy(show_errors: int) -> None:
@@ -175,22 +177,26 @@ def ant_texts(megabytes: float) -> tuple[list[str], int]:
     return texts, size
 
 
-def best_time(function: Callable[[str], Sized], texts: list[str], repeats: int) -> tuple[float, list[Sized]]:
-    """Fastest of ``repeats`` passes (the machine is shared) and the results of the last."""
-    best = float("inf")
-    results: list[Sized] = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        results = [function(text) for text in texts]
-        best = min(best, time.perf_counter() - started)
-    return best, results
+def cpu_time(function: Callable[[str], Sized], texts: list[str]) -> tuple[float, list[Sized]]:
+    """CPU seconds of one pass of ``function`` over ``texts`` (this process: the machine is shared, so
+    wall time would measure the wait for a core) and its results."""
+    started = time.process_time()
+    results = [function(text) for text in texts]
+    return time.process_time() - started, results
 
 
-def speed(megabytes: float, repeats: int) -> None:
+def speed(megabytes: float, rounds: int) -> None:
+    """Every tool once a round, the order turned by one each round (no tool always first or last), so
+    the tools share each round's load; medians (min-max) of CPU seconds, and ours over the regex's
+    offsets per round: the throughput floor a splitter must reach."""
     texts, size = ant_texts(megabytes)
     characters = sum(map(len, texts))
-    print(f"\n## Speed: first {len(texts)} ANT articles, {size / 1e6:.1f} MB UTF-8, {characters / 1e6:.1f} M characters")
-    print(f"best of {repeats} passes, whole article texts (line breaks included)\n")
+    print(
+        f"\n## Speed: first {len(texts)} ANT articles, {size / 1e6:.1f} MB UTF-8, {characters / 1e6:.1f} M characters"
+    )
+    print(
+        f"{rounds} interleaved rounds, CPU seconds of a pass, median (min-max); whole article texts (line breaks included)\n"
+    )
     tools: list[tuple[str, str, Callable[[str], Sized]]] = [
         ("curation sentence_spans", "offsets", sentence_spans),
         ("blingfire text_to_sentences", "one string", lambda text: blingfire.text_to_sentences(text).split("\n")),
@@ -199,13 +205,29 @@ def speed(megabytes: float, repeats: int) -> None:
         ("regex (?<=[.!?؟])\\s+ split", "strings", regex_split),
         ("regex (?<=[.!?؟])\\s+ offsets", "offsets", regex_spans),
     ]
-    print(f"{'tool':<30}{'returns':<12}{'seconds':>9}{'MB/s':>8}{'sentences':>11}")
-    for name, returns, function in tools:
-        seconds, results = best_time(function, texts, repeats)
-        count = sum(map(len, results))
-        print(f"{name:<30}{returns:<12}{seconds:9.2f}{size / 1e6 / seconds:8.1f}{count:11,}")
+    seconds: dict[str, list[float]] = {name: [] for name, _, _ in tools}
+    counts: dict[str, int] = {}
+    for number in range(rounds):
+        for name, _, function in tools[number % len(tools) :] + tools[: number % len(tools)]:
+            took, results = cpu_time(function, texts)
+            seconds[name].append(took)
+            counts[name] = sum(map(len, results))
+        print(f"round {number + 1}: {load()}")
+    print(f"\n{'tool':<30}{'returns':<12}{'CPU seconds':>20}{'MB/s':>20}{'sentences':>11}")
+    for name, returns, _ in tools:
+        rates = [size / 1e6 / took for took in seconds[name]]
+        print(
+            f"{name:<30}{returns:<12}{spread(seconds[name], '{:.2f}'.format):>20}"
+            f"{spread(rates, '{:.1f}'.format):>20}{counts[name]:11,}"
+        )
+    ours, floor = seconds[tools[0][0]], seconds[tools[-1][0]]
+    ratios = [regex / mine for mine, regex in zip(ours, floor, strict=True)]
+    print(
+        f"ours / regex offsets, throughput a round: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}"
+        f" (median {statistics.median(ratios):.2f}x)"
+    )
     print("blingfire ignores line breaks (a headline runs into the next line); pyarabic also splits at commas")
-    adversarial(repeats)
+    adversarial()
 
 
 ADVERSARIAL = {
@@ -216,12 +238,12 @@ ADVERSARIAL = {
 }
 
 
-def adversarial(repeats: int) -> None:
+def adversarial() -> None:
     """Inputs built to make a careless splitter quadratic: seconds per MB stay flat if linear."""
-    print(f"\n{'adversarial inputs, about 1 MB each (seconds)':<47}{'curation':>10}{'blingfire':>11}")
+    print(f"\n{'adversarial inputs, about 1 MB each (CPU seconds)':<47}{'curation':>10}{'blingfire':>11}")
     for name, text in ADVERSARIAL.items():
-        ours, _ = best_time(sentence_spans, [text], repeats)
-        theirs, _ = best_time(blingfire.text_to_sentences, [text], repeats)
+        ours, _ = cpu_time(sentence_spans, [text])
+        theirs, _ = cpu_time(blingfire.text_to_sentences, [text])
         print(f"  {name:<45}{ours:10.3f}{theirs:11.3f}")
 
 
@@ -270,9 +292,19 @@ def ant_child(mode: str, limit: int | None) -> None:
             sentences += len(sentence_spans(document.text))
     seconds = time.perf_counter() - started
     peak_mb = peak_rss_mb()
-    print(json.dumps({"documents": documents, "articles": articles, "sentences": sentences,
-                      "seconds": seconds, "peak_mb": peak_mb, "errors": [str(e) for e in errors[:5]],
-                      "n_errors": len(errors)}))
+    print(
+        json.dumps(
+            {
+                "documents": documents,
+                "articles": articles,
+                "sentences": sentences,
+                "seconds": seconds,
+                "peak_mb": peak_mb,
+                "errors": [str(e) for e in errors[:5]],
+                "n_errors": len(errors),
+            }
+        )
+    )
 
 
 ANT_MODES = {
@@ -294,8 +326,10 @@ def ant_run(limit: int | None) -> None:
             print(f"{label:<48} failed:\n{result.stderr[-2000:]}")
             continue
         r = json.loads(result.stdout.strip().splitlines()[-1])
-        print(f"{label:<48}{r['documents']:8,}{r['articles']:10,}{r['sentences']:11,}{r['seconds']:9.1f}"
-              f"{r['documents'] / r['seconds']:8.0f}{r['peak_mb']:13.0f}")
+        print(
+            f"{label:<48}{r['documents']:8,}{r['articles']:10,}{r['sentences']:11,}{r['seconds']:9.1f}"
+            f"{r['documents'] / r['seconds']:8.0f}{r['peak_mb']:13.0f}"
+        )
         for error in r["errors"]:
             print(f"  ingest error: {error}")
         if r["n_errors"] > len(r["errors"]):
@@ -314,8 +348,14 @@ PAGE_LAYOUTS = (
     "title (tag) / body / share, tags, link, time lines",
     "title / body with blank-line runs between paragraphs",
 )
-_FOOTERS = ("// انتهى //", "شارك الخبر", "سمات: {a}، {b}", "رابط الخبر: https://example.com/{n}", "18:07 ت م",
-            "فيسبوك تويتر واتساب")
+_FOOTERS = (
+    "// انتهى //",
+    "شارك الخبر",
+    "سمات: {a}، {b}",
+    "رابط الخبر: https://example.com/{n}",
+    "18:07 ت م",
+    "فيسبوك تويتر واتساب",
+)
 
 
 def _page(record: dict, layout: int, number: int) -> tuple[str, dict]:
@@ -375,7 +415,9 @@ def pages(count: int) -> None:
             body = [p.text for a in articles for p in a.paragraphs]
             ours_score["title"] += bool(first and first.title_text == gold["title"])
             ours_score["byline"] += bool(first and (first.byline.text if first.byline else None) == gold["byline"])
-            ours_score["dateline"] += bool(first and (first.dateline.text if first.dateline else None) == gold["dateline"])
+            ours_score["dateline"] += bool(
+                first and (first.dateline.text if first.dateline else None) == gold["dateline"]
+            )
             ours_score["body"] += body == gold["body"]
             ours_score["leaked"] += sum(line in body for line in gold["boilerplate"])
             lines = [line.strip() for line in text.split("\n") if line.strip()]
@@ -387,9 +429,11 @@ def pages(count: int) -> None:
             naive_score["leaked"] += sum(line in naive_body for line in gold["boilerplate"])
         n = len(records)
         for tool, score in (("curation", ours_score), ("naive", naive_score)):
-            print(f"{name if tool == 'curation' else '':<58}{tool:<10}{100 * score['title'] / n:6.1f}%"
-                  f"{100 * score['byline'] / n:7.1f}%{100 * score['dateline'] / n:8.1f}%"
-                  f"{100 * score['body'] / n:7.1f}%{score['leaked']:8d}")
+            print(
+                f"{name if tool == 'curation' else '':<58}{tool:<10}{100 * score['title'] / n:6.1f}%"
+                f"{100 * score['byline'] / n:7.1f}%{100 * score['dateline'] / n:8.1f}%"
+                f"{100 * score['body'] / n:7.1f}%{score['leaked']:8d}"
+            )
     print("title/byline/dateline: share of pages where the field is exactly the gold one (none when the layout has")
     print("none); body =: the body paragraphs are exactly the story's; leaked: boilerplate lines found in a body")
 
@@ -400,7 +444,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=300, help="pages: ANT records per layout (default 300)")
     parser.add_argument("--limit", type=int, help="ANT run: stop after this many articles")
     parser.add_argument("--megabytes", type=float, default=20.0, help="speed: UTF-8 MB of ANT text (default 20)")
-    parser.add_argument("--repeats", type=int, default=3, help="speed: passes per tool, best kept (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="speed: interleaved rounds, every tool once a round (default 5)"
+    )
     parser.add_argument("--show-errors", type=int, default=0, help="accuracy: print this many of our errors")
     parser.add_argument("--ant-child", choices=list(ANT_MODES), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -410,7 +456,7 @@ def main() -> None:
     if args.only in (None, "accuracy"):
         accuracy(args.show_errors)
     if args.only in (None, "speed"):
-        speed(args.megabytes, args.repeats)
+        speed(args.megabytes, args.rounds)
     if args.only in (None, "pages"):
         pages(args.pages)
     if args.only in (None, "ant"):
