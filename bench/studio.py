@@ -18,7 +18,7 @@ What each push figure compares:
   round push first), so the server's drift within a round weighs on both alike; the round's ratio
   is the sum of its two pushes over the sum of its two imports. The peer's own two runs of a round
   (slower / faster) are printed as the noise floor such a ratio stands on.
-- command line (`--only cli` or by default): a fresh `curation push UNITS --level sentence` process
+- command line (`--only cli`, or by default): a fresh `curation push UNITS --level sentence` process
   (it creates its project: whoami, a look-up by title, the creation with the labelling config,
   then its imports) against fresh processes that import the same tasks from a ready JSON file,
   as someone using the raw API would: `curl` creating the project from a ready JSON file (title
@@ -256,7 +256,9 @@ def bench_cli(client, server, schema, units: Path, work: Path, rounds: int) -> N
     os.environ["LABEL_STUDIO_API_KEY"] = server.api_key  # the commands' key, as a user sets it
     python = sys.executable
     # the bytecode every command needs, compiled once into measure.py's cache: no round pays for it
-    measure([python, "-c", "import curation.cli.studio, curation.project, curation.studio.push, label_studio_sdk.projects.client_ext"], work)
+    modules = ("curation.cli.bridge", "curation.cli.studio", "curation.project", "curation.studio.push", "label_studio_sdk.projects.client_ext")
+    measure([python, "-c", f"import importlib, importlib.util\nfor m in {modules!r}:\n    importlib.util.find_spec(m) and importlib.import_module(m)"],
+            work)  # an older tree (measured "before") has no curation.cli.bridge  # fmt: skip
     print(f"push {len(tasks)} body sentences from the command line, {rounds} interleaved round(s)")
     pushes: list[list[Step]] = []
     curls: list[list[Step]] = []
@@ -351,23 +353,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotated", type=int, default=10_000)
-    parser.add_argument("--only", choices=["push", "cli", "pull"], default=None)
+    parser.add_argument("--only", choices=["push", "cli", "pull"], action="append", help="only this part (repeatable); default: all")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of push and of pull, ours and Label Studio's taking turns")
     parser.add_argument("--port", type=int, default=None, help="port of the bench's own Label Studio (default: a free one)")
     args = parser.parse_args()
     schema = load_schema(default_schema_path())
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
-    units = sentence_units(max(args.units, args.annotated) if args.only != "pull" else args.annotated, work / "units.jsonl")
+    parts = args.only or ["push", "cli", "pull"]
+    units = sentence_units(max(args.units, args.annotated) if parts != ["pull"] else args.annotated, work / "units.jsonl")
     print(f"units from ANT in {units}; cores {os.cpu_count()}, {load()}")
     server = start_server(work / "label-studio", port=args.port)
     try:
         client = server.client(timeout=3600)
         requests = Requests(client, server)
-        if args.only in (None, "push"):
+        if "push" in parts:
             bench_push(client, server, schema, units, work, args.rounds, requests)
-        if args.only in (None, "cli"):
+        if "cli" in parts:
             bench_cli(client, server, schema, units, work, args.rounds)
-        if args.only in (None, "pull"):
+        if "pull" in parts:
             bench_pull(client, server, schema, units, work, args.annotated, args.rounds, requests)
     finally:
         stop_server(work / "label-studio")
