@@ -18,11 +18,17 @@ What each push figure compares:
   round push first), so the server's drift within a round weighs on both alike; the round's ratio
   is the sum of its two pushes over the sum of its two imports. The peer's own two runs of a round
   (slower / faster) are printed as the noise floor such a ratio stands on.
-- command line (`--only cli` or by default): a fresh `curation push UNITS --level sentence` process
-  against a fresh process importing the same tasks from a ready JSON file: `curl` (nothing but the
-  request) and a Python script calling the SDK (`LabelStudio(...).projects.import_tasks`), each into
-  a project made before its clock starts; measured with measure.py (the process tree's CPU and
-  peak PSS) plus the server's CPU and PSS. Interleaved, the first of a round taking turns.
+- command line (`--only cli`, or by default): a fresh `curation push UNITS --level sentence` process
+  (it creates its project: whoami, a look-up by title, the creation with the labelling config,
+  then its imports) against fresh processes that import the same tasks from a ready JSON file,
+  as someone using the raw API would: `curl` creating the project from a ready JSON file (title
+  and the same labelling config) and posting the tasks into it, all inside its clock (the peer
+  the target is judged against: the same outcome, a project with its tasks); `curl` posting the
+  tasks alone into a project made before its clock starts (the earlier bench's peer, kept: Label
+  Studio's import and nothing else, less work than the push's outcome needs); and a Python script
+  calling the SDK (`projects.create`, then `projects.import_tasks`). Each is measured with
+  measure.py (the process tree's CPU and peak PSS) plus the server's CPU and PSS over the same
+  time. Interleaved, the first of a round taking turns.
 """
 
 from __future__ import annotations
@@ -203,10 +209,23 @@ def bench_push(client, server, schema, units: Path, work: Path, rounds: int, req
 
 SDK_IMPORT = """
 import json, os, sys
+from pathlib import Path
 from label_studio_sdk import LabelStudio
-url, tasks, project = sys.argv[1:]
+url, tasks, project_file, made = sys.argv[1:]
+client = LabelStudio(base_url=url, api_key=os.environ["LABEL_STUDIO_API_KEY"])
+project = client.projects.create(**json.loads(Path(project_file).read_text(encoding="utf-8")))
+Path(made).write_text(str(project.id))
 with open(tasks, encoding="utf-8") as handle:
-    LabelStudio(base_url=url, api_key=os.environ["LABEL_STUDIO_API_KEY"]).projects.import_tasks(int(project), request=json.load(handle))
+    client.projects.import_tasks(project.id, request=json.load(handle))
+"""
+
+# what a raw-API user types: create the project from a ready JSON file, read its id from the
+# answer (the first "id" of it is the project's), post the tasks file into it
+CURL_CREATE_AND_IMPORT = """set -e
+curl_json() {{ curl -sSf -H @{header} -H 'Content-Type: application/json' "$@"; }}
+id=$(curl_json --data-binary @{project} {url}/api/projects | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+echo "$id" > {made}
+curl_json -o /dev/null --data-binary @{tasks} "{url}/api/projects/$id/import?return_task_ids=true"
 """
 
 
@@ -222,26 +241,33 @@ def measured(label: str, server: StudioServer, args: list[str], work: Path) -> S
 
 
 def bench_cli(client, server, schema, units: Path, work: Path, rounds: int) -> None:
-    """``rounds`` rounds of three fresh processes: `curation push`, curl and the SDK script (see the
-    module docstring), the first of a round taking turns; every project deleted after its run."""
+    """``rounds`` rounds of four fresh processes: `curation push`, curl creating its project and
+    importing, curl importing into a ready project, and the SDK script (see the module docstring),
+    the first of a round taking turns; every project deleted after its run, outside the clock."""
     found = read_units_to_push(units, "sentence")
     found.select(Selection(), "sentence", units)  # what `curation push` keeps by default: body sentences
     tasks = [{"data": task_data(r, schema.default_target("sentence"), found.contexts.get(r.id))} for r in found.units.values()]
-    tasks_file, header = work / "tasks.json", work / "auth-header"
+    tasks_file, header, project_file, made = work / "tasks.json", work / "auth-header", work / "project.json", work / "made"
     tasks_file.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    project_file.write_text(json.dumps({"title": "raw import baseline", "label_config": schema.label_config("sentence")},
+                                       ensure_ascii=False), encoding="utf-8")  # fmt: skip
     header.touch(mode=0o600)
     header.write_text(f"Authorization: Token {server.api_key}\n", encoding="utf-8")  # not on a command line
     os.environ["LABEL_STUDIO_API_KEY"] = server.api_key  # the commands' key, as a user sets it
     python = sys.executable
     # the bytecode every command needs, compiled once into measure.py's cache: no round pays for it
-    measure([python, "-c", "import curation.cli.studio, curation.project, curation.studio.push, label_studio_sdk.projects.client_ext"], work)
+    modules = ("curation.cli.bridge", "curation.cli.studio", "curation.project", "curation.studio.push", "label_studio_sdk.projects.client_ext")
+    measure([python, "-c", f"import importlib, importlib.util\nfor m in {modules!r}:\n    importlib.util.find_spec(m) and importlib.import_module(m)"],
+            work)  # an older tree (measured "before") has no curation.cli.bridge  # fmt: skip
     print(f"push {len(tasks)} body sentences from the command line, {rounds} interleaved round(s)")
     pushes: list[list[Step]] = []
     curls: list[list[Step]] = []
+    ready_curls: list[list[Step]] = []
     scripts: list[list[Step]] = []
 
-    def made() -> int:
-        return int(client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence")).id)
+    def imported(project: int) -> None:
+        assert StudioGateway(client, server.url).task_count(project) == len(tasks)
+        client.projects.delete(project)
 
     def push() -> None:
         state = work / "cli-state"
@@ -249,28 +275,32 @@ def bench_cli(client, server, schema, units: Path, work: Path, rounds: int) -> N
         pushes.append([measured("curation push (a fresh process)", server, [
             python, "-m", "curation.cli", "push", str(units), "--level", "sentence", "--url", server.url,
             "--data-dir", str(state), "--schema", str(schema.path)], work)])  # fmt: skip
-        project = json.loads(next(state.glob("projects/*/project.json")).read_text())["id"]
-        assert StudioGateway(client, server.url).task_count(project) == len(tasks)
-        client.projects.delete(project)
+        imported(json.loads(next(state.glob("projects/*/project.json")).read_text())["id"])
 
     def curl() -> None:
-        project = made()
-        curls.append([measured("curl: POST the tasks file to the import endpoint", server, [
+        script = CURL_CREATE_AND_IMPORT.format(header=header, project=project_file, url=server.url, made=made, tasks=tasks_file)
+        curls.append([measured("curl: create the project, POST the tasks file", server, ["bash", "-c", script], work)])
+        imported(int(made.read_text()))
+
+    def ready_curl() -> None:
+        project = int(client.projects.create(title="raw import baseline", label_config=schema.label_config("sentence")).id)
+        ready_curls.append([measured("curl: POST the tasks file into a ready project", server, [
             "curl", "-sSf", "-o", "/dev/null", "-H", f"@{header}", "-H", "Content-Type: application/json",
             "--data-binary", f"@{tasks_file}", f"{server.url}/{import_endpoint(project)}?return_task_ids=true"], work)])  # fmt: skip
-        client.projects.delete(project)
+        imported(project)
 
     def script() -> None:
-        project = made()
-        scripts.append([measured("python: the SDK's import_tasks of the tasks file", server,
-                                 [python, "-c", SDK_IMPORT, server.url, str(tasks_file), str(project)], work)])  # fmt: skip
-        client.projects.delete(project)
+        scripts.append([measured("python: the SDK's create and import_tasks", server,
+                                 [python, "-c", SDK_IMPORT, server.url, str(tasks_file), str(project_file), str(made)], work)])  # fmt: skip
+        imported(int(made.read_text()))
 
+    runs = (push, curl, ready_curl, script)
     for round_ in range(rounds):
-        turn = round_ % 3
-        for run in ((push, curl, script)[turn:] + (push, curl, script)[:turn]):
+        turn = round_ % len(runs)
+        for run in runs[turn:] + runs[:turn]:
             run()
-    compare("curation push", pushes, curls, 1.1, "curl import")
+    compare("curation push", pushes, curls, 1.1, "curl create+import")
+    compare("curation push", pushes, ready_curls, 1.1, "curl import only")
     compare("curation push", pushes, scripts, 1.1, "SDK script")
 
 
@@ -323,23 +353,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotated", type=int, default=10_000)
-    parser.add_argument("--only", choices=["push", "cli", "pull"], default=None)
+    parser.add_argument("--only", choices=["push", "cli", "pull"], action="append", help="only this part (repeatable); default: all")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of push and of pull, ours and Label Studio's taking turns")
     parser.add_argument("--port", type=int, default=None, help="port of the bench's own Label Studio (default: a free one)")
     args = parser.parse_args()
     schema = load_schema(default_schema_path())
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
-    units = sentence_units(max(args.units, args.annotated) if args.only != "pull" else args.annotated, work / "units.jsonl")
+    parts = args.only or ["push", "cli", "pull"]
+    units = sentence_units(max(args.units, args.annotated) if parts != ["pull"] else args.annotated, work / "units.jsonl")
     print(f"units from ANT in {units}; cores {os.cpu_count()}, {load()}")
     server = start_server(work / "label-studio", port=args.port)
     try:
         client = server.client(timeout=3600)
         requests = Requests(client, server)
-        if args.only in (None, "push"):
+        if "push" in parts:
             bench_push(client, server, schema, units, work, args.rounds, requests)
-        if args.only in (None, "cli"):
+        if "cli" in parts:
             bench_cli(client, server, schema, units, work, args.rounds)
-        if args.only in (None, "pull"):
+        if "pull" in parts:
             bench_pull(client, server, schema, units, work, args.annotated, args.rounds, requests)
     finally:
         stop_server(work / "label-studio")

@@ -219,7 +219,7 @@ def kept_lines(lines: Iterable[tuple[int, str]], keep: Callable[[str], bool] | N
     raises :class:`EndOfSelection`."""
     try:
         for number, line in lines:
-            if line.strip() and (keep is None or keep(line)):
+            if line and not line.isspace() and (keep is None or keep(line)):  # not blank, without copying the line
                 yield number, line
     except EndOfSelection:
         return

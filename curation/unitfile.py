@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curation.fileio import (
     MAX_LINE_BYTES,
@@ -37,9 +37,11 @@ from curation.fileio import (
     text_lines,
     write_jsonl,
 )
-from curation.segment.pipeline import SegmentedDocument
-from curation.settings import Settings
 from curation.units import Article, Document, Unit, unit_from_record
+
+if TYPE_CHECKING:  # the segmenter and its settings, imported where they are used: not by a command that only reads units
+    from curation.segment.pipeline import SegmentedDocument
+    from curation.settings import Settings
 
 COMPACT_SUFFIX = ".gz"
 SETTINGS_SUFFIX = ".settings.json"
@@ -478,6 +480,8 @@ def write_settings(units_path: str | Path, settings: Settings) -> Path:
 def read_settings(units_path: str | Path) -> Settings | None:
     """The settings recorded beside a units file; ``None`` when there is no record (an older file).
     A damaged record raises ``ValueError`` naming the file."""
+    from curation.settings import Settings
+
     path = settings_path(units_path)
     if not path.is_file():
         return None
@@ -493,6 +497,8 @@ def iter_segmented(
     """Each document of a units file (or of the lines ``keep`` accepts) with its articles and
     sentences, typed: what a stage that works a page at a time (the exporter's rows) reads.
     Memory holds one page."""
+    from curation.segment.pipeline import SegmentedDocument
+
     current: SegmentedDocument | None = None
     for unit in iter_units(path, errors=errors, keep=keep):
         if isinstance(unit, Document):

@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 from curation.fileio import atomic_writer
@@ -31,6 +30,8 @@ DUMPS = Path(__file__).resolve().parent / "data"
 
 
 def label_studio_version() -> str:
+    from importlib.metadata import version  # 10 ms of imports: not for every command that records a server
+
     return version("label-studio")
 
 
