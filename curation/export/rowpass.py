@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,13 +26,23 @@ from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_f
 from curation.export.spill import RowSpill, spilled_batches
 from curation.export.splits import UNSTRATIFIED
 from curation.pipeline.options import ExecutorOptions
-from curation.pipeline.run import save_rank_result
+from curation.pipeline.run import in_own_process, save_rank_result
 from curation.progress import SILENT, Progress, RankTally, tallied
 from curation.segment.pipeline import SegmentedDocument
 from curation.unitfile import Member, PageSelector, count_pages, iter_segmented, read_index
 from curation.units import Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
+
+RANK_PAGES = 16_000
+"""The most pages a rank of the local rows pass takes, each rank in a child process of its own
+(:func:`~curation.pipeline.run.in_own_process`): making rows, a process keeps about 2.6 KB a page
+it has made (no allocator setting tried gives it back, and ranks run one after the other in one
+process keep growing), and datatrove's local pool keeps its workers for the whole job, so at 10x
+ANT (about 158,000 pages a worker) the summed PSS of a build was 1.44x its 1x. 16,000 is a rank of
+ANT on two workers: ANT's build is cut as before, a larger corpus into more ranks than workers.
+A rank reads the units file up to its pages (only their gzip members with the index `curation
+segment` writes beside it)."""
 
 
 class ArticleKey(NamedTuple):
@@ -211,18 +222,24 @@ class MakeRows(PipelineStep):
     name = "make rows"
     type = "BUILDER"
 
-    def __init__(self, job: RowsJob, pages: int, index: Sequence[Member] | None = None) -> None:
+    def __init__(self, job: RowsJob, pages: int, index: Sequence[Member] | None = None, own_process: bool = False) -> None:
         super().__init__()
-        self.job, self.pages, self.index = job, pages, index
+        self.job, self.pages, self.index, self.own_process = job, pages, index, own_process
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        """With ``own_process`` the rank's rows are made in a child forked for it (see :data:`RANK_PAGES`)."""
+        make = partial(self._make, rank, world_size)
+        self.stat_update("documents", value=in_own_process(make) if self.own_process else make())
+        return iter(())
+
+    def _make(self, rank: int, world_size: int) -> int:
+        """The rank's part made and saved for the build; its pages."""
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
         tally = RankTally(tally_folder(self.job), rank)
         part = make_rows_part(self.job, rank, world_size, self.pages, tally.add, self.index)
         tally.close()
-        self.stat_update("documents", value=part.documents)
         save_rank_result(self.job.work, rank, part)
-        return iter(())
+        return part.documents
 
 
 def tally_folder(job: RowsJob) -> Path:
@@ -234,7 +251,9 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
     """The whole pass, its parts joined in page order and what they learnt of the annotations
     absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
     rank or on Slurm (whose queue the build cannot wait in). ``pages``: the units file's page
-    count when already known (dedup's ranks count it), else it is counted first."""
+    count when already known (dedup's ranks count it), else it is counted first. Locally a rank
+    takes at most :data:`RANK_PAGES` pages (more ranks than ``options`` asks for when the file has
+    more), each in a process of its own."""
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
     if options.ranks == 1 or options.executor == "slurm":
@@ -246,9 +265,11 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
 
     index = read_index(job.units)
     pages = count_pages(job.units, index=index) if pages is None else pages
-    ranks = min(options.ranks, max(pages, 1))
+    local = options.executor == "local"
+    ranks = min(max(options.ranks, -(-pages // RANK_PAGES) if local else 1), max(pages, 1))
     progress.start("making rows", pages, "pages")
-    run_jobs([("rows", [MakeRows(job, pages, index)], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
+    step = MakeRows(job, pages, index, own_process=local)
+    run_jobs([("rows", [step], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
     parts = rank_results(job.work, ranks)
     progress.update(sum(part.documents for part in parts))
     return _joined(parts, job.labels)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar, cast
 
 from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, find_pages
@@ -113,6 +113,8 @@ def _living_parent(stat: Path) -> str | None:
 
 POLL_S = 0.5  # how often a watched run is looked at (its known workers alive? how far?)
 SCAN_S = 2.0  # how often every process is looked at for its new workers: 6 ms a scan of 150 processes
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal sent to this process when its parent dies
+T = TypeVar("T")
 LOG = "pipeline.log"
 """datatrove's own messages (every rank's INFO lines, the stats tables), kept in the work folder:
 they are for whoever debugs a run, and on the terminal they buried a command's summary and broke
@@ -196,6 +198,62 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
+
+
+def in_own_process(call: Callable[[], T]) -> T:
+    """``call()`` in a child forked for it, its result (or its exception) handed back pickled:
+    what the call leaves behind in memory (the allocator's fragments, caches) ends with the child,
+    where a pool's worker would keep it for every task after. The child dies with this process
+    (Linux's parent-death signal), so a watched run that stops its workers stops their children
+    too; a child killed (out of memory) is a :class:`PipelineFailed` here."""
+    reading, writing = os.pipe()
+    parent = os.getpid()
+    gc.freeze()  # this process's objects out of the child's collections: a pass would copy their pages
+    try:
+        child = os.fork()
+    finally:
+        gc.unfreeze()
+    if child == 0:
+        os.close(reading)
+        _run_child(call, writing, parent)
+    os.close(writing)
+    with open(reading, "rb") as pipe:
+        handed = pipe.read()
+    status = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    if not handed:
+        raise PipelineFailed(f"a child process (pid {child}) ended before handing back its result (exit status {status})")
+    done, value = pickle.loads(handed)
+    if done:
+        return cast(T, value)
+    raise value
+
+
+def _run_child(call: Callable[[], Any], pipe: int, parent: int) -> NoReturn:
+    """The child's side of :func:`in_own_process`: ``call()``, its outcome written to ``pipe``, then
+    out (whatever happens: the child must never go on with its parent's code)."""
+    status = 1
+    try:
+        prctl = getattr(ctypes.CDLL(None), "prctl", None)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == parent:  # else the parent died before the signal was asked for
+            try:
+                outcome: tuple[bool, Any] = (True, call())
+            except BaseException as exc:  # noqa: BLE001 - handed back, raised in the parent
+                traceback.print_exc()
+                outcome = (False, exc)
+            try:
+                handed = pickle.dumps(outcome)
+                pickle.loads(handed)  # an exception whose arguments do not rebuild it fails here, not in the parent
+            except Exception as exc:  # noqa: BLE001 - an unpicklable result or exception
+                handed = pickle.dumps((False, PipelineFailed(f"a child process's outcome could not be handed back: {exc}")))
+            with open(pipe, "wb") as writer:
+                writer.write(handed)
+            status = 0
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 def give_back_freed_memory() -> None:
