@@ -41,8 +41,9 @@ it has made (no allocator setting tried gives it back, and ranks run one after t
 process keep growing), and datatrove's local pool keeps its workers for the whole job, so at 10x
 ANT (about 158,000 pages a worker) the summed PSS of a build was 1.44x its 1x. 16,000 is a rank of
 ANT on two workers: ANT's build is cut as before, a larger corpus into more ranks than workers.
-A rank reads the units file up to its pages (only their gzip members with the index `curation
-segment` writes beside it)."""
+Only a units file with the index of its gzip members (`curation segment` writes one) is cut so: a
+rank then inflates only the members of its pages; without one every rank would read the file up
+to its pages, and the ranks asked for are kept."""
 
 
 class ArticleKey(NamedTuple):
@@ -251,9 +252,9 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
     """The whole pass, its parts joined in page order and what they learnt of the annotations
     absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
     rank or on Slurm (whose queue the build cannot wait in). ``pages``: the units file's page
-    count when already known (dedup's ranks count it), else it is counted first. Locally a rank
-    takes at most :data:`RANK_PAGES` pages (more ranks than ``options`` asks for when the file has
-    more), each in a process of its own."""
+    count when already known (dedup's ranks count it), else it is counted first. Locally each
+    rank runs in a process of its own, and one takes at most :data:`RANK_PAGES` pages of a units
+    file with an index (more ranks than ``options`` asks for when the file has more)."""
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
     if options.ranks == 1 or options.executor == "slurm":
@@ -266,7 +267,8 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
     index = read_index(job.units)
     pages = count_pages(job.units, index=index) if pages is None else pages
     local = options.executor == "local"
-    ranks = min(max(options.ranks, -(-pages // RANK_PAGES) if local else 1), max(pages, 1))
+    bounded = -(-pages // RANK_PAGES) if local and index is not None else 1
+    ranks = min(max(options.ranks, bounded), max(pages, 1))
     progress.start("making rows", pages, "pages")
     step = MakeRows(job, pages, index, own_process=local)
     run_jobs([("rows", [step], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
