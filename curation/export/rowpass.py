@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,7 +25,7 @@ from curation.export.rows import LevelLayout, TokenTally, article_row, is_span_f
 from curation.export.spill import RowSpill, spilled_batches
 from curation.export.splits import UNSTRATIFIED
 from curation.pipeline.options import ExecutorOptions
-from curation.pipeline.run import in_own_process, save_rank_result
+from curation.pipeline.run import save_rank_result
 from curation.progress import SILENT, Progress, RankTally, tallied
 from curation.segment.pipeline import SegmentedDocument
 from curation.unitfile import Member, PageSelector, count_pages, iter_segmented, read_index
@@ -35,8 +34,8 @@ from curation.units import Sentence
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 
 RANK_PAGES = 16_000
-"""The most pages a rank of the local rows pass takes, each rank in a child process of its own
-(:func:`~curation.pipeline.run.in_own_process`): making rows, a process keeps about 2.6 KB a page
+"""The most pages a rank of the local rows pass takes, each rank in a process of its own
+(:mod:`curation.pipeline.fresh`): making rows, a process keeps about 2.6 KB a page
 it has made (no allocator setting tried gives it back, and ranks run one after the other in one
 process keep growing), and datatrove's local pool keeps its workers for the whole job, so at 10x
 ANT (about 158,000 pages a worker) the summed PSS of a build was 1.44x its 1x. 16,000 is a rank of
@@ -223,24 +222,18 @@ class MakeRows(PipelineStep):
     name = "make rows"
     type = "BUILDER"
 
-    def __init__(self, job: RowsJob, pages: int, index: Sequence[Member] | None = None, own_process: bool = False) -> None:
+    def __init__(self, job: RowsJob, pages: int, index: Sequence[Member] | None = None) -> None:
         super().__init__()
-        self.job, self.pages, self.index, self.own_process = job, pages, index, own_process
+        self.job, self.pages, self.index = job, pages, index
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        """With ``own_process`` the rank's rows are made in a child forked for it (see :data:`RANK_PAGES`)."""
-        make = partial(self._make, rank, world_size)
-        self.stat_update("documents", value=in_own_process(make) if self.own_process else make())
-        return iter(())
-
-    def _make(self, rank: int, world_size: int) -> int:
-        """The rank's part made and saved for the build; its pages."""
         os.chdir(self.job.cwd)  # provenance paths as the units file holds them
         tally = RankTally(tally_folder(self.job), rank)
         part = make_rows_part(self.job, rank, world_size, self.pages, tally.add, self.index)
         tally.close()
+        self.stat_update("documents", value=part.documents)
         save_rank_result(self.job.work, rank, part)
-        return part.documents
+        return iter(())
 
 
 def tally_folder(job: RowsJob) -> Path:
@@ -270,8 +263,8 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
     bounded = -(-pages // RANK_PAGES) if local and index is not None else 1
     ranks = min(max(options.ranks, bounded), max(pages, 1))
     progress.start("making rows", pages, "pages")
-    step = MakeRows(job, pages, index, own_process=local)
-    run_jobs([("rows", [step], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
+    steps = [MakeRows(job, pages, index)]
+    run_jobs([("rows", steps, ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))), rank_per_process=True)
     parts = rank_results(job.work, ranks)
     progress.update(sum(part.documents for part in parts))
     return _joined(parts, job.labels)

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,7 +28,7 @@ from curation.export.jsonl import JsonlWriter
 from curation.export.rows import BIO_COLUMN
 from curation.export.spill import spilled_batches
 from curation.pipeline.options import ExecutorOptions
-from curation.pipeline.run import in_own_process, rank_results, run_jobs, save_rank_result
+from curation.pipeline.run import rank_results, run_jobs, save_rank_result
 
 NO_LABEL = "(none)"
 SMALL_EXPORT_ROWS = 20_000
@@ -177,11 +176,7 @@ def _rows_in(config: SpilledConfig, code: int) -> Iterator[pa.RecordBatch]:
 
 
 class WriteSplitFiles(PipelineStep):
-    """Rank ``r`` does job ``r`` and leaves its result (what it wrote, the counts) in ``results``;
-    with ``own_process`` in a child forked for the job (:func:`~curation.pipeline.run.in_own_process`):
-    a pool's worker takes job after job, and at 10x ANT what one job's Parquet and JSON writers
-    left behind stayed with the worker for the next (write workers of 125-240 MB, where ANT's are
-    about 80)."""
+    """Rank ``r`` does job ``r`` and leaves its result (what it wrote, the counts) in ``results``."""
 
     name = "write split files"
     type = "WRITER"
@@ -193,17 +188,16 @@ class WriteSplitFiles(PipelineStep):
         staging: Path,
         shard_rows: int,
         results: Path,
-        own_process: bool = False,
     ) -> None:
         super().__init__()
         self.jobs, self.configs, self.staging = jobs, configs, staging
-        self.shard_rows, self.results, self.own_process = shard_rows, results, own_process
+        self.shard_rows, self.results = shard_rows, results
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Any:
         job = self.jobs[rank]
-        write = partial(write_split_file, job, self.configs[job.config], self.staging, self.shard_rows)
-        save_rank_result(self.results, rank, in_own_process(write) if self.own_process else write())
-        pa.default_memory_pool().release_unused()  # a worker takes job after job: what Arrow freed goes back now
+        result = write_split_file(job, self.configs[job.config], self.staging, self.shard_rows)
+        save_rank_result(self.results, rank, result)
+        pa.default_memory_pool().release_unused()  # on Ray a worker takes job after job: what Arrow freed goes back now
         return iter(())
 
 
@@ -225,8 +219,8 @@ def write_split_files(
     order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i], configs))  # largest first
     results = work / "results"
     results.mkdir(parents=True, exist_ok=True)
-    step = WriteSplitFiles([jobs[i] for i in order], configs, staging, shard_rows, results, options.executor == "local")
-    run_jobs([("write", [step], len(jobs))], options, work)
+    step = WriteSplitFiles([jobs[i] for i in order], configs, staging, shard_rows, results)
+    run_jobs([("write", [step], len(jobs))], options, work, rank_per_process=True)  # what a job leaves ends with it
     result_of = dict(zip(order, rank_results(results, len(jobs)), strict=True))  # job index -> its rank's result
     return [result_of[index] for index in range(len(jobs))]
 

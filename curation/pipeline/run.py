@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any
 
 from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, find_pages
@@ -53,18 +53,24 @@ class SegmentRun:
     in_process: bool = False  # a small input, segmented here rather than on an executor
 
 
-def make_executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None) -> Any:
+def make_executor(
+    options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None, rank_per_process: bool = False
+) -> Any:
     """A datatrove executor of ``options``' kind for ``pipeline``: the one place segment's and
     dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm.
     ``workers=0`` is a worker per core locally (a job of more tasks than cores, as a build's
-    writers, queues them) and no limit on a cluster."""
+    writers, queues them) and no limit on a cluster. ``rank_per_process``: locally, every rank in
+    a new process (:mod:`curation.pipeline.fresh`), not a worker that goes on to the next."""
     workers = min(options.workers or ((os.cpu_count() or 1) if options.executor == "local" else tasks), tasks)
     common = {"tasks": tasks, "logging_dir": str(logs), "skip_completed": False, "depends": depends}
     if options.executor == "local":
         from datatrove.executor import LocalPipelineExecutor
 
+        from curation.pipeline.fresh import RankPerProcessExecutor
+
         start = "fork" if _fork_is_safe() else "forkserver"
-        return LocalPipelineExecutor(pipeline, workers=workers, start_method=start, **common)
+        kind = RankPerProcessExecutor if rank_per_process and depends is None else LocalPipelineExecutor
+        return kind(pipeline, workers=workers, start_method=start, **common)
     if options.executor == "ray":
         import ray
         from datatrove.executor.ray import RayPipelineExecutor
@@ -113,8 +119,6 @@ def _living_parent(stat: Path) -> str | None:
 
 POLL_S = 0.5  # how often a watched run is looked at (its known workers alive? how far?)
 SCAN_S = 2.0  # how often every process is looked at for its new workers: 6 ms a scan of 150 processes
-PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal sent to this process when its parent dies
-T = TypeVar("T")
 LOG = "pipeline.log"
 """datatrove's own messages (every rank's INFO lines, the stats tables), kept in the work folder:
 they are for whoever debugs a run, and on the terminal they buried a command's summary and broke
@@ -185,7 +189,7 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
             alive, scanned = _children(process.pid), time.monotonic()
         else:
             alive = _living(known, process.pid)
-        if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
+        if known - alive and process.is_alive() and not getattr(executor, "watches_its_workers", False) and ranks.get_incomplete_ranks(skip_completed=True):
             for pid in alive | _children(process.pid):  # the pool's workers and manager, then the child: this run's own processes
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
@@ -198,62 +202,6 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         raise PipelineFailed(f"the pipeline stopped (exit code {process.exitcode}); logs: {ranks.logging_dir.path}/logs")
-
-
-def in_own_process(call: Callable[[], T]) -> T:
-    """``call()`` in a child forked for it, its result (or its exception) handed back pickled:
-    what the call leaves behind in memory (the allocator's fragments, caches) ends with the child,
-    where a pool's worker would keep it for every task after. The child dies with this process
-    (Linux's parent-death signal), so a watched run that stops its workers stops their children
-    too; a child killed (out of memory) is a :class:`PipelineFailed` here."""
-    reading, writing = os.pipe()
-    parent = os.getpid()
-    gc.freeze()  # this process's objects out of the child's collections: a pass would copy their pages
-    try:
-        child = os.fork()
-    finally:
-        gc.unfreeze()
-    if child == 0:
-        os.close(reading)
-        _run_child(call, writing, parent)
-    os.close(writing)
-    with open(reading, "rb") as pipe:
-        handed = pipe.read()
-    status = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
-    if not handed:
-        raise PipelineFailed(f"a child process (pid {child}) ended before handing back its result (exit status {status})")
-    done, value = pickle.loads(handed)
-    if done:
-        return cast(T, value)
-    raise value
-
-
-def _run_child(call: Callable[[], Any], pipe: int, parent: int) -> NoReturn:
-    """The child's side of :func:`in_own_process`: ``call()``, its outcome written to ``pipe``, then
-    out (whatever happens: the child must never go on with its parent's code)."""
-    status = 1
-    try:
-        prctl = getattr(ctypes.CDLL(None), "prctl", None)
-        if prctl is not None:
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == parent:  # else the parent died before the signal was asked for
-            try:
-                outcome: tuple[bool, Any] = (True, call())
-            except BaseException as exc:  # noqa: BLE001 - handed back, raised in the parent
-                traceback.print_exc()
-                outcome = (False, exc)
-            try:
-                handed = pickle.dumps(outcome)
-                pickle.loads(handed)  # an exception whose arguments do not rebuild it fails here, not in the parent
-            except Exception as exc:  # noqa: BLE001 - an unpicklable result or exception
-                handed = pickle.dumps((False, PipelineFailed(f"a child process's outcome could not be handed back: {exc}")))
-            with open(pipe, "wb") as writer:
-                writer.write(handed)
-            status = 0
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
 
 
 def give_back_freed_memory() -> None:
@@ -303,11 +251,13 @@ def run_jobs(
     work: Path,
     watch: Callable[[], None] | None = None,
     on_job: Callable[[str], None] | None = None,
+    rank_per_process: bool = False,
 ) -> bool:
     """Run ``(name, steps, tasks)`` jobs one after the other, each's logs in ``work/name``; False
     when they were only submitted (Slurm). With ``options.in_process`` each job is its one task
     run here (:func:`run_here`). ``on_job`` hears each job's name as it starts (here and locally);
-    ``watch`` is called as a local run goes (:func:`run_watched`) and after each job."""
+    ``watch`` is called as a local run goes (:func:`run_watched`) and after each job. With
+    ``rank_per_process`` a local job runs each rank in a new process (:func:`make_executor`)."""
     log = None if options.verbose else work / LOG
     if options.in_process or options.executor == "local":
         for name, steps, tasks in jobs:
@@ -316,7 +266,7 @@ def run_jobs(
             if options.in_process:
                 run_here(name, steps, work)
             else:  # one job at a time, each watched for a worker that dies
-                executor = make_executor(options, steps, tasks, work / name, name)
+                executor = make_executor(options, steps, tasks, work / name, name, rank_per_process=rank_per_process)
                 run_watched(executor, executor, log, watch)
                 check_done(executor, work / name)
             if watch is not None:

@@ -5,11 +5,10 @@ once whatever the number of ranks."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from curation.ingest import IngestSettings, jsonl
 from curation.pipeline.options import SMALL_RUN_PAGES, ExecutorOptions, PipelineFailed
-from curation.pipeline.run import count_input_pages, in_own_process, run_segment, run_watched
+from curation.pipeline.run import count_input_pages, run_jobs, run_segment, run_watched
 from curation.pipeline.steps import BLOCK, ReadPages
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
@@ -195,44 +194,33 @@ def test_a_killed_worker_stops_the_run_instead_of_leaving_it_waiting(tmp_path: P
     assert executor.get_incomplete_ranks(skip_completed=True) == [1]
 
 
-def test_a_call_in_its_own_process_hands_back_its_result_or_its_error() -> None:
-    """The rows pass makes each rank's rows in a child forked for it, so that what a rank leaves in
-    memory ends with the rank; the worker gets the result, or the error raised as it was."""
-    assert in_own_process(os.getpid) != os.getpid()
-    assert in_own_process(lambda: {"pages": [1, 2]}) == {"pages": [1, 2]}
-    with pytest.raises(ValueError, match="no such level"):
-        in_own_process(lambda: int("no such level"))  # ValueError: invalid literal ... 'no such level'
-    with pytest.raises(PipelineFailed, match=r"ended before handing back its result \(exit status -9\)"):
-        in_own_process(lambda: os.kill(os.getpid(), signal.SIGKILL))  # as the out-of-memory killer does
+
+def write_pid(data: object, rank: int = 0, world_size: int = 1) -> Iterator[object]:
+    """A step that says which process ran its rank (in the folder the test names)."""
+    Path(os.environ["RANK_PIDS"], str(rank)).write_text(str(os.getpid()))
+    return iter(())
 
 
-def _child_pid_then_wait(pid_file: Path) -> None:
-    """A worker whose child writes its pid and sleeps: the worker is killed meanwhile."""
-    in_own_process(lambda: (pid_file.write_text(str(os.getpid())), time.sleep(60)))
+def test_a_job_run_a_rank_a_process_gives_every_rank_a_new_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows and write jobs of a build: what a rank leaves in memory ends with its process, where
+    datatrove's pool would hand the same worker the next rank."""
+    monkeypatch.setenv("RANK_PIDS", str(tmp_path))
+    (tmp_path / "work").mkdir()
+    (tmp_path / "reused").mkdir()
+    assert run_jobs([("pids", [write_pid], 6)], ExecutorOptions(workers=2), tmp_path / "work", rank_per_process=True)
+    pids = {path.name: path.read_text() for path in tmp_path.glob("[0-9]")}
+    assert len(pids) == 6 and len(set(pids.values())) == 6
+    assert str(os.getpid()) not in pids.values()
+    for path in tmp_path.glob("[0-9]"):
+        path.unlink()
+    run_jobs([("pids", [write_pid], 6)], ExecutorOptions(workers=2), tmp_path / "reused")  # datatrove's own pool
+    assert len({path.read_text() for path in tmp_path.glob("[0-9]")}) <= 2
 
 
-def test_the_child_dies_with_the_worker_that_forked_it(tmp_path: Path) -> None:
-    """run_watched stops the workers of a failed run by their ids: their children must not go on writing."""
-    pid_file = tmp_path / "child.pid"
-    worker = multiprocessing.get_context("fork").Process(target=_child_pid_then_wait, args=(pid_file,))
-    worker.start()
-    for _ in range(100):
-        if pid_file.exists() and pid_file.read_text():
-            break
-        time.sleep(0.1)
-    child = int(pid_file.read_text())
-    os.kill(worker.pid, signal.SIGKILL)  # type: ignore[arg-type]
-    worker.join()
-    for _ in range(100):
-        if _gone(child):
-            break
-        time.sleep(0.1)
-    assert _gone(child)
-
-
-def _gone(pid: int) -> bool:
-    """No such process, or only its zombie (its parent, killed, cannot reap it; init does)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except OSError:
-        return True
+def test_a_rank_that_dies_in_its_own_process_stops_the_job(tmp_path: Path) -> None:
+    """Killed (as by the out-of-memory killer) after the other rank is done: the job fails, naming
+    the logs, rather than waiting for the rank."""
+    (tmp_path / "work").mkdir()
+    with pytest.raises(PipelineFailed, match="exit code"):
+        run_jobs([("dies", [die_on_rank_one], 2)], ExecutorOptions(workers=2), tmp_path / "work", rank_per_process=True)
+    assert "rank 1 failed (exit code -9)" in (tmp_path / "work" / "pipeline.log").read_text(encoding="utf-8")
