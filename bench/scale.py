@@ -20,6 +20,8 @@ cutting a rewritten page again splits 1.9% of pages' sentences otherwise (the ch
 a memory bench can ignore, and costs twice the CPU. Each copy is written once (two at a time, a
 JSON pass per document line made for all copies, other lines rewritten as bytes) under
 ``--cache``, in a folder named by a digest of the code that cuts units, and the scales join them.
+A copy's gzip members hold the pages copy 0's do (`curation segment`'s blocks), and a scale has the
+index of its members beside it, as `curation segment` writes one: the ranks seek to their pages.
 
 Target of issue 27: summed PSS at 10x <= 1.2x the PSS at 1x, for each command. With
 ``--executors local ray`` every run is made on each executor in turn (Ray started by the command on
@@ -50,7 +52,7 @@ from build import output_digest
 from measure import Measured, load, measure, spread
 
 import curation
-from curation.unitfile import compact_line
+from curation.unitfile import compact_line, gzip_member, index_path, read_index, write_index
 
 ANT = Path("../shared/corpora/ant-v2.1.jsonl.gz")
 CURATION = [sys.executable, "-c", "from curation.cli import main; main()"]
@@ -60,6 +62,7 @@ HEX = "0123456789abcdef"
 CACHE = Path(".bench-cache/scale")
 SEGMENT_CODE = ("segment", "ingest", "pipeline", "units.py", "unitfile.py", "settings.py", "normalize.py", "fileio.py")
 TARGET = 1.2
+COPIES_FORMAT = b"members"  # copies in copy 0's gzip members, scales with an index (before: one member a copy, no index)
 
 
 def letter_places(text: str) -> list[int]:
@@ -131,22 +134,38 @@ class Copier:
 
 
 def write_copies(base: Path, folder: Path, copies: list[int], pages: int) -> None:
-    """Copies ``copies`` of ``base`` in one reading of it, each its own gzip file in ``folder``."""
+    """Copies ``copies`` of ``base`` in one reading of it, each its own gzip file in ``folder`` cut
+    into gzip members where ``base``'s are (the pages of a block, as `curation segment` writes
+    them), their ``(bytes, pages, lines)`` beside it for the scale's index."""
     copier = Copier(copies, pages)
+    members = read_index(base)
+    assert members is not None, f"{base}: no index beside it"
     partials = [folder / f"copy-{copy}.partial.gz" for copy in copies]
+    listed: list[list[tuple[int, int, int]]] = [[] for _ in copies]
     with contextlib.ExitStack() as stack:
-        targets = [stack.enter_context(gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)) for path in partials]
-        with gzip.open(base, "rb") as source:
-            for line in source:
-                for target, copied in zip(targets, copier(line), strict=True):
-                    target.write(copied)
-    for path, copy in zip(partials, copies, strict=True):
+        targets = [stack.enter_context(path.open("wb")) for path in partials]
+        with base.open("rb") as source:
+            for member in members:
+                source.seek(member.offset)
+                lines = gzip.decompress(source.read(member.size)).splitlines(keepends=True)
+                copied = zip(*map(copier, lines), strict=True)  # per copy, the member's lines
+                for target, found, block in zip(targets, listed, copied, strict=True):
+                    written = gzip_member(block)  # as `curation segment` compresses a block
+                    target.write(written)
+                    found.append((len(written), member.pages, len(lines)))
+    for path, copy, found in zip(partials, copies, listed, strict=True):
+        members_of(folder / f"copy-{copy}.gz").write_text(json.dumps(found), encoding="utf-8")
         path.rename(folder / f"copy-{copy}.gz")
+
+
+def members_of(copy: Path) -> Path:
+    """Where a copy's gzip members are listed."""
+    return copy.with_name(f"{copy.name}.members.json")
 
 
 def cutting_code() -> str:
     """A digest of the code that cuts and writes units: cached units are made again when it changes."""
-    package, digest = Path(curation.__file__).parent, hashlib.sha256()
+    package, digest = Path(curation.__file__).parent, hashlib.sha256(COPIES_FORMAT)
     for name in SEGMENT_CODE:
         files = sorted(package.joinpath(name).rglob("*")) if package.joinpath(name).is_dir() else [package / name]
         for path in (path for path in files if path.is_file() and "__pycache__" not in path.parts):
@@ -181,13 +200,19 @@ def units_of(folder: Path, scale: int) -> Path:
         cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
         print(f"{len(missing)} copies of ANT's units written in {time.perf_counter() - started:.1f} s wall, "
               f"{cpu:.1f} s CPU ({load()})", flush=True)
-    partial = folder / f"units-x{scale}.partial.gz"
+    partial, digest = folder / f"units-x{scale}.partial.gz", hashlib.sha256()
+    listed = [tuple(member) for member in json.loads(index_path(base).read_text(encoding="utf-8"))["members"]]
     with partial.open("wb") as target:
         for part in [base, *(folder / f"copy-{copy}.gz" for copy in range(1, scale))]:
             with part.open("rb") as source:
-                shutil.copyfileobj(source, target)
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    target.write(chunk)
+            if part != base:
+                listed.extend(map(tuple, json.loads(members_of(part).read_text(encoding="utf-8"))))
     shutil.copyfile(f"{base}.settings.json", f"{path}.settings.json")  # the settings they were cut with
     partial.rename(path)
+    write_index(path, listed, digest)  # as `curation segment` writes one: a reader seeks to its pages' members
     return path
 
 

@@ -33,6 +33,17 @@ from curation.units import Sentence
 
 CONFIGS = {"articles": ("article", "id"), "sentences": ("sentence", "article_id")}
 
+RANK_PAGES = 16_000
+"""The most pages a rank of the local rows pass takes, each rank in a process of its own
+(:mod:`curation.pipeline.fresh`): making rows, a process keeps about 2.6 KB a page
+it has made (no allocator setting tried gives it back, and ranks run one after the other in one
+process keep growing), and datatrove's local pool keeps its workers for the whole job, so at 10x
+ANT (about 158,000 pages a worker) the summed PSS of a build was 1.44x its 1x. 16,000 is a rank of
+ANT on two workers: ANT's build is cut as before, a larger corpus into more ranks than workers.
+Only a units file with the index of its gzip members (`curation segment` writes one) is cut so: a
+rank then inflates only the members of its pages; without one every rank would read the file up
+to its pages, and the ranks asked for are kept."""
+
 
 class ArticleKey(NamedTuple):
     """What the split step needs of an article; spilled beside the rows (:data:`KEY_FEATURES`), so
@@ -234,7 +245,9 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
     """The whole pass, its parts joined in page order and what they learnt of the annotations
     absorbed by ``job.labels``: on the executor's ranks (locally or on Ray), or here with one
     rank or on Slurm (whose queue the build cannot wait in). ``pages``: the units file's page
-    count when already known (dedup's ranks count it), else it is counted first."""
+    count when already known (dedup's ranks count it), else it is counted first. Locally each
+    rank runs in a process of its own, and one takes at most :data:`RANK_PAGES` pages of a units
+    file with an index (more ranks than ``options`` asks for when the file has more)."""
     options = options or ExecutorOptions()
     Path(job.work).mkdir(parents=True, exist_ok=True)
     if options.ranks == 1 or options.executor == "slurm":
@@ -246,9 +259,12 @@ def rows_pass(job: RowsJob, options: ExecutorOptions | None, progress: Progress 
 
     index = read_index(job.units)
     pages = count_pages(job.units, index=index) if pages is None else pages
-    ranks = min(options.ranks, max(pages, 1))
+    local = options.executor == "local"
+    bounded = -(-pages // RANK_PAGES) if local and index is not None else 1
+    ranks = min(max(options.ranks, bounded), max(pages, 1))
     progress.start("making rows", pages, "pages")
-    run_jobs([("rows", [MakeRows(job, pages, index)], ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))))
+    steps = [MakeRows(job, pages, index)]
+    run_jobs([("rows", steps, ranks)], options, Path(job.work), lambda: progress.update(tallied(tally_folder(job))), rank_per_process=True)
     parts = rank_results(job.work, ranks)
     progress.update(sum(part.documents for part in parts))
     return _joined(parts, job.labels)

@@ -197,7 +197,7 @@ class WriteSplitFiles(PipelineStep):
         job = self.jobs[rank]
         result = write_split_file(job, self.configs[job.config], self.staging, self.shard_rows)
         save_rank_result(self.results, rank, result)
-        pa.default_memory_pool().release_unused()  # a worker takes job after job: what Arrow freed goes back now
+        pa.default_memory_pool().release_unused()  # on Ray a worker takes job after job: what Arrow freed goes back now
         return iter(())
 
 
@@ -220,7 +220,7 @@ def write_split_files(
     results = work / "results"
     results.mkdir(parents=True, exist_ok=True)
     step = WriteSplitFiles([jobs[i] for i in order], configs, staging, shard_rows, results)
-    run_jobs([("write", [step], len(jobs))], options, work)
+    run_jobs([("write", [step], len(jobs))], options, work, rank_per_process=True)  # what a job leaves ends with it
     result_of = dict(zip(order, rank_results(results, len(jobs)), strict=True))  # job index -> its rank's result
     return [result_of[index] for index in range(len(jobs))]
 

@@ -53,18 +53,24 @@ class SegmentRun:
     in_process: bool = False  # a small input, segmented here rather than on an executor
 
 
-def make_executor(options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None) -> Any:
+def make_executor(
+    options: ExecutorOptions, pipeline: list[Any], tasks: int, logs: Path, name: str, depends: Any = None, rank_per_process: bool = False
+) -> Any:
     """A datatrove executor of ``options``' kind for ``pipeline``: the one place segment's and
     dedup's jobs get their executors, so both run the same way on a laptop, Ray or Slurm.
     ``workers=0`` is a worker per core locally (a job of more tasks than cores, as a build's
-    writers, queues them) and no limit on a cluster."""
+    writers, queues them) and no limit on a cluster. ``rank_per_process``: locally, every rank in
+    a new process (:mod:`curation.pipeline.fresh`), not a worker that goes on to the next."""
     workers = min(options.workers or ((os.cpu_count() or 1) if options.executor == "local" else tasks), tasks)
     common = {"tasks": tasks, "logging_dir": str(logs), "skip_completed": False, "depends": depends}
     if options.executor == "local":
         from datatrove.executor import LocalPipelineExecutor
 
+        from curation.pipeline.fresh import RankPerProcessExecutor
+
         start = "fork" if _fork_is_safe() else "forkserver"
-        return LocalPipelineExecutor(pipeline, workers=workers, start_method=start, **common)
+        kind = RankPerProcessExecutor if rank_per_process and depends is None else LocalPipelineExecutor
+        return kind(pipeline, workers=workers, start_method=start, **common)
     if options.executor == "ray":
         import ray
         from datatrove.executor.ray import RayPipelineExecutor
@@ -183,7 +189,7 @@ def run_watched(executor: Any, ranks: Any, log: Path | None = None, watch: Calla
             alive, scanned = _children(process.pid), time.monotonic()
         else:
             alive = _living(known, process.pid)
-        if known - alive and process.is_alive() and ranks.get_incomplete_ranks(skip_completed=True):
+        if known - alive and process.is_alive() and not getattr(executor, "watches_its_workers", False) and ranks.get_incomplete_ranks(skip_completed=True):
             for pid in alive | _children(process.pid):  # the pool's workers and manager, then the child: this run's own processes
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
@@ -245,11 +251,13 @@ def run_jobs(
     work: Path,
     watch: Callable[[], None] | None = None,
     on_job: Callable[[str], None] | None = None,
+    rank_per_process: bool = False,
 ) -> bool:
     """Run ``(name, steps, tasks)`` jobs one after the other, each's logs in ``work/name``; False
     when they were only submitted (Slurm). With ``options.in_process`` each job is its one task
     run here (:func:`run_here`). ``on_job`` hears each job's name as it starts (here and locally);
-    ``watch`` is called as a local run goes (:func:`run_watched`) and after each job."""
+    ``watch`` is called as a local run goes (:func:`run_watched`) and after each job. With
+    ``rank_per_process`` a local job runs each rank in a new process (:func:`make_executor`)."""
     log = None if options.verbose else work / LOG
     if options.in_process or options.executor == "local":
         for name, steps, tasks in jobs:
@@ -258,7 +266,7 @@ def run_jobs(
             if options.in_process:
                 run_here(name, steps, work)
             else:  # one job at a time, each watched for a worker that dies
-                executor = make_executor(options, steps, tasks, work / name, name)
+                executor = make_executor(options, steps, tasks, work / name, name, rank_per_process=rank_per_process)
                 run_watched(executor, executor, log, watch)
                 check_done(executor, work / name)
             if watch is not None:

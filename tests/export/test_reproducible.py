@@ -8,9 +8,11 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from curation.cli import main
+from curation.export import rowpass
 from curation.export.building import build
 from curation.export.recipe import load_recipe
 from curation.export.verification import verify
@@ -69,6 +71,20 @@ def test_a_build_in_this_process_has_the_bytes_of_two_workers(tmp_path: Path) ->
     from_units = replace(recipe, units=str(units))
     on_ranks = tree(build(from_units, tmp_path / "units-two", executor=ExecutorOptions(workers=2, tasks=3), allow_problems=True).out_dir)
     assert tree(build(from_units, tmp_path / "units-here", allow_problems=True).out_dir) == on_ranks
+
+
+def test_rows_made_on_more_ranks_than_workers_are_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locally a rows rank takes at most ``RANK_PAGES`` pages, each rank in a process of its own
+    (a larger corpus: more ranks than workers); ranks of 3 pages on two workers, each reading
+    the units file's gzip members from its index, give the bytes of one worker."""
+    pages, _, _ = duplicated_pages(tmp_path)
+    units = tmp_path / "units.jsonl.gz"
+    recipe = load_recipe(write_recipe(tmp_path / "recipes", inputs=[str(pages)], dedup=True, formats=["huggingface", "jsonl"]))
+    assert run_segment([str(pages)], units, recipe.settings, ExecutorOptions(workers=2)).counts["documents"] > 2 * 3
+    recipe = replace(recipe, units=str(units))
+    one = tree(build(recipe, tmp_path / "one", executor=ExecutorOptions(workers=1), allow_problems=True).out_dir)
+    monkeypatch.setattr(rowpass, "RANK_PAGES", 3)
+    assert tree(build(recipe, tmp_path / "ranks", executor=ExecutorOptions(workers=2), allow_problems=True).out_dir) == one
 
 
 def test_rebuilding_in_place_leaves_no_stale_shard(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pytest
 
 from curation.ingest import IngestSettings, jsonl
 from curation.pipeline.options import SMALL_RUN_PAGES, ExecutorOptions, PipelineFailed
-from curation.pipeline.run import count_input_pages, run_segment, run_watched
+from curation.pipeline.run import count_input_pages, run_jobs, run_segment, run_watched
 from curation.pipeline.steps import BLOCK, ReadPages
 from curation.segment.pipeline import SegmenterSettings
 from curation.settings import DedupSettings, Settings
@@ -192,3 +192,35 @@ def test_a_killed_worker_stops_the_run_instead_of_leaving_it_waiting(tmp_path: P
     with pytest.raises(PipelineFailed, match="worker process died .* logs: "):
         run_watched(executor, executor)
     assert executor.get_incomplete_ranks(skip_completed=True) == [1]
+
+
+
+def write_pid(data: object, rank: int = 0, world_size: int = 1) -> Iterator[object]:
+    """A step that says which process ran its rank (in the folder the test names)."""
+    Path(os.environ["RANK_PIDS"], str(rank)).write_text(str(os.getpid()))
+    return iter(())
+
+
+def test_a_job_run_a_rank_a_process_gives_every_rank_a_new_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows and write jobs of a build: what a rank leaves in memory ends with its process, where
+    datatrove's pool would hand the same worker the next rank."""
+    monkeypatch.setenv("RANK_PIDS", str(tmp_path))
+    (tmp_path / "work").mkdir()
+    (tmp_path / "reused").mkdir()
+    assert run_jobs([("pids", [write_pid], 6)], ExecutorOptions(workers=2), tmp_path / "work", rank_per_process=True)
+    pids = {path.name: path.read_text() for path in tmp_path.glob("[0-9]")}
+    assert len(pids) == 6 and len(set(pids.values())) == 6
+    assert str(os.getpid()) not in pids.values()
+    for path in tmp_path.glob("[0-9]"):
+        path.unlink()
+    run_jobs([("pids", [write_pid], 6)], ExecutorOptions(workers=2), tmp_path / "reused")  # datatrove's own pool
+    assert len({path.read_text() for path in tmp_path.glob("[0-9]")}) <= 2
+
+
+def test_a_rank_that_dies_in_its_own_process_stops_the_job(tmp_path: Path) -> None:
+    """Killed (as by the out-of-memory killer) after the other rank is done: the job fails, naming
+    the logs, rather than waiting for the rank."""
+    (tmp_path / "work").mkdir()
+    with pytest.raises(PipelineFailed, match="exit code"):
+        run_jobs([("dies", [die_on_rank_one], 2)], ExecutorOptions(workers=2), tmp_path / "work", rank_per_process=True)
+    assert "rank 1 failed (exit code -9)" in (tmp_path / "work" / "pipeline.log").read_text(encoding="utf-8")
