@@ -194,7 +194,6 @@ def test_a_killed_worker_stops_the_run_instead_of_leaving_it_waiting(tmp_path: P
     assert executor.get_incomplete_ranks(skip_completed=True) == [1]
 
 
-
 def write_pid(data: object, rank: int = 0, world_size: int = 1) -> Iterator[object]:
     """A step that says which process ran its rank (in the folder the test names)."""
     Path(os.environ["RANK_PIDS"], str(rank)).write_text(str(os.getpid()))
