@@ -174,9 +174,7 @@ class _Folding:
             folded = fold_char(ch, options)
             if folded != ch:
                 self.changed[ch] = folded
-        self.pattern = re.compile(
-            "[" + "".join(re.escape(ch) for ch in self.changed) + "\U00010000-\U0010FFFF]"
-        )
+        self.pattern = re.compile(f"[{_ranges(self.changed)}\U00010000-\U0010FFFF]")
         dropped = _ranges(ch for ch, folded in self.changed.items() if not folded)
         self.dropped = re.compile(f"[{dropped}]") if dropped else None
         self.letters = tuple((ch, folded) for ch, folded in self.changed.items()

@@ -91,8 +91,7 @@ def _word_features(raw: str, clusters: WordClusters | None) -> _Word:
     if ids is not None and clusters is not None:
         own.extend(f"c{size}:{cluster}" for size, cluster in zip(clusters.sizes, ids, strict=True))
         middle = str(ids[len(ids) // 2]).encode()
-    near = tuple(f"{offset}:w:{norm}".encode() for offset in NEIGHBOURS)
-    return _Word(norm, norm.encode(), tuple(name.encode() for name in own), near, middle)
+    return _Word(norm, norm.encode(), tuple(name.encode() for name in own), _near(norm), middle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +103,13 @@ class _Word:
     cluster: bytes = b""  # its cluster id at the middle granularity (256 of 64/256/1,024), b"" if it has none
 
 
+def _near(word: str) -> tuple[bytes, ...]:
+    """What ``word`` gives the piece it stands at each offset of :data:`NEIGHBOURS` from."""
+    return tuple(f"{offset}:w:{word}".encode() for offset in NEIGHBOURS)
+
+
 def _edge(word: str) -> _Word:
-    return _Word(word, word.encode(), (), tuple(f"{offset}:w:{word}".encode() for offset in NEIGHBOURS))
+    return _Word(word, word.encode(), (), _near(word))
 
 
 def _cluster_context(before: _Word, word: _Word, after: _Word) -> list[bytes]:
