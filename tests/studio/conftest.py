@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ from curation.studio.contract import TASKS_ENDPOINT, StudioGateway
 from curation.studio.server import StudioServer
 from curation.unitfile import iter_unit_records, write_unit_records
 from curation.units import Document, Provenance, Sentence, sha256_hex
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 # Diacritics, a right-to-left mark, an embedding and emoji before the names annotators mark.
 TRICKY_SENTENCES = [
@@ -72,3 +76,11 @@ def tasks_on_server(server: StudioServer, project_id: int) -> list[dict]:
     gateway = StudioGateway(server.client(), server.url)
     body = gateway.get_json(TASKS_ENDPOINT, {"project": project_id, "fields": "all", "page_size": 10_000}, what="listing tasks")
     return body["tasks"] if isinstance(body, dict) else body
+
+
+def submit_in_browser(page: Page) -> None:
+    """Press Submit and wait for the server to store the answer: the page may close only after that POST."""
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/annotations" in r.url and r.status < 300
+    ):
+        page.get_by_role("button", name="Submit").click()

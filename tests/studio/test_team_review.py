@@ -25,7 +25,7 @@ from curation.studio.store import read_annotations
 from curation.unitfile import write_unit_records
 from curation.units import Document, EntitySpan, Provenance, Sentence, sha256_hex
 
-from .conftest import named_schema
+from .conftest import named_schema, submit_in_browser
 
 SENTENCE = "رحبت باماكو بالتوجه الجديد لواشنطن"
 
@@ -110,8 +110,7 @@ def test_reviewer_sees_every_answer_and_decides_apart_from_them(
         tab = page.locator(".lsf-annotation-button", has_text=amal_id).first
         tab.locator(".lsf-annotation-button__trigger").click()
         page.get_by_text("Duplicate Annotation", exact=True).click()
-        page.get_by_role("button", name="Submit").click()
-        page.wait_for_load_state("networkidle")
+        submit_in_browser(page)
     finally:
         page.close()
 

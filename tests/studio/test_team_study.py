@@ -28,7 +28,7 @@ from curation.studio.store import read_annotations
 from curation.unitfile import write_unit_records
 from curation.units import Annotation, Document, EntitySpan, Provenance, Sentence, sha256_hex
 
-from .conftest import named_schema
+from .conftest import named_schema, submit_in_browser
 
 SENTENCES = ["رحبت باماكو بالتوجه الجديد لواشنطن", "زار وفد من باماكو واشنطن أمس"]
 
@@ -163,8 +163,7 @@ def test_a_study_keeps_every_answer_with_its_author_through_removals_and_a_revie
         warning.wait_for(state="hidden")
         assert admin.annotations.list(id=task_id) == []  # nothing was accepted
         page.keyboard.press(schema.family("stance").label("neutral").hotkey)  # the reviewer decides the stance only
-        page.get_by_role("button", name="Submit").click()
-        page.wait_for_load_state("networkidle")
+        submit_in_browser(page)
     finally:
         page.close()
 
