@@ -189,7 +189,7 @@ def main() -> None:
     try:
         for round_ in range(args.rounds):
             for name, code in checkouts.items() if round_ % 2 == 0 else reversed(checkouts.items()):
-                folder = work / f"{len(runs[name])}-{code.name}"
+                folder = work / f"{name.split()[0]}-{len(runs[name])}"  # after-0, before-0: apart even for one checkout
                 folder.mkdir()
                 env_path = os.environ.get("PYTHONPATH")
                 os.environ["PYTHONPATH"] = str(code)
@@ -200,10 +200,10 @@ def main() -> None:
                     os.environ.pop("PYTHONPATH") if env_path is None else os.environ.update(PYTHONPATH=env_path)
                 results[name] = fidelity(folder, corpus.name, sentences)
                 print(f"  round {round_ + 1} {name}: {runs[name][-1].wall:.0f} s; {load()}", flush=True)
+        show(results, runs)
     finally:
         stop_server(work / "label-studio")
-    show(results, runs)
-    shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def show(results: dict[str, Fidelity], runs: dict[str, list[Measured]]) -> None:
