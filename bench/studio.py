@@ -28,7 +28,8 @@ What each push figure compares:
   Studio's import and nothing else, less work than the push's outcome needs); and a Python script
   calling the SDK (`projects.create`, then `projects.import_tasks`). Each is measured with
   measure.py (the process tree's CPU and peak PSS) plus the server's CPU and PSS over the same
-  time. Interleaved, the first of a round taking turns.
+  time. Interleaved, the first of a round taking turns, after one push that is not counted (the
+  server's lazy loading and the command's bytecode fell on round 1's first run, always the push).
 """
 
 from __future__ import annotations
