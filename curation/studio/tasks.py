@@ -154,7 +154,7 @@ _TITLE_END = b'", "title_span": '
 
 
 class _SentenceLines:
-    """How a sentence push reads a full units file's lines from their bytes, for a third of the
+    """How a sentence push reads a full units file's lines from their bytes, for half the
     CPU: a sentence parsed by pydantic_core (which the Label Studio SDK requires; twice as fast as
     the json module on these short lines, and the line is not decoded first); of an article, only
     its title; a document whose metadata shows nothing beside its units (no ``fields``), passed
