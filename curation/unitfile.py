@@ -356,13 +356,15 @@ def _expanded_records(
 
 
 def iter_units(
-    path: str | Path, level: str | None = None, errors: list[object] | None = None, keep: LineFilter | None = None
+    path: str | Path, level: str | None = None, errors: list[object] | None = None, keep: LineFilter | None = None,
+    taken: Callable[[bytes], bool] | None = None,
 ) -> Iterator[Unit]:
     """Units of a units file as Document, Article and Sentence objects: the one way later stages
     read units. With an ``errors`` list, unreadable lines and malformed units are collected there
     (naming file, line or unit) and reading goes on; without one, the first raises. ``keep``
-    (e.g. a :class:`PageSelector`) picks the lines worth decoding."""
-    for record in iter_unit_records(path, level, errors, keep):  # type: ignore[arg-type]
+    (e.g. a :class:`PageSelector`) picks the lines worth decoding; a line ``taken`` returns True
+    for was read by it from its bytes, and is not decoded again (:func:`iter_unit_records`)."""
+    for record in iter_unit_records(path, level, errors, keep, taken):  # type: ignore[arg-type]
         try:
             yield unit_from_record(record)
         except (KeyError, TypeError, ValueError) as exc:

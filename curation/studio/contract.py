@@ -51,7 +51,6 @@ RESET_TOKEN_ENDPOINT = "api/current-user/reset-token/"  # POST: the logged-in us
 LOGIN_PAGE = "user/login/"
 DELETED_USER = "Deleted"  # what the users API shows as the e-mail of a member removed from the organisation
 PAGE_SIZE = 5000
-COMPACT = (",", ":")  # JSON bodies without spaces, as the SDK (httpx) sends them: 22.1 MB, not 22.6, for 20,000 sentences
 SNAPSHOT_POLL_S = 0.5  # a server with a job queue (Redis) makes snapshots in the background...
 SNAPSHOT_WAIT_S = 1800.0  # ... and one whose worker died leaves them "in progress" for ever
 # Tasks with at least one annotation: Label Studio's snapshot filters offer no "any annotation",
@@ -128,6 +127,16 @@ def server_import_lock(url: str) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def bulk_body(items: list[dict[str, Any]]) -> bytes:
+    """The JSON body of a bulk import: UTF-8 without spaces, as the SDK (httpx) sends it (22.1 MB,
+    not 22.6, for 20,000 sentences), the JSON ``json.dumps(items, ensure_ascii=False,
+    separators=(",", ":"))`` writes. Written by pydantic_core (which the Label Studio SDK
+    requires): 0.05 s of CPU for 16,000 sentence tasks, where the json module takes 0.12 s."""
+    from pydantic_core import to_json  # 12 ms to import: for the commands that send tasks only
+
+    return to_json(items)
 
 
 def task_filter(field: str, operator: str, kind: str, value: Any) -> dict[str, Any]:
@@ -490,7 +499,7 @@ class StudioGateway:
         """Create ``tasks``; the new task ids in order when the server returns them all, else ``[]``.
         Sent as one JSON body serialised here: the SDK's own call encodes object by object, which
         costs a third of the import at 10,000 tasks."""
-        body = json.dumps(tasks, ensure_ascii=False, separators=COMPACT).encode("utf-8")
+        body = bulk_body(tasks)
         with server_import_lock(self.url):
             answer = self.get_json(import_endpoint(project_id), {"return_task_ids": "true"}, what=what, method="POST", body=body)
         ids = answer.get("task_ids") if isinstance(answer, dict) else None
@@ -498,7 +507,7 @@ class StudioGateway:
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> None:
         """Add predictions (each with its ``task`` id) to existing tasks in one request."""
-        body = json.dumps(predictions, ensure_ascii=False, separators=COMPACT).encode("utf-8")
+        body = bulk_body(predictions)
         with server_import_lock(self.url):
             self.request(predictions_import_endpoint(project_id), what=f"adding {len(predictions)} prediction(s)", method="POST", body=body)
 
