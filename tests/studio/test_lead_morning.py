@@ -195,6 +195,6 @@ def test_a_leads_morning_from_a_fresh_workspace(browser: Browser, studio_server:
         assert whole_dates(page, "figure.trend svg") == [today]
         assert page.locator("figure.trend circle").count() == 2
         assert "معارض" in rendered(page, "figure.trend .legend") and "محايد" in rendered(page, "figure.trend .legend")
-        page.screenshot(path=f"/tmp/morning-report-{os.getpid()}.png", full_page=True)
+        page.screenshot(path=workspace / "morning-report.png", full_page=True)  # kept with the test's workspace, not in /tmp
     finally:
         page.close()
