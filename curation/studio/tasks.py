@@ -114,9 +114,13 @@ class _Surroundings:
 
     def see(self, unit: Unit) -> None:
         if isinstance(unit, Article):
-            self.titles.setdefault(unit.id, unit.title_text or "")
+            self.see_title(unit.id, unit.title_text or "")
         elif isinstance(unit, Sentence):
             self.sentences.append(unit)
+
+    def see_title(self, article_id: str, title: str) -> None:
+        """An article's title, from its unit or read from its line's bytes: the first one seen holds."""
+        self.titles.setdefault(article_id, title)
 
     def contexts(self) -> dict[str, SentenceContext]:
         by_article: dict[str, list[Sentence]] = defaultdict(list)
@@ -140,8 +144,8 @@ class _Reading:
     surroundings: _Surroundings = field(default_factory=_Surroundings)
 
     def add(self, unit: Unit) -> None:
-        if isinstance(unit, Document) and unit.shown_fields():
-            self.found.fields[unit.id] = unit.shown_fields()
+        if isinstance(unit, Document) and (shown := unit.shown_fields()):
+            self.found.fields[unit.id] = shown
         self.surroundings.see(unit)
         if isinstance(unit, self.wanted) and (self.only is None or unit.id in self.only):
             self.found.units.setdefault(unit.id, unit)
@@ -183,7 +187,7 @@ class _SentenceLines:
         if level == b"article":
             title = self._title(raw)
             if title is not None:
-                self.reading.surroundings.titles.setdefault(head.group(1).decode("ascii"), title)
+                self.reading.surroundings.see_title(head.group(1).decode("ascii"), title)
             return title is not None
         return b'"fields"' not in raw and b"\\u" not in raw  # not even an escaped key "fields"
 
