@@ -128,10 +128,12 @@ def _prefix_before(text: str, end: re.Match[str]) -> str:
 
 def _sentence_starts_at(text: str, at: int) -> bool:
     """Whether the first shown character from ``at`` (bidi marks and zero-width characters
-    skipped) can open a sentence: a letter, a digit, an opening quote or bracket."""
+    skipped) can open a sentence: a letter, a digit, an opening quote or bracket. A lowercase
+    letter cannot: in a cased script it goes on the sentence (``Two hostages — an American ...``
+    is one sentence with a dash in it, not a dateline); Arabic has no case, so it is not affected."""
     while at < len(text) and unicodedata.category(text[at]) == "Cf":
         at += 1
-    return at < len(text) and (text[at].isalnum() or text[at] in "«\"“(")
+    return at < len(text) and (text[at].isalnum() and not text[at].islower() or text[at] in "«\"“(")
 
 
 class _Vocabulary:

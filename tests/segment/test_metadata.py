@@ -90,6 +90,7 @@ def test_titles_and_sentences_are_not_metadata(line: str) -> None:
         ("القاهرة (رويترز) - قال الوزير إن المحادثات مستمرة.", "القاهرة (رويترز)", "dateline"),
         ("باريس - (أ ف ب): قال الرئيس إن الحوار مستمر.", "باريس - (أ ف ب)", "dateline"),
         ("القاهرة - أعلن الجيش اليوم عن مناورات.", "القاهرة", "dateline"),
+        ("MADRID — Rafael Nadal kept Spain's hopes alive.", "MADRID", "dateline"),
         ("محمد علي- الشرق الأوسط- بيروت: أعلن الجيش اليوم.", "محمد علي- الشرق الأوسط- بيروت", "byline"),
         (
             "الرياض 15 جمادى الأولى 1447 هـ الموافق 06 نوفمبر 2025 م واس - أعلنت الوزارة.",
@@ -111,6 +112,7 @@ def test_a_dateline_or_byline_glued_before_the_first_sentence(paragraph: str, pr
         "وأضاف: إن الوضع مستقر.",
         "الرئيس: لن نتراجع عن القرار.",
         "فجرت كوريا الشمالية - كما يبدو - أنفاقا في موقع التجارب النووية.",
+        "Two hostages — an American and an Australian — were freed on Tuesday.",
     ],
 )
 def test_sentences_with_dashes_or_colons_keep_their_start(paragraph: str) -> None:
