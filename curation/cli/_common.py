@@ -55,6 +55,13 @@ def print_errors(errors: Iterable[object]) -> None:
 # --- the project every command works on -----------------------------------------------------------
 
 
+def show_tidied(tidied: Iterable[tuple[Path, int]]) -> None:
+    """The work folders of killed runs that this run removed (:mod:`curation.pipeline.workfolder`)."""
+    for folder, size in tidied:
+        console.print(f"[yellow]note[/yellow] removed {untrusted(str(folder))} ({size / 1e6:,.1f} MB), the work folder of a "
+                      "run that was killed", highlight=False, soft_wrap=True)  # fmt: skip
+
+
 def open_project(schema: Path | None = None, studio_dir: Path | None = None, url: str | None = None) -> Project:
     """The :class:`~curation.project.Project` of the current folder, with the options given over it."""
     from curation.project import Project

@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from curation.cli._common import console, error_console, open_project, show_problems, untrusted
+from curation.cli._common import console, error_console, open_project, show_problems, show_tidied, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._ingest import ingest_options, pop_ingest_args
 from curation.cli._progress import shown_progress
@@ -68,6 +68,7 @@ def show(result: BuildResult) -> None:
     console.print(_summary(result))
     for warning in result.report.warnings:
         console.print(f"[yellow]warning[/yellow] {untrusted(warning)}", highlight=False, soft_wrap=True)
+    show_tidied(result.report.tidied)
     show_problems(result.problems, limit=PROBLEMS_SHOWN)
     if len(result.problems) > PROBLEMS_SHOWN:
         error_console.print(f"all of them in {untrusted(str(result.report.out_dir / 'manifest.json'))}", highlight=False)

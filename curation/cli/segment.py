@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from curation.cli._common import console, open_project, print_errors, untrusted
+from curation.cli._common import console, open_project, print_errors, show_tidied, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._ingest import ingest_options, pop_ingest_args
 from curation.cli._progress import shown_progress
@@ -36,6 +36,7 @@ def show(result: SegmentResult) -> None:
         console.print(f"submitted to Slurm: {untrusted(str(result.output))} is written when the merge job ends "
                       f"(logs in {untrusted(str(result.run.work_dir))})")  # fmt: skip
         return
+    show_tidied(result.run.tidied)
     where = "in this process" if result.run.in_process else "on the executor's workers"
     table = Table(title=f"segmented {where} into {untrusted(str(result.output))}")
     table.add_column("units")

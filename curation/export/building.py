@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +43,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import expand_inputs
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.run import count_input_pages, run_segment
+from curation.pipeline.workfolder import disown, make_work_folder, tidy_abandoned
 from curation.progress import SILENT, Progress
 from curation.schema import Schema, load_schema
 from curation.settings import Settings
@@ -67,6 +67,7 @@ class BuildReport:
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
     label_conflicts: dict[str, int] = field(default_factory=dict)  # per family: clusters with differing gold
     seconds: dict[str, float] = field(default_factory=dict)  # per phase; never written to the outputs
+    tidied: list[tuple[Path, int]] = field(default_factory=list)  # killed builds' work folders removed, with their bytes
     rejected_at_pull: dict[str, Any] = field(default_factory=dict)  # curation.studio.store.Rejections.to_dict()
     # every HTML extractor (name, version, settings) a document went through, by its JSON: for the manifest
     extractors: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -199,10 +200,13 @@ def build(
     check_output_folder(target, _read_paths(recipe))
     schema = _load_schema(recipe)
     options = _placed(recipe, executor or ExecutorOptions())
-    work = Path(tempfile.mkdtemp(prefix="curation-build-", dir=options.work_dir))
+    tidied = tidy_abandoned(options.work_dir, WORK_PREFIX)
+    work = make_work_folder(options.work_dir, WORK_PREFIX)
     kept = False
     try:
-        return _build(recipe, target, schema, work, options, progress, allow_problems, annotator_names)
+        report = _build(recipe, target, schema, work, options, progress, allow_problems, annotator_names)
+        report.tidied = tidied
+        return report
     except PipelineFailed:
         _keep_only_logs(work)  # the error names them
         kept = True
@@ -212,8 +216,13 @@ def build(
             shutil.rmtree(work, ignore_errors=True)
 
 
+WORK_PREFIX = "curation-build-"
+
+
 def _keep_only_logs(work: Path) -> None:
-    """Remove the work folder's data (spills, shards, signatures), keep the ranks' ``logs`` folders."""
+    """Remove the work folder's data (spills, shards, signatures), keep the ranks' ``logs`` folders
+    (and out of any later build's tidying)."""
+    disown(work)
     for path in sorted(work.rglob("*"), reverse=True):  # files before their folders
         if "logs" in path.relative_to(work).parts:
             continue

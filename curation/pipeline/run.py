@@ -21,7 +21,6 @@ import pickle
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -35,6 +34,7 @@ from curation.fileio import atomic_writer
 from curation.ingest import IngestError, IngestSettings, find_pages
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
 from curation.pipeline.steps import ERRORS, SUMMARY, MergeUnits, ReadPages, Segment, WriteUnitShards
+from curation.pipeline.workfolder import disown, make_work_folder, tidy_abandoned
 from curation.progress import SILENT, Progress, tallied
 from curation.settings import Settings
 
@@ -51,6 +51,7 @@ class SegmentRun:
     submitted: bool = False
     work_dir: Path | None = None
     in_process: bool = False  # a small input, segmented here rather than on an executor
+    tidied: list[tuple[Path, int]] = field(default_factory=list)  # killed runs' work folders removed, with their bytes
 
 
 def make_executor(
@@ -299,6 +300,11 @@ def rank_results(folder: str | Path, ranks: int) -> list[Any]:
     return found
 
 
+def _work_names(output: Path) -> tuple[str, str]:
+    """The prefix and suffix of a run's work folder beside ``output``."""
+    return f".{output.name}.", ".work"
+
+
 @contextmanager
 def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
     """The run's folder for logs and shards: ``--work-dir`` (kept), or a fresh folder beside the
@@ -311,13 +317,16 @@ def _work_folder(options: ExecutorOptions, output: Path) -> Iterator[Path]:
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".work", dir=output.parent))
+        folder = make_work_folder(output.parent, *_work_names(output))
     except OSError as exc:  # a read-only folder: named by the output asked for
         raise OSError(exc.errno, exc.strerror, str(output)) from None
+    if options.executor == "slurm":
+        disown(folder)  # its jobs read it after this process ends
     try:
         yield folder
     except PipelineFailed:
         shutil.rmtree(folder / "shards", ignore_errors=True)  # the logs its message names stay
+        disown(folder)
         raise
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -340,6 +349,7 @@ def run_segment(
     output = Path(output).resolve()
     options = options.for_input(lambda limit: count_input_pages(inputs, settings.ingest, limit))
     tasks = options.ranks
+    tidied = [] if options.work_dir else tidy_abandoned(output.parent, *_work_names(output))
     with _work_folder(options, output) as work:
         shards, errors_path, tallies = work / "shards", work / ERRORS, work / "progress"
         watching = progress is not SILENT
@@ -348,7 +358,7 @@ def run_segment(
         read = ReadPages(tuple(inputs), settings.ingest, str(shards), str(tallies) if watching else None)
         segment = [read, Segment(settings), WriteUnitShards(shards)]
         merge = [MergeUnits(shards, tasks, output, settings, errors_path)]
-        run = SegmentRun(output, work_dir=work, in_process=options.in_process)
+        run = SegmentRun(output, work_dir=work, in_process=options.in_process, tidied=tidied)
         if options.in_process:
             run_here("segment", segment, work)
             progress.update(tallied(tallies))
