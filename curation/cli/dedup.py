@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from curation.cli._common import console, open_project, print_errors, untrusted
+from curation.cli._common import console, open_project, print_errors, show_tidied, untrusted
 from curation.cli._executors import executor_options, pop_executor_args
 from curation.cli._progress import shown_progress
 from curation.results import DedupResult
@@ -78,6 +78,7 @@ def show(result: DedupResult) -> None:
     if found is None:
         console.print("submitted to Slurm; the last job writes the outputs and summary.json in the work folder", highlight=False)
         return
+    show_tidied(found.tidied)
     table = Table(title=f"duplicates in {untrusted(str(result.units))}")
     table.add_column("")
     table.add_column("count", justify="right")

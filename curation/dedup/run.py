@@ -21,7 +21,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from curation.dedup.passages import PassageIndex
 from curation.dedup.stages import CONTAINED, PAIRS, SIGNATURES, DedupResult, all_bands, clusters_stage
 from curation.fileio import atomic_writer, write_jsonl
 from curation.pipeline.options import ExecutorOptions, PipelineFailed
+from curation.pipeline.workfolder import disown, make_work_folder, tidy_abandoned
 from curation.progress import SILENT, Progress, tallied
 from curation.settings import DedupSettings
 from curation.unitfile import Member, count_pages, read_index
@@ -90,6 +90,7 @@ class DedupSummary:
     conflicts: int
     repeated: int | None  # None: not asked (no repeated-passages output), the passage index not built
     errors: list[str]
+    tidied: list[tuple[Path, int]] = field(default_factory=list)  # killed runs' work folders removed, with their bytes
 
 
 def finish(job: DedupJob) -> DedupSummary:
@@ -152,6 +153,9 @@ def _write_repeated(work: Path, output: str, settings: DedupSettings) -> int:
         index.close()
 
 
+WORK_PREFIX = "curation-dedup-"
+
+
 @contextmanager
 def _work_folder(options: ExecutorOptions) -> Iterator[Path]:
     """``--work-dir`` (kept), or a temporary folder removed afterwards; after a failure only the
@@ -163,12 +167,13 @@ def _work_folder(options: ExecutorOptions) -> Iterator[Path]:
         return
     if options.executor == "slurm":
         raise ValueError("the slurm executor needs --work-dir on storage its tasks share")
-    folder = Path(tempfile.mkdtemp(prefix="curation-dedup-"))
+    folder = make_work_folder(None, WORK_PREFIX)
     try:
         yield folder
     except PipelineFailed:
         for stage in (SIGNATURES, PAIRS, CONTAINED, PASSAGES, LABELS):
             shutil.rmtree(folder / stage, ignore_errors=True)
+        disown(folder)
         raise
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -209,6 +214,7 @@ def run_dedup(
     index = read_index(units)
     options = options.for_input(lambda limit: count_pages(units, limit, index))
     absolute = {name: str(Path(path).resolve()) if path else None for name, path in (("clusters", clusters), ("contained", contained), ("repeated", repeated))}
+    tidied = [] if options.work_dir else tidy_abandoned(None, WORK_PREFIX)
     with _work_folder(options) as work, _only_run(work):
         _clear(work)
         job = DedupJob(str(units), os.getcwd(), str(work), settings, index, label_field, **absolute)
@@ -216,7 +222,7 @@ def run_dedup(
         stages = _Stages(progress, count_pages(units, index=index) if progress.shows_totals else None, tally_folder(job))
         if not run_jobs(jobs, options, work, stages.watch, stages.start):
             return None
-        return DedupSummary(**json.loads((work / SUMMARY).read_text(encoding="utf-8")))
+        return DedupSummary(**{**json.loads((work / SUMMARY).read_text(encoding="utf-8")), "tidied": tidied})
 
 
 STAGES = {JOBS[0]: "reading pages and their signatures", JOBS[1]: "pairing similar pages", JOBS[2]: "clusters, teasers and passages"}

@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,17 @@ def test_segment_removes_a_killed_segments_folder_beside_its_output(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert not killed.exists() and output.is_file()
     assert "the work folder of a run that was killed" in " ".join(result.output.split())
+
+
+def test_dedup_removes_a_killed_dedups_folder_in_the_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # where this process's temporary folders go
+    killed = killed_run(temporary, "curation-dedup-")
+    units = tmp_path / "units.jsonl"
+    assert CliRunner().invoke(main, ["segment", str(SEEDS), "-o", str(units)]).exit_code == 0
+    result = CliRunner().invoke(main, ["dedup", str(units), "-o", str(tmp_path / "clusters.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert not killed.exists()
+    assert f"removed {killed}" in " ".join(result.output.split())
+    assert list(temporary.iterdir()) == []  # its own folder removed as well
