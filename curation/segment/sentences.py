@@ -227,10 +227,10 @@ class SentenceSplitter:
                     scanned = match.start()
                     if not has_word:
                         continue
-                cut = self._sentence_end(text, match, start)
-                if cut is None:
+                run_end = self._sentence_end(text, match, start)
+                if run_end is None:
                     continue
-                resume = cut if kind == "run" else match.end()
+                cut, resume = run_end, run_end if kind == "run" else match.end()
             _append_trimmed(text, start, cut, spans)
             start = scanned = resume
             clean, has_word = kind != "run", False  # a run's cut leaves the white space after it
