@@ -155,8 +155,8 @@ _CANDIDATE = re.compile(
 * a line break (group ``line``);
 * a lone full stop after an Arabic word of two letters or more (or its closing quote) or after a
   number of four digits or more (a year: never a list number), or a lone ``?`` ``!`` ``؟`` after an
-  Arabic letter, then white space and an Arabic word, a number, an opening mark or a bullet, or
-  the end: no rule can veto it (group ``plain``, the bulk of news text: 65,000 of 78,000
+  Arabic letter, then white space and an Arabic word, a number, an opening mark, a bullet or a
+  dash, or the end: no rule can veto it (group ``plain``, the bulk of news text: 65,000 of 78,000
   candidates in bench/segment.py's 20 MB, each then costs a tuple and no call);
 * any other terminator run, closers (reversed ones too) and bidi marks included, followed by white space, the end
   or an Arabic letter, left to ``_ends_sentence`` (group ``run``);
@@ -211,7 +211,7 @@ class SentenceSplitter:
         for match in _CANDIDATE.finditer(text):
             kind = match.lastgroup
             if kind == "plain" and trust_plain:
-                if clean:  # the bulk of news text: a sentence from a visible character to its stop
+                if clean:  # the bulk of news text: a sentence from no white space to its stop
                     spans.append((start, match.end("plain")))
                     start = scanned = match.end()
                     has_word = False
