@@ -367,8 +367,9 @@ def test_every_setting_keeps_the_invariants(text: str, abbreviations: frozenset[
     assert_invariants(text, splitter.spans(text))
 
 
-PLAIN_STOP_WORDS = ["كتب", "الوزير", "في", "بي", "سي", "إتش", "ع", "د", "شخصًا", "2005", "12", "U.S", "Dr", "x", ""]
-PLAIN_STOP_SEPARATORS = [".", ". ", ".\n", " ", "\n", '".', '". ', "». ", ") ", "، ", " «", ' "', ".\u200f ", "... ", ". ."]
+PLAIN_STOP_WORDS = ["كتب", "الوزير", "في", "بي", "سي", "إتش", "ع", "د", "شخصًا", "2005", "12345", "12", "U.S", "Dr", "x", ""]
+PLAIN_STOP_SEPARATORS = [".", ". ", ".\n", " ", "\n", '".', '". ', "». ", ") ", "، ", " «", ' "', ".\u200f ", "... ", ". .",
+                         "؟ ", "! ", "?\n", '؟" ', "؟!", ".\n* ", ". • ", ".\n- "]
 
 
 @settings(max_examples=300, deadline=None)
@@ -378,8 +379,9 @@ PLAIN_STOP_SEPARATORS = [".", ". ", ".\n", " ", "\n", '".', '". ', "». ", ") ",
     )
 )
 def test_the_fast_path_for_plain_full_stops_agrees_with_the_full_rules(text: str) -> None:
-    """Plain full stops after Arabic words are decided inside the regular expression; any extra
-    abbreviation switches that shortcut off, so an unrelated one must change nothing."""
+    """Plain stops (a full stop after an Arabic word or a year, a lone ``?`` ``!`` ``؟`` after an Arabic
+    letter) are decided inside the regular expression; any extra abbreviation sends them through the
+    rules, so an unrelated one must change nothing."""
     assert SentenceSplitter(abbreviations=frozenset({"qqq"})).spans(text) == sentence_spans(text)
 
 
