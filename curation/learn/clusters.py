@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -36,32 +36,43 @@ class ClusterSettings:
 
 @dataclass
 class WordClusters:
-    """``word -> its cluster id at each granularity`` (coarse to fine)."""
+    """``word -> its cluster id at each granularity`` (coarse to fine), and the counts of the frequent whole words."""
 
     sizes: tuple[int, ...]
     of: dict[str, tuple[int, ...]]
+    seen: dict[str, int] = field(default_factory=dict)  # whole words the same text shows often, and how often (the clitic cutter's evidence)
 
     def digest(self) -> str:
-        """What the model's version hashes (the clusters stand for the unlabelled text they came from)."""
-        return hashlib.sha256(repr((self.sizes, sorted(self.of.items()))).encode()).hexdigest()
+        """What the model's version hashes (the clusters and counts stand for the unlabelled text they came from)."""
+        return hashlib.sha256(repr((self.sizes, sorted(self.of.items()), sorted(self.seen.items()))).encode()).hexdigest()
 
 
 def learn_clusters(sentences: Iterable[Sequence[str]], settings: ClusterSettings) -> WordClusters:
     """Clusters of the frequent words of ``sentences`` (each a sequence of normalised words)."""
+    names, stream = word_stream(sentences, settings.max_pieces)
+    return clusters_of(names, stream, settings)
+
+
+def word_stream(sentences: Iterable[Sequence[str]], limit: int) -> tuple[list[str], np.ndarray]:
+    """The words of ``sentences`` (until ``limit`` are read) and the text as their numbers, in order of first
+    sight, with two -1 between sentences: the form the counts and the clusters read."""
+    seen: dict[str, int] = {}
+    stream = array("q")
+    for words in sentences:
+        stream.extend([seen.setdefault(word, len(seen)) for word in words])
+        stream.extend((-1, -1))
+        if len(stream) >= limit:
+            break
+    return list(seen), np.frombuffer(stream, dtype=np.int64)
+
+
+def clusters_of(names: Sequence[str], first_seen: np.ndarray, settings: ClusterSettings) -> WordClusters:
+    """Clusters of the frequent words of a :func:`word_stream` (``names``, the text as their numbers)."""
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
 
-    seen: dict[str, int] = {}  # word -> its number in order of first sight
-    stream = array("q")  # the text as those numbers, two -1 between texts
-    for words in sentences:
-        stream.extend([seen.setdefault(word, len(seen)) for word in words])
-        stream.extend((-1, -1))
-        if len(stream) >= settings.max_pieces:
-            break
-    first_seen = np.frombuffer(stream, dtype=np.int64)
-    counts = np.bincount(first_seen[first_seen >= 0], minlength=len(seen))
-    names = list(seen)
+    counts = np.bincount(first_seen[first_seen >= 0], minlength=len(names))
     ranked = sorted((i for i in range(len(names)) if counts[i] >= settings.min_count), key=lambda i: (-counts[i], names[i]))
     vocabulary = [names[i] for i in ranked[: settings.max_words]]
     if len(vocabulary) <= max(settings.sizes, default=0):

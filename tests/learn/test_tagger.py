@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from curation.learn.tagger import TaggerSettings, fit_tagger, pieces
+import pickle
+
+from curation.learn.clusters import ClusterSettings
+from curation.learn.tagger import SEEN, Cutter, TaggerSettings, fit_tagger, word_clusters
 from curation.preannotate import Gazetteer
 from curation.units import EntitySpan
 
@@ -24,9 +27,38 @@ def _listed(names: list[str]) -> Gazetteer:
     return gazetteer
 
 
-def test_a_word_is_cut_into_its_conjunction_preposition_and_stem():
-    text = "وبالقاهرة و في"
-    assert [text[start:end] for start, end in pieces(text)] == ["و", "ب", "القاهرة", "و", "في"]
+def _cut(cutter: Cutter, text: str) -> list[str]:
+    return [text[start:end] for start, end in cutter.pieces(text)]
+
+
+def test_without_counts_a_word_is_cut_into_its_conjunction_preposition_and_stem():
+    assert _cut(Cutter(), "وبالقاهرة و في بريطانيا") == ["و", "ب", "القاهرة", "و", "في", "ب", "ريطانيا"]
+
+
+def test_a_word_seen_often_keeps_letters_its_stem_is_not_seen_with_and_a_rare_one_is_cut():
+    cutter = Cutter({"بريطانيا": 40, "واشنطن": 30, "وواشنطن": 5, "بالقاهرة": 4, "القاهرة": 50, "فيها": 20, "لندن": 30})
+    assert _cut(cutter, "بريطانيا وواشنطن وبالقاهرة فيها ولندن") == ["بريطانيا", "و", "واشنطن", "و", "ب", "القاهرة", "فيها", "و", "لندن"]
+    assert _cut(Cutter({"بريطانيا": SEEN - 1}), "بريطانيا ولندن") == ["ب", "ريطانيا", "و", "ل", "ندن"]  # seen too seldom, or not at all
+
+
+# a pool where بريطانيا is a word of its own and وواشنطن is و + واشنطن
+POOL = [f"{sentence} {filler}" for sentence in ("زار الوفد بريطانيا أمس", "وصل الوزير إلى واشنطن اليوم", "غادر السفير وواشنطن تراقب")
+        for filler in ("صباحا", "مساء", "ليلا", "ظهرا")]  # fmt: skip
+PLACES = TaggerSettings(clusters=ClusterSettings(sizes=(2, 4), dimensions=4, min_count=1, contexts=60), max_iterations=30)
+
+
+def test_the_pool_the_clusters_read_decides_the_cut_and_a_pickled_tagger_cuts_the_same_way():
+    clusters = word_clusters(POOL, PLACES)
+    assert clusters is not None and clusters.seen["بريطانيا"] == 4
+    text = "زار الوفد بريطانيا ووصل إلى واشنطن وواشنطن تراقب"
+    spans = [EntitySpan(start, start + len(name), "LOC", name) for name, start in (("بريطانيا", 10), ("واشنطن", 28), ("واشنطن", 36))]
+    tagger = fit_tagger("entity", [text] * 3, [spans] * 3, PLACES, clusters=clusters)
+    assert _cut(tagger.maker.cutter, text)[2:5] == ["بريطانيا", "و", "وصل"]  # وصل is seen nowhere: cut
+    assert _cut(tagger.maker.cutter, text)[-3:] == ["و", "واشنطن", "تراقب"]
+    again = pickle.loads(pickle.dumps(tagger))
+    assert _cut(again.maker.cutter, text) == _cut(tagger.maker.cutter, text)
+    assert again.tag([text]) == tagger.tag([text])
+    assert [span.text for span, _ in tagger.tag([text])[0][0]] == ["بريطانيا", "واشنطن", "واشنطن"]
 
 
 def test_with_one_gazetteer_per_training_text_a_listed_name_never_seen_is_found_with_more_confidence():
