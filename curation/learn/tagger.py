@@ -185,7 +185,8 @@ class FeatureMaker:
 
     def __init__(self, clusters: WordClusters | None = None) -> None:
         self.clusters = clusters
-        self.cutter = Cutter(clusters.seen if clusters is not None else None)
+        # a model of feature set 4 or before has clusters without counts: it loads, then is refused with its set named
+        self.cutter = Cutter(getattr(clusters, "seen", None))
         self._known: dict[str, _Word] = {}
 
     def __getstate__(self) -> dict[str, Any]:

@@ -148,3 +148,16 @@ def test_a_model_whose_tagger_has_other_features_is_refused_at_load(gold, tmp_pa
     dataclasses.replace(model, settings=LearnSettings(model.settings.classifier, TaggerSettings(features=1))).save(older)
     with pytest.raises(CurationError, match=r"older\.pkl: its entity tagger was trained on feature set 1.*curation train"):
         TrainedModel.load(older)
+
+
+def test_a_model_of_feature_set_4_whose_clusters_have_no_counts_is_refused_with_its_set_named(gold, tmp_path):
+    """Set 5 added the clitic cutter's counts to the clusters; an older pickle lacks them."""
+    report = Project.open(None).train(gold.stores, units=gold.units, output=tmp_path / "models").report
+    model = TrainedModel.load(report.model_file)
+    for tagger in model.taggers.values():
+        assert tagger.maker.clusters is not None
+        del tagger.maker.clusters.seen  # as set 4 pickled them
+    older = tmp_path / "set4.pkl"
+    dataclasses.replace(model, settings=LearnSettings(model.settings.classifier, TaggerSettings(features=4))).save(older)
+    with pytest.raises(CurationError, match=r"set4\.pkl: its entity tagger was trained on feature set 4.*curation train"):
+        TrainedModel.load(older)
