@@ -23,6 +23,10 @@ Matchers, all whole words and longest match first:
 * ours: ``curation.preannotate.Gazetteer`` at word granularity (WikiFANE tags whole tokens, clitics
   included: its gold span of بالقاهرة is the whole token).
 
+News spelling: the same split with و ف ب ك ل glued back onto their words (:func:`glued`), as news
+and the Wikipedia text WikiFANE was cut from write them, matched at the news schema's ``symbol``
+granularity: naive, flashtext and ours with the clitic rules flipped (printed last).
+
 Speed: each matcher in its own process (bench/measure.py: wall, CPU of the tree, peak PSS), rounds
 interleaved; the child times its matching alone over the held-out sentences and the first
 ``--ant-articles`` ANT texts (news, the text the gazetteer is for) and reports characters a second,
@@ -164,9 +168,10 @@ def flashtext_matcher(names: dict[str, str]) -> Callable[[str], list[Span]]:
     return lambda text: [(start, end, label) for label, start, end in processor.extract_keywords(text, span_info=True)]
 
 
-def names_gazetteer(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Gazetteer:
-    """``curation.preannotate.Gazetteer`` of ``names`` at word granularity (also the tagger's feature in bench/learn.py)."""
-    gazetteer = Gazetteer(granularity="word", rules=rules)
+def names_gazetteer(names: dict[str, str], rules: MatchRules = DEFAULT_RULES, granularity: str = "word") -> Gazetteer:
+    """``curation.preannotate.Gazetteer`` of ``names`` (word granularity unless asked: WikiFANE's tokens; also the tagger's
+    feature in bench/learn.py)."""
+    gazetteer = Gazetteer(granularity=granularity, rules=rules)
     for name, label in names.items():
         gazetteer.add(name, label)
     return gazetteer
@@ -242,6 +247,50 @@ def rule_table(test: list[Sentence], names: dict[str, str]) -> None:
         precision, recall, f1, *_ = scores([set(match(text)) for text, _ in test], gold)
         title = "defaults" if rule is None else f"{rule} {'on' if getattr(rules, rule) else 'off'}"
         print(f"{title:<40}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
+
+
+CLITIC_TOKENS = frozenset("وفبكل")
+
+
+def glued(sentence: Sentence) -> Sentence:
+    """The sentence as news writes it: WikiFANE writes و ف ب ك ل apart (و القاهرة), the text it was cut
+    from glues them to the next word (والقاهرة), and ل drops the article's alef (ل القاهرة: للقاهرة, the
+    name then starting at the article's lam, as the gazetteer reads it). Gold spans move with their words."""
+    text, spans = sentence
+    tokens = text.split(" ")
+    moved: dict[int, int] = {}  # a token's start or end -> where it is now
+    out: list[str] = []
+    at = position = 0
+    for index, token in enumerate(tokens):
+        shown = token
+        if index and tokens[index - 1] == "ل" and out[-1] == "ل" and token.startswith("ال") and len(token) > 2:
+            shown = token[1:]  # للقاهرة
+        moved[at] = position
+        moved[at + len(token)] = position + len(shown)
+        out.append(shown)
+        position += len(shown)
+        at += len(token) + 1
+        if index + 1 < len(tokens) and not (token in CLITIC_TOKENS and tokens[index + 1][:1].isalpha()):
+            out.append(" ")
+            position += 1
+    return "".join(out), {(moved[start], moved[end], label) for start, end, label in spans}
+
+
+def glued_table(train: list[Sentence], test: list[Sentence]) -> None:
+    """The matchers on news spelling (:func:`glued`), at the news schema's ``symbol`` granularity (a
+    span may start inside a word, after its clitics): what the clitic rules do where clitics are glued."""
+    train, test = [glued(s) for s in train], [glued(s) for s in test]
+    names, gold = train_names(train), [spans for _, spans in test]
+    print(f"\nWikiFANE glued as news writes it (و ف ب ك ل on the next word), symbol granularity{'':<3}{'P':>7}{'R':>7}{'F1':>7}")
+    candidates: list[tuple[str, Callable[[str], list[Span]]]] = [("naive", Naive(names).match), ("flashtext", flashtext_matcher(names))]
+    for title, rules in (("ours, defaults", DEFAULT_RULES), ("ours, prepositions on", replace(DEFAULT_RULES, prepositions=True)),
+                         ("ours, prepositions and bare prepositions on", replace(DEFAULT_RULES, prepositions=True, bare_prepositions=True)),
+                         ("ours, conjunctions off", replace(DEFAULT_RULES, conjunctions=False))):
+        gazetteer = names_gazetteer(names, rules, "symbol")
+        candidates.append((title, lambda text, g=gazetteer: [(span.start, span.end, span.label) for span in g.match(text)]))
+    for title, match in candidates:
+        precision, recall, f1, *_ = scores([set(match(text)) for text, _ in test], gold)
+        print(f"{title:<85}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
 
 
 def news_prepositions(corpora: Path, names: dict[str, str], articles: int, sample: int) -> None:
@@ -331,6 +380,7 @@ def main() -> None:
     print(f"ours, digest of the held-out spans (unchanged by a speed-up): {digest}")
     show_errors(test, found_by["ours"], args.errors)
     rule_table(test, names)
+    glued_table(train, test)
 
 
 if __name__ == "__main__":

@@ -323,10 +323,11 @@ def entity_scores(tagger: EntityTagger, test: Sequence[Gold], gazetteer: Gazette
     return precision, recall, f1
 
 
-def jackknifed(sentences: Sequence[Gold]) -> list[Gazetteer]:
+def jackknifed(sentences: Sequence[Gold], granularity: str = "word") -> list[Gazetteer]:
     """Per training sentence, the gazetteer of the names in the other folds: the CRF sees the list miss
     names and mislabel some, as it will on new text, instead of learning that a listed name is always right."""
-    folds = [gazetteer_bench.names_gazetteer(gazetteer_bench.train_names([s for i, s in enumerate(sentences) if i % GAZETTEER_FOLDS != fold]))
+    folds = [gazetteer_bench.names_gazetteer(gazetteer_bench.train_names([s for i, s in enumerate(sentences) if i % GAZETTEER_FOLDS != fold]),
+                                             granularity=granularity)
              for fold in range(GAZETTEER_FOLDS)]  # fmt: skip
     return [folds[i % GAZETTEER_FOLDS] for i in range(len(sentences))]
 
@@ -368,7 +369,8 @@ def curves_entities(limit: int, step: int, seeds: int, workers: int) -> None:
     _curve_table(lambda order, seed: entity_curve(pool, test, order, seed, full - 0.01, steps, clusters), seeds, full - 0.01, workers)
 
 
-def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str], judged_text: bool = True, tuned: TaggerSettings | None = None) -> None:
+def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str], judged_text: bool = True, tuned: TaggerSettings | None = None,
+                             spelling: str = "apart") -> None:
     """Item 2: the trained tagger's spans beside the gazetteer pre-annotation's on the same sentences.
     Dev: the first 80% of the training split fits, the rest judges (where the features were chosen);
     test: the whole training split fits, the held-out split judges (bench/gazetteer.py's figure).
@@ -376,23 +378,29 @@ def tagger_against_gazetteer(splits: Sequence[str], variants: Sequence[str], jud
     clusters), ``gazetteer`` (the library's tagger: the gazetteer feature and word clusters of ANT + the fit text).
     ``judged_text``: the judged sentences' text (not their spans) is among the clusters' unlabelled text, as in
     `curation train`, which clusters every unit of the workspace, the ones it will pre-annotate included.
-    ``tuned``: the settings of the clustered variant (default: the library's)."""
+    ``tuned``: the settings of the clustered variant (default: the library's). ``spelling``: ``apart`` (WikiFANE as
+    written, clitics apart; word granularity), ``glued`` (its clitics glued back as news writes them,
+    bench/gazetteer.py's ``glued``; the news schema's symbol granularity for the gazetteer and the tagger's feature)."""
     train, test = fane_split()
+    granularity = "word"
+    if spelling == "glued":
+        train, test, granularity = [gazetteer_bench.glued(s) for s in train], [gazetteer_bench.glued(s) for s in test], "symbol"
     cut = int(len(train) * 0.8)
-    print("\n6. Trained tagger vs gazetteer pre-annotation, exact spans, person/location/organisation (WikiFANE, a proxy for news)")
+    print(f"\n6. Trained tagger vs gazetteer pre-annotation, exact spans, person/location/organisation (WikiFANE, clitics {spelling}, "
+          f"{granularity} granularity: a proxy for news)")
     print(f"  {'split':<34}{'pre-annotation':<46}{'P':>6}{'R':>6}{'F1':>6}")
     for name, fit_on, judged in (("dev", train[:cut], train[cut:]), ("test", train, test)):
         if name not in splits:
             continue
         split = f"{name} ({len(fit_on):,} fit / {len(judged):,} judged)"
-        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(fit_on))
+        names = gazetteer_bench.names_gazetteer(gazetteer_bench.train_names(fit_on), granularity=granularity)
         listed = [{(span.start, span.end, span.label) for span in names.match(text)} for text, _ in judged]
         precision, recall, f1, *_ = gazetteer_bench.scores(listed, [spans for _, spans in judged])
         print(f"  {split:<34}{'gazetteer of the fit names':<46}{precision:>6.1f}{recall:>6.1f}{f1:>6.1f}")
         for variant in variants:
             settings = (tuned or TaggerSettings()) if variant == "gazetteer" else TaggerSettings(clusters=None)
             clusters, learning = unlabelled_clusters(fit_on, settings, judged if judged_text else ()) if variant == "gazetteer" else (None, 0.0)
-            gazetteers = jackknifed(fit_on) if variant != "plain" else None
+            gazetteers = jackknifed(fit_on, granularity) if variant != "plain" else None
             started = time.process_time()
             tagger = fit_fane(fit_on, settings, gazetteers, clusters)
             fitting = time.process_time() - started
@@ -534,6 +542,8 @@ def main() -> None:
                         help="section 6's taggers: neither gazetteer feature nor clusters, the gazetteer feature alone, both (the library's)")
     parser.add_argument("--judged-text", choices=("in", "out"), default="in",
                         help="section 6: the judged sentences' text among the clusters' unlabelled text (in: as `curation train` does with the units it will pre-annotate)")
+    parser.add_argument("--tagger-spelling", choices=("apart", "glued"), default="apart",
+                        help="section 6: WikiFANE as written (clitics apart) or with its clitics glued back as news writes them")
     parser.add_argument("--tagger-c1", type=float, help="section 6: the clustered variant's c1 (default: the library's)")
     parser.add_argument("--tagger-c2", type=float, help="section 6: the clustered variant's c2 (default: the library's)")
     parser.add_argument("--fane-train-limit", type=int, help="WikiFANE sentences section 7 trains on (default: all)")
@@ -557,7 +567,8 @@ def main() -> None:
             library = TaggerSettings()
             tuned = replace(library, c1=library.c1 if args.tagger_c1 is None else args.tagger_c1,
                             c2=library.c2 if args.tagger_c2 is None else args.tagger_c2)
-            tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","), args.judged_text == "in", tuned)
+            tagger_against_gazetteer(args.tagger_splits.split(","), args.tagger_variants.split(","), args.judged_text == "in", tuned,
+                                     args.tagger_spelling)
         if "features" in sections:
             features_compared(args.limit)
         if "noise" in sections:
