@@ -812,7 +812,7 @@ class Project:
             raise CurationError(f"schema {self.schema.name} has no span family for a gazetteer to help")
         found: list[Any] = []
         try:
-            gazetteer = load_gazetteer([Path(path) for path in paths], family.values, found)
+            gazetteer = load_gazetteer([Path(path) for path in paths], family.values, found, granularity=family.granularity)
         except (ValueError, OSError) as error:
             raise CurationError(str(error)) from None
         problems.extend(str(problem) for problem in found)

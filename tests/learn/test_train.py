@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,6 +129,18 @@ def test_a_model_trained_with_a_gazetteer_is_saved_and_loads_to_give_the_same_pr
     predicted = _predictions(result.report.model_file, gold.units, "sentence")
     assert predicted and predicted == _predictions(result.report.model_file, gold.units, "sentence")
     assert TrainedModel.load(result.report.model_file).gazetteer is not None
+
+
+def test_the_taggers_gazetteer_matches_at_the_schemas_granularity(gold, tmp_path):
+    """As pre-annotation does: a schema whose spans cover whole words gets whole-word matches as features."""
+    schema = tmp_path / "word.yaml"
+    news = (Path(__file__).resolve().parents[2] / "schemas" / "news.yaml").read_text(encoding="utf-8")
+    assert "granularity: symbol" in news
+    schema.write_text(news.replace("granularity: symbol", "granularity: word"), encoding="utf-8")
+    (tmp_path / "names.tsv").write_text("محمد صلاح\tPER\n", encoding="utf-8")
+    result = Project.open(None, schema=schema).train(gold.stores, units=gold.units, gazetteers=[tmp_path / "names.tsv"], output=tmp_path / "models")
+    assert result.problems == []
+    assert TrainedModel.load(result.report.model_file).gazetteer.granularity == "word"
 
 
 def test_another_tagger_feature_set_is_another_version():
