@@ -1,6 +1,6 @@
 """Temporary work folders (spills, shards, signatures, logs), and the tidying of those a killed run left.
 
-``build`` and ``segment`` remove their work folder when they end, however they end, unless killed
+``build``, ``segment`` and ``dedup`` remove their work folder when they end, however they end, unless killed
 outright (the out-of-memory killer, ``kill -9``): then up to hundreds of megabytes stay behind. A
 folder is removed by a later run only when it proves it was a run's: its owner file names this
 machine and a process that no longer runs (the process id *and* its start time, since ids are
