@@ -298,11 +298,8 @@ def news_prepositions(corpora: Path, names: dict[str, str], articles: int, sampl
     words matched only through a preposition), how many name a stem the same article also names without
     one (a gold-free sign that the reading is right), and a seeded sample of them to judge by eye."""
     texts = ant_texts(corpora, articles)
-    plain = Gazetteer(granularity="symbol")
-    glued = Gazetteer(granularity="symbol", rules=replace(DEFAULT_RULES, prepositions=True))
-    for name, label in names.items():
-        plain.add(name, label)
-        glued.add(name, label)
+    plain = names_gazetteer(names, granularity="symbol")
+    glued = names_gazetteer(names, replace(DEFAULT_RULES, prepositions=True), "symbol")
     added: list[tuple[str, str, str, bool]] = []  # (word as written, name read, context, also named plainly)
     kept = lost = 0
     for text in texts:

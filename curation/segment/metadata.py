@@ -133,7 +133,7 @@ def _sentence_starts_at(text: str, at: int) -> bool:
     is one sentence with a dash in it, not a dateline); Arabic has no case, so it is not affected."""
     while at < len(text) and unicodedata.category(text[at]) == "Cf":
         at += 1
-    return at < len(text) and (text[at].isalnum() and not text[at].islower() or text[at] in "«\"“(")
+    return at < len(text) and ((text[at].isalnum() and not text[at].islower()) or text[at] in "«\"“(")
 
 
 class _Vocabulary:
