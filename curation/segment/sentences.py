@@ -27,9 +27,12 @@ The rules are the ones a copy editor would state, not weights fitted to a corpus
 * nothing ends before the sentence has a letter or digit; the next sentence may not begin with
   a closing mark or another terminator, but may with a stray ``:`` ``.`` ``,`` left by a
   transcript's speaker label or a scraper; an ellipsis that opens a quotation or sits in
-  brackets (``"... لقد``, ``(...)``) marks an omission, not an end;
+  brackets (``"... لقد``, ``(...)``) marks an omission, not an end, though a terminator after
+  its closing bracket may (``(..). إذا``, ``(...)". وأضافت``);
 * quotes close in either direction: ``«...»`` and the reversed ``»...«`` used by several Arabic
-  papers, and a ``"`` after a space closes when it is the second of its pair (``نعم ".``);
+  papers, and a ``"`` after a space closes when it is the second of its pair (``نعم ".``), also
+  after the terminator (``تونس! ".``, ``متنوعة. "``): the sentence then ends after it and the marks
+  glued to it, judged by the word that follows the quote;
 * Latin letters spelled in Arabic (``بي. بي. سي``) form one acronym, but a letter name that is
   also an everyday word (``في`` "in", ``أو`` "or") joins it only when a full stop follows it;
 * ``،`` ``؛`` ``:`` never end a sentence, and a line holding only invisible characters (BOM,
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from itertools import repeat
 from typing import Any, Literal
 
 from curation.segment.data import word_list
@@ -70,6 +74,9 @@ LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 OPENERS = "([{«“‹﴾﴿"
 """Unambiguous opening marks: an ellipsis right after one is an omission marker."""
+
+CLOSER_OF = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "‹": "›", "﴾": "﴿", "﴿": "﴾", '"': '"', "'": "'"}
+"""The mark that closes what each opening mark (or straight quote) opens."""
 
 NON_STARTERS = TERMINATORS + "»”’)]}›،,;؛:"
 """No sentence begins with these: a terminator followed by one of them continues the sentence,
@@ -141,13 +148,13 @@ def _not_after_one_of(words: frozenset[str]) -> str:
 
 _NOT_AFTER_LETTER_NAME = _not_after_one_of(LATIN_LETTER_NAMES)
 _PLAIN_CLOSERS = "\"»”)"
-_PLAIN_FOLLOWERS = "\\d«\"“(*•\\-"
+_PLAIN_FOLLOWERS = "\\d«“(*•\\-"
 _CANDIDATE = re.compile(
     rf"[{_char_class(LINE_BREAKS + TERMINATORS)}]"
     rf"(?:(?<=[{_char_class(LINE_BREAKS)}])(?P<line>)\s*+"
     rf"|(?:(?<=[{ARABIC_LETTERS}][{ARABIC_LETTERS}{_PLAIN_CLOSERS}]\.){_NOT_AFTER_LETTER_NAME}"
     rf"|(?<=\d\d\d\d\.)|(?<=[{ARABIC_LETTERS}][?!؟]))[{_PLAIN_CLOSERS}]*+"
-    rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\Z)|\Z)(?P<plain>)\s*+"
+    rf"(?=\s++(?:[{ARABIC_LETTERS}{_PLAIN_FOLLOWERS}]|\"(?=\w)|\Z)|\Z)(?P<plain>)\s*+"
     rf"|[{_char_class(TERMINATORS + CLOSERS + BIDI_MARKS + REVERSED_CLOSERS)}]*+(?:(?=\s|\Z|[{ARABIC_LETTERS}])(?P<run>)|(?P<inside>)))"
 )
 """Where a sentence may end:
@@ -155,8 +162,9 @@ _CANDIDATE = re.compile(
 * a line break (group ``line``);
 * a lone full stop after an Arabic word of two letters or more (or its closing quote) or after a
   number of four digits or more (a year: never a list number), or a lone ``?`` ``!`` ``؟`` after an
-  Arabic letter, then white space and an Arabic word, a number, an opening mark, a bullet or a
-  dash, or the end: no rule can veto it (group ``plain``, the bulk of news text: 65,000 of 78,000
+  Arabic letter, then white space and an Arabic word, a number, an opening mark (a straight quote
+  only glued to a word: one standing alone may close), a bullet or a dash, or the end: no rule can
+  veto it (group ``plain``, the bulk of news text: 65,000 of 78,000
   candidates in bench/segment.py's 20 MB, each then costs a tuple and no call);
 * any other terminator run, closers (reversed ones too) and bidi marks included, followed by white space, the end
   or an Arabic letter, left to ``_ends_sentence`` (group ``run``);
@@ -165,6 +173,8 @@ _CANDIDATE = re.compile(
 
 ``line`` and ``plain`` take the white space after them along, blank lines included, so it costs
 no further matches (trimming drops it). One leading character class keeps the scan fast."""
+_TERMINATOR = re.compile(f"[{_char_class(TERMINATORS)}]")
+_SPACED_QUOTE = re.compile(rf'[^\S{_char_class(LINE_BREAKS)}]+"')
 _QUESTION_RUN = re.compile(rf"[{_char_class(TERMINATORS.replace('.', '').replace('…', ''))}]")
 _ELLIPSIS_RUN = re.compile(rf"…|\.[{_char_class(CLOSERS + BIDI_MARKS)}]*\.")
 _SHOWN = re.compile(rf"[^\s{_char_class(INVISIBLES)}]")
@@ -179,6 +189,7 @@ _ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
 _ABBREVIATION_WINDOW = 32
 _SPACES = re.compile(r"\s+")
 _SPACED_DOTS_WINDOW = 4
+_RUN_MARKS = frozenset(TERMINATORS + CLOSERS + BIDI_MARKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +260,7 @@ class SentenceSplitter:
             run_end = _without_glued_openers(text, run_start, match.end("run"))
         else:
             run_end = match.end("plain")  # without the white space taken along
+        run_end = _past_closing_quote(text, run_start, run_end)
         if not self._ends_sentence(text, text[run_start:run_end], run_start, run_end, sentence_start):
             return None
         return run_end
@@ -256,20 +268,26 @@ class SentenceSplitter:
     def _ends_sentence(self, text: str, run: str, run_start: int, run_end: int, sentence_start: int) -> bool:
         """Whether a terminator run ends a sentence that already holds a letter or digit."""
         if _is_opening_mark(text, run_start - 1, sentence_start):
-            return False  # "(...)", "(؟)" or an opening quote with "...": inside the sentence
+            stop = _stop_after_omission(text, run_start, run_end)
+            if stop is None:
+                return False  # "(...)", "(؟)" or an opening quote with "...": inside the sentence
+            run_start, run = stop, text[stop:run_end]  # "(..). إذا": the stop after the bracket may end it
         strength = _run_strength(run)
         if strength == "pause" and not self.split_at_ellipsis:
             return False
         if run_end == len(text):
             return True
+        if _comma_after_closer(text, run_end):
+            return False
         if not text[run_end].isspace():  # glued to an Arabic letter, or to a quote opening one
             return self._ends_glued(text, run, run_start, run_end, strength)
         return self._ends_before_space(text, run_start, run_end, sentence_start, strength)
 
     def _ends_glued(self, text: str, run: str, run_start: int, run_end: int, strength: _Strength) -> bool:
         """Whether a run glued to the next word ends the sentence: a question, exclamation or
-        pause does, and so does a run closing a quotation; a lone full stop only when it is a
-        missing space."""
+        pause does (a glued pause is as often a headline's as a sentence's: the words that continue
+        after a spaced one tell nothing there, 8 right and 8 wrong on ANT), and so does a run closing a
+        quotation; a lone full stop only when it is a missing space."""
         if strength != "full stop" or text[run_start - 1] in CLOSERS or text[run_end] in REVERSED_CLOSERS:
             return True
         return run == "." and self._is_missing_space(text, run_start)
@@ -401,6 +419,41 @@ def _is_opening_mark(text: str, at: int, sentence_start: int) -> bool:
     if at > 0 and not text[at - 1].isspace() and text[at - 1] not in OPENERS:
         return False
     return mark in OPENERS or text.count(mark, sentence_start, at) % 2 == 0
+
+
+def _comma_after_closer(text: str, run_end: int) -> bool:
+    """Whether a comma or semicolon follows a run that ends in a closing quote or bracket, glued or
+    after a space (``زينات؟ "، أجابت``): the quotation was part of a sentence that goes on."""
+    following = _VISIBLE.search(text, run_end)
+    return following is not None and following.group() in ",،;؛" and text[run_end - 1] in CLOSERS
+
+
+def _stop_after_omission(text: str, run_start: int, run_end: int) -> int | None:
+    """The first terminator of a run after the mark closing the omission marker it opens with
+    (``(..).``, ``(...)".``): that one may end the sentence; None when there is none."""
+    closer = text.find(CLOSER_OF[text[run_start - 1]], run_start, run_end)
+    stop = None if closer < 0 else _TERMINATOR.search(text, closer + 1, run_end)
+    return None if stop is None else stop.start()
+
+
+def _past_closing_quote(text: str, run_start: int, run_end: int) -> int:
+    """Where a sentence ending with the run ``text[run_start:run_end]`` ends when a straight quote
+    stands after it, past a space, closing a quotation (``تونس! ".``, ``متنوعة. "``): after the quote
+    and the terminators and closers glued to it. The quote closes when it is not glued to a word (it
+    would open one), no quote closes just before or in the run (``مختلفة". " كنت``: a quotation opened on an
+    earlier line) and the line holds an odd number of quotes before it."""
+    quote = _SPACED_QUOTE.match(text, run_end)
+    if quote is None or '"' in text[run_start - 1:run_end]:
+        return run_end
+    end = quote.end()
+    if end < len(text) and _WORD_CHAR.match(text, end):
+        return run_end
+    line_start = max(map(text.rfind, LINE_BREAKS, repeat(0), repeat(run_end))) + 1
+    if text.count('"', line_start, run_end) % 2 == 0:
+        return run_end
+    while end < len(text) and text[end] in _RUN_MARKS:
+        end += 1
+    return end
 
 
 def _cannot_start(text: str, at: int) -> bool:

@@ -209,6 +209,22 @@ def test_ellipsis_in_brackets_is_an_omission() -> None:
     check("وقال إن الاتفاق (...) سيوقع قريباً. ثم غادر", ["وقال إن الاتفاق (...) سيوقع قريباً.", "ثم غادر"])
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قال إنهم من السوريين (..). إذا لم يحدث ذلك سنلجأ إلى القوة", ["قال إنهم من السوريين (..).", "إذا لم يحدث ذلك سنلجأ إلى القوة"]),
+        ('وقالت إن "الحصيلة كبيرة في دوما (...)". وأضافت أن العدد سيرتفع',
+         ['وقالت إن "الحصيلة كبيرة في دوما (...)".', "وأضافت أن العدد سيرتفع"]),
+        ("وتابع «لقد نجحنا (...)». ثم غادر", ["وتابع «لقد نجحنا (...)».", "ثم غادر"]),
+        ('قال "هذه التدابير (...)" ستمنع ذلك', ['قال "هذه التدابير (...)" ستمنع ذلك']),
+    ],
+)
+def test_a_stop_after_an_omission_marker_may_end_the_sentence(text: str, expected: list[str]) -> None:
+    """Found on ANT where blingfire and the regex both split and we did not: ``(..)`` is an omission,
+    the full stop after its closing bracket is not."""
+    check(text, expected)
+
+
 def test_a_line_may_not_start_with_stray_punctuation() -> None:
     check("ماذا يحدث ؟ ! لا أحد يعلم", ["ماذا يحدث ؟ !", "لا أحد يعلم"])
     check("...والحياة تستمر. كما هي", ["...والحياة تستمر.", "كما هي"])
@@ -401,6 +417,28 @@ def test_a_glued_reversed_guillemet_opens_the_next_quotation() -> None:
 def test_a_closing_straight_quote_after_a_space_closes() -> None:
     check('وقال "لن نتراجع ". ثم غادر', ['وقال "لن نتراجع ".', "ثم غادر"])
     check('وكتب: "... لقد تبخر". وتابع', ['وكتب: "... لقد تبخر".', "وتابع"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('قالت "إنها تونس! ". لكن الفيلم يختفي', ['قالت "إنها تونس! ".', "لكن الفيلم يختفي"]),
+        ('وصرخت "عار عليكم! " وقد هاجمت الطالبة ترامب', ['وصرخت "عار عليكم! "', "وقد هاجمت الطالبة ترامب"]),
+        ('وقال "نحن مستعدون لكل السيناريوهات. "', ['وقال "نحن مستعدون لكل السيناريوهات. "']),
+        ('قال "نحن مستعدون. " "في هذه اللحظة لا تعليق"', ['قال "نحن مستعدون. "', '"في هذه اللحظة لا تعليق"']),
+        # a quote glued to the next word opens it; a line that opens inside a quotation closes it first
+        ('تزداد قتامة يوما بعد يوم. "السحابة أكبر"', ["تزداد قتامة يوما بعد يوم.", '"السحابة أكبر"']),
+        ('لأن الطائرات كانت مختلفة". " كنت تتنقل بينها', ['لأن الطائرات كانت مختلفة".', '" كنت تتنقل بينها']),
+    ],
+)
+def test_a_closing_quote_after_the_terminator_ends_the_sentence_with_it(text: str, expected: list[str]) -> None:
+    """Found on ANT: the quote went to the next sentence (a lone ``"`` at the end of 16 paragraphs)."""
+    check(text, expected)
+
+
+def test_a_comma_after_a_closing_quote_continues_the_sentence() -> None:
+    check('ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء', ['ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء'])
+    check('قال "نعم." ، ثم غادر', ['قال "نعم." ، ثم غادر'])
 
 
 @pytest.mark.parametrize(
