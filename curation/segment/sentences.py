@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from itertools import repeat
 from typing import Any, Literal
 
 from curation.segment.data import word_list
@@ -126,6 +125,9 @@ ABBREVIATION_CONTINUATIONS = frozenset(word_list("abbreviation_continuations"))
 
 WEB_SUFFIXES = frozenset("نت كوم أورغ اورغ أورج اورج إنفو انفو".split())
 """Site names written in Arabic script: ``العربية.نت``, ``بيت.كوم``."""
+
+QUOTE_LOOKBACK = 1000
+"""How far before the open sentence quotes are counted to tell an opening ``"`` from a closing one."""
 
 MAX_LIST_NUMBER_DIGITS = 3
 """``12.`` opening a line is a list number; ``2025.`` is a year ending a sentence."""
@@ -260,7 +262,7 @@ class SentenceSplitter:
             run_end = _without_glued_openers(text, run_start, match.end("run"))
         else:
             run_end = match.end("plain")  # without the white space taken along
-        run_end = _past_closing_quote(text, run_start, run_end)
+        run_end = _past_closing_quote(text, run_start, run_end, sentence_start)
         if not self._ends_sentence(text, text[run_start:run_end], run_start, run_end, sentence_start):
             return None
         return run_end
@@ -412,13 +414,23 @@ def _continues_acronym(text: str, before_word: str, next_start: int) -> bool:
 def _is_opening_mark(text: str, at: int, sentence_start: int) -> bool:
     """Whether the mark at ``at`` opens rather than closes: an opening bracket or guillemet after
     white space (``«`` glued to a word closes the reversed ``»...«`` style), or a straight quote
-    after white space that is the first of its pair in the sentence (``نعم ".`` closes)."""
+    after white space that is the first of its pair on its line (``نعم ".`` closes, also when the
+    quotation opened a sentence or more before)."""
     mark = text[at]
     if mark not in OPENERS and mark not in "\"'":
         return False
     if at > 0 and not text[at - 1].isspace() and text[at - 1] not in OPENERS:
         return False
-    return mark in OPENERS or text.count(mark, sentence_start, at) % 2 == 0
+    return mark in OPENERS or text.count(mark, _pairing_start(text, sentence_start), at) % 2 == 0
+
+
+def _pairing_start(text: str, sentence_start: int) -> int:
+    """Where the quotes before a mark are counted from to pair them: the start of the line (a quotation
+    may run over several sentences), but no further back than QUOTE_LOOKBACK characters before the
+    open sentence, so that long texts stay linear. Every line break ends a sentence, so the line's
+    start is at the open sentence's start or before."""
+    low = max(0, sentence_start - QUOTE_LOOKBACK)
+    return max(low, *(text.rfind(mark, low, sentence_start) + 1 for mark in LINE_BREAKS))
 
 
 def _comma_after_closer(text: str, run_end: int) -> bool:
@@ -436,7 +448,7 @@ def _stop_after_omission(text: str, run_start: int, run_end: int) -> int | None:
     return None if stop is None else stop.start()
 
 
-def _past_closing_quote(text: str, run_start: int, run_end: int) -> int:
+def _past_closing_quote(text: str, run_start: int, run_end: int, sentence_start: int) -> int:
     """Where a sentence ending with the run ``text[run_start:run_end]`` ends when a straight quote
     stands after it, past a space, closing a quotation (``تونس! ".``, ``متنوعة. "``): after the quote
     and the terminators and closers glued to it. The quote closes when it is not glued to a word (it
@@ -448,8 +460,7 @@ def _past_closing_quote(text: str, run_start: int, run_end: int) -> int:
     end = quote.end()
     if end < len(text) and _WORD_CHAR.match(text, end):
         return run_end
-    line_start = max(map(text.rfind, LINE_BREAKS, repeat(0), repeat(run_end))) + 1
-    if text.count('"', line_start, run_end) % 2 == 0:
+    if text.count('"', _pairing_start(text, sentence_start), run_end) % 2 == 0:
         return run_end
     while end < len(text) and text[end] in _RUN_MARKS:
         end += 1

@@ -436,6 +436,13 @@ def test_a_closing_quote_after_the_terminator_ends_the_sentence_with_it(text: st
     check(text, expected)
 
 
+def test_a_quotation_of_several_sentences_closes_after_a_space() -> None:
+    """Quotes pair up over the line, not the sentence: the closing ``"`` of a quotation that opened a
+    sentence before is not an opening one."""
+    check('وقال "لن أترشح. الجميع يريدني أن أترشح ". وقال ترامب إنه لا يتوقع ذلك',
+          ['وقال "لن أترشح.', 'الجميع يريدني أن أترشح ".', "وقال ترامب إنه لا يتوقع ذلك"])
+
+
 def test_a_comma_after_a_closing_quote_continues_the_sentence() -> None:
     check('ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء', ['ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء'])
     check('قال "نعم." ، ثم غادر', ['قال "نعم." ، ثم غادر'])
