@@ -225,6 +225,9 @@ class Project:
             if corpora:
                 survey = survey_tags(corpora)
                 labels, noise = list(survey.labels), survey.problems()
+                if not labels:
+                    raise ValueError("; ".join([f"{', '.join(map(str, corpora))}: no entity label in the tags (an empty "
+                                                "file, or only O and noise tags): no schema written", *noise]))
             text = draft_schema(name, list(labels))
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise CurationError(str(error)) from None

@@ -25,6 +25,7 @@ from curation.units import EntitySpan
 SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
 DOCSTART = "-DOCSTART-"
 TEXT_COMMENT = "# text ="
+CONLLU_ID = re.compile(r"[0-9]+(?:[-.][0-9]+)?")
 
 
 @dataclass
@@ -48,43 +49,72 @@ def read_lines(path: Path) -> list[str]:
 
 
 def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> Iterator[_Sentence]:
-    separated = _has_separators(lines)
-    current = _Sentence()
+    """The file's sentences. Without blank lines a sentence ends after sentence-final punctuation,
+    unless the next token continues the entity that punctuation is part of (``إيه . بي . سي``)."""
+    layout = _Layout.of(lines)
+    current, ended = _Sentence(), False
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             if current.tokens:
                 yield current
-            current = _Sentence()
+            current, ended = _Sentence(), False
         elif line.startswith(TEXT_COMMENT):
             current.text, current.text_line = line[len(TEXT_COMMENT) :].strip(), number
-        elif not _is_comment(line):
-            token_tag = _token_tag(path, number, line, problems)
+        elif not layout.skipped(line, within=bool(current.tokens)):
+            token_tag = _token_tag(path, number, line, layout, problems)
             if token_tag is None:
                 continue
-            current.add(*token_tag, number)
-            if not separated and clean_token(token_tag[0]) in SENTENCE_END:
+            if ended and not _continues(current.tags[-1], token_tag[1]):
                 yield current
                 current = _Sentence()
+            current.add(*token_tag, number)
+            ended = not layout.separated and clean_token(token_tag[0]) in SENTENCE_END
     if current.tokens:
         yield current
 
 
-def _has_separators(lines: list[str]) -> bool:
-    """Whether blank lines separate the sentences (a last empty line is only the file's end), or
-    there are no tokens at all; otherwise sentences are cut after sentence-final punctuation."""
-    token_lines = [line for line in lines if line.strip() and not _is_comment(line)]
-    return any(not line.strip() for line in lines[: len(lines) - 1]) or len(token_lines) == 0
+def _continues(previous: str, tag: str) -> bool:
+    """Whether ``tag`` goes on with the entity the ``previous`` tag is part of."""
+    before, now = parse_tag(previous), parse_tag(tag)
+    return before is not None and now is not None and before[0] in "BI" and now[0] in "IE" and before[1] == now[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a file lays out its tokens: whether blank lines separate its sentences, and which column
+    holds the token: the first, or the second in a CoNLL-U-like file (every token line starts with a
+    word id: ``1<TAB>قال<TAB>...<TAB>O``), whose multiword ranges (``1-2``) and empty nodes (``8.1``)
+    are not words and are skipped, as CoNLL-U says."""
+
+    separated: bool
+    token_column: int
+
+    @classmethod
+    def of(cls, lines: list[str]) -> _Layout:
+        token_lines = [line for line in lines if line.strip() and not _is_comment(line)]
+        # a last empty line is only the file's end; a file without tokens has nothing to cut
+        separated = any(not line.strip() for line in lines[: len(lines) - 1]) or not token_lines
+        conllu = bool(token_lines) and all(len(fields := _fields(line)) >= 3 and CONLLU_ID.fullmatch(fields[0])
+                                           for line in token_lines)
+        return cls(separated, 1 if conllu else 0)
+
+    def skipped(self, line: str, *, within: bool) -> bool:
+        """A comment, or a CoNLL-U multiword range or empty node. A ``#`` line between the tokens
+        of a sentence is a token: comments come before a sentence, hashtags inside it."""
+        first = _fields(line)[0]
+        if self.token_column and CONLLU_ID.fullmatch(first) and not first.isdigit():
+            return True
+        return not within and _is_comment(line)
 
 
 def _fields(line: str) -> list[str]:
     """A line's columns: tab-separated as given (an empty token stays an empty column), else split
-    on spaces."""
+    on spaces. Trailing spaces and tabs make no column; only a space or a tab separates (a no-break
+    space is part of its token)."""
+    line = line.rstrip(" \t")
     if "\t" not in line:
-        return line.split()
-    fields = [f.strip(" ") for f in line.split("\t")]
-    while len(fields) > 1 and not fields[-1]:
-        fields.pop()
-    return fields
+        return [f for f in line.split(" ") if f]
+    return [f.strip(" ") for f in line.split("\t")]
 
 
 def _is_comment(line: str) -> bool:
@@ -95,10 +125,10 @@ def _is_comment(line: str) -> bool:
     return len(fields) != 2 or parse_tag(clean_token(fields[1])) is None
 
 
-def _token_tag(path: Path, number: int, line: str, problems: list[ImportProblem]) -> tuple[str, str] | None:
+def _token_tag(path: Path, number: int, line: str, layout: _Layout, problems: list[ImportProblem]) -> tuple[str, str] | None:
     """The token (as given) and its tag (the last column) of a token line; None for a ``-DOCSTART-``
     line, a line with no tag or an empty token (each reported)."""
-    fields = _fields(line)
+    fields = _fields(line)[layout.token_column :]
     if fields[0] == DOCSTART:
         return None
     tag = clean_token(fields[-1]) if len(fields) >= 2 else ""
@@ -172,10 +202,20 @@ def read_conll(
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(ImportProblem(str(path), None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
         return
+    read = False
     for sentence in _sentences(path, lines, problems):
+        read = True
         item = _item(path, sentence, source, known, label_map or {}, policy, problems)
         if item is not None:
             yield item
+    if not read:
+        problems.append(ImportProblem(str(path), None, _nothing_read(lines)))
+
+
+def _nothing_read(lines: list[str]) -> str:
+    if not any(line.strip() for line in lines):
+        return "empty file: nothing imported"
+    return "no token line (a token and its tag) read: nothing imported"
 
 
 NUMBERED_VARIANT = re.compile(r"-[0-9]+$")
@@ -228,12 +268,9 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
     for path in paths:
         if not Path(path).is_file():  # a FIFO or /dev/zero would never end
             raise ValueError(f"{path}: not a regular file")
-        for number, line in enumerate(read_lines(Path(path)), start=1):
-            fields = _fields(line)
-            if len(fields) >= 2 and fields[0] != DOCSTART and not _is_comment(line):
-                tag = clean_token(fields[-1])
-                if tag:
-                    survey.add(tag, f"{path}:{number}")
+        for sentence in _sentences(Path(path), read_lines(Path(path)), []):  # the import reports bad lines
+            for tag, number in zip(sentence.tags, sentence.lines, strict=True):
+                survey.add(tag, f"{path}:{number}")
     return survey
 
 

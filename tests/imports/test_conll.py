@@ -107,3 +107,67 @@ def test_unreadable_file_is_reported_and_the_rest_imported(sample, tmp_path: Pat
     broken.write_bytes("caf\xe9 O\n".encode("latin-1"))
     report = import_corpus([broken, corpus], entity_schema(tmp_path), tmp_path / "out", label_map=read_label_map(label_map))
     assert report.items == 4 and str(report.problems[0]).startswith(f"{broken}: cannot read")
+
+
+def _sentences(prefix: Path) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """(tokens as given, [(label, surface)]) of each imported sentence, in file order."""
+    pages = [json.loads(line) for line in Path(f"{prefix}.docs.jsonl").read_text(encoding="utf-8").splitlines()]
+    spans = {a.unit_id: [(s.label, s.text) for s in a.spans] for a in read_annotations(f"{prefix}.annotations.jsonl")}
+    units = list(iter_unit_records(Path(f"{prefix}.units.jsonl"), "sentence"))
+    assert len(units) == len(pages)
+    return [(page["tokens"], spans.get(unit["id"], [])) for page, unit in zip(pages, units, strict=True)]
+
+
+def test_a_file_without_blank_lines_is_not_cut_inside_an_entity(tmp_path: Path) -> None:
+    corpus = tmp_path / "ANERCorp.txt"  # ANERcorp's own layout: `word TAG`, no blank line anywhere
+    corpus.write_text("التقى O\nمدير O\nشركة O\nإيه B-ORG\n. I-ORG\nبي I-ORG\n. I-ORG\nسي I-ORG\nفي O\nلندن B-GPE\n. O\n"
+                      "قال O\nبوش B-PER\n. O\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert report.problems == []
+    assert [spans for _, spans in _sentences(tmp_path / "out")] == [[("ORG", "إيه . بي . سي"), ("GPE", "لندن")],
+                                                                    [("PER", "بوش")]]
+
+
+def test_a_conllu_like_file_takes_its_word_column_and_skips_multiword_ranges(tmp_path: Path) -> None:
+    corpus = tmp_path / "ner.conllu"
+    rows = [("1-2", "وقال", "_"), ("1", "و", "O"), ("2", "قال", "O"), ("3", "محمود", "B-PER"), ("4", "عباس", "I-PER"),
+            ("5", "في", "O"), ("6", "غزة", "B-GPE")]
+    corpus.write_text("# sent_id = 1\n# text = وقال محمود عباس في غزة\n"
+                      + "".join(f"{i}\t{form}\t{form}\tX\t_\t_\t0\tdep\t_\t_\t{tag}\n" for i, form, tag in rows),
+                      encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert report.problems == []
+    [(tokens, spans)] = _sentences(tmp_path / "out")
+    assert tokens == ["و", "قال", "محمود", "عباس", "في", "غزة"]  # the words, not their ids
+    assert spans == [("PER", "محمود عباس"), ("GPE", "غزة")]
+    [unit] = iter_unit_records(tmp_path / "out.units.jsonl", "sentence")
+    assert unit["text"] == "وقال محمود عباس في غزة"  # the sentence's own text
+
+
+def test_trailing_tabs_make_no_column_and_a_no_break_space_stays_in_its_token(tmp_path: Path) -> None:
+    corpus = tmp_path / "quirks.txt"
+    corpus.write_bytes("ذهب O\t\r\nعبد\u00a0الله B-PER \r\nإلى O\r\nبيروت B-GPE\t\r\n\r\n".encode())
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert report.problems == []
+    assert _sentences(tmp_path / "out") == [(["ذهب", "عبد\u00a0الله", "إلى", "بيروت"],
+                                             [("PER", "عبد\u00a0الله"), ("GPE", "بيروت")])]
+
+
+def test_a_hash_line_inside_a_sentence_is_a_token_and_its_bad_tag_is_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "tweets.txt"
+    corpus.write_text("# tweet 1\nوصول O\n#السيسي B-PER`\nإلى O\n#عاجل OO\n#الرياض B-GPE\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert [(p.line, p.message) for p in report.problems] == [
+        (3, "malformed tag 'B-PER`' (expected O or B-/I-LABEL), read as O"),
+        (5, "malformed tag 'OO' (expected O or B-/I-LABEL), read as O"),
+    ]
+    assert _sentences(tmp_path / "out") == [(["وصول", "#السيسي", "إلى", "#عاجل", "#الرياض"], [("GPE", "#الرياض")])]
+
+
+def test_an_empty_file_is_reported_not_passed_over(tmp_path: Path) -> None:
+    empty, comments = tmp_path / "empty.txt", tmp_path / "comments.txt"
+    empty.write_bytes(b"")
+    comments.write_text("# sent_id = 1\n\n", encoding="utf-8")
+    report = import_corpus([empty, comments], entity_schema(tmp_path), tmp_path / "out")
+    assert [str(p) for p in report.problems] == [f"{empty}: empty file: nothing imported",
+                                                 f"{comments}: no token line (a token and its tag) read: nothing imported"]

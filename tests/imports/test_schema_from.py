@@ -55,3 +55,10 @@ def test_an_import_with_no_schema_chosen_gets_one_that_asks_what_the_corpus_has(
     assert schema.span_family().values == ["Population-Center", "Nation"] and not any(f.required for f in schema.all_families)
     annotations = read_annotations(result.report.outputs["annotations"])
     assert sorted(len(a.spans) for a in annotations) == [0, 2]  # the second sentence: "no entity here", kept too
+
+
+def test_a_corpus_without_an_entity_label_is_named_and_no_schema_written(tmp_path: Path) -> None:
+    empty = _corpus(tmp_path / "empty.txt", [])
+    result = CliRunner().invoke(main, ["schema", "new", "x", "--from", str(empty), "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 1 and not (tmp_path / "s.yaml").exists()
+    assert f"{empty}: no entity label in the tags" in " ".join(result.output.split())
