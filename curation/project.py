@@ -899,6 +899,7 @@ class Project:
         label_map: str | Path | None = None,
         repair: str = "lenient",
         text_field: str = "text",
+        label_field: str = "label",
         family: str | None = None,
         split: str = "train",
         segment: bool = False,
@@ -908,7 +909,8 @@ class Project:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
         plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
         sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter;
-        ``fields`` names the key or column of a pair's ``title`` and stance ``target``."""
+        ``fields`` names the key or column of a pair's ``title`` and stance ``target``, ``label_field``
+        the column of a labelled text's label (a dataset, CSV, TSV or JSONL file)."""
         from curation.imports import import_corpus, read_label_map
 
         if not inputs:
@@ -920,8 +922,9 @@ class Project:
         schema, drafted = self._import_schema(inputs, format, target)
         try:
             report = import_corpus(list(inputs), schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
-                                   label_map=mapping, policy=repair, text_field=text_field, family=family,  # type: ignore[arg-type]
-                                   split=split, segment=segment, fields=fields, progress=progress)  # fmt: skip
+                                   label_map=mapping, policy=repair, text_field=text_field,  # type: ignore[arg-type]
+                                   label_field=label_field, family=family, split=split, segment=segment, fields=fields,
+                                   progress=progress)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

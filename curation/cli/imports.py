@@ -20,7 +20,8 @@ from curation.results import ImportResult
               help="Prefix of the files written: PREFIX.docs.jsonl, PREFIX.units.jsonl, PREFIX.annotations.jsonl "
                    "[default in a workspace: data/imports/NAME, NAME from the first input].")
 @click.option("--format", "format_", type=click.Choice(["conll", "labelstudio", "hf-tokens", "hf-text"]), default=None,
-              help="Input format (default: .json = Label Studio export, folder = HF dataset, else CoNLL).")
+              help="Input format (default: .json = Label Studio export, folder = HF dataset, .csv/.tsv/.jsonl = hf-text, "
+                   "else CoNLL).")
 @click.option("--as", "as_", type=click.Choice(["annotations", "predictions"]), default="annotations", show_default=True,
               help="Corpus labels become annotations (annotator = --source) or predictions to correct.")
 @click.option("--source", default="import", show_default=True, help="Who the labels are from (annotator or model name).")
@@ -29,6 +30,8 @@ from curation.results import ImportResult
 @click.option("--repair", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
               help="lenient: an I- without its B- opens a span (conlleval); strict: such spans are dropped.")
 @click.option("--text-field", default="text", show_default=True, help="Task data key (Label Studio) or text column (HF).")
+@click.option("--label-field", default="label", show_default=True,
+              help="Column of each text's label (hf-text: a Hugging Face dataset, a CSV, TSV or JSONL file).")
 @click.option("--family", default=None, help="Choice family for text-classification labels (default: the first article one).")
 @click.option("--split", default="train", show_default=True, help="Split of a Hugging Face dataset folder.")
 @click.option("--title-field", default=None,
@@ -42,7 +45,7 @@ from curation.results import ImportResult
 @click.option("--schema", "schema_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Label schema YAML [default: $CURATION_SCHEMA, else the workspace's, else the bundled news schema].")
 def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, as_: str, source: str,
-                   label_map: Path | None, repair: str, text_field: str, family: str | None, split: str,
+                   label_map: Path | None, repair: str, text_field: str, label_field: str, family: str | None, split: str,
                    title_field: str | None, target_field: str | None, segment: bool,
                    schema_path: Path | None) -> ImportResult:
     """Import annotated INPUTS as units plus annotations or predictions."""
@@ -51,7 +54,7 @@ def import_command(inputs: tuple[Path, ...], prefix: Path, format_: str | None, 
     with shown_progress(console) as shown:
         result = open_project(schema_path).import_(
             inputs, prefix, format=format_, as_=as_, source=source, label_map=label_map, repair=repair,
-            text_field=text_field, family=family, split=split, segment=segment,
+            text_field=text_field, label_field=label_field, family=family, split=split, segment=segment,
             fields={key: name for key, name in (("title", title_field), ("target", target_field)) if name},
             progress=shown,
         )  # fmt: skip

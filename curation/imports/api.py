@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from curation.imports.conll import read_conll
-from curation.imports.huggingface import open_dataset, read_text_classification, read_token_classification
+from curation.imports.huggingface import TextColumns, open_dataset, read_text_classification, read_token_classification
 from curation.imports.labelstudio import read_labelstudio
 from curation.imports.materialize import ImportAs, ImportReport, materialize
 from curation.imports.model import ImportedItem, ImportProblem
+from curation.imports.records import is_record_file, read_record_file
 from curation.imports.tags import RepairPolicy
 from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
@@ -29,9 +30,12 @@ FORMATS: tuple[str, ...] = ("conll", "labelstudio", "hf-tokens", "hf-text")
 
 
 def guess_format(path: Path) -> Format:
-    """By the file: ``.json`` is a Label Studio export, a folder a Hugging Face dataset, else CoNLL."""
+    """By the file: ``.json`` is a Label Studio export, a folder a Hugging Face dataset, a CSV, TSV
+    or JSONL file labelled texts (``hf-text``), else CoNLL."""
     if path.is_dir():
         return "hf-tokens"
+    if is_record_file(path):
+        return "hf-text"
     return "labelstudio" if path.suffix.lower() == ".json" else "conll"
 
 
@@ -54,14 +58,17 @@ def iter_items(
     label_map: Mapping[str, str] | None = None,
     policy: RepairPolicy = "lenient",
     text_field: str = "text",
+    label_field: str = "label",
     family: str | None = None,
     split: str = "train",
     problems: list[ImportProblem],
     fields: Mapping[str, str] | None = None,
 ) -> Iterator[ImportedItem]:
     """Items of every input in order; problems are appended as they are met. ``fields`` names the
-    task data key or column of each field a unit shows beside its text (``{"target": "claim"}``)."""
-    readers = _Readers(schema, source, label_map, policy, text_field, family, split, problems, dict(fields or {}))
+    task data key or column of each field a unit shows beside its text (``{"target": "claim"}``);
+    ``label_field`` the column of a labelled text's label (``hf-text``)."""
+    readers = _Readers(schema, source, label_map, policy, TextColumns(text_field, label_field, dict(fields or {})),
+                       family, split, problems)
     for given in inputs:
         if isinstance(given, str | Path) and _special_file(Path(given)):
             problems.append(ImportProblem(str(given), None, "not a regular file (a FIFO, device or socket): not read"))
@@ -83,11 +90,10 @@ class _Readers:
     source: str
     label_map: Mapping[str, str] | None
     policy: RepairPolicy
-    text_field: str
+    columns: TextColumns
     family: str | None
     split: str
     problems: list[ImportProblem]
-    fields: dict[str, str]
 
     @property
     def known(self) -> frozenset[str]:
@@ -99,8 +105,12 @@ class _Readers:
         if kind == "conll":
             return read_conll(given, self.source, self.known, self.label_map, self.policy, self.problems)
         if kind == "labelstudio":
-            return read_labelstudio(given, self.source, self.schema, self.label_map, self.text_field, self.problems,
-                                    field_names=self.fields)
+            return read_labelstudio(given, self.source, self.schema, self.label_map, self.columns.text, self.problems,
+                                    field_names=self.columns.fields)
+        if kind == "hf-text" and is_record_file(given):
+            name = _choice_family(self.schema, self.family)
+            return read_record_file(Path(given), self.source, name, frozenset(self.schema.family(name).values),
+                                    self.label_map or {}, self.problems, self.columns)
         return self._dataset(kind, given)
 
     def _dataset(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
@@ -115,7 +125,8 @@ class _Readers:
             name = _choice_family(self.schema, self.family)
             values = frozenset(self.schema.family(name).values)
             return read_text_classification(dataset, where, self.source, name, values, self.label_map, self.problems,
-                                            text_column=self.text_field, field_columns=self.fields)
+                                            text_column=self.columns.text, label_column=self.columns.label,
+                                            field_columns=self.columns.fields)
         return read_token_classification(dataset, where, self.source, self.known, self.label_map, self.policy,
                                          self.problems)
 
@@ -131,6 +142,7 @@ def import_corpus(
     label_map: Mapping[str, str] | None = None,
     policy: RepairPolicy = "lenient",
     text_field: str = "text",
+    label_field: str = "label",
     family: str | None = None,
     split: str = "train",
     model_version: str | None = None,
@@ -143,11 +155,13 @@ def import_corpus(
     Each sentence or text imported is one unit with the corpus's own text, boundaries and tokens;
     ``segment`` cuts each text with the news-page segmenter instead (for imported pages). ``fields``
     maps a field units show beside their text (``title``, ``target``) to its task data key or column:
-    a pair (a claim and a headline) imports as a text with a stance target. ``progress`` hears each
+    a pair (a claim and a headline) imports as a text with a stance target; ``label_field`` names
+    the column of a labelled text's label (``hf-text``: a dataset, a CSV, TSV or JSONL file). ``progress`` hears each
     item (sentence or record) read (their number is not known before)."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
-                       text_field=text_field, family=family, split=split, problems=report.problems, fields=fields)
+                       text_field=text_field, label_field=label_field, family=family, split=split,
+                       problems=report.problems, fields=fields)
     progress.start("importing", None, "items")
     return materialize(counted(items, progress), schema, prefix, as_=as_, model_version=model_version, report=report,
                        segment=segment)

@@ -8,8 +8,8 @@ be guessed. Token rows go through the same tag hygiene as CoNLL files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,34 +151,66 @@ def read_text_classification(
     """One item per row, its label a choice of ``family``; ``field_columns`` names the columns of
     the fields its unit shows (``{"target": "claim"}``: a stance dataset's claim is the target)."""
     problems = problems if problems is not None else []
-    label_map = label_map or {}
-    field_columns = dict(field_columns or {})
-    missing = _missing_column(dataset, (text_column, label_column, *field_columns.values()), where)
+    columns = TextColumns(text_column, label_column, dict(field_columns or {}))
+    missing = _missing_column(dataset, (text_column, label_column, *columns.fields.values()), where)
     if missing is not None:
         problems.append(missing)
         return
-    names = _names(dataset, label_column)
-    for row_index, row in enumerate(dataset.select_columns([text_column, label_column, *field_columns.values()])):
-        at = _Row(where, row_index, problems)
-        labels = _known_labels(row[label_column], names, family, known, label_map, at)
-        text = row[text_column]
+    rows = enumerate(dataset.select_columns([text_column, label_column, *columns.fields.values()]))
+    yield from text_items(rows, where, source, family, known, label_map or {}, problems, columns,
+                          _names(dataset, label_column))
+
+
+@dataclass(frozen=True, slots=True)
+class TextColumns:
+    """Where a labelled text's row keeps its text, its label and the fields its unit shows
+    (``{"target": "claim", "title": "headline"}``)."""
+
+    text: str = "text"
+    label: str = "label"
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def text_items(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    where: str,
+    source: str,
+    family: str,
+    known: frozenset[str],
+    label_map: Mapping[str, str],
+    problems: list[ImportProblem],
+    columns: TextColumns,
+    names: list[str] | None = None,
+) -> Iterator[ImportedItem]:
+    """An item for each ``(line or row, row)`` of labelled texts (a dataset's rows, a CSV or JSONL
+    file's records); a missing label or field is reported and the text still imported."""
+    for line, row in rows:
+        at = _Row(where, line, problems)
+        text = row.get(columns.text)
         if not isinstance(text, str):
-            at.report(f"{text_column} is not a string: row left out")
+            at.report(f"{columns.text} is missing or not a string: row left out")
             continue
+        labels = _known_labels(row.get(columns.label), names, family, known, label_map, at, columns.label)
         choices = {family: tuple(labels)} if labels else {}
-        fields = {key: row[column] for key, column in field_columns.items() if isinstance(row[column], str)}
-        for key in sorted(set(field_columns) - set(fields)):
-            at.report(f"{field_columns[key]} is not a string: no {key} shown")
-        yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
+        fields = {key: row[column] for key, column in columns.fields.items() if isinstance(row.get(column), str)}
+        for key in sorted(set(columns.fields) - set(fields)):
+            at.report(f"{columns.fields[key]} is missing or not a string: no {key} shown")
+        yield ImportedItem(key=f"{Path(where).name}:{line}", text=text, path=where, line=line,
                            answers=(Answer(source, choices=choices, spans_checked=False),), fields=fields)
 
 
 def _known_labels(
-    raw: Any, names: list[str] | None, family: str, known: frozenset[str], label_map: Mapping[str, str], at: _Row
+    raw: Any, names: list[str] | None, family: str, known: frozenset[str], label_map: Mapping[str, str], at: _Row,
+    column: str,
 ) -> list[str]:
-    """The row's label (or list of labels) as names of ``family``; an unknown one is reported and left out."""
+    """The row's label (or list of labels) as names of ``family``; an unknown one is reported and
+    left out, and so is a row with none (never read as the word ``None``)."""
+    values = raw if isinstance(raw, list) else [raw]
+    if not [value for value in values if value is not None and value != ""]:
+        at.report(f"no label in {column}: imported without a {family} label")
+        return []
     labels = []
-    for value in raw if isinstance(raw, list) else [raw]:
+    for value in values:
         name = _name_of(value, names)
         label = label_map.get(name, name)
         if label in known:
