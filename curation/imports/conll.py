@@ -12,6 +12,7 @@ tag, an empty token or one made only of invisible marks is reported at its line.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,10 +43,26 @@ class _Sentence:
         self.lines.append(line)
 
 
+class NotUtf8(ValueError):
+    """A corpus file that is not UTF-8, with the line of its first undecodable byte."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
 def read_lines(path: Path) -> list[str]:
-    """The file's lines: BOM dropped, CRLF or CR line ends accepted."""
-    raw = path.read_bytes().decode("utf-8-sig")
-    return raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """The file's lines: UTF-8 (its BOM dropped) or UTF-16 with a byte order mark, CRLF or CR line
+    ends accepted; any other encoding raises :class:`NotUtf8`, never guessed."""
+    raw = path.read_bytes()
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise NotUtf8(line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded (a Windows-1256 file? "
+                            "convert it: iconv -f cp1256 -t utf-8)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> Iterator[_Sentence]:
@@ -199,8 +216,11 @@ def read_conll(
     problems = problems if problems is not None else []
     try:
         lines = read_lines(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(ImportProblem(str(path), None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
+    except NotUtf8 as exc:
+        problems.append(ImportProblem(str(path), exc.line, f"{exc.reason}: file not read"))
+        return
+    except OSError as exc:
+        problems.append(ImportProblem(str(path), None, f"cannot read: {exc.strerror or exc}"))
         return
     read = False
     for sentence in _sentences(path, lines, problems):
@@ -268,7 +288,11 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
     for path in paths:
         if not Path(path).is_file():  # a FIFO or /dev/zero would never end
             raise ValueError(f"{path}: not a regular file")
-        for sentence in _sentences(Path(path), read_lines(Path(path)), []):  # the import reports bad lines
+        try:
+            lines = read_lines(Path(path))
+        except NotUtf8 as exc:
+            raise ValueError(f"{path}:{exc.line}: {exc.reason}") from None
+        for sentence in _sentences(Path(path), lines, []):  # the import reports bad lines
             for tag, number in zip(sentence.tags, sentence.lines, strict=True):
                 survey.add(tag, f"{path}:{number}")
     return survey

@@ -106,7 +106,7 @@ def test_unreadable_file_is_reported_and_the_rest_imported(sample, tmp_path: Pat
     broken = tmp_path / "latin1.conll"
     broken.write_bytes("caf\xe9 O\n".encode("latin-1"))
     report = import_corpus([broken, corpus], entity_schema(tmp_path), tmp_path / "out", label_map=read_label_map(label_map))
-    assert report.items == 4 and str(report.problems[0]).startswith(f"{broken}: cannot read")
+    assert report.items == 4 and str(report.problems[0]).startswith(f"{broken}:1: not UTF-8: byte 0xe9")
 
 
 def _sentences(prefix: Path) -> list[tuple[list[str], list[tuple[str, str]]]]:
@@ -171,3 +171,14 @@ def test_an_empty_file_is_reported_not_passed_over(tmp_path: Path) -> None:
     report = import_corpus([empty, comments], entity_schema(tmp_path), tmp_path / "out")
     assert [str(p) for p in report.problems] == [f"{empty}: empty file: nothing imported",
                                                  f"{comments}: no token line (a token and its tag) read: nothing imported"]
+
+
+def test_a_legacy_encoding_is_named_at_its_line_and_utf16_with_its_mark_is_read(tmp_path: Path) -> None:
+    cp1256, utf16 = tmp_path / "old.txt", tmp_path / "notepad.txt"
+    cp1256.write_bytes(b"Obama B-PER\n" + "قال O\n".encode("cp1256"))
+    utf16.write_bytes("قال O\r\nبوش B-PER\r\n".encode("utf-16"))
+    report = import_corpus([cp1256, utf16], entity_schema(tmp_path), tmp_path / "out")
+    assert [str(p) for p in report.problems] == [
+        f"{cp1256}:2: not UTF-8: byte 0xde cannot be decoded (a Windows-1256 file? convert it: iconv -f cp1256 -t utf-8)"
+        ": file not read"]
+    assert _sentences(tmp_path / "out") == [(["قال", "بوش"], [("PER", "بوش")])]
