@@ -135,10 +135,13 @@ def _fields(line: str) -> list[str]:
 
 
 def _is_comment(line: str) -> bool:
-    """A ``#`` line that is not a token with a well-formed tag (``#<TAB>O`` is the token ``#``)."""
+    """A ``#`` line that is not a token line: neither tab-separated columns (``#عاجل<TAB>OO``, its
+    bad tag then reported) nor a token and a well-formed tag (``# B-MISC``)."""
     if not line.startswith("#"):
         return False
     fields = _fields(line)
+    if len(fields) >= 2 and "\t" in line.rstrip(" \t"):
+        return False
     return len(fields) != 2 or parse_tag(clean_token(fields[1])) is None
 
 
