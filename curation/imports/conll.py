@@ -20,6 +20,7 @@ from pathlib import Path
 
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
+from curation.imports.records import is_record_file
 from curation.imports.tags import RepairPolicy, decode_tags, parse_tag
 from curation.units import EntitySpan
 
@@ -291,6 +292,9 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
     for path in paths:
         if not Path(path).is_file():  # a FIFO or /dev/zero would never end
             raise ValueError(f"{path}: not a regular file")
+        if is_record_file(path):
+            raise ValueError(f"{path}: a CSV, TSV or JSONL file of labelled texts, not a CoNLL/BIO corpus: no entity "
+                             "tags to draft labels from")
         try:
             lines = read_lines(Path(path))
         except NotUtf8 as exc:

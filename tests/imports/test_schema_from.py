@@ -62,3 +62,10 @@ def test_a_corpus_without_an_entity_label_is_named_and_no_schema_written(tmp_pat
     result = CliRunner().invoke(main, ["schema", "new", "x", "--from", str(empty), "-o", str(tmp_path / "s.yaml")])
     assert result.exit_code == 1 and not (tmp_path / "s.yaml").exists()
     assert f"{empty}: no entity label in the tags" in " ".join(result.output.split())
+
+
+def test_a_file_of_labelled_texts_is_not_surveyed_for_entity_tags(tmp_path: Path) -> None:
+    pairs = _corpus(tmp_path / "mawqif.csv", ["ID,text,target,stance", "1,نص,Covid Vaccine,Favor"])
+    result = CliRunner().invoke(main, ["schema", "new", "x", "--from", str(pairs), "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 1 and not (tmp_path / "s.yaml").exists()
+    assert f"{pairs}: a CSV, TSV or JSONL file of labelled texts, not a CoNLL/BIO corpus" in " ".join(result.output.split())
