@@ -12,6 +12,7 @@ sentence.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -258,6 +259,8 @@ def _kept_items(items: Iterable[ImportedItem], problems: list[ImportProblem]) ->
     kept: dict[str, ImportedItem] = {}
     for item in items:
         item = _canonical(item, problems)
+        if item.key in kept and not _same_file(item.path, kept[item.key].path):
+            item = replace(item, key=_qualified(item.key, item.path, kept[item.key].path))
         if item.key in kept:
             problems.append(ImportProblem(item.path, item.line, f"a second item with key {item.key!r}: left out"))
         elif not item.text.strip():
@@ -265,6 +268,18 @@ def _kept_items(items: Iterable[ImportedItem], problems: list[ImportProblem]) ->
         else:
             kept[item.key] = item
     return kept
+
+
+def _same_file(one: str, other: str) -> bool:
+    return Path(one).resolve() == Path(other).resolve()
+
+
+def _qualified(key: str, path: str, other: str) -> str:
+    """``key`` led by the folders that tell ``path`` from ``other``, a file of the same name
+    elsewhere (``test/data.txt`` beside ``train/data.txt``): the two never share an id."""
+    mine, theirs = Path(path).resolve().parent, Path(other).resolve().parent
+    common = Path(os.path.commonpath([mine, theirs]))
+    return f"{mine.relative_to(common).as_posix()}/{key}"
 
 
 @dataclass
