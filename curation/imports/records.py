@@ -49,7 +49,9 @@ def _csv_rows(path: Path, problems: list[ImportProblem]) -> Iterator[tuple[int, 
         problems.append(ImportProblem(str(path), None, f"cannot read: {exc.strerror or exc}"))
         return
     with handle:
-        reader = csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        # a TSV quotes nothing: a tweet that opens with a quote mark must not swallow the lines after it
+        tsv = path.suffix.lower() == ".tsv"
+        reader = csv.reader(handle, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL)
         try:
             header = next(reader, None)
             if header is None:

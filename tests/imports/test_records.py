@@ -93,3 +93,14 @@ def test_the_cli_reads_a_csv_as_labelled_texts_without_being_told(tmp_path: Path
     assert result.exit_code == 1  # three problems, the rest imported
     assert f"{corpus}:8: 5 fields under a header of 4" in " ".join(result.output.split())
     assert len(_imported(tmp_path / "out")) == 5
+
+
+def test_a_tsv_quotes_nothing_so_a_text_opening_with_a_quote_mark_keeps_its_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "semeval.tsv"
+    corpus.write_text('ID\tTarget\tTweet\tStance\n1\tالإلحاد\t"الله أكبر" قالها\tAgainst\n2\tالإلحاد\tلا تعليق\tNone\n',
+                      encoding="utf-8")
+    report = import_corpus([corpus], _schema(tmp_path), tmp_path / "out", text_field="Tweet", label_field="Stance",
+                           fields={"target": "Target"})
+    assert report.problems == []
+    assert [(line, text, stance) for line, text, _, stance in _imported(tmp_path / "out")] == [
+        (2, '"الله أكبر" قالها', ("Against",)), (3, "لا تعليق", ("None",))]
