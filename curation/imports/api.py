@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from curation.imports.conll import read_conll
-from curation.imports.huggingface import TextColumns, open_dataset, read_text_classification, read_token_classification
+from curation.imports.huggingface import (
+    TextColumns,
+    open_dataset,
+    read_text_classification,
+    read_token_classification,
+    text_items,
+    token_items,
+)
 from curation.imports.labelstudio import read_labelstudio
 from curation.imports.materialize import ImportAs, ImportReport, materialize
 from curation.imports.model import ImportedItem, ImportProblem
-from curation.imports.records import is_record_file, read_record_file
+from curation.imports.records import is_record_file, record_format, record_rows
 from curation.imports.tags import RepairPolicy
 from curation.progress import SILENT, Progress, counted
 from curation.schema import Schema
@@ -31,11 +38,11 @@ FORMATS: tuple[str, ...] = ("conll", "labelstudio", "hf-tokens", "hf-text")
 
 def guess_format(path: Path) -> Format:
     """By the file: ``.json`` is a Label Studio export, a folder a Hugging Face dataset, a CSV, TSV
-    or JSONL file labelled texts (``hf-text``), else CoNLL."""
+    or JSONL file labelled texts (``hf-text``; a JSONL file of ``tokens`` rows: ``hf-tokens``), else CoNLL."""
     if path.is_dir():
         return "hf-tokens"
     if is_record_file(path):
-        return "hf-text"
+        return record_format(path)
     return "labelstudio" if path.suffix.lower() == ".json" else "conll"
 
 
@@ -107,11 +114,18 @@ class _Readers:
         if kind == "labelstudio":
             return read_labelstudio(given, self.source, self.schema, self.label_map, self.columns.text, self.problems,
                                     field_names=self.columns.fields)
-        if kind == "hf-text" and is_record_file(given):
-            name = _choice_family(self.schema, self.family)
-            return read_record_file(Path(given), self.source, name, frozenset(self.schema.family(name).values),
-                                    self.label_map or {}, self.problems, self.columns)
+        if is_record_file(given):
+            return self._records(kind, Path(given))
         return self._dataset(kind, given)
+
+    def _records(self, kind: str, path: Path) -> Iterator[ImportedItem]:
+        """A CSV, TSV or JSONL file's records: tokens and tags (``hf-tokens``) or labelled texts."""
+        rows = record_rows(path, self.problems)
+        if kind == "hf-tokens":
+            return token_items(rows, str(path), self.source, self.known, self.label_map or {}, self.policy, self.problems)
+        name = _choice_family(self.schema, self.family)
+        return text_items(rows, str(path), self.source, name, frozenset(self.schema.family(name).values),
+                          self.label_map or {}, self.problems, self.columns)
 
     def _dataset(self, kind: str, given: str | Path | Dataset) -> Iterator[ImportedItem]:
         """A Hugging Face dataset's rows: entity tags (``hf-tokens``) or article labels (``hf-text``)."""

@@ -92,15 +92,37 @@ def read_token_classification(
     if missing is not None:
         problems.append(missing)
         return
-    names = _names(dataset, tags_column)
-    for row_index, row in enumerate(dataset.select_columns([tokens_column, tags_column])):
-        at = _Row(where, row_index, problems)
-        pairs = _token_tags(row[tokens_column], row[tags_column], names, at)
+    rows = enumerate(dataset.select_columns([tokens_column, tags_column]))
+    yield from token_items(rows, where, source, known, label_map or {}, policy, problems, (tokens_column, tags_column),
+                           _names(dataset, tags_column))
+
+
+def token_items(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    where: str,
+    source: str,
+    known: frozenset[str],
+    label_map: Mapping[str, str],
+    policy: RepairPolicy,
+    problems: list[ImportProblem],
+    columns: tuple[str, str] = ("tokens", "ner_tags"),
+    names: list[str] | None = None,
+) -> Iterator[ImportedItem]:
+    """An item for each ``(line or row, row)`` of tokens and their tags (a dataset's rows, a JSONL
+    file's records); tag problems name the row and the token."""
+    tokens_column, tags_column = columns
+    for line, row in rows:
+        at = _Row(where, line, problems)
+        tokens, tags = row.get(tokens_column), row.get(tags_column)
+        if not isinstance(tokens, list) or not isinstance(tags, list):
+            at.report(f"{tokens_column} and {tags_column} are not both lists: row left out")
+            continue
+        pairs = _token_tags(tokens, tags, names, at)
         if not pairs:
             continue
         text, offsets = rebuild([clean_token(given) for given, _ in pairs])
         spans = _entity_spans(text, offsets, [tag for _, tag in pairs], known, label_map, policy, at)
-        yield ImportedItem(key=f"{Path(where).name}:{row_index}", text=text, path=where, line=row_index,
+        yield ImportedItem(key=f"{Path(where).name}:{line}", text=text, path=where, line=line,
                            answers=(Answer(source, spans),), tokens=tuple(given for given, _ in pairs),
                            token_offsets=tuple(offsets))
 

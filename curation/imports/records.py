@@ -1,23 +1,23 @@
-"""CSV, TSV and JSONL files of labelled texts: a stance corpus's text, its target (a claim), a
-headline and the label, one record a row.
+"""CSV, TSV and JSONL files of labelled texts (a stance corpus's text, its target, a headline and the
+label, one record a row) or, in JSONL, of tokens and their tags (a dataset's rows written out).
 
 They are read here rather than through ``datasets`` so that every problem names the file's own line
 (a CSV record may span lines: its first line is named), and a row that cannot be read (an unquoted
 comma that adds a column, a line that is not a JSON object) is reported and left out without taking
-the others with it. The rows then go through :func:`~curation.imports.huggingface.text_items`, as a
-Hugging Face text classification dataset's do.
+the others with it. The rows then go through :mod:`curation.imports.huggingface`'s ``text_items``
+or ``token_items``, as a Hugging Face dataset's do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard
 
-from curation.imports.huggingface import TextColumns, text_items
-from curation.imports.model import ImportedItem, ImportProblem
+from curation.imports.model import ImportProblem
 
 RECORD_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson"})
 
@@ -27,18 +27,22 @@ def is_record_file(given: object) -> TypeGuard[str | Path]:
     return isinstance(given, str | Path) and Path(given).suffix.lower() in RECORD_SUFFIXES
 
 
-def read_record_file(
-    path: Path,
-    source: str,
-    family: str,
-    known: frozenset[str],
-    label_map: Mapping[str, str],
-    problems: list[ImportProblem],
-    columns: TextColumns,
-) -> Iterator[ImportedItem]:
-    """One item per record, its label a choice of ``family``, each problem at its line."""
-    rows = _json_rows(path, problems) if path.suffix.lower() in {".jsonl", ".ndjson"} else _csv_rows(path, problems)
-    yield from text_items(rows, str(path), source, family, known, label_map, problems, columns)
+def record_format(path: Path) -> Literal["hf-tokens", "hf-text"]:
+    """``hf-tokens`` for a JSONL file whose first record has ``tokens``, else ``hf-text``."""
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError), path.open(encoding="utf-8-sig") as handle:
+            first = next((line for line in handle if line.strip()), "{}")
+            record = json.loads(first)
+            return "hf-tokens" if isinstance(record, dict) and "tokens" in record else "hf-text"
+    return "hf-text"
+
+
+def record_rows(path: Path, problems: list[ImportProblem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, record)`` of each record of a CSV, TSV or JSONL file (a CSV record that spans lines
+    at its first); a record that cannot be read is reported at its line and left out."""
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        return _json_rows(path, problems)
+    return _csv_rows(path, problems)
 
 
 def _csv_rows(path: Path, problems: list[ImportProblem]) -> Iterator[tuple[int, dict[str, Any]]]:

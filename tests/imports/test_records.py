@@ -104,3 +104,20 @@ def test_a_tsv_quotes_nothing_so_a_text_opening_with_a_quote_mark_keeps_its_line
     assert report.problems == []
     assert [(line, text, stance) for line, text, _, stance in _imported(tmp_path / "out")] == [
         (2, '"الله أكبر" قالها', ("Against",)), (3, "لا تعليق", ("None",))]
+
+
+def test_a_jsonl_file_of_token_rows_imports_its_entities_with_problems_at_their_lines(tmp_path: Path) -> None:
+    from .conftest import entity_schema
+
+    corpus = tmp_path / "ner.jsonl"
+    rows = [{"tokens": ["زار", "بوش", "لندن"], "ner_tags": ["O", "B-PER", "B-GPE"]},
+            {"tokens": ["قال", "الأمم", "المتحدة"], "ner_tags": ["O", "I-ORG", "I-ORG"]},
+            {"tokens": "نص", "ner_tags": "O"}]
+    corpus.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(corpus), "-o", str(tmp_path / "out"), "--schema",
+                                       str(entity_schema(tmp_path).path)])
+    output = " ".join(result.output.split())
+    assert f"{corpus}:2: token 1: 'I-ORG' without a B-ORG before it: read as B-ORG" in output
+    assert f"{corpus}:3: tokens and ner_tags are not both lists: row left out" in output
+    spans = sorted((s.label, s.text) for a in read_annotations(tmp_path / "out.annotations.jsonl") for s in a.spans)
+    assert spans == [("GPE", "لندن"), ("ORG", "الأمم المتحدة"), ("PER", "بوش")]
