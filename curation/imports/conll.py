@@ -109,9 +109,11 @@ class _Layout:
 
     @classmethod
     def of(cls, lines: list[str]) -> _Layout:
-        token_lines = [line for line in lines if line.strip() and not _is_comment(line)]
-        # a last empty line is only the file's end; a file without tokens has nothing to cut
-        separated = any(not line.strip() for line in lines[: len(lines) - 1]) or not token_lines
+        at = [number for number, line in enumerate(lines) if line.strip() and not _is_comment(line)]
+        token_lines = [lines[number] for number in at]
+        # only a blank line between two tokens separates: blank lines before the first token or after
+        # the last (an ANERcorp file ending in an empty line) do not; a file without tokens has nothing to cut
+        separated = not at or any(not line.strip() for line in lines[at[0] : at[-1]])
         conllu = bool(token_lines) and all(len(fields := _fields(line)) >= 3 and CONLLU_ID.fullmatch(fields[0])
                                            for line in token_lines)
         return cls(separated, 1 if conllu else 0)

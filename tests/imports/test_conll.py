@@ -185,3 +185,12 @@ def test_a_legacy_encoding_is_named_at_its_line_and_utf16_with_its_mark_is_read(
         f"{cp1256}:2: not UTF-8: byte 0xde cannot be decoded (a Windows-1256 file? convert it: iconv -f cp1256 -t utf-8)"
         ": file not read"]
     assert _sentences(tmp_path / "out") == [(["قال", "بوش"], [("PER", "بوش")])]
+
+
+def test_blank_lines_before_the_first_token_or_after_the_last_do_not_make_a_flat_file_one_sentence(tmp_path: Path) -> None:
+    flat = "قال O\r\nبوش B-PER\r\n. O\r\nزار O\r\nلندن B-GPE\r\n. O\r\n"
+    for name, text in (("trailing.txt", flat + "\r\n\r\n"), ("leading.txt", "\r\n" + flat)):
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+        report = import_corpus([tmp_path / name], entity_schema(tmp_path), tmp_path / name)
+        assert report.problems == []
+        assert _sentences(tmp_path / name) == [(["قال", "بوش", "."], [("PER", "بوش")]), (["زار", "لندن", "."], [("GPE", "لندن")])]
