@@ -46,11 +46,14 @@ def guess_format(path: Path) -> Format:
     return "labelstudio" if path.suffix.lower() == ".json" else "conll"
 
 
-def _choice_family(schema: Schema, family: str | None) -> str:
+def _choice_family(schema: Schema, family: str | None, label_field: str) -> str:
+    """The family given, else the article-level choice family the label column is named after (a
+    ``stance`` column: the ``stance`` family, not the schema's first, ``topic``), else the first one."""
     if family is not None:
         schema.family(family)
         return family
-    found = next((f.name for f in schema.all_families if f.kind == "choice" and "article" in f.levels), None)
+    families = [f.name for f in schema.all_families if f.kind == "choice" and "article" in f.levels]
+    found = label_field if label_field in families else next(iter(families), None)
     if found is None:
         raise ValueError(f"schema {schema.name} has no article-level choice family for text classification labels")
     return found
@@ -123,7 +126,7 @@ class _Readers:
         rows = record_rows(path, self.problems)
         if kind == "hf-tokens":
             return token_items(rows, str(path), self.source, self.known, self.label_map or {}, self.policy, self.problems)
-        name = _choice_family(self.schema, self.family)
+        name = _choice_family(self.schema, self.family, self.columns.label)
         return text_items(rows, str(path), self.source, name, frozenset(self.schema.family(name).values),
                           self.label_map or {}, self.problems, self.columns)
 
@@ -136,7 +139,7 @@ class _Readers:
             self.problems.append(ImportProblem(where, None, f"cannot open as a Hugging Face dataset: {exc}"))
             return iter(())
         if kind == "hf-text":
-            name = _choice_family(self.schema, self.family)
+            name = _choice_family(self.schema, self.family, self.columns.label)
             values = frozenset(self.schema.family(name).values)
             return read_text_classification(dataset, where, self.source, name, values, self.label_map, self.problems,
                                             text_column=self.columns.text, label_column=self.columns.label,

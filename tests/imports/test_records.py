@@ -121,3 +121,15 @@ def test_a_jsonl_file_of_token_rows_imports_its_entities_with_problems_at_their_
     assert f"{corpus}:3: tokens and ner_tags are not both lists: row left out" in output
     spans = sorted((s.label, s.text) for a in read_annotations(tmp_path / "out.annotations.jsonl") for s in a.spans)
     assert spans == [("GPE", "لندن"), ("ORG", "الأمم المتحدة"), ("PER", "بوش")]
+
+
+def test_a_label_column_named_after_a_family_fills_that_family_not_the_first(tmp_path: Path) -> None:
+    topic_first = SCHEMA.replace("labels:\n", "labels:\n  topic:\n    kind: choice\n    levels: [article]\n    title: الموضوع\n"
+                                 "    values:\n      - {value: health, ar: صحة, description: صحة., example: لقاح., hotkey: '1', "
+                                 "color: '#1f77b4'}\n", 1)
+    (tmp_path / "two.yaml").write_text(topic_first, encoding="utf-8")
+    corpus = tmp_path / "mawqif.csv"
+    corpus.write_text("text,target,stance\nاللقاح آمن,Covid Vaccine,Favor\n", encoding="utf-8")
+    report = import_corpus([corpus], load_schema(tmp_path / "two.yaml"), tmp_path / "out", label_field="stance")
+    assert report.problems == []
+    assert [a.choices for a in read_annotations(tmp_path / "out.annotations.jsonl")] == [{"stance": ("Favor",)}]
