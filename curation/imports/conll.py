@@ -71,6 +71,7 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
     unless the next token continues the entity that punctuation is part of (``إيه . بي . سي``)."""
     layout = _Layout.of(lines)
     current, ended = _Sentence(), False
+    stacked: list[int] = []  # token lines with several tag columns
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             if current.tokens:
@@ -82,6 +83,8 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
             token_tag = _token_tag(path, number, line, layout, problems)
             if token_tag is None:
                 continue
+            if _several_tags(line, layout):
+                stacked.append(number)
             if ended and not _continues(current.tags[-1], token_tag[1]):
                 yield current
                 current = _Sentence()
@@ -89,6 +92,16 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
             ended = not layout.separated and clean_token(token_tag[0]) in SENTENCE_END
     if current.tokens:
         yield current
+    if stacked:
+        example = " ".join(_fields(lines[stacked[0] - 1])[layout.token_column + 1 :])
+        problems.append(ImportProblem(str(path), stacked[0], f"{len(stacked)} token line(s) carry several tags ({example}: "
+                                      "nested entities?): only the last column is read"))
+
+
+def _several_tags(line: str, layout: _Layout) -> bool:
+    """Whether every column after the token is a tag, and there are several (a nested layer each)."""
+    tags = _fields(line)[layout.token_column + 1 :]
+    return len(tags) >= 2 and all(parse_tag(clean_token(tag)) is not None for tag in tags)
 
 
 def _continues(previous: str, tag: str) -> bool:

@@ -194,3 +194,11 @@ def test_blank_lines_before_the_first_token_or_after_the_last_do_not_make_a_flat
         report = import_corpus([tmp_path / name], entity_schema(tmp_path), tmp_path / name)
         assert report.problems == []
         assert _sentences(tmp_path / name) == [(["قال", "بوش", "."], [("PER", "بوش")]), (["زار", "لندن", "."], [("GPE", "لندن")])]
+
+
+def test_lines_with_several_tag_columns_are_named_once_not_read_silently_as_their_last(tmp_path: Path) -> None:
+    corpus = tmp_path / "nested.txt"  # a nested layout: the outer entity's tag, then the inner one's
+    corpus.write_text("أعلنت O\nوزارة B-ORG\nالصحة I-ORG\nالفلسطينية I-ORG B-GPE\nفي O\nغزة B-GPE B-GPE\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert [(p.line, p.message) for p in report.problems] == [
+        (4, "2 token line(s) carry several tags (I-ORG B-GPE: nested entities?): only the last column is read")]
