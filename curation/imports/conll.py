@@ -132,12 +132,13 @@ class _Layout:
         return cls(separated, 1 if conllu else 0)
 
     def skipped(self, line: str, *, within: bool) -> bool:
-        """A comment, or a CoNLL-U multiword range or empty node. A ``#`` line between the tokens
-        of a sentence is a token: comments come before a sentence, hashtags inside it."""
-        first = _fields(line)[0]
-        if self.token_column and CONLLU_ID.fullmatch(first) and not first.isdigit():
+        """A comment, or a CoNLL-U multiword range or empty node. A ``#`` line of two columns
+        between the tokens of a sentence is a token (a hashtag, whatever its tag): comments come
+        before a sentence (``# newdoc id = 3`` stays one anywhere)."""
+        fields = _fields(line)
+        if self.token_column and CONLLU_ID.fullmatch(fields[0]) and not fields[0].isdigit():
             return True
-        return not within and _is_comment(line)
+        return _is_comment(line) and not (within and len(fields) == 2)
 
 
 def _fields(line: str) -> list[str]:

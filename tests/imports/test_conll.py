@@ -155,13 +155,13 @@ def test_trailing_tabs_make_no_column_and_a_no_break_space_stays_in_its_token(tm
 
 def test_a_hash_line_inside_a_sentence_is_a_token_and_its_bad_tag_is_reported(tmp_path: Path) -> None:
     corpus = tmp_path / "tweets.txt"
-    corpus.write_text("# tweet 1\nوصول O\n#السيسي B-PER`\nإلى O\n#عاجل OO\n#الرياض B-GPE\n\n#مصر\tB-GPE`\nتفوز\tO\n",
-                      encoding="utf-8")
+    corpus.write_text("# tweet 1\nوصول O\n#السيسي B-PER`\nإلى O\n#عاجل OO\n# newdoc id = 2\n#الرياض B-GPE\n\n"
+                      "#مصر\tB-GPE`\nتفوز\tO\n", encoding="utf-8")
     report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
     assert [(p.line, p.message) for p in report.problems] == [
         (3, "malformed tag 'B-PER`' (expected O or B-/I-LABEL), read as O"),
         (5, "malformed tag 'OO' (expected O or B-/I-LABEL), read as O"),
-        (8, "malformed tag 'B-GPE`' (expected O or B-/I-LABEL), read as O"),  # tab-separated: a token, first or not
+        (9, "malformed tag 'B-GPE`' (expected O or B-/I-LABEL), read as O"),  # tab-separated: a token, first or not
     ]
     assert _sentences(tmp_path / "out") == [(["وصول", "#السيسي", "إلى", "#عاجل", "#الرياض"], [("GPE", "#الرياض")]),
                                             (["#مصر", "تفوز"], [])]
