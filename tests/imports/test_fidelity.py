@@ -114,3 +114,25 @@ def test_malformed_and_lone_inside_tags_are_reported_at_their_line(tmp_path: Pat
         (line_of[(0, 4)], "malformed tag 'B-GPE`' (expected O or B-/I-LABEL), read as O"),
         (line_of[(0, 6)], "unknown label CITY in 'B-CITY'"),
     }
+
+
+def test_public_layouts_come_out_of_the_build_token_for_token_and_entity_for_entity(tmp_path: Path) -> None:
+    """ANERcorp's flat file (no blank line, an entity across full stops, an empty last line), a
+    CoNLL-U-like file and a space-separated file with trailing tabs: each sentence's tokens and
+    entities are the build's, exactly."""
+    flat = tmp_path / "ANERCorp.txt"
+    flat.write_text("التقى O\nمدير O\nإيه B-ORG\n. I-ORG\nبي I-ORG\n. I-ORG\nسي I-ORG\n. O\nقال O\nبوش B-PER\n. O\n\n",
+                    encoding="utf-8")
+    conllu = tmp_path / "ner.conllu"
+    conllu.write_text("# text = زار عباس غزة\n1\tزار\t_\t_\tO\n2\tعباس\t_\t_\tB-PER\n3\tغزة\t_\t_\tB-GPE\n", encoding="utf-8")
+    tabs = tmp_path / "tabs.txt"
+    tabs.write_bytes("ذهب O\t\r\nعبد\u00a0الله B-PER \r\nإلى O\r\nبيروت B-GPE\t\r\n".encode())
+    expected = {
+        "التقى مدير إيه . بي . سي .": ["ORG إيه . بي . سي"], "قال بوش .": ["PER بوش"],
+        "زار عباس غزة": ["PER عباس", "GPE غزة"], "ذهب عبد\u00a0الله إلى بيروت": ["PER عبد\u00a0الله", "GPE بيروت"],
+    }
+    report = import_corpus([flat, conllu, tabs], entity_schema(tmp_path), tmp_path / "out", source="corpus")
+    assert report.problems == []
+    rows = _rows(tmp_path, report.outputs["docs"], report.outputs["annotations"])
+    assert {row["text"]: [f"{e['label']} {e['text']}" for e in row["entities"]] for row in rows} == expected
+    assert {row["text"]: row["tokens"] for row in rows} == {text: text.split(" ") for text in expected}
