@@ -194,6 +194,14 @@ class TagSurvey:
 
     labels: dict[str, None] = field(default_factory=dict)
     noise: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (tag, reason) -> (count, first place)
+    given_text: bool = False  # a ``# text =`` line gives a sentence's text: its tokens may be pieces of words
+
+    @property
+    def granularity(self) -> str:
+        """Where the corpus's spans may start: ``word`` when its text is its tokens one space apart (every
+        entity is whole words, as a schema's pre-annotation should be), ``symbol`` when a given text may
+        hold tokens inside words."""
+        return "symbol" if self.given_text else "word"
 
     def add(self, tag: str, where: str) -> None:
         parsed = parse_tag(tag)
@@ -229,6 +237,7 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
         if not Path(path).is_file():  # a FIFO or /dev/zero would never end
             raise ValueError(f"{path}: not a regular file")
         for number, line in enumerate(read_lines(Path(path)), start=1):
+            survey.given_text = survey.given_text or line.startswith(TEXT_COMMENT)
             fields = _fields(line)
             if len(fields) >= 2 and fields[0] != DOCSTART and not _is_comment(line):
                 tag = clean_token(fields[-1])

@@ -55,3 +55,15 @@ def test_an_import_with_no_schema_chosen_gets_one_that_asks_what_the_corpus_has(
     assert schema.span_family().values == ["Population-Center", "Nation"] and not any(f.required for f in schema.all_families)
     annotations = read_annotations(result.report.outputs["annotations"])
     assert sorted(len(a.spans) for a in annotations) == [0, 2]  # the second sentence: "no entity here", kept too
+
+
+def test_a_corpus_of_whole_tokens_drafts_word_granularity_and_one_with_a_given_text_symbol(tmp_path: Path) -> None:
+    """A CoNLL entity is whole tokens, and without a ``# text =`` line the text is the tokens one space apart:
+    pre-annotation must then keep to whole words (``وألمانيا``, not ``ألمانيا`` inside it), as the corpus does."""
+    tokens = _corpus(tmp_path / "tokens.conll", ["زار\tO", "وألمانيا\tB-LOC"])
+    given = _corpus(tmp_path / "given.conll", ["# text = زار وألمانيا", "زار\tO", "و\tO", "ألمانيا\tB-LOC"])
+    for corpus, granularity in ((tokens, "word"), (given, "symbol")):
+        Project.schema_new("drafted", corpus=corpus, output=tmp_path / f"{corpus.stem}.yaml")
+        assert load_schema(tmp_path / f"{corpus.stem}.yaml").span_family().granularity == granularity
+    Project.schema_new("listed", ["LOC"], output=tmp_path / "listed.yaml")
+    assert load_schema(tmp_path / "listed.yaml").span_family().granularity == "symbol"
