@@ -31,7 +31,9 @@ Speed: each matcher in its own process (bench/measure.py: wall, CPU of the tree,
 interleaved; the child times its matching alone over the held-out sentences and the first
 ``--ant-articles`` ANT texts (news, the text the gazetteer is for) and reports characters a second,
 for a first pass (ours learns each word it has not seen: 83,530 distinct words in 798,776) and for a
-second pass over the same texts (every word seen: what a long run over a corpus mostly meets).
+second pass over the same texts (every word seen: what a long run over a corpus mostly meets). Ours
+and flashtext are timed twice a round: on WikiFANE as written (ours at ``word`` granularity) and on
+news spelling (:func:`glued`; ours at ``symbol``, the news schema's granularity, as the product runs).
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ COARSE = {
 }
 LABEL = {fine: coarse for coarse, fines in COARSE.items() for fine in fines}
 MATCHERS = ("naive", "flashtext", "ours")
+GLUED = "glued"
+SPEED_RUNS = [(matcher, "as written") for matcher in MATCHERS] + [("flashtext", GLUED), ("ours", GLUED)]
+"""Each child process of a round: every matcher on WikiFANE as written, and the two timed against each
+other on news spelling too (the product's setting)."""
 
 Span = tuple[int, int, str]
 Sentence = tuple[str, set[Span]]
@@ -177,15 +183,15 @@ def names_gazetteer(names: dict[str, str], rules: MatchRules = DEFAULT_RULES, gr
     return gazetteer
 
 
-def ours_matcher(names: dict[str, str], rules: MatchRules = DEFAULT_RULES) -> Callable[[str], list[Span]]:
-    gazetteer = names_gazetteer(names, rules)
+def ours_matcher(names: dict[str, str], rules: MatchRules = DEFAULT_RULES, granularity: str = "word") -> Callable[[str], list[Span]]:
+    gazetteer = names_gazetteer(names, rules, granularity)
     return lambda text: [(span.start, span.end, span.label) for span in gazetteer.match(text)]
 
 
-def build(matcher: str, names: dict[str, str]) -> Callable[[str], list[Span]]:
+def build(matcher: str, names: dict[str, str], granularity: str = "word") -> Callable[[str], list[Span]]:
     if matcher == "naive":
         return Naive(names).match
-    return flashtext_matcher(names) if matcher == "flashtext" else ours_matcher(names)
+    return flashtext_matcher(names) if matcher == "flashtext" else ours_matcher(names, granularity=granularity)
 
 
 def scores(found: Iterable[set[Span]], gold: Iterable[set[Span]]) -> tuple[float, float, float, int, int, int]:
@@ -209,11 +215,14 @@ def held_out(corpora: Path) -> tuple[list[Sentence], list[Sentence]]:
     return split([as_text(tokens) for tokens in read_wikifane(corpora / "wikifane-gold-2014.txt.gz")])
 
 
-def child(matcher: str, corpora: Path, ant_articles: int, out: Path) -> None:
-    """One matcher in this process: its spans on the held-out split and its matching time."""
+def child(matcher: str, corpora: Path, ant_articles: int, out: Path, spelling: str) -> None:
+    """One matcher in this process: its spans on the held-out split and its matching time (on news
+    spelling, ours at the news schema's ``symbol`` granularity)."""
     train, test = held_out(corpora)
+    if spelling == GLUED:
+        train, test = [glued(s) for s in train], [glued(s) for s in test]
     news = ant_texts(corpora, ant_articles)
-    match = build(matcher, train_names(train))
+    match = build(matcher, train_names(train), "symbol" if spelling == GLUED else "word")
     started = time.process_time()
     found = [match(text) for text, _ in test]
     for text in news:
@@ -225,6 +234,18 @@ def child(matcher: str, corpora: Path, ant_articles: int, out: Path) -> None:
     again = time.process_time() - started
     characters = sum(len(text) for text, _ in test) + sum(map(len, news))
     out.write_text(json.dumps({"spans": found, "seconds": seconds, "again": again, "characters": characters}))
+
+
+def speed_ratios(title: str, ours: list, flashtext: list) -> None:
+    """Ours / flashtext matching speed: medians of the rounds, and each round's ratio (the same texts)."""
+    def median_speed(results: list, key: str) -> float:
+        return statistics.median(result["characters"] / result[key] for _, result in results)
+
+    first, again = (median_speed(ours, key) / median_speed(flashtext, key) for key in ("seconds", "again"))
+    print(f"ours / flashtext matching speed, {title} (medians): {first:.2f}x first pass, {again:.2f}x second pass")
+    print("  each round, first / second pass:", ", ".join(
+        f"{peer['seconds'] / own['seconds']:.2f}x / {peer['again'] / own['again']:.2f}x"
+        for (_, own), (_, peer) in zip(ours, flashtext, strict=True)))
 
 
 def show_errors(test: list[Sentence], found: list[set[Span]], count: int) -> None:
@@ -252,20 +273,24 @@ def rule_table(test: list[Sentence], names: dict[str, str]) -> None:
 CLITIC_TOKENS = frozenset("وفبكل")
 
 
-def glued(sentence: Sentence) -> Sentence:
+def glued(sentence: Sentence, whole_words: bool = False) -> Sentence:
     """The sentence as news writes it: WikiFANE writes و ف ب ك ل apart (و القاهرة), the text it was cut
     from glues them to the next word (والقاهرة), and ل drops the article's alef (ل القاهرة: للقاهرة, the
-    name then starting at the article's lam, as the gazetteer reads it). Gold spans move with their words."""
+    name then starting at the article's lam, as the gazetteer reads it). Gold spans move with their words;
+    ``whole_words``: a span then starts where its first word now starts, clitics included (والقاهرة, the
+    convention of a news corpus tagged by whitespace tokens, such as ANERcorp)."""
     text, spans = sentence
     tokens = text.split(" ")
     moved: dict[int, int] = {}  # a token's start or end -> where it is now
+    word_start: dict[int, int] = {}  # a token's start -> where the word it is now part of starts
     out: list[str] = []
-    at = position = 0
+    at = position = word_begins = 0
     for index, token in enumerate(tokens):
         shown = token
         if index and tokens[index - 1] == "ل" and out[-1] == "ل" and token.startswith("ال") and len(token) > 2:
             shown = token[1:]  # للقاهرة
         moved[at] = position
+        word_start[at] = word_begins
         moved[at + len(token)] = position + len(shown)
         out.append(shown)
         position += len(shown)
@@ -273,7 +298,9 @@ def glued(sentence: Sentence) -> Sentence:
         if index + 1 < len(tokens) and not (token in CLITIC_TOKENS and tokens[index + 1][:1].isalpha()):
             out.append(" ")
             position += 1
-    return "".join(out), {(moved[start], moved[end], label) for start, end, label in spans}
+            word_begins = position
+    starts = word_start if whole_words else moved
+    return "".join(out), {(starts[start], moved[end], label) for start, end, label in spans}
 
 
 def glued_table(train: list[Sentence], test: list[Sentence]) -> None:
@@ -288,6 +315,21 @@ def glued_table(train: list[Sentence], test: list[Sentence]) -> None:
                          ("ours, conjunctions off", replace(DEFAULT_RULES, conjunctions=False))):
         gazetteer = names_gazetteer(names, rules, "symbol")
         candidates.append((title, lambda text, g=gazetteer: [(span.start, span.end, span.label) for span in g.match(text)]))
+    for title, match in candidates:
+        precision, recall, f1, *_ = scores([set(match(text)) for text, _ in test], gold)
+        print(f"{title:<85}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
+
+
+def whole_words_table(train: list[Sentence], test: list[Sentence]) -> None:
+    """News spelling with gold spans on whole words, clitics included (:func:`glued` ``whole_words``), as a
+    corpus tagged by whitespace tokens has them: where the schema's granularity decides (``schema new
+    --from`` such a corpus drafts ``word``)."""
+    train, test = [glued(s, whole_words=True) for s in train], [glued(s, whole_words=True) for s in test]
+    names, gold = train_names(train), [spans for _, spans in test]
+    print(f"\nWikiFANE glued, gold spans on whole words (clitics in){'':<31}{'P':>7}{'R':>7}{'F1':>7}")
+    candidates = [("naive", Naive(names).match), ("flashtext", flashtext_matcher(names)),
+                  ("ours, word granularity", ours_matcher(names, granularity="word")),
+                  ("ours, symbol granularity", ours_matcher(names, granularity="symbol"))]
     for title, match in candidates:
         precision, recall, f1, *_ = scores([set(match(text)) for text, _ in test], gold)
         print(f"{title:<85}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}")
@@ -331,9 +373,10 @@ def main() -> None:
                         help="only: what reading ب ك ل off adds on ANT news, with SAMPLE added spans to judge by eye")
     parser.add_argument("--child", choices=MATCHERS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--spelling", default="as written", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.corpora, args.ant_articles, args.out)
+        child(args.child, args.corpora, args.ant_articles, args.out, args.spelling)
         return
     corpora = args.corpora.resolve()
     train, test = held_out(corpora)
@@ -345,15 +388,16 @@ def main() -> None:
     print(f"WikiFANE: {len(train):,} training sentences ({len(names):,} names: "
           f"{', '.join(f'{n:,} {label}' for label, n in Counter(names.values()).most_common())}), "
           f"{len(test):,} held-out sentences with {sum(map(len, gold)):,} gold spans; seed {SEED}")
-    runs: dict[str, list] = {matcher: [] for matcher in MATCHERS}
+    speed_runs: dict[tuple[str, str], list] = {run: [] for run in SPEED_RUNS}
     with tempfile.TemporaryDirectory(prefix="bench-gazetteer-") as folder:
         for round_number in range(args.rounds):
             print(f"round {round_number + 1}: {load()}", flush=True)
-            for matcher in MATCHERS:
+            for matcher, spelling in SPEED_RUNS:
                 out = Path(folder) / f"{matcher}.json"
-                measured = measure([sys.executable, str(Path(__file__).resolve()), "--child", matcher,
+                measured = measure([sys.executable, str(Path(__file__).resolve()), "--child", matcher, "--spelling", spelling,
                                     "--corpora", str(corpora), "--ant-articles", str(args.ant_articles), "--out", str(out)], cwd=Path(folder))
-                runs[matcher].append((measured, json.loads(out.read_text())))
+                speed_runs[matcher, spelling].append((measured, json.loads(out.read_text())))
+    runs = {matcher: speed_runs[matcher, "as written"] for matcher in MATCHERS}
     print(f"\n{'matcher':<12}{'P':>7}{'R':>7}{'F1':>7}{'right':>8}{'wrong':>8}{'missed':>8}"
           f"{'M chars/s (matching)':>26}{'M chars/s (2nd pass)':>26}{'process CPU s':>20}{'peak PSS MB':>18}")
     found_by: dict[str, list[set[Span]]] = {}
@@ -365,19 +409,14 @@ def main() -> None:
         print(f"{matcher:<12}{precision:>7.1f}{recall:>7.1f}{f1:>7.1f}{right:>8,}{wrong:>8,}{missed:>8,}"
               f"{spread(speeds, lambda v: f'{v:.2f}'):>26}{spread(again, lambda v: f'{v:.2f}'):>26}{spread([m.cpu for m, _ in results], lambda v: f'{v:.2f}'):>20}"
               f"{spread([m.pss for m, _ in results], lambda v: f'{v:.0f}'):>18}")
-    ratio = statistics.median(r["characters"] / r["seconds"] for _, r in runs["ours"]) / statistics.median(
-        r["characters"] / r["seconds"] for _, r in runs["flashtext"])
-    again = statistics.median(r["characters"] / r["again"] for _, r in runs["ours"]) / statistics.median(
-        r["characters"] / r["again"] for _, r in runs["flashtext"])
-    print(f"ours / flashtext matching speed (medians): {ratio:.2f}x first pass, {again:.2f}x second pass")
-    rounds = zip(runs["ours"], runs["flashtext"], strict=True)  # the same texts: the ratio of the seconds
-    print("  each round, first / second pass:", ", ".join(
-        f"{peer['seconds'] / own['seconds']:.2f}x / {peer['again'] / own['again']:.2f}x" for (_, own), (_, peer) in rounds))
+    for spelling, title in (("as written", "as written, word granularity"), (GLUED, "news spelling, symbol granularity")):
+        speed_ratios(title, speed_runs["ours", spelling], speed_runs["flashtext", spelling])
     digest = hashlib.sha256(json.dumps(runs["ours"][0][1]["spans"], ensure_ascii=False).encode()).hexdigest()[:16]
     print(f"ours, digest of the held-out spans (unchanged by a speed-up): {digest}")
     show_errors(test, found_by["ours"], args.errors)
     rule_table(test, names)
     glued_table(train, test)
+    whole_words_table(train, test)
 
 
 if __name__ == "__main__":

@@ -210,7 +210,8 @@ class Project:
     def schema_new(name: str, labels: Sequence[str] = (), *, corpus: str | Path | Sequence[str | Path] | None = None,
                    output: str | Path, force: bool = False) -> SchemaResult:
         """Write a first-draft schema with one entity family, from ``labels`` or the tags of one or
-        more CoNLL/BIO ``corpus`` files (merged; noise tags reported, not made labels)."""
+        more CoNLL/BIO ``corpus`` files (merged; noise tags reported, not made labels; spans at ``word``
+        granularity, the corpus's own, unless a ``# text =`` line may put tokens inside words)."""
         from curation.imports.conll import survey_tags
         from curation.schema.generate import draft_schema
 
@@ -221,14 +222,15 @@ class Project:
         if target.exists() and not force:
             raise CurationError(f"{target}: exists; pass --force to replace it")
         noise: list[str] = []
+        granularity = "symbol"
         try:
             if corpora:
                 survey = survey_tags(corpora)
-                labels, noise = list(survey.labels), survey.problems()
+                labels, noise, granularity = list(survey.labels), survey.problems(), survey.granularity
                 if not labels:
                     raise ValueError("; ".join([f"{', '.join(map(str, corpora))}: no entity label in the tags (an empty "
                                                 "file, or only O and noise tags): no schema written", *noise]))
-            text = draft_schema(name, list(labels))
+            text = draft_schema(name, list(labels), granularity=granularity)
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise CurationError(str(error)) from None
         target.parent.mkdir(parents=True, exist_ok=True)

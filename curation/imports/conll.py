@@ -274,6 +274,14 @@ class TagSurvey:
 
     labels: dict[str, None] = field(default_factory=dict)
     noise: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (tag, reason) -> (count, first place)
+    given_text: bool = False  # a ``# text =`` line gives a sentence's text: its tokens may be pieces of words
+
+    @property
+    def granularity(self) -> str:
+        """Where the corpus's spans may start: ``word`` when its text is its tokens one space apart (every
+        entity is whole words, as a schema's pre-annotation should be), ``symbol`` when a given text may
+        hold tokens inside words."""
+        return "symbol" if self.given_text else "word"
 
     def add(self, tag: str, where: str) -> None:
         parsed = parse_tag(tag)
@@ -316,6 +324,7 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
         except NotUtf8 as exc:
             raise ValueError(f"{path}:{exc.line}: {exc.reason}") from None
         for sentence in _sentences(Path(path), lines, []):  # the import reports bad lines
+            survey.given_text = survey.given_text or sentence.text is not None
             for tag, number in zip(sentence.tags, sentence.lines, strict=True):
                 survey.add(tag, f"{path}:{number}")
     return survey

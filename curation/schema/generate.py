@@ -54,8 +54,10 @@ def _draft_problems(name: str, entities: Sequence[str], free_hotkeys: int) -> li
     return problems
 
 
-def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence", description: str = "") -> str:
-    """The YAML text of a version-1 schema whose ``entity`` family holds ``entities`` as given."""
+def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence", description: str = "",
+                 granularity: str = "symbol") -> str:
+    """The YAML text of a version-1 schema whose ``entity`` family holds ``entities`` as given, its spans
+    at ``granularity`` (``word`` for a corpus whose entities are whole tokens)."""
     keys = list(hotkeys())
     problems = _draft_problems(name, entities, len(keys))
     if problems:
@@ -66,7 +68,7 @@ def draft_schema(name: str, entities: Sequence[str], *, level: str = "sentence",
         "name": name,
         "version": 1,
         "description": description or f"First draft from {len(entities)} labels; add Arabic names, descriptions and examples.",
-        "labels": {"entity": {"kind": "span", "levels": [level], "overlap": False, "granularity": "symbol", "values": values}},
+        "labels": {"entity": {"kind": "span", "levels": [level], "overlap": False, "granularity": granularity, "values": values}},
     }
     out = io.StringIO()
     yaml = YAML()

@@ -190,6 +190,7 @@ _GLUED_DOT = re.compile(rf"\.[{ARABIC_LETTERS}]")
 _ARABIC_MARK = re.compile(f"[{ARABIC_MARKS}]")
 _ABBREVIATION_WINDOW = 32
 _SPACES = re.compile(r"\s+")
+_LINE_BREAK = re.compile(f"[{_char_class(LINE_BREAKS)}]")
 _SPACED_DOTS_WINDOW = 4
 _RUN_MARKS = frozenset(TERMINATORS + CLOSERS + BIDI_MARKS)
 
@@ -526,11 +527,17 @@ def _is_list_number(text: str, token: str, dot: int, sentence_start: int) -> boo
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    """Add ``text[start:end]`` without its surrounding white space, unless nothing is left."""
+    """Add ``text[start:end]`` without its surrounding white space, unless nothing is left. Marks with
+    no letter or digit after a sentence on the same line (``طويلة؟" .``, a lone ``"``) close that
+    sentence rather than stand as one."""
     left_trimmed = text[start:end].lstrip()
     if left_trimmed and _SHOWN.search(left_trimmed):
         trimmed_start = end - len(left_trimmed)
-        spans.append((trimmed_start, trimmed_start + len(left_trimmed.rstrip())))
+        trimmed_end = trimmed_start + len(left_trimmed.rstrip())
+        if spans and _WORD_CHAR.search(left_trimmed) is None and _LINE_BREAK.search(text, spans[-1][1], trimmed_start) is None:
+            spans[-1] = (spans[-1][0], trimmed_end)
+        else:
+            spans.append((trimmed_start, trimmed_end))
 
 
 _DEFAULT_SPLITTER = SentenceSplitter()

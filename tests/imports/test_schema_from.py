@@ -69,3 +69,15 @@ def test_a_file_of_labelled_texts_is_not_surveyed_for_entity_tags(tmp_path: Path
     result = CliRunner().invoke(main, ["schema", "new", "x", "--from", str(pairs), "-o", str(tmp_path / "s.yaml")])
     assert result.exit_code == 1 and not (tmp_path / "s.yaml").exists()
     assert f"{pairs}: a CSV, TSV or JSONL file of labelled texts, not a CoNLL/BIO corpus" in " ".join(result.output.split())
+
+
+def test_a_corpus_of_whole_tokens_drafts_word_granularity_and_one_with_a_given_text_symbol(tmp_path: Path) -> None:
+    """A CoNLL entity is whole tokens, and without a ``# text =`` line the text is the tokens one space apart:
+    pre-annotation must then keep to whole words (``وألمانيا``, not ``ألمانيا`` inside it), as the corpus does."""
+    tokens = _corpus(tmp_path / "tokens.conll", ["زار\tO", "وألمانيا\tB-LOC"])
+    given = _corpus(tmp_path / "given.conll", ["# text = زار وألمانيا", "زار\tO", "و\tO", "ألمانيا\tB-LOC"])
+    for corpus, granularity in ((tokens, "word"), (given, "symbol")):
+        Project.schema_new("drafted", corpus=corpus, output=tmp_path / f"{corpus.stem}.yaml")
+        assert load_schema(tmp_path / f"{corpus.stem}.yaml").span_family().granularity == granularity
+    Project.schema_new("listed", ["LOC"], output=tmp_path / "listed.yaml")
+    assert load_schema(tmp_path / "listed.yaml").span_family().granularity == "symbol"

@@ -443,6 +443,22 @@ def test_a_quotation_of_several_sentences_closes_after_a_space() -> None:
           ['وقال "لن أترشح.', 'الجميع يريدني أن أترشح ".', "وقال ترامب إنه لا يتوقع ذلك"])
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('كيف سيؤثر على شخص في رحلة طويلة؟" .', ['كيف سيؤثر على شخص في رحلة طويلة؟" .']),
+        ("ودع الجماهير في هذه اللحظات الخاصة. ____", ["ودع الجماهير في هذه اللحظات الخاصة. ____"]),
+        # a line of marks alone stays its own: lines never join
+        ("انتهى الاجتماع.\n* * *\nوبدأ المؤتمر", ["انتهى الاجتماع.", "* * *", "وبدأ المؤتمر"]),
+        ("!!! انتهى", ["!!! انتهى"]),
+    ],
+)
+def test_marks_without_a_word_after_a_sentence_close_it(text: str, expected: list[str]) -> None:
+    """Found on ANT: 29 paragraphs ended in a "sentence" of a lone ``.``, ``"`` or a rule of underscores, each
+    an annotation unit with nothing to annotate."""
+    check(text, expected)
+
+
 def test_a_comma_after_a_closing_quote_continues_the_sentence() -> None:
     check('ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء', ['ردت قائلة "ماذا يا زينات؟ "، أجابت بهدوء'])
     check('قال "نعم." ، ثم غادر', ['قال "نعم." ، ثم غادر'])
