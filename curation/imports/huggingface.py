@@ -238,5 +238,7 @@ def _known_labels(
         if label in known:
             labels.append(label)
         else:
-            at.report(f"unknown {family} label {name!r}: left out")
+            near = next((value for value in sorted(known) if value.casefold() == label.casefold()), None)
+            hint = f" (the schema has {near!r}: a label map can rename it)" if near else ""
+            at.report(f"unknown {family} label {name!r}{hint}: left out")
     return labels

@@ -133,3 +133,11 @@ def test_a_label_column_named_after_a_family_fills_that_family_not_the_first(tmp
     report = import_corpus([corpus], load_schema(tmp_path / "two.yaml"), tmp_path / "out", label_field="stance")
     assert report.problems == []
     assert [a.choices for a in read_annotations(tmp_path / "out.annotations.jsonl")] == [{"stance": ("Favor",)}]
+
+
+def test_a_label_that_differs_from_a_value_only_in_case_is_reported_with_that_value(tmp_path: Path) -> None:
+    corpus = tmp_path / "mawqif.csv"
+    corpus.write_text("text,stance\nاللقاح آمن,favor\n", encoding="utf-8")
+    report = import_corpus([corpus], _schema(tmp_path), tmp_path / "out", label_field="stance")
+    assert [str(p) for p in report.problems] == [
+        f"{corpus}:2: unknown stance label 'favor' (the schema has 'Favor': a label map can rename it): left out"]
