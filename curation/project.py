@@ -909,16 +909,22 @@ class Project:
         progress: Progress = SILENT,
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
-        plus annotations or predictions (default prefix in a workspace: ``data/imports/NAME``); each
+        plus annotations or predictions; in a workspace with no ``prefix``, where ``segment``, ``push`` and
+        ``build`` take them up unedited (:meth:`Workspace.import_paths`: ``pages/NAME.docs.jsonl``,
+        ``data/annotations/import-NAME.jsonl``, ``data/imports/NAME.units.jsonl``); each
         sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter;
         ``fields`` names the key or column of a pair's ``title`` and stance ``target``, ``label_field``
         the column of a labelled text's label (a dataset, CSV, TSV or JSONL file)."""
         from curation.imports import import_corpus, read_label_map
+        from curation.imports.materialize import written_by_import
 
         if not inputs:
             raise UsageError("give the files or folders to import")
-        default = self.workspace.data / "imports" / Path(str(inputs[0])).stem.split(".")[0] if self.workspace else None
-        target = self._required(prefix, default, "an output prefix (-o)")
+        name = Path(str(inputs[0])).stem.split(".")[0]
+        target = self._required(prefix, self.workspace.data / "imports" / name if self.workspace else None, "an output prefix (-o)")
+        paths = self.workspace.import_paths(name, as_) if self.workspace and prefix is None else None
+        if paths is not None and not written_by_import(paths["docs"]):
+            raise CurationError(f"{paths['docs']}: exists and was not written by `curation import`; give -o PREFIX or move it")
         target.parent.mkdir(parents=True, exist_ok=True)
         mapping = read_label_map(label_map) if label_map else {}
         schema, drafted = self._import_schema(inputs, format, target)
@@ -926,7 +932,7 @@ class Project:
             report = import_corpus(list(inputs), schema, target, format=format, as_=as_, source=source,  # type: ignore[arg-type]
                                    label_map=mapping, policy=repair, text_field=text_field,  # type: ignore[arg-type]
                                    label_field=label_field, family=family, split=split, segment=segment, fields=fields,
-                                   progress=progress)  # fmt: skip
+                                   progress=progress, paths=paths)  # fmt: skip
         except CurationError:
             raise
         except (OSError, ValueError, KeyError) as error:  # an unreadable input, a column or family that is not there

@@ -153,3 +153,27 @@ def test_every_offline_command_prints_one_json_object_with_its_figures(workspace
     (workspace / "corpus.conll").write_text("قال O\nبايدن B-PER\nفي O\nالقاهرة B-GPE\n. O\n", encoding="utf-8")
     imported = run_json("import", "corpus.conll")  # default prefix in a workspace: data/imports/corpus
     assert imported["spans"] == 2 and imported["outputs"]["units"].endswith("data/imports/corpus.units.jsonl")
+
+
+def test_an_import_in_a_fresh_workspace_is_built_with_no_recipe_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``init``, ``import``, ``build``: the import puts its pages among the workspace's inputs and its
+    annotations among the stores the recipe reads, so the build carries every token and entity."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    project, _ = Project.init(tmp_path / "ws", "corpus", entities=["PER", "GPE"])
+    monkeypatch.chdir(tmp_path / "ws")
+    corpus = tmp_path / "anercorp.txt"
+    corpus.write_text("قال O\nبايدن B-PER\nفي O\nالقاهرة B-GPE\n. O\n\nوصل O\nماكرون B-PER\n. O\n", encoding="utf-8")
+    imported = project.import_([corpus])
+    assert imported.problems == [] and imported.report.outputs["docs"] == tmp_path / "ws" / "pages" / "anercorp.docs.jsonl"
+    assert imported.report.outputs["annotations"] == tmp_path / "ws" / "data" / "annotations" / "import-anercorp.jsonl"
+    built = Project.open().build()
+    assert built.problems == []
+    rows = [json.loads(line) for path in built.report.files if path.name.endswith(".jsonl") and "sentences" in str(path)
+            for line in path.read_text(encoding="utf-8").splitlines()]
+    assert sorted(row["tokens"] for row in rows) == [["قال", "بايدن", "في", "القاهرة", "."], ["وصل", "ماكرون", "."]]
+    assert sorted(span["text"] for row in rows for span in row["entities"]) == ["القاهرة", "بايدن", "ماكرون"]
+    (tmp_path / "ws" / "pages" / "own.docs.jsonl").write_text('{"text": "صفحة كتبها المستخدم"}\n', encoding="utf-8")
+    with pytest.raises(CurationError, match="own.docs.jsonl: exists and was not written by `curation import`"):
+        project.import_([tmp_path / "own.txt"])
+    assert project.import_([corpus]).report.annotations == 2  # a second import of the same corpus rewrites its own files

@@ -18,7 +18,8 @@ from curation.results import ImportResult
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "prefix", type=click.Path(path_type=Path), default=None,
               help="Prefix of the files written: PREFIX.docs.jsonl, PREFIX.units.jsonl, PREFIX.annotations.jsonl "
-                   "[default in a workspace: data/imports/NAME, NAME from the first input].")
+                   "[default in a workspace: where segment, push and build take them up: pages/NAME.docs.jsonl, "
+                   "data/imports/NAME.units.jsonl, data/annotations/import-NAME.jsonl; NAME from the first input].")
 @click.option("--format", "format_", type=click.Choice(["conll", "labelstudio", "hf-tokens", "hf-text"]), default=None,
               help="Input format (default: .json = Label Studio export, folder = HF dataset, .csv/.tsv/.jsonl = hf-text, "
                    "else CoNLL).")

@@ -166,6 +166,7 @@ def import_corpus(
     segment: bool = False,
     fields: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
+    paths: Mapping[str, Path] | None = None,
 ) -> ImportReport:
     """Import ``inputs`` and write ``PREFIX.docs.jsonl``, ``PREFIX.units.jsonl`` and
     ``PREFIX.annotations.jsonl`` (store format, annotator ``source``) or ``PREFIX.predictions.jsonl``.
@@ -174,11 +175,12 @@ def import_corpus(
     maps a field units show beside their text (``title``, ``target``) to its task data key or column:
     a pair (a claim and a headline) imports as a text with a stance target; ``label_field`` names
     the column of a labelled text's label (``hf-text``: a dataset, a CSV, TSV or JSONL file). ``progress`` hears each
-    item (sentence or record) read (their number is not known before)."""
+    item (sentence or record) read (their number is not known before). ``paths`` puts the outputs
+    elsewhere than next to ``prefix`` (a workspace's own folders)."""
     report = ImportReport()
     items = iter_items(inputs, schema, format=format, source=source, label_map=label_map, policy=policy,
                        text_field=text_field, label_field=label_field, family=family, split=split,
                        problems=report.problems, fields=fields)
     progress.start("importing", None, "items")
     return materialize(counted(items, progress), schema, prefix, as_=as_, model_version=model_version, report=report,
-                       segment=segment)
+                       segment=segment, paths=paths)

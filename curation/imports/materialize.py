@@ -12,8 +12,9 @@ sentence.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,19 @@ def output_paths(prefix: Path, as_: ImportAs) -> dict[str, Path]:
         "units": prefix.with_name(f"{base}.units.jsonl"),
         as_: prefix.with_name(f"{base}.{as_}.jsonl"),
     }
+
+
+def written_by_import(path: Path) -> bool:
+    """Whether an import may write its pages at ``path``: nothing is there, or a pages file an import
+    wrote (its first record names its source file and line). A user's own file is never overwritten."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = json.loads(handle.readline() or "{}")
+    except FileNotFoundError:
+        return True
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(first, dict) and {"id", "text", "source", "line"} <= first.keys()
 
 
 def _canonical(item: ImportedItem, problems: list[ImportProblem]) -> ImportedItem:
@@ -214,11 +228,15 @@ def materialize(
     model_version: str | None = None,
     report: ImportReport | None = None,
     segment: bool = False,
+    paths: Mapping[str, Path] | None = None,
 ) -> ImportReport:
-    """Write the pages, the units and the labels of ``items`` next to ``prefix``; each item is one
-    unit unless ``segment`` asks for the news-page segmenter."""
+    """Write the pages, the units and the labels of ``items`` next to ``prefix`` (or at ``paths``, as
+    :func:`output_paths` names them); each item is one unit unless ``segment`` asks for the news-page
+    segmenter."""
     report = report or ImportReport()
-    paths = output_paths(Path(prefix), as_)
+    paths = dict(paths) if paths else output_paths(Path(prefix), as_)
+    for path in paths.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
     report.outputs = paths
     kept = _kept_items(items, report.problems)
     report.items = len(kept)
