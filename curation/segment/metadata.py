@@ -44,6 +44,7 @@ MAX_GLUED_PREFIX_WORDS = 24
 MAX_LISTED_NAMES = 3
 """Writers or places listed with commas in one byline part or dateline."""
 MAX_SHARE_WORDS = 10
+MAX_INITIALS = 6
 
 _SENTENCE_FINAL = ".!?؟…،,;؛"
 _DECORATION = "/\\-–—ـ()[]{}<>*•·.:|«»\"'“” \t"
@@ -53,12 +54,14 @@ _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _TIME = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:هـ|ه|م)?")
-_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]|/([^/()\[\]]{1,40})/")
+"""``(رويترز)``, ``[واس]``, and ``/أ ش أ/`` ``/ وام /``: MENA, WAM and QNA set their name between slashes."""
 _TOKEN = re.compile(r"[^\s,،:;؛/|()\[\]«»\"“”\-–—]+")
 _PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*[/|]\s+|\s+[/|]\s*")
-_PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*")
+_PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*|/\s+")
 _LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
 _QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
+_INITIALS_SEPARATOR = re.compile(r"\s*/\s*|\s+")
 _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
 _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
 """Compared as written: folding ``على`` to ``علي`` would make every Ali a preposition."""
@@ -82,6 +85,13 @@ def _ends_like_sentence(text: str) -> bool:
     """Whether a line ends with sentence or clause punctuation (closing quotes looked through);
     a closing bracket ends a credit (``(رويترز)``), not a sentence."""
     return text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")")
+
+
+def _is_initials(text: str) -> bool:
+    """``ع ا ش``, ``م د/ ر ت``: the initials of the editors who handled a wire story, a line of two to
+    six single Arabic letters (slashes between them aside)."""
+    letters = _INITIALS_SEPARATOR.split(text.strip(" /"))
+    return 2 <= len(letters) <= MAX_INITIALS and all(len(letter) == 1 and "ء" <= letter <= "ي" for letter in letters)
 
 
 def _is_joined_names(text: str) -> bool:
@@ -121,9 +131,9 @@ def _prefix_ends(text: str) -> Iterator[re.Match[str]]:
 
 
 def _prefix_before(text: str, end: re.Match[str]) -> str:
-    """The prefix that ``end`` closes: a closing bracket stays with it (``(رويترز)``), a dash or
-    colon does not."""
-    return text[: end.end() if end.group().startswith(")") else end.start()].rstrip()
+    """The prefix that ``end`` closes: a closing bracket or slash stays with it (``(رويترز)``,
+    ``/أ ش أ/``), a dash or colon does not."""
+    return text[: end.end() if end.group().startswith((")", "/")) else end.start()].rstrip()
 
 
 def _sentence_starts_at(text: str, at: int) -> bool:
@@ -210,10 +220,17 @@ class MetadataRules:
             prefix = _prefix_before(text, end)
             if not prefix or not _sentence_starts_at(text, end.end()):
                 continue
+            if end.group().startswith("/") and not self._ends_with_slashed_agency(prefix):
+                continue  # "في 5 تموز/ يوليو قال": a slash closes a prefix only after "/أ ش أ/"
             kind = self.line_kind(prefix, glued=True) or self._lone_place(prefix, end.group())
             if kind in ("byline", "dateline"):
                 best = (len(prefix), end.end(), kind)
         return best
+
+    def _ends_with_slashed_agency(self, prefix: str) -> bool:
+        """Whether ``prefix`` ends with an agency between slashes (``/أ ش أ/``, ``/ وام /``)."""
+        opening = prefix.rfind("/", 0, len(prefix) - 1)
+        return prefix.endswith("/") and opening >= 0 and prefix[opening + 1 : -1] in self.agencies
 
     @staticmethod
     def is_link(text: str) -> bool:
@@ -243,7 +260,9 @@ class MetadataRules:
             return True
         if _URL.search(text) is not None:
             return len(_URL.sub(" ", text).split()) <= MAX_SHARE_WORDS // 2 + 2
-        return self._is_tag_line(folded) or self._only_share_words(folded) or self._is_bare_time(text)
+        return (
+            self._is_tag_line(folded) or self._only_share_words(folded) or self._is_bare_time(text) or _is_initials(text)
+        )
 
     def _is_tag_line(self, folded: str) -> bool:
         """``سمات: ...``: a tag label followed by a colon, a space or nothing."""
@@ -299,7 +318,7 @@ class MetadataRules:
         and how the agency stood: several agencies' names are also common words (``معا``, ``قنا``),
         so an unbracketed one counts only beside a date."""
         for match in _BRACKETED.finditer(text):
-            if match.group(1) in self.agencies:
+            if (match.group(1) or match.group(2)) in self.agencies:
                 return (text[: match.start()] + " " + text[match.end() :]).strip(), "bracketed"
         words = text.split()
         for count in (3, 2, 1):
@@ -333,13 +352,20 @@ class MetadataRules:
         return False
 
     def _is_byline(self, text: str, folded: str) -> bool:
-        """A byline word first, or two to four short parts joined by dashes, ``ـ`` or slashes."""
+        """A byline word first, an agency's signature, or two to four short parts joined by dashes,
+        ``ـ`` or slashes."""
         words = text.split()
         if len(words) > MAX_META_WORDS or any(ch.isdigit() for ch in text):
             return False
         if self._opens_with_byline_word(folded, len(words)):
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
-        return _is_joined_names(text) and not self._has_clause_part(text)
+        return self._is_agency_signature(text) or (_is_joined_names(text) and not self._has_clause_part(text))
+
+    def _is_agency_signature(self, text: str) -> bool:
+        """``وام/رضا عبدالنور/أحمد البوتلي``: an agency, then its writer and editor (names or initials)
+        after slashes written without spaces, as WAM and SANA sign a story."""
+        agency, *names = (part.strip() for part in text.split("/"))
+        return 1 <= len(names) <= MAX_LISTED_NAMES and agency in self.agencies and all(map(_is_name_list, names))
 
     def _has_clause_part(self, text: str) -> bool:
         """A dash-joined part opening with a word that opens sentences (``كما يبدو``, ``قال``): a
