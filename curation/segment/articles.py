@@ -226,13 +226,28 @@ class _Rules:
         return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
-        """A few words closed by a photo credit: a bracket alone is not enough (``(DVD)``)."""
+        """A few words closed by a photo credit (a bracket alone is not enough: ``(DVD)``), or a
+        line that only credits a photo."""
+        if self.is_credit_line(text):
+            return True
         open_at = self.credit_open(text)
         if open_at is None:
             return False
         before = text[:open_at].rstrip()
         return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL and \
             self.is_photo_credit(text[open_at + 1 : -1])
+
+    def is_credit_line(self, text: str) -> bool:
+        """``(صورة أرشيفية)``, ``الصورة: رويترز``: a photo's credit in brackets, or a picture label
+        and its credit, on a line of its own between paragraphs where a page's photo stood."""
+        if text.startswith("(") and text.endswith(")"):
+            credit = text[1:-1]
+            return "(" not in credit and ")" not in credit and self._is_short_credit(credit)
+        label, colon, credit = text.partition(":")
+        return bool(colon) and len(label.split()) <= 2 and self.is_photo_credit(label) and self._is_short_credit(credit)
+
+    def _is_short_credit(self, credit: str) -> bool:
+        return len(credit.split()) <= self.settings.max_credit_words and self.is_photo_credit(credit)
 
     def is_photo_credit(self, credit: str) -> bool:
         """An agency (``أ.ف.ب``, ``رويترز``), or a part with a credit word (``أرشيفية``, ``غيتي``,

@@ -249,7 +249,7 @@ class MetadataRules:
         """What a line is by the words it holds: a sign-off, an agency alone, or boilerplate."""
         if text in self.sign_offs:
             return "boilerplate"
-        if text in self.agencies:
+        if text in self.agencies or self._is_agency_signature(text):
             return "byline"
         return "boilerplate" if self._is_boilerplate(text, folded) else None
 
@@ -352,18 +352,17 @@ class MetadataRules:
         return False
 
     def _is_byline(self, text: str, folded: str) -> bool:
-        """A byline word first, an agency's signature, or two to four short parts joined by dashes,
-        ``ـ`` or slashes."""
+        """A byline word first, or two to four short parts joined by dashes, ``ـ`` or slashes."""
         words = text.split()
         if len(words) > MAX_META_WORDS or any(ch.isdigit() for ch in text):
             return False
         if self._opens_with_byline_word(folded, len(words)):
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
-        return self._is_agency_signature(text) or (_is_joined_names(text) and not self._has_clause_part(text))
+        return _is_joined_names(text) and not self._has_clause_part(text)
 
     def _is_agency_signature(self, text: str) -> bool:
-        """``وام/رضا عبدالنور/أحمد البوتلي``: an agency, then its writer and editor (names or initials)
-        after slashes written without spaces, as WAM and SANA sign a story."""
+        """``وام/رضا عبدالنور/أحمد البوتلي``, ``فرانس24/ أ ف ب``: an outlet or agency, then its
+        writer and editor (names or initials) or the agencies it drew on, after slashes."""
         agency, *names = (part.strip() for part in text.split("/"))
         return 1 <= len(names) <= MAX_LISTED_NAMES and agency in self.agencies and all(map(_is_name_list, names))
 
