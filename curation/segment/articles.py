@@ -44,6 +44,7 @@ _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
 _TAIL_STARTS = re.compile(r"[.!?؟…]+[\"»”)]*\s+|\s+(?=//)")  # where glued boilerplate may begin
 _CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
+_BIO_MARKS = "*-–—ـ• "  # what a bio line may open with
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
@@ -95,6 +96,8 @@ class ArticleSettings:
     agencies: tuple[str, ...] = field(default_factory=lambda: word_list("agencies"))
     # Words that make a bracketed credit a photo credit (a caption's), beside the agencies.
     credit_words: tuple[str, ...] = field(default_factory=lambda: word_list("credit_words"))
+    # Words that open the writer's bio a column ends with ("* كاتب وصحفي مصري").
+    writer_words: tuple[str, ...] = field(default_factory=lambda: word_list("writer_words"))
     sign_offs: tuple[str, ...] = field(default_factory=lambda: word_list("sign_offs"))
     date_words: tuple[str, ...] = field(default_factory=lambda: word_list("date_words"))
     time_words: tuple[str, ...] = field(default_factory=lambda: word_list("time_words"))
@@ -170,6 +173,7 @@ class _Rules:
         self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
         self.title_tags = frozenset(normalize_text(t).casefold() for t in settings.title_tags)
         self.credit_words = frozenset(normalize_text(w).casefold() for w in settings.credit_words)
+        self.writer_words = frozenset(normalize_text(w) for w in settings.writer_words)
         self.metadata = MetadataRules(
             agencies=settings.agencies,
             sign_offs=settings.sign_offs,
@@ -248,6 +252,17 @@ class _Rules:
 
     def _is_short_credit(self, credit: str) -> bool:
         return len(credit.split()) <= self.settings.max_credit_words and self.is_photo_credit(credit)
+
+    def is_writer_bio(self, text: str) -> bool:
+        """``* كاتب ومحلل سياسي لبناني``: a writer word (after a star or dash), a few plain words and
+        no sentence punctuation. Only a story's last lines are looked at: a line like it between
+        paragraphs is a heading, and a headline (``صحفي إنجليزي: ...``) has a colon or quotes."""
+        words = text.lstrip(_BIO_MARKS).split()
+        return (
+            2 <= len(words) <= self.settings.max_heading_words
+            and normalize_text(words[0]) in self.writer_words
+            and all(map(_is_plain_word, words))
+        )
 
     def is_photo_credit(self, credit: str) -> bool:
         """An agency (``أ.ف.ب``, ``رويترز``), or a part with a credit word (``أرشيفية``, ``غيتي``,
@@ -702,8 +717,8 @@ class _Builder:
         return self.rules.is_marker(text) or (title is not None and text == title.text) or text in story.caption_texts
 
     def _story_meta_kind(self, text: str, body_began: bool) -> MetaKind | None:
-        """Byline, dateline or boilerplate by shape; an inline "read also" link is boilerplate, and a
-        ``Name (City)`` line a byline only above the body."""
+        """Byline, dateline or boilerplate by shape; an inline "read also" link is boilerplate, a
+        ``Name (City)`` line a byline only above the body and a writer's bio only below it."""
         kind = self.rules.meta_kind(text)
         if kind is not None:
             return kind
@@ -711,6 +726,8 @@ class _Builder:
             return "boilerplate"
         if not body_began and self.rules.is_byline(text):
             return "byline"
+        if body_began and self.rules.is_writer_bio(text):
+            return "byline"  # held as the story's foot: metadata only if the story ends there
         return None
 
     def _without_glued_metadata(self, line: _Line, meta: _Metadata) -> _Line:
