@@ -44,6 +44,7 @@ _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
 _TAIL_STARTS = re.compile(r"[.!?؟…]+[\"»”)]*\s+|\s+(?=//)")  # where glued boilerplate may begin
 _CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
+_ENDS_WITH_STOP = re.compile(r"(?<![.…])\.[\"»”)]*$")  # one full stop, not an ellipsis
 _BIO_MARKS = "*-–—ـ• "  # what a bio line may open with
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
@@ -197,12 +198,13 @@ class _Rules:
 
     def is_inline_related(self, text: str) -> bool:
         """``اقرأ أيضاً: <headline>``: a link to another story that a page sets between the
-        paragraphs of this one; a headline follows the header, never a sentence with its stop."""
+        paragraphs of this one; a headline follows the header, never a sentence with its stop (a
+        headline may end in a question, an exclamation or an ellipsis: ``لماذا ...؟``, ``بعد القمة..``)."""
         label, colon, rest = text.partition(":")
         if not colon or not rest.strip() or not self.is_related_header(label):
             return False
         rest = rest.strip()
-        return len(rest.split()) <= self.settings.max_title_words and rest[-1] not in ".؟?!"
+        return len(rest.split()) <= self.settings.max_title_words and not _ENDS_WITH_STOP.search(rest)
 
     def credit_open(self, text: str) -> int | None:
         """Where ``(credit)`` starts when the line ends with a short parenthesised part."""
