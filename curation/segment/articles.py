@@ -742,21 +742,22 @@ class _Builder:
         return _Line(line.start + rest, line.end, line.text[rest:], line.gap)
 
     def _without_glued_boilerplate(self, line: _Line, meta: _Metadata) -> _Line:
-        """The last paragraph without the boilerplate a scraper glued after its last sentence (a tag
-        line ``سمات: ...``, a story link, a sign-off ``// يتبع //``): the longest such tail after a
-        sentence end or a ``//``, not itself ending like a sentence, becomes a boilerplate span; the
-        paragraph keeps the rest."""
+        """The last paragraph without the boilerplate or credit a scraper glued after its last
+        sentence (a tag line ``سمات: ...``, a story link, a sign-off ``// يتبع //``, a source
+        ``المصدر: وكالات``): the longest such tail after a sentence end or a ``//``, not itself
+        ending like a sentence, becomes a span of its kind; the paragraph keeps the rest."""
         for cut in _TAIL_STARTS.finditer(line.text):
             tail = line.text[cut.end():].strip()
             if not tail or tail[-1] in _SENTENCE_FINAL or (
                     self.rules.metadata.is_link(tail) and not self.rules.metadata.names_a_link(tail)):
                 continue  # a sentence, or one that holds an address ("please visit www..."): the story's
-            if self._story_meta_kind(tail, body_began=True) == "boilerplate":
+            kind = self._story_meta_kind(tail, body_began=True)
+            if kind in ("boilerplate", "byline"):
                 head = line.text[: cut.end()].rstrip()
                 if not head:
                     return line
                 start = line.start + line.text.index(tail, cut.end())
-                meta.add("boilerplate", Span.of(self.text, start, line.end))
+                meta.add(kind, Span.of(self.text, start, line.end))
                 return _Line(line.start, line.start + len(head), head, line.gap)
         return line
 

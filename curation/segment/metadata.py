@@ -61,6 +61,7 @@ _PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*[/
 _PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*|/\s+")
 _LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
 _QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'»”)]*\s")
 _INITIALS_SEPARATOR = re.compile(r"\s*/\s*|\s+")
 _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
 _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
@@ -254,8 +255,9 @@ class MetadataRules:
         return "boilerplate" if self._is_boilerplate(text, folded) else None
 
     def _is_boilerplate(self, text: str, folded: str) -> bool:
-        if _COPYRIGHT.search(text):
-            return len(text.split()) <= MAX_META_WORDS
+        copyright_mark = _COPYRIGHT.search(text)
+        if copyright_mark:  # a sentence before the mark is a story's ("... يونيو". © جميع الحقوق ...)
+            return len(text.split()) <= MAX_META_WORDS and not _SENTENCE_END.search(text, 0, copyright_mark.start())
         if any(folded.startswith(phrase) for phrase in self.link_phrases):
             return True
         if _URL.search(text) is not None:
