@@ -589,8 +589,8 @@ def _glued_footer(record: dict, number: int, names: list[str]) -> OutletPage:
 def _repeated_title(record: dict, number: int, names: list[str]) -> OutletPage:
     """A JSONL record whose body opens with its title field written slightly otherwise: a tatweel,
     a full stop, an entity in the field (``&quot;``), other quotes, a non-breaking space."""
-    title, paragraphs = record["title"].strip(), _paragraphs(record)
-    words = title.split()
+    paragraphs, words = _paragraphs(record), record["title"].split()
+    title = " ".join(words)  # a title field is read as one line, its spaces collapsed
     variant = number % 5
     field_title, first_line = title, title
     if variant == 0:
