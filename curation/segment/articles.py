@@ -292,6 +292,17 @@ class _Rules:
             _is_plain_word(word) and word not in _PARTICLES for word in words
         )
 
+    def is_name_line(self, text: str) -> bool:
+        """A person's name alone: two to four plain words, no preposition, the first neither a
+        definite noun (``الحرب السورية`` is a heading) nor a word that opens sentences."""
+        words = text.split()
+        return (
+            len(words) >= 2
+            and self._is_writer_name(text)
+            and not words[0].startswith("ال")
+            and not self.starts_like_sentence(normalize_text(words[0]))
+        )
+
     def is_heading_shaped(self, text: str) -> bool:
         settings = self.settings
         if len(text) > settings.max_heading_chars or text[-1] in _NOT_HEADING_FINAL:
@@ -682,9 +693,12 @@ class _Builder:
         """One story: title, captions kept once, byline, dateline and boilerplate, then headings
         and paragraphs; a dateline or byline glued before the first sentence is cut off it."""
         title = self._main_title(lines)
+        writer = self._writer_under(title, lines)
         story = _Story()
         for line in lines:
-            if line is not title:
+            if line is writer:
+                story.meta.add("byline", line.span())
+            elif line is not title:
                 self._sort_story_line(line, title, story)
         if story.body:
             story.body[0] = self._without_glued_metadata(story.body[0], story.meta)
@@ -799,10 +813,25 @@ class _Builder:
 
     def _runs_on(self, after: _Line) -> bool:
         """Whether the line under a first line makes it plain text: a blank line sets a headline
-        apart, and so does a header line, a byline or a dateline under it."""
+        apart, and so does a header line, a byline, a dateline or a writer's name under it."""
         if after.gap != 0 or after.start in self.header:
             return False
-        return self.rules.meta_kind(after.text) not in ("byline", "dateline")
+        return self.rules.meta_kind(after.text) not in ("byline", "dateline") and not self.rules.is_name_line(after.text)
+
+    def _writer_under(self, title: _Line | None, lines: list[_Line]) -> _Line | None:
+        """The line right under the headline when it is a writer's name alone (``أحمد الريدي``), as
+        columns print it, set apart from the story by a blank line or followed by its dateline; a
+        name run on into the text is a heading (a list of nominees: ``سام كير``)."""
+        if title is None or title.start in self.header:
+            return None
+        at = next((index for index, line in enumerate(lines) if line.start > title.start), len(lines))
+        if at + 1 >= len(lines):
+            return None
+        under, after = lines[at], lines[at + 1]
+        if under.gap != 0 or under.start in self.header or not self.rules.is_name_line(under.text):
+            return None
+        opens_story = after.gap > 0 or self.rules.meta_kind(after.text) == "dateline"
+        return under if opens_story or self.rules.metadata.glued_prefix(after.text) is not None else None
 
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""
