@@ -718,6 +718,9 @@ class _Builder:
         if self._is_story_echo(line.text, title, story):
             story.meta.add("boilerplate", line.span())  # page markers and scraper echoes
             return
+        if self.rules.is_credit_line(line.text):
+            story.add_caption(line)  # "تصوير: أ ف ب" credits the photo beside it, not the story
+            return
         kind = self._story_meta_kind(line.text, body_began=bool(story.body))
         if kind == "boilerplate" and story.body and self.rules.metadata.is_link(line.text):
             story.foot.append((kind, line))  # a link between paragraphs is the story's (a list of links)
