@@ -805,13 +805,15 @@ def _outlet_group(
     return 100 * totals["ours"] / totals["pages"], 100 * totals["naive"] / totals["pages"]
 
 
+_ANT_METADATA = re.compile(r"^(?:للمزيد *:|فرانس ?24 ?/)", re.MULTILINE)
 _OUTLET_WORDS = ("العربية", "قناة", "سكاي", "فرانس", "رويترز", "برس", "البوابة", "وكالات")
 
 
 def _outlet_records(count: int) -> tuple[list[dict], list[str]]:
     """Every 37th ANT record of any outlet with three paragraphs or more (as canonical as a page's
-    text is, and none that opens with its own CNN dateline), and the writers' names its author
-    fields give (``القاهرة - أحمد الريدي``, ``علاوة مزياني``) for bylines."""
+    text is; none that opens with its own CNN dateline or holds France 24's own link and credit
+    lines, metadata that ANT keeps as paragraphs), and the writers' names its author fields give
+    (``القاهرة - أحمد الريدي``, ``علاوة مزياني``) for bylines."""
     records: list[dict] = []
     names: set[str] = set()
     with gzip.open(ANT, "rt", encoding="utf-8") as handle:
@@ -830,6 +832,7 @@ def _outlet_records(count: int) -> tuple[list[dict], list[str]]:
                 number % 37 == 0
                 and record["text"].count("\n") >= 2
                 and "(CNN)" not in record["text"][:200]
+                and not _ANT_METADATA.search(record["text"])
                 and len(records) < count
             ):
                 records.append({key: canonicalize(record[key]) for key in ("title", "author", "text")})

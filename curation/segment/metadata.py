@@ -62,7 +62,8 @@ _PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\
 _LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
 _QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'»”)]*\s")
-_INITIALS_SEPARATOR = re.compile(r"\s*/\s*|\s+")
+_INITIALS_SEPARATOR = re.compile(r"\s*[/.]\s*|\s+")
+_HASHTAGS = re.compile(r"#[^\s#]+(?:\s+#[^\s#]+)+")
 _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
 _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
 """Compared as written: folding ``على`` to ``علي`` would make every Ali a preposition."""
@@ -89,9 +90,9 @@ def _ends_like_sentence(text: str) -> bool:
 
 
 def _is_initials(text: str) -> bool:
-    """``ع ا ش``, ``م د/ ر ت``: the initials of the editors who handled a wire story, a line of two to
-    six single Arabic letters (slashes between them aside)."""
-    letters = _INITIALS_SEPARATOR.split(text.strip(" /"))
+    """``ع ا ش``, ``م د/ ر ت``, ``ح.ص``: the initials of the editors who handled a wire story, a line
+    of two to six single Arabic letters (slashes and dots between them aside)."""
+    letters = _INITIALS_SEPARATOR.split(text.strip(" /."))
     return 2 <= len(letters) <= MAX_INITIALS and all(len(letter) == 1 and "ء" <= letter <= "ي" for letter in letters)
 
 
@@ -250,7 +251,7 @@ class MetadataRules:
         """What a line is by the words it holds: a sign-off, an agency alone, or boilerplate."""
         if text in self.sign_offs:
             return "boilerplate"
-        if text in self.agencies or self._is_agency_signature(text):
+        if text in self.agencies or self._is_agency_signature(text) or self._is_place_dash_agency(text):
             return "byline"
         return "boilerplate" if self._is_boilerplate(text, folded) else None
 
@@ -263,7 +264,11 @@ class MetadataRules:
         if _URL.search(text) is not None:
             return len(_URL.sub(" ", text).split()) <= MAX_SHARE_WORDS // 2 + 2
         return (
-            self._is_tag_line(folded) or self._only_share_words(folded) or self._is_bare_time(text) or _is_initials(text)
+            self._is_tag_line(folded)
+            or self._only_share_words(folded)
+            or self._is_bare_time(text)
+            or _is_initials(text)
+            or _HASHTAGS.fullmatch(text) is not None  # "#ترامب #الصين": a page's tags as hashtags
         )
 
     def _is_tag_line(self, folded: str) -> bool:
@@ -361,6 +366,14 @@ class MetadataRules:
         if self._opens_with_byline_word(folded, len(words)):
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
         return _is_joined_names(text) and not self._has_clause_part(text)
+
+    def _is_place_dash_agency(self, text: str) -> bool:
+        """``دمشق-سانا``: a place and an agency joined by a dash written without spaces (SANA)."""
+        place, dash, agency = text.partition("-")
+        if not dash or place != place.rstrip() or agency != agency.lstrip():
+            return False  # "باريس - (أ ف ب)", spaced, is a dateline of a place and its agency
+        words = place.split()
+        return 1 <= len(words) <= MAX_PLACE_WORDS and all(map(_is_plain_word, words)) and agency in self.agencies
 
     def _is_agency_signature(self, text: str) -> bool:
         """``وام/رضا عبدالنور/أحمد البوتلي``, ``فرانس24/ أ ف ب``: an outlet or agency, then its

@@ -794,7 +794,13 @@ def test_a_columns_closing_bio_is_metadata_and_a_bio_shaped_heading_stays_body()
 
 
 @pytest.mark.parametrize(
-    "link", ["اقرأ أيضا: لماذا تركز مزاعم تمويل الإرهاب على قطر؟", "اقرأ أيضا: بعد القمة مع كيم.."]
+    "link",
+    [
+        "اقرأ أيضا: لماذا تركز مزاعم تمويل الإرهاب على قطر؟",
+        "اقرأ أيضا: بعد القمة مع كيم..",
+        "للمزيد: ماكرون وميركل يدعوان إلى نزع فتيل التصعيد",
+        "طالع أيضا: البنك المركزي يثبت الفائدة",
+    ],
 )
 def test_a_read_also_link_to_a_question_or_an_ellipsis_headline_is_boilerplate(link: str) -> None:
     (article,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], link, BODY[1]])))
