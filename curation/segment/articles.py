@@ -232,25 +232,38 @@ class _Rules:
         return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
-        """A few words closed by a photo credit (a bracket alone is not enough: ``(DVD)``), or a
-        line that only credits a photo."""
+        """A few words closed by a photo credit, in brackets (a bracket alone is not enough:
+        ``(DVD)``) or after a spaced dash (``... خلال مؤتمر صحافي - رويترز``), or a line that only
+        credits a photo."""
         if self.is_credit_line(text):
             return True
         open_at = self.credit_open(text)
-        if open_at is None:
-            return False
-        before = text[:open_at].rstrip()
-        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL and \
-            self.is_photo_credit(text[open_at + 1 : -1])
+        if open_at is not None:
+            return self._describes(text[:open_at]) and self.is_photo_credit(text[open_at + 1 : -1])
+        before, dash, credit = text.rpartition(" - ")
+        return bool(dash) and self._describes(before) and self._is_short_credit(credit)
+
+    @staticmethod
+    def _describes(before: str) -> bool:
+        """Whether the words before a credit can describe a photo: a few, not a closed sentence."""
+        before = before.rstrip()
+        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL
 
     def is_credit_line(self, text: str) -> bool:
-        """``(صورة أرشيفية)``, ``الصورة: رويترز``: a photo's credit in brackets, or a picture label
-        and its credit, on a line of its own between paragraphs where a page's photo stood."""
+        """``(صورة أرشيفية)``, ``الصورة: رويترز``, ``(تصوير: أحمد علي)``: a photo's credit, or a
+        picture label and its source or photographer, alone on a line (bracketed or not) between
+        paragraphs where a page's photo stood."""
         if text.startswith("(") and text.endswith(")"):
             credit = text[1:-1]
-            return "(" not in credit and ")" not in credit and self._is_short_credit(credit)
+            return "(" not in credit and ")" not in credit and (self._is_short_credit(credit) or self.is_credit_line(credit))
         label, colon, credit = text.partition(":")
-        return bool(colon) and len(label.split()) <= 2 and self.is_photo_credit(label) and self._is_short_credit(credit)
+        if not colon or len(label.split()) > 2 or not self.is_photo_credit(label):
+            return False
+        if self._is_short_credit(credit):
+            return True
+        # a photographer's name after a label that credits both a person and a photo ("تصوير"), never
+        # after "صور:" alone, which opens headlines ("صور: مصافحات غيرت وجه التاريخ")
+        return self.metadata.opens_with_byline_word(label) and self._is_writer_name(credit.strip())
 
     def _is_short_credit(self, credit: str) -> bool:
         return len(credit.split()) <= self.settings.max_credit_words and self.is_photo_credit(credit)

@@ -393,10 +393,17 @@ class MetadataRules:
                 return True
         return False
 
+    def opens_with_byline_word(self, text: str) -> bool:
+        """Whether a line's first word is a byline word (``بقلم``, ``كتب``, ``تصوير``)."""
+        return self._first_is_byline_word(normalize_text(text).casefold())
+
+    def _first_is_byline_word(self, folded: str) -> bool:
+        first = _TOKEN.match(folded)
+        return first is not None and first.group() in self.byline_leads
+
     def _opens_with_byline_word(self, folded: str, word_count: int) -> bool:
         """``بقلم: ...``, ``كتب - ...``: a byline word, then a few words."""
-        first = _TOKEN.match(folded)
-        return first is not None and first.group() in self.byline_leads and 2 <= word_count <= MAX_PART_WORDS * 2
+        return self._first_is_byline_word(folded) and 2 <= word_count <= MAX_PART_WORDS * 2
 
     def _lone_place(self, prefix: str, separator: str) -> MetaKind | None:
         """``القاهرة -`` before a first sentence: one or two plain words before a spaced dash."""

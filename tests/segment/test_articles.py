@@ -776,8 +776,17 @@ def test_an_agency_signature_after_the_story_is_its_byline() -> None:
     assert article.byline.text == "وام/رضا عبدالنور/أحمد البوتلي" and [p.text for p in article.paragraphs] == BODY
 
 
-@pytest.mark.parametrize("credit", ["(صورة أرشيفية)", "الصورة: رويترز", "تصوير: أ ف ب"])
-def test_a_line_that_only_credits_a_photo_is_a_caption(credit: str) -> None:
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "(صورة أرشيفية)",
+        "الصورة: رويترز",
+        "تصوير: أ ف ب",
+        "(تصوير: أحمد الريدي)",
+        "الرئيس الفرنسي خلال مؤتمر صحافي - رويترز",
+    ],
+)
+def test_a_line_that_only_credits_a_photo_or_ends_in_a_dashed_credit_is_a_caption(credit: str) -> None:
     (article,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], credit, BODY[1]])))
     assert [p.text for p in article.paragraphs] == BODY
     assert [c.text for c in article.captions] == [credit]
@@ -841,3 +850,9 @@ def test_a_writers_name_alone_under_the_headline_is_the_byline() -> None:
     nominee = "سام كير"  # a name run on into the text heads a paragraph of it
     (listed,) = split_articles(page("\n".join(["المرشحات لجائزة أفضل لاعبة", nominee, *BODY])))
     assert listed.byline is None and [p.text for p in listed.paragraphs] == [nominee, *BODY]
+
+
+def test_a_headline_opening_with_a_photo_label_is_still_the_title() -> None:
+    title = "صور: مصافحات غيرت وجه التاريخ"  # ANT: a label that also opens captions ("الصورة: رويترز")
+    (article,) = split_articles(page("\n".join([title, *BODY])))
+    assert article.title.text == title and article.captions == ()
