@@ -241,7 +241,7 @@ class _Rules:
         if open_at is not None:
             return self._describes(text[:open_at]) and self.is_photo_credit(text[open_at + 1 : -1])
         before, dash, credit = text.rpartition(" - ")
-        return bool(dash) and self._describes(before) and self._is_short_credit(credit)
+        return bool(dash) and self._is_short_credit(credit) and self._describes(before)
 
     @staticmethod
     def _describes(before: str) -> bool:
@@ -257,7 +257,9 @@ class _Rules:
             credit = text[1:-1]
             return "(" not in credit and ")" not in credit and (self._is_short_credit(credit) or self.is_credit_line(credit))
         label, colon, credit = text.partition(":")
-        if not colon or len(label.split()) > 2 or not self.is_photo_credit(label):
+        if not colon or len(credit) > self.settings.max_heading_chars or len(label.split()) > 2:
+            return False  # a credit is a few words; "وأضاف: ..." opens a quotation
+        if not self.is_photo_credit(label):
             return False
         if self._is_short_credit(credit):
             return True
@@ -272,6 +274,8 @@ class _Rules:
         """``* كاتب ومحلل سياسي لبناني``: a writer word (after a star or dash), a few plain words and
         no sentence punctuation. Only a story's last lines are looked at: a line like it between
         paragraphs is a heading, and a headline (``صحفي إنجليزي: ...``) has a colon or quotes."""
+        if len(text) > self.settings.max_heading_chars:
+            return False
         words = text.lstrip(_BIO_MARKS).split()
         return (
             2 <= len(words) <= self.settings.max_heading_words

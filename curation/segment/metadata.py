@@ -92,6 +92,8 @@ def _ends_like_sentence(text: str) -> bool:
 def _is_initials(text: str) -> bool:
     """``ع ا ش``, ``م د/ ر ت``, ``ح.ص``: the initials of the editors who handled a wire story, a line
     of two to six single Arabic letters (slashes and dots between them aside)."""
+    if len(text) > 4 * MAX_INITIALS:
+        return False  # six letters with their separators: a short line
     letters = _INITIALS_SEPARATOR.split(text.strip(" /."))
     return 2 <= len(letters) <= MAX_INITIALS and all(len(letter) == 1 and "ء" <= letter <= "ي" for letter in letters)
 
@@ -370,7 +372,7 @@ class MetadataRules:
     def _is_place_dash_agency(self, text: str) -> bool:
         """``دمشق-سانا``: a place and an agency joined by a dash written without spaces (SANA)."""
         place, dash, agency = text.partition("-")
-        if not dash or place != place.rstrip() or agency != agency.lstrip():
+        if not dash or place != place.rstrip() or agency != agency.lstrip() or place.count(" ") >= MAX_PLACE_WORDS:
             return False  # "باريس - (أ ف ب)", spaced, is a dateline of a place and its agency
         words = place.split()
         return 1 <= len(words) <= MAX_PLACE_WORDS and all(map(_is_plain_word, words)) and agency in self.agencies
@@ -378,6 +380,8 @@ class MetadataRules:
     def _is_agency_signature(self, text: str) -> bool:
         """``وام/رضا عبدالنور/أحمد البوتلي``, ``فرانس24/ أ ف ب``: an outlet or agency, then its
         writer and editor (names or initials) or the agencies it drew on, after slashes."""
+        if "/" not in text:
+            return False
         agency, *names = (part.strip() for part in text.split("/"))
         return 1 <= len(names) <= MAX_LISTED_NAMES and agency in self.agencies and all(map(_is_name_list, names))
 
