@@ -6,13 +6,14 @@ vocabulary from a word list in ``curation/segment/data`` (agencies, months, shar
 - **byline**: a writer and a place or outlet joined by dashes, ``ـ`` or slashes
   (``أحمد الريدي - القاهرة``, ``القاهرة ـ أحمد الريدي``, ``Name- Outlet- City:``); a line opened by
   a byline word (``بقلم:``, ``كتب -``); a news agency alone, bracketed or not (``واس``,
-  ``(أ.ف.ب)``); a contact line (an e-mail address or an ``@handle``);
-- **dateline**: a date (Gregorian or Hijri month names, weekdays, ``6/11/2025``, ``1447 هـ``) or a
-  bracketed agency, with at most a place besides (``باماكو، 6 نوفمبر 2025``,
+  ``(أ.ف.ب)``), or signing with names after slashes (``وام/Name/Name``) or after a place and an
+  unspaced dash (``دمشق-سانا``); a contact line (an e-mail address or an ``@handle``);
+- **dateline**: a date (Gregorian or Hijri month names, weekdays, ``6/11/2025``, ``1447 هـ``) or an
+  agency in brackets or between slashes (``/أ ش أ/``), with at most a place besides (``باماكو، 6 نوفمبر 2025``,
   ``القاهرة (رويترز)``, ``الرياض 15 جمادى الأولى 1447 هـ الموافق 6 نوفمبر 2025 م واس``);
-- **boilerplate**: a sign-off (``// انتهى //``), a bare time (``18:07 ت م``), a tag line
-  (``سمات: ...``), a share prompt or a row of share buttons, a link to the story (a URL with
-  a few words, or a link phrase), a copyright line.
+- **boilerplate**: a sign-off (``// انتهى //``), editors' initials (``ع ا ش``), a bare time
+  (``18:07 ت م``), a tag line (``سمات: ...``) or a line of hashtags, a share prompt or a row of
+  share buttons, a link to the story (a URL with a few words, or a link phrase), a copyright line.
 
 Every shape is short and carries no sentence-final punctuation, so body sentences never match.
 A dateline or byline glued before a story's first sentence (``القاهرة (رويترز) - قال ...``) is
