@@ -6,8 +6,9 @@ that a title is annotated like any sentence and ``doc.text[start:end] == unit.te
 page is therefore written as the header lines, a blank line, then the body; where each header
 line stands goes into the document's metadata (``meta["header"]``) and the segmenter takes those
 lines as they are, never guessing them again. A body that already opens with its title (an
-``<h1>`` kept by the extractor), spaced differently or glued to the first sentence, loses it, so
-the title is written once. A value too long for a header line opens the body instead: nothing a
+``<h1>`` kept by the extractor), spaced differently or glued to the first sentence, or written
+with other quotes, punctuation or a tatweel on a line of its own, loses it, so the title is
+written once. A value too long for a header line opens the body instead: nothing a
 page gives is dropped. HTML entities (``&amp;``, ``&#8217;``) are decoded in every value.
 """
 
@@ -27,6 +28,8 @@ MAX_HEADER_CHARS = 500
 """A metadata value longer than this is no title, byline or date (a scraper put a body there)."""
 
 _SPACES = re.compile(r"\s+")
+_TITLE_STOPS = " .!?؟…:؛-–—|"
+"""What may end a title written again in the body, before the first sentence glued to it."""
 
 
 def one_line(value: object) -> str | None:
@@ -59,6 +62,11 @@ def _after_title(line: str, title: str) -> int | None:
     return len(line) if at == len(wanted) else None
 
 
+def _letters(text: str) -> list[str]:
+    """The letters and digits of a text, tatweel aside: what a title written twice keeps."""
+    return [ch for ch in text if ch.isalnum() and ch != "ـ"]
+
+
 def compose_page(body: str, header: dict[HeaderKind, str]) -> tuple[str, dict[str, list[int]]]:
     """``(text, spans)``: the header lines, a blank line, the body (without its first line when
     that line is the title); ``spans`` maps each header kind to ``[start, end]`` in ``text``."""
@@ -70,8 +78,11 @@ def compose_page(body: str, header: dict[HeaderKind, str]) -> tuple[str, dict[st
     if header.get("title") and len(header["title"]) <= MAX_HEADER_CHARS:
         first_line, _, rest = body.lstrip().partition("\n")
         cut = _after_title(first_line, header["title"])
+        if cut is None and _letters(first_line) == _letters(header["title"]):
+            cut = len(first_line)  # the title with a tatweel, other quotes or a stop: the whole line
         if cut is not None and (rest.strip() or first_line[cut:].strip()):
-            body = first_line[cut:].strip() + "\n" + rest if first_line[cut:].strip() else rest  # written once
+            glued = first_line[cut:].lstrip(_TITLE_STOPS).strip()  # a sentence glued to the title, or only its stop
+            body = glued + "\n" + rest if any(map(str.isalnum, glued)) else rest  # written once
     spans: dict[str, list[int]] = {}
     position = 0
     for kind, value in lines:

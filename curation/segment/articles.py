@@ -44,6 +44,8 @@ _COMMAS = ("،", ",")
 _HEADER_KINDS = ("title", "byline", "dateline")
 _TAIL_STARTS = re.compile(r"[.!?؟…]+[\"»”)]*\s+|\s+(?=//)")  # where glued boilerplate may begin
 _CREDIT_PARTS = re.compile(r"\s[-–—/|]\s|[،,;؛/]")  # "أرشيفية - أ.ف.ب", "Reuters/Getty"
+_ENDS_WITH_STOP = re.compile(r"(?<![.…])\.[\"»”)]*$")  # one full stop, not an ellipsis
+_BIO_MARKS = "*-–—ـ• "  # what a bio line may open with
 _MIN_CAPTION_WORDS = 3  # a caption describes a photo; "Name (Club)" list items are shorter
 _KICKER_SEPARATORS = (":", "|", "-", "–", "—")
 _WORD = re.compile(r"\S+")
@@ -95,6 +97,8 @@ class ArticleSettings:
     agencies: tuple[str, ...] = field(default_factory=lambda: word_list("agencies"))
     # Words that make a bracketed credit a photo credit (a caption's), beside the agencies.
     credit_words: tuple[str, ...] = field(default_factory=lambda: word_list("credit_words"))
+    # Words that open the writer's bio a column ends with ("* كاتب وصحفي مصري").
+    writer_words: tuple[str, ...] = field(default_factory=lambda: word_list("writer_words"))
     sign_offs: tuple[str, ...] = field(default_factory=lambda: word_list("sign_offs"))
     date_words: tuple[str, ...] = field(default_factory=lambda: word_list("date_words"))
     time_words: tuple[str, ...] = field(default_factory=lambda: word_list("time_words"))
@@ -170,6 +174,7 @@ class _Rules:
         self.inner_words = frozenset(normalize_text(w) for w in settings.sentence_inner_words)
         self.title_tags = frozenset(normalize_text(t).casefold() for t in settings.title_tags)
         self.credit_words = frozenset(normalize_text(w).casefold() for w in settings.credit_words)
+        self.writer_words = frozenset(normalize_text(w) for w in settings.writer_words)
         self.metadata = MetadataRules(
             agencies=settings.agencies,
             sign_offs=settings.sign_offs,
@@ -193,12 +198,13 @@ class _Rules:
 
     def is_inline_related(self, text: str) -> bool:
         """``اقرأ أيضاً: <headline>``: a link to another story that a page sets between the
-        paragraphs of this one; a headline follows the header, never a sentence with its stop."""
+        paragraphs of this one; a headline follows the header, never a sentence with its stop (a
+        headline may end in a question, an exclamation or an ellipsis: ``لماذا ...؟``, ``بعد القمة..``)."""
         label, colon, rest = text.partition(":")
         if not colon or not rest.strip() or not self.is_related_header(label):
             return False
         rest = rest.strip()
-        return len(rest.split()) <= self.settings.max_title_words and rest[-1] not in ".؟?!"
+        return len(rest.split()) <= self.settings.max_title_words and not _ENDS_WITH_STOP.search(rest)
 
     def credit_open(self, text: str) -> int | None:
         """Where ``(credit)`` starts when the line ends with a short parenthesised part."""
@@ -226,13 +232,56 @@ class _Rules:
         return self.metadata.line_kind(text)
 
     def is_caption(self, text: str) -> bool:
-        """A few words closed by a photo credit: a bracket alone is not enough (``(DVD)``)."""
+        """A few words closed by a photo credit, in brackets (a bracket alone is not enough:
+        ``(DVD)``) or after a spaced dash (``... خلال مؤتمر صحافي - رويترز``), or a line that only
+        credits a photo."""
+        if self.is_credit_line(text):
+            return True
         open_at = self.credit_open(text)
-        if open_at is None:
+        if open_at is not None:
+            return self._describes(text[:open_at]) and self.is_photo_credit(text[open_at + 1 : -1])
+        before, dash, credit = text.rpartition(" - ")
+        return bool(dash) and self._is_short_credit(credit) and self._describes(before)
+
+    @staticmethod
+    def _describes(before: str) -> bool:
+        """Whether the words before a credit can describe a photo: a few, not a closed sentence."""
+        before = before.rstrip()
+        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL
+
+    def is_credit_line(self, text: str) -> bool:
+        """``(صورة أرشيفية)``, ``الصورة: رويترز``, ``(تصوير: أحمد علي)``: a photo's credit, or a
+        picture label and its source or photographer, alone on a line (bracketed or not) between
+        paragraphs where a page's photo stood."""
+        if text.startswith("(") and text.endswith(")"):
+            credit = text[1:-1]
+            return "(" not in credit and ")" not in credit and (self._is_short_credit(credit) or self.is_credit_line(credit))
+        label, colon, credit = text.partition(":")
+        if not colon or len(credit) > self.settings.max_heading_chars or len(label.split()) > 2:
+            return False  # a credit is a few words; "وأضاف: ..." opens a quotation
+        if not self.is_photo_credit(label):
             return False
-        before = text[:open_at].rstrip()
-        return len(before.split()) >= _MIN_CAPTION_WORDS and before[-1] not in _SENTENCE_FINAL and \
-            self.is_photo_credit(text[open_at + 1 : -1])
+        if self._is_short_credit(credit):
+            return True
+        # a photographer's name after a label that credits both a person and a photo ("تصوير"), never
+        # after "صور:" alone, which opens headlines ("صور: مصافحات غيرت وجه التاريخ")
+        return self.metadata.opens_with_byline_word(label) and self._is_writer_name(credit.strip())
+
+    def _is_short_credit(self, credit: str) -> bool:
+        return len(credit.split()) <= self.settings.max_credit_words and self.is_photo_credit(credit)
+
+    def is_writer_bio(self, text: str) -> bool:
+        """``* كاتب ومحلل سياسي لبناني``: a writer word (after a star or dash), a few plain words and
+        no sentence punctuation. Only a story's last lines are looked at: a line like it between
+        paragraphs is a heading, and a headline (``صحفي إنجليزي: ...``) has a colon or quotes."""
+        if len(text) > self.settings.max_heading_chars:
+            return False
+        words = text.lstrip(_BIO_MARKS).split()
+        return (
+            2 <= len(words) <= self.settings.max_heading_words
+            and normalize_text(words[0]) in self.writer_words
+            and all(map(_is_plain_word, words))
+        )
 
     def is_photo_credit(self, credit: str) -> bool:
         """An agency (``أ.ف.ب``, ``رويترز``), or a part with a credit word (``أرشيفية``, ``غيتي``,
@@ -258,6 +307,17 @@ class _Rules:
         words = name.split()
         return len(words) <= self.settings.max_byline_name_words and all(
             _is_plain_word(word) and word not in _PARTICLES for word in words
+        )
+
+    def is_name_line(self, text: str) -> bool:
+        """A person's name alone: two to four plain words, no preposition, the first neither a
+        definite noun (``الحرب السورية`` is a heading) nor a word that opens sentences."""
+        words = text.split()
+        return (
+            len(words) >= 2
+            and self._is_writer_name(text)
+            and not words[0].startswith("ال")
+            and not self.starts_like_sentence(normalize_text(words[0]))
         )
 
     def is_heading_shaped(self, text: str) -> bool:
@@ -650,9 +710,12 @@ class _Builder:
         """One story: title, captions kept once, byline, dateline and boilerplate, then headings
         and paragraphs; a dateline or byline glued before the first sentence is cut off it."""
         title = self._main_title(lines)
+        writer = self._writer_under(title, lines)
         story = _Story()
         for line in lines:
-            if line is not title:
+            if line is writer:
+                story.meta.add("byline", line.span())
+            elif line is not title:
                 self._sort_story_line(line, title, story)
         if story.body:
             story.body[0] = self._without_glued_metadata(story.body[0], story.meta)
@@ -672,6 +735,9 @@ class _Builder:
         if self._is_story_echo(line.text, title, story):
             story.meta.add("boilerplate", line.span())  # page markers and scraper echoes
             return
+        if self.rules.is_credit_line(line.text):
+            story.add_caption(line)  # "تصوير: أ ف ب" credits the photo beside it, not the story
+            return
         kind = self._story_meta_kind(line.text, body_began=bool(story.body))
         if kind == "boilerplate" and story.body and self.rules.metadata.is_link(line.text):
             story.foot.append((kind, line))  # a link between paragraphs is the story's (a list of links)
@@ -687,8 +753,8 @@ class _Builder:
         return self.rules.is_marker(text) or (title is not None and text == title.text) or text in story.caption_texts
 
     def _story_meta_kind(self, text: str, body_began: bool) -> MetaKind | None:
-        """Byline, dateline or boilerplate by shape; an inline "read also" link is boilerplate, and a
-        ``Name (City)`` line a byline only above the body."""
+        """Byline, dateline or boilerplate by shape; an inline "read also" link is boilerplate, a
+        ``Name (City)`` line a byline only above the body and a writer's bio only below it."""
         kind = self.rules.meta_kind(text)
         if kind is not None:
             return kind
@@ -696,6 +762,8 @@ class _Builder:
             return "boilerplate"
         if not body_began and self.rules.is_byline(text):
             return "byline"
+        if body_began and self.rules.is_writer_bio(text):
+            return "byline"  # held as the story's foot: metadata only if the story ends there
         return None
 
     def _without_glued_metadata(self, line: _Line, meta: _Metadata) -> _Line:
@@ -708,21 +776,22 @@ class _Builder:
         return _Line(line.start + rest, line.end, line.text[rest:], line.gap)
 
     def _without_glued_boilerplate(self, line: _Line, meta: _Metadata) -> _Line:
-        """The last paragraph without the boilerplate a scraper glued after its last sentence (a tag
-        line ``سمات: ...``, a story link, a sign-off ``// يتبع //``): the longest such tail after a
-        sentence end or a ``//``, not itself ending like a sentence, becomes a boilerplate span; the
-        paragraph keeps the rest."""
+        """The last paragraph without the boilerplate or credit a scraper glued after its last
+        sentence (a tag line ``سمات: ...``, a story link, a sign-off ``// يتبع //``, a source
+        ``المصدر: وكالات``): the longest such tail after a sentence end or a ``//``, not itself
+        ending like a sentence, becomes a span of its kind; the paragraph keeps the rest."""
         for cut in _TAIL_STARTS.finditer(line.text):
             tail = line.text[cut.end():].strip()
             if not tail or tail[-1] in _SENTENCE_FINAL or (
                     self.rules.metadata.is_link(tail) and not self.rules.metadata.names_a_link(tail)):
                 continue  # a sentence, or one that holds an address ("please visit www..."): the story's
-            if self._story_meta_kind(tail, body_began=True) == "boilerplate":
+            kind = self._story_meta_kind(tail, body_began=True)
+            if kind in ("boilerplate", "byline"):
                 head = line.text[: cut.end()].rstrip()
                 if not head:
                     return line
                 start = line.start + line.text.index(tail, cut.end())
-                meta.add("boilerplate", Span.of(self.text, start, line.end))
+                meta.add(kind, Span.of(self.text, start, line.end))
                 return _Line(line.start, line.start + len(head), head, line.gap)
         return line
 
@@ -764,10 +833,25 @@ class _Builder:
 
     def _runs_on(self, after: _Line) -> bool:
         """Whether the line under a first line makes it plain text: a blank line sets a headline
-        apart, and so does a header line, a byline or a dateline under it."""
+        apart, and so does a header line, a byline, a dateline or a writer's name under it."""
         if after.gap != 0 or after.start in self.header:
             return False
-        return self.rules.meta_kind(after.text) not in ("byline", "dateline")
+        return self.rules.meta_kind(after.text) not in ("byline", "dateline") and not self.rules.is_name_line(after.text)
+
+    def _writer_under(self, title: _Line | None, lines: list[_Line]) -> _Line | None:
+        """The line right under the headline when it is a writer's name alone (``أحمد الريدي``), as
+        columns print it, set apart from the story by a blank line or followed by its dateline; a
+        name run on into the text is a heading (a list of nominees: ``سام كير``)."""
+        if title is None or title.start in self.header:
+            return None
+        at = next((index for index, line in enumerate(lines) if line.start > title.start), len(lines))
+        if at + 1 >= len(lines):
+            return None
+        under, after = lines[at], lines[at + 1]
+        if under.gap != 0 or under.start in self.header or not self.rules.is_name_line(under.text):
+            return None
+        opens_story = after.gap > 0 or self.rules.meta_kind(after.text) == "dateline"
+        return under if opens_story or self.rules.metadata.glued_prefix(after.text) is not None else None
 
     def _body(self, body: list[_Line]) -> tuple[list[Span], list[Span]]:
         """Paragraph spans in order with the headings among them, glued headings cut free."""

@@ -6,13 +6,14 @@ vocabulary from a word list in ``curation/segment/data`` (agencies, months, shar
 - **byline**: a writer and a place or outlet joined by dashes, ``ـ`` or slashes
   (``أحمد الريدي - القاهرة``, ``القاهرة ـ أحمد الريدي``, ``Name- Outlet- City:``); a line opened by
   a byline word (``بقلم:``, ``كتب -``); a news agency alone, bracketed or not (``واس``,
-  ``(أ.ف.ب)``); a contact line (an e-mail address or an ``@handle``);
-- **dateline**: a date (Gregorian or Hijri month names, weekdays, ``6/11/2025``, ``1447 هـ``) or a
-  bracketed agency, with at most a place besides (``باماكو، 6 نوفمبر 2025``,
+  ``(أ.ف.ب)``), or signing with names after slashes (``وام/Name/Name``) or after a place and an
+  unspaced dash (``دمشق-سانا``); a contact line (an e-mail address or an ``@handle``);
+- **dateline**: a date (Gregorian or Hijri month names, weekdays, ``6/11/2025``, ``1447 هـ``) or an
+  agency in brackets or between slashes (``/أ ش أ/``), with at most a place besides (``باماكو، 6 نوفمبر 2025``,
   ``القاهرة (رويترز)``, ``الرياض 15 جمادى الأولى 1447 هـ الموافق 6 نوفمبر 2025 م واس``);
-- **boilerplate**: a sign-off (``// انتهى //``), a bare time (``18:07 ت م``), a tag line
-  (``سمات: ...``), a share prompt or a row of share buttons, a link to the story (a URL with
-  a few words, or a link phrase), a copyright line.
+- **boilerplate**: a sign-off (``// انتهى //``), editors' initials (``ع ا ش``), a bare time
+  (``18:07 ت م``), a tag line (``سمات: ...``) or a line of hashtags, a share prompt or a row of
+  share buttons, a link to the story (a URL with a few words, or a link phrase), a copyright line.
 
 Every shape is short and carries no sentence-final punctuation, so body sentences never match.
 A dateline or byline glued before a story's first sentence (``القاهرة (رويترز) - قال ...``) is
@@ -44,6 +45,7 @@ MAX_GLUED_PREFIX_WORDS = 24
 MAX_LISTED_NAMES = 3
 """Writers or places listed with commas in one byline part or dateline."""
 MAX_SHARE_WORDS = 10
+MAX_INITIALS = 6
 
 _SENTENCE_FINAL = ".!?؟…،,;؛"
 _DECORATION = "/\\-–—ـ()[]{}<>*•·.:|«»\"'“” \t"
@@ -53,12 +55,16 @@ _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _TIME = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:هـ|ه|م)?")
-_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]|/([^/()\[\]]{1,40})/")
+"""``(رويترز)``, ``[واس]``, and ``/أ ش أ/`` ``/ وام /``: MENA, WAM and QNA set their name between slashes."""
 _TOKEN = re.compile(r"[^\s,،:;؛/|()\[\]«»\"“”\-–—]+")
 _PART_SEPARATOR = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*[/|]\s+|\s+[/|]\s*")
-_PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*")
+_PREFIX_END = re.compile(r"\s*[-–—]+\s+|\s+[-–—]+\s*|\s+ـ+\s+|\s*:\s+|\)\s*|/\s+")
 _LIST_SEPARATOR = re.compile(r"\s*[،,]\s*")
 _QUALIFIER = re.compile(r"\(\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2}\s*\)")
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'»”)]*\s")
+_INITIALS_SEPARATOR = re.compile(r"\s*[/.]\s*|\s+")
+_HASHTAGS = re.compile(r"#[^\s#]+(?:\s+#[^\s#]+)+")
 _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|all rights reserved", re.IGNORECASE)
 _PARTICLES = frozenset("في من على إلى الى عن مع بين خلال لدى عند بعد قبل الذي التي الذين أن إن لا لم لن قد ما".split())
 """Compared as written: folding ``على`` to ``علي`` would make every Ali a preposition."""
@@ -82,6 +88,15 @@ def _ends_like_sentence(text: str) -> bool:
     """Whether a line ends with sentence or clause punctuation (closing quotes looked through);
     a closing bracket ends a credit (``(رويترز)``), not a sentence."""
     return text.rstrip("\"'»”)")[-1:] in _SENTENCE_FINAL and not text.endswith(")")
+
+
+def _is_initials(text: str) -> bool:
+    """``ع ا ش``, ``م د/ ر ت``, ``ح.ص``: the initials of the editors who handled a wire story, a line
+    of two to six single Arabic letters (slashes and dots between them aside)."""
+    if len(text) > 4 * MAX_INITIALS:
+        return False  # six letters with their separators: a short line
+    letters = _INITIALS_SEPARATOR.split(text.strip(" /."))
+    return 2 <= len(letters) <= MAX_INITIALS and all(len(letter) == 1 and "ء" <= letter <= "ي" for letter in letters)
 
 
 def _is_joined_names(text: str) -> bool:
@@ -121,9 +136,9 @@ def _prefix_ends(text: str) -> Iterator[re.Match[str]]:
 
 
 def _prefix_before(text: str, end: re.Match[str]) -> str:
-    """The prefix that ``end`` closes: a closing bracket stays with it (``(رويترز)``), a dash or
-    colon does not."""
-    return text[: end.end() if end.group().startswith(")") else end.start()].rstrip()
+    """The prefix that ``end`` closes: a closing bracket or slash stays with it (``(رويترز)``,
+    ``/أ ش أ/``), a dash or colon does not."""
+    return text[: end.end() if end.group().startswith((")", "/")) else end.start()].rstrip()
 
 
 def _sentence_starts_at(text: str, at: int) -> bool:
@@ -210,10 +225,17 @@ class MetadataRules:
             prefix = _prefix_before(text, end)
             if not prefix or not _sentence_starts_at(text, end.end()):
                 continue
+            if end.group().startswith("/") and not self._ends_with_slashed_agency(prefix):
+                continue  # "في 5 تموز/ يوليو قال": a slash closes a prefix only after "/أ ش أ/"
             kind = self.line_kind(prefix, glued=True) or self._lone_place(prefix, end.group())
             if kind in ("byline", "dateline"):
                 best = (len(prefix), end.end(), kind)
         return best
+
+    def _ends_with_slashed_agency(self, prefix: str) -> bool:
+        """Whether ``prefix`` ends with an agency between slashes (``/أ ش أ/``, ``/ وام /``)."""
+        opening = prefix.rfind("/", 0, len(prefix) - 1)
+        return prefix.endswith("/") and opening >= 0 and prefix[opening + 1 : -1] in self.agencies
 
     @staticmethod
     def is_link(text: str) -> bool:
@@ -232,18 +254,25 @@ class MetadataRules:
         """What a line is by the words it holds: a sign-off, an agency alone, or boilerplate."""
         if text in self.sign_offs:
             return "boilerplate"
-        if text in self.agencies:
+        if text in self.agencies or self._is_agency_signature(text) or self._is_place_dash_agency(text):
             return "byline"
         return "boilerplate" if self._is_boilerplate(text, folded) else None
 
     def _is_boilerplate(self, text: str, folded: str) -> bool:
-        if _COPYRIGHT.search(text):
-            return len(text.split()) <= MAX_META_WORDS
+        copyright_mark = _COPYRIGHT.search(text)
+        if copyright_mark:  # a sentence before the mark is a story's ("... يونيو". © جميع الحقوق ...)
+            return len(text.split()) <= MAX_META_WORDS and not _SENTENCE_END.search(text, 0, copyright_mark.start())
         if any(folded.startswith(phrase) for phrase in self.link_phrases):
             return True
         if _URL.search(text) is not None:
             return len(_URL.sub(" ", text).split()) <= MAX_SHARE_WORDS // 2 + 2
-        return self._is_tag_line(folded) or self._only_share_words(folded) or self._is_bare_time(text)
+        return (
+            self._is_tag_line(folded)
+            or self._only_share_words(folded)
+            or self._is_bare_time(text)
+            or _is_initials(text)
+            or _HASHTAGS.fullmatch(text) is not None  # "#ترامب #الصين": a page's tags as hashtags
+        )
 
     def _is_tag_line(self, folded: str) -> bool:
         """``سمات: ...``: a tag label followed by a colon, a space or nothing."""
@@ -299,7 +328,7 @@ class MetadataRules:
         and how the agency stood: several agencies' names are also common words (``معا``, ``قنا``),
         so an unbracketed one counts only beside a date."""
         for match in _BRACKETED.finditer(text):
-            if match.group(1) in self.agencies:
+            if (match.group(1) or match.group(2)) in self.agencies:
                 return (text[: match.start()] + " " + text[match.end() :]).strip(), "bracketed"
         words = text.split()
         for count in (3, 2, 1):
@@ -341,6 +370,22 @@ class MetadataRules:
             return not any(w in _PARTICLES for w in words[1:])  # "مراسلة: ما هي مشكلتهم" asks
         return _is_joined_names(text) and not self._has_clause_part(text)
 
+    def _is_place_dash_agency(self, text: str) -> bool:
+        """``دمشق-سانا``: a place and an agency joined by a dash written without spaces (SANA)."""
+        place, dash, agency = text.partition("-")
+        if not dash or place != place.rstrip() or agency != agency.lstrip() or place.count(" ") >= MAX_PLACE_WORDS:
+            return False  # "باريس - (أ ف ب)", spaced, is a dateline of a place and its agency
+        words = place.split()
+        return 1 <= len(words) <= MAX_PLACE_WORDS and all(map(_is_plain_word, words)) and agency in self.agencies
+
+    def _is_agency_signature(self, text: str) -> bool:
+        """``وام/رضا عبدالنور/أحمد البوتلي``, ``فرانس24/ أ ف ب``: an outlet or agency, then its
+        writer and editor (names or initials) or the agencies it drew on, after slashes."""
+        if "/" not in text:
+            return False
+        agency, *names = (part.strip() for part in text.split("/"))
+        return 1 <= len(names) <= MAX_LISTED_NAMES and agency in self.agencies and all(map(_is_name_list, names))
+
     def _has_clause_part(self, text: str) -> bool:
         """A dash-joined part opening with a word that opens sentences (``كما يبدو``, ``قال``): a
         parenthetical clause of a column's first sentence (``فجرت كوريا الشمالية - كما يبدو -
@@ -353,10 +398,17 @@ class MetadataRules:
                 return True
         return False
 
+    def opens_with_byline_word(self, text: str) -> bool:
+        """Whether a line's first word is a byline word (``بقلم``, ``كتب``, ``تصوير``)."""
+        return self._first_is_byline_word(normalize_text(text).casefold())
+
+    def _first_is_byline_word(self, folded: str) -> bool:
+        first = _TOKEN.match(folded)
+        return first is not None and first.group() in self.byline_leads
+
     def _opens_with_byline_word(self, folded: str, word_count: int) -> bool:
         """``بقلم: ...``, ``كتب - ...``: a byline word, then a few words."""
-        first = _TOKEN.match(folded)
-        return first is not None and first.group() in self.byline_leads and 2 <= word_count <= MAX_PART_WORDS * 2
+        return self._first_is_byline_word(folded) and 2 <= word_count <= MAX_PART_WORDS * 2
 
     def _lone_place(self, prefix: str, separator: str) -> MetaKind | None:
         """``القاهرة -`` before a first sentence: one or two plain words before a spaced dash."""

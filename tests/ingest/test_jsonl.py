@@ -179,3 +179,26 @@ def test_header_lines_always_point_at_their_value_and_the_segmenter_keeps_them(t
         for span in (article.title, article.byline, article.dateline, *article.paragraphs, *article.boilerplate):
             if span is not None:
                 assert text[span.start : span.end] == span.text
+
+
+@pytest.mark.parametrize(
+    ("title", "opening"),
+    [
+        ("هكذا تحالفت أحلام وإليسا", "هكذا تحاـلفت أحلام وإليسا"),
+        ('"مصر" تكرم المناضلة جميلة بوحيرد', "«مصر» تكرم المناضلة جميلة بوحيرد"),
+        ("إسدال الستار على المهرجان", "إسدال الستار على المهرجان."),
+    ],
+)
+def test_a_body_line_that_is_the_title_written_otherwise_is_dropped(tmp_path: Path, title: str, opening: str) -> None:
+    (document,) = documents(tmp_path, [{"title": title, "text": f"{opening}\n{BODY}"}])
+    assert document.text == f"{title}\n\n{BODY}"
+
+
+def test_a_stop_between_the_title_and_a_glued_sentence_goes_with_the_title(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"title": "مبروك", "text": f"مبروك. {BODY}"}])
+    assert document.text == "مبروك\n\n" + BODY
+
+
+def test_a_sentence_opening_with_the_titles_words_but_not_its_marks_keeps_them(tmp_path: Path) -> None:
+    (document,) = documents(tmp_path, [{"title": "عبد الله السعيد !", "text": f"عبدالله السعيد لاعب موهوب.\n{BODY}"}])
+    assert document.text == f"عبد الله السعيد !\n\nعبدالله السعيد لاعب موهوب.\n{BODY}"

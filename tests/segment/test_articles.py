@@ -757,3 +757,102 @@ def test_a_closing_sentence_that_holds_an_address_stays_in_the_last_paragraph() 
     last = f"{BODY[0]} For more information, please visit www.example.com"
     (article,) = split_articles(page("\n".join([BODY[1], last])))
     assert article.paragraphs[-1].text == last and article.boilerplate == ()
+
+
+# --- outlet conventions beyond the bench's first layouts (bench/segment.py --only pages) ----------
+
+
+def test_a_wire_story_dated_between_slashes_and_signed_with_initials() -> None:
+    first = f"القاهرة في 23 نوفمبر /أ ش أ/ {BODY[0]}"
+    document = page("\n".join(["الحكومة تقر الموازنة", "", first, BODY[1], "(النهاية)", "ع ا ش"]))
+    (article,) = split_articles(document)
+    assert article.dateline.text == "القاهرة في 23 نوفمبر /أ ش أ/"
+    assert [p.text for p in article.paragraphs] == BODY
+    assert [b.text for b in article.boilerplate] == ["(النهاية)", "ع ا ش"]
+
+
+def test_an_agency_signature_after_the_story_is_its_byline() -> None:
+    (article,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", *BODY, "وام/رضا عبدالنور/أحمد البوتلي"])))
+    assert article.byline.text == "وام/رضا عبدالنور/أحمد البوتلي" and [p.text for p in article.paragraphs] == BODY
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "(صورة أرشيفية)",
+        "الصورة: رويترز",
+        "تصوير: أ ف ب",
+        "(تصوير: أحمد الريدي)",
+        "الرئيس الفرنسي خلال مؤتمر صحافي - رويترز",
+    ],
+)
+def test_a_line_that_only_credits_a_photo_or_ends_in_a_dashed_credit_is_a_caption(credit: str) -> None:
+    (article,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], credit, BODY[1]])))
+    assert [p.text for p in article.paragraphs] == BODY
+    assert [c.text for c in article.captions] == [credit]
+
+
+def test_a_columns_closing_bio_is_metadata_and_a_bio_shaped_heading_stays_body() -> None:
+    lines = ["في وداع عام صعب", "بقلم: سارة الأحمد", "", *BODY, "* كاتب وصحفي مصري"]
+    (article,) = split_articles(page("\n".join(lines)))
+    assert [p.text for p in article.paragraphs] == BODY
+    assert article.byline.text == "بقلم: سارة الأحمد"
+    assert [b.text for b in article.boilerplate] == ["* كاتب وصحفي مصري"]
+    (kept,) = split_articles(page("\n".join([BODY[0], "صحفية جزائرية", BODY[1]])))
+    assert [p.text for p in kept.paragraphs] == [BODY[0], "صحفية جزائرية", BODY[1]]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "اقرأ أيضا: لماذا تركز مزاعم تمويل الإرهاب على قطر؟",
+        "اقرأ أيضا: بعد القمة مع كيم..",
+        "للمزيد: ماكرون وميركل يدعوان إلى نزع فتيل التصعيد",
+        "طالع أيضا: البنك المركزي يثبت الفائدة",
+    ],
+)
+def test_a_read_also_link_to_a_question_or_an_ellipsis_headline_is_boilerplate(link: str) -> None:
+    (article,) = split_articles(page("\n".join(["الحكومة تقر الموازنة", BODY[0], link, BODY[1]])))
+    assert [p.text for p in article.paragraphs] == BODY
+    assert [b.text for b in article.boilerplate] == [link]
+
+
+def test_a_source_credit_glued_to_the_last_paragraph_is_cut_off_as_a_byline() -> None:
+    document = page("\n".join(["الحكومة تقر الموازنة", BODY[0], f"{BODY[1]} المصدر: وكالات"]))
+    (article,) = split_articles(document)
+    assert [p.text for p in article.paragraphs] == BODY
+    assert article.byline.text == "المصدر: وكالات"
+
+
+def test_a_copyright_line_glued_to_the_last_paragraph_takes_no_sentence_with_it() -> None:
+    quote = 'وقال الوزير "سنقدم الخطة بحلول يونيو".'
+    document = page("\n".join(["الحكومة تقر الموازنة", BODY[0], f"{BODY[1]} {quote} © جميع الحقوق محفوظة"]))
+    (article,) = split_articles(document)
+    assert [p.text for p in article.paragraphs] == [BODY[0], f"{BODY[1]} {quote}"]
+    assert [b.text for b in article.boilerplate] == ["© جميع الحقوق محفوظة"]
+
+
+def test_a_future_verb_opens_a_sentence_not_a_glued_heading() -> None:
+    """A BBC list of facts: with ستكون read as a heading's word, two 'glued headings' were believed."""
+    facts = [
+        "ستكون هذه سادس مباراة نهائية لفرنسا في تصفيات بطولات رئيسية، بما في ذلك ثلاث بطولات أوروبية.",
+        "إيفان برسيتش سدد 6 أهداف وساهم في صنع 4 أهداف في تصفيات أساسية، متقاسما بذلك هذا المركز.",
+    ]
+    (article,) = split_articles(page("\n".join(["فرنسا وكرواتيا في النهائي", "", BODY[0], *facts])))
+    assert [p.text for p in article.paragraphs] == [BODY[0], *facts] and article.headings == ()
+
+
+def test_a_writers_name_alone_under_the_headline_is_the_byline() -> None:
+    title = "لماذا عادت صور ملكة الرياضيات إلى شوارع طهران؟"
+    (article,) = split_articles(page("\n".join([title, "أحمد الريدي", "", *BODY])))
+    assert article.title.text == title and article.byline.text == "أحمد الريدي"
+    assert [p.text for p in article.paragraphs] == BODY
+    nominee = "سام كير"  # a name run on into the text heads a paragraph of it
+    (listed,) = split_articles(page("\n".join(["المرشحات لجائزة أفضل لاعبة", nominee, *BODY])))
+    assert listed.byline is None and [p.text for p in listed.paragraphs] == [nominee, *BODY]
+
+
+def test_a_headline_opening_with_a_photo_label_is_still_the_title() -> None:
+    title = "صور: مصافحات غيرت وجه التاريخ"  # ANT: a label that also opens captions ("الصورة: رويترز")
+    (article,) = split_articles(page("\n".join([title, *BODY])))
+    assert article.title.text == title and article.captions == ()

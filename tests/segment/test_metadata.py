@@ -201,3 +201,46 @@ def test_more_outlets_credit_and_footer_lines(line: str, kind: str) -> None:
 
 def test_a_slash_inside_prose_is_no_byline() -> None:
     assert RULES.line_kind("وقال الوزير إن الحكومة و/أو البرلمان سيقرران.") is None
+
+
+# --- outlet conventions beyond the bench's first layouts (bench/segment.py --only pages) ----------
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dateline"),
+    [
+        ("القاهرة في 23 نوفمبر /أ ش أ/ أكد وزير الخارجية أن المحادثات ستستأنف.", "القاهرة في 23 نوفمبر /أ ش أ/"),
+        ("أبوظبي في 5 أغسطس / وام / أعلنت الحكومة خطة جديدة للنقل.", "أبوظبي في 5 أغسطس / وام /"),
+    ],
+)
+def test_an_agency_between_slashes_closes_a_glued_dateline(paragraph: str, dateline: str) -> None:
+    prefix_end, rest, kind = RULES.glued_prefix(paragraph)
+    assert (paragraph[:prefix_end], kind) == (dateline, "dateline")
+    assert paragraph[rest:].startswith(("أكد", "أعلنت"))
+    assert RULES.line_kind(dateline) == "dateline"
+
+
+def test_a_slash_between_month_names_does_not_end_a_dateline() -> None:
+    assert RULES.glued_prefix("بيروت في 5 تموز/ يوليو قال الرئيس إن المحادثات انتهت.") is None
+
+
+@pytest.mark.parametrize("line", ["ع ا ش", "م د", "ع ح/ ب ط", "ح.ص", "م.ش/ر.ج"])
+def test_editors_initials_closing_a_wire_story_are_boilerplate(line: str) -> None:
+    assert RULES.line_kind(line) == "boilerplate"
+
+
+@pytest.mark.parametrize(
+    "line", ["وام/رضا عبدالنور/أحمد البوتلي", "فرانس24/ أ ف ب", "فرانس 24/ أ ف ب/ رويترز", "دمشق-سانا"]
+)
+def test_an_agency_or_outlet_signature_after_slashes_is_a_byline(line: str) -> None:
+    assert RULES.line_kind(line) == "byline"
+
+
+def test_a_copyright_mark_after_a_sentence_leaves_the_sentence_to_the_story() -> None:
+    assert RULES.line_kind('وقال "سنقدم الخطة بحلول يونيو". © جميع الحقوق محفوظة') is None
+    assert RULES.line_kind("© جميع الحقوق محفوظة لصحيفة الوطن 2018") == "boilerplate"
+
+
+def test_a_line_of_hashtags_is_boilerplate_and_one_hashtag_is_not() -> None:
+    assert RULES.line_kind("#الولايات #المتحدة #تصعّد") == "boilerplate"
+    assert RULES.line_kind("#ارحل_يا_كيكي") is None  # ANT quotes a campaign's hashtag as a paragraph
