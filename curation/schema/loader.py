@@ -31,6 +31,8 @@ from curation.units import sha256_hex
 from curation.yamlfile import YamlFileError, item_line, key_line, load_yaml, node_line, plain, where
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters an XML 1.0 document cannot hold: a schema text holding one could not reach Label Studio."""
 # Corpus tag names kept exactly: ``Population-Center`` as well as ``Water_Body``.
 VALUE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -115,6 +117,11 @@ class _SchemaReader:
         value = mapping[key]
         if not isinstance(value, str) or not value.strip():
             self.report.add(key_line(mapping, key), f"{keypath}.{key}", f"must be a non-empty string, got {value!r}")
+            return None
+        unshowable = NOT_XML.search(value)
+        if unshowable:
+            self.report.add(key_line(mapping, key), f"{keypath}.{key}",
+                            f"holds U+{ord(unshowable.group()):04X}, a control character Label Studio's XML cannot carry")
             return None
         return value.strip()
 

@@ -164,3 +164,12 @@ def test_default_target_is_offered_where_stance_is_asked() -> None:
     schema = load_schema()
     assert schema.default_target("article") == schema.default_target("sentence") == schema.family("stance").target
     assert schema.default_target("document") is None
+
+
+def test_a_text_holding_a_control_character_is_one_problem_not_a_broken_label_config(tmp_path: Path) -> None:
+    """Found by the fuzz test: an ``ar`` name holding U+001F made Label Studio's XML unparsable."""
+    text = (REPO / "schemas" / "news.yaml").read_text(encoding="utf-8").replace("ar: سياسة", "ar: \"سياسة\\x1f\"", 1)
+    assert "\\x1f" in text
+    path = write(tmp_path, text)
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:") and "holds U+001F, a control character Label Studio's XML cannot carry" in problem
