@@ -24,7 +24,8 @@ The rules are the ones a copy editor would state, not weights fitted to a corpus
   is assumed: ``في``, ``بعد``, ``لأن``, ``حتى`` or a lone ``و`` open sentences in news too;
 * initials signing a story (``م د .``: two or more single letters, then a spaced stop) end it
   like an era mark, while one dotted initial before a name (``د . محمد``) does not;
-* nothing ends before the sentence has a letter or digit; the next sentence may not begin with
+* nothing ends before the sentence has a letter or digit (marks left alone after a sentence on
+  its line close it: ``طويلة؟" .``); the next sentence may not begin with
   a closing mark or another terminator, but may with a stray ``:`` ``.`` ``,`` left by a
   transcript's speaker label or a scraper; an ellipsis that opens a quotation or sits in
   brackets (``"... لقد``, ``(...)``) marks an omission, not an end, though a terminator after
