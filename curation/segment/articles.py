@@ -31,7 +31,7 @@ from typing import Any, Literal
 from curation.normalize import normalize_text
 from curation.segment.data import word_list
 from curation.segment.metadata import MetadataRules, MetaKind
-from curation.segment.sentences import INVISIBLES
+from curation.segment.sentences import INVISIBLES, TERMINATORS
 from curation.units import Article, ArticleRole, Document, Span
 
 # Characters that end a sentence; a heading, headline or caption text never ends with one.
@@ -116,6 +116,7 @@ class ArticleSettings:
     max_title_words: int = 20
     max_credit_words: int = 4  # words inside a caption's closing parentheses
     max_byline_name_words: int = 4
+    max_credit_line_words: int = 6  # a line under the headline, set apart from the story: who or where it is from
     max_teaser_lines: int = 6  # distinct lines of one teaser before its byline
     marker_lookback_lines: int = 12  # how far before a marker its headline may stand
     max_glued_clause_words: int = 8  # words from a glued heading's opener to its comma
@@ -319,6 +320,16 @@ class _Rules:
             and not words[0].startswith("ال")
             and not self.starts_like_sentence(normalize_text(words[0]))
         )
+
+    def is_credit_under_headline(self, text: str, headline: str) -> bool:
+        """A short line that is no sentence (no stop at its end, a few words, fewer than the
+        ``headline``'s): set between a headline and the blank line that opens its story, it says who
+        or where the story is from, in whatever convention the outlet has (``دبي: Name``,
+        ``لندن: «الشرق الأوسط»``, ``عربي21- Name``). A line as long as the one above it is more
+        likely the headline under a label or a stray line."""
+        words = len(text.split())
+        return 0 < words <= self.settings.max_credit_line_words and words < len(headline.split()) \
+            and text.rstrip()[-1] not in TERMINATORS and any(char.isalpha() for char in text)
 
     def is_heading_shaped(self, text: str) -> bool:
         settings = self.settings
@@ -821,7 +832,7 @@ class _Builder:
             return True
         if rules.has_title_tag(text) and len(text.split()) <= rules.settings.max_title_words:
             return True
-        return rules.is_headline_shaped(text, plain=self._runs_on(lines[index + 1]))
+        return rules.is_headline_shaped(text, plain=self._runs_on(lines, index + 1))
 
     def _echoed_after_marker(self, lines: list[_Line], index: int) -> bool:
         """Whether a page marker near the top names ``lines[index]`` as its story's headline."""
@@ -831,25 +842,33 @@ class _Builder:
             for marker, line in enumerate(islice(lines, rules.settings.marker_lookback_lines + 1))
         )
 
-    def _runs_on(self, after: _Line) -> bool:
-        """Whether the line under a first line makes it plain text: a blank line sets a headline
-        apart, and so does a header line, a byline, a dateline or a writer's name under it."""
+    def _runs_on(self, lines: list[_Line], at: int) -> bool:
+        """Whether the line ``lines[at]`` under a first line makes it plain text: a blank line sets a
+        headline apart, and so does a header line, a byline, a dateline, a writer's name or a short
+        credit line set apart from the story by a blank line under it."""
+        after = lines[at]
         if after.gap != 0 or after.start in self.header:
             return False
-        return self.rules.meta_kind(after.text) not in ("byline", "dateline") and not self.rules.is_name_line(after.text)
+        if self.rules.meta_kind(after.text) in ("byline", "dateline") or self.rules.is_name_line(after.text):
+            return False
+        story = lines[at + 1] if at + 1 < len(lines) else None
+        return not (story is not None and story.gap > 0 and self.rules.is_credit_under_headline(after.text, lines[at - 1].text))
 
     def _writer_under(self, title: _Line | None, lines: list[_Line]) -> _Line | None:
         """The line right under the headline when it is a writer's name alone (``أحمد الريدي``), as
-        columns print it, set apart from the story by a blank line or followed by its dateline; a
-        name run on into the text is a heading (a list of nominees: ``سام كير``)."""
+        columns print it, set apart from the story by a blank line or followed by its dateline, or
+        any short line that is no sentence set apart by a blank line (an outlet's credit in its own
+        convention); a name run on into the text is a heading (a list of nominees: ``سام كير``)."""
         if title is None or title.start in self.header:
             return None
         at = next((index for index, line in enumerate(lines) if line.start > title.start), len(lines))
         if at + 1 >= len(lines):
             return None
         under, after = lines[at], lines[at + 1]
-        if under.gap != 0 or under.start in self.header or not self.rules.is_name_line(under.text):
+        if under.gap != 0 or under.start in self.header:
             return None
+        if not self.rules.is_name_line(under.text):
+            return under if after.gap > 0 and self.rules.is_credit_under_headline(under.text, title.text) else None
         opens_story = after.gap > 0 or self.rules.meta_kind(after.text) == "dateline"
         return under if opens_story or self.rules.metadata.glued_prefix(after.text) is not None else None
 

@@ -852,6 +852,27 @@ def test_a_writers_name_alone_under_the_headline_is_the_byline() -> None:
     assert listed.byline is None and [p.text for p in listed.paragraphs] == [nominee, *BODY]
 
 
+@pytest.mark.parametrize("credit", ["دبي: أشرف عبدالحميد", "لندن: «الشرق الأوسط»", "عربي21- ألسيون فيماير",
+                                    "هسبريس من الرباط", "يوسف حسن وكريم علي"])
+def test_a_short_line_under_the_headline_set_apart_from_the_story_credits_it(credit: str) -> None:
+    """Whatever the outlet's convention: in bench/segment.py's outlet layouts written after the rules, such lines
+    were body text on 100% of the pages of three layouts."""
+    title = "لماذا عادت صور ملكة الرياضيات إلى شوارع طهران؟"
+    (article,) = split_articles(page("\n".join([title, credit, "", *BODY])))
+    assert article.title.text == title and article.byline.text == credit
+    assert [p.text for p in article.paragraphs] == BODY
+
+
+def test_a_line_as_long_as_the_headline_or_run_on_into_the_story_stays_text() -> None:
+    """ANT pages whose first line is an author field holding an id: the real headline under it is not a credit."""
+    headline = "بين أمعائه وحنجرته.. وصل الصوت"
+    (article,) = split_articles(page("\n".join(["661fd234-c263-4aac-b5e1-f7ef0491d774", headline, "", *BODY])))
+    assert article.byline is None and headline in [p.text for p in article.paragraphs]
+    question, line = "لماذا عادت صور ملكة الرياضيات إلى شوارع طهران؟", "دبي: أشرف عبدالحميد"
+    (run_on,) = split_articles(page("\n".join([question, line, *BODY])))  # no blank line sets the story apart
+    assert run_on.byline is None and [p.text for p in run_on.paragraphs] == [question, line, *BODY]
+
+
 def test_a_headline_opening_with_a_photo_label_is_still_the_title() -> None:
     title = "صور: مصافحات غيرت وجه التاريخ"  # ANT: a label that also opens captions ("الصورة: رويترز")
     (article,) = split_articles(page("\n".join([title, *BODY])))
