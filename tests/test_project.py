@@ -177,3 +177,23 @@ def test_an_import_in_a_fresh_workspace_is_built_with_no_recipe_edited(tmp_path:
     with pytest.raises(CurationError, match="own.docs.jsonl: exists and was not written by `curation import`"):
         project.import_([tmp_path / "own.txt"])
     assert project.import_([corpus]).report.annotations == 2  # a second import of the same corpus rewrites its own files
+
+
+def test_an_imported_pairs_headline_is_its_articles_title_in_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim-and-headline corpus: the headline rides with the page as a field; the dataset's ``title`` column
+    carries it (the claim stays in ``meta``, beside it)."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    project, _ = Project.init(tmp_path / "ws", "pairs")
+    monkeypatch.chdir(tmp_path / "ws")
+    corpus = tmp_path / "arastance.jsonl"
+    records = [{"text": "قال الوزير إن الاتفاق سيوقع غدا في القاهرة.", "claim": "الاتفاق سيوقع غدا", "headline": "توقيع الاتفاق غدا", "label": "favor"},
+               {"text": "نفت الحكومة أي نية لرفع الأسعار هذا العام.", "claim": "الأسعار سترتفع", "headline": "الحكومة تنفي", "label": "against"}]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    imported = project.import_([corpus], fields={"target": "claim", "title": "headline"}, family="stance", as_="predictions")
+    assert imported.report.items == 2 and imported.report.predictions == 2
+    built = Project.open().build()
+    rows = [json.loads(line) for path in built.report.files if path.name.endswith(".jsonl") and "articles" in str(path)
+            for line in path.read_text(encoding="utf-8").splitlines()]
+    assert sorted(row["title"] for row in rows) == ["الحكومة تنفي", "توقيع الاتفاق غدا"]
+    assert sorted(json.loads(row["meta"])["fields"]["target"] for row in rows) == ["الأسعار سترتفع", "الاتفاق سيوقع غدا"]

@@ -37,7 +37,7 @@ COLUMN_DOCS = {
     "role": "`main`/`teaser` for articles; `title`/`heading`/`body`/`byline` for sentences",
     "index": "position of the sentence in its article",
     "cluster": "near-duplicate cluster id (splits never separate a cluster); empty when not deduplicated",
-    "title": "the article's headline",
+    "title": "the article's headline (an imported pair's headline field when the page has none)",
     "text": "the text annotators read (an article's headings and paragraphs, one per line)",
     "meta": "the source record's own metadata (JSON), e.g. URL, outlet, date",
     "annotators": "annotators whose answer counted for this unit",

@@ -168,7 +168,7 @@ def article_row(
         "doc_sha256": document.provenance.sha256,
         "role": article.role,
         "cluster": cluster,
-        "title": article.title.text if article.title else None,
+        "title": article.title.text if article.title else document.shown_fields().get("title"),  # an imported pair's headline
         "text": article.body,
         "meta": json.dumps(document.meta, ensure_ascii=False, sort_keys=True) if document.meta else None,
         "annotators": labels.annotators(),
