@@ -5,6 +5,10 @@ after sentence-final punctuation instead. ``# text = ...`` comments give the sen
 tokens are aligned to; otherwise the text is rebuilt with one space between tokens. A UTF-8 BOM,
 CRLF line ends, ``-DOCSTART-`` lines and bidi marks on tokens are all taken in stride.
 
+A file whose tags carry no ``B-``/``I-`` prefix at all (IO tags: ``PERS``, ``LOC``, ``O``, as some corpora
+are published) is read as IO: each run of one label is one mention (IO cannot tell two touching
+mentions of one label apart). A bare tag in a file that has prefixed ones is malformed and reported.
+
 A line that starts with ``#`` is a token when it reads as one (``#<TAB>O``, ``# B-MISC``: a token
 and a well-formed tag), a comment otherwise. Nothing is left out silently: a token line without a
 tag, an empty token or one made only of invisible marks is reported at its line.
@@ -21,7 +25,7 @@ from pathlib import Path
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
 from curation.imports.records import is_record_file
-from curation.imports.tags import RepairPolicy, decode_tags, parse_tag
+from curation.imports.tags import LABEL_PATTERN, OUTSIDE, RepairPolicy, decode_tags, parse_tag
 from curation.units import EntitySpan
 
 SENTENCE_END = frozenset({".", "!", "?", "؟", "…", "۔"})
@@ -96,6 +100,24 @@ def _sentences(path: Path, lines: list[str], problems: list[ImportProblem]) -> I
         example = " ".join(_fields(lines[stacked[0] - 1])[layout.token_column + 1 :])
         problems.append(ImportProblem(str(path), stacked[0], f"{len(stacked)} token line(s) carry several tags ({example}: "
                                       "nested entities?): only the last column is read"))
+
+
+_BARE_LABEL = re.compile(f"^{LABEL_PATTERN}$")
+
+
+def _as_bio(sentences: list[_Sentence]) -> list[_Sentence]:
+    """The sentences of an IO file (no tag with a prefix, some bare labels) with BIO tags, each run of
+    one label one mention; any other file as it is."""
+    tags = [tag for sentence in sentences for tag in sentence.tags if tag != OUTSIDE]
+    if not tags or any(parse_tag(tag) is not None or not _BARE_LABEL.match(tag) for tag in tags):
+        return sentences
+    for sentence in sentences:
+        previous = OUTSIDE
+        for index, tag in enumerate(sentence.tags):
+            if tag != OUTSIDE:
+                sentence.tags[index] = f"{'I' if tag == previous else 'B'}-{tag}"
+            previous = tag
+    return sentences
 
 
 def _several_tags(line: str, layout: _Layout) -> bool:
@@ -243,7 +265,7 @@ def read_conll(
         problems.append(ImportProblem(str(path), None, f"cannot read: {exc.strerror or exc}"))
         return
     read = False
-    for sentence in _sentences(path, lines, problems):
+    for sentence in _as_bio(list(_sentences(path, lines, problems))):
         read = True
         item = _item(path, sentence, source, known, label_map or {}, policy, problems)
         if item is not None:
@@ -323,7 +345,7 @@ def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
             lines = read_lines(Path(path))
         except NotUtf8 as exc:
             raise ValueError(f"{path}:{exc.line}: {exc.reason}") from None
-        for sentence in _sentences(Path(path), lines, []):  # the import reports bad lines
+        for sentence in _as_bio(list(_sentences(Path(path), lines, []))):  # the import reports bad lines
             survey.given_text = survey.given_text or sentence.text is not None
             for tag, number in zip(sentence.tags, sentence.lines, strict=True):
                 survey.add(tag, f"{path}:{number}")

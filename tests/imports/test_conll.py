@@ -202,3 +202,18 @@ def test_lines_with_several_tag_columns_are_named_once_not_read_silently_as_thei
     report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
     assert [(p.line, p.message) for p in report.problems] == [
         (4, "2 token line(s) carry several tags (I-ORG B-GPE: nested entities?): only the last column is read")]
+
+
+def test_a_file_of_io_tags_reads_each_run_of_a_label_as_one_mention(tmp_path: Path) -> None:
+    """CANERCorpus-style tags with no B-/I- prefix: every entity comes through, and `schema new --from` drafts its labels
+    instead of calling every tag noise; one bare tag in a BIO file is still malformed."""
+    corpus = tmp_path / "io.txt"
+    corpus.write_text("قال O\nجو PER\nبايدن PER\nفي O\nواشنطن GPE\nو O\nبغداد GPE\n. O\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert report.problems == [] and _spans_by_sentence(tmp_path / "out") == {(0, "PER", "جو بايدن"), (0, "GPE", "واشنطن"), (0, "GPE", "بغداد")}
+    drafted = CliRunner().invoke(main, ["schema", "new", "io", "--from", str(corpus), "-o", str(tmp_path / "io.yaml")])
+    assert drafted.exit_code == 0 and "noise" not in drafted.output
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("قال O\nبايدن B-PER\nفي O\nواشنطن GPE\n", encoding="utf-8")
+    report = import_corpus([mixed], entity_schema(tmp_path), tmp_path / "mixed")
+    assert [(p.line, "malformed tag 'GPE'" in p.message) for p in report.problems] == [(4, True)]
