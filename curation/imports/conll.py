@@ -8,6 +8,8 @@ CRLF line ends, ``-DOCSTART-`` lines and bidi marks on tokens are all taken in s
 A file whose tags carry no ``B-``/``I-`` prefix at all (IO tags: ``PERS``, ``LOC``, ``O``, as some corpora
 are published) is read as IO: each run of one label is one mention (IO cannot tell two touching
 mentions of one label apart). A bare tag in a file that has prefixed ones is malformed and reported.
+A file in CoNLL-2003's IOB1 (``I-`` opens mentions, ``B-`` only after its own label) is read as such,
+not as IOB2 with every opening ``I-`` reported.
 
 A line that starts with ``#`` is a token when it reads as one (``#<TAB>O``, ``# B-MISC``: a token
 and a well-formed tag), a comment otherwise. Nothing is left out silently: a token line without a
@@ -106,18 +108,42 @@ _BARE_LABEL = re.compile(f"^{LABEL_PATTERN}$")
 
 
 def _as_bio(sentences: list[_Sentence]) -> list[_Sentence]:
-    """The sentences of an IO file (no tag with a prefix, some bare labels) with BIO tags, each run of
-    one label one mention; any other file as it is."""
+    """The sentences of an IO file (no tag with a prefix, some bare labels) or an IOB1 file with BIO
+    (IOB2) tags; any other file as it is."""
     tags = [tag for sentence in sentences for tag in sentence.tags if tag != OUTSIDE]
-    if not tags or any(parse_tag(tag) is not None or not _BARE_LABEL.match(tag) for tag in tags):
-        return sentences
-    for sentence in sentences:
-        previous = OUTSIDE
-        for index, tag in enumerate(sentence.tags):
-            if tag != OUTSIDE:
-                sentence.tags[index] = f"{'I' if tag == previous else 'B'}-{tag}"
-            previous = tag
+    if tags and all(parse_tag(tag) is None and _BARE_LABEL.match(tag) for tag in tags):
+        for sentence in sentences:
+            sentence.tags[:] = [tag if tag == OUTSIDE else f"{'I' if tag == before else 'B'}-{tag}"
+                                for before, tag in zip([OUTSIDE, *sentence.tags], sentence.tags)]
+    elif _is_iob1(sentences):
+        for sentence in sentences:
+            sentence.tags[:] = [_opened(before, tag) for before, tag in zip([OUTSIDE, *sentence.tags], sentence.tags)]
     return sentences
+
+
+def _opened(before: str, tag: str) -> str:
+    """``I-X`` as ``B-X`` where it opens a mention (after anything but ``X``), IOB1 to IOB2."""
+    parsed, previous = parse_tag(tag), parse_tag(before)
+    if parsed is None or parsed[0] != "I" or (previous is not None and previous[0] in "BI" and previous[1] == parsed[1]):
+        return tag
+    return f"B-{parsed[1]}"
+
+
+def _is_iob1(sentences: list[_Sentence]) -> bool:
+    """CoNLL-2003's own scheme: ``I-`` opens mentions, ``B-`` only parts two touching mentions of one
+    label (it always follows that label). An IOB2 file with a few lone ``I-`` is not: its ``B-`` open
+    mentions after anything, and its lone ``I-`` are reported."""
+    opened = False
+    for sentence in sentences:
+        for before, tag in zip([OUTSIDE, *sentence.tags], sentence.tags):
+            parsed, previous = parse_tag(tag), parse_tag(before)
+            if parsed is None or parsed[0] not in "BI":
+                continue
+            continues = previous is not None and previous[0] in "BI" and previous[1] == parsed[1]
+            if parsed[0] == "B" and not continues:
+                return False
+            opened = opened or (parsed[0] == "I" and not continues)
+    return opened
 
 
 def _several_tags(line: str, layout: _Layout) -> bool:

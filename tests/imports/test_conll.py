@@ -217,3 +217,15 @@ def test_a_file_of_io_tags_reads_each_run_of_a_label_as_one_mention(tmp_path: Pa
     mixed.write_text("قال O\nبايدن B-PER\nفي O\nواشنطن GPE\n", encoding="utf-8")
     report = import_corpus([mixed], entity_schema(tmp_path), tmp_path / "mixed")
     assert [(p.line, "malformed tag 'GPE'" in p.message) for p in report.problems] == [(4, True)]
+
+
+def test_a_file_in_iob1_is_read_as_such_not_reported_at_every_mention(tmp_path: Path) -> None:
+    """CoNLL-2003's scheme: I- opens a mention, B- only parts two touching mentions of one label."""
+    corpus = tmp_path / "iob1.txt"
+    corpus.write_text("قال O\nجو I-PER\nبايدن I-PER\nفي O\nواشنطن I-GPE\nبغداد B-GPE\n. O\n", encoding="utf-8")
+    report = import_corpus([corpus], entity_schema(tmp_path), tmp_path / "out")
+    assert report.problems == [] and _spans_by_sentence(tmp_path / "out") == {(0, "PER", "جو بايدن"), (0, "GPE", "واشنطن"), (0, "GPE", "بغداد")}
+    iob2 = tmp_path / "iob2.txt"  # B- opens mentions here: the lone I- is an error, reported at its line
+    iob2.write_text("قال O\nجو B-PER\nبايدن I-PER\nفي O\nواشنطن I-GPE\n. O\n", encoding="utf-8")
+    report = import_corpus([iob2], entity_schema(tmp_path), tmp_path / "iob2")
+    assert [problem.line for problem in report.problems] == [5]
