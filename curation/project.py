@@ -210,9 +210,9 @@ class Project:
     def schema_new(name: str, labels: Sequence[str] = (), *, corpus: str | Path | Sequence[str | Path] | None = None,
                    output: str | Path, force: bool = False) -> SchemaResult:
         """Write a first-draft schema with one entity family, from ``labels`` or the tags of one or
-        more CoNLL/BIO ``corpus`` files (merged; noise tags reported, not made labels; spans at ``word``
+        more ``corpus`` files (CoNLL/BIO, JSONL token rows, dataset folders; merged; noise tags reported, not made labels; spans at ``word``
         granularity, the corpus's own, unless a ``# text =`` line may put tokens inside words)."""
-        from curation.imports.conll import survey_tags
+        from curation.imports.api import survey_corpora
         from curation.schema.generate import draft_schema
 
         corpora = [corpus] if isinstance(corpus, str | Path) else list(corpus or ())
@@ -225,7 +225,7 @@ class Project:
         granularity = "symbol"
         try:
             if corpora:
-                survey = survey_tags(corpora)
+                survey = survey_corpora(corpora)
                 labels, noise, granularity = list(survey.labels), survey.problems(), survey.granularity
                 if not labels:
                     raise ValueError("; ".join([f"{', '.join(map(str, corpora))}: no entity label in the tags (an empty "
@@ -944,15 +944,15 @@ class Project:
 
     def _import_schema(self, inputs: Sequence[str | Path], format: str | None, target: Path) -> tuple[Schema, SchemaResult | None]:
         """The schema an import checks its labels with: the one chosen (``--schema``, the environment,
-        the workspace's), or, when none was and every input is CoNLL, one that asks what the corpus
+        the workspace's), or, when none was and every input holds entity tags (CoNLL, token rows), one that asks what the corpus
         has (drafted from its tags as ``schema new --from`` does, written to ``PREFIX.schema.yaml``):
         the bundled news schema would set aside every entity annotation for want of a stance."""
         from curation.imports.api import guess_format
         from curation.schema import load_schema
 
-        conll = all(format == "conll" or (format is None and guess_format(Path(str(i))) == "conll") for i in inputs)
-        readable = [i for i in inputs if Path(str(i)).is_file()]  # the import itself reports the others
-        if self.schema_file is not None or not conll or not readable:
+        tagged = all((format or guess_format(Path(str(i)))) in ("conll", "hf-tokens") for i in inputs)
+        readable = [i for i in inputs if Path(str(i)).exists()]  # the import itself reports the others
+        if self.schema_file is not None or not tagged or not readable:
             return self.schema, None
         path = target.with_name(f"{target.name}.schema.yaml")
         name = re.sub(r"[^a-z0-9_]+", "_", target.name.lower()).strip("_") or "imported"

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from curation.imports.conll import read_conll
+from curation.imports.conll import TagSurvey, read_conll, survey_tags
 from curation.imports.huggingface import (
     TextColumns,
+    dataset_tags,
     open_dataset,
     read_text_classification,
     read_token_classification,
+    row_tags,
     text_items,
     token_items,
 )
@@ -85,6 +87,34 @@ def iter_items(
             continue  # reading it would block (a FIFO) or never end (/dev/zero)
         kind = format or (guess_format(Path(given)) if isinstance(given, str | Path) else "hf-tokens")
         yield from readers.read(kind, given)
+
+
+def survey_corpora(paths: Sequence[str | Path]) -> TagSurvey:
+    """The labels and noise tags of entity corpora, merged in the order given: CoNLL files, JSONL
+    files of token rows and token-classification dataset folders (what ``schema new --from`` drafts
+    a schema from); anything else is refused with its cause."""
+    survey = TagSurvey()
+    for path in map(Path, paths):
+        kind = guess_format(path)
+        if kind == "conll":
+            survey_tags([path], survey)
+        elif kind == "hf-tokens" and is_record_file(path):
+            for line, tag in row_tags(record_rows(path, [])):  # the import reports bad lines
+                survey.add(tag, f"{path}:{line}")
+        elif kind == "hf-tokens":
+            try:
+                tags = list(dataset_tags(path))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"{path}: cannot open as a Hugging Face dataset: {exc}") from None
+            for row, tag in tags:
+                survey.add(tag, f"{path}:row {row}")
+        elif kind == "hf-text":
+            raise ValueError(f"{path}: a CSV, TSV or JSONL file of labelled texts, not a CoNLL/BIO corpus: no entity "
+                             "tags to draft labels from")
+        else:
+            raise ValueError(f"{path}: a Label Studio export, not a corpus of entity tags: draft the schema from the "
+                             "project's labels (--entities)")
+    return survey
 
 
 def _special_file(path: Path) -> bool:

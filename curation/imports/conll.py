@@ -26,7 +26,6 @@ from pathlib import Path
 
 from curation.imports.align import align, clean_token, has_bidi_marks, rebuild
 from curation.imports.model import Answer, ImportedItem, ImportProblem
-from curation.imports.records import is_record_file
 from curation.imports.tags import LABEL_PATTERN, OUTSIDE, RepairPolicy, decode_tags, parse_tag
 from curation.units import EntitySpan
 
@@ -358,15 +357,13 @@ def _noise_reason(parsed: tuple[str, str] | None) -> str | None:
     return None
 
 
-def survey_tags(paths: Sequence[str | Path]) -> TagSurvey:
-    """The labels and noise tags of every file in ``paths``, merged in the order given."""
-    survey = TagSurvey()
+def survey_tags(paths: Sequence[str | Path], survey: TagSurvey | None = None) -> TagSurvey:
+    """The labels and noise tags of every CoNLL file in ``paths``, merged in the order given (into
+    ``survey`` when one is given)."""
+    survey = survey if survey is not None else TagSurvey()
     for path in paths:
         if not Path(path).is_file():  # a FIFO or /dev/zero would never end
             raise ValueError(f"{path}: not a regular file")
-        if is_record_file(path):
-            raise ValueError(f"{path}: a CSV, TSV or JSONL file of labelled texts, not a CoNLL/BIO corpus: no entity "
-                             "tags to draft labels from")
         try:
             lines = read_lines(Path(path))
         except NotUtf8 as exc:

@@ -127,6 +127,21 @@ def token_items(
                            token_offsets=tuple(offsets))
 
 
+def row_tags(rows: Iterable[tuple[int, Mapping[str, Any]]], tags_column: str = "ner_tags",
+             names: list[str] | None = None) -> Iterator[tuple[int, str]]:
+    """``(line or row, tag name)`` of every tag of token rows: what a schema is drafted from."""
+    for line, row in rows:
+        tags = row.get(tags_column)
+        if isinstance(tags, list):
+            yield from ((line, _name_of(tag, names)) for tag in tags)
+
+
+def dataset_tags(source: str | Path, split: str = "train", tags_column: str = "ner_tags") -> Iterator[tuple[int, str]]:
+    """``(row, tag name)`` of every tag of a token-classification dataset."""
+    dataset = open_dataset(source, split)
+    yield from row_tags(enumerate(dataset.select_columns([tags_column])), tags_column, _names(dataset, tags_column))
+
+
 def _token_tags(tokens: list[Any], raw_tags: list[Any], names: list[str] | None, at: _Row) -> list[tuple[str, str]]:
     """(token as given, tag name) of a row; unpaired tokens or tags and empty tokens reported and left out."""
     tags = [_name_of(t, names) for t in raw_tags]

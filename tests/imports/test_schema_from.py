@@ -81,3 +81,20 @@ def test_a_corpus_of_whole_tokens_drafts_word_granularity_and_one_with_a_given_t
         assert load_schema(tmp_path / f"{corpus.stem}.yaml").span_family().granularity == granularity
     Project.schema_new("listed", ["LOC"], output=tmp_path / "listed.yaml")
     assert load_schema(tmp_path / "listed.yaml").span_family().granularity == "symbol"
+
+
+def test_token_rows_and_a_dataset_folder_draft_their_labels_and_import_without_a_schema(tmp_path: Path, monkeypatch) -> None:
+    """A JSONL file of ``tokens`` + ``ner_tags`` rows, and a dataset saved with ClassLabel tags: `schema new --from`
+    drafts their labels, and an import with no schema chosen gets that draft instead of the news schema, which set
+    aside every entity annotation for want of a stance."""
+    from datasets import ClassLabel, Dataset, Features, Sequence, Value
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CURATION_SCHEMA", raising=False)
+    rows = _corpus(tmp_path / "rows.jsonl", ['{"tokens": ["قال", "بايدن", "في", "القاهرة"], "ner_tags": ["O", "B-PER", "O", "B-LOC"]}'])
+    features = Features({"tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=["O", "B-ORG", "I-ORG"]))})
+    Dataset.from_dict({"tokens": [["الأمم", "المتحدة"]], "ner_tags": [[1, 2]]}, features=features).save_to_disk(tmp_path / "hf")
+    drafted = Project.schema_new("both", corpus=[rows, tmp_path / "hf"], output=tmp_path / "s.yaml")
+    assert drafted.problems == [] and load_schema(tmp_path / "s.yaml").span_family().values == ["PER", "LOC", "ORG"]
+    result = Project.open().import_([rows], tmp_path / "out" / "rows")
+    assert result.report.rejected == 0 and result.report.annotations == 1 and result.report.spans == 2
