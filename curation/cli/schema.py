@@ -97,9 +97,10 @@ def config_command(file: Path | None, level: str) -> SchemaResult:
 @schema_group.command("new")
 @click.argument("name")
 @click.option("--entities", default=None, help="Comma-separated entity labels, kept exactly (e.g. PER,ORG,Population-Center).")
-@click.option("--from", "corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help="A CoNLL/BIO file whose tags give the labels; repeat it to merge several (noise tags such as "
-                   "MIS-1 or a bare ENGLISH are reported, not made labels).")
+@click.option("--from", "corpus", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="A corpus whose entity tags give the labels (a CoNLL/BIO file, a JSONL file of token rows, a "
+                   "dataset folder); repeat it to merge several (noise tags such as MIS-1 or a bare ENGLISH are "
+                   "reported, not made labels).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Schema YAML to write.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def new_command(name: str, entities: str | None, corpus: tuple[Path, ...], output: Path, force: bool) -> SchemaResult:

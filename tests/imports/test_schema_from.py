@@ -98,3 +98,13 @@ def test_token_rows_and_a_dataset_folder_draft_their_labels_and_import_without_a
     assert drafted.problems == [] and load_schema(tmp_path / "s.yaml").span_family().values == ["PER", "LOC", "ORG"]
     result = Project.open().import_([rows], tmp_path / "out" / "rows")
     assert result.report.rejected == 0 and result.report.annotations == 1 and result.report.spans == 2
+
+
+def test_the_cli_drafts_from_a_dataset_folder(tmp_path: Path) -> None:
+    from datasets import ClassLabel, Dataset, Features, Sequence, Value
+
+    features = Features({"tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=["O", "B-ORG", "I-ORG"]))})
+    Dataset.from_dict({"tokens": [["الأمم", "المتحدة"]], "ner_tags": [[1, 2]]}, features=features).save_to_disk(tmp_path / "hf")
+    result = CliRunner().invoke(main, ["schema", "new", "hf", "--from", str(tmp_path / "hf"), "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 0, result.output
+    assert load_schema(tmp_path / "s.yaml").span_family().values == ["ORG"]
