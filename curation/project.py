@@ -951,7 +951,7 @@ class Project:
         from curation.schema import load_schema
 
         tagged = all((format or guess_format(Path(str(i)))) in ("conll", "hf-tokens") for i in inputs)
-        readable = [i for i in inputs if Path(str(i)).exists()]  # the import itself reports the others
+        readable = [i for i in inputs if Path(str(i)).is_file() or Path(str(i)).is_dir()]  # the import reports the others
         if self.schema_file is not None or not tagged or not readable:
             return self.schema, None
         path = target.with_name(f"{target.name}.schema.yaml")
