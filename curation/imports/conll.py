@@ -120,10 +120,16 @@ def _as_bio(sentences: list[_Sentence]) -> list[_Sentence]:
     return sentences
 
 
+def _after_own_label(before: str, label: str) -> bool:
+    """Whether the tag ``before`` is a ``B-`` or ``I-`` of ``label``: a tag of it after it goes on its mention."""
+    previous = parse_tag(before)
+    return previous is not None and previous[0] in "BI" and previous[1] == label
+
+
 def _opened(before: str, tag: str) -> str:
     """``I-X`` as ``B-X`` where it opens a mention (after anything but ``X``), IOB1 to IOB2."""
-    parsed, previous = parse_tag(tag), parse_tag(before)
-    if parsed is None or parsed[0] != "I" or (previous is not None and previous[0] in "BI" and previous[1] == parsed[1]):
+    parsed = parse_tag(tag)
+    if parsed is None or parsed[0] != "I" or _after_own_label(before, parsed[1]):
         return tag
     return f"B-{parsed[1]}"
 
@@ -135,10 +141,10 @@ def _is_iob1(sentences: list[_Sentence]) -> bool:
     opened = False
     for sentence in sentences:
         for before, tag in zip([OUTSIDE, *sentence.tags], sentence.tags):
-            parsed, previous = parse_tag(tag), parse_tag(before)
+            parsed = parse_tag(tag)
             if parsed is None or parsed[0] not in "BI":
                 continue
-            continues = previous is not None and previous[0] in "BI" and previous[1] == parsed[1]
+            continues = _after_own_label(before, parsed[1])
             if parsed[0] == "B" and not continues:
                 return False
             opened = opened or (parsed[0] == "I" and not continues)
@@ -153,8 +159,8 @@ def _several_tags(line: str, layout: _Layout) -> bool:
 
 def _continues(previous: str, tag: str) -> bool:
     """Whether ``tag`` goes on with the entity the ``previous`` tag is part of."""
-    before, now = parse_tag(previous), parse_tag(tag)
-    return before is not None and now is not None and before[0] in "BI" and now[0] in "IE" and before[1] == now[1]
+    now = parse_tag(tag)
+    return now is not None and now[0] in "IE" and _after_own_label(previous, now[1])
 
 
 @dataclass(frozen=True, slots=True)

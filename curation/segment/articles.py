@@ -851,8 +851,13 @@ class _Builder:
             return False
         if self.rules.meta_kind(after.text) in ("byline", "dateline") or self.rules.is_name_line(after.text):
             return False
-        story = lines[at + 1] if at + 1 < len(lines) else None
-        return not (story is not None and story.gap > 0 and self.rules.is_credit_under_headline(after.text, lines[at - 1].text))
+        return not self._credit_under(lines, at)
+
+    def _credit_under(self, lines: list[_Line], at: int) -> bool:
+        """Whether ``lines[at]`` is a short credit line under the line above it, set apart from the
+        story by the blank line after it."""
+        return at + 1 < len(lines) and lines[at + 1].gap > 0 and \
+            self.rules.is_credit_under_headline(lines[at].text, lines[at - 1].text)
 
     def _writer_under(self, title: _Line | None, lines: list[_Line]) -> _Line | None:
         """The line right under the headline when it is a writer's name alone (``أحمد الريدي``), as
@@ -868,7 +873,7 @@ class _Builder:
         if under.gap != 0 or under.start in self.header:
             return None
         if not self.rules.is_name_line(under.text):
-            return under if after.gap > 0 and self.rules.is_credit_under_headline(under.text, title.text) else None
+            return under if self._credit_under(lines, at) else None
         opens_story = after.gap > 0 or self.rules.meta_kind(after.text) == "dateline"
         return under if opens_story or self.rules.metadata.glued_prefix(after.text) is not None else None
 
