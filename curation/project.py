@@ -910,19 +910,22 @@ class Project:
     ) -> ImportResult:
         """Annotated corpora (CoNLL/BIO, Label Studio exports, Hugging Face datasets) in, as units
         plus annotations or predictions; in a workspace with no ``prefix``, where ``segment``, ``push`` and
-        ``build`` take them up unedited (:meth:`Workspace.import_paths`: ``pages/NAME.docs.jsonl``,
+        ``build`` take them up unedited (:meth:`Workspace.import_places`: ``pages/NAME.docs.jsonl``,
         ``data/annotations/import-NAME.jsonl``, ``data/imports/NAME.units.jsonl``); each
         sentence or text one unit as its corpus drew it, unless ``segment`` asks for the news-page segmenter;
         ``fields`` names the key or column of a pair's ``title`` and stance ``target``, ``label_field``
         the column of a labelled text's label (a dataset, CSV, TSV or JSONL file)."""
         from curation.imports import import_corpus, read_label_map
-        from curation.imports.materialize import written_by_import
+        from curation.imports.materialize import output_paths, written_by_import
 
         if not inputs:
             raise UsageError("give the files or folders to import")
         name = Path(str(inputs[0])).stem.split(".")[0]
-        target = self._required(prefix, self.workspace.data / "imports" / name if self.workspace else None, "an output prefix (-o)")
-        paths = self.workspace.import_paths(name, as_) if self.workspace and prefix is None else None
+        target = self._required(prefix, self.workspace.imports_dir / name if self.workspace else None, "an output prefix (-o)")
+        paths = None
+        if self.workspace and prefix is None:
+            places = self.workspace.import_places(name)
+            paths = output_paths(target, as_) | {kind: path for kind, path in places.items() if kind in ("docs", as_)}  # type: ignore[arg-type]
         if paths is not None and not written_by_import(paths["docs"]):
             raise CurationError(f"{paths['docs']}: exists and was not written by `curation import`; give -o PREFIX or move it")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -79,16 +79,21 @@ class Workspace:
         """The inputs as the readers take them: relative entries resolved against the root."""
         return tuple(str(self.root / entry) for entry in self.inputs)
 
-    def import_paths(self, name: str, kind: str) -> dict[str, Path]:
-        """Where ``curation import`` of ``name`` puts its outputs here, so that ``segment``, ``push``
-        and ``build`` take it up with no recipe edited: its pages (``docs``) in the first input that
-        is a folder (``pages/``), its annotations among the stores the recipe reads
-        (``data/annotations/import-NAME.jsonl``), its units and predictions in ``data/imports/``."""
+    @property
+    def imports_dir(self) -> Path:
+        """Where ``curation import`` keeps the units (and predictions) of what it brings in."""
+        return self.data / "imports"
+
+    def import_places(self, name: str) -> dict[str, Path]:
+        """Where ``curation import`` of ``name`` puts what ``segment``, ``push`` and ``build`` must
+        take up with no recipe edited: its pages (``docs``) in the first input that is a folder
+        (``pages/``), its annotations among the stores the recipe reads
+        (``data/annotations/import-NAME.jsonl``). The rest stays next to ``imports_dir / NAME``."""
         folders = [Path(path) for path in self.input_paths() if Path(path).is_dir()]
-        imports = self.data / "imports"
-        docs = (folders[0] if folders else imports) / f"{name}.docs.jsonl"
-        labels = self.annotations_dir / f"import-{name}.jsonl" if kind == "annotations" else imports / f"{name}.{kind}.jsonl"
-        return {"docs": docs, "units": imports / f"{name}.units.jsonl", kind: labels}
+        places = {"annotations": self.annotations_dir / f"import-{name}.jsonl"}
+        if folders:
+            places["docs"] = folders[0] / f"{name}.docs.jsonl"
+        return places
 
 
 def find_workspace_file(start: Path | None = None) -> Path | None:
